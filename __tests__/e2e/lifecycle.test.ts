@@ -1,0 +1,255 @@
+/**
+ * The whole loop as the runner runs it: `node dist/index.js` with INPUT_* variables and real webhook payloads,
+ * against s3rver, docker-registry + buildah, the emulated OpenFaaS gateway (faas-netes CE) and the emulated GitHub API.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { OWNER, REPO, prPayload, runAction, type ActionRun } from '../../test/support/action.js';
+import { startGateway, type GatewayEmulator } from '../../test/support/gateway.js';
+import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
+import { startRegistry, type Registry } from '../../test/support/registry.js';
+import { startS3 } from '../../test/support/s3.js';
+import { describeWith } from '../../test/support/tools.js';
+
+const SHA_A = 'a'.repeat(7) + '1'.repeat(33);
+const SHA_B = 'b'.repeat(7) + '2'.repeat(33);
+const SHA_C = 'c'.repeat(7) + '3'.repeat(33);
+const PR = 2;
+const NAME = 'hello-world-pr-2';
+const GATEWAY_PASSWORD = 'gw-pass-Zq81';
+
+const { describe: withTools } = describeWith(['buildah', 'docker-registry']);
+
+withTools('preview lifecycle through the bundle', () => {
+  let gateway: GatewayEmulator;
+  let github: GitHubEmulator;
+  let s3: Awaited<ReturnType<typeof startS3>>;
+  let registry: Registry;
+  let workspace: string;
+
+  beforeAll(async () => {
+    [gateway, github, s3, registry] = await Promise.all([startGateway({ password: GATEWAY_PASSWORD }), startGitHub({}), startS3(), startRegistry()]);
+    workspace = mkdtempSync(path.join(tmpdir(), 'faas-preview-ws-'));
+    mkdirSync(path.join(workspace, 'fn'));
+    writeFileSync(path.join(workspace, 'fn/Dockerfile'), 'FROM scratch\nCOPY handler.txt /handler.txt\n');
+    writeSite({ 'index.html': '<h1>commit A</h1>', 'app.0123abcd.js': 'console.log(1)', 'old.css': 'body{}', 'img/logo.svg': '<svg/>' });
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([gateway?.close(), github?.close(), s3?.close(), registry?.close()]);
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
+  });
+
+  function writeSite(files: Record<string, string>) {
+    const site = path.join(workspace, 'site');
+    rmSync(site, { recursive: true, force: true });
+    for (const [rel, body] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(site, rel)), { recursive: true });
+      writeFileSync(path.join(site, rel), body);
+    }
+    writeFileSync(path.join(workspace, 'fn/handler.txt'), JSON.stringify(files));
+  }
+
+  function inputs(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      'gateway-url': gateway.url,
+      'gateway-password': GATEWAY_PASSWORD,
+      'url-template': 'http://{name}.preview.localhost:8080/',
+      builder: 'buildah',
+      registry: `${registry.host}/acme`,
+      'registry-username': registry.username,
+      'registry-password': registry.password,
+      'registry-insecure': 'true',
+      'delete-image': 'true',
+      context: 'fn',
+      'static-dir': 'site',
+      bucket: s3.bucket,
+      's3-endpoint': s3.endpoint,
+      'aws-access-key-id': 'S3RVER',
+      'aws-secret-access-key': 'S3RVER',
+      'github-token': github.token,
+      'ready-timeout': '10s',
+      ...extra,
+    };
+  }
+
+  async function act(event: string, payload: Record<string, unknown>, extra: Record<string, string> = {}): Promise<ActionRun> {
+    const run = await runAction({ event, payload, inputs: inputs(extra), apiUrl: github.url, workspace, env: registry.buildahEnv });
+    // Secrets never reach the log, whatever happened.
+    for (const secret of [GATEWAY_PASSWORD, registry.password, github.token]) {
+      expect(run.stdout + run.stderr).not.toContain(secret);
+    }
+    return run;
+  }
+
+  function expectOk(run: ActionRun) {
+    if (run.code !== 0) throw new Error(`action failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
+  }
+
+  test('opened: image built and pushed, function deployed, assets synced, one comment, a deployment', async () => {
+    github.setPull({ number: PR, state: 'open', headSha: SHA_A });
+    // Enough foreign comments that ours lands on a later page: the next run must still find it.
+    github.seedComments(PR, Array.from({ length: 130 }, (_, i) => `comment ${i}`), 'octocat');
+    const run = await act('pull_request', prPayload('opened', { number: PR, sha: SHA_A }));
+    expectOk(run);
+
+    const image = `${registry.host}/acme/hello-world:pr-2-aaaaaaa`;
+    expect(run.outputs).toMatchObject({ result: 'deployed', name: NAME, url: `http://${NAME}.preview.localhost:8080/`, image, 'bucket-prefix': `${NAME}/` });
+    expect(await registry.tags('acme/hello-world')).toEqual(['pr-2-aaaaaaa']);
+
+    const fn = gateway.get(NAME)!;
+    expect(fn.image).toBe(image);
+    expect(fn.labels).toMatchObject({ 'faas-preview/managed': 'true', 'faas-preview/repo': `${OWNER}.${REPO}`, 'faas-preview/pr': '2', 'faas-preview/sha': SHA_A });
+    expect(fn.labels['com.openfaas.scale.zero']).toBeUndefined();
+    expect(fn.limits).toEqual({ memory: '128Mi', cpu: '200m' });
+    expect(fn.availableReplicas).toBe(1);
+
+    expect(await s3.listKeys(`${NAME}/`)).toEqual([`${NAME}/app.0123abcd.js`, `${NAME}/img/logo.svg`, `${NAME}/index.html`, `${NAME}/old.css`]);
+
+    const ours = github.comments(PR).filter((c) => c.body.startsWith(`<!-- faas-preview:${NAME} -->`));
+    expect(ours).toHaveLength(1);
+    expect(ours[0].body).toContain(`http://${NAME}.preview.localhost:8080/`);
+    expect(ours[0].body).toContain('`aaaaaaa`');
+
+    const [deployment] = github.deployments();
+    expect(deployment).toMatchObject({ environment: `preview/${NAME}`, transient_environment: true, production_environment: false, ref: SHA_A });
+    expect(deployment.statuses.at(-1)).toMatchObject({ state: 'success', environment_url: `http://${NAME}.preview.localhost:8080/` });
+
+    expect(run.summary).toContain('Preview deployed');
+    expect(run.summary).toContain(NAME);
+  });
+
+  test('synchronize: same comment edited, stale assets gone, function on the new image', async () => {
+    const commentId = github.comments(PR).find((c) => c.body.includes(`faas-preview:${NAME}`))!.id;
+    writeSite({ 'index.html': '<h1>commit B</h1>', 'app.4567cdef.js': 'console.log(2)', 'img/logo.svg': '<svg/>' });
+    github.setPull({ number: PR, state: 'open', headSha: SHA_B });
+    const run = await act('pull_request', prPayload('synchronize', { number: PR, sha: SHA_B }));
+    expectOk(run);
+
+    const ours = github.comments(PR).filter((c) => c.body.includes(`faas-preview:${NAME}`));
+    expect(ours.map((c) => c.id)).toEqual([commentId]);
+    expect(ours[0].body).toContain('`bbbbbbb`');
+
+    expect(await s3.listKeys(`${NAME}/`)).toEqual([`${NAME}/app.4567cdef.js`, `${NAME}/img/logo.svg`, `${NAME}/index.html`]);
+    const fn = gateway.get(NAME)!;
+    expect(fn.image).toBe(`${registry.host}/acme/hello-world:pr-2-bbbbbbb`);
+    expect(fn.deployCount).toBe(2);
+    expect(gateway.functions()).toHaveLength(1);
+    expect(github.deployments()).toHaveLength(2);
+    expect(github.deployments().find((d) => d.ref === SHA_A)!.statuses.at(-1)!.state).toBe('inactive');
+  });
+
+  test('a push older than the PR head is skipped as superseded', async () => {
+    github.setPull({ number: PR, state: 'open', headSha: SHA_C });
+    const before = gateway.get(NAME)!.deployCount;
+    const run = await act('pull_request', prPayload('synchronize', { number: PR, sha: SHA_B }));
+    expectOk(run);
+    expect(run.outputs.result).toBe('skipped');
+    expect(run.stdout).toMatch(/superseded/);
+    expect(gateway.get(NAME)!.deployCount).toBe(before);
+    github.setPull({ number: PR, state: 'open', headSha: SHA_B });
+  });
+
+  test('closed: function, assets, image tags and deployment gone; the comment says so', async () => {
+    github.setPull({ number: PR, state: 'closed', merged: true, headSha: SHA_B });
+    const run = await act('pull_request', prPayload('closed', { number: PR, sha: SHA_B, merged: true }));
+    expectOk(run);
+    expect(run.outputs).toMatchObject({ result: 'torn-down', name: NAME });
+    expect(gateway.get(NAME)).toBeUndefined();
+    expect(await s3.listKeys(`${NAME}/`)).toEqual([]);
+    expect(await registry.tags('acme/hello-world')).toEqual([]);
+    for (const d of github.deployments()) expect(d.statuses.at(-1)!.state).toBe('inactive');
+    const ours = github.comments(PR).filter((c) => c.body.includes(`faas-preview:${NAME}`));
+    expect(ours).toHaveLength(1);
+    expect(ours[0].body).toMatch(/torn down: PR #2 was merged/);
+  });
+
+  test('closing twice is fine', async () => {
+    const run = await act('pull_request', prPayload('closed', { number: PR, sha: SHA_B, merged: true }));
+    expectOk(run);
+    expect(run.outputs.result).toBe('torn-down');
+  });
+
+  test('close without any prior deploy succeeds and posts nothing', async () => {
+    github.setPull({ number: 7, state: 'closed', headSha: SHA_A });
+    const run = await act('pull_request', prPayload('closed', { number: 7, sha: SHA_A }));
+    expectOk(run);
+    expect(github.comments(7)).toEqual([]);
+    expect(gateway.functions()).toEqual([]);
+  });
+
+  test('a fork PR under pull_request is skipped without touching anything', async () => {
+    github.setPull({ number: 8, state: 'open', headSha: SHA_A, headRepoFullName: 'mallory/Hello-World', fork: true });
+    const calls = gateway.calls.length;
+    const run = await act('pull_request', prPayload('opened', { number: 8, sha: SHA_A, headRepo: 'mallory/Hello-World' }));
+    expectOk(run);
+    expect(run.outputs.result).toBe('skipped');
+    expect(run.stdout).toMatch(/::notice::.*fork 'mallory\/Hello-World'/);
+    expect(gateway.calls.length).toBe(calls);
+    expect(github.comments(8)).toEqual([]);
+  });
+
+  test('a fork PR under pull_request_target is refused unless allow-fork-builds', async () => {
+    const run = await act('pull_request_target', prPayload('opened', { number: 8, sha: SHA_A, headRepo: 'mallory/Hello-World' }));
+    expectOk(run);
+    expect(run.outputs.result).toBe('skipped');
+    expect(run.stdout).toMatch(/::warning::refusing to build code from the fork/);
+    expect(gateway.get('hello-world-pr-8')).toBeUndefined();
+  });
+
+  test('a function that never gets ready fails with its status, and the comment says so', async () => {
+    github.setPull({ number: 9, state: 'open', headSha: SHA_A });
+    gateway.setReadiness('never');
+    try {
+      const run = await act('pull_request', prPayload('opened', { number: 9, sha: SHA_A }), { 'ready-timeout': '1s' });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/::error::function 'hello-world-pr-9' had no available replica after 1s \(input 'ready-timeout'\); last status: replicas=1, availableReplicas=0/);
+      expect(github.comments(9)[0].body).toMatch(/failed to deploy commit `aaaaaaa`/);
+    } finally {
+      gateway.setReadiness('normal');
+    }
+  });
+});
+
+describe('bad input and unsupported events fail with one clear error', () => {
+  let github: GitHubEmulator;
+  let workspace: string;
+  beforeAll(async () => {
+    github = await startGitHub({});
+    workspace = mkdtempSync(path.join(tmpdir(), 'faas-preview-ws-'));
+    writeFileSync(path.join(workspace, 'not-a-dir'), '');
+  });
+  afterAll(async () => {
+    await github.close();
+    rmSync(workspace, { recursive: true, force: true });
+  });
+
+  const good = { 'gateway-url': 'http://127.0.0.1:9', 'gateway-password': 'gw-secret-XY', 'preview-domain': 'preview.example.com', registry: 'ghcr.io/acme', 'github-token': 'ghs_x' };
+
+  test.each([
+    [{ builder: 'kaniko' }, "input 'builder': 'kaniko' is not one of 'docker', 'buildah', 'podman', 'none'"],
+    [{ app: '***' }, "input 'app': '***' has no letter or digit left"],
+    [{ 'url-template': 'https://previews.example.com/' }, "input 'url-template': 'https://previews.example.com/' has no '{name}'"],
+    [{ 'gateway-url': '' }, "input 'gateway-url': is required"],
+    [{ 'static-dir': 'not-a-dir', bucket: 'b' }, "input 'static-dir': 'not-a-dir' is not a directory"],
+    [{ 'memory-limit': '-1Gi' }, "input 'memory-limit': '-1Gi' is not a positive Kubernetes quantity"],
+    [{ 'cpu-limit': 'fast' }, "input 'cpu-limit': 'fast' is not a positive Kubernetes quantity"],
+    [{ 'ready-timeout': 'soon' }, "input 'ready-timeout': 'soon' is not a positive duration"],
+    [{ 'ready-timeout': '-30s' }, "input 'ready-timeout': '-30s' is not a positive duration"],
+  ])('%j', async (bad, message) => {
+    const run = await runAction({ event: 'pull_request', payload: prPayload('opened'), inputs: { ...good, ...bad }, apiUrl: github.url, workspace });
+    expect(run.code).toBe(1);
+    const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error::'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(message);
+    expect(run.stdout + run.stderr).not.toContain('gw-secret-XY');
+  });
+
+  test('an unsupported event', async () => {
+    const run = await runAction({ event: 'push', payload: { ref: 'refs/heads/main' }, inputs: good, apiUrl: github.url, workspace });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/::error::event 'push' is not supported/);
+  });
+});

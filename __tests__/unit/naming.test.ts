@@ -1,0 +1,97 @@
+import { describe, expect, test } from '@jest/globals';
+import {
+  commentMarker,
+  environmentName,
+  imageTag,
+  isManagedBy,
+  isPreviewName,
+  prFromName,
+  previewLabels,
+  previewName,
+  previewUrl,
+  repoLabel,
+  sanitizeApp,
+} from '../../src/naming.js';
+
+describe('previewName', () => {
+  test('joins the sanitized app and the PR number', () => {
+    expect(previewName('Hello-World', 2)).toBe('hello-world-pr-2');
+    expect(previewName('My_App.v2', 17)).toBe('my-app-v2-pr-17');
+  });
+
+  test('folds and trims dashes from odd repository names', () => {
+    expect(sanitizeApp('--Foo__Bar--')).toBe('foo-bar');
+    expect(previewName('...', 3)).toBe('pr-3');
+  });
+
+  test('stays a valid DNS label of at most 63 characters, however long the app', () => {
+    const name = previewName('a'.repeat(80), 123456);
+    expect(name.length).toBeLessThanOrEqual(63);
+    expect(name.endsWith('-pr-123456')).toBe(true);
+    expect(isPreviewName(name)).toBe(true);
+    // A cut that lands on a dash must not leave '--pr-'.
+    const dashy = previewName('x'.repeat(57) + '-yyyy', 1);
+    expect(dashy).toBe('x'.repeat(57) + '-pr-1');
+  });
+
+  test('rejects a PR number that is not a positive integer', () => {
+    expect(() => previewName('app', 0)).toThrow(/positive integer/);
+    expect(() => previewName('app', 1.5)).toThrow(/positive integer/);
+  });
+
+  test('prFromName inverts previewName and refuses foreign names', () => {
+    expect(prFromName('shop', 'shop-pr-12')).toBe(12);
+    expect(prFromName('shop', 'other-pr-12')).toBeUndefined();
+    expect(prFromName('shop', 'shop-pr-012')).toBeUndefined();
+    expect(prFromName('shop', 'shop')).toBeUndefined();
+  });
+});
+
+describe('isPreviewName', () => {
+  test.each(['a', 'pr-1', 'a-b-c', '0abc'])('accepts %s', (n) => expect(isPreviewName(n)).toBe(true));
+  test.each(['', '-a', 'a-', 'A', 'a_b', 'a.b', '..', 'a'.repeat(64)])('rejects %j', (n) => expect(isPreviewName(n)).toBe(false));
+});
+
+describe('derived names', () => {
+  test('bucket, environment, marker and image tag all derive from the one name', () => {
+    expect(environmentName('shop-pr-2')).toBe('preview/shop-pr-2');
+    expect(commentMarker('shop-pr-2')).toBe('<!-- faas-preview:shop-pr-2 -->');
+    expect(imageTag('ghcr.io/acme/shop', 2, 'ec26c3e57ca3a959ca5aad62de7213c562f8c821')).toBe('ghcr.io/acme/shop:pr-2-ec26c3e');
+  });
+
+  test('previewUrl expands every placeholder', () => {
+    expect(previewUrl('https://{name}.p.example.com/?pr={pr}&sha={sha}', 'shop-pr-2', 2, 'abc')).toBe('https://shop-pr-2.p.example.com/?pr=2&sha=abc');
+  });
+});
+
+describe('labels', () => {
+  const valid = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+  test('repo label is owner.repo when it fits', () => {
+    expect(repoLabel('Codertocat', 'Hello-World')).toBe('Codertocat.Hello-World');
+  });
+
+  test('long repo labels stay valid, short and distinct', () => {
+    const a = repoLabel('o'.repeat(40), 'r'.repeat(40));
+    const b = repoLabel('o'.repeat(40), 'r'.repeat(39) + 's');
+    for (const v of [a, b]) {
+      expect(v.length).toBeLessThanOrEqual(63);
+      expect(v).toMatch(valid);
+    }
+    expect(a).not.toBe(b);
+  });
+
+  test('managed labels identify this repository only', () => {
+    const labels = previewLabels('acme', 'shop', 4, 'f'.repeat(40));
+    expect(labels).toEqual({
+      'faas-preview/managed': 'true',
+      'faas-preview/repo': 'acme.shop',
+      'faas-preview/pr': '4',
+      'faas-preview/sha': 'f'.repeat(40),
+    });
+    expect(isManagedBy(labels, 'acme', 'shop')).toBe(true);
+    expect(isManagedBy(labels, 'acme', 'other')).toBe(false);
+    expect(isManagedBy({ ...labels, 'faas-preview/managed': 'false' }, 'acme', 'shop')).toBe(false);
+    expect(isManagedBy(undefined, 'acme', 'shop')).toBe(false);
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * teardown: function → assets → image tags → deployments → comment. Every step tolerates "already gone", so it
+ * succeeds when nothing was deployed and when it runs twice; the sweeper reuses it for previews of closed PRs.
+ */
+import * as core from '@actions/core';
+import { renderComment } from '../github/comment-text.js';
+import { upsertComment } from '../github/comment.js';
+import { markInactive } from '../github/deployments.js';
+import { deletePrTags } from '../image/registry.js';
+import { bucketPrefix, environmentName, previewName } from '../naming.js';
+import { writeOutputs } from '../report.js';
+import type { Services } from './services.js';
+
+export interface TeardownReport {
+  name: string;
+  functionDeleted: boolean;
+  objectsDeleted: number;
+  tagsDeleted: string[];
+  deploymentsInactivated: number;
+  commented: boolean;
+}
+
+export async function teardownPreview(s: Services, pr: number, reason: string): Promise<TeardownReport> {
+  const { settings, ctx, gateway, octokit } = s;
+  const name = previewName(settings.app, pr);
+  const functionDeleted = await gateway.remove(name);
+  core.info(functionDeleted ? `Function ${name} deleted` : `Function ${name} was not on the gateway`);
+
+  let objectsDeleted = 0;
+  if (settings.assets && s.s3) {
+    const { deletePrefix } = await import('../assets/sync.js');
+    objectsDeleted = (await deletePrefix(s.s3, settings.assets.bucket, bucketPrefix(name))).deleted;
+    core.info(`Deleted ${objectsDeleted} objects under s3://${settings.assets.bucket}/${bucketPrefix(name)}`);
+  }
+
+  let tagsDeleted: string[] = [];
+  if (settings.build.deleteImage && settings.build.builder !== 'none') {
+    const cleanup = await deletePrTags(settings.build, pr);
+    tagsDeleted = cleanup.deleted;
+    if (cleanup.unsupported) core.warning(cleanup.unsupported);
+    core.info(`Deleted image tags: ${tagsDeleted.join(', ') || 'none'}`);
+  }
+
+  let deploymentsInactivated = 0;
+  if (settings.github.deployment) deploymentsInactivated = await markInactive(octokit, ctx.repo, environmentName(name), ctx.runUrl);
+
+  let commented = false;
+  if (settings.github.comment) {
+    // Only edit an existing comment: a PR that never had a preview gets no comment on close.
+    const body = renderComment({ state: 'torn-down', name, runUrl: ctx.runUrl, time: s.now().toISOString(), reason });
+    commented = (await upsertComment(octokit, ctx.repo, pr, name, body, 'update-only')) !== undefined;
+  }
+  return { name, functionDeleted, objectsDeleted, tagsDeleted, deploymentsInactivated, commented };
+}
+
+export async function teardown(s: Services): Promise<void> {
+  const pr = s.ctx.pr;
+  if (!pr) throw new Error(`command 'teardown' needs a pull_request or pull_request_target event, got '${s.ctx.eventName}'`);
+  const report = await teardownPreview(s, pr.number, pr.merged ? `PR #${pr.number} was merged` : `PR #${pr.number} was closed`);
+  await writeOutputs({ result: 'torn-down', name: report.name, bucketPrefix: s.settings.assets ? bucketPrefix(report.name) : undefined }, 'Preview torn down', [
+    ['Function', report.functionDeleted ? 'deleted' : 'was already gone'],
+    ['Objects deleted', String(report.objectsDeleted)],
+    ['Image tags deleted', report.tagsDeleted.join(', ') || 'none'],
+    ['Deployments marked inactive', String(report.deploymentsInactivated)],
+  ]);
+}

@@ -1,0 +1,106 @@
+/**
+ * The naming contract of DESIGN.md: one preview name, derived from the app and PR number, is the function name,
+ * the bucket prefix, the DNS label, the GitHub environment and the comment marker. Everything here is pure.
+ */
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const MAX_LABEL = 63;
+
+export function isPreviewName(name: string): boolean {
+  return name.length <= MAX_LABEL && DNS_LABEL.test(name);
+}
+
+/** Lowercases, turns anything outside [a-z0-9-] into '-', folds runs of '-' and trims them from both ends. */
+export function sanitizeApp(app: string): string {
+  return app
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^-|-$/g, '');
+}
+
+export function previewName(app: string, pr: number): string {
+  if (!Number.isSafeInteger(pr) || pr < 1) throw new Error(`pull request number must be a positive integer, got ${pr}`);
+  const suffix = `pr-${pr}`;
+  const room = MAX_LABEL - suffix.length - 1;
+  const base = sanitizeApp(app).slice(0, room).replace(/-+$/, '');
+  return base ? `${base}-${suffix}` : suffix;
+}
+
+/** Inverse of previewName for names this app produced; undefined for anything else. */
+export function prFromName(app: string, name: string): number | undefined {
+  const m = /^(?:(.*)-)?pr-([1-9][0-9]*)$/.exec(name);
+  if (!m) return undefined;
+  const pr = Number(m[2]);
+  return previewName(app, pr) === name ? pr : undefined;
+}
+
+export function bucketPrefix(name: string): string {
+  return `${name}/`;
+}
+
+export function environmentName(name: string): string {
+  return `preview/${name}`;
+}
+
+export function commentMarker(name: string): string {
+  return `<!-- faas-preview:${name} -->`;
+}
+
+export function imageTag(repository: string, pr: number, sha: string): string {
+  return `${repository}:pr-${pr}-${sha.slice(0, 7)}`;
+}
+
+/** Expands `{name}`, `{pr}` and `{sha}` in a URL template; the template was validated to contain `{name}`. */
+export function previewUrl(template: string, name: string, pr: number, sha: string): string {
+  return template.replaceAll('{name}', name).replaceAll('{pr}', String(pr)).replaceAll('{sha}', sha);
+}
+
+export const LABELS = {
+  managed: 'faas-preview/managed',
+  repo: 'faas-preview/repo',
+  pr: 'faas-preview/pr',
+  sha: 'faas-preview/sha',
+} as const;
+
+export const ANNOTATIONS = {
+  deployedAt: 'faas-preview/deployed-at',
+  url: 'faas-preview/url',
+} as const;
+
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/**
+ * `<owner>.<repo>` as a Kubernetes label value (at most 63 characters of [A-Za-z0-9-_.], alphanumeric at both ends).
+ * Long names keep a readable head and end in a hash of the full name, so two long repositories never collide.
+ */
+export function repoLabel(owner: string, repo: string): string {
+  const full = `${owner}.${repo}`.replace(/[^A-Za-z0-9_.-]/g, '-');
+  if (full.length <= MAX_LABEL && LABEL_VALUE.test(full)) return full;
+  const hash = fnv1a(`${owner}/${repo}`);
+  const head = full.slice(0, MAX_LABEL - hash.length - 1).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  return head ? `${head}-${hash}` : hash;
+}
+
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (const ch of text) {
+    h ^= ch.codePointAt(0)!;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+/** The labels every managed function carries (DESIGN.md); the sweeper and teardown only touch functions with both of the first two. */
+export function previewLabels(owner: string, repo: string, pr: number, sha: string): Record<string, string> {
+  return {
+    [LABELS.managed]: 'true',
+    [LABELS.repo]: repoLabel(owner, repo),
+    [LABELS.pr]: String(pr),
+    [LABELS.sha]: sha,
+  };
+}
+
+export function isManagedBy(labels: Record<string, string> | undefined, owner: string, repo: string): boolean {
+  return labels?.[LABELS.managed] === 'true' && labels?.[LABELS.repo] === repoLabel(owner, repo);
+}

@@ -1,0 +1,37 @@
+/** Wire types of the OpenFaaS gateway REST API (faas-provider's types; every field is omitempty on the wire). */
+
+export interface FunctionResources {
+  memory?: string;
+  cpu?: string;
+}
+
+export interface FunctionDeployment {
+  service: string;
+  image: string;
+  namespace?: string;
+  envProcess?: string;
+  envVars?: Record<string, string>;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  secrets?: string[];
+  limits?: FunctionResources;
+  requests?: FunctionResources;
+}
+
+export interface FunctionStatus {
+  name: string;
+  image: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  envVars?: Record<string, string>;
+  replicas?: number;
+  availableReplicas?: number;
+  invocationCount?: number;
+  createdAt?: string;
+}
+
+export interface SystemInfo {
+  provider?: { provider?: string; orchestration?: string; version?: { release?: string } };
+  version?: { release?: string };
+}

@@ -1,0 +1,88 @@
+/** The one typed view of the action's configuration; built and validated by inputs.ts, read everywhere else. */
+
+export type Command = 'deploy' | 'teardown' | 'sweep';
+export type Builder = 'docker' | 'buildah' | 'podman' | 'none';
+
+export interface GatewaySettings {
+  url: string;
+  username: string;
+  password: string;
+  /** Empty means the gateway's default namespace. */
+  namespace: string;
+}
+
+export interface BuildSettings {
+  builder: Builder;
+  context: string;
+  dockerfile: string;
+  buildArgs: Record<string, string>;
+  /** `<registry>/<image>` without a tag; the tag is derived per PR. Empty with builder none. */
+  repository: string;
+  /** With builder none: the image to deploy as it is. */
+  prebuiltImage: string;
+  registryUsername: string;
+  registryPassword: string;
+  /** Plain-HTTP or self-signed registry: buildah/podman get --tls-verify=false, the registry API uses http. */
+  registryInsecure: boolean;
+  deleteImage: boolean;
+}
+
+export interface FunctionSettings {
+  envVars: Record<string, string>;
+  secrets: string[];
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  memoryLimit: string;
+  cpuLimit: string;
+  readyTimeoutMs: number;
+}
+
+export interface AssetSettings {
+  /** Absent: no static front end, nothing is synced. */
+  staticDir?: string;
+  bucket: string;
+  endpoint?: string;
+  region: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  includeDotfiles: boolean;
+  cacheControl: string;
+  cacheControlFingerprinted: string;
+  concurrency: number;
+}
+
+export interface SweepSettings {
+  idleAfterMs: number;
+  prometheusUrl?: string;
+  statePrefix: string;
+  /** Absent: previews never expire by age. */
+  maxAgeMs?: number;
+  /** 0 means unlimited; the default is 15 on Community Edition, unlimited elsewhere, decided when the edition is known. */
+  maxPreviews?: number;
+  dryRun: boolean;
+}
+
+export interface GithubSettings {
+  token: string;
+  comment: boolean;
+  deployment: boolean;
+}
+
+export interface Settings {
+  /** Explicit `command` input; otherwise the event decides (main.ts). */
+  command?: Command;
+  app: string;
+  /** Contains `{name}`; may contain `{pr}` and `{sha}`. */
+  urlTemplate: string;
+  apiPath: string;
+  gateway: GatewaySettings;
+  build: BuildSettings;
+  fn: FunctionSettings;
+  /** Absent when no bucket is configured. */
+  assets?: AssetSettings;
+  sweep: SweepSettings;
+  github: GithubSettings;
+  allowForkBuilds: boolean;
+  /** When set, only PRs carrying this label get a preview. */
+  label?: string;
+}
