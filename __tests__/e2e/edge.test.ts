@@ -1,0 +1,232 @@
+/**
+ * The edge routers of deploy/edge, real nginx and real HAProxy (the same cases for both), in front of s3rver and
+ * the emulated OpenFaaS gateway: Host → preview name → bucket prefix or function, SPA fallback, and nothing that
+ * lets one preview (or a crafted Host / path) read another preview's keys or the gateway's /system API.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import { NGINX_TEMPLATE, edgeVariables, renderNginx, renderTemplate } from '../../deploy/edge/render.js';
+import { ROOT } from '../../test/support/action.js';
+import { edgeRequest, startEdge, type Edge, type EdgeKind } from '../../test/support/edge.js';
+import { startGateway, type GatewayEmulator } from '../../test/support/gateway.js';
+import { startS3, type S3Emulator } from '../../test/support/s3.js';
+import { describeWith, hasCommand } from '../../test/support/tools.js';
+
+const A = 'shop-pr-1';
+const B = 'shop-pr-2';
+const SHA_A = 'a'.repeat(40);
+const SECRET = 'SECRET-OF-PR-2';
+const OUTSIDE = 'NOT-A-PREVIEW-KEY';
+
+const OBJECTS: Array<[key: string, body: string, type: string]> = [
+  [`${A}/index.html`, '<h1>preview A</h1>', 'text/html; charset=utf-8'],
+  [`${A}/app.0123abcd.js`, 'console.log("A")', 'application/javascript; charset=utf-8'],
+  [`${A}/img/logo.svg`, '<svg xmlns="http://www.w3.org/2000/svg"/>', 'image/svg+xml; charset=utf-8'],
+  [`${A}/my file.txt`, 'spaces are fine', 'text/plain; charset=utf-8'],
+  [`${A}/LICENSE`, 'MIT (extension-less file)', 'text/plain; charset=utf-8'],
+  [`${B}/index.html`, '<h1>preview B</h1>', 'text/html; charset=utf-8'],
+  [`${B}/secret.json`, JSON.stringify({ secret: SECRET }), 'application/json; charset=utf-8'],
+  ['secret.txt', OUTSIDE, 'text/plain; charset=utf-8'],
+  [`${A}x/index.html`, OUTSIDE, 'text/html; charset=utf-8'],
+];
+
+describe('edge config files', () => {
+  test('kubernetes.yaml embeds nginx.conf verbatim, with one wildcard Ingress and the template variables', () => {
+    const docs = parseAllDocuments(readFileSync(`${ROOT}/deploy/edge/kubernetes.yaml`, 'utf8')).map((d) => d.toJS());
+    expect(docs.map((d) => d.kind)).toEqual(['ConfigMap', 'Deployment', 'Service', 'Ingress']);
+    expect(docs[0].data['faas-preview.conf.template']).toBe(readFileSync(NGINX_TEMPLATE, 'utf8'));
+    const env = Object.fromEntries(docs[1].spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    const used = new Set([...readFileSync(NGINX_TEMPLATE, 'utf8').matchAll(/\$\{([A-Z_]+)\}/g)].map((m) => m[1]));
+    for (const name of used) {
+      expect(env[name]).toBeDefined();
+      expect(name).toMatch(new RegExp(env.NGINX_ENVSUBST_FILTER));
+    }
+    expect(docs[3].spec.rules).toHaveLength(1);
+    expect(docs[3].spec.rules[0].host).toMatch(/^\*\./);
+  });
+
+  test('every ${VAR} of haproxy.cfg is documented and derived from the same five settings', () => {
+    const vars = edgeVariables({ listen: '0.0.0.0:8080', previewDomain: 'preview.example.com', gatewayUrl: 'http://gw:8080', bucketUrl: 'https://s3.example.com/previews/' });
+    expect(vars).toMatchObject({ GATEWAY_ADDR: 'gw:8080', BUCKET_ADDR: 's3.example.com:443', BUCKET_PATH: '/previews', BUCKET_URL: 'https://s3.example.com/previews', API_PATH: '/api' });
+    const haproxy = readFileSync(`${ROOT}/deploy/edge/haproxy.cfg`, 'utf8');
+    const header = haproxy.slice(0, haproxy.indexOf('\nglobal'));
+    for (const [, name] of haproxy.matchAll(/\$\{([A-Z_]+)\}/g)) {
+      expect(vars[name]).toBeDefined();
+      expect(header).toMatch(new RegExp(`^#\\s+${name}\\s`, 'm'));
+    }
+  });
+
+  test('envsubst with the documented variable list renders nginx.conf exactly like render.ts', () => {
+    if (!hasCommand('envsubst')) return; // gettext-base; the official nginx image has it
+    const c = { listen: '127.0.0.1:8080', previewDomain: 'preview.localhost', gatewayUrl: 'http://127.0.0.1:8081', bucketUrl: 'http://127.0.0.1:9000/previews' };
+    const vars = edgeVariables(c);
+    const list = readFileSync(NGINX_TEMPLATE, 'utf8').match(/envsubst '([^']+)'/)![1];
+    const out = execFileSync('envsubst', [list], { input: readFileSync(NGINX_TEMPLATE), env: { PATH: process.env.PATH, ...vars } }).toString();
+    expect(out).toBe(renderNginx(c));
+  });
+
+  test('a placeholder without a value is an error, nginx variables are left alone', () => {
+    expect(renderTemplate('proxy_pass ${GATEWAY_URL}/function/$name;', { GATEWAY_URL: 'http://g' })).toBe('proxy_pass http://g/function/$name;');
+    expect(() => renderTemplate('listen ${LISTEN};', {})).toThrow('no value for ${LISTEN}');
+    expect(() => edgeVariables({ listen: '8080', previewDomain: 'x', gatewayUrl: 'http://g', bucketUrl: 'http://s/b' })).toThrow(/listen/);
+    expect(() => edgeVariables({ listen: ':1', previewDomain: 'x', gatewayUrl: 'http://g', bucketUrl: 'http://s/b', apiPath: '/api/' })).toThrow(/apiPath/);
+  });
+});
+
+const { describe: withRouters } = describeWith(['nginx', 'haproxy']);
+
+withRouters('edge router in front of the bucket and the gateway', () => {
+  let gateway: GatewayEmulator;
+  let s3: S3Emulator;
+
+  beforeAll(async () => {
+    [gateway, s3] = await Promise.all([startGateway(), startS3()]);
+    gateway.seed({ name: A, image: 'registry.example/shop:pr-1-aaaaaaa', labels: { 'faas-preview/sha': SHA_A } });
+    for (const [Key, Body, ContentType] of OBJECTS) {
+      await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key, Body, ContentType, CacheControl: Key.includes('.0123abcd.') ? 'public, max-age=31536000, immutable' : 'no-cache' }));
+    }
+  }, 30_000);
+
+  afterAll(async () => {
+    await Promise.all([gateway?.close(), s3?.close()]);
+  });
+
+  describe.each<EdgeKind>(['nginx', 'haproxy'])('%s', (kind) => {
+    let edge: Edge;
+
+    beforeAll(async () => {
+      edge = await startEdge(kind, { gatewayUrl: gateway.url, bucketUrl: `${s3.endpoint}/${s3.bucket}` });
+    }, 20_000);
+
+    afterAll(async () => {
+      await edge?.close();
+    });
+
+    /** No response of an attack may carry a byte of another preview's or a non-preview key. */
+    function expectNoLeak(body: string) {
+      expect(body).not.toContain(SECRET);
+      expect(body).not.toContain(OUTSIDE);
+      expect(body).not.toContain('<Error>'); // no S3 error document either
+    }
+
+    test('an asset is served from <name>/<path> with its stored Content-Type and Cache-Control', async () => {
+      const js = await edge.get(A, '/app.0123abcd.js');
+      expect(js).toMatchObject({ status: 200, body: 'console.log("A")' });
+      expect(js.headers['content-type']).toBe('application/javascript; charset=utf-8');
+      expect(js.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      const svg = await edge.get(A, '/img/logo.svg');
+      expect(svg.status).toBe(200);
+      expect(svg.headers['content-type']).toBe('image/svg+xml; charset=utf-8');
+      const spaced = await edge.get(A, '/my%20file.txt');
+      expect(spaced).toMatchObject({ status: 200, body: 'spaces are fine' });
+    });
+
+    test('/ and extension-less paths fall back to <name>/index.html (SPA); a missing file is a 404', async () => {
+      for (const p of ['/', '/settings/profile', '/settings/', '/?tab=1', '/orders/42?x=y']) {
+        const res = await edge.get(A, p);
+        expect({ p, status: res.status, body: res.body }).toEqual({ p, status: 200, body: '<h1>preview A</h1>' });
+        expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+        expect(res.headers['cache-control']).toBe('no-cache');
+      }
+      for (const p of ['/missing.js', '/img/none.png', '/index.htm']) {
+        const res = await edge.get(A, p);
+        expect({ p, status: res.status }).toEqual({ p, status: 404 });
+        expectNoLeak(res.body);
+      }
+      // nginx serves an extension-less object when there is one; HAProxy cannot retry, so it is the SPA there.
+      expect((await edge.get(A, '/LICENSE')).body).toBe(kind === 'nginx' ? 'MIT (extension-less file)' : '<h1>preview A</h1>');
+    });
+
+    test(`/api/hello reaches /function/${A}/hello on the gateway, query string included`, async () => {
+      const res = await edge.get(A, '/api/hello?lang=en');
+      expect(res.status).toBe(200);
+      expect(res.headers['x-faas-preview-emulated']).toBe('true');
+      expect(JSON.parse(res.body)).toMatchObject({ function: A, sha: SHA_A, method: 'GET', path: '/hello' });
+      expect(gateway.calls.at(-1)).toMatchObject({ method: 'GET', path: `/function/${A}/hello`, query: 'lang=en' });
+
+      const post = await edge.get(A, '/api/orders/7', 'POST');
+      expect(JSON.parse(post.body)).toMatchObject({ function: A, method: 'POST', path: '/orders/7' });
+      expect(JSON.parse((await edge.get(A, '/api')).body)).toMatchObject({ function: A, path: '/' });
+      // /apix is not the API: it is a page.
+      expect((await edge.get(A, '/apix')).body).toBe('<h1>preview A</h1>');
+    });
+
+    test('a second preview is isolated: its own pages, its own function, never the other one', async () => {
+      expect((await edge.get(B, '/')).body).toBe('<h1>preview B</h1>');
+      expect((await edge.get(B, '/deep/link')).body).toBe('<h1>preview B</h1>');
+      expect(JSON.parse((await edge.get(B, '/secret.json')).body)).toEqual({ secret: SECRET });
+      const fromA = await edge.get(A, '/secret.json');
+      expect(fromA.status).toBe(404);
+      expectNoLeak(fromA.body);
+      // B has no function: the gateway's 404, not A's function.
+      const api = await edge.get(B, '/api/hello');
+      expect(api.status).toBe(404);
+      expect(api.body).not.toContain(A);
+    });
+
+    test.each([
+      ['a label that is not a preview name', 'Shop_PR_1.preview.localhost'],
+      ['a leading dash', '-shop-pr-1.preview.localhost'],
+      ['a label of 64 characters', `${'a'.repeat(64)}.preview.localhost`],
+      ['a nested subdomain', `x.${B}.preview.localhost`],
+      ['the bare domain', 'preview.localhost'],
+      ['an empty label', '.preview.localhost'],
+      ['another domain', `${B}.preview.localhost.evil.example`],
+      ['another domain with the preview domain inside', `${B}.evil.example`],
+      ['..', '..'],
+      ['../', '../'],
+      ['a path in the Host', `${B}.preview.localhost/..`],
+      ['an encoded dot', `${B}%2epreview.localhost`],
+      ['a traversal label', '..%2f.preview.localhost'],
+      ['no domain at all', B],
+      ['an IP address', '127.0.0.1'],
+    ])('Host with %s → 404, never a key', async (_what, host) => {
+      for (const p of ['/', '/secret.json', '/api/hello']) {
+        const res = await edgeRequest(edge.port, host, p);
+        expect({ host, p, status: res.status }).toEqual({ host, p, status: 404 });
+        expectNoLeak(res.body);
+      }
+    });
+
+    test.each([
+      `/../${B}/secret.json`,
+      `/x/../../${B}/secret.json`,
+      `/%2e%2e/${B}/secret.json`,
+      `/%2E%2E/%2E%2E/secret.txt`,
+      `/..%2f${B}%2fsecret.json`,
+      `/x%2f..%2f..%2f${B}%2fsecret.json`,
+      `/..%5c${B}%5csecret.json`,
+      `/..\\${B}\\secret.json`,
+      `/%252e%252e/${B}/secret.json`,
+      `/./index.html`,
+      `/secret.json%00.html`,
+      `/api/../../system/functions`,
+      `/api/%2e%2e/%2e%2e/system/functions`,
+      `/api/..%2f..%2fsystem%2ffunctions`,
+    ])('path %s → 404, never another key nor /system', async (p) => {
+      const before = gateway.calls.length;
+      const res = await edge.get(A, p);
+      expect(res.status).toBe(404);
+      expectNoLeak(res.body);
+      expect(gateway.calls.slice(before).filter((c) => !c.path.startsWith(`/function/${A}/`))).toEqual([]);
+    });
+
+    test('the bucket is read-only and S3 sub-resources cannot be reached through the edge', async () => {
+      const put = await edge.get(A, '/evil.js', 'PUT');
+      expect(put.status).toBeGreaterThanOrEqual(403);
+      expect(put.status).toBeLessThan(406);
+      const del = await edge.get(A, '/index.html', 'DELETE');
+      expect(del.status).toBeGreaterThanOrEqual(403);
+      expect((await s3.listKeys(`${A}/`)).sort()).toEqual(OBJECTS.map(([k]) => k).filter((k) => k.startsWith(`${A}/`)).sort());
+      // ?list-type=2 would list the bucket and ?acl would show the ACL if the query reached S3.
+      for (const p of ['/?list-type=2', '/index.html?acl', '/index.html?list-type=2&prefix=']) {
+        expect((await edge.get(A, p)).body).toBe('<h1>preview A</h1>');
+      }
+      const head = await edge.get(A, '/app.0123abcd.js', 'HEAD');
+      expect(head.status).toBe(200);
+    });
+  });
+});

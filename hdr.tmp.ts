@@ -1,0 +1,10 @@
+import { createS3Client } from './src/assets/s3.js';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { createReadStream, writeFileSync } from 'node:fs';
+const endpoint = process.argv[2];
+const client = createS3Client({ bucket: 'bench', endpoint, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', includeDotfiles: false, cacheControl: '', cacheControlFingerprinted: '', concurrency: 4 });
+client.middlewareStack.add((next) => async (args: any) => { console.log(args.request.headers); return next(args); }, { step: 'deserialize', name: 'x' });
+writeFileSync('/tmp/x.bin', Buffer.alloc(3_000_000, 1));
+await client.send(new PutObjectCommand({ Bucket: 'bench', Key: 'hdr/x.bin', Body: createReadStream('/tmp/x.bin'), ContentLength: 3_000_000 }));
+await client.send(new PutObjectCommand({ Bucket: 'bench', Key: 'hdr/y.bin', Body: Buffer.alloc(1000), ContentLength: 1000 }));
+client.destroy();

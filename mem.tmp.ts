@@ -1,0 +1,17 @@
+import { createS3Client } from './src/assets/s3.js';
+import { syncAssets, deletePrefix } from './src/assets/sync.js';
+const endpoint = process.argv[2]; const conc = Number(process.argv[3] ?? 16); const dir = process.argv[4] ?? '/tmp/benchtree';
+const settings = { bucket: 'bench', endpoint, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', includeDotfiles: false, cacheControl: 'no-cache', cacheControlFingerprinted: 'x', concurrency: conc };
+const mb = (n: number) => Math.round(n / 1048576);
+const show = (l: string) => { const m = process.memoryUsage(); console.log(l, 'rss', mb(m.rss), 'heapTotal', mb(m.heapTotal), 'heapUsed', mb(m.heapUsed), 'external', mb(m.external), 'ab', mb(m.arrayBuffers), 'maxrss', mb(process.resourceUsage().maxRSS * 1024)); };
+show('start');
+const client = createS3Client(settings);
+const prefix = `m${Date.now()}/`;
+const t = performance.now();
+let peak: any = { rss: 0 }; const iv = setInterval(() => { const m = process.memoryUsage(); if (m.rss > peak.rss) { peak = { ...m, t: Math.round(performance.now() - t) }; } }, 10);
+const r = await syncAssets(client, { ...settings, prefix, dir });
+console.log('cold', Math.round(performance.now() - t), r.requests);
+show('after cold'); console.log('peak', Object.fromEntries(Object.entries(peak).map(([k, v]) => [k, k === 't' ? v : mb(v as number)])));
+clearInterval(iv);
+await deletePrefix(client, 'bench', prefix);
+client.destroy();

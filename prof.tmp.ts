@@ -1,0 +1,17 @@
+import { createS3Client } from './src/assets/s3.js';
+import { syncAssets, deletePrefix } from './src/assets/sync.js';
+const endpoint = process.argv[2]; const conc = Number(process.argv[3] ?? 16);
+const settings = { bucket: 'bench', endpoint, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', includeDotfiles: false, cacheControl: 'no-cache', cacheControlFingerprinted: 'x', concurrency: conc };
+const client = createS3Client(settings);
+const prefix = `p${Date.now()}/`;
+const ru0 = process.resourceUsage();
+let t = performance.now();
+const r = await syncAssets(client, { ...settings, prefix, dir: '/tmp/benchtree' });
+const ru1 = process.resourceUsage();
+console.log('cold', Math.round(performance.now() - t), 'ms cpu', Math.round((ru1.userCPUTime + ru1.systemCPUTime - ru0.userCPUTime - ru0.systemCPUTime) / 1000), r.requests, 'rss', ru1.maxRSS);
+t = performance.now();
+const r2 = await syncAssets(client, { ...settings, prefix, dir: '/tmp/benchtree' });
+const ru2 = process.resourceUsage();
+console.log('incr', Math.round(performance.now() - t), 'ms cpu', Math.round((ru2.userCPUTime + ru2.systemCPUTime - ru1.userCPUTime - ru1.systemCPUTime) / 1000), r2.requests, r2.skipped);
+await deletePrefix(client, 'bench', prefix);
+client.destroy();

@@ -1,0 +1,33 @@
+/**
+ * The README's input and output tables, generated from action.yml so the two cannot drift:
+ * `tsx scripts/action-tables.ts` prints them; a unit test checks the README holds exactly this text.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+interface ActionYml {
+  inputs: Record<string, { description: string; default?: string; required?: boolean }>;
+  outputs: Record<string, { description: string }>;
+}
+
+const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function actionTables(actionYml: string): { inputs: string; outputs: string } {
+  const action = parse(actionYml) as ActionYml;
+  const inputs = [
+    '| input | default | description |',
+    '|---|---|---|',
+    ...Object.entries(action.inputs).map(([name, i]) => {
+      const fallback = i.default !== undefined ? `\`${escape(String(i.default))}\`` : i.required ? '**required**' : '';
+      return `| \`${name}\` | ${fallback} | ${escape(i.description)} |`;
+    }),
+  ].join('\n');
+  const outputs = ['| output | description |', '|---|---|', ...Object.entries(action.outputs).map(([name, o]) => `| \`${name}\` | ${escape(o.description)} |`)].join('\n');
+  return { inputs, outputs };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const tables = actionTables(readFileSync(new URL('../action.yml', import.meta.url), 'utf8'));
+  console.log(`${tables.inputs}\n\n${tables.outputs}`);
+}

@@ -1,0 +1,444 @@
+/**
+ * Static-asset sync (I/O): `static-dir` → `s3://<bucket>/<name>/`.
+ *
+ * 1. Walk the directory (local.ts) and list the remote prefix ONCE (ListObjectsV2 pages).
+ * 2. Hash only the files that could be unchanged (same key, same size), in the ETag form the remote has.
+ * 3. Upload changed files with bounded concurrency: everything but HTML first, HTML last, so a page
+ *    never references an asset that is not there yet. Streaming bodies; multipart above 8 MiB.
+ * 4. Delete stale keys last (DeleteObjects, 1,000 keys a request).
+ *
+ * The SDK does not retry requests with a streaming body, so uploads are retried here with a fresh stream.
+ */
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  UploadPartCommand,
+  type CompletedPart,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fsp, readFileSync } from 'node:fs';
+import { cacheControl, contentType } from './headers.js';
+import { walkLocal, type LocalFile } from './local.js';
+import {
+  batches,
+  hashRequests,
+  multipartEtag,
+  normalizeEtag,
+  partCount,
+  planSync,
+  PART_SIZE,
+  usesMultipart,
+  type HashKind,
+  type RemoteObject,
+} from './plan.js';
+
+export interface SyncOptions {
+  bucket: string;
+  /** `<name>/`: non-empty, ends with `/`. */
+  prefix: string;
+  dir: string;
+  includeDotfiles: boolean;
+  cacheControl: string;
+  cacheControlFingerprinted: string;
+  concurrency: number;
+  log?: (line: string) => void;
+}
+
+export interface SyncResult {
+  uploaded: number;
+  skipped: number;
+  deleted: number;
+  bytesUploaded: number;
+  /** S3 requests made (every HTTP attempt), counted with a client middleware. */
+  requests: number;
+}
+
+/** Default for the `concurrency` setting, tuned with bench/bench.ts. */
+export const DEFAULT_CONCURRENCY = 16;
+
+const UPLOAD_ATTEMPTS = 3;
+const HASH_CONCURRENCY = 8;
+const READ_CHUNK = 256 * 1024;
+/**
+ * Files up to this size are read whole (one open/read/close, no stream machinery: most of a site's files,
+ * and most of the client's CPU time with streams) and sent as a Buffer; larger ones are streamed. At most
+ * `concurrency` such buffers exist at a time.
+ */
+const SMALL_FILE = 256 * 1024;
+
+function checkPrefix(prefix: string): void {
+  if (!prefix || !prefix.endsWith('/') || prefix.startsWith('/') || prefix.split('/').includes('..')) {
+    throw new Error(`invalid asset prefix ${JSON.stringify(prefix)}: expected "<name>/"`);
+  }
+}
+
+let counterSeq = 0;
+
+/** Counts every HTTP attempt made through `client` until `stop()` (the deserialize step runs per attempt). */
+function countRequests(client: S3Client): { count(): number; stop(): void } {
+  const name = `faasPreviewRequestCounter${++counterSeq}`;
+  let n = 0;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      n++;
+      return next(args);
+    },
+    { step: 'deserialize', name },
+  );
+  return { count: () => n, stop: () => void client.middlewareStack.remove(name) };
+}
+
+/** At most `n` tasks at a time; after a failure no new task starts (in-flight ones finish). */
+function limiter(n: number): { run<T>(fn: () => Promise<T>): Promise<T>; fail(): void } {
+  let active = 0;
+  let failed = false;
+  const queue: (() => void)[] = [];
+  return {
+    async run<T>(fn: () => Promise<T>): Promise<T> {
+      while (active >= n) await new Promise<void>((resolve) => queue.push(resolve));
+      if (failed) {
+        queue.shift()?.();
+        throw new Error('cancelled after an earlier failure');
+      }
+      active++;
+      try {
+        return await fn();
+      } catch (err) {
+        failed = true;
+        throw err;
+      } finally {
+        active--;
+        queue.shift()?.();
+      }
+    },
+    fail(): void {
+      failed = true;
+    },
+  };
+}
+
+/** Settle all, then throw the first real error (so nothing is left running behind a rejection). */
+async function allOrThrow<T>(tasks: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(tasks);
+  const errors = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason);
+  if (errors.length) {
+    const real = errors.find((e) => !(e instanceof Error && e.message === 'cancelled after an earlier failure'));
+    throw real ?? errors[0];
+  }
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
+function retryable(err: unknown): boolean {
+  const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  const status = e.$metadata?.httpStatusCode;
+  if (status === undefined) return true; // network error, reset, timeout
+  return status >= 500 || status === 429 || e.name === 'SlowDown' || e.name === 'RequestTimeout' || !!e.$retryable;
+}
+
+/** Run `attempt` up to UPLOAD_ATTEMPTS times (each with a fresh stream), backing off between tries. */
+async function withRetry<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (i >= UPLOAD_ATTEMPTS || !retryable(err)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** i + Math.random() * 100));
+    }
+  }
+}
+
+/** Send a command whose body is a file stream; the stream is destroyed if the request fails. */
+async function sendStreamed<T>(
+  open: () => ReturnType<typeof createReadStream>,
+  send: (body: ReturnType<typeof createReadStream>) => Promise<T>,
+): Promise<T> {
+  return withRetry(async () => {
+    const body = open();
+    try {
+      return await send(body);
+    } finally {
+      body.destroy();
+    }
+  });
+}
+
+export async function listRemote(client: S3Client, bucket: string, prefix: string): Promise<Map<string, RemoteObject>> {
+  const remote = new Map<string, RemoteObject>();
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) {
+      if (!o.Key || !o.Key.startsWith(prefix)) continue;
+      remote.set(o.Key.slice(prefix.length), { size: o.Size ?? 0, etag: normalizeEtag(o.ETag) });
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return remote;
+}
+
+/** The file's hash in ETag form: `<md5>` or, for `multipart`, `md5(part md5s)-<N>` with PART_SIZE parts. */
+export async function hashFile(
+  path: string,
+  kind: HashKind,
+  opts: { size?: number; partSize?: number } = {},
+): Promise<string> {
+  const partSize = opts.partSize ?? PART_SIZE;
+  if (kind === 'md5') {
+    const size = opts.size ?? (await fsp.stat(path)).size;
+    if (size <= SMALL_FILE) return createHash('md5').update(readFileSync(path)).digest('hex');
+  }
+  const stream = createReadStream(path, { highWaterMark: READ_CHUNK });
+  if (kind === 'md5') {
+    const h = createHash('md5');
+    for await (const chunk of stream) h.update(chunk as Buffer);
+    return h.digest('hex');
+  }
+  const digests: Buffer[] = [];
+  let part = createHash('md5');
+  let inPart = 0;
+  for await (const c of stream) {
+    const chunk = c as Buffer;
+    let off = 0;
+    while (off < chunk.length) {
+      const take = Math.min(chunk.length - off, partSize - inPart);
+      part.update(chunk.subarray(off, off + take));
+      inPart += take;
+      off += take;
+      if (inPart === partSize) {
+        digests.push(part.digest());
+        part = createHash('md5');
+        inPart = 0;
+      }
+    }
+  }
+  if (inPart > 0 || digests.length === 0) digests.push(part.digest());
+  return multipartEtag(digests, (d) => createHash('md5').update(d).digest('hex'));
+}
+
+async function deleteKeys(client: S3Client, bucket: string, keys: string[]): Promise<number> {
+  let deleted = 0;
+  for (const batch of batches(keys, 1000)) {
+    const out = await client.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+      }),
+    );
+    if (out.Errors && out.Errors.length) {
+      const e = out.Errors[0];
+      throw new Error(`DeleteObjects failed for ${out.Errors.length} key(s), e.g. ${e.Key}: ${e.Code} ${e.Message ?? ''}`.trim());
+    }
+    deleted += batch.length;
+  }
+  return deleted;
+}
+
+export async function syncAssets(client: S3Client, opts: SyncOptions): Promise<SyncResult> {
+  checkPrefix(opts.prefix);
+  const log = opts.log ?? (() => undefined);
+  const { bucket, prefix } = opts;
+  const concurrency = Math.max(1, Math.floor(opts.concurrency) || DEFAULT_CONCURRENCY);
+  const rules = { cacheControl: opts.cacheControl, cacheControlFingerprinted: opts.cacheControlFingerprinted };
+  const counter = countRequests(client);
+  try {
+    const [local, remote] = await Promise.all([
+      walkLocal(opts.dir, { includeDotfiles: opts.includeDotfiles, log }),
+      listRemote(client, bucket, prefix),
+    ]);
+
+    const hashes = new Map<string, string>();
+    const hashLimit = limiter(HASH_CONCURRENCY);
+    await allOrThrow(
+      hashRequests(local, remote).map((req) =>
+        hashLimit.run(async () =>
+          hashes.set(req.file.key, await hashFile(req.file.path, req.kind, { size: req.file.size })),
+        ),
+      ),
+    );
+    const plan = planSync(local, remote, hashes);
+
+    // With the SDK's default checksums (real AWS), parts carry CRC32s that CompleteMultipartUpload must repeat.
+    const checksumMode = await (
+      client.config as { requestChecksumCalculation?: () => Promise<string> }
+    ).requestChecksumCalculation?.();
+    const partChecksums = checksumMode === 'WHEN_SUPPORTED';
+
+    const limit = limiter(concurrency);
+    let bytesUploaded = 0;
+
+    const headers = (file: LocalFile): { ContentType: string; CacheControl: string } => ({
+      ContentType: contentType(file.key),
+      CacheControl: cacheControl(file.key, rules),
+    });
+
+    const putSingle = (file: LocalFile): Promise<unknown> =>
+      limit.run(async () => {
+        if (file.size <= SMALL_FILE) {
+          // A Buffer body: the SDK retries it by itself.
+          const Body = readFileSync(file.path);
+          if (Body.length !== file.size) throw new Error(`${file.key} changed during the sync`);
+          return client.send(
+            new PutObjectCommand({ Bucket: bucket, Key: prefix + file.key, Body, ContentLength: file.size, ...headers(file) }),
+          );
+        }
+        return sendStreamed(
+          () => createReadStream(file.path, { highWaterMark: READ_CHUNK }),
+          (body) =>
+            client.send(
+              new PutObjectCommand({
+                Bucket: bucket,
+                Key: prefix + file.key,
+                Body: body,
+                ContentLength: file.size,
+                ...headers(file),
+              }),
+            ),
+        );
+      });
+
+    const putMultipart = async (file: LocalFile): Promise<void> => {
+      const Key = prefix + file.key;
+      const created = await limit.run(() =>
+        client.send(
+          new CreateMultipartUploadCommand({
+            Bucket: bucket,
+            Key,
+            ContentType: contentType(file.key),
+            CacheControl: cacheControl(file.key, rules),
+            ...(partChecksums ? { ChecksumAlgorithm: 'CRC32' as const } : {}),
+          }),
+        ),
+      );
+      const UploadId = created.UploadId;
+      if (!UploadId) throw new Error(`CreateMultipartUpload for ${Key} returned no UploadId`);
+      try {
+        const n = partCount(file.size);
+        const parts = await allOrThrow(
+          Array.from({ length: n }, (_, i) =>
+            limit.run(async (): Promise<CompletedPart> => {
+              const start = i * PART_SIZE;
+              const end = Math.min(file.size, start + PART_SIZE) - 1;
+              const out = await sendStreamed(
+                () => createReadStream(file.path, { start, end, highWaterMark: READ_CHUNK }),
+                (body) =>
+                  client.send(
+                    new UploadPartCommand({
+                      Bucket: bucket,
+                      Key,
+                      UploadId,
+                      PartNumber: i + 1,
+                      Body: body,
+                      ContentLength: end - start + 1,
+                      ...(partChecksums ? { ChecksumAlgorithm: 'CRC32' as const } : {}),
+                    }),
+                  ),
+              );
+              return { PartNumber: i + 1, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) };
+            }),
+          ),
+        );
+        await limit.run(() =>
+          client.send(
+            new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId, MultipartUpload: { Parts: parts } }),
+          ),
+        );
+      } catch (err) {
+        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId })).catch(() => undefined);
+        throw err;
+      }
+    };
+
+    const upload = async (file: LocalFile): Promise<void> => {
+      await (usesMultipart(file.size) ? putMultipart(file) : putSingle(file));
+      bytesUploaded += file.size;
+      log(`uploaded ${file.key} (${file.size} bytes)`);
+    };
+
+    try {
+      await allOrThrow(plan.assets.map(upload));
+      await allOrThrow(plan.html.map(upload));
+    } catch (err) {
+      limit.fail();
+      throw err;
+    }
+
+    const deleted = await deleteKeys(
+      client,
+      bucket,
+      plan.deletes.map((k) => prefix + k),
+    );
+    for (const k of plan.deletes) log(`deleted ${k}`);
+
+    const result: SyncResult = {
+      uploaded: plan.assets.length + plan.html.length,
+      skipped: plan.skipped.length,
+      deleted,
+      bytesUploaded,
+      requests: counter.count(),
+    };
+    log(
+      `assets: ${result.uploaded} uploaded (${bytesUploaded} bytes), ${result.skipped} unchanged, ${deleted} deleted, ${result.requests} S3 requests`,
+    );
+    return result;
+  } finally {
+    counter.stop();
+  }
+}
+
+/** Delete every object under `prefix` (teardown). Empty or missing prefix: 0 deleted. */
+export async function deletePrefix(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+): Promise<{ deleted: number; requests: number }> {
+  checkPrefix(prefix);
+  const counter = countRequests(client);
+  try {
+    let deleted = 0;
+    let token: string | undefined;
+    do {
+      const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+      const keys = (page.Contents ?? []).map((o) => o.Key).filter((k): k is string => !!k && k.startsWith(prefix));
+      deleted += await deleteKeys(client, bucket, keys);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return { deleted, requests: counter.count() };
+  } finally {
+    counter.stop();
+  }
+}
+
+function isNoSuchKey(err: unknown): boolean {
+  const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'NoSuchKey' || e.Code === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
+}
+
+/** A small JSON state object, or undefined when the key does not exist. */
+export async function readJson<T>(client: S3Client, bucket: string, key: string): Promise<T | undefined> {
+  try {
+    const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const text = await out.Body?.transformToString('utf-8');
+    return text === undefined || text === '' ? undefined : (JSON.parse(text) as T);
+  } catch (err) {
+    if (isNoSuchKey(err)) return undefined;
+    throw err;
+  }
+}
+
+export async function writeJson(client: S3Client, bucket: string, key: string, value: unknown): Promise<void> {
+  await client.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: JSON.stringify(value),
+      ContentType: 'application/json; charset=utf-8',
+      CacheControl: 'no-cache',
+    }),
+  );
+}

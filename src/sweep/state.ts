@@ -1,0 +1,86 @@
+/**
+ * The sweeper's bucket I/O: its state object (`<state-prefix>/sweeper.json`: last seen invocation count and when it
+ * last changed, per function) and the list of top-level preview prefixes for garbage collection.
+ */
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { readJson, writeJson } from '../assets/sync.js';
+import type { Settings } from '../settings.js';
+import type { FunctionMemory, Memory } from './plan.js';
+
+export const STATE_VERSION = 1;
+
+export interface StateFile {
+  version: number;
+  updatedAt: string;
+  functions: Memory;
+}
+
+export function stateKey(statePrefix: string): string {
+  const prefix = statePrefix.replace(/^\/+|\/+$/g, '');
+  return prefix ? `${prefix}/sweeper.json` : 'sweeper.json';
+}
+
+/** Where idleness comes from; throws when neither source is configured. */
+export function idleSource(settings: Pick<Settings, 'assets' | 'sweep'>): 'prometheus' | 'state' {
+  if (settings.sweep.prometheusUrl) return 'prometheus';
+  if (settings.assets?.bucket) return 'state';
+  throw new Error(
+    "command 'sweep' needs to know when previews were last used: set input 'prometheus-url' (the OpenFaaS Prometheus), " +
+      "or input 'bucket' (with 's3-endpoint' and credentials as for the assets) so the sweeper can remember invocation counts in " +
+      `'${stateKey(settings.sweep.statePrefix)}'`,
+  );
+}
+
+function isMemory(v: unknown): v is FunctionMemory {
+  const m = v as FunctionMemory;
+  return typeof m === 'object' && m !== null && typeof m.count === 'number' && Number.isFinite(m.count) && typeof m.changedAt === 'string';
+}
+
+/**
+ * Parses a stored state object. Anything unreadable yields an empty memory and a warning: every function then counts
+ * as first seen (active now), which delays sleeping by one `idle-after` but never sleeps a preview in use.
+ */
+export function parseState(raw: unknown): { memory: Memory; warning?: string } {
+  const file = raw as Partial<StateFile> | undefined;
+  if (raw === undefined) return { memory: {} };
+  if (typeof file !== 'object' || file === null || typeof file.functions !== 'object' || file.functions === null || Array.isArray(file.functions)) {
+    return { memory: {}, warning: 'the sweeper state is not an object with "functions"; starting afresh' };
+  }
+  if (file.version !== STATE_VERSION) return { memory: {}, warning: `the sweeper state has version ${String(file.version)}, expected ${STATE_VERSION}; starting afresh` };
+  const memory: Memory = {};
+  let dropped = 0;
+  for (const [name, entry] of Object.entries(file.functions)) {
+    if (isMemory(entry)) memory[name] = { count: entry.count, changedAt: entry.changedAt };
+    else dropped++;
+  }
+  return { memory, warning: dropped ? `ignored ${dropped} malformed entries in the sweeper state` : undefined };
+}
+
+export async function loadState(client: S3Client, bucket: string, key: string): Promise<{ memory: Memory; found: boolean; warning?: string }> {
+  let raw: unknown;
+  try {
+    raw = await readJson<unknown>(client, bucket, key);
+  } catch (err) {
+    // A corrupt object must not stop the sweep forever; an unreachable bucket must stop it.
+    if (err instanceof SyntaxError) return { memory: {}, found: true, warning: `s3://${bucket}/${key} is not JSON (${err.message}); starting afresh` };
+    throw err;
+  }
+  return { ...parseState(raw), found: raw !== undefined };
+}
+
+export async function saveState(client: S3Client, bucket: string, key: string, memory: Memory, now: Date): Promise<void> {
+  const file: StateFile = { version: STATE_VERSION, updatedAt: now.toISOString(), functions: memory };
+  await writeJson(client, bucket, key, file);
+}
+
+/** Top-level "directories" of the bucket (`<name>/`), every page of a delimited listing. */
+export async function listTopPrefixes(client: S3Client, bucket: string): Promise<string[]> {
+  const out: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Delimiter: '/', ContinuationToken: token }));
+    for (const p of page.CommonPrefixes ?? []) if (p.Prefix) out.push(p.Prefix);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return out;
+}

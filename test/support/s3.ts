@@ -1,0 +1,166 @@
+/**
+ * In-process S3 for tests, the demo and the bench: s3rver (real S3 REST protocol and SigV4 checks, stored
+ * in a temporary directory) on 127.0.0.1, a random port, with one bucket. `close()` destroys open sockets
+ * and removes the directory, so a server never keeps the process alive.
+ *
+ * s3rver facts worth knowing: it gives multipart objects the MD5 of the whole content as ETag (real S3
+ * gives `md5-of-part-md5s-N`), ignores DeleteObjects' Quiet flag, and stores aws-chunked bodies verbatim
+ * (hence checksums WHEN_REQUIRED in the client). Two s3rver bugs are patched below (DES continuation
+ * tokens, a delete race).
+ */
+import { CreateBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import crypto from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createS3Client } from '../../src/assets/s3.js';
+import type { AssetSettings } from '../../src/settings.js';
+
+interface S3rverInstance {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+  httpServer?: Server;
+}
+type S3rverCtor = new (options: Record<string, unknown>) => S3rverInstance;
+
+/**
+ * s3rver encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node ≥ 17) no longer
+ * provides: every truncated listing (more than 1,000 keys) answers 500 InternalError. The token is opaque
+ * and only ever read back by s3rver itself, so its 'des' calls are served by AES-128-CBC (key and IV
+ * zero-padded to 16 bytes). Every other algorithm goes straight to the real implementation.
+ */
+let desShimInstalled = false;
+function installDesShim(): void {
+  if (desShimInstalled) return;
+  desShimInstalled = true;
+  const pad = (b: crypto.BinaryLike | crypto.KeyObject | null): Buffer => {
+    const out = Buffer.alloc(16);
+    Buffer.from(b as Buffer).copy(out);
+    return out;
+  };
+  const origCipher = crypto.createCipheriv;
+  const origDecipher = crypto.createDecipheriv;
+  const c = crypto as unknown as Record<string, unknown>;
+  c.createCipheriv = (alg: string, key: Buffer, iv: Buffer, opts?: unknown) =>
+    alg === 'des'
+      ? origCipher('aes-128-cbc', pad(key), pad(iv))
+      : (origCipher as (...a: unknown[]) => unknown)(alg, key, iv, opts);
+  c.createDecipheriv = (alg: string, key: Buffer, iv: Buffer, opts?: unknown) =>
+    alg === 'des'
+      ? origDecipher('aes-128-cbc', pad(key), pad(iv))
+      : (origDecipher as (...a: unknown[]) => unknown)(alg, key, iv, opts);
+}
+
+/**
+ * s3rver's FilesystemStore.deleteObject removes directories left empty, racing with itself when DeleteObjects
+ * deletes the last keys of a directory concurrently: readdir/rmdir of a directory already removed throws
+ * ENOENT and the request answers 500 (the SDK then retries). Ignore exactly those cleanup errors.
+ */
+let deleteRaceFixed = false;
+function fixDeleteRace(require: NodeRequire): void {
+  if (deleteRaceFixed) return;
+  deleteRaceFixed = true;
+  const store = require('s3rver/lib/stores/filesystem') as { prototype: Record<string, unknown> };
+  const orig = store.prototype.deleteObject as (this: unknown, bucket: string, key: string) => Promise<void>;
+  store.prototype.deleteObject = async function (this: unknown, bucket: string, key: string): Promise<void> {
+    try {
+      await orig.call(this, bucket, key);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code !== 'ENOENT' && code !== 'ENOTEMPTY') throw err;
+    }
+  };
+}
+
+export interface S3Request {
+  method: string;
+  url: string;
+}
+
+export interface S3Emulator {
+  endpoint: string;
+  bucket: string;
+  client: S3Client;
+  settings: AssetSettings;
+  listKeys(prefix?: string): Promise<string[]>;
+  /** Requests the server received so far (all clients, including aws-cli and rclone in the bench). */
+  requests(): S3Request[];
+  clearRequests(): void;
+  close(): Promise<void>;
+}
+
+export interface StartS3Options {
+  bucket?: string;
+  concurrency?: number;
+}
+
+export async function startS3(options: StartS3Options = {}): Promise<S3Emulator> {
+  installDesShim();
+  const require = createRequire(import.meta.url);
+  const S3rver = require('s3rver') as S3rverCtor;
+  fixDeleteRace(require);
+  const bucket = options.bucket ?? 'previews';
+  const directory = mkdtempSync(join(tmpdir(), 's3rver-'));
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: [{ name: bucket }],
+  });
+  const address = await server.run();
+  const httpServer = server.httpServer!;
+  const log: S3Request[] = [];
+  httpServer.on('request', (req: { method?: string; url?: string }) => {
+    log.push({ method: req.method ?? '', url: req.url ?? '' });
+  });
+  const endpoint = `http://127.0.0.1:${address.port}`;
+  const settings: AssetSettings = {
+    bucket,
+    endpoint,
+    region: 'us-east-1',
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+    includeDotfiles: false,
+    cacheControl: 'no-cache',
+    cacheControlFingerprinted: 'public, max-age=31536000, immutable',
+    concurrency: options.concurrency ?? 8,
+  };
+  const client = createS3Client(settings);
+  // configureBuckets already made it; CreateBucket is idempotent on s3rver and checks the client works.
+  await client.send(new CreateBucketCommand({ Bucket: bucket })).catch((err: { name?: string }) => {
+    if (err.name !== 'BucketAlreadyOwnedByYou' && err.name !== 'BucketAlreadyExists') throw err;
+  });
+  log.length = 0;
+
+  return {
+    endpoint,
+    bucket,
+    client,
+    settings,
+    async listKeys(prefix = ''): Promise<string[]> {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }),
+        );
+        for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      return keys.sort();
+    },
+    requests: () => [...log],
+    clearRequests: () => void (log.length = 0),
+    async close(): Promise<void> {
+      client.destroy();
+      const closed = server.close().catch(() => undefined);
+      httpServer.closeAllConnections();
+      await closed;
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
