@@ -3,10 +3,11 @@
  * against s3rver, docker-registry + buildah, the emulated OpenFaaS gateway (faas-netes CE) and the emulated GitHub API.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { OWNER, REPO, prPayload, runAction, type ActionRun } from '../../test/support/action.js';
+import { OWNER, REPO, prPayload, runAction, runnerNode, type ActionRun } from '../../test/support/action.js';
 import { startGateway, type GatewayEmulator } from '../../test/support/gateway.js';
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
 import { startRegistry, type Registry } from '../../test/support/registry.js';
@@ -28,8 +29,11 @@ withTools('preview lifecycle through the bundle', () => {
   let s3: Awaited<ReturnType<typeof startS3>>;
   let registry: Registry;
   let workspace: string;
+  let node: string;
 
   beforeAll(async () => {
+    // The runner runs action.yml's node24, so the lifecycle does too.
+    node = runnerNode();
     [gateway, github, s3, registry] = await Promise.all([startGateway({ password: GATEWAY_PASSWORD }), startGitHub({}), startS3(), startRegistry()]);
     workspace = mkdtempSync(path.join(tmpdir(), 'faas-preview-ws-'));
     mkdirSync(path.join(workspace, 'fn'));
@@ -76,7 +80,7 @@ withTools('preview lifecycle through the bundle', () => {
   }
 
   async function act(event: string, payload: Record<string, unknown>, extra: Record<string, string> = {}): Promise<ActionRun> {
-    const run = await runAction({ event, payload, inputs: inputs(extra), apiUrl: github.url, workspace, env: registry.buildahEnv });
+    const run = await runAction({ event, payload, inputs: inputs(extra), apiUrl: github.url, workspace, env: registry.buildahEnv, node });
     // Secrets never reach the log, whatever happened. The runner consumes `::add-mask::` commands; they are not log.
     const log = (run.stdout + run.stderr)
       .split('\n')
@@ -120,6 +124,7 @@ withTools('preview lifecycle through the bundle', () => {
     expect(deployment.statuses.at(-1)).toMatchObject({ state: 'success', environment_url: `http://${NAME}.preview.localhost:8080/` });
 
     expect(run.summary).toContain('Preview deployed');
+    expect(execFileSync(node, ['--version'], { encoding: 'utf8' })).toMatch(process.env.CI ? /^v24\./ : /^v\d+\./);
     expect(run.summary).toContain(NAME);
   });
 

@@ -2,7 +2,7 @@
  * Runs the bundled action the way the runner does: `node dist/index.js` with INPUT_* variables, a webhook payload
  * file, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, and GITHUB_API_URL pointing at the emulator.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -123,4 +123,23 @@ export async function runAction(o: RunOptions): Promise<ActionRun> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+let runnerNodePath: string | undefined;
+
+/**
+ * The Node major that action.yml's `runs.using: node24` gives on a runner, from the npm registry's `node` package.
+ * Outside CI a machine without registry access falls back to the Node running the tests.
+ */
+export function runnerNode(): string {
+  if (runnerNodePath) return runnerNodePath;
+  try {
+    const bin = execFileSync('npx', ['-y', '-p', 'node@24', 'sh', '-c', 'command -v node'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 120_000 }).trim();
+    if (!/^v24\./.test(execFileSync(bin, ['--version'], { encoding: 'utf8' }))) throw new Error(`${bin} is not Node 24`);
+    runnerNodePath = bin;
+  } catch (err) {
+    if (process.env.CI) throw new Error(`could not get Node 24 through 'npx -p node@24': ${(err as Error).message}`);
+    runnerNodePath = process.execPath;
+  }
+  return runnerNodePath;
 }
