@@ -4,13 +4,17 @@
  *   npm run bench                        full tree: 2,000 files, ~40 MB, 5 runs
  *   npm run bench -- --small --runs 1    tiny tree (also BENCH_SMALL=1, BENCH_RUNS=1)
  *   options: --concurrency N (default: the action's default), --tools ours,aws,rclone, --out FILE,
- *            --no-write (print only), --seed N
+ *            --no-write (print only), --seed N, --latency MS (server delays each request: a network RTT)
+ *   BENCH_DEBUG=1 prints our child's in-process time, CPU and RSS per phase.
  *
  * One s3rver on 127.0.0.1 (in this process, idle while a tool runs), one site tree generated from a fixed
  * seed. Each tool runs as its own process against its own prefix, and is timed from spawn to exit:
  *   cold upload → incremental (one file changed, one deleted) → teardown of the prefix.
  * Requests and objects sent are counted on the server, so every tool is measured the same way.
- * Peak RSS: /usr/bin/time -f %M when installed, else the child's own process.resourceUsage().maxRSS (ours).
+ * Peak RSS and client CPU: /usr/bin/time when installed, else the child's own process.resourceUsage() (ours).
+ * The server's objects live on tmpfs (/dev/shm) when there is one: on disk its CPU cost was 3× and noisy.
+ * Our sync runs as an esbuild bundle under plain node (the action ships an ncc bundle), through tsx if
+ * esbuild cannot be loaded.
  *
  * Fair settings (same concurrency everywhere):
  *   aws-cli: s3.max_concurrent_requests = C, multipart threshold/chunk 8 MB (its defaults), `sync --delete`.
@@ -58,6 +62,7 @@ interface Args {
   tools: Tool[];
   out?: string;
   seed: number;
+  latencyMs: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -69,6 +74,7 @@ function parseArgs(argv: string[]): Args {
     tools: ['ours', 'aws', 'rclone'],
     out: join(HERE, 'results.md'),
     seed: 20240611,
+    latencyMs: Number(env.BENCH_LATENCY_MS ?? 0),
   };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i];
@@ -84,6 +90,7 @@ function parseArgs(argv: string[]): Args {
     else if (v === '--out') a.out = next();
     else if (v === '--no-write') a.out = undefined;
     else if (v === '--seed') a.seed = Number(next());
+    else if (v === '--latency') a.latencyMs = Number(next());
     else throw new Error(`unknown option ${v}`);
   }
   if (!Number.isInteger(a.runs) || a.runs < 1) throw new Error('--runs must be a positive integer');
@@ -217,12 +224,14 @@ interface Proc {
   stdout: string;
   stderr: string;
   maxRssKb?: number;
+  /** user + system CPU of the process (from /usr/bin/time) */
+  cpuMs?: number;
 }
 
 const HAVE_TIME = existsSync('/usr/bin/time');
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Proc> {
-  const [file, argv] = HAVE_TIME ? ['/usr/bin/time', ['-f', '__MAXRSS__%M', cmd, ...args]] : [cmd, args];
+  const [file, argv] = HAVE_TIME ? ['/usr/bin/time', ['-f', '__MAXRSS__%M %U %S', cmd, ...args]] : [cmd, args];
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(file, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -233,9 +242,16 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      const m = /__MAXRSS__(\d+)\s*$/.exec(stderr);
+      const m = /__MAXRSS__(\d+) ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
       if (m) stderr = stderr.slice(0, m.index).replace(/Command exited with non-zero status \d+\s*$/, '');
-      resolve({ ms, code, stdout, stderr, maxRssKb: m ? Number(m[1]) : undefined });
+      resolve({
+        ms,
+        code,
+        stdout,
+        stderr,
+        maxRssKb: m ? Number(m[1]) : undefined,
+        cpuMs: m ? (Number(m[2]) + Number(m[3])) * 1000 : undefined,
+      });
     });
   });
 }
@@ -264,12 +280,19 @@ interface ChildResult {
   cpuMs: number;
 }
 
-async function child(job: ChildJob): Promise<void> {
-  const client = createS3Client(job.settings);
+/**
+ * The child's program, also used (as source) for the bundled child. Written against the public API only.
+ * `api` is `{ createS3Client, syncAssets, deletePrefix }`.
+ */
+async function childMain(
+  job: ChildJob,
+  api: { createS3Client: typeof createS3Client; syncAssets: typeof syncAssets; deletePrefix: typeof deletePrefix },
+): Promise<void> {
+  const client = api.createS3Client(job.settings);
   const t0 = performance.now();
   const result =
     job.op === 'sync'
-      ? await syncAssets(client, {
+      ? await api.syncAssets(client, {
           bucket: job.settings.bucket,
           prefix: job.prefix,
           dir: job.dir,
@@ -278,7 +301,7 @@ async function child(job: ChildJob): Promise<void> {
           cacheControlFingerprinted: job.settings.cacheControlFingerprinted,
           concurrency: job.settings.concurrency,
         })
-      : await deletePrefix(client, job.settings.bucket, job.prefix);
+      : await api.deletePrefix(client, job.settings.bucket, job.prefix);
   const ru = process.resourceUsage();
   const out: ChildResult = {
     result,
@@ -286,19 +309,54 @@ async function child(job: ChildJob): Promise<void> {
     maxRssKb: ru.maxRSS,
     cpuMs: (ru.userCPUTime + ru.systemCPUTime) / 1000,
   };
-  if (process.env.BENCH_DEBUG) console.error(`child ${job.op}: ${JSON.stringify(out)}`);
   client.destroy();
   process.stdout.write(`\n__RESULT__${JSON.stringify(out)}\n`);
 }
 
+/**
+ * Our sync runs the way the action runs it: bundled into one file, started with plain `node` (the action
+ * ships an ncc bundle). esbuild (installed with tsx) bundles the child in ~100 ms; without it the child
+ * runs this file through tsx, which adds tsx's start-up time and memory to our numbers.
+ */
+async function bundleChild(work: string): Promise<string[] | undefined> {
+  try {
+    const esbuild = (await import('esbuild')) as typeof import('esbuild');
+    const outfile = join(work, 'child.mjs');
+    await esbuild.build({
+      stdin: {
+        contents: [
+          "import { createS3Client } from './src/assets/s3.js';",
+          "import { syncAssets, deletePrefix } from './src/assets/sync.js';",
+          `const childMain = ${childMain.toString()};`,
+          'await childMain(JSON.parse(process.argv[2]), { createS3Client, syncAssets, deletePrefix });',
+        ].join('\n'),
+        resolveDir: ROOT,
+        loader: 'ts',
+        sourcefile: 'bench-child.ts',
+      },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile,
+      banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
+      logLevel: 'error',
+    });
+    return [outfile];
+  } catch (err) {
+    console.log(`(esbuild unavailable, our sync runs through tsx: ${(err as Error).message.split('\n')[0]})`);
+    return undefined;
+  }
+}
+
+let childCommand: string[] = [...process.execArgv, SELF, '--child'];
+
 async function runOurs(job: ChildJob): Promise<Proc & { child: ChildResult }> {
-  const p = await run(process.execPath, [...process.execArgv, SELF, '--child', JSON.stringify(job)], {
-    NODE_NO_WARNINGS: '1',
-  });
+  const p = await run(process.execPath, [...childCommand, JSON.stringify(job)], { NODE_NO_WARNINGS: '1' });
   const m = /__RESULT__(.+)$/m.exec(p.stdout);
   if (p.code !== 0 || !m) throw new Error(`our ${job.op} failed (${p.code}): ${p.stderr || p.stdout}`);
   const c = JSON.parse(m[1]) as ChildResult;
-  return { ...p, maxRssKb: p.maxRssKb ?? c.maxRssKb, child: c };
+  return { ...p, maxRssKb: p.maxRssKb ?? c.maxRssKb, cpuMs: p.cpuMs ?? c.cpuMs, child: c };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -309,7 +367,11 @@ interface Phase {
   requests: number;
   objectsSent: number;
   maxRssKb?: number;
-  /** ours only: time inside the process, without node/tsx start-up */
+  /** CPU time of the tool's process */
+  cpuMs?: number;
+  /** CPU time of the server (this process) during the phase */
+  serverCpuMs: number;
+  /** ours only: time inside the process, without node start-up */
   innerMs?: number;
 }
 
@@ -396,11 +458,14 @@ class Runner {
 
   private async phase(tool: Tool, op: 'sync' | 'delete', prefix: string, dir: string): Promise<Phase> {
     this.s3.clearRequests();
+    const cpu0 = process.cpuUsage();
     let p: Proc;
     let innerMs: number | undefined;
     if (tool === 'ours') {
       const r = await runOurs({ op, settings: this.settings, prefix, dir });
-      if (process.env.BENCH_DEBUG) console.error(`ours ${op}: inner ${Math.round(r.child.ms)} ms, cpu ${Math.round(r.child.cpuMs)} ms, rss ${r.child.maxRssKb} KB`);
+      if (process.env.BENCH_DEBUG) {
+        console.error(`ours ${op}: inner ${Math.round(r.child.ms)} ms, cpu ${Math.round(r.child.cpuMs)} ms, rss ${r.child.maxRssKb} KB`);
+      }
       p = r;
       innerMs = r.child.ms;
     } else if (tool === 'aws') {
@@ -423,7 +488,9 @@ class Runner {
       );
     }
     if (p.code !== 0) throw new Error(`${TOOL_NAMES[tool]} ${op} failed (${p.code}): ${p.stderr || p.stdout}`);
-    return { ms: p.ms, ...countServer(this.s3.requests()), maxRssKb: p.maxRssKb, innerMs };
+    const c = process.cpuUsage(cpu0);
+    const serverCpuMs = (c.user + c.system) / 1000;
+    return { ms: p.ms, ...countServer(this.s3.requests()), maxRssKb: p.maxRssKb, cpuMs: p.cpuMs, serverCpuMs, innerMs };
   }
 
   async runTool(tool: Tool, tree: Tree, runNo: number): Promise<ToolRun> {
@@ -528,7 +595,7 @@ function table(rows: Row[], tools: Tool[]): string {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  if (argv[0] === '--child') return child(JSON.parse(argv[1]) as ChildJob);
+  if (argv[0] === '--child') return childMain(JSON.parse(argv[1]) as ChildJob, { createS3Client, syncAssets, deletePrefix });
   const args = parseArgs(argv);
 
   const versions: Partial<Record<Tool, string>> = { ours: `node ${process.version}` };
@@ -549,12 +616,22 @@ async function main(): Promise<void> {
   for (const n of notes) console.log(n);
 
   const work = mkdtempSync(join(tmpdir(), 'faas-preview-bench-'));
-  const s3 = await startS3({ bucket: 'bench', concurrency: args.concurrency });
+  // tmpfs when there is one: the server's disk is the same for every tool either way, tmpfs is less noisy
+  const s3 = await startS3({
+    bucket: 'bench',
+    concurrency: args.concurrency,
+    latencyMs: args.latencyMs,
+    parentDir: existsSync('/dev/shm') ? '/dev/shm' : undefined,
+  });
   try {
     const tree = generateTree(join(work, 'site'), args.small, args.seed);
     console.log(
       `tree: ${tree.files} files, ${(tree.bytes / 1e6).toFixed(1)} MB (seed ${args.seed}); ${args.runs} run(s); concurrency ${args.concurrency}; tools: ${tools.map((t) => TOOL_NAMES[t]).join(', ')}`,
     );
+    if (tools.includes('ours')) {
+      const bundled = await bundleChild(work);
+      if (bundled) childCommand = bundled;
+    }
     const runner = new Runner(s3, args, work);
     const results: Record<Tool, ToolRun[]> = { ours: [], aws: [], rclone: [] };
     for (let r = 1; r <= args.runs; r++) {
@@ -589,6 +666,8 @@ async function main(): Promise<void> {
       row('teardown: time', (r) => r.teardown.ms, fmtMs),
       row('teardown: requests', (r) => r.teardown.requests, int),
       row('peak RSS (cold upload)', (r) => r.cold.maxRssKb, fmtMb),
+      row('cold upload: client CPU', (r) => r.cold.cpuMs, fmtMs),
+      row('cold upload: server CPU', (r) => r.cold.serverCpuMs, fmtMs),
     ];
     const inner = med('ours', (r) => r.cold.innerMs);
     const innerInc = med('ours', (r) => r.incremental.innerMs);
@@ -600,14 +679,15 @@ async function main(): Promise<void> {
       '# faas-preview asset sync benchmark',
       '',
       `Tree: ${tree.files} files, ${(tree.bytes / 1e6).toFixed(1)} MB (${args.small ? 'small' : 'full'} tree, seed ${args.seed}). ` +
-        `Median of ${args.runs} run(s). Concurrency ${args.concurrency} for every tool. Server: s3rver on 127.0.0.1 (same for all). ` +
-        `Machine: ${cpus().length} CPU(s), ${process.platform}. Command: \`npm run bench --${args.small ? ' --small' : ''} --runs ${args.runs}${args.concurrency !== DEFAULT_CONCURRENCY ? ` --concurrency ${args.concurrency}` : ''}\`.`,
+        `Median of ${args.runs} run(s). Concurrency ${args.concurrency} for every tool. Server: s3rver on 127.0.0.1 (same for all, in the bench process, objects on ${existsSync('/dev/shm') ? 'tmpfs' : 'disk'}${args.latencyMs ? `, ${args.latencyMs} ms added before each request` : ''}). ` +
+        `Machine: ${cpus().length} CPU(s), ${process.platform}. Command: \`npm run bench --${args.small ? ' --small' : ''} --runs ${args.runs}${args.concurrency !== DEFAULT_CONCURRENCY ? ` --concurrency ${args.concurrency}` : ''}${args.latencyMs ? ` --latency ${args.latencyMs}` : ''}\`.`,
       '',
       table(rows, tools),
       '',
-      'Times are spawn-to-exit of each tool’s process (ours includes node + tsx start-up' +
+      'Times are spawn-to-exit of each tool’s process (ours: node on an esbuild bundle of src/assets, as the action runs its ncc bundle' +
         (inner !== undefined ? `; inside the process our cold sync took ${fmtMs(inner)}, incremental ${fmtMs(innerInc ?? 0)}` : '') +
-        '). Requests and objects are counted by the server. Ratios are ours/theirs: below 1 is better for ours.',
+        '). Requests and objects are counted by the server. Client CPU: user+system of the tool’s process; server CPU: the s3rver process during the phase. ' +
+        'Ratios are ours/theirs: below 1 is better for ours.',
       ...(oursCold !== undefined && fastestOther !== undefined
         ? ['', `Cold upload speed-up over the faster of the others: **${(fastestOther / oursCold).toFixed(2)}×**.`]
         : []),

@@ -247,6 +247,76 @@ describe('syncAssets', () => {
     await deletePrefix(s3.client, s3.bucket, 'order-pr-1/');
   });
 
+  /** Fail (once or always) the requests of `op` for keys ending with `suffix`, before they are sent. */
+  function inject(op: string, suffix: string, err: () => Error, times = Infinity): () => void {
+    let left = times;
+    s3.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const key = (args.input as { Key?: string }).Key ?? '';
+        if (context.commandName === op && key.endsWith(suffix) && left > 0) {
+          left--;
+          throw err();
+        }
+        return next(args);
+      },
+      { step: 'deserialize', name: 'injectFailure', priority: 'low' }, // inside the request counter
+    );
+    return () => void s3.client.middlewareStack.remove('injectFailure');
+  }
+  const denied = (): Error => Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+  const reset = (): Error => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+
+  it('retries a streamed upload with a fresh stream after a network error', async () => {
+    write(site, 'img/medium.bin', bytes(600_000, 3)); // above the in-memory size: streamed
+    const undo = inject('PutObjectCommand', 'img/medium.bin', reset, 1);
+    try {
+      const result = await syncAssets(s3.client, opts(P));
+      expect(result).toMatchObject({ uploaded: 1 });
+      expect(result.requests).toBe(3); // list + failed attempt + retry
+    } finally {
+      undo();
+    }
+    expect((await body(P + 'img/medium.bin')).equals(readFileSync(join(site, 'img/medium.bin')))).toBe(true);
+    unlinkSync(join(site, 'img/medium.bin'));
+    expect(await syncAssets(s3.client, opts(P))).toMatchObject({ deleted: 1 });
+  });
+
+  it('a failed asset upload stops the sync before any HTML or deletion', async () => {
+    write(site, 'assets/app.3f9a1c2b.js', 'console.log("v3!")');
+    write(site, 'index.html', '<!doctype html><p>v3</p>');
+    unlinkSync(join(site, 'robots-copy.txt'));
+    const undo = inject('PutObjectCommand', 'assets/app.3f9a1c2b.js', denied);
+    try {
+      await expect(syncAssets(s3.client, opts(P))).rejects.toThrow(/Access Denied/);
+    } finally {
+      undo();
+    }
+    const puts = s3.requests().filter((r) => r.method === 'PUT' || r.method === 'POST');
+    expect(puts).toEqual([]); // the failing PUT never left the client; nothing else was sent
+    expect((await body(P + 'index.html')).toString()).not.toContain('v3');
+    expect(await s3.listKeys(P)).toContain(P + 'robots-copy.txt');
+    symlinkSync(join(site, 'robots.txt'), join(site, 'robots-copy.txt'));
+  });
+
+  it('aborts a multipart upload whose part fails', async () => {
+    write(site, 'img/big.bin', bytes(BIG, 43)); // same size, other content: re-uploaded in parts
+    const undo = inject('UploadPartCommand', 'img/big.bin', denied);
+    try {
+      await expect(syncAssets(s3.client, opts(P))).rejects.toThrow(/Access Denied/);
+    } finally {
+      undo();
+    }
+    const reqs = s3.requests().map((r) => `${r.method} ${r.url}`);
+    expect(reqs.some((r) => r.startsWith('POST') && r.includes('img/big.bin?uploads'))).toBe(true);
+    expect(reqs.some((r) => r.startsWith('DELETE') && r.includes('img/big.bin?uploadId='))).toBe(true);
+    expect(reqs.some((r) => r.includes('index.html'))).toBe(false);
+    // and the next sync completes
+    const result = await syncAssets(s3.client, opts(P));
+    expect(result).toMatchObject({ deleted: 0 });
+    expect((await body(P + 'img/big.bin')).equals(readFileSync(join(site, 'img/big.bin')))).toBe(true);
+    expect((await body(P + 'index.html')).toString()).toContain('v3');
+  });
+
   it('refuses an empty or malformed prefix (it would sync into the bucket root)', async () => {
     await expect(syncAssets(s3.client, opts(''))).rejects.toThrow(/invalid asset prefix/);
     await expect(syncAssets(s3.client, opts('no-slash'))).rejects.toThrow(/invalid asset prefix/);

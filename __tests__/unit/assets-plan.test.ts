@@ -11,7 +11,7 @@ import {
   usesMultipart,
   type RemoteObject,
 } from '../../src/assets/plan.js';
-import type { LocalFile } from '../../src/assets/local.js';
+import { isSafeKey, type LocalFile } from '../../src/assets/local.js';
 
 const MD5_A = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 const MD5_B = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
@@ -127,4 +127,13 @@ describe('batches', () => {
     expect(batches(keys).map((b) => b.length)).toEqual([1000, 1000, 500]);
     expect(batches([])).toEqual([]);
   });
+});
+
+describe('isSafeKey (guard on walked paths)', () => {
+  it.each(['index.html', 'assets/app.js', '.well-known/security.txt', 'a b/c.txt'])('%s is safe', (k) =>
+    expect(isSafeKey(k)).toBe(true),
+  );
+  it.each(['', '/etc/passwd', '../x', 'a/../../x', 'a/./b', 'a//b', 'a\\b', 'a/\u0000b', 'a/'])('%j is refused', (k) =>
+    expect(isSafeKey(k)).toBe(false),
+  );
 });

@@ -22,7 +22,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fsp, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { cacheControl, contentType } from './headers.js';
 import { walkLocal, type LocalFile } from './local.js';
 import {
@@ -60,7 +60,7 @@ export interface SyncResult {
 }
 
 /** Default for the `concurrency` setting, tuned with bench/bench.ts. */
-export const DEFAULT_CONCURRENCY = 16;
+export const DEFAULT_CONCURRENCY = 32;
 
 const UPLOAD_ATTEMPTS = 3;
 const HASH_CONCURRENCY = 8;
@@ -71,6 +71,44 @@ const READ_CHUNK = 256 * 1024;
  * `concurrency` such buffers exist at a time.
  */
 const SMALL_FILE = 256 * 1024;
+
+/**
+ * Read a small file whole into `buf` (reused between requests: fewer allocations, a flatter RSS). A
+ * synchronous open/read/close of a small file costs microseconds, less than the thread-pool round trips of
+ * the async calls. Throws when the file's size no longer matches the walk's.
+ */
+function readSmall(path: string, size: number, buf: Buffer): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    let n = 0;
+    for (;;) {
+      const r = readSync(fd, buf, n, buf.length - n, null);
+      if (r === 0) break;
+      n += r;
+      if (n === buf.length) break;
+    }
+    if (n !== size) throw new Error(`${path} changed during the sync (${n} bytes, expected ${size})`);
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reusable read buffers, one per request slot at most. */
+class BufferPool {
+  private free: Buffer[] = [];
+  constructor(private readonly size: number) {}
+  take(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
+  }
+  give(b: Buffer): void {
+    this.free.push(b);
+  }
+  clear(): void {
+    this.free = [];
+  }
+}
+const smallBuffers = new BufferPool(SMALL_FILE + 1);
 
 function checkPrefix(prefix: string): void {
   if (!prefix || !prefix.endsWith('/') || prefix.startsWith('/') || prefix.split('/').includes('..')) {
@@ -121,6 +159,27 @@ function limiter(n: number): { run<T>(fn: () => Promise<T>): Promise<T>; fail():
       failed = true;
     },
   };
+}
+
+/**
+ * Run `fn` over `items` with `workers` loops pulling the next item (no promise per pending item). After a
+ * failure no new item starts; running ones finish, then the first error is thrown.
+ */
+async function forEachLimited<T>(items: readonly T[], workers: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let error: { err: unknown } | undefined;
+  const loop = async (): Promise<void> => {
+    while (!error && next < items.length) {
+      const item = items[next++];
+      try {
+        await fn(item);
+      } catch (err) {
+        error ??= { err };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(workers, items.length) }, loop));
+  if (error) throw error.err;
 }
 
 /** Settle all, then throw the first real error (so nothing is left running behind a rejection). */
@@ -190,8 +249,14 @@ export async function hashFile(
 ): Promise<string> {
   const partSize = opts.partSize ?? PART_SIZE;
   if (kind === 'md5') {
-    const size = opts.size ?? (await fsp.stat(path)).size;
-    if (size <= SMALL_FILE) return createHash('md5').update(readFileSync(path)).digest('hex');
+    if (opts.size !== undefined && opts.size <= SMALL_FILE) {
+      const buf = smallBuffers.take();
+      try {
+        return createHash('md5').update(readSmall(path, opts.size, buf)).digest('hex');
+      } finally {
+        smallBuffers.give(buf);
+      }
+    }
   }
   const stream = createReadStream(path, { highWaterMark: READ_CHUNK });
   if (kind === 'md5') {
@@ -253,14 +318,9 @@ export async function syncAssets(client: S3Client, opts: SyncOptions): Promise<S
     ]);
 
     const hashes = new Map<string, string>();
-    const hashLimit = limiter(HASH_CONCURRENCY);
-    await allOrThrow(
-      hashRequests(local, remote).map((req) =>
-        hashLimit.run(async () =>
-          hashes.set(req.file.key, await hashFile(req.file.path, req.kind, { size: req.file.size })),
-        ),
-      ),
-    );
+    await forEachLimited(hashRequests(local, remote), HASH_CONCURRENCY, async (req) => {
+      hashes.set(req.file.key, await hashFile(req.file.path, req.kind, { size: req.file.size }));
+    });
     const plan = planSync(local, remote, hashes);
 
     // With the SDK's default checksums (real AWS), parts carry CRC32s that CompleteMultipartUpload must repeat.
@@ -280,12 +340,16 @@ export async function syncAssets(client: S3Client, opts: SyncOptions): Promise<S
     const putSingle = (file: LocalFile): Promise<unknown> =>
       limit.run(async () => {
         if (file.size <= SMALL_FILE) {
-          // A Buffer body: the SDK retries it by itself.
-          const Body = readFileSync(file.path);
-          if (Body.length !== file.size) throw new Error(`${file.key} changed during the sync`);
-          return client.send(
-            new PutObjectCommand({ Bucket: bucket, Key: prefix + file.key, Body, ContentLength: file.size, ...headers(file) }),
-          );
+          // A Buffer body (the SDK retries it by itself); the buffer is reused once the request is over.
+          const buf = smallBuffers.take();
+          try {
+            const Body = readSmall(file.path, file.size, buf);
+            return await client.send(
+              new PutObjectCommand({ Bucket: bucket, Key: prefix + file.key, Body, ContentLength: file.size, ...headers(file) }),
+            );
+          } finally {
+            smallBuffers.give(buf);
+          }
         }
         return sendStreamed(
           () => createReadStream(file.path, { highWaterMark: READ_CHUNK }),
@@ -361,8 +425,10 @@ export async function syncAssets(client: S3Client, opts: SyncOptions): Promise<S
     };
 
     try {
-      await allOrThrow(plan.assets.map(upload));
-      await allOrThrow(plan.html.map(upload));
+      // Largest first: big files overlap with the many small ones instead of trailing at the end.
+      const largestFirst = (files: LocalFile[]): LocalFile[] => [...files].sort((a, b) => b.size - a.size);
+      await forEachLimited(largestFirst(plan.assets), concurrency, upload);
+      await forEachLimited(largestFirst(plan.html), concurrency, upload);
     } catch (err) {
       limit.fail();
       throw err;
@@ -388,6 +454,7 @@ export async function syncAssets(client: S3Client, opts: SyncOptions): Promise<S
     return result;
   } finally {
     counter.stop();
+    smallBuffers.clear();
   }
 }
 

@@ -103,7 +103,6 @@ export async function deploy(s: Services): Promise<void> {
         concurrency: a.concurrency,
         log: (line) => core.info(line),
       });
-      core.info(`Assets: ${result.uploaded} uploaded (${result.bytesUploaded} bytes), ${result.skipped} unchanged, ${result.deleted} removed, ${result.requests} S3 requests`);
       assets = { uploaded: result.uploaded, skipped: result.skipped, deleted: result.deleted };
     }
 

@@ -11,7 +11,7 @@
 import { CreateBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import crypto from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -94,7 +94,12 @@ export interface S3Emulator {
 
 export interface StartS3Options {
   bucket?: string;
+  /** `concurrency` in the returned settings (default 8). */
   concurrency?: number;
+  /** Delay before each request is handled, to model a network round trip (default 0). */
+  latencyMs?: number;
+  /** Where s3rver stores objects (default: a new directory under the OS temp dir; removed on close). */
+  parentDir?: string;
 }
 
 export async function startS3(options: StartS3Options = {}): Promise<S3Emulator> {
@@ -103,7 +108,7 @@ export async function startS3(options: StartS3Options = {}): Promise<S3Emulator>
   const S3rver = require('s3rver') as S3rverCtor;
   fixDeleteRace(require);
   const bucket = options.bucket ?? 'previews';
-  const directory = mkdtempSync(join(tmpdir(), 's3rver-'));
+  const directory = mkdtempSync(join(options.parentDir ?? tmpdir(), 's3rver-'));
   const server = new S3rver({
     address: '127.0.0.1',
     port: 0,
@@ -114,8 +119,14 @@ export async function startS3(options: StartS3Options = {}): Promise<S3Emulator>
   const address = await server.run();
   const httpServer = server.httpServer!;
   const log: S3Request[] = [];
-  httpServer.on('request', (req: { method?: string; url?: string }) => {
+  const handlers = httpServer.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  httpServer.removeAllListeners('request');
+  const latency = options.latencyMs ?? 0;
+  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     log.push({ method: req.method ?? '', url: req.url ?? '' });
+    const handle = (): void => handlers.forEach((h) => h.call(httpServer, req, res));
+    if (latency > 0) setTimeout(handle, latency);
+    else handle();
   });
   const endpoint = `http://127.0.0.1:${address.port}`;
   const settings: AssetSettings = {
