@@ -218,6 +218,23 @@ withTools('preview lifecycle through the bundle', () => {
       gateway.setReadiness('normal');
     }
   });
+
+  test('a preview beyond max-previews is refused with a comment naming the slot holders', async () => {
+    // The never-ready preview of PR #9 still holds a slot; another repository's function does not count.
+    expect(gateway.get('hello-world-pr-9')).toBeDefined();
+    gateway.seed({ name: 'other-pr-1', image: 'x/y:1', labels: { 'faas-preview/managed': 'true', 'faas-preview/repo': 'someone.else' } });
+    github.setPull({ number: 10, state: 'open', headSha: SHA_A });
+    const run = await act('pull_request', prPayload('opened', { number: 10, sha: SHA_A }), { 'max-previews': '1' });
+    expectOk(run);
+    expect(run.outputs.result).toBe('refused');
+    expect(run.stdout).toMatch(/::warning::preview hello-world-pr-10 refused/);
+    expect(gateway.get('hello-world-pr-10')).toBeUndefined();
+    expect(await registry.tags('acme/hello-world')).toEqual(['pr-9-aaaaaaa']);
+    const [comment] = github.comments(10);
+    expect(comment.body).toMatch(/limit is 1 \(input `max-previews`\)/);
+    expect(comment.body).toContain('- #9 (`hello-world-pr-9`)');
+    expect(comment.body).not.toContain('other-pr-1');
+  });
 });
 
 describe('bad input and unsupported events fail with one clear error', () => {
