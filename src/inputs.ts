@@ -29,7 +29,7 @@ export interface InputEnvironment {
 
 const COMMANDS: readonly Command[] = ['deploy', 'teardown', 'sweep'];
 const BUILDERS: readonly Builder[] = ['docker', 'buildah', 'podman', 'none'];
-const SECRET_INPUTS = ['gateway-password', 'registry-password', 'aws-secret-access-key', 'github-token'];
+const SECRET_INPUTS = ['gateway-password', 'registry-password', 'aws-access-key-id', 'aws-secret-access-key', 'github-token'];
 
 export function parseSettings(get: GetInput, env: InputEnvironment): Settings {
   const read = (name: string) => get(name).trim();

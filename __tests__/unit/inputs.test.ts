@@ -49,8 +49,8 @@ describe('parseSettings', () => {
 
   test('secrets are masked before anything else can fail', () => {
     const masked: string[] = [];
-    expect(() => parse({ ...minimal, 'registry-password': 'reg-pw', 'aws-secret-access-key': 's3-key', builder: 'nope' }, masked)).toThrow(InputError);
-    expect(masked).toEqual(expect.arrayContaining(['gw-secret', 'reg-pw', 's3-key', 'ghs_x']));
+    expect(() => parse({ ...minimal, 'registry-password': 'reg-pw', 'aws-access-key-id': 's3-id', 'aws-secret-access-key': 's3-key', builder: 'nope' }, masked)).toThrow(InputError);
+    expect(masked).toEqual(expect.arrayContaining(['gw-secret', 'reg-pw', 's3-id', 's3-key', 'ghs_x']));
   });
 
   test('multiline key=value inputs and lists', () => {
