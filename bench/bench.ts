@@ -44,8 +44,8 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createS3Client } from '../src/assets/s3.js';
-import { DEFAULT_CONCURRENCY, deletePrefix, syncAssets, type SyncResult } from '../src/assets/sync.js';
-import type { AssetSettings } from '../src/settings.js';
+import { deletePrefix, syncAssets, type SyncResult } from '../src/assets/sync.js';
+import { DEFAULT_UPLOAD_CONCURRENCY, type AssetSettings } from '../src/settings.js';
 import { planSweep, type ManagedFunction, type Memory } from '../src/sweep/plan.js';
 import { startS3, type S3Emulator, type S3Request } from '../test/support/s3.js';
 
@@ -71,7 +71,7 @@ function parseArgs(argv: string[]): Args {
   const a: Args = {
     small: env.BENCH_SMALL === '1' || env.BENCH_SMALL === 'true',
     runs: Number(env.BENCH_RUNS ?? 5),
-    concurrency: Number(env.BENCH_CONCURRENCY ?? DEFAULT_CONCURRENCY),
+    concurrency: Number(env.BENCH_CONCURRENCY ?? DEFAULT_UPLOAD_CONCURRENCY),
     tools: ['ours', 'aws', 'rclone'],
     out: join(HERE, 'results.md'),
     seed: 20240611,
@@ -258,7 +258,7 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<
 }
 
 /** Debian's awscli (what the issue compares against); a pip-installed `aws` earlier on PATH may be another major. */
-const AWS_CLI = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
+const AWS_CLI = (process.env.PATH ?? '').split(':').includes('/usr/bin') && existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
 
 function available(cmd: string, versionArgs: string[]): string | undefined {
   const r = spawnSync(cmd, versionArgs, { encoding: 'utf8' });
@@ -715,7 +715,7 @@ async function main(): Promise<void> {
       '',
       `Tree: ${tree.files} files, ${(tree.bytes / 1e6).toFixed(1)} MB (${args.small ? 'small' : 'full'} tree, seed ${args.seed}). ` +
         `Median of ${args.runs} run(s). Concurrency ${args.concurrency} for every tool. Server: s3rver on 127.0.0.1 (same for all, in the bench process, objects on ${existsSync('/dev/shm') ? 'tmpfs' : 'disk'}${args.latencyMs ? `, ${args.latencyMs} ms added before each request` : ''}). ` +
-        `Machine: ${cpus().length} CPU(s), ${process.platform}. Command: \`npm run bench --${args.small ? ' --small' : ''} --runs ${args.runs}${args.concurrency !== DEFAULT_CONCURRENCY ? ` --concurrency ${args.concurrency}` : ''}${args.latencyMs ? ` --latency ${args.latencyMs}` : ''}\`.`,
+        `Machine: ${cpus().length} CPU(s), ${process.platform}. Command: \`npm run bench --${args.small ? ' --small' : ''} --runs ${args.runs}${args.concurrency !== DEFAULT_UPLOAD_CONCURRENCY ? ` --concurrency ${args.concurrency}` : ''}${args.latencyMs ? ` --latency ${args.latencyMs}` : ''}\`.`,
       '',
       table(rows, tools),
       '',

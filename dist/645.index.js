@@ -1,8 +1,8 @@
 export const id = 645;
-export const ids = [645,160];
+export const ids = [645,370];
 export const modules = {
 
-/***/ 6160:
+/***/ 3370:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -14,7 +14,7 @@ __webpack_require__.d(__webpack_exports__, {
   GF: () => (/* binding */ writeJson)
 });
 
-// UNUSED EXPORTS: DEFAULT_CONCURRENCY, hashFile, listRemote
+// UNUSED EXPORTS: hashFile, listRemote
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __webpack_require__(3711);
@@ -22,6 +22,8 @@ var dist_cjs = __webpack_require__(3711);
 var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: ./src/settings.ts
+var settings = __webpack_require__(8750);
 // EXTERNAL MODULE: ./node_modules/mime/dist/src/index.js + 3 modules
 var src = __webpack_require__(5086);
 ;// CONCATENATED MODULE: ./src/assets/headers.ts
@@ -188,6 +190,271 @@ async function walkLocal(dir, opts) {
     return files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
+// EXTERNAL MODULE: ./node_modules/@smithy/core/dist-cjs/submodules/endpoints/index.js
+var endpoints = __webpack_require__(2085);
+// EXTERNAL MODULE: ./node_modules/@smithy/signature-v4/dist-cjs/index.js
+var signature_v4_dist_cjs = __webpack_require__(5118);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __webpack_require__(7067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __webpack_require__(4708);
+;// CONCATENATED MODULE: ./src/assets/put.ts
+/**
+ * A lean single-part PutObject for the sync's many small objects: the SDK's SigV4 signer and endpoint
+ * rules, without the SDK's per-request middleware stack (~0.6 ms of CPU a request, the largest client cost
+ * of a cold upload of a few thousand files).
+ *
+ * - URL: the client's own endpoint resolution, run once per sync for the bucket (path-style with a custom
+ *   endpoint, virtual-hosted `https://<bucket>.s3.<region>.amazonaws.com` otherwise, path-style for dotted
+ *   buckets; FIPS, dual-stack, China partitions as the client resolves them). The key is appended with each
+ *   segment RFC 3986-encoded, `/` kept, encoded once (the canonical URI S3 expects, `uriEscapePath: false`).
+ * - Signing: `SignatureV4` (the SDK's signer) with `x-amz-content-sha256: UNSIGNED-PAYLOAD` (no body hash),
+ *   the client's sha256 implementation, credentials from the client's own provider chain (env, OIDC web
+ *   identity, session tokens), re-resolved before they expire, and the client's clock-skew offset.
+ * - Transport: node:http/https with a keep-alive agent of `maxSockets` sockets.
+ * - A non-2xx answer rejects with an S3ResponseError that carries the status and S3's XML Code/Message in
+ *   the SDK's error shape (`name`, `$metadata.httpStatusCode`), so the caller's retry rules apply unchanged;
+ *   network errors reject with node's error (no `$metadata`). One attempt per call: the caller retries.
+ *
+ * Not for multipart uploads, listings or deletes: those stay on the SDK.
+ */
+
+
+
+
+
+/** An S3 error answer, in the shape of the SDK's service exceptions (name = S3's Code). */
+class S3ResponseError extends Error {
+    Code;
+    $metadata;
+    $fault;
+    /** Set for a clock-skew rejection after the offset was corrected: worth another attempt. */
+    $retryable;
+    constructor(status, code, message, what, requestId) {
+        super(`${message || code || 'Error answer'} (HTTP ${status}${code ? ` ${code}` : ''}; ${what})`);
+        this.name = code || `Http${status}`;
+        this.Code = code;
+        this.$metadata = { httpStatusCode: status, requestId };
+        this.$fault = status >= 500 ? 'server' : 'client';
+    }
+}
+const UNRESERVED_EXTRA = /[!'()*]/g;
+/** An object key as a URL path: each segment RFC 3986-encoded (unreserved characters kept), `/` kept. */
+function encodeKeyPath(key) {
+    let out = '';
+    let start = 0;
+    for (;;) {
+        const slash = key.indexOf('/', start);
+        const seg = key.slice(start, slash === -1 ? undefined : slash);
+        out += encodeURIComponent(seg).replace(UNRESERVED_EXTRA, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+        if (slash === -1)
+            return out;
+        out += '/';
+        start = slash + 1;
+    }
+}
+/** `<Code>` and `<Message>` of an S3 XML error body (empty strings when absent, e.g. HEAD or no body). */
+function parseS3Error(xml) {
+    const tag = (name) => {
+        const m = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml);
+        return m ? unescapeXml(m[1].trim()) : '';
+    };
+    return { code: tag('Code'), message: tag('Message') };
+}
+function unescapeXml(s) {
+    return s.replace(/&(lt|gt|quot|apos|amp|#\d+|#x[0-9a-fA-F]+);/g, (_, e) => {
+        if (e === 'lt')
+            return '<';
+        if (e === 'gt')
+            return '>';
+        if (e === 'quot')
+            return '"';
+        if (e === 'apos')
+            return "'";
+        if (e === 'amp')
+            return '&';
+        return String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
+    });
+}
+const MAX_ERROR_BODY = 64 * 1024;
+/** As the SDK's handler in s3.ts: connecting, then silence on the socket. */
+const CONNECT_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 120_000;
+/** Middleware names on a plain S3Client's stack (computed once). */
+let plainStack;
+/**
+ * Does `client` carry middleware of its own (tracing, fault injection, …) besides the SDK's and the names
+ * `ignore` accepts? Such a client keeps every request on the SDK path, so its middleware sees them all.
+ */
+function hasCustomMiddleware(client, ignore = () => false) {
+    if (!plainStack) {
+        const plain = new dist_cjs/* S3Client */.YxF({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+        plainStack = new Set(plain.middlewareStack.identify());
+        plain.destroy();
+    }
+    const known = plainStack;
+    return client.middlewareStack.identify().some((entry) => !known.has(entry) && !ignore(entry.split(' - ')[0]));
+}
+/**
+ * `bucket`'s PutObject endpoint as `client` resolves it, or undefined when it needs what only the SDK does:
+ * another auth scheme than plain SigV4 (S3 Express, multi-region access points), an endpoint that is
+ * neither http nor https, or an endpoint the rules reject (the SDK path then reports it in its own words).
+ */
+async function resolveTarget(client, bucket) {
+    let endpoint;
+    try {
+        endpoint = await (0,endpoints.getEndpointFromInstructions)({ Bucket: bucket, Key: 'k' }, dist_cjs/* PutObjectCommand */.wKZ, client.config);
+    }
+    catch {
+        return undefined;
+    }
+    const schemes = (endpoint.properties?.authSchemes ?? []);
+    const scheme = schemes[0];
+    if (!scheme || scheme.name !== 'sigv4' || !scheme.signingRegion)
+        return undefined;
+    const url = endpoint.url;
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search)
+        return undefined;
+    return { url, signingRegion: scheme.signingRegion, signingName: scheme.signingName ?? 's3' };
+}
+/** A DirectPut for `bucket` through `client`'s endpoint, credentials and clock; undefined: use the SDK. */
+async function createDirectPut(client, bucket, opts) {
+    const config = client.config;
+    if (typeof config.credentials !== 'function' || !config.sha256)
+        return undefined;
+    const resolved = await resolveTarget(client, bucket);
+    if (!resolved)
+        return undefined;
+    const { url } = resolved;
+    const provider = config.credentials;
+    let creds;
+    const credentials = async () => {
+        // the provider memoises and refreshes by itself; asking it again only when ours is about to expire
+        if (!creds || (creds.expiration && creds.expiration.getTime() - Date.now() < 5 * 60_000))
+            creds = await provider();
+        return creds;
+    };
+    await credentials(); // fail early (no credentials at all) rather than once per file
+    const signer = new signature_v4_dist_cjs.SignatureV4({
+        credentials,
+        region: resolved.signingRegion,
+        service: resolved.signingName,
+        sha256: config.sha256,
+        uriEscapePath: false, // the path is already encoded once, as S3's canonical URI wants it
+        applyChecksum: false,
+    });
+    const secure = url.protocol === 'https:';
+    const mod = secure ? external_node_https_ : external_node_http_;
+    const agent = new mod.Agent({ keepAlive: true, maxSockets: Math.max(1, Math.floor(opts.maxSockets) || 1) });
+    const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1'); // IPv6 literal without brackets for node
+    const port = url.port ? Number(url.port) : secure ? 443 : 80;
+    const host = url.host;
+    const base = url.pathname.endsWith('/') ? url.pathname : url.pathname + '/';
+    let attempts = 0;
+    const send = (path, headers, body, size) => new Promise((resolve, reject) => {
+        let settled = false;
+        const done = (err) => {
+            if (settled)
+                return;
+            settled = true;
+            if (err)
+                reject(err);
+            else
+                resolve();
+        };
+        const req = mod.request({ hostname, port, method: 'PUT', path, headers, agent });
+        const what = () => `PUT ${url.protocol}//${host}${path}`;
+        req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`${what()}: no answer within ${REQUEST_TIMEOUT_MS} ms`)));
+        req.on('socket', (socket) => {
+            if (!socket.connecting)
+                return; // a kept-alive socket
+            const timer = setTimeout(() => req.destroy(new Error(`${what()}: could not connect within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
+            socket.once('connect', () => clearTimeout(timer));
+            req.once('close', () => clearTimeout(timer));
+        });
+        req.on('error', (err) => done(err));
+        req.on('response', (res) => {
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) {
+                res.on('end', () => done());
+                res.on('error', (err) => done(err));
+                res.resume();
+                return;
+            }
+            const chunks = [];
+            let n = 0;
+            res.on('data', (c) => {
+                if (n < MAX_ERROR_BODY)
+                    chunks.push(c), (n += c.length);
+            });
+            res.on('error', (err) => done(err));
+            res.on('end', () => {
+                const { code, message } = parseS3Error(Buffer.concat(chunks).toString('utf8'));
+                const reqId = res.headers['x-amz-request-id'];
+                const err = new S3ResponseError(status, code, message, what(), typeof reqId === 'string' ? reqId : undefined);
+                if (code === 'RequestTimeTooSkewed' || code === 'RequestExpired') {
+                    const serverTime = Date.parse(String(res.headers.date ?? ''));
+                    if (!Number.isNaN(serverTime)) {
+                        config.systemClockOffset = serverTime - Date.now(); // the SDK's own skew correction, shared with it
+                        err.$retryable = { throttling: false };
+                    }
+                }
+                done(err);
+            });
+        });
+        if (Buffer.isBuffer(body)) {
+            req.end(body);
+        }
+        else {
+            // Exactly `size` bytes, or the request is abandoned: a file that changed size since the walk would
+            // otherwise leave S3 waiting for the missing bytes (or store a truncated object).
+            const stream = body();
+            let sent = 0;
+            const fail = (err) => {
+                req.destroy(err);
+                done(err);
+            };
+            stream.on('data', (chunk) => {
+                sent += chunk.length;
+                if (sent > size)
+                    fail(new Error(`${what()}: the file grew during the sync (more than ${size} bytes)`));
+            });
+            stream.on('end', () => {
+                if (sent !== size)
+                    fail(new Error(`${what()}: the file shrank during the sync (${sent} of ${size} bytes)`));
+            });
+            stream.on('error', fail);
+            req.on('close', () => stream.destroy());
+            stream.pipe(req);
+        }
+    });
+    return {
+        async put(key, body, size, h) {
+            const path = base + encodeKeyPath(key);
+            const signed = await signer.sign({
+                method: 'PUT',
+                protocol: url.protocol,
+                hostname,
+                port,
+                path,
+                query: {},
+                headers: {
+                    host,
+                    'content-type': h.contentType,
+                    'content-length': String(size),
+                    'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+                },
+            }, { signingDate: new Date(Date.now() + (config.systemClockOffset ?? 0)) });
+            const headers = signed.headers;
+            headers['cache-control'] = h.cacheControl; // never signed (SigV4 leaves it out), sent as is
+            attempts++;
+            return send(path, headers, body, size);
+        },
+        requests: () => attempts,
+        close: () => agent.destroy(),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/assets/plan.ts
 /**
  * The asset diff (pure, no I/O). Two steps, so that content hashes are computed once and only where needed:
@@ -283,7 +550,13 @@ function batches(items, size = 1000) {
  *    never references an asset that is not there yet. Streaming bodies; multipart above 8 MiB.
  * 4. Delete stale keys last (DeleteObjects, 1,000 keys a request).
  *
- * The SDK does not retry requests with a streaming body, so uploads are retried here with a fresh stream.
+ * Single-part uploads go through put.ts (SigV4-signed PUTs on node:http, without the SDK's per-request
+ * middleware: most of the client's CPU on a cold upload of many small files), unless the client carries
+ * middleware of its own (tracing, fault injection in tests), which then sees every request on the SDK path.
+ * Multipart uploads, listings and deletes always use the SDK.
+ *
+ * Uploads are retried here (the SDK does not retry streaming bodies; put.ts makes one attempt a call),
+ * with a fresh stream each time.
  */
 
 
@@ -291,8 +564,8 @@ function batches(items, size = 1000) {
 
 
 
-/** Default for the `concurrency` setting, tuned with bench/bench.ts. */
-const DEFAULT_CONCURRENCY = 16;
+
+
 const UPLOAD_ATTEMPTS = 3;
 const HASH_CONCURRENCY = 8;
 const READ_CHUNK = 256 * 1024;
@@ -302,15 +575,59 @@ const READ_CHUNK = 256 * 1024;
  * `concurrency` such buffers exist at a time.
  */
 const SMALL_FILE = 256 * 1024;
+/**
+ * Read a small file whole into `buf` (reused between requests: fewer allocations, a flatter RSS). A
+ * synchronous open/read/close of a small file costs microseconds, less than the thread-pool round trips of
+ * the async calls. Throws when the file's size no longer matches the walk's.
+ */
+function readSmall(path, size, buf) {
+    const fd = (0,external_node_fs_.openSync)(path, 'r');
+    try {
+        let n = 0;
+        for (;;) {
+            const r = (0,external_node_fs_.readSync)(fd, buf, n, buf.length - n, null);
+            if (r === 0)
+                break;
+            n += r;
+            if (n === buf.length)
+                break;
+        }
+        if (n !== size)
+            throw new Error(`${path} changed during the sync (${n} bytes, expected ${size})`);
+        return buf.subarray(0, n);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+/** Reusable read buffers, one per request slot at most. */
+class BufferPool {
+    size;
+    free = [];
+    constructor(size) {
+        this.size = size;
+    }
+    take() {
+        return this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
+    }
+    give(b) {
+        this.free.push(b);
+    }
+    clear() {
+        this.free = [];
+    }
+}
+const smallBuffers = new BufferPool(SMALL_FILE + 1);
 function checkPrefix(prefix) {
     if (!prefix || !prefix.endsWith('/') || prefix.startsWith('/') || prefix.split('/').includes('..')) {
         throw new Error(`invalid asset prefix ${JSON.stringify(prefix)}: expected "<name>/"`);
     }
 }
 let counterSeq = 0;
+const COUNTER_NAME = 'faasPreviewRequestCounter';
 /** Counts every HTTP attempt made through `client` until `stop()` (the deserialize step runs per attempt). */
 function countRequests(client) {
-    const name = `faasPreviewRequestCounter${++counterSeq}`;
+    const name = `${COUNTER_NAME}${++counterSeq}`;
     let n = 0;
     client.middlewareStack.add((next) => async (args) => {
         n++;
@@ -348,6 +665,28 @@ function limiter(n) {
             failed = true;
         },
     };
+}
+/**
+ * Run `fn` over `items` with `workers` loops pulling the next item (no promise per pending item). After a
+ * failure no new item starts; running ones finish, then the first error is thrown.
+ */
+async function forEachLimited(items, workers, fn) {
+    let next = 0;
+    let error;
+    const loop = async () => {
+        while (!error && next < items.length) {
+            const item = items[next++];
+            try {
+                await fn(item);
+            }
+            catch (err) {
+                error ??= { err };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(workers, items.length) }, loop));
+    if (error)
+        throw error.err;
 }
 /** Settle all, then throw the first real error (so nothing is left running behind a rejection). */
 async function allOrThrow(tasks) {
@@ -409,9 +748,15 @@ async function listRemote(client, bucket, prefix) {
 async function hashFile(path, kind, opts = {}) {
     const partSize = opts.partSize ?? PART_SIZE;
     if (kind === 'md5') {
-        const size = opts.size ?? (await external_node_fs_.promises.stat(path)).size;
-        if (size <= SMALL_FILE)
-            return (0,external_node_crypto_.createHash)('md5').update((0,external_node_fs_.readFileSync)(path)).digest('hex');
+        if (opts.size !== undefined && opts.size <= SMALL_FILE) {
+            const buf = smallBuffers.take();
+            try {
+                return (0,external_node_crypto_.createHash)('md5').update(readSmall(path, opts.size, buf)).digest('hex');
+            }
+            finally {
+                smallBuffers.give(buf);
+            }
+        }
     }
     const stream = (0,external_node_fs_.createReadStream)(path, { highWaterMark: READ_CHUNK });
     if (kind === 'md5') {
@@ -461,34 +806,63 @@ async function syncAssets(client, opts) {
     checkPrefix(opts.prefix);
     const log = opts.log ?? (() => undefined);
     const { bucket, prefix } = opts;
-    const concurrency = Math.max(1, Math.floor(opts.concurrency) || DEFAULT_CONCURRENCY);
+    const concurrency = Math.max(1, Math.floor(opts.concurrency) || settings/* DEFAULT_UPLOAD_CONCURRENCY */.w);
     const rules = { cacheControl: opts.cacheControl, cacheControlFingerprinted: opts.cacheControlFingerprinted };
+    // Ready while the walk and the listing run (endpoint, credentials). Unused when nothing is to be uploaded.
+    const directReady = hasCustomMiddleware(client, (name) => name.startsWith(COUNTER_NAME))
+        ? Promise.resolve(undefined)
+        : createDirectPut(client, bucket, { maxSockets: concurrency });
+    directReady.catch(() => undefined); // awaited below
     const counter = countRequests(client);
+    let direct;
     try {
         const [local, remote] = await Promise.all([
             walkLocal(opts.dir, { includeDotfiles: opts.includeDotfiles, log }),
             listRemote(client, bucket, prefix),
         ]);
         const hashes = new Map();
-        const hashLimit = limiter(HASH_CONCURRENCY);
-        await allOrThrow(hashRequests(local, remote).map((req) => hashLimit.run(async () => hashes.set(req.file.key, await hashFile(req.file.path, req.kind, { size: req.file.size })))));
+        await forEachLimited(hashRequests(local, remote), HASH_CONCURRENCY, async (req) => {
+            hashes.set(req.file.key, await hashFile(req.file.path, req.kind, { size: req.file.size }));
+        });
         const plan = planSync(local, remote, hashes);
         // With the SDK's default checksums (real AWS), parts carry CRC32s that CompleteMultipartUpload must repeat.
         const checksumMode = await client.config.requestChecksumCalculation?.();
         const partChecksums = checksumMode === 'WHEN_SUPPORTED';
         const limit = limiter(concurrency);
         let bytesUploaded = 0;
+        direct = await directReady;
         const headers = (file) => ({
             ContentType: contentType(file.key),
             CacheControl: cacheControl(file.key, rules),
         });
+        const putDirect = (d, file) => limit.run(async () => {
+            const h = { contentType: contentType(file.key), cacheControl: cacheControl(file.key, rules) };
+            if (file.size <= SMALL_FILE) {
+                // read once, sent from the same (reused) buffer by every attempt
+                const buf = smallBuffers.take();
+                try {
+                    const body = readSmall(file.path, file.size, buf);
+                    await withRetry(() => d.put(prefix + file.key, body, file.size, h));
+                }
+                finally {
+                    smallBuffers.give(buf);
+                }
+                return;
+            }
+            const open = () => (0,external_node_fs_.createReadStream)(file.path, { highWaterMark: READ_CHUNK });
+            await withRetry(() => d.put(prefix + file.key, open, file.size, h));
+        });
         const putSingle = (file) => limit.run(async () => {
             if (file.size <= SMALL_FILE) {
-                // A Buffer body: the SDK retries it by itself.
-                const Body = (0,external_node_fs_.readFileSync)(file.path);
-                if (Body.length !== file.size)
-                    throw new Error(`${file.key} changed during the sync`);
-                return client.send(new dist_cjs/* PutObjectCommand */.wKZ({ Bucket: bucket, Key: prefix + file.key, Body, ContentLength: file.size, ...headers(file) }));
+                // A Buffer body (the SDK retries it by itself); the buffer is reused once the request is over.
+                const buf = smallBuffers.take();
+                try {
+                    const Body = readSmall(file.path, file.size, buf);
+                    return await client.send(new dist_cjs/* PutObjectCommand */.wKZ({ Bucket: bucket, Key: prefix + file.key, Body, ContentLength: file.size, ...headers(file) }));
+                }
+                finally {
+                    smallBuffers.give(buf);
+                }
             }
             return sendStreamed(() => (0,external_node_fs_.createReadStream)(file.path, { highWaterMark: READ_CHUNK }), (body) => client.send(new dist_cjs/* PutObjectCommand */.wKZ({
                 Bucket: bucket,
@@ -534,13 +908,15 @@ async function syncAssets(client, opts) {
             }
         };
         const upload = async (file) => {
-            await (usesMultipart(file.size) ? putMultipart(file) : putSingle(file));
+            await (usesMultipart(file.size) ? putMultipart(file) : direct ? putDirect(direct, file) : putSingle(file));
             bytesUploaded += file.size;
             log(`uploaded ${file.key} (${file.size} bytes)`);
         };
         try {
-            await allOrThrow(plan.assets.map(upload));
-            await allOrThrow(plan.html.map(upload));
+            // Largest first: big files overlap with the many small ones instead of trailing at the end.
+            const largestFirst = (files) => [...files].sort((a, b) => b.size - a.size);
+            await forEachLimited(largestFirst(plan.assets), concurrency, upload);
+            await forEachLimited(largestFirst(plan.html), concurrency, upload);
         }
         catch (err) {
             limit.fail();
@@ -554,13 +930,15 @@ async function syncAssets(client, opts) {
             skipped: plan.skipped.length,
             deleted,
             bytesUploaded,
-            requests: counter.count(),
+            requests: counter.count() + (direct?.requests() ?? 0),
         };
         log(`assets: ${result.uploaded} uploaded (${bytesUploaded} bytes), ${result.skipped} unchanged, ${deleted} deleted, ${result.requests} S3 requests`);
         return result;
     }
     finally {
         counter.stop();
+        (direct ?? (await directReady.catch(() => undefined)))?.close();
+        smallBuffers.clear();
     }
 }
 /** Delete every object under `prefix` (teardown). Empty or missing prefix: 0 deleted. */
@@ -624,7 +1002,7 @@ async function writeJson(client, bucket, key, value) {
 /* harmony export */ });
 /* unused harmony exports STATE_VERSION, parseState */
 /* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3711);
-/* harmony import */ var _assets_sync_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6160);
+/* harmony import */ var _assets_sync_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3370);
 /**
  * The sweeper's bucket I/O: its state object (`<state-prefix>/sweeper.json`: last seen invocation count and when it
  * last changed, per function) and the list of top-level preview prefixes for garbage collection.

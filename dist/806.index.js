@@ -135,7 +135,7 @@ async function teardownPreview(s, pr, reason) {
     core/* info */.pq(functionDeleted ? `Function ${name} deleted` : `Function ${name} was not on the gateway`);
     let objectsDeleted = 0;
     if (settings.assets && s.s3) {
-        const { deletePrefix } = await Promise.all(/* import() */[__webpack_require__.e(711), __webpack_require__.e(86), __webpack_require__.e(160)]).then(__webpack_require__.bind(__webpack_require__, 6160));
+        const { deletePrefix } = await Promise.all(/* import() */[__webpack_require__.e(711), __webpack_require__.e(86), __webpack_require__.e(370)]).then(__webpack_require__.bind(__webpack_require__, 3370));
         objectsDeleted = (await deletePrefix(s.s3, settings.assets.bucket, (0,naming/* bucketPrefix */.TU)(name))).deleted;
         core/* info */.pq(`Deleted ${objectsDeleted} objects under s3://${settings.assets.bucket}/${(0,naming/* bucketPrefix */.TU)(name)}`);
     }

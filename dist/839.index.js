@@ -108,7 +108,7 @@ async function deploy(s) {
         await (0,_openfaas_client_js__WEBPACK_IMPORTED_MODULE_7__/* .waitUntilReady */ .bs)(gateway, name, { timeoutMs: settings.fn.readyTimeoutMs });
         let assets;
         if (settings.assets?.staticDir && s.s3) {
-            const { syncAssets } = await Promise.all(/* import() */[__webpack_require__.e(711), __webpack_require__.e(86), __webpack_require__.e(160)]).then(__webpack_require__.bind(__webpack_require__, 6160));
+            const { syncAssets } = await Promise.all(/* import() */[__webpack_require__.e(711), __webpack_require__.e(86), __webpack_require__.e(370)]).then(__webpack_require__.bind(__webpack_require__, 3370));
             const a = settings.assets;
             const result = await syncAssets(s.s3, {
                 bucket: a.bucket,
@@ -120,7 +120,6 @@ async function deploy(s) {
                 concurrency: a.concurrency,
                 log: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(line),
             });
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Assets: ${result.uploaded} uploaded (${result.bytesUploaded} bytes), ${result.skipped} unchanged, ${result.deleted} removed, ${result.requests} S3 requests`);
             assets = { uploaded: result.uploaded, skipped: result.skipped, deleted: result.deleted };
         }
         if (settings.github.comment) {

@@ -299,7 +299,7 @@ async function sweep(s) {
         });
         await eachLimited(plan.orphans, ACT_CONCURRENCY, async (o) => {
             try {
-                const { deletePrefix } = await Promise.all(/* import() */[__webpack_require__.e(711), __webpack_require__.e(86), __webpack_require__.e(160)]).then(__webpack_require__.bind(__webpack_require__, 6160));
+                const { deletePrefix } = await Promise.all(/* import() */[__webpack_require__.e(711), __webpack_require__.e(86), __webpack_require__.e(370)]).then(__webpack_require__.bind(__webpack_require__, 3370));
                 const { deleted } = await deletePrefix(bucket.client, bucket.name, o.prefix);
                 results.set(o.prefix, `${deleted} objects deleted`);
                 core/* info */.pq(`${o.prefix}: ${deleted} objects deleted`);

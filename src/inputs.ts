@@ -4,7 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Builder, Command, Settings } from './settings.js';
+import { DEFAULT_UPLOAD_CONCURRENCY, type Builder, type Command, type Settings } from './settings.js';
 import { sanitizeApp } from './naming.js';
 
 export class InputError extends Error {
@@ -87,7 +87,7 @@ export function parseSettings(get: GetInput, env: InputEnvironment): Settings {
 
   const endpoint = read('s3-endpoint');
   // Parsed even without a bucket, so a typo is reported now rather than on the day a bucket is added.
-  const concurrency = integer(read, 'upload-concurrency', 16, 1, 256);
+  const concurrency = integer(read, 'upload-concurrency', DEFAULT_UPLOAD_CONCURRENCY, 1, 256);
   const assets = bucket
     ? {
         staticDir,

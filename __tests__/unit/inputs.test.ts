@@ -68,7 +68,7 @@ describe('parseSettings', () => {
 
   test('assets need a bucket and a directory', () => {
     const s = parse({ ...minimal, bucket: 'previews', 'static-dir': '.', 's3-endpoint': 'http://127.0.0.1:9000' });
-    expect(s.assets).toMatchObject({ bucket: 'previews', staticDir: workspace, endpoint: 'http://127.0.0.1:9000', concurrency: 16, cacheControl: 'no-cache' });
+    expect(s.assets).toMatchObject({ bucket: 'previews', staticDir: workspace, endpoint: 'http://127.0.0.1:9000', concurrency: 64, cacheControl: 'no-cache' });
   });
 
   test('durations', () => {

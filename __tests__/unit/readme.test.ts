@@ -1,6 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { actionTables } from '../../scripts/action-tables.js';
+import { DEFAULT_UPLOAD_CONCURRENCY } from '../../src/settings.js';
 
 const root = new URL('../../', import.meta.url);
 const readme = readFileSync(new URL('README.md', root), 'utf8');
@@ -21,6 +23,11 @@ describe('README matches action.yml', () => {
 
   test('outputs table', () => {
     expect(between('<!-- outputs:start -->', '<!-- outputs:end -->')).toBe(tables.outputs);
+  });
+
+  test("action.yml's upload-concurrency default is the tuned one the code falls back to", () => {
+    const action = parse(readFileSync(new URL('action.yml', root), 'utf8'));
+    expect(action.inputs['upload-concurrency'].default).toBe(String(DEFAULT_UPLOAD_CONCURRENCY));
   });
 
   test('the two commands come first', () => {

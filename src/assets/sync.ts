@@ -7,7 +7,13 @@
  *    never references an asset that is not there yet. Streaming bodies; multipart above 8 MiB.
  * 4. Delete stale keys last (DeleteObjects, 1,000 keys a request).
  *
- * The SDK does not retry requests with a streaming body, so uploads are retried here with a fresh stream.
+ * Single-part uploads go through put.ts (SigV4-signed PUTs on node:http, without the SDK's per-request
+ * middleware: most of the client's CPU on a cold upload of many small files), unless the client carries
+ * middleware of its own (tracing, fault injection in tests), which then sees every request on the SDK path.
+ * Multipart uploads, listings and deletes always use the SDK.
+ *
+ * Uploads are retried here (the SDK does not retry streaming bodies; put.ts makes one attempt a call),
+ * with a fresh stream each time.
  */
 import {
   AbortMultipartUploadCommand,
@@ -23,8 +29,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { DEFAULT_UPLOAD_CONCURRENCY } from '../settings.js';
 import { cacheControl, contentType } from './headers.js';
 import { walkLocal, type LocalFile } from './local.js';
+import { createDirectPut, hasCustomMiddleware, type DirectPut } from './put.js';
 import {
   batches,
   hashRequests,
@@ -58,9 +66,6 @@ export interface SyncResult {
   /** S3 requests made (every HTTP attempt), counted with a client middleware. */
   requests: number;
 }
-
-/** Default for the `concurrency` setting, tuned with bench/bench.ts. */
-export const DEFAULT_CONCURRENCY = 32;
 
 const UPLOAD_ATTEMPTS = 3;
 const HASH_CONCURRENCY = 8;
@@ -117,10 +122,11 @@ function checkPrefix(prefix: string): void {
 }
 
 let counterSeq = 0;
+const COUNTER_NAME = 'faasPreviewRequestCounter';
 
 /** Counts every HTTP attempt made through `client` until `stop()` (the deserialize step runs per attempt). */
 function countRequests(client: S3Client): { count(): number; stop(): void } {
-  const name = `faasPreviewRequestCounter${++counterSeq}`;
+  const name = `${COUNTER_NAME}${++counterSeq}`;
   let n = 0;
   client.middlewareStack.add(
     (next) => async (args) => {
@@ -308,9 +314,15 @@ export async function syncAssets(client: S3Client, opts: SyncOptions): Promise<S
   checkPrefix(opts.prefix);
   const log = opts.log ?? (() => undefined);
   const { bucket, prefix } = opts;
-  const concurrency = Math.max(1, Math.floor(opts.concurrency) || DEFAULT_CONCURRENCY);
+  const concurrency = Math.max(1, Math.floor(opts.concurrency) || DEFAULT_UPLOAD_CONCURRENCY);
   const rules = { cacheControl: opts.cacheControl, cacheControlFingerprinted: opts.cacheControlFingerprinted };
+  // Ready while the walk and the listing run (endpoint, credentials). Unused when nothing is to be uploaded.
+  const directReady: Promise<DirectPut | undefined> = hasCustomMiddleware(client, (name) => name.startsWith(COUNTER_NAME))
+    ? Promise.resolve(undefined)
+    : createDirectPut(client, bucket, { maxSockets: concurrency });
+  directReady.catch(() => undefined); // awaited below
   const counter = countRequests(client);
+  let direct: DirectPut | undefined;
   try {
     const [local, remote] = await Promise.all([
       walkLocal(opts.dir, { includeDotfiles: opts.includeDotfiles, log }),
@@ -331,11 +343,31 @@ export async function syncAssets(client: S3Client, opts: SyncOptions): Promise<S
 
     const limit = limiter(concurrency);
     let bytesUploaded = 0;
+    direct = await directReady;
 
     const headers = (file: LocalFile): { ContentType: string; CacheControl: string } => ({
       ContentType: contentType(file.key),
       CacheControl: cacheControl(file.key, rules),
     });
+
+    const putDirect = (d: DirectPut, file: LocalFile): Promise<void> =>
+      limit.run(async () => {
+        const h = { contentType: contentType(file.key), cacheControl: cacheControl(file.key, rules) };
+        if (file.size <= SMALL_FILE) {
+          // read once, sent from the same (reused) buffer by every attempt
+          const buf = smallBuffers.take();
+          try {
+            const body = readSmall(file.path, file.size, buf);
+            await withRetry(() => d.put(prefix + file.key, body, file.size, h));
+          } finally {
+            smallBuffers.give(buf);
+          }
+          return;
+        }
+        const open = (): ReturnType<typeof createReadStream> =>
+          createReadStream(file.path, { highWaterMark: READ_CHUNK });
+        await withRetry(() => d.put(prefix + file.key, open, file.size, h));
+      });
 
     const putSingle = (file: LocalFile): Promise<unknown> =>
       limit.run(async () => {
@@ -419,7 +451,7 @@ export async function syncAssets(client: S3Client, opts: SyncOptions): Promise<S
     };
 
     const upload = async (file: LocalFile): Promise<void> => {
-      await (usesMultipart(file.size) ? putMultipart(file) : putSingle(file));
+      await (usesMultipart(file.size) ? putMultipart(file) : direct ? putDirect(direct, file) : putSingle(file));
       bytesUploaded += file.size;
       log(`uploaded ${file.key} (${file.size} bytes)`);
     };
@@ -446,7 +478,7 @@ export async function syncAssets(client: S3Client, opts: SyncOptions): Promise<S
       skipped: plan.skipped.length,
       deleted,
       bytesUploaded,
-      requests: counter.count(),
+      requests: counter.count() + (direct?.requests() ?? 0),
     };
     log(
       `assets: ${result.uploaded} uploaded (${bytesUploaded} bytes), ${result.skipped} unchanged, ${deleted} deleted, ${result.requests} S3 requests`,
@@ -454,6 +486,7 @@ export async function syncAssets(client: S3Client, opts: SyncOptions): Promise<S
     return result;
   } finally {
     counter.stop();
+    (direct ?? (await directReady.catch(() => undefined)))?.close();
     smallBuffers.clear();
   }
 }
