@@ -18,7 +18,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { BUNDLE, ROOT, dispatchPayload, prPayload, runAction, type ActionRun } from '../test/support/action.js';
+import { BUNDLE, ROOT, dispatchPayload, prPayload, runAction, stackInputs, type ActionRun } from '../test/support/action.js';
 import { edgeRequest, startEdge, type Edge } from '../test/support/edge.js';
 import { startGateway, type GatewayEmulator } from '../test/support/gateway.js';
 import { startGitHub, type GitHubEmulator } from '../test/support/github.js';
@@ -131,29 +131,16 @@ async function main(): Promise<void> {
   say(`  edge      nginx                  http://*.${PREVIEW_DOMAIN}:${edge.port}/  ${dim('(deploy/edge/nginx.conf)')}`);
   say();
 
-  const inputs: Record<string, string> = {
-    'gateway-url': gateway.url,
-    'gateway-password': GATEWAY_PASSWORD,
-    'url-template': `http://{name}.${PREVIEW_DOMAIN}:${edge.port}/`,
-    context: 'app/function',
-    'static-dir': 'app/site',
-    bucket: s3.bucket,
-    's3-endpoint': s3.endpoint,
-    'aws-access-key-id': 'S3RVER',
-    'aws-secret-access-key': 'S3RVER',
-    'github-token': github.token,
-    'ready-timeout': '20s',
-    ...(registry
-      ? {
-          builder: 'buildah',
-          registry: `${registry.host}/examples`,
-          'registry-username': registry.username,
-          'registry-password': registry.password,
-          'registry-insecure': 'true',
-          'delete-image': 'true',
-        }
-      : { builder: 'none', image: PREBUILT_IMAGE }),
-  };
+  const inputs = stackInputs(
+    { gateway, gatewayPassword: GATEWAY_PASSWORD, s3, github, registry, registryNamespace: 'examples', prebuiltImage: PREBUILT_IMAGE },
+    {
+      'url-template': `http://{name}.${PREVIEW_DOMAIN}:${edge.port}/`,
+      context: 'app/function',
+      'static-dir': 'app/site',
+      'ready-timeout': '20s',
+      ...(registry ? { 'delete-image': 'true' } : {}),
+    },
+  );
   say(dim(`Action inputs (as in a workflow's "with:"): ${Object.keys(inputs).join(', ')}`));
   say();
 

@@ -16,7 +16,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { BUNDLE, ROOT, prPayload, runAction, type ActionRun } from '../../test/support/action.js';
+import { BUNDLE, ROOT, prPayload, runAction, stackInputs, type ActionRun } from '../../test/support/action.js';
 import { edgeRequest, startEdge, type Edge } from '../../test/support/edge.js';
 import { startGateway, type GatewayEmulator } from '../../test/support/gateway.js';
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
@@ -83,28 +83,10 @@ withTools('the preview URL in a real browser (bundle → bucket + gateway → ng
   }
 
   async function act(action: string, number: number, sha: string): Promise<ActionRun> {
-    const inputs: Record<string, string> = {
-      'gateway-url': gateway.url,
-      'gateway-password': GATEWAY_PASSWORD,
-      'url-template': `http://{name}.preview.localhost:${nginx.port}/`,
-      context: 'app/function',
-      'static-dir': 'app/site',
-      bucket: s3.bucket,
-      's3-endpoint': s3.endpoint,
-      'aws-access-key-id': 'S3RVER',
-      'aws-secret-access-key': 'S3RVER',
-      'github-token': github.token,
-      'ready-timeout': '10s',
-      ...(registry
-        ? {
-            builder: 'buildah',
-            registry: `${registry.host}/examples`,
-            'registry-username': registry.username,
-            'registry-password': registry.password,
-            'registry-insecure': 'true',
-          }
-        : { builder: 'none', image: 'localhost/examples/hello-world:prebuilt' }),
-    };
+    const inputs = stackInputs(
+      { gateway, gatewayPassword: GATEWAY_PASSWORD, s3, github, registry, registryNamespace: 'examples', prebuiltImage: 'localhost/examples/hello-world:prebuilt' },
+      { 'url-template': `http://{name}.preview.localhost:${nginx.port}/`, context: 'app/function', 'static-dir': 'app/site', 'ready-timeout': '10s' },
+    );
     const run = await runAction({ event: 'pull_request', payload: prPayload(action, { number, sha }), inputs, apiUrl: github.url, workspace, env: registry?.buildahEnv });
     if (run.code !== 0) throw new Error(`action ${action} failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
     return run;

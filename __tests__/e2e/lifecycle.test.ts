@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { OWNER, REPO, prPayload, runAction, runnerNode, type ActionRun } from '../../test/support/action.js';
+import { OWNER, REPO, prPayload, runAction, runnerNode, stackInputs, type ActionRun } from '../../test/support/action.js';
 import { startGateway, type GatewayEmulator } from '../../test/support/gateway.js';
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
 import { startRegistry, type Registry } from '../../test/support/registry.js';
@@ -57,26 +57,10 @@ withTools('preview lifecycle through the bundle', () => {
   }
 
   function inputs(extra: Record<string, string> = {}): Record<string, string> {
-    return {
-      'gateway-url': gateway.url,
-      'gateway-password': GATEWAY_PASSWORD,
-      'url-template': 'http://{name}.preview.localhost:8080/',
-      builder: 'buildah',
-      registry: `${registry.host}/acme`,
-      'registry-username': registry.username,
-      'registry-password': registry.password,
-      'registry-insecure': 'true',
-      'delete-image': 'true',
-      context: 'fn',
-      'static-dir': 'site',
-      bucket: s3.bucket,
-      's3-endpoint': s3.endpoint,
-      'aws-access-key-id': 'S3RVER',
-      'aws-secret-access-key': 'S3RVER',
-      'github-token': github.token,
-      'ready-timeout': '10s',
-      ...extra,
-    };
+    return stackInputs(
+      { gateway, gatewayPassword: GATEWAY_PASSWORD, s3, github, registry, registryNamespace: 'acme' },
+      { 'url-template': 'http://{name}.preview.localhost:8080/', 'delete-image': 'true', context: 'fn', 'static-dir': 'site', 'ready-timeout': '10s', ...extra },
+    );
   }
 
   async function act(event: string, payload: Record<string, unknown>, extra: Record<string, string> = {}): Promise<ActionRun> {

@@ -143,3 +143,38 @@ export function runnerNode(): string {
   }
   return runnerNodePath;
 }
+
+export interface LocalStack {
+  gateway: { url: string };
+  gatewayPassword: string;
+  s3: { bucket: string; endpoint: string };
+  github: { token: string };
+  /** With a registry the function is built by buildah and pushed there; without, `prebuiltImage` is deployed. */
+  registry?: { host: string; username: string; password: string };
+  registryNamespace: string;
+  prebuiltImage?: string;
+}
+
+/** The action inputs that point a run at the local stack (s3rver, emulators, registry), as a workflow's `with:`. */
+export function stackInputs(stack: LocalStack, inputs: Record<string, string>): Record<string, string> {
+  const { registry } = stack;
+  return {
+    'gateway-url': stack.gateway.url,
+    'gateway-password': stack.gatewayPassword,
+    bucket: stack.s3.bucket,
+    's3-endpoint': stack.s3.endpoint,
+    'aws-access-key-id': 'S3RVER',
+    'aws-secret-access-key': 'S3RVER',
+    'github-token': stack.github.token,
+    ...(registry
+      ? {
+          builder: 'buildah',
+          registry: `${registry.host}/${stack.registryNamespace}`,
+          'registry-username': registry.username,
+          'registry-password': registry.password,
+          'registry-insecure': 'true',
+        }
+      : { builder: 'none', image: stack.prebuiltImage ?? '' }),
+    ...inputs,
+  };
+}
