@@ -280,21 +280,6 @@ const MAX_ERROR_BODY = 64 * 1024;
 /** As the SDK's handler in s3.ts: connecting, then silence on the socket. */
 const CONNECT_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 120_000;
-/** Middleware names on a plain S3Client's stack (computed once). */
-let plainStack;
-/**
- * Does `client` carry middleware of its own (tracing, fault injection, …) besides the SDK's and the names
- * `ignore` accepts? Such a client keeps every request on the SDK path, so its middleware sees them all.
- */
-function hasCustomMiddleware(client, ignore = () => false) {
-    if (!plainStack) {
-        const plain = new dist_cjs/* S3Client */.YxF({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-        plainStack = new Set(plain.middlewareStack.identify());
-        plain.destroy();
-    }
-    const known = plainStack;
-    return client.middlewareStack.identify().some((entry) => !known.has(entry) && !ignore(entry.split(' - ')[0]));
-}
 /**
  * `bucket`'s PutObject endpoint as `client` resolves it, or undefined when it needs what only the SDK does:
  * another auth scheme than plain SigV4 (S3 Express, multi-region access points), an endpoint that is
@@ -624,10 +609,9 @@ function checkPrefix(prefix) {
     }
 }
 let counterSeq = 0;
-const COUNTER_NAME = 'faasPreviewRequestCounter';
 /** Counts every HTTP attempt made through `client` until `stop()` (the deserialize step runs per attempt). */
 function countRequests(client) {
-    const name = `${COUNTER_NAME}${++counterSeq}`;
+    const name = `faasPreviewRequestCounter${++counterSeq}`;
     let n = 0;
     client.middlewareStack.add((next) => async (args) => {
         n++;
@@ -809,9 +793,7 @@ async function syncAssets(client, opts) {
     const concurrency = Math.max(1, Math.floor(opts.concurrency) || settings/* DEFAULT_UPLOAD_CONCURRENCY */.w);
     const rules = { cacheControl: opts.cacheControl, cacheControlFingerprinted: opts.cacheControlFingerprinted };
     // Ready while the walk and the listing run (endpoint, credentials). Unused when nothing is to be uploaded.
-    const directReady = hasCustomMiddleware(client, (name) => name.startsWith(COUNTER_NAME))
-        ? Promise.resolve(undefined)
-        : createDirectPut(client, bucket, { maxSockets: concurrency });
+    const directReady = createDirectPut(client, bucket, { maxSockets: concurrency });
     directReady.catch(() => undefined); // awaited below
     const counter = countRequests(client);
     let direct;

@@ -14,7 +14,6 @@ import { createS3Client } from '../../src/assets/s3.js';
 import {
   createDirectPut,
   encodeKeyPath,
-  hasCustomMiddleware,
   parseS3Error,
   resolveTarget,
   S3ResponseError,
@@ -372,18 +371,6 @@ describe('createDirectPut', () => {
     bad.close();
     forged.destroy();
     expect(errSig).toMatchObject({ name: 'SignatureDoesNotMatch', $metadata: { httpStatusCode: 403 } });
-  });
-
-  it('is not used for a client with middleware of its own', () => {
-    const c = createS3Client(s3.settings);
-    try {
-      expect(hasCustomMiddleware(c)).toBe(false);
-      c.middlewareStack.add((next) => (args) => next(args), { step: 'initialize', name: 'tracing' });
-      expect(hasCustomMiddleware(c)).toBe(true);
-      expect(hasCustomMiddleware(c, (name) => name === 'tracing')).toBe(false);
-    } finally {
-      c.destroy();
-    }
   });
 });
 

@@ -2,14 +2,14 @@
  * Asset sync against s3rver (real S3 REST protocol, SigV4): headers, bytes, idempotence, request counts,
  * HTML-last ordering, safety of the walk, and prefix teardown in DeleteObjects batches.
  */
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { deletePrefix, hashFile, readJson, syncAssets, writeJson, type SyncOptions } from '../../src/assets/sync.js';
 import { PART_SIZE } from '../../src/assets/plan.js';
-import { startS3, type S3Emulator } from '../../test/support/s3.js';
+import { startS3, type Interception, type S3Emulator, type S3Request } from '../../test/support/s3.js';
 
 import { jest } from '@jest/globals';
 
@@ -187,25 +187,19 @@ describe('syncAssets', () => {
     // s3rver reports the whole-content MD5 for multipart objects; real S3 reports md5(part md5s)-N.
     const real = await hashFile(join(site, 'img/big.bin'), 'multipart');
     expect(real).toMatch(/^[0-9a-f]{32}-3$/);
-    const rewrite = (client: S3Client, etag: string): (() => void) => {
-      client.middlewareStack.add(
-        (next) => async (args) => {
-          const out = await next(args);
-          const contents = (out.output as { Contents?: { Key?: string; ETag?: string }[] }).Contents;
-          for (const o of contents ?? []) if (o.Key?.endsWith('img/big.bin')) o.ETag = `"${etag}"`;
-          return out;
-        },
-        { step: 'initialize', name: 'fakeMultipartEtag' },
+    const rewrite = (etag: string): (() => void) =>
+      s3.intercept((req) =>
+        req.method === 'GET' && req.url?.includes('list-type=2')
+          ? { rewriteBody: (xml) => xml.replace(/(<Key>[^<]*img\/big\.bin<\/Key>[\s\S]*?<ETag>)[^<]*(<\/ETag>)/, `$1&quot;${etag}&quot;$2`) }
+          : undefined,
       );
-      return () => void client.middlewareStack.remove('fakeMultipartEtag');
-    };
-    let undo = rewrite(s3.client, real);
+    let undo = rewrite(real);
     try {
       expect(await syncAssets(s3.client, opts(P))).toMatchObject({ uploaded: 0, requests: 1 });
     } finally {
       undo();
     }
-    undo = rewrite(s3.client, real.replace(/^./, (c) => (c === '0' ? '1' : '0')));
+    undo = rewrite(real.replace(/^./, (c) => (c === '0' ? '1' : '0')));
     try {
       expect(await syncAssets(s3.client, opts(P))).toMatchObject({ uploaded: 1, bytesUploaded: BIG });
     } finally {
@@ -214,61 +208,39 @@ describe('syncAssets', () => {
   });
 
   it('uploads every HTML file only after all other files are complete', async () => {
-    const events: string[] = [];
-    s3.client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const key = (args.input as { Key?: string }).Key ?? '';
-        const op = context.commandName ?? '';
-        const tracked = ['PutObjectCommand', 'CreateMultipartUploadCommand', 'CompleteMultipartUploadCommand'];
-        if (tracked.includes(op)) events.push(`start ${op} ${key}`);
-        const out = await next(args);
-        if (tracked.includes(op)) events.push(`end ${op} ${key}`);
-        return out;
-      },
-      { step: 'initialize', name: 'recordOrder' },
-    );
     try {
       for (let i = 0; i < 20; i++) write(site, `many/page${i}.html`, `<p>${i}</p>`);
       for (let i = 0; i < 40; i++) write(site, `many/chunk${i}.js`, `// ${i}`);
       await syncAssets(s3.client, opts('order-pr-1/', { concurrency: 8 }));
     } finally {
-      s3.client.middlewareStack.remove('recordOrder');
       rmSync(join(site, 'many'), { recursive: true });
     }
-    const isHtmlEvent = (e: string): boolean => e.endsWith('.html');
-    const firstHtmlStart = events.findIndex((e) => e.startsWith('start') && isHtmlEvent(e));
-    const lastAssetEnd = events.reduce(
-      (last, e, i) => (e.startsWith('end') && !isHtmlEvent(e) && !e.includes('CreateMultipart') ? i : last),
-      -1,
-    );
-    expect(events.filter((e) => e.startsWith('start PutObjectCommand') && isHtmlEvent(e))).toHaveLength(22);
-    expect(firstHtmlStart).toBeGreaterThan(lastAssetEnd);
-    expect(events.includes('end CompleteMultipartUploadCommand order-pr-1/img/big.bin')).toBe(true);
+    // As the server saw them: single-part PUTs, upload parts and CompleteMultipartUpload (POST ?uploadId=).
+    const writes = s3.requests().filter((r) => r.method === 'PUT' || (r.method === 'POST' && r.url.includes('uploadId=')));
+    const keyOf = (r: S3Request): string => decodeURIComponent(new URL(r.url, 'http://x').pathname.slice(`/${s3.bucket}/`.length));
+    const html = writes.filter((r) => keyOf(r).endsWith('.html'));
+    const assets = writes.filter((r) => !keyOf(r).endsWith('.html'));
+    expect(html.filter((r) => r.method === 'PUT')).toHaveLength(22);
+    expect(Math.min(...html.map((r) => r.start))).toBeGreaterThan(Math.max(...assets.map((r) => r.end!)));
+    expect(assets.some((r) => r.method === 'POST' && keyOf(r) === 'order-pr-1/img/big.bin' && r.end !== undefined)).toBe(true);
     await deletePrefix(s3.client, s3.bucket, 'order-pr-1/');
   });
 
-  /** Fail (once or always) the requests of `op` for keys ending with `suffix`, before they are sent. */
-  function inject(op: string, suffix: string, err: () => Error, times = Infinity): () => void {
+  /** Fail (once or always), on the server, the PUTs of keys ending with `suffix`. */
+  function inject(suffix: string, fault: Interception, times = Infinity): () => void {
     let left = times;
-    s3.client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const key = (args.input as { Key?: string }).Key ?? '';
-        if (context.commandName === op && key.endsWith(suffix) && left > 0) {
-          left--;
-          throw err();
-        }
-        return next(args);
-      },
-      { step: 'deserialize', name: 'injectFailure', priority: 'low' }, // inside the request counter
-    );
-    return () => void s3.client.middlewareStack.remove('injectFailure');
+    return s3.intercept((req) => {
+      if (req.method !== 'PUT' || !decodeURIComponent(req.url?.split('?')[0] ?? '').endsWith(suffix) || left <= 0) return undefined;
+      left--;
+      return fault;
+    });
   }
-  const denied = (): Error => Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
-  const reset = (): Error => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+  const denied: Interception = { status: 403, code: 'AccessDenied', message: 'Access Denied' };
+  const reset: Interception = { reset: true };
 
   it('retries a streamed upload with a fresh stream after a network error', async () => {
     write(site, 'img/medium.bin', bytes(600_000, 3)); // above the in-memory size: streamed
-    const undo = inject('PutObjectCommand', 'img/medium.bin', reset, 1);
+    const undo = inject('img/medium.bin', reset, 1);
     try {
       const result = await syncAssets(s3.client, opts(P));
       expect(result).toMatchObject({ uploaded: 1 });
@@ -285,14 +257,15 @@ describe('syncAssets', () => {
     write(site, 'assets/app.3f9a1c2b.js', 'console.log("v3!")');
     write(site, 'index.html', '<!doctype html><p>v3</p>');
     unlinkSync(join(site, 'robots-copy.txt'));
-    const undo = inject('PutObjectCommand', 'assets/app.3f9a1c2b.js', denied);
+    const undo = inject('assets/app.3f9a1c2b.js', denied);
     try {
       await expect(syncAssets(s3.client, opts(P))).rejects.toThrow(/Access Denied/);
     } finally {
       undo();
     }
-    const puts = s3.requests().filter((r) => r.method === 'PUT' || r.method === 'POST');
-    expect(puts).toEqual([]); // the failing PUT never left the client; nothing else was sent
+    const writes = s3.requests().filter((r) => r.method === 'PUT' || r.method === 'POST');
+    // The refused PUT is the only write that reached the server: no HTML, no retry of a 403, no deletion.
+    expect(writes.map((r) => `${r.method} ${r.url.split('?')[0]}`)).toEqual([`PUT /${s3.bucket}/${P}assets/app.3f9a1c2b.js`]);
     expect((await body(P + 'index.html')).toString()).not.toContain('v3');
     expect(await s3.listKeys(P)).toContain(P + 'robots-copy.txt');
     symlinkSync(join(site, 'robots.txt'), join(site, 'robots-copy.txt'));
@@ -300,7 +273,7 @@ describe('syncAssets', () => {
 
   it('aborts a multipart upload whose part fails', async () => {
     write(site, 'img/big.bin', bytes(BIG, 43)); // same size, other content: re-uploaded in parts
-    const undo = inject('UploadPartCommand', 'img/big.bin', denied);
+    const undo = inject('img/big.bin', denied); // only its parts are PUT
     try {
       await expect(syncAssets(s3.client, opts(P))).rejects.toThrow(/Access Denied/);
     } finally {

@@ -102,23 +102,6 @@ const MAX_ERROR_BODY = 64 * 1024;
 const CONNECT_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 120_000;
 
-/** Middleware names on a plain S3Client's stack (computed once). */
-let plainStack: Set<string> | undefined;
-
-/**
- * Does `client` carry middleware of its own (tracing, fault injection, …) besides the SDK's and the names
- * `ignore` accepts? Such a client keeps every request on the SDK path, so its middleware sees them all.
- */
-export function hasCustomMiddleware(client: S3Client, ignore: (name: string) => boolean = () => false): boolean {
-  if (!plainStack) {
-    const plain = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-    plainStack = new Set(plain.middlewareStack.identify());
-    plain.destroy();
-  }
-  const known = plainStack;
-  return client.middlewareStack.identify().some((entry) => !known.has(entry) && !ignore(entry.split(' - ')[0]));
-}
-
 /** Where and how a bucket's PUTs go: the client's own endpoint resolution for PutObject. */
 export interface PutTarget {
   /** Endpoint of the bucket: `https://<bucket>.s3.<region>.amazonaws.com/`, `<endpoint>/<bucket>`, … */

@@ -32,7 +32,7 @@ import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { DEFAULT_UPLOAD_CONCURRENCY } from '../settings.js';
 import { cacheControl, contentType } from './headers.js';
 import { walkLocal, type LocalFile } from './local.js';
-import { createDirectPut, hasCustomMiddleware, type DirectPut } from './put.js';
+import { createDirectPut, type DirectPut } from './put.js';
 import {
   batches,
   hashRequests,
@@ -122,11 +122,10 @@ function checkPrefix(prefix: string): void {
 }
 
 let counterSeq = 0;
-const COUNTER_NAME = 'faasPreviewRequestCounter';
 
 /** Counts every HTTP attempt made through `client` until `stop()` (the deserialize step runs per attempt). */
 function countRequests(client: S3Client): { count(): number; stop(): void } {
-  const name = `${COUNTER_NAME}${++counterSeq}`;
+  const name = `faasPreviewRequestCounter${++counterSeq}`;
   let n = 0;
   client.middlewareStack.add(
     (next) => async (args) => {
@@ -317,9 +316,7 @@ export async function syncAssets(client: S3Client, opts: SyncOptions): Promise<S
   const concurrency = Math.max(1, Math.floor(opts.concurrency) || DEFAULT_UPLOAD_CONCURRENCY);
   const rules = { cacheControl: opts.cacheControl, cacheControlFingerprinted: opts.cacheControlFingerprinted };
   // Ready while the walk and the listing run (endpoint, credentials). Unused when nothing is to be uploaded.
-  const directReady: Promise<DirectPut | undefined> = hasCustomMiddleware(client, (name) => name.startsWith(COUNTER_NAME))
-    ? Promise.resolve(undefined)
-    : createDirectPut(client, bucket, { maxSockets: concurrency });
+  const directReady: Promise<DirectPut | undefined> = createDirectPut(client, bucket, { maxSockets: concurrency });
   directReady.catch(() => undefined); // awaited below
   const counter = countRequests(client);
   let direct: DirectPut | undefined;

@@ -78,7 +78,21 @@ function fixDeleteRace(require: NodeRequire): void {
 export interface S3Request {
   method: string;
   url: string;
+  /** Order of arrival and of the answer being sent, on one counter shared by all requests. */
+  start: number;
+  end?: number;
 }
+
+/**
+ * What the server does with a request instead of answering it normally: drop the connection (a network error
+ * for the client), answer with an S3 error, or answer normally with a rewritten body.
+ */
+export type Interception =
+  | { reset: true }
+  | { status: number; code: string; message: string }
+  | { rewriteBody: (body: string) => string };
+
+export type Interceptor = (req: IncomingMessage) => Interception | undefined;
 
 export interface S3Emulator {
   endpoint: string;
@@ -89,7 +103,20 @@ export interface S3Emulator {
   /** Requests the server received so far (all clients, including aws-cli and rclone in the bench). */
   requests(): S3Request[];
   clearRequests(): void;
+  /** Faults and rewrites on the wire, as a real server or network would produce them; returns the undo. */
+  intercept(fn: Interceptor): () => void;
   close(): Promise<void>;
+}
+
+/** s3rver (koa) sends a string body with one `res.end(body)` after setting its headers: rewrite it there. */
+function rewriteAnswer(res: ServerResponse, rewrite: (body: string) => string): void {
+  const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+  res.end = ((chunk?: unknown) => {
+    if (chunk === undefined || typeof chunk === 'function') return end(chunk);
+    const body = rewrite(Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk));
+    if (!res.headersSent) res.setHeader('content-length', Buffer.byteLength(body));
+    return end(body);
+  }) as typeof res.end;
 }
 
 export interface StartS3Options {
@@ -122,8 +149,24 @@ export async function startS3(options: StartS3Options = {}): Promise<S3Emulator>
   const handlers = httpServer.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   httpServer.removeAllListeners('request');
   const latency = options.latencyMs ?? 0;
+  let seq = 0;
+  let interceptor: Interceptor | undefined;
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    log.push({ method: req.method ?? '', url: req.url ?? '' });
+    const entry: S3Request = { method: req.method ?? '', url: req.url ?? '', start: ++seq };
+    log.push(entry);
+    res.on('finish', () => (entry.end = ++seq));
+    const action = interceptor?.(req);
+    if (action && 'reset' in action) {
+      req.socket.destroy();
+      return;
+    }
+    if (action && 'status' in action) {
+      req.resume();
+      res.writeHead(action.status, { 'content-type': 'application/xml' });
+      res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${action.code}</Code><Message>${action.message}</Message></Error>`);
+      return;
+    }
+    if (action) rewriteAnswer(res, action.rewriteBody);
     const handle = (): void => handlers.forEach((h) => h.call(httpServer, req, res));
     if (latency > 0) setTimeout(handle, latency);
     else handle();
@@ -166,6 +209,10 @@ export async function startS3(options: StartS3Options = {}): Promise<S3Emulator>
     },
     requests: () => [...log],
     clearRequests: () => void (log.length = 0),
+    intercept(fn: Interceptor): () => void {
+      interceptor = fn;
+      return () => void (interceptor = undefined);
+    },
     async close(): Promise<void> {
       client.destroy();
       const closed = server.close().catch(() => undefined);
