@@ -20,11 +20,7 @@ export async function run(): Promise<void> {
       return;
     }
     core.info(`faas-preview: ${decision.command} (${ctx.eventName}${ctx.action ? `.${ctx.action}` : ''})`);
-    const { createServices } = await import('./commands/services.js');
-    const services = await createServices(settings, ctx);
-    if (decision.command === 'deploy') await (await import('./commands/deploy.js')).deploy(services);
-    else if (decision.command === 'teardown') await (await import('./commands/teardown.js')).teardown(services);
-    else await (await import('./commands/sweep.js')).sweep(services);
+    await (await import('./commands/run.js')).runCommand(decision.command, settings, ctx);
   } catch (err) {
     core.setFailed(err instanceof Error ? err.message : String(err));
   }

@@ -1,5 +1,6 @@
 /** deploy: guards → image → function → readiness → assets → comment and deployment → outputs. Orchestration only. */
 import * as core from '@actions/core';
+import { syncAssets } from '../assets/sync.js';
 import { deployGuard } from '../decide/event.js';
 import { quotaDecision } from '../decide/quota.js';
 import { renderComment, type PreviewFacts } from '../github/comment-text.js';
@@ -91,7 +92,6 @@ export async function deploy(s: Services): Promise<void> {
 
     let assets: { uploaded: number; skipped: number; deleted: number } | undefined;
     if (settings.assets?.staticDir && s.s3) {
-      const { syncAssets } = await import('../assets/sync.js');
       const a = settings.assets;
       const result = await syncAssets(s.s3, {
         bucket: a.bucket,

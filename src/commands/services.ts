@@ -1,5 +1,6 @@
 /** The clients every command works through, built once from Settings; tests and the sweeper build their own. */
 import type { S3Client } from '@aws-sdk/client-s3';
+import { createS3Client } from '../assets/s3.js';
 import type { RunContext } from '../context.js';
 import { createOctokit, type Octokit } from '../github/client.js';
 import { GatewayClient } from '../openfaas/client.js';
@@ -15,9 +16,8 @@ export interface Services {
   now: () => Date;
 }
 
-export async function createServices(settings: Settings, ctx: RunContext): Promise<Services> {
-  // The S3 SDK is the heaviest dependency; load it only for runs that touch a bucket.
-  const s3 = settings.assets ? (await import('../assets/s3.js')).createS3Client(settings.assets) : undefined;
+export function createServices(settings: Settings, ctx: RunContext): Services {
+  const s3 = settings.assets ? createS3Client(settings.assets) : undefined;
   if (!settings.github.token) throw new Error("input 'github-token' is empty: pass ${{ github.token }} (the default) or a token with pull-requests and deployments write access");
   return {
     settings,

@@ -4,6 +4,7 @@
  * full teardown for closed PRs and expired previews, delete orphan prefixes. `dry-run` decides and changes nothing.
  */
 import * as core from '@actions/core';
+import { deletePrefix } from '../assets/sync.js';
 import { effectiveLimit } from '../decide/quota.js';
 import { renderComment } from '../github/comment-text.js';
 import { upsertComment } from '../github/comment.js';
@@ -12,7 +13,10 @@ import { ANNOTATIONS, LABELS, isManagedBy, prFromName, previewUrl } from '../nam
 import type { FunctionStatus } from '../openfaas/types.js';
 import { writeOutputs } from '../report.js';
 import { actsOn, finalState, formatDuration, planSweep, removesFunction, type FunctionAction, type ManagedFunction } from '../sweep/plan.js';
+import { queryIncreases } from '../sweep/prometheus.js';
+import { idleSource, listTopPrefixes, loadState, saveState, stateKey } from '../sweep/state.js';
 import type { Services } from './services.js';
+import { teardownPreview } from './teardown.js';
 
 /** Acted-on previews handled at once: enough to sweep hundreds quickly, few enough for GitHub's secondary limits. */
 const ACT_CONCURRENCY = 4;
@@ -44,7 +48,6 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
 export async function sweep(s: Services): Promise<void> {
   const { settings, ctx, gateway, octokit } = s;
   const sw = settings.sweep;
-  const { idleSource, listTopPrefixes, loadState, saveState, stateKey } = await import('../sweep/state.js');
   const source = idleSource(settings);
   const bucket = settings.assets && s.s3 ? { client: s.s3, name: settings.assets.bucket } : undefined;
   const key = stateKey(sw.statePrefix);
@@ -69,7 +72,6 @@ export async function sweep(s: Services): Promise<void> {
   let previous: Record<string, { count: number; changedAt: string }> | undefined;
   let increases: Map<string, number> | undefined;
   if (source === 'prometheus') {
-    const { queryIncreases } = await import('../sweep/prometheus.js');
     increases = await queryIncreases(sw.prometheusUrl!, sw.idleAfterMs, settings.gateway.namespace);
   } else {
     const loaded = await loadState(bucket!.client, bucket!.name, key);
@@ -126,7 +128,6 @@ export async function sweep(s: Services): Promise<void> {
     );
     await eachLimited(plan.orphans, ACT_CONCURRENCY, async (o) => {
       try {
-        const { deletePrefix } = await import('../assets/sync.js');
         const { deleted } = await deletePrefix(bucket!.client, bucket!.name, o.prefix);
         results.set(o.prefix, `${deleted} objects deleted`);
         core.info(`${o.prefix}: ${deleted} objects deleted`);
@@ -205,7 +206,6 @@ async function act(s: Services, a: FunctionAction, f: FunctionStatus): Promise<s
       return `${gone ? 'function deleted' : 'function was already gone'}, assets kept${comment}`;
     }
     case 'teardown': {
-      const { teardownPreview } = await import('./teardown.js');
       const r = await teardownPreview(s, a.pr, a.reason);
       return `torn down: function ${r.functionDeleted ? 'deleted' : 'was already gone'}, ${r.objectsDeleted} objects deleted, ${r.deploymentsInactivated} deployments inactive`;
     }

@@ -3,6 +3,7 @@
  * succeeds when nothing was deployed and when it runs twice; the sweeper reuses it for previews of closed PRs.
  */
 import * as core from '@actions/core';
+import { deletePrefix } from '../assets/sync.js';
 import { renderComment } from '../github/comment-text.js';
 import { upsertComment } from '../github/comment.js';
 import { markInactive } from '../github/deployments.js';
@@ -28,7 +29,6 @@ export async function teardownPreview(s: Services, pr: number, reason: string): 
 
   let objectsDeleted = 0;
   if (settings.assets && s.s3) {
-    const { deletePrefix } = await import('../assets/sync.js');
     objectsDeleted = (await deletePrefix(s.s3, settings.assets.bucket, bucketPrefix(name))).deleted;
     core.info(`Deleted ${objectsDeleted} objects under s3://${settings.assets.bucket}/${bucketPrefix(name)}`);
   }
