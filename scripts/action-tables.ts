@@ -1,8 +1,9 @@
 /**
  * The README's input and output tables, generated from action.yml so the two cannot drift:
- * `tsx scripts/action-tables.ts` prints them; a unit test checks the README holds exactly this text.
+ * `tsx scripts/action-tables.ts` prints them, `--write` puts them into README.md between the markers; a unit test
+ * checks the README holds exactly this text.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
@@ -27,7 +28,23 @@ export function actionTables(actionYml: string): { inputs: string; outputs: stri
   return { inputs, outputs };
 }
 
+/** `readme` with the text between `<!-- <name>:start -->` and `<!-- <name>:end -->` replaced by the tables. */
+export function withTables(readme: string, tables: { inputs: string; outputs: string }): string {
+  let out = readme;
+  for (const [name, table] of Object.entries(tables)) {
+    const re = new RegExp(`(<!-- ${name}:start -->\\n)[\\s\\S]*?(\\n<!-- ${name}:end -->)`);
+    if (!re.test(out)) throw new Error(`README.md has no <!-- ${name}:start --> … <!-- ${name}:end --> markers`);
+    out = out.replace(re, (_m, start: string, end: string) => `${start}${table}${end}`);
+  }
+  return out;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const tables = actionTables(readFileSync(new URL('../action.yml', import.meta.url), 'utf8'));
-  console.log(`${tables.inputs}\n\n${tables.outputs}`);
+  if (process.argv.includes('--write')) {
+    const readme = new URL('../README.md', import.meta.url);
+    writeFileSync(readme, withTables(readFileSync(readme, 'utf8'), tables));
+  } else {
+    console.log(`${tables.inputs}\n\n${tables.outputs}`);
+  }
 }

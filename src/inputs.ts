@@ -139,6 +139,7 @@ export function parseSettings(get: GetInput, env: InputEnvironment): Settings {
       memoryLimit: quantity(read, 'memory-limit', '128Mi', /^(\d+(\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/, "like '128Mi' or '1Gi'"),
       cpuLimit: quantity(read, 'cpu-limit', '200m', /^(\d+(\.\d+)?)(m)?$/, "like '200m' or '0.5'"),
       readyTimeoutMs: duration(read, 'ready-timeout', '2m')!,
+      readyPath: read('ready-path') || '/',
     },
     assets,
     sweep,
@@ -149,6 +150,7 @@ export function parseSettings(get: GetInput, env: InputEnvironment): Settings {
     },
     allowForkBuilds: bool(read, 'allow-fork-builds', false),
     label: read('label') || undefined,
+    requestTimeoutMs: duration(read, 'request-timeout', '30s')!,
   };
 }
 

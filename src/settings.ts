@@ -42,6 +42,8 @@ export interface FunctionSettings {
   memoryLimit: string;
   cpuLimit: string;
   readyTimeoutMs: number;
+  /** Path under `/function/<name>` the readiness probe GETs; starts with '/'. */
+  readyPath: string;
 }
 
 export interface AssetSettings {
@@ -92,4 +94,6 @@ export interface Settings {
   allowForkBuilds: boolean;
   /** When set, only PRs carrying this label get a preview. */
   label?: string;
+  /** Budget of one network request (gateway, GitHub, registry, S3); the readiness wait is bounded by `fn.readyTimeoutMs`. */
+  requestTimeoutMs: number;
 }

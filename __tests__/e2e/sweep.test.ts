@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { getOctokit } from '@actions/github';
-import { readJson, writeJson } from '../../src/assets/sync.js';
+import { readJson, writeJson } from '../../src/state/store.js';
 import { markDeployed } from '../../src/github/deployments.js';
 import { ANNOTATIONS, commentMarker, previewLabels } from '../../src/naming.js';
 import { OWNER, REPO, dispatchPayload, runAction, type ActionRun } from '../../test/support/action.js';

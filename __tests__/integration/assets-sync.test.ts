@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { deletePrefix, hashFile, readJson, syncAssets, writeJson, type SyncOptions } from '../../src/assets/sync.js';
+import { deletePrefix, hashFile, syncAssets, type SyncOptions } from '../../src/assets/sync.js';
+import { readJson, writeJson } from '../../src/state/store.js';
 import { PART_SIZE } from '../../src/assets/plan.js';
 import { startS3, type Interception, type S3Emulator, type S3Request } from '../../test/support/s3.js';
 

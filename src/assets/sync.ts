@@ -20,7 +20,6 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectsCommand,
-  GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   UploadPartCommand,
@@ -509,33 +508,4 @@ export async function deletePrefix(
   } finally {
     counter.stop();
   }
-}
-
-function isNoSuchKey(err: unknown): boolean {
-  const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
-  return e.name === 'NoSuchKey' || e.Code === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
-}
-
-/** A small JSON state object, or undefined when the key does not exist. */
-export async function readJson<T>(client: S3Client, bucket: string, key: string): Promise<T | undefined> {
-  try {
-    const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    const text = await out.Body?.transformToString('utf-8');
-    return text === undefined || text === '' ? undefined : (JSON.parse(text) as T);
-  } catch (err) {
-    if (isNoSuchKey(err)) return undefined;
-    throw err;
-  }
-}
-
-export async function writeJson(client: S3Client, bucket: string, key: string, value: unknown): Promise<void> {
-  await client.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      Body: JSON.stringify(value),
-      ContentType: 'application/json; charset=utf-8',
-      CacheControl: 'no-cache',
-    }),
-  );
 }

@@ -3,7 +3,7 @@
  * last changed, per function) and the list of top-level preview prefixes for garbage collection.
  */
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { readJson, writeJson } from '../assets/sync.js';
+import { readJson, writeJson } from '../state/store.js';
 import type { Settings } from '../settings.js';
 import type { FunctionMemory, Memory } from './plan.js';
 

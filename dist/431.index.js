@@ -1,8 +1,8 @@
-export const id = 631;
-export const ids = [631];
+export const id = 431;
+export const ids = [431];
 export const modules = {
 
-/***/ 7631:
+/***/ 8431:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -941,32 +941,6 @@ async function deletePrefix(client, bucket, prefix) {
         counter.stop();
     }
 }
-function isNoSuchKey(err) {
-    const e = err;
-    return e.name === 'NoSuchKey' || e.Code === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
-}
-/** A small JSON state object, or undefined when the key does not exist. */
-async function readJson(client, bucket, key) {
-    try {
-        const out = await client.send(new dist_cjs/* GetObjectCommand */.jLs({ Bucket: bucket, Key: key }));
-        const text = await out.Body?.transformToString('utf-8');
-        return text === undefined || text === '' ? undefined : JSON.parse(text);
-    }
-    catch (err) {
-        if (isNoSuchKey(err))
-            return undefined;
-        throw err;
-    }
-}
-async function writeJson(client, bucket, key, value) {
-    await client.send(new dist_cjs/* PutObjectCommand */.wKZ({
-        Bucket: bucket,
-        Key: key,
-        Body: JSON.stringify(value),
-        ContentType: 'application/json; charset=utf-8',
-        CacheControl: 'no-cache',
-    }));
-}
 
 // EXTERNAL MODULE: ./src/decide/event.ts
 var decide_event = __webpack_require__(1384);
@@ -1747,6 +1721,44 @@ async function queryIncreases(baseUrl, idleAfterMs, namespace, timeoutMs = 30_00
         throw new Error(`Prometheus answered a ${body.data?.resultType ?? 'missing'} result to an instant query, expected a vector`);
     }
     return increasesByFunction(body.data.result, namespace);
+}
+
+;// CONCATENATED MODULE: ./src/state/store.ts
+/**
+ * Small JSON objects the action keeps in the bucket under `state-prefix`: the sweeper's memory and the record of
+ * each preview (what teardown must remove). Read-modify-write without locking: the workflows' concurrency groups
+ * keep two writers of one object apart.
+ */
+
+function isNoSuchKey(err) {
+    const e = err;
+    return e.name === 'NoSuchKey' || e.Code === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
+}
+/** A small JSON state object, or undefined when the key does not exist. */
+async function readJson(client, bucket, key) {
+    try {
+        const out = await client.send(new dist_cjs/* GetObjectCommand */.jLs({ Bucket: bucket, Key: key }));
+        const text = await out.Body?.transformToString('utf-8');
+        return text === undefined || text === '' ? undefined : JSON.parse(text);
+    }
+    catch (err) {
+        if (isNoSuchKey(err))
+            return undefined;
+        throw err;
+    }
+}
+async function writeJson(client, bucket, key, value) {
+    await client.send(new dist_cjs/* PutObjectCommand */.wKZ({
+        Bucket: bucket,
+        Key: key,
+        Body: JSON.stringify(value),
+        ContentType: 'application/json; charset=utf-8',
+        CacheControl: 'no-cache',
+    }));
+}
+/** Deletes the object; deleting a key that does not exist is fine (S3 answers 204 either way). */
+async function deleteJson(client, bucket, key) {
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
 }
 
 ;// CONCATENATED MODULE: ./src/sweep/state.ts

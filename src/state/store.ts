@@ -1,0 +1,40 @@
+/**
+ * Small JSON objects the action keeps in the bucket under `state-prefix`: the sweeper's memory and the record of
+ * each preview (what teardown must remove). Read-modify-write without locking: the workflows' concurrency groups
+ * keep two writers of one object apart.
+ */
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+
+function isNoSuchKey(err: unknown): boolean {
+  const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'NoSuchKey' || e.Code === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
+}
+
+/** A small JSON state object, or undefined when the key does not exist. */
+export async function readJson<T>(client: S3Client, bucket: string, key: string): Promise<T | undefined> {
+  try {
+    const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const text = await out.Body?.transformToString('utf-8');
+    return text === undefined || text === '' ? undefined : (JSON.parse(text) as T);
+  } catch (err) {
+    if (isNoSuchKey(err)) return undefined;
+    throw err;
+  }
+}
+
+export async function writeJson(client: S3Client, bucket: string, key: string, value: unknown): Promise<void> {
+  await client.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: JSON.stringify(value),
+      ContentType: 'application/json; charset=utf-8',
+      CacheControl: 'no-cache',
+    }),
+  );
+}
+
+/** Deletes the object; deleting a key that does not exist is fine (S3 answers 204 either way). */
+export async function deleteJson(client: S3Client, bucket: string, key: string): Promise<void> {
+  await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+}
