@@ -1,24 +1,38 @@
-/** Event → command, nothing else: read the run, parse inputs once, hand over to the command. */
+/**
+ * Event → command, nothing else: read the run, skip runs that cannot have secrets before any input is enforced,
+ * parse inputs once, hand over to the command.
+ */
 import * as core from '@actions/core';
 import { readRunContext } from './context.js';
-import { commandFor } from './decide/event.js';
+import { commandFor, runGuard, type Decision } from './decide/event.js';
 import { parseSettings } from './inputs.js';
 import { writeOutputs } from './report.js';
+
+async function skip(decision: Extract<Decision, { kind: 'skip' }>): Promise<void> {
+  if (decision.level === 'warning') core.warning(decision.reason);
+  else core.notice(decision.reason);
+  await writeOutputs({ result: 'skipped' }, 'Preview skipped', [['Reason', decision.reason]]);
+}
 
 export async function run(): Promise<void> {
   try {
     const ctx = readRunContext();
+    const guard = runGuard({
+      eventName: ctx.eventName,
+      baseRepo: `${ctx.repo.owner}/${ctx.repo.repo}`,
+      headRepo: ctx.pr?.headRepo,
+      actor: ctx.actor,
+      prAuthor: ctx.pr?.author,
+      hasGatewaySecret: core.getInput('gateway-password').trim() !== '',
+    });
+    if (guard) return await skip(guard);
     const settings = parseSettings((name) => core.getInput(name), {
       repository: `${ctx.repo.owner}/${ctx.repo.repo}`,
       workspace: ctx.workspace,
       mask: (secret) => core.setSecret(secret),
     });
     const decision = commandFor(ctx, settings.command, settings.label);
-    if (decision.kind === 'skip') {
-      core.notice(decision.reason);
-      await writeOutputs({ result: 'skipped' }, 'Preview skipped', [['Reason', decision.reason]]);
-      return;
-    }
+    if (decision.kind === 'skip') return await skip(decision);
     core.info(`faas-preview: ${decision.command} (${ctx.eventName}${ctx.action ? `.${ctx.action}` : ''})`);
     await (await import('./commands/run.js')).runCommand(decision.command, settings, ctx);
   } catch (err) {

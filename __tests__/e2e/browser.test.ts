@@ -123,7 +123,8 @@ withTools('the preview URL in a real browser (bundle → bucket + gateway → ng
     // Same origin, no preflight: the page's API call went to the preview host and reached this PR's function.
     expect(requests).toContain(`GET ${url}api/hello`);
     expect(requests.every((r) => r.includes(`//${NAME}.preview.localhost:${nginx.port}/`))).toBe(true);
-    expect(gateway.calls.filter((c) => c.path.startsWith('/function/')).map((c) => `${c.method} ${c.path}`)).toEqual([`GET /function/${NAME}/hello`]);
+    // The action's readiness probe (ready-path '/'), then the page's own call.
+    expect(gateway.calls.filter((c) => c.path.startsWith('/function/')).map((c) => `${c.method} ${c.path}`)).toEqual([`GET /function/${NAME}/`, `GET /function/${NAME}/hello`]);
     const css = await page.evaluate(() => getComputedStyle(document.querySelector('main')!).borderRadius);
     expect(css).toBe('8px'); // the fingerprinted stylesheet loaded
     await page.screenshot({ path: path.join(ARTIFACTS, 'browser-preview.png'), fullPage: true });

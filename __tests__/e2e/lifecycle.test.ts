@@ -12,6 +12,7 @@ import { startGateway, type GatewayEmulator } from '../../test/support/gateway.j
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
 import { startRegistry, type Registry } from '../../test/support/registry.js';
 import { startS3 } from '../../test/support/s3.js';
+import { findLeaks, readableTexts, secretForms } from '../../test/support/leaks.js';
 import { describeWith } from '../../test/support/tools.js';
 
 const SHA_A = 'a'.repeat(7) + '1'.repeat(33);
@@ -65,12 +66,9 @@ withTools('preview lifecycle through the bundle', () => {
 
   async function act(event: string, payload: Record<string, unknown>, extra: Record<string, string> = {}): Promise<ActionRun> {
     const run = await runAction({ event, payload, inputs: inputs(extra), apiUrl: github.url, workspace, env: registry.buildahEnv, node });
-    // Secrets never reach the log, whatever happened. The runner consumes `::add-mask::` commands; they are not log.
-    const log = (run.stdout + run.stderr)
-      .split('\n')
-      .filter((l) => !l.startsWith('::add-mask::'))
-      .join('\n');
-    for (const secret of [GATEWAY_PASSWORD, registry.password, github.token]) expect(log).not.toContain(secret);
+    // Secrets never reach anything readable, in any form, whatever happened.
+    const forms = secretForms({ values: [GATEWAY_PASSWORD, registry.password, github.token], basicAuth: [{ username: 'admin', password: GATEWAY_PASSWORD }, { username: registry.username, password: registry.password }] });
+    expect(findLeaks(readableTexts(run, github, [PR, 7, 8, 9, 10]), forms)).toEqual([]);
     return run;
   }
 
@@ -107,7 +105,7 @@ withTools('preview lifecycle through the bundle', () => {
     expect(deployment).toMatchObject({ environment: `preview/${NAME}`, transient_environment: true, production_environment: false, ref: SHA_A });
     expect(deployment.statuses.at(-1)).toMatchObject({ state: 'success', environment_url: `http://${NAME}.preview.localhost:8080/` });
 
-    expect(run.summary).toContain('Preview deployed');
+    expect(run.summary).toContain('Preview ready');
     expect(execFileSync(node, ['--version'], { encoding: 'utf8' })).toMatch(process.env.CI ? /^v24\./ : /^v\d+\./);
     expect(run.summary).toContain(NAME);
   });
@@ -196,8 +194,9 @@ withTools('preview lifecycle through the bundle', () => {
     try {
       const run = await act('pull_request', prPayload('opened', { number: 9, sha: SHA_A }), { 'ready-timeout': '1s' });
       expect(run.code).toBe(1);
-      expect(run.stdout).toMatch(/::error::function 'hello-world-pr-9' had no available replica after 1s \(input 'ready-timeout'\); last status: replicas=1, availableReplicas=0/);
-      expect(github.comments(9)[0].body).toMatch(/failed to deploy commit `aaaaaaa`/);
+      expect(run.stdout).toMatch(/::error::function 'hello-world-pr-9' was not ready within 1s \(input 'ready-timeout'\); last seen: replicas=1, availableReplicas=0/);
+      expect(github.comments(9)[0].body).toMatch(/deployed the function, but it did not become ready for commit `aaaaaaa`/);
+      expect(github.comments(9)[0].body).toMatch(/This PR had no preview before/);
     } finally {
       gateway.setReadiness('normal');
     }

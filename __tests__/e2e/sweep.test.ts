@@ -8,7 +8,7 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { getOctokit } from '@actions/github';
 import { readJson, writeJson } from '../../src/state/store.js';
-import { markDeployed } from '../../src/github/deployments.js';
+import { markDeployment } from '../../src/github/deployments.js';
 import { ANNOTATIONS, commentMarker, previewLabels } from '../../src/naming.js';
 import { OWNER, REPO, dispatchPayload, runAction, type ActionRun } from '../../test/support/action.js';
 import { startGateway, type Edition, type GatewayEmulator } from '../../test/support/gateway.js';
@@ -168,7 +168,7 @@ describe('sweep on Community Edition', () => {
     preview(w, 5, { invocations: 3, prState: 'open' });
     await putAssets(w, 5);
     const octokit = getOctokit(w.github.token, { baseUrl: w.github.url });
-    await markDeployed(octokit, { owner: OWNER, repo: REPO }, { environment: `preview/${name(5)}`, sha: sha(5), url: 'https://x', logUrl: 'https://log', description: 'd' });
+    await markDeployment(octokit, { owner: OWNER, repo: REPO }, { environment: `preview/${name(5)}`, sha: sha(5), url: 'https://x', logUrl: 'https://log', description: 'd' }, 'success');
     w.github.seedComments(5, [`${commentMarker(name(5))}\n### Preview is ready`], 'github-actions[bot]');
     w.github.setPull({ number: 5, state: 'closed', headSha: sha(5) });
     // PR 6: closed, its function already gone, assets left behind. PR 7: open and asleep (CE): assets stay.

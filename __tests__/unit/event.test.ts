@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { commandFor, deployGuard, UnsupportedEventError } from '../../src/decide/event.js';
+import { commandFor, deployGuard, runGuard, UnsupportedEventError } from '../../src/decide/event.js';
 
 describe('commandFor', () => {
   test.each([
@@ -35,17 +35,37 @@ describe('commandFor', () => {
   });
 });
 
+describe('runGuard (before any input is enforced)', () => {
+  const base = { baseRepo: 'acme/shop', headRepo: 'acme/shop', actor: 'octocat', hasGatewaySecret: true };
+
+  test('same-repository PRs and events without a PR go on', () => {
+    expect(runGuard({ ...base, eventName: 'pull_request' })).toBeUndefined();
+    expect(runGuard({ ...base, eventName: 'schedule', headRepo: undefined })).toBeUndefined();
+  });
+
+  test('a fork under pull_request is skipped with a notice whatever the action, closed included', () => {
+    const d = runGuard({ ...base, eventName: 'pull_request', headRepo: 'mallory/shop', hasGatewaySecret: false });
+    expect(d).toMatchObject({ kind: 'skip', level: 'notice' });
+    expect(d?.reason).toMatch(/fork 'mallory\/shop'.*no secrets.*neither deployed nor torn down/);
+    expect(runGuard({ ...base, eventName: 'pull_request', headRepo: '' })?.reason).toMatch(/fork '\(deleted\)'/);
+  });
+
+  test('a fork under pull_request_target is left to the deploy guard (it has secrets)', () => {
+    expect(runGuard({ ...base, eventName: 'pull_request_target', headRepo: 'mallory/shop' })).toBeUndefined();
+  });
+
+  test('Dependabot without the gateway secret skips; with Dependabot secrets it runs', () => {
+    expect(runGuard({ ...base, eventName: 'pull_request', actor: 'dependabot[bot]', hasGatewaySecret: false })?.reason).toMatch(/Dependabot secrets/);
+    expect(runGuard({ ...base, eventName: 'pull_request', actor: 'octocat', prAuthor: 'dependabot[bot]', hasGatewaySecret: false })).toMatchObject({ kind: 'skip' });
+    expect(runGuard({ ...base, eventName: 'pull_request', actor: 'dependabot[bot]', hasGatewaySecret: true })).toBeUndefined();
+  });
+});
+
 describe('deployGuard', () => {
   const base = { baseRepo: 'acme/shop', headRepo: 'acme/shop', labels: [], allowForkBuilds: false };
 
   test('same-repository PRs deploy', () => {
     expect(deployGuard({ ...base, eventName: 'pull_request' })).toEqual({ kind: 'run', command: 'deploy' });
-  });
-
-  test('a fork under pull_request is skipped with a notice, not an error', () => {
-    const d = deployGuard({ ...base, eventName: 'pull_request', headRepo: 'mallory/shop' });
-    expect(d).toMatchObject({ kind: 'skip', level: 'notice' });
-    expect(d.kind === 'skip' && d.reason).toMatch(/fork 'mallory\/shop'.*no secrets/);
   });
 
   test('a fork under pull_request_target is refused unless allow-fork-builds', () => {
@@ -54,7 +74,7 @@ describe('deployGuard', () => {
   });
 
   test('a deleted fork (no head repo) counts as a fork', () => {
-    expect(deployGuard({ ...base, eventName: 'pull_request', headRepo: '' })).toMatchObject({ kind: 'skip' });
+    expect(deployGuard({ ...base, eventName: 'pull_request_target', headRepo: '' })).toMatchObject({ kind: 'skip' });
   });
 
   test('the label gate', () => {

@@ -1,24 +1,47 @@
-/** deploy: guards → image → function → readiness → assets → comment and deployment → outputs. Orchestration only. */
+/**
+ * deploy: guards → gateway facts and quota → record → image → PR head re-check → function → readiness → assets →
+ * PR re-check → comment, deployment and outputs. Orchestration only.
+ *
+ * Each step that fails tells the PR what is true (pr-status.ts): before the gateway is touched the previous preview
+ * is as it was; after, it depends on the provider (faasd replaces a function on update, faas-netes rolls). The PR
+ * is asked again just before the function deploy and before anything is marked, so a run that a newer push or a
+ * close overtook neither overwrites the newer preview's status nor leaves a preview behind a closed PR.
+ */
 import * as core from '@actions/core';
 import { syncAssets } from '../assets/sync.js';
+import type { RunContext } from '../context.js';
 import { deployGuard } from '../decide/event.js';
 import { quotaDecision } from '../decide/quota.js';
-import { renderComment, type PreviewFacts } from '../github/comment-text.js';
-import { upsertComment } from '../github/comment.js';
-import { markDeployed } from '../github/deployments.js';
+import type { AssetCounts, FailedStep } from '../github/comment-text.js';
 import { getPull } from '../github/pulls.js';
 import { buildAndPush } from '../image/build.js';
-import { ANNOTATIONS, bucketPrefix, environmentName, imageTag, isManagedBy, previewLabels, previewName, previewUrl } from '../naming.js';
-import { waitUntilReady, type Edition } from '../openfaas/client.js';
+import { ANNOTATIONS, bucketPrefix, imageTag, isManagedBy, previewLabels, previewName, previewUrl } from '../naming.js';
+import type { Edition, Provider } from '../openfaas/client.js';
+import { NotReady, waitUntilReady, type Readiness } from '../openfaas/readiness.js';
 import type { FunctionDeployment } from '../openfaas/types.js';
 import { writeOutputs } from '../report.js';
 import type { Settings } from '../settings.js';
+import { saveRecord } from '../state/previews.js';
+import { PrStatus, type Facts } from './pr-status.js';
 import type { Services } from './services.js';
+import { teardownPreview } from './teardown.js';
 
 export const SCALE_ZERO_LABEL = 'com.openfaas.scale.zero';
 
-/** The FunctionDeployment body for a preview: user labels first, so ours (the contract) always win. */
-export function functionSpec(settings: Settings, o: { name: string; image: string; owner: string; repo: string; pr: number; sha: string; url: string; edition: Edition; now: Date }): FunctionDeployment {
+export interface SpecInput {
+  name: string;
+  image: string;
+  owner: string;
+  repo: string;
+  pr: number;
+  sha: string;
+  url: string;
+  edition: Edition;
+  now: Date;
+}
+
+/** The FunctionDeployment body for a preview: user labels and env first, so ours (the contract) always win. */
+export function functionSpec(settings: Settings, o: SpecInput): FunctionDeployment {
   const labels: Record<string, string> = { ...settings.fn.labels, ...previewLabels(o.owner, o.repo, o.pr, o.sha) };
   // Community Edition refuses com.openfaas.scale.zero* with 400; Pro and Edge wake a function at zero on its next request.
   if (o.edition === 'pro') labels[SCALE_ZERO_LABEL] = 'true';
@@ -26,7 +49,7 @@ export function functionSpec(settings: Settings, o: { name: string; image: strin
   return {
     service: o.name,
     image: o.image,
-    envVars: settings.fn.envVars,
+    envVars: { ...settings.fn.envVars, FAAS_PREVIEW_NAME: o.name, FAAS_PREVIEW_URL: o.url, FAAS_PREVIEW_PR: String(o.pr), FAAS_PREVIEW_SHA: o.sha },
     labels,
     annotations: { ...settings.fn.annotations, [ANNOTATIONS.deployedAt]: o.now.toISOString(), [ANNOTATIONS.url]: o.url },
     secrets: settings.fn.secrets,
@@ -34,11 +57,31 @@ export function functionSpec(settings: Settings, o: { name: string; image: strin
   };
 }
 
-export async function deploy(s: Services): Promise<void> {
-  const { settings, ctx, gateway, octokit } = s;
-  const pr = ctx.pr;
-  if (!pr) throw new Error(`command 'deploy' needs a pull_request or pull_request_target event, got '${ctx.eventName}'`);
+/** What is still true of the preview that ran before, when the deploy failed at `step`. */
+export function previousVersion(step: FailedStep, provider: Provider | undefined, existed: boolean, gone = false): string {
+  if (step === 'gateway' || step === 'state' || step === 'build') return 'The function was not touched: the previous preview of this PR, if any, runs as it did.';
+  if (!existed) return 'This PR had no preview before, so nothing else answers at its URL.';
+  if (step === 'assets') return "The function of this commit runs, but the pages may still be the previous commit's, or incomplete.";
+  if (gone || !provider?.rolling) return 'faasd replaces a function on update, so the previous version of this preview no longer runs.';
+  return 'faas-netes rolls updates out: the previous version of this preview keeps answering until a new one is ready.';
+}
 
+function skip(reason: string): Promise<void> {
+  core.notice(reason);
+  return writeOutputs({ result: 'skipped' }, 'Preview skipped', [['Reason', reason]]);
+}
+
+/** `undefined` when the PR is still open at this run's commit, else why this run must stop. */
+async function overtaken(s: Services, pr: { number: number; headSha: string }): Promise<'closed' | string | undefined> {
+  const live = await getPull(s.octokit, s.ctx.repo, pr.number);
+  if (live.state !== 'open') return 'closed';
+  if (live.headSha !== pr.headSha) return `superseded: PR #${pr.number} head is now ${live.headSha.slice(0, 7)}, this run is for ${pr.headSha.slice(0, 7)}; the newer push deploys`;
+  return undefined;
+}
+
+export async function deploy(s: Services): Promise<void> {
+  const pr = requirePr(s.ctx);
+  const { settings, ctx } = s;
   const guard = deployGuard({
     eventName: ctx.eventName,
     baseRepo: `${ctx.repo.owner}/${ctx.repo.repo}`,
@@ -47,91 +90,123 @@ export async function deploy(s: Services): Promise<void> {
     gateLabel: settings.label,
     allowForkBuilds: settings.allowForkBuilds,
   });
-  if (guard.kind === 'skip') return skip(guard.reason, guard.level);
-
-  // The event may be minutes old (queued runs, re-runs): deploy only what the PR's head still is.
-  const live = await getPull(octokit, ctx.repo, pr.number);
-  if (live.state !== 'open') return skip(`PR #${pr.number} is ${live.state}; a closed PR gets no preview`, 'notice');
-  if (live.headSha !== pr.headSha) {
-    return skip(`superseded: PR #${pr.number} head is now ${live.headSha.slice(0, 7)}, this run is for ${pr.headSha.slice(0, 7)}; the newer push deploys`, 'notice');
+  if (guard.kind === 'skip') {
+    if (guard.level === 'warning') core.warning(guard.reason);
+    return skip(guard.reason);
   }
+  // The event may be minutes old (queued runs, re-runs): deploy only what the PR's head still is.
+  const early = await overtaken(s, pr);
+  if (early) return skip(early === 'closed' ? `PR #${pr.number} is closed; a closed PR gets no preview` : early);
 
   const name = previewName(settings.app, pr.number);
-  const url = previewUrl(settings.urlTemplate, name, pr.number, pr.headSha);
-  const edition = await gateway.edition();
-  const functions = await gateway.list();
-  const quota = quotaDecision({
+  const facts: Facts = {
     name,
-    app: settings.app,
-    managed: functions.filter((f) => isManagedBy(f.labels, ctx.repo.owner, ctx.repo.repo)).map((f) => f.name),
-    maxPreviews: settings.sweep.maxPreviews,
-    edition,
-  });
-  const time = () => s.now().toISOString();
-  if (quota.kind === 'refuse') {
-    core.warning(`preview ${name} refused: ${quota.holders.length} previews already hold the ${quota.limit} slots (input 'max-previews')`);
-    if (settings.github.comment) {
-      await upsertComment(octokit, ctx.repo, pr.number, name, renderComment({ state: 'refused', name, runUrl: ctx.runUrl, time: time(), limit: quota.limit, holders: quota.holders }));
-    }
-    await writeOutputs({ result: 'refused', name }, 'Preview refused');
-    return;
-  }
-
-  const image = settings.build.builder === 'none' ? settings.build.prebuiltImage : imageTag(settings.build.repository, pr.number, pr.headSha);
-  const facts: PreviewFacts = { name, url, sha: pr.headSha, image, runUrl: ctx.runUrl, time: time() };
-  try {
-    if (settings.build.builder !== 'none') {
-      core.info(`Building ${image} with ${settings.build.builder}`);
-      await buildAndPush(settings.build, image);
-    }
-
-    const spec = functionSpec(settings, { name, image, owner: ctx.repo.owner, repo: ctx.repo.repo, pr: pr.number, sha: pr.headSha, url, edition, now: s.now() });
-    const how = await gateway.deploy(spec);
-    core.info(`Function ${name} ${how} on the gateway (${edition} edition); waiting for a ready replica`);
-    await waitUntilReady(gateway, name, { timeoutMs: settings.fn.readyTimeoutMs });
-
-    let assets: { uploaded: number; skipped: number; deleted: number } | undefined;
-    if (settings.assets?.staticDir && s.s3) {
-      const a = settings.assets;
-      const result = await syncAssets(s.s3, {
-        bucket: a.bucket,
-        prefix: bucketPrefix(name),
-        dir: a.staticDir!,
-        includeDotfiles: a.includeDotfiles,
-        cacheControl: a.cacheControl,
-        cacheControlFingerprinted: a.cacheControlFingerprinted,
-        concurrency: a.concurrency,
-        log: (line) => core.info(line),
-      });
-      assets = { uploaded: result.uploaded, skipped: result.skipped, deleted: result.deleted };
-    }
-
-    if (settings.github.comment) {
-      await upsertComment(octokit, ctx.repo, pr.number, name, renderComment({ state: 'deployed', ...facts, assets }));
-    }
-    if (settings.github.deployment) {
-      await markDeployed(octokit, ctx.repo, {
-        environment: environmentName(name),
-        sha: pr.headSha,
-        url,
-        logUrl: ctx.runUrl,
-        description: `Preview of #${pr.number} at ${pr.headSha.slice(0, 7)}`,
-      });
-    }
-    core.info(`Preview ready: ${url}`);
-    await writeOutputs({ result: 'deployed', name, url, image, bucketPrefix: settings.assets ? bucketPrefix(name) : undefined }, 'Preview deployed', [['Commit', `<code>${pr.headSha.slice(0, 7)}</code>`]]);
-  } catch (err) {
-    if (settings.github.comment) {
-      await upsertComment(octokit, ctx.repo, pr.number, name, renderComment({ state: 'failed', ...facts, error: (err as Error).message })).catch((e: Error) =>
-        core.warning(`could not update the PR comment after the failure: ${e.message}`),
-      );
-    }
-    throw err;
-  }
+    url: previewUrl(settings.urlTemplate, name, pr.number, pr.headSha),
+    sha: pr.headSha,
+    image: settings.build.builder === 'none' ? settings.build.prebuiltImage : imageTag(settings.build.repository, pr.number, pr.headSha),
+    pr: pr.number,
+  };
+  await new DeployRun(s, facts, new PrStatus(s, facts)).run();
 }
 
-async function skip(reason: string, level: 'notice' | 'warning'): Promise<void> {
-  if (level === 'warning') core.warning(reason);
-  else core.notice(reason);
-  await writeOutputs({ result: 'skipped' }, 'Preview skipped', [['Reason', reason]]);
+function requirePr(ctx: RunContext) {
+  if (!ctx.pr) throw new Error(`command 'deploy' needs a pull_request or pull_request_target event, got '${ctx.eventName}'`);
+  return ctx.pr;
+}
+
+/** One deploy after the guards: the steps in order, each failure reported as what it is. */
+class DeployRun {
+  private provider?: Provider;
+  private existed = false;
+
+  constructor(
+    private readonly s: Services,
+    private readonly facts: Facts,
+    private readonly status: PrStatus,
+  ) {}
+
+  /** Runs `fn`; a failure is reported on the PR as a failed `step` and rethrown. */
+  private async step<T>(step: FailedStep, fn: () => Promise<T>, gone?: (err: unknown) => boolean): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      await this.status.failed(step, err, previousVersion(step, this.provider, this.existed, gone?.(err)));
+      throw err;
+    }
+  }
+
+  async run(): Promise<void> {
+    const { s, facts } = this;
+    const { settings, ctx } = s;
+    const { provider, functions } = await this.step('gateway', async () => ({ provider: await s.gateway.provider(), functions: await s.gateway.list() }));
+    this.provider = provider;
+    const managed = functions.filter((f) => isManagedBy(f.labels, ctx.repo.owner, ctx.repo.repo)).map((f) => f.name);
+    this.existed = managed.includes(facts.name);
+    const quota = quotaDecision({ name: facts.name, app: settings.app, managed, total: functions.length, maxPreviews: settings.sweep.maxPreviews, edition: provider.edition });
+    if (quota.kind === 'refuse') {
+      core.warning(`preview ${facts.name} refused: ${quota.why === 'community-edition' ? `the gateway runs ${functions.length} functions, Community Edition's limit is ${quota.limit}` : `${quota.holders.length} previews hold the ${quota.limit} slots (input 'max-previews')`}`);
+      return this.status.refused({ limit: quota.limit, holders: quota.holders, foreign: quota.foreign, why: quota.why });
+    }
+    await this.record();
+    if (settings.build.builder !== 'none') {
+      core.info(`Building ${facts.image} with ${settings.build.builder}`);
+      await this.step('build', () => buildAndPush(settings.build, facts.image));
+    }
+    const before = await overtaken(s, { number: facts.pr, headSha: facts.sha });
+    if (before) return skip(before === 'closed' ? `PR #${facts.pr} was closed while this run built it; not deployed` : before);
+
+    const readiness = await this.deployFunction(provider);
+    const assets = await this.step('assets', () => this.syncAssets());
+    const after = await overtaken(s, { number: facts.pr, headSha: facts.sha });
+    if (after === 'closed') return this.closedMeanwhile();
+    if (after) return skip(`${after} (this run's function was deployed; the newer run replaces it)`);
+    await this.status.live(readiness, assets, settings.assets ? bucketPrefix(facts.name) : undefined);
+  }
+
+  /** The preview's record in the bucket, before the first gateway write (teardown finishes from it). */
+  private async record(): Promise<void> {
+    const { settings } = this.s;
+    if (!settings.assets || !this.s.s3) return;
+    const store = { client: this.s.s3, bucket: settings.assets.bucket, statePrefix: settings.sweep.statePrefix };
+    const { name, pr, sha, image, url } = this.facts;
+    await this.step('state', () => saveRecord(store, { name, pr, sha, image, url, updatedAt: this.s.now().toISOString() }));
+  }
+
+  private async deployFunction(provider: Provider): Promise<Readiness> {
+    const { s, facts } = this;
+    const { settings, ctx } = s;
+    const spec = functionSpec(settings, { ...facts, owner: ctx.repo.owner, repo: ctx.repo.repo, edition: provider.edition, now: s.now() });
+    // faasd pulls the image inside the deploy request, so it may take as long as the readiness wait.
+    const how = await this.step('deploy', () => s.gateway.deploy(spec, Math.max(settings.requestTimeoutMs, settings.fn.readyTimeoutMs)));
+    core.info(`Function ${facts.name} ${how} on the gateway (${provider.name || 'unknown provider'}); waiting until ${settings.fn.readyPath} answers`);
+    return this.step(
+      'readiness',
+      () =>
+        waitUntilReady(s.gateway, provider, { ...facts, readyPath: settings.fn.readyPath, created: how === 'created' }, { timeoutMs: settings.fn.readyTimeoutMs, requestTimeoutMs: settings.requestTimeoutMs }),
+      (err) => err instanceof NotReady && err.gone,
+    );
+  }
+
+  private async syncAssets(): Promise<AssetCounts | undefined> {
+    const a = this.s.settings.assets;
+    if (!a?.staticDir || !this.s.s3) return undefined;
+    const result = await syncAssets(this.s.s3, {
+      bucket: a.bucket,
+      prefix: bucketPrefix(this.facts.name),
+      dir: a.staticDir,
+      includeDotfiles: a.includeDotfiles,
+      cacheControl: a.cacheControl,
+      cacheControlFingerprinted: a.cacheControlFingerprinted,
+      concurrency: a.concurrency,
+      log: (line) => core.info(line),
+    });
+    return { uploaded: result.uploaded, skipped: result.skipped, deleted: result.deleted };
+  }
+
+  /** The PR closed while this run deployed: the teardown run may already be over, so this run tears down itself. */
+  private async closedMeanwhile(): Promise<void> {
+    core.notice(`PR #${this.facts.pr} was closed during this deploy; tearing the preview down again`);
+    const report = await teardownPreview(this.s, this.facts.pr, `PR #${this.facts.pr} was closed during a deploy`);
+    await writeOutputs({ result: 'torn-down', name: report.name }, 'Preview torn down (PR closed during the deploy)');
+  }
 }

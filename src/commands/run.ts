@@ -12,5 +12,6 @@ import { teardown } from './teardown.js';
 const COMMANDS = { deploy, teardown, sweep } as const;
 
 export async function runCommand(command: Command, settings: Settings, ctx: RunContext): Promise<void> {
-  await COMMANDS[command](createServices(settings, ctx));
+  // The sweeper may act on hundreds of previews: its GitHub writes keep GitHub's one-a-second pace.
+  await COMMANDS[command](createServices(settings, ctx, { pacedWrites: command === 'sweep' }));
 }

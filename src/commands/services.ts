@@ -1,4 +1,5 @@
 /** The clients every command works through, built once from Settings; tests and the sweeper build their own. */
+import * as core from '@actions/core';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../assets/s3.js';
 import type { RunContext } from '../context.js';
@@ -16,14 +17,15 @@ export interface Services {
   now: () => Date;
 }
 
-export function createServices(settings: Settings, ctx: RunContext): Services {
+export function createServices(settings: Settings, ctx: RunContext, o: { pacedWrites?: boolean } = {}): Services {
   const s3 = settings.assets ? createS3Client(settings.assets) : undefined;
   if (!settings.github.token) throw new Error("input 'github-token' is empty: pass ${{ github.token }} (the default) or a token with pull-requests and deployments write access");
+  const log = (line: string) => core.info(line);
   return {
     settings,
     ctx,
-    gateway: new GatewayClient(settings.gateway),
-    octokit: createOctokit(settings.github.token),
+    gateway: new GatewayClient(settings.gateway, { timeoutMs: settings.requestTimeoutMs, log }),
+    octokit: createOctokit(settings.github.token, { timeoutMs: settings.requestTimeoutMs, log, pacedWrites: o.pacedWrites }),
     s3,
     now: () => new Date(),
   };

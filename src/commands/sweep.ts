@@ -1,17 +1,24 @@
 /**
  * sweep: list managed functions once → decide (sweep/plan.ts, pure) → act, one gateway write per acted-on function:
  * scale to zero on Pro/Edge, sleep on Community Edition (delete the function, keep the assets, say so on the PR),
- * full teardown for closed PRs and expired previews, delete orphan prefixes. `dry-run` decides and changes nothing.
+ * full teardown for closed PRs and expired previews, finish teardowns that died half-way (from the preview records),
+ * delete orphan prefixes. `dry-run` decides and changes nothing.
+ *
+ * A scale to zero is read back: a Community Edition gateway that does not call itself `-ce` (releases before 2023/24)
+ * answers 200 and clamps the request to one replica, so the sweeper only says "scaled to 0" when it saw 0, and
+ * sleeps the preview instead otherwise.
  */
 import * as core from '@actions/core';
 import { deletePrefix } from '../assets/sync.js';
 import { effectiveLimit } from '../decide/quota.js';
 import { renderComment } from '../github/comment-text.js';
-import { upsertComment } from '../github/comment.js';
+import { PreviewComment } from '../github/comment.js';
 import { listOpenPulls } from '../github/pulls.js';
 import { ANNOTATIONS, LABELS, isManagedBy, prFromName, previewUrl } from '../naming.js';
 import type { FunctionStatus } from '../openfaas/types.js';
-import { writeOutputs } from '../report.js';
+import { cellHtml, writeOutputs } from '../report.js';
+import { listRecords } from '../state/previews.js';
+import { htmlText } from '../text/untrusted.js';
 import { actsOn, finalState, formatDuration, planSweep, removesFunction, type FunctionAction, type ManagedFunction } from '../sweep/plan.js';
 import { queryIncreases } from '../sweep/prometheus.js';
 import { idleSource, listTopPrefixes, loadState, saveState, stateKey } from '../sweep/state.js';
@@ -54,7 +61,7 @@ export async function sweep(s: Services): Promise<void> {
 
   // The only function listing of the run: everything below works from it.
   const listed = await gateway.list();
-  const edition = await gateway.edition();
+  const { edition } = await gateway.provider();
   const ours = listed.filter((f) => isManagedBy(f.labels, ctx.repo.owner, ctx.repo.repo));
   const byName = new Map<string, FunctionStatus>();
   const managed: ManagedFunction[] = [];
@@ -79,6 +86,7 @@ export async function sweep(s: Services): Promise<void> {
     previous = loaded.memory;
   }
   const prefixes = bucket ? await listTopPrefixes(bucket.client, bucket.name) : [];
+  const records = bucket ? await listRecords({ client: bucket.client, bucket: bucket.name, statePrefix: sw.statePrefix }) : [];
 
   const now = s.now();
   const plan = planSweep({
@@ -87,6 +95,7 @@ export async function sweep(s: Services): Promise<void> {
     increases,
     openPulls,
     prefixes,
+    records,
     app: settings.app,
     edition,
     now: now.getTime(),
@@ -100,6 +109,7 @@ export async function sweep(s: Services): Promise<void> {
       `idleness from ${source === 'prometheus' ? 'Prometheus' : `s3://${bucket!.name}/${key}`}, idle-after ${formatDuration(sw.idleAfterMs)}`,
   );
   for (const a of plan.actions) core.info(`${dry}${a.name} (PR #${a.pr}): ${a.decision}: ${a.reason}; last activity ${a.lastActivity}`);
+  for (const u of plan.unfinished) core.info(`${dry}${u.name} (PR #${u.pr}): finish the teardown (PR is closed, the function is gone, its record is left)`);
   for (const o of plan.orphans) core.info(`${dry}${o.prefix}: delete orphan prefix (PR #${o.pr} is closed and has no function)`);
 
   const results = new Map<string, string>();
@@ -126,6 +136,15 @@ export async function sweep(s: Services): Promise<void> {
         }
       },
     );
+    await eachLimited(plan.unfinished, ACT_CONCURRENCY, async (u) => {
+      try {
+        const r = await teardownPreview(s, u.pr, `PR #${u.pr} is closed (an earlier teardown did not finish)`);
+        results.set(u.name, `teardown finished: ${r.removed.length ? r.removed.join(', ') : 'nothing was left'}`);
+        core.info(`${u.name}: ${results.get(u.name)}`);
+      } catch (err) {
+        results.set(u.name, fail(`${u.name} (finish teardown)`, err));
+      }
+    });
     await eachLimited(plan.orphans, ACT_CONCURRENCY, async (o) => {
       try {
         const { deleted } = await deletePrefix(bucket!.client, bucket!.name, o.prefix);
@@ -161,6 +180,13 @@ export async function sweep(s: Services): Promise<void> {
       decision: `${a.decision}: ${a.reason}`,
       result: actsOn(a.decision) ? (sw.dryRun ? 'dry run: not applied' : results.get(a.name) ?? '') : 'nothing to do',
     })),
+    ...plan.unfinished.map((u) => ({
+      name: u.name,
+      pr: u.pr,
+      lastActivity: '(no function)',
+      decision: `finish teardown: PR #${u.pr} is closed`,
+      result: sw.dryRun ? 'dry run: not applied' : results.get(u.name) ?? '',
+    })),
     ...plan.orphans.map((o) => ({
       name: o.prefix,
       pr: o.pr,
@@ -169,10 +195,10 @@ export async function sweep(s: Services): Promise<void> {
       result: sw.dryRun ? 'dry run: not applied' : results.get(o.prefix) ?? '',
     })),
   ];
-  const acted = plan.actions.filter((a) => actsOn(a.decision)).length + plan.orphans.length;
+  const acted = plan.actions.filter((a) => actsOn(a.decision)).length + plan.unfinished.length + plan.orphans.length;
   await writeOutputs({ result: 'swept' }, sw.dryRun ? 'Preview sweep (dry run: nothing changed)' : 'Preview sweep', [
     ['Edition', edition === 'pro' ? 'Pro / Edge (scale to zero)' : 'Community Edition (sleep = delete function, keep assets)'],
-    ['Idleness from', source === 'prometheus' ? 'Prometheus' : `<code>s3://${escape(bucket!.name)}/${escape(key)}</code>`],
+    ['Idleness from', source === 'prometheus' ? 'Prometheus' : { code: `s3://${bucket!.name}/${key}` }],
     ['Previews', count],
     ['Acted on', `${acted}${errors.length ? ` (${errors.length} failed)` : ''}`],
   ]);
@@ -181,47 +207,52 @@ export async function sweep(s: Services): Promise<void> {
   if (errors.length) throw new Error(`${errors.length} of ${acted} sweep actions failed; first: ${errors[0]}`);
 }
 
-/** One acted-on function: exactly one gateway write (scale or delete), plus the PR comment. */
+/** One acted-on function: one gateway write (scale or delete; a scale that did not reach zero adds the delete). */
 async function act(s: Services, a: FunctionAction, f: FunctionStatus): Promise<string> {
-  const { settings, ctx, gateway, octokit } = s;
   switch (a.decision) {
-    case 'scale-to-zero':
-      await gateway.scale(a.name, 0);
-      return 'scaled to 0 replicas; the next request wakes it';
-    case 'sleep': {
-      const gone = await gateway.remove(a.name);
-      let comment = '';
-      if (settings.github.comment) {
-        const url = f.annotations?.[ANNOTATIONS.url] || previewUrl(settings.urlTemplate, a.name, a.pr, f.labels?.[LABELS.sha] ?? '');
-        const body = renderComment({ state: 'sleeping', name: a.name, url, runUrl: ctx.runUrl, time: s.now().toISOString(), idleFor: a.idleFor ?? formatDuration(settings.sweep.idleAfterMs) });
-        // The preview is asleep either way; a comment that could not be edited is worth a warning, not a failed sweep.
-        comment = await upsertComment(octokit, ctx.repo, a.pr, a.name, body).then(
-          () => ', PR comment says it sleeps',
-          (err: Error) => {
-            core.warning(`${a.name}: could not update the PR comment: ${err.message}`);
-            return `, PR comment not updated (${err.message})`;
-          },
-        );
-      }
-      return `${gone ? 'function deleted' : 'function was already gone'}, assets kept${comment}`;
+    case 'scale-to-zero': {
+      await s.gateway.scale(a.name, 0);
+      const after = await s.gateway.get(a.name);
+      if ((after?.replicas ?? 0) === 0) return 'scaled to 0 replicas; the next request wakes it';
+      const seen = `the gateway answered the scale to 0 but reports replicas=${after?.replicas}`;
+      core.warning(`${a.name}: ${seen}, which a Community Edition gateway does (it clamps to 1); putting it to sleep instead`);
+      return `${seen}; ${await sleep(s, a, f)}`;
     }
+    case 'sleep':
+      return sleep(s, a, f);
     case 'teardown': {
       const r = await teardownPreview(s, a.pr, a.reason);
-      return `torn down: function ${r.functionDeleted ? 'deleted' : 'was already gone'}, ${r.objectsDeleted} objects deleted, ${r.deploymentsInactivated} deployments inactive`;
+      return `torn down: ${r.removed.length ? r.removed.join(', ') : 'nothing was left'}`;
     }
     default:
       return 'nothing to do';
   }
 }
 
-function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Community Edition's idle state: the function is deleted, the assets stay, the PR is told. */
+async function sleep(s: Services, a: FunctionAction, f: FunctionStatus): Promise<string> {
+  const { settings, ctx } = s;
+  const gone = await s.gateway.remove(a.name);
+  let comment = '';
+  if (settings.github.comment) {
+    const url = f.annotations?.[ANNOTATIONS.url] || previewUrl(settings.urlTemplate, a.name, a.pr, f.labels?.[LABELS.sha] ?? '');
+    const body = renderComment({ state: 'sleeping', name: a.name, url, runUrl: ctx.runUrl, time: s.now().toISOString(), idleFor: a.idleFor ?? formatDuration(settings.sweep.idleAfterMs) });
+    // The preview is asleep either way; a comment that could not be edited is worth a warning, not a failed sweep.
+    comment = await new PreviewComment(s.octokit, ctx.repo, a.pr, a.name, (line) => core.info(line)).write(body).then(
+      () => ', PR comment says it sleeps',
+      (err: Error) => {
+        core.warning(`${a.name}: could not update the PR comment: ${err.message}`);
+        return `, PR comment not updated (${err.message})`;
+      },
+    );
+  }
+  return `${gone ? 'function deleted' : 'function was already gone'}, assets kept${comment}`;
 }
 
 async function writeDecisionTable(rows: Row[]): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   const header = ['Function', 'PR', 'Last activity', 'Decision', 'Result'].map((data) => ({ data, header: true }));
-  const body = rows.map((r) => [`<code>${escape(r.name)}</code>`, `#${r.pr}`, escape(r.lastActivity), escape(r.decision), escape(r.result)]);
+  const body = rows.map((r) => [cellHtml({ code: r.name }), htmlText(`#${r.pr}`), htmlText(r.lastActivity), htmlText(r.decision), htmlText(r.result)]);
   await core.summary
     .addHeading('Decisions', 4)
     .addTable([header, ...(body.length ? body : [['(no managed previews)', '', '', '', '']])])

@@ -1,4 +1,10 @@
-/** Which command an event asks for, and whether a PR may get a preview. Pure. */
+/**
+ * Which command an event asks for, and whether the run may go on. Pure.
+ *
+ * `runGuard` decides from the event alone, before any input is enforced: a run that has no secrets (a fork PR under
+ * `pull_request`, a Dependabot PR without Dependabot secrets) must skip cleanly, not fail on a required input or a
+ * 401. `deployGuard` holds the deploy-only rules (fork code under `pull_request_target`, the label gate).
+ */
 import type { Command } from '../settings.js';
 import type { RunContext } from '../context.js';
 
@@ -6,6 +12,7 @@ export type Decision = { kind: 'run'; command: Command } | { kind: 'skip'; reaso
 
 const PR_EVENTS = new Set(['pull_request', 'pull_request_target']);
 const DEPLOY_ACTIONS = new Set(['opened', 'reopened', 'synchronize']);
+export const DEPENDABOT = 'dependabot[bot]';
 
 export class UnsupportedEventError extends Error {}
 
@@ -23,6 +30,42 @@ export function commandFor(ctx: Pick<RunContext, 'eventName' | 'action' | 'added
   return { kind: 'skip', reason: `nothing to do for ${ctx.eventName}.${ctx.action ?? '(no action)'}`, level: 'notice' };
 }
 
+function isFork(baseRepo: string, headRepo: string): boolean {
+  return headRepo.toLowerCase() !== baseRepo.toLowerCase();
+}
+
+export interface RunGuardInput {
+  eventName: string;
+  baseRepo: string;
+  /** Absent for events without a pull request. */
+  headRepo?: string;
+  actor: string;
+  prAuthor?: string;
+  /** Whether the secret the gateway needs (`gateway-password`) reached this run. */
+  hasGatewaySecret: boolean;
+}
+
+/** Skips runs that cannot have secrets; `undefined` means go on. */
+export function runGuard(g: RunGuardInput): Extract<Decision, { kind: 'skip' }> | undefined {
+  if (g.headRepo === undefined) return undefined;
+  if (g.eventName === 'pull_request' && isFork(g.baseRepo, g.headRepo)) {
+    return {
+      kind: 'skip',
+      level: 'notice',
+      reason: `PR comes from the fork '${g.headRepo || '(deleted)'}': pull_request runs from forks get no secrets and a read-only token, so this repository's previews are neither deployed nor torn down for it`,
+    };
+  }
+  const dependabot = g.actor === DEPENDABOT || g.prAuthor === DEPENDABOT;
+  if (dependabot && PR_EVENTS.has(g.eventName) && !g.hasGatewaySecret) {
+    return {
+      kind: 'skip',
+      level: 'notice',
+      reason: "Dependabot PR: runs triggered by Dependabot get only Dependabot secrets, and 'gateway-password' is empty; add the preview's secrets under Settings → Secrets → Dependabot to preview Dependabot PRs",
+    };
+  }
+  return undefined;
+}
+
 export interface GuardInput {
   eventName: string;
   baseRepo: string;
@@ -32,17 +75,9 @@ export interface GuardInput {
   allowForkBuilds: boolean;
 }
 
-/** The deploy guards that need no API call: forks and the label gate. */
+/** The deploy guards that need no API call: fork code under pull_request_target, and the label gate. */
 export function deployGuard(g: GuardInput): Decision {
-  const fork = g.headRepo.toLowerCase() !== g.baseRepo.toLowerCase();
-  if (fork && g.eventName === 'pull_request') {
-    return {
-      kind: 'skip',
-      level: 'notice',
-      reason: `PR comes from the fork '${g.headRepo || '(deleted)'}': pull_request runs from forks get no secrets, so no preview is deployed`,
-    };
-  }
-  if (fork && g.eventName === 'pull_request_target' && !g.allowForkBuilds) {
+  if (g.eventName === 'pull_request_target' && isFork(g.baseRepo, g.headRepo) && !g.allowForkBuilds) {
     return {
       kind: 'skip',
       level: 'warning',

@@ -1,22 +1,41 @@
-/** Whether a new preview fits under `max-previews`. Pure. */
+/**
+ * Whether a new preview fits. Pure. Two limits apply, checked before anything is built:
+ * - `max-previews`: previews of this repository (default: unlimited, or 15 on Community Edition);
+ * - Community Edition's hard cap of 15 functions per gateway, which counts EVERY function (other apps, other
+ *   repositories' previews), so a CE gateway with foreign functions refuses earlier than `max-previews` says.
+ */
 import type { Edition } from '../openfaas/client.js';
 import { prFromName } from '../naming.js';
 
 /** Community Edition's hard cap on functions per gateway. */
 export const CE_FUNCTION_LIMIT = 15;
 
-export type QuotaDecision = { kind: 'allow' } | { kind: 'refuse'; limit: number; holders: { name: string; pr: number }[] };
+export type QuotaDecision =
+  | { kind: 'allow' }
+  | { kind: 'refuse'; why: 'max-previews' | 'community-edition'; limit: number; holders: { name: string; pr: number }[]; foreign: number };
 
 export function effectiveLimit(maxPreviews: number | undefined, edition: Edition): number {
   return maxPreviews ?? (edition === 'community' ? CE_FUNCTION_LIMIT : 0);
 }
 
-export function quotaDecision(q: { name: string; app: string; managed: string[]; maxPreviews: number | undefined; edition: Edition }): QuotaDecision {
-  const limit = effectiveLimit(q.maxPreviews, q.edition);
+export interface QuotaInput {
+  name: string;
+  app: string;
+  /** Names of this repository's previews on the gateway. */
+  managed: string[];
+  /** Every function on the gateway, managed or not. */
+  total: number;
+  maxPreviews: number | undefined;
+  edition: Edition;
+}
+
+export function quotaDecision(q: QuotaInput): QuotaDecision {
   // Updating an existing preview never needs a new slot.
-  if (limit === 0 || q.managed.includes(q.name) || q.managed.length < limit) return { kind: 'allow' };
-  const holders = q.managed
-    .map((name) => ({ name, pr: prFromName(q.app, name) ?? 0 }))
-    .sort((a, b) => a.pr - b.pr || a.name.localeCompare(b.name));
-  return { kind: 'refuse', limit, holders };
+  if (q.managed.includes(q.name)) return { kind: 'allow' };
+  const holders = q.managed.map((name) => ({ name, pr: prFromName(q.app, name) ?? 0 })).sort((a, b) => a.pr - b.pr || a.name.localeCompare(b.name));
+  const foreign = q.total - q.managed.length;
+  if (q.edition === 'community' && q.total >= CE_FUNCTION_LIMIT) return { kind: 'refuse', why: 'community-edition', limit: CE_FUNCTION_LIMIT, holders, foreign };
+  const limit = effectiveLimit(q.maxPreviews, q.edition);
+  if (limit > 0 && q.managed.length >= limit) return { kind: 'refuse', why: 'max-previews', limit, holders, foreign };
+  return { kind: 'allow' };
 }

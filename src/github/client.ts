@@ -1,4 +1,17 @@
+/**
+ * Octokit as the action uses it: against GITHUB_API_URL (GHES and the test emulator rely on it), every request
+ * bounded by `request-timeout`, transient failures retried by @octokit/plugin-retry (5xx, network errors, 429) and
+ * rate limits honoured by @octokit/plugin-throttling (primary: `x-ratelimit-remaining: 0` until `x-ratelimit-reset`;
+ * secondary: `retry-after`), the same pair actions/github-script uses. A retry is logged once per call, and a final
+ * error names the call (method and path) and GitHub's answer.
+ *
+ * plugin-throttling paces every write at one a second by default, which GitHub asks of clients making many
+ * content-creating requests. A deploy makes a handful, so only the sweeper (`pacedWrites`) keeps that pace.
+ */
 import { getOctokit } from '@actions/github';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import Bottleneck from 'bottleneck/light.js';
 
 export type Octokit = ReturnType<typeof getOctokit>;
 
@@ -7,8 +20,86 @@ export interface Repo {
   repo: string;
 }
 
-/** Octokit against GITHUB_API_URL (the runner sets it; GHES and the test emulator rely on it). */
-export function createOctokit(token: string): Octokit {
-  const baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
-  return getOctokit(token, { baseUrl });
+export interface OctokitOptions {
+  timeoutMs: number;
+  log: (line: string) => void;
+  /** One write a second, serially (GitHub's guidance for many content-creating requests). */
+  pacedWrites?: boolean;
+}
+
+/** Longest rate-limit wait worth sitting through inside a job; beyond it the call fails and says why. */
+const MAX_RATE_LIMIT_WAIT_S = 120;
+
+interface RequestOptions {
+  method: string;
+  url: string;
+}
+
+/** The path of a request, for messages (the base URL is GitHub's or GHES's and adds nothing). */
+function callName(o: RequestOptions): string {
+  return `GitHub ${o.method} ${new URL(o.url, 'http://github.invalid').pathname}`;
+}
+
+/** fetch with a deadline per attempt; a network failure carries the OS's cause, which @octokit/request reports. */
+function timedFetch(timeoutMs: number, onTransient: (what: string, why: string) => void): typeof fetch {
+  return async (input, init) => {
+    const what = `${init?.method ?? 'GET'} ${new URL(String(input instanceof Request ? input.url : input)).pathname}`;
+    const signal = init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+    try {
+      const res = await fetch(input, { ...init, signal });
+      if (res.status >= 500 || res.status === 429) onTransient(what, `answered ${res.status}`);
+      return res;
+    } catch (err) {
+      const e = err as Error & { cause?: NodeJS.ErrnoException & { address?: string; port?: number } };
+      const why =
+        e.name === 'TimeoutError'
+          ? `no answer within ${timeoutMs / 1000}s (input 'request-timeout')`
+          : e.cause?.code
+            ? `${e.cause.code}${e.cause.address ? ` ${e.cause.address}:${e.cause.port}` : ''}`
+            : e.message;
+      onTransient(what, why);
+      throw new TypeError('fetch failed', { cause: why });
+    }
+  };
+}
+
+export function createOctokit(token: string, o: OctokitOptions): Octokit {
+  const logged = new Set<string>();
+  const once = (key: string, line: string) => {
+    if (logged.has(key)) return;
+    logged.add(key);
+    o.log(line);
+  };
+  const onLimit = (kind: string) => (after: number, options: RequestOptions, _octokit: unknown, retryCount: number) => {
+    const retrying = retryCount < 2 && after <= MAX_RATE_LIMIT_WAIT_S;
+    once(`${kind} ${options.method} ${options.url}`, `${callName(options)} hit GitHub's ${kind} rate limit; ${retrying ? `retrying in ${after}s` : `not retrying (reset in ${after}s)`}`);
+    return retrying;
+  };
+  const octokit = getOctokit(
+    token,
+    {
+      baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+      request: { fetch: timedFetch(o.timeoutMs, (what, why) => once(what, `GitHub ${what}: ${why}; retrying`)) },
+      throttle: {
+        onRateLimit: onLimit('primary'),
+        onSecondaryRateLimit: onLimit('secondary'),
+        ...(o.pacedWrites ? {} : { write: new Bottleneck.Group({ maxConcurrent: 8, minTime: 0 }) }),
+      },
+    },
+    retry,
+    throttling,
+  );
+  // Registered after the plugins, so it wraps them: it sees the error that remains after every retry.
+  octokit.hook.wrap('request', async (request, options) => {
+    try {
+      return await request(options);
+    } catch (err) {
+      const e = err as Error & { status?: number };
+      if (e instanceof Error && !e.message.startsWith('GitHub ')) {
+        e.message = `${callName(options as RequestOptions)}${e.status && e.status !== 500 ? ` answered ${e.status}` : ' failed'}: ${e.message}`;
+      }
+      throw err;
+    }
+  });
+  return octokit;
 }

@@ -1,5 +1,11 @@
-/** What the PR comment says, for each state of a preview. Pure: rendering only, no I/O. */
+/**
+ * What the PR comment says, for each state of a preview. Pure: rendering only, no I/O.
+ * It says only what the run saw: "ready" needs verified readiness (openfaas/readiness.ts); a failure says which
+ * step failed and what is true of the previous version. Text from outside (error bodies) goes through
+ * text/untrusted.ts, so it renders inert.
+ */
 import { commentMarker } from '../naming.js';
+import { codeBlock, inlineCode } from '../text/untrusted.js';
 
 export interface PreviewFacts {
   name: string;
@@ -11,57 +17,85 @@ export interface PreviewFacts {
   time: string;
 }
 
+export interface AssetCounts {
+  uploaded: number;
+  skipped: number;
+  deleted: number;
+}
+
+/** The step a deploy failed in, which decides what is still true of the previous preview. */
+export type FailedStep = 'gateway' | 'state' | 'build' | 'deploy' | 'readiness' | 'assets';
+
 export type CommentView =
-  | ({ state: 'deployed'; assets?: { uploaded: number; skipped: number; deleted: number } } & PreviewFacts)
-  | ({ state: 'failed'; error: string } & PreviewFacts)
-  | { state: 'torn-down'; name: string; runUrl: string; time: string; reason: string }
+  | ({ state: 'ready' | 'rolling-out'; evidence: string; assets?: AssetCounts } & PreviewFacts)
+  | ({ state: 'failed'; step: FailedStep; error: string; previous: string } & PreviewFacts)
+  | { state: 'torn-down'; name: string; runUrl: string; time: string; reason: string; removed: string[] }
   | { state: 'sleeping'; name: string; url: string; runUrl: string; time: string; idleFor: string }
-  | { state: 'refused'; name: string; runUrl: string; time: string; limit: number; holders: { name: string; pr: number }[] };
+  | { state: 'refused'; name: string; runUrl: string; time: string; limit: number; holders: { name: string; pr: number }[]; foreign: number; why: 'max-previews' | 'community-edition' };
 
 const HEADING = '### Preview';
+
+const STEP: Record<FailedStep, string> = {
+  gateway: 'could not reach the OpenFaaS gateway',
+  state: 'could not record the preview in the bucket',
+  build: 'failed to build or push the image',
+  deploy: 'could not deploy the function',
+  readiness: 'deployed the function, but it did not become ready',
+  assets: 'deployed the function, but the static assets failed to sync',
+};
 
 function footer(runUrl: string, time: string): string {
   return `<sub>Updated ${time} by [this run](${runUrl}) of faas-preview.</sub>`;
 }
 
-/** Keeps user-controlled text from breaking out of a table cell or a code span. */
-function cell(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|').replace(/`/g, "'");
+const short = (sha: string) => sha.slice(0, 7);
+
+function live(view: Extract<CommentView, { state: 'ready' | 'rolling-out' }>): string[] {
+  const lines =
+    view.state === 'ready'
+      ? [`${HEADING} is ready: **${view.url}**`]
+      : [
+          `${HEADING} of \`${short(view.sha)}\` is deployed and rolling out: **${view.url}**`,
+          '',
+          `The gateway answers, but until the rollout ends the previous version may still answer some requests. Send the \`X-Faas-Preview-Sha\` header (the function's \`FAAS_PREVIEW_SHA\`) from \`ready-path\` and the action can confirm the new version.`,
+        ];
+  lines.push(
+    '',
+    '| | |',
+    '|---|---|',
+    `| URL | ${view.url} |`,
+    `| Commit | \`${short(view.sha)}\` |`,
+    `| Image | ${inlineCode(view.image)} |`,
+    `| Function | \`${view.name}\` |`,
+    `| Checked | ${inlineCode(view.evidence, 300)} |`,
+  );
+  if (view.assets) lines.push(`| Static assets | ${view.assets.uploaded} uploaded, ${view.assets.skipped} unchanged, ${view.assets.deleted} removed |`);
+  lines.push(`| Deployed | ${view.time} |`, '', footer(view.runUrl, view.time));
+  return lines;
 }
 
 export function renderComment(view: CommentView): string {
   const lines = [commentMarker(view.name)];
   switch (view.state) {
-    case 'deployed':
-      lines.push(
-        `${HEADING} is ready: **${view.url}**`,
-        '',
-        '| | |',
-        '|---|---|',
-        `| URL | ${view.url} |`,
-        `| Commit | \`${view.sha.slice(0, 7)}\` |`,
-        `| Image | \`${cell(view.image)}\` |`,
-        `| Function | \`${view.name}\` |`,
-      );
-      if (view.assets) {
-        const a = view.assets;
-        lines.push(`| Static assets | ${a.uploaded} uploaded, ${a.skipped} unchanged, ${a.deleted} removed |`);
-      }
-      lines.push(`| Deployed | ${view.time} |`, '', footer(view.runUrl, view.time));
+    case 'ready':
+    case 'rolling-out':
+      lines.push(...live(view));
       break;
     case 'failed':
       lines.push(
-        `${HEADING} failed to deploy commit \`${view.sha.slice(0, 7)}\`.`,
+        `${HEADING} ${STEP[view.step]} for commit \`${short(view.sha)}\`.`,
         '',
-        `> ${cell(view.error)}`,
+        codeBlock(view.error),
         '',
-        `See [the run](${view.runUrl}) for the full log. The previous preview, if any, may still answer at ${view.url}.`,
+        view.previous,
+        '',
+        `See [the run](${view.runUrl}) for the full log.`,
         '',
         footer(view.runUrl, view.time),
       );
       break;
     case 'torn-down':
-      lines.push(`${HEADING} \`${view.name}\` was torn down: ${view.reason}. Its function, static assets and deployment are gone.`, '', footer(view.runUrl, view.time));
+      lines.push(`${HEADING} \`${view.name}\` was torn down: ${view.reason}.`, '', ...(view.removed.length ? ['Removed:', ...view.removed.map((r) => `- ${r}`)] : ['Nothing of it was left to remove.']), '', footer(view.runUrl, view.time));
       break;
     case 'sleeping':
       lines.push(
@@ -73,17 +107,21 @@ export function renderComment(view: CommentView): string {
       );
       break;
     case 'refused':
-      lines.push(
-        `${HEADING} was not created: this gateway already runs ${view.holders.length} previews and the limit is ${view.limit} (input \`max-previews\`).`,
-        '',
-        'The slots are held by:',
-        ...view.holders.map((h) => `- #${h.pr} (\`${h.name}\`)`),
-        '',
-        'Close one of those PRs (or wait for the idle sweeper to clean up), then push or re-run the workflow.',
-        '',
-        footer(view.runUrl, view.time),
-      );
+      lines.push(...refused(view), '', footer(view.runUrl, view.time));
       break;
   }
   return lines.join('\n');
+}
+
+function refused(view: Extract<CommentView, { state: 'refused' }>): string[] {
+  const head =
+    view.why === 'community-edition'
+      ? `${HEADING} was not created: this OpenFaaS Community Edition gateway already runs ${view.holders.length + view.foreign} functions, its limit is ${view.limit}, and ${view.foreign} of them are not previews of this repository.`
+      : `${HEADING} was not created: this gateway already runs ${view.holders.length} previews and the limit is ${view.limit} (input \`max-previews\`).`;
+  return [
+    head,
+    '',
+    ...(view.holders.length ? ['Previews of this repository holding slots:', ...view.holders.map((h) => `- #${h.pr} (\`${h.name}\`)`), ''] : []),
+    'Close one of those PRs (or wait for the idle sweeper to put idle previews to sleep), then push or re-run the workflow.',
+  ];
 }

@@ -1,7 +1,11 @@
-/** GitHub deployments so the PR shows "View deployment"; one transient, non-production environment per preview. */
+/**
+ * GitHub deployments so the PR shows "View deployment"; one transient, non-production environment per preview.
+ * Each run marks its own deployment and retires only OLDER ones (lower ids): two runs of one PR racing each other
+ * then leave exactly one active deployment, the newest, instead of retiring each other's.
+ */
 import type { Octokit, Repo } from './client.js';
 
-export interface DeployedMark {
+export interface DeploymentMark {
   environment: string;
   sha: string;
   url: string;
@@ -9,7 +13,14 @@ export interface DeployedMark {
   description: string;
 }
 
-export async function markDeployed(octokit: Octokit, repo: Repo, mark: DeployedMark): Promise<number> {
+/** GitHub refuses longer status descriptions with 422. */
+const MAX_DESCRIPTION = 140;
+
+function clip(text: string): string {
+  return text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION - 1)}…` : text;
+}
+
+async function createDeployment(octokit: Octokit, repo: Repo, mark: DeploymentMark): Promise<number> {
   // auto_merge false and an empty required_contexts: a preview must deploy the PR's commit as it is, even when the
   // branch is behind the default branch or its checks are still running.
   const created = await octokit.rest.repos.createDeployment({
@@ -20,36 +31,42 @@ export async function markDeployed(octokit: Octokit, repo: Repo, mark: DeployedM
     production_environment: false,
     required_contexts: [],
     auto_merge: false,
-    description: mark.description,
+    description: clip(mark.description),
   });
   if (created.status !== 201 || !('id' in created.data)) {
-    throw new Error(`GitHub did not create the deployment for ${mark.environment}: ${JSON.stringify(created.data)}`);
+    throw new Error(`GitHub did not create the deployment for ${mark.environment}: ${JSON.stringify(created.data).slice(0, 200)}`);
   }
-  const id = created.data.id;
+  return created.data.id;
+}
+
+/** A new deployment for this commit with a final state; `success` also retires the older ones. */
+export async function markDeployment(octokit: Octokit, repo: Repo, mark: DeploymentMark, state: 'success' | 'failure' | 'error'): Promise<number> {
+  const id = await createDeployment(octokit, repo, mark);
   await octokit.rest.repos.createDeploymentStatus({
     ...repo,
     deployment_id: id,
-    state: 'success',
-    environment_url: mark.url,
+    state,
+    ...(state === 'success' ? { environment_url: mark.url } : {}),
     log_url: mark.logUrl,
-    description: mark.description,
+    description: clip(mark.description),
+    // GitHub's auto_inactive skips transient environments; older deployments are retired below instead.
+    auto_inactive: false,
   });
-  // GitHub's auto_inactive skips transient environments, so the previous commit's preview is retired here.
-  await markInactive(octokit, repo, mark.environment, mark.logUrl, id);
+  if (state === 'success') await markInactive(octokit, repo, mark.environment, mark.logUrl, { olderThan: id });
   return id;
 }
 
 /**
- * Marks every deployment of the environment but `keep` inactive; returns how many changed. Safe when there are none.
- * Deployments come newest first and each run retires all older ones, so the first inactive one ends the walk:
- * a PR with fifty pushes costs a few requests, not a hundred.
+ * Marks the environment's deployments inactive (only those older than `olderThan` when given); returns how many
+ * changed. Deployments come newest first and each run retires all older ones, so the first inactive one ends the
+ * walk: a PR with fifty pushes costs a few requests, not a hundred.
  */
-export async function markInactive(octokit: Octokit, repo: Repo, environment: string, logUrl: string, keep?: number): Promise<number> {
+export async function markInactive(octokit: Octokit, repo: Repo, environment: string, logUrl: string, o: { olderThan?: number } = {}): Promise<number> {
   let changed = 0;
   const pages = octokit.paginate.iterator(octokit.rest.repos.listDeployments, { ...repo, environment, per_page: 100 });
   for await (const page of pages) {
     for (const d of page.data) {
-      if (d.id === keep) continue;
+      if (o.olderThan !== undefined && d.id >= o.olderThan) continue;
       const [latest] = (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: d.id, per_page: 1 })).data;
       if (latest?.state === 'inactive') return changed;
       await octokit.rest.repos.createDeploymentStatus({
@@ -57,10 +74,18 @@ export async function markInactive(octokit: Octokit, repo: Repo, environment: st
         deployment_id: d.id,
         state: 'inactive',
         log_url: logUrl,
-        description: keep === undefined ? 'Preview torn down' : 'Replaced by a newer commit',
+        description: o.olderThan === undefined ? 'Preview torn down' : 'Replaced by a newer deployment',
       });
       changed++;
     }
   }
   return changed;
+}
+
+/** Whether the environment still has a deployment whose latest status is not inactive (the sweeper's check). */
+export async function hasActiveDeployment(octokit: Octokit, repo: Repo, environment: string): Promise<boolean> {
+  const { data } = await octokit.rest.repos.listDeployments({ ...repo, environment, per_page: 1 });
+  if (!data[0]) return false;
+  const [latest] = (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: data[0].id, per_page: 1 })).data;
+  return latest !== undefined && latest.state !== 'inactive';
 }

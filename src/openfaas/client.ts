@@ -1,35 +1,47 @@
 /**
- * Client for the OpenFaaS gateway's /system API. Status handling follows faas-netes and faasd (DESIGN.md):
- * deploy is PUT then POST on 404 like faas-cli, 200/201/202 are success, a missing function on delete is fine.
+ * Client for the OpenFaaS gateway's /system API. Status handling follows faas-netes and faasd (DESIGN.md): deploy
+ * is PUT then POST on 404 like faas-cli, 200/201/202 are success, a missing function on delete is fine.
+ *
+ * Every call is bounded by `request-timeout` and retried with the one policy when the failure is transient; a POST
+ * (create) is not idempotent, so before repeating one the function is looked up: a create that did land is not
+ * sent twice (faas-netes would answer 500, faasd 400 "already exists").
  */
+import { call, callWithRetry, describeCall, NetworkError, StatusError, type CallResponse } from '../http/call.js';
 import type { GatewaySettings } from '../settings.js';
 import type { FunctionDeployment, FunctionStatus, SystemInfo } from './types.js';
-
-export class GatewayError extends Error {
-  constructor(
-    readonly method: string,
-    readonly path: string,
-    readonly status: number,
-    readonly body: string,
-  ) {
-    super(`OpenFaaS gateway ${method} ${path} answered ${status}${body ? `: ${body.trim().slice(0, 300)}` : ''}${hint(status)}`);
-    this.name = 'GatewayError';
-  }
-}
-
-function hint(status: number): string {
-  if (status === 401) return " (check 'gateway-username' and 'gateway-password')";
-  return '';
-}
 
 const OK = new Set([200, 201, 202, 204]);
 
 export type Edition = 'community' | 'pro';
 
+/** What /system/info says about the provider; `rolling` is true on Kubernetes (faas-netes), false on faasd. */
+export interface Provider {
+  name: string;
+  edition: Edition;
+  orchestration: string;
+  rolling: boolean;
+}
+
+export interface GatewayOptions {
+  timeoutMs: number;
+  log?: (line: string) => void;
+}
+
+function hint(path: string) {
+  return (status: number): string => {
+    if (status === 401) return " (check 'gateway-username' and 'gateway-password')";
+    if (status === 404 && path === '/system/info') return " (is 'gateway-url' the OpenFaaS gateway?)";
+    return '';
+  };
+}
+
 export class GatewayClient {
   private readonly auth: string;
 
-  constructor(private readonly settings: GatewaySettings) {
+  constructor(
+    private readonly settings: GatewaySettings,
+    private readonly o: GatewayOptions,
+  ) {
     this.auth = 'Basic ' + Buffer.from(`${settings.username}:${settings.password}`).toString('base64');
   }
 
@@ -37,55 +49,101 @@ export class GatewayClient {
     return this.settings.namespace;
   }
 
-  private async request(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
-    const res = await fetch(this.settings.url + path, {
+  get url(): string {
+    return this.settings.url;
+  }
+
+  /** `limit`: a longer budget per attempt (deploys: faasd pulls the image inside the request), or a deadline for all attempts. */
+  private request(method: string, path: string, accept: (status: number) => boolean, body?: unknown, limit: { timeoutMs?: number; deadline?: number } = {}): Promise<CallResponse> {
+    return callWithRetry({
       method,
+      url: this.settings.url + path,
       headers: { authorization: this.auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
+      timeoutMs: limit.timeoutMs ?? this.o.timeoutMs,
+      deadline: limit.deadline,
+      accept,
+      hint: hint(path),
+      log: this.o.log,
     });
-    return { status: res.status, text: await res.text() };
   }
 
   private nsQuery(): string {
     return this.settings.namespace ? `?namespace=${encodeURIComponent(this.settings.namespace)}` : '';
   }
 
-  async info(): Promise<SystemInfo> {
-    const res = await this.request('GET', '/system/info');
-    if (!OK.has(res.status)) throw new GatewayError('GET', '/system/info', res.status, res.text);
-    return JSON.parse(res.text) as SystemInfo;
+  private parse<T>(res: CallResponse): T {
+    try {
+      return JSON.parse(res.text) as T;
+    } catch {
+      throw new StatusError(res.call, res.status, res.text, res.headers, ' (not JSON: is this the OpenFaaS gateway?)');
+    }
   }
 
-  /** Community Edition names its provider `*-ce` (faas-netes-ce, faasd-ce). */
-  async edition(): Promise<Edition> {
-    const provider = (await this.info()).provider?.provider ?? '';
-    return provider.endsWith('-ce') ? 'community' : 'pro';
+  async info(): Promise<SystemInfo> {
+    return this.parse<SystemInfo>(await this.request('GET', '/system/info', (s) => OK.has(s)));
+  }
+
+  /**
+   * Community Edition names its provider `*-ce` (faas-netes-ce, faasd-ce). Releases before 2023 (faas-netes) and
+   * 2024 (faasd) did not: such a CE gateway is taken for Pro here, which is why the sweeper verifies a scale to zero.
+   */
+  async provider(): Promise<Provider> {
+    const p = (await this.info()).provider ?? {};
+    const name = p.provider ?? '';
+    const orchestration = p.orchestration ?? '';
+    return { name, edition: name.endsWith('-ce') ? 'community' : 'pro', orchestration, rolling: orchestration === 'kubernetes' };
   }
 
   async list(): Promise<FunctionStatus[]> {
     const path = `/system/functions${this.nsQuery()}`;
-    const res = await this.request('GET', path);
-    if (!OK.has(res.status)) throw new GatewayError('GET', path, res.status, res.text);
-    return (JSON.parse(res.text) as FunctionStatus[] | null) ?? [];
+    try {
+      return this.parse<FunctionStatus[] | null>(await this.request('GET', path, (s) => OK.has(s))) ?? [];
+    } catch (err) {
+      // The real gateway's list handler panics when its Prometheus cannot be reached: the connection just drops.
+      if (err instanceof Error && /socket hang up/.test(err.message)) {
+        throw new Error(`${err.message}; the OpenFaaS gateway drops this request when it cannot reach its Prometheus (invocation counts come from there): check the prometheus deployment of the OpenFaaS installation`);
+      }
+      throw err;
+    }
   }
 
-  async get(name: string): Promise<FunctionStatus | undefined> {
+  async get(name: string, deadline?: number): Promise<FunctionStatus | undefined> {
     const path = `/system/function/${encodeURIComponent(name)}${this.nsQuery()}`;
-    const res = await this.request('GET', path);
-    if (res.status === 404) return undefined;
-    if (!OK.has(res.status)) throw new GatewayError('GET', path, res.status, res.text);
-    return JSON.parse(res.text) as FunctionStatus;
+    const res = await this.request('GET', path, (s) => OK.has(s) || s === 404, undefined, { deadline });
+    return res.status === 404 ? undefined : this.parse<FunctionStatus>(res);
   }
 
   /** Update in place when the function exists, create it otherwise; returns which one happened. */
-  async deploy(spec: FunctionDeployment): Promise<'updated' | 'created'> {
+  async deploy(spec: FunctionDeployment, timeoutMs: number): Promise<'updated' | 'created'> {
     const body = this.settings.namespace ? { ...spec, namespace: this.settings.namespace } : spec;
-    const put = await this.request('PUT', '/system/functions', body);
-    if (OK.has(put.status)) return 'updated';
-    if (put.status !== 404) throw new GatewayError('PUT', '/system/functions', put.status, put.text);
-    const post = await this.request('POST', '/system/functions', body);
-    if (OK.has(post.status)) return 'created';
-    throw new GatewayError('POST', '/system/functions', post.status, post.text);
+    const put = await this.request('PUT', '/system/functions', (s) => OK.has(s) || s === 404, body, { timeoutMs });
+    if (put.status !== 404) return 'updated';
+    await this.create(body, timeoutMs);
+    return 'created';
+  }
+
+  /** POST once; on a transient failure, look before repeating it (see the header comment). */
+  private async create(body: FunctionDeployment, timeoutMs: number): Promise<void> {
+    const url = this.settings.url + '/system/functions';
+    const send = () =>
+      call({ method: 'POST', url, headers: { authorization: this.auth, 'content-type': 'application/json' }, body: JSON.stringify(body), timeoutMs });
+    for (let attempt = 1; ; attempt++) {
+      let res: CallResponse | undefined;
+      let failure: Error;
+      try {
+        res = await send();
+        if (OK.has(res.status)) return;
+        failure = new StatusError(res.call, res.status, res.text, res.headers, hint('/system/functions')(res.status));
+      } catch (err) {
+        failure = err as Error;
+      }
+      const transient = failure instanceof NetworkError || (res !== undefined && (res.status >= 500 || res.status === 429));
+      if (!transient || attempt >= 2) throw failure;
+      const landed = await this.get(body.service).catch(() => undefined);
+      if (landed?.image === body.image) return;
+      this.o.log?.(`${describeCall('POST', url)} failed (${failure.message}) and the function does not exist; sending it once more`);
+    }
   }
 
   /** Deletes the function; false when it did not exist. faas-netes reads the namespace from the query, faasd from the body. */
@@ -93,47 +151,20 @@ export class GatewayClient {
     const path = `/system/functions${this.nsQuery()}`;
     const body: Record<string, string> = { functionName: name };
     if (this.settings.namespace) body.namespace = this.settings.namespace;
-    const res = await this.request('DELETE', path, body);
-    if (res.status === 404) return false;
-    if (!OK.has(res.status)) throw new GatewayError('DELETE', path, res.status, res.text);
-    return true;
+    const res = await this.request('DELETE', path, (s) => OK.has(s) || s === 404, body);
+    return res.status !== 404;
   }
 
   async scale(name: string, replicas: number): Promise<void> {
     const path = `/system/scale-function/${encodeURIComponent(name)}${this.nsQuery()}`;
     const body: Record<string, unknown> = { serviceName: name, replicas };
     if (this.settings.namespace) body.namespace = this.settings.namespace;
-    const res = await this.request('POST', path, body);
-    if (!OK.has(res.status)) throw new GatewayError('POST', path, res.status, res.text);
+    await this.request('POST', path, (s) => OK.has(s), body);
   }
-}
 
-export interface WaitOptions {
-  timeoutMs: number;
-  intervalMs?: number;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
-}
-
-/**
- * Polls until the function reports an available replica (a missing key means 0). On timeout the error carries the
- * last status seen, so the log says whether the function was missing, unscheduled or just slow.
- */
-export async function waitUntilReady(client: GatewayClient, name: string, opts: WaitOptions): Promise<FunctionStatus> {
-  const now = opts.now ?? Date.now;
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const deadline = now() + opts.timeoutMs;
-  let interval = opts.intervalMs ?? 250;
-  for (;;) {
-    const status = await client.get(name);
-    if ((status?.availableReplicas ?? 0) >= 1) return status!;
-    if (now() >= deadline) {
-      const seen = status
-        ? `replicas=${status.replicas ?? 0}, availableReplicas=${status.availableReplicas ?? 0}, image=${status.image}`
-        : 'the gateway does not know the function';
-      throw new Error(`function '${name}' had no available replica after ${Math.round(opts.timeoutMs / 1000)}s (input 'ready-timeout'); last status: ${seen}`);
-    }
-    await sleep(Math.min(interval, Math.max(0, deadline - now())));
-    interval = Math.min(interval * 2, 2000);
+  /** One GET through the gateway's invoke route, as a visitor's request would travel (no auth, no retry). */
+  async invoke(name: string, path: string, timeoutMs: number): Promise<CallResponse> {
+    const target = this.settings.namespace ? `${name}.${this.settings.namespace}` : name;
+    return call({ method: 'GET', url: `${this.settings.url}/function/${encodeURIComponent(target)}${path}`, timeoutMs });
   }
 }

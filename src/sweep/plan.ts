@@ -1,6 +1,8 @@
 /**
  * The sweeper's decision, pure: managed functions + what the last sweep remembered (or Prometheus increases) +
- * which PRs are open + which bucket prefixes exist + the clock → one decision per function, the orphan prefixes
+ * which PRs are open + which bucket prefixes and preview records exist + the clock → one decision per function,
+ * the unfinished teardowns (a recorded preview of a closed PR without a function: its teardown died half-way), the
+ * orphan prefixes
  * to delete and the state to remember. No I/O; commands/sweep.ts acts on the result.
  *
  * Rules, in order, per function:
@@ -49,6 +51,8 @@ export interface PlanInput {
   openPulls: ReadonlySet<number>;
   /** Top-level bucket prefixes that exist (`<name>/` or `<name>`). */
   prefixes: readonly string[];
+  /** Names of the previews recorded in the bucket (state/previews.ts); empty without a bucket. */
+  records?: readonly string[];
   app: string;
   edition: Edition;
   now: number;
@@ -81,6 +85,8 @@ export interface SweepPlan {
   mode: 'state' | 'prometheus';
   actions: FunctionAction[];
   orphans: OrphanPrefix[];
+  /** Recorded previews of closed PRs that have no function: their teardown is finished from the record. */
+  unfinished: { name: string; pr: number }[];
   /** The state to remember; undefined in Prometheus mode. */
   next?: Memory;
   /** True when `next` differs from the previous state (only then is it written). */
@@ -210,6 +216,13 @@ export function planSweep(i: PlanInput): SweepPlan {
 
   const functionNames = new Set(i.functions.map((f) => f.name));
   const seen = new Set<string>();
+  const unfinished: { name: string; pr: number }[] = [];
+  for (const name of new Set(i.records ?? [])) {
+    const pr = prFromName(i.app, name);
+    if (pr !== undefined && !i.openPulls.has(pr) && !functionNames.has(name)) unfinished.push({ name, pr });
+  }
+  unfinished.sort((a, b) => a.pr - b.pr);
+  const recorded = new Set(i.records ?? []);
   const orphans: OrphanPrefix[] = [];
   for (const raw of i.prefixes) {
     const name = raw.replace(/\/+$/, '');
@@ -217,14 +230,15 @@ export function planSweep(i: PlanInput): SweepPlan {
     seen.add(name);
     const pr = prFromName(i.app, name);
     // Open PR without a function: a sleeping Community Edition preview, whose assets are kept on purpose.
-    if (pr === undefined || i.openPulls.has(pr) || functionNames.has(name)) continue;
+    // A recorded one is finished by the full teardown above, assets included.
+    if (pr === undefined || i.openPulls.has(pr) || functionNames.has(name) || recorded.has(name)) continue;
     orphans.push({ name, pr, prefix: `${name}/` });
   }
   orphans.sort((a, b) => a.pr - b.pr || a.name.localeCompare(b.name));
 
-  if (mode === 'prometheus') return { mode, actions, orphans, changed: false };
+  if (mode === 'prometheus') return { mode, actions, orphans, unfinished, changed: false };
   const { next, changed } = finalState(actions, i.previous);
-  return { mode, actions, orphans, next, changed };
+  return { mode, actions, orphans, unfinished, next, changed };
 }
 
 /**

@@ -20,15 +20,22 @@
  * same environment that is neither production nor transient, and whose latest status is not `inactive`, inactive
  * (GitHub's documented rule: "all prior non-transient, non-production environment deployments").
  *
+ * Identity: every token belongs to one login. The default token is an Actions installation token, whose identity is
+ * the bot `github-actions[bot]`: REST spells comment authors `github-actions[bot]` (type Bot), GraphQL's
+ * `viewer { login }` answers `github-actions[bot]` too, and REST `GET /user` refuses it with 403 "Resource not
+ * accessible by integration" as GitHub does for installation tokens. `addToken` adds user tokens (PAT-like).
+ * Like GitHub for a token with write access, any token may edit or delete anyone's comment.
+ * GraphQL: only the `viewer { login }` query is served; anything else gets GitHub's error shape.
+ *
  * What it is NOT: no webhooks, no rate limiting (headers only), no commit statuses or check runs, no
- * permissions model (the one token may do everything), no conditional requests / ETags.
+ * permissions model (every token may do everything), no conditional requests / ETags.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface GitHubOptions {
-  token?: string; // default 'ghs_test_token'
+  token?: string; // default 'ghs_test_token', the Actions bot's installation token
   owner?: string; // default 'Codertocat'
   repo?: string; // default 'Hello-World'
   now?: () => number; // clock for created_at / updated_at (default Date.now)
@@ -88,6 +95,7 @@ export interface GitHubEmulator {
   url: string; // http://127.0.0.1:<port>; use as baseUrl / GITHUB_API_URL
   token: string;
   calls: GitHubCall[]; // every request, in order of arrival
+  addToken(token: string, login: string): void; // a user token (PAT-like) acting as `login`
   setPull(pr: PullState): void;
   comments(issue: number): Comment[]; // ascending by id
   seedComments(issue: number, bodies: string[], login?: string): void; // login default 'octocat'
@@ -177,6 +185,8 @@ interface Ctx {
   method: string;
   url: URL;
   body: unknown;
+  /** The identity of the request's token. */
+  login: string;
 }
 
 interface Reply {
@@ -187,6 +197,7 @@ interface Reply {
 
 export async function startGitHub(options: GitHubOptions = {}): Promise<GitHubEmulator> {
   const token = options.token ?? 'ghs_test_token';
+  const logins = new Map<string, string>([[token, BOT_LOGIN]]);
   const owner = options.owner ?? 'Codertocat';
   const repo = options.repo ?? 'Hello-World';
   const fullName = `${owner}/${repo}`;
@@ -570,7 +581,7 @@ export async function startGitHub(options: GitHubOptions = {}): Promise<GitHubEm
     if (!issues.has(n)) throw new HttpError(404, 'Not Found');
     const text = commentBody(body(ctx));
     const at = timestamp();
-    const c: Comment = { id: nextCommentId++, body: text, user: { login: BOT_LOGIN }, created_at: at, updated_at: at, issueNumber: n };
+    const c: Comment = { id: nextCommentId++, body: text, user: { login: ctx.login }, created_at: at, updated_at: at, issueNumber: n };
     comments.set(c.id, c);
     return { status: 201, json: commentObject(c), headers: { Location: `${apiRepo()}/issues/comments/${c.id}` } };
   });
@@ -641,14 +652,35 @@ export async function startGitHub(options: GitHubOptions = {}): Promise<GitHubEm
     throw new HttpError(404, 'Not Found');
   }
 
-  function authorize(req: IncomingMessage): void {
+  function authorize(req: IncomingMessage): string {
     if (!req.headers['user-agent']) {
       throw new HttpError(403, 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.');
     }
     const header = req.headers.authorization;
     if (!header) throw new HttpError(401, 'Requires authentication');
     const m = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(header);
-    if (!m || m[1] !== token) throw new HttpError(401, 'Bad credentials');
+    const login = m ? logins.get(m[1]) : undefined;
+    if (!login) throw new HttpError(401, 'Bad credentials');
+    return login;
+  }
+
+  /** `GET /user` and `POST /graphql`: who the token is, as GitHub answers each (see the header comment). */
+  function identity(ctx: Ctx, rawBody: string): Reply | undefined {
+    const path = ctx.url.pathname.replace(/\/$/, '');
+    if (path === '/user' && ctx.method === 'GET') {
+      if (ctx.login.endsWith('[bot]')) throw new HttpError(403, 'Resource not accessible by integration');
+      return { status: 200, json: user(ctx.login, userId(ctx.login)) };
+    }
+    if (path !== '/graphql') return undefined;
+    if (ctx.method !== 'POST') throw new HttpError(404, 'Not Found');
+    let query = '';
+    try {
+      query = String((JSON.parse(rawBody) as { query?: unknown }).query ?? '');
+    } catch {
+      throw new HttpError(400, 'Problems parsing JSON');
+    }
+    if (/^\s*(query\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query)) return { status: 200, json: { data: { viewer: { login: ctx.login } } } };
+    return { status: 200, json: { errors: [{ message: 'faas-preview emulator: only `{ viewer { login } }` is served', type: 'NOT_SUPPORTED' }] } };
   }
 
   function send(req: IncomingMessage, res: ServerResponse, url: URL, reply: Reply): void {
@@ -679,8 +711,9 @@ export async function startGitHub(options: GitHubOptions = {}): Promise<GitHubEm
       const url = new URL(req.url ?? '/', base);
       let reply: Reply;
       try {
-        authorize(req);
-        reply = dispatch({ method: req.method ?? 'GET', url, body: undefined }, Buffer.concat(chunks).toString('utf8'));
+        const ctx: Ctx = { method: req.method ?? 'GET', url, body: undefined, login: authorize(req) };
+        const raw = Buffer.concat(chunks).toString('utf8');
+        reply = identity(ctx, raw) ?? dispatch(ctx, raw);
       } catch (err) {
         if (err instanceof HttpError) {
           reply = { status: err.status, json: { message: err.message, ...err.extra, documentation_url: DOCS, status: String(err.status) } };
@@ -704,6 +737,9 @@ export async function startGitHub(options: GitHubOptions = {}): Promise<GitHubEm
     url: base,
     token,
     calls,
+    addToken(t: string, login: string): void {
+      logins.set(t, login);
+    },
     setPull(pr: PullState): void {
       if (!Number.isInteger(pr.number) || pr.number < 1) throw new Error(`setPull: invalid PR number ${pr.number}`);
       if (!/^[0-9a-f]{40}$/.test(pr.headSha)) throw new Error(`setPull: headSha must be 40 lowercase hex characters, got ${pr.headSha}`);

@@ -1,0 +1,2957 @@
+export const id = 919;
+export const ids = [919];
+export const modules = {
+
+/***/ 2919:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  runCommand: () => (/* binding */ runCommand)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 11 modules
+var core = __webpack_require__(3360);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
+var dist_cjs = __webpack_require__(3711);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: ./src/settings.ts
+var settings = __webpack_require__(8750);
+// EXTERNAL MODULE: ./node_modules/mime/dist/src/index.js + 3 modules
+var src = __webpack_require__(5086);
+;// CONCATENATED MODULE: ./src/assets/headers.ts
+/**
+ * Object headers for static assets (pure): Content-Type from the extension, Cache-Control by rule.
+ *
+ * - HTML is never cached without revalidation: it is the entry point that names the fingerprinted assets.
+ * - Fingerprinted assets (`app.3f9a1c2b.js`, `main.3f9a1c2b.chunk.js`, Vite/Rollup `index-BxY12_ab.css`) are
+ *   immutable: a new build gives them a new name.
+ * - Everything else (favicon.ico, robots.txt, images without a hash) revalidates.
+ */
+
+/** Types that are text although their top-level type is not `text/`. */
+const TEXTUAL = new Set([
+    'application/javascript',
+    'application/json',
+    'application/ld+json',
+    'application/manifest+json',
+    'application/xml',
+    'application/xhtml+xml',
+    'application/rss+xml',
+    'application/atom+xml',
+    'application/geo+json',
+    'image/svg+xml',
+]);
+function basename(key) {
+    const i = key.lastIndexOf('/');
+    return i === -1 ? key : key.slice(i + 1);
+}
+function contentType(key) {
+    const type = src/* default */.A.getType(basename(key)) ?? 'application/octet-stream';
+    return type.startsWith('text/') || TEXTUAL.has(type) ? `${type}; charset=utf-8` : type;
+}
+function isHtml(key) {
+    return /\.html?$/i.test(key);
+}
+const HASH_CHARS = /^[A-Za-z0-9_-]+$/;
+/**
+ * Does `s` look like a content hash rather than a word? At least 8 hex or base64url characters, and not a
+ * plain word: it must contain a digit or an upper-case letter after its first character (`BxY12_ab`,
+ * `DiwrgTda`, `3f9a1c2b` qualify; `analytics`, `component`, `Analytics` do not). All digits qualifies only
+ * after a dot (`app.12345678.js`), not after a dash (`report-20240101.pdf` is a date, not a hash).
+ */
+function hashLike(s, allowAllDigits) {
+    if (s.length < 8 || !HASH_CHARS.test(s) || s.startsWith('-') || s.endsWith('-'))
+        return false;
+    if (!/[A-Za-z]/.test(s))
+        return allowAllDigits && /^\d+$/.test(s);
+    return /\d/.test(s) || /[A-Z]/.test(s.slice(1));
+}
+function isFingerprinted(key) {
+    const base = basename(key);
+    const dot = base.lastIndexOf('.');
+    if (dot <= 0)
+        return false; // no extension, or a dotfile
+    const segments = base.slice(0, dot).split('.');
+    // webpack/CRA style: name.<hash>.ext, name.<hash>.chunk.ext (never the leading name segment itself)
+    if (segments.slice(1).some((s) => hashLike(s, true)))
+        return true;
+    // Vite/Rollup style: name-<hash>.ext, where the base64url hash may itself contain '-'
+    const last = segments[segments.length - 1];
+    const dash = last.lastIndexOf('-');
+    if (dash > 0 && hashLike(last.slice(dash + 1), false))
+        return true;
+    if (last.length > 9 && last[last.length - 9] === '-') {
+        const tail = last.slice(-8);
+        if (tail.includes('-') && hashLike(tail, false))
+            return true;
+    }
+    return false;
+}
+function cacheControl(key, rules) {
+    if (isHtml(key))
+        return rules.cacheControl;
+    return isFingerprinted(key) ? rules.cacheControlFingerprinted : rules.cacheControl;
+}
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+;// CONCATENATED MODULE: ./src/assets/local.ts
+/**
+ * Walk `static-dir` safely. Nothing outside the directory is ever read:
+ * - symlinks are resolved and skipped (with a warning) when their real path leaves the directory;
+ * - symlinked directories inside it are followed (a link back to an ancestor is skipped: no cycles);
+ * - keys are POSIX relative paths, checked for `..`, empty and absolute segments even though a walk
+ *   cannot produce them;
+ * - dotfiles and dot-directories are skipped unless `includeDotfiles`.
+ * Only metadata (lstat/stat/realpath) is read here; contents are read by the sync, from `path`, which is
+ * always the real path inside the directory.
+ */
+
+
+function inside(root, real) {
+    const rel = external_node_path_.relative(root, real);
+    return rel === '' || (!rel.startsWith('..') && !external_node_path_.isAbsolute(rel));
+}
+/** A safe object key suffix: relative, no empty, `.` or `..` segments, no backslashes or control chars. */
+function isSafeKey(key) {
+    if (key === '' || key.startsWith('/') || key.includes('\\') || /[\x00-\x1f]/.test(key))
+        return false;
+    return key.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
+}
+async function walkLocal(dir, opts) {
+    const root = await external_node_fs_.promises.realpath(dir);
+    const st = await external_node_fs_.promises.stat(root);
+    if (!st.isDirectory())
+        throw new Error(`static-dir ${dir} is not a directory`);
+    const warn = (line) => opts.log?.(`warning: ${line}`);
+    const files = [];
+    /** `ancestors`: real paths of the directories on the way down, to cut symlink cycles. */
+    async function walk(realDir, keyPrefix, ancestors) {
+        let entries;
+        try {
+            entries = await external_node_fs_.promises.readdir(realDir, { withFileTypes: true });
+        }
+        catch (err) {
+            warn(`cannot read directory ${keyPrefix || '.'}: ${err.message}`);
+            return;
+        }
+        await Promise.all(entries.map(async (entry) => {
+            if (entry.name.startsWith('.') && !opts.includeDotfiles)
+                return;
+            const key = keyPrefix + entry.name;
+            if (!isSafeKey(key)) {
+                warn(`skipping ${JSON.stringify(key)}: not a safe object key`);
+                return;
+            }
+            let full = external_node_path_.join(realDir, entry.name);
+            let isDir = entry.isDirectory();
+            let isFile = entry.isFile();
+            if (entry.isSymbolicLink()) {
+                let real;
+                try {
+                    real = await external_node_fs_.promises.realpath(full);
+                }
+                catch {
+                    warn(`skipping ${key}: broken symlink`);
+                    return;
+                }
+                if (!inside(root, real)) {
+                    warn(`skipping ${key}: symlink points outside static-dir`);
+                    return;
+                }
+                const target = await external_node_fs_.promises.stat(real);
+                full = real;
+                isDir = target.isDirectory();
+                isFile = target.isFile();
+            }
+            if (isDir) {
+                if (ancestors.has(full)) {
+                    warn(`skipping ${key}: symlink cycle`);
+                    return;
+                }
+                await walk(full, key + '/', new Set([...ancestors, full]));
+            }
+            else if (isFile) {
+                const { size } = await external_node_fs_.promises.stat(full);
+                files.push({ key, path: full, size });
+            }
+            // sockets, FIFOs, devices: never uploaded
+        }));
+    }
+    await walk(root, '', new Set([root]));
+    return files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+// EXTERNAL MODULE: ./node_modules/@smithy/core/dist-cjs/submodules/endpoints/index.js
+var endpoints = __webpack_require__(2085);
+// EXTERNAL MODULE: ./node_modules/@smithy/signature-v4/dist-cjs/index.js
+var signature_v4_dist_cjs = __webpack_require__(5118);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __webpack_require__(7067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __webpack_require__(4708);
+;// CONCATENATED MODULE: ./src/assets/put.ts
+/**
+ * A lean single-part PutObject for the sync's many small objects: the SDK's SigV4 signer and endpoint
+ * rules, without the SDK's per-request middleware stack (~0.6 ms of CPU a request, the largest client cost
+ * of a cold upload of a few thousand files).
+ *
+ * - URL: the client's own endpoint resolution, run once per sync for the bucket (path-style with a custom
+ *   endpoint, virtual-hosted `https://<bucket>.s3.<region>.amazonaws.com` otherwise, path-style for dotted
+ *   buckets; FIPS, dual-stack, China partitions as the client resolves them). The key is appended with each
+ *   segment RFC 3986-encoded, `/` kept, encoded once (the canonical URI S3 expects, `uriEscapePath: false`).
+ * - Signing: `SignatureV4` (the SDK's signer) with `x-amz-content-sha256: UNSIGNED-PAYLOAD` (no body hash),
+ *   the client's sha256 implementation, credentials from the client's own provider chain (env, OIDC web
+ *   identity, session tokens), re-resolved before they expire, and the client's clock-skew offset.
+ * - Transport: node:http/https with a keep-alive agent of `maxSockets` sockets.
+ * - A non-2xx answer rejects with an S3ResponseError that carries the status and S3's XML Code/Message in
+ *   the SDK's error shape (`name`, `$metadata.httpStatusCode`), so the caller's retry rules apply unchanged;
+ *   network errors reject with node's error (no `$metadata`). One attempt per call: the caller retries.
+ *
+ * Not for multipart uploads, listings or deletes: those stay on the SDK.
+ */
+
+
+
+
+
+/** An S3 error answer, in the shape of the SDK's service exceptions (name = S3's Code). */
+class S3ResponseError extends Error {
+    Code;
+    $metadata;
+    $fault;
+    /** Set for a clock-skew rejection after the offset was corrected: worth another attempt. */
+    $retryable;
+    constructor(status, code, message, what, requestId) {
+        super(`${message || code || 'Error answer'} (HTTP ${status}${code ? ` ${code}` : ''}; ${what})`);
+        this.name = code || `Http${status}`;
+        this.Code = code;
+        this.$metadata = { httpStatusCode: status, requestId };
+        this.$fault = status >= 500 ? 'server' : 'client';
+    }
+}
+const UNRESERVED_EXTRA = /[!'()*]/g;
+/** An object key as a URL path: each segment RFC 3986-encoded (unreserved characters kept), `/` kept. */
+function encodeKeyPath(key) {
+    let out = '';
+    let start = 0;
+    for (;;) {
+        const slash = key.indexOf('/', start);
+        const seg = key.slice(start, slash === -1 ? undefined : slash);
+        out += encodeURIComponent(seg).replace(UNRESERVED_EXTRA, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+        if (slash === -1)
+            return out;
+        out += '/';
+        start = slash + 1;
+    }
+}
+/** `<Code>` and `<Message>` of an S3 XML error body (empty strings when absent, e.g. HEAD or no body). */
+function parseS3Error(xml) {
+    const tag = (name) => {
+        const m = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml);
+        return m ? unescapeXml(m[1].trim()) : '';
+    };
+    return { code: tag('Code'), message: tag('Message') };
+}
+function unescapeXml(s) {
+    return s.replace(/&(lt|gt|quot|apos|amp|#\d+|#x[0-9a-fA-F]+);/g, (_, e) => {
+        if (e === 'lt')
+            return '<';
+        if (e === 'gt')
+            return '>';
+        if (e === 'quot')
+            return '"';
+        if (e === 'apos')
+            return "'";
+        if (e === 'amp')
+            return '&';
+        return String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
+    });
+}
+const MAX_ERROR_BODY = 64 * 1024;
+/** As the SDK's handler in s3.ts: connecting, then silence on the socket. */
+const CONNECT_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 120_000;
+/**
+ * `bucket`'s PutObject endpoint as `client` resolves it, or undefined when it needs what only the SDK does:
+ * another auth scheme than plain SigV4 (S3 Express, multi-region access points), an endpoint that is
+ * neither http nor https, or an endpoint the rules reject (the SDK path then reports it in its own words).
+ */
+async function resolveTarget(client, bucket) {
+    let endpoint;
+    try {
+        endpoint = await (0,endpoints.getEndpointFromInstructions)({ Bucket: bucket, Key: 'k' }, dist_cjs/* PutObjectCommand */.wKZ, client.config);
+    }
+    catch {
+        return undefined;
+    }
+    const schemes = (endpoint.properties?.authSchemes ?? []);
+    const scheme = schemes[0];
+    if (!scheme || scheme.name !== 'sigv4' || !scheme.signingRegion)
+        return undefined;
+    const url = endpoint.url;
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search)
+        return undefined;
+    return { url, signingRegion: scheme.signingRegion, signingName: scheme.signingName ?? 's3' };
+}
+/** A DirectPut for `bucket` through `client`'s endpoint, credentials and clock; undefined: use the SDK. */
+async function createDirectPut(client, bucket, opts) {
+    const config = client.config;
+    if (typeof config.credentials !== 'function' || !config.sha256)
+        return undefined;
+    const resolved = await resolveTarget(client, bucket);
+    if (!resolved)
+        return undefined;
+    const { url } = resolved;
+    const provider = config.credentials;
+    let creds;
+    const credentials = async () => {
+        // the provider memoises and refreshes by itself; asking it again only when ours is about to expire
+        if (!creds || (creds.expiration && creds.expiration.getTime() - Date.now() < 5 * 60_000))
+            creds = await provider();
+        return creds;
+    };
+    await credentials(); // fail early (no credentials at all) rather than once per file
+    const signer = new signature_v4_dist_cjs.SignatureV4({
+        credentials,
+        region: resolved.signingRegion,
+        service: resolved.signingName,
+        sha256: config.sha256,
+        uriEscapePath: false, // the path is already encoded once, as S3's canonical URI wants it
+        applyChecksum: false,
+    });
+    const secure = url.protocol === 'https:';
+    const mod = secure ? external_node_https_ : external_node_http_;
+    const agent = new mod.Agent({ keepAlive: true, maxSockets: Math.max(1, Math.floor(opts.maxSockets) || 1) });
+    const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1'); // IPv6 literal without brackets for node
+    const port = url.port ? Number(url.port) : secure ? 443 : 80;
+    const host = url.host;
+    const base = url.pathname.endsWith('/') ? url.pathname : url.pathname + '/';
+    let attempts = 0;
+    const send = (path, headers, body, size) => new Promise((resolve, reject) => {
+        let settled = false;
+        const done = (err) => {
+            if (settled)
+                return;
+            settled = true;
+            if (err)
+                reject(err);
+            else
+                resolve();
+        };
+        const req = mod.request({ hostname, port, method: 'PUT', path, headers, agent });
+        const what = () => `PUT ${url.protocol}//${host}${path}`;
+        req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`${what()}: no answer within ${REQUEST_TIMEOUT_MS} ms`)));
+        req.on('socket', (socket) => {
+            if (!socket.connecting)
+                return; // a kept-alive socket
+            const timer = setTimeout(() => req.destroy(new Error(`${what()}: could not connect within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
+            socket.once('connect', () => clearTimeout(timer));
+            req.once('close', () => clearTimeout(timer));
+        });
+        req.on('error', (err) => done(err));
+        req.on('response', (res) => {
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) {
+                res.on('end', () => done());
+                res.on('error', (err) => done(err));
+                res.resume();
+                return;
+            }
+            const chunks = [];
+            let n = 0;
+            res.on('data', (c) => {
+                if (n < MAX_ERROR_BODY)
+                    chunks.push(c), (n += c.length);
+            });
+            res.on('error', (err) => done(err));
+            res.on('end', () => {
+                const { code, message } = parseS3Error(Buffer.concat(chunks).toString('utf8'));
+                const reqId = res.headers['x-amz-request-id'];
+                const err = new S3ResponseError(status, code, message, what(), typeof reqId === 'string' ? reqId : undefined);
+                if (code === 'RequestTimeTooSkewed' || code === 'RequestExpired') {
+                    const serverTime = Date.parse(String(res.headers.date ?? ''));
+                    if (!Number.isNaN(serverTime)) {
+                        config.systemClockOffset = serverTime - Date.now(); // the SDK's own skew correction, shared with it
+                        err.$retryable = { throttling: false };
+                    }
+                }
+                done(err);
+            });
+        });
+        if (Buffer.isBuffer(body)) {
+            req.end(body);
+        }
+        else {
+            // Exactly `size` bytes, or the request is abandoned: a file that changed size since the walk would
+            // otherwise leave S3 waiting for the missing bytes (or store a truncated object).
+            const stream = body();
+            let sent = 0;
+            const fail = (err) => {
+                req.destroy(err);
+                done(err);
+            };
+            stream.on('data', (chunk) => {
+                sent += chunk.length;
+                if (sent > size)
+                    fail(new Error(`${what()}: the file grew during the sync (more than ${size} bytes)`));
+            });
+            stream.on('end', () => {
+                if (sent !== size)
+                    fail(new Error(`${what()}: the file shrank during the sync (${sent} of ${size} bytes)`));
+            });
+            stream.on('error', fail);
+            req.on('close', () => stream.destroy());
+            stream.pipe(req);
+        }
+    });
+    return {
+        async put(key, body, size, h) {
+            const path = base + encodeKeyPath(key);
+            const signed = await signer.sign({
+                method: 'PUT',
+                protocol: url.protocol,
+                hostname,
+                port,
+                path,
+                query: {},
+                headers: {
+                    host,
+                    'content-type': h.contentType,
+                    'content-length': String(size),
+                    'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+                },
+            }, { signingDate: new Date(Date.now() + (config.systemClockOffset ?? 0)) });
+            const headers = signed.headers;
+            headers['cache-control'] = h.cacheControl; // never signed (SigV4 leaves it out), sent as is
+            attempts++;
+            return send(path, headers, body, size);
+        },
+        requests: () => attempts,
+        close: () => agent.destroy(),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/assets/plan.ts
+/**
+ * The asset diff (pure, no I/O). Two steps, so that content hashes are computed once and only where needed:
+ *
+ * 1. `hashRequests(local, remote)`: which local files need a hash, and which kind. Only a file whose key
+ *    exists remotely with the same size can be unchanged; its remote ETag says how to hash it: a plain
+ *    MD5 (single-part upload) or a multipart ETag `md5(concat(part md5s))-N`, which we can reproduce when
+ *    N matches our fixed part size. Anything else (unknown ETag form, other part count) cannot match and
+ *    is uploaded without reading the file.
+ * 2. `planSync(local, remote, hashes)`: uploads (non-HTML first, then HTML), skips, deletions.
+ *
+ * Keys here are relative to the preview prefix (`assets/app.js`, not `<name>/assets/app.js`).
+ */
+
+/** Fixed part size of our multipart uploads (also what the local multipart ETag is computed with). */
+const PART_SIZE = 8 * 1024 * 1024;
+/** Files strictly larger than this go up in parts. */
+const MULTIPART_THRESHOLD = PART_SIZE;
+function normalizeEtag(etag) {
+    return (etag ?? '').replace(/"/g, '').trim().toLowerCase();
+}
+function usesMultipart(size, threshold = MULTIPART_THRESHOLD) {
+    return size > threshold;
+}
+function partCount(size, partSize = PART_SIZE) {
+    return Math.max(1, Math.ceil(size / partSize));
+}
+/** The ETag of a multipart upload from its parts' MD5 digests (raw bytes, in order). */
+function multipartEtag(partDigests, md5) {
+    const all = new Uint8Array(partDigests.reduce((n, d) => n + d.length, 0));
+    let at = 0;
+    for (const d of partDigests) {
+        all.set(d, at);
+        at += d.length;
+    }
+    return `${md5(all)}-${partDigests.length}`;
+}
+/** How a remote ETag can be reproduced locally, or undefined when it cannot be. */
+function hashKindFor(etag, size, partSize = PART_SIZE) {
+    if (/^[0-9a-f]{32}$/.test(etag))
+        return 'md5';
+    const m = /^[0-9a-f]{32}-(\d+)$/.exec(etag);
+    if (m && Number(m[1]) === partCount(size, partSize))
+        return 'multipart';
+    return undefined;
+}
+function hashRequests(local, remote, partSize = PART_SIZE) {
+    const out = [];
+    for (const file of local) {
+        const r = remote.get(file.key);
+        if (!r || r.size !== file.size)
+            continue;
+        const kind = hashKindFor(r.etag, file.size, partSize);
+        if (kind)
+            out.push({ file, kind });
+    }
+    return out;
+}
+/** `hashes`: key → hash in the ETag form asked for by hashRequests (`<md5>` or `<md5>-<N>`). */
+function planSync(local, remote, hashes) {
+    const byKey = (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+    const plan = { assets: [], html: [], skipped: [], deletes: [] };
+    const localKeys = new Set();
+    for (const file of [...local].sort(byKey)) {
+        localKeys.add(file.key);
+        const r = remote.get(file.key);
+        const h = hashes.get(file.key);
+        if (r && r.size === file.size && h !== undefined && h === r.etag)
+            plan.skipped.push(file);
+        else if (isHtml(file.key))
+            plan.html.push(file);
+        else
+            plan.assets.push(file);
+    }
+    plan.deletes = [...remote.keys()].filter((k) => !localKeys.has(k)).sort();
+    return plan;
+}
+/** Split keys into DeleteObjects batches (S3 accepts at most 1,000 keys a request). */
+function batches(items, size = 1000) {
+    const out = [];
+    for (let i = 0; i < items.length; i += size)
+        out.push(items.slice(i, i + size));
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/assets/sync.ts
+/**
+ * Static-asset sync (I/O): `static-dir` → `s3://<bucket>/<name>/`.
+ *
+ * 1. Walk the directory (local.ts) and list the remote prefix ONCE (ListObjectsV2 pages).
+ * 2. Hash only the files that could be unchanged (same key, same size), in the ETag form the remote has.
+ * 3. Upload changed files with bounded concurrency: everything but HTML first, HTML last, so a page
+ *    never references an asset that is not there yet. Streaming bodies; multipart above 8 MiB.
+ * 4. Delete stale keys last (DeleteObjects, 1,000 keys a request).
+ *
+ * Single-part uploads go through put.ts (SigV4-signed PUTs on node:http, without the SDK's per-request
+ * middleware: most of the client's CPU on a cold upload of many small files), unless the client carries
+ * middleware of its own (tracing, fault injection in tests), which then sees every request on the SDK path.
+ * Multipart uploads, listings and deletes always use the SDK.
+ *
+ * Uploads are retried here (the SDK does not retry streaming bodies; put.ts makes one attempt a call),
+ * with a fresh stream each time.
+ */
+
+
+
+
+
+
+
+
+const UPLOAD_ATTEMPTS = 3;
+const HASH_CONCURRENCY = 8;
+const READ_CHUNK = 256 * 1024;
+/**
+ * Files up to this size are read whole (one open/read/close, no stream machinery: most of a site's files,
+ * and most of the client's CPU time with streams) and sent as a Buffer; larger ones are streamed. At most
+ * `concurrency` such buffers exist at a time.
+ */
+const SMALL_FILE = 256 * 1024;
+/**
+ * Read a small file whole into `buf` (reused between requests: fewer allocations, a flatter RSS). A
+ * synchronous open/read/close of a small file costs microseconds, less than the thread-pool round trips of
+ * the async calls. Throws when the file's size no longer matches the walk's.
+ */
+function readSmall(path, size, buf) {
+    const fd = (0,external_node_fs_.openSync)(path, 'r');
+    try {
+        let n = 0;
+        for (;;) {
+            const r = (0,external_node_fs_.readSync)(fd, buf, n, buf.length - n, null);
+            if (r === 0)
+                break;
+            n += r;
+            if (n === buf.length)
+                break;
+        }
+        if (n !== size)
+            throw new Error(`${path} changed during the sync (${n} bytes, expected ${size})`);
+        return buf.subarray(0, n);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+/** Reusable read buffers, one per request slot at most. */
+class BufferPool {
+    size;
+    free = [];
+    constructor(size) {
+        this.size = size;
+    }
+    take() {
+        return this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
+    }
+    give(b) {
+        this.free.push(b);
+    }
+    clear() {
+        this.free = [];
+    }
+}
+const smallBuffers = new BufferPool(SMALL_FILE + 1);
+function checkPrefix(prefix) {
+    if (!prefix || !prefix.endsWith('/') || prefix.startsWith('/') || prefix.split('/').includes('..')) {
+        throw new Error(`invalid asset prefix ${JSON.stringify(prefix)}: expected "<name>/"`);
+    }
+}
+let counterSeq = 0;
+/** Counts every HTTP attempt made through `client` until `stop()` (the deserialize step runs per attempt). */
+function countRequests(client) {
+    const name = `faasPreviewRequestCounter${++counterSeq}`;
+    let n = 0;
+    client.middlewareStack.add((next) => async (args) => {
+        n++;
+        return next(args);
+    }, { step: 'deserialize', name });
+    return { count: () => n, stop: () => void client.middlewareStack.remove(name) };
+}
+/** At most `n` tasks at a time; after a failure no new task starts (in-flight ones finish). */
+function limiter(n) {
+    let active = 0;
+    let failed = false;
+    const queue = [];
+    return {
+        async run(fn) {
+            while (active >= n)
+                await new Promise((resolve) => queue.push(resolve));
+            if (failed) {
+                queue.shift()?.();
+                throw new Error('cancelled after an earlier failure');
+            }
+            active++;
+            try {
+                return await fn();
+            }
+            catch (err) {
+                failed = true;
+                throw err;
+            }
+            finally {
+                active--;
+                queue.shift()?.();
+            }
+        },
+        fail() {
+            failed = true;
+        },
+    };
+}
+/**
+ * Run `fn` over `items` with `workers` loops pulling the next item (no promise per pending item). After a
+ * failure no new item starts; running ones finish, then the first error is thrown.
+ */
+async function forEachLimited(items, workers, fn) {
+    let next = 0;
+    let error;
+    const loop = async () => {
+        while (!error && next < items.length) {
+            const item = items[next++];
+            try {
+                await fn(item);
+            }
+            catch (err) {
+                error ??= { err };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(workers, items.length) }, loop));
+    if (error)
+        throw error.err;
+}
+/** Settle all, then throw the first real error (so nothing is left running behind a rejection). */
+async function allOrThrow(tasks) {
+    const settled = await Promise.allSettled(tasks);
+    const errors = settled.filter((s) => s.status === 'rejected').map((s) => s.reason);
+    if (errors.length) {
+        const real = errors.find((e) => !(e instanceof Error && e.message === 'cancelled after an earlier failure'));
+        throw real ?? errors[0];
+    }
+    return settled.map((s) => s.value);
+}
+function retryable(err) {
+    const e = err;
+    const status = e.$metadata?.httpStatusCode;
+    if (status === undefined)
+        return true; // network error, reset, timeout
+    return status >= 500 || status === 429 || e.name === 'SlowDown' || e.name === 'RequestTimeout' || !!e.$retryable;
+}
+/** Run `attempt` up to UPLOAD_ATTEMPTS times (each with a fresh stream), backing off between tries. */
+async function withRetry(attempt) {
+    for (let i = 1;; i++) {
+        try {
+            return await attempt();
+        }
+        catch (err) {
+            if (i >= UPLOAD_ATTEMPTS || !retryable(err))
+                throw err;
+            await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** i + Math.random() * 100));
+        }
+    }
+}
+/** Send a command whose body is a file stream; the stream is destroyed if the request fails. */
+async function sendStreamed(open, send) {
+    return withRetry(async () => {
+        const body = open();
+        try {
+            return await send(body);
+        }
+        finally {
+            body.destroy();
+        }
+    });
+}
+async function listRemote(client, bucket, prefix) {
+    const remote = new Map();
+    let token;
+    do {
+        const page = await client.send(new dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        for (const o of page.Contents ?? []) {
+            if (!o.Key || !o.Key.startsWith(prefix))
+                continue;
+            remote.set(o.Key.slice(prefix.length), { size: o.Size ?? 0, etag: normalizeEtag(o.ETag) });
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return remote;
+}
+/** The file's hash in ETag form: `<md5>` or, for `multipart`, `md5(part md5s)-<N>` with PART_SIZE parts. */
+async function hashFile(path, kind, opts = {}) {
+    const partSize = opts.partSize ?? PART_SIZE;
+    if (kind === 'md5') {
+        if (opts.size !== undefined && opts.size <= SMALL_FILE) {
+            const buf = smallBuffers.take();
+            try {
+                return (0,external_node_crypto_.createHash)('md5').update(readSmall(path, opts.size, buf)).digest('hex');
+            }
+            finally {
+                smallBuffers.give(buf);
+            }
+        }
+    }
+    const stream = (0,external_node_fs_.createReadStream)(path, { highWaterMark: READ_CHUNK });
+    if (kind === 'md5') {
+        const h = (0,external_node_crypto_.createHash)('md5');
+        for await (const chunk of stream)
+            h.update(chunk);
+        return h.digest('hex');
+    }
+    const digests = [];
+    let part = (0,external_node_crypto_.createHash)('md5');
+    let inPart = 0;
+    for await (const c of stream) {
+        const chunk = c;
+        let off = 0;
+        while (off < chunk.length) {
+            const take = Math.min(chunk.length - off, partSize - inPart);
+            part.update(chunk.subarray(off, off + take));
+            inPart += take;
+            off += take;
+            if (inPart === partSize) {
+                digests.push(part.digest());
+                part = (0,external_node_crypto_.createHash)('md5');
+                inPart = 0;
+            }
+        }
+    }
+    if (inPart > 0 || digests.length === 0)
+        digests.push(part.digest());
+    return multipartEtag(digests, (d) => (0,external_node_crypto_.createHash)('md5').update(d).digest('hex'));
+}
+async function deleteKeys(client, bucket, keys) {
+    let deleted = 0;
+    for (const batch of batches(keys, 1000)) {
+        const out = await client.send(new dist_cjs/* DeleteObjectsCommand */.xvx({
+            Bucket: bucket,
+            Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+        }));
+        if (out.Errors && out.Errors.length) {
+            const e = out.Errors[0];
+            throw new Error(`DeleteObjects failed for ${out.Errors.length} key(s), e.g. ${e.Key}: ${e.Code} ${e.Message ?? ''}`.trim());
+        }
+        deleted += batch.length;
+    }
+    return deleted;
+}
+async function syncAssets(client, opts) {
+    checkPrefix(opts.prefix);
+    const log = opts.log ?? (() => undefined);
+    const { bucket, prefix } = opts;
+    const concurrency = Math.max(1, Math.floor(opts.concurrency) || settings/* DEFAULT_UPLOAD_CONCURRENCY */.w);
+    const rules = { cacheControl: opts.cacheControl, cacheControlFingerprinted: opts.cacheControlFingerprinted };
+    // Ready while the walk and the listing run (endpoint, credentials). Unused when nothing is to be uploaded.
+    const directReady = createDirectPut(client, bucket, { maxSockets: concurrency });
+    directReady.catch(() => undefined); // awaited below
+    const counter = countRequests(client);
+    let direct;
+    try {
+        const [local, remote] = await Promise.all([
+            walkLocal(opts.dir, { includeDotfiles: opts.includeDotfiles, log }),
+            listRemote(client, bucket, prefix),
+        ]);
+        const hashes = new Map();
+        await forEachLimited(hashRequests(local, remote), HASH_CONCURRENCY, async (req) => {
+            hashes.set(req.file.key, await hashFile(req.file.path, req.kind, { size: req.file.size }));
+        });
+        const plan = planSync(local, remote, hashes);
+        // With the SDK's default checksums (real AWS), parts carry CRC32s that CompleteMultipartUpload must repeat.
+        const checksumMode = await client.config.requestChecksumCalculation?.();
+        const partChecksums = checksumMode === 'WHEN_SUPPORTED';
+        const limit = limiter(concurrency);
+        let bytesUploaded = 0;
+        direct = await directReady;
+        const headers = (file) => ({
+            ContentType: contentType(file.key),
+            CacheControl: cacheControl(file.key, rules),
+        });
+        const putDirect = (d, file) => limit.run(async () => {
+            const h = { contentType: contentType(file.key), cacheControl: cacheControl(file.key, rules) };
+            if (file.size <= SMALL_FILE) {
+                // read once, sent from the same (reused) buffer by every attempt
+                const buf = smallBuffers.take();
+                try {
+                    const body = readSmall(file.path, file.size, buf);
+                    await withRetry(() => d.put(prefix + file.key, body, file.size, h));
+                }
+                finally {
+                    smallBuffers.give(buf);
+                }
+                return;
+            }
+            const open = () => (0,external_node_fs_.createReadStream)(file.path, { highWaterMark: READ_CHUNK });
+            await withRetry(() => d.put(prefix + file.key, open, file.size, h));
+        });
+        const putSingle = (file) => limit.run(async () => {
+            if (file.size <= SMALL_FILE) {
+                // A Buffer body (the SDK retries it by itself); the buffer is reused once the request is over.
+                const buf = smallBuffers.take();
+                try {
+                    const Body = readSmall(file.path, file.size, buf);
+                    return await client.send(new dist_cjs/* PutObjectCommand */.wKZ({ Bucket: bucket, Key: prefix + file.key, Body, ContentLength: file.size, ...headers(file) }));
+                }
+                finally {
+                    smallBuffers.give(buf);
+                }
+            }
+            return sendStreamed(() => (0,external_node_fs_.createReadStream)(file.path, { highWaterMark: READ_CHUNK }), (body) => client.send(new dist_cjs/* PutObjectCommand */.wKZ({
+                Bucket: bucket,
+                Key: prefix + file.key,
+                Body: body,
+                ContentLength: file.size,
+                ...headers(file),
+            })));
+        });
+        const putMultipart = async (file) => {
+            const Key = prefix + file.key;
+            const created = await limit.run(() => client.send(new dist_cjs/* CreateMultipartUploadCommand */.nG4({
+                Bucket: bucket,
+                Key,
+                ContentType: contentType(file.key),
+                CacheControl: cacheControl(file.key, rules),
+                ...(partChecksums ? { ChecksumAlgorithm: 'CRC32' } : {}),
+            })));
+            const UploadId = created.UploadId;
+            if (!UploadId)
+                throw new Error(`CreateMultipartUpload for ${Key} returned no UploadId`);
+            try {
+                const n = partCount(file.size);
+                const parts = await allOrThrow(Array.from({ length: n }, (_, i) => limit.run(async () => {
+                    const start = i * PART_SIZE;
+                    const end = Math.min(file.size, start + PART_SIZE) - 1;
+                    const out = await sendStreamed(() => (0,external_node_fs_.createReadStream)(file.path, { start, end, highWaterMark: READ_CHUNK }), (body) => client.send(new dist_cjs/* UploadPartCommand */.iVK({
+                        Bucket: bucket,
+                        Key,
+                        UploadId,
+                        PartNumber: i + 1,
+                        Body: body,
+                        ContentLength: end - start + 1,
+                        ...(partChecksums ? { ChecksumAlgorithm: 'CRC32' } : {}),
+                    })));
+                    return { PartNumber: i + 1, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) };
+                })));
+                await limit.run(() => client.send(new dist_cjs/* CompleteMultipartUploadCommand */.Gym({ Bucket: bucket, Key, UploadId, MultipartUpload: { Parts: parts } })));
+            }
+            catch (err) {
+                await client.send(new dist_cjs/* AbortMultipartUploadCommand */.tfP({ Bucket: bucket, Key, UploadId })).catch(() => undefined);
+                throw err;
+            }
+        };
+        const upload = async (file) => {
+            await (usesMultipart(file.size) ? putMultipart(file) : direct ? putDirect(direct, file) : putSingle(file));
+            bytesUploaded += file.size;
+            log(`uploaded ${file.key} (${file.size} bytes)`);
+        };
+        try {
+            // Largest first: big files overlap with the many small ones instead of trailing at the end.
+            const largestFirst = (files) => [...files].sort((a, b) => b.size - a.size);
+            await forEachLimited(largestFirst(plan.assets), concurrency, upload);
+            await forEachLimited(largestFirst(plan.html), concurrency, upload);
+        }
+        catch (err) {
+            limit.fail();
+            throw err;
+        }
+        const deleted = await deleteKeys(client, bucket, plan.deletes.map((k) => prefix + k));
+        for (const k of plan.deletes)
+            log(`deleted ${k}`);
+        const result = {
+            uploaded: plan.assets.length + plan.html.length,
+            skipped: plan.skipped.length,
+            deleted,
+            bytesUploaded,
+            requests: counter.count() + (direct?.requests() ?? 0),
+        };
+        log(`assets: ${result.uploaded} uploaded (${bytesUploaded} bytes), ${result.skipped} unchanged, ${deleted} deleted, ${result.requests} S3 requests`);
+        return result;
+    }
+    finally {
+        counter.stop();
+        (direct ?? (await directReady.catch(() => undefined)))?.close();
+        smallBuffers.clear();
+    }
+}
+/** Delete every object under `prefix` (teardown). Empty or missing prefix: 0 deleted. */
+async function deletePrefix(client, bucket, prefix) {
+    checkPrefix(prefix);
+    const counter = countRequests(client);
+    try {
+        let deleted = 0;
+        let token;
+        do {
+            const page = await client.send(new dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+            const keys = (page.Contents ?? []).map((o) => o.Key).filter((k) => !!k && k.startsWith(prefix));
+            deleted += await deleteKeys(client, bucket, keys);
+            token = page.IsTruncated ? page.NextContinuationToken : undefined;
+        } while (token);
+        return { deleted, requests: counter.count() };
+    }
+    finally {
+        counter.stop();
+    }
+}
+
+// EXTERNAL MODULE: ./src/decide/event.ts
+var decide_event = __webpack_require__(1384);
+// EXTERNAL MODULE: ./src/naming.ts
+var naming = __webpack_require__(8499);
+;// CONCATENATED MODULE: ./src/decide/quota.ts
+
+/** Community Edition's hard cap on functions per gateway. */
+const CE_FUNCTION_LIMIT = 15;
+function effectiveLimit(maxPreviews, edition) {
+    return maxPreviews ?? (edition === 'community' ? CE_FUNCTION_LIMIT : 0);
+}
+function quotaDecision(q) {
+    // Updating an existing preview never needs a new slot.
+    if (q.managed.includes(q.name))
+        return { kind: 'allow' };
+    const holders = q.managed.map((name) => ({ name, pr: (0,naming/* prFromName */.OS)(q.app, name) ?? 0 })).sort((a, b) => a.pr - b.pr || a.name.localeCompare(b.name));
+    const foreign = q.total - q.managed.length;
+    if (q.edition === 'community' && q.total >= CE_FUNCTION_LIMIT)
+        return { kind: 'refuse', why: 'community-edition', limit: CE_FUNCTION_LIMIT, holders, foreign };
+    const limit = effectiveLimit(q.maxPreviews, q.edition);
+    if (limit > 0 && q.managed.length >= limit)
+        return { kind: 'refuse', why: 'max-previews', limit, holders, foreign };
+    return { kind: 'allow' };
+}
+
+;// CONCATENATED MODULE: ./src/github/pulls.ts
+async function getPull(octokit, repo, pr) {
+    const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: pr });
+    return {
+        number: data.number,
+        state: data.state === 'open' ? 'open' : 'closed',
+        headSha: data.head.sha,
+        labels: data.labels.map((l) => l.name ?? '').filter(Boolean),
+    };
+}
+/** Numbers of every open PR, in one paginated listing (the sweeper's view of which previews may live). */
+async function listOpenPulls(octokit, repo) {
+    const pulls = await octokit.paginate(octokit.rest.pulls.list, { ...repo, state: 'open', per_page: 100 });
+    return new Set(pulls.map((p) => p.number));
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
+var exec = __webpack_require__(2876);
+;// CONCATENATED MODULE: ./src/image/build.ts
+/**
+ * Build and push the preview image with the builder the user chose. The registry password goes through stdin
+ * (`login --password-stdin`), never argv, so it cannot show in the process list or the echoed command line.
+ */
+
+
+const execRun = async (cmd, args, options) => {
+    await exec/* exec */.m(cmd, args, { input: options?.input });
+};
+function registryHost(repository) {
+    return repository.split('/')[0];
+}
+/** The argv of each step, apart from running them so the choice is testable without a builder. */
+function buildCommands(b, tag) {
+    if (b.builder === 'none')
+        return [];
+    const tls = b.registryInsecure && b.builder !== 'docker' ? ['--tls-verify=false'] : [];
+    const steps = [];
+    if (b.registryUsername && b.registryPassword) {
+        steps.push({
+            cmd: b.builder,
+            args: ['login', ...tls, '--username', b.registryUsername, '--password-stdin', registryHost(b.repository)],
+            input: Buffer.from(b.registryPassword),
+        });
+    }
+    const buildArgs = Object.entries(b.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
+    const dockerfile = external_node_path_.resolve(b.context, b.dockerfile);
+    const verb = b.builder === 'buildah' ? 'bud' : 'build';
+    steps.push({ cmd: b.builder, args: [verb, '--file', dockerfile, '--tag', tag, ...buildArgs, b.context] });
+    steps.push({ cmd: b.builder, args: ['push', ...tls, tag] });
+    return steps;
+}
+async function buildAndPush(b, tag, run = execRun) {
+    for (const step of buildCommands(b, tag)) {
+        try {
+            await run(step.cmd, step.args, { input: step.input });
+        }
+        catch (err) {
+            throw new Error(`'${step.cmd} ${step.args[0]}' failed for ${tag}: ${err.message}`);
+        }
+    }
+}
+
+// EXTERNAL MODULE: ./src/text/untrusted.ts
+var untrusted = __webpack_require__(9209);
+;// CONCATENATED MODULE: ./src/openfaas/readiness.ts
+
+
+const VERSION_HEADER = 'x-faas-preview-sha';
+/** How long a read-back may still show the previous spec (faas-netes answers from an informer cache). */
+const SPEC_LAG_MS = 5_000;
+class NotReady extends Error {
+    gone;
+    constructor(message, 
+    /** The provider removed the function (faasd update whose new version could not start). */
+    gone) {
+        super(message);
+        this.gone = gone;
+        this.name = 'NotReady';
+    }
+}
+const readiness_short = (sha) => sha.slice(0, 7);
+function specSeen(s) {
+    return `image ${s.image}, ${naming/* LABELS */.kg.sha}=${s.labels?.[naming/* LABELS */.kg.sha] ?? '(none)'}`;
+}
+async function waitUntilReady(gateway, provider, t, o) {
+    const now = o.now ?? Date.now;
+    const sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    const start = now();
+    const deadline = start + o.timeoutMs;
+    const budget = () => Math.max(1, Math.min(o.requestTimeoutMs, deadline - now()));
+    const probe = `GET ${gateway.url}/function/${t.name}${t.readyPath}`;
+    let seen = 'nothing yet';
+    let interval = 200;
+    for (;;) {
+        const status = await gateway.get(t.name, deadline);
+        if (!status) {
+            if (!provider.rolling && !t.created)
+                throw new NotReady(`function '${t.name}' is gone after the update: faasd replaces a function on update, and the new one (${t.image}) could not be created; the previous version no longer runs`, true);
+            seen = 'the gateway does not know the function';
+        }
+        else if (status.image !== t.image || status.labels?.[naming/* LABELS */.kg.sha] !== t.sha) {
+            seen = `the gateway still has ${specSeen(status)}`;
+            if (now() - start >= Math.min(SPEC_LAG_MS, o.timeoutMs)) {
+                throw new NotReady(`the gateway accepted the deploy of ${t.image} but did not apply it (it has ${specSeen(status)}); faas-netes answers 202 and logs the error when an update fails (private image on Community Edition, missing secret, bad quantity): check the gateway and faas-netes logs`, false);
+            }
+        }
+        else if ((status.availableReplicas ?? 0) < 1) {
+            seen = `replicas=${status.replicas ?? 0}, availableReplicas=${status.availableReplicas ?? 0}`;
+        }
+        else {
+            const res = await gateway.invoke(t.name, t.readyPath, budget()).catch((err) => err);
+            if (res instanceof Error)
+                seen = `available replica, but ${res.message}`;
+            else if (res.status >= 500)
+                seen = `available replica, but ${probe} answered ${res.status}: ${(0,untrusted/* sanitize */.aj)(res.text, { max: 200 })}`;
+            else {
+                const version = String(res.headers[VERSION_HEADER] ?? '');
+                const answered = `${probe} answered ${res.status}`;
+                if (version === t.sha)
+                    return { state: 'ready', evidence: `${answered} from ${readiness_short(t.sha)} (${VERSION_HEADER})` };
+                if (version)
+                    seen = `${answered}, but from ${(0,untrusted/* sanitize */.aj)(readiness_short(version))} (${VERSION_HEADER}); waiting for ${readiness_short(t.sha)}`;
+                else if (provider.rolling && !t.created)
+                    return { state: 'rolling-out', evidence: `${answered}; the function does not send ${VERSION_HEADER}, so during the rolling update this may still be the previous version` };
+                else
+                    return { state: 'ready', evidence: `${answered}; no previous version can answer (${t.created ? 'new function' : 'faasd replaces a function on update'})` };
+            }
+        }
+        if (now() >= deadline)
+            throw new NotReady(`function '${t.name}' was not ready within ${Math.round(o.timeoutMs / 1000)}s (input 'ready-timeout'); last seen: ${seen}`, false);
+        await sleep(Math.min(interval, Math.max(0, deadline - now())));
+        interval = Math.min(interval * 2, 1000);
+    }
+}
+
+// EXTERNAL MODULE: ./src/report.ts
+var src_report = __webpack_require__(665);
+;// CONCATENATED MODULE: ./src/state/store.ts
+/**
+ * Small JSON objects the action keeps in the bucket under `state-prefix`: the sweeper's memory and the record of
+ * each preview (what teardown must remove). Read-modify-write without locking: the workflows' concurrency groups
+ * keep two writers of one object apart.
+ */
+
+function isNoSuchKey(err) {
+    const e = err;
+    return e.name === 'NoSuchKey' || e.Code === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
+}
+/** A small JSON state object, or undefined when the key does not exist. */
+async function store_readJson(client, bucket, key) {
+    try {
+        const out = await client.send(new dist_cjs/* GetObjectCommand */.jLs({ Bucket: bucket, Key: key }));
+        const text = await out.Body?.transformToString('utf-8');
+        return text === undefined || text === '' ? undefined : JSON.parse(text);
+    }
+    catch (err) {
+        if (isNoSuchKey(err))
+            return undefined;
+        throw err;
+    }
+}
+async function writeJson(client, bucket, key, value) {
+    await client.send(new dist_cjs/* PutObjectCommand */.wKZ({
+        Bucket: bucket,
+        Key: key,
+        Body: JSON.stringify(value),
+        ContentType: 'application/json; charset=utf-8',
+        CacheControl: 'no-cache',
+    }));
+}
+/** Deletes the object; deleting a key that does not exist is fine (S3 answers 204 either way). */
+async function deleteJson(client, bucket, key) {
+    await client.send(new dist_cjs/* DeleteObjectCommand */.k4j({ Bucket: bucket, Key: key }));
+}
+
+;// CONCATENATED MODULE: ./src/state/previews.ts
+/**
+ * The record of a preview, `<state-prefix>/previews/<name>.json` in the bucket: written by deploy before its first
+ * gateway write, removed by the last step of a complete teardown. So a teardown that died half-way (function gone
+ * but assets, tags, deployment or comment left) is still known after the fact, and the sweeper finishes it from the
+ * record rather than from whatever happens to be left on the gateway.
+ */
+
+
+const RECORD_VERSION = 1;
+function folder(statePrefix) {
+    const prefix = statePrefix.replace(/^\/+|\/+$/g, '');
+    return prefix ? `${prefix}/previews/` : 'previews/';
+}
+function recordKey(statePrefix, name) {
+    return `${folder(statePrefix)}${name}.json`;
+}
+async function saveRecord(store, record) {
+    await writeJson(store.client, store.bucket, recordKey(store.statePrefix, record.name), { version: RECORD_VERSION, ...record });
+}
+async function readRecord(store, name) {
+    return readJson(store.client, store.bucket, recordKey(store.statePrefix, name));
+}
+async function deleteRecord(store, name) {
+    await deleteJson(store.client, store.bucket, recordKey(store.statePrefix, name));
+}
+/** Names of every recorded preview (the part of each key between the folder and `.json`). */
+async function listRecords(store) {
+    const prefix = folder(store.statePrefix);
+    const names = [];
+    let token;
+    do {
+        const page = await store.client.send(new dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: store.bucket, Prefix: prefix, ContinuationToken: token }));
+        for (const o of page.Contents ?? []) {
+            const m = o.Key?.slice(prefix.length).match(/^([a-z0-9-]{1,63})\.json$/);
+            if (m)
+                names.push(m[1]);
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return names.sort();
+}
+
+;// CONCATENATED MODULE: ./src/github/comment-text.ts
+/**
+ * What the PR comment says, for each state of a preview. Pure: rendering only, no I/O.
+ * It says only what the run saw: "ready" needs verified readiness (openfaas/readiness.ts); a failure says which
+ * step failed and what is true of the previous version. Text from outside (error bodies) goes through
+ * text/untrusted.ts, so it renders inert.
+ */
+
+
+const HEADING = '### Preview';
+const STEP = {
+    gateway: 'could not reach the OpenFaaS gateway',
+    state: 'could not record the preview in the bucket',
+    build: 'failed to build or push the image',
+    deploy: 'could not deploy the function',
+    readiness: 'deployed the function, but it did not become ready',
+    assets: 'deployed the function, but the static assets failed to sync',
+};
+function footer(runUrl, time) {
+    return `<sub>Updated ${time} by [this run](${runUrl}) of faas-preview.</sub>`;
+}
+const comment_text_short = (sha) => sha.slice(0, 7);
+function live(view) {
+    const lines = view.state === 'ready'
+        ? [`${HEADING} is ready: **${view.url}**`]
+        : [
+            `${HEADING} of \`${comment_text_short(view.sha)}\` is deployed and rolling out: **${view.url}**`,
+            '',
+            `The gateway answers, but until the rollout ends the previous version may still answer some requests. Send the \`X-Faas-Preview-Sha\` header (the function's \`FAAS_PREVIEW_SHA\`) from \`ready-path\` and the action can confirm the new version.`,
+        ];
+    lines.push('', '| | |', '|---|---|', `| URL | ${view.url} |`, `| Commit | \`${comment_text_short(view.sha)}\` |`, `| Image | ${(0,untrusted/* inlineCode */.ti)(view.image)} |`, `| Function | \`${view.name}\` |`, `| Checked | ${(0,untrusted/* inlineCode */.ti)(view.evidence, 300)} |`);
+    if (view.assets)
+        lines.push(`| Static assets | ${view.assets.uploaded} uploaded, ${view.assets.skipped} unchanged, ${view.assets.deleted} removed |`);
+    lines.push(`| Deployed | ${view.time} |`, '', footer(view.runUrl, view.time));
+    return lines;
+}
+function renderComment(view) {
+    const lines = [(0,naming/* commentMarker */.Ql)(view.name)];
+    switch (view.state) {
+        case 'ready':
+        case 'rolling-out':
+            lines.push(...live(view));
+            break;
+        case 'failed':
+            lines.push(`${HEADING} ${STEP[view.step]} for commit \`${comment_text_short(view.sha)}\`.`, '', (0,untrusted/* codeBlock */.DV)(view.error), '', view.previous, '', `See [the run](${view.runUrl}) for the full log.`, '', footer(view.runUrl, view.time));
+            break;
+        case 'torn-down':
+            lines.push(`${HEADING} \`${view.name}\` was torn down: ${view.reason}.`, '', ...(view.removed.length ? ['Removed:', ...view.removed.map((r) => `- ${r}`)] : ['Nothing of it was left to remove.']), '', footer(view.runUrl, view.time));
+            break;
+        case 'sleeping':
+            lines.push(`${HEADING} \`${view.name}\` is asleep: nobody called it for ${view.idleFor}, so its function was removed to free capacity. The static assets are kept.`, '', `To wake it, push a commit or re-run the preview workflow for this PR; it will answer again at ${view.url}.`, '', footer(view.runUrl, view.time));
+            break;
+        case 'refused':
+            lines.push(...refused(view), '', footer(view.runUrl, view.time));
+            break;
+    }
+    return lines.join('\n');
+}
+function refused(view) {
+    const head = view.why === 'community-edition'
+        ? `${HEADING} was not created: this OpenFaaS Community Edition gateway already runs ${view.holders.length + view.foreign} functions, its limit is ${view.limit}, and ${view.foreign} of them are not previews of this repository.`
+        : `${HEADING} was not created: this gateway already runs ${view.holders.length} previews and the limit is ${view.limit} (input \`max-previews\`).`;
+    return [
+        head,
+        '',
+        ...(view.holders.length ? ['Previews of this repository holding slots:', ...view.holders.map((h) => `- #${h.pr} (\`${h.name}\`)`), ''] : []),
+        'Close one of those PRs (or wait for the idle sweeper to put idle previews to sleep), then push or re-run the workflow.',
+    ];
+}
+
+// EXTERNAL MODULE: ./src/text/registry.ts + 1 modules
+var registry = __webpack_require__(9307);
+;// CONCATENATED MODULE: ./src/github/comment.ts
+/**
+ * The one PR comment per preview. It is ours only when it carries the hidden marker AND was written by the identity
+ * behind `github-token`: anybody can post a comment starting with the marker, and a token with write access may
+ * edit anybody's comment, so the marker alone would let a stranger's comment be overwritten (and ours never posted).
+ *
+ * Identity: GraphQL `viewer { login }`, which answers for installation tokens (GITHUB_TOKEN, GitHub Apps) as well
+ * as user tokens; REST `GET /user` refuses installation tokens. REST spells a bot author `name[bot]` with type Bot.
+ *
+ * Two runs for one PR can both find no comment and both create one: after creating, the comments are listed again
+ * and only the oldest of ours survives (ours included, if it is the younger), so concurrent runs converge on one.
+ */
+
+
+/** GitHub refuses longer comment bodies with 422. */
+const MAX_BODY = 65_536;
+/** Whether a REST comment author is the token's identity, however GraphQL spelled the viewer's login. */
+function isAuthor(author, viewer) {
+    if (!author)
+        return false;
+    const base = viewer.replace(/\[bot\]$/, '').toLowerCase();
+    const login = author.login.toLowerCase();
+    return author.type === 'Bot' ? login === `${base}[bot]` : login === base;
+}
+async function viewerLogin(octokit) {
+    try {
+        const data = await octokit.graphql('{ viewer { login } }');
+        if (data.viewer?.login)
+            return data.viewer.login;
+    }
+    catch {
+        // GHES without GraphQL for this token: a user token still answers GET /user.
+    }
+    try {
+        return (await octokit.rest.users.getAuthenticated()).data.login;
+    }
+    catch (err) {
+        throw new Error(`could not tell which account 'github-token' belongs to (GraphQL viewer and GET /user both failed: ${err.message}); the PR comment is only edited when it is the token's own`);
+    }
+}
+class PreviewComment {
+    octokit;
+    repo;
+    pr;
+    name;
+    log;
+    viewer;
+    constructor(octokit, repo, pr, name, log) {
+        this.octokit = octokit;
+        this.repo = repo;
+        this.pr = pr;
+        this.name = name;
+        this.log = log;
+    }
+    who() {
+        this.viewer ??= viewerLogin(this.octokit);
+        return this.viewer;
+    }
+    /** Ids of our comments for this preview, oldest first; markers in other people's comments are logged once and left alone. */
+    async ours() {
+        const viewer = await this.who();
+        const marker = (0,naming/* commentMarker */.Ql)(this.name);
+        const listed = (await this.octokit.paginate(this.octokit.rest.issues.listComments, { ...this.repo, issue_number: this.pr, per_page: 100 }));
+        const ids = [];
+        for (const c of listed) {
+            if (!c.body?.startsWith(marker))
+                continue;
+            if (isAuthor(c.user, viewer))
+                ids.push(c.id);
+            else
+                this.log(`comment ${c.id} by ${c.user?.login ?? '(deleted user)'} carries the marker of ${this.name} but was not written by ${viewer}; left alone`);
+        }
+        return ids.sort((a, b) => a - b);
+    }
+    /**
+     * Edits our comment, or creates it (unless `updateOnly`). Returns the id written, or undefined when `updateOnly`
+     * found none. Secrets are scrubbed from the body whatever produced it.
+     */
+    async write(body, o = {}) {
+        const text = registry/* secrets */.O.scrub(body).slice(0, MAX_BODY);
+        const [first] = await this.ours();
+        if (first !== undefined) {
+            await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: first, body: text });
+            return first;
+        }
+        if (o.updateOnly)
+            return undefined;
+        const created = (await this.octokit.rest.issues.createComment({ ...this.repo, issue_number: this.pr, body: text })).data.id;
+        return this.converge(created, text);
+    }
+    /** After a create: keep the oldest of ours, delete the rest; the survivor gets this run's body. */
+    async converge(created, text) {
+        const [keep, ...extra] = await this.ours();
+        if (keep === undefined)
+            return created;
+        for (const id of extra)
+            await this.octokit.rest.issues.deleteComment({ ...this.repo, comment_id: id });
+        if (keep !== created) {
+            this.log(`another run created the preview comment at the same time; kept comment ${keep}, removed ${extra.join(', ')}`);
+            await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: keep, body: text });
+        }
+        return keep;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/github/deployments.ts
+/** GitHub refuses longer status descriptions with 422. */
+const MAX_DESCRIPTION = 140;
+function clip(text) {
+    return text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION - 1)}…` : text;
+}
+async function createDeployment(octokit, repo, mark) {
+    // auto_merge false and an empty required_contexts: a preview must deploy the PR's commit as it is, even when the
+    // branch is behind the default branch or its checks are still running.
+    const created = await octokit.rest.repos.createDeployment({
+        ...repo,
+        ref: mark.sha,
+        environment: mark.environment,
+        transient_environment: true,
+        production_environment: false,
+        required_contexts: [],
+        auto_merge: false,
+        description: clip(mark.description),
+    });
+    if (created.status !== 201 || !('id' in created.data)) {
+        throw new Error(`GitHub did not create the deployment for ${mark.environment}: ${JSON.stringify(created.data).slice(0, 200)}`);
+    }
+    return created.data.id;
+}
+/** A new deployment for this commit with a final state; `success` also retires the older ones. */
+async function markDeployment(octokit, repo, mark, state) {
+    const id = await createDeployment(octokit, repo, mark);
+    await octokit.rest.repos.createDeploymentStatus({
+        ...repo,
+        deployment_id: id,
+        state,
+        ...(state === 'success' ? { environment_url: mark.url } : {}),
+        log_url: mark.logUrl,
+        description: clip(mark.description),
+        // GitHub's auto_inactive skips transient environments; older deployments are retired below instead.
+        auto_inactive: false,
+    });
+    if (state === 'success')
+        await markInactive(octokit, repo, mark.environment, mark.logUrl, { olderThan: id });
+    return id;
+}
+/**
+ * Marks the environment's deployments inactive (only those older than `olderThan` when given); returns how many
+ * changed. Deployments come newest first and each run retires all older ones, so the first inactive one ends the
+ * walk: a PR with fifty pushes costs a few requests, not a hundred.
+ */
+async function markInactive(octokit, repo, environment, logUrl, o = {}) {
+    let changed = 0;
+    const pages = octokit.paginate.iterator(octokit.rest.repos.listDeployments, { ...repo, environment, per_page: 100 });
+    for await (const page of pages) {
+        for (const d of page.data) {
+            if (o.olderThan !== undefined && d.id >= o.olderThan)
+                continue;
+            const [latest] = (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: d.id, per_page: 1 })).data;
+            if (latest?.state === 'inactive')
+                return changed;
+            await octokit.rest.repos.createDeploymentStatus({
+                ...repo,
+                deployment_id: d.id,
+                state: 'inactive',
+                log_url: logUrl,
+                description: o.olderThan === undefined ? 'Preview torn down' : 'Replaced by a newer deployment',
+            });
+            changed++;
+        }
+    }
+    return changed;
+}
+/** Whether the environment still has a deployment whose latest status is not inactive (the sweeper's check). */
+async function hasActiveDeployment(octokit, repo, environment) {
+    const { data } = await octokit.rest.repos.listDeployments({ ...repo, environment, per_page: 1 });
+    if (!data[0])
+        return false;
+    const [latest] = (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: data[0].id, per_page: 1 })).data;
+    return latest !== undefined && latest.state !== 'inactive';
+}
+
+;// CONCATENATED MODULE: ./src/commands/pr-status.ts
+/**
+ * What a deploy tells the PR: the comment, the GitHub deployment, the outputs and the job summary, always from the
+ * same facts. The rules that keep it truthful live here:
+ * - a failure says which step failed and what is still true of the previous version, and never claims more;
+ * - when GitHub itself fails, the run fails but nothing claims the preview failed (it may be live);
+ * - a comment that cannot be written is a warning on the failure path (the run fails anyway, with the first error).
+ */
+
+
+
+
+
+
+/** GitHub deployment state of a failed step: `failure` when the change itself is at fault, `error` otherwise. */
+const DEPLOYMENT_STATE = {
+    gateway: 'error',
+    state: 'error',
+    build: 'failure',
+    deploy: 'error',
+    readiness: 'failure',
+    assets: 'error',
+};
+class PrStatus {
+    s;
+    facts;
+    comment;
+    constructor(s, facts) {
+        this.s = s;
+        this.facts = facts;
+        if (s.settings.github.comment)
+            this.comment = new PreviewComment(s.octokit, s.ctx.repo, facts.pr, facts.name, (line) => core/* info */.pq(line));
+    }
+    view(state) {
+        const { name, url, sha, image } = this.facts;
+        return { state, name, url, sha, image, runUrl: this.s.ctx.runUrl, time: this.s.now().toISOString() };
+    }
+    async refused(decision) {
+        await this.comment?.write(renderComment({ ...this.view('refused'), ...decision }));
+        await (0,src_report/* writeOutputs */.K)({ result: 'refused', name: this.facts.name }, 'Preview refused');
+    }
+    /** The deploy failed at `step`; `previous` says what is true of the preview that ran before. Never throws. */
+    async failed(step, err, previous) {
+        const error = err instanceof Error ? err.message : String(err);
+        const writes = [];
+        if (this.comment)
+            writes.push(this.comment.write(renderComment({ ...this.view('failed'), step, error, previous })));
+        if (this.s.settings.github.deployment) {
+            writes.push(markDeployment(this.s.octokit, this.s.ctx.repo, this.mark(`Failed: ${error}`), DEPLOYMENT_STATE[step]));
+        }
+        for (const r of await Promise.allSettled(writes)) {
+            if (r.status === 'rejected')
+                core/* warning */.$e(`could not tell the PR about the failure: ${r.reason.message}`);
+        }
+        await (0,src_report/* writeOutputs */.K)({ result: 'failed', name: this.facts.name, image: this.facts.image }, 'Preview failed', [['Step', step], ['Previous version', previous]]).catch(() => undefined);
+    }
+    /** The preview is live; GitHub failures here fail the run (thrown) but are never reported as a failed preview. */
+    async live(readiness, assets, bucketPrefix) {
+        const { name, url, sha, image, pr } = this.facts;
+        const ready = readiness.state === 'ready';
+        const writes = [];
+        if (this.comment)
+            writes.push(this.comment.write(renderComment({ ...this.view(readiness.state), evidence: readiness.evidence, assets })));
+        if (this.s.settings.github.deployment) {
+            writes.push(markDeployment(this.s.octokit, this.s.ctx.repo, this.mark(`Preview of #${pr} at ${sha.slice(0, 7)}${ready ? '' : ', rolling out'}`), 'success'));
+        }
+        const failures = (await Promise.allSettled(writes)).filter((r) => r.status === 'rejected');
+        core/* info */.pq(`${ready ? 'Preview ready' : 'Preview deployed, rolling out'}: ${url} (${readiness.evidence})`);
+        await (0,src_report/* writeOutputs */.K)({ result: ready ? 'deployed' : 'rolling-out', name, url, image, bucketPrefix }, ready ? 'Preview ready' : 'Preview rolling out', [
+            ['Commit', { code: sha.slice(0, 7) }],
+            ['Checked', readiness.evidence],
+        ]);
+        if (failures.length) {
+            throw new Error(`the preview is live at ${url}, but telling the PR failed: ${failures.map((f) => f.reason.message).join('; ')}`);
+        }
+    }
+    mark(description) {
+        return { environment: (0,naming/* environmentName */.VE)(this.facts.name), sha: this.facts.sha, url: this.facts.url, logUrl: this.s.ctx.runUrl, description };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/image/registry.ts
+
+const MANIFEST_TYPES = [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+function target(b) {
+    const host = registryHost(b.repository);
+    return {
+        base: `${b.registryInsecure ? 'http' : 'https'}://${host}/v2/`,
+        name: b.repository.slice(host.length + 1),
+        basic: b.registryUsername && b.registryPassword ? 'Basic ' + Buffer.from(`${b.registryUsername}:${b.registryPassword}`).toString('base64') : undefined,
+    };
+}
+function parseChallenge(header) {
+    if (!/^bearer\s/i.test(header))
+        return undefined;
+    const params = {};
+    for (const m of header.matchAll(/(\w+)="([^"]*)"/g))
+        params[m[1]] = m[2];
+    return params.realm ? params : undefined;
+}
+class RegistryApi {
+    t;
+    bearer;
+    constructor(t) {
+        this.t = t;
+    }
+    async call(method, path, headers = {}) {
+        const send = () => fetch(this.t.base + path, {
+            method,
+            headers: { ...headers, ...(this.bearer ? { authorization: `Bearer ${this.bearer}` } : this.t.basic ? { authorization: this.t.basic } : {}) },
+        });
+        let res = await send();
+        const challenge = res.status === 401 ? parseChallenge(res.headers.get('www-authenticate') ?? '') : undefined;
+        if (challenge && !this.bearer) {
+            await res.arrayBuffer();
+            const scope = `repository:${this.t.name}:pull,delete`;
+            const url = new URL(challenge.realm);
+            if (challenge.service)
+                url.searchParams.set('service', challenge.service);
+            url.searchParams.set('scope', scope);
+            const tokenRes = await fetch(url, { headers: this.t.basic ? { authorization: this.t.basic } : {} });
+            if (!tokenRes.ok)
+                throw new Error(`registry token request to ${url.origin} answered ${tokenRes.status}`);
+            const body = (await tokenRes.json());
+            this.bearer = body.token ?? body.access_token;
+            res = await send();
+        }
+        return res;
+    }
+}
+async function deletePrTags(b, pr) {
+    const api = new RegistryApi(target(b));
+    const name = target(b).name;
+    const tags = [];
+    let next = `${name}/tags/list?n=1000`;
+    while (next) {
+        const res = await api.call('GET', next);
+        if (res.status === 404)
+            return { deleted: [] };
+        if (!res.ok)
+            throw new Error(`registry GET ${name}/tags/list answered ${res.status}`);
+        tags.push(...((await res.json()).tags ?? []));
+        const link = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '');
+        next = link ? link[1].replace(/^\/v2\//, '') : undefined;
+    }
+    const prefix = `pr-${pr}-`;
+    const deleted = [];
+    for (const tag of tags.filter((t) => t.startsWith(prefix))) {
+        const head = await api.call('HEAD', `${name}/manifests/${tag}`, { accept: MANIFEST_TYPES });
+        if (head.status === 404)
+            continue;
+        const digest = head.headers.get('docker-content-digest');
+        if (!head.ok || !digest)
+            throw new Error(`registry HEAD ${name}/manifests/${tag} answered ${head.status} without a digest`);
+        const del = await api.call('DELETE', `${name}/manifests/${digest}`);
+        if (del.status === 405)
+            return { deleted, unsupported: `the registry does not allow deletes (405); ${name}:${tag} stays` };
+        if (!del.ok && del.status !== 404)
+            throw new Error(`registry DELETE ${name}/manifests/${digest} answered ${del.status}`);
+        deleted.push(tag);
+    }
+    return { deleted };
+}
+
+;// CONCATENATED MODULE: ./src/commands/teardown.ts
+/**
+ * teardown: function → assets → image tags → deployments → comment → the preview's record. Every step tolerates
+ * "already gone", so it succeeds when nothing was deployed and when it runs twice. The record goes last: a teardown
+ * that dies half-way leaves it behind, and the sweeper finishes the job from it (sweep.ts).
+ * The comment ends as a receipt of what this teardown removed.
+ */
+
+
+
+
+
+
+
+
+
+async function teardownPreview(s, pr, reason) {
+    const { settings, ctx, gateway, octokit } = s;
+    const name = (0,naming/* previewName */.gz)(settings.app, pr);
+    const removed = [];
+    const functionDeleted = await gateway.remove(name);
+    core/* info */.pq(functionDeleted ? `Function ${name} deleted` : `Function ${name} was not on the gateway`);
+    if (functionDeleted)
+        removed.push(`the function \`${name}\``);
+    let objectsDeleted = 0;
+    if (settings.assets && s.s3) {
+        objectsDeleted = (await deletePrefix(s.s3, settings.assets.bucket, (0,naming/* bucketPrefix */.TU)(name))).deleted;
+        core/* info */.pq(`Deleted ${objectsDeleted} objects under s3://${settings.assets.bucket}/${(0,naming/* bucketPrefix */.TU)(name)}`);
+        if (objectsDeleted)
+            removed.push(`${objectsDeleted} static asset${objectsDeleted === 1 ? '' : 's'} under \`${(0,naming/* bucketPrefix */.TU)(name)}\``);
+    }
+    let tagsDeleted = [];
+    if (settings.build.deleteImage && settings.build.builder !== 'none') {
+        const cleanup = await deletePrTags(settings.build, pr);
+        tagsDeleted = cleanup.deleted;
+        if (cleanup.unsupported)
+            core/* warning */.$e(cleanup.unsupported);
+        core/* info */.pq(`Deleted image tags: ${tagsDeleted.join(', ') || 'none'}`);
+        if (tagsDeleted.length)
+            removed.push(`image tag${tagsDeleted.length === 1 ? '' : 's'} ${tagsDeleted.map((t) => `\`${t}\``).join(', ')}`);
+    }
+    let deploymentsInactivated = 0;
+    if (settings.github.deployment)
+        deploymentsInactivated = await markInactive(octokit, ctx.repo, (0,naming/* environmentName */.VE)(name), ctx.runUrl);
+    if (deploymentsInactivated)
+        removed.push(`the deployment \`${(0,naming/* environmentName */.VE)(name)}\` (marked inactive)`);
+    let commented = false;
+    if (settings.github.comment) {
+        // Only edit an existing comment: a PR that never had a preview gets no comment on close.
+        const body = renderComment({ state: 'torn-down', name, runUrl: ctx.runUrl, time: s.now().toISOString(), reason, removed });
+        commented = (await new PreviewComment(octokit, ctx.repo, pr, name, (line) => core/* info */.pq(line)).write(body, { updateOnly: true })) !== undefined;
+    }
+    if (settings.assets && s.s3)
+        await deleteRecord({ client: s.s3, bucket: settings.assets.bucket, statePrefix: settings.sweep.statePrefix }, name);
+    return { name, functionDeleted, objectsDeleted, tagsDeleted, deploymentsInactivated, commented, removed };
+}
+async function teardown(s) {
+    const pr = s.ctx.pr;
+    if (!pr)
+        throw new Error(`command 'teardown' needs a pull_request or pull_request_target event, got '${s.ctx.eventName}'`);
+    const report = await teardownPreview(s, pr.number, pr.merged ? `PR #${pr.number} was merged` : `PR #${pr.number} was closed`);
+    await (0,src_report/* writeOutputs */.K)({ result: 'torn-down', name: report.name, bucketPrefix: s.settings.assets ? (0,naming/* bucketPrefix */.TU)(report.name) : undefined }, 'Preview torn down', [
+        ['Function', report.functionDeleted ? 'deleted' : 'was already gone'],
+        ['Objects deleted', String(report.objectsDeleted)],
+        ['Image tags deleted', report.tagsDeleted.join(', ') || 'none'],
+        ['Deployments marked inactive', String(report.deploymentsInactivated)],
+    ]);
+}
+
+;// CONCATENATED MODULE: ./src/commands/deploy.ts
+/**
+ * deploy: guards → gateway facts and quota → record → image → PR head re-check → function → readiness → assets →
+ * PR re-check → comment, deployment and outputs. Orchestration only.
+ *
+ * Each step that fails tells the PR what is true (pr-status.ts): before the gateway is touched the previous preview
+ * is as it was; after, it depends on the provider (faasd replaces a function on update, faas-netes rolls). The PR
+ * is asked again just before the function deploy and before anything is marked, so a run that a newer push or a
+ * close overtook neither overwrites the newer preview's status nor leaves a preview behind a closed PR.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+const SCALE_ZERO_LABEL = 'com.openfaas.scale.zero';
+/** The FunctionDeployment body for a preview: user labels and env first, so ours (the contract) always win. */
+function functionSpec(settings, o) {
+    const labels = { ...settings.fn.labels, ...(0,naming/* previewLabels */.wH)(o.owner, o.repo, o.pr, o.sha) };
+    // Community Edition refuses com.openfaas.scale.zero* with 400; Pro and Edge wake a function at zero on its next request.
+    if (o.edition === 'pro')
+        labels[SCALE_ZERO_LABEL] = 'true';
+    else
+        delete labels[SCALE_ZERO_LABEL];
+    return {
+        service: o.name,
+        image: o.image,
+        envVars: { ...settings.fn.envVars, FAAS_PREVIEW_NAME: o.name, FAAS_PREVIEW_URL: o.url, FAAS_PREVIEW_PR: String(o.pr), FAAS_PREVIEW_SHA: o.sha },
+        labels,
+        annotations: { ...settings.fn.annotations, [naming/* ANNOTATIONS */.BC.deployedAt]: o.now.toISOString(), [naming/* ANNOTATIONS */.BC.url]: o.url },
+        secrets: settings.fn.secrets,
+        limits: { memory: settings.fn.memoryLimit, cpu: settings.fn.cpuLimit },
+    };
+}
+/** What is still true of the preview that ran before, when the deploy failed at `step`. */
+function previousVersion(step, provider, existed, gone = false) {
+    if (step === 'gateway' || step === 'state' || step === 'build')
+        return 'The function was not touched: the previous preview of this PR, if any, runs as it did.';
+    if (!existed)
+        return 'This PR had no preview before, so nothing else answers at its URL.';
+    if (step === 'assets')
+        return "The function of this commit runs, but the pages may still be the previous commit's, or incomplete.";
+    if (gone || !provider?.rolling)
+        return 'faasd replaces a function on update, so the previous version of this preview no longer runs.';
+    return 'faas-netes rolls updates out: the previous version of this preview keeps answering until a new one is ready.';
+}
+function skip(reason) {
+    core/* notice */.lm(reason);
+    return (0,src_report/* writeOutputs */.K)({ result: 'skipped' }, 'Preview skipped', [['Reason', reason]]);
+}
+/** `undefined` when the PR is still open at this run's commit, else why this run must stop. */
+async function overtaken(s, pr) {
+    const live = await getPull(s.octokit, s.ctx.repo, pr.number);
+    if (live.state !== 'open')
+        return 'closed';
+    if (live.headSha !== pr.headSha)
+        return `superseded: PR #${pr.number} head is now ${live.headSha.slice(0, 7)}, this run is for ${pr.headSha.slice(0, 7)}; the newer push deploys`;
+    return undefined;
+}
+async function deploy(s) {
+    const pr = requirePr(s.ctx);
+    const { settings, ctx } = s;
+    const guard = (0,decide_event/* deployGuard */.fi)({
+        eventName: ctx.eventName,
+        baseRepo: `${ctx.repo.owner}/${ctx.repo.repo}`,
+        headRepo: pr.headRepo,
+        labels: pr.labels,
+        gateLabel: settings.label,
+        allowForkBuilds: settings.allowForkBuilds,
+    });
+    if (guard.kind === 'skip') {
+        if (guard.level === 'warning')
+            core/* warning */.$e(guard.reason);
+        return skip(guard.reason);
+    }
+    // The event may be minutes old (queued runs, re-runs): deploy only what the PR's head still is.
+    const early = await overtaken(s, pr);
+    if (early)
+        return skip(early === 'closed' ? `PR #${pr.number} is closed; a closed PR gets no preview` : early);
+    const name = (0,naming/* previewName */.gz)(settings.app, pr.number);
+    const facts = {
+        name,
+        url: (0,naming/* previewUrl */.e6)(settings.urlTemplate, name, pr.number, pr.headSha),
+        sha: pr.headSha,
+        image: settings.build.builder === 'none' ? settings.build.prebuiltImage : (0,naming/* imageTag */.I_)(settings.build.repository, pr.number, pr.headSha),
+        pr: pr.number,
+    };
+    await new DeployRun(s, facts, new PrStatus(s, facts)).run();
+}
+function requirePr(ctx) {
+    if (!ctx.pr)
+        throw new Error(`command 'deploy' needs a pull_request or pull_request_target event, got '${ctx.eventName}'`);
+    return ctx.pr;
+}
+/** One deploy after the guards: the steps in order, each failure reported as what it is. */
+class DeployRun {
+    s;
+    facts;
+    status;
+    provider;
+    existed = false;
+    constructor(s, facts, status) {
+        this.s = s;
+        this.facts = facts;
+        this.status = status;
+    }
+    /** Runs `fn`; a failure is reported on the PR as a failed `step` and rethrown. */
+    async step(step, fn, gone) {
+        try {
+            return await fn();
+        }
+        catch (err) {
+            await this.status.failed(step, err, previousVersion(step, this.provider, this.existed, gone?.(err)));
+            throw err;
+        }
+    }
+    async run() {
+        const { s, facts } = this;
+        const { settings, ctx } = s;
+        const { provider, functions } = await this.step('gateway', async () => ({ provider: await s.gateway.provider(), functions: await s.gateway.list() }));
+        this.provider = provider;
+        const managed = functions.filter((f) => (0,naming/* isManagedBy */.xr)(f.labels, ctx.repo.owner, ctx.repo.repo)).map((f) => f.name);
+        this.existed = managed.includes(facts.name);
+        const quota = quotaDecision({ name: facts.name, app: settings.app, managed, total: functions.length, maxPreviews: settings.sweep.maxPreviews, edition: provider.edition });
+        if (quota.kind === 'refuse') {
+            core/* warning */.$e(`preview ${facts.name} refused: ${quota.why === 'community-edition' ? `the gateway runs ${functions.length} functions, Community Edition's limit is ${quota.limit}` : `${quota.holders.length} previews hold the ${quota.limit} slots (input 'max-previews')`}`);
+            return this.status.refused({ limit: quota.limit, holders: quota.holders, foreign: quota.foreign, why: quota.why });
+        }
+        await this.record();
+        if (settings.build.builder !== 'none') {
+            core/* info */.pq(`Building ${facts.image} with ${settings.build.builder}`);
+            await this.step('build', () => buildAndPush(settings.build, facts.image));
+        }
+        const before = await overtaken(s, { number: facts.pr, headSha: facts.sha });
+        if (before)
+            return skip(before === 'closed' ? `PR #${facts.pr} was closed while this run built it; not deployed` : before);
+        const readiness = await this.deployFunction(provider);
+        const assets = await this.step('assets', () => this.syncAssets());
+        const after = await overtaken(s, { number: facts.pr, headSha: facts.sha });
+        if (after === 'closed')
+            return this.closedMeanwhile();
+        if (after)
+            return skip(`${after} (this run's function was deployed; the newer run replaces it)`);
+        await this.status.live(readiness, assets, settings.assets ? (0,naming/* bucketPrefix */.TU)(facts.name) : undefined);
+    }
+    /** The preview's record in the bucket, before the first gateway write (teardown finishes from it). */
+    async record() {
+        const { settings } = this.s;
+        if (!settings.assets || !this.s.s3)
+            return;
+        const store = { client: this.s.s3, bucket: settings.assets.bucket, statePrefix: settings.sweep.statePrefix };
+        const { name, pr, sha, image, url } = this.facts;
+        await this.step('state', () => saveRecord(store, { name, pr, sha, image, url, updatedAt: this.s.now().toISOString() }));
+    }
+    async deployFunction(provider) {
+        const { s, facts } = this;
+        const { settings, ctx } = s;
+        const spec = functionSpec(settings, { ...facts, owner: ctx.repo.owner, repo: ctx.repo.repo, edition: provider.edition, now: s.now() });
+        // faasd pulls the image inside the deploy request, so it may take as long as the readiness wait.
+        const how = await this.step('deploy', () => s.gateway.deploy(spec, Math.max(settings.requestTimeoutMs, settings.fn.readyTimeoutMs)));
+        core/* info */.pq(`Function ${facts.name} ${how} on the gateway (${provider.name || 'unknown provider'}); waiting until ${settings.fn.readyPath} answers`);
+        return this.step('readiness', () => waitUntilReady(s.gateway, provider, { ...facts, readyPath: settings.fn.readyPath, created: how === 'created' }, { timeoutMs: settings.fn.readyTimeoutMs, requestTimeoutMs: settings.requestTimeoutMs }), (err) => err instanceof NotReady && err.gone);
+    }
+    async syncAssets() {
+        const a = this.s.settings.assets;
+        if (!a?.staticDir || !this.s.s3)
+            return undefined;
+        const result = await syncAssets(this.s.s3, {
+            bucket: a.bucket,
+            prefix: (0,naming/* bucketPrefix */.TU)(this.facts.name),
+            dir: a.staticDir,
+            includeDotfiles: a.includeDotfiles,
+            cacheControl: a.cacheControl,
+            cacheControlFingerprinted: a.cacheControlFingerprinted,
+            concurrency: a.concurrency,
+            log: (line) => core/* info */.pq(line),
+        });
+        return { uploaded: result.uploaded, skipped: result.skipped, deleted: result.deleted };
+    }
+    /** The PR closed while this run deployed: the teardown run may already be over, so this run tears down itself. */
+    async closedMeanwhile() {
+        core/* notice */.lm(`PR #${this.facts.pr} was closed during this deploy; tearing the preview down again`);
+        const report = await teardownPreview(this.s, this.facts.pr, `PR #${this.facts.pr} was closed during a deploy`);
+        await (0,src_report/* writeOutputs */.K)({ result: 'torn-down', name: report.name }, 'Preview torn down (PR closed during the deploy)');
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __webpack_require__(1279);
+;// CONCATENATED MODULE: ./src/assets/s3.ts
+/**
+ * The S3 client for the asset bucket.
+ * - Custom endpoint (MinIO, R2, Ceph, s3rver…): path-style addressing, and checksums only when an
+ *   operation requires them: with the SDK's default checksums some S3-compatible servers reject uploads and
+ *   s3rver stores streamed bodies with their aws-chunked framing (silent corruption).
+ * - Credentials from the settings when given, else the SDK default chain (env, OIDC web identity, …).
+ * - Keep-alive connections, at most `concurrency` sockets: the sync never has more requests in flight.
+ */
+
+
+
+
+function createS3Client(a) {
+    const sockets = Math.max(1, Math.floor(a.concurrency) || 1);
+    const agent = { keepAlive: true, maxSockets: sockets };
+    const config = {
+        region: a.region || 'us-east-1',
+        requestHandler: new node_http_handler_dist_cjs.NodeHttpHandler({
+            httpAgent: new external_node_http_.Agent(agent),
+            httpsAgent: new external_node_https_.Agent(agent),
+            connectionTimeout: 10_000,
+            requestTimeout: 120_000,
+        }),
+    };
+    if (a.endpoint) {
+        config.endpoint = a.endpoint;
+        config.forcePathStyle = true;
+        config.requestChecksumCalculation = 'WHEN_REQUIRED';
+        config.responseChecksumValidation = 'WHEN_REQUIRED';
+    }
+    if (a.accessKeyId && a.secretAccessKey) {
+        config.credentials = { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey };
+    }
+    return new dist_cjs/* S3Client */.YxF(config);
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js + 21 modules
+var github = __webpack_require__(1758);
+// EXTERNAL MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
+var dist_bundle = __webpack_require__(9735);
+// EXTERNAL MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+var plugin_throttling_dist_bundle = __webpack_require__(6856);
+// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
+var light = __webpack_require__(3251);
+var light_default = /*#__PURE__*/__webpack_require__.n(light);
+;// CONCATENATED MODULE: ./src/github/client.ts
+/**
+ * Octokit as the action uses it: against GITHUB_API_URL (GHES and the test emulator rely on it), every request
+ * bounded by `request-timeout`, transient failures retried by @octokit/plugin-retry (5xx, network errors, 429) and
+ * rate limits honoured by @octokit/plugin-throttling (primary: `x-ratelimit-remaining: 0` until `x-ratelimit-reset`;
+ * secondary: `retry-after`), the same pair actions/github-script uses. A retry is logged once per call, and a final
+ * error names the call (method and path) and GitHub's answer.
+ *
+ * plugin-throttling paces every write at one a second by default, which GitHub asks of clients making many
+ * content-creating requests. A deploy makes a handful, so only the sweeper (`pacedWrites`) keeps that pace.
+ */
+
+
+
+
+/** Longest rate-limit wait worth sitting through inside a job; beyond it the call fails and says why. */
+const MAX_RATE_LIMIT_WAIT_S = 120;
+/** The path of a request, for messages (the base URL is GitHub's or GHES's and adds nothing). */
+function callName(o) {
+    return `GitHub ${o.method} ${new URL(o.url, 'http://github.invalid').pathname}`;
+}
+/** fetch with a deadline per attempt; a network failure carries the OS's cause, which @octokit/request reports. */
+function timedFetch(timeoutMs, onTransient) {
+    return async (input, init) => {
+        const what = `${init?.method ?? 'GET'} ${new URL(String(input instanceof Request ? input.url : input)).pathname}`;
+        const signal = init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+        try {
+            const res = await fetch(input, { ...init, signal });
+            if (res.status >= 500 || res.status === 429)
+                onTransient(what, `answered ${res.status}`);
+            return res;
+        }
+        catch (err) {
+            const e = err;
+            const why = e.name === 'TimeoutError'
+                ? `no answer within ${timeoutMs / 1000}s (input 'request-timeout')`
+                : e.cause?.code
+                    ? `${e.cause.code}${e.cause.address ? ` ${e.cause.address}:${e.cause.port}` : ''}`
+                    : e.message;
+            onTransient(what, why);
+            throw new TypeError('fetch failed', { cause: why });
+        }
+    };
+}
+function createOctokit(token, o) {
+    const logged = new Set();
+    const once = (key, line) => {
+        if (logged.has(key))
+            return;
+        logged.add(key);
+        o.log(line);
+    };
+    const onLimit = (kind) => (after, options, _octokit, retryCount) => {
+        const retrying = retryCount < 2 && after <= MAX_RATE_LIMIT_WAIT_S;
+        once(`${kind} ${options.method} ${options.url}`, `${callName(options)} hit GitHub's ${kind} rate limit; ${retrying ? `retrying in ${after}s` : `not retrying (reset in ${after}s)`}`);
+        return retrying;
+    };
+    const octokit = (0,github/* getOctokit */.Q)(token, {
+        baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+        request: { fetch: timedFetch(o.timeoutMs, (what, why) => once(what, `GitHub ${what}: ${why}; retrying`)) },
+        throttle: {
+            onRateLimit: onLimit('primary'),
+            onSecondaryRateLimit: onLimit('secondary'),
+            ...(o.pacedWrites ? {} : { write: new (light_default()).Group({ maxConcurrent: 8, minTime: 0 }) }),
+        },
+    }, dist_bundle/* retry */.L, plugin_throttling_dist_bundle/* throttling */.A);
+    // Registered after the plugins, so it wraps them: it sees the error that remains after every retry.
+    octokit.hook.wrap('request', async (request, options) => {
+        try {
+            return await request(options);
+        }
+        catch (err) {
+            const e = err;
+            if (e instanceof Error && !e.message.startsWith('GitHub ')) {
+                e.message = `${callName(options)}${e.status && e.status !== 500 ? ` answered ${e.status}` : ' failed'}: ${e.message}`;
+            }
+            throw err;
+        }
+    });
+    return octokit;
+}
+
+;// CONCATENATED MODULE: ./src/retry.ts
+/**
+ * The one retry policy of the action: a few attempts with exponential backoff and full jitter, for failures the
+ * caller classifies as transient, never past a deadline. A retry is logged once per call (the first one), not per
+ * attempt, so a flaky minute does not flood the log; the final error says how many attempts were made.
+ *
+ * Octokit's own plugins (plugin-retry, plugin-throttling) retry GitHub calls; everything else comes through here.
+ */
+const DEFAULT_RETRY = { attempts: 3, baseDelayMs: 500, maxDelayMs: 4000 };
+class RetriesExhausted extends Error {
+    attempts;
+    last;
+    constructor(attempts, last) {
+        super(`${last instanceof Error ? last.message : String(last)} (after ${attempts} attempts)`);
+        this.attempts = attempts;
+        this.last = last;
+        this.name = 'RetriesExhausted';
+    }
+}
+/** The error as one line that names the call once, whether or not the error's message already does. */
+function describe(what, err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return message.startsWith(what) ? message : `${what}: ${message}`;
+}
+const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The wait before attempt `attempt + 1` (attempt counts from 1): full jitter over the capped exponential. */
+function backoffMs(policy, attempt, random = Math.random) {
+    const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(cap / 2 + (random() * cap) / 2);
+}
+/**
+ * Runs `fn` until it succeeds, fails with a non-transient error (rethrown as it is), or the attempts or the deadline
+ * run out (then a RetriesExhausted wrapping the last error, whose message ends with the attempt count).
+ */
+async function retry_withRetry(fn, o) {
+    const policy = o.policy ?? DEFAULT_RETRY;
+    const sleep = o.sleep ?? realSleep;
+    const now = o.now ?? Date.now;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (err) {
+            const verdict = o.transient(err);
+            if (verdict === false)
+                throw err;
+            const wait = Math.max(verdict.afterMs ?? 0, backoffMs(policy, attempt, o.random));
+            const outOfTime = o.deadline !== undefined && now() + wait >= o.deadline;
+            if (attempt >= policy.attempts || outOfTime) {
+                if (attempt === 1)
+                    throw err;
+                throw new RetriesExhausted(attempt, err);
+            }
+            if (attempt === 1)
+                o.log?.(`${describe(o.what, err)}; retrying up to ${policy.attempts - 1} more times`);
+            await sleep(wait);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/http/call.ts
+/**
+ * One HTTP request to a server we do not control (gateway, registry, Prometheus, the function itself), bounded in
+ * time, with an error that names the call: method, URL without credentials, and the HTTP status or the network
+ * cause as the OS said it (`ECONNREFUSED 127.0.0.1:1`, `socket hang up`, `no answer within 30s`).
+ *
+ * node:http rather than fetch: fetch refuses the WHATWG "bad ports" (1, 6000, 10080…) with a bare "fetch failed"
+ * and wraps every network error the same way; node:http reports the real cause. Keep-alive agents are shared.
+ */
+
+
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** Bodies are read up to this size; the rest is dropped (error bodies go into logs and comments, clipped anyway). */
+const call_MAX_BODY = 8 * 1024 * 1024;
+const agents = {
+    'http:': new external_node_http_.Agent({ keepAlive: true, maxSockets: 16 }),
+    'https:': new external_node_https_.Agent({ keepAlive: true, maxSockets: 16 }),
+};
+/** The URL as it may be printed: no user or password. */
+function safeUrl(url) {
+    const u = new URL(String(url));
+    u.username = '';
+    u.password = '';
+    return u.toString();
+}
+function describeCall(method, url) {
+    return `${method} ${safeUrl(url)}`;
+}
+/** A call that got no HTTP answer: refused, reset, timed out, name not found. */
+class NetworkError extends Error {
+    call;
+    code;
+    constructor(call, code, cause) {
+        super(`${call}: ${cause}`);
+        this.call = call;
+        this.code = code;
+        this.name = 'NetworkError';
+    }
+}
+/** A call that got an HTTP answer the caller did not accept. */
+class StatusError extends Error {
+    call;
+    status;
+    body;
+    headers;
+    constructor(call, status, body, headers = {}, hint = '') {
+        const text = body.trim().replace(/\s+/g, ' ').slice(0, 300);
+        super(`${call} answered ${status}${text ? `: ${text}` : ''}${hint}`);
+        this.call = call;
+        this.status = status;
+        this.body = body;
+        this.headers = headers;
+        this.name = 'StatusError';
+    }
+}
+function networkCause(err, timeoutMs) {
+    const code = err.code ?? 'ERROR';
+    if (code === 'ETIMEDOUT' && err.message === 'faas-preview timeout')
+        return { code, text: `no answer within ${formatSeconds(timeoutMs)}` };
+    if (code === 'ECONNRESET' && /socket hang up/.test(err.message))
+        return { code, text: 'socket hang up (the server closed the connection without answering)' };
+    if (err.address)
+        return { code, text: `${code} ${err.address}${err.port ? `:${err.port}` : ''}` };
+    return { code, text: err.message || code };
+}
+function formatSeconds(ms) {
+    return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+/** One attempt. Any HTTP status resolves; only a missing answer rejects (NetworkError). */
+function call(req) {
+    const url = new URL(String(req.url));
+    const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const name = describeCall(req.method, url);
+    const lib = url.protocol === 'https:' ? external_node_https_ : external_node_http_;
+    const agent = agents[url.protocol];
+    const headers = { 'user-agent': 'faas-preview', ...req.headers };
+    if (req.body !== undefined)
+        headers['content-length'] = String(Buffer.byteLength(req.body));
+    return new Promise((resolve, reject) => {
+        const r = lib.request(url, { method: req.method, headers, agent });
+        const timer = setTimeout(() => r.destroy(Object.assign(new Error('faas-preview timeout'), { code: 'ETIMEDOUT' })), timeoutMs);
+        const fail = (err) => {
+            clearTimeout(timer);
+            const cause = networkCause(err, timeoutMs);
+            reject(new NetworkError(name, cause.code, cause.text));
+        };
+        r.on('error', fail);
+        r.on('response', (res) => {
+            const chunks = [];
+            let size = 0;
+            res.on('data', (c) => {
+                size += c.length;
+                if (size <= call_MAX_BODY)
+                    chunks.push(c);
+            });
+            res.on('error', fail);
+            res.on('end', () => {
+                clearTimeout(timer);
+                resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), call: name });
+            });
+        });
+        r.end(req.body);
+    });
+}
+/** 408, 429 and 5xx: worth another attempt; `retry-after` (seconds) is honoured when the server sends it. */
+function transientStatus(status, headers = {}) {
+    if (status !== 408 && status !== 429 && status < 500)
+        return false;
+    const after = Number(headers['retry-after']);
+    return Number.isFinite(after) && after > 0 ? { afterMs: Math.min(after, 60) * 1000 } : {};
+}
+/**
+ * For idempotent calls: retries network failures and transient statuses with the one retry policy, and resolves with
+ * the first accepted answer. Anything else becomes a StatusError or NetworkError naming the call.
+ */
+async function callWithRetry(req) {
+    return retry_withRetry(async () => {
+        const res = await call({ ...req, timeoutMs: budget(req) });
+        if (req.accept(res.status))
+            return res;
+        throw new StatusError(res.call, res.status, res.text, res.headers, req.hint?.(res.status, res.text) ?? '');
+    }, {
+        what: describeCall(req.method, req.url),
+        transient: (err) => (err instanceof NetworkError ? {} : err instanceof StatusError ? transientStatus(err.status, err.headers) : false),
+        log: req.log,
+        policy: req.policy ?? DEFAULT_RETRY,
+        deadline: req.deadline,
+    });
+}
+/** The per-attempt timeout, shortened so that no attempt runs past the caller's deadline. */
+function budget(req) {
+    const timeout = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (req.deadline === undefined)
+        return timeout;
+    return Math.max(1, Math.min(timeout, req.deadline - Date.now()));
+}
+
+;// CONCATENATED MODULE: ./src/openfaas/client.ts
+/**
+ * Client for the OpenFaaS gateway's /system API. Status handling follows faas-netes and faasd (DESIGN.md): deploy
+ * is PUT then POST on 404 like faas-cli, 200/201/202 are success, a missing function on delete is fine.
+ *
+ * Every call is bounded by `request-timeout` and retried with the one policy when the failure is transient; a POST
+ * (create) is not idempotent, so before repeating one the function is looked up: a create that did land is not
+ * sent twice (faas-netes would answer 500, faasd 400 "already exists").
+ */
+
+const OK = new Set([200, 201, 202, 204]);
+function hint(path) {
+    return (status) => {
+        if (status === 401)
+            return " (check 'gateway-username' and 'gateway-password')";
+        if (status === 404 && path === '/system/info')
+            return " (is 'gateway-url' the OpenFaaS gateway?)";
+        return '';
+    };
+}
+class GatewayClient {
+    settings;
+    o;
+    auth;
+    constructor(settings, o) {
+        this.settings = settings;
+        this.o = o;
+        this.auth = 'Basic ' + Buffer.from(`${settings.username}:${settings.password}`).toString('base64');
+    }
+    get namespace() {
+        return this.settings.namespace;
+    }
+    get url() {
+        return this.settings.url;
+    }
+    /** `limit`: a longer budget per attempt (deploys: faasd pulls the image inside the request), or a deadline for all attempts. */
+    request(method, path, accept, body, limit = {}) {
+        return callWithRetry({
+            method,
+            url: this.settings.url + path,
+            headers: { authorization: this.auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+            body: body === undefined ? undefined : JSON.stringify(body),
+            timeoutMs: limit.timeoutMs ?? this.o.timeoutMs,
+            deadline: limit.deadline,
+            accept,
+            hint: hint(path),
+            log: this.o.log,
+        });
+    }
+    nsQuery() {
+        return this.settings.namespace ? `?namespace=${encodeURIComponent(this.settings.namespace)}` : '';
+    }
+    parse(res) {
+        try {
+            return JSON.parse(res.text);
+        }
+        catch {
+            throw new StatusError(res.call, res.status, res.text, res.headers, ' (not JSON: is this the OpenFaaS gateway?)');
+        }
+    }
+    async info() {
+        return this.parse(await this.request('GET', '/system/info', (s) => OK.has(s)));
+    }
+    /**
+     * Community Edition names its provider `*-ce` (faas-netes-ce, faasd-ce). Releases before 2023 (faas-netes) and
+     * 2024 (faasd) did not: such a CE gateway is taken for Pro here, which is why the sweeper verifies a scale to zero.
+     */
+    async provider() {
+        const p = (await this.info()).provider ?? {};
+        const name = p.provider ?? '';
+        const orchestration = p.orchestration ?? '';
+        return { name, edition: name.endsWith('-ce') ? 'community' : 'pro', orchestration, rolling: orchestration === 'kubernetes' };
+    }
+    async list() {
+        const path = `/system/functions${this.nsQuery()}`;
+        try {
+            return this.parse(await this.request('GET', path, (s) => OK.has(s))) ?? [];
+        }
+        catch (err) {
+            // The real gateway's list handler panics when its Prometheus cannot be reached: the connection just drops.
+            if (err instanceof Error && /socket hang up/.test(err.message)) {
+                throw new Error(`${err.message}; the OpenFaaS gateway drops this request when it cannot reach its Prometheus (invocation counts come from there): check the prometheus deployment of the OpenFaaS installation`);
+            }
+            throw err;
+        }
+    }
+    async get(name, deadline) {
+        const path = `/system/function/${encodeURIComponent(name)}${this.nsQuery()}`;
+        const res = await this.request('GET', path, (s) => OK.has(s) || s === 404, undefined, { deadline });
+        return res.status === 404 ? undefined : this.parse(res);
+    }
+    /** Update in place when the function exists, create it otherwise; returns which one happened. */
+    async deploy(spec, timeoutMs) {
+        const body = this.settings.namespace ? { ...spec, namespace: this.settings.namespace } : spec;
+        const put = await this.request('PUT', '/system/functions', (s) => OK.has(s) || s === 404, body, { timeoutMs });
+        if (put.status !== 404)
+            return 'updated';
+        await this.create(body, timeoutMs);
+        return 'created';
+    }
+    /** POST once; on a transient failure, look before repeating it (see the header comment). */
+    async create(body, timeoutMs) {
+        const url = this.settings.url + '/system/functions';
+        const send = () => call({ method: 'POST', url, headers: { authorization: this.auth, 'content-type': 'application/json' }, body: JSON.stringify(body), timeoutMs });
+        for (let attempt = 1;; attempt++) {
+            let res;
+            let failure;
+            try {
+                res = await send();
+                if (OK.has(res.status))
+                    return;
+                failure = new StatusError(res.call, res.status, res.text, res.headers, hint('/system/functions')(res.status));
+            }
+            catch (err) {
+                failure = err;
+            }
+            const transient = failure instanceof NetworkError || (res !== undefined && (res.status >= 500 || res.status === 429));
+            if (!transient || attempt >= 2)
+                throw failure;
+            const landed = await this.get(body.service).catch(() => undefined);
+            if (landed?.image === body.image)
+                return;
+            this.o.log?.(`${describeCall('POST', url)} failed (${failure.message}) and the function does not exist; sending it once more`);
+        }
+    }
+    /** Deletes the function; false when it did not exist. faas-netes reads the namespace from the query, faasd from the body. */
+    async remove(name) {
+        const path = `/system/functions${this.nsQuery()}`;
+        const body = { functionName: name };
+        if (this.settings.namespace)
+            body.namespace = this.settings.namespace;
+        const res = await this.request('DELETE', path, (s) => OK.has(s) || s === 404, body);
+        return res.status !== 404;
+    }
+    async scale(name, replicas) {
+        const path = `/system/scale-function/${encodeURIComponent(name)}${this.nsQuery()}`;
+        const body = { serviceName: name, replicas };
+        if (this.settings.namespace)
+            body.namespace = this.settings.namespace;
+        await this.request('POST', path, (s) => OK.has(s), body);
+    }
+    /** One GET through the gateway's invoke route, as a visitor's request would travel (no auth, no retry). */
+    async invoke(name, path, timeoutMs) {
+        const target = this.settings.namespace ? `${name}.${this.settings.namespace}` : name;
+        return call({ method: 'GET', url: `${this.settings.url}/function/${encodeURIComponent(target)}${path}`, timeoutMs });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/commands/services.ts
+/** The clients every command works through, built once from Settings; tests and the sweeper build their own. */
+
+
+
+
+function createServices(settings, ctx, o = {}) {
+    const s3 = settings.assets ? createS3Client(settings.assets) : undefined;
+    if (!settings.github.token)
+        throw new Error("input 'github-token' is empty: pass ${{ github.token }} (the default) or a token with pull-requests and deployments write access");
+    const log = (line) => core/* info */.pq(line);
+    return {
+        settings,
+        ctx,
+        gateway: new GatewayClient(settings.gateway, { timeoutMs: settings.requestTimeoutMs, log }),
+        octokit: createOctokit(settings.github.token, { timeoutMs: settings.requestTimeoutMs, log, pacedWrites: o.pacedWrites }),
+        s3,
+        now: () => new Date(),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/sweep/plan.ts
+
+/** Decisions that remove the function from the gateway. */
+function removesFunction(d) {
+    return d === 'sleep' || d === 'teardown';
+}
+/** Decisions that make a write call to the gateway. */
+function actsOn(d) {
+    return d === 'scale-to-zero' || removesFunction(d);
+}
+const UNITS = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+];
+/** 2700000 → '45m', 93784000 → '1d 2h': the largest unit and the next one when not zero, rounded down; below a second → '0s'. */
+function formatDuration(ms) {
+    const first = UNITS.findIndex(([, size]) => ms >= size);
+    if (first < 0)
+        return '0s';
+    const [unit, size] = UNITS[first];
+    const n = Math.floor(ms / size);
+    const out = `${n}${unit}`;
+    const next = UNITS[first + 1];
+    if (!next)
+        return out;
+    const m = Math.floor((ms - n * size) / next[1]);
+    return m > 0 ? `${out} ${m}${next[0]}` : out;
+}
+function iso(ms) {
+    return new Date(ms).toISOString();
+}
+function parseTime(text) {
+    if (!text)
+        return undefined;
+    const ms = Date.parse(text);
+    return Number.isFinite(ms) ? ms : undefined;
+}
+function validMemory(m) {
+    const e = m;
+    return typeof e === 'object' && e !== null && Number.isFinite(e.count) && e.count >= 0 && parseTime(e.changedAt) !== undefined;
+}
+function stateActivity(f, previous, i) {
+    const count = f.invocationCount ?? 0;
+    const prev = Object.hasOwn(previous, f.name) ? previous[f.name] : undefined;
+    let observed;
+    let note;
+    if (!validMemory(prev)) {
+        observed = { count, changedAt: iso(i.now) };
+        note = 'first seen by the sweeper';
+    }
+    else if (count > prev.count) {
+        observed = { count, changedAt: iso(i.now) };
+        note = `invocations ${prev.count} → ${count}`;
+    }
+    else if (count < prev.count) {
+        observed = { count, changedAt: iso(i.now) };
+        note = `counter reset ${prev.count} → ${count}`;
+    }
+    else {
+        observed = { count: prev.count, changedAt: prev.changedAt };
+        note = `${count} invocations, unchanged`;
+    }
+    let at = parseTime(observed.changedAt);
+    if (f.deployedAt !== undefined && f.deployedAt > at) {
+        at = f.deployedAt;
+        note = 'deployed';
+    }
+    const ago = i.now - at;
+    const when = ago <= 0 ? 'now' : `${iso(at)} (${formatDuration(ago)} ago)`;
+    return { text: `${when}; ${note}`, at, idle: ago >= i.idleAfterMs, idleFor: formatDuration(Math.max(0, ago)), observed };
+}
+function prometheusActivity(f, increases, i) {
+    const window = formatDuration(i.idleAfterMs);
+    const increase = increases.get(f.name) ?? 0;
+    if (increase > 0) {
+        const n = Number.isInteger(increase) ? String(increase) : increase.toFixed(1);
+        return { text: `~${n} invocations in the last ${window} (Prometheus)`, idle: false };
+    }
+    return { text: `no invocations in the last ${window} (Prometheus)`, idle: true, idleFor: `at least ${window}` };
+}
+function planSweep(i) {
+    const mode = i.increases ? 'prometheus' : 'state';
+    const previous = i.previous ?? {};
+    const idleAfter = formatDuration(i.idleAfterMs);
+    const actions = [];
+    for (const f of [...i.functions].sort((a, b) => a.pr - b.pr || a.name.localeCompare(b.name))) {
+        const activity = i.increases ? prometheusActivity(f, i.increases, i) : stateActivity(f, previous, i);
+        const base = { name: f.name, pr: f.pr, lastActivity: activity.text, lastActivityAt: activity.at, observed: activity.observed };
+        const act = (decision, reason, idleFor) => ({ ...base, decision, reason, ...(idleFor ? { idleFor } : {}) });
+        const deployAge = f.deployedAt === undefined ? undefined : i.now - f.deployedAt;
+        if (deployAge !== undefined && deployAge < i.idleAfterMs) {
+            const age = deployAge <= 0 ? 'just now' : `${formatDuration(deployAge)} ago`;
+            actions.push(act('keep', `deployed ${age}, less than idle-after (${idleAfter}): never touched`));
+        }
+        else if (!i.openPulls.has(f.pr)) {
+            actions.push(act('teardown', `PR #${f.pr} is closed`));
+        }
+        else if (i.maxAgeMs !== undefined && deployAge !== undefined && deployAge >= i.maxAgeMs) {
+            actions.push(act('teardown', `last deployed ${formatDuration(deployAge)} ago, more than max-age (${formatDuration(i.maxAgeMs)})`));
+        }
+        else if (i.edition === 'pro' && (f.replicas ?? 0) === 0) {
+            actions.push(act('already-asleep', 'at zero replicas; the gateway wakes it on the next request'));
+        }
+        else if (activity.idle) {
+            const idle = `idle for ${activity.idleFor}, idle-after is ${idleAfter}`;
+            if (i.edition === 'pro')
+                actions.push(act('scale-to-zero', `${idle}: scale to zero replicas`, activity.idleFor));
+            else
+                actions.push(act('sleep', `${idle}: Community Edition cannot scale to zero, so the function is removed and the assets kept`, activity.idleFor));
+        }
+        else {
+            actions.push(act('keep', 'active'));
+        }
+    }
+    const functionNames = new Set(i.functions.map((f) => f.name));
+    const seen = new Set();
+    const unfinished = [];
+    for (const name of new Set(i.records ?? [])) {
+        const pr = (0,naming/* prFromName */.OS)(i.app, name);
+        if (pr !== undefined && !i.openPulls.has(pr) && !functionNames.has(name))
+            unfinished.push({ name, pr });
+    }
+    unfinished.sort((a, b) => a.pr - b.pr);
+    const recorded = new Set(i.records ?? []);
+    const orphans = [];
+    for (const raw of i.prefixes) {
+        const name = raw.replace(/\/+$/, '');
+        if (!name || name.includes('/') || seen.has(name))
+            continue;
+        seen.add(name);
+        const pr = (0,naming/* prFromName */.OS)(i.app, name);
+        // Open PR without a function: a sleeping Community Edition preview, whose assets are kept on purpose.
+        // A recorded one is finished by the full teardown above, assets included.
+        if (pr === undefined || i.openPulls.has(pr) || functionNames.has(name) || recorded.has(name))
+            continue;
+        orphans.push({ name, pr, prefix: `${name}/` });
+    }
+    orphans.sort((a, b) => a.pr - b.pr || a.name.localeCompare(b.name));
+    if (mode === 'prometheus')
+        return { mode, actions, orphans, unfinished, changed: false };
+    const { next, changed } = finalState(actions, i.previous);
+    return { mode, actions, orphans, unfinished, next, changed };
+}
+/**
+ * The state to remember after acting (state mode): every function that stays on the gateway keeps its entry; one
+ * whose removal failed (`failed`) stays too, so the next sweep does not take it for first seen.
+ */
+function finalState(actions, previous, failed = new Set()) {
+    const next = {};
+    for (const a of [...actions].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))) {
+        if (!a.observed)
+            continue;
+        if (removesFunction(a.decision) && !failed.has(a.name))
+            continue;
+        next[a.name] = { count: a.observed.count, changedAt: a.observed.changedAt };
+    }
+    return { next, changed: !sameMemory(previous ?? {}, next) };
+}
+function sameMemory(a, b) {
+    const ak = Object.keys(a);
+    if (ak.length !== Object.keys(b).length)
+        return false;
+    return ak.every((k) => {
+        const x = a[k];
+        const y = b[k];
+        return x !== undefined && y !== undefined && x.count === y.count && x.changedAt === y.changedAt;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/sweep/prometheus.ts
+/**
+ * Idleness from the OpenFaaS Prometheus: one instant query of the invocation increase per function over the
+ * `idle-after` window. The gateway labels series with `function_name`, which carries a `.<namespace>` suffix on
+ * recent gateways (`shop-pr-2.openfaas-fn`) and none on older ones.
+ */
+const DEFAULT_NAMESPACE = 'openfaas-fn';
+const PROM_UNITS = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1],
+];
+/** A Prometheus range duration: the largest unit that divides exactly ('30m', '90s', '1d', '1500ms'). */
+function promDuration(ms) {
+    const whole = Math.round(ms);
+    if (!(whole >= 1))
+        throw new Error(`a Prometheus range needs a positive duration, got ${ms}ms`);
+    const [unit, size] = PROM_UNITS.find(([, s]) => whole % s === 0);
+    return `${whole / size}${unit}`;
+}
+function increaseQuery(idleAfterMs) {
+    return `sum by (function_name) (increase(gateway_function_invocation_total[${promDuration(idleAfterMs)}]))`;
+}
+/**
+ * Vector result → increase per function name of `namespace` (empty: the default namespace). Samples of other
+ * namespaces are left out; `name` and `name.<namespace>` add up; NaN and negative values count as 0.
+ */
+function increasesByFunction(samples, namespace) {
+    const ns = namespace || DEFAULT_NAMESPACE;
+    const out = new Map();
+    for (const s of samples) {
+        const label = s.metric?.function_name;
+        if (!label)
+            continue;
+        const dot = label.indexOf('.');
+        const name = dot < 0 ? label : label.slice(0, dot);
+        if (dot >= 0 && label.slice(dot + 1) !== ns)
+            continue;
+        const value = Number(s.value?.[1]);
+        out.set(name, (out.get(name) ?? 0) + (Number.isFinite(value) && value > 0 ? value : 0));
+    }
+    return out;
+}
+/** Runs the increase query against `baseUrl` (credentials in the URL become Basic auth). */
+async function queryIncreases(baseUrl, idleAfterMs, namespace, timeoutMs = 30_000) {
+    const url = new URL(baseUrl.replace(/\/+$/, '') + '/api/v1/query');
+    const headers = { accept: 'application/json' };
+    if (url.username || url.password) {
+        headers.authorization = 'Basic ' + Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64');
+        url.username = '';
+        url.password = '';
+    }
+    const query = increaseQuery(idleAfterMs);
+    url.searchParams.set('query', query);
+    const where = `${url.origin}${url.pathname}`;
+    let res;
+    try {
+        res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
+    }
+    catch (err) {
+        throw new Error(`Prometheus at ${where} (input 'prometheus-url') did not answer: ${err.message}`);
+    }
+    const text = await res.text();
+    let body;
+    try {
+        body = JSON.parse(text);
+    }
+    catch {
+        throw new Error(`Prometheus at ${where} (input 'prometheus-url') answered ${res.status} with something that is not JSON: ${text.slice(0, 200)}`);
+    }
+    if (!res.ok || body.status !== 'success') {
+        throw new Error(`Prometheus query failed (${res.status}${body.errorType ? ` ${body.errorType}` : ''}): ${body.error ?? text.slice(0, 200)}; query: ${query}`);
+    }
+    if (body.data?.resultType !== 'vector' || !Array.isArray(body.data.result)) {
+        throw new Error(`Prometheus answered a ${body.data?.resultType ?? 'missing'} result to an instant query, expected a vector`);
+    }
+    return increasesByFunction(body.data.result, namespace);
+}
+
+;// CONCATENATED MODULE: ./src/sweep/state.ts
+/**
+ * The sweeper's bucket I/O: its state object (`<state-prefix>/sweeper.json`: last seen invocation count and when it
+ * last changed, per function) and the list of top-level preview prefixes for garbage collection.
+ */
+
+
+const STATE_VERSION = 1;
+function stateKey(statePrefix) {
+    const prefix = statePrefix.replace(/^\/+|\/+$/g, '');
+    return prefix ? `${prefix}/sweeper.json` : 'sweeper.json';
+}
+/** Where idleness comes from; throws when neither source is configured. */
+function idleSource(settings) {
+    if (settings.sweep.prometheusUrl)
+        return 'prometheus';
+    if (settings.assets?.bucket)
+        return 'state';
+    throw new Error("command 'sweep' needs to know when previews were last used: set input 'prometheus-url' (the OpenFaaS Prometheus), " +
+        "or input 'bucket' (with 's3-endpoint' and credentials as for the assets) so the sweeper can remember invocation counts in " +
+        `'${stateKey(settings.sweep.statePrefix)}'`);
+}
+function isMemory(v) {
+    const m = v;
+    return typeof m === 'object' && m !== null && typeof m.count === 'number' && Number.isFinite(m.count) && typeof m.changedAt === 'string';
+}
+/**
+ * Parses a stored state object. Anything unreadable yields an empty memory and a warning: every function then counts
+ * as first seen (active now), which delays sleeping by one `idle-after` but never sleeps a preview in use.
+ */
+function parseState(raw) {
+    const file = raw;
+    if (raw === undefined)
+        return { memory: {} };
+    if (typeof file !== 'object' || file === null || typeof file.functions !== 'object' || file.functions === null || Array.isArray(file.functions)) {
+        return { memory: {}, warning: 'the sweeper state is not an object with "functions"; starting afresh' };
+    }
+    if (file.version !== STATE_VERSION)
+        return { memory: {}, warning: `the sweeper state has version ${String(file.version)}, expected ${STATE_VERSION}; starting afresh` };
+    const memory = {};
+    let dropped = 0;
+    for (const [name, entry] of Object.entries(file.functions)) {
+        if (isMemory(entry))
+            memory[name] = { count: entry.count, changedAt: entry.changedAt };
+        else
+            dropped++;
+    }
+    return { memory, warning: dropped ? `ignored ${dropped} malformed entries in the sweeper state` : undefined };
+}
+async function loadState(client, bucket, key) {
+    let raw;
+    try {
+        raw = await store_readJson(client, bucket, key);
+    }
+    catch (err) {
+        // A corrupt object must not stop the sweep forever; an unreachable bucket must stop it.
+        if (err instanceof SyntaxError)
+            return { memory: {}, found: true, warning: `s3://${bucket}/${key} is not JSON (${err.message}); starting afresh` };
+        throw err;
+    }
+    return { ...parseState(raw), found: raw !== undefined };
+}
+async function saveState(client, bucket, key, memory, now) {
+    const file = { version: STATE_VERSION, updatedAt: now.toISOString(), functions: memory };
+    await writeJson(client, bucket, key, file);
+}
+/** Top-level "directories" of the bucket (`<name>/`), every page of a delimited listing. */
+async function listTopPrefixes(client, bucket) {
+    const out = [];
+    let token;
+    do {
+        const page = await client.send(new dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: bucket, Delimiter: '/', ContinuationToken: token }));
+        for (const p of page.CommonPrefixes ?? [])
+            if (p.Prefix)
+                out.push(p.Prefix);
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/commands/sweep.ts
+/**
+ * sweep: list managed functions once → decide (sweep/plan.ts, pure) → act, one gateway write per acted-on function:
+ * scale to zero on Pro/Edge, sleep on Community Edition (delete the function, keep the assets, say so on the PR),
+ * full teardown for closed PRs and expired previews, finish teardowns that died half-way (from the preview records),
+ * delete orphan prefixes. `dry-run` decides and changes nothing.
+ *
+ * A scale to zero is read back: a Community Edition gateway that does not call itself `-ce` (releases before 2023/24)
+ * answers 200 and clamps the request to one replica, so the sweeper only says "scaled to 0" when it saw 0, and
+ * sleeps the preview instead otherwise.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Acted-on previews handled at once: enough to sweep hundreds quickly, few enough for GitHub's secondary limits. */
+const ACT_CONCURRENCY = 4;
+function deployedAt(f) {
+    for (const text of [f.annotations?.[naming/* ANNOTATIONS */.BC.deployedAt], f.createdAt]) {
+        const ms = text ? Date.parse(text) : NaN;
+        if (Number.isFinite(ms))
+            return ms;
+    }
+    return undefined;
+}
+async function eachLimited(items, limit, fn) {
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length)
+            await fn(items[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+async function sweep(s) {
+    const { settings, ctx, gateway, octokit } = s;
+    const sw = settings.sweep;
+    const source = idleSource(settings);
+    const bucket = settings.assets && s.s3 ? { client: s.s3, name: settings.assets.bucket } : undefined;
+    const key = stateKey(sw.statePrefix);
+    // The only function listing of the run: everything below works from it.
+    const listed = await gateway.list();
+    const { edition } = await gateway.provider();
+    const ours = listed.filter((f) => (0,naming/* isManagedBy */.xr)(f.labels, ctx.repo.owner, ctx.repo.repo));
+    const byName = new Map();
+    const managed = [];
+    for (const f of ours) {
+        const pr = (0,naming/* prFromName */.OS)(settings.app, f.name);
+        if (pr === undefined) {
+            core/* info */.pq(`${f.name}: managed by this repository but not named ${settings.app}-pr-<n> (input 'app'); left alone`);
+            continue;
+        }
+        byName.set(f.name, f);
+        managed.push({ name: f.name, pr, replicas: f.replicas, invocationCount: f.invocationCount, deployedAt: deployedAt(f) });
+    }
+    const openPulls = await listOpenPulls(octokit, ctx.repo);
+    let previous;
+    let increases;
+    if (source === 'prometheus') {
+        increases = await queryIncreases(sw.prometheusUrl, sw.idleAfterMs, settings.gateway.namespace);
+    }
+    else {
+        const loaded = await loadState(bucket.client, bucket.name, key);
+        if (loaded.warning)
+            core/* warning */.$e(loaded.warning);
+        previous = loaded.memory;
+    }
+    const prefixes = bucket ? await listTopPrefixes(bucket.client, bucket.name) : [];
+    const records = bucket ? await listRecords({ client: bucket.client, bucket: bucket.name, statePrefix: sw.statePrefix }) : [];
+    const now = s.now();
+    const plan = planSweep({
+        functions: managed,
+        previous,
+        increases,
+        openPulls,
+        prefixes,
+        records,
+        app: settings.app,
+        edition,
+        now: now.getTime(),
+        idleAfterMs: sw.idleAfterMs,
+        maxAgeMs: sw.maxAgeMs,
+    });
+    const dry = sw.dryRun ? '[dry-run] ' : '';
+    core/* info */.pq(`${dry}Sweeping ${managed.length} previews on a ${edition === 'pro' ? 'Pro/Edge' : 'Community Edition'} gateway, ${openPulls.size} open PRs, ` +
+        `idleness from ${source === 'prometheus' ? 'Prometheus' : `s3://${bucket.name}/${key}`}, idle-after ${formatDuration(sw.idleAfterMs)}`);
+    for (const a of plan.actions)
+        core/* info */.pq(`${dry}${a.name} (PR #${a.pr}): ${a.decision}: ${a.reason}; last activity ${a.lastActivity}`);
+    for (const u of plan.unfinished)
+        core/* info */.pq(`${dry}${u.name} (PR #${u.pr}): finish the teardown (PR is closed, the function is gone, its record is left)`);
+    for (const o of plan.orphans)
+        core/* info */.pq(`${dry}${o.prefix}: delete orphan prefix (PR #${o.pr} is closed and has no function)`);
+    const results = new Map();
+    const failed = new Set();
+    const errors = [];
+    const fail = (what, err) => {
+        const message = err instanceof Error ? err.message : String(err);
+        errors.push(`${what}: ${message}`);
+        core/* error */.z3(`${what}: ${message}`);
+        return `failed: ${message}`;
+    };
+    if (!sw.dryRun) {
+        await eachLimited(plan.actions.filter((a) => actsOn(a.decision)), ACT_CONCURRENCY, async (a) => {
+            try {
+                results.set(a.name, await act(s, a, byName.get(a.name)));
+                core/* info */.pq(`${a.name}: ${results.get(a.name)}`);
+            }
+            catch (err) {
+                failed.add(a.name);
+                results.set(a.name, fail(`${a.name} (${a.decision})`, err));
+            }
+        });
+        await eachLimited(plan.unfinished, ACT_CONCURRENCY, async (u) => {
+            try {
+                const r = await teardownPreview(s, u.pr, `PR #${u.pr} is closed (an earlier teardown did not finish)`);
+                results.set(u.name, `teardown finished: ${r.removed.length ? r.removed.join(', ') : 'nothing was left'}`);
+                core/* info */.pq(`${u.name}: ${results.get(u.name)}`);
+            }
+            catch (err) {
+                results.set(u.name, fail(`${u.name} (finish teardown)`, err));
+            }
+        });
+        await eachLimited(plan.orphans, ACT_CONCURRENCY, async (o) => {
+            try {
+                const { deleted } = await deletePrefix(bucket.client, bucket.name, o.prefix);
+                results.set(o.prefix, `${deleted} objects deleted`);
+                core/* info */.pq(`${o.prefix}: ${deleted} objects deleted`);
+            }
+            catch (err) {
+                results.set(o.prefix, fail(`orphan prefix ${o.prefix}`, err));
+            }
+        });
+        if (plan.mode === 'state') {
+            const state = finalState(plan.actions, previous, failed);
+            if (state.changed) {
+                await saveState(bucket.client, bucket.name, key, state.next, now);
+                core/* info */.pq(`State written to s3://${bucket.name}/${key} (${Object.keys(state.next).length} functions)`);
+            }
+            else {
+                core/* info */.pq(`State unchanged; s3://${bucket.name}/${key} not rewritten`);
+            }
+        }
+    }
+    const removed = plan.actions.filter((a) => removesFunction(a.decision) && !sw.dryRun && !failed.has(a.name)).length;
+    const remaining = ours.length - removed;
+    const limit = effectiveLimit(sw.maxPreviews, edition);
+    const count = limit > 0 ? `${remaining} of ${limit} (max-previews)` : `${remaining} (no limit)`;
+    core/* info */.pq(`Previews on the gateway: ${count}`);
+    const rows = [
+        ...plan.actions.map((a) => ({
+            name: a.name,
+            pr: a.pr,
+            lastActivity: a.lastActivity,
+            decision: `${a.decision}: ${a.reason}`,
+            result: actsOn(a.decision) ? (sw.dryRun ? 'dry run: not applied' : results.get(a.name) ?? '') : 'nothing to do',
+        })),
+        ...plan.unfinished.map((u) => ({
+            name: u.name,
+            pr: u.pr,
+            lastActivity: '(no function)',
+            decision: `finish teardown: PR #${u.pr} is closed`,
+            result: sw.dryRun ? 'dry run: not applied' : results.get(u.name) ?? '',
+        })),
+        ...plan.orphans.map((o) => ({
+            name: o.prefix,
+            pr: o.pr,
+            lastActivity: '(no function)',
+            decision: `delete orphan prefix: PR #${o.pr} is closed`,
+            result: sw.dryRun ? 'dry run: not applied' : results.get(o.prefix) ?? '',
+        })),
+    ];
+    const acted = plan.actions.filter((a) => actsOn(a.decision)).length + plan.unfinished.length + plan.orphans.length;
+    await (0,src_report/* writeOutputs */.K)({ result: 'swept' }, sw.dryRun ? 'Preview sweep (dry run: nothing changed)' : 'Preview sweep', [
+        ['Edition', edition === 'pro' ? 'Pro / Edge (scale to zero)' : 'Community Edition (sleep = delete function, keep assets)'],
+        ['Idleness from', source === 'prometheus' ? 'Prometheus' : { code: `s3://${bucket.name}/${key}` }],
+        ['Previews', count],
+        ['Acted on', `${acted}${errors.length ? ` (${errors.length} failed)` : ''}`],
+    ]);
+    await writeDecisionTable(rows);
+    if (errors.length)
+        throw new Error(`${errors.length} of ${acted} sweep actions failed; first: ${errors[0]}`);
+}
+/** One acted-on function: one gateway write (scale or delete; a scale that did not reach zero adds the delete). */
+async function act(s, a, f) {
+    switch (a.decision) {
+        case 'scale-to-zero': {
+            await s.gateway.scale(a.name, 0);
+            const after = await s.gateway.get(a.name);
+            if ((after?.replicas ?? 0) === 0)
+                return 'scaled to 0 replicas; the next request wakes it';
+            const seen = `the gateway answered the scale to 0 but reports replicas=${after?.replicas}`;
+            core/* warning */.$e(`${a.name}: ${seen}, which a Community Edition gateway does (it clamps to 1); putting it to sleep instead`);
+            return `${seen}; ${await sleep(s, a, f)}`;
+        }
+        case 'sleep':
+            return sleep(s, a, f);
+        case 'teardown': {
+            const r = await teardownPreview(s, a.pr, a.reason);
+            return `torn down: ${r.removed.length ? r.removed.join(', ') : 'nothing was left'}`;
+        }
+        default:
+            return 'nothing to do';
+    }
+}
+/** Community Edition's idle state: the function is deleted, the assets stay, the PR is told. */
+async function sleep(s, a, f) {
+    const { settings, ctx } = s;
+    const gone = await s.gateway.remove(a.name);
+    let comment = '';
+    if (settings.github.comment) {
+        const url = f.annotations?.[naming/* ANNOTATIONS */.BC.url] || (0,naming/* previewUrl */.e6)(settings.urlTemplate, a.name, a.pr, f.labels?.[naming/* LABELS */.kg.sha] ?? '');
+        const body = renderComment({ state: 'sleeping', name: a.name, url, runUrl: ctx.runUrl, time: s.now().toISOString(), idleFor: a.idleFor ?? formatDuration(settings.sweep.idleAfterMs) });
+        // The preview is asleep either way; a comment that could not be edited is worth a warning, not a failed sweep.
+        comment = await new PreviewComment(s.octokit, ctx.repo, a.pr, a.name, (line) => core/* info */.pq(line)).write(body).then(() => ', PR comment says it sleeps', (err) => {
+            core/* warning */.$e(`${a.name}: could not update the PR comment: ${err.message}`);
+            return `, PR comment not updated (${err.message})`;
+        });
+    }
+    return `${gone ? 'function deleted' : 'function was already gone'}, assets kept${comment}`;
+}
+async function writeDecisionTable(rows) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    const header = ['Function', 'PR', 'Last activity', 'Decision', 'Result'].map((data) => ({ data, header: true }));
+    const body = rows.map((r) => [(0,src_report/* cellHtml */.q)({ code: r.name }), (0,untrusted/* htmlText */.js)(`#${r.pr}`), (0,untrusted/* htmlText */.js)(r.lastActivity), (0,untrusted/* htmlText */.js)(r.decision), (0,untrusted/* htmlText */.js)(r.result)]);
+    await core/* summary */.z
+        .addHeading('Decisions', 4)
+        .addTable([header, ...(body.length ? body : [['(no managed previews)', '', '', '', '']])])
+        .write();
+}
+
+;// CONCATENATED MODULE: ./src/commands/run.ts
+
+
+
+
+const COMMANDS = { deploy: deploy, teardown: teardown, sweep: sweep };
+async function runCommand(command, settings, ctx) {
+    // The sweeper may act on hundreds of previews: its GitHub writes keep GitHub's one-a-second pace.
+    await COMMANDS[command](createServices(settings, ctx, { pacedWrites: command === 'sweep' }));
+}
+
+
+/***/ })
+
+};

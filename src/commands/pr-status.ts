@@ -1,0 +1,92 @@
+/**
+ * What a deploy tells the PR: the comment, the GitHub deployment, the outputs and the job summary, always from the
+ * same facts. The rules that keep it truthful live here:
+ * - a failure says which step failed and what is still true of the previous version, and never claims more;
+ * - when GitHub itself fails, the run fails but nothing claims the preview failed (it may be live);
+ * - a comment that cannot be written is a warning on the failure path (the run fails anyway, with the first error).
+ */
+import * as core from '@actions/core';
+import { renderComment, type AssetCounts, type CommentView, type FailedStep } from '../github/comment-text.js';
+import { PreviewComment } from '../github/comment.js';
+import { markDeployment } from '../github/deployments.js';
+import { environmentName } from '../naming.js';
+import type { Readiness } from '../openfaas/readiness.js';
+import { writeOutputs } from '../report.js';
+import type { Services } from './services.js';
+
+export interface Facts {
+  name: string;
+  url: string;
+  sha: string;
+  image: string;
+  pr: number;
+}
+
+/** GitHub deployment state of a failed step: `failure` when the change itself is at fault, `error` otherwise. */
+const DEPLOYMENT_STATE: Record<FailedStep, 'failure' | 'error'> = {
+  gateway: 'error',
+  state: 'error',
+  build: 'failure',
+  deploy: 'error',
+  readiness: 'failure',
+  assets: 'error',
+};
+
+export class PrStatus {
+  private readonly comment?: PreviewComment;
+
+  constructor(
+    private readonly s: Services,
+    private readonly facts: Facts,
+  ) {
+    if (s.settings.github.comment) this.comment = new PreviewComment(s.octokit, s.ctx.repo, facts.pr, facts.name, (line) => core.info(line));
+  }
+
+  private view<T extends CommentView['state']>(state: T) {
+    const { name, url, sha, image } = this.facts;
+    return { state, name, url, sha, image, runUrl: this.s.ctx.runUrl, time: this.s.now().toISOString() };
+  }
+
+  async refused(decision: Omit<Extract<CommentView, { state: 'refused' }>, 'state' | 'name' | 'runUrl' | 'time'>): Promise<void> {
+    await this.comment?.write(renderComment({ ...this.view('refused'), ...decision }));
+    await writeOutputs({ result: 'refused', name: this.facts.name }, 'Preview refused');
+  }
+
+  /** The deploy failed at `step`; `previous` says what is true of the preview that ran before. Never throws. */
+  async failed(step: FailedStep, err: unknown, previous: string): Promise<void> {
+    const error = err instanceof Error ? err.message : String(err);
+    const writes: Promise<unknown>[] = [];
+    if (this.comment) writes.push(this.comment.write(renderComment({ ...this.view('failed'), step, error, previous })));
+    if (this.s.settings.github.deployment) {
+      writes.push(markDeployment(this.s.octokit, this.s.ctx.repo, this.mark(`Failed: ${error}`), DEPLOYMENT_STATE[step]));
+    }
+    for (const r of await Promise.allSettled(writes)) {
+      if (r.status === 'rejected') core.warning(`could not tell the PR about the failure: ${(r.reason as Error).message}`);
+    }
+    await writeOutputs({ result: 'failed', name: this.facts.name, image: this.facts.image }, 'Preview failed', [['Step', step], ['Previous version', previous]]).catch(() => undefined);
+  }
+
+  /** The preview is live; GitHub failures here fail the run (thrown) but are never reported as a failed preview. */
+  async live(readiness: Readiness, assets: AssetCounts | undefined, bucketPrefix: string | undefined): Promise<void> {
+    const { name, url, sha, image, pr } = this.facts;
+    const ready = readiness.state === 'ready';
+    const writes: Promise<unknown>[] = [];
+    if (this.comment) writes.push(this.comment.write(renderComment({ ...this.view(readiness.state), evidence: readiness.evidence, assets })));
+    if (this.s.settings.github.deployment) {
+      writes.push(markDeployment(this.s.octokit, this.s.ctx.repo, this.mark(`Preview of #${pr} at ${sha.slice(0, 7)}${ready ? '' : ', rolling out'}`), 'success'));
+    }
+    const failures = (await Promise.allSettled(writes)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    core.info(`${ready ? 'Preview ready' : 'Preview deployed, rolling out'}: ${url} (${readiness.evidence})`);
+    await writeOutputs({ result: ready ? 'deployed' : 'rolling-out', name, url, image, bucketPrefix }, ready ? 'Preview ready' : 'Preview rolling out', [
+      ['Commit', { code: sha.slice(0, 7) }],
+      ['Checked', readiness.evidence],
+    ]);
+    if (failures.length) {
+      throw new Error(`the preview is live at ${url}, but telling the PR failed: ${failures.map((f) => (f.reason as Error).message).join('; ')}`);
+    }
+  }
+
+  private mark(description: string) {
+    return { environment: environmentName(this.facts.name), sha: this.facts.sha, url: this.facts.url, logUrl: this.s.ctx.runUrl, description };
+  }
+}

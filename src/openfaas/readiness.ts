@@ -1,0 +1,96 @@
+/**
+ * What "ready" means (DESIGN.md, "What a preview promises"): seen, not assumed.
+ * 1. The gateway holds the spec that was sent: image and `faas-preview/sha` label read back. faas-netes answers 202
+ *    to an update it did not apply (errors are logged and swallowed), so a mismatch that outlasts the provider's
+ *    cache lag is a failure; on faasd an update is delete + recreate, so a function missing after it is gone.
+ * 2. An available replica, and a GET through the gateway to `/function/<name><ready-path>` answering below 500:
+ *    faasd counts a replica as available before the process listens (it answers 500 meanwhile).
+ * 3. That the answer comes from this commit. A function that sends `X-Faas-Preview-Sha` (its FAAS_PREVIEW_SHA)
+ *    proves it; on faasd and for a new function there is no older version that could answer. A faas-netes update
+ *    rolls (the old pod serves until the new one is ready), so without the header the honest outcome is
+ *    "rolling out", never "ready".
+ * Everything runs within `ready-timeout`, each request cut to what is left of it.
+ */
+import type { GatewayClient, Provider } from './client.js';
+import type { FunctionStatus } from './types.js';
+import { LABELS } from '../naming.js';
+import { sanitize } from '../text/untrusted.js';
+
+export const VERSION_HEADER = 'x-faas-preview-sha';
+/** How long a read-back may still show the previous spec (faas-netes answers from an informer cache). */
+const SPEC_LAG_MS = 5_000;
+
+export interface ReadinessTarget {
+  name: string;
+  image: string;
+  sha: string;
+  readyPath: string;
+  /** The deploy created the function (no previous version exists). */
+  created: boolean;
+}
+
+export type Readiness = { state: 'ready' | 'rolling-out'; evidence: string };
+
+export class NotReady extends Error {
+  constructor(
+    message: string,
+    /** The provider removed the function (faasd update whose new version could not start). */
+    readonly gone: boolean,
+  ) {
+    super(message);
+    this.name = 'NotReady';
+  }
+}
+
+export interface WaitOptions {
+  timeoutMs: number;
+  requestTimeoutMs: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+const short = (sha: string) => sha.slice(0, 7);
+
+function specSeen(s: FunctionStatus): string {
+  return `image ${s.image}, ${LABELS.sha}=${s.labels?.[LABELS.sha] ?? '(none)'}`;
+}
+
+export async function waitUntilReady(gateway: GatewayClient, provider: Provider, t: ReadinessTarget, o: WaitOptions): Promise<Readiness> {
+  const now = o.now ?? Date.now;
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const start = now();
+  const deadline = start + o.timeoutMs;
+  const budget = () => Math.max(1, Math.min(o.requestTimeoutMs, deadline - now()));
+  const probe = `GET ${gateway.url}/function/${t.name}${t.readyPath}`;
+  let seen = 'nothing yet';
+  let interval = 200;
+  for (;;) {
+    const status = await gateway.get(t.name, deadline);
+    if (!status) {
+      if (!provider.rolling && !t.created) throw new NotReady(`function '${t.name}' is gone after the update: faasd replaces a function on update, and the new one (${t.image}) could not be created; the previous version no longer runs`, true);
+      seen = 'the gateway does not know the function';
+    } else if (status.image !== t.image || status.labels?.[LABELS.sha] !== t.sha) {
+      seen = `the gateway still has ${specSeen(status)}`;
+      if (now() - start >= Math.min(SPEC_LAG_MS, o.timeoutMs)) {
+        throw new NotReady(`the gateway accepted the deploy of ${t.image} but did not apply it (it has ${specSeen(status)}); faas-netes answers 202 and logs the error when an update fails (private image on Community Edition, missing secret, bad quantity): check the gateway and faas-netes logs`, false);
+      }
+    } else if ((status.availableReplicas ?? 0) < 1) {
+      seen = `replicas=${status.replicas ?? 0}, availableReplicas=${status.availableReplicas ?? 0}`;
+    } else {
+      const res = await gateway.invoke(t.name, t.readyPath, budget()).catch((err: Error) => err);
+      if (res instanceof Error) seen = `available replica, but ${res.message}`;
+      else if (res.status >= 500) seen = `available replica, but ${probe} answered ${res.status}: ${sanitize(res.text, { max: 200 })}`;
+      else {
+        const version = String(res.headers[VERSION_HEADER] ?? '');
+        const answered = `${probe} answered ${res.status}`;
+        if (version === t.sha) return { state: 'ready', evidence: `${answered} from ${short(t.sha)} (${VERSION_HEADER})` };
+        if (version) seen = `${answered}, but from ${sanitize(short(version))} (${VERSION_HEADER}); waiting for ${short(t.sha)}`;
+        else if (provider.rolling && !t.created) return { state: 'rolling-out', evidence: `${answered}; the function does not send ${VERSION_HEADER}, so during the rolling update this may still be the previous version` };
+        else return { state: 'ready', evidence: `${answered}; no previous version can answer (${t.created ? 'new function' : 'faasd replaces a function on update'})` };
+      }
+    }
+    if (now() >= deadline) throw new NotReady(`function '${t.name}' was not ready within ${Math.round(o.timeoutMs / 1000)}s (input 'ready-timeout'); last seen: ${seen}`, false);
+    await sleep(Math.min(interval, Math.max(0, deadline - now())));
+    interval = Math.min(interval * 2, 1000);
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The record of a preview, `<state-prefix>/previews/<name>.json` in the bucket: written by deploy before its first
+ * gateway write, removed by the last step of a complete teardown. So a teardown that died half-way (function gone
+ * but assets, tags, deployment or comment left) is still known after the fact, and the sweeper finishes it from the
+ * record rather than from whatever happens to be left on the gateway.
+ */
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { deleteJson, readJson, writeJson } from './store.js';
+
+export const RECORD_VERSION = 1;
+
+export interface PreviewRecord {
+  version: number;
+  name: string;
+  pr: number;
+  sha: string;
+  image: string;
+  url: string;
+  /** ISO 8601 of the deploy that wrote it. */
+  updatedAt: string;
+}
+
+export interface RecordStore {
+  client: S3Client;
+  bucket: string;
+  statePrefix: string;
+}
+
+function folder(statePrefix: string): string {
+  const prefix = statePrefix.replace(/^\/+|\/+$/g, '');
+  return prefix ? `${prefix}/previews/` : 'previews/';
+}
+
+export function recordKey(statePrefix: string, name: string): string {
+  return `${folder(statePrefix)}${name}.json`;
+}
+
+export async function saveRecord(store: RecordStore, record: Omit<PreviewRecord, 'version'>): Promise<void> {
+  await writeJson(store.client, store.bucket, recordKey(store.statePrefix, record.name), { version: RECORD_VERSION, ...record });
+}
+
+export async function readRecord(store: RecordStore, name: string): Promise<PreviewRecord | undefined> {
+  return readJson<PreviewRecord>(store.client, store.bucket, recordKey(store.statePrefix, name));
+}
+
+export async function deleteRecord(store: RecordStore, name: string): Promise<void> {
+  await deleteJson(store.client, store.bucket, recordKey(store.statePrefix, name));
+}
+
+/** Names of every recorded preview (the part of each key between the folder and `.json`). */
+export async function listRecords(store: RecordStore): Promise<string[]> {
+  const prefix = folder(store.statePrefix);
+  const names: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await store.client.send(new ListObjectsV2Command({ Bucket: store.bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) {
+      const m = o.Key?.slice(prefix.length).match(/^([a-z0-9-]{1,63})\.json$/);
+      if (m) names.push(m[1]);
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return names.sort();
+}

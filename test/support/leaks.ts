@@ -1,0 +1,45 @@
+/**
+ * The secret scanner every e2e run goes through: each secret the run was given, in every derived form the action
+ * itself scrubs (as is, URL-encoded, JSON-escaped, base64/base64url, and base64 of `user:password` for Basic auth),
+ * searched for in everything the run left readable: stdout and stderr (minus the runner's `::add-mask::` commands,
+ * which the runner consumes), the outputs, the step summary, every PR comment and every deployment status, and the
+ * builder's recorded environment when a test records it.
+ */
+import { derivedForms } from '../../src/text/secrets.js';
+import type { ActionRun } from './action.js';
+import type { GitHubEmulator } from './github.js';
+
+export interface SecretSet {
+  values: string[];
+  basicAuth?: { username: string; password: string }[];
+}
+
+export function secretForms(set: SecretSet): string[] {
+  const forms = new Set<string>();
+  for (const v of set.values) for (const f of derivedForms(v)) forms.add(f);
+  for (const { username, password } of set.basicAuth ?? []) {
+    const b64 = Buffer.from(`${username}:${password}`).toString('base64');
+    for (const f of [b64, b64.replace(/=+$/, '')]) forms.add(f);
+  }
+  return [...forms];
+}
+
+/** Every readable text of a run, by where it was found. */
+export function readableTexts(run: ActionRun, github?: GitHubEmulator, issues: number[] = [], extra: Record<string, string> = {}): Record<string, string> {
+  const log = (text: string) =>
+    text
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n');
+  const texts: Record<string, string> = { stdout: log(run.stdout), stderr: log(run.stderr), outputs: JSON.stringify(run.outputs), summary: run.summary, ...extra };
+  for (const n of issues) for (const c of github?.comments(n) ?? []) texts[`comment ${c.id} on #${n}`] = c.body;
+  for (const d of github?.deployments() ?? []) texts[`deployment ${d.id}`] = JSON.stringify(d);
+  return texts;
+}
+
+/** `where: form` for every secret form found; empty when the run leaked nothing. */
+export function findLeaks(texts: Record<string, string>, forms: string[]): string[] {
+  const found: string[] = [];
+  for (const [where, text] of Object.entries(texts)) for (const form of forms) if (text.includes(form)) found.push(`${where}: ${form}`);
+  return found;
+}
