@@ -31,7 +31,7 @@ export interface RunContext {
 
 export class EventError extends Error {
   constructor(where: string, problem: string) {
-    super(`event payload ${where}: ${problem}`);
+    super(`event payload ${where} ${problem}`);
     this.name = 'EventError';
   }
 }
