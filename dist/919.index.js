@@ -1059,15 +1059,19 @@ async function waitUntilReady(gateway, provider, t, o) {
     const budget = () => Math.max(1, Math.min(o.requestTimeoutMs, deadline - now()));
     const probe = `GET ${gateway.url}/function/${t.name}${t.readyPath}`;
     let seen = 'nothing yet';
+    let known = false;
     let interval = 200;
     for (;;) {
         const status = await gateway.get(t.name, deadline);
         if (!status) {
             if (!provider.rolling && !t.created)
                 throw new NotReady(`function '${t.name}' is gone after the update: faasd replaces a function on update, and the new one (${t.image}) could not be created; the previous version no longer runs`, true);
+            // Seen, then gone: deleted while this run waited (a teardown, the sweeper), not slow.
+            if (known)
+                throw new NotReady(`function '${t.name}' was deleted while this run waited for it to become ready`, true);
             seen = 'the gateway does not know the function';
         }
-        else if (status.image !== t.image || status.labels?.[naming/* LABELS */.kg.sha] !== t.sha) {
+        else if ((known = true) && (status.image !== t.image || status.labels?.[naming/* LABELS */.kg.sha] !== t.sha)) {
             seen = `the gateway still has ${specSeen(status)}`;
             if (now() - start >= Math.min(SPEC_LAG_MS, o.timeoutMs)) {
                 throw new NotReady(`the gateway accepted the deploy of ${t.image} but did not apply it (it has ${specSeen(status)}); faas-netes answers 202 and logs the error when an update fails (private image on Community Edition, missing secret, bad quantity): check the gateway and faas-netes logs`, false);
@@ -1352,8 +1356,12 @@ class PreviewComment {
         const [keep, ...extra] = await this.ours();
         if (keep === undefined)
             return created;
+        // The other run converges the same way and may have deleted some of them already: 404 is fine.
         for (const id of extra)
-            await this.octokit.rest.issues.deleteComment({ ...this.repo, comment_id: id });
+            await this.octokit.rest.issues.deleteComment({ ...this.repo, comment_id: id }).catch((err) => {
+                if (err.status !== 404)
+                    throw err;
+            });
         if (keep !== created) {
             this.log(`another run created the preview comment at the same time; kept comment ${keep}, removed ${extra.join(', ')}`);
             await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: keep, body: text });
@@ -1778,6 +1786,11 @@ function requirePr(ctx) {
         throw new Error(`command 'deploy' needs a pull_request or pull_request_target event, got '${ctx.eventName}'`);
     return ctx.pr;
 }
+/** Thrown by a step that failed because the PR was closed meanwhile (the teardown removed what it deployed). */
+class ClosedMeanwhile extends Error {
+}
+/** Steps that run after the gateway was written to: a close in the meantime explains their failure. */
+const AFTER_DEPLOY = new Set(['deploy', 'readiness', 'assets']);
 /** One deploy after the guards: the steps in order, each failure reported as what it is. */
 class DeployRun {
     s;
@@ -1796,11 +1809,25 @@ class DeployRun {
             return await fn();
         }
         catch (err) {
+            if (AFTER_DEPLOY.has(step) && (await overtaken(this.s, { number: this.facts.pr, headSha: this.facts.sha }).catch(() => undefined)) === 'closed') {
+                core/* info */.pq(`${step} failed (${err.message}), and the PR was closed meanwhile`);
+                throw new ClosedMeanwhile();
+            }
             await this.status.failed(step, err, previousVersion(step, this.provider, this.existed, gone?.(err)));
             throw err;
         }
     }
     async run() {
+        try {
+            await this.steps();
+        }
+        catch (err) {
+            if (err instanceof ClosedMeanwhile)
+                return this.closedMeanwhile();
+            throw err;
+        }
+    }
+    async steps() {
         const { s, facts } = this;
         const { settings, ctx } = s;
         const { provider, functions } = await this.step('gateway', async () => ({ provider: await s.gateway.provider(), functions: await s.gateway.list() }));
@@ -1936,9 +1963,10 @@ var light_default = /*#__PURE__*/__webpack_require__.n(light);
 
 /** Longest rate-limit wait worth sitting through inside a job; beyond it the call fails and says why. */
 const MAX_RATE_LIMIT_WAIT_S = 120;
-/** The path of a request, for messages (the base URL is GitHub's or GHES's and adds nothing). */
-function callName(o) {
-    return `GitHub ${o.method} ${new URL(o.url, 'http://github.invalid').pathname}`;
+/** `GitHub METHOD /path` of a request, route parameters filled in (the base URL adds nothing to a message). */
+function callName(octokit, options) {
+    const { method, url } = octokit.request.endpoint(options);
+    return `GitHub ${method} ${decodeURIComponent(new URL(url, 'http://github.invalid').pathname)}`;
 }
 /** fetch with a deadline per attempt; a network failure carries the OS's cause, which @octokit/request reports. */
 function timedFetch(timeoutMs, onTransient) {
@@ -1971,9 +1999,10 @@ function createOctokit(token, o) {
         logged.add(key);
         o.log(line);
     };
-    const onLimit = (kind) => (after, options, _octokit, retryCount) => {
+    const onLimit = (kind) => (after, options, octokit, retryCount) => {
         const retrying = retryCount < 2 && after <= MAX_RATE_LIMIT_WAIT_S;
-        once(`${kind} ${options.method} ${options.url}`, `${callName(options)} hit GitHub's ${kind} rate limit; ${retrying ? `retrying in ${after}s` : `not retrying (reset in ${after}s)`}`);
+        const what = callName(octokit, options);
+        once(`${kind} ${what}`, `${what} hit GitHub's ${kind} rate limit; ${retrying ? `retrying in ${after}s` : `not retrying (reset in ${after}s)`}`);
         return retrying;
     };
     const octokit = (0,github/* getOctokit */.Q)(token, {
@@ -1993,7 +2022,7 @@ function createOctokit(token, o) {
         catch (err) {
             const e = err;
             if (e instanceof Error && !e.message.startsWith('GitHub ')) {
-                e.message = `${callName(options)}${e.status && e.status !== 500 ? ` answered ${e.status}` : ' failed'}: ${e.message}`;
+                e.message = `${callName(octokit, options)}${e.status && e.status !== 500 ? ` answered ${e.status}` : ' failed'}: ${e.message}`;
             }
             throw err;
         }

@@ -114,6 +114,12 @@ function requirePr(ctx: RunContext) {
   return ctx.pr;
 }
 
+/** Thrown by a step that failed because the PR was closed meanwhile (the teardown removed what it deployed). */
+class ClosedMeanwhile extends Error {}
+
+/** Steps that run after the gateway was written to: a close in the meantime explains their failure. */
+const AFTER_DEPLOY = new Set<FailedStep>(['deploy', 'readiness', 'assets']);
+
 /** One deploy after the guards: the steps in order, each failure reported as what it is. */
 class DeployRun {
   private provider?: Provider;
@@ -130,12 +136,25 @@ class DeployRun {
     try {
       return await fn();
     } catch (err) {
+      if (AFTER_DEPLOY.has(step) && (await overtaken(this.s, { number: this.facts.pr, headSha: this.facts.sha }).catch(() => undefined)) === 'closed') {
+        core.info(`${step} failed (${(err as Error).message}), and the PR was closed meanwhile`);
+        throw new ClosedMeanwhile();
+      }
       await this.status.failed(step, err, previousVersion(step, this.provider, this.existed, gone?.(err)));
       throw err;
     }
   }
 
   async run(): Promise<void> {
+    try {
+      await this.steps();
+    } catch (err) {
+      if (err instanceof ClosedMeanwhile) return this.closedMeanwhile();
+      throw err;
+    }
+  }
+
+  private async steps(): Promise<void> {
     const { s, facts } = this;
     const { settings, ctx } = s;
     const { provider, functions } = await this.step('gateway', async () => ({ provider: await s.gateway.provider(), functions: await s.gateway.list() }));

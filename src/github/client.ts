@@ -35,9 +35,10 @@ interface RequestOptions {
   url: string;
 }
 
-/** The path of a request, for messages (the base URL is GitHub's or GHES's and adds nothing). */
-function callName(o: RequestOptions): string {
-  return `GitHub ${o.method} ${new URL(o.url, 'http://github.invalid').pathname}`;
+/** `GitHub METHOD /path` of a request, route parameters filled in (the base URL adds nothing to a message). */
+function callName(octokit: { request: { endpoint: (o: never) => { method: string; url: string } } }, options: RequestOptions): string {
+  const { method, url } = octokit.request.endpoint(options as never);
+  return `GitHub ${method} ${decodeURIComponent(new URL(url, 'http://github.invalid').pathname)}`;
 }
 
 /** fetch with a deadline per attempt; a network failure carries the OS's cause, which @octokit/request reports. */
@@ -70,9 +71,10 @@ export function createOctokit(token: string, o: OctokitOptions): Octokit {
     logged.add(key);
     o.log(line);
   };
-  const onLimit = (kind: string) => (after: number, options: RequestOptions, _octokit: unknown, retryCount: number) => {
+  const onLimit = (kind: string) => (after: number, options: RequestOptions, octokit: { request: { endpoint: (o: never) => { method: string; url: string } } }, retryCount: number) => {
     const retrying = retryCount < 2 && after <= MAX_RATE_LIMIT_WAIT_S;
-    once(`${kind} ${options.method} ${options.url}`, `${callName(options)} hit GitHub's ${kind} rate limit; ${retrying ? `retrying in ${after}s` : `not retrying (reset in ${after}s)`}`);
+    const what = callName(octokit, options);
+    once(`${kind} ${what}`, `${what} hit GitHub's ${kind} rate limit; ${retrying ? `retrying in ${after}s` : `not retrying (reset in ${after}s)`}`);
     return retrying;
   };
   const octokit = getOctokit(
@@ -96,7 +98,7 @@ export function createOctokit(token: string, o: OctokitOptions): Octokit {
     } catch (err) {
       const e = err as Error & { status?: number };
       if (e instanceof Error && !e.message.startsWith('GitHub ')) {
-        e.message = `${callName(options as RequestOptions)}${e.status && e.status !== 500 ? ` answered ${e.status}` : ' failed'}: ${e.message}`;
+        e.message = `${callName(octokit, options as RequestOptions)}${e.status && e.status !== 500 ? ` answered ${e.status}` : ' failed'}: ${e.message}`;
       }
       throw err;
     }

@@ -99,7 +99,10 @@ export class PreviewComment {
   private async converge(created: number, text: string): Promise<number> {
     const [keep, ...extra] = await this.ours();
     if (keep === undefined) return created;
-    for (const id of extra) await this.octokit.rest.issues.deleteComment({ ...this.repo, comment_id: id });
+    // The other run converges the same way and may have deleted some of them already: 404 is fine.
+    for (const id of extra) await this.octokit.rest.issues.deleteComment({ ...this.repo, comment_id: id }).catch((err: { status?: number }) => {
+      if (err.status !== 404) throw err;
+    });
     if (keep !== created) {
       this.log(`another run created the preview comment at the same time; kept comment ${keep}, removed ${extra.join(', ')}`);
       await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: keep, body: text });

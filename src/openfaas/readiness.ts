@@ -63,13 +63,16 @@ export async function waitUntilReady(gateway: GatewayClient, provider: Provider,
   const budget = () => Math.max(1, Math.min(o.requestTimeoutMs, deadline - now()));
   const probe = `GET ${gateway.url}/function/${t.name}${t.readyPath}`;
   let seen = 'nothing yet';
+  let known = false;
   let interval = 200;
   for (;;) {
     const status = await gateway.get(t.name, deadline);
     if (!status) {
       if (!provider.rolling && !t.created) throw new NotReady(`function '${t.name}' is gone after the update: faasd replaces a function on update, and the new one (${t.image}) could not be created; the previous version no longer runs`, true);
+      // Seen, then gone: deleted while this run waited (a teardown, the sweeper), not slow.
+      if (known) throw new NotReady(`function '${t.name}' was deleted while this run waited for it to become ready`, true);
       seen = 'the gateway does not know the function';
-    } else if (status.image !== t.image || status.labels?.[LABELS.sha] !== t.sha) {
+    } else if ((known = true) && (status.image !== t.image || status.labels?.[LABELS.sha] !== t.sha)) {
       seen = `the gateway still has ${specSeen(status)}`;
       if (now() - start >= Math.min(SPEC_LAG_MS, o.timeoutMs)) {
         throw new NotReady(`the gateway accepted the deploy of ${t.image} but did not apply it (it has ${specSeen(status)}); faas-netes answers 202 and logs the error when an update fails (private image on Community Edition, missing secret, bad quantity): check the gateway and faas-netes logs`, false);
