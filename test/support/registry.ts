@@ -16,8 +16,13 @@ export interface Registry {
   /** Environment for buildah so it runs without a daemon, root storage tweaks or a shared login file. */
   buildahEnv: Record<string, string>;
   tags(repository: string): Promise<string[]>;
+  /** A pushed image: its config (labels under `config.Labels`) and its layers as pushed (gzip), in order. */
+  image(repository: string, tag: string): Promise<{ config: { config?: { Labels?: Record<string, string> } }; layers: Buffer[] }>;
   close(): Promise<void>;
 }
+
+/** Single-platform manifests: docker pushes Docker schema 2, podman and buildah OCI. */
+const MANIFEST_TYPES = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
 
 export async function startRegistry(): Promise<Registry> {
   const dir = mkdtempSync(path.join(tmpdir(), 'faas-preview-registry-'));
@@ -59,6 +64,17 @@ export async function startRegistry(): Promise<Registry> {
       const res = await fetch(`http://${host}/v2/${repository}/tags/list`, { headers: { authorization: auth } });
       if (res.status === 404) return [];
       return (((await res.json()) as { tags?: string[] | null }).tags ?? []).sort();
+    },
+    async image(repository, tag) {
+      const get = async (what: string, accept = '*/*') => {
+        const res = await fetch(`http://${host}/v2/${repository}/${what}`, { headers: { authorization: auth, accept } });
+        if (!res.ok) throw new Error(`registry GET ${repository}/${what} answered ${res.status}`);
+        return Buffer.from(await res.arrayBuffer());
+      };
+      const manifest = JSON.parse((await get(`manifests/${tag}`, MANIFEST_TYPES)).toString()) as { config: { digest: string }; layers?: { digest: string }[] };
+      const layers: Buffer[] = [];
+      for (const { digest } of manifest.layers ?? []) layers.push(await get(`blobs/${digest}`));
+      return { config: JSON.parse((await get(`blobs/${manifest.config.digest}`)).toString()), layers };
     },
     async close() {
       child.kill('SIGTERM');
