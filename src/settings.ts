@@ -63,6 +63,8 @@ export interface AssetSettings {
 export interface SweepSettings {
   idleAfterMs: number;
   prometheusUrl?: string;
+  /** Basic auth for `prometheusUrl` (inputs `prometheus-username` / `prometheus-password`). */
+  prometheusAuth?: { username: string; password: string };
   statePrefix: string;
   /** Absent: previews never expire by age. */
   maxAgeMs?: number;

@@ -79,7 +79,7 @@ export async function sweep(s: Services): Promise<void> {
   let previous: Record<string, { count: number; changedAt: string }> | undefined;
   let increases: Map<string, number> | undefined;
   if (source === 'prometheus') {
-    increases = await queryIncreases(sw.prometheusUrl!, sw.idleAfterMs, settings.gateway.namespace);
+    increases = await queryIncreases({ url: sw.prometheusUrl!, auth: sw.prometheusAuth, timeoutMs: settings.requestTimeoutMs, log: (line) => core.info(line) }, sw.idleAfterMs, settings.gateway.namespace);
   } else {
     const loaded = await loadState(bucket!.client, bucket!.name, key);
     if (loaded.warning) core.warning(loaded.warning);

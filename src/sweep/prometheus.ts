@@ -4,6 +4,8 @@
  * recent gateways (`shop-pr-2.openfaas-fn`) and none on older ones.
  */
 
+import { callWithRetry, type CallResponse } from '../http/call.js';
+
 export const DEFAULT_NAMESPACE = 'openfaas-fn';
 
 const PROM_UNITS: [string, number][] = [
@@ -57,33 +59,35 @@ export function increasesByFunction(samples: readonly VectorSample[], namespace:
   return out;
 }
 
-/** Runs the increase query against `baseUrl` (credentials in the URL become Basic auth). */
-export async function queryIncreases(baseUrl: string, idleAfterMs: number, namespace: string, timeoutMs = 30_000): Promise<Map<string, number>> {
-  const url = new URL(baseUrl.replace(/\/+$/, '') + '/api/v1/query');
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (url.username || url.password) {
-    headers.authorization = 'Basic ' + Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64');
-    url.username = '';
-    url.password = '';
-  }
+export interface PrometheusTarget {
+  url: string;
+  /** From the inputs `prometheus-username` / `prometheus-password`; sent as Basic auth. */
+  auth?: { username: string; password: string };
+  timeoutMs: number;
+  log?: (line: string) => void;
+}
+
+/** Runs the increase query (bounded and retried like every other call); errors name the input and the call. */
+export async function queryIncreases(target: PrometheusTarget, idleAfterMs: number, namespace: string): Promise<Map<string, number>> {
+  const url = new URL(target.url.replace(/\/+$/, '') + '/api/v1/query');
   const query = increaseQuery(idleAfterMs);
   url.searchParams.set('query', query);
-  const where = `${url.origin}${url.pathname}`;
-  let res: Response;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (target.auth) headers.authorization = 'Basic ' + Buffer.from(`${target.auth.username}:${target.auth.password}`).toString('base64');
+  let res: CallResponse;
   try {
-    res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
+    res = await callWithRetry({ method: 'GET', url, headers, timeoutMs: target.timeoutMs, accept: () => true, log: target.log });
   } catch (err) {
-    throw new Error(`Prometheus at ${where} (input 'prometheus-url') did not answer: ${(err as Error).message}`);
+    throw new Error(`Prometheus (input 'prometheus-url') did not answer: ${(err as Error).message}`);
   }
-  const text = await res.text();
   let body: QueryResponse;
   try {
-    body = JSON.parse(text) as QueryResponse;
+    body = JSON.parse(res.text) as QueryResponse;
   } catch {
-    throw new Error(`Prometheus at ${where} (input 'prometheus-url') answered ${res.status} with something that is not JSON: ${text.slice(0, 200)}`);
+    throw new Error(`${res.call} (input 'prometheus-url') answered ${res.status} with something that is not JSON${res.status === 401 ? " (check 'prometheus-username' and 'prometheus-password')" : ''}`);
   }
-  if (!res.ok || body.status !== 'success') {
-    throw new Error(`Prometheus query failed (${res.status}${body.errorType ? ` ${body.errorType}` : ''}): ${body.error ?? text.slice(0, 200)}; query: ${query}`);
+  if (res.status !== 200 || body.status !== 'success') {
+    throw new Error(`Prometheus query failed (${res.status}${body.errorType ? ` ${body.errorType}` : ''}): ${body.error ?? ''}; query: ${query}`);
   }
   if (body.data?.resultType !== 'vector' || !Array.isArray(body.data.result)) {
     throw new Error(`Prometheus answered a ${body.data?.resultType ?? 'missing'} result to an instant query, expected a vector`);

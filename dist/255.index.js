@@ -1,8 +1,8 @@
-export const id = 919;
-export const ids = [919];
+export const id = 255;
+export const ids = [255];
 export const modules = {
 
-/***/ 2919:
+/***/ 1255:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -985,15 +985,94 @@ async function listOpenPulls(octokit, repo) {
 
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
 var exec = __webpack_require__(2876);
+// EXTERNAL MODULE: ./src/inputs.ts
+var inputs = __webpack_require__(8422);
+;// CONCATENATED MODULE: ./src/process/env.ts
+/**
+ * The environment of every child process the action starts (builders, hooks). The runner gives the action every
+ * input as `INPUT_*` (the gateway password, the S3 keys, the GitHub token among them) plus the runner's own tokens
+ * (`ACTIONS_RUNTIME_TOKEN`…): none of that may reach a Dockerfile's `RUN` step or a user's script. So children get
+ * an allow-list: how to find programs and files, where the builders keep their state and credentials, proxies and
+ * CA bundles, and nothing else unless the caller adds it.
+ */
+const PASSED = new Set([
+    'PATH',
+    'HOME',
+    'USER',
+    'LOGNAME',
+    'SHELL',
+    'LANG',
+    'LC_ALL',
+    'TZ',
+    'TMPDIR',
+    'XDG_RUNTIME_DIR',
+    'XDG_CONFIG_HOME',
+    'XDG_DATA_HOME',
+    'XDG_CACHE_HOME',
+    'RUNNER_TEMP',
+    'CI',
+    'GITHUB_ACTIONS',
+    // docker
+    'DOCKER_HOST',
+    'DOCKER_CONFIG',
+    'DOCKER_CONTEXT',
+    'DOCKER_CERT_PATH',
+    'DOCKER_TLS_VERIFY',
+    'DOCKER_BUILDKIT',
+    'BUILDKIT_PROGRESS',
+    'BUILDX_CONFIG',
+    'BUILDX_BUILDER',
+    // buildah / podman (containers/common)
+    'REGISTRY_AUTH_FILE',
+    'CONTAINERS_CONF',
+    'CONTAINERS_STORAGE_CONF',
+    'CONTAINERS_REGISTRIES_CONF',
+    'CONTAINER_HOST',
+    'STORAGE_DRIVER',
+    'STORAGE_OPTS',
+    'BUILDAH_ISOLATION',
+    'BUILDAH_FORMAT',
+    'BUILDAH_LAYERS',
+    // network
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'http_proxy',
+    'https_proxy',
+    'no_proxy',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+]);
+/** The allow-listed part of `parent`, plus `extra` (which wins). */
+function childEnv(extra = {}, parent = process.env) {
+    const out = {};
+    for (const [key, value] of Object.entries(parent))
+        if (value !== undefined && PASSED.has(key))
+            out[key] = value;
+    return { ...out, ...extra };
+}
+
 ;// CONCATENATED MODULE: ./src/image/build.ts
 /**
  * Build and push the preview image with the builder the user chose. The registry password goes through stdin
- * (`login --password-stdin`), never argv, so it cannot show in the process list or the echoed command line.
+ * (`login --password-stdin`), never argv, so it cannot show in the process list or the echoed command line. Every
+ * builder runs with the allow-listed child environment: a Dockerfile's `RUN` step must not see the action's inputs.
  */
 
 
-const execRun = async (cmd, args, options) => {
-    await exec/* exec */.m(cmd, args, { input: options?.input });
+
+
+
+const STDERR_TAIL = 8_192;
+const execRun = async (cmd, args, { input, env }) => {
+    let stderr = '';
+    const code = await exec/* exec */.m(cmd, args, {
+        input,
+        env,
+        ignoreReturnCode: true,
+        listeners: { stderr: (data) => (stderr = (stderr + data.toString()).slice(-STDERR_TAIL)) },
+    });
+    return { code, stderr };
 };
 function registryHost(repository) {
     return repository.split('/')[0];
@@ -1002,10 +1081,12 @@ function registryHost(repository) {
 function buildCommands(b, tag) {
     if (b.builder === 'none')
         return [];
+    // docker has no --tls-verify: its daemon decides (insecure-registries, and 127.0.0.0/8 is always plain HTTP).
     const tls = b.registryInsecure && b.builder !== 'docker' ? ['--tls-verify=false'] : [];
     const steps = [];
     if (b.registryUsername && b.registryPassword) {
         steps.push({
+            step: 'login',
             cmd: b.builder,
             args: ['login', ...tls, '--username', b.registryUsername, '--password-stdin', registryHost(b.repository)],
             input: Buffer.from(b.registryPassword),
@@ -1014,19 +1095,55 @@ function buildCommands(b, tag) {
     const buildArgs = Object.entries(b.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
     const dockerfile = external_node_path_.resolve(b.context, b.dockerfile);
     const verb = b.builder === 'buildah' ? 'bud' : 'build';
-    steps.push({ cmd: b.builder, args: [verb, '--file', dockerfile, '--tag', tag, ...buildArgs, b.context] });
-    steps.push({ cmd: b.builder, args: ['push', ...tls, tag] });
+    steps.push({ step: 'build', cmd: b.builder, args: [verb, '--file', dockerfile, '--tag', tag, ...buildArgs, b.context] });
+    steps.push({ step: 'push', cmd: b.builder, args: ['push', ...tls, tag] });
     return steps;
 }
-async function buildAndPush(b, tag, run = execRun) {
-    for (const step of buildCommands(b, tag)) {
+/** `parent` is the environment the allow-list picks from: the action's own, unless a test gives another. */
+async function buildAndPush(b, tag, run = execRun, parent = process.env) {
+    const steps = buildCommands(b, tag);
+    if (steps.length === 0)
+        return;
+    const env = childEnv({}, parent);
+    requireProgram(b.builder, env.PATH ?? '');
+    for (const s of steps) {
+        const what = `${b.builder} ${s.step} failed for image ${tag}`;
+        let outcome;
         try {
-            await run(step.cmd, step.args, { input: step.input });
+            outcome = await run(s.cmd, s.args, { input: s.input, env });
         }
         catch (err) {
-            throw new Error(`'${step.cmd} ${step.args[0]}' failed for ${tag}: ${err.message}`);
+            throw new Error(`${what}: could not run '${s.cmd}': ${err.message}`);
         }
+        if (outcome.code !== 0)
+            throw new Error(`${what} (exit code ${outcome.code}); its output is in the log above${hint(b, s.step, outcome.stderr)}`);
     }
+}
+function requireProgram(program, PATH) {
+    const found = PATH.split(external_node_path_.delimiter).some((dir) => dir !== '' && isExecutable(external_node_path_.join(dir, program)));
+    if (!found) {
+        throw new inputs/* InputError */.dz('builder', `'${program}' needs the program '${program}', which is not on the runner's PATH: install it in an earlier step, or choose another builder (docker, podman, buildah; none deploys the prebuilt 'image')`);
+    }
+}
+function isExecutable(file) {
+    try {
+        (0,external_node_fs_.accessSync)(file, external_node_fs_.constants.X_OK);
+        return (0,external_node_fs_.statSync)(file).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** What docker prints when the registry speaks plain HTTP or has a certificate the daemon does not trust. */
+const DOCKER_TLS_MISMATCH = /server gave HTTP response to HTTPS client|x509: certificate/;
+/** Login and push talk to the preview registry (a build's pulls go elsewhere): advise on the daemon's TLS rule. */
+function hint(b, step, stderr) {
+    if (b.builder !== 'docker' || step === 'build' || !DOCKER_TLS_MISMATCH.test(stderr))
+        return '';
+    const host = registryHost(b.repository);
+    return (`. The docker daemon reached ${host} over HTTPS and the registry speaks plain HTTP or has an untrusted certificate;` +
+        ` docker has no --tls-verify, so the input 'registry-insecure' cannot change that: add "${host}" to "insecure-registries"` +
+        ` in the daemon's /etc/docker/daemon.json and restart it (only 127.0.0.0/8 is plain HTTP by default), or use builder podman or buildah`);
 }
 
 // EXTERNAL MODULE: ./src/text/untrusted.ts
@@ -2239,7 +2356,7 @@ function budget(req) {
  */
 
 const OK = new Set([200, 201, 202, 204]);
-function hint(path) {
+function client_hint(path) {
     return (status) => {
         if (status === 401)
             return " (check 'gateway-username' and 'gateway-password')";
@@ -2273,7 +2390,7 @@ class GatewayClient {
             timeoutMs: limit.timeoutMs ?? this.o.timeoutMs,
             deadline: limit.deadline,
             accept,
-            hint: hint(path),
+            hint: client_hint(path),
             log: this.o.log,
         });
     }
@@ -2339,7 +2456,7 @@ class GatewayClient {
                 res = await send();
                 if (OK.has(res.status))
                     return;
-                failure = new StatusError(res.call, res.status, res.text, res.headers, hint('/system/functions')(res.status));
+                failure = new StatusError(res.call, res.status, res.text, res.headers, client_hint('/system/functions')(res.status));
             }
             catch (err) {
                 failure = err;
