@@ -114,20 +114,24 @@ export class GatewayClient {
     return res.status === 404 ? undefined : this.parse<FunctionStatus>(res);
   }
 
-  /** Update in place when the function exists, create it otherwise; returns which one happened. */
+  /**
+   * Update in place when the function exists, create it otherwise; returns which one happened. `timeoutMs` bounds
+   * the whole deploy, retries included (faasd pulls the image inside the request, so it may need long).
+   */
   async deploy(spec: FunctionDeployment, timeoutMs: number): Promise<'updated' | 'created'> {
     const body = this.settings.namespace ? { ...spec, namespace: this.settings.namespace } : spec;
-    const put = await this.request('PUT', '/system/functions', (s) => OK.has(s) || s === 404, body, { timeoutMs });
+    const deadline = Date.now() + timeoutMs;
+    const put = await this.request('PUT', '/system/functions', (s) => OK.has(s) || s === 404, body, { timeoutMs, deadline });
     if (put.status !== 404) return 'updated';
-    await this.create(body, timeoutMs);
+    await this.create(body, deadline);
     return 'created';
   }
 
   /** POST once; on a transient failure, look before repeating it (see the header comment). */
-  private async create(body: FunctionDeployment, timeoutMs: number): Promise<void> {
+  private async create(body: FunctionDeployment, deadline: number): Promise<void> {
     const url = this.settings.url + '/system/functions';
     const send = () =>
-      call({ method: 'POST', url, headers: { authorization: this.auth, 'content-type': 'application/json' }, body: JSON.stringify(body), timeoutMs });
+      call({ method: 'POST', url, headers: { authorization: this.auth, 'content-type': 'application/json' }, body: JSON.stringify(body), timeoutMs: Math.max(1, deadline - Date.now()) });
     for (let attempt = 1; ; attempt++) {
       let res: CallResponse | undefined;
       let failure: Error;
@@ -139,8 +143,8 @@ export class GatewayClient {
         failure = err as Error;
       }
       const transient = failure instanceof NetworkError || (res !== undefined && (res.status >= 500 || res.status === 429));
-      if (!transient || attempt >= 2) throw failure;
-      const landed = await this.get(body.service).catch(() => undefined);
+      if (!transient || attempt >= 2 || Date.now() >= deadline) throw failure;
+      const landed = await this.get(body.service, deadline).catch(() => undefined);
       if (landed?.image === body.image) return;
       this.o.log?.(`${describeCall('POST', url)} failed (${failure.message}) and the function does not exist; sending it once more`);
     }
