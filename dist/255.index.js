@@ -985,8 +985,8 @@ async function listOpenPulls(octokit, repo) {
 
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
 var exec = __webpack_require__(2876);
-// EXTERNAL MODULE: ./src/inputs.ts
-var inputs = __webpack_require__(8422);
+// EXTERNAL MODULE: ./src/inputs.ts + 8 modules
+var inputs = __webpack_require__(9034);
 ;// CONCATENATED MODULE: ./src/process/env.ts
 /**
  * The environment of every child process the action starts (builders, hooks). The runner gives the action every
@@ -2436,19 +2436,23 @@ class GatewayClient {
         const res = await this.request('GET', path, (s) => OK.has(s) || s === 404, undefined, { deadline });
         return res.status === 404 ? undefined : this.parse(res);
     }
-    /** Update in place when the function exists, create it otherwise; returns which one happened. */
+    /**
+     * Update in place when the function exists, create it otherwise; returns which one happened. `timeoutMs` bounds
+     * the whole deploy, retries included (faasd pulls the image inside the request, so it may need long).
+     */
     async deploy(spec, timeoutMs) {
         const body = this.settings.namespace ? { ...spec, namespace: this.settings.namespace } : spec;
-        const put = await this.request('PUT', '/system/functions', (s) => OK.has(s) || s === 404, body, { timeoutMs });
+        const deadline = Date.now() + timeoutMs;
+        const put = await this.request('PUT', '/system/functions', (s) => OK.has(s) || s === 404, body, { timeoutMs, deadline });
         if (put.status !== 404)
             return 'updated';
-        await this.create(body, timeoutMs);
+        await this.create(body, deadline);
         return 'created';
     }
     /** POST once; on a transient failure, look before repeating it (see the header comment). */
-    async create(body, timeoutMs) {
+    async create(body, deadline) {
         const url = this.settings.url + '/system/functions';
-        const send = () => call({ method: 'POST', url, headers: { authorization: this.auth, 'content-type': 'application/json' }, body: JSON.stringify(body), timeoutMs });
+        const send = () => call({ method: 'POST', url, headers: { authorization: this.auth, 'content-type': 'application/json' }, body: JSON.stringify(body), timeoutMs: Math.max(1, deadline - Date.now()) });
         for (let attempt = 1;; attempt++) {
             let res;
             let failure;
@@ -2462,9 +2466,9 @@ class GatewayClient {
                 failure = err;
             }
             const transient = failure instanceof NetworkError || (res !== undefined && (res.status >= 500 || res.status === 429));
-            if (!transient || attempt >= 2)
+            if (!transient || attempt >= 2 || Date.now() >= deadline)
                 throw failure;
-            const landed = await this.get(body.service).catch(() => undefined);
+            const landed = await this.get(body.service, deadline).catch(() => undefined);
             if (landed?.image === body.image)
                 return;
             this.o.log?.(`${describeCall('POST', url)} failed (${failure.message}) and the function does not exist; sending it once more`);
@@ -2501,8 +2505,6 @@ class GatewayClient {
 
 function createServices(settings, ctx, o = {}) {
     const s3 = settings.assets ? createS3Client(settings.assets) : undefined;
-    if (!settings.github.token)
-        throw new Error("input 'github-token' is empty: pass ${{ github.token }} (the default) or a token with pull-requests and deployments write access");
     const log = (line) => core/* info */.pq(line);
     return {
         settings,
@@ -2691,6 +2693,7 @@ function sameMemory(a, b) {
  * `idle-after` window. The gateway labels series with `function_name`, which carries a `.<namespace>` suffix on
  * recent gateways (`shop-pr-2.openfaas-fn`) and none on older ones.
  */
+
 const DEFAULT_NAMESPACE = 'openfaas-fn';
 const PROM_UNITS = [
     ['d', 86_400_000],
@@ -2730,35 +2733,30 @@ function increasesByFunction(samples, namespace) {
     }
     return out;
 }
-/** Runs the increase query against `baseUrl` (credentials in the URL become Basic auth). */
-async function queryIncreases(baseUrl, idleAfterMs, namespace, timeoutMs = 30_000) {
-    const url = new URL(baseUrl.replace(/\/+$/, '') + '/api/v1/query');
-    const headers = { accept: 'application/json' };
-    if (url.username || url.password) {
-        headers.authorization = 'Basic ' + Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64');
-        url.username = '';
-        url.password = '';
-    }
+/** Runs the increase query (bounded and retried like every other call); errors name the input and the call. */
+async function queryIncreases(target, idleAfterMs, namespace) {
+    const url = new URL(target.url.replace(/\/+$/, '') + '/api/v1/query');
     const query = increaseQuery(idleAfterMs);
     url.searchParams.set('query', query);
-    const where = `${url.origin}${url.pathname}`;
+    const headers = { accept: 'application/json' };
+    if (target.auth)
+        headers.authorization = 'Basic ' + Buffer.from(`${target.auth.username}:${target.auth.password}`).toString('base64');
     let res;
     try {
-        res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
+        res = await callWithRetry({ method: 'GET', url, headers, timeoutMs: target.timeoutMs, accept: () => true, log: target.log });
     }
     catch (err) {
-        throw new Error(`Prometheus at ${where} (input 'prometheus-url') did not answer: ${err.message}`);
+        throw new Error(`Prometheus (input 'prometheus-url') did not answer: ${err.message}`);
     }
-    const text = await res.text();
     let body;
     try {
-        body = JSON.parse(text);
+        body = JSON.parse(res.text);
     }
     catch {
-        throw new Error(`Prometheus at ${where} (input 'prometheus-url') answered ${res.status} with something that is not JSON: ${text.slice(0, 200)}`);
+        throw new Error(`${res.call} (input 'prometheus-url') answered ${res.status} with something that is not JSON${res.status === 401 ? " (check 'prometheus-username' and 'prometheus-password')" : ''}`);
     }
-    if (!res.ok || body.status !== 'success') {
-        throw new Error(`Prometheus query failed (${res.status}${body.errorType ? ` ${body.errorType}` : ''}): ${body.error ?? text.slice(0, 200)}; query: ${query}`);
+    if (res.status !== 200 || body.status !== 'success') {
+        throw new Error(`Prometheus query failed (${res.status}${body.errorType ? ` ${body.errorType}` : ''}): ${body.error ?? ''}; query: ${query}`);
     }
     if (body.data?.resultType !== 'vector' || !Array.isArray(body.data.result)) {
         throw new Error(`Prometheus answered a ${body.data?.resultType ?? 'missing'} result to an instant query, expected a vector`);
@@ -2914,7 +2912,7 @@ async function sweep(s) {
     let previous;
     let increases;
     if (source === 'prometheus') {
-        increases = await queryIncreases(sw.prometheusUrl, sw.idleAfterMs, settings.gateway.namespace);
+        increases = await queryIncreases({ url: sw.prometheusUrl, auth: sw.prometheusAuth, timeoutMs: settings.requestTimeoutMs, log: (line) => core/* info */.pq(line) }, sw.idleAfterMs, settings.gateway.namespace);
     }
     else {
         const loaded = await loadState(bucket.client, bucket.name, key);

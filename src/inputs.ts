@@ -1,21 +1,23 @@
 /**
- * Action inputs → one validated Settings object. The only module that reads inputs: every error names the input,
- * what was wrong and what would be right, and secrets are masked before anything can log them.
+ * Action inputs → one validated Settings object. The only module that reads inputs. Secrets are masked before
+ * anything else; then every input is checked before the action does anything, and the first bad one stops the
+ * step with one error that names the input, what was wrong and what would be right. The checks live in inputs/.
  */
-import { statSync } from 'node:fs';
-import * as path from 'node:path';
-import { DEFAULT_UPLOAD_CONCURRENCY, type Builder, type Command, type Settings } from './settings.js';
 import { sanitizeApp } from './naming.js';
+import { DEFAULT_UPLOAD_CONCURRENCY, type AssetSettings, type Builder, type BuildSettings, type Command, type FunctionSettings, type GatewaySettings, type GithubSettings, type Settings, type SweepSettings } from './settings.js';
+import { secrets as sharedSecrets } from './text/registry.js';
+import type { Secrets } from './text/secrets.js';
+import { bucket, cacheControl, region } from './inputs/assets.js';
+import { bothOrNeither, checkSecret, checkUser, maskSecrets } from './inputs/credentials.js';
+import { CONTROL, InputError, show, type Read } from './inputs/errors.js';
+import { buildArgs, prebuiltImage, pushRepository } from './inputs/image.js';
+import { annotations, CPU, dnsLabelProblem, envVars, labels, MEMORY, quantity, secretNames } from './inputs/kubernetes.js';
+import { apiPath, containedPath, readyPath, realWorkspace, statePrefix } from './inputs/paths.js';
+import { bool, choice, duration, integer, type DurationBounds } from './inputs/scalars.js';
+import { previewTemplate, serviceUrl } from './inputs/urls.js';
 
-export class InputError extends Error {
-  constructor(
-    readonly input: string,
-    problem: string,
-  ) {
-    super(`input '${input}': ${problem}`);
-    this.name = 'InputError';
-  }
-}
+export { InputError } from './inputs/errors.js';
+export { parseDuration } from './inputs/scalars.js';
 
 export type GetInput = (name: string) => string;
 
@@ -25,226 +27,209 @@ export interface InputEnvironment {
   workspace: string;
   /** Called with every secret before parsing goes on (core.setSecret in the action). */
   mask: (secret: string) => void;
+  /** Where secrets are registered for scrubbing; the run's shared registry unless a test brings its own. */
+  secrets?: Secrets;
+  /**
+   * The triggering event, so that paths only a build reads (context, dockerfile) must exist only in runs that can
+   * build. Absent: every run is assumed to build, unless the 'command' input says teardown or sweep.
+   */
+  event?: { name: string; action?: string };
 }
 
 const COMMANDS: readonly Command[] = ['deploy', 'teardown', 'sweep'];
 const BUILDERS: readonly Builder[] = ['docker', 'buildah', 'podman', 'none'];
-const SECRET_INPUTS = ['gateway-password', 'registry-password', 'aws-access-key-id', 'aws-secret-access-key', 'github-token'];
+
+/**
+ * Bounds of the duration inputs. The timeouts stay far below Node's timer limit (24.8 days, beyond which a timer
+ * fires at once); the sweep windows' minimums catch a bare number, which means seconds ('max-age: 7').
+ */
+export const DURATIONS: Record<string, DurationBounds> = {
+  'ready-timeout': { min: '1s', max: '1h' },
+  'request-timeout': { min: '1s', max: '10m' },
+  'idle-after': { min: '1m', max: '30d' },
+  'max-age': { min: '1h', max: '365d' },
+};
 
 export function parseSettings(get: GetInput, env: InputEnvironment): Settings {
-  const read = (name: string) => get(name).trim();
-  for (const name of SECRET_INPUTS) {
-    const value = read(name);
-    if (value) env.mask(value);
+  const read: Read = (name) => get(name).trim();
+  const secrets = env.secrets ?? sharedSecrets;
+  maskSecrets(read, env.mask, secrets);
+  try {
+    return settingsFrom(read, env);
+  } catch (err) {
+    // Checks never quote a secret input; a secret pasted into another input is still scrubbed here.
+    if (err instanceof InputError) throw new InputError(err.input, secrets.scrub(err.problem));
+    throw err;
   }
+}
 
-  const command = optionalChoice(read, 'command', COMMANDS);
-  const repoName = env.repository.split('/')[1] ?? '';
-  const app = sanitizeApp(read('app') || repoName);
-  if (!app) throw new InputError('app', `'${read('app') || repoName}' has no letter or digit left after sanitizing; set it to a name like 'shop'`);
-
-  const urlTemplate = parseUrlTemplate(read);
-  const apiPath = read('api-path') || '/api';
-  if (!/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(apiPath)) {
-    throw new InputError('api-path', `'${apiPath}' is not a path; use a path like '/api' (leading slash, no trailing slash)`);
-  }
-
-  const gatewayUrl = read('gateway-url');
-  if (!gatewayUrl) throw new InputError('gateway-url', 'is required: the OpenFaaS gateway base URL, like https://gateway.example.com');
-  const gateway = {
-    url: httpUrl('gateway-url', gatewayUrl),
-    username: read('gateway-username') || 'admin',
-    password: read('gateway-password'),
-    namespace: read('namespace'),
-  };
-  if (gateway.namespace && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(gateway.namespace)) {
-    throw new InputError('namespace', `'${gateway.namespace}' is not a Kubernetes namespace name (lowercase letters, digits, '-')`);
-  }
-
-  const builder = (optionalChoice(read, 'builder', BUILDERS) ?? 'docker') as Builder;
-  const prebuiltImage = read('image');
-  const registry = read('registry').replace(/\/+$/, '');
-  let repository = '';
-  if (builder === 'none') {
-    if (!prebuiltImage) throw new InputError('image', "is required with builder 'none': the prebuilt image to deploy, like ghcr.io/acme/api:1.2.3");
-  } else {
-    if (!registry) throw new InputError('registry', `is required with builder '${builder}': where to push the preview image, like ghcr.io/acme`);
-    repository = `${registry}/${prebuiltImage || app}`;
-    if (!/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/.test(repository)) {
-      throw new InputError(prebuiltImage ? 'image' : 'registry', `'${repository}' is not a valid image repository (lowercase, like ghcr.io/acme/shop, no tag)`);
-    }
-  }
-
-  const staticDirInput = read('static-dir');
-  const bucket = read('bucket');
-  if (staticDirInput && !bucket) throw new InputError('bucket', "is required when 'static-dir' is set: the bucket the static assets go to");
-  let staticDir: string | undefined;
-  if (staticDirInput) {
-    staticDir = path.resolve(env.workspace, staticDirInput);
-    const stat = statSync(staticDir, { throwIfNoEntry: false });
-    if (!stat?.isDirectory()) throw new InputError('static-dir', `'${staticDirInput}' is not a directory (resolved to ${staticDir})`);
-  }
-
-  const endpoint = read('s3-endpoint');
-  // Parsed even without a bucket, so a typo is reported now rather than on the day a bucket is added.
-  const concurrency = integer(read, 'upload-concurrency', DEFAULT_UPLOAD_CONCURRENCY, 1, 256);
-  const assets = bucket
-    ? {
-        staticDir,
-        bucket,
-        endpoint: endpoint ? httpUrl('s3-endpoint', endpoint) : undefined,
-        region: read('s3-region') || 'us-east-1',
-        accessKeyId: read('aws-access-key-id') || undefined,
-        secretAccessKey: read('aws-secret-access-key') || undefined,
-        includeDotfiles: bool(read, 'include-dotfiles', false),
-        cacheControl: read('cache-control') || 'no-cache',
-        cacheControlFingerprinted: read('cache-control-fingerprinted') || 'public, max-age=31536000, immutable',
-        concurrency,
-      }
-    : undefined;
-
-  const prometheusUrl = read('prometheus-url');
-  const sweep = {
-    idleAfterMs: duration(read, 'idle-after', '30m')!,
-    prometheusUrl: prometheusUrl ? httpUrl('prometheus-url', prometheusUrl) : undefined,
-    statePrefix: (read('state-prefix') || '.faas-preview').replace(/^\/+|\/+$/g, ''),
-    maxAgeMs: duration(read, 'max-age', ''),
-    maxPreviews: read('max-previews') ? integer(read, 'max-previews', 0, 0, 100000) : undefined,
-    dryRun: bool(read, 'dry-run', false),
-  };
-
+function settingsFrom(read: Read, env: InputEnvironment): Settings {
+  const command = choice(read, 'command', COMMANDS);
+  const app = appName(read, env.repository);
+  let workspace: string | undefined;
+  const realWs = () => (workspace ??= realWorkspace(env.workspace));
   return {
     command,
     app,
-    urlTemplate,
-    apiPath,
-    gateway,
-    build: {
-      builder,
-      context: path.resolve(env.workspace, read('context') || '.'),
-      dockerfile: read('dockerfile') || 'Dockerfile',
-      buildArgs: keyValues(read, 'build-args'),
-      repository,
-      prebuiltImage: builder === 'none' ? prebuiltImage : '',
-      registryUsername: read('registry-username'),
-      registryPassword: read('registry-password'),
-      registryInsecure: bool(read, 'registry-insecure', false),
-      deleteImage: bool(read, 'delete-image', false),
-    },
-    fn: {
-      envVars: keyValues(read, 'env'),
-      secrets: list(read('secrets')),
-      labels: keyValues(read, 'labels'),
-      annotations: keyValues(read, 'annotations'),
-      memoryLimit: quantity(read, 'memory-limit', '128Mi', /^(\d+(\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/, "like '128Mi' or '1Gi'"),
-      cpuLimit: quantity(read, 'cpu-limit', '200m', /^(\d+(\.\d+)?)(m)?$/, "like '200m' or '0.5'"),
-      readyTimeoutMs: duration(read, 'ready-timeout', '2m')!,
-      readyPath: read('ready-path') || '/',
-    },
-    assets,
-    sweep,
-    github: {
-      token: read('github-token'),
-      comment: bool(read, 'comment', true),
-      deployment: bool(read, 'deployment', true),
-    },
+    urlTemplate: previewTemplate(read, app),
+    apiPath: apiPath(read),
+    gateway: gatewaySettings(read),
+    build: buildSettings(read, app, { workspace: realWs, builds: mayBuild(command, env.event) }),
+    fn: functionSettings(read),
+    assets: assetSettings(read, realWs),
+    sweep: sweepSettings(read, app),
+    github: githubSettings(read),
     allowForkBuilds: bool(read, 'allow-fork-builds', false),
-    label: read('label') || undefined,
-    requestTimeoutMs: duration(read, 'request-timeout', '30s')!,
+    label: gateLabel(read),
+    requestTimeoutMs: duration(read, 'request-timeout', '30s', DURATIONS['request-timeout'])!,
   };
 }
 
-function optionalChoice<T extends string>(read: GetInput, name: string, allowed: readonly T[]): T | undefined {
-  const value = read(name);
-  if (!value) return undefined;
-  if (!allowed.includes(value as T)) throw new InputError(name, `'${value}' is not one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
-  return value as T;
-}
+/** Room for `-pr-` and a 9-digit PR number in a 63-character name, so an explicit app is never cut short. */
+const APP_MAX = 50;
 
-function parseUrlTemplate(read: GetInput): string {
-  const template = read('url-template');
-  const domain = read('preview-domain').replace(/^\.+|\.+$/g, '');
-  if (template) {
-    if (!template.includes('{name}')) {
-      throw new InputError('url-template', `'${template}' has no '{name}'; every preview needs its own URL, like 'https://{name}.preview.example.com'`);
-    }
-    httpUrl('url-template', template.replaceAll(/\{(name|pr|sha)\}/g, 'x'));
-    return template;
+function appName(read: Read, repository: string): string {
+  const explicit = read('app');
+  if (!explicit) {
+    const repo = repository.split('/')[1] ?? '';
+    const app = sanitizeApp(repo);
+    if (!app) throw new InputError('app', `is needed: the repository name ${show(repo)} has no letter or digit; set it to a name like 'shop'`);
+    return app;
   }
-  if (!domain) throw new InputError('preview-domain', "is required unless 'url-template' is set: the wildcard domain of the edge, like preview.example.com");
-  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]+)?$/i.test(domain)) throw new InputError('preview-domain', `'${domain}' is not a domain name like preview.example.com`);
-  return `https://{name}.${domain}`;
-}
-
-function httpUrl(name: string, value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InputError(name, `'${value}' is not a URL; use an absolute http(s) URL`);
+  const sanitized = sanitizeApp(explicit);
+  if (sanitized !== explicit) {
+    throw new InputError('app', `${show(explicit)} is not a name prefix: lowercase letters, digits and single '-', starting and ending with a letter or digit${sanitized ? `, like '${sanitized}'` : ''}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError(name, `'${value}' must use http or https`);
-  return value.replace(/\/+$/, '');
+  if (explicit.length > APP_MAX) throw new InputError('app', `is ${explicit.length} characters; at most ${APP_MAX}, so that <app>-pr-<number> fits in a 63-character DNS label`);
+  return explicit;
 }
 
-function bool(read: GetInput, name: string, fallback: boolean): boolean {
-  const value = read(name).toLowerCase();
-  if (!value) return fallback;
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw new InputError(name, `'${value}' is not a boolean; use 'true' or 'false'`);
+function gatewaySettings(read: Read): GatewaySettings {
+  const url = serviceUrl(read, 'gateway-url', { credentials: "'gateway-username' and 'gateway-password'", example: 'https://gateway.example.com' });
+  if (!url) throw new InputError('gateway-url', 'is required: the OpenFaaS gateway base URL, like https://gateway.example.com');
+  const namespace = read('namespace');
+  const problem = namespace ? dnsLabelProblem(namespace) : undefined;
+  if (problem) throw new InputError('namespace', `${show(namespace)} ${problem}; Kubernetes namespaces are DNS-1123 labels`);
+  return {
+    url,
+    username: checkUser(read, 'gateway-username', 'admin'),
+    password: checkSecret(read, 'gateway-password', { spaces: true }),
+    namespace,
+  };
 }
 
-function integer(read: GetInput, name: string, fallback: number, min: number, max: number): number {
-  const value = read(name);
-  if (!value) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new InputError(name, `'${value}' is not a whole number from ${min} to ${max}`);
+/** Inputs that only a build uses: with builder none they would be silently ignored, so they are refused. */
+const BUILD_ONLY = ['registry', 'registry-username', 'registry-password', 'build-args'];
+const BUILD_ONLY_FLAGS = ['registry-insecure', 'delete-image'];
+
+/**
+ * Only deploy builds, and only pull request events other than `closed` deploy (decide/event.ts): teardown and sweep
+ * runs, often without a checkout, need no context or Dockerfile on disk.
+ */
+function mayBuild(command: Command | undefined, event: InputEnvironment['event']): boolean {
+  if (command) return command === 'deploy';
+  if (!event) return true;
+  return ['pull_request', 'pull_request_target'].includes(event.name) && event.action !== 'closed';
+}
+
+function buildSettings(read: Read, app: string, o: { workspace: () => string; builds: boolean }): BuildSettings {
+  const builder = choice(read, 'builder', BUILDERS) ?? 'docker';
+  if (builder === 'none') {
+    const image = prebuiltImage(read);
+    const unused = BUILD_ONLY.find((name) => read(name)) ?? BUILD_ONLY_FLAGS.find((name) => bool(read, name, false));
+    if (unused) throw new InputError(unused, "has no use with builder 'none', which deploys 'image' as it is; remove it, or choose a builder");
+    return { builder, context: '', dockerfile: '', buildArgs: {}, repository: '', prebuiltImage: image, registryUsername: '', registryPassword: '', registryInsecure: false, deleteImage: false };
   }
-  return Number(value);
+  const repository = pushRepository(read, builder, app);
+  const registryUsername = checkUser(read, 'registry-username');
+  const registryPassword = checkSecret(read, 'registry-password', { spaces: true });
+  bothOrNeither(read, 'registry-username', 'registry-password', 'the builder logs in with both; with neither it pushes without a login');
+  const ws = o.workspace();
+  const context = containedPath('context', read('context') || '.', { base: ws, workspace: ws, kind: 'directory', mustExist: o.builds });
+  const dockerfile = read('dockerfile') || 'Dockerfile';
+  containedPath('dockerfile', dockerfile, { base: context, workspace: ws, kind: 'file', mustExist: o.builds });
+  return {
+    builder,
+    context,
+    dockerfile,
+    buildArgs: buildArgs(read),
+    repository,
+    prebuiltImage: '',
+    registryUsername,
+    registryPassword,
+    registryInsecure: bool(read, 'registry-insecure', false),
+    deleteImage: bool(read, 'delete-image', false),
+  };
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** Parses '90s', '30m', '2h', '1d', '500ms' or a bare number of seconds. */
-export function parseDuration(value: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value);
-  if (!m) return undefined;
-  return Math.round(Number(m[1]) * UNITS[m[2] ?? 's']);
+function functionSettings(read: Read): FunctionSettings {
+  return {
+    envVars: envVars(read),
+    secrets: secretNames(read),
+    labels: labels(read),
+    annotations: annotations(read),
+    memoryLimit: quantity(read, 'memory-limit', MEMORY),
+    cpuLimit: quantity(read, 'cpu-limit', CPU),
+    readyTimeoutMs: duration(read, 'ready-timeout', '2m', DURATIONS['ready-timeout'])!,
+    readyPath: readyPath(read),
+  };
 }
 
-function duration(read: GetInput, name: string, fallback: string): number | undefined {
-  const value = read(name) || fallback;
-  if (!value) return undefined;
-  const ms = parseDuration(value);
-  if (ms === undefined || ms <= 0) throw new InputError(name, `'${value}' is not a positive duration; use a number with a unit, like '90s', '30m', '2h' or '1d'`);
-  return ms;
+/** Everything is checked even without a bucket, so a typo is reported now rather than on the day a bucket is added. */
+function assetSettings(read: Read, workspace: () => string): AssetSettings | undefined {
+  const name = bucket(read);
+  const dir = read('static-dir');
+  if (dir && !name) throw new InputError('bucket', "is required when 'static-dir' is set: the bucket the static assets go to");
+  const staticDir = dir ? containedPath('static-dir', dir, { base: workspace(), workspace: workspace(), kind: 'directory', mustExist: true }) : undefined;
+  const endpoint = serviceUrl(read, 's3-endpoint', { credentials: "'aws-access-key-id' and 'aws-secret-access-key'", example: 'https://s3.example.com' });
+  bothOrNeither(read, 'aws-access-key-id', 'aws-secret-access-key', "with neither, the AWS SDK's default chain (environment, OIDC role) is used");
+  const assets: AssetSettings = {
+    staticDir,
+    bucket: name,
+    endpoint,
+    region: region(read, endpoint !== undefined),
+    accessKeyId: checkSecret(read, 'aws-access-key-id', { spaces: false }) || undefined,
+    secretAccessKey: checkSecret(read, 'aws-secret-access-key', { spaces: false }) || undefined,
+    includeDotfiles: bool(read, 'include-dotfiles', false),
+    cacheControl: cacheControl(read, 'cache-control', 'no-cache'),
+    cacheControlFingerprinted: cacheControl(read, 'cache-control-fingerprinted', 'public, max-age=31536000, immutable'),
+    concurrency: integer(read, 'upload-concurrency', DEFAULT_UPLOAD_CONCURRENCY, 1, 256),
+  };
+  return name ? assets : undefined;
 }
 
-function quantity(read: GetInput, name: string, fallback: string, pattern: RegExp, example: string): string {
-  const value = read(name) || fallback;
-  if (!pattern.test(value) || Number(pattern.exec(value)![1]) <= 0) {
-    throw new InputError(name, `'${value}' is not a positive Kubernetes quantity; use one ${example}`);
+function sweepSettings(read: Read, app: string): SweepSettings {
+  const prometheusUrl = serviceUrl(read, 'prometheus-url', { credentials: "'prometheus-username' and 'prometheus-password'", example: 'http://prometheus.openfaas:9090' });
+  const username = checkUser(read, 'prometheus-username');
+  const password = checkSecret(read, 'prometheus-password', { spaces: true });
+  bothOrNeither(read, 'prometheus-username', 'prometheus-password', 'Prometheus gets them as Basic auth');
+  if (username && !prometheusUrl) throw new InputError('prometheus-username', "is set without 'prometheus-url'; set the URL too, or remove the credentials");
+  return {
+    idleAfterMs: duration(read, 'idle-after', '30m', DURATIONS['idle-after'])!,
+    prometheusUrl,
+    prometheusAuth: username ? { username, password } : undefined,
+    statePrefix: statePrefix(read, app),
+    maxAgeMs: duration(read, 'max-age', '', DURATIONS['max-age']),
+    maxPreviews: read('max-previews') ? integer(read, 'max-previews', 0, 0, 100000) : undefined,
+    dryRun: bool(read, 'dry-run', false),
+  };
+}
+
+function githubSettings(read: Read): GithubSettings {
+  const token = checkSecret(read, 'github-token', { spaces: false });
+  const settings = { token, comment: bool(read, 'comment', true), deployment: bool(read, 'deployment', true) };
+  if (!token) {
+    // Every command reads pull requests with it (deploy: the PR's head; sweep: the open PRs), not only the writes.
+    throw new InputError('github-token', 'is empty; the action reads pull requests and writes the PR comment and deployment with it: pass ${{ github.token }} (the default) or a token with pull-requests and deployments write access');
   }
-  return value;
+  return settings;
 }
 
-function list(value: string): string[] {
-  return value
-    .split(/[\n,]/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-/** Multiline `KEY=VALUE` pairs; blank lines and lines starting with '#' are ignored. */
-function keyValues(read: GetInput, name: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const raw of read(name).split('\n')) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const eq = line.indexOf('=');
-    if (eq < 1) throw new InputError(name, `line '${line}' is not KEY=VALUE`);
-    out[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
-  }
-  return out;
+/** GitHub refuses label names over 50 characters, so a longer gate label could never be on a PR. */
+function gateLabel(read: Read): string | undefined {
+  const label = read('label');
+  if (!label) return undefined;
+  if (CONTROL.test(label)) throw new InputError('label', `${show(label)} has a control character; use the label's name as GitHub shows it`);
+  if ([...label].length > 50) throw new InputError('label', `${show(label)} is ${[...label].length} characters; GitHub label names have at most 50`);
+  return label;
 }

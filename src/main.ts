@@ -30,6 +30,7 @@ export async function run(): Promise<void> {
       repository: `${ctx.repo.owner}/${ctx.repo.repo}`,
       workspace: ctx.workspace,
       mask: (secret) => core.setSecret(secret),
+      event: { name: ctx.eventName, action: ctx.action },
     });
     const decision = commandFor(ctx, settings.command, settings.label);
     if (decision.kind === 'skip') return await skip(decision);

@@ -20,7 +20,9 @@ export interface GatewaySettings {
 
 export interface BuildSettings {
   builder: Builder;
+  /** Real path of the build context, inside the workspace. Empty with builder none. */
   context: string;
+  /** As given, relative to the context; it exists inside the workspace. Empty with builder none. */
   dockerfile: string;
   buildArgs: Record<string, string>;
   /** `<registry>/<image>` without a tag; the tag is derived per PR. Empty with builder none. */
@@ -47,7 +49,7 @@ export interface FunctionSettings {
 }
 
 export interface AssetSettings {
-  /** Absent: no static front end, nothing is synced. */
+  /** Real path inside the workspace. Absent: no static front end, nothing is synced. */
   staticDir?: string;
   bucket: string;
   endpoint?: string;
@@ -62,9 +64,11 @@ export interface AssetSettings {
 
 export interface SweepSettings {
   idleAfterMs: number;
+  /** Without credentials, query string or fragment. */
   prometheusUrl?: string;
-  /** Basic auth for `prometheusUrl` (inputs `prometheus-username` / `prometheus-password`). */
+  /** Basic auth for `prometheusUrl` (inputs prometheus-username / prometheus-password); absent: no auth. */
   prometheusAuth?: { username: string; password: string };
+  /** Without leading or trailing '/'; safe as a bucket key prefix. */
   statePrefix: string;
   /** Absent: previews never expire by age. */
   maxAgeMs?: number;

@@ -2,7 +2,7 @@
  * The whole loop as the runner runs it: `node dist/index.js` with INPUT_* variables and real webhook payloads,
  * against s3rver, docker-registry + buildah, the emulated OpenFaaS gateway (faas-netes CE) and the emulated GitHub API.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -192,9 +192,9 @@ withTools('preview lifecycle through the bundle', () => {
     github.setPull({ number: 9, state: 'open', headSha: SHA_A });
     gateway.setReadiness('never');
     try {
-      const run = await act('pull_request', prPayload('opened', { number: 9, sha: SHA_A }), { 'ready-timeout': '1s' });
+      const run = await act('pull_request', prPayload('opened', { number: 9, sha: SHA_A }), { 'ready-timeout': '2s' });
       expect(run.code).toBe(1);
-      expect(run.stdout).toMatch(/::error::function 'hello-world-pr-9' was not ready within 1s \(input 'ready-timeout'\); last seen: replicas=1, availableReplicas=0/);
+      expect(run.stdout).toMatch(/::error::function 'hello-world-pr-9' was not ready within 2s \(input 'ready-timeout'\); last seen: replicas=1, availableReplicas=0/);
       expect(github.comments(9)[0].body).toMatch(/deployed the function, but it did not become ready for commit `aaaaaaa`/);
       expect(github.comments(9)[0].body).toMatch(/This PR had no preview before/);
     } finally {
@@ -217,46 +217,5 @@ withTools('preview lifecycle through the bundle', () => {
     expect(comment.body).toMatch(/limit is 1 \(input `max-previews`\)/);
     expect(comment.body).toContain('- #9 (`hello-world-pr-9`)');
     expect(comment.body).not.toContain('other-pr-1');
-  });
-});
-
-describe('bad input and unsupported events fail with one clear error', () => {
-  let github: GitHubEmulator;
-  let workspace: string;
-  beforeAll(async () => {
-    github = await startGitHub({});
-    workspace = mkdtempSync(path.join(tmpdir(), 'faas-preview-ws-'));
-    writeFileSync(path.join(workspace, 'not-a-dir'), '');
-  });
-  afterAll(async () => {
-    await github.close();
-    rmSync(workspace, { recursive: true, force: true });
-  });
-
-  const good = { 'gateway-url': 'http://127.0.0.1:9', 'gateway-password': 'gw-secret-XY', 'preview-domain': 'preview.example.com', registry: 'ghcr.io/acme', 'github-token': 'ghs_x' };
-
-  test.each([
-    [{ builder: 'kaniko' }, "input 'builder': 'kaniko' is not one of 'docker', 'buildah', 'podman', 'none'"],
-    [{ app: '***' }, "input 'app': '***' has no letter or digit left"],
-    [{ 'url-template': 'https://previews.example.com/' }, "input 'url-template': 'https://previews.example.com/' has no '{name}'"],
-    [{ 'gateway-url': '' }, "input 'gateway-url': is required"],
-    [{ 'static-dir': 'not-a-dir', bucket: 'b' }, "input 'static-dir': 'not-a-dir' is not a directory"],
-    [{ 'memory-limit': '-1Gi' }, "input 'memory-limit': '-1Gi' is not a positive Kubernetes quantity"],
-    [{ 'cpu-limit': 'fast' }, "input 'cpu-limit': 'fast' is not a positive Kubernetes quantity"],
-    [{ 'ready-timeout': 'soon' }, "input 'ready-timeout': 'soon' is not a positive duration"],
-    [{ 'ready-timeout': '-30s' }, "input 'ready-timeout': '-30s' is not a positive duration"],
-  ])('%j', async (bad, message) => {
-    const run = await runAction({ event: 'pull_request', payload: prPayload('opened'), inputs: { ...good, ...bad }, apiUrl: github.url, workspace });
-    expect(run.code).toBe(1);
-    const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error::'));
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toContain(message);
-    expect(run.stdout.replace(/^::add-mask::.*$/gm, '') + run.stderr).not.toContain('gw-secret-XY');
-  });
-
-  test('an unsupported event', async () => {
-    const run = await runAction({ event: 'push', payload: { ref: 'refs/heads/main' }, inputs: good, apiUrl: github.url, workspace });
-    expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/::error::event 'push' is not supported/);
   });
 });

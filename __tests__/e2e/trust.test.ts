@@ -138,3 +138,11 @@ describe('a broken event payload names the file and the field', () => {
     expect(run.stdout + run.stderr).not.toMatch(/^\s+at /m);
   });
 });
+
+test('an unsupported event fails with one error that says which events are supported', async () => {
+  const run = await act('push', { ref: 'refs/heads/main' });
+  expect(run.code).toBe(1);
+  expect(run.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toEqual([
+    "::error::event 'push' is not supported: use pull_request or pull_request_target (deploy/teardown), schedule or workflow_dispatch (sweep), or set input 'command'",
+  ]);
+});

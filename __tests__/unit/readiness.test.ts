@@ -13,7 +13,7 @@ const netes: Provider = { name: 'faas-netes-ce', edition: 'community', orchestra
 type Probe = { status: number; headers?: Record<string, string>; text?: string } | Error;
 
 /** A gateway whose GET and probe answers follow the scripts (the last entry repeats). */
-function gateway(statuses: (FunctionStatus | undefined)[], probes: Probe[] = [{ status: 200 }]) {
+function gateway(statuses: (FunctionStatus | undefined | Error)[], probes: Probe[] = [{ status: 200 }]) {
   let g = 0;
   let p = 0;
   const pick = <T>(list: T[], i: number) => list[Math.min(i, list.length - 1)];
@@ -22,7 +22,9 @@ function gateway(statuses: (FunctionStatus | undefined)[], probes: Probe[] = [{ 
     calls: { get: 0, invoke: 0 },
     async get() {
       this.calls.get++;
-      return pick(statuses, g++);
+      const s = pick(statuses, g++);
+      if (s instanceof Error) throw s;
+      return s;
     },
     async invoke() {
       this.calls.invoke++;
@@ -85,18 +87,24 @@ describe('waitUntilReady', () => {
   });
 
   test('faasd: a function missing after an update is gone, and says so', async () => {
-    const err = await wait(gateway([undefined]), faasd).catch((e: NotReady) => e);
+    const err = (await wait(gateway([undefined]), faasd).catch((e: NotReady) => e)) as NotReady;
     expect(err.gone).toBe(true);
     expect(err.message).toMatch(/gone after the update: faasd replaces a function on update/);
   });
 
   test('seen, then gone: deleted during the wait', async () => {
-    const err = await wait(gateway([status({ availableReplicas: 0 }), undefined]), netes, { created: true }).catch((e: NotReady) => e);
+    const err = (await wait(gateway([status({ availableReplicas: 0 }), undefined]), netes, { created: true }).catch((e: NotReady) => e)) as NotReady;
     expect(err.message).toMatch(/was deleted while this run waited/);
   });
 
   test('a probe that cannot connect is reported with its cause at the timeout', async () => {
     const err = await wait(gateway([status()], [new Error('GET http://gw/function/shop-pr-1/: socket hang up')]), netes, {}, 2000).catch((e: Error) => e);
     expect((err as Error).message).toMatch(/last seen: available replica, but GET .*: socket hang up/);
+  });
+
+  test('a status request that hangs counts against ready-timeout and ends in NotReady, not a stray error', async () => {
+    const err = await wait(gateway([new Error('GET http://gw/system/function/shop-pr-1: no answer within 1s')]), netes, {}, 2000).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(NotReady);
+    expect((err as Error).message).toMatch(/not ready within 2s .*last seen: GET http:\/\/gw\/system\/function\/shop-pr-1: no answer within 1s/);
   });
 });

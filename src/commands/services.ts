@@ -19,7 +19,6 @@ export interface Services {
 
 export function createServices(settings: Settings, ctx: RunContext, o: { pacedWrites?: boolean } = {}): Services {
   const s3 = settings.assets ? createS3Client(settings.assets) : undefined;
-  if (!settings.github.token) throw new Error("input 'github-token' is empty: pass ${{ github.token }} (the default) or a token with pull-requests and deployments write access");
   const log = (line: string) => core.info(line);
   return {
     settings,

@@ -66,8 +66,11 @@ export async function waitUntilReady(gateway: GatewayClient, provider: Provider,
   let known = false;
   let interval = 200;
   for (;;) {
-    const status = await gateway.get(t.name, deadline);
-    if (!status) {
+    const status = await gateway.get(t.name, deadline).catch((err: Error) => err);
+    if (status instanceof Error) {
+      // A status request that hung or failed (after its retries) counts against ready-timeout like any other wait.
+      seen = status.message;
+    } else if (!status) {
       if (!provider.rolling && !t.created) throw new NotReady(`function '${t.name}' is gone after the update: faasd replaces a function on update, and the new one (${t.image}) could not be created; the previous version no longer runs`, true);
       // Seen, then gone: deleted while this run waited (a teardown, the sweeper), not slow.
       if (known) throw new NotReady(`function '${t.name}' was deleted while this run waited for it to become ready`, true);
