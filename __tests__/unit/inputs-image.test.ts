@@ -62,6 +62,8 @@ describe('push repository (with a builder)', () => {
     [{ registry: 'localhost:5000' }, 'localhost:5000/shop'],
     [{ registry: 'localhost' }, 'localhost/shop'],
     [{ registry: '127.0.0.1:5000/acme' }, '127.0.0.1:5000/acme/shop'],
+    // `ghcr.io/${{ github.repository_owner }}` for an owner with capitals
+    [{ registry: 'ghcr.io/Acme' }, 'ghcr.io/acme/shop'],
   ])('%j pushes to %j', (inputs, expected) => expect(repo(inputs)).toBe(expected));
 
   test.each([
@@ -69,7 +71,6 @@ describe('push repository (with a builder)', () => {
     [{ registry: 'acme' }, "input 'registry': 'acme' does not start with a registry host; use one like 'ghcr.io/acme' or 'docker.io/acme'"],
     [{ registry: 'https://ghcr.io/acme' }, "input 'registry': 'https://ghcr.io/acme' has a scheme; give the host and namespace only, like ghcr.io/acme"],
     [{ registry: 'user:pw@ghcr.io/acme' }, "input 'registry': contains credentials; remove them and set 'registry-username' and 'registry-password' instead"],
-    [{ registry: 'ghcr.io/Acme' }, `input 'registry': 'ghcr.io/Acme' gives the repository 'ghcr.io/Acme/shop', which has a name that is not [registry/]path components of lowercase letters and digits separated by '.', '_', '__' or '-'; use one like 'ghcr.io/acme'`],
     [{ registry: 'ghcr.io/acme', image: 'shop:1.0' }, "input 'image': 'shop:1.0' has a tag or digest; with builder 'docker' it is the repository under 'registry', like 'shop', and the action tags it pr-<number>-<sha7>"],
     [{ registry: 'ghcr.io/acme', image: `shop@sha256:${SHA256}` }, `input 'image': 'shop@sha256:${SHA256}' has a tag or digest; with builder 'docker' it is the repository under 'registry', like 'shop', and the action tags it pr-<number>-<sha7>`],
     [{ registry: 'ghcr.io/acme', image: 'Shop' }, "input 'image': 'Shop' is not a repository name: path components of lowercase letters and digits separated by '.', '_', '__' or '-', like 'shop'"],

@@ -54,7 +54,9 @@ export function prebuiltImage(read: Read): string {
  * with a host, recognised the way Docker does (a '.' or a port, or localhost), because login and cleanup talk to it.
  */
 export function pushRepository(read: Read, builder: string, app: string): string {
-  const registry = read('registry').replace(/\/+$/, '');
+  // Repository names are lowercase by the reference grammar, and GHCR lowercases owners: so the quick start's
+  // `ghcr.io/${{ github.repository_owner }}` works for owners with capitals.
+  const registry = read('registry').replace(/\/+$/, '').toLowerCase();
   const image = read('image');
   if (!registry) throw new InputError('registry', `is required with builder '${builder}': where to push the preview image, like ghcr.io/acme`);
   if (registry.includes('@')) throw new InputError('registry', "contains credentials; remove them and set 'registry-username' and 'registry-password' instead");
