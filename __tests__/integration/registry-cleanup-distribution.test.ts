@@ -8,7 +8,7 @@ import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { deletePrTags } from '../../src/image/registry.js';
 import type { BuildSettings } from '../../src/settings.js';
-import { startLinkProxy, startRegistry, type LinkProxy, type Registry } from '../../test/support/registry.js';
+import { cleanupBuild, startLinkProxy, startRegistry, type LinkProxy, type Registry } from '../../test/support/registry.js';
 import { describeWith } from '../../test/support/tools.js';
 
 const { describe: withRegistry } = describeWith(['docker-registry', 'openssl']);
@@ -16,19 +16,8 @@ const { describe: withRegistry } = describeWith(['docker-registry', 'openssl']);
 /** Distribution never talks to GitHub; a client that would fail loudly if it did. */
 const octokit = getOctokit('unused', { baseUrl: 'http://127.0.0.1:1' });
 
-function build(host: string, r: Registry, repository = 'acme/app', password = r.password): BuildSettings {
-  return {
-    builder: 'buildah',
-    context: '.',
-    dockerfile: 'Dockerfile',
-    buildArgs: {},
-    repository: `${host}/${repository}`,
-    prebuiltImage: '',
-    registryUsername: r.username,
-    registryPassword: password,
-    registryInsecure: true,
-    deleteImage: true,
-  };
+function build(host: string, r: Pick<Registry, 'username' | 'password'>, repository = 'acme/app', password = r.password): BuildSettings {
+  return cleanupBuild(`${host}/${repository}`, { registryUsername: r.username, registryPassword: password, registryInsecure: true });
 }
 
 const deps = { octokit, timeoutMs: 10_000 };
@@ -160,7 +149,6 @@ withRegistry('deletePrTags on a distribution registry', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     started.push({ close: () => new Promise<void>((resolve) => (silent.close(() => resolve()), sockets.forEach((s) => s.destroy()))) });
     const host = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
-    const r = { username: 'ci', password: 'pw-unused' } as Registry;
-    await expect(deletePrTags(build(host, r), 4, { octokit, timeoutMs: 200 })).rejects.toThrow(`GET http://${host}/v2/acme/app/tags/list?n=100: no answer within 0.2s (after 3 attempts)`);
+    await expect(deletePrTags(build(host, { username: 'ci', password: 'unused' }), 4, { octokit, timeoutMs: 200 })).rejects.toThrow(`GET http://${host}/v2/acme/app/tags/list?n=100: no answer within 0.2s (after 3 attempts)`);
   });
 });

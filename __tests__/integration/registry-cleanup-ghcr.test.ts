@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { createOctokit, type Octokit } from '../../src/github/client.js';
 import { deletePrTags } from '../../src/image/registry.js';
-import type { BuildSettings } from '../../src/settings.js';
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
+import { cleanupBuild } from '../../test/support/registry.js';
 
 let github: GitHubEmulator;
 let octokit: Octokit;
@@ -24,22 +24,7 @@ beforeEach(() => {
   github.setPackagesPermission('write');
 });
 
-function build(repository: string): BuildSettings {
-  return {
-    builder: 'docker',
-    context: '.',
-    dockerfile: 'Dockerfile',
-    buildArgs: {},
-    repository,
-    prebuiltImage: '',
-    registryUsername: 'ci',
-    registryPassword: 'unused-by-ghcr',
-    registryInsecure: false,
-    deleteImage: true,
-  };
-}
-
-const clean = (repository: string, pr: number) => deletePrTags(build(repository), pr, { octokit, timeoutMs: 10_000 });
+const clean = (repository: string, pr: number) => deletePrTags(cleanupBuild(repository), pr, { octokit, timeoutMs: 10_000 });
 const tagsLeft = (owner: string, name: string) => github.packageVersions(owner, name).flatMap((v) => v.tags);
 const calls = () => github.calls.map((c) => `${c.method} ${c.path}${c.query ? `?${c.query}` : ''} ${c.status}`);
 
@@ -99,7 +84,7 @@ test("a user's own token (a PAT) goes through /user/packages", async () => {
   github.addPackage({ owner: 'octo-self', ownerType: 'User', name: 'app', versions: [['main'], ['pr-3-bbbbbbb']] });
   github.addToken('ghp_octo_self_token', 'octo-self');
   const own = createOctokit('ghp_octo_self_token', { timeoutMs: 10_000, log: () => undefined });
-  const result = await deletePrTags(build('ghcr.io/octo-self/app'), 3, { octokit: own, timeoutMs: 10_000 });
+  const result = await deletePrTags(cleanupBuild('ghcr.io/octo-self/app'), 3, { octokit: own, timeoutMs: 10_000 });
   expect(result.deleted).toEqual(['pr-3-bbbbbbb']);
   expect(tagsLeft('octo-self', 'app')).toEqual(['main']);
   expect(calls()).toEqual([

@@ -1,27 +1,14 @@
 import { describe, expect, test } from '@jest/globals';
 import { getOctokit } from '@actions/github';
 import { deletePrTags } from '../../src/image/registry.js';
-import type { BuildSettings } from '../../src/settings.js';
-
-const build = (repository: string): BuildSettings => ({
-  builder: 'docker',
-  context: '.',
-  dockerfile: 'Dockerfile',
-  buildArgs: {},
-  repository,
-  prebuiltImage: '',
-  registryUsername: 'acme',
-  registryPassword: 'hub-token',
-  registryInsecure: false,
-  deleteImage: true,
-});
+import { cleanupBuild } from '../../test/support/registry.js';
 
 describe('deletePrTags on Docker Hub', () => {
   // Any call would go to 127.0.0.1:1 (GitHub) or to Docker Hub and fail within 100 ms.
   const deps = { octokit: getOctokit('unused', { baseUrl: 'http://127.0.0.1:1' }), timeoutMs: 100 };
 
   test.each(['acme/app', 'docker.io/acme/app', 'index.docker.io/acme/app', 'registry-1.docker.io/acme/app'])('%s: says once that nothing was deleted, without a call', async (repository) => {
-    expect(await deletePrTags(build(repository), 5, deps)).toEqual({
+    expect(await deletePrTags(cleanupBuild(repository), 5, deps)).toEqual({
       registry: 'docker-hub',
       deleted: [],
       kept: [],

@@ -20,6 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import bcrypt from 'bcryptjs';
+import type { BuildSettings } from '../../src/settings.js';
 import { freePort, waitFor } from './tools.js';
 
 export interface RegistryOptions {
@@ -254,6 +255,23 @@ export async function startLinkProxy(registry: Registry, o: { pageSize: number; 
         server.close(() => resolve());
         server.closeAllConnections();
       }),
+  };
+}
+
+/** Build settings for a tag cleanup test: of these, the cleanup reads the repository, the credentials and TLS. */
+export function cleanupBuild(repository: string, o: Partial<BuildSettings> = {}): BuildSettings {
+  return {
+    builder: 'buildah',
+    context: '.',
+    dockerfile: 'Dockerfile',
+    buildArgs: {},
+    repository,
+    prebuiltImage: '',
+    registryUsername: 'ci',
+    registryPassword: 'registry-password',
+    registryInsecure: false,
+    deleteImage: true,
+    ...o,
   };
 }
 
