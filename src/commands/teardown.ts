@@ -43,7 +43,7 @@ export async function teardownPreview(s: Services, pr: number, reason: string): 
 
   let tagsDeleted: string[] = [];
   if (settings.build.deleteImage && settings.build.builder !== 'none') {
-    const cleanup = await deletePrTags(settings.build, pr);
+    const cleanup = await deletePrTags(settings.build, pr, { octokit, timeoutMs: settings.requestTimeoutMs, log: core.info });
     tagsDeleted = cleanup.deleted;
     if (cleanup.unsupported) core.warning(cleanup.unsupported);
     core.info(`Deleted image tags: ${tagsDeleted.join(', ') || 'none'}`);

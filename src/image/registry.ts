@@ -1,98 +1,61 @@
 /**
- * Removes a PR's image tags through the Docker Registry HTTP API v2: list the repository's tags, resolve each
- * `pr-<n>-*` tag to its manifest digest, DELETE by digest. Handles Basic auth and the Bearer token challenge
- * that hosted registries answer with.
+ * Removes a PR's image tags (`pr-<n>-<sha7>`) wherever the registry allows it, and says truthfully what happened:
+ * - GHCR: through the GitHub Packages REST API (ghcr.ts), because GHCR answers the registry API's DELETE with 405;
+ * - Docker Hub: nothing, said once: it answers the registry API's DELETE with 405 and has no API this action uses;
+ * - any other registry: the distribution API, by manifest digest (distribution.ts).
+ * No registry can delete one tag of a manifest that has others, so such a tag is kept and the result says which
+ * other tag keeps it.
  */
+import type { Octokit } from '../github/client.js';
 import type { BuildSettings } from '../settings.js';
-import { registryHost } from './build.js';
+import type { TagCleanup } from './cleanup-plan.js';
+import { deleteDistributionPrTags } from './distribution.js';
+import { RegistryClient } from './distribution-client.js';
+import { deleteGhcrPrTags } from './ghcr.js';
+import { ghcrPackage, parseRepository, type ImageRepository, type RegistryKind } from './reference.js';
 
-const MANIFEST_TYPES = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
+export type { KeptTag, TagCleanup } from './cleanup-plan.js';
 
-interface Target {
-  base: string;
-  name: string;
-  basic?: string;
+export interface RegistryCleanup extends TagCleanup {
+  /** Which way the tags were (or could not be) deleted. */
+  registry: RegistryKind;
 }
 
-function target(b: BuildSettings): Target {
-  const host = registryHost(b.repository);
-  return {
-    base: `${b.registryInsecure ? 'http' : 'https'}://${host}/v2/`,
-    name: b.repository.slice(host.length + 1),
-    basic: b.registryUsername && b.registryPassword ? 'Basic ' + Buffer.from(`${b.registryUsername}:${b.registryPassword}`).toString('base64') : undefined,
-  };
+export interface CleanupDeps {
+  /** The action's GitHub client (GITHUB_API_URL); GHCR is cleaned through it. */
+  octokit: Octokit;
+  /** Settings.requestTimeoutMs: the budget of each registry request. */
+  timeoutMs: number;
+  /** Where retries are reported (core.info in the action). */
+  log?: (line: string) => void;
 }
 
-function parseChallenge(header: string): Record<string, string> | undefined {
-  if (!/^bearer\s/i.test(header)) return undefined;
-  const params: Record<string, string> = {};
-  for (const m of header.matchAll(/(\w+)="([^"]*)"/g)) params[m[1]] = m[2];
-  return params.realm ? params : undefined;
-}
-
-class RegistryApi {
-  private bearer?: string;
-  constructor(private readonly t: Target) {}
-
-  async call(method: string, path: string, headers: Record<string, string> = {}): Promise<Response> {
-    const send = () =>
-      fetch(this.t.base + path, {
-        method,
-        headers: { ...headers, ...(this.bearer ? { authorization: `Bearer ${this.bearer}` } : this.t.basic ? { authorization: this.t.basic } : {}) },
-      });
-    let res = await send();
-    const challenge = res.status === 401 ? parseChallenge(res.headers.get('www-authenticate') ?? '') : undefined;
-    if (challenge && !this.bearer) {
-      await res.arrayBuffer();
-      const scope = `repository:${this.t.name}:pull,delete`;
-      const url = new URL(challenge.realm);
-      if (challenge.service) url.searchParams.set('service', challenge.service);
-      url.searchParams.set('scope', scope);
-      const tokenRes = await fetch(url, { headers: this.t.basic ? { authorization: this.t.basic } : {} });
-      if (!tokenRes.ok) throw new Error(`registry token request to ${url.origin} answered ${tokenRes.status}`);
-      const body = (await tokenRes.json()) as { token?: string; access_token?: string };
-      this.bearer = body.token ?? body.access_token;
-      res = await send();
-    }
-    return res;
+export async function deletePrTags(b: BuildSettings, pr: number, deps: CleanupDeps): Promise<RegistryCleanup> {
+  const repo = parseRepository(b.repository);
+  switch (repo.kind) {
+    case 'ghcr':
+      return { registry: repo.kind, ...(await deleteGhcrPrTags(deps.octokit, ghcrPackage(repo), pr)) };
+    case 'docker-hub':
+      return { registry: repo.kind, deleted: [], kept: [], unsupported: dockerHubNotice(repo, pr) };
+    case 'distribution':
+      return { registry: repo.kind, ...(await deleteDistributionPrTags(distributionClient(b, repo, deps), pr)) };
   }
 }
 
-export interface TagCleanup {
-  deleted: string[];
-  /** Set when the registry refuses deletes (405: storage.delete not enabled); not an error for a teardown. */
-  unsupported?: string;
+function dockerHubNotice(repo: ImageRepository, pr: number): string {
+  return (
+    `Docker Hub cannot delete tags through the registry API (it answers DELETE with 405), so no tag of docker.io/${repo.path} was deleted; ` +
+    `remove this PR's pr-${pr}-* tags on hub.docker.com`
+  );
 }
 
-export async function deletePrTags(b: BuildSettings, pr: number): Promise<TagCleanup> {
-  const api = new RegistryApi(target(b));
-  const name = target(b).name;
-  const tags: string[] = [];
-  let next: string | undefined = `${name}/tags/list?n=1000`;
-  while (next) {
-    const res = await api.call('GET', next);
-    if (res.status === 404) return { deleted: [] };
-    if (!res.ok) throw new Error(`registry GET ${name}/tags/list answered ${res.status}`);
-    tags.push(...(((await res.json()) as { tags?: string[] | null }).tags ?? []));
-    const link = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '');
-    next = link ? link[1].replace(/^\/v2\//, '') : undefined;
-  }
-  const prefix = `pr-${pr}-`;
-  const deleted: string[] = [];
-  for (const tag of tags.filter((t) => t.startsWith(prefix))) {
-    const head = await api.call('HEAD', `${name}/manifests/${tag}`, { accept: MANIFEST_TYPES });
-    if (head.status === 404) continue;
-    const digest = head.headers.get('docker-content-digest');
-    if (!head.ok || !digest) throw new Error(`registry HEAD ${name}/manifests/${tag} answered ${head.status} without a digest`);
-    const del = await api.call('DELETE', `${name}/manifests/${digest}`);
-    if (del.status === 405) return { deleted, unsupported: `the registry does not allow deletes (405); ${name}:${tag} stays` };
-    if (!del.ok && del.status !== 404) throw new Error(`registry DELETE ${name}/manifests/${digest} answered ${del.status}`);
-    deleted.push(tag);
-  }
-  return { deleted };
+function distributionClient(b: BuildSettings, repo: ImageRepository, deps: CleanupDeps): RegistryClient {
+  return new RegistryClient({
+    origin: new URL(`${b.registryInsecure ? 'http' : 'https'}://${repo.host}`),
+    name: repo.path,
+    username: b.registryUsername,
+    password: b.registryPassword,
+    timeoutMs: deps.timeoutMs,
+    log: deps.log,
+  });
 }

@@ -100,6 +100,9 @@ export interface GitHubEmulator {
   comments(issue: number): Comment[]; // ascending by id
   seedComments(issue: number, bodies: string[], login?: string): void; // login default 'octocat'
   deployments(): Deployment[]; // oldest first
+  addPackage(p: PackageSeed): number[]; // GHCR container package; returns the version ids, oldest first
+  packageVersions(owner: string, name: string): { id: number; name: string; tags: string[] }[]; // active, newest first
+  setPackagesPermission(permission: 'none' | 'read' | 'write'): void; // the token's `packages` permission
   close(): Promise<void>;
 }
 
@@ -630,7 +633,113 @@ export async function startGitHub(options: GitHubOptions = {}): Promise<GitHubEm
     return { status: 200, json: statusObject(d, s) };
   });
 
+  // ---- Packages API (GHCR)
+  // Container packages of the accounts a test declares with `addPackage`, for the image tag cleanup, served as
+  // docs.github.com/rest/packages/packages describes and as users report api.github.com answering:
+  //   - `GET /users/{username}` answers the account with `type` `User` or `Organization`; the repository owner is a
+  //     User. A package is served under its own family only (/orgs/{org} or /users/{username}): stricter than GitHub
+  //     if it also serves an org's packages under /users/{org}, which actions/delete-package-versions relies on.
+  //   - `GET …/packages/container/{package_name}/versions[/{id}]`: the name is one path segment (a `/` in it is
+  //     %2F); newest first, paged with the Link header; `state` active|deleted. A version's `name` is its digest and
+  //     `metadata.container.tags` its tags.
+  //   - `DELETE …/versions/{id}` → 204, except 400 "You cannot delete the last tagged version of a package. You
+  //     must delete the package instead." (kairos-io/kairos#4723) and "…the last version…" for the only one left.
+  //   - The Actions token's `packages` permission (`setPackagesPermission`; default `read`, what a job gets under
+  //     the restricted default): `none` → 403 on every package route, `read` → 403 on DELETE, both "Resource not
+  //     accessible by integration". Without the repository's Admin role on the package (`actionsAdmin: false`) a
+  //     DELETE answers 404 "Package not found." (vlaurin/action-ghcr-prune#8, SmartsquareGmbH/delete-old-packages#27).
+  //   - `/user/packages/…` serves the packages of the token's own login (`addToken`); the Actions token, an app
+  //     installation, gets 403 there as at `GET /user`. The one `packages` permission applies to every token.
+  type PackagesPermission = 'none' | 'read' | 'write';
+  interface StoredPackageVersion {
+    id: number;
+    name: string;
+    tags: string[];
+    created_at: string;
+    deleted_at: string | null;
+  }
+  interface StoredPackage {
+    owner: string;
+    name: string;
+    actionsAdmin: boolean;
+    versions: StoredPackageVersion[];
+  }
+  const accounts = new Map<string, { login: string; type: 'User' | 'Organization' }>([[owner.toLowerCase(), { login: owner, type: 'User' }]]);
+  const packages = new Map<string, StoredPackage>();
+  let packagesPermission: PackagesPermission = 'read';
+  let nextPackageVersionId = 500_000_001;
+  const packageKey = (o: string, name: string) => `${o.toLowerCase()}/${name}`;
+
+  function accountObject(a: { login: string; type: string }) {
+    return { ...user(a.login, userId(a.login)), type: a.type, html_url: `${WEB}/${a.login}`, url: `${base}/users/${a.login}` };
+  }
+
+  function packageVersionObject(p: StoredPackage, v: StoredPackageVersion) {
+    const family = accounts.get(p.owner.toLowerCase())?.type === 'Organization' ? 'orgs' : 'users';
+    const encoded = encodeURIComponent(p.name);
+    return {
+      id: v.id,
+      name: v.name,
+      url: `${base}/${family}/${p.owner}/packages/container/${encoded}/versions/${v.id}`,
+      package_html_url: `${WEB}/${family === 'orgs' ? 'orgs/' : 'users/'}${p.owner}/packages/container/package/${encoded}`,
+      html_url: `${WEB}/${family === 'orgs' ? 'orgs/' : 'users/'}${p.owner}/packages/container/${encoded}/${v.id}`,
+      created_at: v.created_at,
+      updated_at: v.created_at,
+      ...(v.deleted_at ? { deleted_at: v.deleted_at } : {}),
+      metadata: { package_type: 'container', container: { tags: [...v.tags] } },
+    };
+  }
+
+  function findPackage(family: string, o: string, rawName: string): StoredPackage {
+    const account = accounts.get(o.toLowerCase());
+    if (!account || (family === 'orgs') !== (account.type === 'Organization')) throw new HttpError(404, 'Not Found');
+    if (packagesPermission === 'none') throw new HttpError(403, 'Resource not accessible by integration');
+    const p = packages.get(packageKey(o, decodeURIComponent(rawName)));
+    if (!p) throw new HttpError(404, 'Package not found.');
+    return p;
+  }
+
+  function deletePackageVersion(p: StoredPackage, v: StoredPackageVersion): Reply {
+    if (packagesPermission !== 'write') throw new HttpError(403, 'Resource not accessible by integration');
+    if (!p.actionsAdmin) throw new HttpError(404, 'Package not found.');
+    const active = p.versions.filter((x) => !x.deleted_at);
+    if (v.tags.length > 0 && !active.some((x) => x !== v && x.tags.length > 0)) {
+      throw new HttpError(400, 'You cannot delete the last tagged version of a package. You must delete the package instead.');
+    }
+    if (active.length === 1) throw new HttpError(400, 'You cannot delete the last version of a package. You must delete the package instead.');
+    v.deleted_at = timestamp();
+    return { status: 204 };
+  }
+
+  /** The Packages API and `GET /users/{username}`; undefined for any other path. */
+  function packagesApi(ctx: Ctx): Reply | undefined {
+    const path = ctx.url.pathname.replace(/\/$/, '');
+    const userMatch = /^\/users\/([^/]+)$/.exec(path);
+    if (userMatch && ctx.method === 'GET') {
+      const a = accounts.get(decodeURIComponent(userMatch[1]).toLowerCase());
+      if (!a) throw new HttpError(404, 'Not Found');
+      return { status: 200, json: accountObject(a) };
+    }
+    const m = /^\/(?:(orgs|users)\/([^/]+)|user)\/packages\/container\/([^/]+)\/versions(?:\/(\d+))?$/.exec(path);
+    if (!m) return undefined;
+    // `/user/packages`: the token's own packages, which an app installation (the Actions token) does not have.
+    if (!m[1] && ctx.login.endsWith('[bot]')) throw new HttpError(403, 'Resource not accessible by integration');
+    const p = m[1] ? findPackage(m[1], decodeURIComponent(m[2]), m[3]) : findPackage('users', ctx.login, m[3]);
+    if (!m[4] && ctx.method === 'GET') {
+      const state = ctx.url.searchParams.get('state') ?? 'active';
+      if (state !== 'active' && state !== 'deleted') throw validation([{ resource: 'PackageVersion', code: 'invalid', field: 'state' }]);
+      const list = p.versions.filter((v) => (state === 'active') === !v.deleted_at).sort((a, b) => b.id - a.id);
+      return page(ctx, list, (v) => packageVersionObject(p, v));
+    }
+    const v = p.versions.find((x) => x.id === Number(m[4]) && !x.deleted_at);
+    if (!m[4] || !v || (ctx.method !== 'GET' && ctx.method !== 'DELETE')) throw new HttpError(404, 'Not Found');
+    return ctx.method === 'GET' ? { status: 200, json: packageVersionObject(p, v) } : deletePackageVersion(p, v);
+  }
+  // ---- end of Packages API (GHCR)
+
   function dispatch(ctx: Ctx, rawBody: string): Reply {
+    const packageReply = packagesApi(ctx);
+    if (packageReply) return packageReply;
     const m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(ctx.url.pathname);
     if (!m) throw new HttpError(404, 'Not Found');
     if (decodeURIComponent(m[1]).toLowerCase() !== owner.toLowerCase() || decodeURIComponent(m[2]).toLowerCase() !== repo.toLowerCase()) {
@@ -777,6 +886,24 @@ export async function startGitHub(options: GitHubOptions = {}): Promise<GitHubEm
         }),
       );
     },
+    addPackage(seed: PackageSeed): number[] {
+      accounts.set(seed.owner.toLowerCase(), { login: seed.owner, type: seed.ownerType ?? 'Organization' });
+      const p: StoredPackage = { owner: seed.owner, name: seed.name, actionsAdmin: seed.actionsAdmin ?? true, versions: [] };
+      for (const tags of seed.versions) {
+        const id = nextPackageVersionId++;
+        const name = 'sha256:' + createHash('sha256').update(`${seed.owner}/${seed.name}#${id}`).digest('hex');
+        p.versions.push({ id, name, tags: [...tags], created_at: timestamp(), deleted_at: null });
+      }
+      packages.set(packageKey(seed.owner, seed.name), p);
+      return p.versions.map((v) => v.id);
+    },
+    packageVersions(o: string, name: string) {
+      const p = packages.get(packageKey(o, name));
+      return (p?.versions ?? []).filter((v) => !v.deleted_at).sort((a, b) => b.id - a.id).map((v) => ({ id: v.id, name: v.name, tags: [...v.tags] }));
+    },
+    setPackagesPermission(permission: PackagesPermission): void {
+      packagesPermission = permission;
+    },
     close(): Promise<void> {
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -784,4 +911,13 @@ export async function startGitHub(options: GitHubOptions = {}): Promise<GitHubEm
       });
     },
   };
+}
+
+/** A container package on GHCR: its owner (declared as an account of that type) and versions, oldest first, by tags. */
+export interface PackageSeed {
+  owner: string;
+  ownerType?: 'User' | 'Organization'; // default Organization
+  name: string;
+  versions: string[][];
+  actionsAdmin?: boolean; // the repository's Admin role on the package (default true: its workflow published it)
 }

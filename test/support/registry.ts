@@ -1,13 +1,36 @@
 /**
- * Debian's docker-registry (the CNCF distribution server) on a loopback port, with htpasswd auth and deletes
- * enabled, plus an isolated buildah environment (vfs storage, chroot isolation, its own auth file) for pushing to it.
+ * Debian's docker-registry (the CNCF distribution server, 2.8) on a loopback port, plus an isolated buildah
+ * environment (vfs storage, chroot isolation, its own auth file) for pushing to it.
+ *
+ * Auth is htpasswd (Basic) by default. With `auth: 'token'` the registry uses distribution's token auth instead,
+ * against a token service of the test (`/token`, on its own loopback port): it checks the Basic credentials and
+ * issues RS256 JWTs for the requested scope, signed with a throwaway key whose self-signed certificate is the
+ * registry's `rootcertbundle`. The registry then does what hosted registries do: a 401 Bearer challenge for the scope
+ * a request needs, and a second challenge (`error="insufficient_scope"`) when a token for `pull` is used to DELETE.
+ *
+ * Measured on 2.8.2: `tags/list` ignores `n`/`last` and sends no `Link` header (pagination came with distribution
+ * 3), so paging goes through `startLinkProxy`; with `storage.delete.enabled: false` a DELETE answers
+ * 405 `UNSUPPORTED`; DELETE by tag answers 400 `DIGEST_INVALID`; DELETE by digest removes every tag of that manifest.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes, sign } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import bcrypt from 'bcryptjs';
+import type { BuildSettings } from '../../src/settings.js';
 import { freePort, waitFor } from './tools.js';
+
+export interface RegistryOptions {
+  /** false: `storage.delete.enabled: false`. Default true. */
+  deletes?: boolean;
+  /** 'token': distribution token auth through the test's token service (see above). Default 'basic'. */
+  auth?: 'basic' | 'token';
+  /** Token auth: the actions the token service may grant (default pull, push, delete); others are left out. */
+  tokenActions?: string[];
+}
 
 export interface Registry {
   host: string;
@@ -15,21 +38,33 @@ export interface Registry {
   password: string;
   /** Environment for buildah so it runs without a daemon, root storage tweaks or a shared login file. */
   buildahEnv: Record<string, string>;
+  /** Token auth: every scope the token service was asked for, in order. */
+  tokenScopes: string[];
   tags(repository: string): Promise<string[]>;
   /** A pushed image: its config (labels under `config.Labels`) and its layers as pushed (gzip), in order. */
   image(repository: string, tag: string): Promise<{ config: { config?: { Labels?: Record<string, string> } }; layers: Buffer[] }>;
+  /**
+   * Pushes a minimal OCI image (a config blob and a manifest without layers) under each tag, through the registry
+   * API. The same `content` gives the same manifest digest, which is returned.
+   */
+  pushImage(repository: string, tags: string[], content?: string): Promise<string>;
   close(): Promise<void>;
 }
 
 /** Single-platform manifests: docker pushes Docker schema 2, podman and buildah OCI. */
 const MANIFEST_TYPES = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 
-export async function startRegistry(): Promise<Registry> {
+export async function startRegistry(options: RegistryOptions = {}): Promise<Registry> {
   const dir = mkdtempSync(path.join(tmpdir(), 'faas-preview-registry-'));
   const port = await freePort();
   const username = 'ci';
   const password = 'registry-pw-' + Math.random().toString(36).slice(2);
+  const tokens = options.auth === 'token' ? await startTokenService(dir, username, password, options.tokenActions ?? ['pull', 'push', 'delete']) : undefined;
   writeFileSync(path.join(dir, 'htpasswd'), `${username}:${bcrypt.hashSync(password, 6)}\n`);
+  const auth = tokens
+    ? [`  token: {realm: "${tokens.realm}", service: ${TOKEN_SERVICE}, issuer: ${TOKEN_ISSUER}, rootcertbundle: ${tokens.certFile}}`]
+    : [`  htpasswd: {realm: basic-realm, path: ${path.join(dir, 'htpasswd')}}`];
   writeFileSync(
     path.join(dir, 'config.yml'),
     [
@@ -37,18 +72,20 @@ export async function startRegistry(): Promise<Registry> {
       'log: {level: error}',
       'storage:',
       `  filesystem: {rootdirectory: ${path.join(dir, 'data')}}`,
-      '  delete: {enabled: true}',
+      `  delete: {enabled: ${options.deletes ?? true}}`,
       `http: {addr: "127.0.0.1:${port}"}`,
       'auth:',
-      `  htpasswd: {realm: basic-realm, path: ${path.join(dir, 'htpasswd')}}`,
+      ...auth,
       '',
     ].join('\n'),
   );
   const child: ChildProcess = spawn('docker-registry', ['serve', path.join(dir, 'config.yml')], { stdio: 'ignore' });
   child.unref();
   const host = `127.0.0.1:${port}`;
-  const auth = 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64');
-  await waitFor(async () => (await fetch(`http://${host}/v2/`, { headers: { authorization: auth } })).status === 200, 'docker-registry');
+  const basic = 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64');
+  const authFor = (repository: string, actions: string[]) => (tokens ? `Bearer ${tokens.mint(repository, actions)}` : basic);
+  // With token auth an unauthenticated /v2/ is a 401 challenge: the registry is up.
+  await waitFor(async () => [200, 401].includes((await fetch(`http://${host}/v2/`, { headers: tokens ? {} : { authorization: basic } })).status), 'docker-registry');
   const storage = path.join(dir, 'containers');
   return {
     host,
@@ -60,14 +97,15 @@ export async function startRegistry(): Promise<Registry> {
       REGISTRY_AUTH_FILE: path.join(dir, 'auth.json'),
       CONTAINERS_STORAGE_CONF: writeStorageConf(dir, storage),
     },
+    tokenScopes: tokens?.scopes ?? [],
     async tags(repository) {
-      const res = await fetch(`http://${host}/v2/${repository}/tags/list`, { headers: { authorization: auth } });
+      const res = await fetch(`http://${host}/v2/${repository}/tags/list`, { headers: { authorization: authFor(repository, ['pull']) } });
       if (res.status === 404) return [];
       return (((await res.json()) as { tags?: string[] | null }).tags ?? []).sort();
     },
     async image(repository, tag) {
       const get = async (what: string, accept = '*/*') => {
-        const res = await fetch(`http://${host}/v2/${repository}/${what}`, { headers: { authorization: auth, accept } });
+        const res = await fetch(`http://${host}/v2/${repository}/${what}`, { headers: { authorization: authFor(repository, ['pull']), accept } });
         if (!res.ok) throw new Error(`registry GET ${repository}/${what} answered ${res.status}`);
         return Buffer.from(await res.arrayBuffer());
       };
@@ -76,10 +114,164 @@ export async function startRegistry(): Promise<Registry> {
       for (const { digest } of manifest.layers ?? []) layers.push(await get(`blobs/${digest}`));
       return { config: JSON.parse((await get(`blobs/${manifest.config.digest}`)).toString()), layers };
     },
+    pushImage: (repository, tagList, content = 'faas-preview test image') => pushImage(`http://${host}`, repository, tagList, content, authFor(repository, ['pull', 'push'])),
     async close() {
       child.kill('SIGTERM');
+      await tokens?.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+async function pushImage(base: string, repository: string, tags: string[], content: string, authorization: string): Promise<string> {
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: { Labels: { content } } }));
+  const configDigest = 'sha256:' + createHash('sha256').update(config).digest('hex');
+  const start = await fetch(`${base}/v2/${repository}/blobs/uploads/`, { method: 'POST', headers: { authorization } });
+  if (start.status !== 202) throw new Error(`pushImage: POST blobs/uploads answered ${start.status}`);
+  const upload = new URL(start.headers.get('location') ?? '', base);
+  upload.searchParams.set('digest', configDigest);
+  const put = await fetch(upload, { method: 'PUT', headers: { authorization, 'content-type': 'application/octet-stream' }, body: config });
+  if (put.status !== 201) throw new Error(`pushImage: PUT blob answered ${put.status}`);
+  const manifest = JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length }, layers: [] });
+  let digest = '';
+  for (const tag of tags) {
+    const res = await fetch(`${base}/v2/${repository}/manifests/${tag}`, { method: 'PUT', headers: { authorization, 'content-type': OCI_MANIFEST }, body: manifest });
+    if (res.status !== 201) throw new Error(`pushImage: PUT manifests/${tag} answered ${res.status}: ${await res.text()}`);
+    digest = res.headers.get('docker-content-digest') ?? '';
+  }
+  return digest;
+}
+
+const TOKEN_SERVICE = 'faas-preview-test-registry';
+const TOKEN_ISSUER = 'faas-preview-test-token';
+
+interface TokenService {
+  realm: string;
+  certFile: string;
+  scopes: string[];
+  /** A token for `repository` with these actions, without asking the service (for the test's own pushes and reads). */
+  mint(repository: string, actions: string[]): string;
+  close(): Promise<void>;
+}
+
+/** The token service of distribution's token auth: Basic credentials in, a JWT for the granted scope out. */
+async function startTokenService(dir: string, username: string, password: string, grantable: string[]): Promise<TokenService> {
+  const keyFile = path.join(dir, 'token-key.pem');
+  const certFile = path.join(dir, 'token-cert.pem');
+  // distribution verifies the JWT's x5c chain against rootcertbundle and wants digitalSignature in the leaf's key usage.
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=faas-preview test token', '-addext', 'keyUsage=digitalSignature,keyCertSign'],
+    { stdio: 'ignore' },
+  );
+  const key = readFileSync(keyFile, 'utf8');
+  const x5c = readFileSync(certFile, 'utf8').replace(/-----[^-]+-----|\s/g, '');
+  const jwt = (access: { type: string; name: string; actions: string[] }[]) => {
+    const now = Math.floor(Date.now() / 1000);
+    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const claims = { iss: TOKEN_ISSUER, sub: username, aud: TOKEN_SERVICE, exp: now + 300, nbf: now - 10, iat: now, jti: randomBytes(8).toString('hex'), access };
+    const signed = `${part({ alg: 'RS256', typ: 'JWT', x5c: [x5c] })}.${part(claims)}`;
+    return `${signed}.${sign('sha256', Buffer.from(signed), key).toString('base64url')}`;
+  };
+  const scopes: string[] = [];
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://token');
+    if (req.headers.authorization !== 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64')) {
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="token"' }).end('{"details":"incorrect username or password"}');
+      return;
+    }
+    const access = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).map((scope) => {
+      scopes.push(scope);
+      const [type, name, actions] = [scope.slice(0, scope.indexOf(':')), scope.slice(scope.indexOf(':') + 1, scope.lastIndexOf(':')), scope.slice(scope.lastIndexOf(':') + 1)];
+      return { type, name, actions: actions.split(',').filter((a) => grantable.includes(a)) };
+    });
+    const token = jwt(access);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.unref();
+  return {
+    realm: `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`,
+    certFile,
+    scopes,
+    mint: (repository, actions) => jwt([{ type: 'repository', name: repository, actions }]),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface LinkProxy {
+  host: string;
+  /** `METHOD path?query` of every request, in order. */
+  calls: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A proxy in front of the registry that pages `tags/list` the way distribution 3 does (`n`, `last`, tags in lexical
+ * order, a `Link` to the next page) and passes everything else through. `link` chooses how the next page is written:
+ * a path, a whole URL of the proxy, or a whole URL of another host.
+ */
+export async function startLinkProxy(registry: Registry, o: { pageSize: number; link: 'relative' | 'absolute' | 'foreign' }): Promise<LinkProxy> {
+  const calls: string[] = [];
+  let self = '';
+  const server = createServer((req, res) => {
+    calls.push(`${req.method} ${req.url}`);
+    const url = new URL(req.url ?? '/', 'http://proxy');
+    const list = /^\/v2\/(.+)\/tags\/list$/.exec(url.pathname);
+    const upstream = httpRequest({ host: '127.0.0.1', port: Number(registry.host.split(':')[1]), method: req.method, path: list ? url.pathname : req.url, headers: { ...req.headers, host: registry.host } });
+    upstream.on('response', (up: IncomingMessage) => {
+      if (!list || up.statusCode !== 200) {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      up.on('data', (c: Buffer) => chunks.push(c));
+      up.on('end', () => {
+        const all = ((JSON.parse(Buffer.concat(chunks).toString()) as { tags?: string[] | null }).tags ?? []).sort();
+        const last = url.searchParams.get('last');
+        const rest = last === null ? all : all.filter((t) => t > last);
+        const page = rest.slice(0, o.pageSize);
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (rest.length > page.length) {
+          const next = `/v2/${list[1]}/tags/list?last=${encodeURIComponent(page[page.length - 1])}&n=${o.pageSize}`;
+          headers.link = `<${{ relative: '', absolute: self, foreign: 'http://registry.invalid' }[o.link]}${next}>; rel="next"`;
+        }
+        res.writeHead(200, headers).end(JSON.stringify({ name: list[1], tags: page }));
+      });
+    });
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.unref();
+  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  self = `http://${host}`;
+  return {
+    host,
+    calls,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Build settings for a tag cleanup test: of these, the cleanup reads the repository, the credentials and TLS. */
+export function cleanupBuild(repository: string, o: Partial<BuildSettings> = {}): BuildSettings {
+  return {
+    builder: 'buildah',
+    context: '.',
+    dockerfile: 'Dockerfile',
+    buildArgs: {},
+    repository,
+    prebuiltImage: '',
+    registryUsername: 'ci',
+    registryPassword: 'registry-password',
+    registryInsecure: false,
+    deleteImage: true,
+    ...o,
   };
 }
 
