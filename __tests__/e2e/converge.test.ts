@@ -130,3 +130,21 @@ describe('a teardown that died half-way', () => {
     expect(again.stdout).not.toMatch(/finish the teardown/);
   });
 });
+
+describe('a teardown step that fails', () => {
+  test('does not stop the others; the run fails naming it, the record stays for the sweeper', async () => {
+    const w = await world();
+    w.github.setPull({ number: PR, state: 'open', headSha: SHA_A });
+    ok(await run(w, 'pull_request', prPayload('opened', { number: PR, sha: SHA_A })));
+    w.github.setPull({ number: PR, state: 'closed', headSha: SHA_A });
+    // The image tags live on a registry that is down: the cleanup of the tags fails, nothing else may.
+    const closed = await run(w, 'pull_request', prPayload('closed', { number: PR, sha: SHA_A }), { builder: 'docker', image: '', registry: '127.0.0.1:1/acme', 'delete-image': 'true', 'registry-insecure': 'true' });
+    expect(closed.code).toBe(1);
+    expect(closed.stdout).toMatch(/::error::teardown of hello-world-pr-12 is incomplete \(the sweeper finishes it from its record\): deleting the image tags: GET http:\/\/127\.0\.0\.1:1\/v2\/acme\/hello-world\/tags\/list\?n=100: ECONNREFUSED 127\.0\.0\.1:1/);
+    expect(w.gateway.get(NAME)).toBeUndefined();
+    expect(await w.s3.listKeys(`${NAME}/`)).toEqual([]);
+    expect(active(w)).toEqual([]);
+    expect(ours(w).at(-1)!.body).toMatch(/torn down: PR #12 was closed/);
+    expect(await readJson(w.s3.client, w.s3.bucket, RECORD)).toMatchObject({ name: NAME });
+  });
+});

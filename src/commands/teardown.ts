@@ -1,8 +1,9 @@
 /**
  * teardown: function → assets → image tags → deployments → comment → the preview's record. Every step tolerates
- * "already gone", so it succeeds when nothing was deployed and when it runs twice. The record goes last: a teardown
- * that dies half-way leaves it behind, and the sweeper finishes the job from it (sweep.ts).
- * The comment ends as a receipt of what this teardown removed.
+ * "already gone", so it succeeds when nothing was deployed and when it runs twice. A step that fails does not stop
+ * the others (a registry that refuses deletes must not keep a deployment active); the run then fails naming every
+ * failed step, and the record stays, so the sweeper finishes the job later (sweep.ts).
+ * The comment ends as a receipt of what this teardown removed, and of what it kept and why.
  */
 import * as core from '@actions/core';
 import { deletePrefix } from '../assets/sync.js';
@@ -13,6 +14,7 @@ import { deletePrTags } from '../image/registry.js';
 import { bucketPrefix, environmentName, previewName } from '../naming.js';
 import { writeOutputs } from '../report.js';
 import { deleteRecord } from '../state/previews.js';
+import { inlineCode } from '../text/untrusted.js';
 import type { Services } from './services.js';
 
 export interface TeardownReport {
@@ -22,46 +24,70 @@ export interface TeardownReport {
   tagsDeleted: string[];
   deploymentsInactivated: number;
   commented: boolean;
-  /** The receipt: one line per thing removed. */
+  /** The receipt: one line per thing removed (Markdown). */
   removed: string[];
+  /** What was left on purpose, with why (Markdown). */
+  kept: string[];
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export async function teardownPreview(s: Services, pr: number, reason: string): Promise<TeardownReport> {
   const { settings, ctx, gateway, octokit } = s;
   const name = previewName(settings.app, pr);
-  const removed: string[] = [];
-  const functionDeleted = await gateway.remove(name);
-  core.info(functionDeleted ? `Function ${name} deleted` : `Function ${name} was not on the gateway`);
-  if (functionDeleted) removed.push(`the function \`${name}\``);
+  const r: TeardownReport = { name, functionDeleted: false, objectsDeleted: 0, tagsDeleted: [], deploymentsInactivated: 0, commented: false, removed: [], kept: [] };
+  const failures: string[] = [];
+  const step = async (what: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (err) {
+      failures.push(`${what}: ${(err as Error).message}`);
+      core.error(`teardown of ${name}: ${what} failed: ${(err as Error).message}`);
+    }
+  };
 
-  let objectsDeleted = 0;
+  await step('deleting the function', async () => {
+    r.functionDeleted = await gateway.remove(name);
+    core.info(r.functionDeleted ? `Function ${name} deleted` : `Function ${name} was not on the gateway`);
+    if (r.functionDeleted) r.removed.push(`the function \`${name}\``);
+  });
   if (settings.assets && s.s3) {
-    objectsDeleted = (await deletePrefix(s.s3, settings.assets.bucket, bucketPrefix(name))).deleted;
-    core.info(`Deleted ${objectsDeleted} objects under s3://${settings.assets.bucket}/${bucketPrefix(name)}`);
-    if (objectsDeleted) removed.push(`${objectsDeleted} static asset${objectsDeleted === 1 ? '' : 's'} under \`${bucketPrefix(name)}\``);
+    const { bucket } = settings.assets;
+    await step('deleting the static assets', async () => {
+      r.objectsDeleted = (await deletePrefix(s.s3!, bucket, bucketPrefix(name))).deleted;
+      core.info(`Deleted ${r.objectsDeleted} objects under s3://${bucket}/${bucketPrefix(name)}`);
+      if (r.objectsDeleted) r.removed.push(`${plural(r.objectsDeleted, 'static asset')} under \`${bucketPrefix(name)}\``);
+    });
   }
-
-  let tagsDeleted: string[] = [];
-  if (settings.build.deleteImage && settings.build.builder !== 'none') {
-    const cleanup = await deletePrTags(settings.build, pr, { octokit, timeoutMs: settings.requestTimeoutMs, log: core.info });
-    tagsDeleted = cleanup.deleted;
-    if (cleanup.unsupported) core.warning(cleanup.unsupported);
-    core.info(`Deleted image tags: ${tagsDeleted.join(', ') || 'none'}`);
-    if (tagsDeleted.length) removed.push(`image tag${tagsDeleted.length === 1 ? '' : 's'} ${tagsDeleted.map((t) => `\`${t}\``).join(', ')}`);
+  if (settings.build.deleteImage && settings.build.builder !== 'none') await step('deleting the image tags', () => deleteTags(s, pr, r));
+  if (settings.github.deployment) {
+    await step('marking the deployment inactive', async () => {
+      r.deploymentsInactivated = await markInactive(octokit, ctx.repo, environmentName(name), ctx.runUrl);
+      if (r.deploymentsInactivated) r.removed.push(`the deployment \`${environmentName(name)}\` (marked inactive)`);
+    });
   }
-
-  let deploymentsInactivated = 0;
-  if (settings.github.deployment) deploymentsInactivated = await markInactive(octokit, ctx.repo, environmentName(name), ctx.runUrl);
-  if (deploymentsInactivated) removed.push(`the deployment \`${environmentName(name)}\` (marked inactive)`);
-
-  let commented = false;
   if (settings.github.comment) {
-    // Only edit an existing comment: a PR that never had a preview gets no comment on close.
-    const body = renderComment({ state: 'torn-down', name, runUrl: ctx.runUrl, time: s.now().toISOString(), reason, removed });
-    commented = (await new PreviewComment(octokit, ctx.repo, pr, name, (line) => core.info(line)).write(body, { updateOnly: true })) !== undefined;
+    await step('updating the PR comment', async () => {
+      // Only edit an existing comment: a PR that never had a preview gets no comment on close.
+      const body = renderComment({ state: 'torn-down', name, runUrl: ctx.runUrl, time: s.now().toISOString(), reason, removed: r.removed, kept: r.kept });
+      r.commented = (await new PreviewComment(octokit, ctx.repo, pr, name, (line) => core.info(line)).write(body, { updateOnly: true })) !== undefined;
+    });
   }
+  if (failures.length) throw new Error(`teardown of ${name} is incomplete (the sweeper finishes it from its record): ${failures.join('; ')}`);
   if (settings.assets && s.s3) await deleteRecord({ client: s.s3, bucket: settings.assets.bucket, statePrefix: settings.sweep.statePrefix }, name);
-  return { name, functionDeleted, objectsDeleted, tagsDeleted, deploymentsInactivated, commented, removed };
+  return r;
+}
+
+async function deleteTags(s: Services, pr: number, r: TeardownReport): Promise<void> {
+  const cleanup = await deletePrTags(s.settings.build, pr, { octokit: s.octokit, timeoutMs: s.settings.requestTimeoutMs, log: (line) => core.info(line) });
+  r.tagsDeleted = cleanup.deleted;
+  if (cleanup.unsupported) {
+    core.warning(cleanup.unsupported);
+    r.kept.push(`image tags: ${inlineCode(cleanup.unsupported, 400)}`);
+  }
+  for (const k of cleanup.kept) r.kept.push(`image tag \`${k.tag}\`: ${inlineCode(k.reason, 300)}`);
+  core.info(`Deleted image tags: ${r.tagsDeleted.join(', ') || 'none'}`);
+  if (r.tagsDeleted.length) r.removed.push(`${plural(r.tagsDeleted.length, 'image tag')} ${r.tagsDeleted.map((t) => `\`${t}\``).join(', ')}`);
 }
 
 export async function teardown(s: Services): Promise<void> {

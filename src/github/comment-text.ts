@@ -29,7 +29,7 @@ export type FailedStep = 'gateway' | 'state' | 'build' | 'deploy' | 'readiness' 
 export type CommentView =
   | ({ state: 'ready' | 'rolling-out'; evidence: string; assets?: AssetCounts } & PreviewFacts)
   | ({ state: 'failed'; step: FailedStep; error: string; previous: string } & PreviewFacts)
-  | { state: 'torn-down'; name: string; runUrl: string; time: string; reason: string; removed: string[] }
+  | { state: 'torn-down'; name: string; runUrl: string; time: string; reason: string; removed: string[]; kept?: string[] }
   | { state: 'sleeping'; name: string; url: string; runUrl: string; time: string; idleFor: string }
   | { state: 'refused'; name: string; runUrl: string; time: string; limit: number; holders: { name: string; pr: number }[]; foreign: number; why: 'max-previews' | 'community-edition' };
 
@@ -95,7 +95,14 @@ export function renderComment(view: CommentView): string {
       );
       break;
     case 'torn-down':
-      lines.push(`${HEADING} \`${view.name}\` was torn down: ${view.reason}.`, '', ...(view.removed.length ? ['Removed:', ...view.removed.map((r) => `- ${r}`)] : ['Nothing of it was left to remove.']), '', footer(view.runUrl, view.time));
+      lines.push(
+        `${HEADING} \`${view.name}\` was torn down: ${view.reason}.`,
+        '',
+        ...(view.removed.length ? ['Removed:', ...view.removed.map((r) => `- ${r}`)] : ['Nothing of it was left to remove.']),
+        ...(view.kept?.length ? ['', 'Kept:', ...view.kept.map((k) => `- ${k}`)] : []),
+        '',
+        footer(view.runUrl, view.time),
+      );
       break;
     case 'sleeping':
       lines.push(

@@ -34,6 +34,10 @@ export function ownerPath(owner: string, type: string, tokenLogin: string | unde
 export async function deleteGhcrPrTags(octokit: Octokit, pkg: GhcrPackage, pr: number): Promise<TagCleanup> {
   const where = await resolveOwner(octokit, pkg.owner);
   const versions = await listVersions(octokit, where, pkg);
+  // A PR whose first build failed never pushed: a teardown must not fail on the package it never had.
+  if (!versions) {
+    return { deleted: [], kept: [], unsupported: `GitHub knows no package ghcr.io/${pkg.owner}/${pkg.name} visible to 'github-token' (404): nothing was deleted. If it exists, ${listHint(pkg)}` };
+  }
   const plan = planVersionDeletes(versions, pr);
   const result: TagCleanup = { deleted: [], kept: plan.kept };
   for (const v of plan.deletes) {
@@ -68,7 +72,8 @@ interface RawVersion {
   metadata?: { container?: { tags?: unknown } };
 }
 
-async function listVersions(octokit: Octokit, where: OwnerPath, pkg: GhcrPackage): Promise<PackageVersion[]> {
+/** The package's versions; undefined when GitHub answers 404 (no such package, or one the token cannot see). */
+async function listVersions(octokit: Octokit, where: OwnerPath, pkg: GhcrPackage): Promise<PackageVersion[] | undefined> {
   const route = `GET ${where.path}/packages/container/{package_name}/versions`;
   const versions: PackageVersion[] = [];
   try {
@@ -80,6 +85,7 @@ async function listVersions(octokit: Octokit, where: OwnerPath, pkg: GhcrPackage
       }
     }
   } catch (err) {
+    if (statusOf(err) === 404) return undefined;
     throw explain(err, listHint(pkg));
   }
   return versions;
@@ -117,7 +123,7 @@ function listHint(pkg: GhcrPackage): string {
   return (
     `reading the versions of ghcr.io/${pkg.owner}/${pkg.name} needs the job permission 'packages: read' ('packages: write' to delete them) ` +
     `and access to the package (a package this repository's workflow published has it; otherwise add the repository under the package's ` +
-    `settings → Manage Actions access); a personal access token needs the read:packages scope. A 404 also means the package does not exist`
+    `settings → Manage Actions access); a personal access token needs the read:packages scope`
   );
 }
 

@@ -1,8 +1,8 @@
-export const id = 255;
-export const ids = [255];
+export const id = 577;
+export const ids = [577];
 export const modules = {
 
-/***/ 1255:
+/***/ 6577:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -1179,8 +1179,12 @@ async function waitUntilReady(gateway, provider, t, o) {
     let known = false;
     let interval = 200;
     for (;;) {
-        const status = await gateway.get(t.name, deadline);
-        if (!status) {
+        const status = await gateway.get(t.name, deadline).catch((err) => err);
+        if (status instanceof Error) {
+            // A status request that hung or failed (after its retries) counts against ready-timeout like any other wait.
+            seen = status.message;
+        }
+        else if (!status) {
             if (!provider.rolling && !t.created)
                 throw new NotReady(`function '${t.name}' is gone after the update: faasd replaces a function on update, and the new one (${t.image}) could not be created; the previous version no longer runs`, true);
             // Seen, then gone: deleted while this run waited (a teardown, the sweeper), not slow.
@@ -1353,7 +1357,7 @@ function renderComment(view) {
             lines.push(`${HEADING} ${STEP[view.step]} for commit \`${comment_text_short(view.sha)}\`.`, '', (0,untrusted/* codeBlock */.DV)(view.error), '', view.previous, '', `See [the run](${view.runUrl}) for the full log.`, '', footer(view.runUrl, view.time));
             break;
         case 'torn-down':
-            lines.push(`${HEADING} \`${view.name}\` was torn down: ${view.reason}.`, '', ...(view.removed.length ? ['Removed:', ...view.removed.map((r) => `- ${r}`)] : ['Nothing of it was left to remove.']), '', footer(view.runUrl, view.time));
+            lines.push(`${HEADING} \`${view.name}\` was torn down: ${view.reason}.`, '', ...(view.removed.length ? ['Removed:', ...view.removed.map((r) => `- ${r}`)] : ['Nothing of it was left to remove.']), ...(view.kept?.length ? ['', 'Kept:', ...view.kept.map((k) => `- ${k}`)] : []), '', footer(view.runUrl, view.time));
             break;
         case 'sleeping':
             lines.push(`${HEADING} \`${view.name}\` is asleep: nobody called it for ${view.idleFor}, so its function was removed to free capacity. The static assets are kept.`, '', `To wake it, push a commit or re-run the preview workflow for this PR; it will answer again at ${view.url}.`, '', footer(view.runUrl, view.time));
@@ -1645,100 +1649,714 @@ class PrStatus {
     }
 }
 
-;// CONCATENATED MODULE: ./src/image/registry.ts
+;// CONCATENATED MODULE: ./src/image/cleanup-plan.ts
+/**
+ * Which image tags a teardown may remove, decided without I/O. A PR owns exactly the tags deploy pushes,
+ * `pr-<n>-<sha7>` (naming.ts `imageTag`); anything else (`latest`, `main`, a user's `pr-5-final`) belongs to someone
+ * else. Registries delete whole manifests (distribution: by digest) or whole package versions (GHCR), never a single
+ * tag, so a manifest that a foreign tag also points at is kept, and the result says which tag keeps it.
+ */
+function isPrTag(tag, pr) {
+    return new RegExp(`^pr-${pr}-[0-9a-f]{7,40}$`).test(tag);
+}
+/** `a`, `a and b`, `a, b, c and 2 more`: foreign tags in a reason, quoted, never an unbounded list. */
+function quoteTags(tags, max = 3) {
+    const quoted = tags.slice(0, max).map((t) => `'${t}'`);
+    if (tags.length > max)
+        return `${quoted.join(', ')} and ${tags.length - max} more`;
+    return quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}` : (quoted[0] ?? '');
+}
+/** Distribution: delete each of the PR's digests unless a tag outside the PR's set points at it too. */
+function planDigestDeletes(mine, others) {
+    const foreign = new Map();
+    for (const o of others)
+        foreign.set(o.digest, [...(foreign.get(o.digest) ?? []), o.tag]);
+    const byDigest = new Map();
+    for (const m of mine)
+        byDigest.set(m.digest, [...(byDigest.get(m.digest) ?? []), m.tag]);
+    const plan = { deletes: [], kept: [] };
+    for (const [digest, tags] of byDigest) {
+        const keepers = foreign.get(digest);
+        if (!keepers) {
+            plan.deletes.push({ digest, tags });
+            continue;
+        }
+        const reason = `its manifest ${digest} is also tagged ${quoteTags(keepers.sort())}; deleting the manifest would delete those tags too`;
+        for (const tag of tags)
+            plan.kept.push({ tag, reason });
+    }
+    return plan;
+}
+/** GHCR: delete each version that carries the PR's tags and nothing else; the Packages API cannot untag. */
+function planVersionDeletes(versions, pr) {
+    const plan = { deletes: [], kept: [] };
+    for (const v of versions) {
+        const mine = v.tags.filter((t) => isPrTag(t, pr));
+        if (mine.length === 0)
+            continue;
+        const foreign = v.tags.filter((t) => !isPrTag(t, pr));
+        if (foreign.length === 0) {
+            plan.deletes.push(v);
+            continue;
+        }
+        const reason = `package version ${v.id} (${v.name}) is also tagged ${quoteTags(foreign.sort())}; the Packages API deletes whole versions and cannot remove one tag`;
+        for (const tag of mine)
+            plan.kept.push({ tag, reason });
+    }
+    return plan;
+}
 
+;// CONCATENATED MODULE: ./src/image/link.ts
+/**
+ * The `Link: <…>; rel="next"` header that pages a registry's tag list (distribution spec; RFC 8288). Registries send
+ * a path (`</v2/app/tags/list?last=b&n=100>`), some a whole URL: both are references resolved against the URL of the
+ * page that carried them. The next page must be on the registry's own origin, because the request carries the
+ * registry credentials: a link elsewhere is an error, never followed.
+ */
+
+/** The target of the first link whose `rel` includes `next`, as written; undefined when there is none. */
+function nextLink(header) {
+    const text = Array.isArray(header) ? header.join(', ') : (header ?? '');
+    for (const m of text.matchAll(/<([^>]*)>((?:\s*;\s*[^;,=\s]+\s*(?:=\s*(?:"[^"]*"|[^;,\s]*))?)*)/g)) {
+        const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^;,\s]+))/i.exec(m[2]);
+        const rels = (rel?.[1] ?? rel?.[2] ?? '').toLowerCase().split(/\s+/);
+        if (rels.includes('next'))
+            return m[1];
+    }
+    return undefined;
+}
+/** The next page's URL, resolved against the current page; throws when it leaves the registry's origin. */
+function nextPageUrl(link, current, registry, what) {
+    let next;
+    try {
+        next = new URL(link, current);
+    }
+    catch {
+        throw new Error(`${what}: the Link header's next page '${(0,untrusted/* sanitize */.aj)(link, { max: 200 })}' is not a URL`);
+    }
+    if (next.origin !== registry.origin) {
+        throw new Error(`${what}: the Link header sends the next page to ${next.origin}, not to the registry ${registry.origin}; refusing to send the registry credentials there`);
+    }
+    // Credentials come from the inputs, never from a link.
+    next.username = '';
+    next.password = '';
+    return next;
+}
+
+;// CONCATENATED MODULE: ./src/image/distribution.ts
+
+
+
+/** HEAD must accept every manifest type, or a registry may convert the manifest and answer another digest. */
 const MANIFEST_TYPES = [
     'application/vnd.oci.image.index.v1+json',
     'application/vnd.oci.image.manifest.v1+json',
     'application/vnd.docker.distribution.manifest.list.v2+json',
     'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
-function target(b) {
-    const host = registryHost(b.repository);
-    return {
-        base: `${b.registryInsecure ? 'http' : 'https'}://${host}/v2/`,
-        name: b.repository.slice(host.length + 1),
-        basic: b.registryUsername && b.registryPassword ? 'Basic ' + Buffer.from(`${b.registryUsername}:${b.registryPassword}`).toString('base64') : undefined,
-    };
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+/** Tags per page asked for; distribution 2.x ignores it and answers all tags at once. */
+const PAGE_SIZE = 100;
+const RESOLVE_CONCURRENCY = 8;
+async function deleteDistributionPrTags(client, pr) {
+    const tags = await listAllTags(client);
+    if (!tags.some((t) => isPrTag(t, pr)))
+        return { deleted: [], kept: [] };
+    const resolved = await resolveDigests(client, tags);
+    const mine = resolved.filter((r) => isPrTag(r.tag, pr));
+    const vanished = tags.filter((t) => isPrTag(t, pr) && !mine.some((m) => m.tag === t));
+    const plan = planDigestDeletes(mine, resolved.filter((r) => !isPrTag(r.tag, pr)));
+    return deleteDigests(client, plan, vanished);
 }
-function parseChallenge(header) {
-    if (!/^bearer\s/i.test(header))
+async function listAllTags(client) {
+    const tags = [];
+    const seen = new Set();
+    let url = client.url(`tags/list?n=${PAGE_SIZE}`);
+    while (url) {
+        const res = await client.request('GET', url, (s) => s === 200 || s === 404);
+        // NAME_UNKNOWN: nothing was ever pushed to this repository.
+        if (res.status === 404)
+            return tags;
+        tags.push(...tagsOf(res));
+        seen.add(url.href);
+        const link = nextLink(res.headers.link);
+        url = link ? nextPageUrl(link, url, client.origin, res.call) : undefined;
+        if (url && seen.has(url.href))
+            throw new Error(`${res.call}: the Link header points back at a page already read (${url.pathname}${url.search})`);
+    }
+    return tags;
+}
+function tagsOf(res) {
+    let body;
+    try {
+        body = JSON.parse(res.text);
+    }
+    catch {
+        throw new Error(`${res.call} answered 200 with a body that is not JSON; expected {"name": …, "tags": […]}`);
+    }
+    return Array.isArray(body.tags) ? body.tags.filter((t) => typeof t === 'string') : [];
+}
+/** Every tag's digest in tag order, a few HEADs at a time; a tag deleted since the listing is left out. */
+async function resolveDigests(client, tags) {
+    const digests = [];
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+        while (!failed && next < tags.length) {
+            const i = next++;
+            digests[i] = await headDigest(client, tags[i]).catch((err) => {
+                failed = true;
+                throw err;
+            });
+        }
+    };
+    // Settle every worker before failing, so no HEAD is still running behind the error.
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(RESOLVE_CONCURRENCY, tags.length) }, worker));
+    const failure = settled.find((s) => s.status === 'rejected');
+    if (failure)
+        throw failure.reason;
+    return tags.flatMap((tag, i) => (digests[i] ? [{ tag, digest: digests[i] }] : []));
+}
+async function headDigest(client, tag) {
+    const res = await client.request('HEAD', client.url(`manifests/${encodeURIComponent(tag)}`), (s) => s === 200 || s === 404, { accept: MANIFEST_TYPES });
+    if (res.status === 404)
+        return undefined;
+    const digest = res.headers['docker-content-digest'];
+    if (typeof digest !== 'string' || !DIGEST.test(digest)) {
+        throw new Error(`${res.call} answered 200 without a valid Docker-Content-Digest header, so the tag's manifest cannot be named for deletion`);
+    }
+    return digest;
+}
+async function deleteDigests(client, plan, vanished) {
+    const result = { deleted: [...vanished], kept: [...plan.kept] };
+    for (const [i, d] of plan.deletes.entries()) {
+        const res = await client.request('DELETE', client.url(`manifests/${d.digest}`), (s) => [200, 202, 404, 400, 405].includes(s));
+        if (res.status === 400 || res.status === 405) {
+            const left = plan.deletes.slice(i).flatMap((x) => x.tags);
+            result.unsupported =
+                `${res.call} answered ${res.status}${registryError(res.text)}: this registry does not delete manifests ` +
+                    `(a distribution registry needs storage.delete.enabled: true); this PR's ${quoteTags(left)} stay`;
+            result.kept.push(...left.map((tag) => ({ tag, reason: `the registry refuses deletes (${res.status})` })));
+            break;
+        }
+        result.deleted.push(...d.tags);
+    }
+    return result;
+}
+/** ` (UNSUPPORTED: The operation is unsupported.)` from a distribution error body; empty for anything else. */
+function registryError(text) {
+    try {
+        const first = JSON.parse(text).errors?.[0];
+        const parts = [first?.code, first?.message].filter((p) => typeof p === 'string' && p !== '');
+        return parts.length ? ` (${(0,untrusted/* sanitize */.aj)(parts.join(': '), { max: 200 })})` : '';
+    }
+    catch {
+        return '';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/retry.ts
+/**
+ * The one retry policy of the action: a few attempts with exponential backoff and full jitter, for failures the
+ * caller classifies as transient, never past a deadline. A retry is logged once per call (the first one), not per
+ * attempt, so a flaky minute does not flood the log; the final error says how many attempts were made.
+ *
+ * Octokit's own plugins (plugin-retry, plugin-throttling) retry GitHub calls; everything else comes through here.
+ */
+const DEFAULT_RETRY = { attempts: 3, baseDelayMs: 500, maxDelayMs: 4000 };
+class RetriesExhausted extends Error {
+    attempts;
+    last;
+    constructor(attempts, last) {
+        super(`${last instanceof Error ? last.message : String(last)} (after ${attempts} attempts)`);
+        this.attempts = attempts;
+        this.last = last;
+        this.name = 'RetriesExhausted';
+    }
+}
+/** The error as one line that names the call once, whether or not the error's message already does. */
+function describe(what, err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return message.startsWith(what) ? message : `${what}: ${message}`;
+}
+const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The wait before attempt `attempt + 1` (attempt counts from 1): full jitter over the capped exponential. */
+function backoffMs(policy, attempt, random = Math.random) {
+    const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(cap / 2 + (random() * cap) / 2);
+}
+/**
+ * Runs `fn` until it succeeds, fails with a non-transient error (rethrown as it is), or the attempts or the deadline
+ * run out (then a RetriesExhausted wrapping the last error, whose message ends with the attempt count).
+ */
+async function retry_withRetry(fn, o) {
+    const policy = o.policy ?? DEFAULT_RETRY;
+    const sleep = o.sleep ?? realSleep;
+    const now = o.now ?? Date.now;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (err) {
+            const verdict = o.transient(err);
+            if (verdict === false)
+                throw err;
+            const wait = Math.max(verdict.afterMs ?? 0, backoffMs(policy, attempt, o.random));
+            const outOfTime = o.deadline !== undefined && now() + wait >= o.deadline;
+            if (attempt >= policy.attempts || outOfTime) {
+                if (attempt === 1)
+                    throw err;
+                throw new RetriesExhausted(attempt, err);
+            }
+            if (attempt === 1)
+                o.log?.(`${describe(o.what, err)}; retrying up to ${policy.attempts - 1} more times`);
+            await sleep(wait);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/http/call.ts
+/**
+ * One HTTP request to a server we do not control (gateway, registry, Prometheus, the function itself), bounded in
+ * time, with an error that names the call: method, URL without credentials, and the HTTP status or the network
+ * cause as the OS said it (`ECONNREFUSED 127.0.0.1:1`, `socket hang up`, `no answer within 30s`).
+ *
+ * node:http rather than fetch: fetch refuses the WHATWG "bad ports" (1, 6000, 10080…) with a bare "fetch failed"
+ * and wraps every network error the same way; node:http reports the real cause. Keep-alive agents are shared.
+ */
+
+
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** Bodies are read up to this size; the rest is dropped (error bodies go into logs and comments, clipped anyway). */
+const call_MAX_BODY = 8 * 1024 * 1024;
+const agents = {
+    'http:': new external_node_http_.Agent({ keepAlive: true, maxSockets: 16 }),
+    'https:': new external_node_https_.Agent({ keepAlive: true, maxSockets: 16 }),
+};
+/** The URL as it may be printed: no user or password. */
+function safeUrl(url) {
+    const u = new URL(String(url));
+    u.username = '';
+    u.password = '';
+    return u.toString();
+}
+function describeCall(method, url) {
+    return `${method} ${safeUrl(url)}`;
+}
+/** A call that got no HTTP answer: refused, reset, timed out, name not found. */
+class NetworkError extends Error {
+    call;
+    code;
+    constructor(call, code, cause) {
+        super(`${call}: ${cause}`);
+        this.call = call;
+        this.code = code;
+        this.name = 'NetworkError';
+    }
+}
+/** A call that got an HTTP answer the caller did not accept. */
+class StatusError extends Error {
+    call;
+    status;
+    body;
+    headers;
+    constructor(call, status, body, headers = {}, hint = '') {
+        const text = body.trim().replace(/\s+/g, ' ').slice(0, 300);
+        super(`${call} answered ${status}${text ? `: ${text}` : ''}${hint}`);
+        this.call = call;
+        this.status = status;
+        this.body = body;
+        this.headers = headers;
+        this.name = 'StatusError';
+    }
+}
+function networkCause(err, timeoutMs) {
+    const code = err.code ?? 'ERROR';
+    if (code === 'ETIMEDOUT' && err.message === 'faas-preview timeout')
+        return { code, text: `no answer within ${formatSeconds(timeoutMs)}` };
+    if (code === 'ECONNRESET' && /socket hang up/.test(err.message))
+        return { code, text: 'socket hang up (the server closed the connection without answering)' };
+    if (err.address)
+        return { code, text: `${code} ${err.address}${err.port ? `:${err.port}` : ''}` };
+    return { code, text: err.message || code };
+}
+function formatSeconds(ms) {
+    return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+/** One attempt. Any HTTP status resolves; only a missing answer rejects (NetworkError). */
+function call(req) {
+    const url = new URL(String(req.url));
+    const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const name = describeCall(req.method, url);
+    const lib = url.protocol === 'https:' ? external_node_https_ : external_node_http_;
+    const agent = agents[url.protocol];
+    const headers = { 'user-agent': 'faas-preview', ...req.headers };
+    if (req.body !== undefined)
+        headers['content-length'] = String(Buffer.byteLength(req.body));
+    return new Promise((resolve, reject) => {
+        const r = lib.request(url, { method: req.method, headers, agent });
+        const timer = setTimeout(() => r.destroy(Object.assign(new Error('faas-preview timeout'), { code: 'ETIMEDOUT' })), timeoutMs);
+        const fail = (err) => {
+            clearTimeout(timer);
+            const cause = networkCause(err, timeoutMs);
+            reject(new NetworkError(name, cause.code, cause.text));
+        };
+        r.on('error', fail);
+        r.on('response', (res) => {
+            const chunks = [];
+            let size = 0;
+            res.on('data', (c) => {
+                size += c.length;
+                if (size <= call_MAX_BODY)
+                    chunks.push(c);
+            });
+            res.on('error', fail);
+            res.on('end', () => {
+                clearTimeout(timer);
+                resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), call: name });
+            });
+        });
+        r.end(req.body);
+    });
+}
+/** 408, 429 and 5xx: worth another attempt; `retry-after` (seconds) is honoured when the server sends it. */
+function transientStatus(status, headers = {}) {
+    if (status !== 408 && status !== 429 && status < 500)
+        return false;
+    const after = Number(headers['retry-after']);
+    return Number.isFinite(after) && after > 0 ? { afterMs: Math.min(after, 60) * 1000 } : {};
+}
+/**
+ * For idempotent calls: retries network failures and transient statuses with the one retry policy, and resolves with
+ * the first accepted answer. Anything else becomes a StatusError or NetworkError naming the call.
+ */
+async function callWithRetry(req) {
+    return retry_withRetry(async () => {
+        const res = await call({ ...req, timeoutMs: budget(req) });
+        if (req.accept(res.status))
+            return res;
+        throw new StatusError(res.call, res.status, res.text, res.headers, req.hint?.(res.status, res.text) ?? '');
+    }, {
+        what: describeCall(req.method, req.url),
+        transient: (err) => (err instanceof NetworkError ? {} : err instanceof StatusError ? transientStatus(err.status, err.headers) : false),
+        log: req.log,
+        policy: req.policy ?? DEFAULT_RETRY,
+        deadline: req.deadline,
+    });
+}
+/** The per-attempt timeout, shortened so that no attempt runs past the caller's deadline. */
+function budget(req) {
+    const timeout = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (req.deadline === undefined)
+        return timeout;
+    return Math.max(1, Math.min(timeout, req.deadline - Date.now()));
+}
+
+;// CONCATENATED MODULE: ./src/image/distribution-client.ts
+/**
+ * The Docker Registry HTTP API v2 calls of a tag cleanup, with the two kinds of auth registries use: Basic with the
+ * registry credentials, and the Bearer token flow (401 `WWW-Authenticate: Bearer realm=…,service=…,scope=…` → GET
+ * realm?service&scope with the credentials → a token for that scope). A token is scoped: one a token service issued
+ * for reading (pull) does not allow a DELETE, which the registry answers with a second challenge naming the scope it
+ * wants (`repository:<name>:delete`). Each of the two needs, pull and delete, gets its own token, fetched once.
+ *
+ * Every call is bounded (request-timeout) and retried on network errors and transient statuses (http/call.ts).
+ */
+
+
+/** The Bearer challenge of a 401, or undefined for Basic or no challenge. */
+function bearerChallenge(header) {
+    const text = (Array.isArray(header) ? header : [header ?? '']).find((h) => /^bearer\s/i.test(h));
+    if (!text)
         return undefined;
     const params = {};
-    for (const m of header.matchAll(/(\w+)="([^"]*)"/g))
-        params[m[1]] = m[2];
-    return params.realm ? params : undefined;
+    for (const m of text.matchAll(/(\w+)\s*=\s*"([^"]*)"/g))
+        params[m[1].toLowerCase()] = m[2];
+    return params.realm ? { realm: params.realm, service: params.service, scope: params.scope } : undefined;
 }
-class RegistryApi {
-    t;
-    bearer;
-    constructor(t) {
-        this.t = t;
+class RegistryClient {
+    o;
+    tokens = new Map();
+    basic;
+    constructor(o) {
+        this.o = o;
+        if (o.username && o.password)
+            this.basic = 'Basic ' + Buffer.from(`${o.username}:${o.password}`).toString('base64');
     }
-    async call(method, path, headers = {}) {
-        const send = () => fetch(this.t.base + path, {
+    get origin() {
+        return this.o.origin;
+    }
+    /** `<origin>/v2/<name>/<rest>`. */
+    url(rest) {
+        return new URL(`/v2/${this.o.name}/${rest}`, this.o.origin);
+    }
+    /** One call; `accept` lists the statuses the caller handles. A Bearer challenge is answered once per need. */
+    async request(method, url, accept, headers = {}) {
+        const need = method === 'DELETE' ? 'delete' : 'pull';
+        const first = await this.send(method, url, need, accept, headers);
+        if (first.status !== 401)
+            return first;
+        const challenge = bearerChallenge(first.headers['www-authenticate']);
+        if (!challenge)
+            throw new StatusError(first.call, 401, first.text, first.headers, this.refused());
+        const scope = challenge.scope || `repository:${this.o.name}:${need === 'delete' ? 'pull,delete' : 'pull'}`;
+        this.tokens.set(need, await this.fetchToken(challenge, scope));
+        const again = await this.send(method, url, need, accept, headers);
+        if (again.status !== 401)
+            return again;
+        const hint = ` (the token service granted a token for ${scope}, and the registry still refused it: the registry credentials need ${need} access to ${this.o.name})`;
+        throw new StatusError(again.call, 401, again.text, again.headers, hint);
+    }
+    send(method, url, need, accept, headers) {
+        const token = this.tokens.get(need);
+        const auth = token ? `Bearer ${token}` : this.basic;
+        return callWithRetry({
             method,
-            headers: { ...headers, ...(this.bearer ? { authorization: `Bearer ${this.bearer}` } : this.t.basic ? { authorization: this.t.basic } : {}) },
+            url,
+            headers: auth ? { ...headers, authorization: auth } : headers,
+            accept: (s) => s === 401 || accept(s),
+            timeoutMs: this.o.timeoutMs,
+            log: this.o.log,
         });
-        let res = await send();
-        const challenge = res.status === 401 ? parseChallenge(res.headers.get('www-authenticate') ?? '') : undefined;
-        if (challenge && !this.bearer) {
-            await res.arrayBuffer();
-            const scope = `repository:${this.t.name}:pull,delete`;
-            const url = new URL(challenge.realm);
-            if (challenge.service)
-                url.searchParams.set('service', challenge.service);
-            url.searchParams.set('scope', scope);
-            const tokenRes = await fetch(url, { headers: this.t.basic ? { authorization: this.t.basic } : {} });
-            if (!tokenRes.ok)
-                throw new Error(`registry token request to ${url.origin} answered ${tokenRes.status}`);
-            const body = (await tokenRes.json());
-            this.bearer = body.token ?? body.access_token;
-            res = await send();
+    }
+    async fetchToken(challenge, scope) {
+        const url = this.realmUrl(challenge.realm);
+        if (challenge.service)
+            url.searchParams.set('service', challenge.service);
+        url.searchParams.set('scope', scope);
+        const res = await callWithRetry({
+            method: 'GET',
+            url,
+            headers: this.basic ? { authorization: this.basic } : {},
+            accept: (s) => s === 200,
+            timeoutMs: this.o.timeoutMs,
+            log: this.o.log,
+            hint: (s) => (s === 401 || s === 403 ? this.refused() : ''),
+        });
+        let body;
+        try {
+            body = JSON.parse(res.text);
         }
-        return res;
+        catch {
+            throw new Error(`${res.call} answered 200 with a body that is not JSON; expected {"token": "…"}`);
+        }
+        const token = typeof body.token === 'string' ? body.token : typeof body.access_token === 'string' ? body.access_token : '';
+        if (!token)
+            throw new Error(`${res.call} answered 200 without a token; expected {"token": "…"}`);
+        registry/* secrets */.O.add(token);
+        return token;
+    }
+    /** The challenge's realm, which may be another host (a token service) but never downgrades https to http. */
+    realmUrl(realm) {
+        let url;
+        try {
+            url = new URL(realm);
+        }
+        catch {
+            throw new Error(`registry ${this.o.origin.origin} challenged with a token realm that is not a URL`);
+        }
+        const downgrade = this.o.origin.protocol === 'https:' && url.protocol !== 'https:';
+        if (downgrade || !['http:', 'https:'].includes(url.protocol)) {
+            throw new Error(`registry ${this.o.origin.origin} sends the credentials to token realm ${url.origin}, which is not https; refusing`);
+        }
+        return url;
+    }
+    refused() {
+        return this.basic
+            ? ` (registry-username / registry-password were refused for ${this.o.name})`
+            : ` (the registry wants credentials for ${this.o.name}: set registry-username and registry-password)`;
     }
 }
-async function deletePrTags(b, pr) {
-    const api = new RegistryApi(target(b));
-    const name = target(b).name;
-    const tags = [];
-    let next = `${name}/tags/list?n=1000`;
-    while (next) {
-        const res = await api.call('GET', next);
-        if (res.status === 404)
-            return { deleted: [] };
-        if (!res.ok)
-            throw new Error(`registry GET ${name}/tags/list answered ${res.status}`);
-        tags.push(...((await res.json()).tags ?? []));
-        const link = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '');
-        next = link ? link[1].replace(/^\/v2\//, '') : undefined;
+
+;// CONCATENATED MODULE: ./src/image/ghcr.ts
+
+
+function ownerPath(owner, type, tokenLogin) {
+    if (type === 'Organization')
+        return { path: '/orgs/{org}', params: { org: owner } };
+    if (tokenLogin && tokenLogin.toLowerCase() === owner.toLowerCase())
+        return { path: '/user', params: {} };
+    return { path: '/users/{username}', params: { username: owner } };
+}
+async function deleteGhcrPrTags(octokit, pkg, pr) {
+    const where = await resolveOwner(octokit, pkg.owner);
+    const versions = await listVersions(octokit, where, pkg);
+    // A PR whose first build failed never pushed: a teardown must not fail on the package it never had.
+    if (!versions) {
+        return { deleted: [], kept: [], unsupported: `GitHub knows no package ghcr.io/${pkg.owner}/${pkg.name} visible to 'github-token' (404): nothing was deleted. If it exists, ${listHint(pkg)}` };
     }
-    const prefix = `pr-${pr}-`;
-    const deleted = [];
-    for (const tag of tags.filter((t) => t.startsWith(prefix))) {
-        const head = await api.call('HEAD', `${name}/manifests/${tag}`, { accept: MANIFEST_TYPES });
-        if (head.status === 404)
-            continue;
-        const digest = head.headers.get('docker-content-digest');
-        if (!head.ok || !digest)
-            throw new Error(`registry HEAD ${name}/manifests/${tag} answered ${head.status} without a digest`);
-        const del = await api.call('DELETE', `${name}/manifests/${digest}`);
-        if (del.status === 405)
-            return { deleted, unsupported: `the registry does not allow deletes (405); ${name}:${tag} stays` };
-        if (!del.ok && del.status !== 404)
-            throw new Error(`registry DELETE ${name}/manifests/${digest} answered ${del.status}`);
-        deleted.push(tag);
+    const plan = planVersionDeletes(versions, pr);
+    const result = { deleted: [], kept: plan.kept };
+    for (const v of plan.deletes) {
+        const outcome = await deleteVersion(octokit, where, pkg, v, result.deleted);
+        if (outcome === 'deleted')
+            result.deleted.push(...v.tags);
+        else
+            result.kept.push(...v.tags.map((tag) => ({ tag, reason: outcome.refused })));
     }
-    return { deleted };
+    return result;
+}
+async function resolveOwner(octokit, owner) {
+    const account = await octokit.request('GET /users/{username}', { username: owner }).catch((err) => {
+        throw explain(err, `ghcr.io/${owner}: GitHub has no user or organization '${owner}'`, [404]);
+    });
+    const type = String(account.data.type);
+    return ownerPath(owner, type, type === 'User' ? await tokenLogin(octokit) : undefined);
+}
+/** The token's own login; undefined for an Actions token, an app installation that GitHub refuses at GET /user. */
+async function tokenLogin(octokit) {
+    try {
+        return (await octokit.request('GET /user')).data.login;
+    }
+    catch (err) {
+        if (statusOf(err) === undefined)
+            throw err;
+        return undefined;
+    }
+}
+/** The package's versions; undefined when GitHub answers 404 (no such package, or one the token cannot see). */
+async function listVersions(octokit, where, pkg) {
+    const route = `GET ${where.path}/packages/container/{package_name}/versions`;
+    const versions = [];
+    try {
+        for await (const page of octokit.paginate.iterator(route, { ...where.params, package_name: pkg.name, state: 'active', per_page: 100 })) {
+            for (const v of page.data) {
+                if (typeof v.id !== 'number' || typeof v.name !== 'string')
+                    continue;
+                const tags = v.metadata?.container?.tags;
+                versions.push({ id: v.id, name: v.name, tags: Array.isArray(tags) ? tags.filter((t) => typeof t === 'string') : [] });
+            }
+        }
+    }
+    catch (err) {
+        if (statusOf(err) === 404)
+            return undefined;
+        throw explain(err, listHint(pkg));
+    }
+    return versions;
+}
+async function deleteVersion(octokit, where, pkg, v, before) {
+    const params = { ...where.params, package_name: pkg.name, package_version_id: v.id };
+    const path = `${where.path}/packages/container/{package_name}/versions/{package_version_id}`;
+    try {
+        await octokit.request(`DELETE ${path}`, params);
+        return 'deleted';
+    }
+    catch (err) {
+        const status = statusOf(err);
+        // GitHub's own rules (the last tagged version of a package, a public version with over 5,000 downloads).
+        if (status === 400)
+            return { refused: `GitHub refused to delete package version ${v.id}${messageOf(err)}` };
+        // A 404 is a version someone else deleted, or GitHub hiding the version from a token that may not delete it.
+        if (status === 404 && !(await stillThere(octokit, path, params)))
+            return 'deleted';
+        const done = before.length ? `; deleted before this: ${quoteTags(before)}` : '';
+        throw explain(err, deleteHint(pkg) + done);
+    }
+}
+async function stillThere(octokit, path, params) {
+    try {
+        await octokit.request(`GET ${path}`, params);
+        return true;
+    }
+    catch (err) {
+        return statusOf(err) !== 404;
+    }
+}
+function listHint(pkg) {
+    return (`reading the versions of ghcr.io/${pkg.owner}/${pkg.name} needs the job permission 'packages: read' ('packages: write' to delete them) ` +
+        `and access to the package (a package this repository's workflow published has it; otherwise add the repository under the package's ` +
+        `settings → Manage Actions access); a personal access token needs the read:packages scope`);
+}
+function deleteHint(pkg) {
+    return (`deleting versions of ghcr.io/${pkg.owner}/${pkg.name} needs the job permission 'packages: write' and the Admin role for this ` +
+        `repository on the package (package settings → Manage Actions access; a package this repository's workflow published has it); ` +
+        `a personal access token needs the read:packages and delete:packages scopes and admin access to the package`);
+}
+function statusOf(err) {
+    const status = err?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+/** ` (GitHub's message)`, sanitized: it is outside text. */
+function messageOf(err) {
+    const message = err?.response?.data?.message;
+    return typeof message === 'string' && message ? ` (${(0,untrusted/* sanitize */.aj)(message, { max: 200 })})` : '';
+}
+/** A 403/404 as an error that names the call and says what is missing; other failures pass unchanged. */
+function explain(err, hint, statuses = [403, 404]) {
+    const status = statusOf(err);
+    const request = err?.request;
+    if (status === undefined || !statuses.includes(status) || !request?.url)
+        return err;
+    return new Error(`GitHub ${request.method ?? ''} ${new URL(request.url).pathname} answered ${status}${messageOf(err)}: ${hint}`, { cause: err });
+}
+
+;// CONCATENATED MODULE: ./src/image/reference.ts
+/**
+ * Where an image repository lives, by Docker's own rule for references: the first path component is a registry host
+ * only when it contains `.` or `:` or is `localhost`; otherwise the image is on Docker Hub (`acme/app`, `app`). Which
+ * kind of registry it is decides how its tags can be deleted (see registry.ts).
+ */
+const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+function parseRepository(repository) {
+    const parts = repository.split('/');
+    const first = parts[0].toLowerCase();
+    const hasHost = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+    const host = hasHost ? first : 'docker.io';
+    const rest = hasHost ? parts.slice(1) : parts;
+    if (rest.length === 0 || rest.some((p) => p === ''))
+        throw new Error(`image repository '${repository}' has an empty path component; expected <registry>/<name>`);
+    if (DOCKER_HUB_HOSTS.has(host))
+        return { kind: 'docker-hub', host: 'docker.io', path: rest.length === 1 ? `library/${rest[0]}` : rest.join('/') };
+    return { kind: host === 'ghcr.io' ? 'ghcr' : 'distribution', host, path: rest.join('/') };
+}
+/** `ghcr.io/<owner>/<package…>` → owner and package name, as the GitHub Packages API names them. */
+function ghcrPackage(repo) {
+    const [owner, ...name] = repo.path.split('/');
+    if (name.length === 0)
+        throw new Error(`image repository 'ghcr.io/${repo.path}' has no package name; expected ghcr.io/<owner>/<package>`);
+    return { owner, name: name.join('/') };
+}
+
+;// CONCATENATED MODULE: ./src/image/registry.ts
+
+
+
+
+async function deletePrTags(b, pr, deps) {
+    const repo = parseRepository(b.repository);
+    switch (repo.kind) {
+        case 'ghcr':
+            return { registry: repo.kind, ...(await deleteGhcrPrTags(deps.octokit, ghcrPackage(repo), pr)) };
+        case 'docker-hub':
+            return { registry: repo.kind, deleted: [], kept: [], unsupported: dockerHubNotice(repo, pr) };
+        case 'distribution':
+            return { registry: repo.kind, ...(await deleteDistributionPrTags(distributionClient(b, repo, deps), pr)) };
+    }
+}
+function dockerHubNotice(repo, pr) {
+    return (`Docker Hub cannot delete tags through the registry API (it answers DELETE with 405), so no tag of docker.io/${repo.path} was deleted; ` +
+        `remove this PR's pr-${pr}-* tags on hub.docker.com`);
+}
+function distributionClient(b, repo, deps) {
+    return new RegistryClient({
+        origin: new URL(`${b.registryInsecure ? 'http' : 'https'}://${repo.host}`),
+        name: repo.path,
+        username: b.registryUsername,
+        password: b.registryPassword,
+        timeoutMs: deps.timeoutMs,
+        log: deps.log,
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/commands/teardown.ts
 /**
  * teardown: function → assets → image tags → deployments → comment → the preview's record. Every step tolerates
- * "already gone", so it succeeds when nothing was deployed and when it runs twice. The record goes last: a teardown
- * that dies half-way leaves it behind, and the sweeper finishes the job from it (sweep.ts).
- * The comment ends as a receipt of what this teardown removed.
+ * "already gone", so it succeeds when nothing was deployed and when it runs twice. A step that fails does not stop
+ * the others (a registry that refuses deletes must not keep a deployment active); the run then fails naming every
+ * failed step, and the record stays, so the sweeper finishes the job later (sweep.ts).
+ * The comment ends as a receipt of what this teardown removed, and of what it kept and why.
  */
 
 
@@ -1749,45 +2367,71 @@ async function deletePrTags(b, pr) {
 
 
 
+
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 async function teardownPreview(s, pr, reason) {
     const { settings, ctx, gateway, octokit } = s;
     const name = (0,naming/* previewName */.gz)(settings.app, pr);
-    const removed = [];
-    const functionDeleted = await gateway.remove(name);
-    core/* info */.pq(functionDeleted ? `Function ${name} deleted` : `Function ${name} was not on the gateway`);
-    if (functionDeleted)
-        removed.push(`the function \`${name}\``);
-    let objectsDeleted = 0;
+    const r = { name, functionDeleted: false, objectsDeleted: 0, tagsDeleted: [], deploymentsInactivated: 0, commented: false, removed: [], kept: [] };
+    const failures = [];
+    const step = async (what, fn) => {
+        try {
+            await fn();
+        }
+        catch (err) {
+            failures.push(`${what}: ${err.message}`);
+            core/* error */.z3(`teardown of ${name}: ${what} failed: ${err.message}`);
+        }
+    };
+    await step('deleting the function', async () => {
+        r.functionDeleted = await gateway.remove(name);
+        core/* info */.pq(r.functionDeleted ? `Function ${name} deleted` : `Function ${name} was not on the gateway`);
+        if (r.functionDeleted)
+            r.removed.push(`the function \`${name}\``);
+    });
     if (settings.assets && s.s3) {
-        objectsDeleted = (await deletePrefix(s.s3, settings.assets.bucket, (0,naming/* bucketPrefix */.TU)(name))).deleted;
-        core/* info */.pq(`Deleted ${objectsDeleted} objects under s3://${settings.assets.bucket}/${(0,naming/* bucketPrefix */.TU)(name)}`);
-        if (objectsDeleted)
-            removed.push(`${objectsDeleted} static asset${objectsDeleted === 1 ? '' : 's'} under \`${(0,naming/* bucketPrefix */.TU)(name)}\``);
+        const { bucket } = settings.assets;
+        await step('deleting the static assets', async () => {
+            r.objectsDeleted = (await deletePrefix(s.s3, bucket, (0,naming/* bucketPrefix */.TU)(name))).deleted;
+            core/* info */.pq(`Deleted ${r.objectsDeleted} objects under s3://${bucket}/${(0,naming/* bucketPrefix */.TU)(name)}`);
+            if (r.objectsDeleted)
+                r.removed.push(`${plural(r.objectsDeleted, 'static asset')} under \`${(0,naming/* bucketPrefix */.TU)(name)}\``);
+        });
     }
-    let tagsDeleted = [];
-    if (settings.build.deleteImage && settings.build.builder !== 'none') {
-        const cleanup = await deletePrTags(settings.build, pr);
-        tagsDeleted = cleanup.deleted;
-        if (cleanup.unsupported)
-            core/* warning */.$e(cleanup.unsupported);
-        core/* info */.pq(`Deleted image tags: ${tagsDeleted.join(', ') || 'none'}`);
-        if (tagsDeleted.length)
-            removed.push(`image tag${tagsDeleted.length === 1 ? '' : 's'} ${tagsDeleted.map((t) => `\`${t}\``).join(', ')}`);
+    if (settings.build.deleteImage && settings.build.builder !== 'none')
+        await step('deleting the image tags', () => deleteTags(s, pr, r));
+    if (settings.github.deployment) {
+        await step('marking the deployment inactive', async () => {
+            r.deploymentsInactivated = await markInactive(octokit, ctx.repo, (0,naming/* environmentName */.VE)(name), ctx.runUrl);
+            if (r.deploymentsInactivated)
+                r.removed.push(`the deployment \`${(0,naming/* environmentName */.VE)(name)}\` (marked inactive)`);
+        });
     }
-    let deploymentsInactivated = 0;
-    if (settings.github.deployment)
-        deploymentsInactivated = await markInactive(octokit, ctx.repo, (0,naming/* environmentName */.VE)(name), ctx.runUrl);
-    if (deploymentsInactivated)
-        removed.push(`the deployment \`${(0,naming/* environmentName */.VE)(name)}\` (marked inactive)`);
-    let commented = false;
     if (settings.github.comment) {
-        // Only edit an existing comment: a PR that never had a preview gets no comment on close.
-        const body = renderComment({ state: 'torn-down', name, runUrl: ctx.runUrl, time: s.now().toISOString(), reason, removed });
-        commented = (await new PreviewComment(octokit, ctx.repo, pr, name, (line) => core/* info */.pq(line)).write(body, { updateOnly: true })) !== undefined;
+        await step('updating the PR comment', async () => {
+            // Only edit an existing comment: a PR that never had a preview gets no comment on close.
+            const body = renderComment({ state: 'torn-down', name, runUrl: ctx.runUrl, time: s.now().toISOString(), reason, removed: r.removed, kept: r.kept });
+            r.commented = (await new PreviewComment(octokit, ctx.repo, pr, name, (line) => core/* info */.pq(line)).write(body, { updateOnly: true })) !== undefined;
+        });
     }
+    if (failures.length)
+        throw new Error(`teardown of ${name} is incomplete (the sweeper finishes it from its record): ${failures.join('; ')}`);
     if (settings.assets && s.s3)
         await deleteRecord({ client: s.s3, bucket: settings.assets.bucket, statePrefix: settings.sweep.statePrefix }, name);
-    return { name, functionDeleted, objectsDeleted, tagsDeleted, deploymentsInactivated, commented, removed };
+    return r;
+}
+async function deleteTags(s, pr, r) {
+    const cleanup = await deletePrTags(s.settings.build, pr, { octokit: s.octokit, timeoutMs: s.settings.requestTimeoutMs, log: (line) => core/* info */.pq(line) });
+    r.tagsDeleted = cleanup.deleted;
+    if (cleanup.unsupported) {
+        core/* warning */.$e(cleanup.unsupported);
+        r.kept.push(`image tags: ${(0,untrusted/* inlineCode */.ti)(cleanup.unsupported, 400)}`);
+    }
+    for (const k of cleanup.kept)
+        r.kept.push(`image tag \`${k.tag}\`: ${(0,untrusted/* inlineCode */.ti)(k.reason, 300)}`);
+    core/* info */.pq(`Deleted image tags: ${r.tagsDeleted.join(', ') || 'none'}`);
+    if (r.tagsDeleted.length)
+        r.removed.push(`${plural(r.tagsDeleted.length, 'image tag')} ${r.tagsDeleted.map((t) => `\`${t}\``).join(', ')}`);
 }
 async function teardown(s) {
     const pr = s.ctx.pr;
@@ -2145,204 +2789,6 @@ function createOctokit(token, o) {
         }
     });
     return octokit;
-}
-
-;// CONCATENATED MODULE: ./src/retry.ts
-/**
- * The one retry policy of the action: a few attempts with exponential backoff and full jitter, for failures the
- * caller classifies as transient, never past a deadline. A retry is logged once per call (the first one), not per
- * attempt, so a flaky minute does not flood the log; the final error says how many attempts were made.
- *
- * Octokit's own plugins (plugin-retry, plugin-throttling) retry GitHub calls; everything else comes through here.
- */
-const DEFAULT_RETRY = { attempts: 3, baseDelayMs: 500, maxDelayMs: 4000 };
-class RetriesExhausted extends Error {
-    attempts;
-    last;
-    constructor(attempts, last) {
-        super(`${last instanceof Error ? last.message : String(last)} (after ${attempts} attempts)`);
-        this.attempts = attempts;
-        this.last = last;
-        this.name = 'RetriesExhausted';
-    }
-}
-/** The error as one line that names the call once, whether or not the error's message already does. */
-function describe(what, err) {
-    const message = err instanceof Error ? err.message : String(err);
-    return message.startsWith(what) ? message : `${what}: ${message}`;
-}
-const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/** The wait before attempt `attempt + 1` (attempt counts from 1): full jitter over the capped exponential. */
-function backoffMs(policy, attempt, random = Math.random) {
-    const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(cap / 2 + (random() * cap) / 2);
-}
-/**
- * Runs `fn` until it succeeds, fails with a non-transient error (rethrown as it is), or the attempts or the deadline
- * run out (then a RetriesExhausted wrapping the last error, whose message ends with the attempt count).
- */
-async function retry_withRetry(fn, o) {
-    const policy = o.policy ?? DEFAULT_RETRY;
-    const sleep = o.sleep ?? realSleep;
-    const now = o.now ?? Date.now;
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn(attempt);
-        }
-        catch (err) {
-            const verdict = o.transient(err);
-            if (verdict === false)
-                throw err;
-            const wait = Math.max(verdict.afterMs ?? 0, backoffMs(policy, attempt, o.random));
-            const outOfTime = o.deadline !== undefined && now() + wait >= o.deadline;
-            if (attempt >= policy.attempts || outOfTime) {
-                if (attempt === 1)
-                    throw err;
-                throw new RetriesExhausted(attempt, err);
-            }
-            if (attempt === 1)
-                o.log?.(`${describe(o.what, err)}; retrying up to ${policy.attempts - 1} more times`);
-            await sleep(wait);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/http/call.ts
-/**
- * One HTTP request to a server we do not control (gateway, registry, Prometheus, the function itself), bounded in
- * time, with an error that names the call: method, URL without credentials, and the HTTP status or the network
- * cause as the OS said it (`ECONNREFUSED 127.0.0.1:1`, `socket hang up`, `no answer within 30s`).
- *
- * node:http rather than fetch: fetch refuses the WHATWG "bad ports" (1, 6000, 10080…) with a bare "fetch failed"
- * and wraps every network error the same way; node:http reports the real cause. Keep-alive agents are shared.
- */
-
-
-
-const DEFAULT_TIMEOUT_MS = 30_000;
-/** Bodies are read up to this size; the rest is dropped (error bodies go into logs and comments, clipped anyway). */
-const call_MAX_BODY = 8 * 1024 * 1024;
-const agents = {
-    'http:': new external_node_http_.Agent({ keepAlive: true, maxSockets: 16 }),
-    'https:': new external_node_https_.Agent({ keepAlive: true, maxSockets: 16 }),
-};
-/** The URL as it may be printed: no user or password. */
-function safeUrl(url) {
-    const u = new URL(String(url));
-    u.username = '';
-    u.password = '';
-    return u.toString();
-}
-function describeCall(method, url) {
-    return `${method} ${safeUrl(url)}`;
-}
-/** A call that got no HTTP answer: refused, reset, timed out, name not found. */
-class NetworkError extends Error {
-    call;
-    code;
-    constructor(call, code, cause) {
-        super(`${call}: ${cause}`);
-        this.call = call;
-        this.code = code;
-        this.name = 'NetworkError';
-    }
-}
-/** A call that got an HTTP answer the caller did not accept. */
-class StatusError extends Error {
-    call;
-    status;
-    body;
-    headers;
-    constructor(call, status, body, headers = {}, hint = '') {
-        const text = body.trim().replace(/\s+/g, ' ').slice(0, 300);
-        super(`${call} answered ${status}${text ? `: ${text}` : ''}${hint}`);
-        this.call = call;
-        this.status = status;
-        this.body = body;
-        this.headers = headers;
-        this.name = 'StatusError';
-    }
-}
-function networkCause(err, timeoutMs) {
-    const code = err.code ?? 'ERROR';
-    if (code === 'ETIMEDOUT' && err.message === 'faas-preview timeout')
-        return { code, text: `no answer within ${formatSeconds(timeoutMs)}` };
-    if (code === 'ECONNRESET' && /socket hang up/.test(err.message))
-        return { code, text: 'socket hang up (the server closed the connection without answering)' };
-    if (err.address)
-        return { code, text: `${code} ${err.address}${err.port ? `:${err.port}` : ''}` };
-    return { code, text: err.message || code };
-}
-function formatSeconds(ms) {
-    return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
-}
-/** One attempt. Any HTTP status resolves; only a missing answer rejects (NetworkError). */
-function call(req) {
-    const url = new URL(String(req.url));
-    const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const name = describeCall(req.method, url);
-    const lib = url.protocol === 'https:' ? external_node_https_ : external_node_http_;
-    const agent = agents[url.protocol];
-    const headers = { 'user-agent': 'faas-preview', ...req.headers };
-    if (req.body !== undefined)
-        headers['content-length'] = String(Buffer.byteLength(req.body));
-    return new Promise((resolve, reject) => {
-        const r = lib.request(url, { method: req.method, headers, agent });
-        const timer = setTimeout(() => r.destroy(Object.assign(new Error('faas-preview timeout'), { code: 'ETIMEDOUT' })), timeoutMs);
-        const fail = (err) => {
-            clearTimeout(timer);
-            const cause = networkCause(err, timeoutMs);
-            reject(new NetworkError(name, cause.code, cause.text));
-        };
-        r.on('error', fail);
-        r.on('response', (res) => {
-            const chunks = [];
-            let size = 0;
-            res.on('data', (c) => {
-                size += c.length;
-                if (size <= call_MAX_BODY)
-                    chunks.push(c);
-            });
-            res.on('error', fail);
-            res.on('end', () => {
-                clearTimeout(timer);
-                resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), call: name });
-            });
-        });
-        r.end(req.body);
-    });
-}
-/** 408, 429 and 5xx: worth another attempt; `retry-after` (seconds) is honoured when the server sends it. */
-function transientStatus(status, headers = {}) {
-    if (status !== 408 && status !== 429 && status < 500)
-        return false;
-    const after = Number(headers['retry-after']);
-    return Number.isFinite(after) && after > 0 ? { afterMs: Math.min(after, 60) * 1000 } : {};
-}
-/**
- * For idempotent calls: retries network failures and transient statuses with the one retry policy, and resolves with
- * the first accepted answer. Anything else becomes a StatusError or NetworkError naming the call.
- */
-async function callWithRetry(req) {
-    return retry_withRetry(async () => {
-        const res = await call({ ...req, timeoutMs: budget(req) });
-        if (req.accept(res.status))
-            return res;
-        throw new StatusError(res.call, res.status, res.text, res.headers, req.hint?.(res.status, res.text) ?? '');
-    }, {
-        what: describeCall(req.method, req.url),
-        transient: (err) => (err instanceof NetworkError ? {} : err instanceof StatusError ? transientStatus(err.status, err.headers) : false),
-        log: req.log,
-        policy: req.policy ?? DEFAULT_RETRY,
-        deadline: req.deadline,
-    });
-}
-/** The per-attempt timeout, shortened so that no attempt runs past the caller's deadline. */
-function budget(req) {
-    const timeout = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (req.deadline === undefined)
-        return timeout;
-    return Math.max(1, Math.min(timeout, req.deadline - Date.now()));
 }
 
 ;// CONCATENATED MODULE: ./src/openfaas/client.ts
