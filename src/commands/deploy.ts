@@ -15,6 +15,7 @@ import { quotaDecision } from '../decide/quota.js';
 import type { AssetCounts, FailedStep } from '../github/comment-text.js';
 import { getPull } from '../github/pulls.js';
 import { buildAndPush } from '../image/build.js';
+import { anonymousPullProblem } from '../image/public.js';
 import { ANNOTATIONS, bucketPrefix, imageTag, isManagedBy, previewLabels, previewName, previewUrl } from '../naming.js';
 import type { Edition, Provider } from '../openfaas/client.js';
 import { NotReady, waitUntilReady, type Readiness } from '../openfaas/readiness.js';
@@ -59,7 +60,7 @@ export function functionSpec(settings: Settings, o: SpecInput): FunctionDeployme
 
 /** What is still true of the preview that ran before, when the deploy failed at `step`. */
 export function previousVersion(step: FailedStep, provider: Provider | undefined, existed: boolean, gone = false): string {
-  if (step === 'gateway' || step === 'state' || step === 'build') return 'The function was not touched: the previous preview of this PR, if any, runs as it did.';
+  if (step === 'gateway' || step === 'state' || step === 'build' || step === 'image') return 'The function was not touched: the previous preview of this PR, if any, runs as it did.';
   if (!existed) return 'This PR had no preview before, so nothing else answers at its URL.';
   if (step === 'assets') return "The function of this commit runs, but the pages may still be the previous commit's, or incomplete.";
   if (gone || !provider?.rolling) return 'faasd replaces a function on update, so the previous version of this preview no longer runs.';
@@ -171,6 +172,8 @@ class DeployRun {
       core.info(`Building ${facts.image} with ${settings.build.builder}`);
       await this.step('build', () => buildAndPush(settings.build, facts.image));
     }
+    // Community Edition on Kubernetes runs public images only, and says nothing when it cannot (see image/public.ts).
+    if (provider.edition === 'community' && provider.rolling) await this.step('image', () => this.checkPublic(provider));
     const before = await overtaken(s, { number: facts.pr, headSha: facts.sha });
     if (before) return skip(before === 'closed' ? `PR #${facts.pr} was closed while this run built it; not deployed` : before);
 
@@ -180,6 +183,16 @@ class DeployRun {
     if (after === 'closed') return this.closedMeanwhile();
     if (after) return skip(`${after} (this run's function was deployed; the newer run replaces it)`);
     await this.status.live(readiness, assets, settings.assets ? bucketPrefix(facts.name) : undefined);
+  }
+
+  private async checkPublic(provider: Provider): Promise<void> {
+    const { settings } = this.s;
+    const problem = await anonymousPullProblem(this.facts.image, { insecure: settings.build.registryInsecure, timeoutMs: settings.requestTimeoutMs, log: (line) => core.info(line) });
+    if (!problem) return;
+    throw new Error(
+      `${provider.name} (OpenFaaS Community Edition on Kubernetes) only runs images anyone can pull, and ${this.facts.image} cannot be pulled without credentials (${problem}). ` +
+        'Make the image public (GHCR: the package settings → Change visibility → Public), deploy to faasd, which pulls with its own credentials, or use OpenFaaS Pro with image pull secrets',
+    );
   }
 
   /** The preview's record in the bucket, before the first gateway write (teardown finishes from it). */

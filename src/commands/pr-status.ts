@@ -27,6 +27,7 @@ const DEPLOYMENT_STATE: Record<FailedStep, 'failure' | 'error'> = {
   gateway: 'error',
   state: 'error',
   build: 'failure',
+  image: 'failure',
   deploy: 'error',
   readiness: 'failure',
   assets: 'error',

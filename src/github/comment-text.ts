@@ -24,7 +24,7 @@ export interface AssetCounts {
 }
 
 /** The step a deploy failed in, which decides what is still true of the previous preview. */
-export type FailedStep = 'gateway' | 'state' | 'build' | 'deploy' | 'readiness' | 'assets';
+export type FailedStep = 'gateway' | 'state' | 'build' | 'image' | 'deploy' | 'readiness' | 'assets';
 
 export type CommentView =
   | ({ state: 'ready' | 'rolling-out'; evidence: string; assets?: AssetCounts } & PreviewFacts)
@@ -39,6 +39,7 @@ const STEP: Record<FailedStep, string> = {
   gateway: 'could not reach the OpenFaaS gateway',
   state: 'could not record the preview in the bucket',
   build: 'failed to build or push the image',
+  image: 'cannot run the image on this gateway',
   deploy: 'could not deploy the function',
   readiness: 'deployed the function, but it did not become ready',
   assets: 'deployed the function, but the static assets failed to sync',

@@ -12,7 +12,7 @@ import type { RegistryClient } from './distribution-client.js';
 import { nextLink, nextPageUrl } from './link.js';
 
 /** HEAD must accept every manifest type, or a registry may convert the manifest and answer another digest. */
-const MANIFEST_TYPES = [
+export const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',

@@ -30,6 +30,8 @@ export interface RegistryOptions {
   auth?: 'basic' | 'token';
   /** Token auth: the actions the token service may grant (default pull, push, delete); others are left out. */
   tokenActions?: string[];
+  /** Token auth: anonymous token requests get `pull` (a public repository, like a public GHCR package). */
+  anonymousPull?: boolean;
 }
 
 export interface Registry {
@@ -60,7 +62,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
   const port = await freePort();
   const username = 'ci';
   const password = 'registry-pw-' + Math.random().toString(36).slice(2);
-  const tokens = options.auth === 'token' ? await startTokenService(dir, username, password, options.tokenActions ?? ['pull', 'push', 'delete']) : undefined;
+  const tokens = options.auth === 'token' ? await startTokenService(dir, username, password, options.tokenActions ?? ['pull', 'push', 'delete'], options.anonymousPull ?? false) : undefined;
   writeFileSync(path.join(dir, 'htpasswd'), `${username}:${bcrypt.hashSync(password, 6)}\n`);
   const auth = tokens
     ? [`  token: {realm: "${tokens.realm}", service: ${TOKEN_SERVICE}, issuer: ${TOKEN_ISSUER}, rootcertbundle: ${tokens.certFile}}`]
@@ -155,7 +157,7 @@ interface TokenService {
 }
 
 /** The token service of distribution's token auth: Basic credentials in, a JWT for the granted scope out. */
-async function startTokenService(dir: string, username: string, password: string, grantable: string[]): Promise<TokenService> {
+async function startTokenService(dir: string, username: string, password: string, grantable: string[], anonymousPull: boolean): Promise<TokenService> {
   const keyFile = path.join(dir, 'token-key.pem');
   const certFile = path.join(dir, 'token-cert.pem');
   // distribution verifies the JWT's x5c chain against rootcertbundle and wants digitalSignature in the leaf's key usage.
@@ -176,14 +178,15 @@ async function startTokenService(dir: string, username: string, password: string
   const scopes: string[] = [];
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://token');
-    if (req.headers.authorization !== 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64')) {
+    const anonymous = anonymousPull && req.headers.authorization === undefined;
+    if (!anonymous && req.headers.authorization !== 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64')) {
       res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="token"' }).end('{"details":"incorrect username or password"}');
       return;
     }
     const access = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).map((scope) => {
       scopes.push(scope);
       const [type, name, actions] = [scope.slice(0, scope.indexOf(':')), scope.slice(scope.indexOf(':') + 1, scope.lastIndexOf(':')), scope.slice(scope.lastIndexOf(':') + 1)];
-      return { type, name, actions: actions.split(',').filter((a) => grantable.includes(a)) };
+      return { type, name, actions: actions.split(',').filter((a) => grantable.includes(a) && (!anonymous || a === 'pull')) };
     });
     const token = jwt(access);
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
