@@ -114,7 +114,8 @@ async function main(): Promise<void> {
     startS3(),
     startGateway({ password: GATEWAY_PASSWORD }),
     startGitHub({}),
-    build ? startRegistry() : Promise.resolve(undefined),
+    // Public like a public GHCR package: Community Edition on Kubernetes only runs images anyone can pull.
+    build ? startRegistry({ auth: 'token', anonymousPull: true }) : Promise.resolve(undefined),
   ]);
   stack = { s3, gateway, github, registry };
   const edge = await startEdge('nginx', { gatewayUrl: gateway.url, bucketUrl: `${s3.endpoint}/${s3.bucket}`, previewDomain: PREVIEW_DOMAIN, port });

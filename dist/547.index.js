@@ -1,8 +1,8 @@
-export const id = 577;
-export const ids = [577];
+export const id = 547;
+export const ids = [547];
 export const modules = {
 
-/***/ 6577:
+/***/ 9547:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -1146,509 +1146,324 @@ function hint(b, step, stderr) {
         ` in the daemon's /etc/docker/daemon.json and restart it (only 127.0.0.0/8 is plain HTTP by default), or use builder podman or buildah`);
 }
 
-// EXTERNAL MODULE: ./src/text/untrusted.ts
-var untrusted = __webpack_require__(9209);
-;// CONCATENATED MODULE: ./src/openfaas/readiness.ts
-
-
-const VERSION_HEADER = 'x-faas-preview-sha';
-/** How long a read-back may still show the previous spec (faas-netes answers from an informer cache). */
-const SPEC_LAG_MS = 5_000;
-class NotReady extends Error {
-    gone;
-    constructor(message, 
-    /** The provider removed the function (faasd update whose new version could not start). */
-    gone) {
-        super(message);
-        this.gone = gone;
-        this.name = 'NotReady';
+;// CONCATENATED MODULE: ./src/retry.ts
+/**
+ * The one retry policy of the action: a few attempts with exponential backoff and full jitter, for failures the
+ * caller classifies as transient, never past a deadline. A retry is logged once per call (the first one), not per
+ * attempt, so a flaky minute does not flood the log; the final error says how many attempts were made.
+ *
+ * Octokit's own plugins (plugin-retry, plugin-throttling) retry GitHub calls; everything else comes through here.
+ */
+const DEFAULT_RETRY = { attempts: 3, baseDelayMs: 500, maxDelayMs: 4000 };
+class RetriesExhausted extends Error {
+    attempts;
+    last;
+    constructor(attempts, last) {
+        super(`${last instanceof Error ? last.message : String(last)} (after ${attempts} attempts)`);
+        this.attempts = attempts;
+        this.last = last;
+        this.name = 'RetriesExhausted';
     }
 }
-const readiness_short = (sha) => sha.slice(0, 7);
-function specSeen(s) {
-    return `image ${s.image}, ${naming/* LABELS */.kg.sha}=${s.labels?.[naming/* LABELS */.kg.sha] ?? '(none)'}`;
+/** The error as one line that names the call once, whether or not the error's message already does. */
+function describe(what, err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return message.startsWith(what) ? message : `${what}: ${message}`;
 }
-async function waitUntilReady(gateway, provider, t, o) {
+const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The wait before attempt `attempt + 1` (attempt counts from 1): full jitter over the capped exponential. */
+function backoffMs(policy, attempt, random = Math.random) {
+    const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(cap / 2 + (random() * cap) / 2);
+}
+/**
+ * Runs `fn` until it succeeds, fails with a non-transient error (rethrown as it is), or the attempts or the deadline
+ * run out (then a RetriesExhausted wrapping the last error, whose message ends with the attempt count).
+ */
+async function retry_withRetry(fn, o) {
+    const policy = o.policy ?? DEFAULT_RETRY;
+    const sleep = o.sleep ?? realSleep;
     const now = o.now ?? Date.now;
-    const sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    const start = now();
-    const deadline = start + o.timeoutMs;
-    const budget = () => Math.max(1, Math.min(o.requestTimeoutMs, deadline - now()));
-    const probe = `GET ${gateway.url}/function/${t.name}${t.readyPath}`;
-    let seen = 'nothing yet';
-    let known = false;
-    let interval = 200;
-    for (;;) {
-        const status = await gateway.get(t.name, deadline).catch((err) => err);
-        if (status instanceof Error) {
-            // A status request that hung or failed (after its retries) counts against ready-timeout like any other wait.
-            seen = status.message;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
         }
-        else if (!status) {
-            if (!provider.rolling && !t.created)
-                throw new NotReady(`function '${t.name}' is gone after the update: faasd replaces a function on update, and the new one (${t.image}) could not be created; the previous version no longer runs`, true);
-            // Seen, then gone: deleted while this run waited (a teardown, the sweeper), not slow.
-            if (known)
-                throw new NotReady(`function '${t.name}' was deleted while this run waited for it to become ready`, true);
-            seen = 'the gateway does not know the function';
-        }
-        else if ((known = true) && (status.image !== t.image || status.labels?.[naming/* LABELS */.kg.sha] !== t.sha)) {
-            seen = `the gateway still has ${specSeen(status)}`;
-            if (now() - start >= Math.min(SPEC_LAG_MS, o.timeoutMs)) {
-                throw new NotReady(`the gateway accepted the deploy of ${t.image} but did not apply it (it has ${specSeen(status)}); faas-netes answers 202 and logs the error when an update fails (private image on Community Edition, missing secret, bad quantity): check the gateway and faas-netes logs`, false);
+        catch (err) {
+            const verdict = o.transient(err);
+            if (verdict === false)
+                throw err;
+            const wait = Math.max(verdict.afterMs ?? 0, backoffMs(policy, attempt, o.random));
+            const outOfTime = o.deadline !== undefined && now() + wait >= o.deadline;
+            if (attempt >= policy.attempts || outOfTime) {
+                if (attempt === 1)
+                    throw err;
+                throw new RetriesExhausted(attempt, err);
             }
+            if (attempt === 1)
+                o.log?.(`${describe(o.what, err)}; retrying up to ${policy.attempts - 1} more times`);
+            await sleep(wait);
         }
-        else if ((status.availableReplicas ?? 0) < 1) {
-            seen = `replicas=${status.replicas ?? 0}, availableReplicas=${status.availableReplicas ?? 0}`;
-        }
-        else {
-            const res = await gateway.invoke(t.name, t.readyPath, budget()).catch((err) => err);
-            if (res instanceof Error)
-                seen = `available replica, but ${res.message}`;
-            else if (res.status >= 500)
-                seen = `available replica, but ${probe} answered ${res.status}: ${(0,untrusted/* sanitize */.aj)(res.text, { max: 200 })}`;
-            else {
-                const version = String(res.headers[VERSION_HEADER] ?? '');
-                const answered = `${probe} answered ${res.status}`;
-                if (version === t.sha)
-                    return { state: 'ready', evidence: `${answered} from ${readiness_short(t.sha)} (${VERSION_HEADER})` };
-                if (version)
-                    seen = `${answered}, but from ${(0,untrusted/* sanitize */.aj)(readiness_short(version))} (${VERSION_HEADER}); waiting for ${readiness_short(t.sha)}`;
-                else if (provider.rolling && !t.created)
-                    return { state: 'rolling-out', evidence: `${answered}; the function does not send ${VERSION_HEADER}, so during the rolling update this may still be the previous version` };
-                else
-                    return { state: 'ready', evidence: `${answered}; no previous version can answer (${t.created ? 'new function' : 'faasd replaces a function on update'})` };
-            }
-        }
-        if (now() >= deadline)
-            throw new NotReady(`function '${t.name}' was not ready within ${Math.round(o.timeoutMs / 1000)}s (input 'ready-timeout'); last seen: ${seen}`, false);
-        await sleep(Math.min(interval, Math.max(0, deadline - now())));
-        interval = Math.min(interval * 2, 1000);
     }
 }
 
-// EXTERNAL MODULE: ./src/report.ts
-var src_report = __webpack_require__(665);
-;// CONCATENATED MODULE: ./src/state/store.ts
+;// CONCATENATED MODULE: ./src/http/call.ts
 /**
- * Small JSON objects the action keeps in the bucket under `state-prefix`: the sweeper's memory and the record of
- * each preview (what teardown must remove). Read-modify-write without locking: the workflows' concurrency groups
- * keep two writers of one object apart.
- */
-
-function isNoSuchKey(err) {
-    const e = err;
-    return e.name === 'NoSuchKey' || e.Code === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
-}
-/** A small JSON state object, or undefined when the key does not exist. */
-async function store_readJson(client, bucket, key) {
-    try {
-        const out = await client.send(new dist_cjs/* GetObjectCommand */.jLs({ Bucket: bucket, Key: key }));
-        const text = await out.Body?.transformToString('utf-8');
-        return text === undefined || text === '' ? undefined : JSON.parse(text);
-    }
-    catch (err) {
-        if (isNoSuchKey(err))
-            return undefined;
-        throw err;
-    }
-}
-async function writeJson(client, bucket, key, value) {
-    await client.send(new dist_cjs/* PutObjectCommand */.wKZ({
-        Bucket: bucket,
-        Key: key,
-        Body: JSON.stringify(value),
-        ContentType: 'application/json; charset=utf-8',
-        CacheControl: 'no-cache',
-    }));
-}
-/** Deletes the object; deleting a key that does not exist is fine (S3 answers 204 either way). */
-async function deleteJson(client, bucket, key) {
-    await client.send(new dist_cjs/* DeleteObjectCommand */.k4j({ Bucket: bucket, Key: key }));
-}
-
-;// CONCATENATED MODULE: ./src/state/previews.ts
-/**
- * The record of a preview, `<state-prefix>/previews/<name>.json` in the bucket: written by deploy before its first
- * gateway write, removed by the last step of a complete teardown. So a teardown that died half-way (function gone
- * but assets, tags, deployment or comment left) is still known after the fact, and the sweeper finishes it from the
- * record rather than from whatever happens to be left on the gateway.
+ * One HTTP request to a server we do not control (gateway, registry, Prometheus, the function itself), bounded in
+ * time, with an error that names the call: method, URL without credentials, and the HTTP status or the network
+ * cause as the OS said it (`ECONNREFUSED 127.0.0.1:1`, `socket hang up`, `no answer within 30s`).
+ *
+ * node:http rather than fetch: fetch refuses the WHATWG "bad ports" (1, 6000, 10080…) with a bare "fetch failed"
+ * and wraps every network error the same way; node:http reports the real cause. Keep-alive agents are shared.
  */
 
 
-const RECORD_VERSION = 1;
-function folder(statePrefix) {
-    const prefix = statePrefix.replace(/^\/+|\/+$/g, '');
-    return prefix ? `${prefix}/previews/` : 'previews/';
-}
-function recordKey(statePrefix, name) {
-    return `${folder(statePrefix)}${name}.json`;
-}
-async function saveRecord(store, record) {
-    await writeJson(store.client, store.bucket, recordKey(store.statePrefix, record.name), { version: RECORD_VERSION, ...record });
-}
-async function readRecord(store, name) {
-    return readJson(store.client, store.bucket, recordKey(store.statePrefix, name));
-}
-async function deleteRecord(store, name) {
-    await deleteJson(store.client, store.bucket, recordKey(store.statePrefix, name));
-}
-/** Names of every recorded preview (the part of each key between the folder and `.json`). */
-async function listRecords(store) {
-    const prefix = folder(store.statePrefix);
-    const names = [];
-    let token;
-    do {
-        const page = await store.client.send(new dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: store.bucket, Prefix: prefix, ContinuationToken: token }));
-        for (const o of page.Contents ?? []) {
-            const m = o.Key?.slice(prefix.length).match(/^([a-z0-9-]{1,63})\.json$/);
-            if (m)
-                names.push(m[1]);
-        }
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return names.sort();
-}
 
-;// CONCATENATED MODULE: ./src/github/comment-text.ts
-/**
- * What the PR comment says, for each state of a preview. Pure: rendering only, no I/O.
- * It says only what the run saw: "ready" needs verified readiness (openfaas/readiness.ts); a failure says which
- * step failed and what is true of the previous version. Text from outside (error bodies) goes through
- * text/untrusted.ts, so it renders inert.
- */
-
-
-const HEADING = '### Preview';
-const STEP = {
-    gateway: 'could not reach the OpenFaaS gateway',
-    state: 'could not record the preview in the bucket',
-    build: 'failed to build or push the image',
-    deploy: 'could not deploy the function',
-    readiness: 'deployed the function, but it did not become ready',
-    assets: 'deployed the function, but the static assets failed to sync',
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** Bodies are read up to this size; the rest is dropped (error bodies go into logs and comments, clipped anyway). */
+const MAX_BODY = 8 * 1024 * 1024;
+const agents = {
+    'http:': new external_node_http_.Agent({ keepAlive: true, maxSockets: 16 }),
+    'https:': new external_node_https_.Agent({ keepAlive: true, maxSockets: 16 }),
 };
-function footer(runUrl, time) {
-    return `<sub>Updated ${time} by [this run](${runUrl}) of faas-preview.</sub>`;
+/** The URL as it may be printed: no user or password. */
+function safeUrl(url) {
+    const u = new URL(String(url));
+    u.username = '';
+    u.password = '';
+    return u.toString();
 }
-const comment_text_short = (sha) => sha.slice(0, 7);
-function live(view) {
-    const lines = view.state === 'ready'
-        ? [`${HEADING} is ready: **${view.url}**`]
-        : [
-            `${HEADING} of \`${comment_text_short(view.sha)}\` is deployed and rolling out: **${view.url}**`,
-            '',
-            `The gateway answers, but until the rollout ends the previous version may still answer some requests. Send the \`X-Faas-Preview-Sha\` header (the function's \`FAAS_PREVIEW_SHA\`) from \`ready-path\` and the action can confirm the new version.`,
-        ];
-    lines.push('', '| | |', '|---|---|', `| URL | ${view.url} |`, `| Commit | \`${comment_text_short(view.sha)}\` |`, `| Image | ${(0,untrusted/* inlineCode */.ti)(view.image)} |`, `| Function | \`${view.name}\` |`, `| Checked | ${(0,untrusted/* inlineCode */.ti)(view.evidence, 300)} |`);
-    if (view.assets)
-        lines.push(`| Static assets | ${view.assets.uploaded} uploaded, ${view.assets.skipped} unchanged, ${view.assets.deleted} removed |`);
-    lines.push(`| Deployed | ${view.time} |`, '', footer(view.runUrl, view.time));
-    return lines;
+function describeCall(method, url) {
+    return `${method} ${safeUrl(url)}`;
 }
-function renderComment(view) {
-    const lines = [(0,naming/* commentMarker */.Ql)(view.name)];
-    switch (view.state) {
-        case 'ready':
-        case 'rolling-out':
-            lines.push(...live(view));
-            break;
-        case 'failed':
-            lines.push(`${HEADING} ${STEP[view.step]} for commit \`${comment_text_short(view.sha)}\`.`, '', (0,untrusted/* codeBlock */.DV)(view.error), '', view.previous, '', `See [the run](${view.runUrl}) for the full log.`, '', footer(view.runUrl, view.time));
-            break;
-        case 'torn-down':
-            lines.push(`${HEADING} \`${view.name}\` was torn down: ${view.reason}.`, '', ...(view.removed.length ? ['Removed:', ...view.removed.map((r) => `- ${r}`)] : ['Nothing of it was left to remove.']), ...(view.kept?.length ? ['', 'Kept:', ...view.kept.map((k) => `- ${k}`)] : []), '', footer(view.runUrl, view.time));
-            break;
-        case 'sleeping':
-            lines.push(`${HEADING} \`${view.name}\` is asleep: nobody called it for ${view.idleFor}, so its function was removed to free capacity. The static assets are kept.`, '', `To wake it, push a commit or re-run the preview workflow for this PR; it will answer again at ${view.url}.`, '', footer(view.runUrl, view.time));
-            break;
-        case 'refused':
-            lines.push(...refused(view), '', footer(view.runUrl, view.time));
-            break;
+/** A call that got no HTTP answer: refused, reset, timed out, name not found. */
+class NetworkError extends Error {
+    call;
+    code;
+    constructor(call, code, cause) {
+        super(`${call}: ${cause}`);
+        this.call = call;
+        this.code = code;
+        this.name = 'NetworkError';
     }
-    return lines.join('\n');
 }
-function refused(view) {
-    const head = view.why === 'community-edition'
-        ? `${HEADING} was not created: this OpenFaaS Community Edition gateway already runs ${view.holders.length + view.foreign} functions, its limit is ${view.limit}, and ${view.foreign} of them are not previews of this repository.`
-        : `${HEADING} was not created: this gateway already runs ${view.holders.length} previews and the limit is ${view.limit} (input \`max-previews\`).`;
-    return [
-        head,
-        '',
-        ...(view.holders.length ? ['Previews of this repository holding slots:', ...view.holders.map((h) => `- #${h.pr} (\`${h.name}\`)`), ''] : []),
-        'Close one of those PRs (or wait for the idle sweeper to put idle previews to sleep), then push or re-run the workflow.',
-    ];
+/** A call that got an HTTP answer the caller did not accept. */
+class StatusError extends Error {
+    call;
+    status;
+    body;
+    headers;
+    constructor(call, status, body, headers = {}, hint = '') {
+        const text = body.trim().replace(/\s+/g, ' ').slice(0, 300);
+        super(`${call} answered ${status}${text ? `: ${text}` : ''}${hint}`);
+        this.call = call;
+        this.status = status;
+        this.body = body;
+        this.headers = headers;
+        this.name = 'StatusError';
+    }
+}
+function networkCause(err, timeoutMs) {
+    const code = err.code ?? 'ERROR';
+    if (code === 'ETIMEDOUT' && err.message === 'faas-preview timeout')
+        return { code, text: `no answer within ${formatSeconds(timeoutMs)}` };
+    if (code === 'ECONNRESET' && /socket hang up/.test(err.message))
+        return { code, text: 'socket hang up (the server closed the connection without answering)' };
+    if (err.address)
+        return { code, text: `${code} ${err.address}${err.port ? `:${err.port}` : ''}` };
+    return { code, text: err.message || code };
+}
+function formatSeconds(ms) {
+    return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+/** One attempt. Any HTTP status resolves; only a missing answer rejects (NetworkError). */
+function call(req) {
+    const url = new URL(String(req.url));
+    const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const name = describeCall(req.method, url);
+    const lib = url.protocol === 'https:' ? external_node_https_ : external_node_http_;
+    const agent = agents[url.protocol];
+    const headers = { 'user-agent': 'faas-preview', ...req.headers };
+    if (req.body !== undefined)
+        headers['content-length'] = String(Buffer.byteLength(req.body));
+    return new Promise((resolve, reject) => {
+        const r = lib.request(url, { method: req.method, headers, agent });
+        const timer = setTimeout(() => r.destroy(Object.assign(new Error('faas-preview timeout'), { code: 'ETIMEDOUT' })), timeoutMs);
+        const fail = (err) => {
+            clearTimeout(timer);
+            const cause = networkCause(err, timeoutMs);
+            reject(new NetworkError(name, cause.code, cause.text));
+        };
+        r.on('error', fail);
+        r.on('response', (res) => {
+            const chunks = [];
+            let size = 0;
+            res.on('data', (c) => {
+                size += c.length;
+                if (size <= MAX_BODY)
+                    chunks.push(c);
+            });
+            res.on('error', fail);
+            res.on('end', () => {
+                clearTimeout(timer);
+                resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), call: name });
+            });
+        });
+        r.end(req.body);
+    });
+}
+/** 408, 429 and 5xx: worth another attempt; `retry-after` (seconds) is honoured when the server sends it. */
+function transientStatus(status, headers = {}) {
+    if (status !== 408 && status !== 429 && status < 500)
+        return false;
+    const after = Number(headers['retry-after']);
+    return Number.isFinite(after) && after > 0 ? { afterMs: Math.min(after, 60) * 1000 } : {};
+}
+/**
+ * For idempotent calls: retries network failures and transient statuses with the one retry policy, and resolves with
+ * the first accepted answer. Anything else becomes a StatusError or NetworkError naming the call.
+ */
+async function callWithRetry(req) {
+    return retry_withRetry(async () => {
+        const res = await call({ ...req, timeoutMs: budget(req) });
+        if (req.accept(res.status))
+            return res;
+        throw new StatusError(res.call, res.status, res.text, res.headers, req.hint?.(res.status, res.text) ?? '');
+    }, {
+        what: describeCall(req.method, req.url),
+        transient: (err) => (err instanceof NetworkError ? {} : err instanceof StatusError ? transientStatus(err.status, err.headers) : false),
+        log: req.log,
+        policy: req.policy ?? DEFAULT_RETRY,
+        deadline: req.deadline,
+    });
+}
+/** The per-attempt timeout, shortened so that no attempt runs past the caller's deadline. */
+function budget(req) {
+    const timeout = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (req.deadline === undefined)
+        return timeout;
+    return Math.max(1, Math.min(timeout, req.deadline - Date.now()));
 }
 
 // EXTERNAL MODULE: ./src/text/registry.ts + 1 modules
 var registry = __webpack_require__(9307);
-;// CONCATENATED MODULE: ./src/github/comment.ts
+;// CONCATENATED MODULE: ./src/image/distribution-client.ts
 /**
- * The one PR comment per preview. It is ours only when it carries the hidden marker AND was written by the identity
- * behind `github-token`: anybody can post a comment starting with the marker, and a token with write access may
- * edit anybody's comment, so the marker alone would let a stranger's comment be overwritten (and ours never posted).
+ * The Docker Registry HTTP API v2 calls of a tag cleanup, with the two kinds of auth registries use: Basic with the
+ * registry credentials, and the Bearer token flow (401 `WWW-Authenticate: Bearer realm=…,service=…,scope=…` → GET
+ * realm?service&scope with the credentials → a token for that scope). A token is scoped: one a token service issued
+ * for reading (pull) does not allow a DELETE, which the registry answers with a second challenge naming the scope it
+ * wants (`repository:<name>:delete`). Each of the two needs, pull and delete, gets its own token, fetched once.
  *
- * Identity: GraphQL `viewer { login }`, which answers for installation tokens (GITHUB_TOKEN, GitHub Apps) as well
- * as user tokens; REST `GET /user` refuses installation tokens. REST spells a bot author `name[bot]` with type Bot.
- *
- * Two runs for one PR can both find no comment and both create one: after creating, the comments are listed again
- * and only the oldest of ours survives (ours included, if it is the younger), so concurrent runs converge on one.
+ * Every call is bounded (request-timeout) and retried on network errors and transient statuses (http/call.ts).
  */
 
 
-/** GitHub refuses longer comment bodies with 422. */
-const MAX_BODY = 65_536;
-/** Whether a REST comment author is the token's identity, however GraphQL spelled the viewer's login. */
-function isAuthor(author, viewer) {
-    if (!author)
-        return false;
-    const base = viewer.replace(/\[bot\]$/, '').toLowerCase();
-    const login = author.login.toLowerCase();
-    return author.type === 'Bot' ? login === `${base}[bot]` : login === base;
+/** The Bearer challenge of a 401, or undefined for Basic or no challenge. */
+function bearerChallenge(header) {
+    const text = (Array.isArray(header) ? header : [header ?? '']).find((h) => /^bearer\s/i.test(h));
+    if (!text)
+        return undefined;
+    const params = {};
+    for (const m of text.matchAll(/(\w+)\s*=\s*"([^"]*)"/g))
+        params[m[1].toLowerCase()] = m[2];
+    return params.realm ? { realm: params.realm, service: params.service, scope: params.scope } : undefined;
 }
-async function viewerLogin(octokit) {
-    try {
-        const data = await octokit.graphql('{ viewer { login } }');
-        if (data.viewer?.login)
-            return data.viewer.login;
+class RegistryClient {
+    o;
+    tokens = new Map();
+    basic;
+    constructor(o) {
+        this.o = o;
+        if (o.username && o.password)
+            this.basic = 'Basic ' + Buffer.from(`${o.username}:${o.password}`).toString('base64');
     }
-    catch {
-        // GHES without GraphQL for this token: a user token still answers GET /user.
+    get origin() {
+        return this.o.origin;
     }
-    try {
-        return (await octokit.rest.users.getAuthenticated()).data.login;
+    /** `<origin>/v2/<name>/<rest>`. */
+    url(rest) {
+        return new URL(`/v2/${this.o.name}/${rest}`, this.o.origin);
     }
-    catch (err) {
-        throw new Error(`could not tell which account 'github-token' belongs to (GraphQL viewer and GET /user both failed: ${err.message}); the PR comment is only edited when it is the token's own`);
-    }
-}
-class PreviewComment {
-    octokit;
-    repo;
-    pr;
-    name;
-    log;
-    viewer;
-    constructor(octokit, repo, pr, name, log) {
-        this.octokit = octokit;
-        this.repo = repo;
-        this.pr = pr;
-        this.name = name;
-        this.log = log;
-    }
-    who() {
-        this.viewer ??= viewerLogin(this.octokit);
-        return this.viewer;
-    }
-    /** Ids of our comments for this preview, oldest first; markers in other people's comments are logged once and left alone. */
-    async ours() {
-        const viewer = await this.who();
-        const marker = (0,naming/* commentMarker */.Ql)(this.name);
-        const listed = (await this.octokit.paginate(this.octokit.rest.issues.listComments, { ...this.repo, issue_number: this.pr, per_page: 100 }));
-        const ids = [];
-        for (const c of listed) {
-            if (!c.body?.startsWith(marker))
-                continue;
-            if (isAuthor(c.user, viewer))
-                ids.push(c.id);
-            else
-                this.log(`comment ${c.id} by ${c.user?.login ?? '(deleted user)'} carries the marker of ${this.name} but was not written by ${viewer}; left alone`);
-        }
-        return ids.sort((a, b) => a - b);
-    }
-    /**
-     * Edits our comment, or creates it (unless `updateOnly`). Returns the id written, or undefined when `updateOnly`
-     * found none. Secrets are scrubbed from the body whatever produced it.
-     */
-    async write(body, o = {}) {
-        const text = registry/* secrets */.O.scrub(body).slice(0, MAX_BODY);
-        const [first] = await this.ours();
-        if (first !== undefined) {
-            await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: first, body: text });
+    /** One call; `accept` lists the statuses the caller handles. A Bearer challenge is answered once per need. */
+    async request(method, url, accept, headers = {}) {
+        const need = method === 'DELETE' ? 'delete' : 'pull';
+        const first = await this.send(method, url, need, accept, headers);
+        if (first.status !== 401)
             return first;
-        }
-        if (o.updateOnly)
-            return undefined;
-        const created = (await this.octokit.rest.issues.createComment({ ...this.repo, issue_number: this.pr, body: text })).data.id;
-        return this.converge(created, text);
+        const challenge = bearerChallenge(first.headers['www-authenticate']);
+        if (!challenge)
+            throw new StatusError(first.call, 401, first.text, first.headers, this.refused());
+        const scope = challenge.scope || `repository:${this.o.name}:${need === 'delete' ? 'pull,delete' : 'pull'}`;
+        this.tokens.set(need, await this.fetchToken(challenge, scope));
+        const again = await this.send(method, url, need, accept, headers);
+        if (again.status !== 401)
+            return again;
+        const hint = ` (the token service granted a token for ${scope}, and the registry still refused it: the registry credentials need ${need} access to ${this.o.name})`;
+        throw new StatusError(again.call, 401, again.text, again.headers, hint);
     }
-    /** After a create: keep the oldest of ours, delete the rest; the survivor gets this run's body. */
-    async converge(created, text) {
-        const [keep, ...extra] = await this.ours();
-        if (keep === undefined)
-            return created;
-        // The other run converges the same way and may have deleted some of them already: 404 is fine.
-        for (const id of extra)
-            await this.octokit.rest.issues.deleteComment({ ...this.repo, comment_id: id }).catch((err) => {
-                if (err.status !== 404)
-                    throw err;
-            });
-        if (keep !== created) {
-            this.log(`another run created the preview comment at the same time; kept comment ${keep}, removed ${extra.join(', ')}`);
-            await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: keep, body: text });
+    send(method, url, need, accept, headers) {
+        const token = this.tokens.get(need);
+        const auth = token ? `Bearer ${token}` : this.basic;
+        return callWithRetry({
+            method,
+            url,
+            headers: auth ? { ...headers, authorization: auth } : headers,
+            accept: (s) => s === 401 || accept(s),
+            timeoutMs: this.o.timeoutMs,
+            log: this.o.log,
+        });
+    }
+    async fetchToken(challenge, scope) {
+        const url = this.realmUrl(challenge.realm);
+        if (challenge.service)
+            url.searchParams.set('service', challenge.service);
+        url.searchParams.set('scope', scope);
+        const res = await callWithRetry({
+            method: 'GET',
+            url,
+            headers: this.basic ? { authorization: this.basic } : {},
+            accept: (s) => s === 200,
+            timeoutMs: this.o.timeoutMs,
+            log: this.o.log,
+            hint: (s) => (s === 401 || s === 403 ? this.refused() : ''),
+        });
+        let body;
+        try {
+            body = JSON.parse(res.text);
         }
-        return keep;
+        catch {
+            throw new Error(`${res.call} answered 200 with a body that is not JSON; expected {"token": "…"}`);
+        }
+        const token = typeof body.token === 'string' ? body.token : typeof body.access_token === 'string' ? body.access_token : '';
+        if (!token)
+            throw new Error(`${res.call} answered 200 without a token; expected {"token": "…"}`);
+        registry/* secrets */.O.add(token);
+        return token;
+    }
+    /** The challenge's realm, which may be another host (a token service) but never downgrades https to http. */
+    realmUrl(realm) {
+        let url;
+        try {
+            url = new URL(realm);
+        }
+        catch {
+            throw new Error(`registry ${this.o.origin.origin} challenged with a token realm that is not a URL`);
+        }
+        const downgrade = this.o.origin.protocol === 'https:' && url.protocol !== 'https:';
+        if (downgrade || !['http:', 'https:'].includes(url.protocol)) {
+            throw new Error(`registry ${this.o.origin.origin} sends the credentials to token realm ${url.origin}, which is not https; refusing`);
+        }
+        return url;
+    }
+    refused() {
+        return this.basic
+            ? ` (registry-username / registry-password were refused for ${this.o.name})`
+            : ` (the registry wants credentials for ${this.o.name}: set registry-username and registry-password)`;
     }
 }
 
-;// CONCATENATED MODULE: ./src/github/deployments.ts
-/** GitHub refuses longer status descriptions with 422. */
-const MAX_DESCRIPTION = 140;
-function clip(text) {
-    return text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION - 1)}…` : text;
-}
-async function createDeployment(octokit, repo, mark) {
-    // auto_merge false and an empty required_contexts: a preview must deploy the PR's commit as it is, even when the
-    // branch is behind the default branch or its checks are still running.
-    const created = await octokit.rest.repos.createDeployment({
-        ...repo,
-        ref: mark.sha,
-        environment: mark.environment,
-        transient_environment: true,
-        production_environment: false,
-        required_contexts: [],
-        auto_merge: false,
-        description: clip(mark.description),
-    });
-    if (created.status !== 201 || !('id' in created.data)) {
-        throw new Error(`GitHub did not create the deployment for ${mark.environment}: ${JSON.stringify(created.data).slice(0, 200)}`);
-    }
-    return created.data.id;
-}
-/** A new deployment for this commit with a final state; `success` also retires the older ones. */
-async function markDeployment(octokit, repo, mark, state) {
-    const id = await createDeployment(octokit, repo, mark);
-    await octokit.rest.repos.createDeploymentStatus({
-        ...repo,
-        deployment_id: id,
-        state,
-        ...(state === 'success' ? { environment_url: mark.url } : {}),
-        log_url: mark.logUrl,
-        description: clip(mark.description),
-        // GitHub's auto_inactive skips transient environments; older deployments are retired below instead.
-        auto_inactive: false,
-    });
-    if (state === 'success')
-        await markInactive(octokit, repo, mark.environment, mark.logUrl, { olderThan: id });
-    return id;
-}
-/**
- * Marks the environment's deployments inactive (only those older than `olderThan` when given); returns how many
- * changed. Deployments come newest first and each run retires all older ones, so the first inactive one ends the
- * walk: a PR with fifty pushes costs a few requests, not a hundred.
- */
-async function markInactive(octokit, repo, environment, logUrl, o = {}) {
-    let changed = 0;
-    const pages = octokit.paginate.iterator(octokit.rest.repos.listDeployments, { ...repo, environment, per_page: 100 });
-    for await (const page of pages) {
-        for (const d of page.data) {
-            if (o.olderThan !== undefined && d.id >= o.olderThan)
-                continue;
-            const [latest] = (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: d.id, per_page: 1 })).data;
-            if (latest?.state === 'inactive')
-                return changed;
-            await octokit.rest.repos.createDeploymentStatus({
-                ...repo,
-                deployment_id: d.id,
-                state: 'inactive',
-                log_url: logUrl,
-                description: o.olderThan === undefined ? 'Preview torn down' : 'Replaced by a newer deployment',
-            });
-            changed++;
-        }
-    }
-    return changed;
-}
-/** Whether the environment still has a deployment whose latest status is not inactive (the sweeper's check). */
-async function hasActiveDeployment(octokit, repo, environment) {
-    const { data } = await octokit.rest.repos.listDeployments({ ...repo, environment, per_page: 1 });
-    if (!data[0])
-        return false;
-    const [latest] = (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: data[0].id, per_page: 1 })).data;
-    return latest !== undefined && latest.state !== 'inactive';
-}
-
-;// CONCATENATED MODULE: ./src/commands/pr-status.ts
-/**
- * What a deploy tells the PR: the comment, the GitHub deployment, the outputs and the job summary, always from the
- * same facts. The rules that keep it truthful live here:
- * - a failure says which step failed and what is still true of the previous version, and never claims more;
- * - when GitHub itself fails, the run fails but nothing claims the preview failed (it may be live);
- * - a comment that cannot be written is a warning on the failure path (the run fails anyway, with the first error).
- */
-
-
-
-
-
-
-/** GitHub deployment state of a failed step: `failure` when the change itself is at fault, `error` otherwise. */
-const DEPLOYMENT_STATE = {
-    gateway: 'error',
-    state: 'error',
-    build: 'failure',
-    deploy: 'error',
-    readiness: 'failure',
-    assets: 'error',
-};
-class PrStatus {
-    s;
-    facts;
-    comment;
-    constructor(s, facts) {
-        this.s = s;
-        this.facts = facts;
-        if (s.settings.github.comment)
-            this.comment = new PreviewComment(s.octokit, s.ctx.repo, facts.pr, facts.name, (line) => core/* info */.pq(line));
-    }
-    view(state) {
-        const { name, url, sha, image } = this.facts;
-        return { state, name, url, sha, image, runUrl: this.s.ctx.runUrl, time: this.s.now().toISOString() };
-    }
-    async refused(decision) {
-        await this.comment?.write(renderComment({ ...this.view('refused'), ...decision }));
-        await (0,src_report/* writeOutputs */.K)({ result: 'refused', name: this.facts.name }, 'Preview refused');
-    }
-    /** The deploy failed at `step`; `previous` says what is true of the preview that ran before. Never throws. */
-    async failed(step, err, previous) {
-        const error = err instanceof Error ? err.message : String(err);
-        const writes = [];
-        if (this.comment)
-            writes.push(this.comment.write(renderComment({ ...this.view('failed'), step, error, previous })));
-        if (this.s.settings.github.deployment) {
-            writes.push(markDeployment(this.s.octokit, this.s.ctx.repo, this.mark(`Failed: ${error}`), DEPLOYMENT_STATE[step]));
-        }
-        for (const r of await Promise.allSettled(writes)) {
-            if (r.status === 'rejected')
-                core/* warning */.$e(`could not tell the PR about the failure: ${r.reason.message}`);
-        }
-        await (0,src_report/* writeOutputs */.K)({ result: 'failed', name: this.facts.name, image: this.facts.image }, 'Preview failed', [['Step', step], ['Previous version', previous]]).catch(() => undefined);
-    }
-    /** The preview is live; GitHub failures here fail the run (thrown) but are never reported as a failed preview. */
-    async live(readiness, assets, bucketPrefix) {
-        const { name, url, sha, image, pr } = this.facts;
-        const ready = readiness.state === 'ready';
-        const writes = [];
-        if (this.comment)
-            writes.push(this.comment.write(renderComment({ ...this.view(readiness.state), evidence: readiness.evidence, assets })));
-        if (this.s.settings.github.deployment) {
-            writes.push(markDeployment(this.s.octokit, this.s.ctx.repo, this.mark(`Preview of #${pr} at ${sha.slice(0, 7)}${ready ? '' : ', rolling out'}`), 'success'));
-        }
-        const failures = (await Promise.allSettled(writes)).filter((r) => r.status === 'rejected');
-        core/* info */.pq(`${ready ? 'Preview ready' : 'Preview deployed, rolling out'}: ${url} (${readiness.evidence})`);
-        await (0,src_report/* writeOutputs */.K)({ result: ready ? 'deployed' : 'rolling-out', name, url, image, bucketPrefix }, ready ? 'Preview ready' : 'Preview rolling out', [
-            ['Commit', { code: sha.slice(0, 7) }],
-            ['Checked', readiness.evidence],
-        ]);
-        if (failures.length) {
-            throw new Error(`the preview is live at ${url}, but telling the PR failed: ${failures.map((f) => f.reason.message).join('; ')}`);
-        }
-    }
-    mark(description) {
-        return { environment: (0,naming/* environmentName */.VE)(this.facts.name), sha: this.facts.sha, url: this.facts.url, logUrl: this.s.ctx.runUrl, description };
-    }
-}
-
+// EXTERNAL MODULE: ./src/text/untrusted.ts
+var untrusted = __webpack_require__(9209);
 ;// CONCATENATED MODULE: ./src/image/cleanup-plan.ts
 /**
  * Which image tags a teardown may remove, decided without I/O. A PR owns exactly the tags deploy pushes,
@@ -1855,317 +1670,571 @@ function registryError(text) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/retry.ts
+;// CONCATENATED MODULE: ./src/image/reference.ts
 /**
- * The one retry policy of the action: a few attempts with exponential backoff and full jitter, for failures the
- * caller classifies as transient, never past a deadline. A retry is logged once per call (the first one), not per
- * attempt, so a flaky minute does not flood the log; the final error says how many attempts were made.
- *
- * Octokit's own plugins (plugin-retry, plugin-throttling) retry GitHub calls; everything else comes through here.
+ * Where an image repository lives, by Docker's own rule for references: the first path component is a registry host
+ * only when it contains `.` or `:` or is `localhost`; otherwise the image is on Docker Hub (`acme/app`, `app`). Which
+ * kind of registry it is decides how its tags can be deleted (see registry.ts).
  */
-const DEFAULT_RETRY = { attempts: 3, baseDelayMs: 500, maxDelayMs: 4000 };
-class RetriesExhausted extends Error {
-    attempts;
-    last;
-    constructor(attempts, last) {
-        super(`${last instanceof Error ? last.message : String(last)} (after ${attempts} attempts)`);
-        this.attempts = attempts;
-        this.last = last;
-        this.name = 'RetriesExhausted';
+const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+function parseRepository(repository) {
+    const parts = repository.split('/');
+    const first = parts[0].toLowerCase();
+    const hasHost = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+    const host = hasHost ? first : 'docker.io';
+    const rest = hasHost ? parts.slice(1) : parts;
+    if (rest.length === 0 || rest.some((p) => p === ''))
+        throw new Error(`image repository '${repository}' has an empty path component; expected <registry>/<name>`);
+    if (DOCKER_HUB_HOSTS.has(host))
+        return { kind: 'docker-hub', host: 'docker.io', path: rest.length === 1 ? `library/${rest[0]}` : rest.join('/') };
+    return { kind: host === 'ghcr.io' ? 'ghcr' : 'distribution', host, path: rest.join('/') };
+}
+/** `ghcr.io/<owner>/<package…>` → owner and package name, as the GitHub Packages API names them. */
+function ghcrPackage(repo) {
+    const [owner, ...name] = repo.path.split('/');
+    if (name.length === 0)
+        throw new Error(`image repository 'ghcr.io/${repo.path}' has no package name; expected ghcr.io/<owner>/<package>`);
+    return { owner, name: name.join('/') };
+}
+
+;// CONCATENATED MODULE: ./src/image/public.ts
+/**
+ * Whether anyone can pull an image, asked the way a kubelet without pull secrets would: no credentials, the
+ * registry's anonymous Bearer token if it challenges, then HEAD on the manifest. OpenFaaS Community Edition on
+ * Kubernetes only runs such images, and tells nobody when it cannot (faas-netes logs the error and answers 202),
+ * so the deploy asks first and explains the fix.
+ */
+
+
+
+
+/** `repo:tag`, `repo@digest`, or `repo` (→ `latest`): the repository and the manifest reference. */
+function splitImage(image) {
+    const at = image.indexOf('@');
+    if (at >= 0)
+        return { repository: image.slice(0, at).replace(/:[^/:]+$/, ''), reference: image.slice(at + 1) };
+    const m = /^(.*[^/]):([\w][\w.-]{0,127})$/.exec(image);
+    return m ? { repository: m[1], reference: m[2] } : { repository: image, reference: 'latest' };
+}
+/** Docker Hub's API lives on registry-1.docker.io; every other registry on its own host. */
+function apiOrigin(host, insecure) {
+    return new URL(`${insecure ? 'http' : 'https'}://${host === 'docker.io' ? 'registry-1.docker.io' : host}`);
+}
+/** Why `image` cannot be pulled without credentials, or undefined when it can. */
+async function anonymousPullProblem(image, o) {
+    const { repository, reference } = splitImage(image);
+    const repo = parseRepository(repository);
+    const client = new RegistryClient({ origin: apiOrigin(repo.host, o.insecure), name: repo.path, timeoutMs: o.timeoutMs, log: o.log });
+    try {
+        const res = await client.request('HEAD', client.url(`manifests/${reference}`), (s) => s === 200 || s === 403 || s === 404, { accept: MANIFEST_TYPES });
+        if (res.status === 200)
+            return undefined;
+        return `${res.call} answered ${res.status} without credentials`;
+    }
+    catch (err) {
+        // The client's hints are about the action's own credentials, which do not matter to an anonymous pull.
+        return err instanceof StatusError ? `${err.call} answered ${err.status}` : err.message;
     }
 }
-/** The error as one line that names the call once, whether or not the error's message already does. */
-function describe(what, err) {
-    const message = err instanceof Error ? err.message : String(err);
-    return message.startsWith(what) ? message : `${what}: ${message}`;
+
+;// CONCATENATED MODULE: ./src/openfaas/readiness.ts
+
+
+const VERSION_HEADER = 'x-faas-preview-sha';
+/** How long a read-back may still show the previous spec (faas-netes answers from an informer cache). */
+const SPEC_LAG_MS = 5_000;
+class NotReady extends Error {
+    gone;
+    constructor(message, 
+    /** The provider removed the function (faasd update whose new version could not start). */
+    gone) {
+        super(message);
+        this.gone = gone;
+        this.name = 'NotReady';
+    }
 }
-const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/** The wait before attempt `attempt + 1` (attempt counts from 1): full jitter over the capped exponential. */
-function backoffMs(policy, attempt, random = Math.random) {
-    const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(cap / 2 + (random() * cap) / 2);
+const readiness_short = (sha) => sha.slice(0, 7);
+function specSeen(s) {
+    return `image ${s.image}, ${naming/* LABELS */.kg.sha}=${s.labels?.[naming/* LABELS */.kg.sha] ?? '(none)'}`;
 }
-/**
- * Runs `fn` until it succeeds, fails with a non-transient error (rethrown as it is), or the attempts or the deadline
- * run out (then a RetriesExhausted wrapping the last error, whose message ends with the attempt count).
- */
-async function retry_withRetry(fn, o) {
-    const policy = o.policy ?? DEFAULT_RETRY;
-    const sleep = o.sleep ?? realSleep;
+async function waitUntilReady(gateway, provider, t, o) {
     const now = o.now ?? Date.now;
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn(attempt);
+    const sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    const start = now();
+    const deadline = start + o.timeoutMs;
+    const budget = () => Math.max(1, Math.min(o.requestTimeoutMs, deadline - now()));
+    const probe = `GET ${gateway.url}/function/${t.name}${t.readyPath}`;
+    let seen = 'nothing yet';
+    let known = false;
+    let interval = 200;
+    for (;;) {
+        const status = await gateway.get(t.name, deadline).catch((err) => err);
+        if (status instanceof Error) {
+            // A status request that hung or failed (after its retries) counts against ready-timeout like any other wait.
+            seen = status.message;
         }
-        catch (err) {
-            const verdict = o.transient(err);
-            if (verdict === false)
-                throw err;
-            const wait = Math.max(verdict.afterMs ?? 0, backoffMs(policy, attempt, o.random));
-            const outOfTime = o.deadline !== undefined && now() + wait >= o.deadline;
-            if (attempt >= policy.attempts || outOfTime) {
-                if (attempt === 1)
-                    throw err;
-                throw new RetriesExhausted(attempt, err);
+        else if (!status) {
+            if (!provider.rolling && !t.created)
+                throw new NotReady(`function '${t.name}' is gone after the update: faasd replaces a function on update, and the new one (${t.image}) could not be created; the previous version no longer runs`, true);
+            // Seen, then gone: deleted while this run waited (a teardown, the sweeper), not slow.
+            if (known)
+                throw new NotReady(`function '${t.name}' was deleted while this run waited for it to become ready`, true);
+            seen = 'the gateway does not know the function';
+        }
+        else if ((known = true) && (status.image !== t.image || status.labels?.[naming/* LABELS */.kg.sha] !== t.sha)) {
+            seen = `the gateway still has ${specSeen(status)}`;
+            if (now() - start >= Math.min(SPEC_LAG_MS, o.timeoutMs)) {
+                throw new NotReady(`the gateway accepted the deploy of ${t.image} but did not apply it (it has ${specSeen(status)}); faas-netes answers 202 and logs the error when an update fails (private image on Community Edition, missing secret, bad quantity): check the gateway and faas-netes logs`, false);
             }
-            if (attempt === 1)
-                o.log?.(`${describe(o.what, err)}; retrying up to ${policy.attempts - 1} more times`);
-            await sleep(wait);
         }
+        else if ((status.availableReplicas ?? 0) < 1) {
+            seen = `replicas=${status.replicas ?? 0}, availableReplicas=${status.availableReplicas ?? 0}`;
+        }
+        else {
+            const res = await gateway.invoke(t.name, t.readyPath, budget()).catch((err) => err);
+            if (res instanceof Error)
+                seen = `available replica, but ${res.message}`;
+            else if (res.status >= 500)
+                seen = `available replica, but ${probe} answered ${res.status}: ${(0,untrusted/* sanitize */.aj)(res.text, { max: 200 })}`;
+            else {
+                const version = String(res.headers[VERSION_HEADER] ?? '');
+                const answered = `${probe} answered ${res.status}`;
+                if (version === t.sha)
+                    return { state: 'ready', evidence: `${answered} from ${readiness_short(t.sha)} (${VERSION_HEADER})` };
+                if (version)
+                    seen = `${answered}, but from ${(0,untrusted/* sanitize */.aj)(readiness_short(version))} (${VERSION_HEADER}); waiting for ${readiness_short(t.sha)}`;
+                else if (provider.rolling && !t.created)
+                    return { state: 'rolling-out', evidence: `${answered}; the function does not send ${VERSION_HEADER}, so during the rolling update this may still be the previous version` };
+                else
+                    return { state: 'ready', evidence: `${answered}; no previous version can answer (${t.created ? 'new function' : 'faasd replaces a function on update'})` };
+            }
+        }
+        if (now() >= deadline)
+            throw new NotReady(`function '${t.name}' was not ready within ${Math.round(o.timeoutMs / 1000)}s (input 'ready-timeout'); last seen: ${seen}`, false);
+        await sleep(Math.min(interval, Math.max(0, deadline - now())));
+        interval = Math.min(interval * 2, 1000);
     }
 }
 
-;// CONCATENATED MODULE: ./src/http/call.ts
+// EXTERNAL MODULE: ./src/report.ts
+var src_report = __webpack_require__(665);
+;// CONCATENATED MODULE: ./src/state/store.ts
 /**
- * One HTTP request to a server we do not control (gateway, registry, Prometheus, the function itself), bounded in
- * time, with an error that names the call: method, URL without credentials, and the HTTP status or the network
- * cause as the OS said it (`ECONNREFUSED 127.0.0.1:1`, `socket hang up`, `no answer within 30s`).
- *
- * node:http rather than fetch: fetch refuses the WHATWG "bad ports" (1, 6000, 10080…) with a bare "fetch failed"
- * and wraps every network error the same way; node:http reports the real cause. Keep-alive agents are shared.
+ * Small JSON objects the action keeps in the bucket under `state-prefix`: the sweeper's memory and the record of
+ * each preview (what teardown must remove). Read-modify-write without locking: the workflows' concurrency groups
+ * keep two writers of one object apart.
+ */
+
+function isNoSuchKey(err) {
+    const e = err;
+    return e.name === 'NoSuchKey' || e.Code === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
+}
+/** A small JSON state object, or undefined when the key does not exist. */
+async function store_readJson(client, bucket, key) {
+    try {
+        const out = await client.send(new dist_cjs/* GetObjectCommand */.jLs({ Bucket: bucket, Key: key }));
+        const text = await out.Body?.transformToString('utf-8');
+        return text === undefined || text === '' ? undefined : JSON.parse(text);
+    }
+    catch (err) {
+        if (isNoSuchKey(err))
+            return undefined;
+        throw err;
+    }
+}
+async function writeJson(client, bucket, key, value) {
+    await client.send(new dist_cjs/* PutObjectCommand */.wKZ({
+        Bucket: bucket,
+        Key: key,
+        Body: JSON.stringify(value),
+        ContentType: 'application/json; charset=utf-8',
+        CacheControl: 'no-cache',
+    }));
+}
+/** Deletes the object; deleting a key that does not exist is fine (S3 answers 204 either way). */
+async function deleteJson(client, bucket, key) {
+    await client.send(new dist_cjs/* DeleteObjectCommand */.k4j({ Bucket: bucket, Key: key }));
+}
+
+;// CONCATENATED MODULE: ./src/state/previews.ts
+/**
+ * The record of a preview, `<state-prefix>/previews/<name>.json` in the bucket: written by deploy before its first
+ * gateway write, removed by the last step of a complete teardown. So a teardown that died half-way (function gone
+ * but assets, tags, deployment or comment left) is still known after the fact, and the sweeper finishes it from the
+ * record rather than from whatever happens to be left on the gateway.
  */
 
 
+const RECORD_VERSION = 1;
+function folder(statePrefix) {
+    const prefix = statePrefix.replace(/^\/+|\/+$/g, '');
+    return prefix ? `${prefix}/previews/` : 'previews/';
+}
+function recordKey(statePrefix, name) {
+    return `${folder(statePrefix)}${name}.json`;
+}
+async function saveRecord(store, record) {
+    await writeJson(store.client, store.bucket, recordKey(store.statePrefix, record.name), { version: RECORD_VERSION, ...record });
+}
+async function readRecord(store, name) {
+    return readJson(store.client, store.bucket, recordKey(store.statePrefix, name));
+}
+async function deleteRecord(store, name) {
+    await deleteJson(store.client, store.bucket, recordKey(store.statePrefix, name));
+}
+/** Names of every recorded preview (the part of each key between the folder and `.json`). */
+async function listRecords(store) {
+    const prefix = folder(store.statePrefix);
+    const names = [];
+    let token;
+    do {
+        const page = await store.client.send(new dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: store.bucket, Prefix: prefix, ContinuationToken: token }));
+        for (const o of page.Contents ?? []) {
+            const m = o.Key?.slice(prefix.length).match(/^([a-z0-9-]{1,63})\.json$/);
+            if (m)
+                names.push(m[1]);
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return names.sort();
+}
 
-const DEFAULT_TIMEOUT_MS = 30_000;
-/** Bodies are read up to this size; the rest is dropped (error bodies go into logs and comments, clipped anyway). */
-const call_MAX_BODY = 8 * 1024 * 1024;
-const agents = {
-    'http:': new external_node_http_.Agent({ keepAlive: true, maxSockets: 16 }),
-    'https:': new external_node_https_.Agent({ keepAlive: true, maxSockets: 16 }),
+;// CONCATENATED MODULE: ./src/github/comment-text.ts
+/**
+ * What the PR comment says, for each state of a preview. Pure: rendering only, no I/O.
+ * It says only what the run saw: "ready" needs verified readiness (openfaas/readiness.ts); a failure says which
+ * step failed and what is true of the previous version. Text from outside (error bodies) goes through
+ * text/untrusted.ts, so it renders inert.
+ */
+
+
+const HEADING = '### Preview';
+const STEP = {
+    gateway: 'could not reach the OpenFaaS gateway',
+    state: 'could not record the preview in the bucket',
+    build: 'failed to build or push the image',
+    image: 'cannot run the image on this gateway',
+    deploy: 'could not deploy the function',
+    readiness: 'deployed the function, but it did not become ready',
+    assets: 'deployed the function, but the static assets failed to sync',
 };
-/** The URL as it may be printed: no user or password. */
-function safeUrl(url) {
-    const u = new URL(String(url));
-    u.username = '';
-    u.password = '';
-    return u.toString();
+function footer(runUrl, time) {
+    return `<sub>Updated ${time} by [this run](${runUrl}) of faas-preview.</sub>`;
 }
-function describeCall(method, url) {
-    return `${method} ${safeUrl(url)}`;
+const comment_text_short = (sha) => sha.slice(0, 7);
+function live(view) {
+    const lines = view.state === 'ready'
+        ? [`${HEADING} is ready: **${view.url}**`]
+        : [
+            `${HEADING} of \`${comment_text_short(view.sha)}\` is deployed and rolling out: **${view.url}**`,
+            '',
+            `The gateway answers, but until the rollout ends the previous version may still answer some requests. Send the \`X-Faas-Preview-Sha\` header (the function's \`FAAS_PREVIEW_SHA\`) from \`ready-path\` and the action can confirm the new version.`,
+        ];
+    lines.push('', '| | |', '|---|---|', `| URL | ${view.url} |`, `| Commit | \`${comment_text_short(view.sha)}\` |`, `| Image | ${(0,untrusted/* inlineCode */.ti)(view.image)} |`, `| Function | \`${view.name}\` |`, `| Checked | ${(0,untrusted/* inlineCode */.ti)(view.evidence, 300)} |`);
+    if (view.assets)
+        lines.push(`| Static assets | ${view.assets.uploaded} uploaded, ${view.assets.skipped} unchanged, ${view.assets.deleted} removed |`);
+    lines.push(`| Deployed | ${view.time} |`, '', footer(view.runUrl, view.time));
+    return lines;
 }
-/** A call that got no HTTP answer: refused, reset, timed out, name not found. */
-class NetworkError extends Error {
-    call;
-    code;
-    constructor(call, code, cause) {
-        super(`${call}: ${cause}`);
-        this.call = call;
-        this.code = code;
-        this.name = 'NetworkError';
+function renderComment(view) {
+    const lines = [(0,naming/* commentMarker */.Ql)(view.name)];
+    switch (view.state) {
+        case 'ready':
+        case 'rolling-out':
+            lines.push(...live(view));
+            break;
+        case 'failed':
+            lines.push(`${HEADING} ${STEP[view.step]} for commit \`${comment_text_short(view.sha)}\`.`, '', (0,untrusted/* codeBlock */.DV)(view.error), '', view.previous, '', `See [the run](${view.runUrl}) for the full log.`, '', footer(view.runUrl, view.time));
+            break;
+        case 'torn-down':
+            lines.push(`${HEADING} \`${view.name}\` was torn down: ${view.reason}.`, '', ...(view.removed.length ? ['Removed:', ...view.removed.map((r) => `- ${r}`)] : ['Nothing of it was left to remove.']), ...(view.kept?.length ? ['', 'Kept:', ...view.kept.map((k) => `- ${k}`)] : []), '', footer(view.runUrl, view.time));
+            break;
+        case 'sleeping':
+            lines.push(`${HEADING} \`${view.name}\` is asleep: nobody called it for ${view.idleFor}, so its function was removed to free capacity. The static assets are kept.`, '', `To wake it, push a commit or re-run the preview workflow for this PR; it will answer again at ${view.url}.`, '', footer(view.runUrl, view.time));
+            break;
+        case 'refused':
+            lines.push(...refused(view), '', footer(view.runUrl, view.time));
+            break;
     }
+    return lines.join('\n');
 }
-/** A call that got an HTTP answer the caller did not accept. */
-class StatusError extends Error {
-    call;
-    status;
-    body;
-    headers;
-    constructor(call, status, body, headers = {}, hint = '') {
-        const text = body.trim().replace(/\s+/g, ' ').slice(0, 300);
-        super(`${call} answered ${status}${text ? `: ${text}` : ''}${hint}`);
-        this.call = call;
-        this.status = status;
-        this.body = body;
-        this.headers = headers;
-        this.name = 'StatusError';
-    }
-}
-function networkCause(err, timeoutMs) {
-    const code = err.code ?? 'ERROR';
-    if (code === 'ETIMEDOUT' && err.message === 'faas-preview timeout')
-        return { code, text: `no answer within ${formatSeconds(timeoutMs)}` };
-    if (code === 'ECONNRESET' && /socket hang up/.test(err.message))
-        return { code, text: 'socket hang up (the server closed the connection without answering)' };
-    if (err.address)
-        return { code, text: `${code} ${err.address}${err.port ? `:${err.port}` : ''}` };
-    return { code, text: err.message || code };
-}
-function formatSeconds(ms) {
-    return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
-}
-/** One attempt. Any HTTP status resolves; only a missing answer rejects (NetworkError). */
-function call(req) {
-    const url = new URL(String(req.url));
-    const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const name = describeCall(req.method, url);
-    const lib = url.protocol === 'https:' ? external_node_https_ : external_node_http_;
-    const agent = agents[url.protocol];
-    const headers = { 'user-agent': 'faas-preview', ...req.headers };
-    if (req.body !== undefined)
-        headers['content-length'] = String(Buffer.byteLength(req.body));
-    return new Promise((resolve, reject) => {
-        const r = lib.request(url, { method: req.method, headers, agent });
-        const timer = setTimeout(() => r.destroy(Object.assign(new Error('faas-preview timeout'), { code: 'ETIMEDOUT' })), timeoutMs);
-        const fail = (err) => {
-            clearTimeout(timer);
-            const cause = networkCause(err, timeoutMs);
-            reject(new NetworkError(name, cause.code, cause.text));
-        };
-        r.on('error', fail);
-        r.on('response', (res) => {
-            const chunks = [];
-            let size = 0;
-            res.on('data', (c) => {
-                size += c.length;
-                if (size <= call_MAX_BODY)
-                    chunks.push(c);
-            });
-            res.on('error', fail);
-            res.on('end', () => {
-                clearTimeout(timer);
-                resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), call: name });
-            });
-        });
-        r.end(req.body);
-    });
-}
-/** 408, 429 and 5xx: worth another attempt; `retry-after` (seconds) is honoured when the server sends it. */
-function transientStatus(status, headers = {}) {
-    if (status !== 408 && status !== 429 && status < 500)
-        return false;
-    const after = Number(headers['retry-after']);
-    return Number.isFinite(after) && after > 0 ? { afterMs: Math.min(after, 60) * 1000 } : {};
-}
-/**
- * For idempotent calls: retries network failures and transient statuses with the one retry policy, and resolves with
- * the first accepted answer. Anything else becomes a StatusError or NetworkError naming the call.
- */
-async function callWithRetry(req) {
-    return retry_withRetry(async () => {
-        const res = await call({ ...req, timeoutMs: budget(req) });
-        if (req.accept(res.status))
-            return res;
-        throw new StatusError(res.call, res.status, res.text, res.headers, req.hint?.(res.status, res.text) ?? '');
-    }, {
-        what: describeCall(req.method, req.url),
-        transient: (err) => (err instanceof NetworkError ? {} : err instanceof StatusError ? transientStatus(err.status, err.headers) : false),
-        log: req.log,
-        policy: req.policy ?? DEFAULT_RETRY,
-        deadline: req.deadline,
-    });
-}
-/** The per-attempt timeout, shortened so that no attempt runs past the caller's deadline. */
-function budget(req) {
-    const timeout = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (req.deadline === undefined)
-        return timeout;
-    return Math.max(1, Math.min(timeout, req.deadline - Date.now()));
+function refused(view) {
+    const head = view.why === 'community-edition'
+        ? `${HEADING} was not created: this OpenFaaS Community Edition gateway already runs ${view.holders.length + view.foreign} functions, its limit is ${view.limit}, and ${view.foreign} of them are not previews of this repository.`
+        : `${HEADING} was not created: this gateway already runs ${view.holders.length} previews and the limit is ${view.limit} (input \`max-previews\`).`;
+    return [
+        head,
+        '',
+        ...(view.holders.length ? ['Previews of this repository holding slots:', ...view.holders.map((h) => `- #${h.pr} (\`${h.name}\`)`), ''] : []),
+        'Close one of those PRs (or wait for the idle sweeper to put idle previews to sleep), then push or re-run the workflow.',
+    ];
 }
 
-;// CONCATENATED MODULE: ./src/image/distribution-client.ts
+;// CONCATENATED MODULE: ./src/github/comment.ts
 /**
- * The Docker Registry HTTP API v2 calls of a tag cleanup, with the two kinds of auth registries use: Basic with the
- * registry credentials, and the Bearer token flow (401 `WWW-Authenticate: Bearer realm=…,service=…,scope=…` → GET
- * realm?service&scope with the credentials → a token for that scope). A token is scoped: one a token service issued
- * for reading (pull) does not allow a DELETE, which the registry answers with a second challenge naming the scope it
- * wants (`repository:<name>:delete`). Each of the two needs, pull and delete, gets its own token, fetched once.
+ * The one PR comment per preview. It is ours only when it carries the hidden marker AND was written by the identity
+ * behind `github-token`: anybody can post a comment starting with the marker, and a token with write access may
+ * edit anybody's comment, so the marker alone would let a stranger's comment be overwritten (and ours never posted).
  *
- * Every call is bounded (request-timeout) and retried on network errors and transient statuses (http/call.ts).
+ * Identity: GraphQL `viewer { login }`, which answers for installation tokens (GITHUB_TOKEN, GitHub Apps) as well
+ * as user tokens; REST `GET /user` refuses installation tokens. REST spells a bot author `name[bot]` with type Bot.
+ *
+ * Two runs for one PR can both find no comment and both create one: after creating, the comments are listed again
+ * and only the oldest of ours survives (ours included, if it is the younger), so concurrent runs converge on one.
  */
 
 
-/** The Bearer challenge of a 401, or undefined for Basic or no challenge. */
-function bearerChallenge(header) {
-    const text = (Array.isArray(header) ? header : [header ?? '']).find((h) => /^bearer\s/i.test(h));
-    if (!text)
-        return undefined;
-    const params = {};
-    for (const m of text.matchAll(/(\w+)\s*=\s*"([^"]*)"/g))
-        params[m[1].toLowerCase()] = m[2];
-    return params.realm ? { realm: params.realm, service: params.service, scope: params.scope } : undefined;
+/** GitHub refuses longer comment bodies with 422. */
+const comment_MAX_BODY = 65_536;
+/** Whether a REST comment author is the token's identity, however GraphQL spelled the viewer's login. */
+function isAuthor(author, viewer) {
+    if (!author)
+        return false;
+    const base = viewer.replace(/\[bot\]$/, '').toLowerCase();
+    const login = author.login.toLowerCase();
+    return author.type === 'Bot' ? login === `${base}[bot]` : login === base;
 }
-class RegistryClient {
-    o;
-    tokens = new Map();
-    basic;
-    constructor(o) {
-        this.o = o;
-        if (o.username && o.password)
-            this.basic = 'Basic ' + Buffer.from(`${o.username}:${o.password}`).toString('base64');
+async function viewerLogin(octokit) {
+    try {
+        const data = await octokit.graphql('{ viewer { login } }');
+        if (data.viewer?.login)
+            return data.viewer.login;
     }
-    get origin() {
-        return this.o.origin;
+    catch {
+        // GHES without GraphQL for this token: a user token still answers GET /user.
     }
-    /** `<origin>/v2/<name>/<rest>`. */
-    url(rest) {
-        return new URL(`/v2/${this.o.name}/${rest}`, this.o.origin);
+    try {
+        return (await octokit.rest.users.getAuthenticated()).data.login;
     }
-    /** One call; `accept` lists the statuses the caller handles. A Bearer challenge is answered once per need. */
-    async request(method, url, accept, headers = {}) {
-        const need = method === 'DELETE' ? 'delete' : 'pull';
-        const first = await this.send(method, url, need, accept, headers);
-        if (first.status !== 401)
+    catch (err) {
+        throw new Error(`could not tell which account 'github-token' belongs to (GraphQL viewer and GET /user both failed: ${err.message}); the PR comment is only edited when it is the token's own`);
+    }
+}
+class PreviewComment {
+    octokit;
+    repo;
+    pr;
+    name;
+    log;
+    viewer;
+    constructor(octokit, repo, pr, name, log) {
+        this.octokit = octokit;
+        this.repo = repo;
+        this.pr = pr;
+        this.name = name;
+        this.log = log;
+    }
+    who() {
+        this.viewer ??= viewerLogin(this.octokit);
+        return this.viewer;
+    }
+    /** Ids of our comments for this preview, oldest first; markers in other people's comments are logged once and left alone. */
+    async ours() {
+        const viewer = await this.who();
+        const marker = (0,naming/* commentMarker */.Ql)(this.name);
+        const listed = (await this.octokit.paginate(this.octokit.rest.issues.listComments, { ...this.repo, issue_number: this.pr, per_page: 100 }));
+        const ids = [];
+        for (const c of listed) {
+            if (!c.body?.startsWith(marker))
+                continue;
+            if (isAuthor(c.user, viewer))
+                ids.push(c.id);
+            else
+                this.log(`comment ${c.id} by ${c.user?.login ?? '(deleted user)'} carries the marker of ${this.name} but was not written by ${viewer}; left alone`);
+        }
+        return ids.sort((a, b) => a - b);
+    }
+    /**
+     * Edits our comment, or creates it (unless `updateOnly`). Returns the id written, or undefined when `updateOnly`
+     * found none. Secrets are scrubbed from the body whatever produced it.
+     */
+    async write(body, o = {}) {
+        const text = registry/* secrets */.O.scrub(body).slice(0, comment_MAX_BODY);
+        const [first] = await this.ours();
+        if (first !== undefined) {
+            await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: first, body: text });
             return first;
-        const challenge = bearerChallenge(first.headers['www-authenticate']);
-        if (!challenge)
-            throw new StatusError(first.call, 401, first.text, first.headers, this.refused());
-        const scope = challenge.scope || `repository:${this.o.name}:${need === 'delete' ? 'pull,delete' : 'pull'}`;
-        this.tokens.set(need, await this.fetchToken(challenge, scope));
-        const again = await this.send(method, url, need, accept, headers);
-        if (again.status !== 401)
-            return again;
-        const hint = ` (the token service granted a token for ${scope}, and the registry still refused it: the registry credentials need ${need} access to ${this.o.name})`;
-        throw new StatusError(again.call, 401, again.text, again.headers, hint);
+        }
+        if (o.updateOnly)
+            return undefined;
+        const created = (await this.octokit.rest.issues.createComment({ ...this.repo, issue_number: this.pr, body: text })).data.id;
+        return this.converge(created, text);
     }
-    send(method, url, need, accept, headers) {
-        const token = this.tokens.get(need);
-        const auth = token ? `Bearer ${token}` : this.basic;
-        return callWithRetry({
-            method,
-            url,
-            headers: auth ? { ...headers, authorization: auth } : headers,
-            accept: (s) => s === 401 || accept(s),
-            timeoutMs: this.o.timeoutMs,
-            log: this.o.log,
-        });
+    /** After a create: keep the oldest of ours, delete the rest; the survivor gets this run's body. */
+    async converge(created, text) {
+        const [keep, ...extra] = await this.ours();
+        if (keep === undefined)
+            return created;
+        // The other run converges the same way and may have deleted some of them already: 404 is fine.
+        for (const id of extra)
+            await this.octokit.rest.issues.deleteComment({ ...this.repo, comment_id: id }).catch((err) => {
+                if (err.status !== 404)
+                    throw err;
+            });
+        if (keep !== created) {
+            this.log(`another run created the preview comment at the same time; kept comment ${keep}, removed ${extra.join(', ')}`);
+            await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: keep, body: text });
+        }
+        return keep;
     }
-    async fetchToken(challenge, scope) {
-        const url = this.realmUrl(challenge.realm);
-        if (challenge.service)
-            url.searchParams.set('service', challenge.service);
-        url.searchParams.set('scope', scope);
-        const res = await callWithRetry({
-            method: 'GET',
-            url,
-            headers: this.basic ? { authorization: this.basic } : {},
-            accept: (s) => s === 200,
-            timeoutMs: this.o.timeoutMs,
-            log: this.o.log,
-            hint: (s) => (s === 401 || s === 403 ? this.refused() : ''),
-        });
-        let body;
-        try {
-            body = JSON.parse(res.text);
-        }
-        catch {
-            throw new Error(`${res.call} answered 200 with a body that is not JSON; expected {"token": "…"}`);
-        }
-        const token = typeof body.token === 'string' ? body.token : typeof body.access_token === 'string' ? body.access_token : '';
-        if (!token)
-            throw new Error(`${res.call} answered 200 without a token; expected {"token": "…"}`);
-        registry/* secrets */.O.add(token);
-        return token;
+}
+
+;// CONCATENATED MODULE: ./src/github/deployments.ts
+/** GitHub refuses longer status descriptions with 422. */
+const MAX_DESCRIPTION = 140;
+function clip(text) {
+    return text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION - 1)}…` : text;
+}
+async function createDeployment(octokit, repo, mark) {
+    // auto_merge false and an empty required_contexts: a preview must deploy the PR's commit as it is, even when the
+    // branch is behind the default branch or its checks are still running.
+    const created = await octokit.rest.repos.createDeployment({
+        ...repo,
+        ref: mark.sha,
+        environment: mark.environment,
+        transient_environment: true,
+        production_environment: false,
+        required_contexts: [],
+        auto_merge: false,
+        description: clip(mark.description),
+    });
+    if (created.status !== 201 || !('id' in created.data)) {
+        throw new Error(`GitHub did not create the deployment for ${mark.environment}: ${JSON.stringify(created.data).slice(0, 200)}`);
     }
-    /** The challenge's realm, which may be another host (a token service) but never downgrades https to http. */
-    realmUrl(realm) {
-        let url;
-        try {
-            url = new URL(realm);
+    return created.data.id;
+}
+/** A new deployment for this commit with a final state; `success` also retires the older ones. */
+async function markDeployment(octokit, repo, mark, state) {
+    const id = await createDeployment(octokit, repo, mark);
+    await octokit.rest.repos.createDeploymentStatus({
+        ...repo,
+        deployment_id: id,
+        state,
+        ...(state === 'success' ? { environment_url: mark.url } : {}),
+        log_url: mark.logUrl,
+        description: clip(mark.description),
+        // GitHub's auto_inactive skips transient environments; older deployments are retired below instead.
+        auto_inactive: false,
+    });
+    if (state === 'success')
+        await markInactive(octokit, repo, mark.environment, mark.logUrl, { olderThan: id });
+    return id;
+}
+/**
+ * Marks the environment's deployments inactive (only those older than `olderThan` when given); returns how many
+ * changed. Deployments come newest first and each run retires all older ones, so the first inactive one ends the
+ * walk: a PR with fifty pushes costs a few requests, not a hundred.
+ */
+async function markInactive(octokit, repo, environment, logUrl, o = {}) {
+    let changed = 0;
+    const pages = octokit.paginate.iterator(octokit.rest.repos.listDeployments, { ...repo, environment, per_page: 100 });
+    for await (const page of pages) {
+        for (const d of page.data) {
+            if (o.olderThan !== undefined && d.id >= o.olderThan)
+                continue;
+            const [latest] = (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: d.id, per_page: 1 })).data;
+            if (latest?.state === 'inactive')
+                return changed;
+            await octokit.rest.repos.createDeploymentStatus({
+                ...repo,
+                deployment_id: d.id,
+                state: 'inactive',
+                log_url: logUrl,
+                description: o.olderThan === undefined ? 'Preview torn down' : 'Replaced by a newer deployment',
+            });
+            changed++;
         }
-        catch {
-            throw new Error(`registry ${this.o.origin.origin} challenged with a token realm that is not a URL`);
-        }
-        const downgrade = this.o.origin.protocol === 'https:' && url.protocol !== 'https:';
-        if (downgrade || !['http:', 'https:'].includes(url.protocol)) {
-            throw new Error(`registry ${this.o.origin.origin} sends the credentials to token realm ${url.origin}, which is not https; refusing`);
-        }
-        return url;
     }
-    refused() {
-        return this.basic
-            ? ` (registry-username / registry-password were refused for ${this.o.name})`
-            : ` (the registry wants credentials for ${this.o.name}: set registry-username and registry-password)`;
+    return changed;
+}
+/** Whether the environment still has a deployment whose latest status is not inactive (the sweeper's check). */
+async function hasActiveDeployment(octokit, repo, environment) {
+    const { data } = await octokit.rest.repos.listDeployments({ ...repo, environment, per_page: 1 });
+    if (!data[0])
+        return false;
+    const [latest] = (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: data[0].id, per_page: 1 })).data;
+    return latest !== undefined && latest.state !== 'inactive';
+}
+
+;// CONCATENATED MODULE: ./src/commands/pr-status.ts
+/**
+ * What a deploy tells the PR: the comment, the GitHub deployment, the outputs and the job summary, always from the
+ * same facts. The rules that keep it truthful live here:
+ * - a failure says which step failed and what is still true of the previous version, and never claims more;
+ * - when GitHub itself fails, the run fails but nothing claims the preview failed (it may be live);
+ * - a comment that cannot be written is a warning on the failure path (the run fails anyway, with the first error).
+ */
+
+
+
+
+
+
+/** GitHub deployment state of a failed step: `failure` when the change itself is at fault, `error` otherwise. */
+const DEPLOYMENT_STATE = {
+    gateway: 'error',
+    state: 'error',
+    build: 'failure',
+    image: 'failure',
+    deploy: 'error',
+    readiness: 'failure',
+    assets: 'error',
+};
+class PrStatus {
+    s;
+    facts;
+    comment;
+    constructor(s, facts) {
+        this.s = s;
+        this.facts = facts;
+        if (s.settings.github.comment)
+            this.comment = new PreviewComment(s.octokit, s.ctx.repo, facts.pr, facts.name, (line) => core/* info */.pq(line));
+    }
+    view(state) {
+        const { name, url, sha, image } = this.facts;
+        return { state, name, url, sha, image, runUrl: this.s.ctx.runUrl, time: this.s.now().toISOString() };
+    }
+    async refused(decision) {
+        await this.comment?.write(renderComment({ ...this.view('refused'), ...decision }));
+        await (0,src_report/* writeOutputs */.K)({ result: 'refused', name: this.facts.name }, 'Preview refused');
+    }
+    /** The deploy failed at `step`; `previous` says what is true of the preview that ran before. Never throws. */
+    async failed(step, err, previous) {
+        const error = err instanceof Error ? err.message : String(err);
+        const writes = [];
+        if (this.comment)
+            writes.push(this.comment.write(renderComment({ ...this.view('failed'), step, error, previous })));
+        if (this.s.settings.github.deployment) {
+            writes.push(markDeployment(this.s.octokit, this.s.ctx.repo, this.mark(`Failed: ${error}`), DEPLOYMENT_STATE[step]));
+        }
+        for (const r of await Promise.allSettled(writes)) {
+            if (r.status === 'rejected')
+                core/* warning */.$e(`could not tell the PR about the failure: ${r.reason.message}`);
+        }
+        await (0,src_report/* writeOutputs */.K)({ result: 'failed', name: this.facts.name, image: this.facts.image }, 'Preview failed', [['Step', step], ['Previous version', previous]]).catch(() => undefined);
+    }
+    /** The preview is live; GitHub failures here fail the run (thrown) but are never reported as a failed preview. */
+    async live(readiness, assets, bucketPrefix) {
+        const { name, url, sha, image, pr } = this.facts;
+        const ready = readiness.state === 'ready';
+        const writes = [];
+        if (this.comment)
+            writes.push(this.comment.write(renderComment({ ...this.view(readiness.state), evidence: readiness.evidence, assets })));
+        if (this.s.settings.github.deployment) {
+            writes.push(markDeployment(this.s.octokit, this.s.ctx.repo, this.mark(`Preview of #${pr} at ${sha.slice(0, 7)}${ready ? '' : ', rolling out'}`), 'success'));
+        }
+        const failures = (await Promise.allSettled(writes)).filter((r) => r.status === 'rejected');
+        core/* info */.pq(`${ready ? 'Preview ready' : 'Preview deployed, rolling out'}: ${url} (${readiness.evidence})`);
+        await (0,src_report/* writeOutputs */.K)({ result: ready ? 'deployed' : 'rolling-out', name, url, image, bucketPrefix }, ready ? 'Preview ready' : 'Preview rolling out', [
+            ['Commit', { code: sha.slice(0, 7) }],
+            ['Checked', readiness.evidence],
+        ]);
+        if (failures.length) {
+            throw new Error(`the preview is live at ${url}, but telling the PR failed: ${failures.map((f) => f.reason.message).join('; ')}`);
+        }
+    }
+    mark(description) {
+        return { environment: (0,naming/* environmentName */.VE)(this.facts.name), sha: this.facts.sha, url: this.facts.url, logUrl: this.s.ctx.runUrl, description };
     }
 }
 
@@ -2290,33 +2359,6 @@ function explain(err, hint, statuses = [403, 404]) {
     if (status === undefined || !statuses.includes(status) || !request?.url)
         return err;
     return new Error(`GitHub ${request.method ?? ''} ${new URL(request.url).pathname} answered ${status}${messageOf(err)}: ${hint}`, { cause: err });
-}
-
-;// CONCATENATED MODULE: ./src/image/reference.ts
-/**
- * Where an image repository lives, by Docker's own rule for references: the first path component is a registry host
- * only when it contains `.` or `:` or is `localhost`; otherwise the image is on Docker Hub (`acme/app`, `app`). Which
- * kind of registry it is decides how its tags can be deleted (see registry.ts).
- */
-const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-function parseRepository(repository) {
-    const parts = repository.split('/');
-    const first = parts[0].toLowerCase();
-    const hasHost = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
-    const host = hasHost ? first : 'docker.io';
-    const rest = hasHost ? parts.slice(1) : parts;
-    if (rest.length === 0 || rest.some((p) => p === ''))
-        throw new Error(`image repository '${repository}' has an empty path component; expected <registry>/<name>`);
-    if (DOCKER_HUB_HOSTS.has(host))
-        return { kind: 'docker-hub', host: 'docker.io', path: rest.length === 1 ? `library/${rest[0]}` : rest.join('/') };
-    return { kind: host === 'ghcr.io' ? 'ghcr' : 'distribution', host, path: rest.join('/') };
-}
-/** `ghcr.io/<owner>/<package…>` → owner and package name, as the GitHub Packages API names them. */
-function ghcrPackage(repo) {
-    const [owner, ...name] = repo.path.split('/');
-    if (name.length === 0)
-        throw new Error(`image repository 'ghcr.io/${repo.path}' has no package name; expected ghcr.io/<owner>/<package>`);
-    return { owner, name: name.join('/') };
 }
 
 ;// CONCATENATED MODULE: ./src/image/registry.ts
@@ -2468,6 +2510,7 @@ async function teardown(s) {
 
 
 
+
 const SCALE_ZERO_LABEL = 'com.openfaas.scale.zero';
 /** The FunctionDeployment body for a preview: user labels and env first, so ours (the contract) always win. */
 function functionSpec(settings, o) {
@@ -2489,7 +2532,7 @@ function functionSpec(settings, o) {
 }
 /** What is still true of the preview that ran before, when the deploy failed at `step`. */
 function previousVersion(step, provider, existed, gone = false) {
-    if (step === 'gateway' || step === 'state' || step === 'build')
+    if (step === 'gateway' || step === 'state' || step === 'build' || step === 'image')
         return 'The function was not touched: the previous preview of this PR, if any, runs as it did.';
     if (!existed)
         return 'This PR had no preview before, so nothing else answers at its URL.';
@@ -2605,6 +2648,9 @@ class DeployRun {
             core/* info */.pq(`Building ${facts.image} with ${settings.build.builder}`);
             await this.step('build', () => buildAndPush(settings.build, facts.image));
         }
+        // Community Edition on Kubernetes runs public images only, and says nothing when it cannot (see image/public.ts).
+        if (provider.edition === 'community' && provider.rolling)
+            await this.step('image', () => this.checkPublic(provider));
         const before = await overtaken(s, { number: facts.pr, headSha: facts.sha });
         if (before)
             return skip(before === 'closed' ? `PR #${facts.pr} was closed while this run built it; not deployed` : before);
@@ -2616,6 +2662,14 @@ class DeployRun {
         if (after)
             return skip(`${after} (this run's function was deployed; the newer run replaces it)`);
         await this.status.live(readiness, assets, settings.assets ? (0,naming/* bucketPrefix */.TU)(facts.name) : undefined);
+    }
+    async checkPublic(provider) {
+        const { settings } = this.s;
+        const problem = await anonymousPullProblem(this.facts.image, { insecure: settings.build.registryInsecure, timeoutMs: settings.requestTimeoutMs, log: (line) => core/* info */.pq(line) });
+        if (!problem)
+            return;
+        throw new Error(`${provider.name} (OpenFaaS Community Edition on Kubernetes) only runs images anyone can pull, and ${this.facts.image} cannot be pulled without credentials (${problem}). ` +
+            'Make the image public (GHCR: the package settings → Change visibility → Public), deploy to faasd, which pulls with its own credentials, or use OpenFaaS Pro with image pull secrets');
     }
     /** The preview's record in the bucket, before the first gateway write (teardown finishes from it). */
     async record() {
