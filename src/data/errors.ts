@@ -33,7 +33,6 @@ export const SQLSTATE = {
   queryCanceled: '57014',
   cannotConnectNow: '57P03',
   tooManyConnections: '53300',
-  adminShutdown: '57P01',
 } as const;
 
 function sqlstate(err: unknown): string | undefined {
