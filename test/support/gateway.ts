@@ -1,58 +1,79 @@
 /**
- * Emulated OpenFaaS gateway for tests and the demo.
+ * Emulated OpenFaaS gateway for tests and the demo: the CE gateway (openfaas/faas gateway/) in front of one of four
+ * provider profiles, each following the measured behaviour in DESIGN.md ("OpenFaaS facts", "Real providers") and the
+ * providers' handlers where DESIGN.md is silent:
+ * - `faas-netes-ce` / `faas-netes` (Pro): test/support/gateway/faas-netes.ts — 202s, Kubernetes validation, rolling
+ *   updates, swallowed update errors, CE limits (15 functions, public images, scaling labels);
+ * - `faasd-ce` / `faasd` (OpenFaaS Edge): test/support/gateway/faasd.ts — 200s, no validation, delete + recreate on
+ *   update, one task per function.
+ * The gateway layer here adds what the CE gateway does itself: Basic auth on /system/*, the CE clamp of scale
+ * requests to 1..5 (scaling/ranges.go), `invocationCount` mixed into the list from Prometheus (metrics/
+ * add_metrics.go; scrape lag, counters by name.namespace, reset by `restart()`, a dropped connection when Prometheus
+ * is down), and scale from zero in front of /function (handlers/scaling.go: when no replica is available it scales
+ * a function at 0 to 1 and polls every 100 ms for up to `coldStartTimeoutMs`, then forwards). /system/secrets is
+ * each provider's secrets API; `setSecret` adds one directly.
  *
- * It follows the gateway / faas-provider REST contract strictly (status codes per provider, Basic auth on
- * `/system/*`, omitempty JSON, Community Edition limits) and rejects what the real gateway rejects, so the
- * client code is exercised against the same edges it meets in production.
+ * Behind /function/<name> runs no container: a function answers with an honest JSON stand-in describing itself
+ * (name, namespace, image, `faas-preview/sha` label, method, path; header `X-Faas-Preview-Emulated: true`, and
+ * `X-Faas-Preview-Sha: <FAAS_PREVIEW_SHA env var>` when set). Per image (`images` option, `setImage`) a function can
+ * listen late, never start, answer another status or hide its version; `isPublic` / `isPullable` decide what
+ * registries would let the providers pull.
  *
- * What it is NOT: it does not pull images or run containers. `/function/<name>` answers with an honest
- * stand-in JSON body (`{"emulated":true,...}`, header `X-Faas-Preview-Emulated: true`) that describes the
- * function that would have served the request. Not modelled either: secrets existing in the namespace,
- * private-image checks on CE, `com.openfaas.scale.min` as initial replicas, async invocations.
+ * Chosen where sources and measurements are silent or disagree: with Prometheus down the list drops the connection
+ * (measured on gateway 0.27.14; the add_metrics.go we read returns the list without counts); after the cold-start
+ * wait the gateway forwards (scaling/function_scaler.go; the 2024 CE handler may answer an empty 200 instead); the
+ * faasd CE limit's message and where faasd checks it (DESIGN.md gives only the counts); Pro profiles are the CE
+ * handlers without the CE rules (their sources are closed), and Pro faas-netes pulls private images.
  *
- * Readiness: a deploy/update (or a scale up) leaves `availableReplicas` below `replicas` until
- * `readyAfterMs` (wall clock) has passed; with readiness `'never'` it stays there. The `now` option only
- * drives `createdAt`.
+ * NOT modelled: OpenFaaS Pro's autoscaler and idler; async invocations, logs, the namespaces API, alerts; the
+ * Community Edition's count "across namespaces" (a CE gateway here has one namespace); image pull secrets; probes
+ * configured by annotations, profiles, constraints (node selectors), read-only root filesystems and every other
+ * runtime effect of a spec; image environment variables that faasd reports; canonical forms of Kubernetes
+ * quantities in faas-netes answers ("0.5" stays "0.5", not "500m"); pod-by-pod progress of a rolling update (all new
+ * pods become ready together) and replica counts above 1 mid-rollout; faasd restarting crashed tasks (it does not);
+ * the gateway's response headers (X-Call-Id, X-Start-Time) and its read/write/upstream timeouts; image pulls that
+ * take time; what happens to a request in flight while its function is deleted or updated.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Faasd } from './gateway/faasd.js';
+import { FaasNetes } from './gateway/faas-netes.js';
+import { Invocations } from './gateway/metrics.js';
+import { DEFAULT_NAMESPACE, Readiness, secretNames, type Edition, type FunctionRecord, type ImageBehaviour, type Provider, type SeedInput, type World } from './gateway/model.js';
+import { decodeScale, goError, type Reply } from './gateway/wire.js';
 
-export type Edition = 'faas-netes-ce' | 'faasd-ce' | 'faas-netes' | 'faasd'; // *-ce = Community Edition; faas-netes = Pro on Kubernetes; faasd = OpenFaaS Edge
+export type { Edition, FunctionRecord, ImageBehaviour } from './gateway/model.js';
 
 export interface GatewayOptions {
   edition?: Edition; // default 'faas-netes-ce'
   username?: string; // default 'admin'
   password?: string; // default 'secret'
-  readyAfterMs?: number; // time after a deploy/update until availableReplicas becomes 1; default 0 (ready on next poll)
+  /** faas-netes: how long a new pod takes to become ready (scheduling, pull, probe); default 0. faasd starts tasks before answering. */
+  readyAfterMs?: number;
   now?: () => number; // clock for createdAt (default Date.now)
-  namespaces?: string[]; // allowed namespaces; default ['openfaas-fn'] (CE only ever allows 'openfaas-fn')
+  namespaces?: string[]; // namespaces Pro / Edge allow; default ['openfaas-fn']; CE only ever allows 'openfaas-fn'
   maxFunctions?: number; // default 15 on CE editions, unlimited otherwise
-}
-
-export interface FunctionRecord {
-  name: string;
-  namespace: string;
-  image: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  envVars: Record<string, string>;
-  envProcess?: string;
-  secrets: string[];
-  limits?: { memory?: string; cpu?: string };
-  requests?: { memory?: string; cpu?: string };
-  constraints?: string[];
-  readOnlyRootFilesystem?: boolean;
-  replicas: number;
-  availableReplicas: number;
-  invocationCount: number;
-  createdAt: string; // RFC3339
-  deployCount: number; // how many successful POST/PUT this function received
+  /** Report the provider name of CE releases before faas-netes 2023-01 / faasd 2024-09: `faas-netes` / `faasd`. */
+  legacyProviderName?: boolean;
+  /** Can the image be pulled without credentials (faas-netes CE runs only those)? Default: every image. */
+  isPublic?: (image: string) => boolean;
+  /** Does the image exist for the provider's puller at all? Default: every image. */
+  isPullable?: (image: string) => boolean;
+  /** Runtime behaviour by image, exactly as deployed. */
+  images?: Record<string, ImageBehaviour>;
+  /** Prometheus scrape interval: `invocationCount` shows the counter as of the last scrape. Default 0 (no lag). */
+  scrapeIntervalMs?: number;
+  prometheus?: 'up' | 'down'; // default 'up'
+  /** How long /function waits for a replica before forwarding anyway; the real gateway: 1000 polls × 100 ms. */
+  coldStartTimeoutMs?: number;
 }
 
 export interface GatewayCall {
   method: string;
   path: string;
   query: string;
+  /** 0 when the gateway dropped the connection without an answer. */
   status: number;
   body?: unknown;
 }
@@ -63,587 +84,279 @@ export interface GatewayEmulator {
   calls: GatewayCall[]; // every request, in order of arrival
   functions(namespace?: string): FunctionRecord[];
   get(name: string, namespace?: string): FunctionRecord | undefined;
-  seed(fn: Partial<FunctionRecord> & { name: string; image: string }): FunctionRecord;
+  /**
+   * A function as if deployed long ago; `invocationCount` sets its Prometheus counter (already scraped). Pods beyond
+   * `availableReplicas` are still starting (faasd: a task that is not running).
+   */
+  seed(fn: SeedInput): FunctionRecord;
+  /** Counts invocations as if requests had gone through the gateway. */
   invoke(name: string, count?: number, namespace?: string): void;
+  /** A gateway restart: every invocation counter starts again at zero. */
   restart(): void;
+  /** 'never': instances starting from now (and faas-netes pods still starting) do not become ready. */
   setReadiness(mode: 'normal' | 'never'): void;
+  /** How containers of this image behave when started from now on. */
+  setImage(image: string, behaviour: ImageBehaviour): void;
+  setPrometheus(state: 'up' | 'down'): void;
+  /** Prometheus scrapes the gateway now, whatever its schedule. */
+  scrape(): void;
+  setSecret(name: string, value?: string, namespace?: string): void;
+  secrets(namespace?: string): string[];
   close(): Promise<void>;
 }
 
-const DEFAULT_NAMESPACE = 'openfaas-fn';
+const NAME_EXPRESSION = /^[-a-zA-Z_0-9.]+$/;
 const CE_MAX_REPLICAS = 5;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const SCALE_ZERO_PREFIX = 'com.openfaas.scale.zero';
+const POLL_MS = 100;
+const NOT_FOUND: Reply = { status: 404, text: '404 page not found\n' };
+const NOT_ALLOWED: Reply = { status: 405, text: '' };
 
-interface Stored extends FunctionRecord {
-  /** Wall-clock ms at which availableReplicas catches up with replicas; Infinity = never; undefined = settled. */
-  readyAt?: number;
+function authorized(req: IncomingMessage, username: string, password: string): boolean {
+  const m = /^basic\s+(\S+)$/i.exec((req.headers.authorization ?? '').trim());
+  if (!m) return false;
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 && decoded.slice(0, colon) === username && decoded.slice(colon + 1) === password;
 }
 
-class HttpError extends Error {
+function send(res: ServerResponse, call: GatewayCall, reply: Reply): void {
+  if (reply.drop) {
+    call.status = 0;
+    res.socket?.destroy();
+    return;
+  }
+  call.status = reply.status;
+  const headers: Record<string, string> = { ...(reply.headers ?? {}) };
+  let payload = '';
+  if (reply.json !== undefined) {
+    headers['Content-Type'] ??= 'application/json';
+    payload = JSON.stringify(reply.json);
+  } else if (reply.text) {
+    headers['Content-Type'] ??= 'text/plain; charset=utf-8';
+    payload = reply.text;
+  }
+  headers['Content-Length'] = String(Buffer.byteLength(payload));
+  res.writeHead(reply.status, headers);
+  res.end(call.method === 'HEAD' ? undefined : payload);
+}
+
+/** Puts invocationCount where the gateway's struct has it, omitted at 0. */
+function withInvocations(f: Record<string, unknown>, count: number): Record<string, unknown> {
+  const { name, image, ...rest } = f;
+  return { name, image, ...(count ? { invocationCount: count } : {}), ...rest };
+}
+
+function world(options: GatewayOptions, edition: Edition, images: Map<string, ImageBehaviour>): World {
+  const ce = edition.endsWith('-ce');
+  return {
+    edition,
+    ce,
+    namespaces: ce ? [DEFAULT_NAMESPACE] : [...(options.namespaces ?? [DEFAULT_NAMESPACE])],
+    maxFunctions: options.maxFunctions ?? (ce ? 15 : Number.POSITIVE_INFINITY),
+    readiness: new Readiness(options.readyAfterMs ?? 0),
+    now: options.now ?? Date.now,
+    behaviour: (image) => images.get(image) ?? {},
+    isPublic: options.isPublic ?? (() => true),
+    isPullable: options.isPullable ?? (() => true),
+    secrets: new Map(),
+  };
+}
+
+/** The CE gateway's own handlers in front of a provider. */
+class Gateway {
+  readonly calls: GatewayCall[] = [];
+  readonly invocations: Invocations;
+  prometheus: 'up' | 'down';
+  closed = false;
+  private readonly coldStartTimeoutMs: number;
+
   constructor(
-    readonly status: number,
-    message: string,
+    private readonly options: GatewayOptions,
+    readonly edition: Edition,
+    readonly w: World,
+    readonly provider: Provider,
   ) {
-    super(message);
-  }
-}
-
-function isCommunity(edition: Edition): boolean {
-  return edition.endsWith('-ce');
-}
-
-function isFaasd(edition: Edition): boolean {
-  return edition.startsWith('faasd');
-}
-
-/** Kubernetes label key: optional DNS-1123 subdomain prefix (≤253) + '/' + qualified name (≤63). */
-function validLabelKey(key: string): boolean {
-  const slash = key.indexOf('/');
-  let name = key;
-  if (slash >= 0) {
-    const prefix = key.slice(0, slash);
-    name = key.slice(slash + 1);
-    if (prefix.length === 0 || prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix)) return false;
-  }
-  return name.length > 0 && name.length <= 63 && QUALIFIED_NAME.test(name);
-}
-
-function validLabelValue(value: string): boolean {
-  return value === '' || (value.length <= 63 && QUALIFIED_NAME.test(value));
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Decode like Go's encoding/json into map[string]string: absent/null → {}, anything else but strings → 400. */
-function stringMap(v: unknown, field: string): Record<string, string> {
-  if (v === undefined || v === null) return {};
-  if (!isPlainObject(v)) throw new HttpError(400, `${field}: expected an object of strings`);
-  const out: Record<string, string> = {};
-  for (const [k, val] of Object.entries(v)) {
-    if (typeof val !== 'string') throw new HttpError(400, `${field}.${k}: expected a string`);
-    out[k] = val;
-  }
-  return out;
-}
-
-function optionalString(v: unknown, field: string): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw new HttpError(400, `${field}: expected a string`);
-  return v;
-}
-
-function stringArray(v: unknown, field: string): string[] {
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) {
-    throw new HttpError(400, `${field}: expected an array of strings`);
-  }
-  return [...(v as string[])];
-}
-
-function resources(v: unknown, field: string): { memory?: string; cpu?: string } | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (!isPlainObject(v)) throw new HttpError(400, `${field}: expected an object`);
-  const memory = optionalString(v.memory, `${field}.memory`);
-  const cpu = optionalString(v.cpu, `${field}.cpu`);
-  const out: { memory?: string; cpu?: string } = {};
-  if (memory) out.memory = memory;
-  if (cpu) out.cpu = cpu;
-  return out;
-}
-
-function copy(rec: Stored): FunctionRecord {
-  const { readyAt: _ignored, ...rest } = rec;
-  void _ignored;
-  return structuredClone(rest);
-}
-
-interface ParsedDeployment {
-  service: string;
-  image: string;
-  namespace?: string;
-  envProcess?: string;
-  envVars: Record<string, string>;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  secrets: string[];
-  limits?: { memory?: string; cpu?: string };
-  requests?: { memory?: string; cpu?: string };
-  constraints: string[];
-  readOnlyRootFilesystem: boolean;
-}
-
-export async function startGateway(options: GatewayOptions = {}): Promise<GatewayEmulator> {
-  const edition: Edition = options.edition ?? 'faas-netes-ce';
-  const ce = isCommunity(edition);
-  const faasd = isFaasd(edition);
-  const username = options.username ?? 'admin';
-  const password = options.password ?? 'secret';
-  const readyAfterMs = options.readyAfterMs ?? 0;
-  const now = options.now ?? Date.now;
-  const namespaces = ce ? [DEFAULT_NAMESPACE] : [...(options.namespaces ?? [DEFAULT_NAMESPACE])];
-  const maxFunctions = options.maxFunctions ?? (ce ? 15 : Number.POSITIVE_INFINITY);
-  /** Status for a successful deploy/delete/scale: faas-netes answers 202 Accepted, faasd 200 OK. */
-  const okStatus = faasd ? 200 : 202;
-
-  const store = new Map<string, Stored>();
-  const calls: GatewayCall[] = [];
-  let readiness: 'normal' | 'never' = 'normal';
-
-  const key = (name: string, ns: string) => `${ns}/${name}`;
-
-  function pendingUntil(): number {
-    return readiness === 'never' ? Number.POSITIVE_INFINITY : Date.now() + readyAfterMs;
+    this.invocations = new Invocations(options.scrapeIntervalMs ?? 0);
+    this.prometheus = options.prometheus ?? 'up';
+    this.coldStartTimeoutMs = options.coldStartTimeoutMs ?? 1000 * POLL_MS;
   }
 
-  /** Settle readiness lazily: a pending function becomes available once its time has come. */
-  function refresh(rec: Stored): Stored {
-    if (rec.readyAt !== undefined && Date.now() >= rec.readyAt) {
-      rec.availableReplicas = rec.replicas;
-      rec.readyAt = undefined;
-    }
-    return rec;
-  }
-
-  function lookup(name: string, ns: string): Stored | undefined {
-    const rec = store.get(key(name, ns));
-    return rec ? refresh(rec) : undefined;
-  }
-
-  function checkNamespace(ns: string): void {
-    if (!namespaces.includes(ns)) throw new HttpError(400, `namespace ${ns} is not allowed`);
-  }
-
-  function parseDeployment(body: unknown): ParsedDeployment {
-    if (!isPlainObject(body)) throw new HttpError(400, 'invalid request body: expected a JSON object');
-    const service = optionalString(body.service, 'service') ?? '';
-    const image = optionalString(body.image, 'image') ?? '';
-    if (!service) throw new HttpError(400, 'service is required');
-    if (!image) throw new HttpError(400, 'image is required');
-    if (service.length > 63 || !DNS1123_LABEL.test(service)) {
-      throw new HttpError(400, `(${service}) must be a valid DNS entry for service name`);
-    }
-    const labels = stringMap(body.labels, 'labels');
-    const annotations = stringMap(body.annotations, 'annotations');
-    for (const [k, v] of Object.entries(labels)) {
-      if (!validLabelKey(k)) throw new HttpError(400, `invalid label key: ${JSON.stringify(k)}`);
-      if (!validLabelValue(v)) throw new HttpError(400, `invalid value for label ${k}: ${JSON.stringify(v)}`);
-    }
-    for (const k of Object.keys(annotations)) {
-      if (!validLabelKey(k)) throw new HttpError(400, `invalid annotation key: ${JSON.stringify(k)}`);
-    }
-    if (ce) {
-      for (const k of [...Object.keys(labels), ...Object.keys(annotations)]) {
-        if (k.startsWith(SCALE_ZERO_PREFIX)) {
-          throw new HttpError(400, `${k} is not supported in OpenFaaS Community Edition (scale to zero is an OpenFaaS Pro feature)`);
-        }
-      }
-    }
-    const rorf = body.readOnlyRootFilesystem;
-    if (rorf !== undefined && rorf !== null && typeof rorf !== 'boolean') {
-      throw new HttpError(400, 'readOnlyRootFilesystem: expected a boolean');
-    }
-    return {
-      service,
-      image,
-      namespace: optionalString(body.namespace, 'namespace') || undefined,
-      envProcess: optionalString(body.envProcess, 'envProcess') || undefined,
-      envVars: stringMap(body.envVars, 'envVars'),
-      labels,
-      annotations,
-      secrets: stringArray(body.secrets, 'secrets'),
-      limits: resources(body.limits, 'limits'),
-      requests: resources(body.requests, 'requests'),
-      constraints: stringArray(body.constraints, 'constraints'),
-      readOnlyRootFilesystem: rorf === true,
-    };
-  }
-
-  function applySpec(rec: Stored, d: ParsedDeployment): void {
-    rec.image = d.image;
-    rec.labels = d.labels;
-    rec.annotations = d.annotations;
-    rec.envVars = d.envVars;
-    rec.envProcess = d.envProcess;
-    rec.secrets = d.secrets;
-    rec.limits = d.limits && Object.keys(d.limits).length > 0 ? d.limits : undefined;
-    rec.requests = d.requests && Object.keys(d.requests).length > 0 ? d.requests : undefined;
-    rec.constraints = d.constraints.length > 0 ? d.constraints : undefined;
-    rec.readOnlyRootFilesystem = d.readOnlyRootFilesystem || undefined;
-  }
-
-  /** FunctionStatus as the Go struct marshals it: field order of faas-provider, omitempty everywhere. */
-  function status(rec: Stored, withInvocations: boolean): Record<string, unknown> {
-    const out: Record<string, unknown> = { name: rec.name, image: rec.image };
-    if (rec.namespace) out.namespace = rec.namespace;
-    if (rec.envProcess) out.envProcess = rec.envProcess;
-    if (Object.keys(rec.envVars).length > 0) out.envVars = { ...rec.envVars };
-    if (rec.constraints && rec.constraints.length > 0) out.constraints = [...rec.constraints];
-    if (rec.secrets.length > 0) out.secrets = [...rec.secrets];
-    if (Object.keys(rec.labels).length > 0) out.labels = { ...rec.labels };
-    if (Object.keys(rec.annotations).length > 0) out.annotations = { ...rec.annotations };
-    if (rec.limits && Object.keys(rec.limits).length > 0) out.limits = { ...rec.limits };
-    if (rec.requests && Object.keys(rec.requests).length > 0) out.requests = { ...rec.requests };
-    if (rec.readOnlyRootFilesystem) out.readOnlyRootFilesystem = true;
-    if (withInvocations && rec.invocationCount) out.invocationCount = rec.invocationCount;
-    if (rec.replicas) out.replicas = rec.replicas;
-    if (rec.availableReplicas) out.availableReplicas = rec.availableReplicas;
-    out.createdAt = rec.createdAt;
-    return out;
-  }
-
-  function scaleTo(rec: Stored, replicas: number): void {
-    rec.replicas = replicas;
-    if (replicas === 0) {
-      rec.availableReplicas = 0;
-      rec.readyAt = undefined;
-    } else if (replicas < rec.availableReplicas) {
-      rec.availableReplicas = replicas;
-    } else if (replicas > rec.availableReplicas && rec.readyAt === undefined) {
-      rec.readyAt = pendingUntil();
-    }
-  }
-
-  // ---- handlers -------------------------------------------------------------------------------------
-
-  type Reply = { status: number; json?: unknown; text?: string; headers?: Record<string, string> };
-
-  function parseJsonBody(raw: string): unknown {
-    if (raw.trim() === '') throw new HttpError(400, 'request body is empty');
-    try {
-      return JSON.parse(raw);
-    } catch {
-      throw new HttpError(400, 'invalid JSON in request body');
-    }
-  }
-
-  function namespaceFrom(query: URLSearchParams, bodyNs?: string): string {
-    return bodyNs || query.get('namespace') || DEFAULT_NAMESPACE;
-  }
-
-  function info(): Reply {
+  private info(): Reply {
+    const name = this.options.legacyProviderName ? this.edition.replace(/-ce$/, '') : this.edition;
+    const sha = 'emulated0000000000000000000000000000000';
+    const { orchestration, release } = this.provider.info;
     return {
       status: 200,
       json: {
-        provider: {
-          provider: edition,
-          orchestration: faasd ? 'containerd' : 'kubernetes',
-          version: { sha: 'emulated0000000000000000000000000000000', release: faasd ? '0.19.0-emulated' : '0.18.0-emulated' },
-        },
-        version: { commit_message: 'faas-preview emulated gateway', sha: 'emulated0000000000000000000000000000000', release: '0.27.0-emulated' },
+        provider: { provider: name, orchestration, version: { sha, release } },
+        version: { commit_message: 'faas-preview emulated gateway', sha, release: '0.27.14' },
         arch: 'x86_64',
       },
     };
   }
 
-  function list(query: URLSearchParams): Reply {
-    const ns = namespaceFrom(query);
-    checkNamespace(ns);
-    const items: unknown[] = [];
-    for (const rec of store.values()) {
-      if (rec.namespace === ns) items.push(status(refresh(rec), true));
-    }
-    return { status: 200, json: items };
+  /** metrics/add_metrics.go: a provider error becomes a 500; Prometheus down was measured to drop the connection. */
+  private list(query: URLSearchParams): Reply {
+    const upstream = this.provider.list(query);
+    if (upstream.status !== 200) return { status: 500, text: `Error pulling metrics from provider/backend. Status code: ${upstream.status}` };
+    if (this.prometheus === 'down') return { status: 0, drop: true };
+    const items = upstream.json as Record<string, unknown>[];
+    return { status: 200, json: items.map((f) => withInvocations(f, this.invocations.scraped(`${f.name}.${f.namespace ?? DEFAULT_NAMESPACE}`))) };
   }
 
-  function describe(name: string, query: URLSearchParams): Reply {
-    const ns = namespaceFrom(query);
-    checkNamespace(ns);
-    const rec = lookup(name, ns);
-    if (!rec) throw new HttpError(404, `function ${name} not found in namespace ${ns}`);
-    return { status: 200, json: status(rec, false) };
+  /** scaling/ranges.go MakeHorizontalScalingHandler: CE clamps to 1..5 and forwards; the provider's status stands. */
+  private scale(name: string, raw: string, query: URLSearchParams): Reply {
+    if (!this.w.ce) return this.provider.scale(name, raw, query);
+    let r: ReturnType<typeof decodeScale>;
+    try {
+      r = decodeScale(raw);
+    } catch {
+      return goError(400, 'Error unmarshalling request body');
+    }
+    const replicas = Math.min(Math.max(r.replicas, 1), CE_MAX_REPLICAS);
+    return this.provider.scale(name, JSON.stringify({ serviceName: r.serviceName, replicas, ...(r.namespace ? { namespace: r.namespace } : {}) }), query);
   }
 
-  function deploy(raw: string, query: URLSearchParams): Reply {
-    const d = parseDeployment(parseJsonBody(raw));
-    const ns = namespaceFrom(query, d.namespace);
-    checkNamespace(ns);
-    if (store.has(key(d.service, ns))) {
-      throw new HttpError(500, `Unable create Deployment: deployment.apps "${d.service}" already exists`);
+  /** handlers/scaling.go: no available replica → scale a function at 0 to 1, then poll until one is available. */
+  private async wake(name: string, ns: string): Promise<Reply | undefined> {
+    const state = this.provider.replicas(name, ns);
+    if (!state) return { status: 404, text: `error finding function ${name}.${ns}: server returned non-200 status code (404) for function, ${name}` };
+    if (state.available > 0) return undefined;
+    if (state.replicas === 0) {
+      const err = this.provider.setReplicas(name, ns, 1);
+      if (err) return { status: 500, text: `error finding function ${name}.${ns}: unable to scale function [${name}], err: ${err}` };
     }
-    if (store.size >= maxFunctions) {
-      throw new HttpError(
-        400,
-        `the OpenFaaS Community Edition limit of ${maxFunctions} functions has been reached; upgrade to OpenFaaS Pro for more`,
-      );
+    const deadline = Date.now() + this.coldStartTimeoutMs;
+    while (!this.closed && Date.now() < deadline && (this.provider.replicas(name, ns)?.available ?? 0) === 0) {
+      await new Promise((r) => setTimeout(r, Math.min(POLL_MS, deadline - Date.now())).unref());
     }
-    const rec: Stored = {
-      name: d.service,
-      namespace: ns,
-      image: d.image,
-      labels: {},
-      annotations: {},
-      envVars: {},
-      secrets: [],
-      replicas: 1,
-      availableReplicas: 0,
-      invocationCount: 0,
-      createdAt: new Date(now()).toISOString(),
-      deployCount: 1,
-      readyAt: pendingUntil(),
-    };
-    applySpec(rec, d);
-    store.set(key(d.service, ns), rec);
-    return { status: okStatus };
+    return undefined;
   }
 
-  function update(raw: string, query: URLSearchParams): Reply {
-    const d = parseDeployment(parseJsonBody(raw));
-    const ns = namespaceFrom(query, d.namespace);
-    checkNamespace(ns);
-    const rec = lookup(d.service, ns);
-    if (!rec) throw new HttpError(404, `deployment not found: ${d.service}`);
-    applySpec(rec, d);
-    rec.deployCount += 1;
-    rec.availableReplicas = 0;
-    rec.readyAt = rec.replicas > 0 ? pendingUntil() : undefined;
-    return { status: 202 };
-  }
-
-  function remove(raw: string, query: URLSearchParams): Reply {
-    const body = parseJsonBody(raw);
-    if (!isPlainObject(body)) throw new HttpError(400, 'invalid request body: expected a JSON object');
-    const name = optionalString(body.functionName, 'functionName');
-    if (!name) throw new HttpError(400, 'functionName is required in the request body');
-    const bodyNs = optionalString(body.namespace, 'namespace') || undefined;
-    const queryNs = query.get('namespace') || undefined;
-    if (bodyNs && queryNs && bodyNs !== queryNs) {
-      throw new HttpError(400, `namespace in the query (${queryNs}) and in the body (${bodyNs}) differ`);
-    }
-    const ns = bodyNs ?? queryNs ?? DEFAULT_NAMESPACE;
-    checkNamespace(ns);
-    if (!store.has(key(name, ns))) throw new HttpError(404, `function ${name} not found in namespace ${ns}`);
-    store.delete(key(name, ns));
-    return { status: okStatus };
-  }
-
-  function scale(name: string, raw: string, query: URLSearchParams): Reply {
-    const body = parseJsonBody(raw);
-    if (!isPlainObject(body)) throw new HttpError(400, 'invalid request body: expected a JSON object');
-    const replicas = body.replicas ?? 0;
-    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-      throw new HttpError(400, 'replicas: expected a non-negative integer');
-    }
-    const ns = namespaceFrom(query, optionalString(body.namespace, 'namespace'));
-    checkNamespace(ns);
-    const rec = lookup(name, ns);
-    if (!rec) {
-      // faas-netes surfaces the Kubernetes "not found" as a 500; faasd answers 404.
-      if (faasd) throw new HttpError(404, `service ${name} not found`);
-      throw new HttpError(500, `Unable to lookup function deployment ${name}: deployments.apps "${name}" not found`);
-    }
-    if (ce && replicas === 0) {
-      throw new HttpError(400, 'scale to zero is not supported in OpenFaaS Community Edition (OpenFaaS Pro feature)');
-    }
-    scaleTo(rec, ce ? Math.min(Math.max(replicas, 1), CE_MAX_REPLICAS) : replicas);
-    return { status: okStatus };
-  }
-
-  async function proxy(method: string, rest: string): Promise<Reply> {
+  /** /function/<name>[.<namespace>]/<path>: every request that reaches the forwarding proxy is counted. */
+  private async callFunction(method: string, rest: string): Promise<Reply> {
     const slash = rest.indexOf('/');
     const target = decodeURIComponent(slash >= 0 ? rest.slice(0, slash) : rest);
-    const subPath = slash >= 0 ? rest.slice(slash) : '/';
-    const dot = target.indexOf('.');
-    const name = dot >= 0 ? target.slice(0, dot) : target;
-    const ns = dot >= 0 ? target.slice(dot + 1) : DEFAULT_NAMESPACE;
-    if (!name) throw new HttpError(404, 'Not Found');
-    checkNamespace(ns);
-    const rec = lookup(name, ns);
-    if (!rec) throw new HttpError(404, `Cannot find service: ${name}.${ns}.`);
-    if (rec.replicas === 0) {
-      if (ce) throw new HttpError(502, `no endpoints available for service ${name}.${ns} (scaled to zero)`);
-      scaleTo(rec, 1); // scale from zero (Pro / Edge gateway)
-    }
-    if (rec.availableReplicas === 0) {
-      const readyAt = rec.readyAt ?? Number.POSITIVE_INFINITY;
-      if (!Number.isFinite(readyAt)) {
-        throw new HttpError(502, `no endpoints available for service ${name}.${ns}`);
-      }
-      const wait = readyAt - Date.now();
-      if (wait > 0) await new Promise<void>((r) => setTimeout(r, wait).unref());
-      refresh(rec);
-    }
-    rec.invocationCount += 1;
-    return {
-      status: 200,
-      headers: { 'X-Faas-Preview-Emulated': 'true' },
-      json: {
-        emulated: true,
-        function: rec.name,
-        namespace: rec.namespace,
-        image: rec.image,
-        sha: rec.labels['faas-preview/sha'] ?? null,
-        method,
-        path: subPath,
-      },
-    };
+    if (!NAME_EXPRESSION.test(target)) return NOT_FOUND;
+    const dot = target.lastIndexOf('.');
+    const name = dot > 0 ? target.slice(0, dot) : target;
+    const ns = dot > 0 ? target.slice(dot + 1) : DEFAULT_NAMESPACE;
+    const refused = await this.wake(name, ns);
+    if (refused) return refused;
+    this.invocations.add(`${name}.${ns}`);
+    return this.provider.invoke(target, name, ns, method, slash >= 0 ? rest.slice(slash) : '/');
   }
 
-  function authorized(req: IncomingMessage): boolean {
-    const header = req.headers.authorization ?? '';
-    const m = /^basic\s+(\S+)$/i.exec(header.trim());
-    if (!m) return false;
-    const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0) return false;
-    return decoded.slice(0, colon) === username && decoded.slice(colon + 1) === password;
+  private system(method: string, path: string, raw: string, query: URLSearchParams): Reply {
+    const only = (m: string, handler: () => Reply): Reply => (method === m ? handler() : NOT_ALLOWED);
+    if (path === '/system/info') return only('GET', () => this.info());
+    if (path === '/system/secrets') return this.provider.secrets(method, raw, query);
+    if (path === '/system/functions') {
+      const handlers: Record<string, () => Reply> = {
+        GET: () => this.list(query),
+        POST: () => this.provider.deploy(raw),
+        PUT: () => this.provider.update(raw),
+        DELETE: () => this.provider.remove(raw, query),
+      };
+      return (handlers[method] ?? (() => NOT_ALLOWED))();
+    }
+    const m = /^\/system\/(function|scale-function)\/([^/]+)$/.exec(path);
+    const name = m ? decodeURIComponent(m[2]) : '';
+    if (!m || !NAME_EXPRESSION.test(name)) return NOT_FOUND;
+    return m[1] === 'function' ? only('GET', () => this.provider.get(name, query)) : only('POST', () => this.scale(name, raw, query));
   }
 
-  async function route(req: IncomingMessage, raw: string, path: string, query: URLSearchParams): Promise<Reply> {
+  private async route(req: IncomingMessage, raw: string, url: URL): Promise<Reply> {
     const method = req.method ?? 'GET';
-    const isGet = method === 'GET' || method === 'HEAD';
-    const notAllowed = (): Reply => ({ status: 405, text: 'Method Not Allowed' });
-
-    if (path === '/healthz') return isGet ? { status: 200, text: 'OK' } : notAllowed();
-
-    if (path.startsWith('/function/')) return proxy(method, path.slice('/function/'.length));
-
-    if (path.startsWith('/system/')) {
-      if (!authorized(req)) {
-        return { status: 401, text: 'invalid credentials', headers: { 'WWW-Authenticate': 'Basic realm="Restricted"' } };
-      }
-      if (path === '/system/info') return isGet ? info() : notAllowed();
-      if (path === '/system/functions') {
-        switch (method) {
-          case 'GET':
-          case 'HEAD':
-            return list(query);
-          case 'POST':
-            return deploy(raw, query);
-          case 'PUT':
-            return update(raw, query);
-          case 'DELETE':
-            return remove(raw, query);
-          default:
-            return notAllowed();
-        }
-      }
-      let m = /^\/system\/function\/([^/]+)$/.exec(path);
-      if (m) return isGet ? describe(decodeURIComponent(m[1]), query) : notAllowed();
-      m = /^\/system\/scale-function\/([^/]+)$/.exec(path);
-      if (m) return method === 'POST' ? scale(decodeURIComponent(m[1]), raw, query) : notAllowed();
+    if (url.pathname === '/healthz') return method === 'GET' ? { status: 200, text: 'OK' } : NOT_ALLOWED;
+    if (url.pathname.startsWith('/function/')) return this.callFunction(method, url.pathname.slice('/function/'.length));
+    if (!url.pathname.startsWith('/system/')) return NOT_FOUND;
+    if (!authorized(req, this.options.username ?? 'admin', this.options.password ?? 'secret')) {
+      return { status: 401, text: 'invalid credentials\n', headers: { 'WWW-Authenticate': 'Basic realm="Restricted"' } };
     }
-    return { status: 404, text: '404 page not found' };
+    return this.system(method, url.pathname, raw, url.searchParams);
   }
 
-  function send(res: ServerResponse, call: GatewayCall, reply: Reply): void {
-    call.status = reply.status;
-    const headers: Record<string, string> = { ...(reply.headers ?? {}) };
-    let payload = '';
-    if (reply.json !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      payload = JSON.stringify(reply.json);
-    } else if (reply.text !== undefined) {
-      headers['Content-Type'] = 'text/plain; charset=utf-8';
-      payload = reply.text.endsWith('\n') ? reply.text : `${reply.text}\n`;
-    }
-    headers['Content-Length'] = String(Buffer.byteLength(payload));
-    res.writeHead(reply.status, headers);
-    res.end(call.method === 'HEAD' ? undefined : payload);
-  }
-
-  const server = createServer((req, res) => {
+  handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
     const call: GatewayCall = { method: req.method ?? 'GET', path: url.pathname, query: url.search.replace(/^\?/, ''), status: 0 };
-    calls.push(call);
+    this.calls.push(call);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('error', () => res.destroy());
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      if (raw.length > 0) {
-        try {
-          call.body = JSON.parse(raw);
-        } catch {
-          call.body = raw;
-        }
-      }
-      route(req, raw, url.pathname, url.searchParams)
-        .catch((err: unknown): Reply => {
-          if (err instanceof HttpError) return { status: err.status, text: err.message };
-          return { status: 500, text: `emulator error: ${err instanceof Error ? err.message : String(err)}` };
-        })
+      if (raw.length > 0) call.body = parseOrRaw(raw);
+      this.route(req, raw, url)
+        .catch((err: unknown): Reply => ({ status: 500, text: `emulator error: ${err instanceof Error ? err.message : String(err)}` }))
         .then((reply) => send(res, call, reply));
     });
-  });
+  }
+}
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  server.unref();
-  const { port } = server.address() as AddressInfo;
+function parseOrRaw(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
 
+/** The test-facing handle: records with their live invocation counters, and the knobs tests turn. */
+function handleFor(gw: Gateway, url: string, server: Server, images: Map<string, ImageBehaviour>): GatewayEmulator {
+  const { provider, invocations, w } = gw;
+  const withCount = (r: Omit<FunctionRecord, 'invocationCount'>): FunctionRecord => ({ ...r, invocationCount: invocations.live(`${r.name}.${r.namespace}`) });
+  const get = (name: string, namespace = DEFAULT_NAMESPACE): FunctionRecord | undefined => {
+    const r = provider.record(name, namespace);
+    return r && withCount(r);
+  };
   return {
-    url: `http://127.0.0.1:${port}`,
-    edition,
-    calls,
-    functions(namespace?: string): FunctionRecord[] {
-      const out: FunctionRecord[] = [];
-      for (const rec of store.values()) {
-        if (namespace === undefined || rec.namespace === namespace) out.push(copy(refresh(rec)));
-      }
-      return out;
-    },
-    get(name: string, namespace = DEFAULT_NAMESPACE): FunctionRecord | undefined {
-      const rec = lookup(name, namespace);
-      return rec ? copy(rec) : undefined;
-    },
+    url,
+    edition: gw.edition,
+    calls: gw.calls,
+    functions: (namespace) => provider.records().filter((r) => namespace === undefined || r.namespace === namespace).map(withCount),
+    get,
     seed(fn): FunctionRecord {
       const ns = fn.namespace ?? DEFAULT_NAMESPACE;
-      if (!namespaces.includes(ns)) throw new Error(`seed: namespace ${ns} is not allowed on this gateway`);
-      if (store.has(key(fn.name, ns))) throw new Error(`seed: function ${ns}/${fn.name} already exists`);
-      const replicas = fn.replicas ?? 1;
-      const rec: Stored = {
-        name: fn.name,
-        namespace: ns,
-        image: fn.image,
-        labels: { ...(fn.labels ?? {}) },
-        annotations: { ...(fn.annotations ?? {}) },
-        envVars: { ...(fn.envVars ?? {}) },
-        envProcess: fn.envProcess,
-        secrets: [...(fn.secrets ?? [])],
-        limits: fn.limits ? { ...fn.limits } : undefined,
-        requests: fn.requests ? { ...fn.requests } : undefined,
-        constraints: fn.constraints ? [...fn.constraints] : undefined,
-        readOnlyRootFilesystem: fn.readOnlyRootFilesystem,
-        replicas,
-        availableReplicas: fn.availableReplicas ?? replicas,
-        invocationCount: fn.invocationCount ?? 0,
-        createdAt: fn.createdAt ?? new Date(now()).toISOString(),
-        deployCount: fn.deployCount ?? 0,
-      };
-      store.set(key(fn.name, ns), rec);
-      return copy(rec);
+      if (!w.namespaces.includes(ns)) throw new Error(`seed: namespace ${ns} is not allowed on this gateway`);
+      if (provider.record(fn.name, ns)) throw new Error(`seed: function ${ns}/${fn.name} already exists`);
+      provider.seed(fn);
+      if (fn.invocationCount !== undefined) invocations.set(`${fn.name}.${ns}`, fn.invocationCount);
+      return get(fn.name, ns)!;
     },
-    invoke(name: string, count = 1, namespace = DEFAULT_NAMESPACE): void {
-      const rec = lookup(name, namespace);
-      if (!rec) throw new Error(`invoke: function ${namespace}/${name} does not exist`);
-      rec.invocationCount += count;
+    invoke(name, count = 1, namespace = DEFAULT_NAMESPACE): void {
+      if (!provider.record(name, namespace)) throw new Error(`invoke: function ${namespace}/${name} does not exist`);
+      invocations.add(`${name}.${namespace}`, count);
     },
-    restart(): void {
-      for (const rec of store.values()) rec.invocationCount = 0;
+    restart: () => invocations.reset(),
+    setReadiness(mode): void {
+      w.readiness.mode = mode;
+      w.readiness.apply(provider.instances());
     },
-    setReadiness(mode: 'normal' | 'never'): void {
-      readiness = mode;
-      for (const rec of store.values()) {
-        if (rec.readyAt === undefined) continue;
-        if (mode === 'never') rec.readyAt = Number.POSITIVE_INFINITY;
-        else if (!Number.isFinite(rec.readyAt)) rec.readyAt = Date.now() + readyAfterMs;
-      }
-    },
+    setImage: (image, behaviour) => void images.set(image, { ...behaviour }),
+    setPrometheus: (state) => void (gw.prometheus = state),
+    scrape: () => invocations.scrape(),
+    setSecret: (name, value = '', namespace = DEFAULT_NAMESPACE) => void w.secrets.set(`${namespace}/${name}`, value),
+    secrets: (namespace = DEFAULT_NAMESPACE) => secretNames(w, namespace),
     close(): Promise<void> {
+      gw.closed = true;
       return new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       });
     },
   };
+}
+
+export async function startGateway(options: GatewayOptions = {}): Promise<GatewayEmulator> {
+  const edition: Edition = options.edition ?? 'faas-netes-ce';
+  const images = new Map(Object.entries(options.images ?? {}));
+  const w = world(options, edition, images);
+  const gw = new Gateway(options, edition, w, edition.startsWith('faasd') ? new Faasd(w) : new FaasNetes(w));
+  const server = createServer((req, res) => gw.handle(req, res));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  server.unref();
+  const { port } = server.address() as AddressInfo;
+  return handleFor(gw, `http://127.0.0.1:${port}`, server, images);
 }
