@@ -65,7 +65,7 @@ beforeAll(async () => {
     res.end(JSON.stringify({ name: 'acme/hello-world', tags: [] }));
   });
   await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve));
-  [gateway, github, s3] = await Promise.all([startGateway({ password: GATEWAY_PASSWORD }), startGitHub({ token: GITHUB_TOKEN }), startS3()]);
+  [gateway, github, s3] = await Promise.all([startGateway({ edition: 'faasd-ce', password: GATEWAY_PASSWORD }), startGitHub({ token: GITHUB_TOKEN }), startS3()]);
   github.setPull({ number: PR, state: 'open', headSha: SHA });
 }, 60_000);
 

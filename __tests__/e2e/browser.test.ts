@@ -55,7 +55,8 @@ withTools('the preview URL in a real browser (bundle → bucket + gateway → ng
       startGateway({ password: GATEWAY_PASSWORD }),
       startGitHub({}),
       startS3(),
-      withBuildah ? startRegistry() : Promise.resolve(undefined),
+      // Public like a public GHCR package: Community Edition on Kubernetes only runs images anyone can pull.
+      withBuildah ? startRegistry({ auth: 'token', anonymousPull: true }) : Promise.resolve(undefined),
     ]);
     const upstreams = { gatewayUrl: gateway.url, bucketUrl: `${s3.endpoint}/${s3.bucket}` };
     [nginx, haproxy] = await Promise.all([startEdge('nginx', upstreams), startEdge('haproxy', upstreams)]);

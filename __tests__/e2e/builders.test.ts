@@ -89,7 +89,7 @@ for (const c of CASES) {
       writeFileSync(path.join(workspace, 'fn/Dockerfile'), 'FROM scratch\nARG GREETING\nLABEL greeting=$GREETING\nCOPY handler.txt /handler.txt\n');
       writeFileSync(path.join(workspace, 'site/index.html'), '<h1>preview</h1>');
       wrap(c.builder, bin, records);
-      [gateway, github, s3, registry] = await Promise.all([startGateway({ password: GATEWAY_PASSWORD }), startGitHub({}), startS3(), startRegistry()]);
+      [gateway, github, s3, registry] = await Promise.all([startGateway({ edition: 'faasd-ce', password: GATEWAY_PASSWORD }), startGitHub({}), startS3(), startRegistry()]);
       builder = await c.start(registry);
     }, 60_000);
 

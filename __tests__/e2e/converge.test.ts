@@ -20,6 +20,7 @@ const SHA_B = 'b'.repeat(7) + '5'.repeat(33);
 const PR = 12;
 const NAME = `hello-world-pr-${PR}`;
 const RECORD = `.faas-preview/previews/${NAME}.json`;
+const IMAGE = 'registry.example.com/acme/hello:1.0.0';
 
 interface World {
   gateway: GatewayEmulator;
@@ -35,8 +36,9 @@ afterEach(async () => {
   }
 });
 
-async function world(readyAfterMs = 0): Promise<World> {
-  const [gateway, github, s3] = await Promise.all([startGateway({ password: PASSWORD, readyAfterMs }), startGitHub({}), startS3()]);
+/** faasd CE (prebuilt images need no public registry there); `listenAfterMs`: how late the function listens. */
+async function world(listenAfterMs = 0): Promise<World> {
+  const [gateway, github, s3] = await Promise.all([startGateway({ edition: 'faasd-ce', password: PASSWORD, images: { [IMAGE]: { listenAfterMs } } }), startGitHub({}), startS3()]);
   const workspace = mkdtempSync(path.join(tmpdir(), 'faas-preview-converge-'));
   mkdirSync(path.join(workspace, 'site'));
   writeFileSync(path.join(workspace, 'site/index.html'), '<h1>hi</h1>');
@@ -47,7 +49,7 @@ async function world(readyAfterMs = 0): Promise<World> {
 
 function run(w: World, event: string, payload: Record<string, unknown>, extra: Record<string, string> = {}): Promise<ActionRun> {
   const inputs = stackInputs(
-    { gateway: w.gateway, gatewayPassword: PASSWORD, s3: w.s3, github: w.github, registryNamespace: 'acme', prebuiltImage: 'registry.example.com/acme/hello:1.0.0' },
+    { gateway: w.gateway, gatewayPassword: PASSWORD, s3: w.s3, github: w.github, registryNamespace: 'acme', prebuiltImage: IMAGE },
     { 'preview-domain': 'preview.example.com', 'static-dir': 'site', 'ready-timeout': '20s', ...extra },
   );
   return runAction({ event, payload, inputs, apiUrl: w.github.url, workspace: w.workspace });

@@ -24,7 +24,7 @@ let s3: S3Emulator;
 let workspace: string;
 
 beforeAll(async () => {
-  [gateway, github, s3] = await Promise.all([startGateway({ password: PASSWORD }), startGitHub({}), startS3()]);
+  [gateway, github, s3] = await Promise.all([startGateway({ edition: 'faasd-ce', password: PASSWORD }), startGitHub({}), startS3()]);
   workspace = mkdtempSync(path.join(tmpdir(), 'faas-preview-trust-'));
   mkdirSync(path.join(workspace, 'site'));
   writeFileSync(path.join(workspace, 'site/index.html'), '<h1>hi</h1>');
