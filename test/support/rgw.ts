@@ -11,7 +11,6 @@
  * 127.0.0.1), so tests record requests and inject faults the same way; the proxy keeps the Host header, so the
  * signatures radosgw checks are the client's own.
  */
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { spawn, execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,8 +19,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createS3Client } from '../../src/assets/s3.js';
-import { bucketSettings, listAllKeys, tapRequests, type S3Emulator, type StartS3Options } from './s3.js';
+import { connectTo, tapRequests, type S3Emulator, type StartS3Options, type WireTap } from './s3.js';
 import { freePort } from './tools.js';
 
 /** The Debian programs a cluster needs (packages ceph-base, ceph-mon, ceph-osd, radosgw, ceph-common). */
@@ -144,85 +142,101 @@ export interface RgwServer extends S3Emulator {
   startMs: number;
 }
 
+/** A new cluster's configuration and stores in `dir`: a mon store and an OSD that already exist in the maps. */
+async function makeCluster(dir: string, monPort: number, rgwPort: number): Promise<string> {
+  for (const sub of ['mon', 'osd', 'run', 'log']) mkdirSync(join(dir, sub));
+  const conf = join(dir, 'ceph.conf');
+  const fsid = randomUUID();
+  writeFileSync(conf, cephConf(dir, fsid, monPort, rgwPort));
+  await Promise.all([
+    run('monmaptool', ['--create', '--fsid', fsid, '--addv', 'a', `[v2:127.0.0.1:${monPort}]`, join(dir, 'monmap')]),
+    // the OSD exists in the first osdmap: no `ceph osd create` round trip before it can boot
+    run('osdmaptool', ['--createsimple', '1', '--clobber', join(dir, 'osdmap')]),
+  ]);
+  await Promise.all([
+    run('ceph-mon', ['--mkfs', '-i', 'a', '-c', conf, '--monmap', join(dir, 'monmap'), '--osdmap', join(dir, 'osdmap')]),
+    run('ceph-osd', ['--mkfs', '-i', '0', '-c', conf, '--no-mon-config']), // no mon yet: take the file's settings only
+  ]);
+  return conf;
+}
+
+interface Daemons {
+  /** Rejects when the daemons are gone, with their last log lines. */
+  gone: Promise<never>;
+  /** Ends them (EOF on the supervisor's stdin) and waits until they are reaped. */
+  stop(): Promise<void>;
+}
+
+function startDaemons(dir: string, conf: string): Daemons {
+  const log = join(dir, 'log');
+  const sh = spawn('bash', ['-c', supervisor(dir, conf, log)], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  sh.unref();
+  (sh.stdin as unknown as Socket).unref(); // this process may exit without close(): the pipe's EOF stops the daemons
+  const exited = new Promise<void>((resolve) => sh.once('exit', () => resolve()));
+  const logs = (): string =>
+    [...['mon', 'osd', 'rgw'].map((d) => `--- ${d}\n${tail(join(log, `${d}.out`))}`), `--- radosgw log\n${tail(join(log, 'client.rgw.log'))}`].join('\n');
+  const gone = exited.then(() => Promise.reject(new Error(`a Ceph daemon exited during start-up:\n${logs()}`)));
+  gone.catch(() => undefined);
+  return {
+    gone,
+    async stop(): Promise<void> {
+      if (sh.exitCode !== null || sh.signalCode !== null) return;
+      sh.stdin?.end();
+      const force = setTimeout(() => process.kill(-sh.pid!, 'SIGKILL'), 5000);
+      await exited;
+      clearTimeout(force);
+    },
+  };
+}
+
+async function waitForRgw(port: number, daemons: Daemons, dir: string): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!(await Promise.race([answers(port), daemons.gone]))) {
+    if (Date.now() > deadline) {
+      throw new Error(`radosgw did not answer on 127.0.0.1:${port} within ${START_TIMEOUT_MS} ms:\n${tail(join(dir, 'log', 'client.rgw.log'))}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** An S3 user with fresh random keys. */
+async function createUser(conf: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+  const credentials = { accessKeyId: randomBytes(10).toString('hex').toUpperCase(), secretAccessKey: randomBytes(20).toString('hex') };
+  const { accessKeyId, secretAccessKey } = credentials;
+  await run('radosgw-admin', ['-c', conf, '-n', 'client.admin', 'user', 'create', '--uid=faas-preview', '--display-name=faas-preview', `--access-key=${accessKeyId}`, `--secret-key=${secretAccessKey}`]);
+  return credentials;
+}
+
+/** The tap in front of radosgw, on a port of its own. */
+async function listenTap(rgwPort: number, latencyMs?: number): Promise<{ server: http.Server; endpoint: string; tap: WireTap }> {
+  const server = http.createServer();
+  const tap = tapRequests(server, forwardTo(rgwPort), latencyMs);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.unref();
+  return { server, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, tap };
+}
+
 export async function startRgw(options: StartS3Options = {}): Promise<RgwServer> {
   const started = Date.now();
   const dir = mkdtempSync(join(options.parentDir ?? tmpdir(), 'rgw-'));
-  const conf = join(dir, 'ceph.conf');
-  const log = join(dir, 'log');
-  let shell: ReturnType<typeof spawn> | undefined;
+  let daemons: Daemons | undefined;
   let proxy: http.Server | undefined;
   const stop = async (): Promise<void> => {
     proxy?.closeAllConnections();
     proxy?.close();
-    if (shell && shell.exitCode === null && shell.signalCode === null) {
-      const exited = new Promise((resolve) => shell!.once('exit', resolve));
-      shell.stdin?.end();
-      const force = setTimeout(() => process.kill(-shell!.pid!, 'SIGKILL'), 5000);
-      await exited;
-      clearTimeout(force);
-    }
+    await daemons?.stop();
     rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   };
   try {
-    for (const sub of ['mon', 'osd', 'run', 'log']) mkdirSync(join(dir, sub));
     const [monPort, rgwPort] = [await freePort(), await freePort()];
-    const fsid = randomUUID();
-    writeFileSync(conf, cephConf(dir, fsid, monPort, rgwPort));
-    await Promise.all([
-      run('monmaptool', ['--create', '--fsid', fsid, '--addv', 'a', `[v2:127.0.0.1:${monPort}]`, join(dir, 'monmap')]),
-      // the OSD exists in the first osdmap: no `ceph osd create` round trip before it can boot
-      run('osdmaptool', ['--createsimple', '1', '--clobber', join(dir, 'osdmap')]),
-    ]);
-    await Promise.all([
-      run('ceph-mon', ['--mkfs', '-i', 'a', '-c', conf, '--monmap', join(dir, 'monmap'), '--osdmap', join(dir, 'osdmap')]),
-      run('ceph-osd', ['--mkfs', '-i', '0', '-c', conf, '--no-mon-config']), // no mon yet: take the file's settings only
-    ]);
-
-    const sh = spawn('bash', ['-c', supervisor(dir, conf, log)], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
-    shell = sh;
-    sh.unref();
-    (sh.stdin as unknown as Socket).unref();
-    const gone = new Promise<never>((_, reject) =>
-      sh.once('exit', () => reject(new Error(`a Ceph daemon exited during start-up:\n${['mon', 'osd', 'rgw'].map((d) => `--- ${d}\n${tail(join(log, `${d}.out`))}`).join('\n')}\n--- radosgw log\n${tail(join(log, 'client.rgw.log'))}`))),
-    );
-    gone.catch(() => undefined);
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    while (!(await Promise.race([answers(rgwPort), gone]))) {
-      if (Date.now() > deadline) throw new Error(`radosgw did not answer on 127.0.0.1:${rgwPort} within ${START_TIMEOUT_MS} ms:\n${tail(join(log, 'client.rgw.log'))}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-
-    const credentials = { accessKeyId: randomBytes(10).toString('hex').toUpperCase(), secretAccessKey: randomBytes(20).toString('hex') };
-    await run('radosgw-admin', ['-c', conf, '-n', 'client.admin', 'user', 'create', '--uid=faas-preview', '--display-name=faas-preview',
-      `--access-key=${credentials.accessKeyId}`, `--secret-key=${credentials.secretAccessKey}`]);
-
-    const server = http.createServer();
+    const conf = await makeCluster(dir, monPort, rgwPort);
+    daemons = startDaemons(dir, conf);
+    await waitForRgw(rgwPort, daemons, dir);
+    const credentials = await createUser(conf);
+    const { server, endpoint, tap } = await listenTap(rgwPort, options.latencyMs);
     proxy = server;
-    const tap = tapRequests(server, forwardTo(rgwPort), options.latencyMs);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    server.unref();
-    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const bucket = options.bucket ?? 'previews';
-    const settings = bucketSettings(bucket, endpoint, credentials, options.concurrency);
-    const client = createS3Client(settings);
-    await client.send(new CreateBucketCommand({ Bucket: bucket }));
-    tap.clearRequests();
-
-    return {
-      kind: 'rgw',
-      endpoint,
-      directEndpoint: `http://127.0.0.1:${rgwPort}`,
-      startMs: Date.now() - started,
-      bucket,
-      client,
-      settings,
-      listKeys: (prefix) => listAllKeys(client, bucket, prefix),
-      ...tap,
-      async close(): Promise<void> {
-        client.destroy();
-        await stop();
-      },
-    };
+    const s3 = await connectTo({ kind: 'rgw', endpoint, bucket: options.bucket ?? 'previews', credentials, concurrency: options.concurrency, tap, stop });
+    return { ...s3, directEndpoint: `http://127.0.0.1:${rgwPort}`, startMs: Date.now() - started };
   } catch (err) {
     await stop();
     throw err;

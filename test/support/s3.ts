@@ -210,7 +210,7 @@ export function bucketSettings(
 }
 
 /** Every key under `prefix`, sorted, through all ListObjectsV2 pages. */
-export async function listAllKeys(client: S3Client, bucket: string, prefix = ''): Promise<string[]> {
+async function listAllKeys(client: S3Client, bucket: string, prefix = ''): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
   do {
@@ -219,6 +219,47 @@ export async function listAllKeys(client: S3Client, bucket: string, prefix = '')
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return keys.sort();
+}
+
+export interface StartedServer {
+  kind: S3Kind;
+  endpoint: string;
+  bucket: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  concurrency?: number;
+  tap: WireTap;
+  /** Stops the server and removes its data. */
+  stop(): Promise<void>;
+}
+
+/** A started server as tests use it: a client with the server's user, the bucket made, the tap's log empty. */
+export async function connectTo(server: StartedServer): Promise<S3Emulator> {
+  const { kind, endpoint, bucket, tap } = server;
+  const settings = bucketSettings(bucket, endpoint, server.credentials, server.concurrency);
+  const client = createS3Client(settings);
+  try {
+    // s3rver's configureBuckets already made it; CreateBucket checks the client works either way.
+    await client.send(new CreateBucketCommand({ Bucket: bucket })).catch((err: { name?: string }) => {
+      if (err.name !== 'BucketAlreadyOwnedByYou' && err.name !== 'BucketAlreadyExists') throw err;
+    });
+  } catch (err) {
+    client.destroy();
+    throw err;
+  }
+  tap.clearRequests();
+  return {
+    kind,
+    endpoint,
+    bucket,
+    client,
+    settings,
+    listKeys: (prefix) => listAllKeys(client, bucket, prefix),
+    ...tap,
+    async close(): Promise<void> {
+      client.destroy();
+      await server.stop();
+    },
+  };
 }
 
 export async function startS3(options: StartS3Options = {}): Promise<S3Emulator> {
@@ -239,30 +280,18 @@ export async function startS3(options: StartS3Options = {}): Promise<S3Emulator>
   const httpServer = server.httpServer!;
   const handlers = httpServer.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   httpServer.removeAllListeners('request');
-  const tap = tapRequests(httpServer, (req, res) => handlers.forEach((h) => h.call(httpServer, req, res)), options.latencyMs);
-  const endpoint = `http://127.0.0.1:${address.port}`;
-  const settings = bucketSettings(bucket, endpoint, { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, options.concurrency);
-  const client = createS3Client(settings);
-  // configureBuckets already made it; CreateBucket is idempotent on s3rver and checks the client works.
-  await client.send(new CreateBucketCommand({ Bucket: bucket })).catch((err: { name?: string }) => {
-    if (err.name !== 'BucketAlreadyOwnedByYou' && err.name !== 'BucketAlreadyExists') throw err;
-  });
-  tap.clearRequests();
-
-  return {
+  return connectTo({
     kind: 's3rver',
-    endpoint,
+    endpoint: `http://127.0.0.1:${address.port}`,
     bucket,
-    client,
-    settings,
-    listKeys: (prefix) => listAllKeys(client, bucket, prefix),
-    ...tap,
-    async close(): Promise<void> {
-      client.destroy();
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    concurrency: options.concurrency,
+    tap: tapRequests(httpServer, (req, res) => handlers.forEach((h) => h.call(httpServer, req, res)), options.latencyMs),
+    async stop(): Promise<void> {
       const closed = server.close().catch(() => undefined);
       httpServer.closeAllConnections();
       await closed;
       rmSync(directory, { recursive: true, force: true });
     },
-  };
+  });
 }
