@@ -97,7 +97,7 @@ const HINTS: Record<string, string> = {
   KeyTooLongError: "S3 keys are at most 1,024 bytes of UTF-8, the preview's prefix included",
 };
 
-export function describeTarget(t: S3Target): string {
+function describeTarget(t: S3Target): string {
   return t.key !== undefined ? `s3://${t.bucket}/${t.key}` : `prefix s3://${t.bucket}/${t.prefix ?? ''}`;
 }
 

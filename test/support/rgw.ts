@@ -77,7 +77,8 @@ rgw thread pool size = 64
  * daemon exited by itself: then its logs stay for the error message, and close() removes them.
  */
 function supervisor(dir: string, conf: string, log: string): string {
-  const daemon = (name: string, cmd: string): string => `${cmd} -c ${conf} >${log}/${name}.out 2>&1 3<&- &`;
+  const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+  const daemon = (name: string, cmd: string): string => `${cmd} -c ${q(conf)} >${q(`${log}/${name}.out`)} 2>&1 3<&- &`;
   return `exec 3<&0 # background jobs get /dev/null as stdin: the watcher reads ours from fd 3
 ${daemon('mon', 'ceph-mon -f -i a')}
 ${daemon('osd', 'ceph-osd -f -i 0')}
@@ -87,7 +88,7 @@ wait -n
 kill -0 $watcher 2>/dev/null && keep=1
 kill -KILL $(jobs -p) 2>/dev/null
 wait
-[ -n "$keep" ] || rm -rf ${dir}
+[ -n "$keep" ] || rm -rf ${q(dir)}
 `;
 }
 
@@ -182,7 +183,13 @@ function startDaemons(dir: string, conf: string): Daemons {
     async stop(): Promise<void> {
       if (sh.exitCode !== null || sh.signalCode !== null) return;
       sh.stdin?.end();
-      const force = setTimeout(() => process.kill(-sh.pid!, 'SIGKILL'), 5000);
+      const force = setTimeout(() => {
+        try {
+          process.kill(-sh.pid!, 'SIGKILL'); // the supervisor itself is stuck: end its whole group
+        } catch {
+          // gone meanwhile
+        }
+      }, 5000);
       await exited;
       clearTimeout(force);
     },
