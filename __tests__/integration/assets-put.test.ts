@@ -1,7 +1,8 @@
 /**
- * The lean PUT path (src/assets/put.ts) against s3rver, through a proxy that checks every request's SigV4
- * signature the way S3 does (s3rver itself does not verify v4 signatures): signing, key encoding, error
- * mapping, the URL layout, and the sync's retries and HTML-last ordering on this path.
+ * The lean PUT path (src/assets/put.ts) against s3rver and Ceph radosgw, through a proxy that checks every
+ * request's SigV4 signature independently (s3rver itself does not verify v4 signatures; in front of s3rver the
+ * proxy refuses bad ones the way S3 does, in front of radosgw it only records them and radosgw refuses them):
+ * signing, key encoding, error mapping, the URL layout, and the sync's retries and HTML-last ordering on this path.
  */
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createHash, createHmac } from 'node:crypto';
@@ -18,8 +19,10 @@ import {
   resolveTarget,
   S3ResponseError,
 } from '../../src/assets/put.js';
+import { S3OperationError, s3Operation } from '../../src/assets/s3-call.js';
 import { syncAssets, type SyncOptions } from '../../src/assets/sync.js';
-import { startS3, type S3Emulator } from '../../test/support/s3.js';
+import { S3_SERVERS, startS3Server } from '../../test/support/s3-servers.js';
+import { bucketSettings, type S3Emulator, type S3Kind } from '../../test/support/s3.js';
 
 import { jest } from '@jest/globals';
 
@@ -93,8 +96,8 @@ function checkSigV4(req: RawRequest, secrets: Record<string, string>, region = '
 }
 
 // ---------------------------------------------------------------------------------------------------
-// A proxy in front of s3rver: checks signatures (403 SignatureDoesNotMatch like S3), injects faults,
-// records each request's arrival and the end of its answer.
+// A proxy in front of the server: checks signatures (with `enforce`, answers 403 SignatureDoesNotMatch like S3),
+// injects faults, records each request's arrival and the end of its answer.
 
 type Fault = 'reset' | { status: number; code: string; message: string };
 
@@ -117,7 +120,7 @@ interface Proxy {
 
 let clock = 0;
 
-async function startProxy(upstream: string): Promise<Proxy> {
+async function startProxy(upstream: string, secrets: Record<string, string>, enforce: boolean): Promise<Proxy> {
   const target = new URL(upstream);
   const proxy: Proxy = { endpoint: '', seen: [], close: async () => undefined };
   const server = http.createServer((req, res) => {
@@ -128,14 +131,14 @@ async function startProxy(upstream: string): Promise<Proxy> {
       const seen: Seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, start: ++clock };
       proxy.seen.push(seen);
       res.on('finish', () => (seen.end = ++clock));
-      const sigError = checkSigV4({ method: seen.method, url: seen.url, headers: req.headers, body }, { S3RVER: 'S3RVER' });
+      const sigError = checkSigV4({ method: seen.method, url: seen.url, headers: req.headers, body }, secrets);
       seen.sigError = sigError;
       const answer = (status: number, code: string, message: string): void => {
         seen.status = status;
         res.writeHead(status, { 'content-type': 'application/xml', date: new Date().toUTCString() });
         res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`);
       };
-      if (sigError && !sigError.startsWith('unknown access key')) {
+      if (enforce && sigError && !sigError.startsWith('unknown access key')) {
         return answer(403, 'SignatureDoesNotMatch', `The request signature we calculated does not match (${sigError})`);
       }
       const fault = proxy.fault?.(seen);
@@ -163,37 +166,6 @@ async function startProxy(upstream: string): Promise<Proxy> {
 }
 
 // ---------------------------------------------------------------------------------------------------
-
-let s3: S3Emulator;
-let proxy: Proxy;
-let client: S3Client;
-let work: string;
-
-beforeAll(async () => {
-  s3 = await startS3();
-  proxy = await startProxy(s3.endpoint);
-  client = createS3Client({ ...s3.settings, endpoint: proxy.endpoint });
-  work = mkdtempSync(join(tmpdir(), 'assets-put-'));
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await proxy?.close();
-  await s3?.close();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
-
-beforeEach(() => {
-  proxy.seen.length = 0;
-  proxy.fault = undefined;
-});
-
-async function body(key: string): Promise<Buffer> {
-  const out = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
-  return Buffer.from(await out.Body!.transformToByteArray());
-}
-
-const TEXT = { contentType: 'text/plain; charset=utf-8', cacheControl: 'no-cache' };
 
 describe('the SigV4 check used by these tests', () => {
   // AWS's documented examples (Signature Version 4, "Examples: Signature Calculations in AWS S3")
@@ -258,7 +230,7 @@ describe('resolveTarget', () => {
   it('uses the URL layout of the client: virtual-hosted, path-style for dotted buckets and custom endpoints', async () => {
     const aws = new S3Client({ region: 'eu-west-1', credentials: creds });
     const china = new S3Client({ region: 'cn-north-1', credentials: creds });
-    const custom = createS3Client({ ...s3.settings, endpoint: 'http://127.0.0.1:9000' });
+    const custom = createS3Client(bucketSettings('previews', 'http://127.0.0.1:9000', creds));
     try {
       expect(await resolveTarget(aws, 'my-bucket')).toMatchObject({ signingRegion: 'eu-west-1', signingName: 's3' });
       expect((await resolveTarget(aws, 'my-bucket'))!.url.href).toBe('https://my-bucket.s3.eu-west-1.amazonaws.com/');
@@ -273,193 +245,273 @@ describe('resolveTarget', () => {
   });
 });
 
-describe('createDirectPut', () => {
-  it('signs every PUT (verified), encodes keys once, and stores bytes and headers', async () => {
-    const put = (await createDirectPut(client, s3.bucket, { maxSockets: 4 }))!;
-    expect(put).toBeDefined();
-    const keys = ['enc/a b/c+d.txt', 'enc/ünï/çødé €.js', "enc/x/!'()*~.txt", 'enc/p%20q.txt', 'enc/q?x=1#h&y.txt', 'enc/empty.txt'];
-    try {
-      await Promise.all(
-        keys.map((k) => {
-          const data = Buffer.from(k.endsWith('empty.txt') ? '' : `content of ${k}`);
-          return put.put(k, data, data.length, { contentType: 'text/javascript; charset=utf-8', cacheControl: 'public, max-age=60' });
-        }),
-      );
-      expect(put.requests()).toBe(keys.length);
-    } finally {
-      put.close();
-    }
-    expect(proxy.seen).toHaveLength(keys.length);
-    for (const r of proxy.seen) {
-      expect(r.sigError).toBeUndefined();
-      expect(r.headers['x-amz-content-sha256']).toBe('UNSIGNED-PAYLOAD');
-    }
-    expect(proxy.seen.map((r) => r.url).sort()).toEqual(keys.map((k) => `/${s3.bucket}/${encodeKeyPath(k)}`).sort());
-    expect(proxy.seen.map((r) => r.url)).toContain(`/${s3.bucket}/enc/a%20b/c%2Bd.txt`);
-    expect(await s3.listKeys('enc/')).toEqual([...keys].sort());
-    for (const k of keys) expect((await body(k)).toString()).toBe(k.endsWith('empty.txt') ? '' : `content of ${k}`);
-    const h = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: 'enc/ünï/çødé €.js' }));
-    expect(h).toMatchObject({ ContentType: 'text/javascript; charset=utf-8', CacheControl: 'public, max-age=60' });
+const TEXT = { contentType: 'text/plain; charset=utf-8', cacheControl: 'no-cache' };
+
+for (const { kind, describe } of S3_SERVERS) describe(`on ${kind}`, () => suite(kind));
+
+function suite(kind: S3Kind): void {
+  let s3: S3Emulator;
+  let proxy: Proxy;
+  let client: S3Client;
+  let work: string;
+
+  beforeAll(async () => {
+    s3 = await startS3Server(kind);
+    const { accessKeyId, secretAccessKey } = s3.settings;
+    proxy = await startProxy(s3.endpoint, { [accessKeyId!]: secretAccessKey! }, kind === 's3rver');
+    client = createS3Client({ ...s3.settings, endpoint: proxy.endpoint });
+    work = mkdtempSync(join(tmpdir(), 'assets-put-'));
   });
 
-  it('streams a body from a fresh stream per call', async () => {
-    const path = join(work, 'medium.bin');
-    const data = Buffer.alloc(700_000, 7);
-    writeFileSync(path, data);
-    const put = (await createDirectPut(client, s3.bucket, { maxSockets: 2 }))!;
-    try {
-      const { createReadStream } = await import('node:fs');
-      await put.put('stream/medium.bin', () => createReadStream(path), data.length, TEXT);
-    } finally {
-      put.close();
-    }
-    expect(proxy.seen[0].sigError).toBeUndefined();
-    expect((await body('stream/medium.bin')).equals(data)).toBe(true);
+  afterAll(async () => {
+    client?.destroy();
+    await proxy?.close();
+    await s3?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('abandons a streamed body whose size is not the announced one', async () => {
-    const { Readable } = await import('node:stream');
-    const put = (await createDirectPut(client, s3.bucket, { maxSockets: 2 }))!;
-    try {
-      const shrank = () => Readable.from([Buffer.alloc(10, 1)]);
-      await expect(put.put('size/shrank.bin', shrank, 20, TEXT)).rejects.toThrow(/shrank during the sync \(10 of 20 bytes\)/);
-      const grew = () => Readable.from([Buffer.alloc(10, 1), Buffer.alloc(10, 2)]);
-      await expect(put.put('size/grew.bin', grew, 10, TEXT)).rejects.toThrow(/grew during the sync/);
-    } finally {
-      put.close();
-    }
-    expect(await s3.listKeys('size/')).toEqual([]);
-  });
-
-  it('signs session tokens (x-amz-security-token) from the client credentials', async () => {
-    const withToken = createS3Client({ ...s3.settings, endpoint: proxy.endpoint });
-    (withToken.config as unknown as { credentials: () => Promise<unknown> }).credentials = async () => ({
-      accessKeyId: 'S3RVER',
-      secretAccessKey: 'S3RVER',
-      sessionToken: 'SESSION-TOKEN',
-      expiration: new Date(Date.now() + 3_600_000),
-    });
-    const put = (await createDirectPut(withToken, s3.bucket, { maxSockets: 1 }))!;
-    try {
-      await put.put('token/a.txt', Buffer.from('a'), 1, TEXT);
-    } finally {
-      put.close();
-      withToken.destroy();
-    }
-    expect(proxy.seen[0].headers['x-amz-security-token']).toBe('SESSION-TOKEN');
-    expect(proxy.seen[0].sigError).toBeUndefined(); // every x-amz-* header is signed
-  });
-
-  it('maps error answers to errors with the status and S3 Code/Message', async () => {
-    const missing = (await createDirectPut(client, 'no-such-bucket', { maxSockets: 1 }))!;
-    const err404 = await missing.put('a.txt', Buffer.from('a'), 1, TEXT).catch((e: unknown) => e);
-    missing.close();
-    expect(err404).toBeInstanceOf(S3ResponseError);
-    expect(err404).toMatchObject({ name: 'NoSuchBucket', Code: 'NoSuchBucket', $metadata: { httpStatusCode: 404 } });
-    expect((err404 as Error).message).toMatch(/The specified bucket does not exist \(HTTP 404 NoSuchBucket; PUT http:\/\/127\.0\.0\.1:\d+\/no-such-bucket\/a\.txt\)/);
-
-    const stranger = createS3Client({ ...s3.settings, endpoint: proxy.endpoint, accessKeyId: 'NOBODY', secretAccessKey: 'x' });
-    const denied = (await createDirectPut(stranger, s3.bucket, { maxSockets: 1 }))!;
-    const err403 = await denied.put('a.txt', Buffer.from('a'), 1, TEXT).catch((e: unknown) => e);
-    denied.close();
-    stranger.destroy();
-    expect(err403).toMatchObject({ name: 'InvalidAccessKeyId', $metadata: { httpStatusCode: 403 }, $fault: 'client' });
-
-    const forged = createS3Client({ ...s3.settings, endpoint: proxy.endpoint, secretAccessKey: 'WRONG' });
-    const bad = (await createDirectPut(forged, s3.bucket, { maxSockets: 1 }))!;
-    const errSig = await bad.put('a.txt', Buffer.from('a'), 1, TEXT).catch((e: unknown) => e);
-    bad.close();
-    forged.destroy();
-    expect(errSig).toMatchObject({ name: 'SignatureDoesNotMatch', $metadata: { httpStatusCode: 403 } });
-  });
-});
-
-describe('syncAssets on the lean path', () => {
-  let site: string;
-  const write = (rel: string, content: string | Buffer): void => {
-    const p = join(site, rel);
-    mkdirSync(dirname(p), { recursive: true });
-    writeFileSync(p, content);
-  };
-  const opts = (prefix: string, extra: Partial<SyncOptions> = {}): SyncOptions => ({
-    bucket: s3.bucket,
-    prefix,
-    dir: site,
-    includeDotfiles: false,
-    cacheControl: 'no-cache',
-    cacheControlFingerprinted: 'public, max-age=31536000, immutable',
-    concurrency: 4,
-    ...extra,
-  });
-  const puts = (): Seen[] => proxy.seen.filter((r) => r.method === 'PUT');
-
-  beforeAll(() => {
-    site = join(work, 'site');
-    write('index.html', '<p>home</p>');
-    write('about/index.html', '<p>about</p>');
-    write('assets/app.3f9a1c2b.js', 'console.log(1)');
-    write('assets/a b+c.css', 'body{}');
-    write('img/medium.bin', Buffer.alloc(600_000, 1)); // streamed
-  });
-
-  it('uploads with signed requests, retrying 5xx, throttling and resets', async () => {
-    const once = new Map<string, Fault>([
-      ['assets/app.3f9a1c2b.js', { status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' }],
-      ['img/medium.bin', { status: 500, code: 'InternalError', message: 'We encountered an internal error.' }],
-      ['assets/a%20b%2Bc.css', 'reset'],
-      ['about/index.html', { status: 429, code: 'TooManyRequests', message: 'slow down' }],
-    ]);
-    proxy.fault = (r) => {
-      for (const [suffix, fault] of once) {
-        if (r.method === 'PUT' && r.url.endsWith(suffix)) {
-          once.delete(suffix);
-          return fault;
-        }
-      }
-      return undefined;
-    };
-    const result = await syncAssets(client, opts('retry-pr-1/'));
-    expect(once.size).toBe(0);
-    expect(result).toMatchObject({ uploaded: 5, skipped: 0, deleted: 0 });
-    expect(result.requests).toBe(1 + 5 + 4); // list + 5 PUTs + 4 retried attempts
-    expect(proxy.seen).toHaveLength(result.requests);
-    for (const r of proxy.seen) expect(r.sigError).toBeUndefined();
-    expect(await s3.listKeys('retry-pr-1/')).toEqual(
-      ['about/index.html', 'assets/a b+c.css', 'assets/app.3f9a1c2b.js', 'img/medium.bin', 'index.html'].map((k) => 'retry-pr-1/' + k),
-    );
-    expect((await body('retry-pr-1/img/medium.bin')).equals(readFileSync(join(site, 'img/medium.bin')))).toBe(true);
-    const h = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: 'retry-pr-1/assets/app.3f9a1c2b.js' }));
-    expect(h).toMatchObject({ ContentType: 'text/javascript; charset=utf-8', CacheControl: 'public, max-age=31536000, immutable' });
-  });
-
-  it('stops on a non-retryable error before any HTML or deletion, with S3 Code and Message', async () => {
-    await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'denied-pr-1/stale.txt', Body: 'old' }));
+  beforeEach(() => {
     proxy.seen.length = 0;
-    proxy.fault = (r) =>
-      r.method === 'PUT' && r.url.endsWith('app.3f9a1c2b.js') ? { status: 403, code: 'AccessDenied', message: 'Access Denied' } : undefined;
-    const err = await syncAssets(client, opts('denied-pr-1/')).catch((e: unknown) => e);
-    expect(err).toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
-    expect((err as Error).message).toMatch(/^Access Denied \(HTTP 403 AccessDenied; PUT /);
-    expect(puts().filter((r) => r.url.endsWith('app.3f9a1c2b.js'))).toHaveLength(1); // not retried
-    expect(puts().some((r) => r.url.endsWith('.html'))).toBe(false);
-    expect(proxy.seen.some((r) => r.method === 'POST')).toBe(false);
-    expect(await s3.listKeys('denied-pr-1/')).toContain('denied-pr-1/stale.txt');
+    proxy.fault = undefined;
   });
 
-  it('sends every HTML file only after all other files are stored', async () => {
-    for (let i = 0; i < 20; i++) write(`many/page${i}.html`, `<p>${i}</p>`);
-    for (let i = 0; i < 40; i++) write(`many/chunk${i}.js`, `// ${i}`);
-    try {
-      await syncAssets(client, opts('order-pr-1/', { concurrency: 8 }));
-    } finally {
-      rmSync(join(site, 'many'), { recursive: true });
-    }
-    const html = puts().filter((r) => r.url.endsWith('.html'));
-    const other = puts().filter((r) => !r.url.endsWith('.html'));
-    expect(html).toHaveLength(22);
-    expect(other).toHaveLength(43);
-    const firstHtml = Math.min(...html.map((r) => r.start));
-    const lastOther = Math.max(...other.map((r) => r.end ?? Infinity));
-    expect(firstHtml).toBeGreaterThan(lastOther);
+  async function body(key: string): Promise<Buffer> {
+    const out = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
+    return Buffer.from(await out.Body!.transformToByteArray());
+  }
+
+  describe('createDirectPut', () => {
+    it('signs every PUT (verified), encodes keys once, and stores bytes and headers', async () => {
+      const put = (await createDirectPut(client, s3.bucket, { maxSockets: 4 }))!;
+      expect(put).toBeDefined();
+      const keys = [
+        'enc/a b/c+d.txt',
+        'enc/ünï/çødé €.js',
+        "enc/x/!'()*~.txt",
+        'enc/p%20q.txt',
+        'enc/q?x=1#h&y.txt',
+        'enc/semi;colon=eq,comma@at$d.txt',
+        'enc/nb\u00a0sp.txt',
+        'enc/empty.txt',
+      ];
+      try {
+        await Promise.all(
+          keys.map((k) => {
+            const data = Buffer.from(k.endsWith('empty.txt') ? '' : `content of ${k}`);
+            return put.put(k, data, data.length, { contentType: 'text/javascript; charset=utf-8', cacheControl: 'public, max-age=60' });
+          }),
+        );
+        expect(put.requests()).toBe(keys.length);
+      } finally {
+        put.close();
+      }
+      expect(proxy.seen).toHaveLength(keys.length);
+      for (const r of proxy.seen) {
+        expect(r.sigError).toBeUndefined();
+        expect(r.status).toBe(200);
+        expect(r.headers['x-amz-content-sha256']).toBe('UNSIGNED-PAYLOAD');
+        expect(r.headers['user-agent']).toBe('faas-preview');
+      }
+      expect(proxy.seen.map((r) => r.url).sort()).toEqual(keys.map((k) => `/${s3.bucket}/${encodeKeyPath(k)}`).sort());
+      expect(proxy.seen.map((r) => r.url)).toContain(`/${s3.bucket}/enc/a%20b/c%2Bd.txt`);
+      expect(await s3.listKeys('enc/')).toEqual([...keys].sort());
+      for (const k of keys) expect((await body(k)).toString()).toBe(k.endsWith('empty.txt') ? '' : `content of ${k}`);
+      const h = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: 'enc/ünï/çødé €.js' }));
+      expect(h).toMatchObject({ ContentType: 'text/javascript; charset=utf-8', CacheControl: 'public, max-age=60' });
+    });
+
+    it('streams a body from a fresh stream per call', async () => {
+      const path = join(work, 'medium.bin');
+      const data = Buffer.alloc(700_000, 7);
+      writeFileSync(path, data);
+      const put = (await createDirectPut(client, s3.bucket, { maxSockets: 2 }))!;
+      try {
+        const { createReadStream } = await import('node:fs');
+        await put.put('stream/medium.bin', () => createReadStream(path), data.length, TEXT);
+      } finally {
+        put.close();
+      }
+      expect(proxy.seen[0].sigError).toBeUndefined();
+      expect((await body('stream/medium.bin')).equals(data)).toBe(true);
+    });
+
+    it('abandons a streamed body whose size is not the announced one', async () => {
+      const { Readable } = await import('node:stream');
+      const put = (await createDirectPut(client, s3.bucket, { maxSockets: 2 }))!;
+      try {
+        const shrank = () => Readable.from([Buffer.alloc(10, 1)]);
+        await expect(put.put('size/shrank.bin', shrank, 20, TEXT)).rejects.toThrow(
+          /: the file changed during the sync \(it shrank to 10 of the 20 bytes the walk saw\)$/,
+        );
+        const grew = () => Readable.from([Buffer.alloc(10, 1), Buffer.alloc(10, 2)]);
+        await expect(put.put('size/grew.bin', grew, 10, TEXT)).rejects.toThrow(/: the file changed during the sync \(it grew past the 10 bytes/);
+      } finally {
+        put.close();
+      }
+      expect(await s3.listKeys('size/')).toEqual([]);
+    });
+
+    it('signs session tokens (x-amz-security-token) from the client credentials', async () => {
+      const withToken = createS3Client({ ...s3.settings, endpoint: proxy.endpoint });
+      (withToken.config as unknown as { credentials: () => Promise<unknown> }).credentials = async () => ({
+        accessKeyId: s3.settings.accessKeyId,
+        secretAccessKey: s3.settings.secretAccessKey,
+        sessionToken: 'SESSION-TOKEN', // radosgw without STS checks the signature and ignores the token
+        expiration: new Date(Date.now() + 3_600_000),
+      });
+      const put = (await createDirectPut(withToken, s3.bucket, { maxSockets: 1 }))!;
+      try {
+        await put.put('token/a.txt', Buffer.from('a'), 1, TEXT);
+      } finally {
+        put.close();
+        withToken.destroy();
+      }
+      expect(proxy.seen[0].headers['x-amz-security-token']).toBe('SESSION-TOKEN');
+      expect(proxy.seen[0].sigError).toBeUndefined(); // every x-amz-* header is signed
+      expect(proxy.seen[0].status).toBe(200);
+    });
+
+    it("corrects a skewed clock from the answer's Date, so that the one retry goes through", async () => {
+      const skewed = createS3Client({ ...s3.settings, endpoint: proxy.endpoint });
+      const config = skewed.config as unknown as { systemClockOffset?: number };
+      config.systemClockOffset = -3_600_000; // an hour behind: both servers refuse more than 15 minutes
+      const put = (await createDirectPut(skewed, s3.bucket, { maxSockets: 1 }))!;
+      const lines: string[] = [];
+      try {
+        await s3Operation({ operation: 'PutObject', bucket: s3.bucket, key: 'skew/a.txt' }, () => put.put('skew/a.txt', Buffer.from('a'), 1, TEXT), {
+          retry: true,
+          log: (l) => lines.push(l),
+        });
+      } finally {
+        put.close();
+        skewed.destroy();
+      }
+      expect(proxy.seen.map((r) => r.status)).toEqual([403, 200]);
+      expect(lines).toEqual([expect.stringMatching(/^PutObject s3:\/\/previews\/skew\/a\.txt: HTTP 403 RequestTimeTooSkewed.*; retrying up to 2 more times$/)]);
+      expect(Math.abs(config.systemClockOffset!)).toBeLessThan(60_000);
+      expect((await body('skew/a.txt')).toString()).toBe('a');
+    });
+
+    it('maps error answers to errors with the status and S3 Code/Message', async () => {
+      const missing = (await createDirectPut(client, 'no-such-bucket', { maxSockets: 1 }))!;
+      const err404 = await missing.put('a.txt', Buffer.from('a'), 1, TEXT).catch((e: unknown) => e);
+      missing.close();
+      expect(err404).toBeInstanceOf(S3ResponseError);
+      // radosgw sends every error with an empty <Message>
+      const said = kind === 'rgw' ? '' : 'The specified bucket does not exist';
+      expect(err404).toMatchObject({ name: 'NoSuchBucket', Code: 'NoSuchBucket', Message: said, $metadata: { httpStatusCode: 404 } });
+      expect((err404 as Error).message).toMatch(
+        new RegExp(`^PUT http://127\\.0\\.0\\.1:\\d+/no-such-bucket/a\\.txt answered HTTP 404 NoSuchBucket${said ? `: ${said}` : ''}$`),
+      );
+
+      const stranger = createS3Client({ ...s3.settings, endpoint: proxy.endpoint, accessKeyId: 'NOBODY', secretAccessKey: 'x' });
+      const denied = (await createDirectPut(stranger, s3.bucket, { maxSockets: 1 }))!;
+      const err403 = await denied.put('a.txt', Buffer.from('a'), 1, TEXT).catch((e: unknown) => e);
+      denied.close();
+      stranger.destroy();
+      expect(err403).toMatchObject({ name: 'InvalidAccessKeyId', $metadata: { httpStatusCode: 403 }, $fault: 'client' });
+
+      const forged = createS3Client({ ...s3.settings, endpoint: proxy.endpoint, secretAccessKey: 'WRONG' });
+      const bad = (await createDirectPut(forged, s3.bucket, { maxSockets: 1 }))!;
+      const errSig = await bad.put('a.txt', Buffer.from('a'), 1, TEXT).catch((e: unknown) => e);
+      bad.close();
+      forged.destroy();
+      expect(errSig).toMatchObject({ name: 'SignatureDoesNotMatch', $metadata: { httpStatusCode: 403 } });
+      // who refused it: the proxy's check in front of s3rver, radosgw's own
+      expect(errSig).toMatchObject({ Message: kind === 'rgw' ? '' : expect.stringContaining('signature we calculated does not match') });
+    });
   });
-});
+
+  describe('syncAssets on the lean path', () => {
+    let site: string;
+    const write = (rel: string, content: string | Buffer): void => {
+      const p = join(site, rel);
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(p, content);
+    };
+    const opts = (prefix: string, extra: Partial<SyncOptions> = {}): SyncOptions => ({
+      bucket: s3.bucket,
+      prefix,
+      dir: site,
+      includeDotfiles: false,
+      cacheControl: 'no-cache',
+      cacheControlFingerprinted: 'public, max-age=31536000, immutable',
+      concurrency: 4,
+      ...extra,
+    });
+    const puts = (): Seen[] => proxy.seen.filter((r) => r.method === 'PUT');
+
+    beforeAll(() => {
+      site = join(work, 'site');
+      write('index.html', '<p>home</p>');
+      write('about/index.html', '<p>about</p>');
+      write('assets/app.3f9a1c2b.js', 'console.log(1)');
+      write('assets/a b+c.css', 'body{}');
+      write('img/medium.bin', Buffer.alloc(600_000, 1)); // streamed
+    });
+
+    it('uploads with signed requests, retrying 5xx, throttling and resets', async () => {
+      const once = new Map<string, Fault>([
+        ['assets/app.3f9a1c2b.js', { status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' }],
+        ['img/medium.bin', { status: 500, code: 'InternalError', message: 'We encountered an internal error.' }],
+        ['assets/a%20b%2Bc.css', 'reset'],
+        ['about/index.html', { status: 429, code: 'TooManyRequests', message: 'slow down' }],
+      ]);
+      proxy.fault = (r) => {
+        for (const [suffix, fault] of once) {
+          if (r.method === 'PUT' && r.url.endsWith(suffix)) {
+            once.delete(suffix);
+            return fault;
+          }
+        }
+        return undefined;
+      };
+      const result = await syncAssets(client, opts('retry-pr-1/'));
+      expect(once.size).toBe(0);
+      expect(result).toMatchObject({ uploaded: 5, skipped: 0, deleted: 0 });
+      expect(result.requests).toBe(1 + 5 + 4); // list + 5 PUTs + 4 retried attempts
+      expect(proxy.seen).toHaveLength(result.requests);
+      for (const r of proxy.seen) expect(r.sigError).toBeUndefined();
+      expect(await s3.listKeys('retry-pr-1/')).toEqual(
+        ['about/index.html', 'assets/a b+c.css', 'assets/app.3f9a1c2b.js', 'img/medium.bin', 'index.html'].map((k) => 'retry-pr-1/' + k),
+      );
+      expect((await body('retry-pr-1/img/medium.bin')).equals(readFileSync(join(site, 'img/medium.bin')))).toBe(true);
+      const h = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: 'retry-pr-1/assets/app.3f9a1c2b.js' }));
+      expect(h).toMatchObject({ ContentType: 'text/javascript; charset=utf-8', CacheControl: 'public, max-age=31536000, immutable' });
+    });
+
+    it('stops on a non-retryable error before any HTML or deletion, with S3 Code and Message', async () => {
+      await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'denied-pr-1/stale.txt', Body: 'old' }));
+      proxy.seen.length = 0;
+      proxy.fault = (r) =>
+        r.method === 'PUT' && r.url.endsWith('app.3f9a1c2b.js') ? { status: 403, code: 'AccessDenied', message: 'Access Denied' } : undefined;
+      const err = await syncAssets(client, opts('denied-pr-1/')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(S3OperationError);
+      expect(err).toMatchObject({ status: 403, code: 'AccessDenied' });
+      expect((err as Error).message).toMatch(
+        new RegExp(`^PutObject s3://${s3.bucket}/denied-pr-1/assets/app\\.3f9a1c2b\\.js: HTTP 403 AccessDenied: Access Denied; the credentials may not`),
+      );
+      expect(puts().filter((r) => r.url.endsWith('app.3f9a1c2b.js'))).toHaveLength(1); // not retried
+      expect(puts().some((r) => r.url.endsWith('.html'))).toBe(false);
+      expect(proxy.seen.some((r) => r.method === 'POST')).toBe(false);
+      expect(await s3.listKeys('denied-pr-1/')).toContain('denied-pr-1/stale.txt');
+    });
+
+    it('sends every HTML file only after all other files are stored', async () => {
+      for (let i = 0; i < 20; i++) write(`many/page${i}.html`, `<p>${i}</p>`);
+      for (let i = 0; i < 40; i++) write(`many/chunk${i}.js`, `// ${i}`);
+      try {
+        await syncAssets(client, opts('order-pr-1/', { concurrency: 8 }));
+      } finally {
+        rmSync(join(site, 'many'), { recursive: true });
+      }
+      const html = puts().filter((r) => r.url.endsWith('.html'));
+      const other = puts().filter((r) => !r.url.endsWith('.html'));
+      expect(html).toHaveLength(22);
+      expect(other).toHaveLength(43);
+      const firstHtml = Math.min(...html.map((r) => r.start));
+      const lastOther = Math.max(...other.map((r) => r.end ?? Infinity));
+      expect(firstHtml).toBeGreaterThan(lastOther);
+    });
+  });
+}

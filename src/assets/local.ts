@@ -1,14 +1,20 @@
 /**
- * Walk `static-dir` safely. Nothing outside the directory is ever read:
+ * Walk `static-dir` safely. Nothing outside the directory is ever read, and nothing but regular files is uploaded:
  * - symlinks are resolved and skipped (with a warning) when their real path leaves the directory;
  * - symlinked directories inside it are followed (a link back to an ancestor is skipped: no cycles);
+ * - FIFOs, sockets and devices (directly or through a symlink) are skipped with a warning, and never opened: a
+ *   FIFO's open would wait for a writer forever;
+ * - names that are not valid UTF-8 are skipped with a warning: they have no faithful object key (decoding would
+ *   turn them into U+FFFD, and two such names into the same key);
  * - keys are POSIX relative paths, checked for `..`, empty and absolute segments even though a walk
  *   cannot produce them;
+ * - keys longer than S3's limit (1,024 bytes of UTF-8, the bucket prefix included) are skipped, all reported in
+ *   one warning at the end of the walk, before anything is uploaded;
  * - dotfiles and dot-directories are skipped unless `includeDotfiles`.
  * Only metadata (lstat/stat/realpath) is read here; contents are read by the sync, from `path`, which is
  * always the real path inside the directory.
  */
-import { promises as fs, type Dirent } from 'node:fs';
+import { promises as fs, type Dirent, type Stats } from 'node:fs';
 import * as path from 'node:path';
 
 export interface LocalFile {
@@ -21,8 +27,24 @@ export interface LocalFile {
 
 export interface WalkOptions {
   includeDotfiles: boolean;
+  /** The bucket prefix the keys are uploaded under (`<name>/`): it counts towards S3's key length limit. */
+  keyPrefix?: string;
   log?: (line: string) => void;
 }
+
+/** A file is no longer what the walk saw (size, type): the sync fails rather than send something else. */
+export class FileChanged extends Error {
+  /** `subject`: the file's path, or the request that was sending it. */
+  constructor(subject: string, what: string) {
+    super(`${subject}: the file changed during the sync (${what})`);
+    this.name = 'FileChanged';
+  }
+}
+
+/** S3's limit on an object key, in bytes of UTF-8. */
+export const MAX_KEY_BYTES = 1024;
+/** Over-long keys named in the warning; the rest are counted. */
+const LONG_KEYS_SHOWN = 5;
 
 function inside(root: string, real: string): boolean {
   const rel = path.relative(root, real);
@@ -35,65 +57,112 @@ export function isSafeKey(key: string): boolean {
   return key.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
 }
 
+/** What a non-regular, non-directory entry is, for the warning; undefined for files and directories. */
+function specialKind(e: Dirent<Buffer> | Stats): string | undefined {
+  if (e.isFIFO()) return 'a FIFO (named pipe)';
+  if (e.isSocket()) return 'a socket';
+  if (e.isBlockDevice()) return 'a block device';
+  if (e.isCharacterDevice()) return 'a character device';
+  return undefined;
+}
+
+/** The name decoded, or undefined when it is not valid UTF-8 (decoding would not give the same bytes back). */
+function utf8Name(raw: Buffer): string | undefined {
+  const name = raw.toString('utf8');
+  return Buffer.from(name, 'utf8').equals(raw) ? name : undefined;
+}
+
+/** A name that is not UTF-8, printable: ASCII as it is, every other byte as `\xNN`. */
+function escapeBytes(raw: Buffer): string {
+  let out = '';
+  for (const b of raw) out += b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  return out;
+}
+
+/** One warning for every key over the limit, with the first few (each shortened in its middle). */
+function longKeysWarning(keys: string[], keyPrefix: string): string {
+  const shorten = (k: string): string => (k.length > 100 ? `${k.slice(0, 60)}…${k.slice(-39)}` : k);
+  const shown = keys.slice(0, LONG_KEYS_SHOWN).map((k) => `${JSON.stringify(shorten(k))} (${Buffer.byteLength(keyPrefix + k)} bytes)`);
+  const more = keys.length > LONG_KEYS_SHOWN ? `, and ${keys.length - LONG_KEYS_SHOWN} more` : '';
+  return (
+    `skipping ${keys.length} file(s) whose object key would be longer than S3's limit of ${MAX_KEY_BYTES} bytes ` +
+    `(UTF-8, with the prefix ${JSON.stringify(keyPrefix)}): ${shown.join(', ')}${more}; shorten their paths under static-dir`
+  );
+}
+
 export async function walkLocal(dir: string, opts: WalkOptions): Promise<LocalFile[]> {
   const root = await fs.realpath(dir);
   const st = await fs.stat(root);
   if (!st.isDirectory()) throw new Error(`static-dir ${dir} is not a directory`);
   const warn = (line: string): void => opts.log?.(`warning: ${line}`);
+  const bucketPrefix = opts.keyPrefix ?? '';
   const files: LocalFile[] = [];
+  const tooLong: string[] = [];
 
   /** `ancestors`: real paths of the directories on the way down, to cut symlink cycles. */
-  async function walk(realDir: string, keyPrefix: string, ancestors: ReadonlySet<string>): Promise<void> {
-    let entries: Dirent[];
+  async function walk(realDir: string, dirKey: string, ancestors: ReadonlySet<string>): Promise<void> {
+    let entries: Dirent<Buffer>[];
     try {
-      entries = await fs.readdir(realDir, { withFileTypes: true });
+      entries = await fs.readdir(realDir, { withFileTypes: true, encoding: 'buffer' });
     } catch (err) {
-      warn(`cannot read directory ${keyPrefix || '.'}: ${(err as Error).message}`);
+      warn(`cannot read directory ${dirKey || '.'}: ${(err as Error).message}`);
       return;
     }
-    await Promise.all(
-      entries.map(async (entry) => {
-        if (entry.name.startsWith('.') && !opts.includeDotfiles) return;
-        const key = keyPrefix + entry.name;
-        if (!isSafeKey(key)) {
-          warn(`skipping ${JSON.stringify(key)}: not a safe object key`);
-          return;
-        }
-        let full = path.join(realDir, entry.name);
-        let isDir = entry.isDirectory();
-        let isFile = entry.isFile();
-        if (entry.isSymbolicLink()) {
-          let real: string;
-          try {
-            real = await fs.realpath(full);
-          } catch {
-            warn(`skipping ${key}: broken symlink`);
-            return;
-          }
-          if (!inside(root, real)) {
-            warn(`skipping ${key}: symlink points outside static-dir`);
-            return;
-          }
-          const target = await fs.stat(real);
-          full = real;
-          isDir = target.isDirectory();
-          isFile = target.isFile();
-        }
-        if (isDir) {
-          if (ancestors.has(full)) {
-            warn(`skipping ${key}: symlink cycle`);
-            return;
-          }
-          await walk(full, key + '/', new Set([...ancestors, full]));
-        } else if (isFile) {
-          const { size } = await fs.stat(full);
-          files.push({ key, path: full, size });
-        }
-        // sockets, FIFOs, devices: never uploaded
-      }),
-    );
+    await Promise.all(entries.map((entry) => visit(entry, realDir, dirKey, ancestors)));
+  }
+
+  /** `dirKey`: the key of the entry's directory, `''` or ending with `/`. */
+  async function visit(entry: Dirent<Buffer>, realDir: string, dirKey: string, ancestors: ReadonlySet<string>): Promise<void> {
+    if (entry.name[0] === 0x2e /* . */ && !opts.includeDotfiles) return;
+    const name = utf8Name(entry.name);
+    if (name === undefined) {
+      warn(`skipping ${dirKey}${escapeBytes(entry.name)}: its name is not valid UTF-8, so it has no object key`);
+      return;
+    }
+    const key = dirKey + name;
+    if (!isSafeKey(key)) {
+      warn(`skipping ${JSON.stringify(key)}: not a safe object key`);
+      return;
+    }
+    let full = path.join(realDir, name);
+    let kind: Dirent<Buffer> | Stats = entry;
+    if (entry.isSymbolicLink()) {
+      let real: string;
+      try {
+        real = await fs.realpath(full);
+      } catch {
+        warn(`skipping ${key}: broken symlink`);
+        return;
+      }
+      if (!inside(root, real)) {
+        warn(`skipping ${key}: symlink points outside static-dir`);
+        return;
+      }
+      full = real;
+      kind = await fs.stat(real);
+    }
+    const special = specialKind(kind);
+    if (special) {
+      warn(`skipping ${key}: ${special}, not a regular file`);
+      return;
+    }
+    if (kind.isDirectory()) {
+      if (ancestors.has(full)) {
+        warn(`skipping ${key}: symlink cycle`);
+        return;
+      }
+      await walk(full, key + '/', new Set([...ancestors, full]));
+    } else if (kind.isFile()) {
+      if (Buffer.byteLength(bucketPrefix + key) > MAX_KEY_BYTES) {
+        tooLong.push(key);
+        return;
+      }
+      const { size } = await fs.stat(full);
+      files.push({ key, path: full, size });
+    }
   }
 
   await walk(root, '', new Set([root]));
+  if (tooLong.length) warn(longKeysWarning(tooLong.sort(), bucketPrefix));
   return files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }

@@ -10,10 +10,12 @@
  * - Signing: `SignatureV4` (the SDK's signer) with `x-amz-content-sha256: UNSIGNED-PAYLOAD` (no body hash),
  *   the client's sha256 implementation, credentials from the client's own provider chain (env, OIDC web
  *   identity, session tokens), re-resolved before they expire, and the client's clock-skew offset.
- * - Transport: node:http/https with a keep-alive agent of `maxSockets` sockets.
- * - A non-2xx answer rejects with an S3ResponseError that carries the status and S3's XML Code/Message in
- *   the SDK's error shape (`name`, `$metadata.httpStatusCode`), so the caller's retry rules apply unchanged;
- *   network errors reject with node's error (no `$metadata`). One attempt per call: the caller retries.
+ * - Transport: node:http/https with a keep-alive agent of `maxSockets` sockets, the client's time limits for
+ *   connecting and for silence on the socket (`requestTimeoutOf`), `User-Agent: faas-preview`.
+ * - A non-2xx answer rejects with an S3ResponseError that carries the status, S3's XML Code and Message (empty
+ *   on radosgw) and the headers, in the SDK's error shape (`name`, `$metadata.httpStatusCode`), so s3-call.ts
+ *   reads both alike; network errors and timeouts reject with node's error and its `code` (no `$metadata`).
+ *   One attempt per call: the caller retries.
  *
  * Not for multipart uploads, listings or deletes: those stay on the SDK.
  */
@@ -23,6 +25,8 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Readable } from 'node:stream';
+import { FileChanged } from './local.js';
+import { requestTimeoutOf } from './s3.js';
 
 type SignerInit = ConstructorParameters<typeof SignatureV4>[0];
 type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date };
@@ -30,16 +34,24 @@ type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?
 /** An S3 error answer, in the shape of the SDK's service exceptions (name = S3's Code). */
 export class S3ResponseError extends Error {
   readonly Code: string;
+  /** The body's `<Message>` as it was, possibly empty. */
+  readonly Message: string;
   readonly $metadata: { httpStatusCode: number; requestId?: string };
   readonly $fault: 'client' | 'server';
-  /** Set for a clock-skew rejection after the offset was corrected: worth another attempt. */
-  $retryable?: { throttling: boolean };
 
-  constructor(status: number, code: string, message: string, what: string, requestId?: string) {
-    super(`${message || code || 'Error answer'} (HTTP ${status}${code ? ` ${code}` : ''}; ${what})`);
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    what: string,
+    readonly headers: http.IncomingHttpHeaders = {},
+  ) {
+    super(`${what} answered HTTP ${status} ${code || '(no S3 error code)'}${message ? `: ${message}` : ''}`);
     this.name = code || `Http${status}`;
     this.Code = code;
-    this.$metadata = { httpStatusCode: status, requestId };
+    this.Message = message;
+    const requestId = headers['x-amz-request-id'];
+    this.$metadata = { httpStatusCode: status, requestId: typeof requestId === 'string' ? requestId : undefined };
     this.$fault = status >= 500 ? 'server' : 'client';
   }
 }
@@ -98,9 +110,10 @@ export interface DirectPut {
 }
 
 const MAX_ERROR_BODY = 64 * 1024;
-/** As the SDK's handler in s3.ts: connecting, then silence on the socket. */
-const CONNECT_TIMEOUT_MS = 10_000;
-const REQUEST_TIMEOUT_MS = 120_000;
+
+function timeoutError(message: string): Error {
+  return Object.assign(new Error(message), { code: 'ETIMEDOUT' });
+}
 
 /** Where and how a bucket's PUTs go: the client's own endpoint resolution for PutObject. */
 export interface PutTarget {
@@ -146,6 +159,7 @@ export async function createDirectPut(
     systemClockOffset?: number;
   };
   if (typeof config.credentials !== 'function' || !config.sha256) return undefined;
+  const timeoutMs = requestTimeoutOf(client);
   const resolved = await resolveTarget(client, bucket);
   if (!resolved) return undefined;
   const { url } = resolved;
@@ -193,12 +207,12 @@ export async function createDirectPut(
       };
       const req = mod.request({ hostname, port, method: 'PUT', path, headers, agent });
       const what = (): string => `PUT ${url.protocol}//${host}${path}`;
-      req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`${what()}: no answer within ${REQUEST_TIMEOUT_MS} ms`)));
+      req.setTimeout(timeoutMs, () => req.destroy(timeoutError(`${what()}: the server was silent for ${timeoutMs} ms (ETIMEDOUT)`)));
       req.on('socket', (socket) => {
         if (!socket.connecting) return; // a kept-alive socket
         const timer = setTimeout(
-          () => req.destroy(new Error(`${what()}: could not connect within ${CONNECT_TIMEOUT_MS} ms`)),
-          CONNECT_TIMEOUT_MS,
+          () => req.destroy(timeoutError(`${what()}: could not connect within ${timeoutMs} ms (ETIMEDOUT)`)),
+          timeoutMs,
         );
         socket.once('connect', () => clearTimeout(timer));
         req.once('close', () => clearTimeout(timer));
@@ -220,16 +234,12 @@ export async function createDirectPut(
         res.on('error', (err) => done(err));
         res.on('end', () => {
           const { code, message } = parseS3Error(Buffer.concat(chunks).toString('utf8'));
-          const reqId = res.headers['x-amz-request-id'];
-          const err = new S3ResponseError(status, code, message, what(), typeof reqId === 'string' ? reqId : undefined);
           if (code === 'RequestTimeTooSkewed' || code === 'RequestExpired') {
+            // the SDK's own skew correction, shared with it: the next attempt is signed with the server's time
             const serverTime = Date.parse(String(res.headers.date ?? ''));
-            if (!Number.isNaN(serverTime)) {
-              config.systemClockOffset = serverTime - Date.now(); // the SDK's own skew correction, shared with it
-              err.$retryable = { throttling: false };
-            }
+            if (!Number.isNaN(serverTime)) config.systemClockOffset = serverTime - Date.now();
           }
-          done(err);
+          done(new S3ResponseError(status, code, message, what(), res.headers));
         });
       });
       if (Buffer.isBuffer(body)) {
@@ -245,10 +255,10 @@ export async function createDirectPut(
         };
         stream.on('data', (chunk: Buffer) => {
           sent += chunk.length;
-          if (sent > size) fail(new Error(`${what()}: the file grew during the sync (more than ${size} bytes)`));
+          if (sent > size) fail(new FileChanged(what(), `it grew past the ${size} bytes the walk saw`));
         });
         stream.on('end', () => {
-          if (sent !== size) fail(new Error(`${what()}: the file shrank during the sync (${sent} of ${size} bytes)`));
+          if (sent !== size) fail(new FileChanged(what(), `it shrank to ${sent} of the ${size} bytes the walk saw`));
         });
         stream.on('error', fail);
         req.on('close', () => stream.destroy());
@@ -277,7 +287,9 @@ export async function createDirectPut(
         { signingDate: new Date(Date.now() + (config.systemClockOffset ?? 0)) },
       );
       const headers = signed.headers as Record<string, string>;
-      headers['cache-control'] = h.cacheControl; // never signed (SigV4 leaves it out), sent as is
+      // never signed (SigV4 leaves both out), sent as they are
+      headers['cache-control'] = h.cacheControl;
+      headers['user-agent'] = 'faas-preview';
       attempts++;
       return send(path, headers, body, size);
     },

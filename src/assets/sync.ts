@@ -12,8 +12,12 @@
  * middleware of its own (tracing, fault injection in tests), which then sees every request on the SDK path.
  * Multipart uploads, listings and deletes always use the SDK.
  *
- * Uploads are retried here (the SDK does not retry streaming bodies; put.ts makes one attempt a call),
- * with a fresh stream each time.
+ * Every S3 call goes through s3-call.ts: a failure names the operation, bucket, key or prefix, HTTP status and S3
+ * code. Uploads the SDK cannot repeat (streamed bodies; put.ts makes one attempt a call) are retried there with the
+ * action's one retry policy, with a fresh stream each time.
+ *
+ * Files are opened with O_NONBLOCK and read only while they are still regular files: one replaced by a FIFO after
+ * the walk fails at once instead of blocking the sync on a writer that never comes.
  */
 import {
   AbortMultipartUploadCommand,
@@ -22,16 +26,18 @@ import {
   DeleteObjectsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  type ListObjectsV2CommandOutput,
   UploadPartCommand,
   type CompletedPart,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, openSync, readSync, type ReadStream } from 'node:fs';
 import { DEFAULT_UPLOAD_CONCURRENCY } from '../settings.js';
 import { cacheControl, contentType } from './headers.js';
-import { walkLocal, type LocalFile } from './local.js';
+import { FileChanged, walkLocal, type LocalFile } from './local.js';
 import { createDirectPut, type DirectPut } from './put.js';
+import { S3OperationError, s3Operation, type S3Target } from './s3-call.js';
 import {
   batches,
   hashRequests,
@@ -66,7 +72,6 @@ export interface SyncResult {
   requests: number;
 }
 
-const UPLOAD_ATTEMPTS = 3;
 const HASH_CONCURRENCY = 8;
 const READ_CHUNK = 256 * 1024;
 /**
@@ -76,13 +81,28 @@ const READ_CHUNK = 256 * 1024;
  */
 const SMALL_FILE = 256 * 1024;
 
+/** Opening never waits (a FIFO would block it until a writer comes); regular files read as usual. */
+const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+
+/** A descriptor of `path` for reading, if it is still the regular file the walk saw. */
+function openRegular(path: string): number {
+  const fd = openSync(path, READ_FLAGS);
+  if (fstatSync(fd).isFile()) return fd;
+  closeSync(fd);
+  throw new FileChanged(path, 'it is no longer a regular file');
+}
+
+function fileStream(path: string, range: { start?: number; end?: number } = {}): ReadStream {
+  return createReadStream(path, { fd: openRegular(path), highWaterMark: READ_CHUNK, ...range });
+}
+
 /**
  * Read a small file whole into `buf` (reused between requests: fewer allocations, a flatter RSS). A
  * synchronous open/read/close of a small file costs microseconds, less than the thread-pool round trips of
  * the async calls. Throws when the file's size no longer matches the walk's.
  */
 function readSmall(path: string, size: number, buf: Buffer): Buffer {
-  const fd = openSync(path, 'r');
+  const fd = openRegular(path);
   try {
     let n = 0;
     for (;;) {
@@ -91,7 +111,7 @@ function readSmall(path: string, size: number, buf: Buffer): Buffer {
       n += r;
       if (n === buf.length) break;
     }
-    if (n !== size) throw new Error(`${path} changed during the sync (${n} bytes, expected ${size})`);
+    if (n !== size) throw new FileChanged(path, `${n} bytes, the walk saw ${size}`);
     return buf.subarray(0, n);
   } finally {
     closeSync(fd);
@@ -197,45 +217,28 @@ async function allOrThrow<T>(tasks: Promise<T>[]): Promise<T[]> {
   return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
-function retryable(err: unknown): boolean {
-  const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-  const status = e.$metadata?.httpStatusCode;
-  if (status === undefined) return true; // network error, reset, timeout
-  return status >= 500 || status === 429 || e.name === 'SlowDown' || e.name === 'RequestTimeout' || !!e.$retryable;
-}
-
-/** Run `attempt` up to UPLOAD_ATTEMPTS times (each with a fresh stream), backing off between tries. */
-async function withRetry<T>(attempt: () => Promise<T>): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await attempt();
-    } catch (err) {
-      if (i >= UPLOAD_ATTEMPTS || !retryable(err)) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** i + Math.random() * 100));
-    }
+/** One attempt of a command whose body is a fresh file stream, destroyed whatever the outcome. */
+async function withStream<T>(open: () => ReadStream, send: (body: ReadStream) => Promise<T>): Promise<T> {
+  const body = open();
+  try {
+    return await send(body);
+  } finally {
+    body.destroy();
   }
 }
 
-/** Send a command whose body is a file stream; the stream is destroyed if the request fails. */
-async function sendStreamed<T>(
-  open: () => ReturnType<typeof createReadStream>,
-  send: (body: ReturnType<typeof createReadStream>) => Promise<T>,
-): Promise<T> {
-  return withRetry(async () => {
-    const body = open();
-    try {
-      return await send(body);
-    } finally {
-      body.destroy();
-    }
-  });
+/** One page of `prefix`'s listing. */
+function listPage(client: S3Client, bucket: string, prefix: string, token: string | undefined): Promise<ListObjectsV2CommandOutput> {
+  return s3Operation({ operation: 'ListObjectsV2', bucket, prefix }, () =>
+    client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token })),
+  );
 }
 
 export async function listRemote(client: S3Client, bucket: string, prefix: string): Promise<Map<string, RemoteObject>> {
   const remote = new Map<string, RemoteObject>();
   let token: string | undefined;
   do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    const page = await listPage(client, bucket, prefix, token);
     for (const o of page.Contents ?? []) {
       if (!o.Key || !o.Key.startsWith(prefix)) continue;
       remote.set(o.Key.slice(prefix.length), { size: o.Size ?? 0, etag: normalizeEtag(o.ETag) });
@@ -262,7 +265,7 @@ export async function hashFile(
       }
     }
   }
-  const stream = createReadStream(path, { highWaterMark: READ_CHUNK });
+  const stream = fileStream(path);
   if (kind === 'md5') {
     const h = createHash('md5');
     for await (const chunk of stream) h.update(chunk as Buffer);
@@ -290,18 +293,25 @@ export async function hashFile(
   return multipartEtag(digests, (d) => createHash('md5').update(d).digest('hex'));
 }
 
-async function deleteKeys(client: S3Client, bucket: string, keys: string[]): Promise<number> {
+/**
+ * Deletes `keys` (all under `prefix`) in batches of 1,000. Quiet mode: the answer lists only the keys that failed
+ * (radosgw honours Quiet; s3rver ignores it and lists every key, which is read the same way).
+ */
+async function deleteKeys(client: S3Client, bucket: string, prefix: string, keys: string[]): Promise<number> {
   let deleted = 0;
   for (const batch of batches(keys, 1000)) {
-    const out = await client.send(
-      new DeleteObjectsCommand({
-        Bucket: bucket,
-        Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
-      }),
+    const out = await s3Operation({ operation: 'DeleteObjects', bucket, prefix }, () =>
+      client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } })),
     );
-    if (out.Errors && out.Errors.length) {
-      const e = out.Errors[0];
-      throw new Error(`DeleteObjects failed for ${out.Errors.length} key(s), e.g. ${e.Key}: ${e.Code} ${e.Message ?? ''}`.trim());
+    const failed = out.Errors ?? [];
+    if (failed.length) {
+      const [e] = failed;
+      const others = failed.length > 1 ? `; ${failed.length - 1} other key(s) of the same request failed too` : '';
+      // S3 answered 200: the error is the key's own, without an HTTP status
+      throw new S3OperationError(
+        { operation: 'DeleteObjects', bucket, key: e.Key ?? prefix },
+        { kind: 'answer', code: e.Code, message: `${e.Message ?? ''}${others}`, headers: {} },
+      );
     }
     deleted += batch.length;
   }
@@ -321,7 +331,7 @@ export async function syncAssets(client: S3Client, opts: SyncOptions): Promise<S
   let direct: DirectPut | undefined;
   try {
     const [local, remote] = await Promise.all([
-      walkLocal(opts.dir, { includeDotfiles: opts.includeDotfiles, log }),
+      walkLocal(opts.dir, { includeDotfiles: opts.includeDotfiles, keyPrefix: prefix, log }),
       listRemote(client, bucket, prefix),
     ]);
 
@@ -345,70 +355,58 @@ export async function syncAssets(client: S3Client, opts: SyncOptions): Promise<S
       ContentType: contentType(file.key),
       CacheControl: cacheControl(file.key, rules),
     });
+    const target = (operation: string, file: LocalFile): S3Target => ({ operation, bucket, key: prefix + file.key });
+    /** For what the SDK does not repeat by itself: the lean PUT and streamed bodies. */
+    const retried = { retry: true, log };
 
     const putDirect = (d: DirectPut, file: LocalFile): Promise<void> =>
       limit.run(async () => {
         const h = { contentType: contentType(file.key), cacheControl: cacheControl(file.key, rules) };
-        if (file.size <= SMALL_FILE) {
-          // read once, sent from the same (reused) buffer by every attempt
-          const buf = smallBuffers.take();
-          try {
-            const body = readSmall(file.path, file.size, buf);
-            await withRetry(() => d.put(prefix + file.key, body, file.size, h));
-          } finally {
-            smallBuffers.give(buf);
-          }
-          return;
+        const put = (body: Buffer | (() => ReadStream)): Promise<void> =>
+          s3Operation(target('PutObject', file), () => d.put(prefix + file.key, body, file.size, h), retried);
+        if (file.size > SMALL_FILE) return put(() => fileStream(file.path));
+        // read once, sent from the same (reused) buffer by every attempt
+        const buf = smallBuffers.take();
+        try {
+          await put(readSmall(file.path, file.size, buf));
+        } finally {
+          smallBuffers.give(buf);
         }
-        const open = (): ReturnType<typeof createReadStream> =>
-          createReadStream(file.path, { highWaterMark: READ_CHUNK });
-        await withRetry(() => d.put(prefix + file.key, open, file.size, h));
       });
 
     const putSingle = (file: LocalFile): Promise<unknown> =>
       limit.run(async () => {
-        if (file.size <= SMALL_FILE) {
-          // A Buffer body (the SDK retries it by itself); the buffer is reused once the request is over.
-          const buf = smallBuffers.take();
-          try {
-            const Body = readSmall(file.path, file.size, buf);
-            return await client.send(
-              new PutObjectCommand({ Bucket: bucket, Key: prefix + file.key, Body, ContentLength: file.size, ...headers(file) }),
-            );
-          } finally {
-            smallBuffers.give(buf);
-          }
+        const command = (Body: Buffer | ReadStream): PutObjectCommand =>
+          new PutObjectCommand({ Bucket: bucket, Key: prefix + file.key, Body, ContentLength: file.size, ...headers(file) });
+        if (file.size > SMALL_FILE) {
+          return s3Operation(target('PutObject', file), () => withStream(() => fileStream(file.path), (body) => client.send(command(body))), retried);
         }
-        return sendStreamed(
-          () => createReadStream(file.path, { highWaterMark: READ_CHUNK }),
-          (body) =>
-            client.send(
-              new PutObjectCommand({
-                Bucket: bucket,
-                Key: prefix + file.key,
-                Body: body,
-                ContentLength: file.size,
-                ...headers(file),
-              }),
-            ),
-        );
+        // A Buffer body (the SDK retries it by itself); the buffer is reused once the request is over.
+        const buf = smallBuffers.take();
+        try {
+          const body = readSmall(file.path, file.size, buf);
+          return await s3Operation(target('PutObject', file), () => client.send(command(body)));
+        } finally {
+          smallBuffers.give(buf);
+        }
       });
 
     const putMultipart = async (file: LocalFile): Promise<void> => {
       const Key = prefix + file.key;
       const created = await limit.run(() =>
-        client.send(
-          new CreateMultipartUploadCommand({
-            Bucket: bucket,
-            Key,
-            ContentType: contentType(file.key),
-            CacheControl: cacheControl(file.key, rules),
-            ...(partChecksums ? { ChecksumAlgorithm: 'CRC32' as const } : {}),
-          }),
+        s3Operation(target('CreateMultipartUpload', file), () =>
+          client.send(
+            new CreateMultipartUploadCommand({
+              Bucket: bucket,
+              Key,
+              ...headers(file),
+              ...(partChecksums ? { ChecksumAlgorithm: 'CRC32' as const } : {}),
+            }),
+          ),
         ),
       );
       const UploadId = created.UploadId;
-      if (!UploadId) throw new Error(`CreateMultipartUpload for ${Key} returned no UploadId`);
+      if (!UploadId) throw new Error(`CreateMultipartUpload s3://${bucket}/${Key} returned no UploadId`);
       try {
         const n = partCount(file.size);
         const parts = await allOrThrow(
@@ -416,32 +414,34 @@ export async function syncAssets(client: S3Client, opts: SyncOptions): Promise<S
             limit.run(async (): Promise<CompletedPart> => {
               const start = i * PART_SIZE;
               const end = Math.min(file.size, start + PART_SIZE) - 1;
-              const out = await sendStreamed(
-                () => createReadStream(file.path, { start, end, highWaterMark: READ_CHUNK }),
-                (body) =>
-                  client.send(
-                    new UploadPartCommand({
-                      Bucket: bucket,
-                      Key,
-                      UploadId,
-                      PartNumber: i + 1,
-                      Body: body,
-                      ContentLength: end - start + 1,
-                      ...(partChecksums ? { ChecksumAlgorithm: 'CRC32' as const } : {}),
-                    }),
-                  ),
+              const part = (body: ReadStream): UploadPartCommand =>
+                new UploadPartCommand({
+                  Bucket: bucket,
+                  Key,
+                  UploadId,
+                  PartNumber: i + 1,
+                  Body: body,
+                  ContentLength: end - start + 1,
+                  ...(partChecksums ? { ChecksumAlgorithm: 'CRC32' as const } : {}),
+                });
+              const out = await s3Operation(
+                target('UploadPart', file),
+                () => withStream(() => fileStream(file.path, { start, end }), (body) => client.send(part(body))),
+                retried,
               );
               return { PartNumber: i + 1, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) };
             }),
           ),
         );
         await limit.run(() =>
-          client.send(
-            new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId, MultipartUpload: { Parts: parts } }),
+          s3Operation(target('CompleteMultipartUpload', file), () =>
+            client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId, MultipartUpload: { Parts: parts } })),
           ),
         );
       } catch (err) {
-        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId })).catch(() => undefined);
+        await s3Operation(target('AbortMultipartUpload', file), () =>
+          client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId })),
+        ).catch((e: Error) => log(`warning: ${e.message}; the parts stay in the bucket until a lifecycle rule removes them`));
         throw err;
       }
     };
@@ -465,6 +465,7 @@ export async function syncAssets(client: S3Client, opts: SyncOptions): Promise<S
     const deleted = await deleteKeys(
       client,
       bucket,
+      prefix,
       plan.deletes.map((k) => prefix + k),
     );
     for (const k of plan.deletes) log(`deleted ${k}`);
@@ -499,9 +500,9 @@ export async function deletePrefix(
     let deleted = 0;
     let token: string | undefined;
     do {
-      const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+      const page = await listPage(client, bucket, prefix, token);
       const keys = (page.Contents ?? []).map((o) => o.Key).filter((k): k is string => !!k && k.startsWith(prefix));
-      deleted += await deleteKeys(client, bucket, keys);
+      deleted += await deleteKeys(client, bucket, prefix, keys);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return { deleted, requests: counter.count() };

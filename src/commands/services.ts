@@ -18,7 +18,7 @@ export interface Services {
 }
 
 export function createServices(settings: Settings, ctx: RunContext, o: { pacedWrites?: boolean } = {}): Services {
-  const s3 = settings.assets ? createS3Client(settings.assets) : undefined;
+  const s3 = settings.assets ? createS3Client(settings.assets, { requestTimeoutMs: settings.requestTimeoutMs }) : undefined;
   const log = (line: string) => core.info(line);
   return {
     settings,

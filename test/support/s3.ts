@@ -1,12 +1,14 @@
 /**
- * In-process S3 for tests, the demo and the bench: s3rver (real S3 REST protocol and SigV4 checks, stored
- * in a temporary directory) on 127.0.0.1, a random port, with one bucket. `close()` destroys open sockets
- * and removes the directory, so a server never keeps the process alive.
+ * In-process S3 for tests, the demo and the bench: s3rver (the S3 REST protocol, stored in a temporary directory)
+ * on 127.0.0.1, a random port, with one bucket. `close()` destroys open sockets and removes the directory, so a
+ * server never keeps the process alive. Requests pass a wire tap (tapRequests) that records them and injects faults;
+ * test/support/rgw.ts puts the same tap in front of Ceph radosgw.
  *
- * s3rver facts worth knowing: it gives multipart objects the MD5 of the whole content as ETag (real S3
- * gives `md5-of-part-md5s-N`), ignores DeleteObjects' Quiet flag, and stores aws-chunked bodies verbatim
- * (hence checksums WHEN_REQUIRED in the client). Two s3rver bugs are patched below (DES continuation
- * tokens, a delete race).
+ * s3rver facts worth knowing: it checks the access key but not SigV4 signatures (its v4 check is unimplemented:
+ * lib/middleware/authentication.js), gives multipart objects the MD5 of the whole content as ETag (real S3 and
+ * radosgw give `md5-of-part-md5s-N`), ignores DeleteObjects' Quiet flag, and stores aws-chunked bodies verbatim
+ * (hence checksums WHEN_REQUIRED in the client). Two s3rver bugs are patched below (DES continuation tokens, a
+ * delete race).
  */
 import { CreateBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import crypto from 'node:crypto';
@@ -75,6 +77,8 @@ function fixDeleteRace(require: NodeRequire): void {
   };
 }
 
+export type S3Kind = 's3rver' | 'rgw';
+
 export interface S3Request {
   method: string;
   url: string;
@@ -85,16 +89,20 @@ export interface S3Request {
 
 /**
  * What the server does with a request instead of answering it normally: drop the connection (a network error
- * for the client), answer with an S3 error, or answer normally with a rewritten body.
+ * for the client), never answer (a hung server: the client's timeout must end it), answer with an S3 error, or
+ * answer normally with a rewritten body.
  */
 export type Interception =
   | { reset: true }
+  | { stall: true }
   | { status: number; code: string; message: string }
   | { rewriteBody: (body: string) => string };
 
 export type Interceptor = (req: IncomingMessage) => Interception | undefined;
 
+/** A real S3 server for tests: s3rver in process, or Ceph radosgw (test/support/rgw.ts). */
 export interface S3Emulator {
+  kind: S3Kind;
   endpoint: string;
   bucket: string;
   client: S3Client;
@@ -125,8 +133,133 @@ export interface StartS3Options {
   concurrency?: number;
   /** Delay before each request is handled, to model a network round trip (default 0). */
   latencyMs?: number;
-  /** Where s3rver stores objects (default: a new directory under the OS temp dir; removed on close). */
+  /** Where the server stores its data (default: a new directory under the OS temp dir; removed on close). */
   parentDir?: string;
+}
+
+/** What tests see of the server's wire: every request in order of arrival, and faults injected before it is handled. */
+export interface WireTap {
+  requests(): S3Request[];
+  clearRequests(): void;
+  intercept(fn: Interceptor): () => void;
+}
+
+/**
+ * Serve `server`'s requests through a tap: record each one, apply the interceptor, wait `latencyMs`, then `handle` it.
+ * `handle` must answer with one `res.end(body)` after setting its headers (s3rver does; the rgw proxy does too), so
+ * that a body rewrite can fix Content-Length.
+ */
+export function tapRequests(
+  server: Server,
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+  latencyMs = 0,
+): WireTap {
+  const log: S3Request[] = [];
+  let seq = 0;
+  let interceptor: Interceptor | undefined;
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const entry: S3Request = { method: req.method ?? '', url: req.url ?? '', start: ++seq };
+    log.push(entry);
+    res.on('finish', () => (entry.end = ++seq));
+    const action = interceptor?.(req);
+    if (action && 'reset' in action) {
+      req.socket.destroy();
+      return;
+    }
+    if (action && 'stall' in action) {
+      req.resume();
+      return;
+    }
+    if (action && 'status' in action) {
+      req.resume();
+      res.writeHead(action.status, { 'content-type': 'application/xml' });
+      res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${action.code}</Code><Message>${action.message}</Message></Error>`);
+      return;
+    }
+    if (action) rewriteAnswer(res, action.rewriteBody);
+    if (latencyMs > 0) setTimeout(() => handle(req, res), latencyMs);
+    else handle(req, res);
+  });
+  return {
+    requests: () => [...log],
+    clearRequests: () => void (log.length = 0),
+    intercept(fn: Interceptor): () => void {
+      interceptor = fn;
+      return () => void (interceptor = undefined);
+    },
+  };
+}
+
+/** The settings a sync needs to reach `endpoint` as the given S3 user. */
+export function bucketSettings(
+  bucket: string,
+  endpoint: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+  concurrency = 8,
+): AssetSettings {
+  return {
+    bucket,
+    endpoint,
+    region: 'us-east-1',
+    ...credentials,
+    includeDotfiles: false,
+    cacheControl: 'no-cache',
+    cacheControlFingerprinted: 'public, max-age=31536000, immutable',
+    concurrency,
+  };
+}
+
+/** Every key under `prefix`, sorted, through all ListObjectsV2 pages. */
+async function listAllKeys(client: S3Client, bucket: string, prefix = ''): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys.sort();
+}
+
+export interface StartedServer {
+  kind: S3Kind;
+  endpoint: string;
+  bucket: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  concurrency?: number;
+  tap: WireTap;
+  /** Stops the server and removes its data. */
+  stop(): Promise<void>;
+}
+
+/** A started server as tests use it: a client with the server's user, the bucket made, the tap's log empty. */
+export async function connectTo(server: StartedServer): Promise<S3Emulator> {
+  const { kind, endpoint, bucket, tap } = server;
+  const settings = bucketSettings(bucket, endpoint, server.credentials, server.concurrency);
+  const client = createS3Client(settings);
+  try {
+    // s3rver's configureBuckets already made it; CreateBucket checks the client works either way.
+    await client.send(new CreateBucketCommand({ Bucket: bucket })).catch((err: { name?: string }) => {
+      if (err.name !== 'BucketAlreadyOwnedByYou' && err.name !== 'BucketAlreadyExists') throw err;
+    });
+  } catch (err) {
+    client.destroy();
+    throw err;
+  }
+  tap.clearRequests();
+  return {
+    kind,
+    endpoint,
+    bucket,
+    client,
+    settings,
+    listKeys: (prefix) => listAllKeys(client, bucket, prefix),
+    ...tap,
+    async close(): Promise<void> {
+      client.destroy();
+      await server.stop();
+    },
+  };
 }
 
 export async function startS3(options: StartS3Options = {}): Promise<S3Emulator> {
@@ -145,80 +278,20 @@ export async function startS3(options: StartS3Options = {}): Promise<S3Emulator>
   });
   const address = await server.run();
   const httpServer = server.httpServer!;
-  const log: S3Request[] = [];
   const handlers = httpServer.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   httpServer.removeAllListeners('request');
-  const latency = options.latencyMs ?? 0;
-  let seq = 0;
-  let interceptor: Interceptor | undefined;
-  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const entry: S3Request = { method: req.method ?? '', url: req.url ?? '', start: ++seq };
-    log.push(entry);
-    res.on('finish', () => (entry.end = ++seq));
-    const action = interceptor?.(req);
-    if (action && 'reset' in action) {
-      req.socket.destroy();
-      return;
-    }
-    if (action && 'status' in action) {
-      req.resume();
-      res.writeHead(action.status, { 'content-type': 'application/xml' });
-      res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${action.code}</Code><Message>${action.message}</Message></Error>`);
-      return;
-    }
-    if (action) rewriteAnswer(res, action.rewriteBody);
-    const handle = (): void => handlers.forEach((h) => h.call(httpServer, req, res));
-    if (latency > 0) setTimeout(handle, latency);
-    else handle();
-  });
-  const endpoint = `http://127.0.0.1:${address.port}`;
-  const settings: AssetSettings = {
+  return connectTo({
+    kind: 's3rver',
+    endpoint: `http://127.0.0.1:${address.port}`,
     bucket,
-    endpoint,
-    region: 'us-east-1',
-    accessKeyId: 'S3RVER',
-    secretAccessKey: 'S3RVER',
-    includeDotfiles: false,
-    cacheControl: 'no-cache',
-    cacheControlFingerprinted: 'public, max-age=31536000, immutable',
-    concurrency: options.concurrency ?? 8,
-  };
-  const client = createS3Client(settings);
-  // configureBuckets already made it; CreateBucket is idempotent on s3rver and checks the client works.
-  await client.send(new CreateBucketCommand({ Bucket: bucket })).catch((err: { name?: string }) => {
-    if (err.name !== 'BucketAlreadyOwnedByYou' && err.name !== 'BucketAlreadyExists') throw err;
-  });
-  log.length = 0;
-
-  return {
-    endpoint,
-    bucket,
-    client,
-    settings,
-    async listKeys(prefix = ''): Promise<string[]> {
-      const keys: string[] = [];
-      let token: string | undefined;
-      do {
-        const page = await client.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }),
-        );
-        for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
-      return keys.sort();
-    },
-    requests: () => [...log],
-    clearRequests: () => void (log.length = 0),
-    intercept(fn: Interceptor): () => void {
-      interceptor = fn;
-      return () => void (interceptor = undefined);
-    },
-    async close(): Promise<void> {
-      client.destroy();
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    concurrency: options.concurrency,
+    tap: tapRequests(httpServer, (req, res) => handlers.forEach((h) => h.call(httpServer, req, res)), options.latencyMs),
+    async stop(): Promise<void> {
       const closed = server.close().catch(() => undefined);
       httpServer.closeAllConnections();
       await closed;
       rmSync(directory, { recursive: true, force: true });
     },
-  };
+  });
 }

@@ -1,0 +1,58 @@
+/**
+ * walkLocal on a real directory: how over-long keys are reported (one warning, before the sync sends anything) and
+ * which names are skipped silently. FIFOs, sockets and names that are not UTF-8 are covered end to end in
+ * assets-sync.test.ts.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MAX_KEY_BYTES, walkLocal } from '../../src/assets/local.js';
+
+let dir: string;
+let lines: string[];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'walk-'));
+  lines = [];
+});
+
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const log = (l: string): void => void lines.push(l);
+
+describe('walkLocal', () => {
+  it('reports every over-long key in one warning, naming the first five, and keeps keys at the limit', async () => {
+    const prefix = 'app-pr-12/'; // 10 bytes
+    const deep = join(dir, ...['d', 'e', 'f', 'g'].map((c) => c.repeat(200))); // 804 bytes of key with the slashes
+    mkdirSync(deep, { recursive: true });
+    const room = MAX_KEY_BYTES - prefix.length - 804; // what is left for a file name: 210 bytes
+    writeFileSync(join(deep, 'k'.repeat(room)), 'at the limit');
+    for (let i = 0; i < 7; i++) writeFileSync(join(deep, `${i}${'k'.repeat(room)}`), 'one byte too long');
+    writeFileSync(join(dir, 'short.txt'), 'short');
+
+    const files = await walkLocal(dir, { includeDotfiles: false, keyPrefix: prefix, log });
+    expect(files.map((f) => Buffer.byteLength(prefix + f.key))).toEqual([MAX_KEY_BYTES, prefix.length + 9]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^warning: skipping 7 file\(s\) whose object key would be longer than S3's limit of 1024 bytes \(UTF-8, with the prefix "app-pr-12\/"\): /);
+    expect(lines[0].match(/\(1025 bytes\)/g)).toHaveLength(5);
+    expect(lines[0]).toMatch(/kkk" \(1025 bytes\), and 2 more; shorten their paths under static-dir$/);
+  });
+
+  it('counts the prefix in the key: a 1,024-byte path fits alone and not under `p/`', async () => {
+    const deep = join(dir, ...['d', 'e', 'f', 'g'].map((c) => c.repeat(200)));
+    mkdirSync(deep, { recursive: true });
+    writeFileSync(join(deep, 'k'.repeat(MAX_KEY_BYTES - 804)), 'exactly at the limit without a prefix');
+    expect(await walkLocal(dir, { includeDotfiles: false, log })).toHaveLength(1);
+    expect(lines).toEqual([]);
+    expect(await walkLocal(dir, { includeDotfiles: false, keyPrefix: 'p/', log })).toEqual([]);
+    expect(lines).toEqual([expect.stringMatching(/^warning: skipping 1 file\(s\) .*\(1026 bytes\); shorten/)]);
+  });
+
+  it('skips a dotfile whose name is not UTF-8 silently, like any dotfile, unless dotfiles are included', async () => {
+    writeFileSync(Buffer.concat([Buffer.from(`${dir}/.caf`), Buffer.from([0xe9])]), 'hidden and not UTF-8');
+    expect(await walkLocal(dir, { includeDotfiles: false, log })).toEqual([]);
+    expect(lines).toEqual([]);
+    expect(await walkLocal(dir, { includeDotfiles: true, log })).toEqual([]);
+    expect(lines).toEqual(['warning: skipping .caf\\xe9: its name is not valid UTF-8, so it has no object key']);
+  });
+});
