@@ -1,6 +1,10 @@
 /**
  * The whole loop as the runner runs it: `node dist/index.js` with INPUT_* variables and real webhook payloads,
- * against s3rver, docker-registry + buildah, the emulated OpenFaaS gateway (faas-netes CE) and the emulated GitHub API.
+ * against docker-registry + buildah, the emulated GitHub API and each Community Edition profile of the emulated
+ * OpenFaaS gateway, paired with each S3 server:
+ * - faasd CE with s3rver, pushing to a registry with Basic auth (faasd pulls with its own credentials);
+ * - faas-netes CE with Ceph radosgw (signatures checked), pushing to a registry whose repositories anyone may pull
+ *   (Community Edition on Kubernetes runs public images only).
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
@@ -8,11 +12,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { OWNER, REPO, prPayload, runAction, runnerNode, stackInputs, type ActionRun } from '../../test/support/action.js';
-import { startGateway, type GatewayEmulator } from '../../test/support/gateway.js';
+import { startGateway, type Edition, type GatewayEmulator } from '../../test/support/gateway.js';
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
-import { startRegistry, type Registry } from '../../test/support/registry.js';
-import { startS3 } from '../../test/support/s3.js';
 import { findLeaks, readableTexts, secretForms } from '../../test/support/leaks.js';
+import { startRegistry, type Registry, type RegistryOptions } from '../../test/support/registry.js';
+import { RGW_PROGRAMS } from '../../test/support/rgw.js';
+import type { S3Emulator, S3Kind } from '../../test/support/s3.js';
+import { startS3Server } from '../../test/support/s3-servers.js';
 import { describeWith } from '../../test/support/tools.js';
 
 const SHA_A = 'a'.repeat(7) + '1'.repeat(33);
@@ -22,12 +28,43 @@ const PR = 2;
 const NAME = 'hello-world-pr-2';
 const GATEWAY_PASSWORD = 'gw-pass-Zq81';
 
-const { describe: withTools } = describeWith(['buildah', 'docker-registry']);
+interface Profile {
+  edition: Edition;
+  s3: S3Kind;
+  registry: RegistryOptions;
+  /** Makes the given image's function never become ready, the way this provider shows it. */
+  neverReady(gateway: GatewayEmulator, image: string): void;
+  /** What the readiness error says was last seen. */
+  lastSeen: RegExp;
+}
 
-withTools('preview lifecycle through the bundle', () => {
+const PROFILES: Profile[] = [
+  {
+    edition: 'faasd-ce',
+    s3: 's3rver',
+    registry: {},
+    neverReady: (gateway, image) => gateway.setImage(image, { neverStarts: true }),
+    // A task that never starts: faasd reports no replica at all.
+    lastSeen: /last seen: replicas=0, availableReplicas=0/,
+  },
+  {
+    edition: 'faas-netes-ce',
+    s3: 'rgw',
+    registry: { auth: 'token', anonymousPull: true },
+    neverReady: (gateway) => gateway.setReadiness('never'),
+    lastSeen: /last seen: replicas=1, availableReplicas=0/,
+  },
+];
+
+for (const profile of PROFILES) {
+  const { describe } = describeWith(['buildah', 'docker-registry', ...(profile.s3 === 'rgw' ? RGW_PROGRAMS : [])]);
+  describe(`preview lifecycle through the bundle: ${profile.edition} with ${profile.s3}`, () => lifecycle(profile));
+}
+
+function lifecycle(profile: Profile): void {
   let gateway: GatewayEmulator;
   let github: GitHubEmulator;
-  let s3: Awaited<ReturnType<typeof startS3>>;
+  let s3: S3Emulator;
   let registry: Registry;
   let workspace: string;
   let node: string;
@@ -35,7 +72,12 @@ withTools('preview lifecycle through the bundle', () => {
   beforeAll(async () => {
     // The runner runs action.yml's node24, so the lifecycle does too.
     node = runnerNode();
-    [gateway, github, s3, registry] = await Promise.all([startGateway({ password: GATEWAY_PASSWORD }), startGitHub({}), startS3(), startRegistry()]);
+    [gateway, github, s3, registry] = await Promise.all([
+      startGateway({ edition: profile.edition, password: GATEWAY_PASSWORD }),
+      startGitHub({}),
+      startS3Server(profile.s3),
+      startRegistry(profile.registry),
+    ]);
     workspace = mkdtempSync(path.join(tmpdir(), 'faas-preview-ws-'));
     mkdirSync(path.join(workspace, 'fn'));
     writeFileSync(path.join(workspace, 'fn/Dockerfile'), 'FROM scratch\nCOPY handler.txt /handler.txt\n');
@@ -67,7 +109,10 @@ withTools('preview lifecycle through the bundle', () => {
   async function act(event: string, payload: Record<string, unknown>, extra: Record<string, string> = {}): Promise<ActionRun> {
     const run = await runAction({ event, payload, inputs: inputs(extra), apiUrl: github.url, workspace, env: registry.buildahEnv, node });
     // Secrets never reach anything readable, in any form, whatever happened.
-    const forms = secretForms({ values: [GATEWAY_PASSWORD, registry.password, github.token], basicAuth: [{ username: 'admin', password: GATEWAY_PASSWORD }, { username: registry.username, password: registry.password }] });
+    const forms = secretForms({
+      values: [GATEWAY_PASSWORD, registry.password, github.token, s3.settings.secretAccessKey ?? ''],
+      basicAuth: [{ username: 'admin', password: GATEWAY_PASSWORD }, { username: registry.username, password: registry.password }],
+    });
     expect(findLeaks(readableTexts(run, github, [PR, 7, 8, 9, 10]), forms)).toEqual([]);
     return run;
   }
@@ -188,15 +233,17 @@ withTools('preview lifecycle through the bundle', () => {
     expect(gateway.get('hello-world-pr-8')).toBeUndefined();
   });
 
-  test('a function that never gets ready fails with its status, and the comment says so', async () => {
+  test('a function that never gets ready fails with what was last seen, and the comment says so', async () => {
     github.setPull({ number: 9, state: 'open', headSha: SHA_A });
-    gateway.setReadiness('never');
+    profile.neverReady(gateway, `${registry.host}/acme/hello-world:pr-9-aaaaaaa`);
     try {
       const run = await act('pull_request', prPayload('opened', { number: 9, sha: SHA_A }), { 'ready-timeout': '2s' });
       expect(run.code).toBe(1);
-      expect(run.stdout).toMatch(/::error::function 'hello-world-pr-9' was not ready within 2s \(input 'ready-timeout'\); last seen: replicas=1, availableReplicas=0/);
+      expect(run.stdout).toMatch(/::error::function 'hello-world-pr-9' was not ready within 2s \(input 'ready-timeout'\); /);
+      expect(run.stdout).toMatch(profile.lastSeen);
       expect(github.comments(9)[0].body).toMatch(/deployed the function, but it did not become ready for commit `aaaaaaa`/);
       expect(github.comments(9)[0].body).toMatch(/This PR had no preview before/);
+      expect(github.deployments().filter((d) => d.ref === SHA_A).at(-1)!.statuses.at(-1)!.state).toBe('failure');
     } finally {
       gateway.setReadiness('normal');
     }
@@ -218,4 +265,4 @@ withTools('preview lifecycle through the bundle', () => {
     expect(comment.body).toContain('- #9 (`hello-world-pr-9`)');
     expect(comment.body).not.toContain('other-pr-1');
   });
-});
+}

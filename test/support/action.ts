@@ -147,7 +147,8 @@ export function runnerNode(): string {
 export interface LocalStack {
   gateway: { url: string };
   gatewayPassword: string;
-  s3: { bucket: string; endpoint: string };
+  /** s3rver or radosgw (test/support/s3-servers.ts); credentials from its settings. */
+  s3: { bucket: string; endpoint: string; settings?: { accessKeyId?: string; secretAccessKey?: string } };
   github: { token: string };
   /** With a registry the function is built by buildah and pushed there; without, `prebuiltImage` is deployed. */
   registry?: { host: string; username: string; password: string };
@@ -155,7 +156,7 @@ export interface LocalStack {
   prebuiltImage?: string;
 }
 
-/** The action inputs that point a run at the local stack (s3rver, emulators, registry), as a workflow's `with:`. */
+/** The action inputs that point a run at the local stack (S3 server, emulators, registry), as a workflow's `with:`. */
 export function stackInputs(stack: LocalStack, inputs: Record<string, string>): Record<string, string> {
   const { registry } = stack;
   return {
@@ -163,8 +164,8 @@ export function stackInputs(stack: LocalStack, inputs: Record<string, string>): 
     'gateway-password': stack.gatewayPassword,
     bucket: stack.s3.bucket,
     's3-endpoint': stack.s3.endpoint,
-    'aws-access-key-id': 'S3RVER',
-    'aws-secret-access-key': 'S3RVER',
+    'aws-access-key-id': stack.s3.settings?.accessKeyId ?? 'S3RVER',
+    'aws-secret-access-key': stack.s3.settings?.secretAccessKey ?? 'S3RVER',
     'github-token': stack.github.token,
     ...(registry
       ? {

@@ -1,8 +1,8 @@
-export const id = 547;
-export const ids = [547];
+export const id = 565;
+export const ids = [565];
 export const modules = {
 
-/***/ 9547:
+/***/ 2565:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -104,17 +104,35 @@ function cacheControl(key, rules) {
 var external_node_path_ = __webpack_require__(6760);
 ;// CONCATENATED MODULE: ./src/assets/local.ts
 /**
- * Walk `static-dir` safely. Nothing outside the directory is ever read:
+ * Walk `static-dir` safely. Nothing outside the directory is ever read, and nothing but regular files is uploaded:
  * - symlinks are resolved and skipped (with a warning) when their real path leaves the directory;
  * - symlinked directories inside it are followed (a link back to an ancestor is skipped: no cycles);
+ * - FIFOs, sockets and devices (directly or through a symlink) are skipped with a warning, and never opened: a
+ *   FIFO's open would wait for a writer forever;
+ * - names that are not valid UTF-8 are skipped with a warning: they have no faithful object key (decoding would
+ *   turn them into U+FFFD, and two such names into the same key);
  * - keys are POSIX relative paths, checked for `..`, empty and absolute segments even though a walk
  *   cannot produce them;
+ * - keys longer than S3's limit (1,024 bytes of UTF-8, the bucket prefix included) are skipped, all reported in
+ *   one warning at the end of the walk, before anything is uploaded;
  * - dotfiles and dot-directories are skipped unless `includeDotfiles`.
  * Only metadata (lstat/stat/realpath) is read here; contents are read by the sync, from `path`, which is
  * always the real path inside the directory.
  */
 
 
+/** A file is no longer what the walk saw (size, type): the sync fails rather than send something else. */
+class FileChanged extends Error {
+    /** `subject`: the file's path, or the request that was sending it. */
+    constructor(subject, what) {
+        super(`${subject}: the file changed during the sync (${what})`);
+        this.name = 'FileChanged';
+    }
+}
+/** S3's limit on an object key, in bytes of UTF-8. */
+const MAX_KEY_BYTES = 1024;
+/** Over-long keys named in the warning; the rest are counted. */
+const LONG_KEYS_SHOWN = 5;
 function inside(root, real) {
     const rel = external_node_path_.relative(root, real);
     return rel === '' || (!rel.startsWith('..') && !external_node_path_.isAbsolute(rel));
@@ -125,67 +143,115 @@ function isSafeKey(key) {
         return false;
     return key.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
 }
+/** What a non-regular, non-directory entry is, for the warning; undefined for files and directories. */
+function specialKind(e) {
+    if (e.isFIFO())
+        return 'a FIFO (named pipe)';
+    if (e.isSocket())
+        return 'a socket';
+    if (e.isBlockDevice())
+        return 'a block device';
+    if (e.isCharacterDevice())
+        return 'a character device';
+    return undefined;
+}
+/** The name decoded, or undefined when it is not valid UTF-8 (decoding would not give the same bytes back). */
+function utf8Name(raw) {
+    const name = raw.toString('utf8');
+    return Buffer.from(name, 'utf8').equals(raw) ? name : undefined;
+}
+/** A name that is not UTF-8, printable: ASCII as it is, every other byte as `\xNN`. */
+function escapeBytes(raw) {
+    let out = '';
+    for (const b of raw)
+        out += b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+    return out;
+}
+/** One warning for every key over the limit, with the first few (each shortened in its middle). */
+function longKeysWarning(keys, keyPrefix) {
+    const shorten = (k) => (k.length > 100 ? `${k.slice(0, 60)}…${k.slice(-39)}` : k);
+    const shown = keys.slice(0, LONG_KEYS_SHOWN).map((k) => `${JSON.stringify(shorten(k))} (${Buffer.byteLength(keyPrefix + k)} bytes)`);
+    const more = keys.length > LONG_KEYS_SHOWN ? `, and ${keys.length - LONG_KEYS_SHOWN} more` : '';
+    return (`skipping ${keys.length} file(s) whose object key would be longer than S3's limit of ${MAX_KEY_BYTES} bytes ` +
+        `(UTF-8, with the prefix ${JSON.stringify(keyPrefix)}): ${shown.join(', ')}${more}; shorten their paths under static-dir`);
+}
 async function walkLocal(dir, opts) {
     const root = await external_node_fs_.promises.realpath(dir);
     const st = await external_node_fs_.promises.stat(root);
     if (!st.isDirectory())
         throw new Error(`static-dir ${dir} is not a directory`);
     const warn = (line) => opts.log?.(`warning: ${line}`);
+    const bucketPrefix = opts.keyPrefix ?? '';
     const files = [];
+    const tooLong = [];
     /** `ancestors`: real paths of the directories on the way down, to cut symlink cycles. */
-    async function walk(realDir, keyPrefix, ancestors) {
+    async function walk(realDir, dirKey, ancestors) {
         let entries;
         try {
-            entries = await external_node_fs_.promises.readdir(realDir, { withFileTypes: true });
+            entries = await external_node_fs_.promises.readdir(realDir, { withFileTypes: true, encoding: 'buffer' });
         }
         catch (err) {
-            warn(`cannot read directory ${keyPrefix || '.'}: ${err.message}`);
+            warn(`cannot read directory ${dirKey || '.'}: ${err.message}`);
             return;
         }
-        await Promise.all(entries.map(async (entry) => {
-            if (entry.name.startsWith('.') && !opts.includeDotfiles)
+        await Promise.all(entries.map((entry) => visit(entry, realDir, dirKey, ancestors)));
+    }
+    /** `dirKey`: the key of the entry's directory, `''` or ending with `/`. */
+    async function visit(entry, realDir, dirKey, ancestors) {
+        if (entry.name[0] === 0x2e /* . */ && !opts.includeDotfiles)
+            return;
+        const name = utf8Name(entry.name);
+        if (name === undefined) {
+            warn(`skipping ${dirKey}${escapeBytes(entry.name)}: its name is not valid UTF-8, so it has no object key`);
+            return;
+        }
+        const key = dirKey + name;
+        if (!isSafeKey(key)) {
+            warn(`skipping ${JSON.stringify(key)}: not a safe object key`);
+            return;
+        }
+        let full = external_node_path_.join(realDir, name);
+        let kind = entry;
+        if (entry.isSymbolicLink()) {
+            let real;
+            try {
+                real = await external_node_fs_.promises.realpath(full);
+            }
+            catch {
+                warn(`skipping ${key}: broken symlink`);
                 return;
-            const key = keyPrefix + entry.name;
-            if (!isSafeKey(key)) {
-                warn(`skipping ${JSON.stringify(key)}: not a safe object key`);
+            }
+            if (!inside(root, real)) {
+                warn(`skipping ${key}: symlink points outside static-dir`);
                 return;
             }
-            let full = external_node_path_.join(realDir, entry.name);
-            let isDir = entry.isDirectory();
-            let isFile = entry.isFile();
-            if (entry.isSymbolicLink()) {
-                let real;
-                try {
-                    real = await external_node_fs_.promises.realpath(full);
-                }
-                catch {
-                    warn(`skipping ${key}: broken symlink`);
-                    return;
-                }
-                if (!inside(root, real)) {
-                    warn(`skipping ${key}: symlink points outside static-dir`);
-                    return;
-                }
-                const target = await external_node_fs_.promises.stat(real);
-                full = real;
-                isDir = target.isDirectory();
-                isFile = target.isFile();
+            full = real;
+            kind = await external_node_fs_.promises.stat(real);
+        }
+        const special = specialKind(kind);
+        if (special) {
+            warn(`skipping ${key}: ${special}, not a regular file`);
+            return;
+        }
+        if (kind.isDirectory()) {
+            if (ancestors.has(full)) {
+                warn(`skipping ${key}: symlink cycle`);
+                return;
             }
-            if (isDir) {
-                if (ancestors.has(full)) {
-                    warn(`skipping ${key}: symlink cycle`);
-                    return;
-                }
-                await walk(full, key + '/', new Set([...ancestors, full]));
+            await walk(full, key + '/', new Set([...ancestors, full]));
+        }
+        else if (kind.isFile()) {
+            if (Buffer.byteLength(bucketPrefix + key) > MAX_KEY_BYTES) {
+                tooLong.push(key);
+                return;
             }
-            else if (isFile) {
-                const { size } = await external_node_fs_.promises.stat(full);
-                files.push({ key, path: full, size });
-            }
-            // sockets, FIFOs, devices: never uploaded
-        }));
+            const { size } = await external_node_fs_.promises.stat(full);
+            files.push({ key, path: full, size });
+        }
     }
     await walk(root, '', new Set([root]));
+    if (tooLong.length)
+        warn(longKeysWarning(tooLong.sort(), bucketPrefix));
     return files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
@@ -197,6 +263,256 @@ var signature_v4_dist_cjs = __webpack_require__(5118);
 var external_node_http_ = __webpack_require__(7067);
 // EXTERNAL MODULE: external "node:https"
 var external_node_https_ = __webpack_require__(4708);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __webpack_require__(1279);
+;// CONCATENATED MODULE: ./src/retry.ts
+/**
+ * The one retry policy of the action: a few attempts with exponential backoff and full jitter, for failures the
+ * caller classifies as transient, never past a deadline. A retry is logged once per call (the first one), not per
+ * attempt, so a flaky minute does not flood the log; the final error says how many attempts were made.
+ *
+ * Octokit's own plugins (plugin-retry, plugin-throttling) retry GitHub calls; everything else comes through here.
+ */
+const DEFAULT_RETRY = { attempts: 3, baseDelayMs: 500, maxDelayMs: 4000 };
+class RetriesExhausted extends Error {
+    attempts;
+    last;
+    constructor(attempts, last) {
+        super(`${last instanceof Error ? last.message : String(last)} (after ${attempts} attempts)`);
+        this.attempts = attempts;
+        this.last = last;
+        this.name = 'RetriesExhausted';
+    }
+}
+/** The error as one line that names the call once, whether or not the error's message already does. */
+function describe(what, err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return message.startsWith(what) ? message : `${what}: ${message}`;
+}
+const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The wait before attempt `attempt + 1` (attempt counts from 1): full jitter over the capped exponential. */
+function backoffMs(policy, attempt, random = Math.random) {
+    const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(cap / 2 + (random() * cap) / 2);
+}
+/**
+ * Runs `fn` until it succeeds, fails with a non-transient error (rethrown as it is), or the attempts or the deadline
+ * run out (then a RetriesExhausted wrapping the last error, whose message ends with the attempt count).
+ */
+async function withRetry(fn, o) {
+    const policy = o.policy ?? DEFAULT_RETRY;
+    const sleep = o.sleep ?? realSleep;
+    const now = o.now ?? Date.now;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (err) {
+            const verdict = o.transient(err);
+            if (verdict === false)
+                throw err;
+            const wait = Math.max(verdict.afterMs ?? 0, backoffMs(policy, attempt, o.random));
+            const outOfTime = o.deadline !== undefined && now() + wait >= o.deadline;
+            if (attempt >= policy.attempts || outOfTime) {
+                if (attempt === 1)
+                    throw err;
+                throw new RetriesExhausted(attempt, err);
+            }
+            if (attempt === 1)
+                o.log?.(`${describe(o.what, err)}; retrying up to ${policy.attempts - 1} more times`);
+            await sleep(wait);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/http/call.ts
+/**
+ * One HTTP request to a server we do not control (gateway, registry, Prometheus, the function itself), bounded in
+ * time, with an error that names the call: method, URL without credentials, and the HTTP status or the network
+ * cause as the OS said it (`ECONNREFUSED 127.0.0.1:1`, `socket hang up`, `no answer within 30s`).
+ *
+ * node:http rather than fetch: fetch refuses the WHATWG "bad ports" (1, 6000, 10080…) with a bare "fetch failed"
+ * and wraps every network error the same way; node:http reports the real cause. Keep-alive agents are shared.
+ */
+
+
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** Bodies are read up to this size; the rest is dropped (error bodies go into logs and comments, clipped anyway). */
+const MAX_BODY = 8 * 1024 * 1024;
+const agents = {
+    'http:': new external_node_http_.Agent({ keepAlive: true, maxSockets: 16 }),
+    'https:': new external_node_https_.Agent({ keepAlive: true, maxSockets: 16 }),
+};
+/** The URL as it may be printed: no user or password. */
+function safeUrl(url) {
+    const u = new URL(String(url));
+    u.username = '';
+    u.password = '';
+    return u.toString();
+}
+function describeCall(method, url) {
+    return `${method} ${safeUrl(url)}`;
+}
+/** A call that got no HTTP answer: refused, reset, timed out, name not found. */
+class NetworkError extends Error {
+    call;
+    code;
+    constructor(call, code, cause) {
+        super(`${call}: ${cause}`);
+        this.call = call;
+        this.code = code;
+        this.name = 'NetworkError';
+    }
+}
+/** A call that got an HTTP answer the caller did not accept. */
+class StatusError extends Error {
+    call;
+    status;
+    body;
+    headers;
+    constructor(call, status, body, headers = {}, hint = '') {
+        const text = body.trim().replace(/\s+/g, ' ').slice(0, 300);
+        super(`${call} answered ${status}${text ? `: ${text}` : ''}${hint}`);
+        this.call = call;
+        this.status = status;
+        this.body = body;
+        this.headers = headers;
+        this.name = 'StatusError';
+    }
+}
+function networkCause(err, timeoutMs) {
+    const code = err.code ?? 'ERROR';
+    if (code === 'ETIMEDOUT' && err.message === 'faas-preview timeout')
+        return { code, text: `no answer within ${formatSeconds(timeoutMs)}` };
+    if (code === 'ECONNRESET' && /socket hang up/.test(err.message))
+        return { code, text: 'socket hang up (the server closed the connection without answering)' };
+    if (err.address)
+        return { code, text: `${code} ${err.address}${err.port ? `:${err.port}` : ''}` };
+    return { code, text: err.message || code };
+}
+function formatSeconds(ms) {
+    return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+/** One attempt. Any HTTP status resolves; only a missing answer rejects (NetworkError). */
+function call(req) {
+    const url = new URL(String(req.url));
+    const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const name = describeCall(req.method, url);
+    const lib = url.protocol === 'https:' ? external_node_https_ : external_node_http_;
+    const agent = agents[url.protocol];
+    const headers = { 'user-agent': 'faas-preview', ...req.headers };
+    if (req.body !== undefined)
+        headers['content-length'] = String(Buffer.byteLength(req.body));
+    return new Promise((resolve, reject) => {
+        const r = lib.request(url, { method: req.method, headers, agent });
+        const timer = setTimeout(() => r.destroy(Object.assign(new Error('faas-preview timeout'), { code: 'ETIMEDOUT' })), timeoutMs);
+        const fail = (err) => {
+            clearTimeout(timer);
+            const cause = networkCause(err, timeoutMs);
+            reject(new NetworkError(name, cause.code, cause.text));
+        };
+        r.on('error', fail);
+        r.on('response', (res) => {
+            const chunks = [];
+            let size = 0;
+            res.on('data', (c) => {
+                size += c.length;
+                if (size <= MAX_BODY)
+                    chunks.push(c);
+            });
+            res.on('error', fail);
+            res.on('end', () => {
+                clearTimeout(timer);
+                resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), call: name });
+            });
+        });
+        r.end(req.body);
+    });
+}
+/** 408, 429 and 5xx: worth another attempt; `retry-after` (seconds) is honoured when the server sends it. */
+function transientStatus(status, headers = {}) {
+    if (status !== 408 && status !== 429 && status < 500)
+        return false;
+    const after = Number(headers['retry-after']);
+    return Number.isFinite(after) && after > 0 ? { afterMs: Math.min(after, 60) * 1000 } : {};
+}
+/**
+ * For idempotent calls: retries network failures and transient statuses with the one retry policy, and resolves with
+ * the first accepted answer. Anything else becomes a StatusError or NetworkError naming the call.
+ */
+async function callWithRetry(req) {
+    return withRetry(async () => {
+        const res = await call({ ...req, timeoutMs: budget(req) });
+        if (req.accept(res.status))
+            return res;
+        throw new StatusError(res.call, res.status, res.text, res.headers, req.hint?.(res.status, res.text) ?? '');
+    }, {
+        what: describeCall(req.method, req.url),
+        transient: (err) => (err instanceof NetworkError ? {} : err instanceof StatusError ? transientStatus(err.status, err.headers) : false),
+        log: req.log,
+        policy: req.policy ?? DEFAULT_RETRY,
+        deadline: req.deadline,
+    });
+}
+/** The per-attempt timeout, shortened so that no attempt runs past the caller's deadline. */
+function budget(req) {
+    const timeout = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (req.deadline === undefined)
+        return timeout;
+    return Math.max(1, Math.min(timeout, req.deadline - Date.now()));
+}
+
+;// CONCATENATED MODULE: ./src/assets/s3.ts
+/**
+ * The S3 client for the asset bucket.
+ * - Custom endpoint (MinIO, R2, Ceph, s3rver…): path-style addressing, and checksums only when an
+ *   operation requires them: with the SDK's default checksums some S3-compatible servers reject uploads and
+ *   s3rver stores streamed bodies with their aws-chunked framing (silent corruption).
+ * - Credentials from the settings when given, else the SDK default chain (env, OIDC web identity, …).
+ * - Keep-alive connections, at most `concurrency` sockets: the sync never has more requests in flight.
+ * - Time limits from the `request-timeout` input: connecting, and silence on the socket (smithy's `socketTimeout`;
+ *   its `requestTimeout` only logs a warning unless `throwOnRequestTimeout`, and a whole-request limit would cut a
+ *   large part upload on a slow link that is still making progress). The lean PUT (put.ts) reads the same limit
+ *   with `requestTimeoutOf`.
+ */
+
+
+
+
+
+const timeouts = new WeakMap();
+/** The connect and idle-socket limit `client` was made with (the default for clients made elsewhere). */
+function requestTimeoutOf(client) {
+    return timeouts.get(client) ?? DEFAULT_TIMEOUT_MS;
+}
+function createS3Client(a, o = {}) {
+    const sockets = Math.max(1, Math.floor(a.concurrency) || 1);
+    const agent = { keepAlive: true, maxSockets: sockets };
+    const timeout = o.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const config = {
+        region: a.region || 'us-east-1',
+        requestHandler: new node_http_handler_dist_cjs.NodeHttpHandler({
+            httpAgent: new external_node_http_.Agent(agent),
+            httpsAgent: new external_node_https_.Agent(agent),
+            connectionTimeout: timeout,
+            socketTimeout: timeout,
+        }),
+    };
+    if (a.endpoint) {
+        config.endpoint = a.endpoint;
+        config.forcePathStyle = true;
+        config.requestChecksumCalculation = 'WHEN_REQUIRED';
+        config.responseChecksumValidation = 'WHEN_REQUIRED';
+    }
+    if (a.accessKeyId && a.secretAccessKey) {
+        config.credentials = { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey };
+    }
+    const client = new dist_cjs/* S3Client */.YxF(config);
+    timeouts.set(client, timeout);
+    return client;
+}
+
 ;// CONCATENATED MODULE: ./src/assets/put.ts
 /**
  * A lean single-part PutObject for the sync's many small objects: the SDK's SigV4 signer and endpoint
@@ -210,10 +526,12 @@ var external_node_https_ = __webpack_require__(4708);
  * - Signing: `SignatureV4` (the SDK's signer) with `x-amz-content-sha256: UNSIGNED-PAYLOAD` (no body hash),
  *   the client's sha256 implementation, credentials from the client's own provider chain (env, OIDC web
  *   identity, session tokens), re-resolved before they expire, and the client's clock-skew offset.
- * - Transport: node:http/https with a keep-alive agent of `maxSockets` sockets.
- * - A non-2xx answer rejects with an S3ResponseError that carries the status and S3's XML Code/Message in
- *   the SDK's error shape (`name`, `$metadata.httpStatusCode`), so the caller's retry rules apply unchanged;
- *   network errors reject with node's error (no `$metadata`). One attempt per call: the caller retries.
+ * - Transport: node:http/https with a keep-alive agent of `maxSockets` sockets, the client's time limits for
+ *   connecting and for silence on the socket (`requestTimeoutOf`), `User-Agent: faas-preview`.
+ * - A non-2xx answer rejects with an S3ResponseError that carries the status, S3's XML Code and Message (empty
+ *   on radosgw) and the headers, in the SDK's error shape (`name`, `$metadata.httpStatusCode`), so s3-call.ts
+ *   reads both alike; network errors and timeouts reject with node's error and its `code` (no `$metadata`).
+ *   One attempt per call: the caller retries.
  *
  * Not for multipart uploads, listings or deletes: those stay on the SDK.
  */
@@ -222,18 +540,24 @@ var external_node_https_ = __webpack_require__(4708);
 
 
 
+
+
 /** An S3 error answer, in the shape of the SDK's service exceptions (name = S3's Code). */
 class S3ResponseError extends Error {
+    headers;
     Code;
+    /** The body's `<Message>` as it was, possibly empty. */
+    Message;
     $metadata;
     $fault;
-    /** Set for a clock-skew rejection after the offset was corrected: worth another attempt. */
-    $retryable;
-    constructor(status, code, message, what, requestId) {
-        super(`${message || code || 'Error answer'} (HTTP ${status}${code ? ` ${code}` : ''}; ${what})`);
+    constructor(status, code, message, what, headers = {}) {
+        super(`${what} answered HTTP ${status} ${code || '(no S3 error code)'}${message ? `: ${message}` : ''}`);
+        this.headers = headers;
         this.name = code || `Http${status}`;
         this.Code = code;
-        this.$metadata = { httpStatusCode: status, requestId };
+        this.Message = message;
+        const requestId = headers['x-amz-request-id'];
+        this.$metadata = { httpStatusCode: status, requestId: typeof requestId === 'string' ? requestId : undefined };
         this.$fault = status >= 500 ? 'server' : 'client';
     }
 }
@@ -276,9 +600,9 @@ function unescapeXml(s) {
     });
 }
 const MAX_ERROR_BODY = 64 * 1024;
-/** As the SDK's handler in s3.ts: connecting, then silence on the socket. */
-const CONNECT_TIMEOUT_MS = 10_000;
-const REQUEST_TIMEOUT_MS = 120_000;
+function timeoutError(message) {
+    return Object.assign(new Error(message), { code: 'ETIMEDOUT' });
+}
 /**
  * `bucket`'s PutObject endpoint as `client` resolves it, or undefined when it needs what only the SDK does:
  * another auth scheme than plain SigV4 (S3 Express, multi-region access points), an endpoint that is
@@ -306,6 +630,7 @@ async function createDirectPut(client, bucket, opts) {
     const config = client.config;
     if (typeof config.credentials !== 'function' || !config.sha256)
         return undefined;
+    const timeoutMs = requestTimeoutOf(client);
     const resolved = await resolveTarget(client, bucket);
     if (!resolved)
         return undefined;
@@ -348,11 +673,11 @@ async function createDirectPut(client, bucket, opts) {
         };
         const req = mod.request({ hostname, port, method: 'PUT', path, headers, agent });
         const what = () => `PUT ${url.protocol}//${host}${path}`;
-        req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`${what()}: no answer within ${REQUEST_TIMEOUT_MS} ms`)));
+        req.setTimeout(timeoutMs, () => req.destroy(timeoutError(`${what()}: the server was silent for ${timeoutMs} ms (ETIMEDOUT)`)));
         req.on('socket', (socket) => {
             if (!socket.connecting)
                 return; // a kept-alive socket
-            const timer = setTimeout(() => req.destroy(new Error(`${what()}: could not connect within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
+            const timer = setTimeout(() => req.destroy(timeoutError(`${what()}: could not connect within ${timeoutMs} ms (ETIMEDOUT)`)), timeoutMs);
             socket.once('connect', () => clearTimeout(timer));
             req.once('close', () => clearTimeout(timer));
         });
@@ -374,16 +699,13 @@ async function createDirectPut(client, bucket, opts) {
             res.on('error', (err) => done(err));
             res.on('end', () => {
                 const { code, message } = parseS3Error(Buffer.concat(chunks).toString('utf8'));
-                const reqId = res.headers['x-amz-request-id'];
-                const err = new S3ResponseError(status, code, message, what(), typeof reqId === 'string' ? reqId : undefined);
                 if (code === 'RequestTimeTooSkewed' || code === 'RequestExpired') {
+                    // the SDK's own skew correction, shared with it: the next attempt is signed with the server's time
                     const serverTime = Date.parse(String(res.headers.date ?? ''));
-                    if (!Number.isNaN(serverTime)) {
-                        config.systemClockOffset = serverTime - Date.now(); // the SDK's own skew correction, shared with it
-                        err.$retryable = { throttling: false };
-                    }
+                    if (!Number.isNaN(serverTime))
+                        config.systemClockOffset = serverTime - Date.now();
                 }
-                done(err);
+                done(new S3ResponseError(status, code, message, what(), res.headers));
             });
         });
         if (Buffer.isBuffer(body)) {
@@ -401,11 +723,11 @@ async function createDirectPut(client, bucket, opts) {
             stream.on('data', (chunk) => {
                 sent += chunk.length;
                 if (sent > size)
-                    fail(new Error(`${what()}: the file grew during the sync (more than ${size} bytes)`));
+                    fail(new FileChanged(what(), `it grew past the ${size} bytes the walk saw`));
             });
             stream.on('end', () => {
                 if (sent !== size)
-                    fail(new Error(`${what()}: the file shrank during the sync (${sent} of ${size} bytes)`));
+                    fail(new FileChanged(what(), `it shrank to ${sent} of the ${size} bytes the walk saw`));
             });
             stream.on('error', fail);
             req.on('close', () => stream.destroy());
@@ -430,13 +752,126 @@ async function createDirectPut(client, bucket, opts) {
                 },
             }, { signingDate: new Date(Date.now() + (config.systemClockOffset ?? 0)) });
             const headers = signed.headers;
-            headers['cache-control'] = h.cacheControl; // never signed (SigV4 leaves it out), sent as is
+            // never signed (SigV4 leaves both out), sent as they are
+            headers['cache-control'] = h.cacheControl;
+            headers['user-agent'] = 'faas-preview';
             attempts++;
             return send(path, headers, body, size);
         },
         requests: () => attempts,
         close: () => agent.destroy(),
     };
+}
+
+// EXTERNAL MODULE: ./src/text/untrusted.ts
+var untrusted = __webpack_require__(9209);
+;// CONCATENATED MODULE: ./src/assets/s3-call.ts
+
+
+
+
+/** Errors of reading the file to send; anything else without an HTTP answer happened on the way to the server. */
+const FILE_ERRORS = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ELOOP', 'EMFILE', 'ENFILE', 'EIO']);
+/** The SDK's `message` when the error body has no `<Message>`. */
+const SDK_NO_MESSAGE = 'UnknownError';
+function failureOf(err) {
+    const e = (err ?? {});
+    const message = typeof e.message === 'string' ? e.message : String(err);
+    const status = e.$metadata?.httpStatusCode;
+    if (status !== undefined) {
+        // put.ts's S3ResponseError carries the body's Message as it was; the SDK's `message` is it or its placeholder
+        const said = typeof e.Message === 'string' ? e.Message : message === SDK_NO_MESSAGE ? '' : message;
+        return { kind: 'answer', status, code: e.Code || undefined, message: said, headers: e.headers ?? e.$response?.headers ?? {} };
+    }
+    const local = err instanceof FileChanged || FILE_ERRORS.has(e.code ?? '');
+    const text = e.code && !message.includes(e.code) ? `${e.code} ${message}` : message;
+    return { kind: local ? 'local' : 'network', message: text, headers: {} };
+}
+const TRANSIENT_CODES = new Set([
+    'SlowDown',
+    'RequestTimeout',
+    'RequestTimeTooSkewed', // the SDK and put.ts correct their clock offset from the answer's Date before the next attempt
+    'RequestExpired',
+    'InternalError',
+    'ServiceUnavailable',
+    'Throttling',
+    'ThrottlingException',
+]);
+/** Network errors, 408, 429, 5xx, and S3's throttling, timeout and clock-skew codes are worth another attempt. */
+function transientS3(f) {
+    if (f.kind === 'network')
+        return {};
+    if (f.kind === 'local')
+        return false; // the file changed or cannot be read: another attempt reads the same
+    if (f.code && TRANSIENT_CODES.has(f.code))
+        return {};
+    return f.status === undefined ? false : transientStatus(f.status, f.headers);
+}
+const HINTS = {
+    SignatureDoesNotMatch: 'the server signs with another secret for this access key: check aws-secret-access-key',
+    InvalidAccessKeyId: 'the server does not know this access key: check aws-access-key-id (and s3-endpoint)',
+    AccessDenied: 'the credentials may not do this: they need s3:ListBucket, s3:PutObject and s3:DeleteObject on the bucket',
+    NoSuchBucket: 'check the bucket input (and s3-endpoint)',
+    RequestTimeTooSkewed: "the runner's clock is too far from the server's",
+    InvalidObjectName: "S3 keys are at most 1,024 bytes of UTF-8, the preview's prefix included",
+    KeyTooLongError: "S3 keys are at most 1,024 bytes of UTF-8, the preview's prefix included",
+};
+function describeTarget(t) {
+    return t.key !== undefined ? `s3://${t.bucket}/${t.key}` : `prefix s3://${t.bucket}/${t.prefix ?? ''}`;
+}
+function describeFailure(f) {
+    if (f.kind !== 'answer')
+        return f.message;
+    const said = (0,untrusted/* sanitize */.aj)(f.message, { max: 300 });
+    const hint = f.code && HINTS[f.code];
+    const head = f.status === undefined ? f.code : `HTTP ${f.status} ${f.code ?? '(no S3 error code)'}`;
+    return `${head}${said ? `: ${said}` : ' (the server sent no message)'}${hint ? `; ${hint}` : ''}`;
+}
+class S3OperationError extends Error {
+    target;
+    failure;
+    attempts;
+    constructor(target, failure, attempts = 1, cause) {
+        const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
+        super(`${target.operation} ${describeTarget(target)}: ${describeFailure(failure)}${tries}`, { cause });
+        this.target = target;
+        this.failure = failure;
+        this.attempts = attempts;
+        this.name = 'S3OperationError';
+    }
+    get status() {
+        return this.failure.status;
+    }
+    get code() {
+        return this.failure.code;
+    }
+}
+/** Runs `fn` (one attempt of `target`'s request each call); any failure becomes an S3OperationError. */
+async function s3Operation(target, fn, o = {}) {
+    const attempt = async () => {
+        try {
+            return await fn();
+        }
+        catch (err) {
+            throw err instanceof S3OperationError ? err : new S3OperationError(target, failureOf(err), 1, err);
+        }
+    };
+    if (!o.retry)
+        return attempt();
+    try {
+        return await withRetry(attempt, {
+            what: `${target.operation} ${describeTarget(target)}`,
+            transient: (err) => (err instanceof S3OperationError ? transientS3(err.failure) : false),
+            log: o.log,
+            policy: o.policy,
+        });
+    }
+    catch (err) {
+        if (err instanceof RetriesExhausted && err.last instanceof S3OperationError) {
+            throw new S3OperationError(target, err.last.failure, err.attempts, err.last.cause);
+        }
+        throw err;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/assets/plan.ts
@@ -539,8 +974,12 @@ function batches(items, size = 1000) {
  * middleware of its own (tracing, fault injection in tests), which then sees every request on the SDK path.
  * Multipart uploads, listings and deletes always use the SDK.
  *
- * Uploads are retried here (the SDK does not retry streaming bodies; put.ts makes one attempt a call),
- * with a fresh stream each time.
+ * Every S3 call goes through s3-call.ts: a failure names the operation, bucket, key or prefix, HTTP status and S3
+ * code. Uploads the SDK cannot repeat (streamed bodies; put.ts makes one attempt a call) are retried there with the
+ * action's one retry policy, with a fresh stream each time.
+ *
+ * Files are opened with O_NONBLOCK and read only while they are still regular files: one replaced by a FIFO after
+ * the walk fails at once instead of blocking the sync on a writer that never comes.
  */
 
 
@@ -550,7 +989,7 @@ function batches(items, size = 1000) {
 
 
 
-const UPLOAD_ATTEMPTS = 3;
+
 const HASH_CONCURRENCY = 8;
 const READ_CHUNK = 256 * 1024;
 /**
@@ -559,13 +998,26 @@ const READ_CHUNK = 256 * 1024;
  * `concurrency` such buffers exist at a time.
  */
 const SMALL_FILE = 256 * 1024;
+/** Opening never waits (a FIFO would block it until a writer comes); regular files read as usual. */
+const READ_FLAGS = external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK;
+/** A descriptor of `path` for reading, if it is still the regular file the walk saw. */
+function openRegular(path) {
+    const fd = (0,external_node_fs_.openSync)(path, READ_FLAGS);
+    if ((0,external_node_fs_.fstatSync)(fd).isFile())
+        return fd;
+    (0,external_node_fs_.closeSync)(fd);
+    throw new FileChanged(path, 'it is no longer a regular file');
+}
+function fileStream(path, range = {}) {
+    return (0,external_node_fs_.createReadStream)(path, { fd: openRegular(path), highWaterMark: READ_CHUNK, ...range });
+}
 /**
  * Read a small file whole into `buf` (reused between requests: fewer allocations, a flatter RSS). A
  * synchronous open/read/close of a small file costs microseconds, less than the thread-pool round trips of
  * the async calls. Throws when the file's size no longer matches the walk's.
  */
 function readSmall(path, size, buf) {
-    const fd = (0,external_node_fs_.openSync)(path, 'r');
+    const fd = openRegular(path);
     try {
         let n = 0;
         for (;;) {
@@ -577,7 +1029,7 @@ function readSmall(path, size, buf) {
                 break;
         }
         if (n !== size)
-            throw new Error(`${path} changed during the sync (${n} bytes, expected ${size})`);
+            throw new FileChanged(path, `${n} bytes, the walk saw ${size}`);
         return buf.subarray(0, n);
     }
     finally {
@@ -681,43 +1133,25 @@ async function allOrThrow(tasks) {
     }
     return settled.map((s) => s.value);
 }
-function retryable(err) {
-    const e = err;
-    const status = e.$metadata?.httpStatusCode;
-    if (status === undefined)
-        return true; // network error, reset, timeout
-    return status >= 500 || status === 429 || e.name === 'SlowDown' || e.name === 'RequestTimeout' || !!e.$retryable;
-}
-/** Run `attempt` up to UPLOAD_ATTEMPTS times (each with a fresh stream), backing off between tries. */
-async function withRetry(attempt) {
-    for (let i = 1;; i++) {
-        try {
-            return await attempt();
-        }
-        catch (err) {
-            if (i >= UPLOAD_ATTEMPTS || !retryable(err))
-                throw err;
-            await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** i + Math.random() * 100));
-        }
+/** One attempt of a command whose body is a fresh file stream, destroyed whatever the outcome. */
+async function withStream(open, send) {
+    const body = open();
+    try {
+        return await send(body);
+    }
+    finally {
+        body.destroy();
     }
 }
-/** Send a command whose body is a file stream; the stream is destroyed if the request fails. */
-async function sendStreamed(open, send) {
-    return withRetry(async () => {
-        const body = open();
-        try {
-            return await send(body);
-        }
-        finally {
-            body.destroy();
-        }
-    });
+/** One page of `prefix`'s listing. */
+function listPage(client, bucket, prefix, token) {
+    return s3Operation({ operation: 'ListObjectsV2', bucket, prefix }, () => client.send(new dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: bucket, Prefix: prefix, ContinuationToken: token })));
 }
 async function listRemote(client, bucket, prefix) {
     const remote = new Map();
     let token;
     do {
-        const page = await client.send(new dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        const page = await listPage(client, bucket, prefix, token);
         for (const o of page.Contents ?? []) {
             if (!o.Key || !o.Key.startsWith(prefix))
                 continue;
@@ -741,7 +1175,7 @@ async function hashFile(path, kind, opts = {}) {
             }
         }
     }
-    const stream = (0,external_node_fs_.createReadStream)(path, { highWaterMark: READ_CHUNK });
+    const stream = fileStream(path);
     if (kind === 'md5') {
         const h = (0,external_node_crypto_.createHash)('md5');
         for await (const chunk of stream)
@@ -770,16 +1204,20 @@ async function hashFile(path, kind, opts = {}) {
         digests.push(part.digest());
     return multipartEtag(digests, (d) => (0,external_node_crypto_.createHash)('md5').update(d).digest('hex'));
 }
-async function deleteKeys(client, bucket, keys) {
+/**
+ * Deletes `keys` (all under `prefix`) in batches of 1,000. Quiet mode: the answer lists only the keys that failed
+ * (radosgw honours Quiet; s3rver ignores it and lists every key, which is read the same way).
+ */
+async function deleteKeys(client, bucket, prefix, keys) {
     let deleted = 0;
     for (const batch of batches(keys, 1000)) {
-        const out = await client.send(new dist_cjs/* DeleteObjectsCommand */.xvx({
-            Bucket: bucket,
-            Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
-        }));
-        if (out.Errors && out.Errors.length) {
-            const e = out.Errors[0];
-            throw new Error(`DeleteObjects failed for ${out.Errors.length} key(s), e.g. ${e.Key}: ${e.Code} ${e.Message ?? ''}`.trim());
+        const out = await s3Operation({ operation: 'DeleteObjects', bucket, prefix }, () => client.send(new dist_cjs/* DeleteObjectsCommand */.xvx({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } })));
+        const failed = out.Errors ?? [];
+        if (failed.length) {
+            const [e] = failed;
+            const others = failed.length > 1 ? `; ${failed.length - 1} other key(s) of the same request failed too` : '';
+            // S3 answered 200: the error is the key's own, without an HTTP status
+            throw new S3OperationError({ operation: 'DeleteObjects', bucket, key: e.Key ?? prefix }, { kind: 'answer', code: e.Code, message: `${e.Message ?? ''}${others}`, headers: {} });
         }
         deleted += batch.length;
     }
@@ -798,7 +1236,7 @@ async function syncAssets(client, opts) {
     let direct;
     try {
         const [local, remote] = await Promise.all([
-            walkLocal(opts.dir, { includeDotfiles: opts.includeDotfiles, log }),
+            walkLocal(opts.dir, { includeDotfiles: opts.includeDotfiles, keyPrefix: prefix, log }),
             listRemote(client, bucket, prefix),
         ]);
         const hashes = new Map();
@@ -816,61 +1254,55 @@ async function syncAssets(client, opts) {
             ContentType: contentType(file.key),
             CacheControl: cacheControl(file.key, rules),
         });
+        const target = (operation, file) => ({ operation, bucket, key: prefix + file.key });
+        /** For what the SDK does not repeat by itself: the lean PUT and streamed bodies. */
+        const retried = { retry: true, log };
         const putDirect = (d, file) => limit.run(async () => {
             const h = { contentType: contentType(file.key), cacheControl: cacheControl(file.key, rules) };
-            if (file.size <= SMALL_FILE) {
-                // read once, sent from the same (reused) buffer by every attempt
-                const buf = smallBuffers.take();
-                try {
-                    const body = readSmall(file.path, file.size, buf);
-                    await withRetry(() => d.put(prefix + file.key, body, file.size, h));
-                }
-                finally {
-                    smallBuffers.give(buf);
-                }
-                return;
+            const put = (body) => s3Operation(target('PutObject', file), () => d.put(prefix + file.key, body, file.size, h), retried);
+            if (file.size > SMALL_FILE)
+                return put(() => fileStream(file.path));
+            // read once, sent from the same (reused) buffer by every attempt
+            const buf = smallBuffers.take();
+            try {
+                await put(readSmall(file.path, file.size, buf));
             }
-            const open = () => (0,external_node_fs_.createReadStream)(file.path, { highWaterMark: READ_CHUNK });
-            await withRetry(() => d.put(prefix + file.key, open, file.size, h));
+            finally {
+                smallBuffers.give(buf);
+            }
         });
         const putSingle = (file) => limit.run(async () => {
-            if (file.size <= SMALL_FILE) {
-                // A Buffer body (the SDK retries it by itself); the buffer is reused once the request is over.
-                const buf = smallBuffers.take();
-                try {
-                    const Body = readSmall(file.path, file.size, buf);
-                    return await client.send(new dist_cjs/* PutObjectCommand */.wKZ({ Bucket: bucket, Key: prefix + file.key, Body, ContentLength: file.size, ...headers(file) }));
-                }
-                finally {
-                    smallBuffers.give(buf);
-                }
+            const command = (Body) => new dist_cjs/* PutObjectCommand */.wKZ({ Bucket: bucket, Key: prefix + file.key, Body, ContentLength: file.size, ...headers(file) });
+            if (file.size > SMALL_FILE) {
+                return s3Operation(target('PutObject', file), () => withStream(() => fileStream(file.path), (body) => client.send(command(body))), retried);
             }
-            return sendStreamed(() => (0,external_node_fs_.createReadStream)(file.path, { highWaterMark: READ_CHUNK }), (body) => client.send(new dist_cjs/* PutObjectCommand */.wKZ({
-                Bucket: bucket,
-                Key: prefix + file.key,
-                Body: body,
-                ContentLength: file.size,
-                ...headers(file),
-            })));
+            // A Buffer body (the SDK retries it by itself); the buffer is reused once the request is over.
+            const buf = smallBuffers.take();
+            try {
+                const body = readSmall(file.path, file.size, buf);
+                return await s3Operation(target('PutObject', file), () => client.send(command(body)));
+            }
+            finally {
+                smallBuffers.give(buf);
+            }
         });
         const putMultipart = async (file) => {
             const Key = prefix + file.key;
-            const created = await limit.run(() => client.send(new dist_cjs/* CreateMultipartUploadCommand */.nG4({
+            const created = await limit.run(() => s3Operation(target('CreateMultipartUpload', file), () => client.send(new dist_cjs/* CreateMultipartUploadCommand */.nG4({
                 Bucket: bucket,
                 Key,
-                ContentType: contentType(file.key),
-                CacheControl: cacheControl(file.key, rules),
+                ...headers(file),
                 ...(partChecksums ? { ChecksumAlgorithm: 'CRC32' } : {}),
-            })));
+            }))));
             const UploadId = created.UploadId;
             if (!UploadId)
-                throw new Error(`CreateMultipartUpload for ${Key} returned no UploadId`);
+                throw new Error(`CreateMultipartUpload s3://${bucket}/${Key} returned no UploadId`);
             try {
                 const n = partCount(file.size);
                 const parts = await allOrThrow(Array.from({ length: n }, (_, i) => limit.run(async () => {
                     const start = i * PART_SIZE;
                     const end = Math.min(file.size, start + PART_SIZE) - 1;
-                    const out = await sendStreamed(() => (0,external_node_fs_.createReadStream)(file.path, { start, end, highWaterMark: READ_CHUNK }), (body) => client.send(new dist_cjs/* UploadPartCommand */.iVK({
+                    const part = (body) => new dist_cjs/* UploadPartCommand */.iVK({
                         Bucket: bucket,
                         Key,
                         UploadId,
@@ -878,13 +1310,14 @@ async function syncAssets(client, opts) {
                         Body: body,
                         ContentLength: end - start + 1,
                         ...(partChecksums ? { ChecksumAlgorithm: 'CRC32' } : {}),
-                    })));
+                    });
+                    const out = await s3Operation(target('UploadPart', file), () => withStream(() => fileStream(file.path, { start, end }), (body) => client.send(part(body))), retried);
                     return { PartNumber: i + 1, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) };
                 })));
-                await limit.run(() => client.send(new dist_cjs/* CompleteMultipartUploadCommand */.Gym({ Bucket: bucket, Key, UploadId, MultipartUpload: { Parts: parts } })));
+                await limit.run(() => s3Operation(target('CompleteMultipartUpload', file), () => client.send(new dist_cjs/* CompleteMultipartUploadCommand */.Gym({ Bucket: bucket, Key, UploadId, MultipartUpload: { Parts: parts } }))));
             }
             catch (err) {
-                await client.send(new dist_cjs/* AbortMultipartUploadCommand */.tfP({ Bucket: bucket, Key, UploadId })).catch(() => undefined);
+                await s3Operation(target('AbortMultipartUpload', file), () => client.send(new dist_cjs/* AbortMultipartUploadCommand */.tfP({ Bucket: bucket, Key, UploadId }))).catch((e) => log(`warning: ${e.message}; the parts stay in the bucket until a lifecycle rule removes them`));
                 throw err;
             }
         };
@@ -903,7 +1336,7 @@ async function syncAssets(client, opts) {
             limit.fail();
             throw err;
         }
-        const deleted = await deleteKeys(client, bucket, plan.deletes.map((k) => prefix + k));
+        const deleted = await deleteKeys(client, bucket, prefix, plan.deletes.map((k) => prefix + k));
         for (const k of plan.deletes)
             log(`deleted ${k}`);
         const result = {
@@ -930,9 +1363,9 @@ async function deletePrefix(client, bucket, prefix) {
         let deleted = 0;
         let token;
         do {
-            const page = await client.send(new dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+            const page = await listPage(client, bucket, prefix, token);
             const keys = (page.Contents ?? []).map((o) => o.Key).filter((k) => !!k && k.startsWith(prefix));
-            deleted += await deleteKeys(client, bucket, keys);
+            deleted += await deleteKeys(client, bucket, prefix, keys);
             token = page.IsTruncated ? page.NextContinuationToken : undefined;
         } while (token);
         return { deleted, requests: counter.count() };
@@ -1146,204 +1579,6 @@ function hint(b, step, stderr) {
         ` in the daemon's /etc/docker/daemon.json and restart it (only 127.0.0.0/8 is plain HTTP by default), or use builder podman or buildah`);
 }
 
-;// CONCATENATED MODULE: ./src/retry.ts
-/**
- * The one retry policy of the action: a few attempts with exponential backoff and full jitter, for failures the
- * caller classifies as transient, never past a deadline. A retry is logged once per call (the first one), not per
- * attempt, so a flaky minute does not flood the log; the final error says how many attempts were made.
- *
- * Octokit's own plugins (plugin-retry, plugin-throttling) retry GitHub calls; everything else comes through here.
- */
-const DEFAULT_RETRY = { attempts: 3, baseDelayMs: 500, maxDelayMs: 4000 };
-class RetriesExhausted extends Error {
-    attempts;
-    last;
-    constructor(attempts, last) {
-        super(`${last instanceof Error ? last.message : String(last)} (after ${attempts} attempts)`);
-        this.attempts = attempts;
-        this.last = last;
-        this.name = 'RetriesExhausted';
-    }
-}
-/** The error as one line that names the call once, whether or not the error's message already does. */
-function describe(what, err) {
-    const message = err instanceof Error ? err.message : String(err);
-    return message.startsWith(what) ? message : `${what}: ${message}`;
-}
-const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/** The wait before attempt `attempt + 1` (attempt counts from 1): full jitter over the capped exponential. */
-function backoffMs(policy, attempt, random = Math.random) {
-    const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(cap / 2 + (random() * cap) / 2);
-}
-/**
- * Runs `fn` until it succeeds, fails with a non-transient error (rethrown as it is), or the attempts or the deadline
- * run out (then a RetriesExhausted wrapping the last error, whose message ends with the attempt count).
- */
-async function retry_withRetry(fn, o) {
-    const policy = o.policy ?? DEFAULT_RETRY;
-    const sleep = o.sleep ?? realSleep;
-    const now = o.now ?? Date.now;
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn(attempt);
-        }
-        catch (err) {
-            const verdict = o.transient(err);
-            if (verdict === false)
-                throw err;
-            const wait = Math.max(verdict.afterMs ?? 0, backoffMs(policy, attempt, o.random));
-            const outOfTime = o.deadline !== undefined && now() + wait >= o.deadline;
-            if (attempt >= policy.attempts || outOfTime) {
-                if (attempt === 1)
-                    throw err;
-                throw new RetriesExhausted(attempt, err);
-            }
-            if (attempt === 1)
-                o.log?.(`${describe(o.what, err)}; retrying up to ${policy.attempts - 1} more times`);
-            await sleep(wait);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/http/call.ts
-/**
- * One HTTP request to a server we do not control (gateway, registry, Prometheus, the function itself), bounded in
- * time, with an error that names the call: method, URL without credentials, and the HTTP status or the network
- * cause as the OS said it (`ECONNREFUSED 127.0.0.1:1`, `socket hang up`, `no answer within 30s`).
- *
- * node:http rather than fetch: fetch refuses the WHATWG "bad ports" (1, 6000, 10080…) with a bare "fetch failed"
- * and wraps every network error the same way; node:http reports the real cause. Keep-alive agents are shared.
- */
-
-
-
-const DEFAULT_TIMEOUT_MS = 30_000;
-/** Bodies are read up to this size; the rest is dropped (error bodies go into logs and comments, clipped anyway). */
-const MAX_BODY = 8 * 1024 * 1024;
-const agents = {
-    'http:': new external_node_http_.Agent({ keepAlive: true, maxSockets: 16 }),
-    'https:': new external_node_https_.Agent({ keepAlive: true, maxSockets: 16 }),
-};
-/** The URL as it may be printed: no user or password. */
-function safeUrl(url) {
-    const u = new URL(String(url));
-    u.username = '';
-    u.password = '';
-    return u.toString();
-}
-function describeCall(method, url) {
-    return `${method} ${safeUrl(url)}`;
-}
-/** A call that got no HTTP answer: refused, reset, timed out, name not found. */
-class NetworkError extends Error {
-    call;
-    code;
-    constructor(call, code, cause) {
-        super(`${call}: ${cause}`);
-        this.call = call;
-        this.code = code;
-        this.name = 'NetworkError';
-    }
-}
-/** A call that got an HTTP answer the caller did not accept. */
-class StatusError extends Error {
-    call;
-    status;
-    body;
-    headers;
-    constructor(call, status, body, headers = {}, hint = '') {
-        const text = body.trim().replace(/\s+/g, ' ').slice(0, 300);
-        super(`${call} answered ${status}${text ? `: ${text}` : ''}${hint}`);
-        this.call = call;
-        this.status = status;
-        this.body = body;
-        this.headers = headers;
-        this.name = 'StatusError';
-    }
-}
-function networkCause(err, timeoutMs) {
-    const code = err.code ?? 'ERROR';
-    if (code === 'ETIMEDOUT' && err.message === 'faas-preview timeout')
-        return { code, text: `no answer within ${formatSeconds(timeoutMs)}` };
-    if (code === 'ECONNRESET' && /socket hang up/.test(err.message))
-        return { code, text: 'socket hang up (the server closed the connection without answering)' };
-    if (err.address)
-        return { code, text: `${code} ${err.address}${err.port ? `:${err.port}` : ''}` };
-    return { code, text: err.message || code };
-}
-function formatSeconds(ms) {
-    return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
-}
-/** One attempt. Any HTTP status resolves; only a missing answer rejects (NetworkError). */
-function call(req) {
-    const url = new URL(String(req.url));
-    const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const name = describeCall(req.method, url);
-    const lib = url.protocol === 'https:' ? external_node_https_ : external_node_http_;
-    const agent = agents[url.protocol];
-    const headers = { 'user-agent': 'faas-preview', ...req.headers };
-    if (req.body !== undefined)
-        headers['content-length'] = String(Buffer.byteLength(req.body));
-    return new Promise((resolve, reject) => {
-        const r = lib.request(url, { method: req.method, headers, agent });
-        const timer = setTimeout(() => r.destroy(Object.assign(new Error('faas-preview timeout'), { code: 'ETIMEDOUT' })), timeoutMs);
-        const fail = (err) => {
-            clearTimeout(timer);
-            const cause = networkCause(err, timeoutMs);
-            reject(new NetworkError(name, cause.code, cause.text));
-        };
-        r.on('error', fail);
-        r.on('response', (res) => {
-            const chunks = [];
-            let size = 0;
-            res.on('data', (c) => {
-                size += c.length;
-                if (size <= MAX_BODY)
-                    chunks.push(c);
-            });
-            res.on('error', fail);
-            res.on('end', () => {
-                clearTimeout(timer);
-                resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), call: name });
-            });
-        });
-        r.end(req.body);
-    });
-}
-/** 408, 429 and 5xx: worth another attempt; `retry-after` (seconds) is honoured when the server sends it. */
-function transientStatus(status, headers = {}) {
-    if (status !== 408 && status !== 429 && status < 500)
-        return false;
-    const after = Number(headers['retry-after']);
-    return Number.isFinite(after) && after > 0 ? { afterMs: Math.min(after, 60) * 1000 } : {};
-}
-/**
- * For idempotent calls: retries network failures and transient statuses with the one retry policy, and resolves with
- * the first accepted answer. Anything else becomes a StatusError or NetworkError naming the call.
- */
-async function callWithRetry(req) {
-    return retry_withRetry(async () => {
-        const res = await call({ ...req, timeoutMs: budget(req) });
-        if (req.accept(res.status))
-            return res;
-        throw new StatusError(res.call, res.status, res.text, res.headers, req.hint?.(res.status, res.text) ?? '');
-    }, {
-        what: describeCall(req.method, req.url),
-        transient: (err) => (err instanceof NetworkError ? {} : err instanceof StatusError ? transientStatus(err.status, err.headers) : false),
-        log: req.log,
-        policy: req.policy ?? DEFAULT_RETRY,
-        deadline: req.deadline,
-    });
-}
-/** The per-attempt timeout, shortened so that no attempt runs past the caller's deadline. */
-function budget(req) {
-    const timeout = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (req.deadline === undefined)
-        return timeout;
-    return Math.max(1, Math.min(timeout, req.deadline - Date.now()));
-}
-
 // EXTERNAL MODULE: ./src/text/registry.ts + 1 modules
 var registry = __webpack_require__(9307);
 ;// CONCATENATED MODULE: ./src/image/distribution-client.ts
@@ -1462,8 +1697,6 @@ class RegistryClient {
     }
 }
 
-// EXTERNAL MODULE: ./src/text/untrusted.ts
-var untrusted = __webpack_require__(9209);
 ;// CONCATENATED MODULE: ./src/image/cleanup-plan.ts
 /**
  * Which image tags a teardown may remove, decided without I/O. A PR owns exactly the tags deploy pushes,
@@ -2713,45 +2946,6 @@ class DeployRun {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
-var node_http_handler_dist_cjs = __webpack_require__(1279);
-;// CONCATENATED MODULE: ./src/assets/s3.ts
-/**
- * The S3 client for the asset bucket.
- * - Custom endpoint (MinIO, R2, Ceph, s3rver…): path-style addressing, and checksums only when an
- *   operation requires them: with the SDK's default checksums some S3-compatible servers reject uploads and
- *   s3rver stores streamed bodies with their aws-chunked framing (silent corruption).
- * - Credentials from the settings when given, else the SDK default chain (env, OIDC web identity, …).
- * - Keep-alive connections, at most `concurrency` sockets: the sync never has more requests in flight.
- */
-
-
-
-
-function createS3Client(a) {
-    const sockets = Math.max(1, Math.floor(a.concurrency) || 1);
-    const agent = { keepAlive: true, maxSockets: sockets };
-    const config = {
-        region: a.region || 'us-east-1',
-        requestHandler: new node_http_handler_dist_cjs.NodeHttpHandler({
-            httpAgent: new external_node_http_.Agent(agent),
-            httpsAgent: new external_node_https_.Agent(agent),
-            connectionTimeout: 10_000,
-            requestTimeout: 120_000,
-        }),
-    };
-    if (a.endpoint) {
-        config.endpoint = a.endpoint;
-        config.forcePathStyle = true;
-        config.requestChecksumCalculation = 'WHEN_REQUIRED';
-        config.responseChecksumValidation = 'WHEN_REQUIRED';
-    }
-    if (a.accessKeyId && a.secretAccessKey) {
-        config.credentials = { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey };
-    }
-    return new dist_cjs/* S3Client */.YxF(config);
-}
-
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js + 21 modules
 var github = __webpack_require__(1758);
 // EXTERNAL MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -3004,7 +3198,7 @@ class GatewayClient {
 
 
 function createServices(settings, ctx, o = {}) {
-    const s3 = settings.assets ? createS3Client(settings.assets) : undefined;
+    const s3 = settings.assets ? createS3Client(settings.assets, { requestTimeoutMs: settings.requestTimeoutMs }) : undefined;
     const log = (line) => core/* info */.pq(line);
     return {
         settings,
