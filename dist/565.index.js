@@ -1949,9 +1949,15 @@ function splitImage(image) {
     const m = /^(.*[^/]):([\w][\w.-]{0,127})$/.exec(image);
     return m ? { repository: m[1], reference: m[2] } : { repository: image, reference: 'latest' };
 }
+/** Docker's rule, which the kubelet's container runtimes share: a registry on a loopback address is plain HTTP. */
+function loopback(host) {
+    const name = host.replace(/:\d+$/, '');
+    return name === 'localhost' || /^127\./.test(name) || name === '[::1]';
+}
 /** Docker Hub's API lives on registry-1.docker.io; every other registry on its own host. */
 function apiOrigin(host, insecure) {
-    return new URL(`${insecure ? 'http' : 'https'}://${host === 'docker.io' ? 'registry-1.docker.io' : host}`);
+    const scheme = insecure || loopback(host) ? 'http' : 'https';
+    return new URL(`${scheme}://${host === 'docker.io' ? 'registry-1.docker.io' : host}`);
 }
 /** Why `image` cannot be pulled without credentials, or undefined when it can. */
 async function anonymousPullProblem(image, o) {
