@@ -1996,62 +1996,92 @@ const readiness_short = (sha) => sha.slice(0, 7);
 function specSeen(s) {
     return `image ${s.image}, ${naming/* LABELS */.kg.sha}=${s.labels?.[naming/* LABELS */.kg.sha] ?? '(none)'}`;
 }
+/** One wait: the rules of the header comment, one poll at a time, within one deadline. */
+class Wait {
+    gateway;
+    provider;
+    t;
+    o;
+    start;
+    deadline;
+    probe;
+    known = false;
+    constructor(gateway, provider, t, o) {
+        this.gateway = gateway;
+        this.provider = provider;
+        this.t = t;
+        this.o = o;
+        this.start = o.now();
+        this.deadline = this.start + o.timeoutMs;
+        this.probe = `GET ${gateway.url}/function/${t.name}${t.readyPath}`;
+    }
+    get over() {
+        return this.o.now() >= this.deadline;
+    }
+    get remaining() {
+        return Math.max(0, this.deadline - this.o.now());
+    }
+    async poll() {
+        const status = await this.gateway.get(this.t.name, this.deadline).catch((err) => err);
+        // A status request that hung or failed (after its retries) counts against ready-timeout like any other wait.
+        if (status instanceof Error)
+            return { seen: status.message };
+        if (!status)
+            return this.missing();
+        this.known = true;
+        if (status.image !== this.t.image || status.labels?.[naming/* LABELS */.kg.sha] !== this.t.sha)
+            return this.stale(status);
+        if ((status.availableReplicas ?? 0) < 1)
+            return { seen: `replicas=${status.replicas ?? 0}, availableReplicas=${status.availableReplicas ?? 0}` };
+        const budget = Math.max(1, Math.min(this.o.requestTimeoutMs, this.remaining));
+        const res = await this.gateway.invoke(this.t.name, this.t.readyPath, budget).catch((err) => err);
+        if (res instanceof Error)
+            return { seen: `available replica, but ${res.message}` };
+        if (res.status >= 500)
+            return { seen: `available replica, but ${this.probe} answered ${res.status}: ${(0,untrusted/* sanitize */.aj)(res.text, { max: 200 })}` };
+        return this.answered(res.status, String(res.headers[VERSION_HEADER] ?? ''));
+    }
+    missing() {
+        const { t, provider } = this;
+        if (!provider.rolling && !t.created)
+            throw new NotReady(`function '${t.name}' is gone after the update: faasd replaces a function on update, and the new one (${t.image}) could not be created; the previous version no longer runs`, true);
+        // Seen, then gone: deleted while this run waited (a teardown, the sweeper), not slow.
+        if (this.known)
+            throw new NotReady(`function '${t.name}' was deleted while this run waited for it to become ready`, true);
+        return { seen: 'the gateway does not know the function' };
+    }
+    stale(status) {
+        if (this.o.now() - this.start < Math.min(SPEC_LAG_MS, this.o.timeoutMs))
+            return { seen: `the gateway still has ${specSeen(status)}` };
+        throw new NotReady(`the gateway accepted the deploy of ${this.t.image} but did not apply it (it has ${specSeen(status)}); faas-netes answers 202 and logs the error when an update fails (private image on Community Edition, bad quantity, a spec Kubernetes refuses): check the gateway and faas-netes logs`, false);
+    }
+    answered(status, version) {
+        const { t } = this;
+        const answered = `${this.probe} answered ${status}`;
+        if (version === t.sha)
+            return { state: 'ready', evidence: `${answered} from ${readiness_short(t.sha)} (${VERSION_HEADER})` };
+        if (version)
+            return { seen: `${answered}, but from ${(0,untrusted/* sanitize */.aj)(readiness_short(version))} (${VERSION_HEADER}); waiting for ${readiness_short(t.sha)}` };
+        if (this.provider.rolling && !t.created) {
+            return { state: 'rolling-out', evidence: `${answered}; the function does not send ${VERSION_HEADER}, so during the rolling update this may still be the previous version` };
+        }
+        return { state: 'ready', evidence: `${answered}; no previous version can answer (${t.created ? 'new function' : 'faasd replaces a function on update'})` };
+    }
+}
 async function waitUntilReady(gateway, provider, t, o) {
-    const now = o.now ?? Date.now;
     const sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    const start = now();
-    const deadline = start + o.timeoutMs;
-    const budget = () => Math.max(1, Math.min(o.requestTimeoutMs, deadline - now()));
-    const probe = `GET ${gateway.url}/function/${t.name}${t.readyPath}`;
+    const wait = new Wait(gateway, provider, t, { ...o, now: o.now ?? Date.now });
     let seen = 'nothing yet';
-    let known = false;
-    let interval = 200;
-    for (;;) {
-        const status = await gateway.get(t.name, deadline).catch((err) => err);
-        if (status instanceof Error) {
-            // A status request that hung or failed (after its retries) counts against ready-timeout like any other wait.
-            seen = status.message;
-        }
-        else if (!status) {
-            if (!provider.rolling && !t.created)
-                throw new NotReady(`function '${t.name}' is gone after the update: faasd replaces a function on update, and the new one (${t.image}) could not be created; the previous version no longer runs`, true);
-            // Seen, then gone: deleted while this run waited (a teardown, the sweeper), not slow.
-            if (known)
-                throw new NotReady(`function '${t.name}' was deleted while this run waited for it to become ready`, true);
-            seen = 'the gateway does not know the function';
-        }
-        else if ((known = true) && (status.image !== t.image || status.labels?.[naming/* LABELS */.kg.sha] !== t.sha)) {
-            seen = `the gateway still has ${specSeen(status)}`;
-            if (now() - start >= Math.min(SPEC_LAG_MS, o.timeoutMs)) {
-                throw new NotReady(`the gateway accepted the deploy of ${t.image} but did not apply it (it has ${specSeen(status)}); faas-netes answers 202 and logs the error when an update fails (private image on Community Edition, missing secret, bad quantity): check the gateway and faas-netes logs`, false);
-            }
-        }
-        else if ((status.availableReplicas ?? 0) < 1) {
-            seen = `replicas=${status.replicas ?? 0}, availableReplicas=${status.availableReplicas ?? 0}`;
-        }
-        else {
-            const res = await gateway.invoke(t.name, t.readyPath, budget()).catch((err) => err);
-            if (res instanceof Error)
-                seen = `available replica, but ${res.message}`;
-            else if (res.status >= 500)
-                seen = `available replica, but ${probe} answered ${res.status}: ${(0,untrusted/* sanitize */.aj)(res.text, { max: 200 })}`;
-            else {
-                const version = String(res.headers[VERSION_HEADER] ?? '');
-                const answered = `${probe} answered ${res.status}`;
-                if (version === t.sha)
-                    return { state: 'ready', evidence: `${answered} from ${readiness_short(t.sha)} (${VERSION_HEADER})` };
-                if (version)
-                    seen = `${answered}, but from ${(0,untrusted/* sanitize */.aj)(readiness_short(version))} (${VERSION_HEADER}); waiting for ${readiness_short(t.sha)}`;
-                else if (provider.rolling && !t.created)
-                    return { state: 'rolling-out', evidence: `${answered}; the function does not send ${VERSION_HEADER}, so during the rolling update this may still be the previous version` };
-                else
-                    return { state: 'ready', evidence: `${answered}; no previous version can answer (${t.created ? 'new function' : 'faasd replaces a function on update'})` };
-            }
-        }
-        if (now() >= deadline)
+    for (let interval = 200;; interval = Math.min(interval * 2, 1000)) {
+        const poll = await wait.poll();
+        if ('state' in poll)
+            return poll;
+        // A request cut short by the deadline itself says less than what was seen before it.
+        if (!wait.over || seen === 'nothing yet')
+            seen = poll.seen;
+        if (wait.over)
             throw new NotReady(`function '${t.name}' was not ready within ${Math.round(o.timeoutMs / 1000)}s (input 'ready-timeout'); last seen: ${seen}`, false);
-        await sleep(Math.min(interval, Math.max(0, deadline - now())));
-        interval = Math.min(interval * 2, 1000);
+        await sleep(Math.min(interval, wait.remaining));
     }
 }
 
