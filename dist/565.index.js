@@ -13,8 +13,6 @@ __webpack_require__.d(__webpack_exports__, {
   runCommand: () => (/* binding */ runCommand)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 11 modules
-var core = __webpack_require__(3360);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __webpack_require__(3711);
 // EXTERNAL MODULE: external "node:crypto"
@@ -2425,6 +2423,8 @@ async function hasActiveDeployment(octokit, repo, environment) {
     return latest !== undefined && latest.state !== 'inactive';
 }
 
+// EXTERNAL MODULE: ./src/log.ts
+var log = __webpack_require__(5625);
 ;// CONCATENATED MODULE: ./src/commands/pr-status.ts
 /**
  * What a deploy tells the PR: the comment, the GitHub deployment, the outputs and the job summary, always from the
@@ -2457,7 +2457,7 @@ class PrStatus {
         this.s = s;
         this.facts = facts;
         if (s.settings.github.comment)
-            this.comment = new PreviewComment(s.octokit, s.ctx.repo, facts.pr, facts.name, (line) => core/* info */.pq(line));
+            this.comment = new PreviewComment(s.octokit, s.ctx.repo, facts.pr, facts.name, (line) => log/* log */.R.info(line));
     }
     view(state) {
         const { name, url, sha, image } = this.facts;
@@ -2478,7 +2478,7 @@ class PrStatus {
         }
         for (const r of await Promise.allSettled(writes)) {
             if (r.status === 'rejected')
-                core/* warning */.$e(`could not tell the PR about the failure: ${r.reason.message}`);
+                log/* log */.R.warning(`could not tell the PR about the failure: ${r.reason.message}`);
         }
         await (0,src_report/* writeOutputs */.K)({ result: 'failed', name: this.facts.name, image: this.facts.image }, 'Preview failed', [['Step', step], ['Previous version', previous]]).catch(() => undefined);
     }
@@ -2493,7 +2493,7 @@ class PrStatus {
             writes.push(markDeployment(this.s.octokit, this.s.ctx.repo, this.mark(`Preview of #${pr} at ${sha.slice(0, 7)}${ready ? '' : ', rolling out'}`), 'success'));
         }
         const failures = (await Promise.allSettled(writes)).filter((r) => r.status === 'rejected');
-        core/* info */.pq(`${ready ? 'Preview ready' : 'Preview deployed, rolling out'}: ${url} (${readiness.evidence})`);
+        log/* log */.R.info(`${ready ? 'Preview ready' : 'Preview deployed, rolling out'}: ${url} (${readiness.evidence})`);
         await (0,src_report/* writeOutputs */.K)({ result: ready ? 'deployed' : 'rolling-out', name, url, image, bucketPrefix }, ready ? 'Preview ready' : 'Preview rolling out', [
             ['Commit', { code: sha.slice(0, 7) }],
             ['Checked', readiness.evidence],
@@ -2691,12 +2691,12 @@ async function teardownPreview(s, pr, reason) {
         }
         catch (err) {
             failures.push(`${what}: ${err.message}`);
-            core/* error */.z3(`teardown of ${name}: ${what} failed: ${err.message}`);
+            log/* log */.R.error(`teardown of ${name}: ${what} failed: ${err.message}`);
         }
     };
     await step('deleting the function', async () => {
         r.functionDeleted = await gateway.remove(name);
-        core/* info */.pq(r.functionDeleted ? `Function ${name} deleted` : `Function ${name} was not on the gateway`);
+        log/* log */.R.info(r.functionDeleted ? `Function ${name} deleted` : `Function ${name} was not on the gateway`);
         if (r.functionDeleted)
             r.removed.push(`the function \`${name}\``);
     });
@@ -2704,7 +2704,7 @@ async function teardownPreview(s, pr, reason) {
         const { bucket } = settings.assets;
         await step('deleting the static assets', async () => {
             r.objectsDeleted = (await deletePrefix(s.s3, bucket, (0,naming/* bucketPrefix */.TU)(name))).deleted;
-            core/* info */.pq(`Deleted ${r.objectsDeleted} objects under s3://${bucket}/${(0,naming/* bucketPrefix */.TU)(name)}`);
+            log/* log */.R.info(`Deleted ${r.objectsDeleted} objects under s3://${bucket}/${(0,naming/* bucketPrefix */.TU)(name)}`);
             if (r.objectsDeleted)
                 r.removed.push(`${plural(r.objectsDeleted, 'static asset')} under \`${(0,naming/* bucketPrefix */.TU)(name)}\``);
         });
@@ -2722,7 +2722,7 @@ async function teardownPreview(s, pr, reason) {
         await step('updating the PR comment', async () => {
             // Only edit an existing comment: a PR that never had a preview gets no comment on close.
             const body = renderComment({ state: 'torn-down', name, runUrl: ctx.runUrl, time: s.now().toISOString(), reason, removed: r.removed, kept: r.kept });
-            r.commented = (await new PreviewComment(octokit, ctx.repo, pr, name, (line) => core/* info */.pq(line)).write(body, { updateOnly: true })) !== undefined;
+            r.commented = (await new PreviewComment(octokit, ctx.repo, pr, name, (line) => log/* log */.R.info(line)).write(body, { updateOnly: true })) !== undefined;
         });
     }
     if (failures.length)
@@ -2732,15 +2732,15 @@ async function teardownPreview(s, pr, reason) {
     return r;
 }
 async function deleteTags(s, pr, r) {
-    const cleanup = await deletePrTags(s.settings.build, pr, { octokit: s.octokit, timeoutMs: s.settings.requestTimeoutMs, log: (line) => core/* info */.pq(line) });
+    const cleanup = await deletePrTags(s.settings.build, pr, { octokit: s.octokit, timeoutMs: s.settings.requestTimeoutMs, log: (line) => log/* log */.R.info(line) });
     r.tagsDeleted = cleanup.deleted;
     if (cleanup.unsupported) {
-        core/* warning */.$e(cleanup.unsupported);
+        log/* log */.R.warning(cleanup.unsupported);
         r.kept.push(`image tags: ${(0,untrusted/* inlineCode */.ti)(cleanup.unsupported, 400)}`);
     }
     for (const k of cleanup.kept)
         r.kept.push(`image tag \`${k.tag}\`: ${(0,untrusted/* inlineCode */.ti)(k.reason, 300)}`);
-    core/* info */.pq(`Deleted image tags: ${r.tagsDeleted.join(', ') || 'none'}`);
+    log/* log */.R.info(`Deleted image tags: ${r.tagsDeleted.join(', ') || 'none'}`);
     if (r.tagsDeleted.length)
         r.removed.push(`${plural(r.tagsDeleted.length, 'image tag')} ${r.tagsDeleted.map((t) => `\`${t}\``).join(', ')}`);
 }
@@ -2812,7 +2812,7 @@ function previousVersion(step, provider, existed, gone = false) {
     return 'faas-netes rolls updates out: the previous version of this preview keeps answering until a new one is ready.';
 }
 function skip(reason) {
-    core/* notice */.lm(reason);
+    log/* log */.R.notice(reason);
     return (0,src_report/* writeOutputs */.K)({ result: 'skipped' }, 'Preview skipped', [['Reason', reason]]);
 }
 /** `undefined` when the PR is still open at this run's commit, else why this run must stop. */
@@ -2837,7 +2837,7 @@ async function deploy(s) {
     });
     if (guard.kind === 'skip') {
         if (guard.level === 'warning')
-            core/* warning */.$e(guard.reason);
+            log/* log */.R.warning(guard.reason);
         return skip(guard.reason);
     }
     // The event may be minutes old (queued runs, re-runs): deploy only what the PR's head still is.
@@ -2883,7 +2883,7 @@ class DeployRun {
         }
         catch (err) {
             if (AFTER_DEPLOY.has(step) && (await overtaken(this.s, { number: this.facts.pr, headSha: this.facts.sha }).catch(() => undefined)) === 'closed') {
-                core/* info */.pq(`${step} failed (${err.message}), and the PR was closed meanwhile`);
+                log/* log */.R.info(`${step} failed (${err.message}), and the PR was closed meanwhile`);
                 throw new ClosedMeanwhile();
             }
             await this.status.failed(step, err, previousVersion(step, this.provider, this.existed, gone?.(err)));
@@ -2909,12 +2909,12 @@ class DeployRun {
         this.existed = managed.includes(facts.name);
         const quota = quotaDecision({ name: facts.name, app: settings.app, managed, total: functions.length, maxPreviews: settings.sweep.maxPreviews, edition: provider.edition });
         if (quota.kind === 'refuse') {
-            core/* warning */.$e(`preview ${facts.name} refused: ${quota.why === 'community-edition' ? `the gateway runs ${functions.length} functions, Community Edition's limit is ${quota.limit}` : `${quota.holders.length} previews hold the ${quota.limit} slots (input 'max-previews')`}`);
+            log/* log */.R.warning(`preview ${facts.name} refused: ${quota.why === 'community-edition' ? `the gateway runs ${functions.length} functions, Community Edition's limit is ${quota.limit}` : `${quota.holders.length} previews hold the ${quota.limit} slots (input 'max-previews')`}`);
             return this.status.refused({ limit: quota.limit, holders: quota.holders, foreign: quota.foreign, why: quota.why });
         }
         await this.record();
         if (settings.build.builder !== 'none') {
-            core/* info */.pq(`Building ${facts.image} with ${settings.build.builder}`);
+            log/* log */.R.info(`Building ${facts.image} with ${settings.build.builder}`);
             await this.step('build', () => buildAndPush(settings.build, facts.image));
         }
         // Community Edition on Kubernetes runs public images only, and says nothing when it cannot (see image/public.ts).
@@ -2934,7 +2934,7 @@ class DeployRun {
     }
     async checkPublic(provider) {
         const { settings } = this.s;
-        const problem = await anonymousPullProblem(this.facts.image, { insecure: settings.build.registryInsecure, timeoutMs: settings.requestTimeoutMs, log: (line) => core/* info */.pq(line) });
+        const problem = await anonymousPullProblem(this.facts.image, { insecure: settings.build.registryInsecure, timeoutMs: settings.requestTimeoutMs, log: (line) => log/* log */.R.info(line) });
         if (!problem)
             return;
         throw new Error(`${provider.name} (OpenFaaS Community Edition on Kubernetes) only runs images anyone can pull, and ${this.facts.image} cannot be pulled without credentials (${problem}). ` +
@@ -2955,7 +2955,7 @@ class DeployRun {
         const spec = functionSpec(settings, { ...facts, owner: ctx.repo.owner, repo: ctx.repo.repo, edition: provider.edition, now: s.now() });
         // faasd pulls the image inside the deploy request, so it may take as long as the readiness wait.
         const how = await this.step('deploy', () => s.gateway.deploy(spec, Math.max(settings.requestTimeoutMs, settings.fn.readyTimeoutMs)));
-        core/* info */.pq(`Function ${facts.name} ${how} on the gateway (${provider.name || 'unknown provider'}); waiting until ${settings.fn.readyPath} answers`);
+        log/* log */.R.info(`Function ${facts.name} ${how} on the gateway (${provider.name || 'unknown provider'}); waiting until ${settings.fn.readyPath} answers`);
         return this.step('readiness', () => waitUntilReady(s.gateway, provider, { ...facts, readyPath: settings.fn.readyPath, created: how === 'created' }, { timeoutMs: settings.fn.readyTimeoutMs, requestTimeoutMs: settings.requestTimeoutMs }), (err) => err instanceof NotReady && err.gone);
     }
     async syncAssets() {
@@ -2970,13 +2970,13 @@ class DeployRun {
             cacheControl: a.cacheControl,
             cacheControlFingerprinted: a.cacheControlFingerprinted,
             concurrency: a.concurrency,
-            log: (line) => core/* info */.pq(line),
+            log: (line) => log/* log */.R.info(line),
         });
         return { uploaded: result.uploaded, skipped: result.skipped, deleted: result.deleted };
     }
     /** The PR closed while this run deployed: the teardown run may already be over, so this run tears down itself. */
     async closedMeanwhile() {
-        core/* notice */.lm(`PR #${this.facts.pr} was closed during this deploy; tearing the preview down again`);
+        log/* log */.R.notice(`PR #${this.facts.pr} was closed during this deploy; tearing the preview down again`);
         const report = await teardownPreview(this.s, this.facts.pr, `PR #${this.facts.pr} was closed during a deploy`);
         await (0,src_report/* writeOutputs */.K)({ result: 'torn-down', name: report.name }, 'Preview torn down (PR closed during the deploy)');
     }
@@ -3053,6 +3053,8 @@ function createOctokit(token, o) {
     const octokit = (0,github/* getOctokit */.Q)(token, {
         baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
         request: { fetch: timedFetch(o.timeoutMs, (what, why) => once(what, `GitHub ${what}: ${why}; retrying`)) },
+        // plugin-retry waits (n + 1)² × this between attempts: 0.5 s, 2 s, 4.5 s.
+        retry: { retryAfterBaseValue: 500 },
         throttle: {
             onRateLimit: onLimit('primary'),
             onSecondaryRateLimit: onLimit('secondary'),
@@ -3155,7 +3157,7 @@ class GatewayClient {
         }
         catch (err) {
             // The real gateway's list handler panics when its Prometheus cannot be reached: the connection just drops.
-            if (err instanceof Error && /socket hang up/.test(err.message)) {
+            if (err instanceof Error && /socket hang up|ECONNRESET/.test(err.message)) {
                 throw new Error(`${err.message}; the OpenFaaS gateway drops this request when it cannot reach its Prometheus (invocation counts come from there): check the prometheus deployment of the OpenFaaS installation`);
             }
             throw err;
@@ -3228,24 +3230,24 @@ class GatewayClient {
 }
 
 ;// CONCATENATED MODULE: ./src/commands/services.ts
-/** The clients every command works through, built once from Settings; tests and the sweeper build their own. */
 
 
 
 
 function createServices(settings, ctx, o = {}) {
     const s3 = settings.assets ? createS3Client(settings.assets, { requestTimeoutMs: settings.requestTimeoutMs }) : undefined;
-    const log = (line) => core/* info */.pq(line);
     return {
         settings,
         ctx,
-        gateway: new GatewayClient(settings.gateway, { timeoutMs: settings.requestTimeoutMs, log }),
-        octokit: createOctokit(settings.github.token, { timeoutMs: settings.requestTimeoutMs, log, pacedWrites: o.pacedWrites }),
+        gateway: new GatewayClient(settings.gateway, { timeoutMs: settings.requestTimeoutMs, log: log/* log */.R.info }),
+        octokit: createOctokit(settings.github.token, { timeoutMs: settings.requestTimeoutMs, log: log/* log */.R.info, pacedWrites: o.pacedWrites }),
         s3,
         now: () => new Date(),
     };
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 11 modules
+var core = __webpack_require__(3360);
 ;// CONCATENATED MODULE: ./src/sweep/plan.ts
 
 /** Decisions that remove the function from the gateway. */
@@ -3599,6 +3601,7 @@ async function listTopPrefixes(client, bucket) {
 
 
 
+
 /** Acted-on previews handled at once: enough to sweep hundreds quickly, few enough for GitHub's secondary limits. */
 const ACT_CONCURRENCY = 4;
 function deployedAt(f) {
@@ -3632,7 +3635,7 @@ async function sweep(s) {
     for (const f of ours) {
         const pr = (0,naming/* prFromName */.OS)(settings.app, f.name);
         if (pr === undefined) {
-            core/* info */.pq(`${f.name}: managed by this repository but not named ${settings.app}-pr-<n> (input 'app'); left alone`);
+            log/* log */.R.info(`${f.name}: managed by this repository but not named ${settings.app}-pr-<n> (input 'app'); left alone`);
             continue;
         }
         byName.set(f.name, f);
@@ -3642,12 +3645,12 @@ async function sweep(s) {
     let previous;
     let increases;
     if (source === 'prometheus') {
-        increases = await queryIncreases({ url: sw.prometheusUrl, auth: sw.prometheusAuth, timeoutMs: settings.requestTimeoutMs, log: (line) => core/* info */.pq(line) }, sw.idleAfterMs, settings.gateway.namespace);
+        increases = await queryIncreases({ url: sw.prometheusUrl, auth: sw.prometheusAuth, timeoutMs: settings.requestTimeoutMs, log: (line) => log/* log */.R.info(line) }, sw.idleAfterMs, settings.gateway.namespace);
     }
     else {
         const loaded = await loadState(bucket.client, bucket.name, key);
         if (loaded.warning)
-            core/* warning */.$e(loaded.warning);
+            log/* log */.R.warning(loaded.warning);
         previous = loaded.memory;
     }
     const prefixes = bucket ? await listTopPrefixes(bucket.client, bucket.name) : [];
@@ -3667,28 +3670,28 @@ async function sweep(s) {
         maxAgeMs: sw.maxAgeMs,
     });
     const dry = sw.dryRun ? '[dry-run] ' : '';
-    core/* info */.pq(`${dry}Sweeping ${managed.length} previews on a ${edition === 'pro' ? 'Pro/Edge' : 'Community Edition'} gateway, ${openPulls.size} open PRs, ` +
+    log/* log */.R.info(`${dry}Sweeping ${managed.length} previews on a ${edition === 'pro' ? 'Pro/Edge' : 'Community Edition'} gateway, ${openPulls.size} open PRs, ` +
         `idleness from ${source === 'prometheus' ? 'Prometheus' : `s3://${bucket.name}/${key}`}, idle-after ${formatDuration(sw.idleAfterMs)}`);
     for (const a of plan.actions)
-        core/* info */.pq(`${dry}${a.name} (PR #${a.pr}): ${a.decision}: ${a.reason}; last activity ${a.lastActivity}`);
+        log/* log */.R.info(`${dry}${a.name} (PR #${a.pr}): ${a.decision}: ${a.reason}; last activity ${a.lastActivity}`);
     for (const u of plan.unfinished)
-        core/* info */.pq(`${dry}${u.name} (PR #${u.pr}): finish the teardown (PR is closed, the function is gone, its record is left)`);
+        log/* log */.R.info(`${dry}${u.name} (PR #${u.pr}): finish the teardown (PR is closed, the function is gone, its record is left)`);
     for (const o of plan.orphans)
-        core/* info */.pq(`${dry}${o.prefix}: delete orphan prefix (PR #${o.pr} is closed and has no function)`);
+        log/* log */.R.info(`${dry}${o.prefix}: delete orphan prefix (PR #${o.pr} is closed and has no function)`);
     const results = new Map();
     const failed = new Set();
     const errors = [];
     const fail = (what, err) => {
         const message = err instanceof Error ? err.message : String(err);
         errors.push(`${what}: ${message}`);
-        core/* error */.z3(`${what}: ${message}`);
+        log/* log */.R.error(`${what}: ${message}`);
         return `failed: ${message}`;
     };
     if (!sw.dryRun) {
         await eachLimited(plan.actions.filter((a) => actsOn(a.decision)), ACT_CONCURRENCY, async (a) => {
             try {
                 results.set(a.name, await act(s, a, byName.get(a.name)));
-                core/* info */.pq(`${a.name}: ${results.get(a.name)}`);
+                log/* log */.R.info(`${a.name}: ${results.get(a.name)}`);
             }
             catch (err) {
                 failed.add(a.name);
@@ -3699,7 +3702,7 @@ async function sweep(s) {
             try {
                 const r = await teardownPreview(s, u.pr, `PR #${u.pr} is closed (an earlier teardown did not finish)`);
                 results.set(u.name, `teardown finished: ${r.removed.length ? r.removed.join(', ') : 'nothing was left'}`);
-                core/* info */.pq(`${u.name}: ${results.get(u.name)}`);
+                log/* log */.R.info(`${u.name}: ${results.get(u.name)}`);
             }
             catch (err) {
                 results.set(u.name, fail(`${u.name} (finish teardown)`, err));
@@ -3709,7 +3712,7 @@ async function sweep(s) {
             try {
                 const { deleted } = await deletePrefix(bucket.client, bucket.name, o.prefix);
                 results.set(o.prefix, `${deleted} objects deleted`);
-                core/* info */.pq(`${o.prefix}: ${deleted} objects deleted`);
+                log/* log */.R.info(`${o.prefix}: ${deleted} objects deleted`);
             }
             catch (err) {
                 results.set(o.prefix, fail(`orphan prefix ${o.prefix}`, err));
@@ -3719,10 +3722,10 @@ async function sweep(s) {
             const state = finalState(plan.actions, previous, failed);
             if (state.changed) {
                 await saveState(bucket.client, bucket.name, key, state.next, now);
-                core/* info */.pq(`State written to s3://${bucket.name}/${key} (${Object.keys(state.next).length} functions)`);
+                log/* log */.R.info(`State written to s3://${bucket.name}/${key} (${Object.keys(state.next).length} functions)`);
             }
             else {
-                core/* info */.pq(`State unchanged; s3://${bucket.name}/${key} not rewritten`);
+                log/* log */.R.info(`State unchanged; s3://${bucket.name}/${key} not rewritten`);
             }
         }
     }
@@ -3730,7 +3733,7 @@ async function sweep(s) {
     const remaining = ours.length - removed;
     const limit = effectiveLimit(sw.maxPreviews, edition);
     const count = limit > 0 ? `${remaining} of ${limit} (max-previews)` : `${remaining} (no limit)`;
-    core/* info */.pq(`Previews on the gateway: ${count}`);
+    log/* log */.R.info(`Previews on the gateway: ${count}`);
     const rows = [
         ...plan.actions.map((a) => ({
             name: a.name,
@@ -3774,7 +3777,7 @@ async function act(s, a, f) {
             if ((after?.replicas ?? 0) === 0)
                 return 'scaled to 0 replicas; the next request wakes it';
             const seen = `the gateway answered the scale to 0 but reports replicas=${after?.replicas}`;
-            core/* warning */.$e(`${a.name}: ${seen}, which a Community Edition gateway does (it clamps to 1); putting it to sleep instead`);
+            log/* log */.R.warning(`${a.name}: ${seen}, which a Community Edition gateway does (it clamps to 1); putting it to sleep instead`);
             return `${seen}; ${await sleep(s, a, f)}`;
         }
         case 'sleep':
@@ -3796,8 +3799,8 @@ async function sleep(s, a, f) {
         const url = f.annotations?.[naming/* ANNOTATIONS */.BC.url] || (0,naming/* previewUrl */.e6)(settings.urlTemplate, a.name, a.pr, f.labels?.[naming/* LABELS */.kg.sha] ?? '');
         const body = renderComment({ state: 'sleeping', name: a.name, url, runUrl: ctx.runUrl, time: s.now().toISOString(), idleFor: a.idleFor ?? formatDuration(settings.sweep.idleAfterMs) });
         // The preview is asleep either way; a comment that could not be edited is worth a warning, not a failed sweep.
-        comment = await new PreviewComment(s.octokit, ctx.repo, a.pr, a.name, (line) => core/* info */.pq(line)).write(body).then(() => ', PR comment says it sleeps', (err) => {
-            core/* warning */.$e(`${a.name}: could not update the PR comment: ${err.message}`);
+        comment = await new PreviewComment(s.octokit, ctx.repo, a.pr, a.name, (line) => log/* log */.R.info(line)).write(body).then(() => ', PR comment says it sleeps', (err) => {
+            log/* log */.R.warning(`${a.name}: could not update the PR comment: ${err.message}`);
             return `, PR comment not updated (${err.message})`;
         });
     }

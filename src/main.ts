@@ -7,10 +7,11 @@ import { readRunContext } from './context.js';
 import { commandFor, runGuard, type Decision } from './decide/event.js';
 import { parseSettings } from './inputs.js';
 import { writeOutputs } from './report.js';
+import { log } from './log.js';
 
 async function skip(decision: Extract<Decision, { kind: 'skip' }>): Promise<void> {
-  if (decision.level === 'warning') core.warning(decision.reason);
-  else core.notice(decision.reason);
+  if (decision.level === 'warning') log.warning(decision.reason);
+  else log.notice(decision.reason);
   await writeOutputs({ result: 'skipped' }, 'Preview skipped', [['Reason', decision.reason]]);
 }
 
@@ -34,9 +35,9 @@ export async function run(): Promise<void> {
     });
     const decision = commandFor(ctx, settings.command, settings.label);
     if (decision.kind === 'skip') return await skip(decision);
-    core.info(`faas-preview: ${decision.command} (${ctx.eventName}${ctx.action ? `.${ctx.action}` : ''})`);
+    log.info(`faas-preview: ${decision.command} (${ctx.eventName}${ctx.action ? `.${ctx.action}` : ''})`);
     await (await import('./commands/run.js')).runCommand(decision.command, settings, ctx);
   } catch (err) {
-    core.setFailed(err instanceof Error ? err.message : String(err));
+    log.fail(err instanceof Error ? err.message : String(err));
   }
 }

@@ -7,7 +7,6 @@
  * is asked again just before the function deploy and before anything is marked, so a run that a newer push or a
  * close overtook neither overwrites the newer preview's status nor leaves a preview behind a closed PR.
  */
-import * as core from '@actions/core';
 import { syncAssets } from '../assets/sync.js';
 import type { RunContext } from '../context.js';
 import { deployGuard } from '../decide/event.js';
@@ -26,6 +25,7 @@ import { saveRecord } from '../state/previews.js';
 import { PrStatus, type Facts } from './pr-status.js';
 import type { Services } from './services.js';
 import { teardownPreview } from './teardown.js';
+import { log } from '../log.js';
 
 export const SCALE_ZERO_LABEL = 'com.openfaas.scale.zero';
 
@@ -68,7 +68,7 @@ export function previousVersion(step: FailedStep, provider: Provider | undefined
 }
 
 function skip(reason: string): Promise<void> {
-  core.notice(reason);
+  log.notice(reason);
   return writeOutputs({ result: 'skipped' }, 'Preview skipped', [['Reason', reason]]);
 }
 
@@ -92,7 +92,7 @@ export async function deploy(s: Services): Promise<void> {
     allowForkBuilds: settings.allowForkBuilds,
   });
   if (guard.kind === 'skip') {
-    if (guard.level === 'warning') core.warning(guard.reason);
+    if (guard.level === 'warning') log.warning(guard.reason);
     return skip(guard.reason);
   }
   // The event may be minutes old (queued runs, re-runs): deploy only what the PR's head still is.
@@ -138,7 +138,7 @@ class DeployRun {
       return await fn();
     } catch (err) {
       if (AFTER_DEPLOY.has(step) && (await overtaken(this.s, { number: this.facts.pr, headSha: this.facts.sha }).catch(() => undefined)) === 'closed') {
-        core.info(`${step} failed (${(err as Error).message}), and the PR was closed meanwhile`);
+        log.info(`${step} failed (${(err as Error).message}), and the PR was closed meanwhile`);
         throw new ClosedMeanwhile();
       }
       await this.status.failed(step, err, previousVersion(step, this.provider, this.existed, gone?.(err)));
@@ -164,12 +164,12 @@ class DeployRun {
     this.existed = managed.includes(facts.name);
     const quota = quotaDecision({ name: facts.name, app: settings.app, managed, total: functions.length, maxPreviews: settings.sweep.maxPreviews, edition: provider.edition });
     if (quota.kind === 'refuse') {
-      core.warning(`preview ${facts.name} refused: ${quota.why === 'community-edition' ? `the gateway runs ${functions.length} functions, Community Edition's limit is ${quota.limit}` : `${quota.holders.length} previews hold the ${quota.limit} slots (input 'max-previews')`}`);
+      log.warning(`preview ${facts.name} refused: ${quota.why === 'community-edition' ? `the gateway runs ${functions.length} functions, Community Edition's limit is ${quota.limit}` : `${quota.holders.length} previews hold the ${quota.limit} slots (input 'max-previews')`}`);
       return this.status.refused({ limit: quota.limit, holders: quota.holders, foreign: quota.foreign, why: quota.why });
     }
     await this.record();
     if (settings.build.builder !== 'none') {
-      core.info(`Building ${facts.image} with ${settings.build.builder}`);
+      log.info(`Building ${facts.image} with ${settings.build.builder}`);
       await this.step('build', () => buildAndPush(settings.build, facts.image));
     }
     // Community Edition on Kubernetes runs public images only, and says nothing when it cannot (see image/public.ts).
@@ -187,7 +187,7 @@ class DeployRun {
 
   private async checkPublic(provider: Provider): Promise<void> {
     const { settings } = this.s;
-    const problem = await anonymousPullProblem(this.facts.image, { insecure: settings.build.registryInsecure, timeoutMs: settings.requestTimeoutMs, log: (line) => core.info(line) });
+    const problem = await anonymousPullProblem(this.facts.image, { insecure: settings.build.registryInsecure, timeoutMs: settings.requestTimeoutMs, log: (line) => log.info(line) });
     if (!problem) return;
     throw new Error(
       `${provider.name} (OpenFaaS Community Edition on Kubernetes) only runs images anyone can pull, and ${this.facts.image} cannot be pulled without credentials (${problem}). ` +
@@ -210,7 +210,7 @@ class DeployRun {
     const spec = functionSpec(settings, { ...facts, owner: ctx.repo.owner, repo: ctx.repo.repo, edition: provider.edition, now: s.now() });
     // faasd pulls the image inside the deploy request, so it may take as long as the readiness wait.
     const how = await this.step('deploy', () => s.gateway.deploy(spec, Math.max(settings.requestTimeoutMs, settings.fn.readyTimeoutMs)));
-    core.info(`Function ${facts.name} ${how} on the gateway (${provider.name || 'unknown provider'}); waiting until ${settings.fn.readyPath} answers`);
+    log.info(`Function ${facts.name} ${how} on the gateway (${provider.name || 'unknown provider'}); waiting until ${settings.fn.readyPath} answers`);
     return this.step(
       'readiness',
       () =>
@@ -230,14 +230,14 @@ class DeployRun {
       cacheControl: a.cacheControl,
       cacheControlFingerprinted: a.cacheControlFingerprinted,
       concurrency: a.concurrency,
-      log: (line) => core.info(line),
+      log: (line) => log.info(line),
     });
     return { uploaded: result.uploaded, skipped: result.skipped, deleted: result.deleted };
   }
 
   /** The PR closed while this run deployed: the teardown run may already be over, so this run tears down itself. */
   private async closedMeanwhile(): Promise<void> {
-    core.notice(`PR #${this.facts.pr} was closed during this deploy; tearing the preview down again`);
+    log.notice(`PR #${this.facts.pr} was closed during this deploy; tearing the preview down again`);
     const report = await teardownPreview(this.s, this.facts.pr, `PR #${this.facts.pr} was closed during a deploy`);
     await writeOutputs({ result: 'torn-down', name: report.name }, 'Preview torn down (PR closed during the deploy)');
   }

@@ -5,7 +5,6 @@
  * - when GitHub itself fails, the run fails but nothing claims the preview failed (it may be live);
  * - a comment that cannot be written is a warning on the failure path (the run fails anyway, with the first error).
  */
-import * as core from '@actions/core';
 import { renderComment, type AssetCounts, type CommentView, type FailedStep } from '../github/comment-text.js';
 import { PreviewComment } from '../github/comment.js';
 import { markDeployment } from '../github/deployments.js';
@@ -13,6 +12,7 @@ import { environmentName } from '../naming.js';
 import type { Readiness } from '../openfaas/readiness.js';
 import { writeOutputs } from '../report.js';
 import type { Services } from './services.js';
+import { log } from '../log.js';
 
 export interface Facts {
   name: string;
@@ -40,7 +40,7 @@ export class PrStatus {
     private readonly s: Services,
     private readonly facts: Facts,
   ) {
-    if (s.settings.github.comment) this.comment = new PreviewComment(s.octokit, s.ctx.repo, facts.pr, facts.name, (line) => core.info(line));
+    if (s.settings.github.comment) this.comment = new PreviewComment(s.octokit, s.ctx.repo, facts.pr, facts.name, (line) => log.info(line));
   }
 
   private view<T extends CommentView['state']>(state: T) {
@@ -62,7 +62,7 @@ export class PrStatus {
       writes.push(markDeployment(this.s.octokit, this.s.ctx.repo, this.mark(`Failed: ${error}`), DEPLOYMENT_STATE[step]));
     }
     for (const r of await Promise.allSettled(writes)) {
-      if (r.status === 'rejected') core.warning(`could not tell the PR about the failure: ${(r.reason as Error).message}`);
+      if (r.status === 'rejected') log.warning(`could not tell the PR about the failure: ${(r.reason as Error).message}`);
     }
     await writeOutputs({ result: 'failed', name: this.facts.name, image: this.facts.image }, 'Preview failed', [['Step', step], ['Previous version', previous]]).catch(() => undefined);
   }
@@ -77,7 +77,7 @@ export class PrStatus {
       writes.push(markDeployment(this.s.octokit, this.s.ctx.repo, this.mark(`Preview of #${pr} at ${sha.slice(0, 7)}${ready ? '' : ', rolling out'}`), 'success'));
     }
     const failures = (await Promise.allSettled(writes)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    core.info(`${ready ? 'Preview ready' : 'Preview deployed, rolling out'}: ${url} (${readiness.evidence})`);
+    log.info(`${ready ? 'Preview ready' : 'Preview deployed, rolling out'}: ${url} (${readiness.evidence})`);
     await writeOutputs({ result: ready ? 'deployed' : 'rolling-out', name, url, image, bucketPrefix }, ready ? 'Preview ready' : 'Preview rolling out', [
       ['Commit', { code: sha.slice(0, 7) }],
       ['Checked', readiness.evidence],

@@ -1,11 +1,11 @@
 /** The clients every command works through, built once from Settings; tests and the sweeper build their own. */
-import * as core from '@actions/core';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../assets/s3.js';
 import type { RunContext } from '../context.js';
 import { createOctokit, type Octokit } from '../github/client.js';
 import { GatewayClient } from '../openfaas/client.js';
 import type { Settings } from '../settings.js';
+import { log } from '../log.js';
 
 export interface Services {
   settings: Settings;
@@ -19,12 +19,11 @@ export interface Services {
 
 export function createServices(settings: Settings, ctx: RunContext, o: { pacedWrites?: boolean } = {}): Services {
   const s3 = settings.assets ? createS3Client(settings.assets, { requestTimeoutMs: settings.requestTimeoutMs }) : undefined;
-  const log = (line: string) => core.info(line);
   return {
     settings,
     ctx,
-    gateway: new GatewayClient(settings.gateway, { timeoutMs: settings.requestTimeoutMs, log }),
-    octokit: createOctokit(settings.github.token, { timeoutMs: settings.requestTimeoutMs, log, pacedWrites: o.pacedWrites }),
+    gateway: new GatewayClient(settings.gateway, { timeoutMs: settings.requestTimeoutMs, log: log.info }),
+    octokit: createOctokit(settings.github.token, { timeoutMs: settings.requestTimeoutMs, log: log.info, pacedWrites: o.pacedWrites }),
     s3,
     now: () => new Date(),
   };

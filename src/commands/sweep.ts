@@ -24,6 +24,7 @@ import { queryIncreases } from '../sweep/prometheus.js';
 import { idleSource, listTopPrefixes, loadState, saveState, stateKey } from '../sweep/state.js';
 import type { Services } from './services.js';
 import { teardownPreview } from './teardown.js';
+import { log } from '../log.js';
 
 /** Acted-on previews handled at once: enough to sweep hundreds quickly, few enough for GitHub's secondary limits. */
 const ACT_CONCURRENCY = 4;
@@ -68,7 +69,7 @@ export async function sweep(s: Services): Promise<void> {
   for (const f of ours) {
     const pr = prFromName(settings.app, f.name);
     if (pr === undefined) {
-      core.info(`${f.name}: managed by this repository but not named ${settings.app}-pr-<n> (input 'app'); left alone`);
+      log.info(`${f.name}: managed by this repository but not named ${settings.app}-pr-<n> (input 'app'); left alone`);
       continue;
     }
     byName.set(f.name, f);
@@ -79,10 +80,10 @@ export async function sweep(s: Services): Promise<void> {
   let previous: Record<string, { count: number; changedAt: string }> | undefined;
   let increases: Map<string, number> | undefined;
   if (source === 'prometheus') {
-    increases = await queryIncreases({ url: sw.prometheusUrl!, auth: sw.prometheusAuth, timeoutMs: settings.requestTimeoutMs, log: (line) => core.info(line) }, sw.idleAfterMs, settings.gateway.namespace);
+    increases = await queryIncreases({ url: sw.prometheusUrl!, auth: sw.prometheusAuth, timeoutMs: settings.requestTimeoutMs, log: (line) => log.info(line) }, sw.idleAfterMs, settings.gateway.namespace);
   } else {
     const loaded = await loadState(bucket!.client, bucket!.name, key);
-    if (loaded.warning) core.warning(loaded.warning);
+    if (loaded.warning) log.warning(loaded.warning);
     previous = loaded.memory;
   }
   const prefixes = bucket ? await listTopPrefixes(bucket.client, bucket.name) : [];
@@ -104,13 +105,13 @@ export async function sweep(s: Services): Promise<void> {
   });
 
   const dry = sw.dryRun ? '[dry-run] ' : '';
-  core.info(
+  log.info(
     `${dry}Sweeping ${managed.length} previews on a ${edition === 'pro' ? 'Pro/Edge' : 'Community Edition'} gateway, ${openPulls.size} open PRs, ` +
       `idleness from ${source === 'prometheus' ? 'Prometheus' : `s3://${bucket!.name}/${key}`}, idle-after ${formatDuration(sw.idleAfterMs)}`,
   );
-  for (const a of plan.actions) core.info(`${dry}${a.name} (PR #${a.pr}): ${a.decision}: ${a.reason}; last activity ${a.lastActivity}`);
-  for (const u of plan.unfinished) core.info(`${dry}${u.name} (PR #${u.pr}): finish the teardown (PR is closed, the function is gone, its record is left)`);
-  for (const o of plan.orphans) core.info(`${dry}${o.prefix}: delete orphan prefix (PR #${o.pr} is closed and has no function)`);
+  for (const a of plan.actions) log.info(`${dry}${a.name} (PR #${a.pr}): ${a.decision}: ${a.reason}; last activity ${a.lastActivity}`);
+  for (const u of plan.unfinished) log.info(`${dry}${u.name} (PR #${u.pr}): finish the teardown (PR is closed, the function is gone, its record is left)`);
+  for (const o of plan.orphans) log.info(`${dry}${o.prefix}: delete orphan prefix (PR #${o.pr} is closed and has no function)`);
 
   const results = new Map<string, string>();
   const failed = new Set<string>();
@@ -118,7 +119,7 @@ export async function sweep(s: Services): Promise<void> {
   const fail = (what: string, err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
     errors.push(`${what}: ${message}`);
-    core.error(`${what}: ${message}`);
+    log.error(`${what}: ${message}`);
     return `failed: ${message}`;
   };
 
@@ -129,7 +130,7 @@ export async function sweep(s: Services): Promise<void> {
       async (a) => {
         try {
           results.set(a.name, await act(s, a, byName.get(a.name)!));
-          core.info(`${a.name}: ${results.get(a.name)}`);
+          log.info(`${a.name}: ${results.get(a.name)}`);
         } catch (err) {
           failed.add(a.name);
           results.set(a.name, fail(`${a.name} (${a.decision})`, err));
@@ -140,7 +141,7 @@ export async function sweep(s: Services): Promise<void> {
       try {
         const r = await teardownPreview(s, u.pr, `PR #${u.pr} is closed (an earlier teardown did not finish)`);
         results.set(u.name, `teardown finished: ${r.removed.length ? r.removed.join(', ') : 'nothing was left'}`);
-        core.info(`${u.name}: ${results.get(u.name)}`);
+        log.info(`${u.name}: ${results.get(u.name)}`);
       } catch (err) {
         results.set(u.name, fail(`${u.name} (finish teardown)`, err));
       }
@@ -149,7 +150,7 @@ export async function sweep(s: Services): Promise<void> {
       try {
         const { deleted } = await deletePrefix(bucket!.client, bucket!.name, o.prefix);
         results.set(o.prefix, `${deleted} objects deleted`);
-        core.info(`${o.prefix}: ${deleted} objects deleted`);
+        log.info(`${o.prefix}: ${deleted} objects deleted`);
       } catch (err) {
         results.set(o.prefix, fail(`orphan prefix ${o.prefix}`, err));
       }
@@ -159,9 +160,9 @@ export async function sweep(s: Services): Promise<void> {
       const state = finalState(plan.actions, previous, failed);
       if (state.changed) {
         await saveState(bucket!.client, bucket!.name, key, state.next, now);
-        core.info(`State written to s3://${bucket!.name}/${key} (${Object.keys(state.next).length} functions)`);
+        log.info(`State written to s3://${bucket!.name}/${key} (${Object.keys(state.next).length} functions)`);
       } else {
-        core.info(`State unchanged; s3://${bucket!.name}/${key} not rewritten`);
+        log.info(`State unchanged; s3://${bucket!.name}/${key} not rewritten`);
       }
     }
   }
@@ -170,7 +171,7 @@ export async function sweep(s: Services): Promise<void> {
   const remaining = ours.length - removed;
   const limit = effectiveLimit(sw.maxPreviews, edition);
   const count = limit > 0 ? `${remaining} of ${limit} (max-previews)` : `${remaining} (no limit)`;
-  core.info(`Previews on the gateway: ${count}`);
+  log.info(`Previews on the gateway: ${count}`);
 
   const rows: Row[] = [
     ...plan.actions.map((a) => ({
@@ -215,7 +216,7 @@ async function act(s: Services, a: FunctionAction, f: FunctionStatus): Promise<s
       const after = await s.gateway.get(a.name);
       if ((after?.replicas ?? 0) === 0) return 'scaled to 0 replicas; the next request wakes it';
       const seen = `the gateway answered the scale to 0 but reports replicas=${after?.replicas}`;
-      core.warning(`${a.name}: ${seen}, which a Community Edition gateway does (it clamps to 1); putting it to sleep instead`);
+      log.warning(`${a.name}: ${seen}, which a Community Edition gateway does (it clamps to 1); putting it to sleep instead`);
       return `${seen}; ${await sleep(s, a, f)}`;
     }
     case 'sleep':
@@ -238,10 +239,10 @@ async function sleep(s: Services, a: FunctionAction, f: FunctionStatus): Promise
     const url = f.annotations?.[ANNOTATIONS.url] || previewUrl(settings.urlTemplate, a.name, a.pr, f.labels?.[LABELS.sha] ?? '');
     const body = renderComment({ state: 'sleeping', name: a.name, url, runUrl: ctx.runUrl, time: s.now().toISOString(), idleFor: a.idleFor ?? formatDuration(settings.sweep.idleAfterMs) });
     // The preview is asleep either way; a comment that could not be edited is worth a warning, not a failed sweep.
-    comment = await new PreviewComment(s.octokit, ctx.repo, a.pr, a.name, (line) => core.info(line)).write(body).then(
+    comment = await new PreviewComment(s.octokit, ctx.repo, a.pr, a.name, (line) => log.info(line)).write(body).then(
       () => ', PR comment says it sleeps',
       (err: Error) => {
-        core.warning(`${a.name}: could not update the PR comment: ${err.message}`);
+        log.warning(`${a.name}: could not update the PR comment: ${err.message}`);
         return `, PR comment not updated (${err.message})`;
       },
     );

@@ -5,7 +5,6 @@
  * failed step, and the record stays, so the sweeper finishes the job later (sweep.ts).
  * The comment ends as a receipt of what this teardown removed, and of what it kept and why.
  */
-import * as core from '@actions/core';
 import { deletePrefix } from '../assets/sync.js';
 import { renderComment } from '../github/comment-text.js';
 import { PreviewComment } from '../github/comment.js';
@@ -16,6 +15,7 @@ import { writeOutputs } from '../report.js';
 import { deleteRecord } from '../state/previews.js';
 import { inlineCode } from '../text/untrusted.js';
 import type { Services } from './services.js';
+import { log } from '../log.js';
 
 export interface TeardownReport {
   name: string;
@@ -42,20 +42,20 @@ export async function teardownPreview(s: Services, pr: number, reason: string): 
       await fn();
     } catch (err) {
       failures.push(`${what}: ${(err as Error).message}`);
-      core.error(`teardown of ${name}: ${what} failed: ${(err as Error).message}`);
+      log.error(`teardown of ${name}: ${what} failed: ${(err as Error).message}`);
     }
   };
 
   await step('deleting the function', async () => {
     r.functionDeleted = await gateway.remove(name);
-    core.info(r.functionDeleted ? `Function ${name} deleted` : `Function ${name} was not on the gateway`);
+    log.info(r.functionDeleted ? `Function ${name} deleted` : `Function ${name} was not on the gateway`);
     if (r.functionDeleted) r.removed.push(`the function \`${name}\``);
   });
   if (settings.assets && s.s3) {
     const { bucket } = settings.assets;
     await step('deleting the static assets', async () => {
       r.objectsDeleted = (await deletePrefix(s.s3!, bucket, bucketPrefix(name))).deleted;
-      core.info(`Deleted ${r.objectsDeleted} objects under s3://${bucket}/${bucketPrefix(name)}`);
+      log.info(`Deleted ${r.objectsDeleted} objects under s3://${bucket}/${bucketPrefix(name)}`);
       if (r.objectsDeleted) r.removed.push(`${plural(r.objectsDeleted, 'static asset')} under \`${bucketPrefix(name)}\``);
     });
   }
@@ -70,7 +70,7 @@ export async function teardownPreview(s: Services, pr: number, reason: string): 
     await step('updating the PR comment', async () => {
       // Only edit an existing comment: a PR that never had a preview gets no comment on close.
       const body = renderComment({ state: 'torn-down', name, runUrl: ctx.runUrl, time: s.now().toISOString(), reason, removed: r.removed, kept: r.kept });
-      r.commented = (await new PreviewComment(octokit, ctx.repo, pr, name, (line) => core.info(line)).write(body, { updateOnly: true })) !== undefined;
+      r.commented = (await new PreviewComment(octokit, ctx.repo, pr, name, (line) => log.info(line)).write(body, { updateOnly: true })) !== undefined;
     });
   }
   if (failures.length) throw new Error(`teardown of ${name} is incomplete (the sweeper finishes it from its record): ${failures.join('; ')}`);
@@ -79,14 +79,14 @@ export async function teardownPreview(s: Services, pr: number, reason: string): 
 }
 
 async function deleteTags(s: Services, pr: number, r: TeardownReport): Promise<void> {
-  const cleanup = await deletePrTags(s.settings.build, pr, { octokit: s.octokit, timeoutMs: s.settings.requestTimeoutMs, log: (line) => core.info(line) });
+  const cleanup = await deletePrTags(s.settings.build, pr, { octokit: s.octokit, timeoutMs: s.settings.requestTimeoutMs, log: (line) => log.info(line) });
   r.tagsDeleted = cleanup.deleted;
   if (cleanup.unsupported) {
-    core.warning(cleanup.unsupported);
+    log.warning(cleanup.unsupported);
     r.kept.push(`image tags: ${inlineCode(cleanup.unsupported, 400)}`);
   }
   for (const k of cleanup.kept) r.kept.push(`image tag \`${k.tag}\`: ${inlineCode(k.reason, 300)}`);
-  core.info(`Deleted image tags: ${r.tagsDeleted.join(', ') || 'none'}`);
+  log.info(`Deleted image tags: ${r.tagsDeleted.join(', ') || 'none'}`);
   if (r.tagsDeleted.length) r.removed.push(`${plural(r.tagsDeleted.length, 'image tag')} ${r.tagsDeleted.map((t) => `\`${t}\``).join(', ')}`);
 }
 

@@ -82,6 +82,8 @@ export function createOctokit(token: string, o: OctokitOptions): Octokit {
     {
       baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
       request: { fetch: timedFetch(o.timeoutMs, (what, why) => once(what, `GitHub ${what}: ${why}; retrying`)) },
+      // plugin-retry waits (n + 1)² × this between attempts: 0.5 s, 2 s, 4.5 s.
+      retry: { retryAfterBaseValue: 500 },
       throttle: {
         onRateLimit: onLimit('primary'),
         onSecondaryRateLimit: onLimit('secondary'),

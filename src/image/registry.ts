@@ -26,7 +26,7 @@ export interface CleanupDeps {
   octokit: Octokit;
   /** Settings.requestTimeoutMs: the budget of each registry request. */
   timeoutMs: number;
-  /** Where retries are reported (core.info in the action). */
+  /** Where retries are reported (the job log in the action). */
   log?: (line: string) => void;
 }
 

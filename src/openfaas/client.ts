@@ -101,7 +101,7 @@ export class GatewayClient {
       return this.parse<FunctionStatus[] | null>(await this.request('GET', path, (s) => OK.has(s))) ?? [];
     } catch (err) {
       // The real gateway's list handler panics when its Prometheus cannot be reached: the connection just drops.
-      if (err instanceof Error && /socket hang up/.test(err.message)) {
+      if (err instanceof Error && /socket hang up|ECONNRESET/.test(err.message)) {
         throw new Error(`${err.message}; the OpenFaaS gateway drops this request when it cannot reach its Prometheus (invocation counts come from there): check the prometheus deployment of the OpenFaaS installation`);
       }
       throw err;
