@@ -3175,13 +3175,21 @@ class GatewayClient {
     async deploy(spec, timeoutMs) {
         const body = this.settings.namespace ? { ...spec, namespace: this.settings.namespace } : spec;
         const deadline = Date.now() + timeoutMs;
-        const put = await this.request('PUT', '/system/functions', (s) => OK.has(s) || s === 404, body, { timeoutMs, deadline });
-        if (put.status !== 404)
+        const update = () => this.request('PUT', '/system/functions', (s) => OK.has(s) || s === 404, body, { timeoutMs, deadline });
+        if ((await update()).status !== 404)
             return 'updated';
-        await this.create(body, deadline);
-        return 'created';
+        const created = await this.create(body, deadline);
+        if (created)
+            return 'created';
+        // Another run created it between our PUT and POST (faasd 400 "already exists", faas-netes 500): update it.
+        if ((await update()).status !== 404)
+            return 'updated';
+        throw new Error(`${describeCall('POST', this.settings.url + '/system/functions')} and PUT both failed: the function ${spec.service} neither could be created nor exists`);
     }
-    /** POST once; on a transient failure, look before repeating it (see the header comment). */
+    /**
+     * POST, repeated once after a transient failure, but only after looking (see the header comment). True when this
+     * call created it; false when the function exists anyway (created by another run at the same moment).
+     */
     async create(body, deadline) {
         const url = this.settings.url + '/system/functions';
         const send = () => call({ method: 'POST', url, headers: { authorization: this.auth, 'content-type': 'application/json' }, body: JSON.stringify(body), timeoutMs: Math.max(1, deadline - Date.now()) });
@@ -3191,18 +3199,18 @@ class GatewayClient {
             try {
                 res = await send();
                 if (OK.has(res.status))
-                    return;
+                    return true;
                 failure = new StatusError(res.call, res.status, res.text, res.headers, client_hint('/system/functions')(res.status));
             }
             catch (err) {
                 failure = err;
             }
+            // It exists: another run's create, or ours that landed before the failure. Either way the caller updates it.
+            if (await this.get(body.service, deadline).catch(() => undefined))
+                return false;
             const transient = failure instanceof NetworkError || (res !== undefined && (res.status >= 500 || res.status === 429));
             if (!transient || attempt >= 2 || Date.now() >= deadline)
                 throw failure;
-            const landed = await this.get(body.service, deadline).catch(() => undefined);
-            if (landed?.image === body.image)
-                return;
             this.o.log?.(`${describeCall('POST', url)} failed (${failure.message}) and the function does not exist; sending it once more`);
         }
     }

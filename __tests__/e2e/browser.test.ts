@@ -21,6 +21,7 @@ import { edgeRequest, startEdge, type Edge } from '../../test/support/edge.js';
 import { startGateway, type GatewayEmulator } from '../../test/support/gateway.js';
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
 import { startRegistry, type Registry } from '../../test/support/registry.js';
+import { assertNoLeaks } from '../../test/support/leaks.js';
 import { startS3, type S3Emulator } from '../../test/support/s3.js';
 import { describeWith, hasCommand } from '../../test/support/tools.js';
 
@@ -90,6 +91,8 @@ withTools('the preview URL in a real browser (bundle → bucket + gateway → ng
     );
     const run = await runAction({ event: 'pull_request', payload: prPayload(action, { number, sha }), inputs, apiUrl: github.url, workspace, env: registry?.buildahEnv });
     if (run.code !== 0) throw new Error(`action ${action} failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
+    const values = [GATEWAY_PASSWORD, github.token, ...(registry ? [registry.password] : [])];
+    assertNoLeaks(run, { values, basicAuth: [{ username: 'admin', password: GATEWAY_PASSWORD }] }, github, [number]);
     return run;
   }
 

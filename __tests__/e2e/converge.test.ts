@@ -12,6 +12,7 @@ import { readJson } from '../../src/state/store.js';
 import { dispatchPayload, prPayload, runAction, stackInputs, type ActionRun } from '../../test/support/action.js';
 import { startGateway, type GatewayEmulator } from '../../test/support/gateway.js';
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
+import { assertNoLeaks } from '../../test/support/leaks.js';
 import { startS3, type S3Emulator } from '../../test/support/s3.js';
 
 const PASSWORD = 'gw-converge-Pw3';
@@ -52,7 +53,10 @@ function run(w: World, event: string, payload: Record<string, unknown>, extra: R
     { gateway: w.gateway, gatewayPassword: PASSWORD, s3: w.s3, github: w.github, registryNamespace: 'acme', prebuiltImage: IMAGE },
     { 'preview-domain': 'preview.example.com', 'static-dir': 'site', 'ready-timeout': '20s', ...extra },
   );
-  return runAction({ event, payload, inputs, apiUrl: w.github.url, workspace: w.workspace });
+  return runAction({ event, payload, inputs, apiUrl: w.github.url, workspace: w.workspace }).then((r) => {
+    assertNoLeaks(r, { values: [PASSWORD, w.github.token], basicAuth: [{ username: 'admin', password: PASSWORD }] }, w.github, [PR]);
+    return r;
+  });
 }
 
 function ok(r: ActionRun): ActionRun {

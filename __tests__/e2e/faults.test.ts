@@ -109,6 +109,16 @@ describe('a hung call is cut by the timeouts and the run ends by itself', () => 
     expect(comment(w)).toMatch(/did not become ready/);
   });
 
+  test('the function deploy hangs: the deploy is cut within its budget, and the comment says what is true on faasd', async () => {
+    const w = await world();
+    w.proxies.gateway.add({ method: 'PUT', path: '/system/functions', fault: { hang: true } });
+    const run = await deploy(w, { 'request-timeout': '1s', 'ready-timeout': '2s' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/::error::PUT http:\/\/127\.0\.0\.1:\d+\/system\/functions: no answer within/);
+    expect(comment(w)).toMatch(/could not deploy the function/);
+    expect(comment(w)).toMatch(/This PR had no preview before/);
+  });
+
   test('the GitHub API hangs on the comment: the run fails naming the call; nothing claims the live preview failed', async () => {
     const w = await world();
     w.proxies.github.add({ method: 'POST', path: `/repos/Codertocat/Hello-World/issues/${PR}/comments`, fault: { hang: true } });

@@ -137,6 +137,7 @@ function lifecycle(profile: Profile): void {
     expect(fn.labels).toMatchObject({ 'faas-preview/managed': 'true', 'faas-preview/repo': `${OWNER}.${REPO}`, 'faas-preview/pr': '2', 'faas-preview/sha': SHA_A });
     expect(fn.labels['com.openfaas.scale.zero']).toBeUndefined();
     expect(fn.limits).toEqual({ memory: '128Mi', cpu: '200m' });
+    expect(fn.envVars).toMatchObject({ FAAS_PREVIEW_NAME: NAME, FAAS_PREVIEW_URL: `http://${NAME}.preview.localhost:8080/`, FAAS_PREVIEW_PR: '2', FAAS_PREVIEW_SHA: SHA_A });
     expect(fn.availableReplicas).toBe(1);
 
     expect(await s3.listKeys(`${NAME}/`)).toEqual([`${NAME}/app.0123abcd.js`, `${NAME}/img/logo.svg`, `${NAME}/index.html`, `${NAME}/old.css`]);

@@ -15,6 +15,7 @@ import { startGateway, type GatewayEmulator, type GatewayOptions } from '../../t
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
 import { startRegistry, type Registry } from '../../test/support/registry.js';
 import { startS3, type S3Emulator } from '../../test/support/s3.js';
+import { assertNoLeaks } from '../../test/support/leaks.js';
 import { describeWith } from '../../test/support/tools.js';
 
 const PASSWORD = 'gw-providers-Pw5';
@@ -56,12 +57,14 @@ async function world(o: GatewayOptions) {
 
 const image = (r: Registry, tag: string) => `${r.host}/acme/hello:${tag}`;
 
-function run(w: { gateway: GatewayEmulator; github: GitHubEmulator }, event: string, payload: Record<string, unknown>, extra: Record<string, string>): Promise<ActionRun> {
+async function run(w: { gateway: GatewayEmulator; github: GitHubEmulator }, event: string, payload: Record<string, unknown>, extra: Record<string, string>): Promise<ActionRun> {
   const inputs = stackInputs(
     { gateway: w.gateway, gatewayPassword: PASSWORD, s3, github: w.github, registryNamespace: 'acme' },
     { 'preview-domain': 'preview.example.com', 'static-dir': 'site', 'ready-timeout': '10s', 'registry-insecure': '', ...extra },
   );
-  return runAction({ event, payload, inputs, apiUrl: w.github.url, workspace });
+  const result = await runAction({ event, payload, inputs, apiUrl: w.github.url, workspace });
+  assertNoLeaks(result, { values: [PASSWORD, w.github.token, privateRegistry.password], basicAuth: [{ username: 'admin', password: PASSWORD }] }, w.github, [PR]);
+  return result;
 }
 
 /** `builder: none`: the image as it is (its registry is plain HTTP on loopback, as Docker treats 127.0.0.0/8). */

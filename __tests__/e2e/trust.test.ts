@@ -4,7 +4,8 @@
  * field. Prebuilt image (`builder: none`), the gateway and GitHub emulators, s3rver.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { commentMarker } from '../../src/naming.js';
@@ -84,6 +85,25 @@ describe('runs without secrets skip cleanly before any input is enforced', () =>
     expect(run.code).toBe(0);
     expect(run.outputs.result).toBe('deployed');
     expect(gateway.get(name(2))).toBeDefined();
+  });
+});
+
+describe('a hostile static-dir publishes only its regular files', () => {
+  test('a FIFO, a name that is not UTF-8 and a symlink out of the directory are skipped with warnings; the rest is published', async () => {
+    const site = path.join(workspace, 'hostile');
+    mkdirSync(site);
+    writeFileSync(path.join(site, 'index.html'), '<h1>ok</h1>');
+    execFileSync('mkfifo', [path.join(site, 'pipe.html')]);
+    writeFileSync(Buffer.concat([Buffer.from(site + '/caf'), Buffer.from([0xe9]), Buffer.from('.html')]), 'latin-1 name');
+    writeFileSync(path.join(workspace, 'credentials.txt'), 'aws_secret=outside');
+    symlinkSync(path.join(workspace, 'credentials.txt'), path.join(site, 'leak.txt'));
+    github.setPull({ number: 5, state: 'open', headSha: sha('f') });
+    const run = await act('pull_request', prPayload('opened', { number: 5, sha: sha('f') }), { inputs: { 'static-dir': 'hostile' } });
+    expect(run.code).toBe(0);
+    expect(await s3.listKeys(`${name(5)}/`)).toEqual([`${name(5)}/index.html`]);
+    expect(run.stdout).toMatch(/skipping pipe\.html: .*FIFO/i);
+    expect(run.stdout).toMatch(/caf\\xe9\.html.*not valid UTF-8/);
+    expect(run.stdout).toMatch(/skipping leak\.txt: symlink points outside static-dir/);
   });
 });
 

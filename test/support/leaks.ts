@@ -43,3 +43,9 @@ export function findLeaks(texts: Record<string, string>, forms: string[]): strin
   for (const [where, text] of Object.entries(texts)) for (const form of forms) if (text.includes(form)) found.push(`${where}: ${form}`);
   return found;
 }
+
+/** Throws, listing where, when any form of any secret is readable after the run. */
+export function assertNoLeaks(run: ActionRun, set: SecretSet, github?: GitHubEmulator, issues: number[] = []): void {
+  const leaks = findLeaks(readableTexts(run, github, issues), secretForms(set));
+  if (leaks.length) throw new Error(`secrets readable after the run:\n${leaks.join('\n')}`);
+}
