@@ -106,8 +106,8 @@ const ours = (w: World, pr: number) => w.github.comments(pr).filter((c) => c.bod
 const statePuts = (w: World) => w.s3.requests().filter((r) => r.method === 'PUT' && r.url.includes('sweeper.json'));
 
 describe('sweep on Community Edition', () => {
-  test('idle preview sleeps: function deleted, assets kept, PR comment says it sleeps; active and new ones kept; state written', async () => {
-    const w = await world('faas-netes-ce');
+  test.each<Edition>(['faas-netes-ce', 'faasd-ce'])('%s: idle preview sleeps: function deleted, assets kept, PR comment says it sleeps; active and new ones kept; state written', async (edition) => {
+    const w = await world(edition);
     preview(w, 2, { invocations: 10 });
     preview(w, 3, { invocations: 12 });
     preview(w, 4, { invocations: 1 });
