@@ -87,6 +87,8 @@ function settingsFrom(read: Read, env: InputEnvironment): Settings {
 
 /** Room for `-pr-` and a 9-digit PR number in a 63-character name, so an explicit app is never cut short. */
 const APP_MAX = 50;
+/** faas-netes creates a Service named after the function, and Kubernetes refuses Service names starting with a digit. */
+const LEADING_DIGIT = "and faas-netes names a Kubernetes Service after the function (a Service name must start with a letter); set 'app' to a name that starts with a letter, like 'app-2048'";
 
 function appName(read: Read, repository: string): string {
   const explicit = read('app');
@@ -94,12 +96,14 @@ function appName(read: Read, repository: string): string {
     const repo = repository.split('/')[1] ?? '';
     const app = sanitizeApp(repo);
     if (!app) throw new InputError('app', `is needed: the repository name ${show(repo)} has no letter or digit; set it to a name like 'shop'`);
+    if (/^[0-9]/.test(app)) throw new InputError('app', `is needed: the repository name ${show(repo)} starts with a digit, ${LEADING_DIGIT}`);
     return app;
   }
   const sanitized = sanitizeApp(explicit);
   if (sanitized !== explicit) {
     throw new InputError('app', `${show(explicit)} is not a name prefix: lowercase letters, digits and single '-', starting and ending with a letter or digit${sanitized ? `, like '${sanitized}'` : ''}`);
   }
+  if (/^[0-9]/.test(explicit)) throw new InputError('app', `${show(explicit)} starts with a digit, ${LEADING_DIGIT}`);
   if (explicit.length > APP_MAX) throw new InputError('app', `is ${explicit.length} characters; at most ${APP_MAX}, so that <app>-pr-<number> fits in a 63-character DNS label`);
   return explicit;
 }

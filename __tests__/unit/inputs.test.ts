@@ -262,6 +262,22 @@ describe('parseSettings', () => {
     expect(err.message).toBe(`input '${input}': ${problem}`);
   });
 
+  test('an app starting with a digit is refused, explicit or from the repository name (faas-netes Service names)', () => {
+    const refused = (repository: string, app = '') => {
+      try {
+        parseSettings((name) => (name === 'app' ? app : minimal[name] ?? ''), { repository, workspace, mask: () => undefined, secrets: new Secrets() });
+      } catch (e) {
+        return (e as InputError).message;
+      }
+      return 'accepted';
+    };
+    expect(refused('acme/2048-game')).toBe(
+      "input 'app': is needed: the repository name '2048-game' starts with a digit, and faas-netes names a Kubernetes Service after the function (a Service name must start with a letter); set 'app' to a name that starts with a letter, like 'app-2048'",
+    );
+    expect(refused('acme/shop', '3d-viewer')).toMatch(/^input 'app': '3d-viewer' starts with a digit, and faas-netes names a Kubernetes Service/);
+    expect(refused('acme/2048-game', 'game-2048')).toBe('accepted');
+  });
+
   test('a repository name without letters or digits needs an explicit app', () => {
     const err = (() => {
       try {
