@@ -15,6 +15,7 @@ import { annotations, CPU, dnsLabelProblem, envVars, labels, MEMORY, quantity, s
 import { apiPath, containedPath, readyPath, realWorkspace, statePrefix } from './inputs/paths.js';
 import { bool, choice, duration, integer, type DurationBounds } from './inputs/scalars.js';
 import { previewTemplate, serviceUrl } from './inputs/urls.js';
+import { dataSettings } from './inputs/data.js';
 
 export { InputError } from './inputs/errors.js';
 export { parseDuration } from './inputs/scalars.js';
@@ -68,6 +69,7 @@ function settingsFrom(read: Read, env: InputEnvironment): Settings {
   const app = appName(read, env.repository);
   let workspace: string | undefined;
   const realWs = () => (workspace ??= realWorkspace(env.workspace));
+  const fn = functionSettings(read);
   return {
     command,
     app,
@@ -75,9 +77,10 @@ function settingsFrom(read: Read, env: InputEnvironment): Settings {
     apiPath: apiPath(read),
     gateway: gatewaySettings(read),
     build: buildSettings(read, app, { workspace: realWs, builds: mayBuild(command, env.event) }),
-    fn: functionSettings(read),
+    fn,
     assets: assetSettings(read, realWs),
     sweep: sweepSettings(read, app),
+    data: dataSettings(read, fn.envVars),
     github: githubSettings(read),
     allowForkBuilds: bool(read, 'allow-fork-builds', false),
     label: gateLabel(read),

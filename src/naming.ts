@@ -39,6 +39,16 @@ export function bucketPrefix(name: string): string {
   return `${name}/`;
 }
 
+/** The OpenFaaS secret of a preview's `KEY` (preview-secrets, and DATABASE_URL): `<name>-<key>`, lowercase, `_` → `-`. */
+export function secretName(name: string, key: string): string {
+  return `${name}-${key.toLowerCase().replace(/_/g, '-')}`;
+}
+
+/** Where OpenFaaS mounts a function's secret: the value of `<KEY>_FILE`. */
+export function secretPath(secret: string): string {
+  return `/var/openfaas/secrets/${secret}`;
+}
+
 export function environmentName(name: string): string {
   return `preview/${name}`;
 }

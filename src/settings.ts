@@ -77,6 +77,15 @@ export interface SweepSettings {
   dryRun: boolean;
 }
 
+/** Per-preview data (issue 11): secrets, a PostgreSQL database, hooks. */
+export interface DataSettings {
+  /** KEY → value: each becomes the OpenFaaS secret `<name>-<key>` (lowercase, `_` → `-`); the function gets `<KEY>_FILE`. */
+  previewSecrets: Record<string, string>;
+  /** Absent: no database per preview. */
+  database?: { url: string; template?: string };
+  hooks: { migrate?: string; seed?: string; onDeploy?: string; onTeardown?: string; timeoutMs: number };
+}
+
 export interface GithubSettings {
   token: string;
   comment: boolean;
@@ -96,6 +105,7 @@ export interface Settings {
   /** Absent when no bucket is configured. */
   assets?: AssetSettings;
   sweep: SweepSettings;
+  data: DataSettings;
   github: GithubSettings;
   allowForkBuilds: boolean;
   /** When set, only PRs carrying this label get a preview. */

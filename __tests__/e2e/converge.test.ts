@@ -125,7 +125,7 @@ describe('a teardown that died half-way', () => {
     expect(active(w)).toHaveLength(1);
 
     const sweep = ok(await run(w, 'workflow_dispatch', dispatchPayload(), { 'idle-after': '1h' }));
-    expect(sweep.stdout).toMatch(new RegExp(`${NAME} \\(PR #${PR}\\): finish the teardown`));
+    expect(sweep.stdout).toMatch(new RegExp(`${NAME} \\(PR #${PR}\\): finish teardown: PR #${PR} is closed`));
     expect(active(w)).toEqual([]);
     expect(ours(w).at(-1)!.body).toMatch(/torn down: PR #12 is closed \(an earlier teardown did not finish\)/);
     expect(await w.s3.listKeys(`${NAME}/`)).toEqual([]);
@@ -133,7 +133,7 @@ describe('a teardown that died half-way', () => {
 
     // Finished means finished: the next sweep has nothing left to do for it.
     const again = ok(await run(w, 'workflow_dispatch', dispatchPayload(), { 'idle-after': '1h' }));
-    expect(again.stdout).not.toMatch(/finish the teardown/);
+    expect(again.stdout).not.toMatch(/finish teardown/);
   });
 });
 

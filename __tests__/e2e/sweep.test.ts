@@ -219,7 +219,7 @@ describe('sweep on Community Edition', () => {
     expectOk(run);
     expect(run.stdout).toMatch(/\[dry-run\] hello-world-pr-2 \(PR #2\): sleep/);
     expect(run.stdout).toMatch(/\[dry-run\] hello-world-pr-5 \(PR #5\): teardown: PR #5 is closed/);
-    expect(run.stdout).toMatch(/\[dry-run\] hello-world-pr-6\/: delete orphan prefix/);
+    expect(run.stdout).toMatch(/\[dry-run\] hello-world-pr-6\/ \(PR #6\): delete orphan prefix/);
     expect(run.summary).toContain('dry run: nothing changed');
     expect(run.summary).toContain('dry run: not applied');
     expect(writes(w.gateway)).toHaveLength(0);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { createHash, createHmac } from 'node:crypto';
-import { newPassword, scramVerifier } from '../../src/data/password.js';
+import { newPassword, rolePassword, scramVerifier } from '../../src/data/password.js';
 import { parseDatabaseUrl, previewUrl } from '../../src/data/url.js';
 
 const SECRET = 'p@ss:w/rd%';
@@ -85,5 +85,19 @@ describe('passwords', () => {
   test('a verifier never contains the password', () => {
     const password = newPassword();
     expect(scramVerifier(password)).not.toContain(password);
+  });
+});
+
+describe('rolePassword', () => {
+  test('derived from the admin password: stable per repository and role, different elsewhere', () => {
+    const a = rolePassword('admin-secret', 'acme/shop', 'shop_pr_1');
+    expect(rolePassword('admin-secret', 'acme/shop', 'shop_pr_1')).toBe(a);
+    expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(new Set([a, rolePassword('admin-secret', 'acme/shop', 'shop_pr_2'), rolePassword('admin-secret', 'acme/other', 'shop_pr_1'), rolePassword('rotated', 'acme/shop', 'shop_pr_1')]).size).toBe(4);
+    expect(a).not.toContain('admin-secret');
+  });
+
+  test('without an admin password (certificate authentication) a new random one each time', () => {
+    expect(rolePassword('', 'acme/shop', 'shop_pr_1')).not.toBe(rolePassword('', 'acme/shop', 'shop_pr_1'));
   });
 });

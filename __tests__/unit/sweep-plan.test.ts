@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { actsOn, finalState, formatDuration, planSweep, type ManagedFunction, type Memory, type PlanInput } from '../../src/sweep/plan.js';
+import { actsOn, finalState, formatDuration, orphanData, planSweep, type ManagedFunction, type Memory, type PlanInput } from '../../src/sweep/plan.js';
 import { increaseQuery, increasesByFunction, promDuration } from '../../src/sweep/prometheus.js';
 import { idleSource, parseState, stateKey } from '../../src/sweep/state.js';
 
@@ -323,5 +323,22 @@ describe('helpers', () => {
     const mixed = parseState({ version: 1, functions: { 'shop-pr-1': seen(3, MIN), 'shop-pr-2': { count: '3' } } });
     expect(Object.keys(mixed.memory)).toEqual(['shop-pr-1']);
     expect(mixed.warning).toMatch(/ignored 1 malformed/);
+  });
+});
+
+describe('orphanData', () => {
+  const base = { app: 'shop', openPulls: new Set([2]), covered: new Set(['shop-pr-3']) };
+
+  test('databases of closed PRs that no teardown of this sweep covers; open PRs (asleep) keep theirs', () => {
+    const d = orphanData({ ...base, databases: [{ preview: 'shop-pr-1', pr: 1 }, { preview: 'shop-pr-2', pr: 2 }, { preview: 'shop-pr-3', pr: 3 }], secrets: [] });
+    expect(d.databases).toEqual([{ preview: 'shop-pr-1', pr: 1 }]);
+  });
+
+  test("secrets named <preview>-<key> of this app's closed PRs; other apps' and open PRs' are left", () => {
+    const d = orphanData({ ...base, databases: [], secrets: ['shop-pr-1-api-key', 'shop-pr-1-database-url', 'shop-pr-2-api-key', 'shop-pr-3-x', 'other-pr-1-api-key', 'shop-pr-12', 'shop-pr-0-x', 'registry-creds'] });
+    expect(d.secrets).toEqual([
+      { name: 'shop-pr-1-api-key', preview: 'shop-pr-1', pr: 1 },
+      { name: 'shop-pr-1-database-url', preview: 'shop-pr-1', pr: 1 },
+    ]);
   });
 });

@@ -23,6 +23,7 @@ import { writeOutputs } from '../report.js';
 import type { Settings } from '../settings.js';
 import { saveRecord } from '../state/previews.js';
 import { PrStatus, type Facts } from './pr-status.js';
+import { prepareData, previewEnv, type PreparedData } from './preview-data.js';
 import type { Services } from './services.js';
 import { teardownPreview } from './teardown.js';
 import { log } from '../log.js';
@@ -30,6 +31,8 @@ import { log } from '../log.js';
 export const SCALE_ZERO_LABEL = 'com.openfaas.scale.zero';
 
 export interface SpecInput {
+  /** Secrets and `<KEY>_FILE` variables of the preview's data (preview-data.ts). */
+  data?: Pick<PreparedData, 'secrets' | 'env'>;
   name: string;
   image: string;
   owner: string;
@@ -50,10 +53,10 @@ export function functionSpec(settings: Settings, o: SpecInput): FunctionDeployme
   return {
     service: o.name,
     image: o.image,
-    envVars: { ...settings.fn.envVars, FAAS_PREVIEW_NAME: o.name, FAAS_PREVIEW_URL: o.url, FAAS_PREVIEW_PR: String(o.pr), FAAS_PREVIEW_SHA: o.sha },
+    envVars: { ...settings.fn.envVars, ...o.data?.env, ...previewEnv(o) },
     labels,
     annotations: { ...settings.fn.annotations, [ANNOTATIONS.deployedAt]: o.now.toISOString(), [ANNOTATIONS.url]: o.url },
-    secrets: settings.fn.secrets,
+    secrets: [...settings.fn.secrets, ...(o.data?.secrets ?? [])],
     limits: { memory: settings.fn.memoryLimit, cpu: settings.fn.cpuLimit },
   };
 }
@@ -61,6 +64,11 @@ export function functionSpec(settings: Settings, o: SpecInput): FunctionDeployme
 /** What is still true of the preview that ran before, when the deploy failed at `step`. */
 export function previousVersion(step: FailedStep, provider: Provider | undefined, existed: boolean, gone = false): string {
   if (step === 'gateway' || step === 'state' || step === 'build' || step === 'image') return 'The function was not touched: the previous preview of this PR, if any, runs as it did.';
+  if (step === 'data') {
+    return existed
+      ? 'The function was not touched: the previous version keeps running, with the database as the failed step left it.'
+      : "This was the preview's first deploy: what it had created (database, secrets) was removed, so the next push starts clean.";
+  }
   if (!existed) return 'This PR had no preview before, so nothing else answers at its URL.';
   if (step === 'assets') return "The function of this commit runs, but the pages may still be the previous commit's, or incomplete.";
   if (gone || !provider?.rolling) return 'faasd replaces a function on update, so the previous version of this preview no longer runs.';
@@ -177,12 +185,13 @@ class DeployRun {
     const before = await overtaken(s, { number: facts.pr, headSha: facts.sha });
     if (before) return skip(before === 'closed' ? `PR #${facts.pr} was closed while this run built it; not deployed` : before);
 
-    const readiness = await this.deployFunction(provider);
+    const data = await this.step('data', () => prepareData(s, facts, !this.existed));
+    const readiness = await this.deployFunction(provider, data);
     const assets = await this.step('assets', () => this.syncAssets());
     const after = await overtaken(s, { number: facts.pr, headSha: facts.sha });
     if (after === 'closed') return this.closedMeanwhile();
     if (after) return skip(`${after} (this run's function was deployed; the newer run replaces it)`);
-    await this.status.live(readiness, assets, settings.assets ? bucketPrefix(facts.name) : undefined);
+    await this.status.live(readiness, { assets, data }, settings.assets ? bucketPrefix(facts.name) : undefined);
   }
 
   private async checkPublic(provider: Provider): Promise<void> {
@@ -204,10 +213,10 @@ class DeployRun {
     await this.step('state', () => saveRecord(store, { name, pr, sha, image, url, updatedAt: this.s.now().toISOString() }));
   }
 
-  private async deployFunction(provider: Provider): Promise<Readiness> {
+  private async deployFunction(provider: Provider, data: PreparedData): Promise<Readiness> {
     const { s, facts } = this;
     const { settings, ctx } = s;
-    const spec = functionSpec(settings, { ...facts, owner: ctx.repo.owner, repo: ctx.repo.repo, edition: provider.edition, now: s.now() });
+    const spec = functionSpec(settings, { ...facts, data, owner: ctx.repo.owner, repo: ctx.repo.repo, edition: provider.edition, now: s.now() });
     // faasd pulls the image inside the deploy request, so it may take as long as the readiness wait.
     const how = await this.step('deploy', () => s.gateway.deploy(spec, Math.max(settings.requestTimeoutMs, settings.fn.readyTimeoutMs)));
     log.info(`Function ${facts.name} ${how} on the gateway (${provider.name || 'unknown provider'}); waiting until ${settings.fn.readyPath} answers`);

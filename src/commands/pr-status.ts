@@ -5,7 +5,7 @@
  * - when GitHub itself fails, the run fails but nothing claims the preview failed (it may be live);
  * - a comment that cannot be written is a warning on the failure path (the run fails anyway, with the first error).
  */
-import { renderComment, type AssetCounts, type CommentView, type FailedStep } from '../github/comment-text.js';
+import { renderComment, type AssetCounts, type CommentView, type DataFacts, type FailedStep } from '../github/comment-text.js';
 import { PreviewComment } from '../github/comment.js';
 import { markDeployment } from '../github/deployments.js';
 import { environmentName } from '../naming.js';
@@ -28,6 +28,7 @@ const DEPLOYMENT_STATE: Record<FailedStep, 'failure' | 'error'> = {
   state: 'error',
   build: 'failure',
   image: 'failure',
+  data: 'failure',
   deploy: 'error',
   readiness: 'failure',
   assets: 'error',
@@ -68,11 +69,11 @@ export class PrStatus {
   }
 
   /** The preview is live; GitHub failures here fail the run (thrown) but are never reported as a failed preview. */
-  async live(readiness: Readiness, assets: AssetCounts | undefined, bucketPrefix: string | undefined): Promise<void> {
+  async live(readiness: Readiness, extra: { assets?: AssetCounts; data?: DataFacts }, bucketPrefix: string | undefined): Promise<void> {
     const { name, url, sha, image, pr } = this.facts;
     const ready = readiness.state === 'ready';
     const writes: Promise<unknown>[] = [];
-    if (this.comment) writes.push(this.comment.write(renderComment({ ...this.view(readiness.state), evidence: readiness.evidence, assets })));
+    if (this.comment) writes.push(this.comment.write(renderComment({ ...this.view(readiness.state), evidence: readiness.evidence, ...extra })));
     if (this.s.settings.github.deployment) {
       writes.push(markDeployment(this.s.octokit, this.s.ctx.repo, this.mark(`Preview of #${pr} at ${sha.slice(0, 7)}${ready ? '' : ', rolling out'}`), 'success'));
     }

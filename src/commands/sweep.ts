@@ -1,8 +1,9 @@
 /**
- * sweep: list managed functions once → decide (sweep/plan.ts, pure) → act, one gateway write per acted-on function:
- * scale to zero on Pro/Edge, sleep on Community Edition (delete the function, keep the assets, say so on the PR),
- * full teardown for closed PRs and expired previews, finish teardowns that died half-way (from the preview records),
- * delete orphan prefixes. `dry-run` decides and changes nothing.
+ * sweep: take stock once (one function listing, the open PRs, the sweeper's memory, the bucket's prefixes and preview
+ * records, the previews' databases and secrets) → decide (sweep/plan.ts, pure) → act, one gateway write per
+ * acted-on function: scale to zero on Pro/Edge, sleep on Community Edition (delete the function, keep the assets and
+ * data, say so on the PR), full teardown for closed PRs and expired previews, finish teardowns that died half-way
+ * (from the preview records), delete orphan prefixes, databases and secrets. `dry-run` decides and changes nothing.
  *
  * A scale to zero is read back: a Community Edition gateway that does not call itself `-ce` (releases before 2023/24)
  * answers 200 and clamps the request to one replica, so the sweeper only says "scaled to 0" when it saw 0, and
@@ -10,31 +11,49 @@
  */
 import * as core from '@actions/core';
 import { deletePrefix } from '../assets/sync.js';
+import { PreviewDatabases } from '../data/previews.js';
 import { effectiveLimit } from '../decide/quota.js';
 import { renderComment } from '../github/comment-text.js';
 import { PreviewComment } from '../github/comment.js';
 import { listOpenPulls } from '../github/pulls.js';
+import { log } from '../log.js';
 import { ANNOTATIONS, LABELS, isManagedBy, prFromName, previewUrl } from '../naming.js';
+import type { Edition } from '../openfaas/client.js';
 import type { FunctionStatus } from '../openfaas/types.js';
 import { cellHtml, writeOutputs } from '../report.js';
 import { listRecords } from '../state/previews.js';
-import { htmlText } from '../text/untrusted.js';
-import { actsOn, finalState, formatDuration, planSweep, removesFunction, type FunctionAction, type ManagedFunction } from '../sweep/plan.js';
+import { actsOn, finalState, formatDuration, orphanData, planSweep, removesFunction, type FunctionAction, type ManagedFunction, type Memory, type SweepPlan } from '../sweep/plan.js';
 import { queryIncreases } from '../sweep/prometheus.js';
 import { idleSource, listTopPrefixes, loadState, saveState, stateKey } from '../sweep/state.js';
+import { htmlText } from '../text/untrusted.js';
 import type { Services } from './services.js';
 import { teardownPreview } from './teardown.js';
-import { log } from '../log.js';
 
 /** Acted-on previews handled at once: enough to sweep hundreds quickly, few enough for GitHub's secondary limits. */
 const ACT_CONCURRENCY = 4;
 
-interface Row {
+/** One line of the plan: what it is, what was decided, and (unless it is to be kept) what doing it means. */
+interface Item {
   name: string;
-  pr: number | string;
+  pr: number;
   lastActivity: string;
   decision: string;
-  result: string;
+  run?: () => Promise<string>;
+  /** A function whose removal failed stays in the sweeper's memory. */
+  removesFunction?: boolean;
+}
+
+interface Inventory {
+  edition: Edition;
+  ours: FunctionStatus[];
+  managed: ManagedFunction[];
+  openPulls: Set<number>;
+  previous?: Memory;
+  increases?: Map<string, number>;
+  prefixes: string[];
+  records: string[];
+  databases: { preview: string; pr: number }[];
+  secrets: string[];
 }
 
 function deployedAt(f: FunctionStatus): number | undefined {
@@ -53,159 +72,145 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-export async function sweep(s: Services): Promise<void> {
-  const { settings, ctx, gateway, octokit } = s;
-  const sw = settings.sweep;
-  const source = idleSource(settings);
-  const bucket = settings.assets && s.s3 ? { client: s.s3, name: settings.assets.bucket } : undefined;
-  const key = stateKey(sw.statePrefix);
+function bucketOf(s: Services) {
+  return s.settings.assets && s.s3 ? { client: s.s3, name: s.settings.assets.bucket } : undefined;
+}
 
+/** Everything the decision needs, each source read once. */
+async function inventory(s: Services): Promise<Inventory> {
+  const { settings, ctx, gateway } = s;
+  const sw = settings.sweep;
+  const bucket = bucketOf(s);
+  // Before anything is asked: a sweep without a source of idleness stops here, naming the inputs.
+  const source = idleSource(settings);
   // The only function listing of the run: everything below works from it.
   const listed = await gateway.list();
   const { edition } = await gateway.provider();
   const ours = listed.filter((f) => isManagedBy(f.labels, ctx.repo.owner, ctx.repo.repo));
-  const byName = new Map<string, FunctionStatus>();
   const managed: ManagedFunction[] = [];
   for (const f of ours) {
     const pr = prFromName(settings.app, f.name);
-    if (pr === undefined) {
-      log.info(`${f.name}: managed by this repository but not named ${settings.app}-pr-<n> (input 'app'); left alone`);
-      continue;
-    }
-    byName.set(f.name, f);
-    managed.push({ name: f.name, pr, replicas: f.replicas, invocationCount: f.invocationCount, deployedAt: deployedAt(f) });
+    if (pr === undefined) log.info(`${f.name}: managed by this repository but not named ${settings.app}-pr-<n> (input 'app'); left alone`);
+    else managed.push({ name: f.name, pr, replicas: f.replicas, invocationCount: f.invocationCount, deployedAt: deployedAt(f) });
   }
-  const openPulls = await listOpenPulls(octokit, ctx.repo);
-
-  let previous: Record<string, { count: number; changedAt: string }> | undefined;
-  let increases: Map<string, number> | undefined;
+  const inv: Inventory = { edition, ours, managed, openPulls: await listOpenPulls(s.octokit, ctx.repo), prefixes: [], records: [], databases: [], secrets: [] };
   if (source === 'prometheus') {
-    increases = await queryIncreases({ url: sw.prometheusUrl!, auth: sw.prometheusAuth, timeoutMs: settings.requestTimeoutMs, log: (line) => log.info(line) }, sw.idleAfterMs, settings.gateway.namespace);
+    inv.increases = await queryIncreases({ url: sw.prometheusUrl!, auth: sw.prometheusAuth, timeoutMs: settings.requestTimeoutMs, log: log.info }, sw.idleAfterMs, settings.gateway.namespace);
   } else {
-    const loaded = await loadState(bucket!.client, bucket!.name, key);
+    const loaded = await loadState(bucket!.client, bucket!.name, stateKey(sw.statePrefix));
     if (loaded.warning) log.warning(loaded.warning);
-    previous = loaded.memory;
+    inv.previous = loaded.memory;
   }
-  const prefixes = bucket ? await listTopPrefixes(bucket.client, bucket.name) : [];
-  const records = bucket ? await listRecords({ client: bucket.client, bucket: bucket.name, statePrefix: sw.statePrefix }) : [];
+  if (bucket) {
+    inv.prefixes = await listTopPrefixes(bucket.client, bucket.name);
+    inv.records = await listRecords({ client: bucket.client, bucket: bucket.name, statePrefix: sw.statePrefix });
+  }
+  inv.secrets = await gateway.secretNames();
+  inv.databases = await listDatabases(s);
+  return inv;
+}
 
+async function listDatabases(s: Services): Promise<{ preview: string; pr: number }[]> {
+  const db = s.settings.data.database;
+  if (!db) return [];
+  const dbs = await PreviewDatabases.open({ url: db.url, repo: `${s.ctx.repo.owner}/${s.ctx.repo.repo}`, log: log.info });
+  try {
+    return await dbs.list(s.settings.app);
+  } finally {
+    await dbs.close();
+  }
+}
+
+export async function sweep(s: Services): Promise<void> {
+  const sw = s.settings.sweep;
+  const inv = await inventory(s);
   const now = s.now();
-  const plan = planSweep({
-    functions: managed,
-    previous,
-    increases,
-    openPulls,
-    prefixes,
-    records,
-    app: settings.app,
-    edition,
-    now: now.getTime(),
-    idleAfterMs: sw.idleAfterMs,
-    maxAgeMs: sw.maxAgeMs,
-  });
-
+  const plan = planSweep({ ...inv, functions: inv.managed, app: s.settings.app, now: now.getTime(), idleAfterMs: sw.idleAfterMs, maxAgeMs: sw.maxAgeMs });
+  const items = workItems(s, plan, inv);
   const dry = sw.dryRun ? '[dry-run] ' : '';
-  log.info(
-    `${dry}Sweeping ${managed.length} previews on a ${edition === 'pro' ? 'Pro/Edge' : 'Community Edition'} gateway, ${openPulls.size} open PRs, ` +
-      `idleness from ${source === 'prometheus' ? 'Prometheus' : `s3://${bucket!.name}/${key}`}, idle-after ${formatDuration(sw.idleAfterMs)}`,
-  );
-  for (const a of plan.actions) log.info(`${dry}${a.name} (PR #${a.pr}): ${a.decision}: ${a.reason}; last activity ${a.lastActivity}`);
-  for (const u of plan.unfinished) log.info(`${dry}${u.name} (PR #${u.pr}): finish the teardown (PR is closed, the function is gone, its record is left)`);
-  for (const o of plan.orphans) log.info(`${dry}${o.prefix}: delete orphan prefix (PR #${o.pr} is closed and has no function)`);
+  const where = inv.increases ? 'Prometheus' : `s3://${bucketOf(s)!.name}/${stateKey(sw.statePrefix)}`;
+  log.info(`${dry}Sweeping ${inv.managed.length} previews on a ${inv.edition === 'pro' ? 'Pro/Edge' : 'Community Edition'} gateway, ${inv.openPulls.size} open PRs, idleness from ${where}, idle-after ${formatDuration(sw.idleAfterMs)}`);
+  for (const i of items) log.info(`${dry}${i.name} (PR #${i.pr}): ${i.decision}; last activity ${i.lastActivity}`);
 
-  const results = new Map<string, string>();
-  const failed = new Set<string>();
+  const results = new Map<Item, string>();
   const errors: string[] = [];
-  const fail = (what: string, err: unknown) => {
-    const message = err instanceof Error ? err.message : String(err);
-    errors.push(`${what}: ${message}`);
-    log.error(`${what}: ${message}`);
-    return `failed: ${message}`;
-  };
-
   if (!sw.dryRun) {
     await eachLimited(
-      plan.actions.filter((a) => actsOn(a.decision)),
+      items.filter((i) => i.run),
       ACT_CONCURRENCY,
-      async (a) => {
+      async (i) => {
         try {
-          results.set(a.name, await act(s, a, byName.get(a.name)!));
-          log.info(`${a.name}: ${results.get(a.name)}`);
+          results.set(i, await i.run!());
+          log.info(`${i.name}: ${results.get(i)}`);
         } catch (err) {
-          failed.add(a.name);
-          results.set(a.name, fail(`${a.name} (${a.decision})`, err));
+          errors.push(`${i.name}: ${(err as Error).message}`);
+          log.error(`${i.name} (${i.decision}): ${(err as Error).message}`);
+          results.set(i, `failed: ${(err as Error).message}`);
         }
       },
     );
-    await eachLimited(plan.unfinished, ACT_CONCURRENCY, async (u) => {
-      try {
-        const r = await teardownPreview(s, u.pr, `PR #${u.pr} is closed (an earlier teardown did not finish)`);
-        results.set(u.name, `teardown finished: ${r.removed.length ? r.removed.join(', ') : 'nothing was left'}`);
-        log.info(`${u.name}: ${results.get(u.name)}`);
-      } catch (err) {
-        results.set(u.name, fail(`${u.name} (finish teardown)`, err));
-      }
-    });
-    await eachLimited(plan.orphans, ACT_CONCURRENCY, async (o) => {
-      try {
-        const { deleted } = await deletePrefix(bucket!.client, bucket!.name, o.prefix);
-        results.set(o.prefix, `${deleted} objects deleted`);
-        log.info(`${o.prefix}: ${deleted} objects deleted`);
-      } catch (err) {
-        results.set(o.prefix, fail(`orphan prefix ${o.prefix}`, err));
-      }
-    });
-
-    if (plan.mode === 'state') {
-      const state = finalState(plan.actions, previous, failed);
-      if (state.changed) {
-        await saveState(bucket!.client, bucket!.name, key, state.next, now);
-        log.info(`State written to s3://${bucket!.name}/${key} (${Object.keys(state.next).length} functions)`);
-      } else {
-        log.info(`State unchanged; s3://${bucket!.name}/${key} not rewritten`);
-      }
-    }
+    const failedRemovals = new Set(items.filter((i) => i.removesFunction && results.get(i)?.startsWith('failed:')).map((i) => i.name));
+    await remember(s, plan, inv.previous, failedRemovals, now);
   }
+  await report(s, inv, items, results, errors.length, where);
+  if (errors.length) throw new Error(`${errors.length} of ${items.filter((i) => i.run).length} sweep actions failed; first: ${errors[0]}`);
+}
 
-  const removed = plan.actions.filter((a) => removesFunction(a.decision) && !sw.dryRun && !failed.has(a.name)).length;
-  const remaining = ours.length - removed;
-  const limit = effectiveLimit(sw.maxPreviews, edition);
-  const count = limit > 0 ? `${remaining} of ${limit} (max-previews)` : `${remaining} (no limit)`;
-  log.info(`Previews on the gateway: ${count}`);
-
-  const rows: Row[] = [
+/** The plan as a list of things to do, each with its action. */
+function workItems(s: Services, plan: SweepPlan, inv: Inventory): Item[] {
+  const byName = new Map(inv.ours.map((f) => [f.name, f]));
+  const covered = new Set([...inv.managed.map((f) => f.name), ...plan.unfinished.map((u) => u.name)]);
+  const data = orphanData({ app: s.settings.app, openPulls: inv.openPulls, covered, databases: inv.databases, secrets: inv.secrets });
+  const bucket = bucketOf(s);
+  const none = '(no function)';
+  return [
     ...plan.actions.map((a) => ({
       name: a.name,
       pr: a.pr,
       lastActivity: a.lastActivity,
       decision: `${a.decision}: ${a.reason}`,
-      result: actsOn(a.decision) ? (sw.dryRun ? 'dry run: not applied' : results.get(a.name) ?? '') : 'nothing to do',
+      run: actsOn(a.decision) ? () => act(s, a, byName.get(a.name)!) : undefined,
+      removesFunction: removesFunction(a.decision),
     })),
     ...plan.unfinished.map((u) => ({
       name: u.name,
       pr: u.pr,
-      lastActivity: '(no function)',
-      decision: `finish teardown: PR #${u.pr} is closed`,
-      result: sw.dryRun ? 'dry run: not applied' : results.get(u.name) ?? '',
+      lastActivity: none,
+      decision: `finish teardown: PR #${u.pr} is closed, its record is left`,
+      run: async () => `teardown finished: ${receipt((await teardownPreview(s, u.pr, `PR #${u.pr} is closed (an earlier teardown did not finish)`)).removed)}`,
     })),
-    ...plan.orphans.map((o) => ({
-      name: o.prefix,
-      pr: o.pr,
-      lastActivity: '(no function)',
-      decision: `delete orphan prefix: PR #${o.pr} is closed`,
-      result: sw.dryRun ? 'dry run: not applied' : results.get(o.prefix) ?? '',
-    })),
+    ...plan.orphans.map((o) => ({ name: o.prefix, pr: o.pr, lastActivity: none, decision: `delete orphan prefix: PR #${o.pr} is closed`, run: async () => `${(await deletePrefix(bucket!.client, bucket!.name, o.prefix)).deleted} objects deleted` })),
+    ...data.databases.map((d) => ({ name: d.preview, pr: d.pr, lastActivity: none, decision: `drop orphan database: PR #${d.pr} is closed`, run: () => dropDatabase(s, d.preview) })),
+    ...data.secrets.map((x) => ({ name: x.name, pr: x.pr, lastActivity: none, decision: `delete orphan secret: PR #${x.pr} is closed`, run: async () => (await s.gateway.deleteSecret(x.name), 'deleted') })),
   ];
-  const acted = plan.actions.filter((a) => actsOn(a.decision)).length + plan.unfinished.length + plan.orphans.length;
-  await writeOutputs({ result: 'swept' }, sw.dryRun ? 'Preview sweep (dry run: nothing changed)' : 'Preview sweep', [
-    ['Edition', edition === 'pro' ? 'Pro / Edge (scale to zero)' : 'Community Edition (sleep = delete function, keep assets)'],
-    ['Idleness from', source === 'prometheus' ? 'Prometheus' : { code: `s3://${bucket!.name}/${key}` }],
-    ['Previews', count],
-    ['Acted on', `${acted}${errors.length ? ` (${errors.length} failed)` : ''}`],
-  ]);
-  await writeDecisionTable(rows);
+}
 
-  if (errors.length) throw new Error(`${errors.length} of ${acted} sweep actions failed; first: ${errors[0]}`);
+const receipt = (removed: string[]) => (removed.length ? removed.join(', ') : 'nothing was left');
+
+async function dropDatabase(s: Services, preview: string): Promise<string> {
+  const db = s.settings.data.database!;
+  const dbs = await PreviewDatabases.open({ url: db.url, repo: `${s.ctx.repo.owner}/${s.ctx.repo.repo}`, log: log.info });
+  try {
+    const dropped = await dbs.drop(preview);
+    for (const why of dropped.leftAlone) log.warning(why);
+    return dropped.database || dropped.role ? `dropped database ${dropped.name}${dropped.role ? ' and its role' : ''}` : 'nothing was left';
+  } finally {
+    await dbs.close();
+  }
+}
+
+/** The sweeper's memory, written only when it changed (state mode). */
+async function remember(s: Services, plan: SweepPlan, previous: Memory | undefined, failedRemovals: Set<string>, now: Date): Promise<void> {
+  if (plan.mode !== 'state') return;
+  const bucket = bucketOf(s)!;
+  const key = stateKey(s.settings.sweep.statePrefix);
+  const state = finalState(plan.actions, previous, failedRemovals);
+  if (!state.changed) {
+    log.info(`State unchanged; s3://${bucket.name}/${key} not rewritten`);
+    return;
+  }
+  await saveState(bucket.client, bucket.name, key, state.next, now);
+  log.info(`State written to s3://${bucket.name}/${key} (${Object.keys(state.next).length} functions)`);
 }
 
 /** One acted-on function: one gateway write (scale or delete; a scale that did not reach zero adds the delete). */
@@ -221,16 +226,14 @@ async function act(s: Services, a: FunctionAction, f: FunctionStatus): Promise<s
     }
     case 'sleep':
       return sleep(s, a, f);
-    case 'teardown': {
-      const r = await teardownPreview(s, a.pr, a.reason);
-      return `torn down: ${r.removed.length ? r.removed.join(', ') : 'nothing was left'}`;
-    }
+    case 'teardown':
+      return `torn down: ${receipt((await teardownPreview(s, a.pr, a.reason)).removed)}`;
     default:
       return 'nothing to do';
   }
 }
 
-/** Community Edition's idle state: the function is deleted, the assets stay, the PR is told. */
+/** Community Edition's idle state: the function is deleted, the assets and data stay, the PR is told. */
 async function sleep(s: Services, a: FunctionAction, f: FunctionStatus): Promise<string> {
   const { settings, ctx } = s;
   const gone = await s.gateway.remove(a.name);
@@ -239,7 +242,7 @@ async function sleep(s: Services, a: FunctionAction, f: FunctionStatus): Promise
     const url = f.annotations?.[ANNOTATIONS.url] || previewUrl(settings.urlTemplate, a.name, a.pr, f.labels?.[LABELS.sha] ?? '');
     const body = renderComment({ state: 'sleeping', name: a.name, url, runUrl: ctx.runUrl, time: s.now().toISOString(), idleFor: a.idleFor ?? formatDuration(settings.sweep.idleAfterMs) });
     // The preview is asleep either way; a comment that could not be edited is worth a warning, not a failed sweep.
-    comment = await new PreviewComment(s.octokit, ctx.repo, a.pr, a.name, (line) => log.info(line)).write(body).then(
+    comment = await new PreviewComment(s.octokit, ctx.repo, a.pr, a.name, log.info).write(body).then(
       () => ', PR comment says it sleeps',
       (err: Error) => {
         log.warning(`${a.name}: could not update the PR comment: ${err.message}`);
@@ -250,10 +253,25 @@ async function sleep(s: Services, a: FunctionAction, f: FunctionStatus): Promise
   return `${gone ? 'function deleted' : 'function was already gone'}, assets kept${comment}`;
 }
 
-async function writeDecisionTable(rows: Row[]): Promise<void> {
+/** The count against the limit, the outputs, and the summary's decision table. */
+async function report(s: Services, inv: Inventory, items: Item[], results: Map<Item, string>, failures: number, where: string): Promise<void> {
+  const sw = s.settings.sweep;
+  const removed = sw.dryRun ? 0 : items.filter((i) => i.removesFunction && results.has(i) && !results.get(i)!.startsWith('failed:')).length;
+  const remaining = inv.ours.length - removed;
+  const limit = effectiveLimit(sw.maxPreviews, inv.edition);
+  const count = limit > 0 ? `${remaining} of ${limit} (max-previews)` : `${remaining} (no limit)`;
+  log.info(`Previews on the gateway: ${count}`);
+  const acted = items.filter((i) => i.run).length;
+  await writeOutputs({ result: 'swept' }, sw.dryRun ? 'Preview sweep (dry run: nothing changed)' : 'Preview sweep', [
+    ['Edition', inv.edition === 'pro' ? 'Pro / Edge (scale to zero)' : 'Community Edition (sleep = delete function, keep assets)'],
+    ['Idleness from', inv.increases ? where : { code: where }],
+    ['Previews', count],
+    ['Acted on', `${acted}${failures ? ` (${failures} failed)` : ''}`],
+  ]);
   if (!process.env.GITHUB_STEP_SUMMARY) return;
+  const result = (i: Item) => (!i.run ? 'nothing to do' : sw.dryRun ? 'dry run: not applied' : results.get(i) ?? '');
   const header = ['Function', 'PR', 'Last activity', 'Decision', 'Result'].map((data) => ({ data, header: true }));
-  const body = rows.map((r) => [cellHtml({ code: r.name }), htmlText(`#${r.pr}`), htmlText(r.lastActivity), htmlText(r.decision), htmlText(r.result)]);
+  const body = items.map((i) => [cellHtml({ code: i.name }), htmlText(`#${i.pr}`), htmlText(i.lastActivity), htmlText(i.decision), htmlText(result(i))]);
   await core.summary
     .addHeading('Decisions', 4)
     .addTable([header, ...(body.length ? body : [['(no managed previews)', '', '', '', '']])])

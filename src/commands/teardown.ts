@@ -1,5 +1,6 @@
 /**
- * teardown: function → assets → image tags → deployments → comment → the preview's record. Every step tolerates
+ * teardown: function → data (on-teardown hook, secrets, database) → assets → image tags → deployments → comment →
+ * the preview's record. Every step tolerates
  * "already gone", so it succeeds when nothing was deployed and when it runs twice. A step that fails does not stop
  * the others (a registry that refuses deletes must not keep a deployment active); the run then fails naming every
  * failed step, and the record stays, so the sweeper finishes the job later (sweep.ts).
@@ -10,10 +11,11 @@ import { renderComment } from '../github/comment-text.js';
 import { PreviewComment } from '../github/comment.js';
 import { markInactive } from '../github/deployments.js';
 import { deletePrTags } from '../image/registry.js';
-import { bucketPrefix, environmentName, previewName } from '../naming.js';
+import { bucketPrefix, environmentName, previewName, previewUrl } from '../naming.js';
 import { writeOutputs } from '../report.js';
 import { deleteRecord } from '../state/previews.js';
 import { inlineCode } from '../text/untrusted.js';
+import { removeData } from './preview-data.js';
 import type { Services } from './services.js';
 import { log } from '../log.js';
 
@@ -50,6 +52,10 @@ export async function teardownPreview(s: Services, pr: number, reason: string): 
     r.functionDeleted = await gateway.remove(name);
     log.info(r.functionDeleted ? `Function ${name} deleted` : `Function ${name} was not on the gateway`);
     if (r.functionDeleted) r.removed.push(`the function \`${name}\``);
+  });
+  await step('removing the preview data', async () => {
+    const sha = s.ctx.pr?.number === pr ? s.ctx.pr.headSha : '';
+    r.removed.push(...(await removeData(s, { name, pr, sha, url: previewUrl(settings.urlTemplate, name, pr, sha) })));
   });
   if (settings.assets && s.s3) {
     const { bucket } = settings.assets;

@@ -14,6 +14,17 @@ export function newPassword(): string {
 }
 
 /**
+ * A preview role's password: HMAC-SHA256 of `faas-preview/<owner/repo>/<role>` keyed with the admin password, so it
+ * is the same on every deploy (a migration that fails leaves the previous function connected) and changes when the
+ * admin password does. Without an admin password (certificate or peer authentication) there is no secret to key it
+ * with: a random one, which every deploy replaces.
+ */
+export function rolePassword(adminPassword: string, repo: string, role: string): string {
+  if (!adminPassword) return newPassword();
+  return createHmac('sha256', adminPassword).update(`faas-preview/${repo}/${role}`).digest('base64url');
+}
+
+/**
  * `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>` (RFC 5802/7677, PostgreSQL's pg_authid format). The
  * password is ASCII, so SASLprep leaves it unchanged.
  */

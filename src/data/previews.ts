@@ -7,14 +7,15 @@
  * the marked role of its own name, is never changed or dropped, even when its name looks like a preview's.
  *
  * Passwords: the only copy of a preview's password is the OpenFaaS secret, which the gateway never returns, and
- * migrations on every deploy need the URL. So every ensure() gives the role a new random password and returns the
- * URL with it: the caller writes that URL to the secret in the same run.
+ * migrations on every deploy need the URL. So every ensure() sets the role's password (password.ts: derived from the
+ * admin password, hence the same on every deploy) and returns the URL with it: the caller writes that URL to the
+ * secret in the same run.
  */
 import { DEFAULT_RETRY, RetriesExhausted, withRetry, type RetryPolicy } from '../retry.js';
 import { secrets } from '../text/registry.js';
 import { DataError, SQLSTATE } from './errors.js';
 import { databaseName, previewOfIdentifier, quoteIdent, quoteTemplate } from './names.js';
-import { newPassword, scramVerifier } from './password.js';
+import { rolePassword, scramVerifier } from './password.js';
 import { AdminSession, type SessionOptions } from './session.js';
 import { previewUrl, TEMPLATE_INPUT } from './url.js';
 
@@ -81,13 +82,13 @@ export class PreviewDatabases {
     return this.session.close();
   }
 
-  /** Creates the role and database when missing, gives the role a new password, and returns its URL. */
+  /** Creates the role and database when missing, sets the role's password, and returns its URL. */
   async ensure(preview: string): Promise<EnsuredDatabase> {
     const name = databaseName(preview);
     return this.session.locked(name, async () => {
       const found = await this.inspect(name);
       this.refuseForeign(name, found);
-      const password = newPassword();
+      const password = rolePassword(this.session.target.password, this.o.repo, name);
       secrets.add(password);
       const url = previewUrl(this.session.target.url, name, password);
       await this.writeRole(name, password, found.role);

@@ -23,11 +23,17 @@ export interface AssetCounts {
   deleted: number;
 }
 
+/** The preview's data as the deploy left it (commands/preview-data.ts). */
+export interface DataFacts {
+  secrets: string[];
+  database?: { name: string; created: boolean; migrated: boolean; seeded: boolean };
+}
+
 /** The step a deploy failed in, which decides what is still true of the previous preview. */
-export type FailedStep = 'gateway' | 'state' | 'build' | 'image' | 'deploy' | 'readiness' | 'assets';
+export type FailedStep = 'gateway' | 'state' | 'build' | 'image' | 'data' | 'deploy' | 'readiness' | 'assets';
 
 export type CommentView =
-  | ({ state: 'ready' | 'rolling-out'; evidence: string; assets?: AssetCounts } & PreviewFacts)
+  | ({ state: 'ready' | 'rolling-out'; evidence: string; assets?: AssetCounts; data?: DataFacts } & PreviewFacts)
   | ({ state: 'failed'; step: FailedStep; error: string; previous: string } & PreviewFacts)
   | { state: 'torn-down'; name: string; runUrl: string; time: string; reason: string; removed: string[]; kept?: string[] }
   | { state: 'sleeping'; name: string; url: string; runUrl: string; time: string; idleFor: string }
@@ -40,6 +46,7 @@ const STEP: Record<FailedStep, string> = {
   state: 'could not record the preview in the bucket',
   build: 'failed to build or push the image',
   image: 'cannot run the image on this gateway',
+  data: "could not prepare the preview's data (database, secrets, hooks)",
   deploy: 'could not deploy the function',
   readiness: 'deployed the function, but it did not become ready',
   assets: 'deployed the function, but the static assets failed to sync',
@@ -71,8 +78,20 @@ function live(view: Extract<CommentView, { state: 'ready' | 'rolling-out' }>): s
     `| Checked | ${inlineCode(view.evidence, 300)} |`,
   );
   if (view.assets) lines.push(`| Static assets | ${view.assets.uploaded} uploaded, ${view.assets.skipped} unchanged, ${view.assets.deleted} removed |`);
+  lines.push(...dataRows(view.data));
   lines.push(`| Deployed | ${view.time} |`, '', footer(view.runUrl, view.time));
   return lines;
+}
+
+function dataRows(data: DataFacts | undefined): string[] {
+  const rows: string[] = [];
+  const db = data?.database;
+  if (db) {
+    const done = [db.created ? 'created' : '', db.migrated ? 'migrated' : '', db.seeded ? 'seeded' : ''].filter(Boolean);
+    rows.push(`| Database | \`${db.name}\`${done.length ? `, ${done.join(', ').replace(/, ([^,]*)$/, ' and $1')} by this run` : ''} |`);
+  }
+  if (data?.secrets.length) rows.push(`| Secrets | ${data.secrets.map((n) => `\`${n}\``).join(', ')} |`);
+  return rows;
 }
 
 export function renderComment(view: CommentView): string {

@@ -5,9 +5,9 @@
 import type { Secrets } from '../text/secrets.js';
 import { CONTROL, InputError, userinfoOf, type Read } from './errors.js';
 
-const SECRET_INPUTS = ['gateway-password', 'registry-password', 'aws-access-key-id', 'aws-secret-access-key', 'github-token', 'prometheus-password'];
-/** URL inputs a user may have put credentials into; they are refused, but masked first. */
-const URL_INPUTS = ['gateway-url', 's3-endpoint', 'prometheus-url', 'url-template', 'preview-domain', 'registry'];
+const SECRET_INPUTS = ['gateway-password', 'registry-password', 'aws-access-key-id', 'aws-secret-access-key', 'github-token', 'prometheus-password', 'database-url'];
+/** URL inputs a user may have put credentials into (refused, but masked first), and database-url, whose are meant. */
+const URL_INPUTS = ['gateway-url', 's3-endpoint', 'prometheus-url', 'url-template', 'preview-domain', 'registry', 'database-url'];
 /** Pairs that travel as HTTP Basic auth (base64 of `user:password`). */
 const BASIC_AUTH: [user: string, password: string, fallbackUser: string][] = [
   ['gateway-username', 'gateway-password', 'admin'],
@@ -17,6 +17,11 @@ const BASIC_AUTH: [user: string, password: string, fallbackUser: string][] = [
 
 export function maskSecrets(read: Read, mask: (secret: string) => void, secrets: Secrets): void {
   const found = SECRET_INPUTS.map(read);
+  // Each value of preview-secrets (the whole line when it has no '=', which the check then refuses).
+  for (const line of read('preview-secrets').split('\n')) {
+    const text = line.trim();
+    if (text && !text.startsWith('#')) found.push(text.includes('=') ? text.slice(text.indexOf('=') + 1).trim() : text);
+  }
   for (const name of URL_INPUTS) {
     const userinfo = userinfoOf(read(name));
     if (!userinfo) continue;

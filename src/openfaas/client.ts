@@ -172,6 +172,25 @@ export class GatewayClient {
     await this.request('POST', path, (s) => OK.has(s), body);
   }
 
+  /** Names of the secrets in the function namespace (the gateway never returns values). */
+  async secretNames(): Promise<string[]> {
+    const res = await this.request('GET', `/system/secrets${this.nsQuery()}`, (s) => OK.has(s));
+    return (this.parse<{ name?: string }[] | null>(res) ?? []).map((x) => x.name ?? '').filter(Boolean);
+  }
+
+  /** Creates the secret, or updates it when it exists (faas-netes answers 409 to a create; faasd's create overwrites). */
+  async putSecret(name: string, value: string): Promise<void> {
+    const body = { name, value, ...(this.settings.namespace ? { namespace: this.settings.namespace } : {}) };
+    const created = await this.request('POST', '/system/secrets', (s) => OK.has(s) || s === 409, body);
+    if (created.status === 409) await this.request('PUT', '/system/secrets', (s) => OK.has(s), body);
+  }
+
+  /** Deletes a secret that exists (list first: faasd answers 500, not 404, for a missing one). */
+  async deleteSecret(name: string): Promise<void> {
+    const body = { name, ...(this.settings.namespace ? { namespace: this.settings.namespace } : {}) };
+    await this.request('DELETE', `/system/secrets${this.nsQuery()}`, (s) => OK.has(s) || s === 404, body);
+  }
+
   /** One GET through the gateway's invoke route, as a visitor's request would travel (no auth, no retry). */
   async invoke(name: string, path: string, timeoutMs: number): Promise<CallResponse> {
     const target = this.settings.namespace ? `${name}.${this.settings.namespace}` : name;

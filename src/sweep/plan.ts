@@ -264,3 +264,28 @@ function sameMemory(a: Memory, b: Memory): boolean {
     return x !== undefined && y !== undefined && x.count === y.count && x.changedAt === y.changedAt;
   });
 }
+
+/** Data of previews whose PR is closed and that nothing else (function, record) will tear down. */
+export interface OrphanData {
+  /** Databases (with their roles) by preview. */
+  databases: { preview: string; pr: number }[];
+  /** OpenFaaS secrets named `<preview>-<key>`. */
+  secrets: { name: string; preview: string; pr: number }[];
+}
+
+/**
+ * Pure: which databases and secrets of this app's previews belong to closed PRs and are not covered by a teardown
+ * of this sweep (a function or a record of the same preview is torn down whole, data included). Sleeping previews
+ * of open PRs keep theirs.
+ */
+export function orphanData(i: { app: string; openPulls: ReadonlySet<number>; covered: ReadonlySet<string>; databases: readonly { preview: string; pr: number }[]; secrets: readonly string[] }): OrphanData {
+  const loose = (preview: string, pr: number) => !i.openPulls.has(pr) && !i.covered.has(preview);
+  const databases = i.databases.filter((d) => loose(d.preview, d.pr)).map((d) => ({ preview: d.preview, pr: d.pr }));
+  const secrets: OrphanData['secrets'] = [];
+  for (const name of i.secrets) {
+    const m = /^(.*-pr-[1-9][0-9]*)-[a-z0-9][-a-z0-9]*$/.exec(name);
+    const pr = m ? prFromName(i.app, m[1]) : undefined;
+    if (m && pr !== undefined && loose(m[1], pr)) secrets.push({ name, preview: m[1], pr });
+  }
+  return { databases, secrets: secrets.sort((a, b) => a.pr - b.pr || a.name.localeCompare(b.name)) };
+}

@@ -102,6 +102,8 @@ export interface GatewayEmulator {
   scrape(): void;
   setSecret(name: string, value?: string, namespace?: string): void;
   secrets(namespace?: string): string[];
+  /** A secret's value as the provider stores it (what the function would read from /var/openfaas/secrets). */
+  secretValue(name: string, namespace?: string): string | undefined;
   close(): Promise<void>;
 }
 
@@ -338,6 +340,7 @@ function handleFor(gw: Gateway, url: string, server: Server, images: Map<string,
     scrape: () => invocations.scrape(),
     setSecret: (name, value = '', namespace = DEFAULT_NAMESPACE) => void w.secrets.set(`${namespace}/${name}`, value),
     secrets: (namespace = DEFAULT_NAMESPACE) => secretNames(w, namespace),
+    secretValue: (name, namespace = DEFAULT_NAMESPACE) => w.secrets.get(`${namespace}/${name}`),
     close(): Promise<void> {
       gw.closed = true;
       return new Promise<void>((resolve, reject) => {

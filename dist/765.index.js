@@ -1,8 +1,8 @@
-export const id = 565;
-export const ids = [565];
+export const id = 765;
+export const ids = [765];
 export const modules = {
 
-/***/ 2565:
+/***/ 1765:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -1416,8 +1416,8 @@ async function listOpenPulls(octokit, repo) {
 
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
 var exec = __webpack_require__(2876);
-// EXTERNAL MODULE: ./src/inputs.ts + 8 modules
-var inputs = __webpack_require__(9034);
+// EXTERNAL MODULE: ./src/inputs.ts + 6 modules
+var inputs = __webpack_require__(1993);
 ;// CONCATENATED MODULE: ./src/process/env.ts
 /**
  * The environment of every child process the action starts (builders, hooks). The runner gives the action every
@@ -2181,6 +2181,7 @@ const STEP = {
     state: 'could not record the preview in the bucket',
     build: 'failed to build or push the image',
     image: 'cannot run the image on this gateway',
+    data: "could not prepare the preview's data (database, secrets, hooks)",
     deploy: 'could not deploy the function',
     readiness: 'deployed the function, but it did not become ready',
     assets: 'deployed the function, but the static assets failed to sync',
@@ -2200,8 +2201,20 @@ function live(view) {
     lines.push('', '| | |', '|---|---|', `| URL | ${view.url} |`, `| Commit | \`${comment_text_short(view.sha)}\` |`, `| Image | ${(0,untrusted/* inlineCode */.ti)(view.image)} |`, `| Function | \`${view.name}\` |`, `| Checked | ${(0,untrusted/* inlineCode */.ti)(view.evidence, 300)} |`);
     if (view.assets)
         lines.push(`| Static assets | ${view.assets.uploaded} uploaded, ${view.assets.skipped} unchanged, ${view.assets.deleted} removed |`);
+    lines.push(...dataRows(view.data));
     lines.push(`| Deployed | ${view.time} |`, '', footer(view.runUrl, view.time));
     return lines;
+}
+function dataRows(data) {
+    const rows = [];
+    const db = data?.database;
+    if (db) {
+        const done = [db.created ? 'created' : '', db.migrated ? 'migrated' : '', db.seeded ? 'seeded' : ''].filter(Boolean);
+        rows.push(`| Database | \`${db.name}\`${done.length ? `, ${done.join(', ').replace(/, ([^,]*)$/, ' and $1')} by this run` : ''} |`);
+    }
+    if (data?.secrets.length)
+        rows.push(`| Secrets | ${data.secrets.map((n) => `\`${n}\``).join(', ')} |`);
+    return rows;
 }
 function renderComment(view) {
     const lines = [(0,naming/* commentMarker */.Ql)(view.name)];
@@ -2445,6 +2458,7 @@ const DEPLOYMENT_STATE = {
     state: 'error',
     build: 'failure',
     image: 'failure',
+    data: 'failure',
     deploy: 'error',
     readiness: 'failure',
     assets: 'error',
@@ -2483,12 +2497,12 @@ class PrStatus {
         await (0,src_report/* writeOutputs */.K)({ result: 'failed', name: this.facts.name, image: this.facts.image }, 'Preview failed', [['Step', step], ['Previous version', previous]]).catch(() => undefined);
     }
     /** The preview is live; GitHub failures here fail the run (thrown) but are never reported as a failed preview. */
-    async live(readiness, assets, bucketPrefix) {
+    async live(readiness, extra, bucketPrefix) {
         const { name, url, sha, image, pr } = this.facts;
         const ready = readiness.state === 'ready';
         const writes = [];
         if (this.comment)
-            writes.push(this.comment.write(renderComment({ ...this.view(readiness.state), evidence: readiness.evidence, assets })));
+            writes.push(this.comment.write(renderComment({ ...this.view(readiness.state), evidence: readiness.evidence, ...extra })));
         if (this.s.settings.github.deployment) {
             writes.push(markDeployment(this.s.octokit, this.s.ctx.repo, this.mark(`Preview of #${pr} at ${sha.slice(0, 7)}${ready ? '' : ', rolling out'}`), 'success'));
         }
@@ -2505,6 +2519,946 @@ class PrStatus {
     mark(description) {
         return { environment: (0,naming/* environmentName */.VE)(this.facts.name), sha: this.facts.sha, url: this.facts.url, logUrl: this.s.ctx.runUrl, description };
     }
+}
+
+// EXTERNAL MODULE: ./src/data/url.ts
+var data_url = __webpack_require__(2529);
+;// CONCATENATED MODULE: ./src/data/errors.ts
+/**
+ * What went wrong talking to the team's PostgreSQL, in one line that names the server (host:port, never the URL or a
+ * password), the step, PostgreSQL's own words with its SQLSTATE, and what would fix it.
+ */
+
+class DataError extends Error {
+    code;
+    constructor(message, 
+    /** PostgreSQL's SQLSTATE (`28P01`…) or the OS error code (`ECONNREFUSED`…), when there was one. */
+    code) {
+        super(message);
+        this.code = code;
+        this.name = 'DataError';
+    }
+}
+/** SQLSTATE codes (PostgreSQL appendix A) this module explains. */
+const SQLSTATE = {
+    invalidPassword: '28P01',
+    invalidAuthorization: '28000',
+    invalidCatalogName: '3D000',
+    insufficientPrivilege: '42501',
+    objectInUse: '55006',
+    dependentObjects: '2BP01',
+    queryCanceled: '57014',
+    cannotConnectNow: '57P03',
+    tooManyConnections: '53300',
+};
+function sqlstate(err) {
+    const code = err?.code;
+    return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+/** The OS error code of a network failure (an AggregateError from happy eyeballs carries it on its first error). */
+function osCode(err) {
+    const e = err;
+    if (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code))
+        return e.code;
+    const first = e?.errors?.[0];
+    return typeof first?.code === 'string' ? first.code : undefined;
+}
+function errors_text(err) {
+    const e = err;
+    const message = e?.message || e?.errors?.[0]?.message || String(err);
+    return e?.detail ? `${message} (${e.detail})` : message;
+}
+/** A failure to open the admin connection. */
+function connectError(err, server, user, timeoutMs) {
+    const where = `cannot connect to PostgreSQL at ${server} (input '${data_url/* URL_INPUT */.$9}')`;
+    const state = sqlstate(err);
+    const message = errors_text(err);
+    if (state === SQLSTATE.invalidPassword)
+        return new DataError(`${where}: the server refused the password of role '${user}' (${state}); check the password in '${data_url/* URL_INPUT */.$9}'`, state);
+    if (state === SQLSTATE.invalidAuthorization)
+        return new DataError(`${where}: ${message} (${state}); the server's pg_hba.conf does not let role '${user}' in from the runner`, state);
+    if (state === SQLSTATE.invalidCatalogName)
+        return new DataError(`${where}: ${message} (${state}); the database in '${data_url/* URL_INPUT */.$9}' is where the action connects to run CREATE DATABASE, usually 'postgres'`, state);
+    if (state)
+        return new DataError(`${where}: ${message} (${state})`, state);
+    if (/connection timeout|timeout expired/i.test(message))
+        return new DataError(`${where}: no answer within ${timeoutMs / 1000}s`, 'ETIMEDOUT');
+    if (/client password must be a string/.test(message))
+        return new DataError(`${where}: the server asks role '${user}' for a password and '${data_url/* URL_INPUT */.$9}' has none`, 'NOPASSWORD');
+    const code = osCode(err);
+    return new DataError(`${where}: ${message}`, code);
+}
+/** A statement that failed: `what` names it ("create database shop_pr_42"), `hints` say what to do per SQLSTATE. */
+function statementError(err, what, server, timeoutMs, hints = {}) {
+    const state = sqlstate(err);
+    if (state === SQLSTATE.queryCanceled)
+        return new DataError(`${what} on PostgreSQL at ${server}: no result within ${timeoutMs / 1000}s (statement timeout, ${state})`, state);
+    const hint = state && hints[state] ? `; ${hints[state]}` : '';
+    return new DataError(`${what} on PostgreSQL at ${server}: ${errors_text(err)}${state ? ` (${state})` : ''}${hint}`, state ?? osCode(err));
+}
+
+// EXTERNAL MODULE: ./src/data/names.ts
+var names = __webpack_require__(3836);
+;// CONCATENATED MODULE: ./src/data/password.ts
+/**
+ * Preview role passwords: 32 random bytes as base64url (43 characters, URL-safe, nothing to escape in a URL or a
+ * shell), sent to PostgreSQL only as a SCRAM-SHA-256 verifier. PostgreSQL stores a verifier it is given as is (psql's
+ * \password does the same), so the password itself never appears in a statement, the server log
+ * (`log_statement = ddl`) or pg_stat_activity.
+ */
+
+/** PostgreSQL's default (scram_iterations). */
+const ITERATIONS = 4096;
+function newPassword() {
+    return (0,external_node_crypto_.randomBytes)(32).toString('base64url');
+}
+/**
+ * A preview role's password: HMAC-SHA256 of `faas-preview/<owner/repo>/<role>` keyed with the admin password, so it
+ * is the same on every deploy (a migration that fails leaves the previous function connected) and changes when the
+ * admin password does. Without an admin password (certificate or peer authentication) there is no secret to key it
+ * with: a random one, which every deploy replaces.
+ */
+function rolePassword(adminPassword, repo, role) {
+    if (!adminPassword)
+        return newPassword();
+    return (0,external_node_crypto_.createHmac)('sha256', adminPassword).update(`faas-preview/${repo}/${role}`).digest('base64url');
+}
+/**
+ * `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>` (RFC 5802/7677, PostgreSQL's pg_authid format). The
+ * password is ASCII, so SASLprep leaves it unchanged.
+ */
+function scramVerifier(password, salt = (0,external_node_crypto_.randomBytes)(16), iterations = ITERATIONS) {
+    const salted = (0,external_node_crypto_.pbkdf2Sync)(password, salt, iterations, 32, 'sha256');
+    const clientKey = (0,external_node_crypto_.createHmac)('sha256', salted).update('Client Key').digest();
+    const storedKey = (0,external_node_crypto_.createHash)('sha256').update(clientKey).digest();
+    const serverKey = (0,external_node_crypto_.createHmac)('sha256', salted).update('Server Key').digest();
+    return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+}
+
+// EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
+var esm = __webpack_require__(3849);
+;// CONCATENATED MODULE: ./src/data/session.ts
+/**
+ * One admin connection to the team's PostgreSQL (input `database-url`), bounded in time: connecting, every statement
+ * (server-side `statement_timeout`) and every round trip (client-side, for a network that goes silent). Opening it
+ * checks up front what every later step needs, so a missing privilege fails before anything is half made:
+ * PostgreSQL 13 or later (DROP DATABASE … WITH (FORCE)) and a role that is superuser or has CREATEDB and CREATEROLE.
+ */
+
+
+
+
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** CREATE DATABASE copies the template's files: a large template takes a while. */
+const DEFAULT_STATEMENT_TIMEOUT_MS = 120_000;
+const MIN_SERVER_VERSION = 130000;
+/** Failures of a connection attempt worth another try: a server starting up or full, a dropped or silent socket. */
+function transientConnect(err) {
+    const code = err instanceof DataError ? err.code : undefined;
+    return code === SQLSTATE.cannotConnectNow || code === SQLSTATE.tooManyConnections || code === 'ECONNRESET' || code === 'ETIMEDOUT' ? {} : false;
+}
+class AdminSession {
+    client;
+    target;
+    statementTimeoutMs;
+    log;
+    constructor(client, target, statementTimeoutMs, log) {
+        this.client = client;
+        this.target = target;
+        this.statementTimeoutMs = statementTimeoutMs;
+        this.log = log;
+    }
+    static async open(o) {
+        const target = (0,data_url/* parseDatabaseUrl */.mx)(o.url);
+        registry/* secrets */.O.add(target.password);
+        const connectTimeoutMs = o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+        const statementTimeoutMs = o.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+        const log = o.log ?? (() => undefined);
+        const client = await withRetry(() => connect(target, connectTimeoutMs, statementTimeoutMs), {
+            what: `connect to PostgreSQL at ${target.server}`,
+            transient: transientConnect,
+            log,
+        }).catch((err) => {
+            throw err instanceof RetriesExhausted && err.last instanceof DataError ? new DataError(err.message, err.last.code) : err;
+        });
+        const session = new AdminSession(client, target, statementTimeoutMs, log);
+        try {
+            await session.checkServer();
+        }
+        catch (err) {
+            await session.close();
+            throw err;
+        }
+        return session;
+    }
+    /** Runs one statement; a failure becomes a DataError naming `what` and, for the SQLSTATEs in `hints`, what to do. */
+    async query(what, sql, params = [], hints = {}) {
+        try {
+            return (await this.client.query(sql, params)).rows;
+        }
+        catch (err) {
+            throw statementError(err, what, this.target.server, this.statementTimeoutMs, hints);
+        }
+    }
+    /** `value` as an SQL string literal, for the statements that take no bind parameters (… PASSWORD, COMMENT ON). */
+    literal(value) {
+        return this.client.escapeLiteral(value);
+    }
+    /**
+     * Runs `fn` holding a session advisory lock on `key`, so two runs for the same preview (a push during a teardown,
+     * the sweeper beside a deploy) never interleave their CREATE and DROP statements.
+     */
+    async locked(key, fn) {
+        await this.query(`lock ${key}`, 'SELECT pg_advisory_lock(hashtextextended($1, 0))', [`faas-preview:${key}`]);
+        try {
+            return await fn();
+        }
+        finally {
+            await this.query(`unlock ${key}`, 'SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`faas-preview:${key}`]).catch(() => undefined);
+        }
+    }
+    async close() {
+        await this.client.end().catch(() => undefined);
+    }
+    async checkServer() {
+        const [me] = await this.query('check the admin role', `SELECT current_user AS user, rolsuper AS super, rolcreatedb AS createdb, rolcreaterole AS createrole,
+              current_setting('server_version_num')::int AS version
+         FROM pg_roles WHERE rolname = current_user`);
+        if (me.version < MIN_SERVER_VERSION) {
+            throw new DataError(`PostgreSQL at ${this.target.server} is version ${me.version}; faas-preview needs 13 or later (DROP DATABASE … WITH (FORCE))`);
+        }
+        const missing = [!me.createdb && 'CREATEDB', !me.createrole && 'CREATEROLE'].filter((m) => !!m);
+        if (me.super || missing.length === 0)
+            return;
+        throw new DataError(`role '${me.user}' of '${data_url/* URL_INPUT */.$9}' (PostgreSQL at ${this.target.server}) lacks ${missing.join(' and ')}: every preview gets its own role and database, ` +
+            `so the role needs both; as a superuser run ALTER ROLE "${me.user}" CREATEDB CREATEROLE, or use another role`, SQLSTATE.insufficientPrivilege);
+    }
+}
+async function connect(target, connectTimeoutMs, statementTimeoutMs) {
+    const client = new esm/* default.Client */.Ay.Client({
+        connectionString: target.url,
+        connectionTimeoutMillis: connectTimeoutMs,
+        statement_timeout: statementTimeoutMs,
+        // The client-side bound is a little longer, so the server's own timeout (a clearer error) wins when it can.
+        query_timeout: statementTimeoutMs + 10_000,
+        application_name: 'faas-preview',
+        keepAlive: true,
+    });
+    // A session the server ends between statements is an 'error' event: unhandled, it would end the action; the next
+    // query reports it.
+    client.on('error', () => undefined);
+    try {
+        await client.connect();
+        return client;
+    }
+    catch (err) {
+        await client.end().catch(() => undefined);
+        throw connectError(err, target.server, target.user, connectTimeoutMs);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/data/previews.ts
+/**
+ * Per-preview PostgreSQL: a role and a database of the same name (names.ts), the database owned by the role,
+ * optionally cloned from a template, on the team's server reached through the admin URL (input `database-url`).
+ *
+ * Ownership: every role this action creates carries a comment `faas-preview <owner>/<repo>` (readable by anyone, the
+ * PostgreSQL counterpart of the function labels). A role without this repository's mark, and a database not owned by
+ * the marked role of its own name, is never changed or dropped, even when its name looks like a preview's.
+ *
+ * Passwords: the only copy of a preview's password is the OpenFaaS secret, which the gateway never returns, and
+ * migrations on every deploy need the URL. So every ensure() sets the role's password (password.ts: derived from the
+ * admin password, hence the same on every deploy) and returns the URL with it: the caller writes that URL to the
+ * secret in the same run.
+ */
+
+
+
+
+
+
+
+class PreviewDatabases {
+    session;
+    o;
+    mark;
+    constructor(session, o) {
+        this.session = session;
+        this.o = o;
+        this.mark = `faas-preview ${o.repo}`;
+    }
+    /** Connects and checks the server (version, the admin role's privileges); throws a DataError or InputError. */
+    static async open(o) {
+        if (o.template)
+            (0,names/* quoteTemplate */.nB)(o.template);
+        return new PreviewDatabases(await AdminSession.open(o), o);
+    }
+    close() {
+        return this.session.close();
+    }
+    /** Creates the role and database when missing, sets the role's password, and returns its URL. */
+    async ensure(preview) {
+        const name = (0,names/* databaseName */.Do)(preview);
+        return this.session.locked(name, async () => {
+            const found = await this.inspect(name);
+            this.refuseForeign(name, found);
+            const password = rolePassword(this.session.target.password, this.o.repo, name);
+            registry/* secrets */.O.add(password);
+            const url = (0,data_url/* previewUrl */.e6)(this.session.target.url, name, password);
+            await this.writeRole(name, password, found.role);
+            if (found.databaseOwner !== null)
+                return { name, created: false, url };
+            try {
+                await this.createDatabase(name);
+            }
+            catch (err) {
+                // A role made by this very call is dropped with the database that failed; one from earlier runs stays.
+                if (!found.role)
+                    await this.session.query(`drop role ${name}`, `DROP ROLE IF EXISTS ${(0,names/* quoteIdent */.v4)(name)}`).catch((e) => this.session.log(String(e)));
+                throw err;
+            }
+            return { name, created: true, url };
+        });
+    }
+    /** Drops the database (ending its sessions) and the role; fine when neither exists. */
+    async drop(preview) {
+        const name = (0,names/* databaseName */.Do)(preview);
+        return this.session.locked(name, async () => {
+            const found = await this.inspect(name);
+            const ours = found.role && found.roleMark === this.mark;
+            const result = { name, database: false, role: false, leftAlone: [] };
+            if (found.databaseOwner !== null) {
+                if (ours && found.databaseOwner === name)
+                    result.database = await this.dropDatabase(name);
+                else
+                    result.leftAlone.push(`database ${name} is owned by role '${found.databaseOwner}', not by a role faas-preview created for ${this.o.repo}: left alone`);
+            }
+            if (found.role && !ours)
+                result.leftAlone.push(`role ${name} was not created by faas-preview for ${this.o.repo} (no '${this.mark}' comment): left alone`);
+            if (ours)
+                result.role = await this.dropRole(name);
+            return result;
+        });
+    }
+    /** This repository's preview databases and roles of `app`, for the sweeper; anything else on the server is ignored. */
+    async list(app) {
+        const rows = await this.session.query('list preview databases and roles', `SELECT rolname AS name, 'role' AS kind, shobj_description(oid, 'pg_authid') AS mark, NULL AS owner FROM pg_roles
+       UNION ALL
+       SELECT datname, 'database', NULL, pg_get_userbyid(datdba) FROM pg_database`);
+        const ours = new Set(rows.filter((r) => r.kind === 'role' && r.mark === this.mark).map((r) => r.name));
+        const byName = new Map();
+        for (const r of rows) {
+            const preview = ours.has(r.name) ? (0,names/* previewOfIdentifier */.xM)(app, r.name) : undefined;
+            if (!preview || (r.kind === 'database' && r.owner !== r.name))
+                continue;
+            const entry = byName.get(r.name) ?? { preview: preview.name, pr: preview.pr, name: r.name, database: false, role: false };
+            entry[r.kind] = true;
+            byName.set(r.name, entry);
+        }
+        return [...byName.values()].sort((a, b) => a.pr - b.pr);
+    }
+    async inspect(name) {
+        const [row] = await this.session.query(`look up role and database ${name}`, `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS "role",
+              (SELECT shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = $1) AS "roleMark",
+              (SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1) AS "databaseOwner"`, [name]);
+        return row;
+    }
+    /** A role or database with the preview's name that this action did not make is someone else's: stop before touching it. */
+    refuseForeign(name, found) {
+        const change = `rename or drop it, or set the input 'app' so previews get other names`;
+        if (found.role && found.roleMark !== this.mark) {
+            throw new DataError(`a role named ${name} already exists on PostgreSQL at ${this.session.target.server} and was not created by faas-preview for ${this.o.repo}: ${change}`);
+        }
+        if (found.databaseOwner !== null && found.databaseOwner !== name) {
+            throw new DataError(`a database named ${name} already exists on PostgreSQL at ${this.session.target.server}, owned by '${found.databaseOwner}', not by the preview's role: ${change}`);
+        }
+    }
+    /**
+     * Creates the marked role (or sets the existing one's password) in one transaction, and makes the admin a member
+     * of it: a non-superuser may create a database owned by another role, and drop it later, only as its member.
+     */
+    async writeRole(name, password, exists) {
+        const role = (0,names/* quoteIdent */.v4)(name);
+        const secret = this.session.literal(scramVerifier(password));
+        const statements = exists
+            ? [`ALTER ROLE ${role} WITH LOGIN PASSWORD ${secret}`]
+            : [`CREATE ROLE ${role} WITH LOGIN PASSWORD ${secret}`, `COMMENT ON ROLE ${role} IS ${this.session.literal(this.mark)}`];
+        const sql = ['BEGIN', ...statements, `GRANT ${role} TO CURRENT_USER`, 'COMMIT'].join(';\n');
+        try {
+            await this.session.query(`${exists ? 'set the password of' : 'create'} role ${name}`, sql);
+        }
+        catch (err) {
+            await this.session.query('roll back', 'ROLLBACK').catch(() => undefined);
+            throw err;
+        }
+    }
+    async createDatabase(name) {
+        const template = this.o.template ? ` TEMPLATE ${(0,names/* quoteTemplate */.nB)(this.o.template)}` : '';
+        const what = `create database ${name}${this.o.template ? ` from template '${this.o.template}'` : ''}`;
+        try {
+            await withRetry(() => this.session.query(what, `CREATE DATABASE ${(0,names/* quoteIdent */.v4)(name)} OWNER ${(0,names/* quoteIdent */.v4)(name)}${template}`), {
+                what,
+                transient: (err) => (err instanceof DataError && err.code === SQLSTATE.objectInUse ? {} : false),
+                log: this.session.log,
+                policy: this.o.busyRetry ?? { ...DEFAULT_RETRY, baseDelayMs: 1_000 },
+            });
+        }
+        catch (err) {
+            throw await this.explainCreate(err);
+        }
+        // PostgreSQL grants CONNECT on every new database to PUBLIC: other previews' roles could log in to this one.
+        await this.session.query(`restrict connections to ${name}`, `REVOKE CONNECT, TEMPORARY ON DATABASE ${(0,names/* quoteIdent */.v4)(name)} FROM PUBLIC`).catch(async (err) => {
+            await this.dropDatabase(name).catch((e) => this.session.log(String(e)));
+            throw err;
+        });
+    }
+    /** The template's problems in words a team can act on. */
+    async explainCreate(err) {
+        const last = err instanceof RetriesExhausted ? err.last : err;
+        const tpl = this.o.template;
+        if (!(last instanceof DataError) || !tpl)
+            return err;
+        if (last.code === SQLSTATE.invalidCatalogName) {
+            return new DataError(`${last.message}; input '${data_url/* TEMPLATE_INPUT */.kX}' names a database that does not exist on this server (names are case-sensitive)`, last.code);
+        }
+        if (last.code === SQLSTATE.insufficientPrivilege) {
+            return new DataError(`${last.message}; a role that is not superuser can clone only a database marked as a template or one it owns: as its owner run ALTER DATABASE ${(0,names/* quoteTemplate */.nB)(tpl)} IS_TEMPLATE true`, last.code);
+        }
+        if (last.code !== SQLSTATE.objectInUse)
+            return err;
+        const sessions = await this.templateSessions(tpl);
+        return new DataError(`${err.message}; PostgreSQL copies a template only while nobody else is connected to it${sessions}: ` +
+            `keep applications, migrations and the seed off the template, or run ALTER DATABASE ${(0,names/* quoteTemplate */.nB)(tpl)} ALLOW_CONNECTIONS false while nobody updates it`, last.code);
+    }
+    /** ` (sessions now: alice ×2, postgres)`: who is connected to the template, as far as this role may see. */
+    async templateSessions(tpl) {
+        const rows = await this.session
+            .query('list template sessions', 'SELECT usename AS user, count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 GROUP BY usename ORDER BY 2 DESC', [tpl])
+            .catch(() => []);
+        if (rows.length === 0)
+            return '';
+        return ` (sessions now: ${rows.map((r) => `${r.user ?? '?'}${r.n > 1 ? ` ×${r.n}` : ''}`).join(', ')})`;
+    }
+    async dropDatabase(name) {
+        await this.session.query(`drop database ${name}`, `DROP DATABASE IF EXISTS ${(0,names/* quoteIdent */.v4)(name)} WITH (FORCE)`, [], {
+            [SQLSTATE.insufficientPrivilege]: `WITH (FORCE) ends the database's sessions, which needs the right to signal them: a superuser's sessions must be ended by a superuser, ` +
+                `other roles' need GRANT pg_signal_backend TO the admin role; "must be owner" means the admin role is no longer a member of role ${name} (GRANT ${(0,names/* quoteIdent */.v4)(name)} TO it)`,
+        });
+        return true;
+    }
+    async dropRole(name) {
+        await this.session.query(`drop role ${name}`, `DROP ROLE IF EXISTS ${(0,names/* quoteIdent */.v4)(name)}`, [], {
+            [SQLSTATE.dependentObjects]: `the role still owns objects or holds privileges in the databases named above: in each, run REASSIGN OWNED BY ${(0,names/* quoteIdent */.v4)(name)} TO <admin role>; DROP OWNED BY ${(0,names/* quoteIdent */.v4)(name)}`,
+        });
+        return true;
+    }
+}
+
+// EXTERNAL MODULE: ./src/inputs/data.ts
+var data = __webpack_require__(5609);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __webpack_require__(1421);
+;// CONCATENATED MODULE: ./src/sweep/plan.ts
+
+/** Decisions that remove the function from the gateway. */
+function removesFunction(d) {
+    return d === 'sleep' || d === 'teardown';
+}
+/** Decisions that make a write call to the gateway. */
+function actsOn(d) {
+    return d === 'scale-to-zero' || removesFunction(d);
+}
+const UNITS = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+];
+/** 2700000 → '45m', 93784000 → '1d 2h': the largest unit and the next one when not zero, rounded down; below a second → '0s'. */
+function formatDuration(ms) {
+    const first = UNITS.findIndex(([, size]) => ms >= size);
+    if (first < 0)
+        return '0s';
+    const [unit, size] = UNITS[first];
+    const n = Math.floor(ms / size);
+    const out = `${n}${unit}`;
+    const next = UNITS[first + 1];
+    if (!next)
+        return out;
+    const m = Math.floor((ms - n * size) / next[1]);
+    return m > 0 ? `${out} ${m}${next[0]}` : out;
+}
+function iso(ms) {
+    return new Date(ms).toISOString();
+}
+function parseTime(text) {
+    if (!text)
+        return undefined;
+    const ms = Date.parse(text);
+    return Number.isFinite(ms) ? ms : undefined;
+}
+function validMemory(m) {
+    const e = m;
+    return typeof e === 'object' && e !== null && Number.isFinite(e.count) && e.count >= 0 && parseTime(e.changedAt) !== undefined;
+}
+function stateActivity(f, previous, i) {
+    const count = f.invocationCount ?? 0;
+    const prev = Object.hasOwn(previous, f.name) ? previous[f.name] : undefined;
+    let observed;
+    let note;
+    if (!validMemory(prev)) {
+        observed = { count, changedAt: iso(i.now) };
+        note = 'first seen by the sweeper';
+    }
+    else if (count > prev.count) {
+        observed = { count, changedAt: iso(i.now) };
+        note = `invocations ${prev.count} → ${count}`;
+    }
+    else if (count < prev.count) {
+        observed = { count, changedAt: iso(i.now) };
+        note = `counter reset ${prev.count} → ${count}`;
+    }
+    else {
+        observed = { count: prev.count, changedAt: prev.changedAt };
+        note = `${count} invocations, unchanged`;
+    }
+    let at = parseTime(observed.changedAt);
+    if (f.deployedAt !== undefined && f.deployedAt > at) {
+        at = f.deployedAt;
+        note = 'deployed';
+    }
+    const ago = i.now - at;
+    const when = ago <= 0 ? 'now' : `${iso(at)} (${formatDuration(ago)} ago)`;
+    return { text: `${when}; ${note}`, at, idle: ago >= i.idleAfterMs, idleFor: formatDuration(Math.max(0, ago)), observed };
+}
+function prometheusActivity(f, increases, i) {
+    const window = formatDuration(i.idleAfterMs);
+    const increase = increases.get(f.name) ?? 0;
+    if (increase > 0) {
+        const n = Number.isInteger(increase) ? String(increase) : increase.toFixed(1);
+        return { text: `~${n} invocations in the last ${window} (Prometheus)`, idle: false };
+    }
+    return { text: `no invocations in the last ${window} (Prometheus)`, idle: true, idleFor: `at least ${window}` };
+}
+function planSweep(i) {
+    const mode = i.increases ? 'prometheus' : 'state';
+    const previous = i.previous ?? {};
+    const idleAfter = formatDuration(i.idleAfterMs);
+    const actions = [];
+    for (const f of [...i.functions].sort((a, b) => a.pr - b.pr || a.name.localeCompare(b.name))) {
+        const activity = i.increases ? prometheusActivity(f, i.increases, i) : stateActivity(f, previous, i);
+        const base = { name: f.name, pr: f.pr, lastActivity: activity.text, lastActivityAt: activity.at, observed: activity.observed };
+        const act = (decision, reason, idleFor) => ({ ...base, decision, reason, ...(idleFor ? { idleFor } : {}) });
+        const deployAge = f.deployedAt === undefined ? undefined : i.now - f.deployedAt;
+        if (deployAge !== undefined && deployAge < i.idleAfterMs) {
+            const age = deployAge <= 0 ? 'just now' : `${formatDuration(deployAge)} ago`;
+            actions.push(act('keep', `deployed ${age}, less than idle-after (${idleAfter}): never touched`));
+        }
+        else if (!i.openPulls.has(f.pr)) {
+            actions.push(act('teardown', `PR #${f.pr} is closed`));
+        }
+        else if (i.maxAgeMs !== undefined && deployAge !== undefined && deployAge >= i.maxAgeMs) {
+            actions.push(act('teardown', `last deployed ${formatDuration(deployAge)} ago, more than max-age (${formatDuration(i.maxAgeMs)})`));
+        }
+        else if (i.edition === 'pro' && (f.replicas ?? 0) === 0) {
+            actions.push(act('already-asleep', 'at zero replicas; the gateway wakes it on the next request'));
+        }
+        else if (activity.idle) {
+            const idle = `idle for ${activity.idleFor}, idle-after is ${idleAfter}`;
+            if (i.edition === 'pro')
+                actions.push(act('scale-to-zero', `${idle}: scale to zero replicas`, activity.idleFor));
+            else
+                actions.push(act('sleep', `${idle}: Community Edition cannot scale to zero, so the function is removed and the assets kept`, activity.idleFor));
+        }
+        else {
+            actions.push(act('keep', 'active'));
+        }
+    }
+    const functionNames = new Set(i.functions.map((f) => f.name));
+    const seen = new Set();
+    const unfinished = [];
+    for (const name of new Set(i.records ?? [])) {
+        const pr = (0,naming/* prFromName */.OS)(i.app, name);
+        if (pr !== undefined && !i.openPulls.has(pr) && !functionNames.has(name))
+            unfinished.push({ name, pr });
+    }
+    unfinished.sort((a, b) => a.pr - b.pr);
+    const recorded = new Set(i.records ?? []);
+    const orphans = [];
+    for (const raw of i.prefixes) {
+        const name = raw.replace(/\/+$/, '');
+        if (!name || name.includes('/') || seen.has(name))
+            continue;
+        seen.add(name);
+        const pr = (0,naming/* prFromName */.OS)(i.app, name);
+        // Open PR without a function: a sleeping Community Edition preview, whose assets are kept on purpose.
+        // A recorded one is finished by the full teardown above, assets included.
+        if (pr === undefined || i.openPulls.has(pr) || functionNames.has(name) || recorded.has(name))
+            continue;
+        orphans.push({ name, pr, prefix: `${name}/` });
+    }
+    orphans.sort((a, b) => a.pr - b.pr || a.name.localeCompare(b.name));
+    if (mode === 'prometheus')
+        return { mode, actions, orphans, unfinished, changed: false };
+    const { next, changed } = finalState(actions, i.previous);
+    return { mode, actions, orphans, unfinished, next, changed };
+}
+/**
+ * The state to remember after acting (state mode): every function that stays on the gateway keeps its entry; one
+ * whose removal failed (`failed`) stays too, so the next sweep does not take it for first seen.
+ */
+function finalState(actions, previous, failed = new Set()) {
+    const next = {};
+    for (const a of [...actions].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))) {
+        if (!a.observed)
+            continue;
+        if (removesFunction(a.decision) && !failed.has(a.name))
+            continue;
+        next[a.name] = { count: a.observed.count, changedAt: a.observed.changedAt };
+    }
+    return { next, changed: !sameMemory(previous ?? {}, next) };
+}
+function sameMemory(a, b) {
+    const ak = Object.keys(a);
+    if (ak.length !== Object.keys(b).length)
+        return false;
+    return ak.every((k) => {
+        const x = a[k];
+        const y = b[k];
+        return x !== undefined && y !== undefined && x.count === y.count && x.changedAt === y.changedAt;
+    });
+}
+/**
+ * Pure: which databases and secrets of this app's previews belong to closed PRs and are not covered by a teardown
+ * of this sweep (a function or a record of the same preview is torn down whole, data included). Sleeping previews
+ * of open PRs keep theirs.
+ */
+function orphanData(i) {
+    const loose = (preview, pr) => !i.openPulls.has(pr) && !i.covered.has(preview);
+    const databases = i.databases.filter((d) => loose(d.preview, d.pr)).map((d) => ({ preview: d.preview, pr: d.pr }));
+    const secrets = [];
+    for (const name of i.secrets) {
+        const m = /^(.*-pr-[1-9][0-9]*)-[a-z0-9][-a-z0-9]*$/.exec(name);
+        const pr = m ? (0,naming/* prFromName */.OS)(i.app, m[1]) : undefined;
+        if (m && pr !== undefined && loose(m[1], pr))
+            secrets.push({ name, preview: m[1], pr });
+    }
+    return { databases, secrets: secrets.sort((a, b) => a.pr - b.pr || a.name.localeCompare(b.name)) };
+}
+
+// EXTERNAL MODULE: external "node:string_decoder"
+var external_node_string_decoder_ = __webpack_require__(6193);
+;// CONCATENATED MODULE: ./src/hooks/lines.ts
+/**
+ * A child's output as whole lines, so secrets are scrubbed in one piece (a chunk boundary could split one), and the
+ * last of those lines kept for the PR comment.
+ */
+
+/** A line that never ends is cut here, so a program printing megabytes without a newline cannot fill memory. */
+const MAX_LINE = 64 * 1024;
+class LineSplitter {
+    emit;
+    decoder = new external_node_string_decoder_.StringDecoder('utf8');
+    partial = '';
+    constructor(emit) {
+        this.emit = emit;
+    }
+    push(chunk) {
+        this.partial += this.decoder.write(chunk);
+        let nl;
+        while ((nl = this.partial.indexOf('\n')) >= 0) {
+            this.emit(this.partial.slice(0, nl).replace(/\r$/, ''));
+            this.partial = this.partial.slice(nl + 1);
+        }
+        while (this.partial.length > MAX_LINE) {
+            this.emit(this.partial.slice(0, MAX_LINE));
+            this.partial = this.partial.slice(MAX_LINE);
+        }
+    }
+    /** The unterminated last line, if any. */
+    end() {
+        this.partial += this.decoder.end();
+        if (this.partial)
+            this.emit(this.partial);
+        this.partial = '';
+    }
+}
+/** The last `lines` lines, at most `chars` characters in all: whole lines dropped from the front first, the cut marked. */
+class Tail {
+    lines;
+    chars;
+    kept = [];
+    constructor(lines = 20, chars = 2_000) {
+        this.lines = lines;
+        this.chars = chars;
+    }
+    add(line) {
+        this.kept.push(line);
+        if (this.kept.length > this.lines)
+            this.kept.shift();
+    }
+    text() {
+        const lines = [...this.kept];
+        let all = lines.join('\n');
+        if (all.length <= this.chars)
+            return all;
+        // One character of the budget goes to the mark.
+        while (all.length > this.chars - 1 && lines.length > 1) {
+            lines.shift();
+            all = lines.join('\n');
+        }
+        return `…${all.slice(-(this.chars - 1))}`;
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
+var core = __webpack_require__(7264);
+;// CONCATENATED MODULE: ./src/hooks/log.ts
+/**
+ * Where a hook's lines go: the job log. The runner reads workflow commands from the action's stdout (`::set-output`,
+ * `::add-mask::`, `::error::`; `##[…]` anywhere in a line), and a hook runs the pull request's own scripts, so its
+ * output must not be able to issue them: the runner's `stop-commands` with a random token switches command
+ * processing off around it (actions/runner ActionCommandManager: nothing but `::<token>::` resumes it).
+ */
+
+
+function workflowLog(write = (text) => core/* info */.pq(text)) {
+    let token = '';
+    return {
+        begin(hook) {
+            token = `faas-preview-${(0,external_node_crypto_.randomBytes)(16).toString('hex')}`;
+            write(`::group::hook ${hook}`);
+            write(`::stop-commands::${token}`);
+        },
+        line: write,
+        end() {
+            write(`::${token}::`);
+            write('::endgroup::');
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/hooks/run.ts
+/**
+ * A user's hook (inputs `database-migrate`, `database-seed`, `on-deploy`, `on-teardown`): `sh -c <command>` in the
+ * workspace, with the allow-listed environment (childEnv: never the action's INPUT_* or the runner's tokens) plus
+ * what the caller adds (FAAS_PREVIEW_*, DATABASE_URL). Its output goes to the log line by line with secrets scrubbed.
+ *
+ * The hook runs in a process group of its own: on timeout the whole group gets SIGTERM, then SIGKILL after a grace
+ * period, so a `npm run migrate` that started a child of its own cannot outlive it; whatever the hook leaves running
+ * in the background when it exits is killed too (a hook is a step, not a service).
+ */
+
+
+
+
+
+
+
+const DEFAULT_HOOK_TIMEOUT_MS = 10 * 60_000;
+const KILL_GRACE_MS = 5_000;
+class HookError extends Error {
+    hook;
+    headline;
+    output;
+    exitCode;
+    signal;
+    timedOut;
+    constructor(hook, 
+    /** One line: what happened (`hook 'database-migrate' exited with code 3`). */
+    headline, 
+    /** The last lines of its output, scrubbed and clipped, for the PR comment (through untrusted.ts codeBlock). */
+    output, exitCode, signal, timedOut) {
+        super(output ? `${headline}; the last lines of its output:\n${output}` : `${headline} without output`);
+        this.hook = hook;
+        this.headline = headline;
+        this.output = output;
+        this.exitCode = exitCode;
+        this.signal = signal;
+        this.timedOut = timedOut;
+        this.name = 'HookError';
+    }
+}
+function killGroup(pid, signal) {
+    try {
+        process.kill(-pid, signal);
+    }
+    catch {
+        // the group is already empty
+    }
+}
+/** Spawns `sh -c` in a new process group and waits until it exited and its output ended; `emit` gets each line. */
+function execute(o, timeoutMs, emit) {
+    return new Promise((resolve) => {
+        const child = (0,external_node_child_process_.spawn)('sh', ['-c', o.command], { cwd: o.cwd, env: childEnv(o.env, o.parent), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+        const splitters = [child.stdout, child.stderr].map((stream) => {
+            const s = new LineSplitter(emit);
+            stream.on('data', (chunk) => s.push(chunk));
+            return s;
+        });
+        let timedOut = false;
+        let killer;
+        const timer = setTimeout(() => {
+            timedOut = true;
+            killGroup(child.pid, 'SIGTERM');
+            killer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
+        }, timeoutMs);
+        let exit = { code: null, signal: null };
+        child.on('exit', (code, signal) => {
+            exit = { code, signal };
+            clearTimeout(timer);
+            clearTimeout(killer);
+            // Background processes the hook left behind hold its pipes open and would outlive it: end them.
+            killGroup(child.pid, 'SIGKILL');
+        });
+        child.on('error', (error) => {
+            clearTimeout(timer);
+            resolve({ code: null, signal: null, timedOut, error });
+        });
+        child.on('close', () => {
+            for (const s of splitters)
+                s.end();
+            resolve({ ...exit, timedOut });
+        });
+    });
+}
+function headline(name, outcome, timeoutMs) {
+    if (outcome.timedOut)
+        return `hook '${name}' did not finish within ${formatDuration(timeoutMs)} and was killed with its child processes`;
+    if (outcome.signal)
+        return `hook '${name}' was killed by ${outcome.signal}`;
+    return `hook '${name}' exited with code ${outcome.code}`;
+}
+/** Runs the hook to its end; resolves when it exits with 0, rejects with a HookError otherwise. */
+async function runHook(o) {
+    if (!o.command.trim())
+        throw new Error(`hook '${o.name}' has an empty command`);
+    if (!(0,external_node_fs_.statSync)(o.cwd, { throwIfNoEntry: false })?.isDirectory())
+        throw new Error(`hook '${o.name}' cannot run: its working directory ${o.cwd} is not a directory`);
+    const timeoutMs = o.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS;
+    const scrub = o.scrub ?? ((text) => registry/* secrets */.O.scrub(text));
+    const log = o.log ?? workflowLog();
+    const tail = new Tail();
+    const started = Date.now();
+    log.begin(o.name);
+    const outcome = await execute(o, timeoutMs, (line) => {
+        const clean = scrub(line);
+        log.line(clean);
+        tail.add(clean);
+    });
+    log.end();
+    if (outcome.error)
+        throw new Error(`hook '${o.name}' could not start 'sh': ${outcome.error.message}`);
+    if (outcome.code === 0 && !outcome.timedOut)
+        return { name: o.name, durationMs: Date.now() - started };
+    throw new HookError(o.name, headline(o.name, outcome, timeoutMs), tail.text(), outcome.code, outcome.signal, outcome.timedOut);
+}
+
+;// CONCATENATED MODULE: ./src/commands/preview-data.ts
+
+
+
+
+
+/** A failure of the data step, naming the part that failed (a hook by its input name). */
+class DataStepError extends Error {
+    part;
+    constructor(part, cause) {
+        super(cause.message, { cause });
+        this.part = part;
+        this.name = 'DataStepError';
+    }
+}
+function previewEnv(p) {
+    return { FAAS_PREVIEW_NAME: p.name, FAAS_PREVIEW_URL: p.url, FAAS_PREVIEW_PR: String(p.pr), FAAS_PREVIEW_SHA: p.sha };
+}
+async function part(name, fn) {
+    try {
+        return await fn();
+    }
+    catch (err) {
+        throw err instanceof DataStepError ? err : new DataStepError(name, err);
+    }
+}
+async function openDatabases(s) {
+    const db = s.settings.data.database;
+    if (!db)
+        return undefined;
+    const repo = `${s.ctx.repo.owner}/${s.ctx.repo.repo}`;
+    return part('database', () => PreviewDatabases.open({ url: db.url, repo, template: db.template, log: log/* log */.R.info }));
+}
+async function prepareData(s, p, firstDeploy) {
+    const dbs = await openDatabases(s);
+    const written = [];
+    let db;
+    try {
+        db = dbs ? await part('database', () => dbs.ensure(p.name)) : undefined;
+        const values = { ...s.settings.data.previewSecrets, ...(db ? { [data/* DATABASE_KEY */.Y]: db.url } : {}) };
+        const env = {};
+        for (const [key, value] of Object.entries(values)) {
+            const secret = (0,naming/* secretName */.Gf)(p.name, key);
+            await part('secrets', () => s.gateway.putSecret(secret, value));
+            written.push(secret);
+            env[`${key}_FILE`] = (0,naming/* secretPath */.s6)(secret);
+        }
+        const seeded = await runDeployHooks(s, p, db);
+        return { secrets: written, env, database: db && { name: db.name, created: db.created, migrated: Boolean(s.settings.data.hooks.migrate), seeded } };
+    }
+    catch (err) {
+        if (firstDeploy)
+            await undo(s, dbs, p.name, written, db);
+        throw err;
+    }
+    finally {
+        await dbs?.close();
+    }
+}
+/** `database-migrate`, then `database-seed` when the database is new, then `on-deploy`; true when the seed ran. */
+async function runDeployHooks(s, p, db) {
+    const { hooks } = s.settings.data;
+    const env = { ...previewEnv(p), ...(db ? { DATABASE_URL: db.url } : {}) };
+    const run = (name, command) => command ? part(name, () => runHook({ name, command, cwd: s.ctx.workspace, env, timeoutMs: hooks.timeoutMs })) : Promise.resolve(undefined);
+    await run('database-migrate', hooks.migrate);
+    const seeded = Boolean(db?.created && hooks.seed);
+    if (seeded)
+        await run('database-seed', hooks.seed);
+    await run('on-deploy', hooks.onDeploy);
+    return seeded;
+}
+/** A first deploy that failed: remove what this run created, so the next push starts clean and seeds again. */
+async function undo(s, dbs, name, secrets, db) {
+    for (const secret of secrets)
+        await s.gateway.deleteSecret(secret).catch((err) => log/* log */.R.warning(`could not remove secret ${secret} after the failure: ${err.message}`));
+    if (dbs && db?.created) {
+        await dbs.drop(name).then(() => log/* log */.R.info(`dropped database ${db.name} created by this failed first deploy`), (err) => log/* log */.R.warning(`could not drop database ${db.name} after the failure: ${err.message}`));
+    }
+}
+/** Teardown's part: `on-teardown`, then the preview's secrets and database. Returns receipt lines (Markdown). */
+async function removeData(s, p) {
+    const removed = [];
+    const { hooks } = s.settings.data;
+    if (hooks.onTeardown)
+        await part('on-teardown', () => runHook({ name: 'on-teardown', command: hooks.onTeardown, cwd: s.ctx.workspace, env: previewEnv(p), timeoutMs: hooks.timeoutMs }));
+    const mine = (await part('secrets', () => s.gateway.secretNames())).filter((n) => n.startsWith(`${p.name}-`));
+    for (const secret of mine)
+        await part('secrets', () => s.gateway.deleteSecret(secret));
+    if (mine.length)
+        removed.push(`the secret${mine.length === 1 ? '' : 's'} ${mine.map((n) => `\`${n}\``).join(', ')}`);
+    const dbs = await openDatabases(s);
+    if (!dbs)
+        return removed;
+    try {
+        const dropped = await part('database', () => dbs.drop(p.name));
+        for (const why of dropped.leftAlone)
+            log/* log */.R.warning(why);
+        if (dropped.database || dropped.role)
+            removed.push(`the database \`${dropped.name}\`${dropped.role ? ' and its role' : ''}`);
+    }
+    finally {
+        await dbs.close();
+    }
+    return removed;
 }
 
 ;// CONCATENATED MODULE: ./src/image/ghcr.ts
@@ -2663,12 +3617,14 @@ function distributionClient(b, repo, deps) {
 
 ;// CONCATENATED MODULE: ./src/commands/teardown.ts
 /**
- * teardown: function → assets → image tags → deployments → comment → the preview's record. Every step tolerates
+ * teardown: function → data (on-teardown hook, secrets, database) → assets → image tags → deployments → comment →
+ * the preview's record. Every step tolerates
  * "already gone", so it succeeds when nothing was deployed and when it runs twice. A step that fails does not stop
  * the others (a registry that refuses deletes must not keep a deployment active); the run then fails naming every
  * failed step, and the record stays, so the sweeper finishes the job later (sweep.ts).
  * The comment ends as a receipt of what this teardown removed, and of what it kept and why.
  */
+
 
 
 
@@ -2699,6 +3655,10 @@ async function teardownPreview(s, pr, reason) {
         log/* log */.R.info(r.functionDeleted ? `Function ${name} deleted` : `Function ${name} was not on the gateway`);
         if (r.functionDeleted)
             r.removed.push(`the function \`${name}\``);
+    });
+    await step('removing the preview data', async () => {
+        const sha = s.ctx.pr?.number === pr ? s.ctx.pr.headSha : '';
+        r.removed.push(...(await removeData(s, { name, pr, sha, url: (0,naming/* previewUrl */.e6)(settings.urlTemplate, name, pr, sha) })));
     });
     if (settings.assets && s.s3) {
         const { bucket } = settings.assets;
@@ -2780,6 +3740,7 @@ async function teardown(s) {
 
 
 
+
 const SCALE_ZERO_LABEL = 'com.openfaas.scale.zero';
 /** The FunctionDeployment body for a preview: user labels and env first, so ours (the contract) always win. */
 function functionSpec(settings, o) {
@@ -2792,10 +3753,10 @@ function functionSpec(settings, o) {
     return {
         service: o.name,
         image: o.image,
-        envVars: { ...settings.fn.envVars, FAAS_PREVIEW_NAME: o.name, FAAS_PREVIEW_URL: o.url, FAAS_PREVIEW_PR: String(o.pr), FAAS_PREVIEW_SHA: o.sha },
+        envVars: { ...settings.fn.envVars, ...o.data?.env, ...previewEnv(o) },
         labels,
         annotations: { ...settings.fn.annotations, [naming/* ANNOTATIONS */.BC.deployedAt]: o.now.toISOString(), [naming/* ANNOTATIONS */.BC.url]: o.url },
-        secrets: settings.fn.secrets,
+        secrets: [...settings.fn.secrets, ...(o.data?.secrets ?? [])],
         limits: { memory: settings.fn.memoryLimit, cpu: settings.fn.cpuLimit },
     };
 }
@@ -2803,6 +3764,11 @@ function functionSpec(settings, o) {
 function previousVersion(step, provider, existed, gone = false) {
     if (step === 'gateway' || step === 'state' || step === 'build' || step === 'image')
         return 'The function was not touched: the previous preview of this PR, if any, runs as it did.';
+    if (step === 'data') {
+        return existed
+            ? 'The function was not touched: the previous version keeps running, with the database as the failed step left it.'
+            : "This was the preview's first deploy: what it had created (database, secrets) was removed, so the next push starts clean.";
+    }
     if (!existed)
         return 'This PR had no preview before, so nothing else answers at its URL.';
     if (step === 'assets')
@@ -2923,14 +3889,15 @@ class DeployRun {
         const before = await overtaken(s, { number: facts.pr, headSha: facts.sha });
         if (before)
             return skip(before === 'closed' ? `PR #${facts.pr} was closed while this run built it; not deployed` : before);
-        const readiness = await this.deployFunction(provider);
+        const data = await this.step('data', () => prepareData(s, facts, !this.existed));
+        const readiness = await this.deployFunction(provider, data);
         const assets = await this.step('assets', () => this.syncAssets());
         const after = await overtaken(s, { number: facts.pr, headSha: facts.sha });
         if (after === 'closed')
             return this.closedMeanwhile();
         if (after)
             return skip(`${after} (this run's function was deployed; the newer run replaces it)`);
-        await this.status.live(readiness, assets, settings.assets ? (0,naming/* bucketPrefix */.TU)(facts.name) : undefined);
+        await this.status.live(readiness, { assets, data }, settings.assets ? (0,naming/* bucketPrefix */.TU)(facts.name) : undefined);
     }
     async checkPublic(provider) {
         const { settings } = this.s;
@@ -2949,10 +3916,10 @@ class DeployRun {
         const { name, pr, sha, image, url } = this.facts;
         await this.step('state', () => saveRecord(store, { name, pr, sha, image, url, updatedAt: this.s.now().toISOString() }));
     }
-    async deployFunction(provider) {
+    async deployFunction(provider, data) {
         const { s, facts } = this;
         const { settings, ctx } = s;
-        const spec = functionSpec(settings, { ...facts, owner: ctx.repo.owner, repo: ctx.repo.repo, edition: provider.edition, now: s.now() });
+        const spec = functionSpec(settings, { ...facts, data, owner: ctx.repo.owner, repo: ctx.repo.repo, edition: provider.edition, now: s.now() });
         // faasd pulls the image inside the deploy request, so it may take as long as the readiness wait.
         const how = await this.step('deploy', () => s.gateway.deploy(spec, Math.max(settings.requestTimeoutMs, settings.fn.readyTimeoutMs)));
         log/* log */.R.info(`Function ${facts.name} ${how} on the gateway (${provider.name || 'unknown provider'}); waiting until ${settings.fn.readyPath} answers`);
@@ -3230,6 +4197,23 @@ class GatewayClient {
             body.namespace = this.settings.namespace;
         await this.request('POST', path, (s) => OK.has(s), body);
     }
+    /** Names of the secrets in the function namespace (the gateway never returns values). */
+    async secretNames() {
+        const res = await this.request('GET', `/system/secrets${this.nsQuery()}`, (s) => OK.has(s));
+        return (this.parse(res) ?? []).map((x) => x.name ?? '').filter(Boolean);
+    }
+    /** Creates the secret, or updates it when it exists (faas-netes answers 409 to a create; faasd's create overwrites). */
+    async putSecret(name, value) {
+        const body = { name, value, ...(this.settings.namespace ? { namespace: this.settings.namespace } : {}) };
+        const created = await this.request('POST', '/system/secrets', (s) => OK.has(s) || s === 409, body);
+        if (created.status === 409)
+            await this.request('PUT', '/system/secrets', (s) => OK.has(s), body);
+    }
+    /** Deletes a secret that exists (list first: faasd answers 500, not 404, for a missing one). */
+    async deleteSecret(name) {
+        const body = { name, ...(this.settings.namespace ? { namespace: this.settings.namespace } : {}) };
+        await this.request('DELETE', `/system/secrets${this.nsQuery()}`, (s) => OK.has(s) || s === 404, body);
+    }
     /** One GET through the gateway's invoke route, as a visitor's request would travel (no auth, no retry). */
     async invoke(name, path, timeoutMs) {
         const target = this.settings.namespace ? `${name}.${this.settings.namespace}` : name;
@@ -3252,179 +4236,6 @@ function createServices(settings, ctx, o = {}) {
         s3,
         now: () => new Date(),
     };
-}
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 11 modules
-var core = __webpack_require__(3360);
-;// CONCATENATED MODULE: ./src/sweep/plan.ts
-
-/** Decisions that remove the function from the gateway. */
-function removesFunction(d) {
-    return d === 'sleep' || d === 'teardown';
-}
-/** Decisions that make a write call to the gateway. */
-function actsOn(d) {
-    return d === 'scale-to-zero' || removesFunction(d);
-}
-const UNITS = [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-];
-/** 2700000 → '45m', 93784000 → '1d 2h': the largest unit and the next one when not zero, rounded down; below a second → '0s'. */
-function formatDuration(ms) {
-    const first = UNITS.findIndex(([, size]) => ms >= size);
-    if (first < 0)
-        return '0s';
-    const [unit, size] = UNITS[first];
-    const n = Math.floor(ms / size);
-    const out = `${n}${unit}`;
-    const next = UNITS[first + 1];
-    if (!next)
-        return out;
-    const m = Math.floor((ms - n * size) / next[1]);
-    return m > 0 ? `${out} ${m}${next[0]}` : out;
-}
-function iso(ms) {
-    return new Date(ms).toISOString();
-}
-function parseTime(text) {
-    if (!text)
-        return undefined;
-    const ms = Date.parse(text);
-    return Number.isFinite(ms) ? ms : undefined;
-}
-function validMemory(m) {
-    const e = m;
-    return typeof e === 'object' && e !== null && Number.isFinite(e.count) && e.count >= 0 && parseTime(e.changedAt) !== undefined;
-}
-function stateActivity(f, previous, i) {
-    const count = f.invocationCount ?? 0;
-    const prev = Object.hasOwn(previous, f.name) ? previous[f.name] : undefined;
-    let observed;
-    let note;
-    if (!validMemory(prev)) {
-        observed = { count, changedAt: iso(i.now) };
-        note = 'first seen by the sweeper';
-    }
-    else if (count > prev.count) {
-        observed = { count, changedAt: iso(i.now) };
-        note = `invocations ${prev.count} → ${count}`;
-    }
-    else if (count < prev.count) {
-        observed = { count, changedAt: iso(i.now) };
-        note = `counter reset ${prev.count} → ${count}`;
-    }
-    else {
-        observed = { count: prev.count, changedAt: prev.changedAt };
-        note = `${count} invocations, unchanged`;
-    }
-    let at = parseTime(observed.changedAt);
-    if (f.deployedAt !== undefined && f.deployedAt > at) {
-        at = f.deployedAt;
-        note = 'deployed';
-    }
-    const ago = i.now - at;
-    const when = ago <= 0 ? 'now' : `${iso(at)} (${formatDuration(ago)} ago)`;
-    return { text: `${when}; ${note}`, at, idle: ago >= i.idleAfterMs, idleFor: formatDuration(Math.max(0, ago)), observed };
-}
-function prometheusActivity(f, increases, i) {
-    const window = formatDuration(i.idleAfterMs);
-    const increase = increases.get(f.name) ?? 0;
-    if (increase > 0) {
-        const n = Number.isInteger(increase) ? String(increase) : increase.toFixed(1);
-        return { text: `~${n} invocations in the last ${window} (Prometheus)`, idle: false };
-    }
-    return { text: `no invocations in the last ${window} (Prometheus)`, idle: true, idleFor: `at least ${window}` };
-}
-function planSweep(i) {
-    const mode = i.increases ? 'prometheus' : 'state';
-    const previous = i.previous ?? {};
-    const idleAfter = formatDuration(i.idleAfterMs);
-    const actions = [];
-    for (const f of [...i.functions].sort((a, b) => a.pr - b.pr || a.name.localeCompare(b.name))) {
-        const activity = i.increases ? prometheusActivity(f, i.increases, i) : stateActivity(f, previous, i);
-        const base = { name: f.name, pr: f.pr, lastActivity: activity.text, lastActivityAt: activity.at, observed: activity.observed };
-        const act = (decision, reason, idleFor) => ({ ...base, decision, reason, ...(idleFor ? { idleFor } : {}) });
-        const deployAge = f.deployedAt === undefined ? undefined : i.now - f.deployedAt;
-        if (deployAge !== undefined && deployAge < i.idleAfterMs) {
-            const age = deployAge <= 0 ? 'just now' : `${formatDuration(deployAge)} ago`;
-            actions.push(act('keep', `deployed ${age}, less than idle-after (${idleAfter}): never touched`));
-        }
-        else if (!i.openPulls.has(f.pr)) {
-            actions.push(act('teardown', `PR #${f.pr} is closed`));
-        }
-        else if (i.maxAgeMs !== undefined && deployAge !== undefined && deployAge >= i.maxAgeMs) {
-            actions.push(act('teardown', `last deployed ${formatDuration(deployAge)} ago, more than max-age (${formatDuration(i.maxAgeMs)})`));
-        }
-        else if (i.edition === 'pro' && (f.replicas ?? 0) === 0) {
-            actions.push(act('already-asleep', 'at zero replicas; the gateway wakes it on the next request'));
-        }
-        else if (activity.idle) {
-            const idle = `idle for ${activity.idleFor}, idle-after is ${idleAfter}`;
-            if (i.edition === 'pro')
-                actions.push(act('scale-to-zero', `${idle}: scale to zero replicas`, activity.idleFor));
-            else
-                actions.push(act('sleep', `${idle}: Community Edition cannot scale to zero, so the function is removed and the assets kept`, activity.idleFor));
-        }
-        else {
-            actions.push(act('keep', 'active'));
-        }
-    }
-    const functionNames = new Set(i.functions.map((f) => f.name));
-    const seen = new Set();
-    const unfinished = [];
-    for (const name of new Set(i.records ?? [])) {
-        const pr = (0,naming/* prFromName */.OS)(i.app, name);
-        if (pr !== undefined && !i.openPulls.has(pr) && !functionNames.has(name))
-            unfinished.push({ name, pr });
-    }
-    unfinished.sort((a, b) => a.pr - b.pr);
-    const recorded = new Set(i.records ?? []);
-    const orphans = [];
-    for (const raw of i.prefixes) {
-        const name = raw.replace(/\/+$/, '');
-        if (!name || name.includes('/') || seen.has(name))
-            continue;
-        seen.add(name);
-        const pr = (0,naming/* prFromName */.OS)(i.app, name);
-        // Open PR without a function: a sleeping Community Edition preview, whose assets are kept on purpose.
-        // A recorded one is finished by the full teardown above, assets included.
-        if (pr === undefined || i.openPulls.has(pr) || functionNames.has(name) || recorded.has(name))
-            continue;
-        orphans.push({ name, pr, prefix: `${name}/` });
-    }
-    orphans.sort((a, b) => a.pr - b.pr || a.name.localeCompare(b.name));
-    if (mode === 'prometheus')
-        return { mode, actions, orphans, unfinished, changed: false };
-    const { next, changed } = finalState(actions, i.previous);
-    return { mode, actions, orphans, unfinished, next, changed };
-}
-/**
- * The state to remember after acting (state mode): every function that stays on the gateway keeps its entry; one
- * whose removal failed (`failed`) stays too, so the next sweep does not take it for first seen.
- */
-function finalState(actions, previous, failed = new Set()) {
-    const next = {};
-    for (const a of [...actions].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))) {
-        if (!a.observed)
-            continue;
-        if (removesFunction(a.decision) && !failed.has(a.name))
-            continue;
-        next[a.name] = { count: a.observed.count, changedAt: a.observed.changedAt };
-    }
-    return { next, changed: !sameMemory(previous ?? {}, next) };
-}
-function sameMemory(a, b) {
-    const ak = Object.keys(a);
-    if (ak.length !== Object.keys(b).length)
-        return false;
-    return ak.every((k) => {
-        const x = a[k];
-        const y = b[k];
-        return x !== undefined && y !== undefined && x.count === y.count && x.changedAt === y.changedAt;
-    });
 }
 
 ;// CONCATENATED MODULE: ./src/sweep/prometheus.ts
@@ -3586,15 +4397,17 @@ async function listTopPrefixes(client, bucket) {
 
 ;// CONCATENATED MODULE: ./src/commands/sweep.ts
 /**
- * sweep: list managed functions once → decide (sweep/plan.ts, pure) → act, one gateway write per acted-on function:
- * scale to zero on Pro/Edge, sleep on Community Edition (delete the function, keep the assets, say so on the PR),
- * full teardown for closed PRs and expired previews, finish teardowns that died half-way (from the preview records),
- * delete orphan prefixes. `dry-run` decides and changes nothing.
+ * sweep: take stock once (one function listing, the open PRs, the sweeper's memory, the bucket's prefixes and preview
+ * records, the previews' databases and secrets) → decide (sweep/plan.ts, pure) → act, one gateway write per
+ * acted-on function: scale to zero on Pro/Edge, sleep on Community Edition (delete the function, keep the assets and
+ * data, say so on the PR), full teardown for closed PRs and expired previews, finish teardowns that died half-way
+ * (from the preview records), delete orphan prefixes, databases and secrets. `dry-run` decides and changes nothing.
  *
  * A scale to zero is read back: a Community Edition gateway that does not call itself `-ce` (releases before 2023/24)
  * answers 200 and clamps the request to one replica, so the sweeper only says "scaled to 0" when it saw 0, and
  * sleeps the preview instead otherwise.
  */
+
 
 
 
@@ -3628,153 +4441,145 @@ async function eachLimited(items, limit, fn) {
     };
     await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
-async function sweep(s) {
-    const { settings, ctx, gateway, octokit } = s;
+function bucketOf(s) {
+    return s.settings.assets && s.s3 ? { client: s.s3, name: s.settings.assets.bucket } : undefined;
+}
+/** Everything the decision needs, each source read once. */
+async function inventory(s) {
+    const { settings, ctx, gateway } = s;
     const sw = settings.sweep;
+    const bucket = bucketOf(s);
+    // Before anything is asked: a sweep without a source of idleness stops here, naming the inputs.
     const source = idleSource(settings);
-    const bucket = settings.assets && s.s3 ? { client: s.s3, name: settings.assets.bucket } : undefined;
-    const key = stateKey(sw.statePrefix);
     // The only function listing of the run: everything below works from it.
     const listed = await gateway.list();
     const { edition } = await gateway.provider();
     const ours = listed.filter((f) => (0,naming/* isManagedBy */.xr)(f.labels, ctx.repo.owner, ctx.repo.repo));
-    const byName = new Map();
     const managed = [];
     for (const f of ours) {
         const pr = (0,naming/* prFromName */.OS)(settings.app, f.name);
-        if (pr === undefined) {
+        if (pr === undefined)
             log/* log */.R.info(`${f.name}: managed by this repository but not named ${settings.app}-pr-<n> (input 'app'); left alone`);
-            continue;
-        }
-        byName.set(f.name, f);
-        managed.push({ name: f.name, pr, replicas: f.replicas, invocationCount: f.invocationCount, deployedAt: deployedAt(f) });
+        else
+            managed.push({ name: f.name, pr, replicas: f.replicas, invocationCount: f.invocationCount, deployedAt: deployedAt(f) });
     }
-    const openPulls = await listOpenPulls(octokit, ctx.repo);
-    let previous;
-    let increases;
+    const inv = { edition, ours, managed, openPulls: await listOpenPulls(s.octokit, ctx.repo), prefixes: [], records: [], databases: [], secrets: [] };
     if (source === 'prometheus') {
-        increases = await queryIncreases({ url: sw.prometheusUrl, auth: sw.prometheusAuth, timeoutMs: settings.requestTimeoutMs, log: (line) => log/* log */.R.info(line) }, sw.idleAfterMs, settings.gateway.namespace);
+        inv.increases = await queryIncreases({ url: sw.prometheusUrl, auth: sw.prometheusAuth, timeoutMs: settings.requestTimeoutMs, log: log/* log */.R.info }, sw.idleAfterMs, settings.gateway.namespace);
     }
     else {
-        const loaded = await loadState(bucket.client, bucket.name, key);
+        const loaded = await loadState(bucket.client, bucket.name, stateKey(sw.statePrefix));
         if (loaded.warning)
             log/* log */.R.warning(loaded.warning);
-        previous = loaded.memory;
+        inv.previous = loaded.memory;
     }
-    const prefixes = bucket ? await listTopPrefixes(bucket.client, bucket.name) : [];
-    const records = bucket ? await listRecords({ client: bucket.client, bucket: bucket.name, statePrefix: sw.statePrefix }) : [];
+    if (bucket) {
+        inv.prefixes = await listTopPrefixes(bucket.client, bucket.name);
+        inv.records = await listRecords({ client: bucket.client, bucket: bucket.name, statePrefix: sw.statePrefix });
+    }
+    inv.secrets = await gateway.secretNames();
+    inv.databases = await listDatabases(s);
+    return inv;
+}
+async function listDatabases(s) {
+    const db = s.settings.data.database;
+    if (!db)
+        return [];
+    const dbs = await PreviewDatabases.open({ url: db.url, repo: `${s.ctx.repo.owner}/${s.ctx.repo.repo}`, log: log/* log */.R.info });
+    try {
+        return await dbs.list(s.settings.app);
+    }
+    finally {
+        await dbs.close();
+    }
+}
+async function sweep(s) {
+    const sw = s.settings.sweep;
+    const inv = await inventory(s);
     const now = s.now();
-    const plan = planSweep({
-        functions: managed,
-        previous,
-        increases,
-        openPulls,
-        prefixes,
-        records,
-        app: settings.app,
-        edition,
-        now: now.getTime(),
-        idleAfterMs: sw.idleAfterMs,
-        maxAgeMs: sw.maxAgeMs,
-    });
+    const plan = planSweep({ ...inv, functions: inv.managed, app: s.settings.app, now: now.getTime(), idleAfterMs: sw.idleAfterMs, maxAgeMs: sw.maxAgeMs });
+    const items = workItems(s, plan, inv);
     const dry = sw.dryRun ? '[dry-run] ' : '';
-    log/* log */.R.info(`${dry}Sweeping ${managed.length} previews on a ${edition === 'pro' ? 'Pro/Edge' : 'Community Edition'} gateway, ${openPulls.size} open PRs, ` +
-        `idleness from ${source === 'prometheus' ? 'Prometheus' : `s3://${bucket.name}/${key}`}, idle-after ${formatDuration(sw.idleAfterMs)}`);
-    for (const a of plan.actions)
-        log/* log */.R.info(`${dry}${a.name} (PR #${a.pr}): ${a.decision}: ${a.reason}; last activity ${a.lastActivity}`);
-    for (const u of plan.unfinished)
-        log/* log */.R.info(`${dry}${u.name} (PR #${u.pr}): finish the teardown (PR is closed, the function is gone, its record is left)`);
-    for (const o of plan.orphans)
-        log/* log */.R.info(`${dry}${o.prefix}: delete orphan prefix (PR #${o.pr} is closed and has no function)`);
+    const where = inv.increases ? 'Prometheus' : `s3://${bucketOf(s).name}/${stateKey(sw.statePrefix)}`;
+    log/* log */.R.info(`${dry}Sweeping ${inv.managed.length} previews on a ${inv.edition === 'pro' ? 'Pro/Edge' : 'Community Edition'} gateway, ${inv.openPulls.size} open PRs, idleness from ${where}, idle-after ${formatDuration(sw.idleAfterMs)}`);
+    for (const i of items)
+        log/* log */.R.info(`${dry}${i.name} (PR #${i.pr}): ${i.decision}; last activity ${i.lastActivity}`);
     const results = new Map();
-    const failed = new Set();
     const errors = [];
-    const fail = (what, err) => {
-        const message = err instanceof Error ? err.message : String(err);
-        errors.push(`${what}: ${message}`);
-        log/* log */.R.error(`${what}: ${message}`);
-        return `failed: ${message}`;
-    };
     if (!sw.dryRun) {
-        await eachLimited(plan.actions.filter((a) => actsOn(a.decision)), ACT_CONCURRENCY, async (a) => {
+        await eachLimited(items.filter((i) => i.run), ACT_CONCURRENCY, async (i) => {
             try {
-                results.set(a.name, await act(s, a, byName.get(a.name)));
-                log/* log */.R.info(`${a.name}: ${results.get(a.name)}`);
+                results.set(i, await i.run());
+                log/* log */.R.info(`${i.name}: ${results.get(i)}`);
             }
             catch (err) {
-                failed.add(a.name);
-                results.set(a.name, fail(`${a.name} (${a.decision})`, err));
+                errors.push(`${i.name}: ${err.message}`);
+                log/* log */.R.error(`${i.name} (${i.decision}): ${err.message}`);
+                results.set(i, `failed: ${err.message}`);
             }
         });
-        await eachLimited(plan.unfinished, ACT_CONCURRENCY, async (u) => {
-            try {
-                const r = await teardownPreview(s, u.pr, `PR #${u.pr} is closed (an earlier teardown did not finish)`);
-                results.set(u.name, `teardown finished: ${r.removed.length ? r.removed.join(', ') : 'nothing was left'}`);
-                log/* log */.R.info(`${u.name}: ${results.get(u.name)}`);
-            }
-            catch (err) {
-                results.set(u.name, fail(`${u.name} (finish teardown)`, err));
-            }
-        });
-        await eachLimited(plan.orphans, ACT_CONCURRENCY, async (o) => {
-            try {
-                const { deleted } = await deletePrefix(bucket.client, bucket.name, o.prefix);
-                results.set(o.prefix, `${deleted} objects deleted`);
-                log/* log */.R.info(`${o.prefix}: ${deleted} objects deleted`);
-            }
-            catch (err) {
-                results.set(o.prefix, fail(`orphan prefix ${o.prefix}`, err));
-            }
-        });
-        if (plan.mode === 'state') {
-            const state = finalState(plan.actions, previous, failed);
-            if (state.changed) {
-                await saveState(bucket.client, bucket.name, key, state.next, now);
-                log/* log */.R.info(`State written to s3://${bucket.name}/${key} (${Object.keys(state.next).length} functions)`);
-            }
-            else {
-                log/* log */.R.info(`State unchanged; s3://${bucket.name}/${key} not rewritten`);
-            }
-        }
+        const failedRemovals = new Set(items.filter((i) => i.removesFunction && results.get(i)?.startsWith('failed:')).map((i) => i.name));
+        await remember(s, plan, inv.previous, failedRemovals, now);
     }
-    const removed = plan.actions.filter((a) => removesFunction(a.decision) && !sw.dryRun && !failed.has(a.name)).length;
-    const remaining = ours.length - removed;
-    const limit = effectiveLimit(sw.maxPreviews, edition);
-    const count = limit > 0 ? `${remaining} of ${limit} (max-previews)` : `${remaining} (no limit)`;
-    log/* log */.R.info(`Previews on the gateway: ${count}`);
-    const rows = [
+    await report(s, inv, items, results, errors.length, where);
+    if (errors.length)
+        throw new Error(`${errors.length} of ${items.filter((i) => i.run).length} sweep actions failed; first: ${errors[0]}`);
+}
+/** The plan as a list of things to do, each with its action. */
+function workItems(s, plan, inv) {
+    const byName = new Map(inv.ours.map((f) => [f.name, f]));
+    const covered = new Set([...inv.managed.map((f) => f.name), ...plan.unfinished.map((u) => u.name)]);
+    const data = orphanData({ app: s.settings.app, openPulls: inv.openPulls, covered, databases: inv.databases, secrets: inv.secrets });
+    const bucket = bucketOf(s);
+    const none = '(no function)';
+    return [
         ...plan.actions.map((a) => ({
             name: a.name,
             pr: a.pr,
             lastActivity: a.lastActivity,
             decision: `${a.decision}: ${a.reason}`,
-            result: actsOn(a.decision) ? (sw.dryRun ? 'dry run: not applied' : results.get(a.name) ?? '') : 'nothing to do',
+            run: actsOn(a.decision) ? () => act(s, a, byName.get(a.name)) : undefined,
+            removesFunction: removesFunction(a.decision),
         })),
         ...plan.unfinished.map((u) => ({
             name: u.name,
             pr: u.pr,
-            lastActivity: '(no function)',
-            decision: `finish teardown: PR #${u.pr} is closed`,
-            result: sw.dryRun ? 'dry run: not applied' : results.get(u.name) ?? '',
+            lastActivity: none,
+            decision: `finish teardown: PR #${u.pr} is closed, its record is left`,
+            run: async () => `teardown finished: ${receipt((await teardownPreview(s, u.pr, `PR #${u.pr} is closed (an earlier teardown did not finish)`)).removed)}`,
         })),
-        ...plan.orphans.map((o) => ({
-            name: o.prefix,
-            pr: o.pr,
-            lastActivity: '(no function)',
-            decision: `delete orphan prefix: PR #${o.pr} is closed`,
-            result: sw.dryRun ? 'dry run: not applied' : results.get(o.prefix) ?? '',
-        })),
+        ...plan.orphans.map((o) => ({ name: o.prefix, pr: o.pr, lastActivity: none, decision: `delete orphan prefix: PR #${o.pr} is closed`, run: async () => `${(await deletePrefix(bucket.client, bucket.name, o.prefix)).deleted} objects deleted` })),
+        ...data.databases.map((d) => ({ name: d.preview, pr: d.pr, lastActivity: none, decision: `drop orphan database: PR #${d.pr} is closed`, run: () => dropDatabase(s, d.preview) })),
+        ...data.secrets.map((x) => ({ name: x.name, pr: x.pr, lastActivity: none, decision: `delete orphan secret: PR #${x.pr} is closed`, run: async () => (await s.gateway.deleteSecret(x.name), 'deleted') })),
     ];
-    const acted = plan.actions.filter((a) => actsOn(a.decision)).length + plan.unfinished.length + plan.orphans.length;
-    await (0,src_report/* writeOutputs */.K)({ result: 'swept' }, sw.dryRun ? 'Preview sweep (dry run: nothing changed)' : 'Preview sweep', [
-        ['Edition', edition === 'pro' ? 'Pro / Edge (scale to zero)' : 'Community Edition (sleep = delete function, keep assets)'],
-        ['Idleness from', source === 'prometheus' ? 'Prometheus' : { code: `s3://${bucket.name}/${key}` }],
-        ['Previews', count],
-        ['Acted on', `${acted}${errors.length ? ` (${errors.length} failed)` : ''}`],
-    ]);
-    await writeDecisionTable(rows);
-    if (errors.length)
-        throw new Error(`${errors.length} of ${acted} sweep actions failed; first: ${errors[0]}`);
+}
+const receipt = (removed) => (removed.length ? removed.join(', ') : 'nothing was left');
+async function dropDatabase(s, preview) {
+    const db = s.settings.data.database;
+    const dbs = await PreviewDatabases.open({ url: db.url, repo: `${s.ctx.repo.owner}/${s.ctx.repo.repo}`, log: log/* log */.R.info });
+    try {
+        const dropped = await dbs.drop(preview);
+        for (const why of dropped.leftAlone)
+            log/* log */.R.warning(why);
+        return dropped.database || dropped.role ? `dropped database ${dropped.name}${dropped.role ? ' and its role' : ''}` : 'nothing was left';
+    }
+    finally {
+        await dbs.close();
+    }
+}
+/** The sweeper's memory, written only when it changed (state mode). */
+async function remember(s, plan, previous, failedRemovals, now) {
+    if (plan.mode !== 'state')
+        return;
+    const bucket = bucketOf(s);
+    const key = stateKey(s.settings.sweep.statePrefix);
+    const state = finalState(plan.actions, previous, failedRemovals);
+    if (!state.changed) {
+        log/* log */.R.info(`State unchanged; s3://${bucket.name}/${key} not rewritten`);
+        return;
+    }
+    await saveState(bucket.client, bucket.name, key, state.next, now);
+    log/* log */.R.info(`State written to s3://${bucket.name}/${key} (${Object.keys(state.next).length} functions)`);
 }
 /** One acted-on function: one gateway write (scale or delete; a scale that did not reach zero adds the delete). */
 async function act(s, a, f) {
@@ -3790,15 +4595,13 @@ async function act(s, a, f) {
         }
         case 'sleep':
             return sleep(s, a, f);
-        case 'teardown': {
-            const r = await teardownPreview(s, a.pr, a.reason);
-            return `torn down: ${r.removed.length ? r.removed.join(', ') : 'nothing was left'}`;
-        }
+        case 'teardown':
+            return `torn down: ${receipt((await teardownPreview(s, a.pr, a.reason)).removed)}`;
         default:
             return 'nothing to do';
     }
 }
-/** Community Edition's idle state: the function is deleted, the assets stay, the PR is told. */
+/** Community Edition's idle state: the function is deleted, the assets and data stay, the PR is told. */
 async function sleep(s, a, f) {
     const { settings, ctx } = s;
     const gone = await s.gateway.remove(a.name);
@@ -3807,18 +4610,33 @@ async function sleep(s, a, f) {
         const url = f.annotations?.[naming/* ANNOTATIONS */.BC.url] || (0,naming/* previewUrl */.e6)(settings.urlTemplate, a.name, a.pr, f.labels?.[naming/* LABELS */.kg.sha] ?? '');
         const body = renderComment({ state: 'sleeping', name: a.name, url, runUrl: ctx.runUrl, time: s.now().toISOString(), idleFor: a.idleFor ?? formatDuration(settings.sweep.idleAfterMs) });
         // The preview is asleep either way; a comment that could not be edited is worth a warning, not a failed sweep.
-        comment = await new PreviewComment(s.octokit, ctx.repo, a.pr, a.name, (line) => log/* log */.R.info(line)).write(body).then(() => ', PR comment says it sleeps', (err) => {
+        comment = await new PreviewComment(s.octokit, ctx.repo, a.pr, a.name, log/* log */.R.info).write(body).then(() => ', PR comment says it sleeps', (err) => {
             log/* log */.R.warning(`${a.name}: could not update the PR comment: ${err.message}`);
             return `, PR comment not updated (${err.message})`;
         });
     }
     return `${gone ? 'function deleted' : 'function was already gone'}, assets kept${comment}`;
 }
-async function writeDecisionTable(rows) {
+/** The count against the limit, the outputs, and the summary's decision table. */
+async function report(s, inv, items, results, failures, where) {
+    const sw = s.settings.sweep;
+    const removed = sw.dryRun ? 0 : items.filter((i) => i.removesFunction && results.has(i) && !results.get(i).startsWith('failed:')).length;
+    const remaining = inv.ours.length - removed;
+    const limit = effectiveLimit(sw.maxPreviews, inv.edition);
+    const count = limit > 0 ? `${remaining} of ${limit} (max-previews)` : `${remaining} (no limit)`;
+    log/* log */.R.info(`Previews on the gateway: ${count}`);
+    const acted = items.filter((i) => i.run).length;
+    await (0,src_report/* writeOutputs */.K)({ result: 'swept' }, sw.dryRun ? 'Preview sweep (dry run: nothing changed)' : 'Preview sweep', [
+        ['Edition', inv.edition === 'pro' ? 'Pro / Edge (scale to zero)' : 'Community Edition (sleep = delete function, keep assets)'],
+        ['Idleness from', inv.increases ? where : { code: where }],
+        ['Previews', count],
+        ['Acted on', `${acted}${failures ? ` (${failures} failed)` : ''}`],
+    ]);
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
+    const result = (i) => (!i.run ? 'nothing to do' : sw.dryRun ? 'dry run: not applied' : results.get(i) ?? '');
     const header = ['Function', 'PR', 'Last activity', 'Decision', 'Result'].map((data) => ({ data, header: true }));
-    const body = rows.map((r) => [(0,src_report/* cellHtml */.q)({ code: r.name }), (0,untrusted/* htmlText */.js)(`#${r.pr}`), (0,untrusted/* htmlText */.js)(r.lastActivity), (0,untrusted/* htmlText */.js)(r.decision), (0,untrusted/* htmlText */.js)(r.result)]);
+    const body = items.map((i) => [(0,src_report/* cellHtml */.q)({ code: i.name }), (0,untrusted/* htmlText */.js)(`#${i.pr}`), (0,untrusted/* htmlText */.js)(i.lastActivity), (0,untrusted/* htmlText */.js)(i.decision), (0,untrusted/* htmlText */.js)(result(i))]);
     await core/* summary */.z
         .addHeading('Decisions', 4)
         .addTable([header, ...(body.length ? body : [['(no managed previews)', '', '', '', '']])])

@@ -1,0 +1,137 @@
+/**
+ * A preview's data around its function (issue 11): its OpenFaaS secrets, its PostgreSQL database, and the hooks.
+ * Deploy calls `prepareData` before the function is updated; teardown calls `removeData`.
+ *
+ * Order on deploy: the database (created on first deploy) → the secrets (preview-secrets and the database URL, as
+ * `<name>-<key>`) → `database-migrate` → `database-seed` (only right after the database was created) → `on-deploy`.
+ * A failure on a preview's first deploy removes what this run created, so the next push starts clean (and seeds
+ * again); a later failure leaves the database and secrets as they were, and the previous function running.
+ */
+import type { EnsuredDatabase } from '../data/previews.js';
+import { PreviewDatabases } from '../data/previews.js';
+import { DATABASE_KEY } from '../inputs/data.js';
+import { runHook } from '../hooks/run.js';
+import { log } from '../log.js';
+import { secretName, secretPath } from '../naming.js';
+import type { Services } from './services.js';
+
+export interface PreviewIdentity {
+  name: string;
+  url: string;
+  pr: number;
+  sha: string;
+}
+
+/** What the function spec and the PR comment need from the data step. */
+export interface PreparedData {
+  /** OpenFaaS secrets the function mounts. */
+  secrets: string[];
+  /** `<KEY>_FILE` → the mounted path. */
+  env: Record<string, string>;
+  database?: DatabaseFacts;
+}
+
+export interface DatabaseFacts {
+  name: string;
+  created: boolean;
+  migrated: boolean;
+  seeded: boolean;
+}
+
+/** A failure of the data step, naming the part that failed (a hook by its input name). */
+export class DataStepError extends Error {
+  constructor(
+    readonly part: string,
+    cause: Error,
+  ) {
+    super(cause.message, { cause });
+    this.name = 'DataStepError';
+  }
+}
+
+export function previewEnv(p: PreviewIdentity): Record<string, string> {
+  return { FAAS_PREVIEW_NAME: p.name, FAAS_PREVIEW_URL: p.url, FAAS_PREVIEW_PR: String(p.pr), FAAS_PREVIEW_SHA: p.sha };
+}
+
+async function part<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw err instanceof DataStepError ? err : new DataStepError(name, err as Error);
+  }
+}
+
+async function openDatabases(s: Services): Promise<PreviewDatabases | undefined> {
+  const db = s.settings.data.database;
+  if (!db) return undefined;
+  const repo = `${s.ctx.repo.owner}/${s.ctx.repo.repo}`;
+  return part('database', () => PreviewDatabases.open({ url: db.url, repo, template: db.template, log: log.info }));
+}
+
+export async function prepareData(s: Services, p: PreviewIdentity, firstDeploy: boolean): Promise<PreparedData> {
+  const dbs = await openDatabases(s);
+  const written: string[] = [];
+  let db: EnsuredDatabase | undefined;
+  try {
+    db = dbs ? await part('database', () => dbs.ensure(p.name)) : undefined;
+    const values: Record<string, string> = { ...s.settings.data.previewSecrets, ...(db ? { [DATABASE_KEY]: db.url } : {}) };
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(values)) {
+      const secret = secretName(p.name, key);
+      await part('secrets', () => s.gateway.putSecret(secret, value));
+      written.push(secret);
+      env[`${key}_FILE`] = secretPath(secret);
+    }
+    const seeded = await runDeployHooks(s, p, db);
+    return { secrets: written, env, database: db && { name: db.name, created: db.created, migrated: Boolean(s.settings.data.hooks.migrate), seeded } };
+  } catch (err) {
+    if (firstDeploy) await undo(s, dbs, p.name, written, db);
+    throw err;
+  } finally {
+    await dbs?.close();
+  }
+}
+
+/** `database-migrate`, then `database-seed` when the database is new, then `on-deploy`; true when the seed ran. */
+async function runDeployHooks(s: Services, p: PreviewIdentity, db: EnsuredDatabase | undefined): Promise<boolean> {
+  const { hooks } = s.settings.data;
+  const env = { ...previewEnv(p), ...(db ? { DATABASE_URL: db.url } : {}) };
+  const run = (name: string, command: string | undefined) =>
+    command ? part(name, () => runHook({ name, command, cwd: s.ctx.workspace, env, timeoutMs: hooks.timeoutMs })) : Promise.resolve(undefined);
+  await run('database-migrate', hooks.migrate);
+  const seeded = Boolean(db?.created && hooks.seed);
+  if (seeded) await run('database-seed', hooks.seed);
+  await run('on-deploy', hooks.onDeploy);
+  return seeded;
+}
+
+/** A first deploy that failed: remove what this run created, so the next push starts clean and seeds again. */
+async function undo(s: Services, dbs: PreviewDatabases | undefined, name: string, secrets: string[], db: EnsuredDatabase | undefined): Promise<void> {
+  for (const secret of secrets) await s.gateway.deleteSecret(secret).catch((err: Error) => log.warning(`could not remove secret ${secret} after the failure: ${err.message}`));
+  if (dbs && db?.created) {
+    await dbs.drop(name).then(
+      () => log.info(`dropped database ${db.name} created by this failed first deploy`),
+      (err: Error) => log.warning(`could not drop database ${db.name} after the failure: ${err.message}`),
+    );
+  }
+}
+
+/** Teardown's part: `on-teardown`, then the preview's secrets and database. Returns receipt lines (Markdown). */
+export async function removeData(s: Services, p: PreviewIdentity): Promise<string[]> {
+  const removed: string[] = [];
+  const { hooks } = s.settings.data;
+  if (hooks.onTeardown) await part('on-teardown', () => runHook({ name: 'on-teardown', command: hooks.onTeardown!, cwd: s.ctx.workspace, env: previewEnv(p), timeoutMs: hooks.timeoutMs }));
+  const mine = (await part('secrets', () => s.gateway.secretNames())).filter((n) => n.startsWith(`${p.name}-`));
+  for (const secret of mine) await part('secrets', () => s.gateway.deleteSecret(secret));
+  if (mine.length) removed.push(`the secret${mine.length === 1 ? '' : 's'} ${mine.map((n) => `\`${n}\``).join(', ')}`);
+  const dbs = await openDatabases(s);
+  if (!dbs) return removed;
+  try {
+    const dropped = await part('database', () => dbs.drop(p.name));
+    for (const why of dropped.leftAlone) log.warning(why);
+    if (dropped.database || dropped.role) removed.push(`the database \`${dropped.name}\`${dropped.role ? ' and its role' : ''}`);
+  } finally {
+    await dbs.close();
+  }
+  return removed;
+}
