@@ -22,6 +22,7 @@ import { BUNDLE, ROOT, dispatchPayload, prPayload, runAction, stackInputs, type 
 import { edgeRequest, startEdge, type Edge } from '../test/support/edge.js';
 import { startGateway, type GatewayEmulator } from '../test/support/gateway.js';
 import { startGitHub, type GitHubEmulator } from '../test/support/github.js';
+import { postgresBin, startPostgres, type Postgres } from '../test/support/postgres.js';
 import { startRegistry, type Registry } from '../test/support/registry.js';
 import { startS3, type S3Emulator } from '../test/support/s3.js';
 import { freePort, hasCommand } from '../test/support/tools.js';
@@ -77,6 +78,7 @@ interface Stack {
   gateway: GatewayEmulator;
   github: GitHubEmulator;
   registry?: Registry;
+  postgres?: Postgres;
   edge: Edge;
   workspace: string;
 }
@@ -86,8 +88,8 @@ let stopping: Promise<void> | undefined;
 
 function stop(): Promise<void> {
   stopping ??= (async () => {
-    const { edge, s3, gateway, github, registry, workspace } = stack;
-    await Promise.allSettled([edge?.close(), s3?.close(), gateway?.close(), github?.close(), registry?.close()]);
+    const { edge, s3, gateway, github, registry, postgres, workspace } = stack;
+    await Promise.allSettled([edge?.close(), s3?.close(), gateway?.close(), github?.close(), registry?.close(), postgres?.close()]);
     if (workspace) rmSync(workspace, { recursive: true, force: true });
   })();
   return stopping;
@@ -110,14 +112,16 @@ async function main(): Promise<void> {
 
   say(bold('faas-preview demo: one pull request of examples/app, from opened to closed'));
   say();
-  const [s3, gateway, github, registry] = await Promise.all([
+  const [s3, gateway, github, registry, postgres] = await Promise.all([
     startS3(),
     startGateway({ password: GATEWAY_PASSWORD }),
     startGitHub({}),
     // Public like a public GHCR package: Community Edition on Kubernetes only runs images anyone can pull.
     build ? startRegistry({ auth: 'token', anonymousPull: true }) : Promise.resolve(undefined),
+    postgresBin() ? startPostgres() : Promise.resolve(undefined),
   ]);
-  stack = { s3, gateway, github, registry };
+  stack = { s3, gateway, github, registry, postgres };
+  const database = postgres ? await databaseInputs(postgres) : {};
   const edge = await startEdge('nginx', { gatewayUrl: gateway.url, bucketUrl: `${s3.endpoint}/${s3.bucket}`, previewDomain: PREVIEW_DOMAIN, port });
   stack.edge = edge;
   const workspace = mkdtempSync(path.join(tmpdir(), 'faas-preview-demo-'));
@@ -130,6 +134,8 @@ async function main(): Promise<void> {
   if (registry) say(`  registry  docker-registry        ${registry.host}  ${dim('(buildah builds examples/app/function and pushes here)')}`);
   else say(`  registry  none                   ${dim(`builder: none, prebuilt image ${PREBUILT_IMAGE}; to build it: sudo apt-get install buildah docker-registry`)}`);
   say(`  edge      nginx                  http://*.${PREVIEW_DOMAIN}:${edge.port}/  ${dim('(deploy/edge/nginx.conf)')}`);
+  if (postgres) say(`  database  PostgreSQL ${postgres.major}          ${postgres.host}:${postgres.port}  ${dim('(a database per preview; examples/app/db/*.sql migrate and seed it)')}`);
+  else say(`  database  none                   ${dim('to give the preview its own database: sudo apt-get install postgresql')}`);
   say();
 
   const inputs = stackInputs(
@@ -140,6 +146,7 @@ async function main(): Promise<void> {
       'static-dir': 'app/site',
       'ready-timeout': '20s',
       ...(registry ? { 'delete-image': 'true' } : {}),
+      ...database,
     },
   );
   say(dim(`Action inputs (as in a workflow's "with:"): ${Object.keys(inputs).join(', ')}`));
@@ -232,6 +239,21 @@ async function main(): Promise<void> {
   say(`  bucket keys left under ${name}/: ${(await s3.listKeys(`${name}/`)).length}; functions on the gateway: ${gateway.functions().length}`);
   say();
   say(bold('Done: opened → synchronize → sweep → closed. Stopping the stack.'));
+}
+
+/** A non-superuser admin role with CREATEDB and CREATEROLE, as the README asks a team to create, and the hooks. */
+async function databaseInputs(postgres: Postgres): Promise<Record<string, string>> {
+  const password = 'demo-admin-' + Math.random().toString(36).slice(2);
+  const su = await postgres.connect();
+  await su.query(`CREATE ROLE faas_preview LOGIN PASSWORD '${password}' CREATEDB CREATEROLE`);
+  await su.end();
+  const psql = 'psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -q -f';
+  return {
+    database: 'postgres',
+    'database-url': postgres.urlFor({ user: 'faas_preview', password }),
+    'database-migrate': `${psql} app/db/migrate.sql`,
+    'database-seed': `${psql} app/db/seed.sql`,
+  };
 }
 
 main()
