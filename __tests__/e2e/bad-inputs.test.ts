@@ -243,6 +243,14 @@ const BAD: Case[] = [
   ['command', () => ({ command: 'destroy' })],
   ['include-dotfiles', () => ({ 'include-dotfiles': 'yes' })],
   ['comment', () => ({ comment: 'on' })],
+  // Per-preview data: the database URL is a secret, never quoted; identifiers never reach SQL unvalidated.
+  ['database-url', () => ({ database: 'postgres', 'database-url': `postgres//faas_preview:${URL_PASSWORD}@db.example.com/postgres` })],
+  ['database-url', () => ({ database: 'postgres', 'database-url': `mysql://faas_preview:${URL_PASSWORD}@db.example.com/postgres` })],
+  ['database-url', () => ({ database: 'postgres' })],
+  ['database-template', () => ({ database: 'postgres', 'database-url': `postgres://faas_preview:${URL_PASSWORD}@db.example.com/postgres`, 'database-template': 'tpl"; DROP DATABASE postgres; --' })],
+  ['database-migrate', () => ({ 'database-migrate': 'make migrate' })],
+  ['preview-secrets', () => ({ 'preview-secrets': `API KEY=${URL_PASSWORD}` })],
+  ['hook-timeout', () => ({ 'hook-timeout': '0s' })],
 ];
 
 /** Every form in which this suite's secrets could leak: as given, and Basic auth as it travels. */
