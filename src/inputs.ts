@@ -219,6 +219,7 @@ function sweepSettings(read: Read, app: string): SweepSettings {
     maxAgeMs: duration(read, 'max-age', '', DURATIONS['max-age']),
     maxPreviews: read('max-previews') ? integer(read, 'max-previews', 0, 0, 100000) : undefined,
     dryRun: bool(read, 'dry-run', false),
+    waker: bool(read, 'waker', false),
   };
 }
 

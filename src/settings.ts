@@ -74,6 +74,8 @@ export interface SweepSettings {
   maxAgeMs?: number;
   /** 0 means unlimited; the default is 15 on Community Edition, unlimited elsewhere, decided when the edition is known. */
   maxPreviews?: number;
+  /** The edge sends sleeping previews' API calls to the waker (input `waker`): a sleeping preview wakes on its next visit. */
+  waker: boolean;
   dryRun: boolean;
 }
 

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { commentMarker } from '../../src/naming.js';
+import { readSleeping, saveSleeping } from '../../src/state/sleeping.js';
 import { readJson } from '../../src/state/store.js';
 import { dispatchPayload, prPayload, runAction, stackInputs, type ActionRun } from '../../test/support/action.js';
 import { startGateway, type GatewayEmulator } from '../../test/support/gateway.js';
@@ -152,5 +153,23 @@ describe('a teardown step that fails', () => {
     expect(active(w)).toEqual([]);
     expect(ours(w).at(-1)!.body).toMatch(/torn down: PR #12 was closed/);
     expect(await readJson(w.s3.client, w.s3.bucket, RECORD)).toMatchObject({ name: NAME });
+  });
+});
+
+describe('a sleeping preview', () => {
+  test('a deploy wakes it for good (its saved spec goes, the record keeps the new spec); a teardown forgets it', async () => {
+    const w = await world();
+    const store = { client: w.s3.client, bucket: w.s3.bucket, statePrefix: '.faas-preview' };
+    const asleep = { service: NAME, image: IMAGE };
+    await saveSleeping(store, NAME, [asleep], new Date());
+    w.github.setPull({ number: PR, state: 'open', headSha: SHA_A });
+    ok(await run(w, 'pull_request', prPayload('opened', { number: PR, sha: SHA_A })));
+    expect(await readSleeping(store, NAME)).toBeUndefined();
+    expect(await readJson(w.s3.client, w.s3.bucket, RECORD)).toMatchObject({ specs: [expect.objectContaining({ service: NAME, image: IMAGE })], readyMs: expect.any(Number) });
+
+    await saveSleeping(store, NAME, [asleep], new Date());
+    w.github.setPull({ number: PR, state: 'closed', headSha: SHA_A });
+    ok(await run(w, 'pull_request', prPayload('closed', { number: PR, sha: SHA_A })));
+    expect(await readSleeping(store, NAME)).toBeUndefined();
   });
 });

@@ -126,6 +126,9 @@ describe('sweep on Community Edition', () => {
     expect(comment.body).toContain(`https://${name(2)}.preview.example.com`);
     expect(comment.body).toMatch(/push a commit or re-run the preview workflow/);
     expect(ours(w, 3)).toHaveLength(0);
+    // The spec the waker re-creates it from: exactly what the gateway had.
+    const saved = await readJson<{ specs: { service: string; image: string; labels: Record<string, string> }[] }>(w.s3.client, w.s3.bucket, `.faas-preview/sleeping/${name(2)}.json`);
+    expect(saved?.specs).toEqual([expect.objectContaining({ service: name(2), image: `registry.example.com/acme/hello-world:pr-2-${sha(2).slice(0, 7)}`, labels: expect.objectContaining({ 'faas-preview/pr': '2' }) })]);
 
     const state = (await readState(w))!;
     expect(Object.keys(state.functions).sort()).toEqual([name(3), name(4)]);
@@ -144,6 +147,16 @@ describe('sweep on Community Edition', () => {
     expectOk(await sweep(w));
     expect(statePuts(w)).toHaveLength(0);
     expect(w.gateway.functions()).toHaveLength(2);
+  });
+
+  test('with the waker on the edge, the sleeping comment says the preview wakes on the next visit', async () => {
+    const w = await world('faasd-ce');
+    preview(w, 2, { invocations: 1 });
+    await seedState(w, { [name(2)]: { count: 1, changedAt: ago(2 * HOUR) } });
+    expectOk(await sweep(w, { waker: 'true' }));
+    const [comment] = ours(w, 2);
+    expect(comment.body).toMatch(/It wakes on the next visit to https:\/\/hello-world-pr-2\.preview\.example\.com: the first call to its API re-creates the function/);
+    expect(comment.body).not.toMatch(/push a commit/);
   });
 
   test('a counter reset (gateway restart) is activity, not idleness', async () => {

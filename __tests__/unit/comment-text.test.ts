@@ -70,3 +70,14 @@ describe('renderComment', () => {
     expect(body).toMatch(/already runs 15 functions, its limit is 15, and 14 of them are not previews of this repository/);
   });
 });
+
+describe('the sleeping comment', () => {
+  const base = { state: 'sleeping' as const, name: 'shop-pr-2', url: 'https://shop-pr-2.preview.example.com', runUrl: 'r', time: 't', idleFor: '2h' };
+  test('with the waker: wakes on the next visit, and roughly how long the last deploy took', () => {
+    expect(renderComment({ ...base, wake: { seconds: 7 } })).toMatch(/It wakes on the next visit to https:\/\/shop-pr-2\.preview\.example\.com: .* \(its last deploy took about 7s\); pages load at once/);
+    expect(renderComment({ ...base, wake: {} })).not.toMatch(/took about/);
+  });
+  test('without it: push or re-run', () => {
+    expect(renderComment(base)).toMatch(/push a commit or re-run the preview workflow/);
+  });
+});

@@ -73,7 +73,7 @@ describe('parseSettings', () => {
     });
     expect(s.fn).toEqual({ envVars: {}, secrets: [], labels: {}, annotations: {}, memoryLimit: '128Mi', cpuLimit: '200m', readyTimeoutMs: 120_000, readyPath: '/' });
     expect(s.assets).toBeUndefined();
-    expect(s.sweep).toEqual({ idleAfterMs: 30 * 60_000, prometheusUrl: undefined, prometheusAuth: undefined, statePrefix: '.faas-preview', maxAgeMs: undefined, maxPreviews: undefined, dryRun: false });
+    expect(s.sweep).toEqual({ idleAfterMs: 30 * 60_000, prometheusUrl: undefined, prometheusAuth: undefined, statePrefix: '.faas-preview', maxAgeMs: undefined, maxPreviews: undefined, dryRun: false, waker: false });
     expect(s.github).toEqual({ token: 'ghs_x', comment: true, deployment: true });
     expect(s.apiPath).toBe('/api');
     expect(s.label).toBeUndefined();
@@ -136,6 +136,7 @@ describe('parseSettings', () => {
       'max-age': '7d',
       'max-previews': '0',
       'dry-run': 'True',
+      waker: 'true',
       label: 'preview please',
       'allow-fork-builds': 'false',
       'request-timeout': '2m',
@@ -174,6 +175,7 @@ describe('parseSettings', () => {
       maxAgeMs: 7 * 86_400_000,
       maxPreviews: 0,
       dryRun: true,
+      waker: true,
     });
     expect(s.label).toBe('preview please');
     expect(s.requestTimeoutMs).toBe(120_000);

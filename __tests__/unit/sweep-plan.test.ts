@@ -308,7 +308,7 @@ describe('helpers', () => {
     expect(stateKey('.faas-preview')).toBe('.faas-preview/sweeper.json');
     expect(stateKey('/ops/previews/')).toBe('ops/previews/sweeper.json');
     expect(stateKey('')).toBe('sweeper.json');
-    const sweep = { idleAfterMs: 30 * MIN, statePrefix: '.faas-preview', dryRun: false };
+    const sweep = { idleAfterMs: 30 * MIN, statePrefix: '.faas-preview', dryRun: false, waker: false };
     expect(idleSource({ sweep: { ...sweep, prometheusUrl: 'http://prom:9090' } })).toBe('prometheus');
     expect(idleSource({ sweep, assets: { bucket: 'b' } as never })).toBe('state');
     expect(() => idleSource({ sweep })).toThrow(/'prometheus-url'.*'bucket'.*\.faas-preview\/sweeper\.json/);

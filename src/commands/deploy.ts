@@ -22,6 +22,7 @@ import type { FunctionDeployment } from '../openfaas/types.js';
 import { writeOutputs } from '../report.js';
 import type { Settings } from '../settings.js';
 import { saveRecord } from '../state/previews.js';
+import { deleteSleeping } from '../state/sleeping.js';
 import { PrStatus, type Facts } from './pr-status.js';
 import { prepareData, previewEnv, type PreparedData } from './preview-data.js';
 import type { Services } from './services.js';
@@ -204,13 +205,31 @@ class DeployRun {
     );
   }
 
+  private store() {
+    const { settings, s3 } = this.s;
+    return settings.assets && s3 ? { client: s3, bucket: settings.assets.bucket, statePrefix: settings.sweep.statePrefix } : undefined;
+  }
+
   /** The preview's record in the bucket, before the first gateway write (teardown finishes from it). */
   private async record(): Promise<void> {
-    const { settings } = this.s;
-    if (!settings.assets || !this.s.s3) return;
-    const store = { client: this.s.s3, bucket: settings.assets.bucket, statePrefix: settings.sweep.statePrefix };
+    const store = this.store();
+    if (!store) return;
     const { name, pr, sha, image, url } = this.facts;
     await this.step('state', () => saveRecord(store, { name, pr, sha, image, url, updatedAt: this.s.now().toISOString() }));
+  }
+
+  /**
+   * Once the function is ready: the record gains the spec (what the sweeper saves when the preview sleeps) and how
+   * long readiness took (what a wake costs), and a saved sleeping spec goes (the preview is awake, on a newer spec).
+   * The preview is live either way: a failure here is a warning.
+   */
+  private async awake(spec: FunctionDeployment, readyMs: number): Promise<void> {
+    const store = this.store();
+    if (!store) return;
+    const { name, pr, sha, image, url } = this.facts;
+    await Promise.all([saveRecord(store, { name, pr, sha, image, url, updatedAt: this.s.now().toISOString(), specs: [spec], readyMs }), deleteSleeping(store, name)]).catch((err: Error) =>
+      log.warning(`the preview is live, but its record in the bucket was not updated: ${err.message}`),
+    );
   }
 
   private async deployFunction(provider: Provider, data: PreparedData): Promise<Readiness> {
@@ -218,14 +237,17 @@ class DeployRun {
     const { settings, ctx } = s;
     const spec = functionSpec(settings, { ...facts, data, owner: ctx.repo.owner, repo: ctx.repo.repo, edition: provider.edition, now: s.now() });
     // faasd pulls the image inside the deploy request, so it may take as long as the readiness wait.
+    const started = Date.now();
     const how = await this.step('deploy', () => s.gateway.deploy(spec, Math.max(settings.requestTimeoutMs, settings.fn.readyTimeoutMs)));
     log.info(`Function ${facts.name} ${how} on the gateway (${provider.name || 'unknown provider'}); waiting until ${settings.fn.readyPath} answers`);
-    return this.step(
+    const readiness = await this.step(
       'readiness',
       () =>
         waitUntilReady(s.gateway, provider, { ...facts, readyPath: settings.fn.readyPath, created: how === 'created' }, { timeoutMs: settings.fn.readyTimeoutMs, requestTimeoutMs: settings.requestTimeoutMs }),
       (err) => err instanceof NotReady && err.gone,
     );
+    await this.awake(spec, Date.now() - started);
+    return readiness;
   }
 
   private async syncAssets(): Promise<AssetCounts | undefined> {

@@ -19,9 +19,10 @@ import { listOpenPulls } from '../github/pulls.js';
 import { log } from '../log.js';
 import { ANNOTATIONS, LABELS, isManagedBy, prFromName, previewUrl } from '../naming.js';
 import type { Edition } from '../openfaas/client.js';
-import type { FunctionStatus } from '../openfaas/types.js';
+import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
 import { cellHtml, writeOutputs } from '../report.js';
-import { listRecords } from '../state/previews.js';
+import { listRecords, readRecord } from '../state/previews.js';
+import { saveSleeping } from '../state/sleeping.js';
 import { actsOn, finalState, formatDuration, orphanData, planSweep, removesFunction, type FunctionAction, type ManagedFunction, type Memory, type SweepPlan } from '../sweep/plan.js';
 import { queryIncreases } from '../sweep/prometheus.js';
 import { idleSource, listTopPrefixes, loadState, saveState, stateKey } from '../sweep/state.js';
@@ -233,14 +234,27 @@ async function act(s: Services, a: FunctionAction, f: FunctionStatus): Promise<s
   }
 }
 
-/** Community Edition's idle state: the function is deleted, the assets and data stay, the PR is told. */
+/** What the gateway lists, as a spec to POST again (when the record has no spec: previews deployed before it did). */
+function specFromStatus(f: FunctionStatus): FunctionDeployment {
+  return { service: f.name, image: f.image, envVars: f.envVars, labels: f.labels, annotations: f.annotations, secrets: f.secrets, limits: f.limits, requests: f.requests };
+}
+
+/**
+ * Community Edition's idle state: the spec is saved for the waker (state/sleeping.ts), then the function is deleted;
+ * the assets and data stay, and the PR is told how it wakes.
+ */
 async function sleep(s: Services, a: FunctionAction, f: FunctionStatus): Promise<string> {
   const { settings, ctx } = s;
+  const bucket = bucketOf(s);
+  const store = bucket && { client: bucket.client, bucket: bucket.name, statePrefix: settings.sweep.statePrefix };
+  const record = store ? await readRecord(store, a.name) : undefined;
+  if (store) await saveSleeping(store, a.name, record?.specs ?? [specFromStatus(f)], s.now());
   const gone = await s.gateway.remove(a.name);
   let comment = '';
   if (settings.github.comment) {
     const url = f.annotations?.[ANNOTATIONS.url] || previewUrl(settings.urlTemplate, a.name, a.pr, f.labels?.[LABELS.sha] ?? '');
-    const body = renderComment({ state: 'sleeping', name: a.name, url, runUrl: ctx.runUrl, time: s.now().toISOString(), idleFor: a.idleFor ?? formatDuration(settings.sweep.idleAfterMs) });
+    const wake = settings.sweep.waker && store ? { seconds: record?.readyMs === undefined ? undefined : Math.max(1, Math.round(record.readyMs / 1000)) } : undefined;
+    const body = renderComment({ state: 'sleeping', name: a.name, url, runUrl: ctx.runUrl, time: s.now().toISOString(), idleFor: a.idleFor ?? formatDuration(settings.sweep.idleAfterMs), wake });
     // The preview is asleep either way; a comment that could not be edited is worth a warning, not a failed sweep.
     comment = await new PreviewComment(s.octokit, ctx.repo, a.pr, a.name, log.info).write(body).then(
       () => ', PR comment says it sleeps',

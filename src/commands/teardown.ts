@@ -14,6 +14,7 @@ import { deletePrTags } from '../image/registry.js';
 import { bucketPrefix, environmentName, previewName, previewUrl } from '../naming.js';
 import { writeOutputs } from '../report.js';
 import { deleteRecord } from '../state/previews.js';
+import { deleteSleeping } from '../state/sleeping.js';
 import { inlineCode } from '../text/untrusted.js';
 import { removeData } from './preview-data.js';
 import type { Services } from './services.js';
@@ -48,6 +49,8 @@ export async function teardownPreview(s: Services, pr: number, reason: string): 
     }
   };
 
+  // First, so that a waker can no longer bring a closed PR's preview back while the rest goes.
+  if (settings.assets && s.s3) await step('forgetting the sleeping preview', () => deleteSleeping({ client: s.s3!, bucket: settings.assets!.bucket, statePrefix: settings.sweep.statePrefix }, name));
   await step('deleting the function', async () => {
     r.functionDeleted = await gateway.remove(name);
     log.info(r.functionDeleted ? `Function ${name} deleted` : `Function ${name} was not on the gateway`);

@@ -36,7 +36,7 @@ export type CommentView =
   | ({ state: 'ready' | 'rolling-out'; evidence: string; assets?: AssetCounts; data?: DataFacts } & PreviewFacts)
   | ({ state: 'failed'; step: FailedStep; error: string; previous: string } & PreviewFacts)
   | { state: 'torn-down'; name: string; runUrl: string; time: string; reason: string; removed: string[]; kept?: string[] }
-  | { state: 'sleeping'; name: string; url: string; runUrl: string; time: string; idleFor: string }
+  | { state: 'sleeping'; name: string; url: string; runUrl: string; time: string; idleFor: string; wake?: { seconds?: number } }
   | { state: 'refused'; name: string; runUrl: string; time: string; limit: number; holders: { name: string; pr: number }[]; foreign: number; why: 'max-previews' | 'community-edition' };
 
 const HEADING = '### Preview';
@@ -126,9 +126,11 @@ export function renderComment(view: CommentView): string {
       break;
     case 'sleeping':
       lines.push(
-        `${HEADING} \`${view.name}\` is asleep: nobody called it for ${view.idleFor}, so its function was removed to free capacity. The static assets are kept.`,
+        `${HEADING} \`${view.name}\` is asleep: nobody called it for ${view.idleFor}, so its function was removed to free capacity. The static assets and data are kept.`,
         '',
-        `To wake it, push a commit or re-run the preview workflow for this PR; it will answer again at ${view.url}.`,
+        view.wake
+          ? `It wakes on the next visit to ${view.url}: the first call to its API re-creates the function and waits until it is ready${view.wake.seconds ? ` (its last deploy took about ${view.wake.seconds}s)` : ''}; pages load at once.`
+          : `To wake it, push a commit or re-run the preview workflow for this PR; it will answer again at ${view.url}.`,
         '',
         footer(view.runUrl, view.time),
       );

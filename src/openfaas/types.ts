@@ -25,6 +25,9 @@ export interface FunctionStatus {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   envVars?: Record<string, string>;
+  secrets?: string[];
+  limits?: FunctionResources;
+  requests?: FunctionResources;
   replicas?: number;
   availableReplicas?: number;
   invocationCount?: number;

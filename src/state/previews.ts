@@ -5,6 +5,7 @@
  * record rather than from whatever happens to be left on the gateway.
  */
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { FunctionDeployment } from '../openfaas/types.js';
 import { deleteJson, readJson, writeJson } from './store.js';
 
 export const RECORD_VERSION = 1;
@@ -18,6 +19,10 @@ export interface PreviewRecord {
   url: string;
   /** ISO 8601 of the deploy that wrote it. */
   updatedAt: string;
+  /** What the deploy sent to the gateway, once it was applied: the sweeper saves it when the preview sleeps. */
+  specs?: FunctionDeployment[];
+  /** How long the function took from its deploy request to ready: what a wake roughly costs. */
+  readyMs?: number;
 }
 
 export interface RecordStore {

@@ -1,8 +1,8 @@
-export const id = 765;
-export const ids = [765];
+export const id = 856;
+export const ids = [856];
 export const modules = {
 
-/***/ 1765:
+/***/ 7856:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -2144,7 +2144,7 @@ async function saveRecord(store, record) {
     await writeJson(store.client, store.bucket, recordKey(store.statePrefix, record.name), { version: RECORD_VERSION, ...record });
 }
 async function readRecord(store, name) {
-    return readJson(store.client, store.bucket, recordKey(store.statePrefix, name));
+    return store_readJson(store.client, store.bucket, recordKey(store.statePrefix, name));
 }
 async function deleteRecord(store, name) {
     await deleteJson(store.client, store.bucket, recordKey(store.statePrefix, name));
@@ -2164,6 +2164,33 @@ async function listRecords(store) {
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return names.sort();
+}
+
+;// CONCATENATED MODULE: ./src/state/sleeping.ts
+
+const SLEEPING_VERSION = 1;
+function sleepingKey(statePrefix, name) {
+    const prefix = statePrefix.replace(/^\/+|\/+$/g, '');
+    return `${prefix ? `${prefix}/` : ''}sleeping/${name}.json`;
+}
+async function saveSleeping(store, name, specs, since) {
+    const body = { version: SLEEPING_VERSION, since: since.toISOString(), specs };
+    await writeJson(store.client, store.bucket, sleepingKey(store.statePrefix, name), body);
+}
+/** A spec of preview `name`: its own function or one of its `<name>-<fn>` functions. */
+function belongs(name, spec) {
+    const s = spec;
+    return typeof s?.service === 'string' && typeof s.image === 'string' && (s.service === name || s.service.startsWith(`${name}-`));
+}
+/** The saved specs, or undefined when the preview is not asleep (or the object is not one of ours). */
+async function readSleeping(store, name) {
+    const raw = await readJson(store.client, store.bucket, sleepingKey(store.statePrefix, name));
+    if (!raw || raw.version !== SLEEPING_VERSION || !Array.isArray(raw.specs) || raw.specs.length === 0 || !raw.specs.every((x) => belongs(name, x)))
+        return undefined;
+    return raw;
+}
+async function deleteSleeping(store, name) {
+    await deleteJson(store.client, store.bucket, sleepingKey(store.statePrefix, name));
 }
 
 ;// CONCATENATED MODULE: ./src/github/comment-text.ts
@@ -2230,7 +2257,9 @@ function renderComment(view) {
             lines.push(`${HEADING} \`${view.name}\` was torn down: ${view.reason}.`, '', ...(view.removed.length ? ['Removed:', ...view.removed.map((r) => `- ${r}`)] : ['Nothing of it was left to remove.']), ...(view.kept?.length ? ['', 'Kept:', ...view.kept.map((k) => `- ${k}`)] : []), '', footer(view.runUrl, view.time));
             break;
         case 'sleeping':
-            lines.push(`${HEADING} \`${view.name}\` is asleep: nobody called it for ${view.idleFor}, so its function was removed to free capacity. The static assets are kept.`, '', `To wake it, push a commit or re-run the preview workflow for this PR; it will answer again at ${view.url}.`, '', footer(view.runUrl, view.time));
+            lines.push(`${HEADING} \`${view.name}\` is asleep: nobody called it for ${view.idleFor}, so its function was removed to free capacity. The static assets and data are kept.`, '', view.wake
+                ? `It wakes on the next visit to ${view.url}: the first call to its API re-creates the function and waits until it is ready${view.wake.seconds ? ` (its last deploy took about ${view.wake.seconds}s)` : ''}; pages load at once.`
+                : `To wake it, push a commit or re-run the preview workflow for this PR; it will answer again at ${view.url}.`, '', footer(view.runUrl, view.time));
             break;
         case 'refused':
             lines.push(...refused(view), '', footer(view.runUrl, view.time));
@@ -3635,6 +3664,7 @@ function distributionClient(b, repo, deps) {
 
 
 
+
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 async function teardownPreview(s, pr, reason) {
     const { settings, ctx, gateway, octokit } = s;
@@ -3650,6 +3680,9 @@ async function teardownPreview(s, pr, reason) {
             log/* log */.R.error(`teardown of ${name}: ${what} failed: ${err.message}`);
         }
     };
+    // First, so that a waker can no longer bring a closed PR's preview back while the rest goes.
+    if (settings.assets && s.s3)
+        await step('forgetting the sleeping preview', () => deleteSleeping({ client: s.s3, bucket: settings.assets.bucket, statePrefix: settings.sweep.statePrefix }, name));
     await step('deleting the function', async () => {
         r.functionDeleted = await gateway.remove(name);
         log/* log */.R.info(r.functionDeleted ? `Function ${name} deleted` : `Function ${name} was not on the gateway`);
@@ -3727,6 +3760,7 @@ async function teardown(s) {
  * is asked again just before the function deploy and before anything is marked, so a run that a newer push or a
  * close overtook neither overwrites the newer preview's status nor leaves a preview behind a closed PR.
  */
+
 
 
 
@@ -3907,23 +3941,41 @@ class DeployRun {
         throw new Error(`${provider.name} (OpenFaaS Community Edition on Kubernetes) only runs images anyone can pull, and ${this.facts.image} cannot be pulled without credentials (${problem}). ` +
             'Make the image public (GHCR: the package settings → Change visibility → Public), deploy to faasd, which pulls with its own credentials, or use OpenFaaS Pro with image pull secrets');
     }
+    store() {
+        const { settings, s3 } = this.s;
+        return settings.assets && s3 ? { client: s3, bucket: settings.assets.bucket, statePrefix: settings.sweep.statePrefix } : undefined;
+    }
     /** The preview's record in the bucket, before the first gateway write (teardown finishes from it). */
     async record() {
-        const { settings } = this.s;
-        if (!settings.assets || !this.s.s3)
+        const store = this.store();
+        if (!store)
             return;
-        const store = { client: this.s.s3, bucket: settings.assets.bucket, statePrefix: settings.sweep.statePrefix };
         const { name, pr, sha, image, url } = this.facts;
         await this.step('state', () => saveRecord(store, { name, pr, sha, image, url, updatedAt: this.s.now().toISOString() }));
+    }
+    /**
+     * Once the function is ready: the record gains the spec (what the sweeper saves when the preview sleeps) and how
+     * long readiness took (what a wake costs), and a saved sleeping spec goes (the preview is awake, on a newer spec).
+     * The preview is live either way: a failure here is a warning.
+     */
+    async awake(spec, readyMs) {
+        const store = this.store();
+        if (!store)
+            return;
+        const { name, pr, sha, image, url } = this.facts;
+        await Promise.all([saveRecord(store, { name, pr, sha, image, url, updatedAt: this.s.now().toISOString(), specs: [spec], readyMs }), deleteSleeping(store, name)]).catch((err) => log/* log */.R.warning(`the preview is live, but its record in the bucket was not updated: ${err.message}`));
     }
     async deployFunction(provider, data) {
         const { s, facts } = this;
         const { settings, ctx } = s;
         const spec = functionSpec(settings, { ...facts, data, owner: ctx.repo.owner, repo: ctx.repo.repo, edition: provider.edition, now: s.now() });
         // faasd pulls the image inside the deploy request, so it may take as long as the readiness wait.
+        const started = Date.now();
         const how = await this.step('deploy', () => s.gateway.deploy(spec, Math.max(settings.requestTimeoutMs, settings.fn.readyTimeoutMs)));
         log/* log */.R.info(`Function ${facts.name} ${how} on the gateway (${provider.name || 'unknown provider'}); waiting until ${settings.fn.readyPath} answers`);
-        return this.step('readiness', () => waitUntilReady(s.gateway, provider, { ...facts, readyPath: settings.fn.readyPath, created: how === 'created' }, { timeoutMs: settings.fn.readyTimeoutMs, requestTimeoutMs: settings.requestTimeoutMs }), (err) => err instanceof NotReady && err.gone);
+        const readiness = await this.step('readiness', () => waitUntilReady(s.gateway, provider, { ...facts, readyPath: settings.fn.readyPath, created: how === 'created' }, { timeoutMs: settings.fn.readyTimeoutMs, requestTimeoutMs: settings.requestTimeoutMs }), (err) => err instanceof NotReady && err.gone);
+        await this.awake(spec, Date.now() - started);
+        return readiness;
     }
     async syncAssets() {
         const a = this.s.settings.assets;
@@ -4423,6 +4475,7 @@ async function listTopPrefixes(client, bucket) {
 
 
 
+
 /** Acted-on previews handled at once: enough to sweep hundreds quickly, few enough for GitHub's secondary limits. */
 const ACT_CONCURRENCY = 4;
 function deployedAt(f) {
@@ -4601,14 +4654,27 @@ async function act(s, a, f) {
             return 'nothing to do';
     }
 }
-/** Community Edition's idle state: the function is deleted, the assets and data stay, the PR is told. */
+/** What the gateway lists, as a spec to POST again (when the record has no spec: previews deployed before it did). */
+function specFromStatus(f) {
+    return { service: f.name, image: f.image, envVars: f.envVars, labels: f.labels, annotations: f.annotations, secrets: f.secrets, limits: f.limits, requests: f.requests };
+}
+/**
+ * Community Edition's idle state: the spec is saved for the waker (state/sleeping.ts), then the function is deleted;
+ * the assets and data stay, and the PR is told how it wakes.
+ */
 async function sleep(s, a, f) {
     const { settings, ctx } = s;
+    const bucket = bucketOf(s);
+    const store = bucket && { client: bucket.client, bucket: bucket.name, statePrefix: settings.sweep.statePrefix };
+    const record = store ? await readRecord(store, a.name) : undefined;
+    if (store)
+        await saveSleeping(store, a.name, record?.specs ?? [specFromStatus(f)], s.now());
     const gone = await s.gateway.remove(a.name);
     let comment = '';
     if (settings.github.comment) {
         const url = f.annotations?.[naming/* ANNOTATIONS */.BC.url] || (0,naming/* previewUrl */.e6)(settings.urlTemplate, a.name, a.pr, f.labels?.[naming/* LABELS */.kg.sha] ?? '');
-        const body = renderComment({ state: 'sleeping', name: a.name, url, runUrl: ctx.runUrl, time: s.now().toISOString(), idleFor: a.idleFor ?? formatDuration(settings.sweep.idleAfterMs) });
+        const wake = settings.sweep.waker && store ? { seconds: record?.readyMs === undefined ? undefined : Math.max(1, Math.round(record.readyMs / 1000)) } : undefined;
+        const body = renderComment({ state: 'sleeping', name: a.name, url, runUrl: ctx.runUrl, time: s.now().toISOString(), idleFor: a.idleFor ?? formatDuration(settings.sweep.idleAfterMs), wake });
         // The preview is asleep either way; a comment that could not be edited is worth a warning, not a failed sweep.
         comment = await new PreviewComment(s.octokit, ctx.repo, a.pr, a.name, log/* log */.R.info).write(body).then(() => ', PR comment says it sleeps', (err) => {
             log/* log */.R.warning(`${a.name}: could not update the PR comment: ${err.message}`);
