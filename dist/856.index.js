@@ -2246,6 +2246,9 @@ function dataRows(data) {
 function renderComment(view) {
     const lines = [(0,naming/* commentMarker */.Ql)(view.name)];
     switch (view.state) {
+        case 'building':
+            lines.push(`${HEADING} of \`${comment_text_short(view.sha)}\` is being built and deployed by [this run](${view.runUrl}).`, '', `The previous preview of this PR, if any, is unchanged at ${view.url} until the new function is deployed; this comment says when the new one is ready.`, '', footer(view.runUrl, view.time));
+            break;
         case 'ready':
         case 'rolling-out':
             lines.push(...live(view));
@@ -2412,9 +2415,14 @@ async function createDeployment(octokit, repo, mark) {
     }
     return created.data.id;
 }
-/** A new deployment for this commit with a final state; `success` also retires the older ones. */
-async function markDeployment(octokit, repo, mark, state) {
+/** A new deployment for this commit, `in_progress` while the run builds and deploys it; returns its id. */
+async function startDeployment(octokit, repo, mark) {
     const id = await createDeployment(octokit, repo, mark);
+    await octokit.rest.repos.createDeploymentStatus({ ...repo, deployment_id: id, state: 'in_progress', log_url: mark.logUrl, description: clip(mark.description), auto_inactive: false });
+    return id;
+}
+/** The deployment's final state; `success` also retires the older ones. */
+async function finishDeployment(octokit, repo, id, mark, state) {
     await octokit.rest.repos.createDeploymentStatus({
         ...repo,
         deployment_id: id,
@@ -2427,12 +2435,20 @@ async function markDeployment(octokit, repo, mark, state) {
     });
     if (state === 'success')
         await markInactive(octokit, repo, mark.environment, mark.logUrl, { olderThan: id });
+}
+/** A new deployment for this commit with a final state at once (a failure before the run had started one). */
+async function markDeployment(octokit, repo, mark, state) {
+    const id = await createDeployment(octokit, repo, mark);
+    await finishDeployment(octokit, repo, id, mark, state);
     return id;
 }
+const TORN_DOWN = 'Preview torn down';
+const REPLACED = 'Replaced by a newer deployment';
 /**
  * Marks the environment's deployments inactive (only those older than `olderThan` when given); returns how many
- * changed. Deployments come newest first and each run retires all older ones, so the first inactive one ends the
- * walk: a PR with fifty pushes costs a few requests, not a hundred.
+ * changed. Deployments come newest first and each walk retires all older ones, so the first one a walk retired
+ * (its description says so) ends the next walk: a PR with fifty pushes costs a few requests, not a hundred. A
+ * deployment retired otherwise (a run overtaken by a newer push) proves nothing about older ones: the walk goes on.
  */
 async function markInactive(octokit, repo, environment, logUrl, o = {}) {
     let changed = 0;
@@ -2442,14 +2458,17 @@ async function markInactive(octokit, repo, environment, logUrl, o = {}) {
             if (o.olderThan !== undefined && d.id >= o.olderThan)
                 continue;
             const [latest] = (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: d.id, per_page: 1 })).data;
-            if (latest?.state === 'inactive')
-                return changed;
+            if (latest?.state === 'inactive') {
+                if (latest.description === TORN_DOWN || latest.description === REPLACED)
+                    return changed;
+                continue;
+            }
             await octokit.rest.repos.createDeploymentStatus({
                 ...repo,
                 deployment_id: d.id,
                 state: 'inactive',
                 log_url: logUrl,
-                description: o.olderThan === undefined ? 'Preview torn down' : 'Replaced by a newer deployment',
+                description: o.olderThan === undefined ? TORN_DOWN : REPLACED,
             });
             changed++;
         }
@@ -2496,6 +2515,8 @@ class PrStatus {
     s;
     facts;
     comment;
+    /** The deployment `building()` started, when it could. */
+    deployment;
     constructor(s, facts) {
         this.s = s;
         this.facts = facts;
@@ -2505,6 +2526,37 @@ class PrStatus {
     view(state) {
         const { name, url, sha, image } = this.facts;
         return { state, name, url, sha, image, runUrl: this.s.ctx.runUrl, time: this.s.now().toISOString() };
+    }
+    /**
+     * The run starts: the comment says this commit is being built (with the run link) and the deployment is in
+     * progress, written together. They only inform, so a failure here is a warning; the run's later writes report it.
+     */
+    async building() {
+        const { sha } = this.facts;
+        if (this.s.settings.github.deployment) {
+            this.deployment = startDeployment(this.s.octokit, this.s.ctx.repo, this.mark(`Building #${this.facts.pr} at ${sha.slice(0, 7)}`)).catch((err) => {
+                log/* log */.R.warning(`could not start the GitHub deployment: ${err.message}`);
+                return undefined;
+            });
+        }
+        const comment = this.comment?.write(renderComment({ ...this.view('building') })).catch((err) => log/* log */.R.warning(`could not post the building comment: ${err.message}`));
+        await Promise.all([this.deployment, comment]);
+    }
+    /** Ends the deployment started by `building()`, or makes a finished one when none was started. */
+    finish(description, state) {
+        const mark = this.mark(description);
+        return (async () => {
+            const id = await this.deployment;
+            if (id === undefined)
+                return markDeployment(this.s.octokit, this.s.ctx.repo, mark, state);
+            return finishDeployment(this.s.octokit, this.s.ctx.repo, id, mark, state);
+        })();
+    }
+    /** A newer push or a close overtook the run: its own deployment is retired, the newer run reports. */
+    async overtaken(reason) {
+        if ((await this.deployment) === undefined)
+            return;
+        await this.finish(reason, 'inactive').catch((err) => log/* log */.R.warning(`could not retire this run's deployment: ${err.message}`));
     }
     async refused(decision) {
         await this.comment?.write(renderComment({ ...this.view('refused'), ...decision }));
@@ -2516,9 +2568,8 @@ class PrStatus {
         const writes = [];
         if (this.comment)
             writes.push(this.comment.write(renderComment({ ...this.view('failed'), step, error, previous })));
-        if (this.s.settings.github.deployment) {
-            writes.push(markDeployment(this.s.octokit, this.s.ctx.repo, this.mark(`Failed: ${error}`), DEPLOYMENT_STATE[step]));
-        }
+        if (this.s.settings.github.deployment)
+            writes.push(this.finish(`Failed: ${error}`, DEPLOYMENT_STATE[step]));
         for (const r of await Promise.allSettled(writes)) {
             if (r.status === 'rejected')
                 log/* log */.R.warning(`could not tell the PR about the failure: ${r.reason.message}`);
@@ -2532,9 +2583,8 @@ class PrStatus {
         const writes = [];
         if (this.comment)
             writes.push(this.comment.write(renderComment({ ...this.view(readiness.state), evidence: readiness.evidence, ...extra })));
-        if (this.s.settings.github.deployment) {
-            writes.push(markDeployment(this.s.octokit, this.s.ctx.repo, this.mark(`Preview of #${pr} at ${sha.slice(0, 7)}${ready ? '' : ', rolling out'}`), 'success'));
-        }
+        if (this.s.settings.github.deployment)
+            writes.push(this.finish(`Preview of #${pr} at ${sha.slice(0, 7)}${ready ? '' : ', rolling out'}`, 'success'));
         const failures = (await Promise.allSettled(writes)).filter((r) => r.status === 'rejected');
         log/* log */.R.info(`${ready ? 'Preview ready' : 'Preview deployed, rolling out'}: ${url} (${readiness.evidence})`);
         await (0,src_report/* writeOutputs */.K)({ result: ready ? 'deployed' : 'rolling-out', name, url, image, bucketPrefix }, ready ? 'Preview ready' : 'Preview rolling out', [
@@ -3912,6 +3962,7 @@ class DeployRun {
             log/* log */.R.warning(`preview ${facts.name} refused: ${quota.why === 'community-edition' ? `the gateway runs ${functions.length} functions, Community Edition's limit is ${quota.limit}` : `${quota.holders.length} previews hold the ${quota.limit} slots (input 'max-previews')`}`);
             return this.status.refused({ limit: quota.limit, holders: quota.holders, foreign: quota.foreign, why: quota.why });
         }
+        await this.status.building();
         await this.record();
         if (settings.build.builder !== 'none') {
             log/* log */.R.info(`Building ${facts.image} with ${settings.build.builder}`);
@@ -3922,7 +3973,7 @@ class DeployRun {
             await this.step('image', () => this.checkPublic(provider));
         const before = await overtaken(s, { number: facts.pr, headSha: facts.sha });
         if (before)
-            return skip(before === 'closed' ? `PR #${facts.pr} was closed while this run built it; not deployed` : before);
+            return this.stop(before === 'closed' ? `PR #${facts.pr} was closed while this run built it; not deployed` : before);
         const data = await this.step('data', () => prepareData(s, facts, !this.existed));
         const readiness = await this.deployFunction(provider, data);
         const assets = await this.step('assets', () => this.syncAssets());
@@ -3930,8 +3981,13 @@ class DeployRun {
         if (after === 'closed')
             return this.closedMeanwhile();
         if (after)
-            return skip(`${after} (this run's function was deployed; the newer run replaces it)`);
+            return this.stop(`${after} (this run's function was deployed; the newer run replaces it)`);
         await this.status.live(readiness, { assets, data }, settings.assets ? (0,naming/* bucketPrefix */.TU)(facts.name) : undefined);
+    }
+    /** Overtaken by a newer push or a close: say so, retire this run's deployment, report nothing else. */
+    async stop(reason) {
+        await this.status.overtaken(reason);
+        return skip(reason);
     }
     async checkPublic(provider) {
         const { settings } = this.s;
@@ -3995,6 +4051,7 @@ class DeployRun {
     }
     /** The PR closed while this run deployed: the teardown run may already be over, so this run tears down itself. */
     async closedMeanwhile() {
+        await this.status.overtaken(`PR #${this.facts.pr} was closed during the deploy`);
         log/* log */.R.notice(`PR #${this.facts.pr} was closed during this deploy; tearing the preview down again`);
         const report = await teardownPreview(this.s, this.facts.pr, `PR #${this.facts.pr} was closed during a deploy`);
         await (0,src_report/* writeOutputs */.K)({ result: 'torn-down', name: report.name }, 'Preview torn down (PR closed during the deploy)');

@@ -149,6 +149,7 @@ function lifecycle(profile: Profile): void {
 
     const [deployment] = github.deployments();
     expect(deployment).toMatchObject({ environment: `preview/${NAME}`, transient_environment: true, production_environment: false, ref: SHA_A });
+    expect(deployment.statuses.map((st) => st.state)).toEqual(['in_progress', 'success']);
     expect(deployment.statuses.at(-1)).toMatchObject({ state: 'success', environment_url: `http://${NAME}.preview.localhost:8080/` });
 
     expect(run.summary).toContain('Preview ready');

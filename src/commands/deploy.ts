@@ -176,6 +176,7 @@ class DeployRun {
       log.warning(`preview ${facts.name} refused: ${quota.why === 'community-edition' ? `the gateway runs ${functions.length} functions, Community Edition's limit is ${quota.limit}` : `${quota.holders.length} previews hold the ${quota.limit} slots (input 'max-previews')`}`);
       return this.status.refused({ limit: quota.limit, holders: quota.holders, foreign: quota.foreign, why: quota.why });
     }
+    await this.status.building();
     await this.record();
     if (settings.build.builder !== 'none') {
       log.info(`Building ${facts.image} with ${settings.build.builder}`);
@@ -184,15 +185,21 @@ class DeployRun {
     // Community Edition on Kubernetes runs public images only, and says nothing when it cannot (see image/public.ts).
     if (provider.edition === 'community' && provider.rolling) await this.step('image', () => this.checkPublic(provider));
     const before = await overtaken(s, { number: facts.pr, headSha: facts.sha });
-    if (before) return skip(before === 'closed' ? `PR #${facts.pr} was closed while this run built it; not deployed` : before);
+    if (before) return this.stop(before === 'closed' ? `PR #${facts.pr} was closed while this run built it; not deployed` : before);
 
     const data = await this.step('data', () => prepareData(s, facts, !this.existed));
     const readiness = await this.deployFunction(provider, data);
     const assets = await this.step('assets', () => this.syncAssets());
     const after = await overtaken(s, { number: facts.pr, headSha: facts.sha });
     if (after === 'closed') return this.closedMeanwhile();
-    if (after) return skip(`${after} (this run's function was deployed; the newer run replaces it)`);
+    if (after) return this.stop(`${after} (this run's function was deployed; the newer run replaces it)`);
     await this.status.live(readiness, { assets, data }, settings.assets ? bucketPrefix(facts.name) : undefined);
+  }
+
+  /** Overtaken by a newer push or a close: say so, retire this run's deployment, report nothing else. */
+  private async stop(reason: string): Promise<void> {
+    await this.status.overtaken(reason);
+    return skip(reason);
   }
 
   private async checkPublic(provider: Provider): Promise<void> {
@@ -268,6 +275,7 @@ class DeployRun {
 
   /** The PR closed while this run deployed: the teardown run may already be over, so this run tears down itself. */
   private async closedMeanwhile(): Promise<void> {
+    await this.status.overtaken(`PR #${this.facts.pr} was closed during the deploy`);
     log.notice(`PR #${this.facts.pr} was closed during this deploy; tearing the preview down again`);
     const report = await teardownPreview(this.s, this.facts.pr, `PR #${this.facts.pr} was closed during a deploy`);
     await writeOutputs({ result: 'torn-down', name: report.name }, 'Preview torn down (PR closed during the deploy)');

@@ -7,7 +7,7 @@
  */
 import { renderComment, type AssetCounts, type CommentView, type DataFacts, type FailedStep } from '../github/comment-text.js';
 import { PreviewComment } from '../github/comment.js';
-import { markDeployment } from '../github/deployments.js';
+import { finishDeployment, markDeployment, startDeployment, type FinalState } from '../github/deployments.js';
 import { environmentName } from '../naming.js';
 import type { Readiness } from '../openfaas/readiness.js';
 import { writeOutputs } from '../report.js';
@@ -36,6 +36,8 @@ const DEPLOYMENT_STATE: Record<FailedStep, 'failure' | 'error'> = {
 
 export class PrStatus {
   private readonly comment?: PreviewComment;
+  /** The deployment `building()` started, when it could. */
+  private deployment?: Promise<number | undefined>;
 
   constructor(
     private readonly s: Services,
@@ -49,6 +51,38 @@ export class PrStatus {
     return { state, name, url, sha, image, runUrl: this.s.ctx.runUrl, time: this.s.now().toISOString() };
   }
 
+  /**
+   * The run starts: the comment says this commit is being built (with the run link) and the deployment is in
+   * progress, written together. They only inform, so a failure here is a warning; the run's later writes report it.
+   */
+  async building(): Promise<void> {
+    const { sha } = this.facts;
+    if (this.s.settings.github.deployment) {
+      this.deployment = startDeployment(this.s.octokit, this.s.ctx.repo, this.mark(`Building #${this.facts.pr} at ${sha.slice(0, 7)}`)).catch((err: Error) => {
+        log.warning(`could not start the GitHub deployment: ${err.message}`);
+        return undefined;
+      });
+    }
+    const comment = this.comment?.write(renderComment({ ...this.view('building') })).catch((err: Error) => log.warning(`could not post the building comment: ${err.message}`));
+    await Promise.all([this.deployment, comment]);
+  }
+
+  /** Ends the deployment started by `building()`, or makes a finished one when none was started. */
+  private finish(description: string, state: FinalState): Promise<unknown> {
+    const mark = this.mark(description);
+    return (async () => {
+      const id = await this.deployment;
+      if (id === undefined) return markDeployment(this.s.octokit, this.s.ctx.repo, mark, state);
+      return finishDeployment(this.s.octokit, this.s.ctx.repo, id, mark, state);
+    })();
+  }
+
+  /** A newer push or a close overtook the run: its own deployment is retired, the newer run reports. */
+  async overtaken(reason: string): Promise<void> {
+    if ((await this.deployment) === undefined) return;
+    await this.finish(reason, 'inactive').catch((err: Error) => log.warning(`could not retire this run's deployment: ${err.message}`));
+  }
+
   async refused(decision: Omit<Extract<CommentView, { state: 'refused' }>, 'state' | 'name' | 'runUrl' | 'time'>): Promise<void> {
     await this.comment?.write(renderComment({ ...this.view('refused'), ...decision }));
     await writeOutputs({ result: 'refused', name: this.facts.name }, 'Preview refused');
@@ -59,9 +93,7 @@ export class PrStatus {
     const error = err instanceof Error ? err.message : String(err);
     const writes: Promise<unknown>[] = [];
     if (this.comment) writes.push(this.comment.write(renderComment({ ...this.view('failed'), step, error, previous })));
-    if (this.s.settings.github.deployment) {
-      writes.push(markDeployment(this.s.octokit, this.s.ctx.repo, this.mark(`Failed: ${error}`), DEPLOYMENT_STATE[step]));
-    }
+    if (this.s.settings.github.deployment) writes.push(this.finish(`Failed: ${error}`, DEPLOYMENT_STATE[step]));
     for (const r of await Promise.allSettled(writes)) {
       if (r.status === 'rejected') log.warning(`could not tell the PR about the failure: ${(r.reason as Error).message}`);
     }
@@ -74,9 +106,7 @@ export class PrStatus {
     const ready = readiness.state === 'ready';
     const writes: Promise<unknown>[] = [];
     if (this.comment) writes.push(this.comment.write(renderComment({ ...this.view(readiness.state), evidence: readiness.evidence, ...extra })));
-    if (this.s.settings.github.deployment) {
-      writes.push(markDeployment(this.s.octokit, this.s.ctx.repo, this.mark(`Preview of #${pr} at ${sha.slice(0, 7)}${ready ? '' : ', rolling out'}`), 'success'));
-    }
+    if (this.s.settings.github.deployment) writes.push(this.finish(`Preview of #${pr} at ${sha.slice(0, 7)}${ready ? '' : ', rolling out'}`, 'success'));
     const failures = (await Promise.allSettled(writes)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     log.info(`${ready ? 'Preview ready' : 'Preview deployed, rolling out'}: ${url} (${readiness.evidence})`);
     await writeOutputs({ result: ready ? 'deployed' : 'rolling-out', name, url, image, bucketPrefix }, ready ? 'Preview ready' : 'Preview rolling out', [

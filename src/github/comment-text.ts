@@ -33,6 +33,7 @@ export interface DataFacts {
 export type FailedStep = 'gateway' | 'state' | 'build' | 'image' | 'data' | 'deploy' | 'readiness' | 'assets';
 
 export type CommentView =
+  | ({ state: 'building' } & PreviewFacts)
   | ({ state: 'ready' | 'rolling-out'; evidence: string; assets?: AssetCounts; data?: DataFacts } & PreviewFacts)
   | ({ state: 'failed'; step: FailedStep; error: string; previous: string } & PreviewFacts)
   | { state: 'torn-down'; name: string; runUrl: string; time: string; reason: string; removed: string[]; kept?: string[] }
@@ -97,6 +98,15 @@ function dataRows(data: DataFacts | undefined): string[] {
 export function renderComment(view: CommentView): string {
   const lines = [commentMarker(view.name)];
   switch (view.state) {
+    case 'building':
+      lines.push(
+        `${HEADING} of \`${short(view.sha)}\` is being built and deployed by [this run](${view.runUrl}).`,
+        '',
+        `The previous preview of this PR, if any, is unchanged at ${view.url} until the new function is deployed; this comment says when the new one is ready.`,
+        '',
+        footer(view.runUrl, view.time),
+      );
+      break;
     case 'ready':
     case 'rolling-out':
       lines.push(...live(view));

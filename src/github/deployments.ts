@@ -39,9 +39,17 @@ async function createDeployment(octokit: Octokit, repo: Repo, mark: DeploymentMa
   return created.data.id;
 }
 
-/** A new deployment for this commit with a final state; `success` also retires the older ones. */
-export async function markDeployment(octokit: Octokit, repo: Repo, mark: DeploymentMark, state: 'success' | 'failure' | 'error'): Promise<number> {
+export type FinalState = 'success' | 'failure' | 'error' | 'inactive';
+
+/** A new deployment for this commit, `in_progress` while the run builds and deploys it; returns its id. */
+export async function startDeployment(octokit: Octokit, repo: Repo, mark: DeploymentMark): Promise<number> {
   const id = await createDeployment(octokit, repo, mark);
+  await octokit.rest.repos.createDeploymentStatus({ ...repo, deployment_id: id, state: 'in_progress', log_url: mark.logUrl, description: clip(mark.description), auto_inactive: false });
+  return id;
+}
+
+/** The deployment's final state; `success` also retires the older ones. */
+export async function finishDeployment(octokit: Octokit, repo: Repo, id: number, mark: DeploymentMark, state: FinalState): Promise<void> {
   await octokit.rest.repos.createDeploymentStatus({
     ...repo,
     deployment_id: id,
@@ -53,13 +61,23 @@ export async function markDeployment(octokit: Octokit, repo: Repo, mark: Deploym
     auto_inactive: false,
   });
   if (state === 'success') await markInactive(octokit, repo, mark.environment, mark.logUrl, { olderThan: id });
+}
+
+/** A new deployment for this commit with a final state at once (a failure before the run had started one). */
+export async function markDeployment(octokit: Octokit, repo: Repo, mark: DeploymentMark, state: FinalState): Promise<number> {
+  const id = await createDeployment(octokit, repo, mark);
+  await finishDeployment(octokit, repo, id, mark, state);
   return id;
 }
 
+const TORN_DOWN = 'Preview torn down';
+const REPLACED = 'Replaced by a newer deployment';
+
 /**
  * Marks the environment's deployments inactive (only those older than `olderThan` when given); returns how many
- * changed. Deployments come newest first and each run retires all older ones, so the first inactive one ends the
- * walk: a PR with fifty pushes costs a few requests, not a hundred.
+ * changed. Deployments come newest first and each walk retires all older ones, so the first one a walk retired
+ * (its description says so) ends the next walk: a PR with fifty pushes costs a few requests, not a hundred. A
+ * deployment retired otherwise (a run overtaken by a newer push) proves nothing about older ones: the walk goes on.
  */
 export async function markInactive(octokit: Octokit, repo: Repo, environment: string, logUrl: string, o: { olderThan?: number } = {}): Promise<number> {
   let changed = 0;
@@ -68,13 +86,16 @@ export async function markInactive(octokit: Octokit, repo: Repo, environment: st
     for (const d of page.data) {
       if (o.olderThan !== undefined && d.id >= o.olderThan) continue;
       const [latest] = (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: d.id, per_page: 1 })).data;
-      if (latest?.state === 'inactive') return changed;
+      if (latest?.state === 'inactive') {
+        if (latest.description === TORN_DOWN || latest.description === REPLACED) return changed;
+        continue;
+      }
       await octokit.rest.repos.createDeploymentStatus({
         ...repo,
         deployment_id: d.id,
         state: 'inactive',
         log_url: logUrl,
-        description: o.olderThan === undefined ? 'Preview torn down' : 'Replaced by a newer deployment',
+        description: o.olderThan === undefined ? TORN_DOWN : REPLACED,
       });
       changed++;
     }
