@@ -47,15 +47,20 @@ export interface Registry {
   image(repository: string, tag: string): Promise<{ config: { config?: { Labels?: Record<string, string> } }; layers: Buffer[] }>;
   /**
    * Pushes a minimal OCI image (a config blob and a manifest without layers) under each tag, through the registry
-   * API. The same `content` gives the same manifest digest, which is returned.
+   * API. The same `content` (and `labels`) gives the same manifest digest, which is returned.
    */
-  pushImage(repository: string, tags: string[], content?: string): Promise<string>;
+  pushImage(repository: string, tags: string[], content?: string, labels?: Record<string, string>): Promise<string>;
+  /** Pushes an OCI index of images already in `repository` (by manifest digest) under `tag`; returns its digest. */
+  pushIndex(repository: string, tag: string, manifests: { digest: string; platform: { os: string; architecture: string } }[]): Promise<string>;
+  /** The manifest digest a tag names, or undefined. */
+  digestOf(repository: string, tag: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
 /** Single-platform manifests: docker pushes Docker schema 2, podman and buildah OCI. */
 const MANIFEST_TYPES = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 
 export async function startRegistry(options: RegistryOptions = {}): Promise<Registry> {
   const dir = mkdtempSync(path.join(tmpdir(), 'faas-preview-registry-'));
@@ -116,7 +121,23 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
       for (const { digest } of manifest.layers ?? []) layers.push(await get(`blobs/${digest}`));
       return { config: JSON.parse((await get(`blobs/${manifest.config.digest}`)).toString()), layers };
     },
-    pushImage: (repository, tagList, content = 'faas-preview test image') => pushImage(`http://${host}`, repository, tagList, content, authFor(repository, ['pull', 'push'])),
+    pushImage: (repository, tagList, content = 'faas-preview test image', labels = {}) =>
+      pushImage(`http://${host}`, repository, tagList, { content, ...labels }, authFor(repository, ['pull', 'push'])),
+    async pushIndex(repository, tag, manifests) {
+      const body = JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_INDEX,
+        manifests: manifests.map((m) => ({ mediaType: OCI_MANIFEST, digest: m.digest, size: 0, platform: m.platform })),
+      });
+      // distribution 2.8 checks that the children exist, not their sizes.
+      const res = await fetch(`http://${host}/v2/${repository}/manifests/${tag}`, { method: 'PUT', headers: { authorization: authFor(repository, ['pull', 'push']), 'content-type': OCI_INDEX }, body });
+      if (res.status !== 201) throw new Error(`pushIndex: PUT manifests/${tag} answered ${res.status}: ${await res.text()}`);
+      return res.headers.get('docker-content-digest') ?? '';
+    },
+    async digestOf(repository, tag) {
+      const res = await fetch(`http://${host}/v2/${repository}/manifests/${tag}`, { method: 'HEAD', headers: { authorization: authFor(repository, ['pull']), accept: `${MANIFEST_TYPES}, ${OCI_INDEX}` } });
+      return res.status === 200 ? (res.headers.get('docker-content-digest') ?? undefined) : undefined;
+    },
     async close() {
       child.kill('SIGTERM');
       await tokens?.close();
@@ -125,8 +146,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
   };
 }
 
-async function pushImage(base: string, repository: string, tags: string[], content: string, authorization: string): Promise<string> {
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: { Labels: { content } } }));
+async function pushImage(base: string, repository: string, tags: string[], labels: Record<string, string>, authorization: string): Promise<string> {
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: { Labels: labels } }));
   const configDigest = 'sha256:' + createHash('sha256').update(config).digest('hex');
   const start = await fetch(`${base}/v2/${repository}/blobs/uploads/`, { method: 'POST', headers: { authorization } });
   if (start.status !== 202) throw new Error(`pushImage: POST blobs/uploads answered ${start.status}`);
