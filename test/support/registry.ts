@@ -19,6 +19,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import bcrypt from 'bcryptjs';
 import type { BuildSettings } from '../../src/settings.js';
 import { freePort, waitFor } from './tools.js';
@@ -42,6 +43,11 @@ export interface Registry {
   buildahEnv: Record<string, string>;
   /** Token auth: every scope the token service was asked for, in order. */
   tokenScopes: string[];
+  /**
+   * A registries.conf that marks this registry insecure (plain HTTP), for CONTAINERS_REGISTRIES_CONF: how buildah and
+   * podman reach it where a command has no --tls-verify=false (a build's --cache-from / --cache-to).
+   */
+  registriesConf: string;
   tags(repository: string): Promise<string[]>;
   /** A pushed image: its config (labels under `config.Labels`) and its layers as pushed (gzip), in order. */
   image(repository: string, tag: string): Promise<{ config: { config?: { Labels?: Record<string, string> } }; layers: Buffer[] }>;
@@ -105,6 +111,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
       CONTAINERS_STORAGE_CONF: writeStorageConf(dir, storage),
     },
     tokenScopes: tokens?.scopes ?? [],
+    registriesConf: writeRegistriesConf(dir, host),
     async tags(repository) {
       const res = await fetch(`http://${host}/v2/${repository}/tags/list`, { headers: { authorization: authFor(repository, ['pull']) } });
       if (res.status === 404) return [];
@@ -282,6 +289,33 @@ export async function startLinkProxy(registry: Registry, o: { pageSize: number; 
   };
 }
 
+/**
+ * The paths in an image layer as pushed (a gzip'd tar), without a trailing `/` for directories; PAX and GNU long-name
+ * records are applied, so long and non-ASCII names come out whole.
+ */
+export function layerPaths(layer: Buffer): string[] {
+  const tar = gunzipSync(layer);
+  const paths: string[] = [];
+  let longName: string | undefined;
+  for (let at = 0; at + 512 <= tar.length; ) {
+    const header = tar.subarray(at, at + 512);
+    if (header.every((b) => b === 0)) break;
+    const field = (from: number, length: number) => header.subarray(from, from + length).toString('utf8').replace(/\0.*$/s, '');
+    const size = parseInt(field(124, 12).trim() || '0', 8);
+    const type = field(156, 1);
+    const body = tar.subarray(at + 512, at + 512 + size);
+    at += 512 + Math.ceil(size / 512) * 512;
+    if (type === 'x') longName = /\d+ path=([^\n]*)\n/.exec(body.toString('utf8'))?.[1] ?? longName;
+    else if (type === 'L') longName = body.toString('utf8').replace(/\0.*$/s, '');
+    else if (type !== 'g') {
+      const prefix = field(345, 155);
+      paths.push((longName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100))).replace(/\/$/, ''));
+      longName = undefined;
+    }
+  }
+  return paths;
+}
+
 /** Build settings for a tag cleanup test: of these, the cleanup reads the repository, the credentials and TLS. */
 export function cleanupBuild(repository: string, o: Partial<BuildSettings> = {}): BuildSettings {
   return {
@@ -297,6 +331,12 @@ export function cleanupBuild(repository: string, o: Partial<BuildSettings> = {})
     deleteImage: true,
     ...o,
   };
+}
+
+function writeRegistriesConf(dir: string, host: string): string {
+  const file = path.join(dir, 'registries.conf');
+  writeFileSync(file, `[[registry]]\nlocation = "${host}"\ninsecure = true\n`);
+  return file;
 }
 
 /** Keeps buildah's image store inside the test's temp directory, so runs never share or leak images. */
