@@ -3,7 +3,8 @@
  * registry credentials, and the Bearer token flow (401 `WWW-Authenticate: Bearer realm=…,service=…,scope=…` → GET
  * realm?service&scope with the credentials → a token for that scope). A token is scoped: one a token service issued
  * for reading (pull) does not allow a DELETE, which the registry answers with a second challenge naming the scope it
- * wants (`repository:<name>:delete`). Each of the two needs, pull and delete, gets its own token, fetched once.
+ * wants (`repository:<name>:delete`). Each need (pull; push for a PUT, as a retag's; delete) gets its own token,
+ * fetched once.
  *
  * Every call is bounded (request-timeout) and retried on network errors and transient statuses (http/call.ts).
  */
@@ -36,7 +37,10 @@ export interface RegistryClientOptions {
   log?: (line: string) => void;
 }
 
-type Need = 'pull' | 'delete';
+type Need = 'pull' | 'push' | 'delete';
+
+const NEED_ACTIONS: Record<Need, string> = { pull: 'pull', push: 'pull,push', delete: 'pull,delete' };
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
 
 export class RegistryClient {
   private readonly tokens = new Map<Need, string>();
@@ -56,27 +60,41 @@ export class RegistryClient {
   }
 
   /** One call; `accept` lists the statuses the caller handles. A Bearer challenge is answered once per need. */
-  async request(method: string, url: URL, accept: (status: number) => boolean, headers: Record<string, string> = {}): Promise<CallResponse> {
-    const need: Need = method === 'DELETE' ? 'delete' : 'pull';
-    const first = await this.send(method, url, need, accept, headers);
+  async request(method: string, url: URL, accept: (status: number) => boolean, headers: Record<string, string> = {}, body?: Buffer): Promise<CallResponse> {
+    const need: Need = method === 'DELETE' ? 'delete' : ['PUT', 'POST', 'PATCH'].includes(method) ? 'push' : 'pull';
+    const first = await this.send(method, url, need, accept, headers, body);
     if (first.status !== 401) return first;
     const challenge = bearerChallenge(first.headers['www-authenticate']);
     if (!challenge) throw new StatusError(first.call, 401, first.text, first.headers, this.refused());
-    const scope = challenge.scope || `repository:${this.o.name}:${need === 'delete' ? 'pull,delete' : 'pull'}`;
+    const scope = challenge.scope || `repository:${this.o.name}:${NEED_ACTIONS[need]}`;
     this.tokens.set(need, await this.fetchToken(challenge, scope));
-    const again = await this.send(method, url, need, accept, headers);
+    const again = await this.send(method, url, need, accept, headers, body);
     if (again.status !== 401) return again;
     const hint = ` (the token service granted a token for ${scope}, and the registry still refused it: the registry credentials need ${need} access to ${this.o.name})`;
     throw new StatusError(again.call, 401, again.text, again.headers, hint);
   }
 
-  private send(method: string, url: URL, need: Need, accept: (status: number) => boolean, headers: Record<string, string>): Promise<CallResponse> {
+  /**
+   * A blob's bytes. Registries that keep blobs elsewhere (S3-backed distribution, GHCR, Docker Hub) answer with a
+   * redirect to a pre-signed URL, which is followed without the registry's credentials.
+   */
+  async blob(digest: string): Promise<CallResponse> {
+    const url = this.url(`blobs/${digest}`);
+    const res = await this.request('GET', url, (s) => s === 200 || REDIRECT.has(s));
+    if (res.status === 200) return res;
+    const location = res.headers.location;
+    if (!location) throw new Error(`${res.call} answered ${res.status} without a Location to follow`);
+    return callWithRetry({ method: 'GET', url: new URL(location, url), accept: (s) => s === 200, timeoutMs: this.o.timeoutMs, log: this.o.log });
+  }
+
+  private send(method: string, url: URL, need: Need, accept: (status: number) => boolean, headers: Record<string, string>, body?: Buffer): Promise<CallResponse> {
     const token = this.tokens.get(need);
     const auth = token ? `Bearer ${token}` : this.basic;
     return callWithRetry({
       method,
       url,
       headers: auth ? { ...headers, authorization: auth } : headers,
+      body,
       accept: (s) => s === 401 || accept(s),
       timeoutMs: this.o.timeoutMs,
       log: this.o.log,

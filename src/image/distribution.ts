@@ -33,7 +33,7 @@ export async function deleteDistributionPrTags(client: RegistryClient, pr: numbe
   return deleteDigests(client, plan, vanished);
 }
 
-async function listAllTags(client: RegistryClient): Promise<string[]> {
+export async function listAllTags(client: RegistryClient): Promise<string[]> {
   const tags: string[] = [];
   const seen = new Set<string>();
   let url: URL | undefined = client.url(`tags/list?n=${PAGE_SIZE}`);

@@ -24,7 +24,7 @@ function loopback(host: string): boolean {
 }
 
 /** Docker Hub's API lives on registry-1.docker.io; every other registry on its own host. */
-function apiOrigin(host: string, insecure: boolean): URL {
+export function apiOrigin(host: string, insecure: boolean): URL {
   const scheme = insecure || loopback(host) ? 'http' : 'https';
   return new URL(`${scheme}://${host === 'docker.io' ? 'registry-1.docker.io' : host}`);
 }

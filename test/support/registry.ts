@@ -19,6 +19,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import bcrypt from 'bcryptjs';
 import type { BuildSettings } from '../../src/settings.js';
 import { freePort, waitFor } from './tools.js';
@@ -42,20 +43,30 @@ export interface Registry {
   buildahEnv: Record<string, string>;
   /** Token auth: every scope the token service was asked for, in order. */
   tokenScopes: string[];
+  /**
+   * A registries.conf that marks this registry insecure (plain HTTP), for CONTAINERS_REGISTRIES_CONF: how buildah and
+   * podman reach it where a command has no --tls-verify=false (a build's --cache-from / --cache-to).
+   */
+  registriesConf: string;
   tags(repository: string): Promise<string[]>;
   /** A pushed image: its config (labels under `config.Labels`) and its layers as pushed (gzip), in order. */
   image(repository: string, tag: string): Promise<{ config: { config?: { Labels?: Record<string, string> } }; layers: Buffer[] }>;
   /**
    * Pushes a minimal OCI image (a config blob and a manifest without layers) under each tag, through the registry
-   * API. The same `content` gives the same manifest digest, which is returned.
+   * API. The same `content` (and `labels`) gives the same manifest digest, which is returned.
    */
-  pushImage(repository: string, tags: string[], content?: string): Promise<string>;
+  pushImage(repository: string, tags: string[], content?: string, labels?: Record<string, string>): Promise<string>;
+  /** Pushes an OCI index of images already in `repository` (by manifest digest) under `tag`; returns its digest. */
+  pushIndex(repository: string, tag: string, manifests: { digest: string; platform: { os: string; architecture: string } }[]): Promise<string>;
+  /** The manifest digest a tag names, or undefined. */
+  digestOf(repository: string, tag: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
 /** Single-platform manifests: docker pushes Docker schema 2, podman and buildah OCI. */
 const MANIFEST_TYPES = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 
 export async function startRegistry(options: RegistryOptions = {}): Promise<Registry> {
   const dir = mkdtempSync(path.join(tmpdir(), 'faas-preview-registry-'));
@@ -100,6 +111,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
       CONTAINERS_STORAGE_CONF: writeStorageConf(dir, storage),
     },
     tokenScopes: tokens?.scopes ?? [],
+    registriesConf: writeRegistriesConf(dir, host),
     async tags(repository) {
       const res = await fetch(`http://${host}/v2/${repository}/tags/list`, { headers: { authorization: authFor(repository, ['pull']) } });
       if (res.status === 404) return [];
@@ -116,7 +128,23 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
       for (const { digest } of manifest.layers ?? []) layers.push(await get(`blobs/${digest}`));
       return { config: JSON.parse((await get(`blobs/${manifest.config.digest}`)).toString()), layers };
     },
-    pushImage: (repository, tagList, content = 'faas-preview test image') => pushImage(`http://${host}`, repository, tagList, content, authFor(repository, ['pull', 'push'])),
+    pushImage: (repository, tagList, content = 'faas-preview test image', labels = {}) =>
+      pushImage(`http://${host}`, repository, tagList, { content, ...labels }, authFor(repository, ['pull', 'push'])),
+    async pushIndex(repository, tag, manifests) {
+      const body = JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_INDEX,
+        manifests: manifests.map((m) => ({ mediaType: OCI_MANIFEST, digest: m.digest, size: 0, platform: m.platform })),
+      });
+      // distribution 2.8 checks that the children exist, not their sizes.
+      const res = await fetch(`http://${host}/v2/${repository}/manifests/${tag}`, { method: 'PUT', headers: { authorization: authFor(repository, ['pull', 'push']), 'content-type': OCI_INDEX }, body });
+      if (res.status !== 201) throw new Error(`pushIndex: PUT manifests/${tag} answered ${res.status}: ${await res.text()}`);
+      return res.headers.get('docker-content-digest') ?? '';
+    },
+    async digestOf(repository, tag) {
+      const res = await fetch(`http://${host}/v2/${repository}/manifests/${tag}`, { method: 'HEAD', headers: { authorization: authFor(repository, ['pull']), accept: `${MANIFEST_TYPES}, ${OCI_INDEX}` } });
+      return res.status === 200 ? (res.headers.get('docker-content-digest') ?? undefined) : undefined;
+    },
     async close() {
       child.kill('SIGTERM');
       await tokens?.close();
@@ -125,8 +153,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
   };
 }
 
-async function pushImage(base: string, repository: string, tags: string[], content: string, authorization: string): Promise<string> {
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: { Labels: { content } } }));
+async function pushImage(base: string, repository: string, tags: string[], labels: Record<string, string>, authorization: string): Promise<string> {
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: { Labels: labels } }));
   const configDigest = 'sha256:' + createHash('sha256').update(config).digest('hex');
   const start = await fetch(`${base}/v2/${repository}/blobs/uploads/`, { method: 'POST', headers: { authorization } });
   if (start.status !== 202) throw new Error(`pushImage: POST blobs/uploads answered ${start.status}`);
@@ -261,6 +289,33 @@ export async function startLinkProxy(registry: Registry, o: { pageSize: number; 
   };
 }
 
+/**
+ * The paths in an image layer as pushed (a gzip'd tar), without a trailing `/` for directories; PAX and GNU long-name
+ * records are applied, so long and non-ASCII names come out whole.
+ */
+export function layerPaths(layer: Buffer): string[] {
+  const tar = gunzipSync(layer);
+  const paths: string[] = [];
+  let longName: string | undefined;
+  for (let at = 0; at + 512 <= tar.length; ) {
+    const header = tar.subarray(at, at + 512);
+    if (header.every((b) => b === 0)) break;
+    const field = (from: number, length: number) => header.subarray(from, from + length).toString('utf8').replace(/\0.*$/s, '');
+    const size = parseInt(field(124, 12).trim() || '0', 8);
+    const type = field(156, 1);
+    const body = tar.subarray(at + 512, at + 512 + size);
+    at += 512 + Math.ceil(size / 512) * 512;
+    if (type === 'x') longName = /\d+ path=([^\n]*)\n/.exec(body.toString('utf8'))?.[1] ?? longName;
+    else if (type === 'L') longName = body.toString('utf8').replace(/\0.*$/s, '');
+    else if (type !== 'g') {
+      const prefix = field(345, 155);
+      paths.push((longName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100))).replace(/\/$/, ''));
+      longName = undefined;
+    }
+  }
+  return paths;
+}
+
 /** Build settings for a tag cleanup test: of these, the cleanup reads the repository, the credentials and TLS. */
 export function cleanupBuild(repository: string, o: Partial<BuildSettings> = {}): BuildSettings {
   return {
@@ -276,6 +331,12 @@ export function cleanupBuild(repository: string, o: Partial<BuildSettings> = {})
     deleteImage: true,
     ...o,
   };
+}
+
+function writeRegistriesConf(dir: string, host: string): string {
+  const file = path.join(dir, 'registries.conf');
+  writeFileSync(file, `[[registry]]\nlocation = "${host}"\ninsecure = true\n`);
+  return file;
 }
 
 /** Keeps buildah's image store inside the test's temp directory, so runs never share or leak images. */
