@@ -145,7 +145,7 @@ function buildSettings(read: Read, app: string, o: { workspace: () => string; bu
     const image = prebuiltImage(read);
     const unused = BUILD_ONLY.find((name) => read(name)) ?? BUILD_ONLY_FLAGS.find((name) => bool(read, name, false));
     if (unused) throw new InputError(unused, "has no use with builder 'none', which deploys 'image' as it is; remove it, or choose a builder");
-    return { builder, context: '', dockerfile: '', buildArgs: {}, repository: '', prebuiltImage: image, registryUsername: '', registryPassword: '', registryInsecure: false, deleteImage: false };
+    return { builder, context: '', dockerfile: '', buildArgs: {}, repository: '', prebuiltImage: image, registryUsername: '', registryPassword: '', registryInsecure: false, deleteImage: false, rebuild: 'always' };
   }
   const repository = pushRepository(read, builder, app);
   const registryUsername = checkUser(read, 'registry-username');
@@ -166,6 +166,7 @@ function buildSettings(read: Read, app: string, o: { workspace: () => string; bu
     registryPassword,
     registryInsecure: bool(read, 'registry-insecure', false),
     deleteImage: bool(read, 'delete-image', false),
+    rebuild: choice(read, 'rebuild', ['auto', 'always'] as const) ?? 'auto',
   };
 }
 

@@ -34,6 +34,8 @@ export interface BuildSettings {
   /** Plain-HTTP or self-signed registry: buildah/podman get --tls-verify=false, the registry API uses http. */
   registryInsecure: boolean;
   deleteImage: boolean;
+  /** 'auto': skip the build when the backend did not change (digests); 'always': build every push (input `rebuild`). */
+  rebuild: 'auto' | 'always';
 }
 
 export interface FunctionSettings {

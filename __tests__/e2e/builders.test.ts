@@ -151,9 +151,14 @@ for (const c of CASES) {
 
     test("the builder never saw the action's secrets or inputs", () => {
       const seen = invocations(records);
-      // Two deploys, each login, build and push; the teardown does not run the builder.
+      // Two deploys, each login, build and push (plus the layer cache's probe, pull, tag and push); the teardown does
+      // not run the builder.
       const build = c.builder === 'buildah' ? 'bud' : 'build';
-      expect(seen.map((i) => i.args[0]).sort()).toEqual([build, build, 'login', 'login', 'push', 'push'].sort());
+      const verbs = seen.map((i) => i.args[0]);
+      expect(verbs.filter((v) => v === 'login')).toHaveLength(2);
+      expect(verbs.filter((v) => v === build).length).toBeGreaterThanOrEqual(2);
+      expect(verbs.filter((v) => v === 'push').length).toBeGreaterThanOrEqual(2);
+      expect(verbs.filter((v) => ![build, 'login', 'push', 'pull', 'tag'].includes(v))).toEqual([]);
       for (const { env, args } of seen) {
         expect(env[c.own]).toBe(builder!.env[c.own]);
         expect(Object.keys(env).filter((k) => k.startsWith('INPUT_') || k === 'ACTIONS_RUNTIME_TOKEN')).toEqual([]);

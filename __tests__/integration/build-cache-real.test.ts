@@ -117,7 +117,7 @@ for (const c of CASES) {
         registryUsername: registry.username,
         registryPassword: registry.password,
         registryInsecure: true,
-        deleteImage: false,
+        deleteImage: false, rebuild: "always",
       };
     }, 60_000);
 

@@ -110,7 +110,7 @@ withBuilders('the digest covers what the real builders copy', () => {
       registryUsername: registry.username,
       registryPassword: registry.password,
       registryInsecure: true,
-      deleteImage: false,
+      deleteImage: false, rebuild: "always",
     };
     const env = { ...process.env, ...g.env() };
     // @actions/exec finds the program on this process's PATH, not the child's: point both at the same docker CLI.

@@ -43,7 +43,7 @@ for (const c of CASES) {
       builder = await c.start(registry);
       const repository = `${registry.host}/acme/shop`;
       tag = `${repository}:pr-3-ec26c3e`;
-      settings = { builder: c.builder, context, dockerfile: 'Dockerfile', buildArgs: {}, repository, prebuiltImage: '', registryUsername: registry.username, registryPassword: registry.password, registryInsecure: true, deleteImage: false };
+      settings = { builder: c.builder, context, dockerfile: 'Dockerfile', buildArgs: {}, repository, prebuiltImage: '', registryUsername: registry.username, registryPassword: registry.password, registryInsecure: true, deleteImage: false, rebuild: "always" };
     }, 60_000);
 
     afterAll(async () => {

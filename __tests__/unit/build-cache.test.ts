@@ -17,7 +17,7 @@ const base: BuildSettings = {
   registryUsername: '',
   registryPassword: '',
   registryInsecure: false,
-  deleteImage: false,
+  deleteImage: false, rebuild: "always",
 };
 const tag = 'registry.example.com/acme/shop:pr-2-ec26c3e';
 const cacheRepo = 'registry.example.com/acme/shop-buildcache';

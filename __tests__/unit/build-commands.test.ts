@@ -15,7 +15,7 @@ const base: BuildSettings = {
   registryUsername: 'ci',
   registryPassword: 'top-secret',
   registryInsecure: true,
-  deleteImage: false,
+  deleteImage: false, rebuild: "always",
 };
 const tag = '127.0.0.1:5000/acme/shop:pr-2-ec26c3e';
 

@@ -70,6 +70,7 @@ describe('parseSettings', () => {
       registryPassword: '',
       registryInsecure: false,
       deleteImage: false,
+      rebuild: 'auto',
     });
     expect(s.fn).toEqual({ envVars: {}, secrets: [], labels: {}, annotations: {}, memoryLimit: '128Mi', cpuLimit: '200m', readyTimeoutMs: 120_000, readyPath: '/' });
     expect(s.assets).toBeUndefined();
@@ -183,7 +184,7 @@ describe('parseSettings', () => {
 
   test('builder none deploys the given image and needs no build context', () => {
     const s = parse({ ...minimal, ...none, context: 'app/function' });
-    expect(s.build).toEqual({ builder: 'none', context: '', dockerfile: '', buildArgs: {}, repository: '', prebuiltImage: 'ghcr.io/acme/api:1.2.3', registryUsername: '', registryPassword: '', registryInsecure: false, deleteImage: false });
+    expect(s.build).toEqual({ builder: 'none', context: '', dockerfile: '', buildArgs: {}, repository: '', prebuiltImage: 'ghcr.io/acme/api:1.2.3', registryUsername: '', registryPassword: '', registryInsecure: false, deleteImage: false, rebuild: 'always' });
   });
 
   describe('context and Dockerfile must exist only in runs that can build', () => {

@@ -13,16 +13,18 @@ import { deployGuard } from '../decide/event.js';
 import { quotaDecision } from '../decide/quota.js';
 import type { AssetCounts, FailedStep } from '../github/comment-text.js';
 import { getPull } from '../github/pulls.js';
-import { buildAndPush } from '../image/build.js';
+import { SPEC_DIGEST_LABEL, specDigest, unchangedFunction } from '../decide/backend.js';
+import { BUILD_DIGEST_LABEL } from '../image/digest.js';
 import { anonymousPullProblem } from '../image/public.js';
-import { ANNOTATIONS, bucketPrefix, imageTag, isManagedBy, previewLabels, previewName, previewUrl } from '../naming.js';
+import { ANNOTATIONS, LABELS, bucketPrefix, imageTag, isManagedBy, previewLabels, previewName, previewUrl } from '../naming.js';
 import type { Edition, Provider } from '../openfaas/client.js';
 import { NotReady, waitUntilReady, type Readiness } from '../openfaas/readiness.js';
-import type { FunctionDeployment } from '../openfaas/types.js';
+import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
 import { writeOutputs } from '../report.js';
 import type { Settings } from '../settings.js';
 import { saveRecord } from '../state/previews.js';
 import { deleteSleeping } from '../state/sleeping.js';
+import { prepareImage, type Backend } from './backend.js';
 import { PrStatus, type Facts } from './pr-status.js';
 import { prepareData, previewEnv, type PreparedData } from './preview-data.js';
 import type { Services } from './services.js';
@@ -34,6 +36,8 @@ export const SCALE_ZERO_LABEL = 'com.openfaas.scale.zero';
 export interface SpecInput {
   /** Secrets and `<KEY>_FILE` variables of the preview's data (preview-data.ts). */
   data?: Pick<PreparedData, 'secrets' | 'env'>;
+  /** The image's build digest, carried as a label so the next push can tell whether it changes the backend. */
+  buildDigest?: string;
   name: string;
   image: string;
   owner: string;
@@ -51,7 +55,8 @@ export function functionSpec(settings: Settings, o: SpecInput): FunctionDeployme
   // Community Edition refuses com.openfaas.scale.zero* with 400; Pro and Edge wake a function at zero on its next request.
   if (o.edition === 'pro') labels[SCALE_ZERO_LABEL] = 'true';
   else delete labels[SCALE_ZERO_LABEL];
-  return {
+  if (o.buildDigest) labels[BUILD_DIGEST_LABEL] = o.buildDigest;
+  const spec: FunctionDeployment = {
     service: o.name,
     image: o.image,
     envVars: { ...settings.fn.envVars, ...o.data?.env, ...previewEnv(o) },
@@ -60,6 +65,8 @@ export function functionSpec(settings: Settings, o: SpecInput): FunctionDeployme
     secrets: [...settings.fn.secrets, ...(o.data?.secrets ?? [])],
     limits: { memory: settings.fn.memoryLimit, cpu: settings.fn.cpuLimit },
   };
+  labels[SPEC_DIGEST_LABEL] = specDigest(spec);
+  return spec;
 }
 
 /** What is still true of the preview that ran before, when the deploy failed at `step`. */
@@ -178,22 +185,21 @@ class DeployRun {
     }
     await this.status.building();
     await this.record();
-    if (settings.build.builder !== 'none') {
-      log.info(`Building ${facts.image} with ${settings.build.builder}`);
-      await this.step('build', () => buildAndPush(settings.build, facts.image));
-    }
+    const running = functions.find((f) => f.name === facts.name);
+    const { backend, image } = await this.step('build', () => prepareImage(s, facts.image, running));
+    facts.image = image;
     // Community Edition on Kubernetes runs public images only, and says nothing when it cannot (see image/public.ts).
     if (provider.edition === 'community' && provider.rolling) await this.step('image', () => this.checkPublic(provider));
     const before = await overtaken(s, { number: facts.pr, headSha: facts.sha });
     if (before) return this.stop(before === 'closed' ? `PR #${facts.pr} was closed while this run built it; not deployed` : before);
 
     const data = await this.step('data', () => prepareData(s, facts, !this.existed));
-    const readiness = await this.deployFunction(provider, data);
+    const readiness = await this.deployFunction(provider, data, backend, running);
     const assets = await this.step('assets', () => this.syncAssets());
     const after = await overtaken(s, { number: facts.pr, headSha: facts.sha });
     if (after === 'closed') return this.closedMeanwhile();
     if (after) return this.stop(`${after} (this run's function was deployed; the newer run replaces it)`);
-    await this.status.live(readiness, { assets, data }, settings.assets ? bucketPrefix(facts.name) : undefined);
+    await this.status.live(readiness, { assets, data, backend }, settings.assets ? bucketPrefix(facts.name) : undefined);
   }
 
   /** Overtaken by a newer push or a close: say so, retire this run's deployment, report nothing else. */
@@ -230,19 +236,23 @@ class DeployRun {
    * long readiness took (what a wake costs), and a saved sleeping spec goes (the preview is awake, on a newer spec).
    * The preview is live either way: a failure here is a warning.
    */
-  private async awake(spec: FunctionDeployment, readyMs: number): Promise<void> {
+  private async awake(spec: FunctionDeployment | undefined, readyMs: number | undefined): Promise<void> {
     const store = this.store();
     if (!store) return;
     const { name, pr, sha, image, url } = this.facts;
-    await Promise.all([saveRecord(store, { name, pr, sha, image, url, updatedAt: this.s.now().toISOString(), specs: [spec], readyMs }), deleteSleeping(store, name)]).catch((err: Error) =>
+    // An untouched function keeps the spec its last deploy recorded.
+    const record = spec ? saveRecord(store, { name, pr, sha, image, url, updatedAt: this.s.now().toISOString(), specs: [spec], readyMs }) : undefined;
+    await Promise.all([record, deleteSleeping(store, name)]).catch((err: Error) =>
       log.warning(`the preview is live, but its record in the bucket was not updated: ${err.message}`),
     );
   }
 
-  private async deployFunction(provider: Provider, data: PreparedData): Promise<Readiness> {
+  private async deployFunction(provider: Provider, data: PreparedData, backend: Backend, running: FunctionStatus | undefined): Promise<Readiness> {
     const { s, facts } = this;
     const { settings, ctx } = s;
-    const spec = functionSpec(settings, { ...facts, data, owner: ctx.repo.owner, repo: ctx.repo.repo, edition: provider.edition, now: s.now() });
+    const buildDigest = backend.how === 'prebuilt' ? undefined : backend.digest;
+    const spec = functionSpec(settings, { ...facts, data, buildDigest, owner: ctx.repo.owner, repo: ctx.repo.repo, edition: provider.edition, now: s.now() });
+    if (unchangedFunction(running, spec)) return this.confirmRunning(provider, running!);
     // faasd pulls the image inside the deploy request, so it may take as long as the readiness wait.
     const started = Date.now();
     const how = await this.step('deploy', () => s.gateway.deploy(spec, Math.max(settings.requestTimeoutMs, settings.fn.readyTimeoutMs)));
@@ -254,6 +264,17 @@ class DeployRun {
       (err) => err instanceof NotReady && err.gone,
     );
     await this.awake(spec, Date.now() - started);
+    return readiness;
+  }
+
+  /** Neither the image nor the spec changed: the function is not touched, only asked whether it still answers. */
+  private async confirmRunning(provider: Provider, running: FunctionStatus): Promise<Readiness> {
+    const { settings } = this.s;
+    const since = running.labels?.[LABELS.sha] ?? '';
+    log.info(`Function ${this.facts.name} already runs this spec and image (deployed for ${since.slice(0, 7)}): not updated`);
+    const target = { name: this.facts.name, image: running.image, sha: since, readyPath: settings.fn.readyPath, created: false };
+    const readiness = await this.step('readiness', () => waitUntilReady(this.s.gateway, provider, target, { timeoutMs: settings.fn.readyTimeoutMs, requestTimeoutMs: settings.requestTimeoutMs }));
+    await this.awake(undefined, undefined);
     return readiness;
   }
 

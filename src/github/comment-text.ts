@@ -23,6 +23,13 @@ export interface AssetCounts {
   deleted: number;
 }
 
+/** How the image came to be (commands/backend.ts). */
+export type BackendFacts =
+  | { how: 'prebuilt' }
+  | { how: 'reused'; digest: string; since: string }
+  | { how: 'retagged'; digest: string; from: string }
+  | { how: 'built'; digest?: string; cache?: string };
+
 /** The preview's data as the deploy left it (commands/preview-data.ts). */
 export interface DataFacts {
   secrets: string[];
@@ -34,7 +41,7 @@ export type FailedStep = 'gateway' | 'state' | 'build' | 'image' | 'data' | 'dep
 
 export type CommentView =
   | ({ state: 'building' } & PreviewFacts)
-  | ({ state: 'ready' | 'rolling-out'; evidence: string; assets?: AssetCounts; data?: DataFacts } & PreviewFacts)
+  | ({ state: 'ready' | 'rolling-out'; evidence: string; assets?: AssetCounts; data?: DataFacts; backend?: BackendFacts } & PreviewFacts)
   | ({ state: 'failed'; step: FailedStep; error: string; previous: string } & PreviewFacts)
   | { state: 'torn-down'; name: string; runUrl: string; time: string; reason: string; removed: string[]; kept?: string[] }
   | { state: 'sleeping'; name: string; url: string; runUrl: string; time: string; idleFor: string; wake?: { seconds?: number } }
@@ -75,6 +82,7 @@ function live(view: Extract<CommentView, { state: 'ready' | 'rolling-out' }>): s
     `| URL | ${view.url} |`,
     `| Commit | \`${short(view.sha)}\` |`,
     `| Image | ${inlineCode(view.image)} |`,
+    ...backendRow(view.backend),
     `| Function | \`${view.name}\` |`,
     `| Checked | ${inlineCode(view.evidence, 300)} |`,
   );
@@ -82,6 +90,14 @@ function live(view: Extract<CommentView, { state: 'ready' | 'rolling-out' }>): s
   lines.push(...dataRows(view.data));
   lines.push(`| Deployed | ${view.time} |`, '', footer(view.runUrl, view.time));
   return lines;
+}
+
+function backendRow(b: BackendFacts | undefined): string[] {
+  if (!b || b.how === 'prebuilt') return [];
+  const digest = b.digest ? ` (build digest \`${b.digest.slice(0, 12)}\`)` : '';
+  if (b.how === 'reused') return [`| Backend | unchanged since \`${short(b.since)}\`: not rebuilt${digest} |`];
+  if (b.how === 'retagged') return [`| Backend | same as \`${short(b.from)}\`: its image retagged, not rebuilt${digest} |`];
+  return [`| Backend | built${digest} |`];
 }
 
 function dataRows(data: DataFacts | undefined): string[] {

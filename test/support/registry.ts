@@ -329,6 +329,7 @@ export function cleanupBuild(repository: string, o: Partial<BuildSettings> = {})
     registryPassword: 'registry-password',
     registryInsecure: false,
     deleteImage: true,
+    rebuild: 'always',
     ...o,
   };
 }

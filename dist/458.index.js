@@ -1,8 +1,8 @@
-export const id = 856;
-export const ids = [856];
+export const id = 458;
+export const ids = [458];
 export const modules = {
 
-/***/ 7856:
+/***/ 1458:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -1414,167 +1414,509 @@ async function listOpenPulls(octokit, repo) {
     return new Set(pulls.map((p) => p.number));
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
-var exec = __webpack_require__(2876);
-// EXTERNAL MODULE: ./src/inputs.ts + 6 modules
-var inputs = __webpack_require__(1993);
-;// CONCATENATED MODULE: ./src/process/env.ts
+;// CONCATENATED MODULE: ./src/image/ignore.ts
 /**
- * The environment of every child process the action starts (builders, hooks). The runner gives the action every
- * input as `INPUT_*` (the gateway password, the S3 keys, the GitHub token among them) plus the runner's own tokens
- * (`ACTIONS_RUNTIME_TOKEN`…): none of that may reach a Dockerfile's `RUN` step or a user's script. So children get
- * an allow-list: how to find programs and files, where the builders keep their state and credentials, proxies and
- * CA bundles, and nothing else unless the caller adds it.
+ * `.dockerignore` / `.containerignore` exactly as the builders read and match them, so the build digest covers the
+ * files a build can see and nothing else. The builders do not agree, so each way is kept apart:
+ *
+ * - Reading the file. docker (moby `ignorefile.ReadAll`): a line is a comment only when `#` is its first byte; then
+ *   the line is trimmed, `!` is split off and the rest trimmed again, cleaned like Go's `filepath.Clean`, and one
+ *   leading `/` dropped. buildah and podman (openshift/imagebuilder `ParseIgnore`): lines split at `\n`, empty lines
+ *   and lines starting with `#` dropped, `/` trimmed from both ends; the matcher then trims and cleans.
+ * - Compiling a pattern (moby/patternmatcher): `*` is any run of non-`/`, `?` one non-`/`, `**` any number of path
+ *   elements, `[…]` a class, `\` escapes. Docker 20.10 and containers/storage compiled every pattern to a regexp and
+ *   escaped only `.` and `$` ("old"); patternmatcher ≥ 0.5 escapes `.+()|{}$` and matches plain and `**`-anchored
+ *   patterns as strings ("modern"), so `**foo` means "ends with foo" there.
+ * - Matching a path: the last pattern that matches the path or one of its parent directories decides
+ *   (`MatchesOrParentMatches`, "parents"), with two older variants: docker 20.10's `Matches` checks only the parent at
+ *   the pattern's own depth ("legacy"), and `MatchesUsingParentResults` (docker ≥ 23's CLI, BuildKit) carries each
+ *   pattern's result down from the parent directory, computed only where the pattern was evaluated ("parent-results").
  */
-const PASSED = new Set([
-    'PATH',
-    'HOME',
-    'USER',
-    'LOGNAME',
-    'SHELL',
-    'LANG',
-    'LC_ALL',
-    'TZ',
-    'TMPDIR',
-    'XDG_RUNTIME_DIR',
-    'XDG_CONFIG_HOME',
-    'XDG_DATA_HOME',
-    'XDG_CACHE_HOME',
-    'RUNNER_TEMP',
-    'CI',
-    'GITHUB_ACTIONS',
-    // docker
-    'DOCKER_HOST',
-    'DOCKER_CONFIG',
-    'DOCKER_CONTEXT',
-    'DOCKER_CERT_PATH',
-    'DOCKER_TLS_VERIFY',
-    'DOCKER_BUILDKIT',
-    'BUILDKIT_PROGRESS',
-    'BUILDX_CONFIG',
-    'BUILDX_BUILDER',
-    // buildah / podman (containers/common)
-    'REGISTRY_AUTH_FILE',
-    'CONTAINERS_CONF',
-    'CONTAINERS_STORAGE_CONF',
-    'CONTAINERS_REGISTRIES_CONF',
-    'CONTAINER_HOST',
-    'STORAGE_DRIVER',
-    'STORAGE_OPTS',
-    'BUILDAH_ISOLATION',
-    'BUILDAH_FORMAT',
-    'BUILDAH_LAYERS',
-    // network
-    'HTTP_PROXY',
-    'HTTPS_PROXY',
-    'NO_PROXY',
-    'http_proxy',
-    'https_proxy',
-    'no_proxy',
-    'SSL_CERT_FILE',
-    'SSL_CERT_DIR',
-]);
-/** The allow-listed part of `parent`, plus `extra` (which wins). */
-function childEnv(extra = {}, parent = process.env) {
-    const out = {};
-    for (const [key, value] of Object.entries(parent))
-        if (value !== undefined && PASSED.has(key))
-            out[key] = value;
-    return { ...out, ...extra };
-}
-
-;// CONCATENATED MODULE: ./src/image/build.ts
-/**
- * Build and push the preview image with the builder the user chose. The registry password goes through stdin
- * (`login --password-stdin`), never argv, so it cannot show in the process list or the echoed command line. Every
- * builder runs with the allow-listed child environment: a Dockerfile's `RUN` step must not see the action's inputs.
- */
-
-
-
-
-
-const STDERR_TAIL = 8_192;
-const execRun = async (cmd, args, { input, env }) => {
-    let stderr = '';
-    const code = await exec/* exec */.m(cmd, args, {
-        input,
-        env,
-        ignoreReturnCode: true,
-        listeners: { stderr: (data) => (stderr = (stderr + data.toString()).slice(-STDERR_TAIL)) },
-    });
-    return { code, stderr };
-};
-function registryHost(repository) {
-    return repository.split('/')[0];
-}
-/** The argv of each step, apart from running them so the choice is testable without a builder. */
-function buildCommands(b, tag) {
-    if (b.builder === 'none')
-        return [];
-    // docker has no --tls-verify: its daemon decides (insecure-registries, and 127.0.0.0/8 is always plain HTTP).
-    const tls = b.registryInsecure && b.builder !== 'docker' ? ['--tls-verify=false'] : [];
-    const steps = [];
-    if (b.registryUsername && b.registryPassword) {
-        steps.push({
-            step: 'login',
-            cmd: b.builder,
-            args: ['login', ...tls, '--username', b.registryUsername, '--password-stdin', registryHost(b.repository)],
-            input: Buffer.from(b.registryPassword),
-        });
+/** An ignore file the builder would refuse (an illegal `!`, a malformed class): the build fails on it too. */
+class IgnoreFileError extends Error {
+    constructor(file, problem) {
+        super(`${file}: ${problem}`);
+        this.name = 'IgnoreFileError';
     }
-    const buildArgs = Object.entries(b.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
-    const dockerfile = external_node_path_.resolve(b.context, b.dockerfile);
-    const verb = b.builder === 'buildah' ? 'bud' : 'build';
-    steps.push({ step: 'build', cmd: b.builder, args: [verb, '--file', dockerfile, '--tag', tag, ...buildArgs, b.context] });
-    steps.push({ step: 'push', cmd: b.builder, args: ['push', ...tls, tag] });
-    return steps;
 }
-/** `parent` is the environment the allow-list picks from: the action's own, unless a test gives another. */
-async function buildAndPush(b, tag, run = execRun, parent = process.env) {
-    const steps = buildCommands(b, tag);
-    if (steps.length === 0)
-        return;
-    const env = childEnv({}, parent);
-    requireProgram(b.builder, env.PATH ?? '');
-    for (const s of steps) {
-        const what = `${b.builder} ${s.step} failed for image ${tag}`;
-        let outcome;
-        try {
-            outcome = await run(s.cmd, s.args, { input: s.input, env });
+/** Go's strings.TrimSpace: ASCII and Unicode white space at both ends. */
+const trimSpace = (s) => s.replace(/^[\s\u0085]+|[\s\u0085]+$/gu, '');
+/** Go's path/filepath.Clean on Unix. */
+function cleanPath(p) {
+    if (p === '')
+        return '.';
+    const rooted = p.startsWith('/');
+    const out = [];
+    for (const part of p.split('/')) {
+        if (part === '' || part === '.')
+            continue;
+        if (part !== '..')
+            out.push(part);
+        else if (out.length > 0 && out[out.length - 1] !== '..')
+            out.pop();
+        else if (!rooted)
+            out.push('..');
+    }
+    const joined = out.join('/');
+    return rooted ? '/' + joined : joined || '.';
+}
+/** The pattern lines of an ignore file's text, as the builder hands them to its matcher. */
+function readIgnoreLines(text, syntax) {
+    return syntax === 'docker' ? readDocker(text) : readImagebuilder(text);
+}
+function readDocker(text) {
+    const lines = text.replace(/^\uFEFF/, '').split('\n').map((l) => l.replace(/\r$/, ''));
+    const out = [];
+    for (const line of lines) {
+        if (line.startsWith('#'))
+            continue;
+        let pattern = trimSpace(line);
+        if (pattern === '')
+            continue;
+        const invert = pattern.startsWith('!');
+        if (invert)
+            pattern = trimSpace(pattern.slice(1));
+        if (pattern !== '') {
+            pattern = cleanPath(pattern);
+            if (pattern.length > 1 && pattern.startsWith('/'))
+                pattern = pattern.slice(1);
         }
-        catch (err) {
-            throw new Error(`${what}: could not run '${s.cmd}': ${err.message}`);
+        out.push(invert ? '!' + pattern : pattern);
+    }
+    return out;
+}
+function readImagebuilder(text) {
+    return text
+        .split('\n')
+        .filter((l) => l !== '' && !l.startsWith('#'))
+        .map((l) => l.replace(/^\/+|\/+$/g, ''))
+        .filter((l) => l !== '');
+}
+/** PatternMatcher.New: trim, clean, split off `!`, compile; `file` names the ignore file in errors. */
+function compilePatterns(lines, compiler, file) {
+    const patterns = [];
+    for (const raw of lines) {
+        let p = trimSpace(raw);
+        if (p === '')
+            continue;
+        p = cleanPath(p);
+        const exclusion = p.startsWith('!');
+        if (exclusion) {
+            if (p.length === 1)
+                throw new IgnoreFileError(file, 'illegal exclusion pattern "!" (a "!" needs a pattern after it)');
+            p = p.slice(1);
         }
-        if (outcome.code !== 0)
-            throw new Error(`${what} (exit code ${outcome.code}); its output is in the log above${hint(b, s.step, outcome.stderr)}`);
+        patterns.push({ text: p, exclusion, depth: p.split('/').length, match: compileOne(p, compiler, file) });
     }
+    return patterns;
 }
-function requireProgram(program, PATH) {
-    const found = PATH.split(external_node_path_.delimiter).some((dir) => dir !== '' && isExecutable(external_node_path_.join(dir, program)));
-    if (!found) {
-        throw new inputs/* InputError */.dz('builder', `'${program}' needs the program '${program}', which is not on the runner's PATH: install it in an earlier step, or choose another builder (docker, podman, buildah; none deploys the prebuilt 'image')`);
+const ESCAPED = { modern: new Set([...'.+()|{}$']), old: new Set([...'.$']) };
+/** Pattern.compile of moby/patternmatcher (modern) or of docker 20.10 and containers/storage (old). */
+function compileOne(pattern, compiler, file) {
+    const chars = [...pattern];
+    let re = '^';
+    let kind = 'exact';
+    for (let i = 0, n = 0; i < chars.length; n++) {
+        const ch = chars[i++];
+        if (ch === '*' && chars[i] === '*') {
+            i++;
+            if (chars[i] === '/')
+                i++;
+            // "**" at the end is everything below (like .gitignore); elsewhere any number of path elements, even none.
+            re += i === chars.length ? '[^\\n]*' : '(?:[^\\n]*/)?';
+            kind = i === chars.length && kind === 'exact' ? 'prefix' : 'regexp';
+            if (n === 0)
+                kind = 'suffix';
+        }
+        else if (ch === '*' || ch === '?') {
+            re += ch === '*' ? '[^/]*' : '[^/]';
+            kind = 'regexp';
+        }
+        else if (ch === '\\') {
+            if (i === chars.length)
+                throw new IgnoreFileError(file, `the pattern "${pattern}" ends in a lone backslash (the builders refuse it with "syntax error in pattern")`);
+            re += '\\' + chars[i++];
+            kind = 'regexp';
+        }
+        else {
+            re += ESCAPED[compiler].has(ch) ? '\\' + ch : ch;
+            if (ch === '[' || ch === ']')
+                kind = 'regexp';
+        }
     }
-}
-function isExecutable(file) {
+    if (compiler === 'modern' && kind === 'exact')
+        return (path) => path === pattern;
+    if (compiler === 'modern' && kind === 'prefix')
+        return (path) => path.startsWith(pattern.slice(0, -2));
+    if (compiler === 'modern' && kind === 'suffix') {
+        const suffix = pattern.slice(2);
+        return (path) => path.endsWith(suffix) || (suffix.startsWith('/') && path === suffix.slice(1));
+    }
+    let regexp;
     try {
-        (0,external_node_fs_.accessSync)(file, external_node_fs_.constants.X_OK);
-        return (0,external_node_fs_.statSync)(file).isFile();
+        regexp = new RegExp(re + '$');
     }
     catch {
-        return false;
+        throw new IgnoreFileError(file, `the pattern "${pattern}" is malformed (the builders refuse it with "syntax error in pattern")`);
+    }
+    return (path) => regexp.test(path);
+}
+/** Whether `path` (slash-separated, relative to the context) is excluded, by one matching rule. */
+function excluded(patterns, rule, path, parent) {
+    if (rule === 'parent-results')
+        return matchUsingParentResults(patterns, path, parent);
+    const dirs = path.split('/').slice(0, -1);
+    let matched = false;
+    for (const p of patterns) {
+        if (p.exclusion !== matched)
+            continue;
+        let hit = p.match(path);
+        if (!hit && dirs.length > 0) {
+            if (rule === 'legacy')
+                hit = p.depth <= dirs.length && p.match(dirs.slice(0, p.depth).join('/'));
+            else
+                hit = dirs.some((_, i) => p.match(dirs.slice(0, i + 1).join('/')));
+        }
+        if (hit)
+            matched = !p.exclusion;
+    }
+    return { excluded: matched, info: undefined };
+}
+function matchUsingParentResults(patterns, path, parent) {
+    const info = [];
+    let matched = false;
+    patterns.forEach((p, i) => {
+        let hit = parent?.[i] ?? false;
+        if (!hit) {
+            if (p.exclusion !== matched) {
+                info.push(false);
+                return;
+            }
+            hit = p.match(path);
+        }
+        info.push(hit);
+        if (hit)
+            matched = !p.exclusion;
+    });
+    return { excluded: matched, info };
+}
+
+;// CONCATENATED MODULE: ./src/image/context-rules.ts
+/**
+ * Which files of the build context a builder can see, for every builder generation the action may meet, measured
+ * here with the real programs (see __tests__/integration/build-context-real.test.ts) and read from their sources:
+ *
+ * | generation                        | ignore file                                         | compile | match          | prune  |
+ * | docker 20.10, classic builder     | `.dockerignore`                                     | old     | legacy         | docker |
+ * | docker 20.10, BuildKit            | `<Dockerfile>.dockerignore`, else `.dockerignore`   | old     | legacy         | docker |
+ * | docker ≥ 23 CLI, classic builder  | `.dockerignore`                                     | modern  | parent-results | docker |
+ * | BuildKit (buildx)                 | `<Dockerfile>.dockerignore`, else `.dockerignore`   | modern  | parent-results | fsutil |
+ * | buildah 1.28, podman 4.3          | `<Containerfile>.dockerignore`, `…​.containerignore`, `.containerignore`, `.dockerignore` (first found) | old | parents | buildah |
+ *
+ * A file counts when any generation of the chosen builder would send it: a digest that misses a file the builder
+ * copies would reuse a stale image, while one extra file only costs a rebuild. Pruning is where a builder's walk stops
+ * descending into an excluded directory; it matters because the legacy matcher alone would let files under an
+ * excluded directory back in.
+ */
+
+
+
+const GENERATIONS = {
+    docker: [
+        { choice: 'context', syntax: 'docker', compiler: 'old', rule: 'legacy', prune: 'docker' },
+        { choice: 'dockerfile-first', syntax: 'docker', compiler: 'old', rule: 'legacy', prune: 'docker' },
+        { choice: 'context', syntax: 'docker', compiler: 'modern', rule: 'parent-results', prune: 'docker' },
+        { choice: 'dockerfile-first', syntax: 'docker', compiler: 'modern', rule: 'parent-results', prune: 'fsutil' },
+    ],
+    containers: [{ choice: 'containerfile-first', syntax: 'imagebuilder', compiler: 'old', rule: 'parents', prune: 'buildah' }],
+};
+/** The ignore file each choice reads, first found wins; paths are absolute. */
+function candidates(choice, context, dockerfile) {
+    const ctx = (name) => external_node_path_.join(context, name);
+    switch (choice) {
+        case 'context':
+            return [ctx('.dockerignore')];
+        case 'dockerfile-first':
+            return [`${dockerfile}.dockerignore`, ctx('.dockerignore')];
+        case 'containerfile-first':
+            // buildah checks .containerignore, then lets .dockerignore override it, beside the Containerfile.
+            return [`${dockerfile}.dockerignore`, `${dockerfile}.containerignore`, ctx('.containerignore'), ctx('.dockerignore')];
     }
 }
-/** What docker prints when the registry speaks plain HTTP or has a certificate the daemon does not trust. */
-const DOCKER_TLS_MISMATCH = /server gave HTTP response to HTTPS client|x509: certificate/;
-/** Login and push talk to the preview registry (a build's pulls go elsewhere): advise on the daemon's TLS rule. */
-function hint(b, step, stderr) {
-    if (b.builder !== 'docker' || step === 'build' || !DOCKER_TLS_MISMATCH.test(stderr))
-        return '';
-    const host = registryHost(b.repository);
-    return (`. The docker daemon reached ${host} over HTTPS and the registry speaks plain HTTP or has an untrusted certificate;` +
-        ` docker has no --tls-verify, so the input 'registry-insecure' cannot change that: add "${host}" to "insecure-registries"` +
-        ` in the daemon's /etc/docker/daemon.json and restart it (only 127.0.0.0/8 is plain HTTP by default), or use builder podman or buildah`);
+function builderFamily(builder) {
+    return builder === 'docker' ? 'docker' : 'containers';
+}
+/**
+ * Every selection the builder family may use, with the text of each ignore file read (for the digest: the files'
+ * own bytes count even where their effect does not change the selected set). `dockerfile` is absolute.
+ */
+async function selectionsFor(family, context, dockerfile) {
+    const ignoreFiles = new Map();
+    const read = async (file) => {
+        if (!ignoreFiles.has(file)) {
+            const data = await external_node_fs_.promises.readFile(file).catch((err) => {
+                if (err.code === 'ENOENT' || err.code === 'ENOTDIR')
+                    return undefined;
+                throw new Error(`cannot read the ignore file ${file}: ${err.message}`);
+            });
+            if (data)
+                ignoreFiles.set(file, data);
+        }
+        return ignoreFiles.get(file);
+    };
+    const selections = [];
+    for (const g of GENERATIONS[family]) {
+        let file;
+        for (const candidate of candidates(g.choice, context, dockerfile)) {
+            if (await read(candidate)) {
+                file = candidate;
+                break;
+            }
+        }
+        const lines = file ? readIgnoreLines(ignoreFiles.get(file).toString('utf8'), g.syntax) : [];
+        selections.push({ patterns: compilePatterns(lines, g.compiler, file ?? ''), rule: g.rule, prune: g.prune, file });
+    }
+    return { selections, ignoreFiles };
+}
+const ROOT_STATE = { visible: true, info: undefined };
+/** One selection's verdict on an entry: sent to the builder, and (for a directory) walked into. */
+function judge(s, rel, isDir, parent) {
+    if (!parent.visible)
+        return { included: false, descend: { visible: false, info: undefined } };
+    const r = excluded(s.patterns, s.rule, rel, parent.info);
+    const walk = isDir && (!r.excluded || (walksInto(s, rel) && someExceptionBelow(s.patterns, rel)));
+    return { included: !r.excluded, descend: { visible: walk, info: r.info } };
+}
+const WILDCARD = /[*[\]?^\\]/;
+/** The builder's own rule for walking into an excluded directory. */
+function walksInto(s, dir) {
+    const exceptions = s.patterns.filter((p) => p.exclusion);
+    if (exceptions.length === 0)
+        return false;
+    if (s.prune === 'buildah')
+        return true;
+    const trim = s.prune === 'fsutil' ? withoutTrailingGlob : (t) => t;
+    if (s.prune === 'fsutil' && exceptions.some((p) => WILDCARD.test(withoutTrailingGlob(p.text))))
+        return true;
+    return exceptions.some((p) => (trim(p.text) + '/').startsWith(dir + '/'));
+}
+function withoutTrailingGlob(text) {
+    return text.replace(/\/\*\*$/, '').replace(/\/\*$/, '');
+}
+/**
+ * Whether some exception could match a path below `dir`: its literal start (up to the first wildcard) and `dir/`
+ * must agree. Without one, nothing below an excluded directory comes back under the parents and parent-results rules,
+ * so skipping it changes nothing but the time spent.
+ */
+function someExceptionBelow(patterns, dir) {
+    const prefix = dir + '/';
+    return patterns.some((p) => {
+        if (!p.exclusion)
+            return false;
+        const literal = p.text.split(WILDCARD)[0];
+        return prefix.startsWith(literal) || literal.startsWith(prefix);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/image/digest.ts
+/**
+ * The build digest: a content address of what determines the preview image, so a push that changes nothing the
+ * build can see reuses the image it already has. It covers
+ * - every file of the build context the builder can see (context-rules.ts: `.dockerignore` / `.containerignore` as
+ *   each builder generation reads them): path, type, permission bits, and the content of files or target of symlinks
+ *   (symlinks are not followed, as COPY does not follow them); never mtimes, owners or the context's own location;
+ * - the Dockerfile's content, wherever it lives (outside the context, or ignored by it), and every ignore file read;
+ * - the build args, the target platform, and anything the caller adds (`extra`).
+ * It does not cover what the build fetches (a base image tag that moves, `RUN curl …`): `rebuild: always` is for that.
+ *
+ * Files are read as streams, a bounded number at a time, so a large context neither exhausts file descriptors nor
+ * memory.
+ */
+
+
+
+
+/** The function label and the image label that carry the digest. */
+const BUILD_DIGEST_LABEL = 'faas-preview/build-digest';
+/** Bumped whenever what goes into the digest changes, so old labels never match new digests by accident. */
+const FORMAT = 'faas-preview build digest v1';
+/** Hex characters kept: 160 bits, and a valid Kubernetes label value (at most 63 characters). */
+const LENGTH = 40;
+const DEFAULT_CONCURRENCY = 16;
+/** Files up to this size are read in one call; larger ones are streamed. */
+const WHOLE_READ = 1 << 20;
+async function buildDigest(input, o = {}) {
+    const context = external_node_path_.resolve(input.context);
+    const dockerfile = external_node_path_.resolve(context, input.dockerfile);
+    const limit = digest_limiter(o.concurrency ?? DEFAULT_CONCURRENCY);
+    const { entries, ignoreFiles } = await selectContext(input.builder, context, dockerfile, limit);
+    let bytes = 0;
+    const lines = await Promise.all(entries.map((e) => limit(async () => {
+        const line = await digest_describe(e);
+        bytes += line.bytes;
+        return line.text;
+    })));
+    const rel = (file) => external_node_path_.relative(context, file);
+    const header = {
+        platform: input.platform ?? hostPlatform(),
+        buildArgs: sorted(input.buildArgs),
+        extra: sorted(input.extra ?? {}),
+        dockerfile: await limit(() => digest_hashFile(dockerfile, 'the Dockerfile')),
+        ignoreFiles: [...ignoreFiles].map(([file, data]) => [rel(file), sha256(data)]).sort(),
+    };
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(`${FORMAT}\n${JSON.stringify(header)}\n`);
+    for (const line of lines)
+        hash.update(line + '\n');
+    return { value: hash.digest('hex').slice(0, LENGTH), entries: entries.length, bytes, ignoreFiles: [...ignoreFiles.keys()].map(rel).sort() };
+}
+/**
+ * The context entries the builder may send, sorted by path, and the ignore files read. Exported for the tests that
+ * compare it with what the real builders copy.
+ */
+async function selectContext(builder, context, dockerfile, limit = digest_limiter(DEFAULT_CONCURRENCY)) {
+    const { selections, ignoreFiles } = await selectionsFor(builderFamily(builder), context, dockerfile);
+    const entries = [];
+    await walk(context, '', selections.map(() => ROOT_STATE), selections, entries, limit);
+    entries.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+    return { entries, ignoreFiles };
+}
+/** Collects the entries some selection includes; returns how many it collected under `dir`. */
+async function walk(dir, rel, states, selections, out, limit) {
+    const dirents = await limit(() => external_node_fs_.promises.readdir(dir, { withFileTypes: true }));
+    const counts = await Promise.all(dirents.map(async (d) => {
+        const childRel = rel ? `${rel}/${d.name}` : d.name;
+        if (d.name.includes('\uFFFD'))
+            await requireUtf8Name(external_node_path_.join(dir, d.name));
+        const verdicts = selections.map((s, i) => judge(s, childRel, d.isDirectory(), states[i]));
+        const included = verdicts.some((v) => v.included);
+        const entry = { rel: childRel, abs: external_node_path_.join(dir, d.name), dirent: d };
+        if (!d.isDirectory()) {
+            if (included)
+                out.push(entry);
+            return included ? 1 : 0;
+        }
+        const below = verdicts.some((v) => v.descend.visible) ? await walk(entry.abs, childRel, verdicts.map((v) => v.descend), selections, out, limit) : 0;
+        // An excluded directory with files sent from below still reaches the builder (BuildKit sends its metadata).
+        if (included || below > 0)
+            out.push(entry);
+        return below + (included || below > 0 ? 1 : 0);
+    }));
+    return counts.reduce((a, b) => a + b, 0);
+}
+/** readdir decodes names as UTF-8, so a name that is not UTF-8 comes back with U+FFFD and cannot be opened. */
+async function requireUtf8Name(file) {
+    const exists = await external_node_fs_.promises.lstat(file).then(() => true, () => false);
+    if (!exists)
+        throw new Error(`${file}: a file name that is not valid UTF-8 has no stable digest; rename it or add it to .dockerignore`);
+}
+/** `[path, type, permission bits, content hash | link target]` as one JSON line; never opens anything but a file. */
+async function digest_describe(e) {
+    const st = await external_node_fs_.promises.lstat(e.abs);
+    const mode = (st.mode & 0o7777).toString(8);
+    if (e.dirent.isSymbolicLink())
+        return { text: JSON.stringify([e.rel, 'symlink', mode, await external_node_fs_.promises.readlink(e.abs)]), bytes: 0 };
+    if (st.isDirectory())
+        return { text: JSON.stringify([e.rel, 'dir', mode, '']), bytes: 0 };
+    if (!st.isFile())
+        return { text: JSON.stringify([e.rel, 'special', mode, String(st.rdev)]), bytes: 0 };
+    return { text: JSON.stringify([e.rel, 'file', mode, await digest_hashFile(e.abs, e.rel, st.size)]), bytes: st.size };
+}
+async function digest_hashFile(file, what, size) {
+    try {
+        if (size !== undefined && size <= WHOLE_READ)
+            return sha256(await external_node_fs_.promises.readFile(file));
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        await pipeInto(file, hash);
+        return hash.digest('hex');
+    }
+    catch (err) {
+        throw new Error(`cannot read ${what} (${file}) for the build digest: ${err.message}`);
+    }
+}
+function pipeInto(file, hash) {
+    return new Promise((resolve, reject) => {
+        (0,external_node_fs_.createReadStream)(file)
+            .on('data', (chunk) => hash.update(chunk))
+            .on('error', reject)
+            .on('end', () => resolve());
+    });
+}
+const sha256 = (data) => (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+function sorted(record) {
+    return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+/** Node's architecture names → the OCI platform names the builders use. */
+const OCI_ARCH = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+function hostPlatform() {
+    return `linux/${OCI_ARCH[process.arch] ?? process.arch}`;
+}
+/** At most `n` of the given tasks run at once; the others wait in order. */
+function digest_limiter(n) {
+    let active = 0;
+    const waiting = [];
+    return async (fn) => {
+        // A finishing task hands its slot straight to the next waiting one, so no newcomer can slip in between.
+        if (active >= n)
+            await new Promise((resolve) => waiting.push(resolve));
+        else
+            active++;
+        try {
+            return await fn();
+        }
+        finally {
+            const next = waiting.shift();
+            if (next)
+                next();
+            else
+                active--;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/decide/backend.ts
+/**
+ * Whether a push changes the backend at all (issue 15). Pure.
+ *
+ * Two digests decide it. The build digest (image/digest.ts) says whether the image would come out the same; the spec
+ * digest here says whether the function's spec would, leaving out what differs for every commit by design (the
+ * image tag, the commit's sha in labels and env, the deploy time and URL annotations). A push that changes neither
+ * needs no build, no push and no function update: only its static assets.
+ */
+
+
+
+const SPEC_DIGEST_LABEL = 'faas-preview/spec-digest';
+/** Labels, env and annotations that carry the commit, not the spec. */
+const PER_COMMIT_LABELS = new Set([naming/* LABELS */.kg.sha, BUILD_DIGEST_LABEL, SPEC_DIGEST_LABEL]);
+const PER_COMMIT_ENV = new Set(['FAAS_PREVIEW_SHA', 'FAAS_PREVIEW_URL']);
+const PER_COMMIT_ANNOTATIONS = new Set([naming/* ANNOTATIONS */.BC.deployedAt, naming/* ANNOTATIONS */.BC.url]);
+function without(map, keys) {
+    return Object.entries(map ?? {})
+        .filter(([k]) => !keys.has(k))
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+/** 40 hex characters (a valid label value) over the spec minus its per-commit parts. */
+function specDigest(spec) {
+    const stable = {
+        env: without(spec.envVars, PER_COMMIT_ENV),
+        labels: without(spec.labels, PER_COMMIT_LABELS),
+        annotations: without(spec.annotations, PER_COMMIT_ANNOTATIONS),
+        secrets: [...(spec.secrets ?? [])].sort(),
+        limits: spec.limits ?? {},
+        requests: spec.requests ?? {},
+        envProcess: spec.envProcess ?? '',
+    };
+    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(stable)).digest('hex').slice(0, 40);
+}
+/** The running function's image, when it was built from the same digest (so this push need not build). */
+function reusableImage(running, buildDigest) {
+    if (!running || running.labels?.[BUILD_DIGEST_LABEL] !== buildDigest)
+        return undefined;
+    return { image: running.image, since: running.labels?.[naming/* LABELS */.kg.sha] ?? '' };
+}
+/** True when the function already runs exactly this spec (image included): no update is needed. */
+function unchangedFunction(running, spec) {
+    return running !== undefined && running.image === spec.image && running.labels?.[SPEC_DIGEST_LABEL] === specDigest(spec);
 }
 
 // EXTERNAL MODULE: ./src/text/registry.ts + 1 modules
@@ -1585,7 +1927,8 @@ var registry = __webpack_require__(9307);
  * registry credentials, and the Bearer token flow (401 `WWW-Authenticate: Bearer realm=…,service=…,scope=…` → GET
  * realm?service&scope with the credentials → a token for that scope). A token is scoped: one a token service issued
  * for reading (pull) does not allow a DELETE, which the registry answers with a second challenge naming the scope it
- * wants (`repository:<name>:delete`). Each of the two needs, pull and delete, gets its own token, fetched once.
+ * wants (`repository:<name>:delete`). Each need (pull; push for a PUT, as a retag's; delete) gets its own token,
+ * fetched once.
  *
  * Every call is bounded (request-timeout) and retried on network errors and transient statuses (http/call.ts).
  */
@@ -1601,6 +1944,8 @@ function bearerChallenge(header) {
         params[m[1].toLowerCase()] = m[2];
     return params.realm ? { realm: params.realm, service: params.service, scope: params.scope } : undefined;
 }
+const NEED_ACTIONS = { pull: 'pull', push: 'pull,push', delete: 'pull,delete' };
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
 class RegistryClient {
     o;
     tokens = new Map();
@@ -1618,29 +1963,44 @@ class RegistryClient {
         return new URL(`/v2/${this.o.name}/${rest}`, this.o.origin);
     }
     /** One call; `accept` lists the statuses the caller handles. A Bearer challenge is answered once per need. */
-    async request(method, url, accept, headers = {}) {
-        const need = method === 'DELETE' ? 'delete' : 'pull';
-        const first = await this.send(method, url, need, accept, headers);
+    async request(method, url, accept, headers = {}, body) {
+        const need = method === 'DELETE' ? 'delete' : ['PUT', 'POST', 'PATCH'].includes(method) ? 'push' : 'pull';
+        const first = await this.send(method, url, need, accept, headers, body);
         if (first.status !== 401)
             return first;
         const challenge = bearerChallenge(first.headers['www-authenticate']);
         if (!challenge)
             throw new StatusError(first.call, 401, first.text, first.headers, this.refused());
-        const scope = challenge.scope || `repository:${this.o.name}:${need === 'delete' ? 'pull,delete' : 'pull'}`;
+        const scope = challenge.scope || `repository:${this.o.name}:${NEED_ACTIONS[need]}`;
         this.tokens.set(need, await this.fetchToken(challenge, scope));
-        const again = await this.send(method, url, need, accept, headers);
+        const again = await this.send(method, url, need, accept, headers, body);
         if (again.status !== 401)
             return again;
         const hint = ` (the token service granted a token for ${scope}, and the registry still refused it: the registry credentials need ${need} access to ${this.o.name})`;
         throw new StatusError(again.call, 401, again.text, again.headers, hint);
     }
-    send(method, url, need, accept, headers) {
+    /**
+     * A blob's bytes. Registries that keep blobs elsewhere (S3-backed distribution, GHCR, Docker Hub) answer with a
+     * redirect to a pre-signed URL, which is followed without the registry's credentials.
+     */
+    async blob(digest) {
+        const url = this.url(`blobs/${digest}`);
+        const res = await this.request('GET', url, (s) => s === 200 || REDIRECT.has(s));
+        if (res.status === 200)
+            return res;
+        const location = res.headers.location;
+        if (!location)
+            throw new Error(`${res.call} answered ${res.status} without a Location to follow`);
+        return callWithRetry({ method: 'GET', url: new URL(location, url), accept: (s) => s === 200, timeoutMs: this.o.timeoutMs, log: this.o.log });
+    }
+    send(method, url, need, accept, headers, body) {
         const token = this.tokens.get(need);
         const auth = token ? `Bearer ${token}` : this.basic;
         return callWithRetry({
             method,
             url,
             headers: auth ? { ...headers, authorization: auth } : headers,
+            body,
             accept: (s) => s === 401 || accept(s),
             timeoutMs: this.o.timeoutMs,
             log: this.o.log,
@@ -2193,6 +2553,463 @@ async function deleteSleeping(store, name) {
     await deleteJson(store.client, store.bucket, sleepingKey(store.statePrefix, name));
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
+var exec = __webpack_require__(2876);
+// EXTERNAL MODULE: ./src/inputs.ts + 6 modules
+var inputs = __webpack_require__(1993);
+;// CONCATENATED MODULE: ./src/process/env.ts
+/**
+ * The environment of every child process the action starts (builders, hooks). The runner gives the action every
+ * input as `INPUT_*` (the gateway password, the S3 keys, the GitHub token among them) plus the runner's own tokens
+ * (`ACTIONS_RUNTIME_TOKEN`…): none of that may reach a Dockerfile's `RUN` step or a user's script. So children get
+ * an allow-list: how to find programs and files, where the builders keep their state and credentials, proxies and
+ * CA bundles, and nothing else unless the caller adds it.
+ */
+const PASSED = new Set([
+    'PATH',
+    'HOME',
+    'USER',
+    'LOGNAME',
+    'SHELL',
+    'LANG',
+    'LC_ALL',
+    'TZ',
+    'TMPDIR',
+    'XDG_RUNTIME_DIR',
+    'XDG_CONFIG_HOME',
+    'XDG_DATA_HOME',
+    'XDG_CACHE_HOME',
+    'RUNNER_TEMP',
+    'CI',
+    'GITHUB_ACTIONS',
+    // docker
+    'DOCKER_HOST',
+    'DOCKER_CONFIG',
+    'DOCKER_CONTEXT',
+    'DOCKER_CERT_PATH',
+    'DOCKER_TLS_VERIFY',
+    'DOCKER_BUILDKIT',
+    'BUILDKIT_PROGRESS',
+    'BUILDX_CONFIG',
+    'BUILDX_BUILDER',
+    // buildah / podman (containers/common)
+    'REGISTRY_AUTH_FILE',
+    'CONTAINERS_CONF',
+    'CONTAINERS_STORAGE_CONF',
+    'CONTAINERS_REGISTRIES_CONF',
+    'CONTAINER_HOST',
+    'STORAGE_DRIVER',
+    'STORAGE_OPTS',
+    'BUILDAH_ISOLATION',
+    'BUILDAH_FORMAT',
+    'BUILDAH_LAYERS',
+    // network
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'http_proxy',
+    'https_proxy',
+    'no_proxy',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+]);
+/** The allow-listed part of `parent`, plus `extra` (which wins). */
+function childEnv(extra = {}, parent = process.env) {
+    const out = {};
+    for (const [key, value] of Object.entries(parent))
+        if (value !== undefined && PASSED.has(key))
+            out[key] = value;
+    return { ...out, ...extra };
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __webpack_require__(1421);
+;// CONCATENATED MODULE: ./src/image/cache.ts
+/**
+ * The registry layer cache of a real rebuild, with the flags each builder version has (measured here: docker 20.10
+ * daemon with the 20.10 and 28.2 CLIs, buildah 1.28.2, podman 4.3.1):
+ *
+ * - docker: `--cache-from <image>` plus `--build-arg BUILDKIT_INLINE_CACHE=1`, and the built image pushed as the cache
+ *   image afterwards. BuildKit (buildx, or the 20.10 CLI with DOCKER_BUILDKIT=1) reads the inline cache metadata
+ *   straight from the registry; the classic builder (the CLI without buildx) only uses a local image, so the cache
+ *   image is pulled first. Either way the cache holds the final stage's layers only (no `--cache-to type=registry`:
+ *   the docker driver of buildx cannot export it). A cache image that is missing or unreachable is not an error for
+ *   either builder; the pull and the push are allowed to fail.
+ * - buildah, podman: `--layers --cache-from <repo> --cache-to <repo>` (buildah ≥ 1.27): every layer is pushed to the
+ *   cache repository, tagged by its cache key, and pulled back by key. A missing or unreachable cache is ignored, but
+ *   a cache push that fails fails the build ("failed pushing cache to …"), so such a build is run again without
+ *   `--cache-to`: with `--layers` the steps already built are reused from local storage. Neither gets
+ *   `--tls-verify=false` for the cache: it would apply to every pull of the build. A plain-HTTP registry needs an
+ *   `insecure = true` entry in registries.conf for the cache.
+ *
+ * The cache lives in its own repository, `<repository>-buildcache`: a cache tag in the preview repository would
+ * point at a PR's manifest, and the teardown keeps a manifest that a foreign tag shares.
+ */
+
+const CACHE_PUSH_FAILED = /failed pushing cache to/;
+function cacheRepository(b, o) {
+    return o.repository ?? `${b.repository}-buildcache`;
+}
+function planCache(b, support, o) {
+    const repo = cacheRepository(b, o);
+    const write = o.write ?? true;
+    if (b.builder === 'docker') {
+        const image = `${repo}:latest`;
+        const how = support.buildkit ? 'BuildKit reads its inline cache from the registry' : 'the classic builder uses it once pulled';
+        return {
+            pull: support.buildkit ? undefined : image,
+            buildFlags: ['--cache-from', image, '--build-arg', 'BUILDKIT_INLINE_CACHE=1'],
+            push: write ? image : undefined,
+            note: `layer cache: ${image} (${how}${write ? '' : '; read only'})`,
+        };
+    }
+    if (!support.registryCache) {
+        return { buildFlags: ['--layers'], note: `layer cache: none (this ${b.builder} has no --cache-from/--cache-to; buildah 1.27 and podman 4.3 have them)` };
+    }
+    const from = ['--layers', '--cache-from', repo];
+    return {
+        buildFlags: write ? [...from, '--cache-to', repo] : from,
+        withoutPush: write ? from : undefined,
+        note: `layer cache: ${repo}${write ? '' : ' (read only)'}`,
+    };
+}
+const execProbe = (cmd, args, env) => new Promise((resolve) => {
+    (0,external_node_child_process_.execFile)(cmd, args, { env, timeout: 20_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, output: `${stdout}${stderr}` });
+    });
+});
+/** Reads what the builder supports from `build --help` (buildx's help lists --cache-to, the classic one does not). */
+async function detectCacheSupport(builder, env, probe = execProbe) {
+    const help = await probe(builder, [builder === 'buildah' ? 'bud' : 'build', '--help'], env);
+    const cacheTo = help.code === 0 && /--cache-to\b/.test(help.output);
+    if (builder !== 'docker')
+        return { registryCache: cacheTo, buildkit: false };
+    return { registryCache: true, buildkit: cacheTo || ['1', 'true'].includes((env.DOCKER_BUILDKIT ?? '').toLowerCase()) };
+}
+
+;// CONCATENATED MODULE: ./src/image/build.ts
+/**
+ * Build and push the preview image with the builder the user chose. The registry password goes through stdin
+ * (`login --password-stdin`), never argv, so it cannot show in the process list or the echoed command line. Every
+ * builder runs with the allow-listed child environment: a Dockerfile's `RUN` step must not see the action's inputs.
+ *
+ * Optionally the image gets labels (`--label`, the same flag on all three builders; the build digest goes there) and
+ * a registry layer cache (cache.ts). The cache's own steps may fail: a build never fails because of its cache.
+ */
+
+
+
+
+
+
+const STDERR_TAIL = 8_192;
+const execRun = async (cmd, args, { input, env }) => {
+    let stderr = '';
+    const code = await exec/* exec */.m(cmd, args, {
+        input,
+        env,
+        ignoreReturnCode: true,
+        listeners: { stderr: (data) => (stderr = (stderr + data.toString()).slice(-STDERR_TAIL)) },
+    });
+    return { code, stderr };
+};
+function registryHost(repository) {
+    return repository.split('/')[0];
+}
+/** The argv of each step, apart from running them so the choice is testable without a builder. */
+function buildCommands(b, tag, extras = {}) {
+    if (b.builder === 'none')
+        return [];
+    // docker has no --tls-verify: its daemon decides (insecure-registries, and 127.0.0.0/8 is always plain HTTP).
+    const tls = b.registryInsecure && b.builder !== 'docker' ? ['--tls-verify=false'] : [];
+    const steps = [];
+    if (b.registryUsername && b.registryPassword) {
+        steps.push({
+            step: 'login',
+            cmd: b.builder,
+            args: ['login', ...tls, '--username', b.registryUsername, '--password-stdin', registryHost(b.repository)],
+            input: Buffer.from(b.registryPassword),
+        });
+    }
+    const cache = extras.cache;
+    if (cache?.pull)
+        steps.push({ step: 'cache-pull', cmd: b.builder, args: ['pull', cache.pull], optional: 'cache-read' });
+    const build = buildArgv(b, tag, extras.labels ?? {});
+    const step = { step: 'build', cmd: b.builder, args: build(cache?.buildFlags ?? []) };
+    if (cache?.withoutPush)
+        step.fallback = { when: CACHE_PUSH_FAILED, args: build(cache.withoutPush), why: 'the layer cache could not be pushed' };
+    steps.push(step);
+    steps.push({ step: 'push', cmd: b.builder, args: ['push', ...tls, tag] });
+    if (cache?.push) {
+        steps.push({ step: 'cache-tag', cmd: b.builder, args: ['tag', tag, cache.push], optional: 'cache-write' });
+        steps.push({ step: 'cache-push', cmd: b.builder, args: ['push', cache.push], optional: 'cache-write' });
+    }
+    return steps;
+}
+function buildArgv(b, tag, labels) {
+    const buildArgs = Object.entries(b.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
+    const labelArgs = Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+    const dockerfile = external_node_path_.resolve(b.context, b.dockerfile);
+    const verb = b.builder === 'buildah' ? 'bud' : 'build';
+    return (cacheFlags) => [verb, '--file', dockerfile, '--tag', tag, ...labelArgs, ...cacheFlags, ...buildArgs, b.context];
+}
+/** Kept for callers of the first API: build and push, nothing else. */
+async function buildAndPush(b, tag, run = execRun, parent = process.env) {
+    return buildImage(b, tag, { run, parent });
+}
+async function buildImage(b, tag, o = {}) {
+    const result = { warnings: [] };
+    if (b.builder === 'none')
+        return result;
+    const env = childEnv({}, o.parent ?? process.env);
+    requireProgram(b.builder, env.PATH ?? '');
+    let cache;
+    if (o.cache) {
+        cache = planCache(b, await detectCacheSupport(b.builder, env, o.probe ?? execProbe), o.cache);
+        result.cache = cache.note;
+        o.log?.(cache.note);
+    }
+    const skipped = new Set();
+    for (const s of buildCommands(b, tag, { labels: o.labels, cache })) {
+        if (s.optional && skipped.has(s.optional))
+            continue;
+        const run = (args) => attempt(o.run ?? execRun, s, args, env);
+        let outcome = await run(s.args);
+        if (outcome.code !== 0 && s.fallback?.when.test(outcome.stderr)) {
+            o.log?.(`${b.builder} ${s.step} failed because ${s.fallback.why}; building again without it`);
+            result.warnings.push(`${s.fallback.why}; the image was built without updating the cache`);
+            outcome = await run(s.fallback.args);
+        }
+        if (outcome.code === 0)
+            continue;
+        const what = `${b.builder} ${s.step} failed for image ${tag}`;
+        const failure = outcome.spawn !== undefined ? `${what}: could not run '${s.cmd}': ${outcome.spawn}` : `${what} (exit code ${outcome.code}); its output is in the log above`;
+        if (!s.optional)
+            throw new Error(failure + (outcome.spawn !== undefined ? '' : hint(b, s.step, outcome.stderr)));
+        skipped.add(s.optional);
+        result.warnings.push(failure);
+        o.log?.(`${failure}; the layer cache is skipped, the build goes on`);
+    }
+    return result;
+}
+/** One run of a step; a program that cannot be started is an outcome too (`spawn` says why). */
+async function attempt(run, s, args, env) {
+    try {
+        return await run(s.cmd, args, { input: s.input, env });
+    }
+    catch (err) {
+        return { code: -1, stderr: '', spawn: err.message };
+    }
+}
+function requireProgram(program, PATH) {
+    const found = PATH.split(external_node_path_.delimiter).some((dir) => dir !== '' && isExecutable(external_node_path_.join(dir, program)));
+    if (!found) {
+        throw new inputs/* InputError */.dz('builder', `'${program}' needs the program '${program}', which is not on the runner's PATH: install it in an earlier step, or choose another builder (docker, podman, buildah; none deploys the prebuilt 'image')`);
+    }
+}
+function isExecutable(file) {
+    try {
+        (0,external_node_fs_.accessSync)(file, external_node_fs_.constants.X_OK);
+        return (0,external_node_fs_.statSync)(file).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** What docker prints when the registry speaks plain HTTP or has a certificate the daemon does not trust. */
+const DOCKER_TLS_MISMATCH = /server gave HTTP response to HTTPS client|x509: certificate/;
+/** Login and push talk to the preview registry (a build's pulls go elsewhere): advise on the daemon's TLS rule. */
+function hint(b, step, stderr) {
+    if (b.builder !== 'docker' || (step !== 'login' && step !== 'push') || !DOCKER_TLS_MISMATCH.test(stderr))
+        return '';
+    const host = registryHost(b.repository);
+    return (`. The docker daemon reached ${host} over HTTPS and the registry speaks plain HTTP or has an untrusted certificate;` +
+        ` docker has no --tls-verify, so the input 'registry-insecure' cannot change that: add "${host}" to "insecure-registries"` +
+        ` in the daemon's /etc/docker/daemon.json and restart it (only 127.0.0.0/8 is plain HTTP by default), or use builder podman or buildah`);
+}
+
+;// CONCATENATED MODULE: ./src/image/retag.ts
+/**
+ * Retag instead of rebuild: when another commit of the same PR already built an image with the same build digest,
+ * its manifest is copied to the new tag through the registry API (GET the manifest with every Accept type, PUT the
+ * same bytes under the new tag), which distribution, GHCR and Docker Hub all allow with push access. Nothing is
+ * pulled or rebuilt, and the new tag names exactly the bytes the old one did (the PUT's digest is checked).
+ *
+ * The image is found by its label: every PR tag (`pr-<n>-<sha>`) other than the new one is read (manifest, and the
+ * config blob that carries the labels), a few at a time, until one carries the digest in `faas-preview/build-digest`.
+ */
+
+
+
+
+
+
+
+const CONCURRENCY = 4;
+const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
+/** Copies the manifest of the PR's image whose build digest is `digest` to `tag`; registry errors are thrown. */
+async function retagByDigest(b, pr, tag, digest, deps) {
+    const client = registryClient(b, deps);
+    const target = tagOf(tag);
+    const tags = (deps.candidates ?? (await listAllTags(client))).filter((t) => t !== target && isPrTag(t, pr));
+    for (let i = 0; i < tags.length; i += CONCURRENCY) {
+        const batch = tags.slice(i, i + CONCURRENCY);
+        const found = await Promise.all(batch.map((t) => labelledManifest(client, t, digest, deps.platform ?? hostPlatform())));
+        const hit = found.findIndex((m) => m !== undefined);
+        if (hit >= 0) {
+            const manifest = await putManifest(client, found[hit], target);
+            return { retagged: true, from: batch[hit], sha: batch[hit].replace(/^pr-\d+-/, ''), manifest };
+        }
+    }
+    const looked = tags.length === 0 ? 'the registry has no other image of this PR' : `none of the PR's ${tags.length} other image(s) has it`;
+    return { retagged: false, reason: `no image with build digest ${digest}: ${looked}` };
+}
+function registryClient(b, deps) {
+    const repo = parseRepository(b.repository);
+    return new RegistryClient({
+        origin: apiOrigin(repo.host, b.registryInsecure),
+        name: repo.path,
+        username: b.registryUsername || undefined,
+        password: b.registryPassword || undefined,
+        timeoutMs: deps.timeoutMs,
+        log: deps.log,
+    });
+}
+/** `registry/repo:tag` → `tag`. */
+function tagOf(image) {
+    const m = /:([\w][\w.-]{0,127})$/.exec(image);
+    if (!m || m[1].includes('/'))
+        throw new Error(`image '${image}' has no tag; expected <repository>:<tag>`);
+    return m[1];
+}
+/** The tag's manifest when its image (for `platform`, in an index) is labelled with `digest`. */
+async function labelledManifest(client, tag, digest, platform) {
+    const top = await getManifest(client, tag);
+    if (!top)
+        return undefined;
+    let image = parseJson(top.body, 'manifest');
+    if (INDEX_TYPES.has(top.mediaType)) {
+        const child = pickPlatform(image, platform);
+        const fetched = child ? await getManifest(client, child) : undefined;
+        if (!fetched)
+            return undefined;
+        image = parseJson(fetched.body, 'manifest');
+    }
+    const config = image.config?.digest;
+    if (typeof config !== 'string')
+        return undefined;
+    const res = await client.blob(config);
+    const labels = parseJson(verified(res, config), 'image config').config?.Labels;
+    return labels?.[BUILD_DIGEST_LABEL] === digest ? top : undefined;
+}
+async function getManifest(client, reference) {
+    const res = await client.request('GET', client.url(`manifests/${encodeURIComponent(reference)}`), (s) => s === 200 || s === 404, { accept: MANIFEST_TYPES });
+    if (res.status === 404)
+        return undefined;
+    const body = Buffer.from(res.text, 'utf8');
+    const digest = retag_sha256(body);
+    const header = res.headers['docker-content-digest'];
+    if (typeof header === 'string' && header !== digest)
+        throw new Error(`${res.call}: the manifest read does not hash to its Docker-Content-Digest ${header}`);
+    const declared = parseJson(body, 'manifest').mediaType;
+    const mediaType = String(res.headers['content-type'] ?? declared ?? '').split(';')[0].trim();
+    return { body, mediaType, digest };
+}
+/** The child manifest of an index for `os/arch[/variant]`. */
+function pickPlatform(index, platform) {
+    const [os, arch, variant] = platform.split('/');
+    const entries = index.manifests ?? [];
+    const match = entries.find((m) => m.platform?.os === os && m.platform?.architecture === arch && (variant === undefined || m.platform?.variant === variant));
+    return typeof match?.digest === 'string' ? match.digest : undefined;
+}
+async function putManifest(client, m, tag) {
+    const res = await client.request('PUT', client.url(`manifests/${encodeURIComponent(tag)}`), (s) => s === 201, { 'content-type': m.mediaType }, m.body);
+    const digest = res.headers['docker-content-digest'];
+    if (typeof digest === 'string' && digest !== m.digest)
+        throw new Error(`${res.call} stored the manifest as ${digest}, not ${m.digest}: the copy is not the image that was found`);
+    return m.digest;
+}
+function verified(res, digest) {
+    const body = Buffer.from(res.text, 'utf8');
+    if (retag_sha256(body) !== digest)
+        throw new Error(`${res.call}: the blob read does not hash to ${digest}`);
+    return body;
+}
+function parseJson(body, what) {
+    try {
+        return JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        throw new Error(`the registry sent a ${what} that is not JSON`);
+    }
+}
+const retag_sha256 = (data) => 'sha256:' + (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+
+// EXTERNAL MODULE: ./src/log.ts
+var log = __webpack_require__(5625);
+;// CONCATENATED MODULE: ./src/commands/backend.ts
+/**
+ * The image a deploy runs (issue 15): prebuilt (`builder: none`), reused (the function already runs an image with
+ * this push's build digest: no build, no push), retagged (another commit of the PR built this digest: its manifest
+ * gets this commit's tag, no build), or built (with the registry layer cache; a fork PR reads it but never writes
+ * it, so it cannot poison layers that trusted builds reuse). `rebuild: always` skips the digest and builds.
+ */
+
+
+
+
+
+/** The digest, or undefined (and a log line) when it cannot be computed: the build then runs as before. */
+async function digestOf(s) {
+    const b = s.settings.build;
+    if (b.rebuild === 'always' || b.builder === 'none')
+        return undefined;
+    try {
+        const d = await buildDigest({ builder: b.builder, context: b.context, dockerfile: b.dockerfile, buildArgs: b.buildArgs });
+        log/* log */.R.info(`Build digest ${d.value}: ${d.entries} context entries, ${d.bytes} bytes${d.ignoreFiles.length ? `, ignore files ${d.ignoreFiles.join(', ')}` : ''}`);
+        return d.value;
+    }
+    catch (err) {
+        log/* log */.R.warning(`no build digest (${err.message}); building as usual`);
+        return undefined;
+    }
+}
+/**
+ * Decides and makes the image; returns how, and the image reference the function should run (this commit's tag,
+ * or the running image when it is reused).
+ */
+async function prepareImage(s, tag, running) {
+    const b = s.settings.build;
+    if (b.builder === 'none')
+        return { backend: { how: 'prebuilt' }, image: b.prebuiltImage };
+    const digest = await digestOf(s);
+    if (digest) {
+        const reuse = reusableImage(running, digest);
+        if (reuse) {
+            log/* log */.R.info(`Backend unchanged since ${reuse.since.slice(0, 7)}: the function already runs ${reuse.image}, built from digest ${digest}; no build, no push`);
+            return { backend: { how: 'reused', digest, since: reuse.since }, image: reuse.image };
+        }
+        const pr = s.ctx.pr.number;
+        const retag = await retagByDigest(b, pr, tag, digest, { timeoutMs: s.settings.requestTimeoutMs, log: log/* log */.R.info }).catch((err) => {
+            log/* log */.R.warning(`could not look for an image of this digest in the registry (${err.message}); building`);
+            return undefined;
+        });
+        if (retag?.retagged) {
+            log/* log */.R.info(`Retagged ${retag.from} as ${tag}: commit ${retag.sha.slice(0, 7)} built the same digest ${digest}; no build`);
+            return { backend: { how: 'retagged', digest, from: retag.sha }, image: tag };
+        }
+        if (retag)
+            log/* log */.R.info(retag.reason);
+    }
+    const fork = s.ctx.pr.headRepo.toLowerCase() !== `${s.ctx.repo.owner}/${s.ctx.repo.repo}`.toLowerCase();
+    log/* log */.R.info(`Building ${tag} with ${b.builder}`);
+    const result = await buildImage(b, tag, { labels: digest ? { [BUILD_DIGEST_LABEL]: digest } : {}, cache: { write: !fork }, log: log/* log */.R.info });
+    for (const w of result.warnings)
+        log/* log */.R.warning(w);
+    return { backend: { how: 'built', digest, cache: result.cache }, image: tag };
+}
+
 ;// CONCATENATED MODULE: ./src/github/comment-text.ts
 /**
  * What the PR comment says, for each state of a preview. Pure: rendering only, no I/O.
@@ -2225,12 +3042,22 @@ function live(view) {
             '',
             `The gateway answers, but until the rollout ends the previous version may still answer some requests. Send the \`X-Faas-Preview-Sha\` header (the function's \`FAAS_PREVIEW_SHA\`) from \`ready-path\` and the action can confirm the new version.`,
         ];
-    lines.push('', '| | |', '|---|---|', `| URL | ${view.url} |`, `| Commit | \`${comment_text_short(view.sha)}\` |`, `| Image | ${(0,untrusted/* inlineCode */.ti)(view.image)} |`, `| Function | \`${view.name}\` |`, `| Checked | ${(0,untrusted/* inlineCode */.ti)(view.evidence, 300)} |`);
+    lines.push('', '| | |', '|---|---|', `| URL | ${view.url} |`, `| Commit | \`${comment_text_short(view.sha)}\` |`, `| Image | ${(0,untrusted/* inlineCode */.ti)(view.image)} |`, ...backendRow(view.backend), `| Function | \`${view.name}\` |`, `| Checked | ${(0,untrusted/* inlineCode */.ti)(view.evidence, 300)} |`);
     if (view.assets)
         lines.push(`| Static assets | ${view.assets.uploaded} uploaded, ${view.assets.skipped} unchanged, ${view.assets.deleted} removed |`);
     lines.push(...dataRows(view.data));
     lines.push(`| Deployed | ${view.time} |`, '', footer(view.runUrl, view.time));
     return lines;
+}
+function backendRow(b) {
+    if (!b || b.how === 'prebuilt')
+        return [];
+    const digest = b.digest ? ` (build digest \`${b.digest.slice(0, 12)}\`)` : '';
+    if (b.how === 'reused')
+        return [`| Backend | unchanged since \`${comment_text_short(b.since)}\`: not rebuilt${digest} |`];
+    if (b.how === 'retagged')
+        return [`| Backend | same as \`${comment_text_short(b.from)}\`: its image retagged, not rebuilt${digest} |`];
+    return [`| Backend | built${digest} |`];
 }
 function dataRows(data) {
     const rows = [];
@@ -2484,8 +3311,6 @@ async function hasActiveDeployment(octokit, repo, environment) {
     return latest !== undefined && latest.state !== 'inactive';
 }
 
-// EXTERNAL MODULE: ./src/log.ts
-var log = __webpack_require__(5625);
 ;// CONCATENATED MODULE: ./src/commands/pr-status.ts
 /**
  * What a deploy tells the PR: the comment, the GitHub deployment, the outputs and the job summary, always from the
@@ -3036,8 +3861,6 @@ class PreviewDatabases {
 
 // EXTERNAL MODULE: ./src/inputs/data.ts
 var data = __webpack_require__(5609);
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __webpack_require__(1421);
 ;// CONCATENATED MODULE: ./src/sweep/plan.ts
 
 /** Decisions that remove the function from the gateway. */
@@ -3825,6 +4648,8 @@ async function teardown(s) {
 
 
 
+
+
 const SCALE_ZERO_LABEL = 'com.openfaas.scale.zero';
 /** The FunctionDeployment body for a preview: user labels and env first, so ours (the contract) always win. */
 function functionSpec(settings, o) {
@@ -3834,7 +4659,9 @@ function functionSpec(settings, o) {
         labels[SCALE_ZERO_LABEL] = 'true';
     else
         delete labels[SCALE_ZERO_LABEL];
-    return {
+    if (o.buildDigest)
+        labels[BUILD_DIGEST_LABEL] = o.buildDigest;
+    const spec = {
         service: o.name,
         image: o.image,
         envVars: { ...settings.fn.envVars, ...o.data?.env, ...previewEnv(o) },
@@ -3843,6 +4670,8 @@ function functionSpec(settings, o) {
         secrets: [...settings.fn.secrets, ...(o.data?.secrets ?? [])],
         limits: { memory: settings.fn.memoryLimit, cpu: settings.fn.cpuLimit },
     };
+    labels[SPEC_DIGEST_LABEL] = specDigest(spec);
+    return spec;
 }
 /** What is still true of the preview that ran before, when the deploy failed at `step`. */
 function previousVersion(step, provider, existed, gone = false) {
@@ -3964,10 +4793,9 @@ class DeployRun {
         }
         await this.status.building();
         await this.record();
-        if (settings.build.builder !== 'none') {
-            log/* log */.R.info(`Building ${facts.image} with ${settings.build.builder}`);
-            await this.step('build', () => buildAndPush(settings.build, facts.image));
-        }
+        const running = functions.find((f) => f.name === facts.name);
+        const { backend, image } = await this.step('build', () => prepareImage(s, facts.image, running));
+        facts.image = image;
         // Community Edition on Kubernetes runs public images only, and says nothing when it cannot (see image/public.ts).
         if (provider.edition === 'community' && provider.rolling)
             await this.step('image', () => this.checkPublic(provider));
@@ -3975,14 +4803,14 @@ class DeployRun {
         if (before)
             return this.stop(before === 'closed' ? `PR #${facts.pr} was closed while this run built it; not deployed` : before);
         const data = await this.step('data', () => prepareData(s, facts, !this.existed));
-        const readiness = await this.deployFunction(provider, data);
+        const readiness = await this.deployFunction(provider, data, backend, running);
         const assets = await this.step('assets', () => this.syncAssets());
         const after = await overtaken(s, { number: facts.pr, headSha: facts.sha });
         if (after === 'closed')
             return this.closedMeanwhile();
         if (after)
             return this.stop(`${after} (this run's function was deployed; the newer run replaces it)`);
-        await this.status.live(readiness, { assets, data }, settings.assets ? (0,naming/* bucketPrefix */.TU)(facts.name) : undefined);
+        await this.status.live(readiness, { assets, data, backend }, settings.assets ? (0,naming/* bucketPrefix */.TU)(facts.name) : undefined);
     }
     /** Overtaken by a newer push or a close: say so, retire this run's deployment, report nothing else. */
     async stop(reason) {
@@ -4019,18 +4847,33 @@ class DeployRun {
         if (!store)
             return;
         const { name, pr, sha, image, url } = this.facts;
-        await Promise.all([saveRecord(store, { name, pr, sha, image, url, updatedAt: this.s.now().toISOString(), specs: [spec], readyMs }), deleteSleeping(store, name)]).catch((err) => log/* log */.R.warning(`the preview is live, but its record in the bucket was not updated: ${err.message}`));
+        // An untouched function keeps the spec its last deploy recorded.
+        const record = spec ? saveRecord(store, { name, pr, sha, image, url, updatedAt: this.s.now().toISOString(), specs: [spec], readyMs }) : undefined;
+        await Promise.all([record, deleteSleeping(store, name)]).catch((err) => log/* log */.R.warning(`the preview is live, but its record in the bucket was not updated: ${err.message}`));
     }
-    async deployFunction(provider, data) {
+    async deployFunction(provider, data, backend, running) {
         const { s, facts } = this;
         const { settings, ctx } = s;
-        const spec = functionSpec(settings, { ...facts, data, owner: ctx.repo.owner, repo: ctx.repo.repo, edition: provider.edition, now: s.now() });
+        const buildDigest = backend.how === 'prebuilt' ? undefined : backend.digest;
+        const spec = functionSpec(settings, { ...facts, data, buildDigest, owner: ctx.repo.owner, repo: ctx.repo.repo, edition: provider.edition, now: s.now() });
+        if (unchangedFunction(running, spec))
+            return this.confirmRunning(provider, running);
         // faasd pulls the image inside the deploy request, so it may take as long as the readiness wait.
         const started = Date.now();
         const how = await this.step('deploy', () => s.gateway.deploy(spec, Math.max(settings.requestTimeoutMs, settings.fn.readyTimeoutMs)));
         log/* log */.R.info(`Function ${facts.name} ${how} on the gateway (${provider.name || 'unknown provider'}); waiting until ${settings.fn.readyPath} answers`);
         const readiness = await this.step('readiness', () => waitUntilReady(s.gateway, provider, { ...facts, readyPath: settings.fn.readyPath, created: how === 'created' }, { timeoutMs: settings.fn.readyTimeoutMs, requestTimeoutMs: settings.requestTimeoutMs }), (err) => err instanceof NotReady && err.gone);
         await this.awake(spec, Date.now() - started);
+        return readiness;
+    }
+    /** Neither the image nor the spec changed: the function is not touched, only asked whether it still answers. */
+    async confirmRunning(provider, running) {
+        const { settings } = this.s;
+        const since = running.labels?.[naming/* LABELS */.kg.sha] ?? '';
+        log/* log */.R.info(`Function ${this.facts.name} already runs this spec and image (deployed for ${since.slice(0, 7)}): not updated`);
+        const target = { name: this.facts.name, image: running.image, sha: since, readyPath: settings.fn.readyPath, created: false };
+        const readiness = await this.step('readiness', () => waitUntilReady(this.s.gateway, provider, target, { timeoutMs: settings.fn.readyTimeoutMs, requestTimeoutMs: settings.requestTimeoutMs }));
+        await this.awake(undefined, undefined);
         return readiness;
     }
     async syncAssets() {

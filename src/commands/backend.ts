@@ -1,0 +1,65 @@
+/**
+ * The image a deploy runs (issue 15): prebuilt (`builder: none`), reused (the function already runs an image with
+ * this push's build digest: no build, no push), retagged (another commit of the PR built this digest: its manifest
+ * gets this commit's tag, no build), or built (with the registry layer cache; a fork PR reads it but never writes
+ * it, so it cannot poison layers that trusted builds reuse). `rebuild: always` skips the digest and builds.
+ */
+import { reusableImage } from '../decide/backend.js';
+import { buildImage } from '../image/build.js';
+import { BUILD_DIGEST_LABEL, buildDigest } from '../image/digest.js';
+import { retagByDigest } from '../image/retag.js';
+import { log } from '../log.js';
+import type { FunctionStatus } from '../openfaas/types.js';
+import type { Services } from './services.js';
+
+export type Backend =
+  | { how: 'prebuilt' }
+  | { how: 'reused'; digest: string; since: string }
+  | { how: 'retagged'; digest: string; from: string }
+  | { how: 'built'; digest?: string; cache?: string };
+
+/** The digest, or undefined (and a log line) when it cannot be computed: the build then runs as before. */
+async function digestOf(s: Services): Promise<string | undefined> {
+  const b = s.settings.build;
+  if (b.rebuild === 'always' || b.builder === 'none') return undefined;
+  try {
+    const d = await buildDigest({ builder: b.builder, context: b.context, dockerfile: b.dockerfile, buildArgs: b.buildArgs });
+    log.info(`Build digest ${d.value}: ${d.entries} context entries, ${d.bytes} bytes${d.ignoreFiles.length ? `, ignore files ${d.ignoreFiles.join(', ')}` : ''}`);
+    return d.value;
+  } catch (err) {
+    log.warning(`no build digest (${(err as Error).message}); building as usual`);
+    return undefined;
+  }
+}
+
+/**
+ * Decides and makes the image; returns how, and the image reference the function should run (this commit's tag,
+ * or the running image when it is reused).
+ */
+export async function prepareImage(s: Services, tag: string, running: FunctionStatus | undefined): Promise<{ backend: Backend; image: string }> {
+  const b = s.settings.build;
+  if (b.builder === 'none') return { backend: { how: 'prebuilt' }, image: b.prebuiltImage };
+  const digest = await digestOf(s);
+  if (digest) {
+    const reuse = reusableImage(running, digest);
+    if (reuse) {
+      log.info(`Backend unchanged since ${reuse.since.slice(0, 7)}: the function already runs ${reuse.image}, built from digest ${digest}; no build, no push`);
+      return { backend: { how: 'reused', digest, since: reuse.since }, image: reuse.image };
+    }
+    const pr = s.ctx.pr!.number;
+    const retag = await retagByDigest(b, pr, tag, digest, { timeoutMs: s.settings.requestTimeoutMs, log: log.info }).catch((err: Error) => {
+      log.warning(`could not look for an image of this digest in the registry (${err.message}); building`);
+      return undefined;
+    });
+    if (retag?.retagged) {
+      log.info(`Retagged ${retag.from} as ${tag}: commit ${retag.sha.slice(0, 7)} built the same digest ${digest}; no build`);
+      return { backend: { how: 'retagged', digest, from: retag.sha }, image: tag };
+    }
+    if (retag) log.info(retag.reason);
+  }
+  const fork = s.ctx.pr!.headRepo.toLowerCase() !== `${s.ctx.repo.owner}/${s.ctx.repo.repo}`.toLowerCase();
+  log.info(`Building ${tag} with ${b.builder}`);
+  const result = await buildImage(b, tag, { labels: digest ? { [BUILD_DIGEST_LABEL]: digest } : {}, cache: { write: !fork }, log: log.info });
+  for (const w of result.warnings) log.warning(w);
+  return { backend: { how: 'built', digest, cache: result.cache }, image: tag };
+}
