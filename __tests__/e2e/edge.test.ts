@@ -1,7 +1,8 @@
 /**
  * The edge routers of deploy/edge, real nginx and real HAProxy (the same cases for both), in front of s3rver and
- * the emulated OpenFaaS gateway: Host → preview name → bucket prefix or function, SPA fallback, and nothing that
- * lets one preview (or a crafted Host / path) read another preview's keys or the gateway's /system API.
+ * the emulated OpenFaaS gateway: Host → preview name → bucket prefix or function (the default one under /api, the
+ * stack's others as <name>-<fn> under /fn/<fn>), SPA fallback, and nothing that lets one preview (or a crafted
+ * Host / path) read another preview's keys or functions, or the gateway's /system API.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -18,6 +19,13 @@ import { describeWith, hasCommand } from '../../test/support/tools.js';
 const A = 'shop-pr-1';
 const B = 'shop-pr-2';
 const SHA_A = 'a'.repeat(40);
+/** Functions of a stack: A's web, B's web and admin, and the preview of app "shop-pr-1", PR 2, whose name A + "-pr-2" forms. */
+const A_WEB = `${A}-web`;
+const B_WEB = `${B}-web`;
+const B_ADMIN = `${B}-admin`;
+const NESTED = `${A}-pr-2`;
+/** A preview name of 59 characters: with "-" and a function of 3 it is 63, of 4 it is 64. */
+const LONG = `${'l'.repeat(54)}-pr-9`;
 const SECRET = 'SECRET-OF-PR-2';
 const OUTSIDE = 'NOT-A-PREVIEW-KEY';
 
@@ -74,6 +82,17 @@ describe('edge config files', () => {
     expect(() => edgeVariables({ listen: '8080', previewDomain: 'x', gatewayUrl: 'http://g', bucketUrl: 'http://s/b' })).toThrow(/listen/);
     expect(() => edgeVariables({ listen: ':1', previewDomain: 'x', gatewayUrl: 'http://g', bucketUrl: 'http://s/b', apiPath: '/api/' })).toThrow(/apiPath/);
   });
+
+  test('FUNCTIONS_PATH defaults to /fn, looks like API_PATH, and never overlaps it', () => {
+    const base = { listen: '127.0.0.1:1', previewDomain: 'preview.localhost', gatewayUrl: 'http://g', bucketUrl: 'http://s/bucket' };
+    expect(edgeVariables(base).FUNCTIONS_PATH).toBe('/fn');
+    expect(edgeVariables({ ...base, apiPath: '/backend', functionsPath: '/backend-fn' }).FUNCTIONS_PATH).toBe('/backend-fn');
+    expect(() => edgeVariables({ ...base, functionsPath: '/fn/' })).toThrow("functionsPath: '/fn/' must look like /fn");
+    expect(() => edgeVariables({ ...base, functionsPath: '/f n' })).toThrow('must look like /fn');
+    for (const [apiPath, functionsPath] of [['/api', '/api'], ['/api', '/api/fn'], ['/x/api', '/x']]) {
+      expect(() => edgeVariables({ ...base, apiPath, functionsPath })).toThrow(`functionsPath: '${functionsPath}' overlaps apiPath '${apiPath}'`);
+    }
+  });
 });
 
 const { describe: withRouters } = describeWith(['nginx', 'haproxy']);
@@ -85,6 +104,7 @@ withRouters('edge router in front of the bucket and the gateway', () => {
   beforeAll(async () => {
     [gateway, s3] = await Promise.all([startGateway(), startS3()]);
     gateway.seed({ name: A, image: 'registry.example/shop:pr-1-aaaaaaa', labels: { 'faas-preview/sha': SHA_A } });
+    for (const name of [A_WEB, B_WEB, B_ADMIN, NESTED, `${LONG}-abc`]) gateway.seed({ name, image: `registry.example/${name}:pr-1-aaaaaaa` });
     for (const [Key, Body, ContentType] of OBJECTS) {
       await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key, Body, ContentType, CacheControl: Key.includes('.0123abcd.') ? 'public, max-age=31536000, immutable' : 'no-cache' }));
     }
@@ -152,6 +172,88 @@ withRouters('edge router in front of the bucket and the gateway', () => {
       expect(JSON.parse((await edge.get(A, '/api')).body)).toMatchObject({ function: A, path: '/' });
       // /apix is not the API: it is a page.
       expect((await edge.get(A, '/apix')).body).toBe('<h1>preview A</h1>');
+    });
+
+    /** Requests through the edge that reached the gateway since `before`. */
+    const forwarded = (before: number) => gateway.calls.slice(before).map((c) => c.path);
+
+    test('two functions of one preview answer on its origin: the default under /api, the other under /fn/<fn>', async () => {
+      const before = gateway.calls.length;
+      const web = await edge.get(A, '/fn/web/orders/7?expand=1');
+      expect(web.status).toBe(200);
+      expect(JSON.parse(web.body)).toMatchObject({ emulated: true, function: A_WEB, method: 'GET', path: '/orders/7' });
+      expect(gateway.calls.at(-1)).toMatchObject({ method: 'GET', path: `/function/${A_WEB}/orders/7`, query: 'expand=1' });
+      expect(JSON.parse((await edge.get(A, '/fn/web')).body)).toMatchObject({ function: A_WEB, path: '/' });
+      expect(JSON.parse((await edge.get(A, '/fn/web/', 'POST')).body)).toMatchObject({ function: A_WEB, method: 'POST', path: '/' });
+      expect(JSON.parse((await edge.get(A, '/api/orders/7')).body)).toMatchObject({ function: A, path: '/orders/7' });
+      expect(forwarded(before)).toEqual([`/function/${A_WEB}/orders/7`, `/function/${A_WEB}`, `/function/${A_WEB}/`, `/function/${A}/orders/7`]);
+    });
+
+    test('the same /fn/<fn> on another preview\'s Host is that preview\'s function', async () => {
+      expect(JSON.parse((await edge.get(B, '/fn/web/x')).body)).toMatchObject({ function: B_WEB, path: '/x' });
+      expect(JSON.parse((await edge.get(B, '/fn/admin')).body)).toMatchObject({ function: B_ADMIN });
+      // A has no admin: the gateway's 404 for shop-pr-1-admin, never B's.
+      const none = await edge.get(A, '/fn/admin');
+      expect(none.status).toBe(404);
+      expect(none.body).not.toContain(B_ADMIN);
+      expect(gateway.calls.at(-1)?.path).toBe(`/function/${A}-admin`);
+    });
+
+    test('/fn alone names no function, and a path that only starts like it is a page', async () => {
+      const before = gateway.calls.length;
+      for (const p of ['/fn', '/fn/', '/fn?x=1']) {
+        const res = await edge.get(A, p);
+        expect({ p, status: res.status }).toEqual({ p, status: 404 });
+      }
+      expect((await edge.get(A, '/fnord')).body).toBe('<h1>preview A</h1>');
+      expect((await edge.get(A, '/api/fn/web')).body).toContain(`"function":"${A}"`);
+      expect(forwarded(before)).toEqual([`/function/${A}/fn/web`]);
+    });
+
+    test('<name>-<fn> may be 63 characters, not 64', async () => {
+      const before = gateway.calls.length;
+      expect(JSON.parse((await edge.get(LONG, '/fn/abc/x')).body)).toMatchObject({ function: `${LONG}-abc`, path: '/x' });
+      const over = await edge.get(LONG, '/fn/abcd/x');
+      expect(over.status).toBe(404);
+      expect(forwarded(before)).toEqual([`/function/${LONG}-abc/x`]);
+    });
+
+    test.each([
+      ['a fn forming another preview\'s name (app shop-pr-1, PR 2)', '/fn/pr-2/x'],
+      ['the same, without a rest', '/fn/pr-2'],
+      ['a fn ending in another PR', '/fn/web-pr-2'],
+      ['a fn starting with another PR', '/fn/pr-2-web'],
+      ['another preview\'s whole function name', `/fn/${B_WEB}`],
+      ['a dot, the gateway\'s namespace separator', `/fn/web.${B}`],
+      ['upper case', '/fn/Web'],
+      ['an underscore', '/fn/web_x'],
+      ['a leading dash', '/fn/-web'],
+      ['a trailing dash', '/fn/web-'],
+      ['an encoded letter', '/fn/%77eb'],
+      ['an encoded slash', `/fn/web%2f..%2f..%2f${B_WEB}`],
+      ['encoded dots', `/fn/%2e%2e/${B_WEB}`],
+      ['dot segments', `/fn/web/../../${B_WEB}/x`],
+      ['dot segments to the api', '/fn/../api/x'],
+      ['an empty fn', '/fn//web'],
+      ['a fn of 64 characters', `/fn/${'a'.repeat(64)}`],
+      ['a backslash', `/fn/web\\..\\${B_WEB}`],
+      ['a NUL', '/fn/web%00'],
+      ['a space', '/fn/we%20b'],
+      ['unicode', '/fn/w%C3%A9b'],
+    ])('%s (%s) is a 404 that reaches no function', async (_what, p) => {
+      const before = gateway.calls.length;
+      const res = await edge.get(A, p);
+      expect(res.status).toBe(404);
+      expect(res.body).not.toContain('"function"');
+      expectNoLeak(res.body);
+      expect(forwarded(before)).toEqual([]);
+    });
+
+    test('a double slash before fn is never a function either', async () => {
+      const before = gateway.calls.length;
+      const res = await edge.get(A, '//fn/web');
+      expect(res.body).not.toContain('"function"');
+      expect(forwarded(before)).toEqual([]);
     });
 
     test('a second preview is isolated: its own pages, its own function, never the other one', async () => {
@@ -228,5 +330,34 @@ withRouters('edge router in front of the bucket and the gateway', () => {
       const head = await edge.get(A, '/app.0123abcd.js', 'HEAD');
       expect(head.status).toBe(200);
     });
+  });
+});
+
+withRouters('edge router with its own API_PATH and FUNCTIONS_PATH', () => {
+  let gateway: GatewayEmulator;
+  let s3: S3Emulator;
+  const edges: Edge[] = [];
+
+  beforeAll(async () => {
+    [gateway, s3] = await Promise.all([startGateway(), startS3()]);
+    gateway.seed({ name: A, image: 'registry.example/shop:pr-1-aaaaaaa' });
+    gateway.seed({ name: A_WEB, image: 'registry.example/shop-web:pr-1-aaaaaaa' });
+    await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: `${A}/index.html`, Body: '<h1>preview A</h1>', ContentType: 'text/html; charset=utf-8' }));
+    for (const kind of ['nginx', 'haproxy'] as const) {
+      edges.push(await startEdge(kind, { gatewayUrl: gateway.url, bucketUrl: `${s3.endpoint}/${s3.bucket}`, apiPath: '/backend/v1', functionsPath: '/backend/fns' }));
+    }
+  }, 30_000);
+
+  afterAll(async () => {
+    await Promise.all([...edges.map((e) => e.close()), gateway?.close(), s3?.close()]);
+  });
+
+  test.each(['nginx', 'haproxy'])('%s: the prefixes are the configured ones, /fn is a page again', async (kind) => {
+    const edge = edges.find((e) => e.kind === kind)!;
+    expect(JSON.parse((await edge.get(A, '/backend/fns/web/x?y=1')).body)).toMatchObject({ function: A_WEB, path: '/x' });
+    expect(gateway.calls.at(-1)).toMatchObject({ path: `/function/${A_WEB}/x`, query: 'y=1' });
+    expect(JSON.parse((await edge.get(A, '/backend/v1/x')).body)).toMatchObject({ function: A, path: '/x' });
+    expect((await edge.get(A, '/backend/fns/pr-2/x')).status).toBe(404);
+    expect((await edge.get(A, '/fn/web/x')).body).toBe('<h1>preview A</h1>');
   });
 });

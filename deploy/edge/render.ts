@@ -21,6 +21,8 @@ export interface EdgeConfig {
   previewDomain: string;
   /** Path prefix sent to the function, default `/api`. */
   apiPath?: string;
+  /** Path prefix of a stack's other functions (`<functionsPath>/<fn>/...`), default `/fn`. */
+  functionsPath?: string;
   /** OpenFaaS gateway base URL, e.g. `http://127.0.0.1:8081`. */
   gatewayUrl: string;
   /** Path-style bucket URL (endpoint + `/` + bucket), e.g. `http://127.0.0.1:9000/previews`. */
@@ -48,10 +50,20 @@ function hostPort(url: URL): string {
   return `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
 }
 
+/** True when `a` is `b` or a path below it: the two prefixes would claim the same requests. */
+function within(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}/`);
+}
+
 /** Every variable of both files, the HAProxy ones (addresses, bucket path) derived from the URLs. */
 export function edgeVariables(c: EdgeConfig): Record<string, string> {
   const apiPath = c.apiPath ?? '/api';
+  const functionsPath = c.functionsPath ?? '/fn';
   if (!API_PATH.test(apiPath)) throw new Error(`apiPath: '${apiPath}' must look like /api (letters, digits, - _ /, no trailing slash)`);
+  if (!API_PATH.test(functionsPath)) throw new Error(`functionsPath: '${functionsPath}' must look like /fn (letters, digits, - _ /, no trailing slash)`);
+  if (within(functionsPath, apiPath) || within(apiPath, functionsPath)) {
+    throw new Error(`functionsPath: '${functionsPath}' overlaps apiPath '${apiPath}'; use separate prefixes like /api and /fn`);
+  }
   if (!DOMAIN.test(c.previewDomain)) throw new Error(`previewDomain: '${c.previewDomain}' is not a lower-case domain name`);
   if (!/^[^\s;{}'"]+:\d+$/.test(c.listen)) throw new Error(`listen: '${c.listen}' must be address:port`);
   const gateway = baseUrl(c.gatewayUrl, 'gatewayUrl');
@@ -65,6 +77,7 @@ export function edgeVariables(c: EdgeConfig): Record<string, string> {
     LISTEN: c.listen,
     PREVIEW_DOMAIN: c.previewDomain,
     API_PATH: apiPath,
+    FUNCTIONS_PATH: functionsPath,
     GATEWAY_URL: gateway.origin,
     BUCKET_URL: `${bucket.origin}${bucketPath}`,
     RESOLVER: c.resolver ?? '127.0.0.53',

@@ -25,6 +25,7 @@ export interface EdgeOptions {
   bucketUrl: string;
   previewDomain?: string; // default preview.localhost
   apiPath?: string; // default /api
+  functionsPath?: string; // default /fn
   port?: number; // default: a free port
 }
 
@@ -70,6 +71,7 @@ export async function startEdge(kind: EdgeKind, o: EdgeOptions): Promise<Edge> {
     listen: `127.0.0.1:${port}`,
     previewDomain,
     apiPath: o.apiPath,
+    functionsPath: o.functionsPath,
     gatewayUrl: o.gatewayUrl,
     bucketUrl: o.bucketUrl,
     resolver: '127.0.0.1',
