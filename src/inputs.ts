@@ -16,6 +16,7 @@ import { apiPath, containedPath, readyPath, realWorkspace, statePrefix } from '.
 import { bool, choice, duration, integer, type DurationBounds } from './inputs/scalars.js';
 import { previewTemplate, serviceUrl } from './inputs/urls.js';
 import { dataSettings } from './inputs/data.js';
+import { stackSettings } from './inputs/stack.js';
 
 export { InputError } from './inputs/errors.js';
 export { parseDuration } from './inputs/scalars.js';
@@ -70,13 +71,18 @@ function settingsFrom(read: Read, env: InputEnvironment): Settings {
   let workspace: string | undefined;
   const realWs = () => (workspace ??= realWorkspace(env.workspace));
   const fn = functionSettings(read);
+  const builds = mayBuild(command, env.event);
+  const withStack = read('stack-file') !== '';
+  const build = buildSettings(read, app, { workspace: realWs, builds: builds && !withStack });
+  const paths = apiPath(read);
   return {
     command,
     app,
     urlTemplate: previewTemplate(read, app),
-    apiPath: apiPath(read),
+    apiPath: paths,
     gateway: gatewaySettings(read),
-    build: buildSettings(read, app, { workspace: realWs, builds: mayBuild(command, env.event) }),
+    build,
+    stack: stackSettings(read, { workspace: realWs, builds, registry: read('registry').replace(/\/+$/, '').toLowerCase(), env: process.env, apiPath: paths }),
     fn,
     assets: assetSettings(read, realWs),
     sweep: sweepSettings(read, app),

@@ -73,6 +73,23 @@ export const LABELS = {
   sha: 'faas-preview/sha',
 } as const;
 
+/** On each function of a stack: its name in the stack file; the function is `<preview>` or `<preview>-<fn>`. */
+export const FUNCTION_LABEL = 'faas-preview/function';
+
+/**
+ * The preview a managed function belongs to: its own name for a preview's default function, or the name without
+ * `-<fn>` for a stack's other functions (`FUNCTION_LABEL`); undefined when neither is one of this app's previews.
+ */
+export function previewOfFunction(app: string, f: { name: string; labels?: Record<string, string> }): { preview: string; pr: number } | undefined {
+  const own = prFromName(app, f.name);
+  if (own !== undefined) return { preview: f.name, pr: own };
+  const fn = f.labels?.[FUNCTION_LABEL];
+  if (!fn || !f.name.endsWith(`-${fn}`)) return undefined;
+  const preview = f.name.slice(0, -(fn.length + 1));
+  const pr = prFromName(app, preview);
+  return pr === undefined ? undefined : { preview, pr };
+}
+
 export const ANNOTATIONS = {
   deployedAt: 'faas-preview/deployed-at',
   url: 'faas-preview/url',

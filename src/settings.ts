@@ -1,4 +1,5 @@
 /** The one typed view of the action's configuration; built and validated by inputs.ts, read everywhere else. */
+import type { Stack } from './stack/parse.js';
 
 /**
  * Parallel S3 requests of the asset sync, tuned with bench/bench.ts (2,000 files against s3rver, 2 CPUs): cold
@@ -81,6 +82,21 @@ export interface SweepSettings {
   dryRun: boolean;
 }
 
+/** A faas-cli stack file (issue 12): several functions per preview, built from their handlers and templates. */
+export interface StackSettings {
+  file: string;
+  /** The `functions` input: the subset to deploy; empty: all. */
+  functions: string[];
+  /** Deployed as `<name>` at `api-path`; default: the first function of the file. */
+  defaultFunction?: string;
+  /** Where the others answer: `<functionsPath>/<fn>/…` → function `<name>-<fn>`. */
+  functionsPath: string;
+  /** The variables `${VAR}` in the file may read (input `stack-variables`). */
+  variables: string[];
+  /** The parsed file: on deploy runs only (teardown and sweep take the functions from the gateway). */
+  parsed?: Stack;
+}
+
 /** Per-preview data (issue 11): secrets, a PostgreSQL database, hooks. */
 export interface DataSettings {
   /** KEY → value: each becomes the OpenFaaS secret `<name>-<key>` (lowercase, `_` → `-`); the function gets `<KEY>_FILE`. */
@@ -110,6 +126,8 @@ export interface Settings {
   assets?: AssetSettings;
   sweep: SweepSettings;
   data: DataSettings;
+  /** Absent without `stack-file`. */
+  stack?: StackSettings;
   github: GithubSettings;
   allowForkBuilds: boolean;
   /** When set, only PRs carrying this label get a preview. */

@@ -74,7 +74,10 @@ withTools('the preview URL in a real browser (bundle → bucket + gateway → ng
     if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 
-  /** The checkout of commit `sha`: examples/app, its page stamped with the commit as a build step would. */
+  /**
+   * The checkout of commit `sha`: examples/app, its page stamped with the commit as a build step would, and its
+   * function changed too (a function whose build did not change keeps running: see the rebuild suite).
+   */
   function checkout(sha: string) {
     rmSync(path.join(workspace, 'app'), { recursive: true, force: true });
     cpSync(path.join(ROOT, 'examples/app'), path.join(workspace, 'app'), { recursive: true });
@@ -82,6 +85,7 @@ withTools('the preview URL in a real browser (bundle → bucket + gateway → ng
     const html = readFileSync(index, 'utf8');
     expect(html).toContain('<code id="commit">dev</code>');
     writeFileSync(index, html.replace('<code id="commit">dev</code>', `<code id="commit">${sha.slice(0, 7)}</code>`));
+    writeFileSync(path.join(workspace, 'app/function/COMMIT'), `${sha}\n`);
   }
 
   async function act(action: string, number: number, sha: string): Promise<ActionRun> {

@@ -350,7 +350,7 @@ withBuildah('the prepared contexts build for real (buildah, local registry)', ()
       registryUsername: registry.username,
       registryPassword: registry.password,
       registryInsecure: true,
-      deleteImage: false,
+      deleteImage: false, rebuild: "always",
     };
     try {
       await buildAndPush(settings, `${repository}:pr-4-abcdef1`, undefined, { ...process.env, ...registry.buildahEnv });

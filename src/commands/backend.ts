@@ -10,7 +10,10 @@ import { BUILD_DIGEST_LABEL, buildDigest } from '../image/digest.js';
 import { retagByDigest } from '../image/retag.js';
 import { log } from '../log.js';
 import type { FunctionStatus } from '../openfaas/types.js';
+import type { BuildSettings } from '../settings.js';
+import type { Templates } from '../stack/templates.js';
 import type { Services } from './services.js';
+import type { Unit } from './units.js';
 
 export type Backend =
   | { how: 'prebuilt' }
@@ -19,8 +22,7 @@ export type Backend =
   | { how: 'built'; digest?: string; cache?: string };
 
 /** The digest, or undefined (and a log line) when it cannot be computed: the build then runs as before. */
-async function digestOf(s: Services): Promise<string | undefined> {
-  const b = s.settings.build;
+async function digestOf(b: BuildSettings): Promise<string | undefined> {
   if (b.rebuild === 'always' || b.builder === 'none') return undefined;
   try {
     const d = await buildDigest({ builder: b.builder, context: b.context, dockerfile: b.dockerfile, buildArgs: b.buildArgs });
@@ -32,22 +34,35 @@ async function digestOf(s: Services): Promise<string | undefined> {
   }
 }
 
-/**
- * Decides and makes the image; returns how, and the image reference the function should run (this commit's tag,
- * or the running image when it is reused).
- */
-export async function prepareImage(s: Services, tag: string, running: FunctionStatus | undefined): Promise<{ backend: Backend; image: string }> {
-  const b = s.settings.build;
-  if (b.builder === 'none') return { backend: { how: 'prebuilt' }, image: b.prebuiltImage };
-  const digest = await digestOf(s);
+export interface PreparedImage {
+  backend: Backend;
+  /** The image the function should run: this commit's tag, or the running image when it is reused. */
+  image: string;
+  /** A template's fprocess, for a stack function that sets none. */
+  envProcess?: string;
+}
+
+/** Decides and makes one function's image (stack functions get their build context made, and removed, here). */
+export async function prepareImage(s: Services, unit: Unit, running: FunctionStatus | undefined, templates: Templates): Promise<PreparedImage> {
+  if (!unit.build) return { backend: { how: 'prebuilt' }, image: unit.tag };
+  const made = unit.context ? await unit.context(templates) : undefined;
+  try {
+    const b = made ? { ...unit.build, context: made.context, dockerfile: made.dockerfile, buildArgs: made.buildArgs } : unit.build;
+    return { ...(await imageFor(s, b, unit.tag, running)), ...(made?.fprocess ? { envProcess: made.fprocess } : {}) };
+  } finally {
+    await made?.cleanup();
+  }
+}
+
+async function imageFor(s: Services, b: BuildSettings, tag: string, running: FunctionStatus | undefined): Promise<PreparedImage> {
+  const digest = await digestOf(b);
   if (digest) {
     const reuse = reusableImage(running, digest);
     if (reuse) {
       log.info(`Backend unchanged since ${reuse.since.slice(0, 7)}: the function already runs ${reuse.image}, built from digest ${digest}; no build, no push`);
       return { backend: { how: 'reused', digest, since: reuse.since }, image: reuse.image };
     }
-    const pr = s.ctx.pr!.number;
-    const retag = await retagByDigest(b, pr, tag, digest, { timeoutMs: s.settings.requestTimeoutMs, log: log.info }).catch((err: Error) => {
+    const retag = await retagByDigest(b, s.ctx.pr!.number, tag, digest, { timeoutMs: s.settings.requestTimeoutMs, log: log.info }).catch((err: Error) => {
       log.warning(`could not look for an image of this digest in the registry (${err.message}); building`);
       return undefined;
     });

@@ -1,11 +1,12 @@
 /**
- * deploy: guards → gateway facts and quota → record → image → PR head re-check → function → readiness → assets →
- * PR re-check → comment, deployment and outputs. Orchestration only.
+ * deploy: guards → gateway facts and quota → building comment and deployment → record → images → PR head re-check
+ * → data → functions → readiness → assets → PR re-check → comment, deployment and outputs. Orchestration only.
  *
- * Each step that fails tells the PR what is true (pr-status.ts): before the gateway is touched the previous preview
- * is as it was; after, it depends on the provider (faasd replaces a function on update, faas-netes rolls). The PR
- * is asked again just before the function deploy and before anything is marked, so a run that a newer push or a
- * close overtook neither overwrites the newer preview's status nor leaves a preview behind a closed PR.
+ * A preview is one function, or several with a stack file (units.ts); each step covers all of them. Each step that
+ * fails tells the PR what is true (pr-status.ts): before the gateway is touched the previous preview is as it was;
+ * after, it depends on the provider (faasd replaces a function on update, faas-netes rolls). The PR is asked again
+ * just before the functions are deployed and before anything is marked, so a run that a newer push or a close
+ * overtook neither overwrites the newer preview's status nor leaves a preview behind a closed PR.
  */
 import { syncAssets } from '../assets/sync.js';
 import type { RunContext } from '../context.js';
@@ -13,61 +14,23 @@ import { deployGuard } from '../decide/event.js';
 import { quotaDecision } from '../decide/quota.js';
 import type { AssetCounts, FailedStep } from '../github/comment-text.js';
 import { getPull } from '../github/pulls.js';
-import { SPEC_DIGEST_LABEL, specDigest, unchangedFunction } from '../decide/backend.js';
-import { BUILD_DIGEST_LABEL } from '../image/digest.js';
 import { anonymousPullProblem } from '../image/public.js';
-import { ANNOTATIONS, LABELS, bucketPrefix, imageTag, isManagedBy, previewLabels, previewName, previewUrl } from '../naming.js';
-import type { Edition, Provider } from '../openfaas/client.js';
-import { NotReady, waitUntilReady, type Readiness } from '../openfaas/readiness.js';
+import { log } from '../log.js';
+import { bucketPrefix, isManagedBy, previewName, previewOfFunction, previewUrl } from '../naming.js';
+import type { Provider } from '../openfaas/client.js';
+import { NotReady } from '../openfaas/readiness.js';
 import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
 import { writeOutputs } from '../report.js';
-import type { Settings } from '../settings.js';
 import { saveRecord } from '../state/previews.js';
 import { deleteSleeping } from '../state/sleeping.js';
-import { prepareImage, type Backend } from './backend.js';
+import type { Backend } from './backend.js';
+import { functionSpec, runningSpec } from './function-spec.js';
 import { PrStatus, type Facts } from './pr-status.js';
-import { prepareData, previewEnv, type PreparedData } from './preview-data.js';
+import { prepareData, type PreparedData } from './preview-data.js';
+import { awaitReady, prepareImages, sendSpecs, type Sent, type UnitImage } from './rollout.js';
 import type { Services } from './services.js';
 import { teardownPreview } from './teardown.js';
-import { log } from '../log.js';
-
-export const SCALE_ZERO_LABEL = 'com.openfaas.scale.zero';
-
-export interface SpecInput {
-  /** Secrets and `<KEY>_FILE` variables of the preview's data (preview-data.ts). */
-  data?: Pick<PreparedData, 'secrets' | 'env'>;
-  /** The image's build digest, carried as a label so the next push can tell whether it changes the backend. */
-  buildDigest?: string;
-  name: string;
-  image: string;
-  owner: string;
-  repo: string;
-  pr: number;
-  sha: string;
-  url: string;
-  edition: Edition;
-  now: Date;
-}
-
-/** The FunctionDeployment body for a preview: user labels and env first, so ours (the contract) always win. */
-export function functionSpec(settings: Settings, o: SpecInput): FunctionDeployment {
-  const labels: Record<string, string> = { ...settings.fn.labels, ...previewLabels(o.owner, o.repo, o.pr, o.sha) };
-  // Community Edition refuses com.openfaas.scale.zero* with 400; Pro and Edge wake a function at zero on its next request.
-  if (o.edition === 'pro') labels[SCALE_ZERO_LABEL] = 'true';
-  else delete labels[SCALE_ZERO_LABEL];
-  if (o.buildDigest) labels[BUILD_DIGEST_LABEL] = o.buildDigest;
-  const spec: FunctionDeployment = {
-    service: o.name,
-    image: o.image,
-    envVars: { ...settings.fn.envVars, ...o.data?.env, ...previewEnv(o) },
-    labels,
-    annotations: { ...settings.fn.annotations, [ANNOTATIONS.deployedAt]: o.now.toISOString(), [ANNOTATIONS.url]: o.url },
-    secrets: [...settings.fn.secrets, ...(o.data?.secrets ?? [])],
-    limits: { memory: settings.fn.memoryLimit, cpu: settings.fn.cpuLimit },
-  };
-  labels[SPEC_DIGEST_LABEL] = specDigest(spec);
-  return spec;
-}
+import { unitsOf, type Unit } from './units.js';
 
 /** What is still true of the preview that ran before, when the deploy failed at `step`. */
 export function previousVersion(step: FailedStep, provider: Provider | undefined, existed: boolean, gone = false): string {
@@ -116,14 +79,15 @@ export async function deploy(s: Services): Promise<void> {
   if (early) return skip(early === 'closed' ? `PR #${pr.number} is closed; a closed PR gets no preview` : early);
 
   const name = previewName(settings.app, pr.number);
+  const units = unitsOf(settings, name, pr.number, pr.headSha);
   const facts: Facts = {
     name,
     url: previewUrl(settings.urlTemplate, name, pr.number, pr.headSha),
     sha: pr.headSha,
-    image: settings.build.builder === 'none' ? settings.build.prebuiltImage : imageTag(settings.build.repository, pr.number, pr.headSha),
+    image: units.find((u) => u.isDefault)!.tag,
     pr: pr.number,
   };
-  await new DeployRun(s, facts, new PrStatus(s, facts)).run();
+  await new DeployRun(s, facts, units, new PrStatus(s, facts)).run();
 }
 
 function requirePr(ctx: RunContext) {
@@ -141,10 +105,12 @@ const AFTER_DEPLOY = new Set<FailedStep>(['deploy', 'readiness', 'assets']);
 class DeployRun {
   private provider?: Provider;
   private existed = false;
+  private functions: FunctionStatus[] = [];
 
   constructor(
     private readonly s: Services,
     private readonly facts: Facts,
+    private readonly units: Unit[],
     private readonly status: PrStatus,
   ) {}
 
@@ -171,35 +137,76 @@ class DeployRun {
     }
   }
 
+  private readonly running = (name: string) => this.functions.find((f) => f.name === name);
+
   private async steps(): Promise<void> {
     const { s, facts } = this;
-    const { settings, ctx } = s;
     const { provider, functions } = await this.step('gateway', async () => ({ provider: await s.gateway.provider(), functions: await s.gateway.list() }));
     this.provider = provider;
-    const managed = functions.filter((f) => isManagedBy(f.labels, ctx.repo.owner, ctx.repo.repo)).map((f) => f.name);
-    this.existed = managed.includes(facts.name);
-    const quota = quotaDecision({ name: facts.name, app: settings.app, managed, total: functions.length, maxPreviews: settings.sweep.maxPreviews, edition: provider.edition });
-    if (quota.kind === 'refuse') {
-      log.warning(`preview ${facts.name} refused: ${quota.why === 'community-edition' ? `the gateway runs ${functions.length} functions, Community Edition's limit is ${quota.limit}` : `${quota.holders.length} previews hold the ${quota.limit} slots (input 'max-previews')`}`);
-      return this.status.refused({ limit: quota.limit, holders: quota.holders, foreign: quota.foreign, why: quota.why });
-    }
+    this.functions = functions;
+    this.existed = this.running(facts.name) !== undefined;
+    if (this.refused(provider)) return this.refuse(provider);
     await this.status.building();
     await this.record();
-    const running = functions.find((f) => f.name === facts.name);
-    const { backend, image } = await this.step('build', () => prepareImage(s, facts.image, running));
-    facts.image = image;
+    const images = await this.step('build', () => prepareImages(s, this.units, this.running));
+    facts.image = images.find((x) => x.unit.isDefault)!.image;
     // Community Edition on Kubernetes runs public images only, and says nothing when it cannot (see image/public.ts).
-    if (provider.edition === 'community' && provider.rolling) await this.step('image', () => this.checkPublic(provider));
+    if (provider.edition === 'community' && provider.rolling) await this.step('image', () => this.checkPublic(provider, images));
     const before = await overtaken(s, { number: facts.pr, headSha: facts.sha });
     if (before) return this.stop(before === 'closed' ? `PR #${facts.pr} was closed while this run built it; not deployed` : before);
 
     const data = await this.step('data', () => prepareData(s, facts, !this.existed));
-    const readiness = await this.deployFunction(provider, data, backend, running);
+    const sent = await this.step('deploy', () => sendSpecs(s, this.specs(provider, images, data), this.running));
+    const started = Date.now();
+    const readiness = await this.step('readiness', () => awaitReady(s, provider, sent, facts.sha), (err) => err instanceof NotReady && err.gone);
+    await this.awake(sent, Date.now() - started);
+    await this.prune();
     const assets = await this.step('assets', () => this.syncAssets());
     const after = await overtaken(s, { number: facts.pr, headSha: facts.sha });
     if (after === 'closed') return this.closedMeanwhile();
-    if (after) return this.stop(`${after} (this run's function was deployed; the newer run replaces it)`);
-    await this.status.live(readiness, { assets, data, backend }, settings.assets ? bucketPrefix(facts.name) : undefined);
+    if (after) return this.stop(`${after} (this run's functions were deployed; the newer run replaces them)`);
+    const fns = images.map((x) => ({ name: x.unit.name, route: x.unit.route, image: x.image, backend: x.backend }));
+    await this.status.live(readiness, { assets, data, backend: images.find((x) => x.unit.isDefault)!.backend, functions: fns }, this.s.settings.assets ? bucketPrefix(facts.name) : undefined);
+  }
+
+  /** This repository's previews and how many functions this deploy adds, against max-previews and CE's cap. */
+  private quota(provider: Provider) {
+    const { settings, ctx } = this.s;
+    const managed = this.functions.filter((f) => isManagedBy(f.labels, ctx.repo.owner, ctx.repo.repo));
+    const previews = [...new Set(managed.map((f) => previewOfFunction(settings.app, f)?.preview ?? f.name))];
+    const needed = this.units.filter((u) => !this.running(u.name)).length;
+    return quotaDecision({ name: this.facts.name, app: settings.app, managed: previews, managedFunctions: managed.length, total: this.functions.length, needed, maxPreviews: settings.sweep.maxPreviews, edition: provider.edition });
+  }
+
+  private refused(provider: Provider): boolean {
+    return this.quota(provider).kind === 'refuse';
+  }
+
+  private async refuse(provider: Provider): Promise<void> {
+    const quota = this.quota(provider);
+    if (quota.kind !== 'refuse') return;
+    log.warning(`preview ${this.facts.name} refused: ${quota.why === 'community-edition' ? `the gateway runs ${this.functions.length} functions, Community Edition's limit is ${quota.limit}` : `${quota.holders.length} previews hold the ${quota.limit} slots (input 'max-previews')`}`);
+    await this.status.refused({ limit: quota.limit, holders: quota.holders, foreign: quota.foreign, why: quota.why });
+  }
+
+  private specs(provider: Provider, images: UnitImage[], data: PreparedData): { unit: Unit; spec: FunctionDeployment; backend: Backend }[] {
+    const { settings, ctx } = this.s;
+    return images.map((x) => ({
+      unit: x.unit,
+      backend: x.backend,
+      spec: functionSpec(settings, {
+        unit: x.unit,
+        image: x.image,
+        data,
+        buildDigest: x.backend.how === 'prebuilt' ? undefined : x.backend.digest,
+        envProcess: x.envProcess,
+        preview: this.facts,
+        owner: ctx.repo.owner,
+        repo: ctx.repo.repo,
+        edition: provider.edition,
+        now: this.s.now(),
+      }),
+    }));
   }
 
   /** Overtaken by a newer push or a close: say so, retire this run's deployment, report nothing else. */
@@ -208,14 +215,16 @@ class DeployRun {
     return skip(reason);
   }
 
-  private async checkPublic(provider: Provider): Promise<void> {
+  private async checkPublic(provider: Provider, images: UnitImage[]): Promise<void> {
     const { settings } = this.s;
-    const problem = await anonymousPullProblem(this.facts.image, { insecure: settings.build.registryInsecure, timeoutMs: settings.requestTimeoutMs, log: (line) => log.info(line) });
-    if (!problem) return;
-    throw new Error(
-      `${provider.name} (OpenFaaS Community Edition on Kubernetes) only runs images anyone can pull, and ${this.facts.image} cannot be pulled without credentials (${problem}). ` +
-        'Make the image public (GHCR: the package settings → Change visibility → Public), deploy to faasd, which pulls with its own credentials, or use OpenFaaS Pro with image pull secrets',
-    );
+    for (const { image } of images) {
+      const problem = await anonymousPullProblem(image, { insecure: settings.build.registryInsecure, timeoutMs: settings.requestTimeoutMs, log: log.info });
+      if (!problem) continue;
+      throw new Error(
+        `${provider.name} (OpenFaaS Community Edition on Kubernetes) only runs images anyone can pull, and ${image} cannot be pulled without credentials (${problem}). ` +
+          'Make the image public (GHCR: the package settings → Change visibility → Public), deploy to faasd, which pulls with its own credentials, or use OpenFaaS Pro with image pull secrets',
+      );
+    }
   }
 
   private store() {
@@ -232,50 +241,35 @@ class DeployRun {
   }
 
   /**
-   * Once the function is ready: the record gains the spec (what the sweeper saves when the preview sleeps) and how
-   * long readiness took (what a wake costs), and a saved sleeping spec goes (the preview is awake, on a newer spec).
-   * The preview is live either way: a failure here is a warning.
+   * Once the functions are ready: the record gains their specs (what the sweeper saves when the preview sleeps; an
+   * untouched function keeps the one it runs) and how long readiness took (what a wake costs), and a saved sleeping
+   * spec goes (the preview is awake, on a newer spec). The preview is live either way: a failure here is a warning.
    */
-  private async awake(spec: FunctionDeployment | undefined, readyMs: number | undefined): Promise<void> {
+  private async awake(sent: Sent[], readyMs: number): Promise<void> {
     const store = this.store();
     if (!store) return;
     const { name, pr, sha, image, url } = this.facts;
-    // An untouched function keeps the spec its last deploy recorded.
-    const record = spec ? saveRecord(store, { name, pr, sha, image, url, updatedAt: this.s.now().toISOString(), specs: [spec], readyMs }) : undefined;
-    await Promise.all([record, deleteSleeping(store, name)]).catch((err: Error) =>
+    const specs = sent.map((x) => (x.how === 'unchanged' ? runningSpec(x.running!) : x.spec));
+    await Promise.all([saveRecord(store, { name, pr, sha, image, url, updatedAt: this.s.now().toISOString(), specs, readyMs }), deleteSleeping(store, name)]).catch((err: Error) =>
       log.warning(`the preview is live, but its record in the bucket was not updated: ${err.message}`),
     );
   }
 
-  private async deployFunction(provider: Provider, data: PreparedData, backend: Backend, running: FunctionStatus | undefined): Promise<Readiness> {
-    const { s, facts } = this;
-    const { settings, ctx } = s;
-    const buildDigest = backend.how === 'prebuilt' ? undefined : backend.digest;
-    const spec = functionSpec(settings, { ...facts, data, buildDigest, owner: ctx.repo.owner, repo: ctx.repo.repo, edition: provider.edition, now: s.now() });
-    if (unchangedFunction(running, spec)) return this.confirmRunning(provider, running!);
-    // faasd pulls the image inside the deploy request, so it may take as long as the readiness wait.
-    const started = Date.now();
-    const how = await this.step('deploy', () => s.gateway.deploy(spec, Math.max(settings.requestTimeoutMs, settings.fn.readyTimeoutMs)));
-    log.info(`Function ${facts.name} ${how} on the gateway (${provider.name || 'unknown provider'}); waiting until ${settings.fn.readyPath} answers`);
-    const readiness = await this.step(
-      'readiness',
-      () =>
-        waitUntilReady(s.gateway, provider, { ...facts, readyPath: settings.fn.readyPath, created: how === 'created' }, { timeoutMs: settings.fn.readyTimeoutMs, requestTimeoutMs: settings.requestTimeoutMs }),
-      (err) => err instanceof NotReady && err.gone,
-    );
-    await this.awake(spec, Date.now() - started);
-    return readiness;
-  }
-
-  /** Neither the image nor the spec changed: the function is not touched, only asked whether it still answers. */
-  private async confirmRunning(provider: Provider, running: FunctionStatus): Promise<Readiness> {
-    const { settings } = this.s;
-    const since = running.labels?.[LABELS.sha] ?? '';
-    log.info(`Function ${this.facts.name} already runs this spec and image (deployed for ${since.slice(0, 7)}): not updated`);
-    const target = { name: this.facts.name, image: running.image, sha: since, readyPath: settings.fn.readyPath, created: false };
-    const readiness = await this.step('readiness', () => waitUntilReady(this.s.gateway, provider, target, { timeoutMs: settings.fn.readyTimeoutMs, requestTimeoutMs: settings.requestTimeoutMs }));
-    await this.awake(undefined, undefined);
-    return readiness;
+  /**
+   * Functions of this preview that this deploy no longer has (a stack function removed from the file or from
+   * `functions`) go once the rest is ready. The preview is live either way: a failure here is a warning, and the
+   * teardown removes what is left.
+   */
+  private async prune(): Promise<void> {
+    const { settings, ctx, gateway } = this.s;
+    const keep = new Set(this.units.map((u) => u.name));
+    const ours = (f: FunctionStatus) => isManagedBy(f.labels, ctx.repo.owner, ctx.repo.repo) && previewOfFunction(settings.app, f)?.preview === this.facts.name;
+    for (const f of this.functions.filter((f) => ours(f) && !keep.has(f.name))) {
+      await gateway.remove(f.name).then(
+        () => log.info(`Function ${f.name} is no longer part of this preview: deleted`),
+        (err: Error) => log.warning(`function ${f.name} is no longer part of this preview, but deleting it failed: ${err.message}`),
+      );
+    }
   }
 
   private async syncAssets(): Promise<AssetCounts | undefined> {

@@ -5,7 +5,7 @@
  * - when GitHub itself fails, the run fails but nothing claims the preview failed (it may be live);
  * - a comment that cannot be written is a warning on the failure path (the run fails anyway, with the first error).
  */
-import { renderComment, type AssetCounts, type BackendFacts, type CommentView, type DataFacts, type FailedStep } from '../github/comment-text.js';
+import { renderComment, type AssetCounts, type BackendFacts, type CommentView, type DataFacts, type FailedStep, type FunctionFacts } from '../github/comment-text.js';
 import { PreviewComment } from '../github/comment.js';
 import { finishDeployment, markDeployment, startDeployment, type FinalState } from '../github/deployments.js';
 import { environmentName } from '../naming.js';
@@ -101,7 +101,7 @@ export class PrStatus {
   }
 
   /** The preview is live; GitHub failures here fail the run (thrown) but are never reported as a failed preview. */
-  async live(readiness: Readiness, extra: { assets?: AssetCounts; data?: DataFacts; backend?: BackendFacts }, bucketPrefix: string | undefined): Promise<void> {
+  async live(readiness: Readiness, extra: { assets?: AssetCounts; data?: DataFacts; backend?: BackendFacts; functions?: FunctionFacts[] }, bucketPrefix: string | undefined): Promise<void> {
     const { name, url, sha, image, pr } = this.facts;
     const ready = readiness.state === 'ready';
     const writes: Promise<unknown>[] = [];

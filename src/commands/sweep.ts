@@ -17,16 +17,18 @@ import { renderComment } from '../github/comment-text.js';
 import { PreviewComment } from '../github/comment.js';
 import { listOpenPulls } from '../github/pulls.js';
 import { log } from '../log.js';
-import { ANNOTATIONS, LABELS, isManagedBy, prFromName, previewUrl } from '../naming.js';
+import { ANNOTATIONS, LABELS, isManagedBy, previewUrl } from '../naming.js';
 import type { Edition } from '../openfaas/client.js';
-import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
+import type { FunctionStatus } from '../openfaas/types.js';
 import { cellHtml, writeOutputs } from '../report.js';
 import { listRecords, readRecord } from '../state/previews.js';
 import { saveSleeping } from '../state/sleeping.js';
 import { actsOn, finalState, formatDuration, orphanData, planSweep, removesFunction, type FunctionAction, type ManagedFunction, type Memory, type SweepPlan } from '../sweep/plan.js';
 import { queryIncreases } from '../sweep/prometheus.js';
+import { groupPreviews } from '../sweep/previews.js';
 import { idleSource, listTopPrefixes, loadState, saveState, stateKey } from '../sweep/state.js';
 import { htmlText } from '../text/untrusted.js';
+import { runningSpec } from './function-spec.js';
 import type { Services } from './services.js';
 import { teardownPreview } from './teardown.js';
 
@@ -40,14 +42,18 @@ interface Item {
   lastActivity: string;
   decision: string;
   run?: () => Promise<string>;
-  /** A function whose removal failed stays in the sweeper's memory. */
+  /** A preview whose removal failed stays in the sweeper's memory. */
   removesFunction?: boolean;
+  /** How many functions the preview has on the gateway. */
+  functions?: number;
 }
 
 interface Inventory {
   edition: Edition;
   ours: FunctionStatus[];
+  /** One per preview (sweep/previews.ts): activity summed over its functions. */
   managed: ManagedFunction[];
+  members: Map<string, FunctionStatus[]>;
   openPulls: Set<number>;
   previous?: Memory;
   increases?: Map<string, number>;
@@ -55,14 +61,6 @@ interface Inventory {
   records: string[];
   databases: { preview: string; pr: number }[];
   secrets: string[];
-}
-
-function deployedAt(f: FunctionStatus): number | undefined {
-  for (const text of [f.annotations?.[ANNOTATIONS.deployedAt], f.createdAt]) {
-    const ms = text ? Date.parse(text) : NaN;
-    if (Number.isFinite(ms)) return ms;
-  }
-  return undefined;
 }
 
 async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -88,16 +86,12 @@ async function inventory(s: Services): Promise<Inventory> {
   const listed = await gateway.list();
   const { edition } = await gateway.provider();
   const ours = listed.filter((f) => isManagedBy(f.labels, ctx.repo.owner, ctx.repo.repo));
-  const managed: ManagedFunction[] = [];
-  for (const f of ours) {
-    const pr = prFromName(settings.app, f.name);
-    if (pr === undefined) log.info(`${f.name}: managed by this repository but not named ${settings.app}-pr-<n> (input 'app'); left alone`);
-    else managed.push({ name: f.name, pr, replicas: f.replicas, invocationCount: f.invocationCount, deployedAt: deployedAt(f) });
-  }
-  const inv: Inventory = { edition, ours, managed, openPulls: await listOpenPulls(s.octokit, ctx.repo), prefixes: [], records: [], databases: [], secrets: [] };
-  if (source === 'prometheus') {
-    inv.increases = await queryIncreases({ url: sw.prometheusUrl!, auth: sw.prometheusAuth, timeoutMs: settings.requestTimeoutMs, log: log.info }, sw.idleAfterMs, settings.gateway.namespace);
-  } else {
+  const increases =
+    source === 'prometheus' ? await queryIncreases({ url: sw.prometheusUrl!, auth: sw.prometheusAuth, timeoutMs: settings.requestTimeoutMs, log: log.info }, sw.idleAfterMs, settings.gateway.namespace) : undefined;
+  const groups = groupPreviews(settings.app, ours, increases);
+  for (const f of groups.strays) log.info(`${f}: managed by this repository but no preview named ${settings.app}-pr-<n> (input 'app'); left alone`);
+  const inv: Inventory = { edition, ours, managed: groups.previews, members: groups.members, increases: groups.increases, openPulls: await listOpenPulls(s.octokit, ctx.repo), prefixes: [], records: [], databases: [], secrets: [] };
+  if (source !== 'prometheus') {
     const loaded = await loadState(bucket!.client, bucket!.name, stateKey(sw.statePrefix));
     if (loaded.warning) log.warning(loaded.warning);
     inv.previous = loaded.memory;
@@ -159,7 +153,6 @@ export async function sweep(s: Services): Promise<void> {
 
 /** The plan as a list of things to do, each with its action. */
 function workItems(s: Services, plan: SweepPlan, inv: Inventory): Item[] {
-  const byName = new Map(inv.ours.map((f) => [f.name, f]));
   const covered = new Set([...inv.managed.map((f) => f.name), ...plan.unfinished.map((u) => u.name)]);
   const data = orphanData({ app: s.settings.app, openPulls: inv.openPulls, covered, databases: inv.databases, secrets: inv.secrets });
   const bucket = bucketOf(s);
@@ -170,15 +163,16 @@ function workItems(s: Services, plan: SweepPlan, inv: Inventory): Item[] {
       pr: a.pr,
       lastActivity: a.lastActivity,
       decision: `${a.decision}: ${a.reason}`,
-      run: actsOn(a.decision) ? () => act(s, a, byName.get(a.name)!) : undefined,
+      run: actsOn(a.decision) ? () => act(s, a, inv.members.get(a.name)!, inv.ours) : undefined,
       removesFunction: removesFunction(a.decision),
+      functions: inv.members.get(a.name)!.length,
     })),
     ...plan.unfinished.map((u) => ({
       name: u.name,
       pr: u.pr,
       lastActivity: none,
       decision: `finish teardown: PR #${u.pr} is closed, its record is left`,
-      run: async () => `teardown finished: ${receipt((await teardownPreview(s, u.pr, `PR #${u.pr} is closed (an earlier teardown did not finish)`)).removed)}`,
+      run: async () => `teardown finished: ${receipt((await teardownPreview(s, u.pr, `PR #${u.pr} is closed (an earlier teardown did not finish)`, inv.ours)).removed)}`,
     })),
     ...plan.orphans.map((o) => ({ name: o.prefix, pr: o.pr, lastActivity: none, decision: `delete orphan prefix: PR #${o.pr} is closed`, run: async () => `${(await deletePrefix(bucket!.client, bucket!.name, o.prefix)).deleted} objects deleted` })),
     ...data.databases.map((d) => ({ name: d.preview, pr: d.pr, lastActivity: none, decision: `drop orphan database: PR #${d.pr} is closed`, run: () => dropDatabase(s, d.preview) })),
@@ -214,45 +208,43 @@ async function remember(s: Services, plan: SweepPlan, previous: Memory | undefin
   log.info(`State written to s3://${bucket.name}/${key} (${Object.keys(state.next).length} functions)`);
 }
 
-/** One acted-on function: one gateway write (scale or delete; a scale that did not reach zero adds the delete). */
-async function act(s: Services, a: FunctionAction, f: FunctionStatus): Promise<string> {
+/** One acted-on preview: one gateway write per function (scale or delete; a scale that did not reach zero adds the delete). */
+async function act(s: Services, a: FunctionAction, fns: FunctionStatus[], listed: FunctionStatus[]): Promise<string> {
   switch (a.decision) {
     case 'scale-to-zero': {
-      await s.gateway.scale(a.name, 0);
-      const after = await s.gateway.get(a.name);
-      if ((after?.replicas ?? 0) === 0) return 'scaled to 0 replicas; the next request wakes it';
-      const seen = `the gateway answered the scale to 0 but reports replicas=${after?.replicas}`;
+      for (const f of fns) await s.gateway.scale(f.name, 0);
+      const after = await Promise.all(fns.map(async (f) => ({ name: f.name, replicas: (await s.gateway.get(f.name))?.replicas ?? 0 })));
+      const awake = after.filter((x) => x.replicas > 0);
+      if (!awake.length) return `scaled to 0 replicas${fns.length > 1 ? ` (${fns.length} functions)` : ''}; the next request wakes it`;
+      const seen = `the gateway answered the scale to 0 but reports ${awake.map((x) => `${x.name} replicas=${x.replicas}`).join(', ')}`;
       log.warning(`${a.name}: ${seen}, which a Community Edition gateway does (it clamps to 1); putting it to sleep instead`);
-      return `${seen}; ${await sleep(s, a, f)}`;
+      return `${seen}; ${await sleep(s, a, fns)}`;
     }
     case 'sleep':
-      return sleep(s, a, f);
+      return sleep(s, a, fns);
     case 'teardown':
-      return `torn down: ${receipt((await teardownPreview(s, a.pr, a.reason)).removed)}`;
+      return `torn down: ${receipt((await teardownPreview(s, a.pr, a.reason, listed)).removed)}`;
     default:
       return 'nothing to do';
   }
 }
 
-/** What the gateway lists, as a spec to POST again (when the record has no spec: previews deployed before it did). */
-function specFromStatus(f: FunctionStatus): FunctionDeployment {
-  return { service: f.name, image: f.image, envVars: f.envVars, labels: f.labels, annotations: f.annotations, secrets: f.secrets, limits: f.limits, requests: f.requests };
-}
-
 /**
- * Community Edition's idle state: the spec is saved for the waker (state/sleeping.ts), then the function is deleted;
- * the assets and data stay, and the PR is told how it wakes.
+ * Community Edition's idle state: the specs of all the preview's functions are saved for the waker
+ * (state/sleeping.ts), then the functions are deleted; the assets and data stay, and the PR is told how it wakes.
  */
-async function sleep(s: Services, a: FunctionAction, f: FunctionStatus): Promise<string> {
+async function sleep(s: Services, a: FunctionAction, fns: FunctionStatus[]): Promise<string> {
   const { settings, ctx } = s;
   const bucket = bucketOf(s);
   const store = bucket && { client: bucket.client, bucket: bucket.name, statePrefix: settings.sweep.statePrefix };
   const record = store ? await readRecord(store, a.name) : undefined;
-  if (store) await saveSleeping(store, a.name, record?.specs ?? [specFromStatus(f)], s.now());
-  const gone = await s.gateway.remove(a.name);
+  if (store) await saveSleeping(store, a.name, record?.specs ?? fns.map(runningSpec), s.now());
+  let gone = 0;
+  for (const f of fns) gone += (await s.gateway.remove(f.name)) ? 1 : 0;
+  const main = fns.find((f) => f.name === a.name) ?? fns[0];
   let comment = '';
   if (settings.github.comment) {
-    const url = f.annotations?.[ANNOTATIONS.url] || previewUrl(settings.urlTemplate, a.name, a.pr, f.labels?.[LABELS.sha] ?? '');
+    const url = main.annotations?.[ANNOTATIONS.url] || previewUrl(settings.urlTemplate, a.name, a.pr, main.labels?.[LABELS.sha] ?? '');
     const wake = settings.sweep.waker && store ? { seconds: record?.readyMs === undefined ? undefined : Math.max(1, Math.round(record.readyMs / 1000)) } : undefined;
     const body = renderComment({ state: 'sleeping', name: a.name, url, runUrl: ctx.runUrl, time: s.now().toISOString(), idleFor: a.idleFor ?? formatDuration(settings.sweep.idleAfterMs), wake });
     // The preview is asleep either way; a comment that could not be edited is worth a warning, not a failed sweep.
@@ -264,14 +256,17 @@ async function sleep(s: Services, a: FunctionAction, f: FunctionStatus): Promise
       },
     );
   }
-  return `${gone ? 'function deleted' : 'function was already gone'}, assets kept${comment}`;
+  const deleted = fns.length === 1 ? (gone ? 'function deleted' : 'function was already gone') : `${gone} of ${fns.length} functions deleted`;
+  return `${deleted}, assets kept${comment}`;
 }
 
 /** The count against the limit, the outputs, and the summary's decision table. */
 async function report(s: Services, inv: Inventory, items: Item[], results: Map<Item, string>, failures: number, where: string): Promise<void> {
   const sw = s.settings.sweep;
-  const removed = sw.dryRun ? 0 : items.filter((i) => i.removesFunction && results.has(i) && !results.get(i)!.startsWith('failed:')).length;
-  const remaining = inv.ours.length - removed;
+  const removed = sw.dryRun ? [] : items.filter((i) => i.removesFunction && results.has(i) && !results.get(i)!.startsWith('failed:'));
+  const functions = inv.ours.length - removed.reduce((n, i) => n + (i.functions ?? 1), 0);
+  const previews = inv.managed.length - removed.length;
+  const remaining = previews === functions ? String(previews) : `${previews} (${functions} functions)`;
   const limit = effectiveLimit(sw.maxPreviews, inv.edition);
   const count = limit > 0 ? `${remaining} of ${limit} (max-previews)` : `${remaining} (no limit)`;
   log.info(`Previews on the gateway: ${count}`);

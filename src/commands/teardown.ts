@@ -11,18 +11,20 @@ import { renderComment } from '../github/comment-text.js';
 import { PreviewComment } from '../github/comment.js';
 import { markInactive } from '../github/deployments.js';
 import { deletePrTags } from '../image/registry.js';
-import { bucketPrefix, environmentName, previewName, previewUrl } from '../naming.js';
+import { bucketPrefix, environmentName, isManagedBy, previewName, previewOfFunction, previewUrl } from '../naming.js';
 import { writeOutputs } from '../report.js';
-import { deleteRecord } from '../state/previews.js';
-import { deleteSleeping } from '../state/sleeping.js';
+import { deleteRecord, readRecord, type RecordStore } from '../state/previews.js';
+import { deleteSleeping, readSleeping } from '../state/sleeping.js';
 import { inlineCode } from '../text/untrusted.js';
 import { removeData } from './preview-data.js';
+import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
 import type { Services } from './services.js';
 import { log } from '../log.js';
 
 export interface TeardownReport {
   name: string;
-  functionDeleted: boolean;
+  /** Every function of the preview that this teardown deleted: `<name>`, and `<name>-<fn>` for a stack's others. */
+  functionsDeleted: string[];
   objectsDeleted: number;
   tagsDeleted: string[];
   deploymentsInactivated: number;
@@ -35,10 +37,11 @@ export interface TeardownReport {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export async function teardownPreview(s: Services, pr: number, reason: string): Promise<TeardownReport> {
-  const { settings, ctx, gateway, octokit } = s;
+/** `listed`: the gateway's functions when the caller has just listed them (the sweeper lists once per run). */
+export async function teardownPreview(s: Services, pr: number, reason: string, listed?: FunctionStatus[]): Promise<TeardownReport> {
+  const { settings, ctx, octokit } = s;
   const name = previewName(settings.app, pr);
-  const r: TeardownReport = { name, functionDeleted: false, objectsDeleted: 0, tagsDeleted: [], deploymentsInactivated: 0, commented: false, removed: [], kept: [] };
+  const r: TeardownReport = { name, functionsDeleted: [], objectsDeleted: 0, tagsDeleted: [], deploymentsInactivated: 0, commented: false, removed: [], kept: [] };
   const failures: string[] = [];
   const step = async (what: string, fn: () => Promise<void>) => {
     try {
@@ -49,13 +52,14 @@ export async function teardownPreview(s: Services, pr: number, reason: string): 
     }
   };
 
-  // First, so that a waker can no longer bring a closed PR's preview back while the rest goes.
-  if (settings.assets && s.s3) await step('forgetting the sleeping preview', () => deleteSleeping({ client: s.s3!, bucket: settings.assets!.bucket, statePrefix: settings.sweep.statePrefix }, name));
-  await step('deleting the function', async () => {
-    r.functionDeleted = await gateway.remove(name);
-    log.info(r.functionDeleted ? `Function ${name} deleted` : `Function ${name} was not on the gateway`);
-    if (r.functionDeleted) r.removed.push(`the function \`${name}\``);
-  });
+  const store = settings.assets && s.s3 ? { client: s.s3, bucket: settings.assets.bucket, statePrefix: settings.sweep.statePrefix } : undefined;
+  // What a sleeping preview saved is read before it is forgotten: its images name the repositories to clean.
+  let saved: FunctionDeployment[] = [];
+  if (store) await step('reading the saved specs', async () => void (saved = await savedSpecs(store, name)));
+  // Then forgotten, so that a waker can no longer bring a closed PR's preview back while the rest goes.
+  if (store) await step('forgetting the sleeping preview', () => deleteSleeping(store, name));
+  const images = saved.map((x) => x.image);
+  await step('deleting the functions', async () => void images.push(...(await removeFunctions(s, saved, r, listed))));
   await step('removing the preview data', async () => {
     const sha = s.ctx.pr?.number === pr ? s.ctx.pr.headSha : '';
     r.removed.push(...(await removeData(s, { name, pr, sha, url: previewUrl(settings.urlTemplate, name, pr, sha) })));
@@ -68,7 +72,7 @@ export async function teardownPreview(s: Services, pr: number, reason: string): 
       if (r.objectsDeleted) r.removed.push(`${plural(r.objectsDeleted, 'static asset')} under \`${bucketPrefix(name)}\``);
     });
   }
-  if (settings.build.deleteImage && settings.build.builder !== 'none') await step('deleting the image tags', () => deleteTags(s, pr, r));
+  if (settings.build.deleteImage && settings.build.builder !== 'none') await step('deleting the image tags', () => deleteTags(s, pr, images, r));
   if (settings.github.deployment) {
     await step('marking the deployment inactive', async () => {
       r.deploymentsInactivated = await markInactive(octokit, ctx.repo, environmentName(name), ctx.runUrl);
@@ -83,18 +87,57 @@ export async function teardownPreview(s: Services, pr: number, reason: string): 
     });
   }
   if (failures.length) throw new Error(`teardown of ${name} is incomplete (the sweeper finishes it from its record): ${failures.join('; ')}`);
-  if (settings.assets && s.s3) await deleteRecord({ client: s.s3, bucket: settings.assets.bucket, statePrefix: settings.sweep.statePrefix }, name);
+  if (store) await deleteRecord(store, name);
   return r;
 }
 
-async function deleteTags(s: Services, pr: number, r: TeardownReport): Promise<void> {
-  const cleanup = await deletePrTags(s.settings.build, pr, { octokit: s.octokit, timeoutMs: s.settings.requestTimeoutMs, log: (line) => log.info(line) });
-  r.tagsDeleted = cleanup.deleted;
-  if (cleanup.unsupported) {
-    log.warning(cleanup.unsupported);
-    r.kept.push(`image tags: ${inlineCode(cleanup.unsupported, 400)}`);
+/** The specs the preview's record and its sleeping state hold (a stack's functions; a sleeping preview has no other trace). */
+async function savedSpecs(store: RecordStore, name: string): Promise<FunctionDeployment[]> {
+  const [record, sleeping] = await Promise.all([readRecord(store, name), readSleeping(store, name)]);
+  return [...(record?.specs ?? []), ...(sleeping?.specs ?? [])];
+}
+
+/**
+ * This preview's functions: `<name>` always (removing a function that is not there is harmless), the stack's
+ * `<name>-<fn>` the gateway lists with this repository's labels, and any other the saved specs name. The gateway and
+ * the record are asked, not the stack file: a close event's checkout may lack the file, or hold a later version.
+ */
+function previewFunctions(s: Services, name: string, saved: FunctionDeployment[], all: FunctionStatus[]): { name: string; image: string }[] {
+  const { settings, ctx } = s;
+  const listed = all.filter((f) => isManagedBy(f.labels, ctx.repo.owner, ctx.repo.repo) && previewOfFunction(settings.app, f)?.preview === name);
+  const names = new Set([name, ...listed.map((f) => f.name), ...saved.map((x) => x.service).filter((n) => n.startsWith(`${name}-`))]);
+  return [...names].map((n) => ({ name: n, image: listed.find((f) => f.name === n)?.image ?? '' }));
+}
+
+/** Deletes the preview's functions, noting each in the receipt; returns the images they ran. */
+async function removeFunctions(s: Services, saved: FunctionDeployment[], r: TeardownReport, listed?: FunctionStatus[]): Promise<string[]> {
+  const fns = previewFunctions(s, r.name, saved, listed ?? (await s.gateway.list()));
+  for (const f of fns) {
+    const deleted = await s.gateway.remove(f.name);
+    log.info(deleted ? `Function ${f.name} deleted` : `Function ${f.name} was not on the gateway`);
+    if (!deleted) continue;
+    r.functionsDeleted.push(f.name);
+    r.removed.push(`the function \`${f.name}\``);
   }
-  for (const k of cleanup.kept) r.kept.push(`image tag \`${k.tag}\`: ${inlineCode(k.reason, 300)}`);
+  return fns.map((f) => f.image);
+}
+
+/** The build repository and every other repository a function of this PR ran a `pr-<n>-` tag of (a stack's). */
+export function tagRepositories(buildRepository: string, images: string[], pr: number): string[] {
+  const tagged = images.map((image) => image.match(new RegExp(`^(.+):pr-${pr}-[0-9a-f]{7}$`))?.[1]).filter((r): r is string => r !== undefined);
+  return [...new Set([buildRepository, ...tagged].filter(Boolean))];
+}
+
+async function deleteTags(s: Services, pr: number, images: string[], r: TeardownReport): Promise<void> {
+  for (const repository of tagRepositories(s.settings.build.repository, images, pr)) {
+    const cleanup = await deletePrTags({ ...s.settings.build, repository }, pr, { octokit: s.octokit, timeoutMs: s.settings.requestTimeoutMs, log: (line) => log.info(line) });
+    r.tagsDeleted.push(...cleanup.deleted);
+    if (cleanup.unsupported) {
+      log.warning(cleanup.unsupported);
+      r.kept.push(`image tags: ${inlineCode(cleanup.unsupported, 400)}`);
+    }
+    for (const k of cleanup.kept) r.kept.push(`image tag \`${k.tag}\`: ${inlineCode(k.reason, 300)}`);
+  }
   log.info(`Deleted image tags: ${r.tagsDeleted.join(', ') || 'none'}`);
   if (r.tagsDeleted.length) r.removed.push(`${plural(r.tagsDeleted.length, 'image tag')} ${r.tagsDeleted.map((t) => `\`${t}\``).join(', ')}`);
 }
@@ -104,7 +147,7 @@ export async function teardown(s: Services): Promise<void> {
   if (!pr) throw new Error(`command 'teardown' needs a pull_request or pull_request_target event, got '${s.ctx.eventName}'`);
   const report = await teardownPreview(s, pr.number, pr.merged ? `PR #${pr.number} was merged` : `PR #${pr.number} was closed`);
   await writeOutputs({ result: 'torn-down', name: report.name, bucketPrefix: s.settings.assets ? bucketPrefix(report.name) : undefined }, 'Preview torn down', [
-    ['Function', report.functionDeleted ? 'deleted' : 'was already gone'],
+    ['Functions deleted', report.functionsDeleted.join(', ') || 'none (already gone)'],
     ['Objects deleted', String(report.objectsDeleted)],
     ['Image tags deleted', report.tagsDeleted.join(', ') || 'none'],
     ['Deployments marked inactive', String(report.deploymentsInactivated)],

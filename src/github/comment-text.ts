@@ -30,6 +30,15 @@ export type BackendFacts =
   | { how: 'retagged'; digest: string; from: string }
   | { how: 'built'; digest?: string; cache?: string };
 
+/** One function of a preview with several (a stack file). */
+export interface FunctionFacts {
+  name: string;
+  /** Its path on the preview's origin. */
+  route: string;
+  image: string;
+  backend?: BackendFacts;
+}
+
 /** The preview's data as the deploy left it (commands/preview-data.ts). */
 export interface DataFacts {
   secrets: string[];
@@ -41,7 +50,7 @@ export type FailedStep = 'gateway' | 'state' | 'build' | 'image' | 'data' | 'dep
 
 export type CommentView =
   | ({ state: 'building' } & PreviewFacts)
-  | ({ state: 'ready' | 'rolling-out'; evidence: string; assets?: AssetCounts; data?: DataFacts; backend?: BackendFacts } & PreviewFacts)
+  | ({ state: 'ready' | 'rolling-out'; evidence: string; assets?: AssetCounts; data?: DataFacts; backend?: BackendFacts; functions?: FunctionFacts[] } & PreviewFacts)
   | ({ state: 'failed'; step: FailedStep; error: string; previous: string } & PreviewFacts)
   | { state: 'torn-down'; name: string; runUrl: string; time: string; reason: string; removed: string[]; kept?: string[] }
   | { state: 'sleeping'; name: string; url: string; runUrl: string; time: string; idleFor: string; wake?: { seconds?: number } }
@@ -88,16 +97,27 @@ function live(view: Extract<CommentView, { state: 'ready' | 'rolling-out' }>): s
   );
   if (view.assets) lines.push(`| Static assets | ${view.assets.uploaded} uploaded, ${view.assets.skipped} unchanged, ${view.assets.deleted} removed |`);
   lines.push(...dataRows(view.data));
-  lines.push(`| Deployed | ${view.time} |`, '', footer(view.runUrl, view.time));
+  lines.push(`| Deployed | ${view.time} |`, ...functionsTable(view.functions), '', footer(view.runUrl, view.time));
   return lines;
 }
 
-function backendRow(b: BackendFacts | undefined): string[] {
-  if (!b || b.how === 'prebuilt') return [];
+/** A preview with several functions: each with its route, image and how it was built. */
+function functionsTable(functions: FunctionFacts[] | undefined): string[] {
+  if (!functions || functions.length < 2) return [];
+  return ['', '| Function | Route | Image | Backend |', '|---|---|---|---|', ...functions.map((f) => `| \`${f.name}\` | \`${f.route}/\` | ${inlineCode(f.image)} | ${f.backend ? backendText(f.backend) : ''} |`)];
+}
+
+/** How the image came to be, as the comment says it. */
+function backendText(b: BackendFacts): string {
+  if (b.how === 'prebuilt') return 'prebuilt';
   const digest = b.digest ? ` (build digest \`${b.digest.slice(0, 12)}\`)` : '';
-  if (b.how === 'reused') return [`| Backend | unchanged since \`${short(b.since)}\`: not rebuilt${digest} |`];
-  if (b.how === 'retagged') return [`| Backend | same as \`${short(b.from)}\`: its image retagged, not rebuilt${digest} |`];
-  return [`| Backend | built${digest} |`];
+  if (b.how === 'reused') return `unchanged since \`${short(b.since)}\`: not rebuilt${digest}`;
+  if (b.how === 'retagged') return `same as \`${short(b.from)}\`: its image retagged, not rebuilt${digest}`;
+  return `built${digest}`;
+}
+
+function backendRow(b: BackendFacts | undefined): string[] {
+  return b && b.how !== 'prebuilt' ? [`| Backend | ${backendText(b)} |`] : [];
 }
 
 function dataRows(data: DataFacts | undefined): string[] {

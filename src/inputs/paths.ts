@@ -57,14 +57,15 @@ function segmentsProblem(segments: string[], chars: { pattern: RegExp; rule: str
   return undefined;
 }
 
-export function apiPath(read: Read): string {
-  const value = read('api-path') || '/api';
-  const hint = "use a path like '/api': a leading '/', no trailing '/'";
-  if (!value.startsWith('/') || value === '/') throw new InputError('api-path', `${show(value)} is not a path below '/'; ${hint}`);
-  if (value.length > 256) throw new InputError('api-path', `is ${value.length} characters; at most 256`);
-  if (/[?#]/.test(value) || CONTROL.test(value)) throw new InputError('api-path', `${show(value)} has a query, fragment or control character; ${hint}`);
+/** A path prefix the edge routes (`api-path`, `functions-path`): a leading '/', unreserved segments, no trailing '/'. */
+export function apiPath(read: Read, name = 'api-path', fallback = '/api'): string {
+  const value = read(name) || fallback;
+  const hint = `use a path like '${fallback}': a leading '/', no trailing '/'`;
+  if (!value.startsWith('/') || value === '/') throw new InputError(name, `${show(value)} is not a path below '/'; ${hint}`);
+  if (value.length > 256) throw new InputError(name, `is ${value.length} characters; at most 256`);
+  if (/[?#]/.test(value) || CONTROL.test(value)) throw new InputError(name, `${show(value)} has a query, fragment or control character; ${hint}`);
   const problem = segmentsProblem(value.slice(1).split('/'), UNRESERVED);
-  if (problem) throw new InputError('api-path', `${show(value)} ${problem}; ${hint}`);
+  if (problem) throw new InputError(name, `${show(value)} ${problem}; ${hint}`);
   return value;
 }
 

@@ -16,6 +16,7 @@ export interface FunctionDeployment {
   secrets?: string[];
   limits?: FunctionResources;
   requests?: FunctionResources;
+  readOnlyRootFilesystem?: boolean;
 }
 
 export interface FunctionStatus {

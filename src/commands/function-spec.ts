@@ -1,0 +1,63 @@
+/**
+ * The FunctionDeployment of one function of a preview, pure. Layers, each winning over the one before: what a stack
+ * file gives the function, then the action's inputs, then the preview's data (secrets, `<KEY>_FILE`), then the
+ * action's own contract (DESIGN.md: the `faas-preview/*` labels, `FAAS_PREVIEW_*`, the annotations), which always
+ * wins. Two digests go on as labels so the next push can tell whether it changes anything (decide/backend.ts).
+ */
+import { SPEC_DIGEST_LABEL, specDigest } from '../decide/backend.js';
+import { BUILD_DIGEST_LABEL } from '../image/digest.js';
+import { ANNOTATIONS, FUNCTION_LABEL, previewLabels } from '../naming.js';
+import type { Edition } from '../openfaas/client.js';
+import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
+import type { Settings } from '../settings.js';
+import { previewEnv, type PreparedData } from './preview-data.js';
+import type { Unit } from './units.js';
+
+export const SCALE_ZERO_LABEL = 'com.openfaas.scale.zero';
+
+export interface SpecInput {
+  unit: Pick<Unit, 'fn' | 'name' | 'stackSpec'>;
+  image: string;
+  /** Secrets and `<KEY>_FILE` variables of the preview's data (preview-data.ts). */
+  data?: Pick<PreparedData, 'secrets' | 'env'>;
+  /** The image's build digest, carried as a label so the next push can tell whether it changes the backend. */
+  buildDigest?: string;
+  /** A template's fprocess, when the stack function sets none. */
+  envProcess?: string;
+  preview: { name: string; url: string; pr: number; sha: string };
+  owner: string;
+  repo: string;
+  edition: Edition;
+  now: Date;
+}
+
+export function functionSpec(settings: Settings, o: SpecInput): FunctionDeployment {
+  const stack = o.unit.stackSpec ?? {};
+  const labels: Record<string, string> = { ...stack.labels, ...settings.fn.labels, ...previewLabels(o.owner, o.repo, o.preview.pr, o.preview.sha) };
+  if (o.unit.fn) labels[FUNCTION_LABEL] = o.unit.fn;
+  // Community Edition refuses com.openfaas.scale.zero* with 400; Pro and Edge wake a function at zero on its next request.
+  if (o.edition === 'pro') labels[SCALE_ZERO_LABEL] = 'true';
+  else delete labels[SCALE_ZERO_LABEL];
+  if (o.buildDigest) labels[BUILD_DIGEST_LABEL] = o.buildDigest;
+  const envProcess = stack.envProcess ?? o.envProcess;
+  const spec: FunctionDeployment = {
+    service: o.unit.name,
+    image: o.image,
+    ...(envProcess ? { envProcess } : {}),
+    envVars: { ...stack.envVars, ...settings.fn.envVars, ...o.data?.env, ...previewEnv(o.preview) },
+    labels,
+    annotations: { ...stack.annotations, ...settings.fn.annotations, [ANNOTATIONS.deployedAt]: o.now.toISOString(), [ANNOTATIONS.url]: o.preview.url },
+    secrets: [...new Set([...(stack.secrets ?? []), ...settings.fn.secrets, ...(o.data?.secrets ?? [])])],
+    // A stack's own limits are the function's; the inputs (which always have a value) are for the rest.
+    limits: stack.limits ?? { memory: settings.fn.memoryLimit, cpu: settings.fn.cpuLimit },
+    ...(stack.requests ? { requests: stack.requests } : {}),
+    ...(stack.readOnlyRootFilesystem ? { readOnlyRootFilesystem: true } : {}),
+  };
+  labels[SPEC_DIGEST_LABEL] = specDigest(spec);
+  return spec;
+}
+
+/** What the gateway lists of a running function, as a spec to POST again (the sweeper's fallback, untouched functions). */
+export function runningSpec(f: FunctionStatus): FunctionDeployment {
+  return { service: f.name, image: f.image, envVars: f.envVars, labels: f.labels, annotations: f.annotations, secrets: f.secrets, limits: f.limits, requests: f.requests };
+}

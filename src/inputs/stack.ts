@@ -1,0 +1,65 @@
+/**
+ * The faas-cli stack inputs (issue 12): `stack-file`, `functions`, `default-function`, `functions-path` and
+ * `stack-variables`. The stack file comes from the pull request, so `${VAR}` in it may read only the variables the
+ * workflow names in `stack-variables` (a PR could otherwise copy any runner variable into a function's environment
+ * or an image name), and every image it builds must live under `registry`.
+ */
+import { loadStack, type Stack } from '../stack/parse.js';
+import { StackError } from '../stack/errors.js';
+import type { StackSettings } from '../settings.js';
+import { InputError, show, type Read } from './errors.js';
+import { apiPath } from './paths.js';
+import { list } from './scalars.js';
+
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export interface StackContext {
+  workspace: () => string;
+  /** Deploy runs parse the file; teardown and sweep runs (often without a checkout) do not need it. */
+  builds: boolean;
+  registry: string;
+  env: NodeJS.ProcessEnv;
+  apiPath: string;
+}
+
+export function stackSettings(read: Read, c: StackContext): StackSettings | undefined {
+  const file = read('stack-file');
+  const functions = list(read, 'functions');
+  const defaultFunction = read('default-function') || undefined;
+  if (!file) {
+    const stray = ['functions', 'default-function', 'stack-variables'].find((name) => read(name));
+    if (stray) throw new InputError(stray, "has no use without 'stack-file'; set it, or remove this input");
+    return undefined;
+  }
+  for (const name of ['context', 'dockerfile', 'image']) {
+    if (read(name)) throw new InputError(name, "has no use with 'stack-file': each function's handler and image come from the stack file");
+  }
+  const functionsPath = apiPath(read, 'functions-path', '/fn');
+  if (functionsPath === c.apiPath || functionsPath.startsWith(`${c.apiPath}/`) || c.apiPath.startsWith(`${functionsPath}/`)) {
+    throw new InputError('functions-path', `${show(functionsPath)} overlaps 'api-path' ${show(c.apiPath)}; the edge routes them apart, so use separate prefixes like /api and /fn`);
+  }
+  const variables = list(read, 'stack-variables');
+  const bad = variables.find((v) => !VARIABLE.test(v));
+  if (bad !== undefined) throw new InputError('stack-variables', `${show(bad)} is not a variable name: letters, digits and '_', not starting with a digit`);
+  const settings: StackSettings = { file, functions, defaultFunction, functionsPath, variables };
+  if (c.builds) settings.parsed = parse(settings, c);
+  return settings;
+}
+
+function parse(s: StackSettings, c: StackContext): Stack {
+  const env = Object.fromEntries(s.variables.map((v) => [v, c.env[v]]));
+  let stack: Stack;
+  try {
+    stack = loadStack({ file: s.file, workspace: c.workspace(), env, functions: s.functions, registry: c.registry || undefined });
+  } catch (err) {
+    if (err instanceof StackError) throw new InputError('stack-file', err.message);
+    throw err;
+  }
+  const missing = s.functions.filter((f) => !stack.functions.some((fn) => fn.name === f));
+  if (missing.length) throw new InputError('functions', `${missing.map((f) => show(f)).join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in ${stack.display}`);
+  if (stack.functions.length === 0) throw new InputError('stack-file', `${stack.display} has no functions`);
+  if (s.defaultFunction && !stack.functions.some((fn) => fn.name === s.defaultFunction)) {
+    throw new InputError('default-function', `${show(s.defaultFunction)} is not one of the deployed functions (${stack.functions.map((f) => f.name).join(', ')})`);
+  }
+  return stack;
+}
