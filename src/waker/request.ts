@@ -1,0 +1,49 @@
+/**
+ * What the waker accepts from the edge, decided before anything is read or called (pure). The edge sends an API
+ * request exactly as it sent it to the gateway: `METHOD /function/<fn>/<rest>?<query>` with the visitor's Host.
+ * The preview name comes from the Host by the edge's own rule (deploy/edge/nginx.conf): lowercased, port removed,
+ * exactly one valid DNS label before `.<preview-domain>`. The function must be the preview's own (`<name>`) or one
+ * of its named functions (`<name>-<fn>`), and the path must not be one the edge would have refused (dot segments,
+ * encoded dots, slashes, backslashes, NUL), so that nothing reaches the waker that could not reach the gateway.
+ */
+import { isPreviewName } from '../naming.js';
+
+/** The methods the OpenFaaS gateway proxies to a function (faas-provider proxy.go). */
+export const PROXIED_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+const PORT = /:\d{1,5}$/;
+
+/** The preview name of `host`, or undefined when the Host is not `<valid name>.<domain>` (optionally with a port). */
+export function previewFromHost(host: string | undefined, domain: string): string | undefined {
+  if (!host) return undefined;
+  const bare = host.toLowerCase().replace(PORT, '');
+  const suffix = `.${domain}`;
+  if (!bare.endsWith(suffix)) return undefined;
+  const label = bare.slice(0, -suffix.length);
+  return isPreviewName(label) ? label : undefined;
+}
+
+export interface Target {
+  /** The function: `<name>` or `<name>-<fn>`. */
+  fn: string;
+  /** The request target as received (`/function/<fn>/<rest>?<query>`), forwarded byte for byte. */
+  raw: string;
+}
+
+/** Paths the edge refuses: they could be decoded differently further on or step out of the function's path. */
+function badPath(path: string): boolean {
+  return /%(2e|2f|5c|00)/i.test(path) || path.includes('\\') || /(^|\/)\.\.?(\/|$)/.test(path);
+}
+
+/** The function a request target addresses, or undefined when it is not `/function/<fn>[/<rest>]` of preview `name`. */
+export function parseTarget(url: string | undefined, name: string): Target | undefined {
+  if (!url?.startsWith('/function/')) return undefined;
+  const q = url.indexOf('?');
+  const path = q >= 0 ? url.slice(0, q) : url;
+  if (badPath(path)) return undefined;
+  const rest = path.slice('/function/'.length);
+  const slash = rest.indexOf('/');
+  const fn = slash >= 0 ? rest.slice(0, slash) : rest;
+  if (!isPreviewName(fn) || (fn !== name && !fn.startsWith(`${name}-`))) return undefined;
+  return { fn, raw: url };
+}

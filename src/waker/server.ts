@@ -1,0 +1,192 @@
+/**
+ * The waker's HTTP service (node:http): `GET /healthz`, and the API requests the edge hands over when the gateway
+ * answered them with 404 or 5xx. Each request is checked (request.ts) before anything is read or called, buffered
+ * (bounded), joined to its preview's one wake (flight.ts), and answered by forwarding it to the gateway once the
+ * preview is awake (proxy.ts), or with a short plain-text status of the waker's own. Nothing a server said
+ * (gateway or bucket errors) reaches the visitor; it goes to the log, scrubbed of secrets.
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createS3Client } from '../assets/s3.js';
+import { GatewayClient } from '../openfaas/client.js';
+import type { SleepStore } from '../state/sleeping.js';
+import { sanitize } from '../text/untrusted.js';
+import type { WakerConfig } from './config.js';
+import { Flights } from './flight.js';
+import { forward } from './proxy.js';
+import { parseTarget, previewFromHost, PROXIED_METHODS, type Target } from './request.js';
+import { managedByAny } from './specs.js';
+import { CE_MAX_FUNCTIONS, isFailure, wake, type WakeOutcome } from './wake.js';
+
+export interface WakerOptions {
+  config: WakerConfig;
+  gateway: GatewayClient;
+  store: SleepStore;
+  /** One line per wake and per unexpected failure; the caller scrubs secrets. */
+  log: (line: string) => void;
+  now?: () => number;
+}
+
+/** How long a waiter waits beyond the wake's own deadline (the bucket read is bounded by its request timeout). */
+const WAIT_GRACE_MS = 2_000;
+
+type Answer = { status: number; text: string; retryAfterS?: number; headers?: Record<string, string> };
+
+const NOT_FOUND: Answer = { status: 404, text: 'not found\n' };
+
+function send(res: http.ServerResponse, a: Answer): void {
+  const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...a.headers };
+  if (a.retryAfterS !== undefined) headers['retry-after'] = String(a.retryAfterS);
+  res.writeHead(a.status, headers);
+  res.end(a.text);
+}
+
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+/** The request body, or undefined when it is larger than `max` bytes. */
+function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        req.removeAllListeners('data');
+        req.pause();
+        resolve(undefined);
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([p, expiry]).finally(() => clearTimeout(timer));
+}
+
+class Waker {
+  private pending = 0;
+  private readonly flights: Flights<WakeOutcome>;
+  private readonly now: () => number;
+
+  constructor(private readonly o: WakerOptions) {
+    this.now = o.now ?? Date.now;
+    this.flights = new Flights({ now: this.now, holdMs: o.config.retryAfterMs, held: isFailure });
+  }
+
+  async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const method = req.method ?? '';
+    if (req.url === '/healthz') return send(res, method === 'GET' || method === 'HEAD' ? { status: 200, text: 'ok\n' } : { status: 405, text: 'method not allowed\n', headers: { allow: 'GET, HEAD' } });
+    const visitorHost = req.headers[this.o.config.hostHeader];
+    const name = typeof visitorHost === 'string' ? previewFromHost(visitorHost, this.o.config.previewDomain) : undefined;
+    const target = name ? parseTarget(req.url, name) : undefined;
+    if (!name || !target) return send(res, NOT_FOUND);
+    if (!PROXIED_METHODS.has(method)) return send(res, { status: 405, text: 'method not allowed\n', headers: { allow: [...PROXIED_METHODS].join(', ') } });
+    if (this.pending >= this.o.config.maxPending) return send(res, { status: 503, text: 'too many requests are waiting for previews to wake up; try again in a moment\n', retryAfterS: 1 });
+    this.pending++;
+    try {
+      await this.serve(req, res, name, target);
+    } finally {
+      this.pending--;
+    }
+  }
+
+  private async serve(req: http.IncomingMessage, res: http.ServerResponse, name: string, target: Target): Promise<void> {
+    const { config } = this.o;
+    const body = await readBody(req, config.maxBodyBytes);
+    if (!body) return send(res, { status: 413, text: `the request body is larger than the ${config.maxBodyBytes} bytes the waker holds while a preview wakes up\n`, headers: { connection: 'close' } });
+    const admission = this.flights.admit(name, () => this.timedWake(name));
+    if ('held' in admission) return send(res, this.failure(name, admission.held, admission.retryAfterMs));
+    const outcome = await withTimeout(admission.joined, config.wakeTimeoutMs + WAIT_GRACE_MS);
+    if (!outcome) return send(res, this.failure(name, { kind: 'timeout', functions: [], reason: '' }, config.retryAfterMs));
+    if (outcome.kind === 'not-asleep') return this.passThrough(req, res, target, body);
+    if (outcome.kind !== 'awake') return send(res, this.failure(name, outcome, config.retryAfterMs));
+    if (!outcome.functions.includes(target.fn)) return send(res, NOT_FOUND);
+    await forward(config.gateway.url, { method: req.method!, target: target.raw, headers: req.headers, body }, res, config.requestTimeoutMs);
+  }
+
+  /** Not asleep: forward once when the function exists and is one of ours (it answered an error of its own, or it woke just now). */
+  private async passThrough(req: http.IncomingMessage, res: http.ServerResponse, target: Target, body: Buffer): Promise<void> {
+    const { config } = this.o;
+    const status = await this.o.gateway.get(target.fn).catch((err: Error) => err);
+    if (status instanceof Error) {
+      this.o.log(`lookup of function ${target.fn} failed: ${sanitize(status.message, { max: 300 })}`);
+      return send(res, { status: 502, text: 'the OpenFaaS gateway could not be reached\n' });
+    }
+    if (!status || !managedByAny(status.labels, config.repositories)) return send(res, NOT_FOUND);
+    await forward(config.gateway.url, { method: req.method!, target: target.raw, headers: req.headers, body }, res, config.requestTimeoutMs);
+  }
+
+  private failure(name: string, outcome: WakeOutcome, retryAfterMs: number): Answer {
+    if (outcome.kind === 'refused') return NOT_FOUND;
+    const retryAfterS = seconds(retryAfterMs);
+    if (outcome.kind === 'full') {
+      const text = `preview ${name} is asleep, and waking it up needs ${outcome.needed} more function(s) on an OpenFaaS Community Edition gateway that already runs ${outcome.running} of the ${CE_MAX_FUNCTIONS} it allows; try again later, or close pull requests whose previews are no longer needed\n`;
+      return { status: 503, text, retryAfterS };
+    }
+    if (outcome.kind === 'timeout') return { status: 504, text: `preview ${name} did not wake up within ${seconds(this.o.config.wakeTimeoutMs)} s; it may still be starting: try again in a moment\n`, retryAfterS };
+    return { status: 503, text: `preview ${name} could not be woken up; try again in ${retryAfterS} s\n`, retryAfterS };
+  }
+
+  private async timedWake(name: string): Promise<WakeOutcome> {
+    const { config, gateway, store } = this.o;
+    const start = this.now();
+    const outcome = await wake({ gateway, store, repositories: config.repositories, readyPath: config.readyPath, timeoutMs: config.wakeTimeoutMs, requestTimeoutMs: config.requestTimeoutMs, now: this.now }, name);
+    if (outcome.kind !== 'not-asleep') this.o.log(wakeLine(name, outcome, this.now() - start));
+    return outcome;
+  }
+}
+
+/** `wake preview=… functions=… created=… outcome=… duration=…s [reason="…"]` */
+export function wakeLine(name: string, o: WakeOutcome, ms: number): string {
+  const functions = 'functions' in o ? o.functions.join(',') || '-' : '-';
+  const created = o.kind === 'awake' ? o.created.length : 0;
+  const reason = o.kind === 'refused' || o.kind === 'failed' || o.kind === 'timeout' ? ` reason=${JSON.stringify(sanitize(o.reason, { max: 500 }))}` : o.kind === 'full' ? ` reason="${o.running} of ${CE_MAX_FUNCTIONS} functions run, ${o.needed} more needed"` : '';
+  return `wake preview=${name} functions=${functions} created=${created} outcome=${o.kind} duration=${(ms / 1000).toFixed(2)}s${reason}`;
+}
+
+/** The gateway client and the bucket store of `config`, with the action's timeouts and retries. */
+export function connect(config: WakerConfig, log: (line: string) => void): Pick<WakerOptions, 'gateway' | 'store'> {
+  return {
+    gateway: new GatewayClient(config.gateway, { timeoutMs: config.requestTimeoutMs, log }),
+    store: { client: createS3Client(config.s3, { requestTimeoutMs: config.requestTimeoutMs }), bucket: config.s3.bucket, statePrefix: config.statePrefix },
+  };
+}
+
+export interface RunningWaker {
+  server: http.Server;
+  /** `http://<address>:<port>` */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startWaker(o: WakerOptions): Promise<RunningWaker> {
+  const waker = new Waker(o);
+  const server = http.createServer((req, res) => {
+    waker.handle(req, res).catch((err: unknown) => {
+      o.log(`request ${sanitize(req.method ?? '')} failed: ${sanitize(err instanceof Error ? err.message : String(err), { max: 300 })}`);
+      if (!res.headersSent) send(res, { status: 500, text: 'the waker failed\n' });
+      else res.destroy();
+    });
+  });
+  server.listen(o.config.listen.port, o.config.listen.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { address, port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

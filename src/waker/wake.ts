@@ -1,0 +1,73 @@
+/**
+ * One wake of a sleeping preview: read its saved specs, check them, re-create the functions that are missing within
+ * Community Edition's function limit, wait until each is ready (DESIGN.md, "What a preview promises", for a new
+ * function), then delete the saved specs: the preview is awake. Every step runs within one deadline.
+ *
+ * A function that exists is never deployed again: it may be a newer version a deploy just created. When all of them
+ * exist, the preview is awake already and the saved specs are left alone: the sweeper may be between saving them
+ * and deleting the functions, and removing them then would leave a preview that can never wake.
+ */
+import type { GatewayClient } from '../openfaas/client.js';
+import { waitUntilReady } from '../openfaas/readiness.js';
+import type { FunctionDeployment } from '../openfaas/types.js';
+import { LABELS } from '../naming.js';
+import { deleteSleeping, readSleeping, type SleepStore } from '../state/sleeping.js';
+import { refusal, type Repository } from './specs.js';
+
+/** Community Edition runs at most 15 functions (DESIGN.md), counting functions that are not previews. */
+export const CE_MAX_FUNCTIONS = 15;
+
+export type WakeOutcome =
+  /** No saved specs: never deployed, torn down, or not asleep. */
+  | { kind: 'not-asleep' }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'full'; running: number; needed: number }
+  /** `functions`: every function of the preview; `created`: those this wake re-created. */
+  | { kind: 'awake'; functions: string[]; created: string[] }
+  | { kind: 'failed'; functions: string[]; reason: string }
+  | { kind: 'timeout'; functions: string[]; reason: string };
+
+export interface WakeDeps {
+  gateway: GatewayClient;
+  store: SleepStore;
+  repositories: readonly Repository[];
+  readyPath: string;
+  timeoutMs: number;
+  requestTimeoutMs: number;
+  now?: () => number;
+}
+
+/** Outcomes not worth repeating for a while: a failed wake, and specs this waker refuses (each try would read and log them again). */
+export function isFailure(o: WakeOutcome): boolean {
+  return o.kind === 'full' || o.kind === 'failed' || o.kind === 'timeout' || o.kind === 'refused';
+}
+
+export async function wake(d: WakeDeps, name: string): Promise<WakeOutcome> {
+  const now = d.now ?? Date.now;
+  const deadline = now() + d.timeoutMs;
+  const remaining = () => Math.max(1, deadline - now());
+  let functions: string[] = [];
+  try {
+    const saved = await readSleeping(d.store, name);
+    if (!saved) return { kind: 'not-asleep' };
+    const why = refusal(saved.specs, { repositories: d.repositories, namespace: d.gateway.namespace });
+    if (why) return { kind: 'refused', reason: why };
+    functions = saved.specs.map((s) => s.service);
+    const [provider, listed] = await Promise.all([d.gateway.provider(), d.gateway.list()]);
+    const existing = new Set(listed.map((f) => f.name));
+    const missing = saved.specs.filter((s) => !existing.has(s.service));
+    if (missing.length === 0) return { kind: 'awake', functions, created: [] };
+    if (provider.edition === 'community' && listed.length + missing.length > CE_MAX_FUNCTIONS) return { kind: 'full', running: listed.length, needed: missing.length };
+    await Promise.all(missing.map((spec) => d.gateway.deploy(spec, remaining())));
+    await Promise.all(missing.map((spec) => waitUntilReady(d.gateway, provider, readiness(spec, d.readyPath), { timeoutMs: remaining(), requestTimeoutMs: d.requestTimeoutMs })));
+    await deleteSleeping(d.store, name);
+    return { kind: 'awake', functions, created: missing.map((s) => s.service) };
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    return now() >= deadline ? { kind: 'timeout', functions, reason } : { kind: 'failed', functions, reason };
+  }
+}
+
+function readiness(spec: FunctionDeployment, readyPath: string) {
+  return { name: spec.service, image: spec.image, sha: spec.labels?.[LABELS.sha] ?? '', readyPath, created: true };
+}
