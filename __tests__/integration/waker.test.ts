@@ -159,7 +159,7 @@ function wakerSuite(edition: Edition): void {
 
     const calls = stack.gateway.calls.slice(before);
     expect(creates(calls, name)).toHaveLength(1);
-    expect(writes(calls).map((c) => `${c.method} ${c.path}`)).toEqual(['PUT /system/functions', 'POST /system/functions']);
+    expect(writes(calls).map((c) => `${c.method} ${c.path}`)).toEqual(['POST /system/functions']);
     // The original request went through once, body and query included, after the readiness probe's GET.
     const forwarded = invocations(calls, name).filter((c) => c.method === 'POST');
     expect(forwarded).toEqual([expect.objectContaining({ path: `/function/${name}/orders/7`, query: 'lang=en', body: { qty: 2 }, status: 200 })]);
@@ -187,7 +187,7 @@ function wakerSuite(edition: Edition): void {
     expect(answers.map((a) => JSON.parse(a.body).path).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `/item/${i}`).sort());
     const calls = stack.gateway.calls.slice(before);
     expect(creates(calls, name)).toHaveLength(1);
-    expect(writes(calls)).toHaveLength(2); // the client's PUT (404) and the one POST
+    expect(writes(calls)).toHaveLength(1); // the one POST: the waker creates, never updates
     expect(waker.lines.filter((l) => l.includes(`preview=${name} `))).toHaveLength(1);
   });
 
@@ -221,6 +221,27 @@ function wakerSuite(edition: Edition): void {
     expect(stack.gateway.get(name)).toBeUndefined();
     expect(await readSleeping(stack.store, name)).toBeDefined();
     expect(waker.lines.filter((l) => l.includes(`preview=${name} `))).toEqual([expect.stringMatching(/ outcome=refused duration=\S+ reason="function /)]);
+  });
+
+  test('a function a deploy creates between the waker\'s listing and its create is not overwritten by the saved spec', async () => {
+    const name = 'shop-pr-118';
+    await asleep(name);
+    const newer = { ...savedSpec(name, await stack.image(`${name}-newer`)), labels: { ...previewLabels('octo-org', 'shop', 7, 'd'.repeat(40)) } };
+    const proxy = await startFaultProxy(stack.gateway.url, [{ method: 'POST', path: '/system/functions', times: 1, fault: { delay: 300 } }]);
+    const raced = await startTestWaker(proxy.url, stack.s3);
+    try {
+      const answer = send(raced.url, { host: host(name), path: `/function/${name}/` });
+      // The deploy of a newer commit lands while the waker's create is on its way.
+      await new Promise((r) => setTimeout(r, 100));
+      stack.gateway.seed({ name, image: newer.image, labels: newer.labels });
+      expect((await answer).status).toBe(200);
+      expect(stack.gateway.get(name)).toMatchObject({ labels: expect.objectContaining({ 'faas-preview/sha': 'd'.repeat(40) }) });
+      expect(proxy.requests.filter((r) => r.method === 'PUT')).toEqual([]);
+      expect(raced.lines.find((l) => l.includes(`preview=${name} `))).toMatch(/created=0 outcome=awake/);
+    } finally {
+      await raced.close();
+      await proxy.close();
+    }
   });
 
   test('a function that exists is never re-created: with a stale saved spec it is answered as it is, the spec left alone', async () => {

@@ -51,6 +51,16 @@ describe('waitUntilReady', () => {
     expect(r).toEqual({ state: 'ready', evidence: 'GET http://gw/function/shop-pr-1/ answered 200 from ccccccc (x-faas-preview-sha)' });
   });
 
+  test('faasd reports the image in normal form (acme/shop:tag as docker.io/acme/shop:tag): still the image that was sent', async () => {
+    const gw = gateway([status({ image: 'docker.io/acme/shop:pr-1-ccccccc' })], [{ status: 200, headers: { 'x-faas-preview-sha': SHA } }]);
+    expect((await wait(gw, faasd, { image: 'acme/shop:pr-1-ccccccc' })).state).toBe('ready');
+  });
+
+  test('another image in normal form is still another image', async () => {
+    const gw = gateway([status({ image: 'docker.io/acme/shop:pr-1-bbbbbbb' })]);
+    await expect(wait(gw, faasd, { image: 'acme/shop:pr-1-ccccccc' })).rejects.toThrow(/did not apply it/);
+  });
+
   test('an available replica is not enough: 500s until the process listens', async () => {
     const gw = gateway([status()], [{ status: 500, text: "Can't reach service" }, { status: 500, text: "Can't reach service" }, { status: 204 }]);
     expect((await wait(gw, faasd)).state).toBe('ready');

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { ownerPath } from '../../src/image/ghcr.js';
-import { ghcrPackage, parseRepository } from '../../src/image/reference.js';
+import { ghcrPackage, normalReference, parseRepository } from '../../src/image/reference.js';
 
 describe('parseRepository: registry kind by Docker’s reference rule', () => {
   test.each([
@@ -45,5 +45,22 @@ describe('ownerPath: org and user endpoint families', () => {
     expect(ownerPath('Octo-User', 'User', 'octo-user')).toEqual({ path: '/user', params: {} });
     expect(ownerPath('octo-user', 'User', undefined)).toEqual({ path: '/users/{username}', params: { username: 'octo-user' } });
     expect(ownerPath('octo-user', 'User', 'someone-else')).toEqual({ path: '/users/{username}', params: { username: 'octo-user' } });
+  });
+});
+
+describe('normalReference: Docker\'s normal form, as faasd reports an image', () => {
+  test.each([
+    ['nginx', 'docker.io/library/nginx:latest'],
+    ['nginx:1.27', 'docker.io/library/nginx:1.27'],
+    ['acme/app:pr-1-abcdef0', 'docker.io/acme/app:pr-1-abcdef0'],
+    ['docker.io/library/nginx:1', 'docker.io/library/nginx:1'],
+    ['index.docker.io/acme/app:x', 'docker.io/acme/app:x'],
+    ['localhost:5000/app', 'localhost:5000/app:latest'],
+    ['Registry.Example.com:5000/team/app:v2', 'registry.example.com:5000/team/app:v2'],
+    [`ghcr.io/o/app@sha256:${'a'.repeat(64)}`, `ghcr.io/o/app@sha256:${'a'.repeat(64)}`],
+    [`ghcr.io/o/app:v1@sha256:${'a'.repeat(64)}`, `ghcr.io/o/app:v1@sha256:${'a'.repeat(64)}`],
+    ['a//b', 'a//b'],
+  ])('%s → %s', (image, normal) => {
+    expect(normalReference(image)).toBe(normal);
   });
 });

@@ -7,6 +7,7 @@
  * needs no build, no push and no function update: only its static assets.
  */
 import { createHash } from 'node:crypto';
+import { normalReference } from '../image/reference.js';
 import { ANNOTATIONS, LABELS } from '../naming.js';
 import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
 import { BUILD_DIGEST_LABEL } from '../image/digest.js';
@@ -46,5 +47,5 @@ export function reusableImage(running: FunctionStatus | undefined, buildDigest: 
 
 /** True when the function already runs exactly this spec (image included): no update is needed. */
 export function unchangedFunction(running: FunctionStatus | undefined, spec: FunctionDeployment): boolean {
-  return running !== undefined && running.image === spec.image && running.labels?.[SPEC_DIGEST_LABEL] === specDigest(spec);
+  return running !== undefined && normalReference(running.image) === normalReference(spec.image) && running.labels?.[SPEC_DIGEST_LABEL] === specDigest(spec);
 }

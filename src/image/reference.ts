@@ -40,3 +40,22 @@ export function ghcrPackage(repo: ImageRepository): GhcrPackage {
   if (name.length === 0) throw new Error(`image repository 'ghcr.io/${repo.path}' has no package name; expected ghcr.io/<owner>/<package>`);
   return { owner, name: name.join('/') };
 }
+
+/**
+ * Docker's normal form of an image reference: `nginx` → `docker.io/library/nginx:latest`. faasd reports a function's
+ * image in this form (containerd pulls it so), whatever was sent; comparing normal forms tells whether the gateway
+ * runs what was sent. A reference that does not parse is returned as it is.
+ */
+export function normalReference(image: string): string {
+  const [nameTag, digest] = image.split('@', 2);
+  const slash = nameTag.lastIndexOf('/');
+  const colon = nameTag.lastIndexOf(':');
+  const tagged = colon > slash;
+  const tag = tagged ? nameTag.slice(colon + 1) : digest ? '' : 'latest';
+  try {
+    const repo = parseRepository(tagged ? nameTag.slice(0, colon) : nameTag);
+    return `${repo.host}/${repo.path}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`;
+  } catch {
+    return image;
+  }
+}

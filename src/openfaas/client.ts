@@ -119,11 +119,11 @@ export class GatewayClient {
    * the whole deploy, retries included (faasd pulls the image inside the request, so it may need long).
    */
   async deploy(spec: FunctionDeployment, timeoutMs: number): Promise<'updated' | 'created'> {
-    const body = this.settings.namespace ? { ...spec, namespace: this.settings.namespace } : spec;
+    const body = this.inNamespace(spec);
     const deadline = Date.now() + timeoutMs;
     const update = () => this.request('PUT', '/system/functions', (s) => OK.has(s) || s === 404, body, { timeoutMs, deadline });
     if ((await update()).status !== 404) return 'updated';
-    const created = await this.create(body, deadline);
+    const created = await this.post(body, deadline);
     if (created) return 'created';
     // Another run created it between our PUT and POST (faasd 400 "already exists", faas-netes 500): update it.
     if ((await update()).status !== 404) return 'updated';
@@ -131,10 +131,22 @@ export class GatewayClient {
   }
 
   /**
+   * Create only, never update: true when this call created the function, false when it exists (the waker must not
+   * overwrite a newer version that a deploy created meanwhile).
+   */
+  async create(spec: FunctionDeployment, timeoutMs: number): Promise<boolean> {
+    return this.post(this.inNamespace(spec), Date.now() + timeoutMs);
+  }
+
+  private inNamespace(spec: FunctionDeployment): FunctionDeployment {
+    return this.settings.namespace ? { ...spec, namespace: this.settings.namespace } : spec;
+  }
+
+  /**
    * POST, repeated once after a transient failure, but only after looking (see the header comment). True when this
    * call created it; false when the function exists anyway (created by another run at the same moment).
    */
-  private async create(body: FunctionDeployment, deadline: number): Promise<boolean> {
+  private async post(body: FunctionDeployment, deadline: number): Promise<boolean> {
     const url = this.settings.url + '/system/functions';
     const send = () =>
       call({ method: 'POST', url, headers: { authorization: this.auth, 'content-type': 'application/json' }, body: JSON.stringify(body), timeoutMs: Math.max(1, deadline - Date.now()) });

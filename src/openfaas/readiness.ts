@@ -11,6 +11,7 @@
  *    "rolling out", never "ready".
  * Everything runs within `ready-timeout`, each request cut to what is left of it.
  */
+import { normalReference } from '../image/reference.js';
 import type { GatewayClient, Provider } from './client.js';
 import type { FunctionStatus } from './types.js';
 import { LABELS } from '../naming.js';
@@ -90,7 +91,7 @@ class Wait {
     if (status instanceof Error) return { seen: status.message };
     if (!status) return this.missing();
     this.known = true;
-    if (status.image !== this.t.image || status.labels?.[LABELS.sha] !== this.t.sha) return this.stale(status);
+    if (normalReference(status.image) !== normalReference(this.t.image) || status.labels?.[LABELS.sha] !== this.t.sha) return this.stale(status);
     if ((status.availableReplicas ?? 0) < 1) return { seen: `replicas=${status.replicas ?? 0}, availableReplicas=${status.availableReplicas ?? 0}` };
     const budget = Math.max(1, Math.min(this.o.requestTimeoutMs, this.remaining));
     const res = await this.gateway.invoke(this.t.name, this.t.readyPath, budget).catch((err: Error) => err);

@@ -3,7 +3,8 @@
  * Community Edition's function limit, wait until each is ready (DESIGN.md, "What a preview promises", for a new
  * function), then delete the saved specs: the preview is awake. Every step runs within one deadline.
  *
- * A function that exists is never deployed again: it may be a newer version a deploy just created. When all of them
+ * A function that exists is never deployed again, not even when it appears between the listing and the create: it
+ * may be a newer version a deploy just created. When all of them
  * exist, the preview is awake already and the saved specs are left alone: the sweeper may be between saving them
  * and deleting the functions, and removing them then would leave a preview that can never wake.
  */
@@ -58,10 +59,12 @@ export async function wake(d: WakeDeps, name: string): Promise<WakeOutcome> {
     const missing = saved.specs.filter((s) => !existing.has(s.service));
     if (missing.length === 0) return { kind: 'awake', functions, created: [] };
     if (provider.edition === 'community' && listed.length + missing.length > CE_MAX_FUNCTIONS) return { kind: 'full', running: listed.length, needed: missing.length };
-    await Promise.all(missing.map((spec) => d.gateway.deploy(spec, remaining())));
-    await Promise.all(missing.map((spec) => waitUntilReady(d.gateway, provider, readiness(spec, d.readyPath), { timeoutMs: remaining(), requestTimeoutMs: d.requestTimeoutMs })));
+    // Create only: a function that appeared since the listing (a deploy, another waker) is newer than the saved spec.
+    const ours = await Promise.all(missing.map(async (spec) => ((await d.gateway.create(spec, remaining())) ? spec : undefined)));
+    const created = ours.filter((spec): spec is FunctionDeployment => spec !== undefined);
+    await Promise.all(created.map((spec) => waitUntilReady(d.gateway, provider, readiness(spec, d.readyPath), { timeoutMs: remaining(), requestTimeoutMs: d.requestTimeoutMs })));
     await deleteSleeping(d.store, name);
-    return { kind: 'awake', functions, created: missing.map((s) => s.service) };
+    return { kind: 'awake', functions, created: created.map((s) => s.service) };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     return now() >= deadline ? { kind: 'timeout', functions, reason } : { kind: 'failed', functions, reason };
