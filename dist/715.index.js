@@ -1786,6 +1786,25 @@ function ghcrPackage(repo) {
         throw new Error(`image repository 'ghcr.io/${repo.path}' has no package name; expected ghcr.io/<owner>/<package>`);
     return { owner, name: name.join('/') };
 }
+/**
+ * Docker's normal form of an image reference: `nginx` → `docker.io/library/nginx:latest`. faasd reports a function's
+ * image in this form (containerd pulls it so), whatever was sent; comparing normal forms tells whether the gateway
+ * runs what was sent. A reference that does not parse is returned as it is.
+ */
+function normalReference(image) {
+    const [nameTag, digest] = image.split('@', 2);
+    const slash = nameTag.lastIndexOf('/');
+    const colon = nameTag.lastIndexOf(':');
+    const tagged = colon > slash;
+    const tag = tagged ? nameTag.slice(colon + 1) : digest ? '' : 'latest';
+    try {
+        const repo = parseRepository(tagged ? nameTag.slice(0, colon) : nameTag);
+        return `${repo.host}/${repo.path}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`;
+    }
+    catch {
+        return image;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/image/public.ts
 /**
@@ -1836,6 +1855,20 @@ async function anonymousPullProblem(image, o) {
 // EXTERNAL MODULE: ./src/log.ts
 var log = __webpack_require__(5625);
 ;// CONCATENATED MODULE: ./src/openfaas/readiness.ts
+/**
+ * What "ready" means (DESIGN.md, "What a preview promises"): seen, not assumed.
+ * 1. The gateway holds the spec that was sent: image and `faas-preview/sha` label read back. faas-netes answers 202
+ *    to an update it did not apply (errors are logged and swallowed), so a mismatch that outlasts the provider's
+ *    cache lag is a failure; on faasd an update is delete + recreate, so a function missing after it is gone.
+ * 2. An available replica, and a GET through the gateway to `/function/<name><ready-path>` answering below 500:
+ *    faasd counts a replica as available before the process listens (it answers 500 meanwhile).
+ * 3. That the answer comes from this commit. A function that sends `X-Faas-Preview-Sha` (its FAAS_PREVIEW_SHA)
+ *    proves it; on faasd and for a new function there is no older version that could answer. A faas-netes update
+ *    rolls (the old pod serves until the new one is ready), so without the header the honest outcome is
+ *    "rolling out", never "ready".
+ * Everything runs within `ready-timeout`, each request cut to what is left of it.
+ */
+
 
 
 const VERSION_HEADER = 'x-faas-preview-sha';
@@ -1888,7 +1921,7 @@ class Wait {
         if (!status)
             return this.missing();
         this.known = true;
-        if (status.image !== this.t.image || status.labels?.[naming/* LABELS */.kg.sha] !== this.t.sha)
+        if (normalReference(status.image) !== normalReference(this.t.image) || status.labels?.[naming/* LABELS */.kg.sha] !== this.t.sha)
             return this.stale(status);
         if ((status.availableReplicas ?? 0) < 1)
             return { seen: `replicas=${status.replicas ?? 0}, availableReplicas=${status.availableReplicas ?? 0}` };
@@ -2525,6 +2558,7 @@ function digest_limiter(n) {
 
 
 
+
 const SPEC_DIGEST_LABEL = 'faas-preview/spec-digest';
 /** Labels, env and annotations that carry the commit, not the spec. */
 const PER_COMMIT_LABELS = new Set([naming/* LABELS */.kg.sha, BUILD_DIGEST_LABEL, SPEC_DIGEST_LABEL]);
@@ -2556,7 +2590,7 @@ function reusableImage(running, buildDigest) {
 }
 /** True when the function already runs exactly this spec (image included): no update is needed. */
 function unchangedFunction(running, spec) {
-    return running !== undefined && running.image === spec.image && running.labels?.[SPEC_DIGEST_LABEL] === specDigest(spec);
+    return running !== undefined && normalReference(running.image) === normalReference(spec.image) && running.labels?.[SPEC_DIGEST_LABEL] === specDigest(spec);
 }
 
 // EXTERNAL MODULE: ./src/data/url.ts
@@ -5618,12 +5652,12 @@ class GatewayClient {
      * the whole deploy, retries included (faasd pulls the image inside the request, so it may need long).
      */
     async deploy(spec, timeoutMs) {
-        const body = this.settings.namespace ? { ...spec, namespace: this.settings.namespace } : spec;
+        const body = this.inNamespace(spec);
         const deadline = Date.now() + timeoutMs;
         const update = () => this.request('PUT', '/system/functions', (s) => OK.has(s) || s === 404, body, { timeoutMs, deadline });
         if ((await update()).status !== 404)
             return 'updated';
-        const created = await this.create(body, deadline);
+        const created = await this.post(body, deadline);
         if (created)
             return 'created';
         // Another run created it between our PUT and POST (faasd 400 "already exists", faas-netes 500): update it.
@@ -5632,10 +5666,20 @@ class GatewayClient {
         throw new Error(`${describeCall('POST', this.settings.url + '/system/functions')} and PUT both failed: the function ${spec.service} neither could be created nor exists`);
     }
     /**
+     * Create only, never update: true when this call created the function, false when it exists (the waker must not
+     * overwrite a newer version that a deploy created meanwhile).
+     */
+    async create(spec, timeoutMs) {
+        return this.post(this.inNamespace(spec), Date.now() + timeoutMs);
+    }
+    inNamespace(spec) {
+        return this.settings.namespace ? { ...spec, namespace: this.settings.namespace } : spec;
+    }
+    /**
      * POST, repeated once after a transient failure, but only after looking (see the header comment). True when this
      * call created it; false when the function exists anyway (created by another run at the same moment).
      */
-    async create(body, deadline) {
+    async post(body, deadline) {
         const url = this.settings.url + '/system/functions';
         const send = () => call({ method: 'POST', url, headers: { authorization: this.auth, 'content-type': 'application/json' }, body: JSON.stringify(body), timeoutMs: Math.max(1, deadline - Date.now()) });
         for (let attempt = 1;; attempt++) {

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { NGINX_TEMPLATE, edgeVariables, renderNginx, renderTemplate } from '../../deploy/edge/render.js';
 import { ROOT } from '../../test/support/action.js';
-import { edgeRequest, startEdge, type Edge, type EdgeKind } from '../../test/support/edge.js';
+import { edgeRequest, startEdge, type Edge } from '../../test/support/edge.js';
 import { startGateway, type GatewayEmulator } from '../../test/support/gateway.js';
 import { startS3, type S3Emulator } from '../../test/support/s3.js';
 import { describeWith, hasCommand } from '../../test/support/tools.js';
@@ -97,7 +97,10 @@ describe('edge config files', () => {
 
 const { describe: withRouters } = describeWith(['nginx', 'haproxy']);
 
-withRouters('edge router in front of the bucket and the gateway', () => {
+/** The real routers when installed (skipped, saying so, when not) and the demo's stand-in, which needs nothing. */
+const routers = (['nginx', 'haproxy', 'node'] as const).map((kind) => ({ kind, describe: kind === 'node' ? describe : describeWith([kind]).describe }));
+
+describe('edge router in front of the bucket and the gateway', () => {
   let gateway: GatewayEmulator;
   let s3: S3Emulator;
 
@@ -114,7 +117,7 @@ withRouters('edge router in front of the bucket and the gateway', () => {
     await Promise.all([gateway?.close(), s3?.close()]);
   });
 
-  describe.each<EdgeKind>(['nginx', 'haproxy'])('%s', (kind) => {
+  for (const { kind, describe: describeKind } of routers) describeKind(kind === 'node' ? 'node stand-in (test/support/edge-node.ts)' : kind, () => {
     let edge: Edge;
 
     beforeAll(async () => {
@@ -157,7 +160,7 @@ withRouters('edge router in front of the bucket and the gateway', () => {
         expectNoLeak(res.body);
       }
       // nginx serves an extension-less object when there is one; HAProxy cannot retry, so it is the SPA there.
-      expect((await edge.get(A, '/LICENSE')).body).toBe(kind === 'nginx' ? 'MIT (extension-less file)' : '<h1>preview A</h1>');
+      expect((await edge.get(A, '/LICENSE')).body).toBe(kind === 'haproxy' ? '<h1>preview A</h1>' : 'MIT (extension-less file)');
     });
 
     test(`/api/hello reaches /function/${A}/hello on the gateway, query string included`, async () => {

@@ -16,9 +16,11 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { HAPROXY_TEMPLATE, edgeVariables, renderNginx, type EdgeConfig } from '../../deploy/edge/render.js';
+import { startNodeEdge } from './edge-node.js';
 import { freePort, waitFor } from './tools.js';
 
-export type EdgeKind = 'nginx' | 'haproxy';
+/** `node`: the stand-in of edge-node.ts, for machines without nginx or HAProxy. */
+export type EdgeKind = 'nginx' | 'haproxy' | 'node';
 
 export interface EdgeOptions {
   gatewayUrl: string;
@@ -27,6 +29,8 @@ export interface EdgeOptions {
   apiPath?: string; // default /api
   functionsPath?: string; // default /fn
   port?: number; // default: a free port
+  /** The waker's base URL: API requests the gateway answers with 404, 502 or 503 go there (issue 13). */
+  wakerUrl?: string;
 }
 
 export interface Edge {
@@ -64,6 +68,7 @@ export function edgeRequest(port: number, host: string, rawPath: string, method 
 }
 
 export async function startEdge(kind: EdgeKind, o: EdgeOptions): Promise<Edge> {
+  if (kind === 'node') return startStandIn(o);
   const dir = mkdtempSync(path.join(tmpdir(), `faas-preview-${kind}-`));
   const port = o.port ?? (await freePort());
   const previewDomain = o.previewDomain ?? 'preview.localhost';
@@ -150,5 +155,20 @@ export async function startEdge(kind: EdgeKind, o: EdgeOptions): Promise<Edge> {
     get: (name, rawPath, method) => edgeRequest(port, `${name}.${previewDomain}:${port}`, rawPath, method),
     log,
     close,
+  };
+}
+
+async function startStandIn(o: EdgeOptions): Promise<Edge> {
+  const previewDomain = o.previewDomain ?? 'preview.localhost';
+  const vars = edgeVariables({ listen: '127.0.0.1:1', previewDomain, apiPath: o.apiPath, functionsPath: o.functionsPath, gatewayUrl: o.gatewayUrl, bucketUrl: o.bucketUrl });
+  const { server, port } = await startNodeEdge({ previewDomain, apiPath: vars.API_PATH, functionsPath: vars.FUNCTIONS_PATH, gatewayUrl: o.gatewayUrl, bucketUrl: vars.BUCKET_URL, wakerUrl: o.wakerUrl }, o.port ?? 0);
+  return {
+    kind: 'node',
+    port,
+    previewDomain,
+    url: (name) => `http://${name}.${previewDomain}:${port}/`,
+    get: (name, rawPath, method) => edgeRequest(port, `${name}.${previewDomain}:${port}`, rawPath, method),
+    log: () => '',
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
