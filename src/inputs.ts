@@ -4,18 +4,19 @@
  * step with one error that names the input, what was wrong and what would be right. The checks live in inputs/.
  */
 import { sanitizeApp } from './naming.js';
-import { DEFAULT_UPLOAD_CONCURRENCY, type AssetSettings, type Builder, type BuildSettings, type Command, type FunctionSettings, type GatewaySettings, type GithubSettings, type Settings, type SweepSettings } from './settings.js';
+import { DEFAULT_UPLOAD_CONCURRENCY, type AssetSettings, type Builder, type BuildSettings, type Command, type FunctionSettings, type GithubSettings, type Settings, type SweepSettings } from './settings.js';
 import { secrets as sharedSecrets } from './text/registry.js';
 import type { Secrets } from './text/secrets.js';
 import { bucket, cacheControl, region } from './inputs/assets.js';
 import { bothOrNeither, checkSecret, checkUser, maskSecrets } from './inputs/credentials.js';
 import { CONTROL, InputError, show, type Read } from './inputs/errors.js';
 import { buildArgs, prebuiltImage, pushRepository } from './inputs/image.js';
-import { annotations, CPU, dnsLabelProblem, envVars, labels, MEMORY, quantity, secretNames } from './inputs/kubernetes.js';
+import { annotations, CPU, envVars, labels, MEMORY, quantity, secretNames } from './inputs/kubernetes.js';
 import { apiPath, containedPath, readyPath, realWorkspace, statePrefix } from './inputs/paths.js';
 import { bool, choice, duration, integer, type DurationBounds } from './inputs/scalars.js';
 import { previewTemplate, serviceUrl } from './inputs/urls.js';
 import { dataSettings } from './inputs/data.js';
+import { gatewaySettings } from './inputs/gateway.js';
 import { stackSettings } from './inputs/stack.js';
 
 export { InputError } from './inputs/errors.js';
@@ -115,20 +116,6 @@ function appName(read: Read, repository: string): string {
   if (/^[0-9]/.test(explicit)) throw new InputError('app', `${show(explicit)} starts with a digit, ${LEADING_DIGIT}`);
   if (explicit.length > APP_MAX) throw new InputError('app', `is ${explicit.length} characters; at most ${APP_MAX}, so that <app>-pr-<number> fits in a 63-character DNS label`);
   return explicit;
-}
-
-function gatewaySettings(read: Read): GatewaySettings {
-  const url = serviceUrl(read, 'gateway-url', { credentials: "'gateway-username' and 'gateway-password'", example: 'https://gateway.example.com' });
-  if (!url) throw new InputError('gateway-url', 'is required: the OpenFaaS gateway base URL, like https://gateway.example.com');
-  const namespace = read('namespace');
-  const problem = namespace ? dnsLabelProblem(namespace) : undefined;
-  if (problem) throw new InputError('namespace', `${show(namespace)} ${problem}; Kubernetes namespaces are DNS-1123 labels`);
-  return {
-    url,
-    username: checkUser(read, 'gateway-username', 'admin'),
-    password: checkSecret(read, 'gateway-password', { spaces: true }),
-    namespace,
-  };
 }
 
 /** Inputs that only a build uses: with builder none they would be silently ignored, so they are refused. */

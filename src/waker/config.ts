@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import type { AssetSettings, GatewaySettings } from '../settings.js';
 import { bucket, region } from '../inputs/assets.js';
-import { checkSecret, checkUser } from '../inputs/credentials.js';
+import { checkSecret } from '../inputs/credentials.js';
 import { InputError, show, type Read } from '../inputs/errors.js';
-import { dnsLabelProblem } from '../inputs/kubernetes.js';
+import { gatewaySettings, type GatewayNames } from '../inputs/gateway.js';
 import { readyPath, statePrefix } from '../inputs/paths.js';
 import { choice, duration, integer, list } from '../inputs/scalars.js';
 import { previewTemplate, serviceUrl } from '../inputs/urls.js';
@@ -100,15 +100,19 @@ function required(read: Read, name: string, what: string): string {
   return value;
 }
 
+const GATEWAY_VARIABLES: GatewayNames = {
+  url: 'WAKER_GATEWAY_URL',
+  username: 'WAKER_GATEWAY_USERNAME',
+  password: 'WAKER_GATEWAY_PASSWORD',
+  namespace: 'WAKER_NAMESPACE',
+  show: (name) => name,
+  example: 'http://gateway.openfaas:8080',
+};
+
 function gateway(read: Read): GatewaySettings {
-  const url = serviceUrl(read, 'WAKER_GATEWAY_URL', { credentials: 'WAKER_GATEWAY_USERNAME and WAKER_GATEWAY_PASSWORD', example: 'http://gateway.openfaas:8080' });
-  if (!url) throw new ConfigError('WAKER_GATEWAY_URL', 'is required: the OpenFaaS gateway base URL, like http://gateway.openfaas:8080');
-  const namespace = read('WAKER_NAMESPACE');
-  const problem = namespace ? dnsLabelProblem(namespace) : undefined;
-  if (problem) throw new ConfigError('WAKER_NAMESPACE', `${show(namespace)} ${problem}; Kubernetes namespaces are DNS-1123 labels`);
-  const password = checkSecret(read, 'WAKER_GATEWAY_PASSWORD', { spaces: true });
-  if (!password) throw new ConfigError('WAKER_GATEWAY_PASSWORD', 'is required (or WAKER_GATEWAY_PASSWORD_FILE): the password of the gateway Basic auth (user WAKER_GATEWAY_USERNAME)');
-  return { url, username: checkUser(read, 'WAKER_GATEWAY_USERNAME', 'admin'), password, namespace };
+  const settings = gatewaySettings(read, GATEWAY_VARIABLES);
+  if (!settings.password) throw new ConfigError('WAKER_GATEWAY_PASSWORD', 'is required (or WAKER_GATEWAY_PASSWORD_FILE): the password of the gateway Basic auth (user WAKER_GATEWAY_USERNAME)');
+  return settings;
 }
 
 function s3(read: Read): AssetSettings {
