@@ -74,7 +74,7 @@ function settingsFrom(read: Read, env: InputEnvironment): Settings {
   const fn = functionSettings(read);
   const builds = mayBuild(command, env.event);
   const withStack = read('stack-file') !== '';
-  const build = buildSettings(read, app, { workspace: realWs, builds: builds && !withStack });
+  const build = buildSettings(read, app, { workspace: realWs, builds, stack: withStack });
   const paths = apiPath(read);
   return {
     command,
@@ -132,10 +132,12 @@ function mayBuild(command: Command | undefined, event: InputEnvironment['event']
   return ['pull_request', 'pull_request_target'].includes(event.name) && event.action !== 'closed';
 }
 
-function buildSettings(read: Read, app: string, o: { workspace: () => string; builds: boolean }): BuildSettings {
+/** `stack`: a stack file names each function's handler and image, so `context`, `dockerfile` and `image` are unused. */
+function buildSettings(read: Read, app: string, o: { workspace: () => string; builds: boolean; stack: boolean }): BuildSettings {
   const builder = choice(read, 'builder', BUILDERS) ?? 'docker';
   if (builder === 'none') {
-    const image = prebuiltImage(read);
+    // With a stack, builder none deploys each function's `image` as the file writes it (stack/function.ts).
+    const image = o.stack ? '' : prebuiltImage(read);
     const unused = BUILD_ONLY.find((name) => read(name)) ?? BUILD_ONLY_FLAGS.find((name) => bool(read, name, false));
     if (unused) throw new InputError(unused, "has no use with builder 'none', which deploys 'image' as it is; remove it, or choose a builder");
     return { builder, context: '', dockerfile: '', buildArgs: {}, repository: '', prebuiltImage: image, registryUsername: '', registryPassword: '', registryInsecure: false, deleteImage: false, rebuild: 'always' };
@@ -145,9 +147,10 @@ function buildSettings(read: Read, app: string, o: { workspace: () => string; bu
   const registryPassword = checkSecret(read, 'registry-password', { spaces: true });
   bothOrNeither(read, 'registry-username', 'registry-password', 'the builder logs in with both; with neither it pushes without a login');
   const ws = o.workspace();
-  const context = containedPath('context', read('context') || '.', { base: ws, workspace: ws, kind: 'directory', mustExist: o.builds });
+  const mustExist = o.builds && !o.stack;
+  const context = containedPath('context', read('context') || '.', { base: ws, workspace: ws, kind: 'directory', mustExist });
   const dockerfile = read('dockerfile') || 'Dockerfile';
-  containedPath('dockerfile', dockerfile, { base: context, workspace: ws, kind: 'file', mustExist: o.builds });
+  containedPath('dockerfile', dockerfile, { base: context, workspace: ws, kind: 'file', mustExist });
   return {
     builder,
     context,

@@ -95,6 +95,8 @@ export interface StackSettings {
   variables: string[];
   /** The parsed file: on deploy runs only (teardown and sweep take the functions from the gateway). */
   parsed?: Stack;
+  /** Instead of `parsed`, why the file (or `functions` / `default-function` against it) cannot be deployed: deploy tells the PR. */
+  problem?: string;
 }
 
 /** Per-preview data (issue 11): secrets, a PostgreSQL database, hooks. */

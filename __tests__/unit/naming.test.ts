@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import {
+  FUNCTION_LABEL,
   commentMarker,
   environmentName,
   imageTag,
@@ -8,6 +9,7 @@ import {
   prFromName,
   previewLabels,
   previewName,
+  previewOfFunction,
   previewUrl,
   repoLabel,
   sanitizeApp,
@@ -93,5 +95,41 @@ describe('labels', () => {
     expect(isManagedBy(labels, 'acme', 'other')).toBe(false);
     expect(isManagedBy({ ...labels, 'faas-preview/managed': 'false' }, 'acme', 'shop')).toBe(false);
     expect(isManagedBy(undefined, 'acme', 'shop')).toBe(false);
+  });
+});
+
+describe('previewOfFunction', () => {
+  const fn = (name: string, label?: string) => ({ name, labels: { 'faas-preview/pr': '3', ...(label === undefined ? {} : { [FUNCTION_LABEL]: label }) } });
+
+  test("a preview's default function is the preview, with or without the function label", () => {
+    expect(previewOfFunction('hello-world', fn('hello-world-pr-3'))).toEqual({ preview: 'hello-world-pr-3', pr: 3 });
+    expect(previewOfFunction('hello-world', fn('hello-world-pr-3', 'api'))).toEqual({ preview: 'hello-world-pr-3', pr: 3 });
+    expect(previewOfFunction('hello-world', { name: 'hello-world-pr-12' })).toEqual({ preview: 'hello-world-pr-12', pr: 12 });
+  });
+
+  test('<name>-<fn> with the function label <fn> belongs to <name>', () => {
+    expect(previewOfFunction('hello-world', fn('hello-world-pr-3-api', 'api'))).toEqual({ preview: 'hello-world-pr-3', pr: 3 });
+    expect(previewOfFunction('hello-world', fn('hello-world-pr-3-admin-v2', 'admin-v2'))).toEqual({ preview: 'hello-world-pr-3', pr: 3 });
+  });
+
+  test('without the label, or with a label the name does not end in, it is no preview function', () => {
+    expect(previewOfFunction('hello-world', fn('hello-world-pr-3-api'))).toBeUndefined();
+    expect(previewOfFunction('hello-world', fn('hello-world-pr-3-api', 'web'))).toBeUndefined();
+    expect(previewOfFunction('hello-world', fn('hello-world-pr-3-api', 'pr-3-api'))).toBeUndefined();
+    expect(previewOfFunction('hello-world', fn('hello-world-pr-3-api', ''))).toBeUndefined();
+    expect(previewOfFunction('hello-world', fn('hello-world-pr-3xapi', 'api'))).toBeUndefined();
+  });
+
+  test("another app's previews and their functions are not this app's", () => {
+    expect(previewOfFunction('hello', fn('hello-world-pr-3'))).toBeUndefined();
+    expect(previewOfFunction('hello', fn('hello-world-pr-3-api', 'api'))).toBeUndefined();
+    expect(previewOfFunction('hello-world', fn('shop-pr-3-api', 'api'))).toBeUndefined();
+  });
+
+  test('names that are no preview at all', () => {
+    for (const name of ['billing', 'api', 'hello-world', 'hello-world-pr-0', 'hello-world-pr-03', 'hello-world-pr-', 'pr-3']) {
+      expect(previewOfFunction('hello-world', fn(name))).toBeUndefined();
+      expect(previewOfFunction('hello-world', fn(name, name))).toBeUndefined();
+    }
   });
 });

@@ -21,20 +21,20 @@ import type { Provider } from '../openfaas/client.js';
 import { NotReady } from '../openfaas/readiness.js';
 import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
 import { writeOutputs } from '../report.js';
-import { saveRecord } from '../state/previews.js';
+import { readRecord, recordRepositories, saveRecord, type PreviewRecord } from '../state/previews.js';
 import { deleteSleeping } from '../state/sleeping.js';
 import type { Backend } from './backend.js';
-import { functionSpec, runningSpec } from './function-spec.js';
+import { functionSpec, untouchedSpec } from './function-spec.js';
 import { PrStatus, type Facts } from './pr-status.js';
 import { prepareData, type PreparedData } from './preview-data.js';
 import { awaitReady, prepareImages, sendSpecs, type Sent, type UnitImage } from './rollout.js';
 import type { Services } from './services.js';
 import { teardownPreview } from './teardown.js';
-import { unitsOf, type Unit } from './units.js';
+import { stackNotes, unitsOf, type Unit } from './units.js';
 
 /** What is still true of the preview that ran before, when the deploy failed at `step`. */
 export function previousVersion(step: FailedStep, provider: Provider | undefined, existed: boolean, gone = false): string {
-  if (step === 'gateway' || step === 'state' || step === 'build' || step === 'image') return 'The function was not touched: the previous preview of this PR, if any, runs as it did.';
+  if (step === 'stack' || step === 'gateway' || step === 'state' || step === 'build' || step === 'image') return 'The function was not touched: the previous preview of this PR, if any, runs as it did.';
   if (step === 'data') {
     return existed
       ? 'The function was not touched: the previous version keeps running, with the database as the failed step left it.'
@@ -79,15 +79,21 @@ export async function deploy(s: Services): Promise<void> {
   if (early) return skip(early === 'closed' ? `PR #${pr.number} is closed; a closed PR gets no preview` : early);
 
   const name = previewName(settings.app, pr.number);
+  const facts: Facts = { name, url: previewUrl(settings.urlTemplate, name, pr.number, pr.headSha), sha: pr.headSha, image: '', pr: pr.number };
+  if (settings.stack?.problem) return stackRefused(s, facts, settings.stack.problem);
+  for (const note of stackNotes(settings)) log.info(note);
   const units = unitsOf(settings, name, pr.number, pr.headSha);
-  const facts: Facts = {
-    name,
-    url: previewUrl(settings.urlTemplate, name, pr.number, pr.headSha),
-    sha: pr.headSha,
-    image: units.find((u) => u.isDefault)!.tag,
-    pr: pr.number,
-  };
+  facts.image = units.find((u) => u.isDefault)!.tag;
   await new DeployRun(s, facts, units, new PrStatus(s, facts)).run();
+}
+
+/**
+ * This commit's stack file cannot be deployed: the PR that changed it is told (the job log alone would not reach
+ * its author), and nothing is touched.
+ */
+async function stackRefused(s: Services, facts: Facts, problem: string): Promise<void> {
+  await new PrStatus(s, facts).failed('stack', problem, previousVersion('stack', undefined, false));
+  throw new Error(problem);
 }
 
 function requirePr(ctx: RunContext) {
@@ -106,6 +112,8 @@ class DeployRun {
   private provider?: Provider;
   private existed = false;
   private functions: FunctionStatus[] = [];
+  /** The record of the deploy before this one, read before this one overwrites it. */
+  private previous?: PreviewRecord;
 
   constructor(
     private readonly s: Services,
@@ -236,9 +244,25 @@ class DeployRun {
   private async record(): Promise<void> {
     const store = this.store();
     if (!store) return;
-    const { name, pr, sha, image, url } = this.facts;
-    await this.step('state', () => saveRecord(store, { name, pr, sha, image, url, updatedAt: this.s.now().toISOString() }));
+    await this.step('state', async () => {
+      // Only what this deploy keeps from its predecessor (repositories, untouched specs) comes from it: an unreadable
+      // record costs that, not the deploy.
+      this.previous = await readRecord(store, this.facts.name).catch((err: Error) => {
+        log.warning(`the preview's previous record could not be read (${err.message}); deploying without it`);
+        return undefined;
+      });
+      await saveRecord(store, this.recordOf({}));
+    });
   }
+
+  /** This deploy's record, with the repositories of every deploy of the PR so far (PreviewRecord.repositories). */
+  private recordOf(extra: Pick<PreviewRecord, 'specs' | 'readyMs'>): Omit<PreviewRecord, 'version'> {
+    const { name, pr, sha, image, url } = this.facts;
+    const pushed = this.units.flatMap((u) => (u.build ? [u.build.repository] : []));
+    const repositories = [...new Set([...recordRepositories(this.previous), ...pushed])];
+    return { name, pr, sha, image, url, updatedAt: this.s.now().toISOString(), ...extra, ...(repositories.length ? { repositories } : {}) };
+  }
+
 
   /**
    * Once the functions are ready: the record gains their specs (what the sweeper saves when the preview sleeps; an
@@ -248,17 +272,16 @@ class DeployRun {
   private async awake(sent: Sent[], readyMs: number): Promise<void> {
     const store = this.store();
     if (!store) return;
-    const { name, pr, sha, image, url } = this.facts;
-    const specs = sent.map((x) => (x.how === 'unchanged' ? runningSpec(x.running!) : x.spec));
-    await Promise.all([saveRecord(store, { name, pr, sha, image, url, updatedAt: this.s.now().toISOString(), specs, readyMs }), deleteSleeping(store, name)]).catch((err: Error) =>
+    const specs = sent.map((x) => (x.how === 'unchanged' ? untouchedSpec(this.previous?.specs, x.running!) : x.spec));
+    await Promise.all([saveRecord(store, this.recordOf({ specs, readyMs })), deleteSleeping(store, this.facts.name)]).catch((err: Error) =>
       log.warning(`the preview is live, but its record in the bucket was not updated: ${err.message}`),
     );
   }
 
   /**
    * Functions of this preview that this deploy no longer has (a stack function removed from the file or from
-   * `functions`) go once the rest is ready. The preview is live either way: a failure here is a warning, and the
-   * teardown removes what is left.
+   * `functions`) go once the rest is ready; their image tags go with the teardown (the record keeps their
+   * repositories). The preview is live either way: a failure here is a warning, and the teardown removes what is left.
    */
   private async prune(): Promise<void> {
     const { settings, ctx, gateway } = this.s;

@@ -6,7 +6,7 @@
  */
 import { SPEC_DIGEST_LABEL, specDigest } from '../decide/backend.js';
 import { BUILD_DIGEST_LABEL } from '../image/digest.js';
-import { ANNOTATIONS, FUNCTION_LABEL, previewLabels } from '../naming.js';
+import { ANNOTATIONS, FUNCTION_LABEL, LABELS, previewLabels } from '../naming.js';
 import type { Edition } from '../openfaas/client.js';
 import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
 import type { Settings } from '../settings.js';
@@ -48,8 +48,9 @@ export function functionSpec(settings: Settings, o: SpecInput): FunctionDeployme
     labels,
     annotations: { ...stack.annotations, ...settings.fn.annotations, [ANNOTATIONS.deployedAt]: o.now.toISOString(), [ANNOTATIONS.url]: o.preview.url },
     secrets: [...new Set([...(stack.secrets ?? []), ...settings.fn.secrets, ...(o.data?.secrets ?? [])])],
-    // A stack's own limits are the function's; the inputs (which always have a value) are for the rest.
-    limits: stack.limits ?? { memory: settings.fn.memoryLimit, cpu: settings.fn.cpuLimit },
+    // The inputs always have a value (action.yml defaults), so a limit the stack sets for its function wins, and the
+    // inputs bound what it leaves out: a stack limiting memory only still runs under cpu-limit.
+    limits: { memory: settings.fn.memoryLimit, cpu: settings.fn.cpuLimit, ...stack.limits },
     ...(stack.requests ? { requests: stack.requests } : {}),
     ...(stack.readOnlyRootFilesystem ? { readOnlyRootFilesystem: true } : {}),
   };
@@ -59,5 +60,16 @@ export function functionSpec(settings: Settings, o: SpecInput): FunctionDeployme
 
 /** What the gateway lists of a running function, as a spec to POST again (the sweeper's fallback, untouched functions). */
 export function runningSpec(f: FunctionStatus): FunctionDeployment {
-  return { service: f.name, image: f.image, envVars: f.envVars, labels: f.labels, annotations: f.annotations, secrets: f.secrets, limits: f.limits, requests: f.requests };
+  return { service: f.name, image: f.image, ...(f.envProcess ? { envProcess: f.envProcess } : {}), envVars: f.envVars, labels: f.labels, annotations: f.annotations, secrets: f.secrets, limits: f.limits, requests: f.requests };
+}
+
+/**
+ * What an untouched function runs, to record: the spec the deploy that made it recorded (`recorded`, from the bucket),
+ * while that is still the one running (the gateway lists less than a deploy sends: faasd has no requests, cpu limit
+ * or read-only flag), else the listing.
+ */
+export function untouchedSpec(recorded: unknown, running: FunctionStatus): FunctionDeployment {
+  const same = (x: FunctionDeployment | null) =>
+    x?.service === running.name && x.image === running.image && [SPEC_DIGEST_LABEL, LABELS.sha].every((l) => x.labels?.[l] !== undefined && x.labels[l] === running.labels?.[l]);
+  return (Array.isArray(recorded) ? (recorded as (FunctionDeployment | null)[]).find(same) : undefined) ?? runningSpec(running);
 }

@@ -24,6 +24,7 @@ export interface Facts {
 
 /** GitHub deployment state of a failed step: `failure` when the change itself is at fault, `error` otherwise. */
 const DEPLOYMENT_STATE: Record<FailedStep, 'failure' | 'error'> = {
+  stack: 'failure',
   gateway: 'error',
   state: 'error',
   build: 'failure',

@@ -13,7 +13,7 @@ import { markInactive } from '../github/deployments.js';
 import { deletePrTags } from '../image/registry.js';
 import { bucketPrefix, environmentName, isManagedBy, previewName, previewOfFunction, previewUrl } from '../naming.js';
 import { writeOutputs } from '../report.js';
-import { deleteRecord, readRecord, type RecordStore } from '../state/previews.js';
+import { deleteRecord, readRecord, recordRepositories, type RecordStore } from '../state/previews.js';
 import { deleteSleeping, readSleeping } from '../state/sleeping.js';
 import { inlineCode } from '../text/untrusted.js';
 import { removeData } from './preview-data.js';
@@ -54,12 +54,12 @@ export async function teardownPreview(s: Services, pr: number, reason: string, l
 
   const store = settings.assets && s.s3 ? { client: s.s3, bucket: settings.assets.bucket, statePrefix: settings.sweep.statePrefix } : undefined;
   // What a sleeping preview saved is read before it is forgotten: its images name the repositories to clean.
-  let saved: FunctionDeployment[] = [];
+  let saved: Saved = { specs: [], repositories: [] };
   if (store) await step('reading the saved specs', async () => void (saved = await savedSpecs(store, name)));
   // Then forgotten, so that a waker can no longer bring a closed PR's preview back while the rest goes.
   if (store) await step('forgetting the sleeping preview', () => deleteSleeping(store, name));
-  const images = saved.map((x) => x.image);
-  await step('deleting the functions', async () => void images.push(...(await removeFunctions(s, saved, r, listed))));
+  const images = saved.specs.map((x) => x.image);
+  await step('deleting the functions', async () => void images.push(...(await removeFunctions(s, saved.specs, r, listed))));
   await step('removing the preview data', async () => {
     const sha = s.ctx.pr?.number === pr ? s.ctx.pr.headSha : '';
     r.removed.push(...(await removeData(s, { name, pr, sha, url: previewUrl(settings.urlTemplate, name, pr, sha) })));
@@ -72,7 +72,7 @@ export async function teardownPreview(s: Services, pr: number, reason: string, l
       if (r.objectsDeleted) r.removed.push(`${plural(r.objectsDeleted, 'static asset')} under \`${bucketPrefix(name)}\``);
     });
   }
-  if (settings.build.deleteImage && settings.build.builder !== 'none') await step('deleting the image tags', () => deleteTags(s, pr, images, r));
+  if (settings.build.deleteImage && settings.build.builder !== 'none') await step('deleting the image tags', () => deleteTags(s, pr, tagRepositories(settings.build.repository, images, pr, saved.repositories), r));
   if (settings.github.deployment) {
     await step('marking the deployment inactive', async () => {
       r.deploymentsInactivated = await markInactive(octokit, ctx.repo, environmentName(name), ctx.runUrl);
@@ -91,10 +91,16 @@ export async function teardownPreview(s: Services, pr: number, reason: string, l
   return r;
 }
 
-/** The specs the preview's record and its sleeping state hold (a stack's functions; a sleeping preview has no other trace). */
-async function savedSpecs(store: RecordStore, name: string): Promise<FunctionDeployment[]> {
+interface Saved {
+  specs: FunctionDeployment[];
+  /** Repositories the PR's deploys pushed to (PreviewRecord.repositories). */
+  repositories: string[];
+}
+
+/** What the preview's record and its sleeping state hold (a stack's functions; a sleeping preview has no other trace). */
+async function savedSpecs(store: RecordStore, name: string): Promise<Saved> {
   const [record, sleeping] = await Promise.all([readRecord(store, name), readSleeping(store, name)]);
-  return [...(record?.specs ?? []), ...(sleeping?.specs ?? [])];
+  return { specs: [...(record?.specs ?? []), ...(sleeping?.specs ?? [])], repositories: recordRepositories(record) };
 }
 
 /**
@@ -122,22 +128,29 @@ async function removeFunctions(s: Services, saved: FunctionDeployment[], r: Tear
   return fns.map((f) => f.image);
 }
 
-/** The build repository and every other repository a function of this PR ran a `pr-<n>-` tag of (a stack's). */
-export function tagRepositories(buildRepository: string, images: string[], pr: number): string[] {
+/**
+ * The build repository, every other repository a function of this PR ran a `pr-<n>-` tag of (a stack's), and the
+ * repositories the PR's deploys recorded pushing to (`pushed`: functions that never ran or were dropped since).
+ */
+export function tagRepositories(buildRepository: string, images: string[], pr: number, pushed: string[] = []): string[] {
   const tagged = images.map((image) => image.match(new RegExp(`^(.+):pr-${pr}-[0-9a-f]{7}$`))?.[1]).filter((r): r is string => r !== undefined);
-  return [...new Set([buildRepository, ...tagged].filter(Boolean))];
+  return [...new Set([buildRepository, ...tagged, ...pushed].filter(Boolean))];
 }
 
-async function deleteTags(s: Services, pr: number, images: string[], r: TeardownReport): Promise<void> {
-  for (const repository of tagRepositories(s.settings.build.repository, images, pr)) {
+/** This PR's tags in each repository; named with their repository when several repositories had some. */
+async function deleteTags(s: Services, pr: number, repositories: string[], r: TeardownReport): Promise<void> {
+  const deleted: { repository: string; tag: string }[] = [];
+  for (const repository of repositories) {
     const cleanup = await deletePrTags({ ...s.settings.build, repository }, pr, { octokit: s.octokit, timeoutMs: s.settings.requestTimeoutMs, log: (line) => log.info(line) });
-    r.tagsDeleted.push(...cleanup.deleted);
+    deleted.push(...cleanup.deleted.map((tag) => ({ repository, tag })));
     if (cleanup.unsupported) {
       log.warning(cleanup.unsupported);
       r.kept.push(`image tags: ${inlineCode(cleanup.unsupported, 400)}`);
     }
     for (const k of cleanup.kept) r.kept.push(`image tag \`${k.tag}\`: ${inlineCode(k.reason, 300)}`);
   }
+  const several = new Set(deleted.map((d) => d.repository)).size > 1;
+  r.tagsDeleted = deleted.map((d) => (several ? `${d.repository}:${d.tag}` : d.tag));
   log.info(`Deleted image tags: ${r.tagsDeleted.join(', ') || 'none'}`);
   if (r.tagsDeleted.length) r.removed.push(`${plural(r.tagsDeleted.length, 'image tag')} ${r.tagsDeleted.map((t) => `\`${t}\``).join(', ')}`);
 }

@@ -4,6 +4,7 @@
  * default function is deployed as `<name>` and answers at `api-path`; every other one as `<name>-<fn>` at
  * `<functions-path>/<fn>` (stack/names.ts), which the edge routes without per-PR configuration.
  */
+import { show } from '../inputs/errors.js';
 import { imageTag } from '../naming.js';
 import type { FunctionDeployment } from '../openfaas/types.js';
 import type { BuildSettings, Settings } from '../settings.js';
@@ -53,6 +54,21 @@ export function unitsOf(settings: Settings, preview: string, pr: number, sha: st
       stackSpec: stackSpec(fn),
     };
   });
+}
+
+/**
+ * What the deploy says in the log about the stack file: each field it ignores, and a `provider.gateway` that is not
+ * `gateway-url` (the same file serves faas-cli, so neither is an error).
+ */
+export function stackNotes(settings: Settings): string[] {
+  const stack = settings.stack?.parsed;
+  if (!stack) return [];
+  const notes = [...stack.warnings];
+  const trim = (url: string) => url.replace(/\/+$/, '');
+  if (stack.gateway !== undefined && trim(stack.gateway) !== trim(settings.gateway.url)) {
+    notes.push(`stack file ${stack.display}, field 'provider.gateway': ${show(stack.gateway)} is not used; the preview deploys to the gateway of input 'gateway-url'`);
+  }
+  return notes;
 }
 
 function stackSpec(fn: StackFunction): StackSpec {

@@ -46,7 +46,7 @@ export interface DataFacts {
 }
 
 /** The step a deploy failed in, which decides what is still true of the previous preview. */
-export type FailedStep = 'gateway' | 'state' | 'build' | 'image' | 'data' | 'deploy' | 'readiness' | 'assets';
+export type FailedStep = 'stack' | 'gateway' | 'state' | 'build' | 'image' | 'data' | 'deploy' | 'readiness' | 'assets';
 
 export type CommentView =
   | ({ state: 'building' } & PreviewFacts)
@@ -59,6 +59,7 @@ export type CommentView =
 const HEADING = '### Preview';
 
 const STEP: Record<FailedStep, string> = {
+  stack: 'cannot deploy the stack file',
   gateway: 'could not reach the OpenFaaS gateway',
   state: 'could not record the preview in the bucket',
   build: 'failed to build or push the image',

@@ -42,7 +42,16 @@ export function stackSettings(read: Read, c: StackContext): StackSettings | unde
   const bad = variables.find((v) => !VARIABLE.test(v));
   if (bad !== undefined) throw new InputError('stack-variables', `${show(bad)} is not a variable name: letters, digits and '_', not starting with a digit`);
   const settings: StackSettings = { file, functions, defaultFunction, functionsPath, variables };
-  if (c.builds) settings.parsed = parse(settings, c);
+  if (c.builds) {
+    try {
+      settings.parsed = parse(settings, c);
+    } catch (err) {
+      // The file comes with the pull request, so its problems are the PR's to fix: deploy says them on the PR, as it
+      // does a failed build, where a failed input check would only reach the job log.
+      if (!(err instanceof InputError)) throw err;
+      settings.problem = err.message;
+    }
+  }
   return settings;
 }
 

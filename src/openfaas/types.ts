@@ -23,6 +23,8 @@ export interface FunctionStatus {
   name: string;
   image: string;
   namespace?: string;
+  /** The watchdog's process (a template's fprocess), when the deploy set one. */
+  envProcess?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   envVars?: Record<string, string>;

@@ -5,7 +5,7 @@
  */
 import { show } from '../inputs/errors.js';
 import { referenceProblem } from '../inputs/image.js';
-import { CPU, MEMORY, dnsSubdomainProblem, qualifiedNameProblem } from '../inputs/kubernetes.js';
+import { CPU, MEMORY, RESERVED_ENV_PREFIX, RESERVED_KEY_PREFIX, dnsSubdomainProblem, qualifiedNameProblem } from '../inputs/kubernetes.js';
 import { StackError, type Where } from './errors.js';
 import { at, mapping, text, textMap, unknownKeys, type Node } from './tree.js';
 
@@ -14,9 +14,17 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const KEY_RULE = "keys are [prefix/]name: a name of at most 63 letters, digits, '-', '_' and '.', and a DNS subdomain prefix";
 
+/** The action's own keys (the preview contract) are refused in a stack as in the inputs: a file must not forge them. */
+function reservedKey(key: string, what: string, where: Where): void {
+  if (key.toLowerCase().startsWith(RESERVED_KEY_PREFIX)) {
+    throw new StackError(where, `key ${show(key)} is under '${RESERVED_KEY_PREFIX}', which the action reserves for its own ${what}; use another prefix`);
+  }
+}
+
 export function labels(node: Node | undefined, where: Where): Record<string, string> {
   const pairs = textMap(node, where);
   for (const [key, value] of pairs) {
+    reservedKey(key, 'labels', where);
     const problem = qualifiedNameProblem(key);
     if (problem) throw new StackError(where, `key ${show(key)} ${problem}; ${KEY_RULE}`);
     if (value.length > 63 || !LABEL_VALUE.test(value)) {
@@ -29,6 +37,7 @@ export function labels(node: Node | undefined, where: Where): Record<string, str
 export function annotations(node: Node | undefined, where: Where): Record<string, string> {
   const pairs = textMap(node, where);
   for (const [key] of pairs) {
+    reservedKey(key, 'annotations', where);
     // Kubernetes checks annotation keys lowercased (ValidateAnnotations).
     const problem = qualifiedNameProblem(key.toLowerCase());
     if (problem) throw new StackError(where, `key ${show(key)} ${problem}; ${KEY_RULE}`);
@@ -38,6 +47,8 @@ export function annotations(node: Node | undefined, where: Where): Record<string
 
 export function envPairs(node: Node | undefined, where: Where): [string, string][] {
   const pairs = textMap(node, where);
+  const reserved = pairs.find(([name]) => name.startsWith(RESERVED_ENV_PREFIX));
+  if (reserved) throw new StackError(where, `${show(reserved[0])} starts with '${RESERVED_ENV_PREFIX}', which the action reserves for the variables it sets on every preview; use another name`);
   const bad = pairs.find(([name]) => !ENV_NAME.test(name) || name === '.' || name.startsWith('..'));
   if (bad) throw new StackError(where, `${show(bad[0])} is not an environment variable name Kubernetes accepts: letters, digits, '_', '-' and '.', not starting with a digit or '..'`);
   return pairs;

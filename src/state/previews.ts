@@ -23,6 +23,11 @@ export interface PreviewRecord {
   specs?: FunctionDeployment[];
   /** How long the function took from its deploy request to ready: what a wake roughly costs. */
   readyMs?: number;
+  /**
+   * Every repository this PR's deploys pushed to, or were about to: the teardown deletes the PR's tags in each, also
+   * of functions that never ran (a failed deploy) or were dropped from the stack since.
+   */
+  repositories?: string[];
 }
 
 export interface RecordStore {
@@ -46,6 +51,12 @@ export async function saveRecord(store: RecordStore, record: Omit<PreviewRecord,
 
 export async function readRecord(store: RecordStore, name: string): Promise<PreviewRecord | undefined> {
   return readJson<PreviewRecord>(store.client, store.bucket, recordKey(store.statePrefix, name));
+}
+
+/** A record's repositories: the strings of its list, whatever else the object in the bucket holds. */
+export function recordRepositories(record: PreviewRecord | undefined): string[] {
+  const list: unknown = record?.repositories;
+  return Array.isArray(list) ? list.filter((r): r is string => typeof r === 'string' && r !== '') : [];
 }
 
 export async function deleteRecord(store: RecordStore, name: string): Promise<void> {
