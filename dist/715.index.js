@@ -2040,6 +2040,11 @@ async function saveRecord(store, record) {
 async function readRecord(store, name) {
     return readJson(store.client, store.bucket, recordKey(store.statePrefix, name));
 }
+/** A record's repositories: the strings of its list, whatever else the object in the bucket holds. */
+function recordRepositories(record) {
+    const list = record?.repositories;
+    return Array.isArray(list) ? list.filter((r) => typeof r === 'string' && r !== '') : [];
+}
 async function deleteRecord(store, name) {
     await deleteJson(store.client, store.bucket, recordKey(store.statePrefix, name));
 }
@@ -3631,8 +3636,9 @@ function functionSpec(settings, o) {
         labels,
         annotations: { ...stack.annotations, ...settings.fn.annotations, [naming/* ANNOTATIONS */.BC.deployedAt]: o.now.toISOString(), [naming/* ANNOTATIONS */.BC.url]: o.preview.url },
         secrets: [...new Set([...(stack.secrets ?? []), ...settings.fn.secrets, ...(o.data?.secrets ?? [])])],
-        // A stack's own limits are the function's; the inputs (which always have a value) are for the rest.
-        limits: stack.limits ?? { memory: settings.fn.memoryLimit, cpu: settings.fn.cpuLimit },
+        // The inputs always have a value (action.yml defaults), so a limit the stack sets for its function wins, and the
+        // inputs bound what it leaves out: a stack limiting memory only still runs under cpu-limit.
+        limits: { memory: settings.fn.memoryLimit, cpu: settings.fn.cpuLimit, ...stack.limits },
         ...(stack.requests ? { requests: stack.requests } : {}),
         ...(stack.readOnlyRootFilesystem ? { readOnlyRootFilesystem: true } : {}),
     };
@@ -3641,7 +3647,16 @@ function functionSpec(settings, o) {
 }
 /** What the gateway lists of a running function, as a spec to POST again (the sweeper's fallback, untouched functions). */
 function runningSpec(f) {
-    return { service: f.name, image: f.image, envVars: f.envVars, labels: f.labels, annotations: f.annotations, secrets: f.secrets, limits: f.limits, requests: f.requests };
+    return { service: f.name, image: f.image, ...(f.envProcess ? { envProcess: f.envProcess } : {}), envVars: f.envVars, labels: f.labels, annotations: f.annotations, secrets: f.secrets, limits: f.limits, requests: f.requests };
+}
+/**
+ * What an untouched function runs, to record: the spec the deploy that made it recorded (`recorded`, from the bucket),
+ * while that is still the one running (the gateway lists less than a deploy sends: faasd has no requests, cpu limit
+ * or read-only flag), else the listing.
+ */
+function untouchedSpec(recorded, running) {
+    const same = (x) => x?.service === running.name && x.image === running.image && [SPEC_DIGEST_LABEL, naming/* LABELS */.kg.sha].every((l) => x.labels?.[l] !== undefined && x.labels[l] === running.labels?.[l]);
+    return (Array.isArray(recorded) ? recorded.find(same) : undefined) ?? runningSpec(running);
 }
 
 ;// CONCATENATED MODULE: ./src/github/comment-text.ts
@@ -3655,6 +3670,7 @@ function runningSpec(f) {
 
 const HEADING = '### Preview';
 const STEP = {
+    stack: 'cannot deploy the stack file',
     gateway: 'could not reach the OpenFaaS gateway',
     state: 'could not record the preview in the bucket',
     build: 'failed to build or push the image',
@@ -3971,6 +3987,7 @@ async function hasActiveDeployment(octokit, repo, environment) {
 
 /** GitHub deployment state of a failed step: `failure` when the change itself is at fault, `error` otherwise. */
 const DEPLOYMENT_STATE = {
+    stack: 'failure',
     gateway: 'error',
     state: 'error',
     build: 'failure',
@@ -4241,8 +4258,8 @@ class Templates {
 
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
 var exec = __webpack_require__(2876);
-// EXTERNAL MODULE: ./src/inputs.ts + 9 modules
-var inputs = __webpack_require__(8606);
+// EXTERNAL MODULE: ./src/inputs.ts + 10 modules
+var inputs = __webpack_require__(2352);
 ;// CONCATENATED MODULE: ./src/image/cache.ts
 /**
  * The registry layer cache of a real rebuild, with the flags each builder version has (measured here: docker 20.10
@@ -4893,14 +4910,14 @@ async function teardownPreview(s, pr, reason, listed) {
     };
     const store = settings.assets && s.s3 ? { client: s.s3, bucket: settings.assets.bucket, statePrefix: settings.sweep.statePrefix } : undefined;
     // What a sleeping preview saved is read before it is forgotten: its images name the repositories to clean.
-    let saved = [];
+    let saved = { specs: [], repositories: [] };
     if (store)
         await step('reading the saved specs', async () => void (saved = await savedSpecs(store, name)));
     // Then forgotten, so that a waker can no longer bring a closed PR's preview back while the rest goes.
     if (store)
         await step('forgetting the sleeping preview', () => deleteSleeping(store, name));
-    const images = saved.map((x) => x.image);
-    await step('deleting the functions', async () => void images.push(...(await removeFunctions(s, saved, r, listed))));
+    const images = saved.specs.map((x) => x.image);
+    await step('deleting the functions', async () => void images.push(...(await removeFunctions(s, saved.specs, r, listed))));
     await step('removing the preview data', async () => {
         const sha = s.ctx.pr?.number === pr ? s.ctx.pr.headSha : '';
         r.removed.push(...(await removeData(s, { name, pr, sha, url: (0,naming/* previewUrl */.e6)(settings.urlTemplate, name, pr, sha) })));
@@ -4915,7 +4932,7 @@ async function teardownPreview(s, pr, reason, listed) {
         });
     }
     if (settings.build.deleteImage && settings.build.builder !== 'none')
-        await step('deleting the image tags', () => deleteTags(s, pr, images, r));
+        await step('deleting the image tags', () => deleteTags(s, pr, tagRepositories(settings.build.repository, images, pr, saved.repositories), r));
     if (settings.github.deployment) {
         await step('marking the deployment inactive', async () => {
             r.deploymentsInactivated = await markInactive(octokit, ctx.repo, (0,naming/* environmentName */.VE)(name), ctx.runUrl);
@@ -4936,10 +4953,10 @@ async function teardownPreview(s, pr, reason, listed) {
         await deleteRecord(store, name);
     return r;
 }
-/** The specs the preview's record and its sleeping state hold (a stack's functions; a sleeping preview has no other trace). */
+/** What the preview's record and its sleeping state hold (a stack's functions; a sleeping preview has no other trace). */
 async function savedSpecs(store, name) {
     const [record, sleeping] = await Promise.all([readRecord(store, name), readSleeping(store, name)]);
-    return [...(record?.specs ?? []), ...(sleeping?.specs ?? [])];
+    return { specs: [...(record?.specs ?? []), ...(sleeping?.specs ?? [])], repositories: recordRepositories(record) };
 }
 /**
  * This preview's functions: `<name>` always (removing a function that is not there is harmless), the stack's
@@ -4965,15 +4982,20 @@ async function removeFunctions(s, saved, r, listed) {
     }
     return fns.map((f) => f.image);
 }
-/** The build repository and every other repository a function of this PR ran a `pr-<n>-` tag of (a stack's). */
-function tagRepositories(buildRepository, images, pr) {
+/**
+ * The build repository, every other repository a function of this PR ran a `pr-<n>-` tag of (a stack's), and the
+ * repositories the PR's deploys recorded pushing to (`pushed`: functions that never ran or were dropped since).
+ */
+function tagRepositories(buildRepository, images, pr, pushed = []) {
     const tagged = images.map((image) => image.match(new RegExp(`^(.+):pr-${pr}-[0-9a-f]{7}$`))?.[1]).filter((r) => r !== undefined);
-    return [...new Set([buildRepository, ...tagged].filter(Boolean))];
+    return [...new Set([buildRepository, ...tagged, ...pushed].filter(Boolean))];
 }
-async function deleteTags(s, pr, images, r) {
-    for (const repository of tagRepositories(s.settings.build.repository, images, pr)) {
+/** This PR's tags in each repository; named with their repository when several repositories had some. */
+async function deleteTags(s, pr, repositories, r) {
+    const deleted = [];
+    for (const repository of repositories) {
         const cleanup = await deletePrTags({ ...s.settings.build, repository }, pr, { octokit: s.octokit, timeoutMs: s.settings.requestTimeoutMs, log: (line) => log/* log */.R.info(line) });
-        r.tagsDeleted.push(...cleanup.deleted);
+        deleted.push(...cleanup.deleted.map((tag) => ({ repository, tag })));
         if (cleanup.unsupported) {
             log/* log */.R.warning(cleanup.unsupported);
             r.kept.push(`image tags: ${(0,untrusted/* inlineCode */.ti)(cleanup.unsupported, 400)}`);
@@ -4981,6 +5003,8 @@ async function deleteTags(s, pr, images, r) {
         for (const k of cleanup.kept)
             r.kept.push(`image tag \`${k.tag}\`: ${(0,untrusted/* inlineCode */.ti)(k.reason, 300)}`);
     }
+    const several = new Set(deleted.map((d) => d.repository)).size > 1;
+    r.tagsDeleted = deleted.map((d) => (several ? `${d.repository}:${d.tag}` : d.tag));
     log/* log */.R.info(`Deleted image tags: ${r.tagsDeleted.join(', ') || 'none'}`);
     if (r.tagsDeleted.length)
         r.removed.push(`${plural(r.tagsDeleted.length, 'image tag')} ${r.tagsDeleted.map((t) => `\`${t}\``).join(', ')}`);
@@ -5138,6 +5162,7 @@ var stack_names = __webpack_require__(2444);
 
 
 
+
 function unitsOf(settings, preview, pr, sha) {
     const stack = settings.stack?.parsed;
     if (!stack) {
@@ -5159,6 +5184,21 @@ function unitsOf(settings, preview, pr, sha) {
             stackSpec: stackSpec(fn),
         };
     });
+}
+/**
+ * What the deploy says in the log about the stack file: each field it ignores, and a `provider.gateway` that is not
+ * `gateway-url` (the same file serves faas-cli, so neither is an error).
+ */
+function stackNotes(settings) {
+    const stack = settings.stack?.parsed;
+    if (!stack)
+        return [];
+    const notes = [...stack.warnings];
+    const trim = (url) => url.replace(/\/+$/, '');
+    if (stack.gateway !== undefined && trim(stack.gateway) !== trim(settings.gateway.url)) {
+        notes.push(`stack file ${stack.display}, field 'provider.gateway': ${(0,errors/* show */.WU)(stack.gateway)} is not used; the preview deploys to the gateway of input 'gateway-url'`);
+    }
+    return notes;
 }
 function stackSpec(fn) {
     const has = (r) => r.memory !== undefined || r.cpu !== undefined;
@@ -5204,7 +5244,7 @@ function stackSpec(fn) {
 
 /** What is still true of the preview that ran before, when the deploy failed at `step`. */
 function previousVersion(step, provider, existed, gone = false) {
-    if (step === 'gateway' || step === 'state' || step === 'build' || step === 'image')
+    if (step === 'stack' || step === 'gateway' || step === 'state' || step === 'build' || step === 'image')
         return 'The function was not touched: the previous preview of this PR, if any, runs as it did.';
     if (step === 'data') {
         return existed
@@ -5253,15 +5293,22 @@ async function deploy(s) {
     if (early)
         return skip(early === 'closed' ? `PR #${pr.number} is closed; a closed PR gets no preview` : early);
     const name = (0,naming/* previewName */.gz)(settings.app, pr.number);
+    const facts = { name, url: (0,naming/* previewUrl */.e6)(settings.urlTemplate, name, pr.number, pr.headSha), sha: pr.headSha, image: '', pr: pr.number };
+    if (settings.stack?.problem)
+        return stackRefused(s, facts, settings.stack.problem);
+    for (const note of stackNotes(settings))
+        log/* log */.R.info(note);
     const units = unitsOf(settings, name, pr.number, pr.headSha);
-    const facts = {
-        name,
-        url: (0,naming/* previewUrl */.e6)(settings.urlTemplate, name, pr.number, pr.headSha),
-        sha: pr.headSha,
-        image: units.find((u) => u.isDefault).tag,
-        pr: pr.number,
-    };
+    facts.image = units.find((u) => u.isDefault).tag;
     await new DeployRun(s, facts, units, new PrStatus(s, facts)).run();
+}
+/**
+ * This commit's stack file cannot be deployed: the PR that changed it is told (the job log alone would not reach
+ * its author), and nothing is touched.
+ */
+async function stackRefused(s, facts, problem) {
+    await new PrStatus(s, facts).failed('stack', problem, previousVersion('stack', undefined, false));
+    throw new Error(problem);
 }
 function requirePr(ctx) {
     if (!ctx.pr)
@@ -5282,6 +5329,8 @@ class DeployRun {
     provider;
     existed = false;
     functions = [];
+    /** The record of the deploy before this one, read before this one overwrites it. */
+    previous;
     constructor(s, facts, units, status) {
         this.s = s;
         this.facts = facts;
@@ -5407,8 +5456,22 @@ class DeployRun {
         const store = this.store();
         if (!store)
             return;
+        await this.step('state', async () => {
+            // Only what this deploy keeps from its predecessor (repositories, untouched specs) comes from it: an unreadable
+            // record costs that, not the deploy.
+            this.previous = await readRecord(store, this.facts.name).catch((err) => {
+                log/* log */.R.warning(`the preview's previous record could not be read (${err.message}); deploying without it`);
+                return undefined;
+            });
+            await saveRecord(store, this.recordOf({}));
+        });
+    }
+    /** This deploy's record, with the repositories of every deploy of the PR so far (PreviewRecord.repositories). */
+    recordOf(extra) {
         const { name, pr, sha, image, url } = this.facts;
-        await this.step('state', () => saveRecord(store, { name, pr, sha, image, url, updatedAt: this.s.now().toISOString() }));
+        const pushed = this.units.flatMap((u) => (u.build ? [u.build.repository] : []));
+        const repositories = [...new Set([...recordRepositories(this.previous), ...pushed])];
+        return { name, pr, sha, image, url, updatedAt: this.s.now().toISOString(), ...extra, ...(repositories.length ? { repositories } : {}) };
     }
     /**
      * Once the functions are ready: the record gains their specs (what the sweeper saves when the preview sleeps; an
@@ -5419,14 +5482,13 @@ class DeployRun {
         const store = this.store();
         if (!store)
             return;
-        const { name, pr, sha, image, url } = this.facts;
-        const specs = sent.map((x) => (x.how === 'unchanged' ? runningSpec(x.running) : x.spec));
-        await Promise.all([saveRecord(store, { name, pr, sha, image, url, updatedAt: this.s.now().toISOString(), specs, readyMs }), deleteSleeping(store, name)]).catch((err) => log/* log */.R.warning(`the preview is live, but its record in the bucket was not updated: ${err.message}`));
+        const specs = sent.map((x) => (x.how === 'unchanged' ? untouchedSpec(this.previous?.specs, x.running) : x.spec));
+        await Promise.all([saveRecord(store, this.recordOf({ specs, readyMs })), deleteSleeping(store, this.facts.name)]).catch((err) => log/* log */.R.warning(`the preview is live, but its record in the bucket was not updated: ${err.message}`));
     }
     /**
      * Functions of this preview that this deploy no longer has (a stack function removed from the file or from
-     * `functions`) go once the rest is ready. The preview is live either way: a failure here is a warning, and the
-     * teardown removes what is left.
+     * `functions`) go once the rest is ready; their image tags go with the teardown (the record keeps their
+     * repositories). The preview is live either way: a failure here is a warning, and the teardown removes what is left.
      */
     async prune() {
         const { settings, ctx, gateway } = this.s;
