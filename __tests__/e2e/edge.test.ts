@@ -47,18 +47,39 @@ describe('edge config files', () => {
     expect(docs.map((d) => d.kind)).toEqual(['ConfigMap', 'Deployment', 'Service', 'Ingress']);
     expect(docs[0].data['faas-preview.conf.template']).toBe(readFileSync(NGINX_TEMPLATE, 'utf8'));
     const env = Object.fromEntries(docs[1].spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
-    const used = new Set([...readFileSync(NGINX_TEMPLATE, 'utf8').matchAll(/\$\{([A-Z_]+)\}/g)].map((m) => m[1]));
+    const nginx = readFileSync(NGINX_TEMPLATE, 'utf8');
+    const header = nginx.slice(0, nginx.indexOf('\nmap '));
+    const used = new Set([...nginx.matchAll(/\$\{([A-Z_]+)\}/g)].map((m) => m[1]));
     for (const name of used) {
       expect(env[name]).toBeDefined();
       expect(name).toMatch(new RegExp(env.NGINX_ENVSUBST_FILTER));
+      expect(header).toMatch(new RegExp(`^#\\s+${name}\\s`, 'm'));
     }
     expect(docs[3].spec.rules).toHaveLength(1);
     expect(docs[3].spec.rules[0].host).toMatch(/^\*\./);
   });
 
-  test('every ${VAR} of haproxy.cfg is documented and derived from the same five settings', () => {
-    const vars = edgeVariables({ listen: '0.0.0.0:8080', previewDomain: 'preview.example.com', gatewayUrl: 'http://gw:8080', bucketUrl: 'https://s3.example.com/previews/' });
-    expect(vars).toMatchObject({ GATEWAY_ADDR: 'gw:8080', BUCKET_ADDR: 's3.example.com:443', BUCKET_PATH: '/previews', BUCKET_URL: 'https://s3.example.com/previews', API_PATH: '/api' });
+  test("kubernetes.yaml's WAKER_URL is the Service of deploy/waker/kubernetes.yaml, whose policy admits the edge's pods", () => {
+    const edge = parseAllDocuments(readFileSync(`${ROOT}/deploy/edge/kubernetes.yaml`, 'utf8')).map((d) => d.toJS());
+    const waker = parseAllDocuments(readFileSync(`${ROOT}/deploy/waker/kubernetes.yaml`, 'utf8')).map((d) => d.toJS());
+    const envOf = (deployment: { spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } } }) =>
+      Object.fromEntries(deployment.spec.template.spec.containers[0].env.map((e) => [e.name, e.value]));
+    const edgeEnv = envOf(edge.find((d) => d.kind === 'Deployment'));
+    const wakerEnv = envOf(waker.find((d) => d.kind === 'Deployment'));
+    const service = waker.find((d) => d.kind === 'Service');
+    // Both in the namespace the headers tell to apply them in; nginx resolves the name itself, so it is fully qualified.
+    expect(edgeEnv.WAKER_URL).toBe(`http://${service.metadata.name}.faas-preview.svc.cluster.local:${service.spec.ports[0].port}`);
+    expect(['on', 'off']).toContain(edgeEnv.WAKER);
+    expect(wakerEnv.WAKER_LISTEN).toBe(`0.0.0.0:${waker.find((d) => d.kind === 'Deployment').spec.template.spec.containers[0].ports[0].containerPort}`);
+    // nginx sends the visitor's Host to the waker.
+    expect(wakerEnv.WAKER_HOST_HEADER).toBe('host');
+    const policy = waker.find((d) => d.kind === 'NetworkPolicy');
+    expect(edge.find((d) => d.kind === 'Deployment').spec.template.metadata.labels).toMatchObject(policy.spec.ingress[0].from[0].podSelector.matchLabels);
+  });
+
+  test('every ${VAR} of haproxy.cfg is documented and derived from the same settings', () => {
+    const vars = edgeVariables({ listen: '0.0.0.0:8080', previewDomain: 'preview.example.com', gatewayUrl: 'http://gw:8080', bucketUrl: 'https://s3.example.com/previews/', wakerUrl: 'http://waker:8089' });
+    expect(vars).toMatchObject({ GATEWAY_ADDR: 'gw:8080', BUCKET_ADDR: 's3.example.com:443', BUCKET_PATH: '/previews', BUCKET_URL: 'https://s3.example.com/previews', API_PATH: '/api', WAKER_ADDR: 'waker:8089' });
     const haproxy = readFileSync(`${ROOT}/deploy/edge/haproxy.cfg`, 'utf8');
     const header = haproxy.slice(0, haproxy.indexOf('\nglobal'));
     for (const [, name] of haproxy.matchAll(/\$\{([A-Z_]+)\}/g)) {
@@ -81,6 +102,18 @@ describe('edge config files', () => {
     expect(() => renderTemplate('listen ${LISTEN};', {})).toThrow('no value for ${LISTEN}');
     expect(() => edgeVariables({ listen: '8080', previewDomain: 'x', gatewayUrl: 'http://g', bucketUrl: 'http://s/b' })).toThrow(/listen/);
     expect(() => edgeVariables({ listen: ':1', previewDomain: 'x', gatewayUrl: 'http://g', bucketUrl: 'http://s/b', apiPath: '/api/' })).toThrow(/apiPath/);
+  });
+
+  test('the waker is off unless its URL is given; the URL is a base URL without a path', () => {
+    const base = { listen: '127.0.0.1:1', previewDomain: 'preview.localhost', gatewayUrl: 'http://g', bucketUrl: 'http://s/bucket' };
+    const off = edgeVariables(base);
+    expect(off).toMatchObject({ WAKER: 'off', WAKER_URL: '' });
+    // haproxy.cfg tests `defined(WAKER_ADDR)`: without a waker the variable must not exist at all.
+    expect(off).not.toHaveProperty('WAKER_ADDR');
+    expect(edgeVariables({ ...base, wakerUrl: 'http://127.0.0.1:8089/' })).toMatchObject({ WAKER: 'on', WAKER_URL: 'http://127.0.0.1:8089', WAKER_ADDR: '127.0.0.1:8089' });
+    expect(() => edgeVariables({ ...base, wakerUrl: 'http://w:8089/wake' })).toThrow("wakerUrl: 'http://w:8089/wake' must not have a path");
+    expect(() => edgeVariables({ ...base, wakerUrl: 'w:8089' })).toThrow(/wakerUrl: 'w:8089' is not http\(s\)/);
+    expect(() => edgeVariables({ ...base, wakerUrl: 'http://w:8089/?x' })).toThrow(/wakerUrl: .* must be a plain base URL/);
   });
 
   test('FUNCTIONS_PATH defaults to /fn, looks like API_PATH, and never overlaps it', () => {

@@ -256,9 +256,14 @@ function wakerSuite(edition: Edition): void {
     expect(writes(stack.gateway.calls.slice(before))).toEqual([]);
     expect(stack.gateway.get(name)).toMatchObject({ image, deployCount: 0 });
     expect(await readSleeping(stack.store, name)).toBeDefined();
+    // It existed when the gateway was asked: a POST may have run already, so it is not sent again.
+    const seen = stack.gateway.calls.length;
+    const post = await send(waker.url, { host: host(name), path: `/function/${name}/`, method: 'POST', headers: { 'x-faas-preview-gateway-status': '503' }, body: '' });
+    expect(post.status).toBe(503);
+    expect(invocations(stack.gateway.calls.slice(seen), name)).toEqual([]);
   });
 
-  test("a function that is awake and answered an error of its own is asked once more and its answer returned; someone else's function is not", async () => {
+  test("a function that is awake and answered an error of its own is asked a GET once more and its answer returned; someone else's function is not", async () => {
     const name = 'shop-pr-109';
     const image = await stack.image(name);
     stack.gateway.setImage(image, { status: 503 });
@@ -274,6 +279,24 @@ function wakerSuite(edition: Edition): void {
     expect(writes(calls)).toEqual([]);
     expect(invocations(calls, name)).toHaveLength(1);
     expect(invocations(calls, 'shop-pr-110')).toEqual([]);
+  });
+
+  test('any other method to a function that is awake is not sent again: answered with the status the edge passed on, else 502', async () => {
+    const name = 'shop-pr-109'; // awake, answers 503 itself (the test above)
+    const before = stack.gateway.calls.length;
+    const body = '{"qty":2}';
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+      const request = (headers: Record<string, string>) => send(waker.url, { host: host(name), path: `/function/${name}/orders/7`, method, headers: { ...headers, 'content-length': String(body.length) }, body });
+      const passed = await request({ 'x-faas-preview-gateway-status': '503' });
+      expect(passed).toMatchObject({ status: 503, body: `the request to function ${name} was answered with 503; a ${method} request is not sent twice, because the function may have acted on it already\n` });
+      const unknown = await request({});
+      expect(unknown).toMatchObject({ status: 502, body: `the request to function ${name} was answered with an error; a ${method} request is not sent twice, because the function may have acted on it already\n` });
+      // Only the statuses the edge hands over: a made-up one is not echoed.
+      expect((await request({ 'x-faas-preview-gateway-status': '200' })).status).toBe(502);
+    }
+    const calls = stack.gateway.calls.slice(before);
+    expect(invocations(calls, name)).toEqual([]);
+    expect(writes(calls)).toEqual([]);
   });
 
   test('Host forms the edge accepts (upper case, a port) wake that preview, and only that one', async () => {

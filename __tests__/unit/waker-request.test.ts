@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { parseTarget, previewFromHost } from '../../src/waker/request.js';
+import { gatewayStatus, parseTarget, previewFromHost } from '../../src/waker/request.js';
 
 const DOMAIN = 'preview.example.com';
 const A = 'shop-pr-1';
@@ -81,5 +81,34 @@ describe("parseTarget: only the preview's own functions, only paths the edge let
     ['a backslash', `/function/${A}\\..\\shop-pr-2`],
   ])('refuses %s', (_what, url) => {
     expect(parseTarget(url, A)).toBeUndefined();
+  });
+});
+
+describe("gatewayStatus: the gateway's status as the edge passes it on (nginx $upstream_status)", () => {
+  test.each([
+    ['the gateway\'s 404', '404', 404],
+    ['its 502', '502', 502],
+    ['its 503', '503', 503],
+    ['a list of servers tried, the last one answered', '502, 404', 404],
+    ['an internal redirect between groups', '502 : 503', 503],
+    ['surrounding spaces', ' 404 ', 404],
+  ])('%s (%s) → %s', (_what, value, status) => {
+    expect(gatewayStatus(value)).toBe(status);
+  });
+
+  test.each([
+    ['absent', undefined],
+    ['empty', ''],
+    ['a status the edge does not hand over (a function error)', '500'],
+    ['a time-out', '504'],
+    ['success', '200'],
+    ['a status the visitor made up', '418'],
+    ['a list whose last status is not handed over', '404, 500'],
+    ['nginx without an answer', '-'],
+    ['four digits', '4040'],
+    ['a number inside text', 'x404'],
+    ['twice', ['404', '404']],
+  ])('%s → undefined', (_what, value) => {
+    expect(gatewayStatus(value)).toBeUndefined();
   });
 });

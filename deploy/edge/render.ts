@@ -29,6 +29,11 @@ export interface EdgeConfig {
   bucketUrl: string;
   /** DNS server nginx uses for host names in the URLs (default 127.0.0.53; unused for IP addresses). */
   resolver?: string;
+  /**
+   * The waker's base URL (deploy/waker/), e.g. `http://127.0.0.1:8089`: API requests the gateway answers with 404,
+   * 502 or 503 go to it. Absent: no waker (nginx `WAKER=off`, HAProxy without `WAKER_ADDR`).
+   */
+  wakerUrl?: string;
 }
 
 const DOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -53,6 +58,14 @@ function hostPort(url: URL): string {
 /** True when `a` is `b` or a path below it: the two prefixes would claim the same requests. */
 function within(a: string, b: string): boolean {
   return a === b || a.startsWith(`${b}/`);
+}
+
+/** nginx's WAKER and WAKER_URL; HAProxy's WAKER_ADDR only with a waker, because haproxy.cfg tests `defined(WAKER_ADDR)`. */
+function wakerVariables(wakerUrl: string | undefined): Record<string, string> {
+  if (wakerUrl === undefined) return { WAKER: 'off', WAKER_URL: '' };
+  const waker = baseUrl(wakerUrl, 'wakerUrl');
+  if (waker.pathname !== '/') throw new Error(`wakerUrl: '${wakerUrl}' must not have a path (the edge appends /function/...)`);
+  return { WAKER: 'on', WAKER_URL: waker.origin, WAKER_ADDR: hostPort(waker) };
 }
 
 /** Every variable of both files, the HAProxy ones (addresses, bucket path) derived from the URLs. */
@@ -84,6 +97,7 @@ export function edgeVariables(c: EdgeConfig): Record<string, string> {
     GATEWAY_ADDR: hostPort(gateway),
     BUCKET_ADDR: hostPort(bucket),
     BUCKET_PATH: bucketPath,
+    ...wakerVariables(c.wakerUrl),
   };
 }
 

@@ -11,6 +11,29 @@ import { isPreviewName } from '../naming.js';
 /** The methods the OpenFaaS gateway proxies to a function (faas-provider proxy.go). */
 export const PROXIED_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
+/** Safe methods (RFC 9110 §9.2.1): the only ones the waker sends to a function that may have received them already. */
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The header in which the edge (deploy/edge/nginx.conf) tells the waker the gateway's status. The edge replaces any
+ * value a visitor sent; the waker only answers with it, so a forged value could change no more than the status of
+ * the sender's own answer.
+ */
+export const GATEWAY_STATUS_HEADER = 'x-faas-preview-gateway-status';
+
+/** The statuses the edge hands to the waker. */
+const HANDED_OVER = new Set([404, 502, 503]);
+
+/**
+ * The gateway's status from the edge's header: nginx's `$upstream_status` lists every server it tried ("502, 404");
+ * the last one answered. Undefined when absent or not a status the edge hands over.
+ */
+export function gatewayStatus(value: string | string[] | undefined): number | undefined {
+  const m = typeof value === 'string' ? /(?:^|[\s,:])(\d{3})\s*$/.exec(value) : null;
+  const status = m ? Number(m[1]) : NaN;
+  return HANDED_OVER.has(status) ? status : undefined;
+}
+
 const PORT = /:\d{1,5}$/;
 
 /** The preview name of `host`, or undefined when the Host is not `<valid name>.<domain>` (optionally with a port). */

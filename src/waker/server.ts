@@ -1,9 +1,11 @@
 /**
  * The waker's HTTP service (node:http): `GET /healthz`, and the API requests the edge hands over when the gateway
- * answered them with 404 or 5xx. Each request is checked (request.ts) before anything is read or called, buffered
+ * answered them with 404, 502 or 503. Each request is checked (request.ts) before anything is read or called, buffered
  * (bounded), joined to its preview's one wake (flight.ts), and answered by forwarding it to the gateway once the
- * preview is awake (proxy.ts), or with a short plain-text status of the waker's own. Nothing a server said
- * (gateway or bucket errors) reaches the visitor; it goes to the log, scrubbed of secrets.
+ * preview is awake (proxy.ts), or with a short plain-text status of the waker's own. A request never runs twice
+ * unless it is safe: when its function existed before the waker was asked, only GET, HEAD and OPTIONS go to it
+ * again. Nothing a server said (gateway or bucket errors) reaches the visitor; it goes to the log, scrubbed of
+ * secrets.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +16,7 @@ import { sanitize } from '../text/untrusted.js';
 import type { WakerConfig } from './config.js';
 import { Flights } from './flight.js';
 import { forward } from './proxy.js';
-import { parseTarget, previewFromHost, PROXIED_METHODS, type Target } from './request.js';
+import { GATEWAY_STATUS_HEADER, gatewayStatus, parseTarget, previewFromHost, PROXIED_METHODS, SAFE_METHODS, type Target } from './request.js';
 import { managedByAny } from './specs.js';
 import { CE_MAX_FUNCTIONS, isFailure, wake, type WakeOutcome } from './wake.js';
 
@@ -107,10 +109,12 @@ class Waker {
     if (outcome.kind === 'not-asleep') return this.passThrough(req, res, target, body);
     if (outcome.kind !== 'awake') return send(res, this.failure(name, outcome, config.retryAfterMs));
     if (!outcome.functions.includes(target.fn)) return send(res, NOT_FOUND);
-    await forward(config.gateway.url, { method: req.method!, target: target.raw, headers: req.headers, body }, res, config.requestTimeoutMs);
+    // Created by this wake: it did not exist when the gateway was asked, so the request has not run anywhere yet.
+    if (outcome.created.includes(target.fn)) return this.forward(req, res, target, body);
+    return this.again(req, res, target, body);
   }
 
-  /** Not asleep: forward once when the function exists and is one of ours (it answered an error of its own, or it woke just now). */
+  /** Not asleep: the function may answer again when it exists and is one of ours (it answered an error of its own). */
   private async passThrough(req: http.IncomingMessage, res: http.ServerResponse, target: Target, body: Buffer): Promise<void> {
     const { config } = this.o;
     const status = await this.o.gateway.get(target.fn).catch((err: Error) => err);
@@ -119,7 +123,24 @@ class Waker {
       return send(res, { status: 502, text: 'the OpenFaaS gateway could not be reached\n' });
     }
     if (!status || !managedByAny(status.labels, config.repositories)) return send(res, NOT_FOUND);
-    await forward(config.gateway.url, { method: req.method!, target: target.raw, headers: req.headers, body }, res, config.requestTimeoutMs);
+    return this.again(req, res, target, body);
+  }
+
+  /**
+   * The function existed when the gateway was asked, so it may have run the request and answered the error itself:
+   * a safe method is sent once more (its answer, body included, reaches the visitor); any other is not executed
+   * twice, and is answered with the gateway's status when the edge passed it on, else with a 502.
+   */
+  private async again(req: http.IncomingMessage, res: http.ServerResponse, target: Target, body: Buffer): Promise<void> {
+    const method = req.method!;
+    if (SAFE_METHODS.has(method)) return this.forward(req, res, target, body);
+    const status = gatewayStatus(req.headers[GATEWAY_STATUS_HEADER]);
+    const answered = status ? `was answered with ${status}` : 'was answered with an error';
+    send(res, { status: status ?? 502, text: `the request to function ${target.fn} ${answered}; a ${method} request is not sent twice, because the function may have acted on it already\n` });
+  }
+
+  private forward(req: http.IncomingMessage, res: http.ServerResponse, target: Target, body: Buffer): Promise<void> {
+    return forward(this.o.config.gateway.url, { method: req.method!, target: target.raw, headers: req.headers, body }, res, this.o.config.requestTimeoutMs);
   }
 
   private failure(name: string, outcome: WakeOutcome, retryAfterMs: number): Answer {

@@ -31,6 +31,8 @@ export type Route =
 const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const OTHER_PR = /(^|-)pr-[0-9]+(-|$)/;
 const EXTENSION = /\.[A-Za-z0-9]+$/;
+/** What nginx.conf passes to the waker: the gateway's status, so a request the function already ran is answered with it. */
+const GATEWAY_STATUS = 'x-faas-preview-gateway-status';
 /** What nginx's client_max_body_size allows by default; larger API bodies are refused there too. */
 const MAX_BODY = 1024 * 1024;
 
@@ -119,11 +121,13 @@ function reply(res: ServerResponse, status: number, headers: IncomingHttpHeaders
 async function toFunction(c: NodeEdgeConfig, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   const body = await readBody(req);
   if (!body) return reply(res, 413, { 'content-type': 'text/plain' }, 'request body too large\n');
-  const headers = { ...req.headers, 'x-forwarded-host': req.headers.host, 'x-forwarded-for': req.socket.remoteAddress, 'x-forwarded-proto': 'http' };
+  const headers: IncomingHttpHeaders = { ...req.headers, 'x-forwarded-host': req.headers.host, 'x-forwarded-for': req.socket.remoteAddress, 'x-forwarded-proto': 'http' };
+  // Only the edge says what the gateway answered (the waker trusts this header from the edge alone).
+  delete headers[GATEWAY_STATUS];
   const gateway = new URL(c.gatewayUrl);
   const answer = await send(new URL(path, gateway), req.method!, { ...headers, host: gateway.host }, body);
   if (!c.wakerUrl || ![404, 502, 503].includes(answer.status)) return reply(res, answer.status, answer.headers, answer.body);
-  const woken = await send(new URL(path, c.wakerUrl), req.method!, headers, body);
+  const woken = await send(new URL(path, c.wakerUrl), req.method!, { ...headers, [GATEWAY_STATUS]: String(answer.status) }, body);
   reply(res, woken.status, woken.headers, woken.body);
 }
 

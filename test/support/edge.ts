@@ -11,7 +11,7 @@
  * which is what a browser resolving `<name>.preview.localhost` to 127.0.0.1 sends.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -29,7 +29,7 @@ export interface EdgeOptions {
   apiPath?: string; // default /api
   functionsPath?: string; // default /fn
   port?: number; // default: a free port
-  /** The waker's base URL: API requests the gateway answers with 404, 502 or 503 go there (issue 13). */
+  /** The waker's base URL: API requests the gateway answers with 404, 502 or 503 go there. Default: no waker. */
   wakerUrl?: string;
 }
 
@@ -39,8 +39,8 @@ export interface Edge {
   previewDomain: string;
   /** `http://<name>.<previewDomain>:<port>/` */
   url(name: string): string;
-  /** GET (or another method) through the edge with the Host `<name>.<previewDomain>`. */
-  get(name: string, rawPath: string, method?: string): Promise<EdgeResponse>;
+  /** GET (or another method, with a body) through the edge with the Host `<name>.<previewDomain>`. */
+  get(name: string, rawPath: string, method?: string, body?: string): Promise<EdgeResponse>;
   /** The router's own log output so far (for failure messages). */
   log(): string;
   close(): Promise<void>;
@@ -53,9 +53,10 @@ export interface EdgeResponse {
 }
 
 /** One HTTP/1.1 request to 127.0.0.1:<port> with the given Host header and path sent byte for byte. */
-export function edgeRequest(port: number, host: string, rawPath: string, method = 'GET'): Promise<EdgeResponse> {
+export function edgeRequest(port: number, host: string, rawPath: string, method = 'GET', body?: string): Promise<EdgeResponse> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path: rawPath, headers: { host }, agent: false }, (res) => {
+    const headers = { host, ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }) };
+    const req = request({ host: '127.0.0.1', port, method, path: rawPath, headers, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (body += d));
@@ -63,7 +64,7 @@ export function edgeRequest(port: number, host: string, rawPath: string, method 
       res.on('error', reject);
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 
@@ -80,11 +81,15 @@ export async function startEdge(kind: EdgeKind, o: EdgeOptions): Promise<Edge> {
     gatewayUrl: o.gatewayUrl,
     bucketUrl: o.bucketUrl,
     resolver: '127.0.0.1',
+    wakerUrl: o.wakerUrl,
   };
   let child: ChildProcess;
   let output = '';
   const errorLog = path.join(dir, 'error.log');
   if (kind === 'nginx') {
+    // Started as root (CI), nginx's workers run as nobody: they must reach the temp dirs nginx chowns to them
+    // (request bodies over client_body_buffer_size are written there).
+    chmodSync(dir, 0o711);
     writeFileSync(path.join(dir, 'faas-preview.conf'), renderNginx(config));
     writeFileSync(
       path.join(dir, 'nginx.conf'),
@@ -152,7 +157,7 @@ export async function startEdge(kind: EdgeKind, o: EdgeOptions): Promise<Edge> {
     port,
     previewDomain,
     url: (name) => `http://${name}.${previewDomain}:${port}/`,
-    get: (name, rawPath, method) => edgeRequest(port, `${name}.${previewDomain}:${port}`, rawPath, method),
+    get: (name, rawPath, method, body) => edgeRequest(port, `${name}.${previewDomain}:${port}`, rawPath, method, body),
     log,
     close,
   };
