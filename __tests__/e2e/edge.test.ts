@@ -213,6 +213,14 @@ describe('edge router in front of the bucket and the gateway', () => {
     /** Requests through the edge that reached the gateway since `before`. */
     const forwarded = (before: number) => gateway.calls.slice(before).map((c) => c.path);
 
+    test("a function's own Set-Cookie reaches the visitor (the bucket's cookies are dropped, a function's are not)", async () => {
+      const image = `registry.example/cookie-${kind}:pr-1-aaaaaaa`;
+      gateway.setImage(image, { headers: { 'Set-Cookie': 'session=abc123; Path=/; HttpOnly' } });
+      gateway.seed({ name: `${A}-cookie${kind}`, image });
+      const res = await edge.get(A, `/fn/cookie${kind}/login`, 'POST');
+      expect({ status: res.status, cookie: res.headers['set-cookie'] }).toEqual({ status: 200, cookie: ['session=abc123; Path=/; HttpOnly'] });
+    });
+
     test('two functions of one preview answer on its origin: the default under /api, the other under /fn/<fn>', async () => {
       const before = gateway.calls.length;
       const web = await edge.get(A, '/fn/web/orders/7?expand=1');

@@ -111,9 +111,10 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
-function reply(res: ServerResponse, status: number, headers: IncomingHttpHeaders, body: Buffer | string): void {
+/** Hop-by-hop headers never pass; `drop` names what else must not (the bucket's cookies and request ids). */
+function reply(res: ServerResponse, status: number, headers: IncomingHttpHeaders, body: Buffer | string, drop: string[] = []): void {
   const out = { ...headers };
-  for (const h of ['connection', 'keep-alive', 'transfer-encoding', 'set-cookie', 'x-amz-request-id', 'x-amz-id-2']) delete out[h];
+  for (const h of ['connection', 'keep-alive', 'transfer-encoding', ...drop]) delete out[h];
   res.writeHead(status, out);
   res.end(body);
 }
@@ -135,7 +136,7 @@ async function fromBucket(c: NodeEdgeConfig, req: IncomingMessage, res: ServerRe
   const bucket = new URL(c.bucketUrl);
   for (const key of keys) {
     const answer = await send(new URL(`${bucket.pathname}/${key}`, bucket), req.method!, { host: bucket.host });
-    if (answer.status !== 403 && answer.status !== 404) return reply(res, answer.status, answer.headers, answer.body);
+    if (answer.status !== 403 && answer.status !== 404) return reply(res, answer.status, answer.headers, answer.body, ['set-cookie', 'x-amz-request-id', 'x-amz-id-2']);
   }
   reply(res, 404, { 'content-type': 'text/plain' }, 'not found\n');
 }

@@ -20,6 +20,8 @@ export interface ImageBehaviour {
   status?: number;
   /** false: the function does not expose its version (no `X-Faas-Preview-Sha` header). Default true. */
   exposeSha?: boolean;
+  /** Headers the function adds to its answers (a Set-Cookie, say). */
+  headers?: Record<string, string>;
 }
 
 /** The spec a provider holds for a function, as it was sent. */
@@ -219,7 +221,7 @@ export function recordOf(name: string, namespace: string, spec: FunctionSpec, se
  */
 export function standIn(name: string, namespace: string, instance: Instance, method: string, path: string): Reply {
   const { spec, behaviour } = instance.version;
-  const headers: Record<string, string> = { 'X-Faas-Preview-Emulated': 'true' };
+  const headers: Record<string, string> = { ...behaviour.headers, 'X-Faas-Preview-Emulated': 'true' };
   const sha = spec.envVars.FAAS_PREVIEW_SHA;
   if (sha && behaviour.exposeSha !== false) headers['X-Faas-Preview-Sha'] = sha;
   return {
