@@ -6209,7 +6209,7 @@ async function act(s, a, fns, listed) {
             const awake = after.filter((x) => x.replicas > 0);
             if (!awake.length)
                 return `scaled to 0 replicas${fns.length > 1 ? ` (${fns.length} functions)` : ''}; the next request wakes it`;
-            const seen = `the gateway answered the scale to 0 but reports ${awake.map((x) => `${x.name} replicas=${x.replicas}`).join(', ')}`;
+            const seen = `the gateway answered the scale to 0 but reports ${awake.map((x) => `${fns.length > 1 ? `${x.name} ` : ''}replicas=${x.replicas}`).join(', ')}`;
             log/* log */.R.warning(`${a.name}: ${seen}, which a Community Edition gateway does (it clamps to 1); putting it to sleep instead`);
             return `${seen}; ${await sleep(s, a, fns)}`;
         }

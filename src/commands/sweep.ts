@@ -216,7 +216,7 @@ async function act(s: Services, a: FunctionAction, fns: FunctionStatus[], listed
       const after = await Promise.all(fns.map(async (f) => ({ name: f.name, replicas: (await s.gateway.get(f.name))?.replicas ?? 0 })));
       const awake = after.filter((x) => x.replicas > 0);
       if (!awake.length) return `scaled to 0 replicas${fns.length > 1 ? ` (${fns.length} functions)` : ''}; the next request wakes it`;
-      const seen = `the gateway answered the scale to 0 but reports ${awake.map((x) => `${x.name} replicas=${x.replicas}`).join(', ')}`;
+      const seen = `the gateway answered the scale to 0 but reports ${awake.map((x) => `${fns.length > 1 ? `${x.name} ` : ''}replicas=${x.replicas}`).join(', ')}`;
       log.warning(`${a.name}: ${seen}, which a Community Edition gateway does (it clamps to 1); putting it to sleep instead`);
       return `${seen}; ${await sleep(s, a, fns)}`;
     }
