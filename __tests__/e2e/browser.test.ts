@@ -147,6 +147,30 @@ withTools('the preview URL in a real browser (bundle → bucket + gateway → ng
     await page.close();
   }, 120_000);
 
+  test("a stack's second function answers on the same origin at /fn/<fn>, from the page, through nginx and HAProxy; another preview's function cannot be reached", async () => {
+    // The routing only: a second function of this preview as a deploy of a stack leaves it (<name>-<fn>).
+    gateway.seed({ name: `${NAME}-orders`, image: 'registry.example/orders:pr-11-1a2b3c4', labels: { 'faas-preview/function': 'orders' } });
+    gateway.seed({ name: `${OTHER_NAME}-orders`, image: 'registry.example/orders:pr-12-5d6e7f8' });
+    const page = await context.newPage();
+    for (const edge of [nginx, haproxy]) {
+      await open(page, `http://${NAME}.preview.localhost:${edge.port}/`);
+      const answers = await page.evaluate(async (other) => {
+        const call = async (path: string) => {
+          const res = await fetch(path, { method: 'POST', body: '{}' });
+          return { status: res.status, body: await res.text() };
+        };
+        return { orders: await call('/fn/orders/list?page=2'), other: await call(`/fn/${other}-orders/list`), api: await call('/api/hello') };
+      }, OTHER_NAME);
+      expect({ edge: edge.kind, status: answers.orders.status }).toEqual({ edge: edge.kind, status: 200 });
+      expect(JSON.parse(answers.orders.body)).toMatchObject({ function: `${NAME}-orders`, method: 'POST', path: '/list' });
+      expect(JSON.parse(answers.api.body)).toMatchObject({ function: NAME, method: 'POST', path: '/hello' });
+      expect({ edge: edge.kind, status: answers.other.status }).toEqual({ edge: edge.kind, status: 404 });
+      expect(answers.other.body).not.toContain('"function"');
+    }
+    expect(gateway.calls.filter((c) => c.path.startsWith(`/function/${OTHER_NAME}`))).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   test('after synchronize the same browser shows the new commit (no stale HTML) and the new function', async () => {
     const page = await context.newPage(); // same context: the first visit is in its HTTP cache
     const url = `http://${NAME}.preview.localhost:${nginx.port}/`;
