@@ -81,13 +81,13 @@ function spawnPath(cmd: string): string {
   throw new Error(`${cmd} is not on PATH`);
 }
 
-/** The builder's span in `record`: first start to last end (epoch ms). */
-function builderSpan(record: string): { start: number; end: number } {
+/** The builder's span in `record`: first start to last end (epoch ms), and its subcommands in order. */
+function builderSpan(record: string): { start: number; end: number; commands: string[] } {
   const events = readFileSync(record, 'utf8').trim().split('\n').map((l) => l.split(' '));
-  const starts = events.filter((e) => e[0] === 'start').map((e) => Number(e[1]));
+  const starts = events.filter((e) => e[0] === 'start');
   const ends = events.filter((e) => e[0] === 'end').map((e) => Number(e[1]));
   if (!starts.length || !ends.length) throw new Error(`the builder did not run (${record} is empty)`);
-  return { start: Math.min(...starts), end: Math.max(...ends) };
+  return { start: Math.min(...starts.map((e) => Number(e[1]))), end: Math.max(...ends), commands: starts.map((e) => e[2]) };
 }
 
 /** `node dist/index.js` as the runner starts it (see test/support/action.ts), each stdout line timestamped. */
@@ -177,7 +177,7 @@ export async function benchPipeline(o: PipelineOptions): Promise<string> {
       const span = builderSpan(record);
       const wall = ready.at - deploy.startedAt;
       runs.push({ wall, build: span.end - span.start, beforeBuild: span.start - deploy.startedAt, afterBuild: ready.at - span.end - o.rolloutMs });
-      console.log(`pipeline run ${r}: wall ${fmtMs(wall)}, build + push ${fmtMs(span.end - span.start)}, rollout ${fmtMs(o.rolloutMs)}, overhead ${fmtMs(wall - (span.end - span.start) - o.rolloutMs)}`);
+      console.log(`pipeline run ${r}: wall ${fmtMs(wall)}, build + push ${fmtMs(span.end - span.start)} (buildah ${span.commands.join(', ')}), rollout ${fmtMs(o.rolloutMs)}, overhead ${fmtMs(wall - (span.end - span.start) - o.rolloutMs)}`);
       const teardown = await act('closed');
       if (teardown.code !== 0) throw failure(teardown, `pipeline teardown ${r}`);
       await server.reclaim();

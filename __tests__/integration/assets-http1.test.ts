@@ -3,10 +3,18 @@
  * test tells them to: keep-alive reuse and its limits, connections the server closes, answers that end early or never
  * come, streamed bodies, and requests refused before any byte is sent.
  */
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Http1Pool, type Http1Request } from '../../src/assets/http1.js';
+import { describeWith } from '../../test/support/tools.js';
+
+const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
 
 interface Seen {
   /** Raw bytes of each request (head and body), per connection. */
@@ -190,3 +198,77 @@ describe('Http1Pool', () => {
     expect(srv.seen.connections).toHaveLength(0);
   });
 });
+
+describeWith(['openssl']).describe('Http1Pool over TLS', () => {
+  let dir: string;
+  let server: ReturnType<typeof createHttpsServer>;
+  let url: string;
+  const connections: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'http1-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
+      let n = 0;
+      req.on('data', (d: Buffer) => (n += d.length));
+      req.on('end', () => res.end(`${req.method} ${req.url} ${n} bytes, SNI ${(req.socket as { servername?: string }).servername || '-'}`));
+    });
+    server.on('secureConnection', (s) => connections.push(s.getProtocol() ?? ''));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    url = `https://localhost:${(server.address() as { port: number }).port}/`;
+  });
+  afterAll(async () => {
+    server?.closeAllConnections();
+    await new Promise((r) => server?.close(r));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /**
+   * Requests through the pool in a process that trusts the test's CA the way a runner would: NODE_EXTRA_CA_CERTS.
+   * Asynchronous: the server answering it runs in this process.
+   */
+  async function requestsIn(child: { trusted: boolean; target: string }): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    const script = join(dir, 'client.mts'); // ESM: top-level await
+    writeFileSync(
+      script,
+      `import { Http1Pool } from ${JSON.stringify(join(ROOT, 'src/assets/http1.ts'))};
+const pool = new Http1Pool({ url: new URL(${JSON.stringify(child.target)}), maxSockets: 1, timeoutMs: 5000 });
+for (const k of ['a', 'b']) {
+  const body = Buffer.from('payload ' + k);
+  const res = await pool.request({ method: 'PUT', path: '/bucket/' + k, headers: { host: 'localhost' }, body, size: body.length });
+  console.log(res.status, res.body.toString());
+}
+pool.close();`,
+    );
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_NO_WARNINGS: '1', NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') };
+    if (!child.trusted) delete env.NODE_EXTRA_CA_CERTS;
+    const p = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const [status] = (await once(p, 'close')) as [number | null];
+    return { status, stdout, stderr };
+  }
+
+  it('speaks HTTP/1.1 over TLS with SNI, verifies the certificate, and reuses the connection', async () => {
+    connections.length = 0;
+    const r = await requestsIn({ trusted: true, target: url });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('200 PUT /bucket/a 9 bytes, SNI localhost\n200 PUT /bucket/b 9 bytes, SNI localhost\n');
+    expect(connections).toEqual([expect.stringMatching(/^TLSv1\.[23]$/)]);
+  });
+
+  it('sends no SNI to an IP address', async () => {
+    const r = await requestsIn({ trusted: true, target: url.replace('localhost', '127.0.0.1') });
+    expect(r.stdout).toMatch(/^200 PUT \/bucket\/a 9 bytes, SNI -$/m);
+  });
+
+  it('refuses a certificate nobody vouches for', async () => {
+    const r = await requestsIn({ trusted: false, target: url });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/self[- ]signed certificate|DEPTH_ZERO_SELF_SIGNED_CERT/i);
+  });
+});
+
