@@ -1,16 +1,17 @@
 /**
  * The calls of the sync and the teardown on a bucket prefix: ListObjectsV2 pages (lean.ts's when there is one, else
- * the SDK's) and DeleteObjects batches (the SDK's), each through s3-call.ts (a failure names the operation, the prefix, the status and S3's code), and a count of the
- * HTTP attempts they made. The count is attached to each command, not to the client, which other parts of the action
- * use at the same time (the state store).
+ * the SDK's) and DeleteObjects batches (the SDK's), each through s3-call.ts (a failure names the operation, the
+ * prefix, the status and S3's code), and a count of the HTTP attempts they made. The count is attached to each
+ * command, not to the client, which other parts of the action use at the same time (the state store).
  */
 import { DeleteObjectsCommand, ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import type { LeanS3, ListPage } from './lean.js';
 import { batches, normalizeEtag, type RemoteObject } from './plan.js';
 import { S3OperationError, s3Operation } from './s3-call.js';
 
+type Handler = (args: unknown) => Promise<unknown>;
 interface Countable {
-  middlewareStack: { add(mw: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>, o: { step: 'deserialize'; name: string }): void };
+  middlewareStack: { add(mw: (next: Handler) => Handler, o: { step: 'deserialize'; name: string }): void };
 }
 
 /** Counts the HTTP attempts of the commands passed through `count` (the deserialize step runs once per attempt). */

@@ -12,8 +12,8 @@
  * replaced them. Files are compared by content (MD5 or the multipart ETag, hashed only when the sizes match), never
  * by modification time: a fresh CI build rewrites every file.
  *
- * Walk: local.ts; reading and hashing: files.ts; the diff: plan.ts; uploads: upload.ts (with put.ts, the lean PUT);
- * listing and deletes: remote.ts. Every S3 call goes through s3-call.ts.
+ * Walk: local.ts; reading and hashing: files.ts; the diff: plan.ts; uploads: upload.ts; listing and deletes:
+ * remote.ts; the lean calls (PUT, listing): lean.ts. Every S3 call goes through s3-call.ts.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { forEachLimited } from '../concurrency.js';
@@ -103,7 +103,7 @@ export class PreparedSync {
     };
   }
 
-  /** Closes the lean PUT's connections. Idempotent; the phases cannot run afterwards. */
+  /** Closes the lean calls' connections. Idempotent; the phases cannot run afterwards. */
   close(): void {
     this.closed = true;
     this.lean?.close();
