@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { S3_SERVERS, startS3Server } from '../../test/support/s3-servers.js';
 import type { S3Emulator } from '../../test/support/s3.js';
 
-const createDirectPut = jest.fn(async () => undefined);
-// sync.js takes only createDirectPut from put.js.
-jest.unstable_mockModule('../../src/assets/put.js', () => ({ createDirectPut }));
+const createLeanS3 = jest.fn(async () => undefined);
+// sync.js takes only createLeanS3 from lean.js.
+jest.unstable_mockModule('../../src/assets/lean.js', () => ({ createLeanS3 }));
 const { syncAssets } = await import('../../src/assets/sync.js');
 
 const STREAMED = 600_000; // above the size sent from memory
@@ -42,7 +42,7 @@ for (const { kind, describe } of S3_SERVERS) {
       const undo = s3.intercept((req) => (req.method === 'PUT' && req.url?.includes('data.bin') && drops-- > 0 ? { reset: true } : undefined));
       try {
         const result = await syncAssets(s3.client, { ...opts, dir: site });
-        expect(createDirectPut).toHaveBeenCalled();
+        expect(createLeanS3).toHaveBeenCalled();
         expect(result).toMatchObject({ uploaded: 2, skipped: 0 });
         expect(result.requests).toBe(4); // list + index.html + data.bin dropped + its retry with a fresh stream
       } finally {

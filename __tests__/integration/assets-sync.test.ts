@@ -15,10 +15,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, 
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createDirectPut } from '../../src/assets/put.js';
+import { createLeanS3 } from '../../src/assets/lean.js';
 import { createS3Client } from '../../src/assets/s3.js';
 import { S3OperationError, s3Operation } from '../../src/assets/s3-call.js';
-import { deletePrefix, hashFile, syncAssets, type SyncOptions } from '../../src/assets/sync.js';
+import { hashFile } from '../../src/assets/files.js';
+import { deletePrefix, syncAssets, type SyncOptions } from '../../src/assets/sync.js';
 import { readJson, writeJson } from '../../src/state/store.js';
 import { PART_SIZE } from '../../src/assets/plan.js';
 import { S3_SERVERS, startS3Server } from '../../test/support/s3-servers.js';
@@ -238,7 +239,7 @@ function suite(kind: S3Kind): void {
       const result = await syncAssets(s3.client, opts(P));
       expect(result).toEqual({ uploaded: 1, skipped: expectedKeys.length - 2, deleted: 1, bytesUploaded: 18, requests: 3 });
       const reqs = s3.requests().map((r) => `${r.method} ${r.url.split('?')[0]}${r.url.includes('delete') ? '?delete' : ''}`);
-      expect(reqs).toEqual([`GET /${s3.bucket}/`, `PUT /${s3.bucket}/${P}assets/app.3f9a1c2b.js`, `POST /${s3.bucket}/?delete`]);
+      expect(reqs).toEqual([`GET /${s3.bucket}`, `PUT /${s3.bucket}/${P}assets/app.3f9a1c2b.js`, `POST /${s3.bucket}/?delete`]);
       expect((await body(P + 'assets/app.3f9a1c2b.js')).toString()).toBe('console.log("APP")');
       expect(await s3.listKeys(P)).not.toContain(P + 'robots-copy.txt');
       symlinkSync(join(site, 'robots.txt'), join(site, 'robots-copy.txt'));
@@ -408,12 +409,26 @@ function suite(kind: S3Kind): void {
       expect((await body('stall-pr-1/app.js')).toString()).toBe('console.log(1)');
     });
 
-    it('the SDK calls time out after request-timeout too, and the error names the listing', async () => {
+    it('the listing times out after request-timeout too, is repeated, and the error names it', async () => {
       const impatient = createS3Client(s3.settings, { requestTimeoutMs: 500 });
       const undo = s3.intercept((req) => (req.method === 'GET' && req.url?.includes('list-type=2') ? { stall: true } : undefined));
       try {
         await expect(syncAssets(impatient, smallOpts('stall-pr-2/'))).rejects.toThrow(
-          new RegExp(`^ListObjectsV2 prefix s3://${s3.bucket}/stall-pr-2/: .*timed out after 500 ms`),
+          new RegExp(`^ListObjectsV2 prefix s3://${s3.bucket}/stall-pr-2/: GET http://\\S+: the server was silent for 500 ms \\(ETIMEDOUT\\) \\(after 3 attempts\\)$`),
+        );
+      } finally {
+        undo();
+        impatient.destroy();
+      }
+      expect(s3.requests().filter((r) => r.method === 'GET')).toHaveLength(3);
+    });
+
+    it('the SDK calls (teardown) time out after request-timeout too, and the error names the listing', async () => {
+      const impatient = createS3Client(s3.settings, { requestTimeoutMs: 500 });
+      const undo = s3.intercept((req) => (req.method === 'GET' && req.url?.includes('list-type=2') ? { stall: true } : undefined));
+      try {
+        await expect(deletePrefix(impatient, s3.bucket, 'stall-pr-3/')).rejects.toThrow(
+          new RegExp(`^ListObjectsV2 prefix s3://${s3.bucket}/stall-pr-3/: .*timed out after 500 ms`),
         );
       } finally {
         undo();
@@ -450,7 +465,7 @@ function suite(kind: S3Kind): void {
           `ListObjectsV2 prefix s3://${s3.bucket}/forged-pr-1/: HTTP 403 SignatureDoesNotMatch (the server sent no message)`,
         );
         // the lean PUT path, as the sync runs it
-        const put = (await createDirectPut(forged, s3.bucket, { maxSockets: 1 }))!;
+        const put = (await createLeanS3(forged, s3.bucket, { maxSockets: 1 }))!;
         const target = { operation: 'PutObject', bucket: s3.bucket, key: 'forged-pr-1/a.txt' };
         const direct = await s3Operation(target, () =>
           put.put('forged-pr-1/a.txt', Buffer.from('a'), 1, { contentType: 'text/plain', cacheControl: 'no-cache' }),

@@ -30,7 +30,7 @@ describe('walkLocal', () => {
     for (let i = 0; i < 7; i++) writeFileSync(join(deep, `${i}${'k'.repeat(room)}`), 'one byte too long');
     writeFileSync(join(dir, 'short.txt'), 'short');
 
-    const files = await walkLocal(dir, { includeDotfiles: false, keyPrefix: prefix, log });
+    const files = walkLocal(dir, { includeDotfiles: false, keyPrefix: prefix, log });
     expect(files.map((f) => Buffer.byteLength(prefix + f.key))).toEqual([MAX_KEY_BYTES, prefix.length + 9]);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^warning: skipping 7 file\(s\) whose object key would be longer than S3's limit of 1024 bytes \(UTF-8, with the prefix "app-pr-12\/"\): /);
@@ -42,17 +42,17 @@ describe('walkLocal', () => {
     const deep = join(dir, ...['d', 'e', 'f', 'g'].map((c) => c.repeat(200)));
     mkdirSync(deep, { recursive: true });
     writeFileSync(join(deep, 'k'.repeat(MAX_KEY_BYTES - 804)), 'exactly at the limit without a prefix');
-    expect(await walkLocal(dir, { includeDotfiles: false, log })).toHaveLength(1);
+    expect(walkLocal(dir, { includeDotfiles: false, log })).toHaveLength(1);
     expect(lines).toEqual([]);
-    expect(await walkLocal(dir, { includeDotfiles: false, keyPrefix: 'p/', log })).toEqual([]);
+    expect(walkLocal(dir, { includeDotfiles: false, keyPrefix: 'p/', log })).toEqual([]);
     expect(lines).toEqual([expect.stringMatching(/^warning: skipping 1 file\(s\) .*\(1026 bytes\); shorten/)]);
   });
 
   it('skips a dotfile whose name is not UTF-8 silently, like any dotfile, unless dotfiles are included', async () => {
     writeFileSync(Buffer.concat([Buffer.from(`${dir}/.caf`), Buffer.from([0xe9])]), 'hidden and not UTF-8');
-    expect(await walkLocal(dir, { includeDotfiles: false, log })).toEqual([]);
+    expect(walkLocal(dir, { includeDotfiles: false, log })).toEqual([]);
     expect(lines).toEqual([]);
-    expect(await walkLocal(dir, { includeDotfiles: true, log })).toEqual([]);
+    expect(walkLocal(dir, { includeDotfiles: true, log })).toEqual([]);
     expect(lines).toEqual(['warning: skipping .caf\\xe9: its name is not valid UTF-8, so it has no object key']);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { FileChanged } from '../../src/assets/local.js';
-import { S3ResponseError } from '../../src/assets/put.js';
+import { S3ResponseError } from '../../src/assets/lean.js';
 import { failureOf, S3OperationError, s3Operation, transientS3, type S3Failure } from '../../src/assets/s3-call.js';
 
 /** An error as the SDK builds it from an S3 error answer (radosgw: empty <Message>, so the SDK's placeholder). */

@@ -3,7 +3,7 @@
  * the bucket and the key (or the prefix), the HTTP status and S3's error code whatever the server put in
  * `<Message>` (radosgw sends it empty, and the SDK then says only "UnknownError"), and what usually fixes it.
  *
- * Operations the SDK cannot repeat by itself (streamed bodies) and the lean PUT (one attempt a call) are retried
+ * Operations the SDK cannot repeat by itself (streamed bodies) and the lean calls (lean.ts: one attempt a call) are retried
  * here with the action's one policy (src/retry.ts) and the S3 classifier `transientS3`. Operations with in-memory
  * bodies (listings, deletes, multipart create/complete) already go through the SDK's own retry strategy, which
  * repeats the same failures: they are only named here, not repeated a second time.
@@ -24,7 +24,7 @@ export interface S3Target {
   prefix?: string;
 }
 
-/** What went wrong, from any error the SDK, put.ts or node gives. */
+/** What went wrong, from any error the SDK, lean.ts or node gives. */
 export interface S3Failure {
   /**
    * `answer`: S3 said no (an HTTP error, or a per-key error inside a 200); `network`: no answer (refused, reset,
@@ -59,7 +59,7 @@ export function failureOf(err: unknown): S3Failure {
   const message = typeof e.message === 'string' ? e.message : String(err);
   const status = e.$metadata?.httpStatusCode;
   if (status !== undefined) {
-    // put.ts's S3ResponseError carries the body's Message as it was; the SDK's `message` is it or its placeholder
+    // lean.ts's S3ResponseError carries the body's Message as it was; the SDK's `message` is it or its placeholder
     const said = typeof e.Message === 'string' ? e.Message : message === SDK_NO_MESSAGE ? '' : message;
     return { kind: 'answer', status, code: e.Code || undefined, message: said, headers: e.headers ?? e.$response?.headers ?? {} };
   }
@@ -71,7 +71,7 @@ export function failureOf(err: unknown): S3Failure {
 const TRANSIENT_CODES = new Set([
   'SlowDown',
   'RequestTimeout',
-  'RequestTimeTooSkewed', // the SDK and put.ts correct their clock offset from the answer's Date before the next attempt
+  'RequestTimeTooSkewed', // the SDK and lean.ts correct their clock offset from the answer's Date before the next attempt
   'RequestExpired',
   'InternalError',
   'ServiceUnavailable',

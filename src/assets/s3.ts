@@ -7,7 +7,7 @@
  * - Keep-alive connections, at most `concurrency` sockets: the sync never has more requests in flight.
  * - Time limits from the `request-timeout` input: connecting, and silence on the socket (smithy's `socketTimeout`;
  *   its `requestTimeout` only logs a warning unless `throwOnRequestTimeout`, and a whole-request limit would cut a
- *   large part upload on a slow link that is still making progress). The lean PUT (put.ts) reads the same limit
+ *   large part upload on a slow link that is still making progress). The lean calls (lean.ts) read the same limit
  *   with `requestTimeoutOf`.
  */
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';

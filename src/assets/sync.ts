@@ -1,55 +1,32 @@
 /**
- * Static-asset sync (I/O): `static-dir` → `s3://<bucket>/<name>/`.
+ * Static-asset sync: `static-dir` → `s3://<bucket>/<name>/`, in phases a deploy can spread over its own steps:
  *
- * 1. Walk the directory (local.ts) and list the remote prefix ONCE (ListObjectsV2 pages).
- * 2. Hash only the files that could be unchanged (same key, same size), in the ETag form the remote has.
- * 3. Upload changed files with bounded concurrency: everything but HTML first, HTML last, so a page
- *    never references an asset that is not there yet. Streaming bodies; multipart above 8 MiB.
- * 4. Delete stale keys last (DeleteObjects, 1,000 keys a request).
+ *   const sync = await prepareSync(client, opts); // walk, list the prefix once, hash what may be unchanged, plan
+ *   await sync.uploadAssets();                    // everything but HTML (may run while the image builds)
+ *   await sync.uploadHtml();                      // HTML, only after every asset is in place
+ *   await sync.deleteStale();                     // keys with no local file, last
+ *   sync.close();                                 // in a finally: idle connections go
  *
- * Single-part uploads go through put.ts (SigV4-signed PUTs on node:http, without the SDK's per-request
- * middleware: most of the client's CPU on a cold upload of many small files), unless the client carries
- * middleware of its own (tracing, fault injection in tests), which then sees every request on the SDK path.
- * Multipart uploads, listings and deletes always use the SDK.
+ * `syncAssets(client, opts)` runs the four in a row. The phases refuse to run out of order: a page never references
+ * an asset that is not there yet, and the keys the live pages still use are deleted only after the new pages
+ * replaced them. Files are compared by content (MD5 or the multipart ETag, hashed only when the sizes match), never
+ * by modification time: a fresh CI build rewrites every file.
  *
- * Every S3 call goes through s3-call.ts: a failure names the operation, bucket, key or prefix, HTTP status and S3
- * code. Uploads the SDK cannot repeat (streamed bodies; put.ts makes one attempt a call) are retried there with the
- * action's one retry policy, with a fresh stream each time.
- *
- * Files are opened with O_NONBLOCK and read only while they are still regular files: one replaced by a FIFO after
- * the walk fails at once instead of blocking the sync on a writer that never comes.
+ * Walk: local.ts; reading and hashing: files.ts; the diff: plan.ts; uploads: upload.ts; listing and deletes:
+ * remote.ts; the lean calls (PUT, listing): lean.ts. Every S3 call goes through s3-call.ts.
  */
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectsCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type ListObjectsV2CommandOutput,
-  UploadPartCommand,
-  type CompletedPart,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { createHash } from 'node:crypto';
-import { closeSync, constants, createReadStream, fstatSync, openSync, readSync, type ReadStream } from 'node:fs';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { forEachLimited } from '../concurrency.js';
 import { DEFAULT_UPLOAD_CONCURRENCY } from '../settings.js';
-import { cacheControl, contentType } from './headers.js';
-import { FileChanged, walkLocal, type LocalFile } from './local.js';
-import { createDirectPut, type DirectPut } from './put.js';
-import { S3OperationError, s3Operation, type S3Target } from './s3-call.js';
-import {
-  batches,
-  hashRequests,
-  multipartEtag,
-  normalizeEtag,
-  partCount,
-  planSync,
-  PART_SIZE,
-  usesMultipart,
-  type HashKind,
-  type RemoteObject,
-} from './plan.js';
+import { hashFile } from './files.js';
+import { walkLocal } from './local.js';
+import { hashRequests, planSync, type SyncPlan } from './plan.js';
+import { createLeanS3, type LeanS3 } from './lean.js';
+import { checkPrefix, deleteKeys, listRemote, RequestCounter } from './remote.js';
+import { Uploader } from './upload.js';
+
+/** Teardown's and the sweeper's call, next to the sync's. */
+export { deletePrefix } from './remote.js';
 
 export interface SyncOptions {
   bucket: string;
@@ -68,445 +45,135 @@ export interface SyncResult {
   skipped: number;
   deleted: number;
   bytesUploaded: number;
-  /** S3 requests made (every HTTP attempt), counted with a client middleware. */
+  /** S3 requests made (every HTTP attempt). */
   requests: number;
 }
 
+/** Files hashed at a time (most are read synchronously anyway: see files.ts). */
 const HASH_CONCURRENCY = 8;
-const READ_CHUNK = 256 * 1024;
-/**
- * Files up to this size are read whole (one open/read/close, no stream machinery: most of a site's files,
- * and most of the client's CPU time with streams) and sent as a Buffer; larger ones are streamed. At most
- * `concurrency` such buffers exist at a time.
- */
-const SMALL_FILE = 256 * 1024;
 
-/** Opening never waits (a FIFO would block it until a writer comes); regular files read as usual. */
-const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+const ORDER = ['prepareSync', 'uploadAssets', 'uploadHtml', 'deleteStale'] as const;
+type Phase = (typeof ORDER)[number];
 
-/** A descriptor of `path` for reading, if it is still the regular file the walk saw. */
-function openRegular(path: string): number {
-  const fd = openSync(path, READ_FLAGS);
-  if (fstatSync(fd).isFile()) return fd;
-  closeSync(fd);
-  throw new FileChanged(path, 'it is no longer a regular file');
-}
+export class PreparedSync {
+  private done: Phase = 'prepareSync';
+  private running = false;
+  private closed = false;
+  private deleted = 0;
 
-function fileStream(path: string, range: { start?: number; end?: number } = {}): ReadStream {
-  return createReadStream(path, { fd: openRegular(path), highWaterMark: READ_CHUNK, ...range });
-}
+  constructor(
+    private readonly client: S3Client,
+    private readonly opts: SyncOptions & { log: (line: string) => void },
+    /** What the phases will do: uploads (assets, then HTML), unchanged files, stale keys. */
+    readonly plan: SyncPlan,
+    private readonly counter: RequestCounter,
+    private readonly uploader: Uploader,
+    private readonly lean: LeanS3 | undefined,
+  ) {}
 
-/**
- * Read a small file whole into `buf` (reused between requests: fewer allocations, a flatter RSS). A
- * synchronous open/read/close of a small file costs microseconds, less than the thread-pool round trips of
- * the async calls. Throws when the file's size no longer matches the walk's.
- */
-function readSmall(path: string, size: number, buf: Buffer): Buffer {
-  const fd = openRegular(path);
-  try {
-    let n = 0;
-    for (;;) {
-      const r = readSync(fd, buf, n, buf.length - n, null);
-      if (r === 0) break;
-      n += r;
-      if (n === buf.length) break;
+  /** Uploads every changed file but HTML. */
+  uploadAssets(): Promise<void> {
+    return this.phase('uploadAssets', () => this.uploader.upload(this.plan.assets));
+  }
+
+  /** Uploads the changed HTML files; only after uploadAssets. */
+  uploadHtml(): Promise<void> {
+    return this.phase('uploadHtml', () => this.uploader.upload(this.plan.html));
+  }
+
+  /** Deletes the keys that have no local file (DeleteObjects, 1,000 a request), then logs the sync's summary; only after uploadHtml. */
+  deleteStale(): Promise<void> {
+    return this.phase('deleteStale', async () => {
+      const { client, counter, opts, plan } = this;
+      this.deleted = await deleteKeys(client, counter, opts.bucket, opts.prefix, plan.deletes.map((k) => opts.prefix + k));
+      for (const k of plan.deletes) opts.log(`deleted ${k}`);
+      const r = this.result();
+      opts.log(`assets: ${r.uploaded} uploaded (${r.bytesUploaded} bytes), ${r.skipped} unchanged, ${r.deleted} deleted, ${r.requests} S3 requests`);
+    });
+  }
+
+  /** What was done so far. */
+  result(): SyncResult {
+    return {
+      uploaded: this.uploader.filesUploaded,
+      skipped: this.plan.skipped.length,
+      deleted: this.deleted,
+      bytesUploaded: this.uploader.bytesUploaded,
+      requests: this.counter.requests + (this.lean?.requests() ?? 0),
+    };
+  }
+
+  /** Closes the lean calls' connections. Idempotent; the phases cannot run afterwards. */
+  close(): void {
+    this.closed = true;
+    this.lean?.close();
+  }
+
+  private async phase(name: Phase, run: () => Promise<void>): Promise<void> {
+    if (this.closed) throw new Error(`asset sync: ${name}() after close()`);
+    if (this.running || this.done !== ORDER[ORDER.indexOf(name) - 1]) {
+      const state = this.running ? `another phase is running after ${this.done}()` : `the last phase that finished is ${this.done}()`;
+      throw new Error(`asset sync: ${name}() cannot run now (${state}); the order is ${ORDER.join('(), ')}()`);
     }
-    if (n !== size) throw new FileChanged(path, `${n} bytes, the walk saw ${size}`);
-    return buf.subarray(0, n);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Reusable read buffers, one per request slot at most. */
-class BufferPool {
-  private free: Buffer[] = [];
-  constructor(private readonly size: number) {}
-  take(): Buffer {
-    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
-  }
-  give(b: Buffer): void {
-    this.free.push(b);
-  }
-  clear(): void {
-    this.free = [];
-  }
-}
-const smallBuffers = new BufferPool(SMALL_FILE + 1);
-
-function checkPrefix(prefix: string): void {
-  if (!prefix || !prefix.endsWith('/') || prefix.startsWith('/') || prefix.split('/').includes('..')) {
-    throw new Error(`invalid asset prefix ${JSON.stringify(prefix)}: expected "<name>/"`);
-  }
-}
-
-let counterSeq = 0;
-
-/** Counts every HTTP attempt made through `client` until `stop()` (the deserialize step runs per attempt). */
-function countRequests(client: S3Client): { count(): number; stop(): void } {
-  const name = `faasPreviewRequestCounter${++counterSeq}`;
-  let n = 0;
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      n++;
-      return next(args);
-    },
-    { step: 'deserialize', name },
-  );
-  return { count: () => n, stop: () => void client.middlewareStack.remove(name) };
-}
-
-/** At most `n` tasks at a time; after a failure no new task starts (in-flight ones finish). */
-function limiter(n: number): { run<T>(fn: () => Promise<T>): Promise<T>; fail(): void } {
-  let active = 0;
-  let failed = false;
-  const queue: (() => void)[] = [];
-  return {
-    async run<T>(fn: () => Promise<T>): Promise<T> {
-      while (active >= n) await new Promise<void>((resolve) => queue.push(resolve));
-      if (failed) {
-        queue.shift()?.();
-        throw new Error('cancelled after an earlier failure');
-      }
-      active++;
-      try {
-        return await fn();
-      } catch (err) {
-        failed = true;
-        throw err;
-      } finally {
-        active--;
-        queue.shift()?.();
-      }
-    },
-    fail(): void {
-      failed = true;
-    },
-  };
-}
-
-/**
- * Run `fn` over `items` with `workers` loops pulling the next item (no promise per pending item). After a
- * failure no new item starts; running ones finish, then the first error is thrown.
- */
-async function forEachLimited<T>(items: readonly T[], workers: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let error: { err: unknown } | undefined;
-  const loop = async (): Promise<void> => {
-    while (!error && next < items.length) {
-      const item = items[next++];
-      try {
-        await fn(item);
-      } catch (err) {
-        error ??= { err };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(workers, items.length) }, loop));
-  if (error) throw error.err;
-}
-
-/** Settle all, then throw the first real error (so nothing is left running behind a rejection). */
-async function allOrThrow<T>(tasks: Promise<T>[]): Promise<T[]> {
-  const settled = await Promise.allSettled(tasks);
-  const errors = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason);
-  if (errors.length) {
-    const real = errors.find((e) => !(e instanceof Error && e.message === 'cancelled after an earlier failure'));
-    throw real ?? errors[0];
-  }
-  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
-}
-
-/** One attempt of a command whose body is a fresh file stream, destroyed whatever the outcome. */
-async function withStream<T>(open: () => ReadStream, send: (body: ReadStream) => Promise<T>): Promise<T> {
-  const body = open();
-  try {
-    return await send(body);
-  } finally {
-    body.destroy();
-  }
-}
-
-/** One page of `prefix`'s listing. */
-function listPage(client: S3Client, bucket: string, prefix: string, token: string | undefined): Promise<ListObjectsV2CommandOutput> {
-  return s3Operation({ operation: 'ListObjectsV2', bucket, prefix }, () =>
-    client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token })),
-  );
-}
-
-export async function listRemote(client: S3Client, bucket: string, prefix: string): Promise<Map<string, RemoteObject>> {
-  const remote = new Map<string, RemoteObject>();
-  let token: string | undefined;
-  do {
-    const page = await listPage(client, bucket, prefix, token);
-    for (const o of page.Contents ?? []) {
-      if (!o.Key || !o.Key.startsWith(prefix)) continue;
-      remote.set(o.Key.slice(prefix.length), { size: o.Size ?? 0, etag: normalizeEtag(o.ETag) });
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return remote;
-}
-
-/** The file's hash in ETag form: `<md5>` or, for `multipart`, `md5(part md5s)-<N>` with PART_SIZE parts. */
-export async function hashFile(
-  path: string,
-  kind: HashKind,
-  opts: { size?: number; partSize?: number } = {},
-): Promise<string> {
-  const partSize = opts.partSize ?? PART_SIZE;
-  if (kind === 'md5') {
-    if (opts.size !== undefined && opts.size <= SMALL_FILE) {
-      const buf = smallBuffers.take();
-      try {
-        return createHash('md5').update(readSmall(path, opts.size, buf)).digest('hex');
-      } finally {
-        smallBuffers.give(buf);
-      }
+    this.running = true;
+    try {
+      await run();
+      this.done = name;
+    } finally {
+      this.running = false;
     }
   }
-  const stream = fileStream(path);
-  if (kind === 'md5') {
-    const h = createHash('md5');
-    for await (const chunk of stream) h.update(chunk as Buffer);
-    return h.digest('hex');
-  }
-  const digests: Buffer[] = [];
-  let part = createHash('md5');
-  let inPart = 0;
-  for await (const c of stream) {
-    const chunk = c as Buffer;
-    let off = 0;
-    while (off < chunk.length) {
-      const take = Math.min(chunk.length - off, partSize - inPart);
-      part.update(chunk.subarray(off, off + take));
-      inPart += take;
-      off += take;
-      if (inPart === partSize) {
-        digests.push(part.digest());
-        part = createHash('md5');
-        inPart = 0;
-      }
-    }
-  }
-  if (inPart > 0 || digests.length === 0) digests.push(part.digest());
-  return multipartEtag(digests, (d) => createHash('md5').update(d).digest('hex'));
 }
 
-/**
- * Deletes `keys` (all under `prefix`) in batches of 1,000. Quiet mode: the answer lists only the keys that failed
- * (radosgw honours Quiet; s3rver ignores it and lists every key, which is read the same way).
- */
-async function deleteKeys(client: S3Client, bucket: string, prefix: string, keys: string[]): Promise<number> {
-  let deleted = 0;
-  for (const batch of batches(keys, 1000)) {
-    const out = await s3Operation({ operation: 'DeleteObjects', bucket, prefix }, () =>
-      client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } })),
-    );
-    const failed = out.Errors ?? [];
-    if (failed.length) {
-      const [e] = failed;
-      const others = failed.length > 1 ? `; ${failed.length - 1} other key(s) of the same request failed too` : '';
-      // S3 answered 200: the error is the key's own, without an HTTP status
-      throw new S3OperationError(
-        { operation: 'DeleteObjects', bucket, key: e.Key ?? prefix },
-        { kind: 'answer', code: e.Code, message: `${e.Message ?? ''}${others}`, headers: {} },
-      );
-    }
-    deleted += batch.length;
-  }
-  return deleted;
+/** Header values go on the wire as they are: one printable ASCII line, checked before any request. */
+function checkHeaderValue(name: string, value: string): void {
+  if (!/^[\x20-\x7e]*$/.test(value)) throw new Error(`asset sync: ${name} ${JSON.stringify(value)} is not one line of printable ASCII`);
 }
 
-export async function syncAssets(client: S3Client, opts: SyncOptions): Promise<SyncResult> {
-  checkPrefix(opts.prefix);
-  const log = opts.log ?? (() => undefined);
-  const { bucket, prefix } = opts;
+/** Walks the directory and lists the prefix (together), hashes the files that may be unchanged, and plans the sync. */
+export async function prepareSync(client: S3Client, options: SyncOptions): Promise<PreparedSync> {
+  checkPrefix(options.prefix);
+  checkHeaderValue('cacheControl', options.cacheControl);
+  checkHeaderValue('cacheControlFingerprinted', options.cacheControlFingerprinted);
+  const opts = { ...options, log: options.log ?? (() => undefined) };
+  const { bucket, prefix, log } = opts;
   const concurrency = Math.max(1, Math.floor(opts.concurrency) || DEFAULT_UPLOAD_CONCURRENCY);
-  const rules = { cacheControl: opts.cacheControl, cacheControlFingerprinted: opts.cacheControlFingerprinted };
-  // Ready while the walk and the listing run (endpoint, credentials). Unused when nothing is to be uploaded.
-  const directReady: Promise<DirectPut | undefined> = createDirectPut(client, bucket, { maxSockets: concurrency });
-  directReady.catch(() => undefined); // awaited below
-  const counter = countRequests(client);
-  let direct: DirectPut | undefined;
+  const counter = new RequestCounter();
+  const leanReady = createLeanS3(client, bucket, { maxSockets: concurrency }); // endpoint and credentials
+  leanReady.catch(() => undefined); // awaited below
   try {
-    const [local, remote] = await Promise.all([
-      walkLocal(opts.dir, { includeDotfiles: opts.includeDotfiles, keyPrefix: prefix, log }),
-      listRemote(client, bucket, prefix),
-    ]);
-
+    const remoteReady = leanReady.then((lean) => listRemote({ client, lean, counter, log }, bucket, prefix));
+    remoteReady.catch(() => undefined); // awaited below
+    // The listing's request goes out first; the walk (synchronous calls) runs while its answer is on the way.
+    await new Promise((resolve) => setImmediate(resolve));
+    const local = walkLocal(opts.dir, { includeDotfiles: opts.includeDotfiles, keyPrefix: prefix, log });
+    const remote = await remoteReady;
     const hashes = new Map<string, string>();
-    await forEachLimited(hashRequests(local, remote), HASH_CONCURRENCY, async (req) => {
+    // largest first: the big files' reads (streamed, in the thread pool) overlap with hashing the small ones
+    const requests = hashRequests(local, remote).sort((a, b) => b.file.size - a.file.size);
+    await forEachLimited(requests, HASH_CONCURRENCY, async (req) => {
       hashes.set(req.file.key, await hashFile(req.file.path, req.kind, { size: req.file.size }));
     });
-    const plan = planSync(local, remote, hashes);
-
-    // With the SDK's default checksums (real AWS), parts carry CRC32s that CompleteMultipartUpload must repeat.
-    const checksumMode = await (
-      client.config as { requestChecksumCalculation?: () => Promise<string> }
-    ).requestChecksumCalculation?.();
-    const partChecksums = checksumMode === 'WHEN_SUPPORTED';
-
-    const limit = limiter(concurrency);
-    let bytesUploaded = 0;
-    direct = await directReady;
-
-    const headers = (file: LocalFile): { ContentType: string; CacheControl: string } => ({
-      ContentType: contentType(file.key),
-      CacheControl: cacheControl(file.key, rules),
-    });
-    const target = (operation: string, file: LocalFile): S3Target => ({ operation, bucket, key: prefix + file.key });
-    /** For what the SDK does not repeat by itself: the lean PUT and streamed bodies. */
-    const retried = { retry: true, log };
-
-    const putDirect = (d: DirectPut, file: LocalFile): Promise<void> =>
-      limit.run(async () => {
-        const h = { contentType: contentType(file.key), cacheControl: cacheControl(file.key, rules) };
-        const put = (body: Buffer | (() => ReadStream)): Promise<void> =>
-          s3Operation(target('PutObject', file), () => d.put(prefix + file.key, body, file.size, h), retried);
-        if (file.size > SMALL_FILE) return put(() => fileStream(file.path));
-        // read once, sent from the same (reused) buffer by every attempt
-        const buf = smallBuffers.take();
-        try {
-          await put(readSmall(file.path, file.size, buf));
-        } finally {
-          smallBuffers.give(buf);
-        }
-      });
-
-    const putSingle = (file: LocalFile): Promise<unknown> =>
-      limit.run(async () => {
-        const command = (Body: Buffer | ReadStream): PutObjectCommand =>
-          new PutObjectCommand({ Bucket: bucket, Key: prefix + file.key, Body, ContentLength: file.size, ...headers(file) });
-        if (file.size > SMALL_FILE) {
-          return s3Operation(target('PutObject', file), () => withStream(() => fileStream(file.path), (body) => client.send(command(body))), retried);
-        }
-        // A Buffer body (the SDK retries it by itself); the buffer is reused once the request is over.
-        const buf = smallBuffers.take();
-        try {
-          const body = readSmall(file.path, file.size, buf);
-          return await s3Operation(target('PutObject', file), () => client.send(command(body)));
-        } finally {
-          smallBuffers.give(buf);
-        }
-      });
-
-    const putMultipart = async (file: LocalFile): Promise<void> => {
-      const Key = prefix + file.key;
-      const created = await limit.run(() =>
-        s3Operation(target('CreateMultipartUpload', file), () =>
-          client.send(
-            new CreateMultipartUploadCommand({
-              Bucket: bucket,
-              Key,
-              ...headers(file),
-              ...(partChecksums ? { ChecksumAlgorithm: 'CRC32' as const } : {}),
-            }),
-          ),
-        ),
-      );
-      const UploadId = created.UploadId;
-      if (!UploadId) throw new Error(`CreateMultipartUpload s3://${bucket}/${Key} returned no UploadId`);
-      try {
-        const n = partCount(file.size);
-        const parts = await allOrThrow(
-          Array.from({ length: n }, (_, i) =>
-            limit.run(async (): Promise<CompletedPart> => {
-              const start = i * PART_SIZE;
-              const end = Math.min(file.size, start + PART_SIZE) - 1;
-              const part = (body: ReadStream): UploadPartCommand =>
-                new UploadPartCommand({
-                  Bucket: bucket,
-                  Key,
-                  UploadId,
-                  PartNumber: i + 1,
-                  Body: body,
-                  ContentLength: end - start + 1,
-                  ...(partChecksums ? { ChecksumAlgorithm: 'CRC32' as const } : {}),
-                });
-              const out = await s3Operation(
-                target('UploadPart', file),
-                () => withStream(() => fileStream(file.path, { start, end }), (body) => client.send(part(body))),
-                retried,
-              );
-              return { PartNumber: i + 1, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) };
-            }),
-          ),
-        );
-        await limit.run(() =>
-          s3Operation(target('CompleteMultipartUpload', file), () =>
-            client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId, MultipartUpload: { Parts: parts } })),
-          ),
-        );
-      } catch (err) {
-        await s3Operation(target('AbortMultipartUpload', file), () =>
-          client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId })),
-        ).catch((e: Error) => log(`warning: ${e.message}; the parts stay in the bucket until a lifecycle rule removes them`));
-        throw err;
-      }
-    };
-
-    const upload = async (file: LocalFile): Promise<void> => {
-      await (usesMultipart(file.size) ? putMultipart(file) : direct ? putDirect(direct, file) : putSingle(file));
-      bytesUploaded += file.size;
-      log(`uploaded ${file.key} (${file.size} bytes)`);
-    };
-
-    try {
-      // Largest first: big files overlap with the many small ones instead of trailing at the end.
-      const largestFirst = (files: LocalFile[]): LocalFile[] => [...files].sort((a, b) => b.size - a.size);
-      await forEachLimited(largestFirst(plan.assets), concurrency, upload);
-      await forEachLimited(largestFirst(plan.html), concurrency, upload);
-    } catch (err) {
-      limit.fail();
-      throw err;
-    }
-
-    const deleted = await deleteKeys(
-      client,
-      bucket,
-      prefix,
-      plan.deletes.map((k) => prefix + k),
-    );
-    for (const k of plan.deletes) log(`deleted ${k}`);
-
-    const result: SyncResult = {
-      uploaded: plan.assets.length + plan.html.length,
-      skipped: plan.skipped.length,
-      deleted,
-      bytesUploaded,
-      requests: counter.count() + (direct?.requests() ?? 0),
-    };
-    log(
-      `assets: ${result.uploaded} uploaded (${bytesUploaded} bytes), ${result.skipped} unchanged, ${deleted} deleted, ${result.requests} S3 requests`,
-    );
-    return result;
-  } finally {
-    counter.stop();
-    (direct ?? (await directReady.catch(() => undefined)))?.close();
-    smallBuffers.clear();
+    const checksumMode = await (client.config as { requestChecksumCalculation?: () => Promise<string> }).requestChecksumCalculation?.();
+    const lean = await leanReady;
+    const rules = { cacheControl: opts.cacheControl, cacheControlFingerprinted: opts.cacheControlFingerprinted };
+    const uploader = new Uploader({ client, counter, lean, bucket, prefix, concurrency, rules, partChecksums: checksumMode === 'WHEN_SUPPORTED', log });
+    return new PreparedSync(client, opts, planSync(local, remote, hashes), counter, uploader, lean);
+  } catch (err) {
+    (await leanReady.catch(() => undefined))?.close();
+    throw err;
   }
 }
 
-/** Delete every object under `prefix` (teardown). Empty or missing prefix: 0 deleted. */
-export async function deletePrefix(
-  client: S3Client,
-  bucket: string,
-  prefix: string,
-): Promise<{ deleted: number; requests: number }> {
-  checkPrefix(prefix);
-  const counter = countRequests(client);
+/** The whole sync in one call: prepare, assets, HTML, stale deletes. */
+export async function syncAssets(client: S3Client, opts: SyncOptions): Promise<SyncResult> {
+  const sync = await prepareSync(client, opts);
   try {
-    let deleted = 0;
-    let token: string | undefined;
-    do {
-      const page = await listPage(client, bucket, prefix, token);
-      const keys = (page.Contents ?? []).map((o) => o.Key).filter((k): k is string => !!k && k.startsWith(prefix));
-      deleted += await deleteKeys(client, bucket, prefix, keys);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return { deleted, requests: counter.count() };
+    await sync.uploadAssets();
+    await sync.uploadHtml();
+    await sync.deleteStale();
+    return sync.result();
   } finally {
-    counter.stop();
+    sync.close();
   }
 }

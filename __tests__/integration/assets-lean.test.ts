@@ -13,12 +13,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createS3Client } from '../../src/assets/s3.js';
 import {
-  createDirectPut,
+  createLeanS3,
   encodeKeyPath,
   parseS3Error,
   resolveTarget,
   S3ResponseError,
-} from '../../src/assets/put.js';
+} from '../../src/assets/lean.js';
 import { S3OperationError, s3Operation } from '../../src/assets/s3-call.js';
 import { syncAssets, type SyncOptions } from '../../src/assets/sync.js';
 import { S3_SERVERS, startS3Server } from '../../test/support/s3-servers.js';
@@ -280,9 +280,9 @@ function suite(kind: S3Kind): void {
     return Buffer.from(await out.Body!.transformToByteArray());
   }
 
-  describe('createDirectPut', () => {
+  describe('createLeanS3', () => {
     it('signs every PUT (verified), encodes keys once, and stores bytes and headers', async () => {
-      const put = (await createDirectPut(client, s3.bucket, { maxSockets: 4 }))!;
+      const put = (await createLeanS3(client, s3.bucket, { maxSockets: 4 }))!;
       expect(put).toBeDefined();
       const keys = [
         'enc/a b/c+d.txt',
@@ -324,7 +324,7 @@ function suite(kind: S3Kind): void {
       const path = join(work, 'medium.bin');
       const data = Buffer.alloc(700_000, 7);
       writeFileSync(path, data);
-      const put = (await createDirectPut(client, s3.bucket, { maxSockets: 2 }))!;
+      const put = (await createLeanS3(client, s3.bucket, { maxSockets: 2 }))!;
       try {
         const { createReadStream } = await import('node:fs');
         await put.put('stream/medium.bin', () => createReadStream(path), data.length, TEXT);
@@ -337,7 +337,7 @@ function suite(kind: S3Kind): void {
 
     it('abandons a streamed body whose size is not the announced one', async () => {
       const { Readable } = await import('node:stream');
-      const put = (await createDirectPut(client, s3.bucket, { maxSockets: 2 }))!;
+      const put = (await createLeanS3(client, s3.bucket, { maxSockets: 2 }))!;
       try {
         const shrank = () => Readable.from([Buffer.alloc(10, 1)]);
         await expect(put.put('size/shrank.bin', shrank, 20, TEXT)).rejects.toThrow(
@@ -359,7 +359,7 @@ function suite(kind: S3Kind): void {
         sessionToken: 'SESSION-TOKEN', // radosgw without STS checks the signature and ignores the token
         expiration: new Date(Date.now() + 3_600_000),
       });
-      const put = (await createDirectPut(withToken, s3.bucket, { maxSockets: 1 }))!;
+      const put = (await createLeanS3(withToken, s3.bucket, { maxSockets: 1 }))!;
       try {
         await put.put('token/a.txt', Buffer.from('a'), 1, TEXT);
       } finally {
@@ -375,7 +375,7 @@ function suite(kind: S3Kind): void {
       const skewed = createS3Client({ ...s3.settings, endpoint: proxy.endpoint });
       const config = skewed.config as unknown as { systemClockOffset?: number };
       config.systemClockOffset = -3_600_000; // an hour behind: both servers refuse more than 15 minutes
-      const put = (await createDirectPut(skewed, s3.bucket, { maxSockets: 1 }))!;
+      const put = (await createLeanS3(skewed, s3.bucket, { maxSockets: 1 }))!;
       const lines: string[] = [];
       try {
         await s3Operation({ operation: 'PutObject', bucket: s3.bucket, key: 'skew/a.txt' }, () => put.put('skew/a.txt', Buffer.from('a'), 1, TEXT), {
@@ -393,7 +393,7 @@ function suite(kind: S3Kind): void {
     });
 
     it('maps error answers to errors with the status and S3 Code/Message', async () => {
-      const missing = (await createDirectPut(client, 'no-such-bucket', { maxSockets: 1 }))!;
+      const missing = (await createLeanS3(client, 'no-such-bucket', { maxSockets: 1 }))!;
       const err404 = await missing.put('a.txt', Buffer.from('a'), 1, TEXT).catch((e: unknown) => e);
       missing.close();
       expect(err404).toBeInstanceOf(S3ResponseError);
@@ -405,14 +405,14 @@ function suite(kind: S3Kind): void {
       );
 
       const stranger = createS3Client({ ...s3.settings, endpoint: proxy.endpoint, accessKeyId: 'NOBODY', secretAccessKey: 'x' });
-      const denied = (await createDirectPut(stranger, s3.bucket, { maxSockets: 1 }))!;
+      const denied = (await createLeanS3(stranger, s3.bucket, { maxSockets: 1 }))!;
       const err403 = await denied.put('a.txt', Buffer.from('a'), 1, TEXT).catch((e: unknown) => e);
       denied.close();
       stranger.destroy();
       expect(err403).toMatchObject({ name: 'InvalidAccessKeyId', $metadata: { httpStatusCode: 403 }, $fault: 'client' });
 
       const forged = createS3Client({ ...s3.settings, endpoint: proxy.endpoint, secretAccessKey: 'WRONG' });
-      const bad = (await createDirectPut(forged, s3.bucket, { maxSockets: 1 }))!;
+      const bad = (await createLeanS3(forged, s3.bucket, { maxSockets: 1 }))!;
       const errSig = await bad.put('a.txt', Buffer.from('a'), 1, TEXT).catch((e: unknown) => e);
       bad.close();
       forged.destroy();

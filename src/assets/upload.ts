@@ -1,0 +1,188 @@
+/**
+ * Uploading a list of files, at most `concurrency` S3 requests at a time (forEachLimited over one list of requests:
+ * a single-part file is one, a file in parts is one per part; its CreateMultipartUpload runs with its first part,
+ * its CompleteMultipartUpload with its last). Largest files first, so their parts overlap with the many small files
+ * instead of trailing at the end. After a failure no new request starts; the running ones settle, multipart uploads
+ * left open are aborted, and the first failure is thrown.
+ *
+ * Single-part uploads go through the lean PUT (lean.ts) when there is one, else through the SDK (a client with
+ * middleware of its own, or an endpoint only the SDK can sign for); multipart uploads always use the SDK. Files up
+ * to SMALL_FILE are read once and every attempt sends the same bytes; larger ones get a fresh stream per attempt.
+ * What the SDK cannot repeat by itself (streamed bodies) and the lean PUT (one attempt a call) are retried with the
+ * action's one retry policy (s3-call.ts).
+ */
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type CompletedPart,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import type { ReadStream } from 'node:fs';
+import { forEachLimited } from '../concurrency.js';
+import { fileStream, readSmall, SMALL_FILE } from './files.js';
+import { cacheControl, contentType, type CacheRules } from './headers.js';
+import type { LocalFile } from './local.js';
+import { partCount, PART_SIZE, usesMultipart } from './plan.js';
+import type { LeanS3 } from './lean.js';
+import type { RequestCounter } from './remote.js';
+import { s3Operation, type S3Target } from './s3-call.js';
+
+export interface UploaderOptions {
+  client: S3Client;
+  counter: RequestCounter;
+  /** The lean calls, when the client allows them. */
+  lean?: LeanS3;
+  bucket: string;
+  prefix: string;
+  concurrency: number;
+  rules: CacheRules;
+  /** With the SDK's default checksums (real AWS), parts carry CRC32s that CompleteMultipartUpload must repeat. */
+  partChecksums: boolean;
+  log: (line: string) => void;
+}
+
+/** One file in parts: created once (by whichever part runs first), completed by the part that finishes last. */
+class Multipart {
+  private created?: Promise<string>;
+  uploadId?: string;
+  completed = false;
+  private parts: CompletedPart[] = [];
+  private left: number;
+
+  constructor(
+    readonly file: LocalFile,
+    readonly count: number,
+  ) {
+    this.left = count;
+  }
+
+  id(create: () => Promise<string>): Promise<string> {
+    this.created ??= create().then((id) => (this.uploadId = id));
+    return this.created;
+  }
+
+  /** Records a finished part; true when it was the last one. */
+  done(part: CompletedPart): boolean {
+    this.parts[part.PartNumber! - 1] = part;
+    return --this.left === 0;
+  }
+
+  get all(): CompletedPart[] {
+    return this.parts;
+  }
+}
+
+type Job = { kind: 'single'; file: LocalFile } | { kind: 'part'; upload: Multipart; index: number };
+
+export class Uploader {
+  bytesUploaded = 0;
+  filesUploaded = 0;
+
+  constructor(private readonly o: UploaderOptions) {}
+
+  async upload(files: readonly LocalFile[]): Promise<void> {
+    const jobs: Job[] = [];
+    const multiparts: Multipart[] = [];
+    for (const file of [...files].sort((a, b) => b.size - a.size)) {
+      if (!usesMultipart(file.size)) {
+        jobs.push({ kind: 'single', file });
+        continue;
+      }
+      const upload = new Multipart(file, partCount(file.size));
+      multiparts.push(upload);
+      for (let index = 0; index < upload.count; index++) jobs.push({ kind: 'part', upload, index });
+    }
+    try {
+      await forEachLimited(jobs, this.o.concurrency, (job) => (job.kind === 'single' ? this.single(job.file) : this.part(job.upload, job.index)));
+    } catch (err) {
+      await Promise.all(multiparts.filter((m) => m.uploadId && !m.completed).map((m) => this.abort(m)));
+      throw err;
+    }
+  }
+
+  private target(operation: string, file: LocalFile): S3Target {
+    return { operation, bucket: this.o.bucket, key: this.o.prefix + file.key };
+  }
+
+  private uploaded(file: LocalFile): void {
+    this.bytesUploaded += file.size;
+    this.filesUploaded++;
+    this.o.log(`uploaded ${file.key} (${file.size} bytes)`);
+  }
+
+  private async single(file: LocalFile): Promise<void> {
+    const { lean, rules, log } = this.o;
+    const key = this.o.prefix + file.key;
+    const headers = { contentType: contentType(file.key), cacheControl: cacheControl(file.key, rules) };
+    // read once, sent from the same buffer by every attempt; larger files get a fresh stream per attempt
+    const body = file.size > SMALL_FILE ? undefined : readSmall(file.path, file.size);
+    const target = this.target('PutObject', file);
+    if (lean) {
+      await s3Operation(target, () => lean.put(key, body ?? (() => fileStream(file.path)), file.size, headers), { retry: true, log });
+    } else {
+      const command = (Body: Buffer | ReadStream): PutObjectCommand =>
+        this.o.counter.count(
+          new PutObjectCommand({ Bucket: this.o.bucket, Key: key, Body, ContentLength: file.size, ContentType: headers.contentType, CacheControl: headers.cacheControl }),
+        );
+      // a Buffer body the SDK repeats by itself; a stream it cannot
+      if (body) await s3Operation(target, () => this.o.client.send(command(body)));
+      else await s3Operation(target, () => withStream(() => fileStream(file.path), (s) => this.o.client.send(command(s))), { retry: true, log });
+    }
+    this.uploaded(file);
+  }
+
+  private async part(upload: Multipart, index: number): Promise<void> {
+    const { client, counter, bucket, partChecksums, log } = this.o;
+    const { file } = upload;
+    const Key = this.o.prefix + file.key;
+    const checksum = partChecksums ? { ChecksumAlgorithm: 'CRC32' as const } : {};
+    const UploadId = await upload.id(async () => {
+      const created = await s3Operation(this.target('CreateMultipartUpload', file), () =>
+        client.send(
+          counter.count(
+            new CreateMultipartUploadCommand({ Bucket: bucket, Key, ContentType: contentType(file.key), CacheControl: cacheControl(file.key, this.o.rules), ...checksum }),
+          ),
+        ),
+      );
+      if (!created.UploadId) throw new Error(`CreateMultipartUpload s3://${bucket}/${Key} returned no UploadId`);
+      return created.UploadId;
+    });
+    const start = index * PART_SIZE;
+    const end = Math.min(file.size, start + PART_SIZE) - 1;
+    const PartNumber = index + 1;
+    const command = (Body: ReadStream): UploadPartCommand =>
+      counter.count(new UploadPartCommand({ Bucket: bucket, Key, UploadId, PartNumber, Body, ContentLength: end - start + 1, ...checksum }));
+    const out = await s3Operation(
+      this.target('UploadPart', file),
+      () => withStream(() => fileStream(file.path, { start, end }), (body) => client.send(command(body))),
+      { retry: true, log },
+    );
+    if (!upload.done({ PartNumber, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) })) return;
+    await s3Operation(this.target('CompleteMultipartUpload', file), () =>
+      client.send(counter.count(new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId, MultipartUpload: { Parts: upload.all } }))),
+    );
+    upload.completed = true;
+    this.uploaded(file);
+  }
+
+  private async abort(upload: Multipart): Promise<void> {
+    const { client, counter, bucket, log } = this.o;
+    const Key = this.o.prefix + upload.file.key;
+    await s3Operation(this.target('AbortMultipartUpload', upload.file), () =>
+      client.send(counter.count(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId: upload.uploadId }))),
+    ).catch((e: Error) => log(`warning: ${e.message}; the parts stay in the bucket until a lifecycle rule removes them`));
+  }
+}
+
+/** One attempt of a command whose body is a fresh file stream, destroyed whatever the outcome. */
+async function withStream<T>(open: () => ReadStream, send: (body: ReadStream) => Promise<T>): Promise<T> {
+  const body = open();
+  try {
+    return await send(body);
+  } finally {
+    body.destroy();
+  }
+}
