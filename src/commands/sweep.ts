@@ -9,6 +9,7 @@
  * answers 200 and clamps the request to one replica, so the sweeper only says "scaled to 0" when it saw 0, and
  * sleeps the preview instead otherwise.
  */
+import { forEachLimited } from '../concurrency.js';
 import * as core from '@actions/core';
 import { deletePrefix } from '../assets/sync.js';
 import { PreviewDatabases } from '../data/previews.js';
@@ -61,14 +62,6 @@ interface Inventory {
   records: string[];
   databases: { preview: string; pr: number }[];
   secrets: string[];
-}
-
-async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function bucketOf(s: Services) {
@@ -130,7 +123,7 @@ export async function sweep(s: Services): Promise<void> {
   const results = new Map<Item, string>();
   const errors: string[] = [];
   if (!sw.dryRun) {
-    await eachLimited(
+    await forEachLimited(
       items.filter((i) => i.run),
       ACT_CONCURRENCY,
       async (i) => {
