@@ -1,6 +1,8 @@
 /**
- * deploy: guards → gateway facts and quota → building comment and deployment → record → images → PR head re-check
- * → data → functions → readiness → assets → PR re-check → comment, deployment and outputs. Orchestration only.
+ * deploy: guards → gateway facts and quota → record → images → PR head re-check → data → functions → readiness →
+ * HTML and stale deletes → PR re-check → comment, deployment and outputs. Orchestration only. What does not depend
+ * on the new functions runs beside those steps instead of adding to them (issue 14): the building comment and
+ * deployment from the start, and the static files but HTML from the start of the build (asset-stages.ts).
  *
  * A preview is one function, or several with a stack file (units.ts); each step covers all of them. Each step that
  * fails tells the PR what is true (pr-status.ts): before the gateway is touched the previous preview is as it was;
@@ -8,11 +10,10 @@
  * just before the functions are deployed and before anything is marked, so a run that a newer push or a close
  * overtook neither overwrites the newer preview's status nor leaves a preview behind a closed PR.
  */
-import { syncAssets } from '../assets/sync.js';
 import type { RunContext } from '../context.js';
 import { deployGuard } from '../decide/event.js';
 import { quotaDecision } from '../decide/quota.js';
-import type { AssetCounts, FailedStep } from '../github/comment-text.js';
+import type { FailedStep } from '../github/comment-text.js';
 import { getPull } from '../github/pulls.js';
 import { anonymousPullProblem } from '../image/public.js';
 import { log } from '../log.js';
@@ -23,6 +24,7 @@ import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
 import { writeOutputs } from '../report.js';
 import { readRecord, recordRepositories, saveRecord, type PreviewRecord } from '../state/previews.js';
 import { deleteSleeping } from '../state/sleeping.js';
+import { AssetStages, earlyUploadNote } from './asset-stages.js';
 import type { Backend } from './backend.js';
 import { functionSpec, untouchedSpec } from './function-spec.js';
 import { PrStatus, type Facts } from './pr-status.js';
@@ -114,6 +116,7 @@ class DeployRun {
   private functions: FunctionStatus[] = [];
   /** The record of the deploy before this one, read before this one overwrites it. */
   private previous?: PreviewRecord;
+  private assets?: AssetStages;
 
   constructor(
     private readonly s: Services,
@@ -131,7 +134,8 @@ class DeployRun {
         log.info(`${step} failed (${(err as Error).message}), and the PR was closed meanwhile`);
         throw new ClosedMeanwhile();
       }
-      await this.status.failed(step, err, previousVersion(step, this.provider, this.existed, gone?.(err)));
+      const early = step === 'assets' ? '' : earlyUploadNote((await this.assets?.abandon()) ?? 0);
+      await this.status.failed(step, err, previousVersion(step, this.provider, this.existed, gone?.(err)) + early);
       throw err;
     }
   }
@@ -142,6 +146,8 @@ class DeployRun {
     } catch (err) {
       if (err instanceof ClosedMeanwhile) return this.closedMeanwhile();
       throw err;
+    } finally {
+      await this.assets?.abandon(); // a run that stopped early leaves no upload running; after finish() a no-op
     }
   }
 
@@ -149,27 +155,29 @@ class DeployRun {
 
   private async steps(): Promise<void> {
     const { s, facts } = this;
-    const { provider, functions } = await this.step('gateway', async () => ({ provider: await s.gateway.provider(), functions: await s.gateway.list() }));
+    const [provider, functions] = await this.step('gateway', () => Promise.all([s.gateway.provider(), s.gateway.list()]));
     this.provider = provider;
     this.functions = functions;
     this.existed = this.running(facts.name) !== undefined;
     if (this.refused(provider)) return this.refuse(provider);
-    await this.status.building();
+    const building = this.status.building();
+    this.assets = this.startAssets();
     await this.record();
     const images = await this.step('build', () => prepareImages(s, this.units, this.running));
     facts.image = images.find((x) => x.unit.isDefault)!.image;
     // Community Edition on Kubernetes runs public images only, and says nothing when it cannot (see image/public.ts).
     if (provider.edition === 'community' && provider.rolling) await this.step('image', () => this.checkPublic(provider, images));
     const before = await overtaken(s, { number: facts.pr, headSha: facts.sha });
+    if (before === 'closed' && this.assets) return this.closedMeanwhile(); // its early uploads went to a torn-down prefix
     if (before) return this.stop(before === 'closed' ? `PR #${facts.pr} was closed while this run built it; not deployed` : before);
+    await building;
 
     const data = await this.step('data', () => prepareData(s, facts, !this.existed));
     const sent = await this.step('deploy', () => sendSpecs(s, this.specs(provider, images, data), this.running));
     const started = Date.now();
     const readiness = await this.step('readiness', () => awaitReady(s, provider, sent, facts.sha), (err) => err instanceof NotReady && err.gone);
-    await this.awake(sent, Date.now() - started);
-    await this.prune();
-    const assets = await this.step('assets', () => this.syncAssets());
+    const bookkeeping = Promise.all([this.awake(sent, Date.now() - started), this.prune()]); // both only warn
+    const assets = await this.step('assets', async () => this.assets?.finish()).finally(() => bookkeeping);
     const after = await overtaken(s, { number: facts.pr, headSha: facts.sha });
     if (after === 'closed') return this.closedMeanwhile();
     if (after) return this.stop(`${after} (this run's functions were deployed; the newer run replaces them)`);
@@ -295,10 +303,11 @@ class DeployRun {
     }
   }
 
-  private async syncAssets(): Promise<AssetCounts | undefined> {
+  /** The static files' early stages, when this preview has a static-dir. */
+  private startAssets(): AssetStages | undefined {
     const a = this.s.settings.assets;
     if (!a?.staticDir || !this.s.s3) return undefined;
-    const result = await syncAssets(this.s.s3, {
+    return AssetStages.start(this.s.s3, {
       bucket: a.bucket,
       prefix: bucketPrefix(this.facts.name),
       dir: a.staticDir,
@@ -308,11 +317,11 @@ class DeployRun {
       concurrency: a.concurrency,
       log: (line) => log.info(line),
     });
-    return { uploaded: result.uploaded, skipped: result.skipped, deleted: result.deleted };
   }
 
   /** The PR closed while this run deployed: the teardown run may already be over, so this run tears down itself. */
   private async closedMeanwhile(): Promise<void> {
+    await this.assets?.abandon(); // before the teardown empties the prefix, not while uploads still fill it
     await this.status.overtaken(`PR #${this.facts.pr} was closed during the deploy`);
     log.notice(`PR #${this.facts.pr} was closed during this deploy; tearing the preview down again`);
     const report = await teardownPreview(this.s, this.facts.pr, `PR #${this.facts.pr} was closed during a deploy`);

@@ -39,6 +39,8 @@ export class PrStatus {
   private readonly comment?: PreviewComment;
   /** The deployment `building()` started, when it could. */
   private deployment?: Promise<number | undefined>;
+  /** `building()`'s writes: the deploy goes on while they are on their way, and every later write waits for them. */
+  private started: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly s: Services,
@@ -54,9 +56,10 @@ export class PrStatus {
 
   /**
    * The run starts: the comment says this commit is being built (with the run link) and the deployment is in
-   * progress, written together. They only inform, so a failure here is a warning; the run's later writes report it.
+   * progress, written together while the build goes on; every later write waits for them, so none is overtaken by
+   * "building". They only inform, so a failure here is a warning; the run's later writes report it.
    */
-  async building(): Promise<void> {
+  building(): Promise<unknown> {
     const { sha } = this.facts;
     if (this.s.settings.github.deployment) {
       this.deployment = startDeployment(this.s.octokit, this.s.ctx.repo, this.mark(`Building #${this.facts.pr} at ${sha.slice(0, 7)}`)).catch((err: Error) => {
@@ -64,8 +67,9 @@ export class PrStatus {
         return undefined;
       });
     }
-    const comment = this.comment?.write(renderComment({ ...this.view('building') })).catch((err: Error) => log.warning(`could not post the building comment: ${err.message}`));
-    await Promise.all([this.deployment, comment]);
+    const comment = this.comment?.write(renderComment({ ...this.view('building'), staticFiles: this.s.settings.assets?.staticDir !== undefined })).catch((err: Error) => log.warning(`could not post the building comment: ${err.message}`));
+    this.started = Promise.all([this.deployment, comment]);
+    return this.started;
   }
 
   /** Ends the deployment started by `building()`, or makes a finished one when none was started. */
@@ -80,6 +84,7 @@ export class PrStatus {
 
   /** A newer push or a close overtook the run: its own deployment is retired, the newer run reports. */
   async overtaken(reason: string): Promise<void> {
+    await this.started;
     if ((await this.deployment) === undefined) return;
     await this.finish(reason, 'inactive').catch((err: Error) => log.warning(`could not retire this run's deployment: ${err.message}`));
   }
@@ -91,6 +96,7 @@ export class PrStatus {
 
   /** The deploy failed at `step`; `previous` says what is true of the preview that ran before. Never throws. */
   async failed(step: FailedStep, err: unknown, previous: string): Promise<void> {
+    await this.started;
     const error = err instanceof Error ? err.message : String(err);
     const writes: Promise<unknown>[] = [];
     if (this.comment) writes.push(this.comment.write(renderComment({ ...this.view('failed'), step, error, previous })));
@@ -103,6 +109,7 @@ export class PrStatus {
 
   /** The preview is live; GitHub failures here fail the run (thrown) but are never reported as a failed preview. */
   async live(readiness: Readiness, extra: { assets?: AssetCounts; data?: DataFacts; backend?: BackendFacts; functions?: FunctionFacts[] }, bucketPrefix: string | undefined): Promise<void> {
+    await this.started;
     const { name, url, sha, image, pr } = this.facts;
     const ready = readiness.state === 'ready';
     const writes: Promise<unknown>[] = [];

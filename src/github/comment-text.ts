@@ -49,7 +49,7 @@ export interface DataFacts {
 export type FailedStep = 'stack' | 'gateway' | 'state' | 'build' | 'image' | 'data' | 'deploy' | 'readiness' | 'assets';
 
 export type CommentView =
-  | ({ state: 'building' } & PreviewFacts)
+  | ({ state: 'building'; staticFiles?: boolean } & PreviewFacts)
   | ({ state: 'ready' | 'rolling-out'; evidence: string; assets?: AssetCounts; data?: DataFacts; backend?: BackendFacts; functions?: FunctionFacts[] } & PreviewFacts)
   | ({ state: 'failed'; step: FailedStep; error: string; previous: string } & PreviewFacts)
   | { state: 'torn-down'; name: string; runUrl: string; time: string; reason: string; removed: string[]; kept?: string[] }
@@ -139,7 +139,7 @@ export function renderComment(view: CommentView): string {
       lines.push(
         `${HEADING} of \`${short(view.sha)}\` is being built and deployed by [this run](${view.runUrl}).`,
         '',
-        `The previous preview of this PR, if any, is unchanged at ${view.url} until the new function is deployed; this comment says when the new one is ready.`,
+        `The previous preview of this PR, if any, answers at ${view.url} until the new function is deployed${view.staticFiles ? "; this commit's static files other than HTML upload while the image builds, its pages once the new function is ready" : ''}. This comment says when the new one is ready.`,
         '',
         footer(view.runUrl, view.time),
       );

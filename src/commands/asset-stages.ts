@@ -1,0 +1,65 @@
+/**
+ * The preview's static files in the order a deploy needs them (issue 14). The walk, the listing and the upload of
+ * everything but HTML start with the build and go on while the function rolls out: they do not depend on it, and on
+ * a new preview they are most of the sync. HTML goes only once the functions are ready, so a page never calls an API
+ * older than itself; keys no local file needs any more go last, after the new pages replaced the ones that used them.
+ *
+ * A deploy that ends before its functions are ready (failed build, overtaken, closed) abandons the stages: it waits
+ * for the uploads already started, writes no HTML and reports how many files went up, so the PR is told that the
+ * previous pages may already load some of this commit's files.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { prepareSync, type PreparedSync, type SyncOptions } from '../assets/sync.js';
+import type { AssetCounts } from '../github/comment-text.js';
+import { log } from '../log.js';
+
+export class AssetStages {
+  /** Set once the sync is planned; its counts stay readable after a failed upload. */
+  private sync?: PreparedSync;
+  /** The walk, the listing and the upload of everything but HTML. */
+  private readonly early: Promise<PreparedSync>;
+
+  private constructor(client: S3Client, opts: SyncOptions) {
+    this.early = prepareSync(client, opts).then(async (sync) => {
+      this.sync = sync;
+      await sync.uploadAssets();
+      return sync;
+    });
+    this.early.catch(() => undefined); // awaited by finish() or abandon()
+  }
+
+  static start(client: S3Client, opts: SyncOptions): AssetStages {
+    log.info('Static files: uploading all but HTML now, while the image builds and the function rolls out; HTML once it is ready');
+    return new AssetStages(client, opts);
+  }
+
+  /** Once the functions are ready: the HTML, then the stale deletes. A failure of the early stage surfaces here. */
+  async finish(): Promise<AssetCounts> {
+    try {
+      const sync = await this.early;
+      await sync.uploadHtml();
+      await sync.deleteStale();
+      const { uploaded, skipped, deleted } = sync.result();
+      return { uploaded, skipped, deleted };
+    } finally {
+      this.sync?.close();
+    }
+  }
+
+  /**
+   * The deploy ends without its pages: waits for the uploads in flight and closes their connections. Returns how many
+   * of this commit's files (none of them HTML) went up meanwhile. Idempotent.
+   */
+  async abandon(): Promise<number> {
+    await this.early.catch((err: Error) => log.info(`the early upload of static files stopped: ${err.message}`));
+    this.sync?.close();
+    return this.sync?.result().uploaded ?? 0;
+  }
+}
+
+/** What the PR is told beside a failure when files of this commit went up before the deploy stopped. */
+export function earlyUploadNote(uploaded: number): string {
+  if (uploaded === 0) return '';
+  const files = uploaded === 1 ? '1 static file' : `${uploaded} static files`;
+  return ` ${files} of this commit (none of them HTML) had already been uploaded while the image built; the pages are still the previous commit's, and may load them.`;
+}
