@@ -4,15 +4,15 @@
  *
  *   npm run bench                          everything below, full tree (2,000 files, ~42 MB), 5 runs
  *   npm run bench -- --server rgw          the asset sync on radosgw only (or s3rver)
- *   npm run bench -- --pipeline            the deploy pipeline only (bench/pipeline.ts)
+ *   npm run bench -- --pipeline            the deploy pipeline only: cold build, front-end-only push, cached rebuild
  *   npm run bench -- --sweep 8,16,32,64    our cold upload at each concurrency, on each server (tuning)
  *   options: --small (40 files), --runs N, --concurrency N (default: the action's), --tools ours,aws,rclone,
  *            rclone-checksum,rclone-tuned, --rollout-ms MS (pipeline, default 3000), --latency MS (s3rver delays
  *            each request: a network round trip), --seed N, --out FILE, --no-write (print only)
  *
- * Parts: the sync comparison on each server (sync-bench.ts, tools.ts, servers.ts), the pipeline (pipeline.ts), the
- * bundle's start-up and the sweep decision (extras.ts). Without Ceph, docker-registry/buildah, awscli or rclone the
- * parts that need them are skipped with a note saying what to install.
+ * Parts: the sync comparison on each server (sync-bench.ts, tools.ts, servers.ts), the pipeline (pipeline.ts,
+ * bundle-run.ts, function.ts), the bundle's start-up and the sweep decision (extras.ts). Without Ceph,
+ * docker-registry/buildah, awscli or rclone the parts that need them are skipped with a note saying what to install.
  */
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { mkdtempSync, realpathSync, rmSync, writeFileSync, existsSync } from 'node:fs';

@@ -10,7 +10,7 @@ import { mkdirSync, readdirSync, readFileSync, unlinkSync, utimesSync, writeFile
 import { dirname, join } from 'node:path';
 
 /** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;
@@ -27,7 +27,7 @@ export interface Tree {
   bytes: number;
   /** Rewritten (same size, other content) for the incremental run. */
   changeKey: string;
-  /** Deleted for the incremental run. */
+  /** Deleted for the incremental run; the first stylesheet, rewritten by the front-end edit. */
   deleteKey: string;
   /** Changed by the CI rebuild. */
   ciKey: string;
@@ -128,6 +128,13 @@ function flipFirstByte(path: string): void {
 export function editTree(tree: Tree, dir: string): void {
   flipFirstByte(join(dir, tree.changeKey));
   unlinkSync(join(dir, tree.deleteKey));
+}
+
+/** A front-end-only change: the home page and the tree's first stylesheet rewritten (same size, other bytes). */
+export function frontEndEdit(tree: Tree, dir: string): string[] {
+  const changed = ['index.html', tree.deleteKey];
+  for (const key of changed) flipFirstByte(join(dir, key));
+  return changed;
 }
 
 /** A fresh CI build of the same sources but one: every file written again (now its mtime), one of them changed. */

@@ -101,23 +101,37 @@ describe('bench/bench.ts', () => {
   });
 
   describeWith(['buildah', 'docker-registry']).describe('the deploy pipeline', () => {
-    it('deploys through the bundle and prints wall time, critical path and overhead', () => {
+    it('deploys a cold build, a front-end-only push and a cached rebuild through the bundle: wall time, critical path and overhead of each', () => {
       if (!existsSync(join(ROOT, 'dist', 'index.js'))) throw new Error('dist/index.js is missing: run `npm run bundle` first');
       const r = bench(['--pipeline', '--rollout-ms', '500', '--no-write']);
       expect(r.stderr).not.toMatch(/Error:/);
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/^## Deploy pipeline$/m);
-      expect(r.stdout).toMatch(/^pipeline run 1: wall .*\(buildah [^)]*\bbud\b[^)]*\bpush\b[^)]*\)/m);
-      expect(r.stdout).toMatch(/^\| wall: start → "Preview ready" \| \d/m);
-      expect(r.stdout).toMatch(/^\| rollout \(the gateway's delay\) \| 500 ms \|$/m);
-      const ms = (row: string): number => {
-        const v = new RegExp(`^\\| \\**${row.replace(/[()+]/g, '\\$&')}\\** \\| \\**([\\d.]+) (m?s)\\**`, 'm').exec(r.stdout);
-        if (!v) throw new Error(`no row ${row}`);
-        return Number(v[1]) * (v[2] === 's' ? 1000 : 1);
-      };
-      expect(ms('critical path = build + push + rollout')).toBeGreaterThanOrEqual(500);
-      // the table adds up (rounding aside)
-      expect(Math.abs(ms('wall: start → "Preview ready"') - ms('critical path = build + push + rollout') - ms('overhead = wall − critical path'))).toBeLessThanOrEqual(20);
+      const cases = ['cold build', 'front-end-only push', 'cached rebuild'];
+      expect(r.stdout).toMatch(/^\| {2}\| cold build \| front-end-only push \| cached rebuild \|$/m);
+      expect(r.stdout).toMatch(/^pipeline run 1, cold build: wall .*\(buildah [^)]*\bbud\b[^)]*\bpush\b[^)]*\)/m);
+      expect(r.stdout).toMatch(/^pipeline run 1, front-end-only push: wall .*\(buildah not run\)/m);
+      const row = (label: string): string[] => cases.map((c) => cell(r.stdout, label, c) ?? `no row ${label}`);
+      expect(row('backend')).toEqual(['built', 'reused', 'built']);
+      expect(row('static files uploaded')).toEqual(['40', '2', '0']); // the whole site, then only the two changed files
+      // the cold build finds nothing in the cache; the rebuild takes the package.json and dependency steps from it
+      expect(row('build steps from the layer cache')).toEqual(['0', '—', '2']);
+      // nothing built, pushed or rolled out for the front-end-only push
+      expect(row("build + push (the builder's own time)")[1]).toBe('0 ms');
+      expect(row("rollout (the gateway's delay)")).toEqual(['500 ms', '0 ms', '500 ms']);
+      expect(row('… of which before the build starts')[1]).toBe('—');
+      const ms = (label: string): number[] =>
+        row(label).map((v) => {
+          const m = /^\**([\d.]+) (m?s)\**$/.exec(v);
+          if (!m) throw new Error(`${label}: ${v} is no duration`);
+          return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+        });
+      const [wall, critical, overhead] = ['wall: start → "Preview ready"', 'critical path = build + push + rollout', '**overhead = wall − critical path**'].map(ms);
+      expect(critical[0]).toBeGreaterThan(500);
+      expect(critical[1]).toBe(0);
+      expect(critical[2]).toBeGreaterThan(500);
+      // each column adds up (rounding aside)
+      for (const i of [0, 1, 2]) expect(Math.abs(wall[i] - critical[i] - overhead[i])).toBeLessThanOrEqual(20);
       expect(r.stdout).not.toMatch(/## Asset sync on/);
     });
   });
