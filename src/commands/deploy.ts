@@ -76,6 +76,9 @@ export async function deploy(s: Services): Promise<void> {
     if (guard.level === 'warning') log.warning(guard.reason);
     return skip(guard.reason);
   }
+  // The gateway's facts are read while GitHub is asked about the PR: reads, harmless when the run stops here.
+  const gatewayFacts = Promise.all([s.gateway.provider(), s.gateway.list()]);
+  gatewayFacts.catch(() => undefined); // awaited in the 'gateway' step
   // The event may be minutes old (queued runs, re-runs): deploy only what the PR's head still is.
   const early = await overtaken(s, pr);
   if (early) return skip(early === 'closed' ? `PR #${pr.number} is closed; a closed PR gets no preview` : early);
@@ -86,7 +89,7 @@ export async function deploy(s: Services): Promise<void> {
   for (const note of stackNotes(settings)) log.info(note);
   const units = unitsOf(settings, name, pr.number, pr.headSha);
   facts.image = units.find((u) => u.isDefault)!.tag;
-  await new DeployRun(s, facts, units, new PrStatus(s, facts)).run();
+  await new DeployRun(s, facts, units, new PrStatus(s, facts), gatewayFacts).run();
 }
 
 /**
@@ -123,6 +126,7 @@ class DeployRun {
     private readonly facts: Facts,
     private readonly units: Unit[],
     private readonly status: PrStatus,
+    private readonly gatewayFacts: Promise<[Provider, FunctionStatus[]]>,
   ) {}
 
   /** Runs `fn`; a failure is reported on the PR as a failed `step` and rethrown. */
@@ -155,7 +159,7 @@ class DeployRun {
 
   private async steps(): Promise<void> {
     const { s, facts } = this;
-    const [provider, functions] = await this.step('gateway', () => Promise.all([s.gateway.provider(), s.gateway.list()]));
+    const [provider, functions] = await this.step('gateway', () => this.gatewayFacts);
     this.provider = provider;
     this.functions = functions;
     this.existed = this.running(facts.name) !== undefined;
