@@ -49,10 +49,21 @@ export function stackSettings(read: Read, c: StackContext): StackSettings | unde
       // The file comes with the pull request, so its problems are the PR's to fix: deploy says them on the PR, as it
       // does a failed build, where a failed input check would only reach the job log.
       if (!(err instanceof InputError)) throw err;
-      settings.problem = err.message;
+      settings.problem = withoutValues(err.message, settings.variables, c.env);
     }
   }
   return settings;
+}
+
+/**
+ * The problem goes into a public PR comment, and a message may quote the file after substitution: each variable's
+ * value is shown as its `${NAME}` (a workflow may pass a secret through `stack-variables`). Values under 4
+ * characters stay: no secret is that short, and replacing them would garble the message.
+ */
+export function withoutValues(message: string, variables: string[], env: NodeJS.ProcessEnv): string {
+  const values = variables.flatMap((v) => (env[v] && env[v]!.length >= 4 ? [[env[v]!, `\${${v}}`] as const] : []));
+  values.sort((a, b) => b[0].length - a[0].length); // a value that contains another goes first
+  return values.reduce((text, [value, name]) => text.split(value).join(name), message);
 }
 
 function parse(s: StackSettings, c: StackContext): Stack {
