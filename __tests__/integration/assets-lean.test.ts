@@ -1,5 +1,5 @@
 /**
- * The lean PUT path (src/assets/put.ts) against s3rver and Ceph radosgw, through a proxy that checks every
+ * The lean S3 calls (src/assets/lean.ts) against s3rver and Ceph radosgw, through a proxy that checks every
  * request's SigV4 signature independently (s3rver itself does not verify v4 signatures; in front of s3rver the
  * proxy refuses bad ones the way S3 does, in front of radosgw it only records them and radosgw refuses them):
  * signing, key encoding, error mapping, the URL layout, and the sync's retries and HTML-last ordering on this path.

@@ -1,19 +1,22 @@
 /**
- * Lean S3 calls for the sync's hot path: single-part PutObject for its many small objects, and ListObjectsV2 (the
- * SDK took 90–120 ms to list the bench's 2,000 keys on radosgw, reading its XML; this takes 26–34 ms, of which the
- * server's ~16 ms). Kept because the numbers justify it: a cold upload of the
- * bench's 2,000 files to radosgw takes 1.31 s with it against 3.27 s through the SDK, 0.60 s of client CPU against
- * 2.45 s (median of 5, same run; the SDK's per-request middleware stack is most of the difference).
+ * Lean S3 calls for the sync's hot path: single-part PutObject for its many small objects, and ListObjectsV2. They
+ * bypass the SDK's client for what it costs per request (its middleware stack): a cold upload of the bench's 2,000
+ * files to radosgw takes 1.4 s this way against 3.4 s through the SDK, 0.9 s of client CPU against 2.4 s (median of
+ * 5 each, back to back: `npm run bench -- --server rgw --runs 5 --tools ours`, then the same with createLeanS3
+ * declining), and the SDK takes 70–95 ms to list the bench's 2,000 keys from radosgw (two pages, warm) where this
+ * takes 15–16 ms.
  *
  * - URL: the client's own endpoint resolution, run once per sync for the bucket (path-style with a custom
  *   endpoint, virtual-hosted `https://<bucket>.s3.<region>.amazonaws.com` otherwise, path-style for dotted
  *   buckets; FIPS, dual-stack, China partitions as the client resolves them). The key is appended with each
  *   segment RFC 3986-encoded, `/` kept, encoded once (the canonical URI S3 expects).
- * - Signing: sigv4.ts with `x-amz-content-sha256: UNSIGNED-PAYLOAD` (no body hash), credentials from the client's
- *   own provider chain (env, OIDC web identity, session tokens), re-resolved before they expire, and the client's
- *   clock-skew offset, which an answer `RequestTimeTooSkewed` corrects for the next attempt (the SDK's too).
- * - Transport: http1.ts, `maxSockets` keep-alive connections, the client's time limits for connecting and for
- *   silence on the socket (`requestTimeoutOf`), `User-Agent: faas-preview`.
+ * - Signing: @smithy/signature-v4, the SDK's own signer, configured as the SDK's S3 client configures it (the path
+ *   signed as sent, not encoded again), with `x-amz-content-sha256: UNSIGNED-PAYLOAD` (no body hash), credentials
+ *   from the client's own provider chain (env, OIDC web identity, session tokens), re-resolved before they expire,
+ *   and the client's clock-skew offset, which an answer `RequestTimeTooSkewed` corrects for the next attempt (the
+ *   SDK's too).
+ * - Transport: undici (lean-http.ts), `maxSockets` keep-alive connections, the client's time limits for connecting
+ *   and for silence (`requestTimeoutOf`), bounded answers, `User-Agent: faas-preview`.
  * - A non-2xx answer rejects with an S3ResponseError that carries the status, S3's XML Code and Message (empty
  *   on radosgw) and the headers, in the SDK's error shape (`name`, `$metadata.httpStatusCode`), so s3-call.ts
  *   reads both alike; network errors and timeouts reject with the request and node's `code` (no `$metadata`).
@@ -24,18 +27,20 @@
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getEndpointFromInstructions } from '@smithy/core/endpoints';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { Http1Pool, type Http1Request, type Http1Response } from './http1.js';
+import { createLeanHttp, type LeanHttpRequest, type LeanHttpResponse } from './lean-http.js';
 import { FileChanged } from './local.js';
 import { requestTimeoutOf } from './s3.js';
-import { queryString, Signer } from './sigv4.js';
 
 type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date };
 
-const EMPTY = Buffer.alloc(0);
 /** A page of 1,000 keys of up to 1,024 bytes each, XML-escaped, with their metadata, stays well below this. */
 const MAX_LISTING = 16 * 1024 * 1024;
+/** A PUT's answer: empty, or an S3 error document of a few hundred bytes. */
+const MAX_ANSWER = 64 * 1024;
 
 /** An S3 error answer, in the shape of the SDK's service exceptions (name = S3's Code). */
 export class S3ResponseError extends Error {
@@ -62,7 +67,10 @@ export class S3ResponseError extends Error {
   }
 }
 
-const UNRESERVED_EXTRA = /[!'()*]/g;
+/** RFC 3986: everything but unreserved characters percent-encoded (SigV4's encoding of paths and queries). */
+function rfc3986(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+}
 
 /** An object key as a URL path: each segment RFC 3986-encoded (unreserved characters kept), `/` kept. */
 export function encodeKeyPath(key: string): string {
@@ -70,12 +78,40 @@ export function encodeKeyPath(key: string): string {
   let start = 0;
   for (;;) {
     const slash = key.indexOf('/', start);
-    const seg = key.slice(start, slash === -1 ? undefined : slash);
-    out += encodeURIComponent(seg).replace(UNRESERVED_EXTRA, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+    out += rfc3986(key.slice(start, slash === -1 ? undefined : slash));
     if (slash === -1) return out;
     out += '/';
     start = slash + 1;
   }
+}
+
+/** A query as sent: names sorted, names and values RFC 3986-encoded, as the signer encodes them. */
+function queryString(query: Record<string, string>): string {
+  return Object.keys(query)
+    .sort()
+    .map((k) => `${rfc3986(k)}=${rfc3986(query[k])}`)
+    .join('&');
+}
+
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+
+/** SHA-256, or HMAC-SHA256 with a secret, over node:crypto: the hash the signer is given. */
+class Sha256 {
+  private readonly hash: Hash | Hmac;
+  constructor(secret?: SourceData) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
+  }
+  update(data: SourceData): void {
+    this.hash.update(bytes(data));
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(this.hash.digest());
+  }
+}
+
+function bytes(data: SourceData): string | Uint8Array {
+  if (typeof data === 'string') return data;
+  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
 }
 
 /** `<Code>` and `<Message>` of an S3 XML error body (empty strings when absent, e.g. HEAD or no body). */
@@ -203,26 +239,43 @@ export async function createLeanS3(client: S3Client, bucket: string, opts: { max
   };
   await credentials(); // fail early (no credentials at all) rather than once per file
 
-  const signer = new Signer({ region: resolved.signingRegion, service: resolved.signingName });
-  const pool = new Http1Pool({ url, maxSockets: opts.maxSockets, timeoutMs: requestTimeoutOf(client) });
+  // S3's canonical URI is the path as sent, encoded once (the SDK's S3 signer: signingEscapePath false)
+  const signer = new SignatureV4({
+    credentials,
+    region: resolved.signingRegion,
+    service: resolved.signingName,
+    sha256: Sha256,
+    uriEscapePath: false,
+    applyChecksum: false,
+  });
+  const http = createLeanHttp({ origin: url, connections: opts.maxSockets, timeoutMs: requestTimeoutOf(client), maxResponseSize: MAX_LISTING });
   const base = url.pathname.endsWith('/') ? url.pathname : url.pathname + '/';
   let attempts = 0;
 
-  type Call = Pick<Http1Request, 'method' | 'path' | 'body' | 'size' | 'sizeMismatch' | 'maxBody'> & {
+  type Call = Pick<LeanHttpRequest, 'method' | 'path' | 'body' | 'size' | 'sizeMismatch' | 'maxBody'> & {
     query?: Record<string, string>;
     headers?: Record<string, string>;
   };
   /** One attempt; resolves with a 2xx answer, rejects with S3ResponseError or a network error naming the request. */
-  const send = async (r: Call): Promise<Http1Response> => {
-    const query = queryString(r.query);
+  const send = async (r: Call): Promise<LeanHttpResponse> => {
+    const query = r.query ? queryString(r.query) : '';
     const target = query ? `${r.path}?${query}` : r.path;
     const what = `${r.method} ${url.protocol}//${url.host}${target}`;
-    const now = new Date(Date.now() + (config.systemClockOffset ?? 0));
-    const signed = signer.sign({ method: r.method, path: r.path, query: r.query, host: url.host }, await credentials(), now);
+    const signed = await signer.sign(
+      {
+        method: r.method,
+        protocol: url.protocol,
+        hostname: url.hostname,
+        path: r.path,
+        query: r.query,
+        headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...r.headers },
+      },
+      { signingDate: new Date(Date.now() + (config.systemClockOffset ?? 0)) },
+    );
     attempts++;
-    let res: Http1Response;
+    let res: LeanHttpResponse;
     try {
-      res = await pool.request({ ...r, path: target, headers: { ...signed, ...r.headers, 'user-agent': 'faas-preview' } });
+      res = await http.request({ ...r, path: target, headers: { ...signed.headers, 'user-agent': 'faas-preview' } });
     } catch (err) {
       if (err instanceof FileChanged) throw err;
       const e = err as Error & { code?: string };
@@ -232,10 +285,10 @@ export async function createLeanS3(client: S3Client, bucket: string, opts: { max
     const { code, message } = parseS3Error(res.body.toString('utf8'));
     if (code === 'RequestTimeTooSkewed' || code === 'RequestExpired') {
       // the SDK's own skew correction, shared with it: the next attempt is signed with the server's time
-      const serverTime = Date.parse(res.headers.date ?? '');
+      const serverTime = Date.parse(typeof res.headers.date === 'string' ? res.headers.date : '');
       if (!Number.isNaN(serverTime)) config.systemClockOffset = serverTime - Date.now();
     }
-    throw new S3ResponseError(res.status, code, message, what, res.headers);
+    throw new S3ResponseError(res.status, code, message, what, res.headers as IncomingHttpHeaders);
   };
 
   return {
@@ -247,6 +300,7 @@ export async function createLeanS3(client: S3Client, bucket: string, opts: { max
         headers: { 'content-type': h.contentType, 'cache-control': h.cacheControl },
         body,
         size,
+        maxBody: MAX_ANSWER,
         sizeMismatch: (sent) =>
           new FileChanged(
             `PUT ${url.protocol}//${url.host}${path}`,
@@ -257,10 +311,10 @@ export async function createLeanS3(client: S3Client, bucket: string, opts: { max
     async list(prefix, token): Promise<ListPage> {
       const query: Record<string, string> = { 'list-type': '2', prefix, ...(token ? { 'continuation-token': token } : {}) };
       // the bucket itself: `/<bucket>` path-style, `/` virtual-hosted
-      const res = await send({ method: 'GET', path: base === '/' ? base : base.slice(0, -1), query, body: EMPTY, size: 0, maxBody: MAX_LISTING });
+      const res = await send({ method: 'GET', path: base === '/' ? base : base.slice(0, -1), query, size: 0, maxBody: MAX_LISTING });
       return parseListPage(res.body.toString('utf8'));
     },
     requests: () => attempts,
-    close: () => pool.close(),
+    close: () => http.close(),
   };
 }
