@@ -17,6 +17,9 @@
  *   SDK's too).
  * - Transport: undici (lean-http.ts), `maxSockets` keep-alive connections, the client's time limits for connecting
  *   and for silence (`requestTimeoutOf`), bounded answers, `User-Agent: faas-preview`.
+ *   A hand-written HTTP/1.1 client and signer did the same cold upload with 0.3 s less client CPU (0.6 s against
+ *   0.9 s, most of it undici's code running for the first time) and no wall-time difference we could measure; the
+ *   parsing of untrusted answers and the signing are left to well-kept libraries for that price.
  * - A non-2xx answer rejects with an S3ResponseError that carries the status, S3's XML Code and Message (empty
  *   on radosgw) and the headers, in the SDK's error shape (`name`, `$metadata.httpStatusCode`), so s3-call.ts
  *   reads both alike; network errors and timeouts reject with the request and node's `code` (no `$metadata`).
