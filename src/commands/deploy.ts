@@ -77,8 +77,8 @@ export async function deploy(s: Services): Promise<void> {
     return skip(guard.reason);
   }
   // The gateway's facts are read while GitHub is asked about the PR: reads, harmless when the run stops here.
-  const gatewayFacts = Promise.all([s.gateway.provider(), s.gateway.list()]);
-  gatewayFacts.catch(() => undefined); // awaited in the 'gateway' step
+  const onGateway = gatewayFacts(s);
+  onGateway.catch(() => undefined); // awaited in the 'gateway' step
   // The event may be minutes old (queued runs, re-runs): deploy only what the PR's head still is.
   const early = await overtaken(s, pr);
   if (early) return skip(early === 'closed' ? `PR #${pr.number} is closed; a closed PR gets no preview` : early);
@@ -89,7 +89,15 @@ export async function deploy(s: Services): Promise<void> {
   for (const note of stackNotes(settings)) log.info(note);
   const units = unitsOf(settings, name, pr.number, pr.headSha);
   facts.image = units.find((u) => u.isDefault)!.tag;
-  await new DeployRun(s, facts, units, new PrStatus(s, facts), gatewayFacts).run();
+  await new DeployRun(s, facts, units, new PrStatus(s, facts), onGateway).run();
+}
+
+/** The provider and the functions, read together; when both fail, the provider's error (the first call) is the one. */
+async function gatewayFacts(s: Services): Promise<[Provider, FunctionStatus[]]> {
+  const [provider, functions] = await Promise.allSettled([s.gateway.provider(), s.gateway.list()]);
+  if (provider.status === 'rejected') throw provider.reason;
+  if (functions.status === 'rejected') throw functions.reason;
+  return [provider.value, functions.value];
 }
 
 /**
