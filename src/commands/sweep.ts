@@ -9,9 +9,9 @@
  * answers 200 and clamps the request to one replica, so the sweeper only says "scaled to 0" when it saw 0, and
  * sleeps the preview instead otherwise.
  */
-import { forEachLimited } from '../concurrency.js';
 import * as core from '@actions/core';
 import { deletePrefix } from '../assets/sync.js';
+import { forEachLimited } from '../concurrency.js';
 import { PreviewDatabases } from '../data/previews.js';
 import { effectiveLimit } from '../decide/quota.js';
 import { renderComment } from '../github/comment-text.js';
