@@ -17,7 +17,7 @@ describe('failureOf', () => {
     expect(failureOf(sdkError(404, undefined, 'UnknownError'))).toEqual(answer(404)); // HEAD: no body, no code
   });
 
-  it("reads put.ts's error answer, with its headers", () => {
+  it("reads lean.ts's error answer, with its headers", () => {
     const err = new S3ResponseError(503, 'SlowDown', '', 'PUT http://s3/b/k', { 'retry-after': '2' });
     expect(failureOf(err)).toEqual({ kind: 'answer', status: 503, code: 'SlowDown', message: '', headers: { 'retry-after': '2' } });
   });
