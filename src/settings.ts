@@ -2,9 +2,10 @@
 import type { Stack } from './stack/parse.js';
 
 /**
- * Parallel S3 requests of the asset sync, tuned with bench/bench.ts (2,000 files against s3rver, 2 CPUs): cold
- * upload 1.79 s at 64 vs 1.93 s at 32 and 2.44 s at 8 (medians); 128 gained < 3% for +20 MB RSS. Real S3, tens
- * of milliseconds a round trip, is latency-bound and gains even more from requests in flight.
+ * Parallel S3 requests of the asset sync, tuned with `npm run bench -- --server rgw|s3rver --tools ours
+ * --concurrency N` (2,000 files, 2 CPUs, median of 5 each): cold upload to radosgw 1.64 s at 16, 1.57 s at 32,
+ * 1.45 s at 64, 1.45 s at 128 (more client CPU); to s3rver 1.46, 1.42, 1.25 and 1.32 s. Real S3, tens of
+ * milliseconds a round trip, is latency-bound and gains even more from requests in flight.
  */
 export const DEFAULT_UPLOAD_CONCURRENCY = 64;
 
