@@ -2052,9 +2052,10 @@ async function deletePrefix(client, bucket, prefix) {
  * instead of trailing at the end. After a failure no new request starts; the running ones settle, multipart uploads
  * left open are aborted, and the first failure is thrown.
  *
- * Single-part uploads go through the lean PUT (lean.ts) when there is one, else through the SDK (a client with
- * middleware of its own, or an endpoint only the SDK can sign for); multipart uploads always use the SDK. Files up
- * to SMALL_FILE are read once and every attempt sends the same bytes; larger ones get a fresh stream per attempt.
+ * Single-part uploads go through the lean PUT (lean.ts) when there is one, else through the SDK (an endpoint only
+ * the SDK can sign for, or credentials that are not a provider: see createLeanS3); multipart uploads always use the
+ * SDK. Files up to SMALL_FILE are read once and every attempt sends the same bytes; larger ones get a fresh stream
+ * per attempt.
  * What the SDK cannot repeat by itself (streamed bodies) and the lean PUT (one attempt a call) are retried with the
  * action's one retry policy (s3-call.ts).
  */
