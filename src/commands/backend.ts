@@ -5,6 +5,7 @@
  * it, so it cannot poison layers that trusted builds reuse). `rebuild: always` skips the digest and builds.
  */
 import { reusableImage } from '../decide/backend.js';
+import { isFork } from '../decide/event.js';
 import { buildImage } from '../image/build.js';
 import { BUILD_DIGEST_LABEL, buildDigest } from '../image/digest.js';
 import { retagByDigest } from '../image/retag.js';
@@ -72,7 +73,7 @@ async function imageFor(s: Services, b: BuildSettings, tag: string, running: Fun
     }
     if (retag) log.info(retag.reason);
   }
-  const fork = s.ctx.pr!.headRepo.toLowerCase() !== `${s.ctx.repo.owner}/${s.ctx.repo.repo}`.toLowerCase();
+  const fork = isFork(`${s.ctx.repo.owner}/${s.ctx.repo.repo}`, s.ctx.pr!.headRepo);
   log.info(`Building ${tag} with ${b.builder}`);
   const result = await buildImage(b, tag, { labels: digest ? { [BUILD_DIGEST_LABEL]: digest } : {}, cache: { write: !fork }, log: log.info });
   for (const w of result.warnings) log.warning(w);

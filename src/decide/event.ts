@@ -30,7 +30,7 @@ export function commandFor(ctx: Pick<RunContext, 'eventName' | 'action' | 'added
   return { kind: 'skip', reason: `nothing to do for ${ctx.eventName}.${ctx.action ?? '(no action)'}`, level: 'notice' };
 }
 
-function isFork(baseRepo: string, headRepo: string): boolean {
+export function isFork(baseRepo: string, headRepo: string): boolean {
   return headRepo.toLowerCase() !== baseRepo.toLowerCase();
 }
 
