@@ -3789,44 +3789,46 @@ async function runHook(o) {
 
 
 
-/** A failure of the data step, naming the part that failed (a hook by its input name). */
-class DataStepError extends Error {
-    part;
-    constructor(part, cause) {
-        super(cause.message, { cause });
-        this.part = part;
-        this.name = 'DataStepError';
-    }
-}
 function previewEnv(p) {
     return { FAAS_PREVIEW_NAME: p.name, FAAS_PREVIEW_URL: p.url, FAAS_PREVIEW_PR: String(p.pr), FAAS_PREVIEW_SHA: p.sha };
 }
-async function part(name, fn) {
-    try {
-        return await fn();
-    }
-    catch (err) {
-        throw err instanceof DataStepError ? err : new DataStepError(name, err);
-    }
-}
+/** The preview databases' admin connection, when input `database-url` is set. */
 async function openDatabases(s) {
     const db = s.settings.data.database;
     if (!db)
         return undefined;
-    const repo = `${s.ctx.repo.owner}/${s.ctx.repo.repo}`;
-    return part('database', () => PreviewDatabases.open({ url: db.url, repo, template: db.template, log: log/* log */.R.info }));
+    return PreviewDatabases.open({ url: db.url, repo: `${s.ctx.repo.owner}/${s.ctx.repo.repo}`, template: db.template, log: log/* log */.R.info });
+}
+/** `fn` over an open admin connection, closed afterwards; undefined without `database-url`. */
+async function withDatabases(s, fn) {
+    const dbs = await openDatabases(s);
+    if (!dbs)
+        return undefined;
+    try {
+        return await fn(dbs);
+    }
+    finally {
+        await dbs.close();
+    }
+}
+/** Drops `preview`'s database and role (teardown and the sweeper); what went, or undefined when nothing was left. */
+async function dropPreviewDatabase(dbs, preview) {
+    const dropped = await dbs.drop(preview);
+    for (const why of dropped.leftAlone)
+        log/* log */.R.warning(why);
+    return dropped.database || dropped.role ? dropped : undefined;
 }
 async function prepareData(s, p, firstDeploy) {
     const dbs = await openDatabases(s);
     const written = [];
     let db;
     try {
-        db = dbs ? await part('database', () => dbs.ensure(p.name)) : undefined;
+        db = dbs ? await dbs.ensure(p.name) : undefined;
         const values = { ...s.settings.data.previewSecrets, ...(db ? { [data/* DATABASE_KEY */.Y]: db.url } : {}) };
         const env = {};
         for (const [key, value] of Object.entries(values)) {
             const secret = (0,naming/* secretName */.Gf)(p.name, key);
-            await part('secrets', () => s.gateway.putSecret(secret, value));
+            await s.gateway.putSecret(secret, value);
             written.push(secret);
             env[`${key}_FILE`] = (0,naming/* secretPath */.s6)(secret);
         }
@@ -3846,7 +3848,7 @@ async function prepareData(s, p, firstDeploy) {
 async function runDeployHooks(s, p, db) {
     const { hooks } = s.settings.data;
     const env = { ...previewEnv(p), ...(db ? { DATABASE_URL: db.url } : {}) };
-    const run = (name, command) => command ? part(name, () => runHook({ name, command, cwd: s.ctx.workspace, env, timeoutMs: hooks.timeoutMs })) : Promise.resolve(undefined);
+    const run = (name, command) => command ? runHook({ name, command, cwd: s.ctx.workspace, env, timeoutMs: hooks.timeoutMs }) : Promise.resolve(undefined);
     await run('database-migrate', hooks.migrate);
     const seeded = Boolean(db?.created && hooks.seed);
     if (seeded)
@@ -3867,25 +3869,15 @@ async function removeData(s, p) {
     const removed = [];
     const { hooks } = s.settings.data;
     if (hooks.onTeardown)
-        await part('on-teardown', () => runHook({ name: 'on-teardown', command: hooks.onTeardown, cwd: s.ctx.workspace, env: previewEnv(p), timeoutMs: hooks.timeoutMs }));
-    const mine = (await part('secrets', () => s.gateway.secretNames())).filter((n) => n.startsWith(`${p.name}-`));
+        await runHook({ name: 'on-teardown', command: hooks.onTeardown, cwd: s.ctx.workspace, env: previewEnv(p), timeoutMs: hooks.timeoutMs });
+    const mine = (await s.gateway.secretNames()).filter((n) => n.startsWith(`${p.name}-`));
     for (const secret of mine)
-        await part('secrets', () => s.gateway.deleteSecret(secret));
+        await s.gateway.deleteSecret(secret);
     if (mine.length)
         removed.push(`the secret${mine.length === 1 ? '' : 's'} ${mine.map((n) => `\`${n}\``).join(', ')}`);
-    const dbs = await openDatabases(s);
-    if (!dbs)
-        return removed;
-    try {
-        const dropped = await part('database', () => dbs.drop(p.name));
-        for (const why of dropped.leftAlone)
-            log/* log */.R.warning(why);
-        if (dropped.database || dropped.role)
-            removed.push(`the database \`${dropped.name}\`${dropped.role ? ' and its role' : ''}`);
-    }
-    finally {
-        await dbs.close();
-    }
+    const dropped = await withDatabases(s, (dbs) => dropPreviewDatabase(dbs, p.name));
+    if (dropped)
+        removed.push(`the database \`${dropped.name}\`${dropped.role ? ' and its role' : ''}`);
     return removed;
 }
 
@@ -4887,6 +4879,7 @@ const retag_sha256 = (data) => 'sha256:' + (0,external_node_crypto_.createHash)(
 
 
 
+
 /** The digest, or undefined (and a log line) when it cannot be computed: the build then runs as before. */
 async function digestOf(b) {
     if (b.rebuild === 'always' || b.builder === 'none')
@@ -4933,7 +4926,7 @@ async function imageFor(s, b, tag, running) {
         if (retag)
             log/* log */.R.info(retag.reason);
     }
-    const fork = s.ctx.pr.headRepo.toLowerCase() !== `${s.ctx.repo.owner}/${s.ctx.repo.repo}`.toLowerCase();
+    const fork = (0,decide_event/* isFork */.B0)(`${s.ctx.repo.owner}/${s.ctx.repo.repo}`, s.ctx.pr.headRepo);
     log/* log */.R.info(`Building ${tag} with ${b.builder}`);
     const result = await buildImage(b, tag, { labels: digest ? { [BUILD_DIGEST_LABEL]: digest } : {}, cache: { write: !fork }, log: log/* log */.R.info });
     for (const w of result.warnings)
@@ -6399,16 +6392,7 @@ async function inventory(s) {
     return inv;
 }
 async function listDatabases(s) {
-    const db = s.settings.data.database;
-    if (!db)
-        return [];
-    const dbs = await PreviewDatabases.open({ url: db.url, repo: `${s.ctx.repo.owner}/${s.ctx.repo.repo}`, log: log/* log */.R.info });
-    try {
-        return await dbs.list(s.settings.app);
-    }
-    finally {
-        await dbs.close();
-    }
+    return (await withDatabases(s, (dbs) => dbs.list(s.settings.app))) ?? [];
 }
 async function sweep(s) {
     const sw = s.settings.sweep;
@@ -6472,17 +6456,8 @@ function workItems(s, plan, inv) {
 }
 const receipt = (removed) => (removed.length ? removed.join(', ') : 'nothing was left');
 async function dropDatabase(s, preview) {
-    const db = s.settings.data.database;
-    const dbs = await PreviewDatabases.open({ url: db.url, repo: `${s.ctx.repo.owner}/${s.ctx.repo.repo}`, log: log/* log */.R.info });
-    try {
-        const dropped = await dbs.drop(preview);
-        for (const why of dropped.leftAlone)
-            log/* log */.R.warning(why);
-        return dropped.database || dropped.role ? `dropped database ${dropped.name}${dropped.role ? ' and its role' : ''}` : 'nothing was left';
-    }
-    finally {
-        await dbs.close();
-    }
+    const dropped = await withDatabases(s, (dbs) => dropPreviewDatabase(dbs, preview));
+    return dropped ? `dropped database ${dropped.name}${dropped.role ? ' and its role' : ''}` : 'nothing was left';
 }
 /** The sweeper's memory, written only when it changed (state mode). */
 async function remember(s, plan, previous, failedRemovals, now) {

@@ -7,7 +7,7 @@
  * A failure on a preview's first deploy removes what this run created, so the next push starts clean (and seeds
  * again); a later failure leaves the database and secrets as they were, and the previous function running.
  */
-import type { EnsuredDatabase } from '../data/previews.js';
+import type { DroppedDatabase, EnsuredDatabase } from '../data/previews.js';
 import { PreviewDatabases } from '../data/previews.js';
 import { DATABASE_KEY } from '../inputs/data.js';
 import { runHook } from '../hooks/run.js';
@@ -38,34 +38,33 @@ export interface DatabaseFacts {
   seeded: boolean;
 }
 
-/** A failure of the data step, naming the part that failed (a hook by its input name). */
-export class DataStepError extends Error {
-  constructor(
-    readonly part: string,
-    cause: Error,
-  ) {
-    super(cause.message, { cause });
-    this.name = 'DataStepError';
-  }
-}
-
 export function previewEnv(p: PreviewIdentity): Record<string, string> {
   return { FAAS_PREVIEW_NAME: p.name, FAAS_PREVIEW_URL: p.url, FAAS_PREVIEW_PR: String(p.pr), FAAS_PREVIEW_SHA: p.sha };
 }
 
-async function part<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw err instanceof DataStepError ? err : new DataStepError(name, err as Error);
-  }
-}
-
+/** The preview databases' admin connection, when input `database-url` is set. */
 async function openDatabases(s: Services): Promise<PreviewDatabases | undefined> {
   const db = s.settings.data.database;
   if (!db) return undefined;
-  const repo = `${s.ctx.repo.owner}/${s.ctx.repo.repo}`;
-  return part('database', () => PreviewDatabases.open({ url: db.url, repo, template: db.template, log: log.info }));
+  return PreviewDatabases.open({ url: db.url, repo: `${s.ctx.repo.owner}/${s.ctx.repo.repo}`, template: db.template, log: log.info });
+}
+
+/** `fn` over an open admin connection, closed afterwards; undefined without `database-url`. */
+export async function withDatabases<T>(s: Services, fn: (dbs: PreviewDatabases) => Promise<T>): Promise<T | undefined> {
+  const dbs = await openDatabases(s);
+  if (!dbs) return undefined;
+  try {
+    return await fn(dbs);
+  } finally {
+    await dbs.close();
+  }
+}
+
+/** Drops `preview`'s database and role (teardown and the sweeper); what went, or undefined when nothing was left. */
+export async function dropPreviewDatabase(dbs: PreviewDatabases, preview: string): Promise<DroppedDatabase | undefined> {
+  const dropped = await dbs.drop(preview);
+  for (const why of dropped.leftAlone) log.warning(why);
+  return dropped.database || dropped.role ? dropped : undefined;
 }
 
 export async function prepareData(s: Services, p: PreviewIdentity, firstDeploy: boolean): Promise<PreparedData> {
@@ -73,12 +72,12 @@ export async function prepareData(s: Services, p: PreviewIdentity, firstDeploy: 
   const written: string[] = [];
   let db: EnsuredDatabase | undefined;
   try {
-    db = dbs ? await part('database', () => dbs.ensure(p.name)) : undefined;
+    db = dbs ? await dbs.ensure(p.name) : undefined;
     const values: Record<string, string> = { ...s.settings.data.previewSecrets, ...(db ? { [DATABASE_KEY]: db.url } : {}) };
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(values)) {
       const secret = secretName(p.name, key);
-      await part('secrets', () => s.gateway.putSecret(secret, value));
+      await s.gateway.putSecret(secret, value);
       written.push(secret);
       env[`${key}_FILE`] = secretPath(secret);
     }
@@ -97,7 +96,7 @@ async function runDeployHooks(s: Services, p: PreviewIdentity, db: EnsuredDataba
   const { hooks } = s.settings.data;
   const env = { ...previewEnv(p), ...(db ? { DATABASE_URL: db.url } : {}) };
   const run = (name: string, command: string | undefined) =>
-    command ? part(name, () => runHook({ name, command, cwd: s.ctx.workspace, env, timeoutMs: hooks.timeoutMs })) : Promise.resolve(undefined);
+    command ? runHook({ name, command, cwd: s.ctx.workspace, env, timeoutMs: hooks.timeoutMs }) : Promise.resolve(undefined);
   await run('database-migrate', hooks.migrate);
   const seeded = Boolean(db?.created && hooks.seed);
   if (seeded) await run('database-seed', hooks.seed);
@@ -120,18 +119,11 @@ async function undo(s: Services, dbs: PreviewDatabases | undefined, name: string
 export async function removeData(s: Services, p: PreviewIdentity): Promise<string[]> {
   const removed: string[] = [];
   const { hooks } = s.settings.data;
-  if (hooks.onTeardown) await part('on-teardown', () => runHook({ name: 'on-teardown', command: hooks.onTeardown!, cwd: s.ctx.workspace, env: previewEnv(p), timeoutMs: hooks.timeoutMs }));
-  const mine = (await part('secrets', () => s.gateway.secretNames())).filter((n) => n.startsWith(`${p.name}-`));
-  for (const secret of mine) await part('secrets', () => s.gateway.deleteSecret(secret));
+  if (hooks.onTeardown) await runHook({ name: 'on-teardown', command: hooks.onTeardown, cwd: s.ctx.workspace, env: previewEnv(p), timeoutMs: hooks.timeoutMs });
+  const mine = (await s.gateway.secretNames()).filter((n) => n.startsWith(`${p.name}-`));
+  for (const secret of mine) await s.gateway.deleteSecret(secret);
   if (mine.length) removed.push(`the secret${mine.length === 1 ? '' : 's'} ${mine.map((n) => `\`${n}\``).join(', ')}`);
-  const dbs = await openDatabases(s);
-  if (!dbs) return removed;
-  try {
-    const dropped = await part('database', () => dbs.drop(p.name));
-    for (const why of dropped.leftAlone) log.warning(why);
-    if (dropped.database || dropped.role) removed.push(`the database \`${dropped.name}\`${dropped.role ? ' and its role' : ''}`);
-  } finally {
-    await dbs.close();
-  }
+  const dropped = await withDatabases(s, (dbs) => dropPreviewDatabase(dbs, p.name));
+  if (dropped) removed.push(`the database \`${dropped.name}\`${dropped.role ? ' and its role' : ''}`);
   return removed;
 }

@@ -12,7 +12,6 @@
 import * as core from '@actions/core';
 import { deletePrefix } from '../assets/sync.js';
 import { forEachLimited } from '../concurrency.js';
-import { PreviewDatabases } from '../data/previews.js';
 import { effectiveLimit } from '../decide/quota.js';
 import { renderComment } from '../github/comment-text.js';
 import { PreviewComment } from '../github/comment.js';
@@ -30,6 +29,7 @@ import { groupPreviews } from '../sweep/previews.js';
 import { idleSource, listTopPrefixes, loadState, saveState, stateKey } from '../sweep/state.js';
 import { htmlText } from '../text/untrusted.js';
 import { runningSpec } from './function-spec.js';
+import { dropPreviewDatabase, withDatabases } from './preview-data.js';
 import type { Services } from './services.js';
 import { teardownPreview } from './teardown.js';
 
@@ -99,14 +99,7 @@ async function inventory(s: Services): Promise<Inventory> {
 }
 
 async function listDatabases(s: Services): Promise<{ preview: string; pr: number }[]> {
-  const db = s.settings.data.database;
-  if (!db) return [];
-  const dbs = await PreviewDatabases.open({ url: db.url, repo: `${s.ctx.repo.owner}/${s.ctx.repo.repo}`, log: log.info });
-  try {
-    return await dbs.list(s.settings.app);
-  } finally {
-    await dbs.close();
-  }
+  return (await withDatabases(s, (dbs) => dbs.list(s.settings.app))) ?? [];
 }
 
 export async function sweep(s: Services): Promise<void> {
@@ -176,15 +169,8 @@ function workItems(s: Services, plan: SweepPlan, inv: Inventory): Item[] {
 const receipt = (removed: string[]) => (removed.length ? removed.join(', ') : 'nothing was left');
 
 async function dropDatabase(s: Services, preview: string): Promise<string> {
-  const db = s.settings.data.database!;
-  const dbs = await PreviewDatabases.open({ url: db.url, repo: `${s.ctx.repo.owner}/${s.ctx.repo.repo}`, log: log.info });
-  try {
-    const dropped = await dbs.drop(preview);
-    for (const why of dropped.leftAlone) log.warning(why);
-    return dropped.database || dropped.role ? `dropped database ${dropped.name}${dropped.role ? ' and its role' : ''}` : 'nothing was left';
-  } finally {
-    await dbs.close();
-  }
+  const dropped = await withDatabases(s, (dbs) => dropPreviewDatabase(dbs, preview));
+  return dropped ? `dropped database ${dropped.name}${dropped.role ? ' and its role' : ''}` : 'nothing was left';
 }
 
 /** The sweeper's memory, written only when it changed (state mode). */
