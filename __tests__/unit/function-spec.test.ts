@@ -162,13 +162,14 @@ describe('the spec digest', () => {
     expect(digest({ preview: next, image: 'ghcr.io/acme/api:pr-7-1234567', buildDigest: 'e'.repeat(40) })).toBe(first);
   });
 
-  test('changes with what the function runs with: a stack value, an input, a data secret, the edition', () => {
+  test('changes with what the function runs with: a stack value, an input, a data secret, the edition, the read-only flag', () => {
     const first = digest();
     const changed = [
       digest({ unit: { fn: 'api', name: 'shop-pr-7-api', stackSpec: { ...stackSpec, envVars: { ...stackSpec.envVars, STACK_ONLY: 'no' } } } }),
       digest({}, { 'cpu-limit': '400m' }),
       digest({ data: { secrets: [], env: {} } }),
       digest({ edition: 'pro' }),
+      digest({ unit: { fn: 'api', name: 'shop-pr-7-api', stackSpec: { ...stackSpec, readOnlyRootFilesystem: false } } }),
     ];
     for (const d of changed) expect(d).not.toBe(first);
     expect(new Set(changed).size).toBe(changed.length);

@@ -35,6 +35,8 @@ export function specDigest(spec: FunctionDeployment): string {
     limits: spec.limits ?? {},
     requests: spec.requests ?? {},
     envProcess: spec.envProcess ?? '',
+    // only when set, so the digests of functions that never had it stay what the gateway's labels say
+    ...(spec.readOnlyRootFilesystem ? { readOnlyRootFilesystem: true } : {}),
   };
   return createHash('sha256').update(JSON.stringify(stable)).digest('hex').slice(0, 40);
 }
