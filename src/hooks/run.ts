@@ -10,6 +10,7 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { childEnv } from '../process/env.js';
+import { killGroup } from '../process/group.js';
 import { formatDuration } from '../sweep/plan.js';
 import { secrets } from '../text/registry.js';
 import { LineSplitter, Tail } from './lines.js';
@@ -51,14 +52,6 @@ export class HookError extends Error {
   ) {
     super(output ? `${headline}; the last lines of its output:\n${output}` : `${headline} without output`);
     this.name = 'HookError';
-  }
-}
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group is already empty
   }
 }
 

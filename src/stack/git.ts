@@ -15,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InputError, show, showUrl } from '../inputs/errors.js';
 import { containedPath } from '../inputs/paths.js';
 import { childEnv } from '../process/env.js';
+import { killGroup } from '../process/group.js';
 import { sanitize } from '../text/untrusted.js';
 
 export interface TemplateRepo {
@@ -73,7 +74,7 @@ export function cloneRepo(repo: TemplateRepo, dir: string, o: CloneOptions): Pro
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-STDERR_TAIL)));
     const timer = setTimeout(() => {
       timedOut = true;
-      process.kill(-child.pid!, 'SIGKILL');
+      killGroup(child.pid!, 'SIGKILL'); // an empty group would throw from this timer and end the run
     }, o.timeoutMs);
     child.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
