@@ -44,6 +44,19 @@ export function secretName(name: string, key: string): string {
   return `${name}-${key.toLowerCase().replace(/_/g, '-')}`;
 }
 
+/**
+ * The preview of `app` a secret belongs to (a `secretName`: `<name>-<key>`), or undefined. Secrets carry no labels,
+ * so the name is all there is: the first `pr-<n>` label that ends a name of this app's previews decides.
+ */
+export function previewOfSecret(app: string, secret: string): { preview: string; pr: number } | undefined {
+  for (const m of secret.matchAll(/(?:^|-)pr-([1-9][0-9]*)(?=-[a-z0-9][-a-z0-9]*$)/g)) {
+    const preview = secret.slice(0, m.index + m[0].length);
+    const pr = Number(m[1]);
+    if (previewName(app, pr) === preview) return { preview, pr };
+  }
+  return undefined;
+}
+
 /** Where OpenFaaS mounts a function's secret: the value of `<KEY>_FILE`. */
 export function secretPath(secret: string): string {
   return `/var/openfaas/secrets/${secret}`;

@@ -10,6 +10,7 @@ import {
   previewLabels,
   previewName,
   previewOfFunction,
+  previewOfSecret,
   previewUrl,
   repoLabel,
   sanitizeApp,
@@ -131,5 +132,23 @@ describe('previewOfFunction', () => {
       expect(previewOfFunction('hello-world', fn(name))).toBeUndefined();
       expect(previewOfFunction('hello-world', fn(name, name))).toBeUndefined();
     }
+  });
+});
+
+describe('previewOfSecret', () => {
+  test.each([
+    ['shop-pr-1-database-url', { preview: 'shop-pr-1', pr: 1 }],
+    ['shop-pr-12-api-key', { preview: 'shop-pr-12', pr: 12 }],
+    ['shop-pr-1-pr-2-token', { preview: 'shop-pr-1', pr: 1 }], // a key PR_2_TOKEN of shop-pr-1
+    ['other-pr-1-database-url', undefined], // another app's
+    ['shop-pr-1', undefined], // no key
+    ['shop-pr-1-', undefined],
+    ['xshop-pr-1-key', undefined],
+  ])('%s → %j', (secret, expected) => {
+    expect(previewOfSecret('shop', secret)).toEqual(expected);
+  });
+
+  test('an app whose name has a pr-<n> label of its own', () => {
+    expect(previewOfSecret('x-pr-1', 'x-pr-1-pr-2-token')).toEqual({ preview: 'x-pr-1-pr-2', pr: 2 });
   });
 });

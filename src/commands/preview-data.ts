@@ -12,7 +12,7 @@ import { PreviewDatabases } from '../data/previews.js';
 import { DATABASE_KEY } from '../inputs/data.js';
 import { runHook } from '../hooks/run.js';
 import { log } from '../log.js';
-import { secretName, secretPath } from '../naming.js';
+import { previewOfSecret, secretName, secretPath } from '../naming.js';
 import type { Services } from './services.js';
 
 export interface PreviewIdentity {
@@ -120,7 +120,7 @@ export async function removeData(s: Services, p: PreviewIdentity): Promise<strin
   const removed: string[] = [];
   const { hooks } = s.settings.data;
   if (hooks.onTeardown) await runHook({ name: 'on-teardown', command: hooks.onTeardown, cwd: s.ctx.workspace, env: previewEnv(p), timeoutMs: hooks.timeoutMs });
-  const mine = (await s.gateway.secretNames()).filter((n) => n.startsWith(`${p.name}-`));
+  const mine = (await s.gateway.secretNames()).filter((n) => previewOfSecret(s.settings.app, n)?.preview === p.name);
   for (const secret of mine) await s.gateway.deleteSecret(secret);
   if (mine.length) removed.push(`the secret${mine.length === 1 ? '' : 's'} ${mine.map((n) => `\`${n}\``).join(', ')}`);
   const dropped = await withDatabases(s, (dbs) => dropPreviewDatabase(dbs, p.name));

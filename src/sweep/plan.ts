@@ -18,7 +18,7 @@
  * activity too. Prometheus mode: an increase > 0 within the `idle-after` window is activity; no state is kept.
  */
 import type { Edition } from '../openfaas/client.js';
-import { prFromName } from '../naming.js';
+import { prFromName, previewOfSecret } from '../naming.js';
 
 export type Decision = 'keep' | 'scale-to-zero' | 'sleep' | 'teardown' | 'already-asleep';
 
@@ -283,9 +283,8 @@ export function orphanData(i: { app: string; openPulls: ReadonlySet<number>; cov
   const databases = i.databases.filter((d) => loose(d.preview, d.pr)).map((d) => ({ preview: d.preview, pr: d.pr }));
   const secrets: OrphanData['secrets'] = [];
   for (const name of i.secrets) {
-    const m = /^(.*-pr-[1-9][0-9]*)-[a-z0-9][-a-z0-9]*$/.exec(name);
-    const pr = m ? prFromName(i.app, m[1]) : undefined;
-    if (m && pr !== undefined && loose(m[1], pr)) secrets.push({ name, preview: m[1], pr });
+    const of = previewOfSecret(i.app, name);
+    if (of && loose(of.preview, of.pr)) secrets.push({ name, ...of });
   }
   return { databases, secrets: secrets.sort((a, b) => a.pr - b.pr || a.name.localeCompare(b.name)) };
 }

@@ -1,8 +1,8 @@
-export const id = 368;
-export const ids = [368];
+export const id = 785;
+export const ids = [785];
 export const modules = {
 
-/***/ 6368:
+/***/ 6785:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -2870,6 +2870,8 @@ function specDigest(spec) {
         limits: spec.limits ?? {},
         requests: spec.requests ?? {},
         envProcess: spec.envProcess ?? '',
+        // only when set, so the digests of functions that never had it stay what the gateway's labels say
+        ...(spec.readOnlyRootFilesystem ? { readOnlyRootFilesystem: true } : {}),
     };
     return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(stable)).digest('hex').slice(0, 40);
 }
@@ -3387,6 +3389,17 @@ function childEnv(extra = {}, parent = process.env) {
     return { ...out, ...extra };
 }
 
+;// CONCATENATED MODULE: ./src/process/group.ts
+/** Sends `signal` to the process group led by `pid` (a child spawned with `detached: true`); an empty group is fine. */
+function killGroup(pid, signal) {
+    try {
+        process.kill(-pid, signal);
+    }
+    catch {
+        // the group is already empty
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/sweep/plan.ts
 
 /** Decisions that remove the function from the gateway. */
@@ -3567,10 +3580,9 @@ function orphanData(i) {
     const databases = i.databases.filter((d) => loose(d.preview, d.pr)).map((d) => ({ preview: d.preview, pr: d.pr }));
     const secrets = [];
     for (const name of i.secrets) {
-        const m = /^(.*-pr-[1-9][0-9]*)-[a-z0-9][-a-z0-9]*$/.exec(name);
-        const pr = m ? (0,naming/* prFromName */.OS)(i.app, m[1]) : undefined;
-        if (m && pr !== undefined && loose(m[1], pr))
-            secrets.push({ name, preview: m[1], pr });
+        const of = (0,naming/* previewOfSecret */.qv)(i.app, name);
+        if (of && loose(of.preview, of.pr))
+            secrets.push({ name, ...of });
     }
     return { databases, secrets: secrets.sort((a, b) => a.pr - b.pr || a.name.localeCompare(b.name)) };
 }
@@ -3684,6 +3696,7 @@ function workflowLog(write = (text) => core/* info */.pq(text)) {
 
 
 
+
 const DEFAULT_HOOK_TIMEOUT_MS = 10 * 60_000;
 const KILL_GRACE_MS = 5_000;
 class HookError extends Error {
@@ -3706,14 +3719,6 @@ class HookError extends Error {
         this.signal = signal;
         this.timedOut = timedOut;
         this.name = 'HookError';
-    }
-}
-function killGroup(pid, signal) {
-    try {
-        process.kill(-pid, signal);
-    }
-    catch {
-        // the group is already empty
     }
 }
 /** Spawns `sh -c` in a new process group and waits until it exited and its output ended; `emit` gets each line. */
@@ -3870,7 +3875,7 @@ async function removeData(s, p) {
     const { hooks } = s.settings.data;
     if (hooks.onTeardown)
         await runHook({ name: 'on-teardown', command: hooks.onTeardown, cwd: s.ctx.workspace, env: previewEnv(p), timeoutMs: hooks.timeoutMs });
-    const mine = (await s.gateway.secretNames()).filter((n) => n.startsWith(`${p.name}-`));
+    const mine = (await s.gateway.secretNames()).filter((n) => (0,naming/* previewOfSecret */.qv)(s.settings.app, n)?.preview === p.name);
     for (const secret of mine)
         await s.gateway.deleteSecret(secret);
     if (mine.length)
@@ -4404,6 +4409,7 @@ var external_node_url_ = __webpack_require__(3136);
 
 
 
+
 const REMOTE = /^(?:(?:https?|ssh|git):\/\/|git@[-\w.]+:)[^\s#]+$/;
 const REF = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\.lock$)(?!.*\/$)[-\w./]+$/;
 const ACCEPTED = "a git URL (https://, ssh://, git://, git@host:path, or file:// inside the workspace), optionally pinned with '#<branch or tag>'";
@@ -4445,7 +4451,7 @@ function cloneRepo(repo, dir, o) {
         child.stderr.on('data', (d) => (stderr = (stderr + d.toString()).slice(-STDERR_TAIL)));
         const timer = setTimeout(() => {
             timedOut = true;
-            process.kill(-child.pid, 'SIGKILL');
+            killGroup(child.pid, 'SIGKILL'); // an empty group would throw from this timer and end the run
         }, o.timeoutMs);
         child.on('error', (err) => {
             clearTimeout(timer);
