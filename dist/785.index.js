@@ -5669,8 +5669,9 @@ class DeployRun {
         this.provider = provider;
         this.functions = functions;
         this.existed = this.running(facts.name) !== undefined;
-        if (this.refused(provider))
-            return this.refuse(provider);
+        const quota = this.quota(provider);
+        if (quota.kind === 'refuse')
+            return this.refuse(quota);
         const building = this.status.building();
         this.assets = this.startAssets();
         await this.record();
@@ -5707,13 +5708,7 @@ class DeployRun {
         const needed = this.units.filter((u) => !this.running(u.name)).length;
         return quotaDecision({ name: this.facts.name, app: settings.app, managed: previews, managedFunctions: managed.length, total: this.functions.length, needed, maxPreviews: settings.sweep.maxPreviews, edition: provider.edition });
     }
-    refused(provider) {
-        return this.quota(provider).kind === 'refuse';
-    }
-    async refuse(provider) {
-        const quota = this.quota(provider);
-        if (quota.kind !== 'refuse')
-            return;
+    async refuse(quota) {
         log/* log */.R.warning(`preview ${this.facts.name} refused: ${quota.why === 'community-edition' ? `the gateway runs ${this.functions.length} functions, Community Edition's limit is ${quota.limit}` : `${quota.holders.length} previews hold the ${quota.limit} slots (input 'max-previews')`}`);
         await this.status.refused({ limit: quota.limit, holders: quota.holders, foreign: quota.foreign, why: quota.why });
     }

@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { previewLabels } from '../../src/naming.js';
 import type { FunctionDeployment } from '../../src/openfaas/types.js';
-import { CE_MAX_FUNCTIONS, isFailure } from '../../src/waker/wake.js';
+import { CE_FUNCTION_LIMIT } from '../../src/decide/quota.js';
+import { isFailure } from '../../src/waker/wake.js';
 import { wakeLine } from '../../src/waker/server.js';
 import { refusal } from '../../src/waker/specs.js';
 
@@ -48,7 +49,7 @@ describe('wake outcomes', () => {
     expect(wakeLine('shop-pr-1', { kind: 'awake', functions: ['shop-pr-1', 'shop-pr-1-api'], created: ['shop-pr-1'] }, 2345)).toBe(
       'wake preview=shop-pr-1 functions=shop-pr-1,shop-pr-1-api created=1 outcome=awake duration=2.35s',
     );
-    expect(wakeLine('shop-pr-1', { kind: 'full', running: CE_MAX_FUNCTIONS, needed: 2 }, 10)).toBe('wake preview=shop-pr-1 functions=- created=0 outcome=full duration=0.01s reason="15 of 15 functions run, 2 more needed"');
+    expect(wakeLine('shop-pr-1', { kind: 'full', running: CE_FUNCTION_LIMIT, needed: 2 }, 10)).toBe('wake preview=shop-pr-1 functions=- created=0 outcome=full duration=0.01s reason="15 of 15 functions run, 2 more needed"');
     const line = wakeLine('shop-pr-1', { kind: 'failed', functions: ['shop-pr-1'], reason: 'POST answered 400:\nunable to pull "image"' }, 1000);
     expect(line).toBe('wake preview=shop-pr-1 functions=shop-pr-1 created=0 outcome=failed duration=1.00s reason="POST answered 400: unable to pull \\"image\\""');
   });

@@ -12,7 +12,7 @@
  */
 import type { RunContext } from '../context.js';
 import { deployGuard } from '../decide/event.js';
-import { quotaDecision } from '../decide/quota.js';
+import { quotaDecision, type QuotaDecision } from '../decide/quota.js';
 import type { FailedStep } from '../github/comment-text.js';
 import { getPull } from '../github/pulls.js';
 import { anonymousPullProblem } from '../image/public.js';
@@ -171,7 +171,8 @@ class DeployRun {
     this.provider = provider;
     this.functions = functions;
     this.existed = this.running(facts.name) !== undefined;
-    if (this.refused(provider)) return this.refuse(provider);
+    const quota = this.quota(provider);
+    if (quota.kind === 'refuse') return this.refuse(quota);
     const building = this.status.building();
     this.assets = this.startAssets();
     await this.record();
@@ -206,13 +207,7 @@ class DeployRun {
     return quotaDecision({ name: this.facts.name, app: settings.app, managed: previews, managedFunctions: managed.length, total: this.functions.length, needed, maxPreviews: settings.sweep.maxPreviews, edition: provider.edition });
   }
 
-  private refused(provider: Provider): boolean {
-    return this.quota(provider).kind === 'refuse';
-  }
-
-  private async refuse(provider: Provider): Promise<void> {
-    const quota = this.quota(provider);
-    if (quota.kind !== 'refuse') return;
+  private async refuse(quota: Extract<QuotaDecision, { kind: 'refuse' }>): Promise<void> {
     log.warning(`preview ${this.facts.name} refused: ${quota.why === 'community-edition' ? `the gateway runs ${this.functions.length} functions, Community Edition's limit is ${quota.limit}` : `${quota.holders.length} previews hold the ${quota.limit} slots (input 'max-previews')`}`);
     await this.status.refused({ limit: quota.limit, holders: quota.holders, foreign: quota.foreign, why: quota.why });
   }

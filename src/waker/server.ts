@@ -18,7 +18,8 @@ import { Flights } from './flight.js';
 import { forward } from './proxy.js';
 import { GATEWAY_STATUS_HEADER, gatewayStatus, parseTarget, previewFromHost, PROXIED_METHODS, SAFE_METHODS, type Target } from './request.js';
 import { managedByAny } from './specs.js';
-import { CE_MAX_FUNCTIONS, isFailure, wake, type WakeOutcome } from './wake.js';
+import { CE_FUNCTION_LIMIT } from '../decide/quota.js';
+import { isFailure, wake, type WakeOutcome } from './wake.js';
 
 export interface WakerOptions {
   config: WakerConfig;
@@ -147,7 +148,7 @@ class Waker {
     if (outcome.kind === 'refused') return NOT_FOUND;
     const retryAfterS = seconds(retryAfterMs);
     if (outcome.kind === 'full') {
-      const text = `preview ${name} is asleep, and waking it up needs ${outcome.needed} more function(s) on an OpenFaaS Community Edition gateway that already runs ${outcome.running} of the ${CE_MAX_FUNCTIONS} it allows; try again later, or close pull requests whose previews are no longer needed\n`;
+      const text = `preview ${name} is asleep, and waking it up needs ${outcome.needed} more function(s) on an OpenFaaS Community Edition gateway that already runs ${outcome.running} of the ${CE_FUNCTION_LIMIT} it allows; try again later, or close pull requests whose previews are no longer needed\n`;
       return { status: 503, text, retryAfterS };
     }
     if (outcome.kind === 'timeout') return { status: 504, text: `preview ${name} did not wake up within ${seconds(this.o.config.wakeTimeoutMs)} s; it may still be starting: try again in a moment\n`, retryAfterS };
@@ -167,7 +168,7 @@ class Waker {
 export function wakeLine(name: string, o: WakeOutcome, ms: number): string {
   const functions = 'functions' in o ? o.functions.join(',') || '-' : '-';
   const created = o.kind === 'awake' ? o.created.length : 0;
-  const reason = o.kind === 'refused' || o.kind === 'failed' || o.kind === 'timeout' ? ` reason=${JSON.stringify(sanitize(o.reason, { max: 500 }))}` : o.kind === 'full' ? ` reason="${o.running} of ${CE_MAX_FUNCTIONS} functions run, ${o.needed} more needed"` : '';
+  const reason = o.kind === 'refused' || o.kind === 'failed' || o.kind === 'timeout' ? ` reason=${JSON.stringify(sanitize(o.reason, { max: 500 }))}` : o.kind === 'full' ? ` reason="${o.running} of ${CE_FUNCTION_LIMIT} functions run, ${o.needed} more needed"` : '';
   return `wake preview=${name} functions=${functions} created=${created} outcome=${o.kind} duration=${(ms / 1000).toFixed(2)}s${reason}`;
 }
 

@@ -8,6 +8,7 @@
  * exist, the preview is awake already and the saved specs are left alone: the sweeper may be between saving them
  * and deleting the functions, and removing them then would leave a preview that can never wake.
  */
+import { CE_FUNCTION_LIMIT } from '../decide/quota.js';
 import type { GatewayClient } from '../openfaas/client.js';
 import { waitUntilReady } from '../openfaas/readiness.js';
 import type { FunctionDeployment } from '../openfaas/types.js';
@@ -15,8 +16,6 @@ import { LABELS } from '../naming.js';
 import { deleteSleeping, readSleeping, type SleepStore } from '../state/sleeping.js';
 import { refusal, type Repository } from './specs.js';
 
-/** Community Edition runs at most 15 functions (DESIGN.md), counting functions that are not previews. */
-export const CE_MAX_FUNCTIONS = 15;
 
 export type WakeOutcome =
   /** No saved specs: never deployed, torn down, or not asleep. */
@@ -58,7 +57,7 @@ export async function wake(d: WakeDeps, name: string): Promise<WakeOutcome> {
     const existing = new Set(listed.map((f) => f.name));
     const missing = saved.specs.filter((s) => !existing.has(s.service));
     if (missing.length === 0) return { kind: 'awake', functions, created: [] };
-    if (provider.edition === 'community' && listed.length + missing.length > CE_MAX_FUNCTIONS) return { kind: 'full', running: listed.length, needed: missing.length };
+    if (provider.edition === 'community' && listed.length + missing.length > CE_FUNCTION_LIMIT) return { kind: 'full', running: listed.length, needed: missing.length };
     // Create only: a function that appeared since the listing (a deploy, another waker) is newer than the saved spec.
     const ours = await Promise.all(missing.map(async (spec) => ((await d.gateway.create(spec, remaining())) ? spec : undefined)));
     const created = ours.filter((spec): spec is FunctionDeployment => spec !== undefined);
