@@ -5257,7 +5257,7 @@ async function savedSpecs(store, name) {
  */
 function previewFunctions(s, name, saved, all) {
     const { settings, ctx } = s;
-    const listed = all.filter((f) => (0,naming/* isManagedBy */.xr)(f.labels, ctx.repo.owner, ctx.repo.repo) && (0,naming/* previewOfFunction */.wU)(settings.app, f)?.preview === name);
+    const listed = (0,naming/* functionsOfPreview */.FY)(all, { ...ctx.repo, app: settings.app }, name);
     const names = new Set([name, ...listed.map((f) => f.name), ...saved.map((x) => x.service).filter((n) => n.startsWith(`${name}-`))]);
     return [...names].map((n) => ({ name: n, image: listed.find((f) => f.name === n)?.image ?? '' }));
 }
@@ -5792,8 +5792,8 @@ class DeployRun {
     async prune() {
         const { settings, ctx, gateway } = this.s;
         const keep = new Set(this.units.map((u) => u.name));
-        const ours = (f) => (0,naming/* isManagedBy */.xr)(f.labels, ctx.repo.owner, ctx.repo.repo) && (0,naming/* previewOfFunction */.wU)(settings.app, f)?.preview === this.facts.name;
-        for (const f of this.functions.filter((f) => ours(f) && !keep.has(f.name))) {
+        const ours = (0,naming/* functionsOfPreview */.FY)(this.functions, { ...ctx.repo, app: settings.app }, this.facts.name);
+        for (const f of ours.filter((f) => !keep.has(f.name))) {
             await gateway.remove(f.name).then(() => log/* log */.R.info(`Function ${f.name} is no longer part of this preview: deleted`), (err) => log/* log */.R.warning(`function ${f.name} is no longer part of this preview, but deleting it failed: ${err.message}`));
         }
     }

@@ -103,6 +103,11 @@ export function previewOfFunction(app: string, f: { name: string; labels?: Recor
   return pr === undefined ? undefined : { preview, pr };
 }
 
+/** Of the listed functions, those of preview `name`: this repository's labels, and a name that makes them its. */
+export function functionsOfPreview<F extends { name: string; labels?: Record<string, string> }>(listed: readonly F[], o: { owner: string; repo: string; app: string }, name: string): F[] {
+  return listed.filter((f) => isManagedBy(f.labels, o.owner, o.repo) && previewOfFunction(o.app, f)?.preview === name);
+}
+
 export const ANNOTATIONS = {
   deployedAt: 'faas-preview/deployed-at',
   url: 'faas-preview/url',

@@ -17,7 +17,7 @@ import type { FailedStep } from '../github/comment-text.js';
 import { getPull } from '../github/pulls.js';
 import { anonymousPullProblem } from '../image/public.js';
 import { log } from '../log.js';
-import { bucketPrefix, isManagedBy, previewName, previewOfFunction, previewUrl } from '../naming.js';
+import { bucketPrefix, functionsOfPreview, isManagedBy, previewName, previewOfFunction, previewUrl } from '../naming.js';
 import type { Provider } from '../openfaas/client.js';
 import { NotReady } from '../openfaas/readiness.js';
 import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
@@ -301,8 +301,8 @@ class DeployRun {
   private async prune(): Promise<void> {
     const { settings, ctx, gateway } = this.s;
     const keep = new Set(this.units.map((u) => u.name));
-    const ours = (f: FunctionStatus) => isManagedBy(f.labels, ctx.repo.owner, ctx.repo.repo) && previewOfFunction(settings.app, f)?.preview === this.facts.name;
-    for (const f of this.functions.filter((f) => ours(f) && !keep.has(f.name))) {
+    const ours = functionsOfPreview(this.functions, { ...ctx.repo, app: settings.app }, this.facts.name);
+    for (const f of ours.filter((f) => !keep.has(f.name))) {
       await gateway.remove(f.name).then(
         () => log.info(`Function ${f.name} is no longer part of this preview: deleted`),
         (err: Error) => log.warning(`function ${f.name} is no longer part of this preview, but deleting it failed: ${err.message}`),

@@ -11,7 +11,7 @@ import { renderComment } from '../github/comment-text.js';
 import { PreviewComment } from '../github/comment.js';
 import { markInactive } from '../github/deployments.js';
 import { deletePrTags } from '../image/registry.js';
-import { bucketPrefix, environmentName, isManagedBy, previewName, previewOfFunction, previewUrl } from '../naming.js';
+import { bucketPrefix, environmentName, functionsOfPreview, previewName, previewUrl } from '../naming.js';
 import { writeOutputs } from '../report.js';
 import { deleteRecord, readRecord, recordRepositories, type RecordStore } from '../state/previews.js';
 import { deleteSleeping, readSleeping } from '../state/sleeping.js';
@@ -110,7 +110,7 @@ async function savedSpecs(store: RecordStore, name: string): Promise<Saved> {
  */
 function previewFunctions(s: Services, name: string, saved: FunctionDeployment[], all: FunctionStatus[]): { name: string; image: string }[] {
   const { settings, ctx } = s;
-  const listed = all.filter((f) => isManagedBy(f.labels, ctx.repo.owner, ctx.repo.repo) && previewOfFunction(settings.app, f)?.preview === name);
+  const listed = functionsOfPreview(all, { ...ctx.repo, app: settings.app }, name);
   const names = new Set([name, ...listed.map((f) => f.name), ...saved.map((x) => x.service).filter((n) => n.startsWith(`${name}-`))]);
   return [...names].map((n) => ({ name: n, image: listed.find((f) => f.name === n)?.image ?? '' }));
 }
