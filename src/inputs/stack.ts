@@ -75,9 +75,6 @@ function parse(s: StackSettings, c: StackContext): Stack {
     if (err instanceof StackError) throw new InputError('stack-file', err.message);
     throw err;
   }
-  const missing = s.functions.filter((f) => !stack.functions.some((fn) => fn.name === f));
-  if (missing.length) throw new InputError('functions', `${missing.map((f) => show(f)).join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in ${stack.display}`);
-  if (stack.functions.length === 0) throw new InputError('stack-file', `${stack.display} has no functions`);
   if (s.defaultFunction && !stack.functions.some((fn) => fn.name === s.defaultFunction)) {
     throw new InputError('default-function', `${show(s.defaultFunction)} is not one of the deployed functions (${stack.functions.map((f) => f.name).join(', ')})`);
   }
