@@ -3897,6 +3897,7 @@ async function removeData(s, p) {
 
 
 
+
 const SCALE_ZERO_LABEL = 'com.openfaas.scale.zero';
 function functionSpec(settings, o) {
     const stack = o.unit.stackSpec ?? {};
@@ -3935,10 +3936,10 @@ function runningSpec(f) {
 /**
  * What an untouched function runs, to record: the spec the deploy that made it recorded (`recorded`, from the bucket),
  * while that is still the one running (the gateway lists less than a deploy sends: faasd has no requests, cpu limit
- * or read-only flag), else the listing.
+ * or read-only flag, and writes images in normal form), else the listing.
  */
 function untouchedSpec(recorded, running) {
-    const same = (x) => x?.service === running.name && x.image === running.image && [SPEC_DIGEST_LABEL, naming/* LABELS */.kg.sha].every((l) => x.labels?.[l] !== undefined && x.labels[l] === running.labels?.[l]);
+    const same = (x) => x?.service === running.name && normalReference(x.image) === normalReference(running.image) && [SPEC_DIGEST_LABEL, naming/* LABELS */.kg.sha].every((l) => x.labels?.[l] !== undefined && x.labels[l] === running.labels?.[l]);
     return (Array.isArray(recorded) ? recorded.find(same) : undefined) ?? runningSpec(running);
 }
 

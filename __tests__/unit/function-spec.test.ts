@@ -194,6 +194,11 @@ describe('untouchedSpec: what a function the deploy left alone is recorded as', 
     expect(untouchedSpec([{ service: 'other', image: 'x' }, null, sentSpec], listed)).toBe(sentSpec);
   });
 
+  test('the spec its deploy recorded, when faasd lists its Docker Hub image in normal form', () => {
+    const short = { ...sentSpec, image: 'acme/api:pr-7-abcdef1' };
+    expect(untouchedSpec([short], { ...listed, image: 'docker.io/acme/api:pr-7-abcdef1' })).toBe(short);
+  });
+
   test('the listing, when nothing recorded matches what runs (another image, spec, commit) or the record is not a list', () => {
     const other = (o: Partial<typeof sentSpec>) => [{ ...sentSpec, ...o }];
     expect(untouchedSpec(other({ image: 'ghcr.io/acme/api:pr-7-0000000' }), listed)).toEqual(runningSpec(listed));

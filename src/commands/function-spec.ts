@@ -6,6 +6,7 @@
  */
 import { SPEC_DIGEST_LABEL, specDigest } from '../decide/backend.js';
 import { BUILD_DIGEST_LABEL } from '../image/digest.js';
+import { normalReference } from '../image/reference.js';
 import { ANNOTATIONS, FUNCTION_LABEL, LABELS, previewLabels } from '../naming.js';
 import type { Edition } from '../openfaas/client.js';
 import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
@@ -66,10 +67,10 @@ export function runningSpec(f: FunctionStatus): FunctionDeployment {
 /**
  * What an untouched function runs, to record: the spec the deploy that made it recorded (`recorded`, from the bucket),
  * while that is still the one running (the gateway lists less than a deploy sends: faasd has no requests, cpu limit
- * or read-only flag), else the listing.
+ * or read-only flag, and writes images in normal form), else the listing.
  */
 export function untouchedSpec(recorded: unknown, running: FunctionStatus): FunctionDeployment {
   const same = (x: FunctionDeployment | null) =>
-    x?.service === running.name && x.image === running.image && [SPEC_DIGEST_LABEL, LABELS.sha].every((l) => x.labels?.[l] !== undefined && x.labels[l] === running.labels?.[l]);
+    x?.service === running.name && normalReference(x.image) === normalReference(running.image) && [SPEC_DIGEST_LABEL, LABELS.sha].every((l) => x.labels?.[l] !== undefined && x.labels[l] === running.labels?.[l]);
   return (Array.isArray(recorded) ? (recorded as (FunctionDeployment | null)[]).find(same) : undefined) ?? runningSpec(running);
 }
