@@ -1391,8 +1391,12 @@ async function hashFile(path, kind, opts = {}) {
     return multipartEtag(digests, (d) => (0,external_node_crypto_.createHash)('md5').update(d).digest('hex'));
 }
 
+// EXTERNAL MODULE: ./node_modules/@smithy/core/dist-cjs/submodules/checksum/index.js
+var checksum = __webpack_require__(9542);
 // EXTERNAL MODULE: ./node_modules/@smithy/core/dist-cjs/submodules/endpoints/index.js
 var endpoints = __webpack_require__(2085);
+// EXTERNAL MODULE: ./node_modules/@smithy/core/dist-cjs/submodules/protocols/index.js
+var protocols = __webpack_require__(3422);
 // EXTERNAL MODULE: ./node_modules/@smithy/signature-v4/dist-cjs/index.js
 var signature_v4_dist_cjs = __webpack_require__(5118);
 // EXTERNAL MODULE: external "node:stream"
@@ -1611,6 +1615,7 @@ function createS3Client(a, o = {}) {
 
 
 
+
 /** A page of 1,000 keys of up to 1,024 bytes each, XML-escaped, with their metadata, stays well below this. */
 const MAX_LISTING = 16 * 1024 * 1024;
 /** A PUT's answer: empty, or an S3 error document of a few hundred bytes. */
@@ -1634,48 +1639,8 @@ class S3ResponseError extends Error {
         this.$fault = status >= 500 ? 'server' : 'client';
     }
 }
-/** RFC 3986: everything but unreserved characters percent-encoded (SigV4's encoding of paths and queries). */
-function rfc3986(s) {
-    return encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
-}
-/** An object key as a URL path: each segment RFC 3986-encoded (unreserved characters kept), `/` kept. */
-function encodeKeyPath(key) {
-    let out = '';
-    let start = 0;
-    for (;;) {
-        const slash = key.indexOf('/', start);
-        out += rfc3986(key.slice(start, slash === -1 ? undefined : slash));
-        if (slash === -1)
-            return out;
-        out += '/';
-        start = slash + 1;
-    }
-}
-/** A query as sent: names sorted, names and values RFC 3986-encoded, as the signer encodes them. */
-function queryString(query) {
-    return Object.keys(query)
-        .sort()
-        .map((k) => `${rfc3986(k)}=${rfc3986(query[k])}`)
-        .join('&');
-}
-/** SHA-256, or HMAC-SHA256 with a secret, over node:crypto: the hash the signer is given. */
-class Sha256 {
-    hash;
-    constructor(secret) {
-        this.hash = secret === undefined ? (0,external_node_crypto_.createHash)('sha256') : (0,external_node_crypto_.createHmac)('sha256', bytes(secret));
-    }
-    update(data) {
-        this.hash.update(bytes(data));
-    }
-    digest() {
-        return Promise.resolve(this.hash.digest());
-    }
-}
-function bytes(data) {
-    if (typeof data === 'string')
-        return data;
-    return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-}
+/** An object key as a URL path: each segment RFC 3986-encoded (unreserved characters kept), `/` kept, as the signer encodes it. */
+const encodeKeyPath = protocols.escapeUriPath;
 /** `<Code>` and `<Message>` of an S3 XML error body (empty strings when absent, e.g. HEAD or no body). */
 function parseS3Error(xml) {
     const tag = (name) => {
@@ -1776,7 +1741,7 @@ async function createLeanS3(client, bucket, opts) {
         credentials,
         region: resolved.signingRegion,
         service: resolved.signingName,
-        sha256: Sha256,
+        sha256: checksum.Sha256,
         uriEscapePath: false,
         applyChecksum: false,
     });
@@ -1785,7 +1750,7 @@ async function createLeanS3(client, bucket, opts) {
     let attempts = 0;
     /** One attempt; resolves with a 2xx answer, rejects with S3ResponseError or a network error naming the request. */
     const send = async (r) => {
-        const query = r.query ? queryString(r.query) : '';
+        const query = r.query ? (0,protocols.buildQueryString)(r.query) : '';
         const target = query ? `${r.path}?${query}` : r.path;
         const what = `${r.method} ${url.protocol}//${url.host}${target}`;
         const signed = await signer.sign({

@@ -29,9 +29,10 @@
  * endpoint needs what only the SDK does (see resolveTarget).
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Sha256 } from '@smithy/core/checksum';
 import { getEndpointFromInstructions } from '@smithy/core/endpoints';
+import { buildQueryString, escapeUriPath } from '@smithy/core/protocols';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { createLeanHttp, type LeanHttpRequest, type LeanHttpResponse } from './lean-http.js';
@@ -70,52 +71,8 @@ export class S3ResponseError extends Error {
   }
 }
 
-/** RFC 3986: everything but unreserved characters percent-encoded (SigV4's encoding of paths and queries). */
-function rfc3986(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
-}
-
-/** An object key as a URL path: each segment RFC 3986-encoded (unreserved characters kept), `/` kept. */
-export function encodeKeyPath(key: string): string {
-  let out = '';
-  let start = 0;
-  for (;;) {
-    const slash = key.indexOf('/', start);
-    out += rfc3986(key.slice(start, slash === -1 ? undefined : slash));
-    if (slash === -1) return out;
-    out += '/';
-    start = slash + 1;
-  }
-}
-
-/** A query as sent: names sorted, names and values RFC 3986-encoded, as the signer encodes them. */
-function queryString(query: Record<string, string>): string {
-  return Object.keys(query)
-    .sort()
-    .map((k) => `${rfc3986(k)}=${rfc3986(query[k])}`)
-    .join('&');
-}
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-/** SHA-256, or HMAC-SHA256 with a secret, over node:crypto: the hash the signer is given. */
-class Sha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(this.hash.digest());
-  }
-}
-
-function bytes(data: SourceData): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-}
+/** An object key as a URL path: each segment RFC 3986-encoded (unreserved characters kept), `/` kept, as the signer encodes it. */
+export const encodeKeyPath = escapeUriPath;
 
 /** `<Code>` and `<Message>` of an S3 XML error body (empty strings when absent, e.g. HEAD or no body). */
 export function parseS3Error(xml: string): { code: string; message: string } {
@@ -261,7 +218,7 @@ export async function createLeanS3(client: S3Client, bucket: string, opts: { max
   };
   /** One attempt; resolves with a 2xx answer, rejects with S3ResponseError or a network error naming the request. */
   const send = async (r: Call): Promise<LeanHttpResponse> => {
-    const query = r.query ? queryString(r.query) : '';
+    const query = r.query ? buildQueryString(r.query) : '';
     const target = query ? `${r.path}?${query}` : r.path;
     const what = `${r.method} ${url.protocol}//${url.host}${target}`;
     const signed = await signer.sign(
