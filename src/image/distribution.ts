@@ -5,6 +5,7 @@
  * why the other tags are resolved too. A registry that refuses deletes (400/405: distribution with
  * `storage.delete.enabled: false` answers 405 UNSUPPORTED) is reported once, not an error.
  */
+import { forEachLimited } from '../concurrency.js';
 import type { CallResponse } from '../http/call.js';
 import { sanitize } from '../text/untrusted.js';
 import { isPrTag, planDigestDeletes, quoteTags, type DigestPlan, type TagCleanup, type TagDigest } from './cleanup-plan.js';
@@ -63,21 +64,9 @@ function tagsOf(res: CallResponse): string[] {
 /** Every tag's digest in tag order, a few HEADs at a time; a tag deleted since the listing is left out. */
 async function resolveDigests(client: RegistryClient, tags: string[]): Promise<TagDigest[]> {
   const digests: (string | undefined)[] = [];
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < tags.length) {
-      const i = next++;
-      digests[i] = await headDigest(client, tags[i]).catch((err: unknown) => {
-        failed = true;
-        throw err;
-      });
-    }
-  };
-  // Settle every worker before failing, so no HEAD is still running behind the error.
-  const settled = await Promise.allSettled(Array.from({ length: Math.min(RESOLVE_CONCURRENCY, tags.length) }, worker));
-  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failure) throw failure.reason;
+  await forEachLimited(tags, RESOLVE_CONCURRENCY, async (tag, i) => {
+    digests[i] = await headDigest(client, tag);
+  });
   return tags.flatMap((tag, i) => (digests[i] ? [{ tag, digest: digests[i] }] : []));
 }
 
