@@ -2083,15 +2083,18 @@ class Uploader {
     target(operation, file) {
         return { operation, bucket: this.o.bucket, key: this.o.prefix + file.key };
     }
+    headersOf(file) {
+        return { contentType: contentType(file.key), cacheControl: cacheControl(file.key, this.o.rules) };
+    }
     uploaded(file) {
         this.bytesUploaded += file.size;
         this.filesUploaded++;
         this.o.log(`uploaded ${file.key} (${file.size} bytes)`);
     }
     async single(file) {
-        const { lean, rules, log } = this.o;
+        const { lean, log } = this.o;
         const key = this.o.prefix + file.key;
-        const headers = { contentType: contentType(file.key), cacheControl: cacheControl(file.key, rules) };
+        const headers = this.headersOf(file);
         // read once, sent from the same buffer by every attempt; larger files get a fresh stream per attempt
         const body = file.size > SMALL_FILE ? undefined : readSmall(file.path, file.size);
         const target = this.target('PutObject', file);
@@ -2114,7 +2117,8 @@ class Uploader {
         const Key = this.o.prefix + file.key;
         const checksum = partChecksums ? { ChecksumAlgorithm: 'CRC32' } : {};
         const UploadId = await upload.id(async () => {
-            const created = await s3Operation(this.target('CreateMultipartUpload', file), () => client.send(counter.count(new dist_cjs/* CreateMultipartUploadCommand */.nG4({ Bucket: bucket, Key, ContentType: contentType(file.key), CacheControl: cacheControl(file.key, this.o.rules), ...checksum }))));
+            const headers = this.headersOf(file);
+            const created = await s3Operation(this.target('CreateMultipartUpload', file), () => client.send(counter.count(new dist_cjs/* CreateMultipartUploadCommand */.nG4({ Bucket: bucket, Key, ContentType: headers.contentType, CacheControl: headers.cacheControl, ...checksum }))));
             if (!created.UploadId)
                 throw new Error(`CreateMultipartUpload s3://${bucket}/${Key} returned no UploadId`);
             return created.UploadId;

@@ -108,6 +108,10 @@ export class Uploader {
     return { operation, bucket: this.o.bucket, key: this.o.prefix + file.key };
   }
 
+  private headersOf(file: LocalFile): { contentType: string; cacheControl: string } {
+    return { contentType: contentType(file.key), cacheControl: cacheControl(file.key, this.o.rules) };
+  }
+
   private uploaded(file: LocalFile): void {
     this.bytesUploaded += file.size;
     this.filesUploaded++;
@@ -115,9 +119,9 @@ export class Uploader {
   }
 
   private async single(file: LocalFile): Promise<void> {
-    const { lean, rules, log } = this.o;
+    const { lean, log } = this.o;
     const key = this.o.prefix + file.key;
-    const headers = { contentType: contentType(file.key), cacheControl: cacheControl(file.key, rules) };
+    const headers = this.headersOf(file);
     // read once, sent from the same buffer by every attempt; larger files get a fresh stream per attempt
     const body = file.size > SMALL_FILE ? undefined : readSmall(file.path, file.size);
     const target = this.target('PutObject', file);
@@ -141,10 +145,11 @@ export class Uploader {
     const Key = this.o.prefix + file.key;
     const checksum = partChecksums ? { ChecksumAlgorithm: 'CRC32' as const } : {};
     const UploadId = await upload.id(async () => {
+      const headers = this.headersOf(file);
       const created = await s3Operation(this.target('CreateMultipartUpload', file), () =>
         client.send(
           counter.count(
-            new CreateMultipartUploadCommand({ Bucket: bucket, Key, ContentType: contentType(file.key), CacheControl: cacheControl(file.key, this.o.rules), ...checksum }),
+            new CreateMultipartUploadCommand({ Bucket: bucket, Key, ContentType: headers.contentType, CacheControl: headers.cacheControl, ...checksum }),
           ),
         ),
       );
