@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { prFromName } from '../naming.js';
 import { CONTROL, InputError, show, type Read } from './errors.js';
 
-function inside(root: string, p: string): boolean {
+/** Whether `p` is `root` or below it (lexically; symbolic links are the callers' business). */
+export function inside(root: string, p: string): boolean {
   const rel = path.relative(root, p);
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }

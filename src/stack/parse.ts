@@ -5,6 +5,7 @@
  * exact names). Anything malformed stops with one StackError naming the file, the function and the field.
  */
 import * as path from 'node:path';
+import { inside } from '../inputs/paths.js';
 import { show, quoted } from '../inputs/errors.js';
 import { StackError, type Where } from './errors.js';
 import { contained, readSmall } from './files.js';
@@ -136,9 +137,10 @@ function templates(node: Node | undefined, where: Where): TemplateSource[] {
 function copyPaths(node: Node | undefined, c: FunctionContext, where: Where): CopyPath[] {
   return texts(node, where).map((value, i) => {
     const w = at(where, String(i));
-    const to = path.relative(c.dir, path.resolve(c.dir, value));
+    const resolved = path.resolve(c.dir, value);
+    const to = path.relative(c.dir, resolved);
     if (to === '') throw new StackError(w, `${show(value)} is the whole project; name a directory or file inside it`);
-    if (to === '..' || to.startsWith(`..${path.sep}`) || path.isAbsolute(to)) {
+    if (!inside(c.dir, resolved)) {
       throw new StackError(w, `${show(value)} is outside ${c.file}'s directory; faas-cli copies paths from inside the project`);
     }
     try {
