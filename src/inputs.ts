@@ -10,7 +10,7 @@ import type { Secrets } from './text/secrets.js';
 import { bucket, cacheControl, region } from './inputs/assets.js';
 import { bothOrNeither, checkSecret, checkUser, maskSecrets } from './inputs/credentials.js';
 import { CONTROL, InputError, show, type Read } from './inputs/errors.js';
-import { buildArgs, prebuiltImage, pushRepository } from './inputs/image.js';
+import { buildArgs, prebuiltImage, pushRepository, registryInput } from './inputs/image.js';
 import { annotations, CPU, envVars, labels, MEMORY, quantity, secretNames } from './inputs/kubernetes.js';
 import { apiPath, containedPath, readyPath, realWorkspace, statePrefix } from './inputs/paths.js';
 import { bool, choice, duration, integer, type DurationBounds } from './inputs/scalars.js';
@@ -83,7 +83,7 @@ function settingsFrom(read: Read, env: InputEnvironment): Settings {
     apiPath: paths,
     gateway: gatewaySettings(read),
     build,
-    stack: stackSettings(read, { workspace: realWs, builds, registry: read('registry').replace(/\/+$/, '').toLowerCase(), env: process.env, apiPath: paths }),
+    stack: stackSettings(read, { workspace: realWs, builds, registry: registryInput(read), env: process.env, apiPath: paths }),
     fn,
     assets: assetSettings(read, realWs),
     sweep: sweepSettings(read, app),

@@ -53,10 +53,17 @@ export function prebuiltImage(read: Read): string {
  * With a builder: `<registry>/<image>` without a tag (the action tags `pr-<n>-<sha7>`). The registry must start
  * with a host, recognised the way Docker does (a '.' or a port, or localhost), because login and cleanup talk to it.
  */
+/**
+ * Input `registry` as images are named under it: no trailing slash, lower case (repository names are lowercase by
+ * the reference grammar, and GHCR lowercases owners: so the quick start's `ghcr.io/${{ github.repository_owner }}`
+ * works for owners with capitals).
+ */
+export function registryInput(read: Read): string {
+  return read('registry').replace(/\/+$/, '').toLowerCase();
+}
+
 export function pushRepository(read: Read, builder: string, app: string): string {
-  // Repository names are lowercase by the reference grammar, and GHCR lowercases owners: so the quick start's
-  // `ghcr.io/${{ github.repository_owner }}` works for owners with capitals.
-  const registry = read('registry').replace(/\/+$/, '').toLowerCase();
+  const registry = registryInput(read);
   const image = read('image');
   if (!registry) throw new InputError('registry', `is required with builder '${builder}': where to push the preview image, like ghcr.io/acme`);
   if (registry.includes('@')) throw new InputError('registry', "contains credentials; remove them and set 'registry-username' and 'registry-password' instead");
