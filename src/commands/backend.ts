@@ -5,6 +5,7 @@
  * it, so it cannot poison layers that trusted builds reuse). `rebuild: always` skips the digest and builds.
  */
 import { reusableImage } from '../decide/backend.js';
+import type { BackendFacts } from '../github/comment-text.js';
 import { isFork } from '../decide/event.js';
 import { buildImage } from '../image/build.js';
 import { BUILD_DIGEST_LABEL, buildDigest } from '../image/digest.js';
@@ -16,11 +17,8 @@ import type { Templates } from '../stack/templates.js';
 import type { Services } from './services.js';
 import type { Unit } from './units.js';
 
-export type Backend =
-  | { how: 'prebuilt' }
-  | { how: 'reused'; digest: string; since: string }
-  | { how: 'retagged'; digest: string; from: string }
-  | { how: 'built'; digest?: string; cache?: string };
+/** The comment shows it as it is. */
+export type Backend = BackendFacts;
 
 /** The digest, or undefined (and a log line) when it cannot be computed: the build then runs as before. */
 async function digestOf(b: BuildSettings): Promise<string | undefined> {

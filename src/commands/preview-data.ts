@@ -9,6 +9,7 @@
  */
 import type { DroppedDatabase, EnsuredDatabase } from '../data/previews.js';
 import { PreviewDatabases } from '../data/previews.js';
+import type { DataFacts } from '../github/comment-text.js';
 import { DATABASE_KEY } from '../inputs/data.js';
 import { runHook } from '../hooks/run.js';
 import { log } from '../log.js';
@@ -28,14 +29,7 @@ export interface PreparedData {
   secrets: string[];
   /** `<KEY>_FILE` → the mounted path. */
   env: Record<string, string>;
-  database?: DatabaseFacts;
-}
-
-export interface DatabaseFacts {
-  name: string;
-  created: boolean;
-  migrated: boolean;
-  seeded: boolean;
+  database?: DataFacts['database'];
 }
 
 export function previewEnv(p: PreviewIdentity): Record<string, string> {
