@@ -1422,7 +1422,7 @@ var undici = __webpack_require__(6752);
 
 const IDLE_MS = 4000;
 /** undici's error as node's code for it and one line that says what happened. */
-function networkError(err, timeoutMs, maxBody) {
+function networkError(err, timeoutMs) {
     const coded = (code, text) => Object.assign(new Error(`${text} (${code})`, { cause: err }), { code });
     switch (err.code) {
         case 'UND_ERR_CONNECT_TIMEOUT':
@@ -1434,8 +1434,6 @@ function networkError(err, timeoutMs, maxBody) {
             return coded('ECONNRESET', `the connection closed before the answer was complete: ${err.message}`);
         case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
             return coded('EPROTO', "the answer's body does not match its Content-Length");
-        case 'UND_ERR_RES_EXCEEDED_MAX_SIZE':
-            return coded('EPROTO', `the answer's body is over ${maxBody} bytes`);
         case 'UND_ERR_HEADERS_OVERFLOW':
             return coded('EPROTO', "the answer's head is too large");
         case 'UND_ERR_CLOSED':
@@ -1495,7 +1493,6 @@ function createLeanHttp(o) {
         bodyTimeout: o.timeoutMs,
         keepAliveTimeout: IDLE_MS,
         keepAliveMaxTimeout: IDLE_MS,
-        maxResponseSize: o.maxResponseSize,
     });
     return {
         async request(req) {
@@ -1508,7 +1505,7 @@ function createLeanHttp(o) {
                 return { status: res.statusCode, headers: res.headers, body: data };
             }
             catch (err) {
-                throw networkError(err, o.timeoutMs, req.maxBody);
+                throw networkError(err, o.timeoutMs);
             }
             finally {
                 stream?.destroy(); // read to its end, or abandoned: an answer before the whole body, or no connection at all
@@ -1740,7 +1737,7 @@ async function createLeanS3(client, bucket, opts) {
         uriEscapePath: false,
         applyChecksum: false,
     });
-    const http = createLeanHttp({ origin: url, connections: opts.maxSockets, timeoutMs: requestTimeoutOf(client), maxResponseSize: MAX_LISTING });
+    const http = createLeanHttp({ origin: url, connections: opts.maxSockets, timeoutMs: requestTimeoutOf(client) });
     const base = url.pathname.endsWith('/') ? url.pathname : url.pathname + '/';
     let attempts = 0;
     /** One attempt; resolves with a 2xx answer, rejects with S3ResponseError or a network error naming the request. */

@@ -25,8 +25,6 @@ export interface LeanHttpOptions {
   origin: URL;
   connections: number;
   timeoutMs: number;
-  /** No answer body is ever longer than this (the pool's own bound; each call has its own `maxBody`). */
-  maxResponseSize: number;
 }
 
 export interface LeanHttpRequest {
@@ -62,7 +60,7 @@ const IDLE_MS = 4000;
 type CodedError = Error & { code?: string };
 
 /** undici's error as node's code for it and one line that says what happened. */
-function networkError(err: CodedError, timeoutMs: number, maxBody: number): CodedError {
+function networkError(err: CodedError, timeoutMs: number): CodedError {
   const coded = (code: string, text: string): CodedError => Object.assign(new Error(`${text} (${code})`, { cause: err }), { code });
   switch (err.code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
@@ -74,8 +72,6 @@ function networkError(err: CodedError, timeoutMs: number, maxBody: number): Code
       return coded('ECONNRESET', `the connection closed before the answer was complete: ${err.message}`);
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
       return coded('EPROTO', "the answer's body does not match its Content-Length");
-    case 'UND_ERR_RES_EXCEEDED_MAX_SIZE':
-      return coded('EPROTO', `the answer's body is over ${maxBody} bytes`);
     case 'UND_ERR_HEADERS_OVERFLOW':
       return coded('EPROTO', "the answer's head is too large");
     case 'UND_ERR_CLOSED':
@@ -131,7 +127,6 @@ export function createLeanHttp(o: LeanHttpOptions): LeanHttp {
     bodyTimeout: o.timeoutMs,
     keepAliveTimeout: IDLE_MS,
     keepAliveMaxTimeout: IDLE_MS,
-    maxResponseSize: o.maxResponseSize,
   });
   return {
     async request(req) {
@@ -143,7 +138,7 @@ export function createLeanHttp(o: LeanHttpOptions): LeanHttp {
         const data = await readAtMost(res.body, res.headers['content-length'], req.maxBody);
         return { status: res.statusCode, headers: res.headers, body: data };
       } catch (err) {
-        throw networkError(err as CodedError, o.timeoutMs, req.maxBody);
+        throw networkError(err as CodedError, o.timeoutMs);
       } finally {
         stream?.destroy(); // read to its end, or abandoned: an answer before the whole body, or no connection at all
       }

@@ -208,7 +208,7 @@ export async function createLeanS3(client: S3Client, bucket: string, opts: { max
     uriEscapePath: false,
     applyChecksum: false,
   });
-  const http = createLeanHttp({ origin: url, connections: opts.maxSockets, timeoutMs: requestTimeoutOf(client), maxResponseSize: MAX_LISTING });
+  const http = createLeanHttp({ origin: url, connections: opts.maxSockets, timeoutMs: requestTimeoutOf(client) });
   const base = url.pathname.endsWith('/') ? url.pathname : url.pathname + '/';
   let attempts = 0;
 
