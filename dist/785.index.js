@@ -1635,10 +1635,7 @@ class S3ResponseError extends Error {
 const encodeKeyPath = protocols.escapeUriPath;
 /** `<Code>` and `<Message>` of an S3 XML error body (empty strings when absent, e.g. HEAD or no body). */
 function parseS3Error(xml) {
-    const tag = (name) => {
-        const m = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml);
-        return m ? unescapeXml(m[1].trim()) : '';
-    };
+    const tag = (name) => unescapeXml((lean_elements(xml, name)[0] ?? '').trim());
     return { code: tag('Code'), message: tag('Message') };
 }
 function unescapeXml(s) {

@@ -76,10 +76,7 @@ export const encodeKeyPath = escapeUriPath;
 
 /** `<Code>` and `<Message>` of an S3 XML error body (empty strings when absent, e.g. HEAD or no body). */
 export function parseS3Error(xml: string): { code: string; message: string } {
-  const tag = (name: string): string => {
-    const m = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml);
-    return m ? unescapeXml(m[1].trim()) : '';
-  };
+  const tag = (name: string): string => unescapeXml((elements(xml, name)[0] ?? '').trim());
   return { code: tag('Code'), message: tag('Message') };
 }
 
