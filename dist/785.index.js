@@ -977,6 +977,8 @@ var settings = __webpack_require__(8750);
 var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: ./src/inputs/paths.ts
+var paths = __webpack_require__(7981);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
 ;// CONCATENATED MODULE: ./src/assets/local.ts
@@ -999,6 +1001,7 @@ var external_node_path_ = __webpack_require__(6760);
  */
 
 
+
 /** A file is no longer what the walk saw (size, type): the sync fails rather than send something else. */
 class FileChanged extends Error {
     /** `subject`: the file's path, or the request that was sending it. */
@@ -1011,10 +1014,6 @@ class FileChanged extends Error {
 const MAX_KEY_BYTES = 1024;
 /** Over-long keys named in the warning; the rest are counted. */
 const LONG_KEYS_SHOWN = 5;
-function inside(root, real) {
-    const rel = external_node_path_.relative(root, real);
-    return rel === '' || (!rel.startsWith('..') && !external_node_path_.isAbsolute(rel));
-}
 /** A safe object key suffix: relative, no empty, `.` or `..` segments, no backslashes or control chars. */
 function isSafeKey(key) {
     if (key === '' || key.startsWith('/') || key.includes('\\') || /[\x00-\x1f]/.test(key))
@@ -1100,7 +1099,7 @@ function walkLocal(dir, opts) {
                 warn(`skipping ${key}: broken symlink`);
                 return;
             }
-            if (!inside(root, real)) {
+            if (!(0,paths/* inside */.nx)(root, real)) {
                 warn(`skipping ${key}: symlink points outside static-dir`);
                 return;
             }
@@ -1124,7 +1123,7 @@ function walkLocal(dir, opts) {
                 tooLong.push(key);
                 return;
             }
-            const { size } = (0,external_node_fs_.statSync)(full);
+            const { size } = kind instanceof external_node_fs_.Stats ? kind : (0,external_node_fs_.statSync)(full); // a symlink's target was stat'ed above
             files.push({ key, path: full, size });
         }
     }
@@ -4341,8 +4340,6 @@ var promises_ = __webpack_require__(1455);
 var external_node_os_ = __webpack_require__(8161);
 // EXTERNAL MODULE: ./src/inputs/errors.ts
 var errors = __webpack_require__(1318);
-// EXTERNAL MODULE: ./src/inputs/paths.ts
-var paths = __webpack_require__(7981);
 // EXTERNAL MODULE: ./src/stack/errors.ts
 var stack_errors = __webpack_require__(2573);
 // EXTERNAL MODULE: ./src/stack/files.ts

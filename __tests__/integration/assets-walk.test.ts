@@ -3,7 +3,7 @@
  * which names are skipped silently. FIFOs, sockets and names that are not UTF-8 are covered end to end in
  * assets-sync.test.ts.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_KEY_BYTES, walkLocal } from '../../src/assets/local.js';
@@ -54,5 +54,16 @@ describe('walkLocal', () => {
     expect(lines).toEqual([]);
     expect(walkLocal(dir, { includeDotfiles: true, log })).toEqual([]);
     expect(lines).toEqual(['warning: skipping .caf\\xe9: its name is not valid UTF-8, so it has no object key']);
+  });
+
+  it('follows a link to a file inside whose name starts with "..", with the target\'s size', async () => {
+    writeFileSync(join(dir, '..data.txt'), 'twelve bytes');
+    symlinkSync(join(dir, '..data.txt'), join(dir, 'link.txt'));
+    const files = walkLocal(dir, { includeDotfiles: true, log });
+    expect(files.map((f) => [f.key, f.size])).toEqual([
+      ['..data.txt', 12],
+      ['link.txt', 12],
+    ]);
+    expect(lines).toEqual([]);
   });
 });

@@ -15,7 +15,8 @@
  * directory, a third of the time of their promise forms (thread-pool round trips) on a 2,000-file site. Contents are
  * read by the sync, from `path`, which is always the real path inside the directory.
  */
-import { readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { readdirSync, realpathSync, Stats, statSync, type Dirent } from 'node:fs';
+import { inside } from '../inputs/paths.js';
 import * as path from 'node:path';
 
 export interface LocalFile {
@@ -46,11 +47,6 @@ export class FileChanged extends Error {
 export const MAX_KEY_BYTES = 1024;
 /** Over-long keys named in the warning; the rest are counted. */
 const LONG_KEYS_SHOWN = 5;
-
-function inside(root: string, real: string): boolean {
-  const rel = path.relative(root, real);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
 
 /** A safe object key suffix: relative, no empty, `.` or `..` segments, no backslashes or control chars. */
 export function isSafeKey(key: string): boolean {
@@ -158,7 +154,7 @@ export function walkLocal(dir: string, opts: WalkOptions): LocalFile[] {
         tooLong.push(key);
         return;
       }
-      const { size } = statSync(full);
+      const { size } = kind instanceof Stats ? kind : statSync(full); // a symlink's target was stat'ed above
       files.push({ key, path: full, size });
     }
   }
