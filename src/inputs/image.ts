@@ -81,9 +81,14 @@ export function pushRepository(read: Read, builder: string, app: string): string
 }
 
 /** Build args become `ARG` names in the Dockerfile, which are shell-style variable names. */
+/** Why `name` cannot be a build argument's name (input or stack file), or undefined. */
+export function buildArgNameProblem(name: string): string | undefined {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? undefined : `${show(name)} is not a build argument name: letters, digits and '_', not starting with a digit`;
+}
+
 export function buildArgs(read: Read): Record<string, string> {
   const pairs = keyValues(read, 'build-args');
-  const bad = pairs.find(([key]) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key));
-  if (bad) throw new InputError('build-args', `${show(bad[0])} is not a build argument name: letters, digits and '_', not starting with a digit`);
+  const problem = pairs.map(([key]) => buildArgNameProblem(key)).find(Boolean);
+  if (problem) throw new InputError('build-args', problem);
   return Object.fromEntries(pairs);
 }

@@ -51,12 +51,19 @@ export function qualifiedNameProblem(key: string): string | undefined {
   return undefined;
 }
 
+/** Why `value` cannot be the value of label `key` (input or stack file), or undefined. */
+export function labelValueProblem(key: string, value: string): string | undefined {
+  if (value.length > 63) return `the value of ${show(key)} is ${value.length} characters; a label value has at most 63`;
+  if (!LABEL_VALUE.test(value)) return `the value ${show(value)} of ${show(key)} is not a label value: at most 63 ${NAME_RULE}, or empty`;
+  return undefined;
+}
+
 export function labels(read: Read): Record<string, string> {
   const pairs = keyValues(read, 'labels');
   for (const [key, value] of pairs) {
     checkKey('labels', key, key);
-    if (value.length > 63) throw new InputError('labels', `the value of ${show(key)} is ${value.length} characters; a label value has at most 63`);
-    if (!LABEL_VALUE.test(value)) throw new InputError('labels', `the value ${show(value)} of ${show(key)} is not a label value: at most 63 ${NAME_RULE}, or empty`);
+    const problem = labelValueProblem(key, value);
+    if (problem) throw new InputError('labels', problem);
   }
   return Object.fromEntries(pairs);
 }
@@ -83,15 +90,20 @@ function checkKey(input: string, key: string, checked: string): void {
   if (problem) throw new InputError(input, `key ${show(key)} ${problem}; ${KEY_RULE}`);
 }
 
+/** Why `name` cannot be an environment variable of a preview's function (input or stack file), or undefined. */
+export function envNameProblem(name: string): string | undefined {
+  if (name.startsWith(RESERVED_ENV_PREFIX)) return `${show(name)} starts with '${RESERVED_ENV_PREFIX}', which the action reserves for the variables it sets on every preview; use another name`;
+  if (!ENV_NAME.test(name) || name === '.' || name.startsWith('..')) {
+    return `${show(name)} is not an environment variable name Kubernetes accepts: letters, digits, '_', '-' and '.', not starting with a digit or '..'`;
+  }
+  return undefined;
+}
+
 export function envVars(read: Read): Record<string, string> {
   const pairs = keyValues(read, 'env');
   for (const [name] of pairs) {
-    if (name.startsWith(RESERVED_ENV_PREFIX)) {
-      throw new InputError('env', `${show(name)} starts with '${RESERVED_ENV_PREFIX}', which the action reserves for the variables it sets on every preview; use another name`);
-    }
-    if (!ENV_NAME.test(name) || name === '.' || name.startsWith('..')) {
-      throw new InputError('env', `${show(name)} is not an environment variable name Kubernetes accepts: letters, digits, '_', '-' and '.', not starting with a digit or '..'`);
-    }
+    const problem = envNameProblem(name);
+    if (problem) throw new InputError('env', problem);
   }
   return Object.fromEntries(pairs);
 }

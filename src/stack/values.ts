@@ -3,15 +3,13 @@
  * (src/inputs/kubernetes.ts, image.ts), applied to a stack's labels, annotations, env, secrets, resources and
  * images, so a stack is refused on the same grounds as the equivalent inputs, before anything is built.
  */
+import { parseRepository } from '../image/reference.js';
 import { show } from '../inputs/errors.js';
-import { referenceProblem } from '../inputs/image.js';
-import { CPU, MEMORY, RESERVED_ENV_PREFIX, RESERVED_KEY_PREFIX, dnsSubdomainProblem, qualifiedNameProblem } from '../inputs/kubernetes.js';
+import { buildArgNameProblem, referenceProblem } from '../inputs/image.js';
+import { CPU, MEMORY, RESERVED_KEY_PREFIX, dnsSubdomainProblem, envNameProblem, labelValueProblem, qualifiedNameProblem } from '../inputs/kubernetes.js';
 import { StackError, type Where } from './errors.js';
 import { at, mapping, text, textMap, unknownKeys, type Node } from './tree.js';
 
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
-const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const KEY_RULE = "keys are [prefix/]name: a name of at most 63 letters, digits, '-', '_' and '.', and a DNS subdomain prefix";
 
 /** The action's own keys (the preview contract) are refused in a stack as in the inputs: a file must not forge them. */
@@ -27,9 +25,8 @@ export function labels(node: Node | undefined, where: Where): Record<string, str
     reservedKey(key, 'labels', where);
     const problem = qualifiedNameProblem(key);
     if (problem) throw new StackError(where, `key ${show(key)} ${problem}; ${KEY_RULE}`);
-    if (value.length > 63 || !LABEL_VALUE.test(value)) {
-      throw new StackError(where, `the value ${show(value)} of ${show(key)} is not a label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit`);
-    }
+    const valueProblem = labelValueProblem(key, value);
+    if (valueProblem) throw new StackError(where, valueProblem);
   }
   return Object.fromEntries(pairs);
 }
@@ -47,17 +44,15 @@ export function annotations(node: Node | undefined, where: Where): Record<string
 
 export function envPairs(node: Node | undefined, where: Where): [string, string][] {
   const pairs = textMap(node, where);
-  const reserved = pairs.find(([name]) => name.startsWith(RESERVED_ENV_PREFIX));
-  if (reserved) throw new StackError(where, `${show(reserved[0])} starts with '${RESERVED_ENV_PREFIX}', which the action reserves for the variables it sets on every preview; use another name`);
-  const bad = pairs.find(([name]) => !ENV_NAME.test(name) || name === '.' || name.startsWith('..'));
-  if (bad) throw new StackError(where, `${show(bad[0])} is not an environment variable name Kubernetes accepts: letters, digits, '_', '-' and '.', not starting with a digit or '..'`);
+  const problem = pairs.map(([name]) => envNameProblem(name)).find(Boolean);
+  if (problem) throw new StackError(where, problem);
   return pairs;
 }
 
 export function buildArgs(node: Node | undefined, where: Where): Record<string, string> {
   const pairs = textMap(node, where);
-  const bad = pairs.find(([name]) => !ARG_NAME.test(name));
-  if (bad) throw new StackError(where, `${show(bad[0])} is not a build argument name: letters, digits and '_', not starting with a digit`);
+  const problem = pairs.map(([name]) => buildArgNameProblem(name)).find(Boolean);
+  if (problem) throw new StackError(where, problem);
   return Object.fromEntries(pairs);
 }
 
@@ -106,18 +101,12 @@ export interface Image {
   reference: string;
 }
 
-/** Docker's normalisation: a first component without '.' or ':' (and not localhost) is a Docker Hub path. */
-function withRegistry(name: string): string {
-  const first = name.split('/')[0];
-  if (first.includes('.') || first.includes(':') || first === 'localhost') return name;
-  return `docker.io/${name.includes('/') ? name : `library/${name}`}`;
-}
-
 export function image(reference: string, where: Where): Image {
   const problem = referenceProblem(reference);
   if (problem) throw new StackError(where, `${show(reference)} ${problem}; use a reference like 'ghcr.io/acme/api' or 'ghcr.io/acme/api:latest'`);
   const name = reference.split('@')[0];
   const colon = name.lastIndexOf(':');
   const repository = colon > name.lastIndexOf('/') ? name.slice(0, colon) : name;
-  return { repository: withRegistry(repository), reference };
+  const r = parseRepository(repository); // Docker's rule for the registry host, as everywhere else
+  return { repository: `${r.host}/${r.path}`, reference };
 }

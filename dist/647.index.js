@@ -1,8 +1,8 @@
-export const id = 785;
-export const ids = [785];
+export const id = 647;
+export const ids = [647];
 export const modules = {
 
-/***/ 6785:
+/***/ 3647:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -635,52 +635,8 @@ function registryError(text) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/image/reference.ts
-/**
- * Where an image repository lives, by Docker's own rule for references: the first path component is a registry host
- * only when it contains `.` or `:` or is `localhost`; otherwise the image is on Docker Hub (`acme/app`, `app`). Which
- * kind of registry it is decides how its tags can be deleted (see registry.ts).
- */
-const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-function parseRepository(repository) {
-    const parts = repository.split('/');
-    const first = parts[0].toLowerCase();
-    const hasHost = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
-    const host = hasHost ? first : 'docker.io';
-    const rest = hasHost ? parts.slice(1) : parts;
-    if (rest.length === 0 || rest.some((p) => p === ''))
-        throw new Error(`image repository '${repository}' has an empty path component; expected <registry>/<name>`);
-    if (DOCKER_HUB_HOSTS.has(host))
-        return { kind: 'docker-hub', host: 'docker.io', path: rest.length === 1 ? `library/${rest[0]}` : rest.join('/') };
-    return { kind: host === 'ghcr.io' ? 'ghcr' : 'distribution', host, path: rest.join('/') };
-}
-/** `ghcr.io/<owner>/<package…>` → owner and package name, as the GitHub Packages API names them. */
-function ghcrPackage(repo) {
-    const [owner, ...name] = repo.path.split('/');
-    if (name.length === 0)
-        throw new Error(`image repository 'ghcr.io/${repo.path}' has no package name; expected ghcr.io/<owner>/<package>`);
-    return { owner, name: name.join('/') };
-}
-/**
- * Docker's normal form of an image reference: `nginx` → `docker.io/library/nginx:latest`. faasd reports a function's
- * image in this form (containerd pulls it so), whatever was sent; comparing normal forms tells whether the gateway
- * runs what was sent. A reference that does not parse is returned as it is.
- */
-function normalReference(image) {
-    const [nameTag, digest] = image.split('@', 2);
-    const slash = nameTag.lastIndexOf('/');
-    const colon = nameTag.lastIndexOf(':');
-    const tagged = colon > slash;
-    const tag = tagged ? nameTag.slice(colon + 1) : digest ? '' : 'latest';
-    try {
-        const repo = parseRepository(tagged ? nameTag.slice(0, colon) : nameTag);
-        return `${repo.host}/${repo.path}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`;
-    }
-    catch {
-        return image;
-    }
-}
-
+// EXTERNAL MODULE: ./src/image/reference.ts
+var image_reference = __webpack_require__(3564);
 ;// CONCATENATED MODULE: ./src/image/public.ts
 /**
  * Whether anyone can pull an image, asked the way a kubelet without pull secrets would: no credentials, the
@@ -713,7 +669,7 @@ function apiOrigin(host, insecure) {
 /** Why `image` cannot be pulled without credentials, or undefined when it can. */
 async function anonymousPullProblem(image, o) {
     const { repository, reference } = splitImage(image);
-    const repo = parseRepository(repository);
+    const repo = (0,image_reference/* parseRepository */.SU)(repository);
     const client = new RegistryClient({ origin: apiOrigin(repo.host, o.insecure), name: repo.path, timeoutMs: o.timeoutMs, log: o.log });
     try {
         const res = await client.request('HEAD', client.url(`manifests/${reference}`), (s) => s === 200 || s === 403 || s === 404, { accept: MANIFEST_TYPES });
@@ -796,7 +752,7 @@ class Wait {
         if (!status)
             return this.missing();
         this.known = true;
-        if (normalReference(status.image) !== normalReference(this.t.image) || status.labels?.[naming/* LABELS */.kg.sha] !== this.t.sha)
+        if ((0,image_reference/* normalReference */.xT)(status.image) !== (0,image_reference/* normalReference */.xT)(this.t.image) || status.labels?.[naming/* LABELS */.kg.sha] !== this.t.sha)
             return this.stale(status);
         if ((status.availableReplicas ?? 0) < 1)
             return { seen: `replicas=${status.replicas ?? 0}, availableReplicas=${status.availableReplicas ?? 0}` };
@@ -2840,7 +2796,7 @@ function reusableImage(running, buildDigest) {
 }
 /** True when the function already runs exactly this spec (image included): no update is needed. */
 function unchangedFunction(running, spec) {
-    return running !== undefined && normalReference(running.image) === normalReference(spec.image) && running.labels?.[SPEC_DIGEST_LABEL] === specDigest(spec);
+    return running !== undefined && (0,image_reference/* normalReference */.xT)(running.image) === (0,image_reference/* normalReference */.xT)(spec.image) && running.labels?.[SPEC_DIGEST_LABEL] === specDigest(spec);
 }
 
 // EXTERNAL MODULE: ./src/data/url.ts
@@ -3896,7 +3852,7 @@ function runningSpec(f) {
  * or read-only flag, and writes images in normal form), else the listing.
  */
 function untouchedSpec(recorded, running) {
-    const same = (x) => x?.service === running.name && normalReference(x.image) === normalReference(running.image) && [SPEC_DIGEST_LABEL, naming/* LABELS */.kg.sha].every((l) => x.labels?.[l] !== undefined && x.labels[l] === running.labels?.[l]);
+    const same = (x) => x?.service === running.name && (0,image_reference/* normalReference */.xT)(x.image) === (0,image_reference/* normalReference */.xT)(running.image) && [SPEC_DIGEST_LABEL, naming/* LABELS */.kg.sha].every((l) => x.labels?.[l] !== undefined && x.labels[l] === running.labels?.[l]);
     return (Array.isArray(recorded) ? recorded.find(same) : undefined) ?? runningSpec(running);
 }
 
@@ -4749,7 +4705,7 @@ async function retagByDigest(b, pr, tag, digest, deps) {
     return { retagged: false, reason: `no image with build digest ${digest}: ${looked}` };
 }
 function registryClient(b, deps) {
-    const repo = parseRepository(b.repository);
+    const repo = (0,image_reference/* parseRepository */.SU)(b.repository);
     return new RegistryClient({
         origin: apiOrigin(repo.host, b.registryInsecure),
         name: repo.path,
@@ -5094,10 +5050,10 @@ function explain(err, hint, statuses = [403, 404]) {
 
 
 async function deletePrTags(b, pr, deps) {
-    const repo = parseRepository(b.repository);
+    const repo = (0,image_reference/* parseRepository */.SU)(b.repository);
     switch (repo.kind) {
         case 'ghcr':
-            return { registry: repo.kind, ...(await deleteGhcrPrTags(deps.octokit, ghcrPackage(repo), pr)) };
+            return { registry: repo.kind, ...(await deleteGhcrPrTags(deps.octokit, (0,image_reference/* ghcrPackage */.RG)(repo), pr)) };
         case 'docker-hub':
             return { registry: repo.kind, deleted: [], kept: [], unsupported: dockerHubNotice(repo, pr) };
         case 'distribution':
