@@ -6,10 +6,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OWNER, REPO } from '../test/support/action.js';
-import { ROOT } from './tools.js';
+import { BUNDLE, OWNER, REPO } from '../test/support/action.js';
 
-export const BUNDLE = join(ROOT, 'dist', 'index.js');
+export { BUNDLE };
 
 export interface Line {
   at: number;

@@ -4,14 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planSweep, type ManagedFunction, type Memory } from '../src/sweep/plan.js';
 import { fmtMb, fmtMs, median } from './report.js';
-import { ROOT, run, type Proc } from './tools.js';
+import { BUNDLE } from '../test/support/action.js';
+import { run, type Proc } from './tools.js';
 
 /**
  * Bundle start-up: `node dist/index.js` with nothing to do (a pull_request `assigned` event), median of
  * `runs`. Skipped with a message when dist/index.js is missing (run `npm run bundle` first).
  */
 export async function benchBundleStartup(runs: number): Promise<string> {
-  const bundle = join(ROOT, 'dist', 'index.js');
+  const bundle = BUNDLE;
   if (!existsSync(bundle)) return '_skipped: dist/index.js is missing (run `npm run bundle` first)._';
   const work = mkdtempSync(join(tmpdir(), 'bench-startup-'));
   try {

@@ -6480,3 +6480,5 @@ async function runCommand(command, settings, ctx) {
 /***/ })
 
 };
+
+//# sourceMappingURL=647.index.js.map

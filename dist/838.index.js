@@ -48638,3 +48638,5 @@ const defaults = _lib_index_js__WEBPACK_IMPORTED_MODULE_0__.defaults
 /***/ })
 
 };
+
+//# sourceMappingURL=838.index.js.map

@@ -25,7 +25,7 @@ import { runningSpec } from '../src/commands/function-spec.js';
 import { ANNOTATIONS } from '../src/naming.js';
 import { GatewayClient } from '../src/openfaas/client.js';
 import { readJson, writeJson } from '../src/state/store.js';
-import { BUNDLE, OWNER, REPO, ROOT, dispatchPayload, prPayload, runAction, stackInputs, type ActionRun } from '../test/support/action.js';
+import { BUNDLE, DIST, OWNER, REPO, ROOT, dispatchPayload, prPayload, runAction, stackInputs, type ActionRun } from '../test/support/action.js';
 import { edgeRequest, startEdge, type Edge } from '../test/support/edge.js';
 import { startGateway, type GatewayEmulator } from '../test/support/gateway.js';
 import { startGitHub, type GitHubEmulator } from '../test/support/github.js';
@@ -41,7 +41,7 @@ const GATEWAY_PASSWORD = 'demo-gateway-password';
 const PREBUILT_IMAGE = 'localhost/examples/hello-world:prebuilt';
 const PREVIEW_DOMAIN = 'preview.localhost';
 const STATE_PREFIX = '.faas-preview';
-const WAKER_BUNDLE = path.join(ROOT, 'dist/waker/index.js');
+const WAKER_BUNDLE = path.join(DIST, 'waker/index.js');
 const HOUR = 3_600_000;
 
 const args = process.argv.slice(2);

@@ -64,8 +64,8 @@ describe('deploy/waker', () => {
   });
 
   test('the image and the unit run the bundle entry dist/waker/index.js', () => {
-    const bundle = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.bundle as string;
-    expect(bundle).toContain('ncc build src/waker/index.ts -o dist/waker');
+    const bundle = readFileSync(join(ROOT, 'scripts/bundle.mjs'), 'utf8');
+    expect(bundle).toContain("{ source: 'src/waker/index.ts', folder: 'waker' }");
     const dockerfile = read('Dockerfile');
     expect(dockerfile).toMatch(/^FROM node:24-alpine$/m);
     expect(dockerfile).toMatch(/^COPY dist\/waker\/ \.\/$/m);

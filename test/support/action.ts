@@ -10,7 +10,12 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const BUNDLE = path.join(ROOT, 'dist/index.js');
+/**
+ * The bundles under test: `npm test` builds the current sources into a temporary folder and names it in
+ * FAAS_PREVIEW_DIST (scripts/test.mjs); without it, the committed dist/.
+ */
+export const DIST = process.env.FAAS_PREVIEW_DIST ? path.resolve(process.env.FAAS_PREVIEW_DIST) : path.join(ROOT, 'dist');
+export const BUNDLE = path.join(DIST, 'index.js');
 export const OWNER = 'Codertocat';
 export const REPO = 'Hello-World';
 

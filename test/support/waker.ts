@@ -5,10 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { ROOT } from './action.js';
+import { DIST } from './action.js';
 import { freePort, waitFor } from './tools.js';
 
-export const WAKER_BUNDLE = path.join(ROOT, 'dist/waker/index.js');
+export const WAKER_BUNDLE = path.join(DIST, 'waker/index.js');
 
 export interface WakerProcess {
   url: string;

@@ -1,0 +1,42 @@
+/**
+ * A stack trace from a user's run points at src/: every bundle loads ncc's source-map register first, and its map
+ * takes a position in the minified code back to the source file it came from.
+ */
+import { describe, expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import * as path from 'node:path';
+import { DIST, ROOT } from '../../test/support/action.js';
+
+/** The generated position (0-based line and column) of the first occurrence of `needle` in `code`. */
+function positionOf(code: string, needle: string): { line: number; column: number } {
+  const at = code.indexOf(needle);
+  if (at < 0) throw new Error(`'${needle}' is not in the bundle`);
+  const before = code.slice(0, at);
+  return { line: before.split('\n').length - 1, column: at - (before.lastIndexOf('\n') + 1) };
+}
+
+describe.each([
+  { bundle: 'index.js', needle: 'faas-preview: ', source: 'src/main.ts' },
+  { bundle: 'waker/index.js', needle: 'is empty while its pair is set', source: 'src/waker/config.ts' },
+])('$bundle', ({ bundle, needle, source }) => {
+  const file = path.join(DIST, bundle);
+  const code = readFileSync(file, 'utf8');
+
+  test('loads the source-map register before anything else', () => {
+    expect(code.startsWith("import './sourcemap-register.cjs';")).toBe(true);
+    expect(readFileSync(path.join(path.dirname(file), 'sourcemap-register.cjs'), 'utf8').length).toBeGreaterThan(0);
+  });
+
+  test(`maps its code back to ${source}`, () => {
+    const map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
+    const { line, column } = positionOf(code, needle);
+    const entry = map.findEntry(line, column) as { originalSource?: string; originalLine?: number };
+    expect(path.resolve(path.dirname(file), entry.originalSource ?? '')).toBe(path.join(ROOT, source));
+    // ncc's maps through TypeScript and the minifier are statement-granular and may land some lines off (measured:
+    // src/main.ts 1 line, src/waker/config.ts 25): the file is exact, the line a pointer into it.
+    const lines = readFileSync(path.join(ROOT, source), 'utf8').split('\n').length;
+    expect(entry.originalLine).toBeGreaterThanOrEqual(0);
+    expect(entry.originalLine).toBeLessThan(lines);
+  });
+});
