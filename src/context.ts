@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Repo } from './github/client.js';
 
-export interface PullRequestEvent {
+interface PullRequestEvent {
   number: number;
   headSha: string;
   /** `owner/repo` the head branch lives in; differs from the base repository for a fork. */
@@ -29,7 +29,7 @@ export interface RunContext {
   workspace: string;
 }
 
-export class EventError extends Error {
+class EventError extends Error {
   constructor(where: string, problem: string) {
     super(`event payload ${where} ${problem}`);
     this.name = 'EventError';

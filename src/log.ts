@@ -4,7 +4,7 @@
  * Authorization header). So every line is scrubbed of every secret form before it is written.
  */
 import * as core from '@actions/core';
-import { secrets } from './text/registry.js';
+import { secrets } from './text/run-secrets.js';
 
 export const log = {
   info: (message: string): void => core.info(secrets.scrub(message)),

@@ -5,7 +5,7 @@
 import * as core from '@actions/core';
 import { readRunContext } from './context.js';
 import { commandFor, runGuard, type Decision } from './decide/event.js';
-import { parseSettings } from './inputs.js';
+import { parseSettings } from './inputs/parse.js';
 import { writeOutputs } from './report.js';
 import { log } from './log.js';
 

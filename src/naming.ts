@@ -39,6 +39,9 @@ export function bucketPrefix(name: string): string {
   return `${name}/`;
 }
 
+/** The per-preview secret the database URL travels in; its key is reserved when a database is configured. */
+export const DATABASE_KEY = 'DATABASE_URL';
+
 /** The OpenFaaS secret of a preview's `KEY` (preview-secrets, and DATABASE_URL): `<name>-<key>`, lowercase, `_` → `-`. */
 export function secretName(name: string, key: string): string {
   return `${name}-${key.toLowerCase().replace(/_/g, '-')}`;
@@ -85,6 +88,9 @@ export const LABELS = {
   pr: 'faas-preview/pr',
   sha: 'faas-preview/sha',
 } as const;
+
+/** The function label and the image label that carry the build digest (image/digest.ts). */
+export const BUILD_DIGEST_LABEL = 'faas-preview/build-digest';
 
 /** On each function of a stack: its name in the stack file; the function is `<preview>` or `<preview>-<fn>`. */
 export const FUNCTION_LABEL = 'faas-preview/function';

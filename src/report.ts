@@ -3,10 +3,10 @@
  * is escaped here (the summary is HTML), and everything is scrubbed of secrets, whoever produced it.
  */
 import * as core from '@actions/core';
-import { secrets } from './text/registry.js';
+import { secrets } from './text/run-secrets.js';
 import { htmlText } from './text/untrusted.js';
 
-export type Result = 'deployed' | 'rolling-out' | 'failed' | 'torn-down' | 'skipped' | 'refused' | 'swept';
+type Result = 'deployed' | 'rolling-out' | 'failed' | 'torn-down' | 'skipped' | 'refused' | 'swept';
 
 export interface PreviewOutputs {
   result: Result;

@@ -1,4 +1,4 @@
-/** The one typed view of the action's configuration; built and validated by inputs.ts, read everywhere else. */
+/** The one typed view of the action's configuration; built and validated by inputs/parse.ts, read everywhere else. */
 import type { Stack } from './stack/parse.js';
 
 /**

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildImage, type Run } from '../../src/image/build.js';
 import type { CacheOptions } from '../../src/image/cache.js';
-import { BUILD_DIGEST_LABEL } from '../../src/image/digest.js';
+import { BUILD_DIGEST_LABEL } from '../../src/naming.js';
 import type { BuildSettings } from '../../src/settings.js';
 import { startDockerd } from '../../test/support/dockerd.js';
 import { startPodman } from '../../test/support/podman.js';

@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildImage } from '../../src/image/build.js';
-import { BUILD_DIGEST_LABEL, selectContext } from '../../src/image/digest.js';
+import { selectContext } from '../../src/image/digest.js';
+import { BUILD_DIGEST_LABEL } from '../../src/naming.js';
 import type { BuildSettings } from '../../src/settings.js';
 import { startDockerd, type Dockerd } from '../../test/support/dockerd.js';
 import { startPodman, type Podman } from '../../test/support/podman.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { buildAndPush } from '../../src/image/build.js';
+import { buildImage } from '../../src/image/build.js';
 import type { BuildSettings } from '../../src/settings.js';
 import { startDockerd } from '../../test/support/dockerd.js';
 import { startPodman } from '../../test/support/podman.js';
@@ -28,7 +28,7 @@ const CASES: Case[] = [
 for (const c of CASES) {
   const { describe: withTools } = describeWith([...c.programs, 'docker-registry']);
 
-  withTools(`${c.builder} through buildAndPush, for real`, () => {
+  withTools(`${c.builder} through buildImage, for real`, () => {
     let registry: Registry;
     let builder: { env: Record<string, string>; close(): Promise<void> } | undefined;
     let context: string;
@@ -53,12 +53,12 @@ for (const c of CASES) {
 
     test('a wrong registry password stops at login, named with the image and the exit code', async () => {
       const wrong = { ...settings, registryPassword: 'not-the-password' };
-      await expect(buildAndPush(wrong, tag, undefined, parent())).rejects.toThrow(new RegExp(`^${c.builder} login failed for image ${tag} \\(exit code [1-9]\\d*\\); its output is in the log above$`));
+      await expect(buildImage(wrong, tag, { parent: parent() })).rejects.toThrow(new RegExp(`^${c.builder} login failed for image ${tag} \\(exit code [1-9]\\d*\\); its output is in the log above$`));
       expect(await registry.tags('acme/shop')).toEqual([]);
     }, 60_000);
 
     test('with the right password the image arrives', async () => {
-      await buildAndPush(settings, tag, undefined, parent());
+      await buildImage(settings, tag, { parent: parent() });
       expect(await registry.tags('acme/shop')).toEqual(['pr-3-ec26c3e']);
     }, 60_000);
   });

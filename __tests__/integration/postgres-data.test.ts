@@ -6,9 +6,9 @@ import { afterAll, afterEach, beforeAll, expect, test } from '@jest/globals';
 import { createServer, type Server } from 'node:net';
 import pg from 'pg';
 import { DataError } from '../../src/data/errors.js';
-import { PreviewDatabases, type PreviewDatabaseOptions } from '../../src/data/previews.js';
-import { InputError } from '../../src/inputs.js';
-import { secrets } from '../../src/text/registry.js';
+import { PreviewDatabases, type PreviewDatabaseOptions } from '../../src/data/databases.js';
+import { InputError } from '../../src/inputs/parse.js';
+import { secrets } from '../../src/text/run-secrets.js';
 import { describeWithPostgres, startPostgres, type Postgres } from '../../test/support/postgres.js';
 import { freePort } from '../../test/support/tools.js';
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { getOctokit } from '@actions/github';
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { deletePrTags } from '../../src/image/registry.js';
+import { deletePrTags } from '../../src/image/tag-cleanup.js';
 import type { BuildSettings } from '../../src/settings.js';
 import { cleanupBuild, startLinkProxy, startRegistry, type LinkProxy, type Registry } from '../../test/support/registry.js';
 import { describeWith } from '../../test/support/tools.js';

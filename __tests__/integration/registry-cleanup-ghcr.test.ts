@@ -1,7 +1,7 @@
 /** deletePrTags for ghcr.io against the emulated GitHub Packages API, over real sockets through the action's Octokit. */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { createOctokit, type Octokit } from '../../src/github/client.js';
-import { deletePrTags } from '../../src/image/registry.js';
+import { deletePrTags } from '../../src/image/tag-cleanup.js';
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
 import { cleanupBuild } from '../../test/support/registry.js';
 

@@ -10,7 +10,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { buildAndPush } from '../../src/image/build.js';
+import { buildImage } from '../../src/image/build.js';
 import type { BuildSettings } from '../../src/settings.js';
 import { prepareBuild, type BuildContext } from '../../src/stack/context.js';
 import { StackError } from '../../src/stack/errors.js';
@@ -353,7 +353,7 @@ withBuildah('the prepared contexts build for real (buildah, local registry)', ()
       deleteImage: false, rebuild: "always",
     };
     try {
-      await buildAndPush(settings, `${repository}:pr-4-abcdef1`, undefined, { ...process.env, ...registry.buildahEnv });
+      await buildImage(settings, `${repository}:pr-4-abcdef1`, { parent: { ...process.env, ...registry.buildahEnv } });
     } finally {
       await ctx.cleanup();
     }

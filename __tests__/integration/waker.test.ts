@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { request } from 'node:http';
 import { previewLabels, secretPath } from '../../src/naming.js';
 import type { FunctionDeployment } from '../../src/openfaas/types.js';
-import { deleteSleeping, readSleeping, saveSleeping, sleepingKey, type SleepStore } from '../../src/state/sleeping.js';
+import { deleteSleeping, readSleeping, saveSleeping, sleepingKey } from '../../src/state/sleeping.js';
+import type { StateStore } from '../../src/state/store.js';
 import { loadConfig } from '../../src/waker/config.js';
 import { wakerLog } from '../../src/waker/log.js';
 import { connect, startWaker, type RunningWaker } from '../../src/waker/server.js';
@@ -68,7 +69,7 @@ const invocations = (calls: GatewayCall[], fn: string) => calls.filter((c) => c.
 interface Stack {
   gateway: GatewayEmulator;
   s3: S3Emulator;
-  store: SleepStore;
+  store: StateStore;
   image: (name: string) => Promise<string>;
 }
 
@@ -454,7 +455,7 @@ function wakerSuite(edition: Edition): void {
 
 describe('waker against a Community Edition gateway with no room, or one that refuses', () => {
   let s3: S3Emulator;
-  let store: SleepStore;
+  let store: StateStore;
   const gateways: GatewayEmulator[] = [];
 
   beforeAll(async () => {

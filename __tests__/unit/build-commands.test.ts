@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { buildAndPush, buildCommands, type Run } from '../../src/image/build.js';
+import { buildCommands, buildImage, type Run } from '../../src/image/build.js';
 import type { BuildSettings } from '../../src/settings.js';
 
 const base: BuildSettings = {
@@ -67,7 +67,7 @@ describe('buildCommands', () => {
   });
 });
 
-describe('buildAndPush', () => {
+describe('buildImage', () => {
   // A PATH where every builder "is installed", so these tests do not depend on the machine's programs.
   let bin: string;
   beforeAll(() => {
@@ -102,7 +102,7 @@ describe('buildAndPush', () => {
 
   test('every step runs with the allow-listed environment only', async () => {
     const { calls, run } = recorder();
-    await buildAndPush({ ...base, builder: 'docker' }, tag, run, parent());
+    await buildImage({ ...base, builder: 'docker' }, tag, { run, parent: parent() });
     expect(calls.map((c) => c.args[0])).toEqual(['login', 'build', 'push']);
     for (const c of calls) expect(c.env).toEqual({ PATH: bin, HOME: '/home/runner', DOCKER_HOST: 'unix:///run/d.sock' });
     expect(calls[0].input).toBe('top-secret');
@@ -110,13 +110,13 @@ describe('buildAndPush', () => {
 
   test('a failing step names the builder, the step, the image and the exit code', async () => {
     const { calls, run } = recorder({ step: 'push', code: 125 });
-    await expect(buildAndPush(base, tag, run, parent())).rejects.toThrow(`buildah push failed for image ${tag} (exit code 125)`);
+    await expect(buildImage(base, tag, { run, parent: parent() })).rejects.toThrow(`buildah push failed for image ${tag} (exit code 125)`);
     expect(calls).toHaveLength(3);
   });
 
   test('a failing login stops before the build', async () => {
     const { calls, run } = recorder({ step: 'login', code: 1 });
-    await expect(buildAndPush({ ...base, builder: 'podman' }, tag, run, parent())).rejects.toThrow(`podman login failed for image ${tag} (exit code 1)`);
+    await expect(buildImage({ ...base, builder: 'podman' }, tag, { run, parent: parent() })).rejects.toThrow(`podman login failed for image ${tag} (exit code 1)`);
     expect(calls).toHaveLength(1);
   });
 
@@ -127,8 +127,8 @@ describe('buildAndPush', () => {
   test('docker against a plain-HTTP registry: the error says how to allow it', async () => {
     const { run } = recorder({ step: 'push', code: 1, stderr: plainHttp });
     const login = recorder({ step: 'login', code: 1, stderr: `Error response from daemon: ${plainHttp}` });
-    await expect(buildAndPush(remote, tag, login.run, parent())).rejects.toThrow(/^docker login failed.*insecure-registries/);
-    const err = (await buildAndPush(remote, '10.1.2.3:5000/acme/shop:pr-2-ec26c3e', run, parent()).catch((e: Error) => e)) as Error;
+    await expect(buildImage(remote, tag, { run: login.run, parent: parent() })).rejects.toThrow(/^docker login failed.*insecure-registries/);
+    const err = (await buildImage(remote, '10.1.2.3:5000/acme/shop:pr-2-ec26c3e', { run, parent: parent() }).catch((e: Error) => e)) as Error;
     expect(err.message).toMatch(/^docker push failed for image 10\.1\.2\.3:5000\/acme\/shop:pr-2-ec26c3e \(exit code 1\)/);
     expect(err.message).toContain('add "10.1.2.3:5000" to "insecure-registries"');
     expect(err.message).toContain('/etc/docker/daemon.json');
@@ -137,19 +137,19 @@ describe('buildAndPush', () => {
 
   test('the insecure-registries advice is for docker login and push, and only when docker said so', async () => {
     const podman = recorder({ step: 'push', code: 125, stderr: plainHttp });
-    await expect(buildAndPush({ ...remote, builder: 'podman' }, tag, podman.run, parent())).rejects.not.toThrow(/insecure-registries/);
+    await expect(buildImage({ ...remote, builder: 'podman' }, tag, { run: podman.run, parent: parent() })).rejects.not.toThrow(/insecure-registries/);
     const denied = recorder({ step: 'push', code: 1, stderr: 'denied: requested access to the resource is denied\n' });
-    await expect(buildAndPush(remote, tag, denied.run, parent())).rejects.not.toThrow(/insecure-registries/);
+    await expect(buildImage(remote, tag, { run: denied.run, parent: parent() })).rejects.not.toThrow(/insecure-registries/);
     // A build pulls its base image from elsewhere: a TLS failure there is not about the preview registry.
     const pull = recorder({ step: 'build', code: 1, stderr: 'Get "https://docker.io/v2/": x509: certificate signed by unknown authority\n' });
-    await expect(buildAndPush(remote, tag, pull.run, parent())).rejects.not.toThrow(/insecure-registries/);
+    await expect(buildImage(remote, tag, { run: pull.run, parent: parent() })).rejects.not.toThrow(/insecure-registries/);
   });
 
   test('a builder that is not installed: one error naming the input and the program, nothing runs', async () => {
     const { calls, run } = recorder();
     const empty = mkdtempSync(path.join(tmpdir(), 'faas-preview-empty-'));
     try {
-      await expect(buildAndPush({ ...base, builder: 'podman' }, tag, run, { ...parent(), PATH: empty })).rejects.toThrow(
+      await expect(buildImage({ ...base, builder: 'podman' }, tag, { run, parent: { ...parent(), PATH: empty } })).rejects.toThrow(
         "input 'builder': 'podman' needs the program 'podman', which is not on the runner's PATH",
       );
     } finally {
@@ -162,6 +162,6 @@ describe('buildAndPush', () => {
     const run: Run = async () => {
       throw new Error('spawn EACCES');
     };
-    await expect(buildAndPush(base, tag, run, parent())).rejects.toThrow(`buildah login failed for image ${tag}: could not run 'buildah': spawn EACCES`);
+    await expect(buildImage(base, tag, { run, parent: parent() })).rejects.toThrow(`buildah login failed for image ${tag}: could not run 'buildah': spawn EACCES`);
   });
 });

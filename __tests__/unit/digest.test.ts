@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { buildDigest, BUILD_DIGEST_LABEL, selectContext, type DigestInput } from '../../src/image/digest.js';
+import { buildDigest, selectContext, type DigestInput } from '../../src/image/digest.js';
+import { BUILD_DIGEST_LABEL } from '../../src/naming.js';
 
 let root: string;
 let ctx: string;

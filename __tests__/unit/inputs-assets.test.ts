@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { bucket, bucketProblem, cacheControl, region } from '../../src/inputs/assets.js';
+import { bucket, bucketProblem, cacheControl, region } from '../../src/rules/assets.js';
 import { reader, refusal } from './inputs-support.js';
 
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { bothOrNeither, checkSecret, checkUser, maskSecrets } from '../../src/inputs/credentials.js';
+import { bothOrNeither, checkSecret, checkUser, maskSecrets } from '../../src/rules/credentials.js';
 import { Secrets } from '../../src/text/secrets.js';
 import { reader, refusal } from './inputs-support.js';
 

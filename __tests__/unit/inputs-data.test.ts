@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { dataSettings } from '../../src/inputs/data.js';
-import { maskSecrets } from '../../src/inputs/credentials.js';
+import { maskSecrets } from '../../src/rules/credentials.js';
 import { Secrets } from '../../src/text/secrets.js';
 import { reader, refusal } from './inputs-support.js';
 

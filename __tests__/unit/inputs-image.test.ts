@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { buildArgs, prebuiltImage, pushRepository, referenceProblem } from '../../src/inputs/image.js';
+import { buildArgs, prebuiltImage, pushRepository, referenceProblem } from '../../src/rules/image.js';
 import { reader, refusal } from './inputs-support.js';
 
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { ANNOTATIONS_MAX_BYTES, annotations, CPU, dnsLabelProblem, dnsSubdomainProblem, envVars, labels, MEMORY, qualifiedNameProblem, quantity, secretNames } from '../../src/inputs/kubernetes.js';
+import { ANNOTATIONS_MAX_BYTES, annotations, CPU, dnsLabelProblem, dnsSubdomainProblem, envVars, labels, MEMORY, qualifiedNameProblem, quantity, secretNames } from '../../src/rules/kubernetes.js';
 
 const memoryLimit = (read: (name: string) => string) => quantity(read, 'memory-limit', MEMORY);
 const cpuLimit = (read: (name: string) => string) => quantity(read, 'cpu-limit', CPU);

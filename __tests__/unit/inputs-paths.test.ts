@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { apiPath, containedPath, readyPath, realWorkspace, statePrefix } from '../../src/inputs/paths.js';
+import { apiPath, containedPath, readyPath, realWorkspace, statePrefix } from '../../src/rules/paths.js';
 import { reader, refusal } from './inputs-support.js';
 
 

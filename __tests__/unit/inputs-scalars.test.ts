@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { show, showUrl, userinfoOf } from '../../src/inputs/errors.js';
-import { bool, choice, duration, integer, keyValues, list, parseDuration } from '../../src/inputs/scalars.js';
+import { show, showUrl, userinfoOf } from '../../src/rules/errors.js';
+import { bool, choice, duration, integer, keyValues, list, parseDuration } from '../../src/rules/scalars.js';
 import { reader, refusal } from './inputs-support.js';
 
 

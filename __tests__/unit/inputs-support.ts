@@ -1,5 +1,5 @@
 /** Shared by the inputs*.test.ts suites: inputs as a reader, and the message of the InputError a check throws. */
-import { InputError, type Read } from '../../src/inputs/errors.js';
+import { InputError, type Read } from '../../src/rules/errors.js';
 
 /** Trims like the action's reader does (core.getInput). */
 export const reader =

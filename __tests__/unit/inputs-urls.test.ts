@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { previewTemplate, serviceUrl } from '../../src/inputs/urls.js';
+import { previewTemplate, serviceUrl } from '../../src/rules/urls.js';
 import { reader, refusal } from './inputs-support.js';
 
 

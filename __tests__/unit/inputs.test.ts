@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { InputError, parseSettings } from '../../src/inputs.js';
+import { InputError, parseSettings } from '../../src/inputs/parse.js';
 import { Secrets } from '../../src/text/secrets.js';
 
 const workspace = realpathSync(mkdtempSync(path.join(tmpdir(), 'inputs-')));

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { getOctokit } from '@actions/github';
-import { deletePrTags } from '../../src/image/registry.js';
+import { deletePrTags } from '../../src/image/tag-cleanup.js';
 import { cleanupBuild } from '../../test/support/registry.js';
 
 describe('deletePrTags on Docker Hub', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { isPrTag, planDigestDeletes, planVersionDeletes, quoteTags } from '../../src/image/cleanup-plan.js';
+import { isPrTag, planDigestDeletes, planVersionDeletes, quoteTags } from '../../src/image/tag-cleanup-plan.js';
 
 const D1 = 'sha256:' + '1'.repeat(64);
 const D2 = 'sha256:' + '2'.repeat(64);

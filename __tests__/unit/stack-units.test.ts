@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { stackNotes, unitsOf } from '../../src/commands/units.js';
-import { parseSettings } from '../../src/inputs.js';
+import { parseSettings } from '../../src/inputs/parse.js';
 import { Templates } from '../../src/stack/templates.js';
 import { Secrets } from '../../src/text/secrets.js';
 import { ROOT } from '../../test/support/action.js';

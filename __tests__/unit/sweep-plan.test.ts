@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { actsOn, finalState, formatDuration, orphanData, planSweep, type ManagedFunction, type Memory, type PlanInput } from '../../src/sweep/plan.js';
 import { increaseQuery, increasesByFunction, promDuration } from '../../src/sweep/prometheus.js';
-import { idleSource, parseState, stateKey } from '../../src/sweep/state.js';
+import { idleSource, parseState, sweeperKey } from '../../src/state/sweeper.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -305,9 +305,9 @@ describe('helpers', () => {
   });
 
   test('state key and idle source: a clear error naming the inputs when neither is configured', () => {
-    expect(stateKey('.faas-preview')).toBe('.faas-preview/sweeper.json');
-    expect(stateKey('/ops/previews/')).toBe('ops/previews/sweeper.json');
-    expect(stateKey('')).toBe('sweeper.json');
+    expect(sweeperKey('.faas-preview')).toBe('.faas-preview/sweeper.json');
+    expect(sweeperKey('/ops/previews/')).toBe('ops/previews/sweeper.json');
+    expect(sweeperKey('')).toBe('sweeper.json');
     const sweep = { idleAfterMs: 30 * MIN, statePrefix: '.faas-preview', dryRun: false, waker: false };
     expect(idleSource({ sweep: { ...sweep, prometheusUrl: 'http://prom:9090' } })).toBe('prometheus');
     expect(idleSource({ sweep, assets: { bucket: 'b' } as never })).toBe('state');

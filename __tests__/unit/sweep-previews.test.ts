@@ -1,11 +1,11 @@
 /**
- * The sweeper decides per preview (src/sweep/previews.ts): a stack's `<name>` and `<name>-<fn>` are one preview,
+ * The sweeper decides per preview (src/sweep/groups.ts): a stack's `<name>` and `<name>-<fn>` are one preview,
  * active when any of them is; functions of the repository that are no preview of the app are strays.
  */
 import { describe, expect, test } from '@jest/globals';
 import { ANNOTATIONS, FUNCTION_LABEL, LABELS } from '../../src/naming.js';
 import type { FunctionStatus } from '../../src/openfaas/types.js';
-import { groupPreviews } from '../../src/sweep/previews.js';
+import { groupPreviews } from '../../src/sweep/groups.js';
 
 const at = (iso: string) => Date.parse(iso);
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { tagRepositories } from '../../src/commands/teardown.js';
-import { recordRepositories, type PreviewRecord } from '../../src/state/previews.js';
+import { recordRepositories, type PreviewRecord } from '../../src/state/records.js';
 
 const BUILD = '127.0.0.1:5000/acme/shop';
 

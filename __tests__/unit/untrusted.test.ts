@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { derivedForms, Secrets } from '../../src/text/secrets.js';
-import { secrets } from '../../src/text/registry.js';
+import { secrets } from '../../src/text/run-secrets.js';
 import { codeBlock, htmlText, inlineCode, sanitize } from '../../src/text/untrusted.js';
 
 describe('Secrets', () => {

@@ -92,7 +92,7 @@ function unescapeXml(s: string): string {
   });
 }
 
-export interface PutHeaders {
+interface PutHeaders {
   contentType: string;
   cacheControl: string;
 }

@@ -16,7 +16,7 @@
  * read by the sync, from `path`, which is always the real path inside the directory.
  */
 import { readdirSync, realpathSync, Stats, statSync, type Dirent } from 'node:fs';
-import { inside } from '../inputs/paths.js';
+import { inside } from '../rules/paths.js';
 import * as path from 'node:path';
 
 export interface LocalFile {

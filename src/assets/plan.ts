@@ -16,7 +16,7 @@ import type { LocalFile } from './local.js';
 /** Fixed part size of our multipart uploads (also what the local multipart ETag is computed with). */
 export const PART_SIZE = 8 * 1024 * 1024;
 /** Files strictly larger than this go up in parts. */
-export const MULTIPART_THRESHOLD = PART_SIZE;
+const MULTIPART_THRESHOLD = PART_SIZE;
 
 export interface RemoteObject {
   size: number;

@@ -10,7 +10,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { prepareSync, type PreparedSync, type SyncOptions } from '../assets/sync.js';
-import type { AssetCounts } from '../github/comment-text.js';
+import type { AssetCounts } from '../preview.js';
 import { log } from '../log.js';
 
 export class AssetStages {

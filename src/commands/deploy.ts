@@ -22,20 +22,20 @@ import type { Provider } from '../openfaas/client.js';
 import { NotReady } from '../openfaas/readiness.js';
 import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
 import { writeOutputs } from '../report.js';
-import { readRecord, recordRepositories, saveRecord, type PreviewRecord } from '../state/previews.js';
+import { readRecord, recordRepositories, saveRecord, type PreviewRecord } from '../state/records.js';
 import { deleteSleeping } from '../state/sleeping.js';
 import { AssetStages, earlyUploadNote } from './asset-stages.js';
-import type { Backend } from './backend.js';
+import type { ImageSource, Preview } from '../preview.js';
 import { functionSpec, untouchedSpec } from './function-spec.js';
-import { PrStatus, type Facts } from './pr-status.js';
+import { PrStatus } from './pr-status.js';
 import { prepareData, type PreparedData } from './preview-data.js';
 import { awaitReady, prepareImages, sendSpecs, type Sent, type UnitImage } from './rollout.js';
-import type { Services } from './services.js';
+import { stateStore, type Services } from './services.js';
 import { teardownPreview } from './teardown.js';
 import { stackNotes, unitsOf, type Unit } from './units.js';
 
 /** What is still true of the preview that ran before, when the deploy failed at `step`. */
-export function previousVersion(step: FailedStep, provider: Provider | undefined, existed: boolean, gone = false): string {
+function previousVersion(step: FailedStep, provider: Provider | undefined, existed: boolean, gone = false): string {
   if (step === 'stack' || step === 'gateway' || step === 'state' || step === 'build' || step === 'image') return 'The function was not touched: the previous preview of this PR, if any, runs as it did.';
   if (step === 'data') {
     return existed
@@ -84,7 +84,7 @@ export async function deploy(s: Services): Promise<void> {
   if (early) return skip(early === 'closed' ? `PR #${pr.number} is closed; a closed PR gets no preview` : early);
 
   const name = previewName(settings.app, pr.number);
-  const facts: Facts = { name, url: previewUrl(settings.urlTemplate, name, pr.number, pr.headSha), sha: pr.headSha, image: '', pr: pr.number };
+  const facts: Preview = { name, url: previewUrl(settings.urlTemplate, name, pr.number, pr.headSha), sha: pr.headSha, image: '', pr: pr.number };
   if (settings.stack?.problem) return stackRefused(s, facts, settings.stack.problem);
   for (const note of stackNotes(settings)) log.info(note);
   const units = unitsOf(settings, name, pr.number, pr.headSha);
@@ -104,7 +104,7 @@ async function gatewayFacts(s: Services): Promise<[Provider, FunctionStatus[]]> 
  * This commit's stack file cannot be deployed: the PR that changed it is told (the job log alone would not reach
  * its author), and nothing is touched.
  */
-async function stackRefused(s: Services, facts: Facts, problem: string): Promise<void> {
+async function stackRefused(s: Services, facts: Preview, problem: string): Promise<void> {
   await new PrStatus(s, facts).failed('stack', problem, previousVersion('stack', undefined, false));
   throw new Error(problem);
 }
@@ -131,7 +131,7 @@ class DeployRun {
 
   constructor(
     private readonly s: Services,
-    private readonly facts: Facts,
+    private readonly facts: Preview,
     private readonly units: Unit[],
     private readonly status: PrStatus,
     private readonly gatewayFacts: Promise<[Provider, FunctionStatus[]]>,
@@ -212,7 +212,7 @@ class DeployRun {
     await this.status.refused({ limit: quota.limit, holders: quota.holders, foreign: quota.foreign, why: quota.why });
   }
 
-  private specs(provider: Provider, images: UnitImage[], data: PreparedData): { unit: Unit; spec: FunctionDeployment; backend: Backend }[] {
+  private specs(provider: Provider, images: UnitImage[], data: PreparedData): { unit: Unit; spec: FunctionDeployment; backend: ImageSource }[] {
     const { settings, ctx } = this.s;
     return images.map((x) => ({
       unit: x.unit,
@@ -250,14 +250,9 @@ class DeployRun {
     }
   }
 
-  private store() {
-    const { settings, s3 } = this.s;
-    return settings.assets && s3 ? { client: s3, bucket: settings.assets.bucket, statePrefix: settings.sweep.statePrefix } : undefined;
-  }
-
   /** The preview's record in the bucket, before the first gateway write (teardown finishes from it). */
   private async record(): Promise<void> {
-    const store = this.store();
+    const store = stateStore(this.s);
     if (!store) return;
     await this.step('state', async () => {
       // Only what this deploy keeps from its predecessor (repositories, untouched specs) comes from it: an unreadable
@@ -285,7 +280,7 @@ class DeployRun {
    * spec goes (the preview is awake, on a newer spec). The preview is live either way: a failure here is a warning.
    */
   private async awake(sent: Sent[], readyMs: number): Promise<void> {
-    const store = this.store();
+    const store = stateStore(this.s);
     if (!store) return;
     const specs = sent.map((x) => (x.how === 'unchanged' ? untouchedSpec(this.previous?.specs, x.running!) : x.spec));
     await Promise.all([saveRecord(store, this.recordOf({ specs, readyMs })), deleteSleeping(store, this.facts.name)]).catch((err: Error) =>

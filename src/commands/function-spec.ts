@@ -2,10 +2,10 @@
  * The FunctionDeployment of one function of a preview, pure. Layers, each winning over the one before: what a stack
  * file gives the function, then the action's inputs, then the preview's data (secrets, `<KEY>_FILE`), then the
  * action's own contract (DESIGN.md: the `faas-preview/*` labels, `FAAS_PREVIEW_*`, the annotations), which always
- * wins. Two digests go on as labels so the next push can tell whether it changes anything (decide/backend.ts).
+ * wins. Two digests go on as labels so the next push can tell whether it changes anything (decide/backend-change.ts).
  */
-import { SPEC_DIGEST_LABEL, specDigest } from '../decide/backend.js';
-import { BUILD_DIGEST_LABEL } from '../image/digest.js';
+import { SPEC_DIGEST_LABEL, specDigest } from '../decide/backend-change.js';
+import { BUILD_DIGEST_LABEL } from '../naming.js';
 import { normalReference } from '../image/reference.js';
 import { ANNOTATIONS, FUNCTION_LABEL, LABELS, previewLabels } from '../naming.js';
 import type { Edition } from '../openfaas/client.js';

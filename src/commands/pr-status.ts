@@ -5,7 +5,8 @@
  * - when GitHub itself fails, the run fails but nothing claims the preview failed (it may be live);
  * - a comment that cannot be written is a warning on the failure path (the run fails anyway, with the first error).
  */
-import { renderComment, type AssetCounts, type BackendFacts, type CommentView, type DataFacts, type FailedStep, type FunctionFacts } from '../github/comment-text.js';
+import { renderComment, type CommentView, type FailedStep } from '../github/comment-text.js';
+import type { AssetCounts, DataFacts, FunctionFacts, ImageSource, Preview } from '../preview.js';
 import { PreviewComment } from '../github/comment.js';
 import { finishDeployment, markDeployment, startDeployment, type FinalState } from '../github/deployments.js';
 import { environmentName } from '../naming.js';
@@ -13,14 +14,6 @@ import type { Readiness } from '../openfaas/readiness.js';
 import { writeOutputs } from '../report.js';
 import type { Services } from './services.js';
 import { log } from '../log.js';
-
-export interface Facts {
-  name: string;
-  url: string;
-  sha: string;
-  image: string;
-  pr: number;
-}
 
 /** GitHub deployment state of a failed step: `failure` when the change itself is at fault, `error` otherwise. */
 const DEPLOYMENT_STATE: Record<FailedStep, 'failure' | 'error'> = {
@@ -44,7 +37,7 @@ export class PrStatus {
 
   constructor(
     private readonly s: Services,
-    private readonly facts: Facts,
+    private readonly facts: Preview,
   ) {
     if (s.settings.github.comment) this.comment = new PreviewComment(s.octokit, s.ctx.repo, facts.pr, facts.name, (line) => log.info(line));
   }
@@ -108,7 +101,7 @@ export class PrStatus {
   }
 
   /** The preview is live; GitHub failures here fail the run (thrown) but are never reported as a failed preview. */
-  async live(readiness: Readiness, extra: { assets?: AssetCounts; data?: DataFacts; backend?: BackendFacts; functions?: FunctionFacts[] }, bucketPrefix: string | undefined): Promise<void> {
+  async live(readiness: Readiness, extra: { assets?: AssetCounts; data?: DataFacts; backend?: ImageSource; functions?: FunctionFacts[] }, bucketPrefix: string | undefined): Promise<void> {
     await this.started;
     const { name, url, sha, image, pr } = this.facts;
     const ready = readiness.state === 'ready';

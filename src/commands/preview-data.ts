@@ -7,21 +7,16 @@
  * A failure on a preview's first deploy removes what this run created, so the next push starts clean (and seeds
  * again); a later failure leaves the database and secrets as they were, and the previous function running.
  */
-import type { DroppedDatabase, EnsuredDatabase } from '../data/previews.js';
-import { PreviewDatabases } from '../data/previews.js';
-import type { DataFacts } from '../github/comment-text.js';
-import { DATABASE_KEY } from '../inputs/data.js';
+import type { DroppedDatabase, EnsuredDatabase } from '../data/databases.js';
+import { PreviewDatabases } from '../data/databases.js';
+import type { DataFacts, Preview } from '../preview.js';
 import { runHook } from '../hooks/run.js';
 import { log } from '../log.js';
-import { previewOfSecret, secretName, secretPath } from '../naming.js';
+import { DATABASE_KEY, previewOfSecret, secretName, secretPath } from '../naming.js';
 import type { Services } from './services.js';
 
-export interface PreviewIdentity {
-  name: string;
-  url: string;
-  pr: number;
-  sha: string;
-}
+/** What the data step needs of the preview: not its image, which is decided after the data is ready. */
+type PreviewIdentity = Pick<Preview, 'name' | 'url' | 'pr' | 'sha'>;
 
 /** What the function spec and the PR comment need from the data step. */
 export interface PreparedData {

@@ -3,21 +3,22 @@
  * after another: builds compete for the runner's CPU), then each function's spec on the gateway (skipped when it
  * runs that spec already), then the readiness of all of them together (readiness.ts).
  */
-import { unchangedFunction } from '../decide/backend.js';
+import { unchangedFunction } from '../decide/backend-change.js';
 import { log } from '../log.js';
 import { LABELS } from '../naming.js';
 import type { Provider } from '../openfaas/client.js';
 import { waitUntilReady, type Readiness } from '../openfaas/readiness.js';
 import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
 import { Templates } from '../stack/templates.js';
-import { prepareImage, type Backend } from './backend.js';
+import type { ImageSource } from '../preview.js';
+import { prepareImage } from './image-source.js';
 import type { Services } from './services.js';
 import type { Unit } from './units.js';
 
 export interface UnitImage {
   unit: Unit;
   image: string;
-  backend: Backend;
+  backend: ImageSource;
   envProcess?: string;
 }
 
@@ -52,7 +53,7 @@ export interface Sent {
  * Sends each spec, unless the function already runs it: only when the build digest proved the image the same (a
  * prebuilt image's tag may have moved, so it is always sent again) and the spec digest proves the rest.
  */
-export async function sendSpecs(s: Services, specs: { unit: Unit; spec: FunctionDeployment; backend: Backend }[], running: (name: string) => FunctionStatus | undefined): Promise<Sent[]> {
+export async function sendSpecs(s: Services, specs: { unit: Unit; spec: FunctionDeployment; backend: ImageSource }[], running: (name: string) => FunctionStatus | undefined): Promise<Sent[]> {
   const { settings } = s;
   const sent: Sent[] = [];
   for (const { unit, spec, backend } of specs) {

@@ -5,6 +5,7 @@ import type { RunContext } from '../context.js';
 import { createOctokit, type Octokit } from '../github/client.js';
 import { GatewayClient } from '../openfaas/client.js';
 import type { Settings } from '../settings.js';
+import type { StateStore } from '../state/store.js';
 import { log } from '../log.js';
 
 export interface Services {
@@ -15,6 +16,12 @@ export interface Services {
   /** Present when a bucket is configured. */
   s3?: S3Client;
   now: () => Date;
+}
+
+/** The bucket's state objects (records, sleeping specs, the sweeper's memory), when a bucket is configured. */
+export function stateStore(s: Pick<Services, 'settings' | 's3'>): StateStore | undefined {
+  const { assets, sweep } = s.settings;
+  return assets && s.s3 ? { client: s.s3, bucket: assets.bucket, statePrefix: sweep.statePrefix } : undefined;
 }
 
 export function createServices(settings: Settings, ctx: RunContext, o: { pacedWrites?: boolean } = {}): Services {

@@ -21,16 +21,16 @@ import { ANNOTATIONS, LABELS, isManagedBy, previewUrl } from '../naming.js';
 import type { Edition } from '../openfaas/client.js';
 import type { FunctionStatus } from '../openfaas/types.js';
 import { cellHtml, writeOutputs } from '../report.js';
-import { listRecords, readRecord } from '../state/previews.js';
+import { listRecords, readRecord } from '../state/records.js';
 import { saveSleeping } from '../state/sleeping.js';
 import { actsOn, finalState, formatDuration, orphanData, planSweep, removesFunction, type FunctionAction, type ManagedFunction, type Memory, type SweepPlan } from '../sweep/plan.js';
 import { queryIncreases } from '../sweep/prometheus.js';
-import { groupPreviews } from '../sweep/previews.js';
-import { idleSource, listTopPrefixes, loadState, saveState, stateKey } from '../sweep/state.js';
+import { groupPreviews } from '../sweep/groups.js';
+import { idleSource, listTopPrefixes, loadState, saveState, sweeperKey } from '../state/sweeper.js';
 import { htmlText } from '../text/untrusted.js';
 import { runningSpec } from './function-spec.js';
 import { dropPreviewDatabase, withDatabases } from './preview-data.js';
-import type { Services } from './services.js';
+import { stateStore, type Services } from './services.js';
 import { teardownPreview } from './teardown.js';
 
 /** Acted-on previews handled at once: enough to sweep hundreds quickly, few enough for GitHub's secondary limits. */
@@ -52,7 +52,7 @@ interface Item {
 interface Inventory {
   edition: Edition;
   ours: FunctionStatus[];
-  /** One per preview (sweep/previews.ts): activity summed over its functions. */
+  /** One per preview (sweep/groups.ts): activity summed over its functions. */
   managed: ManagedFunction[];
   members: Map<string, FunctionStatus[]>;
   openPulls: Set<number>;
@@ -85,13 +85,13 @@ async function inventory(s: Services): Promise<Inventory> {
   for (const f of groups.strays) log.info(`${f}: managed by this repository but no preview named ${settings.app}-pr-<n> (input 'app'); left alone`);
   const inv: Inventory = { edition, ours, managed: groups.previews, members: groups.members, increases: groups.increases, openPulls: await listOpenPulls(s.octokit, ctx.repo), prefixes: [], records: [], databases: [], secrets: [] };
   if (source !== 'prometheus') {
-    const loaded = await loadState(bucket!.client, bucket!.name, stateKey(sw.statePrefix));
+    const loaded = await loadState(stateStore(s)!);
     if (loaded.warning) log.warning(loaded.warning);
     inv.previous = loaded.memory;
   }
   if (bucket) {
     inv.prefixes = await listTopPrefixes(bucket.client, bucket.name);
-    inv.records = await listRecords({ client: bucket.client, bucket: bucket.name, statePrefix: sw.statePrefix });
+    inv.records = await listRecords(stateStore(s)!);
   }
   inv.secrets = await gateway.secretNames();
   inv.databases = await listDatabases(s);
@@ -109,7 +109,7 @@ export async function sweep(s: Services): Promise<void> {
   const plan = planSweep({ ...inv, functions: inv.managed, app: s.settings.app, now: now.getTime(), idleAfterMs: sw.idleAfterMs, maxAgeMs: sw.maxAgeMs });
   const items = workItems(s, plan, inv);
   const dry = sw.dryRun ? '[dry-run] ' : '';
-  const where = inv.increases ? 'Prometheus' : `s3://${bucketOf(s)!.name}/${stateKey(sw.statePrefix)}`;
+  const where = inv.increases ? 'Prometheus' : `s3://${bucketOf(s)!.name}/${sweeperKey(sw.statePrefix)}`;
   log.info(`${dry}Sweeping ${inv.managed.length} previews on a ${inv.edition === 'pro' ? 'Pro/Edge' : 'Community Edition'} gateway, ${inv.openPulls.size} open PRs, idleness from ${where}, idle-after ${formatDuration(sw.idleAfterMs)}`);
   for (const i of items) log.info(`${dry}${i.name} (PR #${i.pr}): ${i.decision}; last activity ${i.lastActivity}`);
 
@@ -176,15 +176,15 @@ async function dropDatabase(s: Services, preview: string): Promise<string> {
 /** The sweeper's memory, written only when it changed (state mode). */
 async function remember(s: Services, plan: SweepPlan, previous: Memory | undefined, failedRemovals: Set<string>, now: Date): Promise<void> {
   if (plan.mode !== 'state') return;
-  const bucket = bucketOf(s)!;
-  const key = stateKey(s.settings.sweep.statePrefix);
+  const store = stateStore(s)!;
+  const key = sweeperKey(store.statePrefix);
   const state = finalState(plan.actions, previous, failedRemovals);
   if (!state.changed) {
-    log.info(`State unchanged; s3://${bucket.name}/${key} not rewritten`);
+    log.info(`State unchanged; s3://${store.bucket}/${key} not rewritten`);
     return;
   }
-  await saveState(bucket.client, bucket.name, key, state.next, now);
-  log.info(`State written to s3://${bucket.name}/${key} (${Object.keys(state.next).length} functions)`);
+  await saveState(store, state.next, now);
+  log.info(`State written to s3://${store.bucket}/${key} (${Object.keys(state.next).length} functions)`);
 }
 
 /** One acted-on preview: one gateway write per function (scale or delete; a scale that did not reach zero adds the delete). */
@@ -214,8 +214,7 @@ async function act(s: Services, a: FunctionAction, fns: FunctionStatus[], listed
  */
 async function sleep(s: Services, a: FunctionAction, fns: FunctionStatus[]): Promise<string> {
   const { settings, ctx } = s;
-  const bucket = bucketOf(s);
-  const store = bucket && { client: bucket.client, bucket: bucket.name, statePrefix: settings.sweep.statePrefix };
+  const store = stateStore(s);
   const record = store ? await readRecord(store, a.name) : undefined;
   if (store) await saveSleeping(store, a.name, record?.specs ?? fns.map(runningSpec), s.now());
   let gone = 0;

@@ -10,15 +10,16 @@ import { deletePrefix } from '../assets/sync.js';
 import { renderComment } from '../github/comment-text.js';
 import { PreviewComment } from '../github/comment.js';
 import { markInactive } from '../github/deployments.js';
-import { deletePrTags } from '../image/registry.js';
+import { deletePrTags } from '../image/tag-cleanup.js';
 import { bucketPrefix, environmentName, functionsOfPreview, previewName, previewUrl } from '../naming.js';
 import { writeOutputs } from '../report.js';
-import { deleteRecord, readRecord, recordRepositories, type RecordStore } from '../state/previews.js';
+import { deleteRecord, readRecord, recordRepositories } from '../state/records.js';
+import type { StateStore } from '../state/store.js';
 import { deleteSleeping, readSleeping } from '../state/sleeping.js';
 import { inlineCode } from '../text/untrusted.js';
 import { removeData } from './preview-data.js';
 import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
-import type { Services } from './services.js';
+import { stateStore, type Services } from './services.js';
 import { log } from '../log.js';
 
 export interface TeardownReport {
@@ -52,7 +53,7 @@ export async function teardownPreview(s: Services, pr: number, reason: string, l
     }
   };
 
-  const store = settings.assets && s.s3 ? { client: s.s3, bucket: settings.assets.bucket, statePrefix: settings.sweep.statePrefix } : undefined;
+  const store = stateStore(s);
   // What a sleeping preview saved is read before it is forgotten: its images name the repositories to clean.
   let saved: Saved = { specs: [], repositories: [] };
   if (store) await step('reading the saved specs', async () => void (saved = await savedSpecs(store, name)));
@@ -98,7 +99,7 @@ interface Saved {
 }
 
 /** What the preview's record and its sleeping state hold (a stack's functions; a sleeping preview has no other trace). */
-async function savedSpecs(store: RecordStore, name: string): Promise<Saved> {
+async function savedSpecs(store: StateStore, name: string): Promise<Saved> {
   const [record, sleeping] = await Promise.all([readRecord(store, name), readSleeping(store, name)]);
   return { specs: [...(record?.specs ?? []), ...(sleeping?.specs ?? [])], repositories: recordRepositories(record) };
 }

@@ -4,7 +4,7 @@
  * default function is deployed as `<name>` and answers at `api-path`; every other one as `<name>-<fn>` at
  * `<functions-path>/<fn>` (stack/names.ts), which the edge routes without per-PR configuration.
  */
-import { show } from '../inputs/errors.js';
+import { show } from '../rules/errors.js';
 import { imageTag } from '../naming.js';
 import type { FunctionDeployment } from '../openfaas/types.js';
 import type { BuildSettings, Settings } from '../settings.js';

@@ -6,13 +6,13 @@
  */
 import pg from 'pg';
 import { RetriesExhausted, withRetry } from '../retry.js';
-import { secrets } from '../text/registry.js';
+import { secrets } from '../text/run-secrets.js';
 import { connectError, DataError, SQLSTATE, statementError, type Hints } from './errors.js';
 import { parseDatabaseUrl, URL_INPUT, type AdminTarget } from './url.js';
 
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** CREATE DATABASE copies the template's files: a large template takes a while. */
-export const DEFAULT_STATEMENT_TIMEOUT_MS = 120_000;
+const DEFAULT_STATEMENT_TIMEOUT_MS = 120_000;
 const MIN_SERVER_VERSION = 130000;
 
 export interface SessionOptions {

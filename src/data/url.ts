@@ -2,7 +2,7 @@
  * The admin connection URL (input `database-url`, a secret) and the per-preview URLs derived from it, pure.
  * Nothing here ever puts the URL or its password into a message.
  */
-import { InputError } from '../inputs.js';
+import { InputError } from '../rules/errors.js';
 
 export const URL_INPUT = 'database-url';
 export const TEMPLATE_INPUT = 'database-template';

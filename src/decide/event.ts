@@ -12,7 +12,7 @@ export type Decision = { kind: 'run'; command: Command } | { kind: 'skip'; reaso
 
 const PR_EVENTS = new Set(['pull_request', 'pull_request_target']);
 const DEPLOY_ACTIONS = new Set(['opened', 'reopened', 'synchronize']);
-export const DEPENDABOT = 'dependabot[bot]';
+const DEPENDABOT = 'dependabot[bot]';
 
 export class UnsupportedEventError extends Error {}
 

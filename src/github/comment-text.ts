@@ -5,52 +5,18 @@
  * text/untrusted.ts, so it renders inert.
  */
 import { commentMarker } from '../naming.js';
+import type { AssetCounts, DataFacts, FunctionFacts, ImageSource, Preview } from '../preview.js';
 import { codeBlock, inlineCode } from '../text/untrusted.js';
 
-export interface PreviewFacts {
-  name: string;
-  url: string;
-  sha: string;
-  image: string;
-  runUrl: string;
-  /** ISO 8601. */
-  time: string;
-}
-
-export interface AssetCounts {
-  uploaded: number;
-  skipped: number;
-  deleted: number;
-}
-
-/** How the image came to be (commands/backend.ts). */
-export type BackendFacts =
-  | { how: 'prebuilt' }
-  | { how: 'reused'; digest: string; since: string }
-  | { how: 'retagged'; digest: string; from: string }
-  | { how: 'built'; digest?: string; cache?: string };
-
-/** One function of a preview with several (a stack file). */
-export interface FunctionFacts {
-  name: string;
-  /** Its path on the preview's origin. */
-  route: string;
-  image: string;
-  backend?: BackendFacts;
-}
-
-/** The preview's data as the deploy left it (commands/preview-data.ts). */
-export interface DataFacts {
-  secrets: string[];
-  database?: { name: string; created: boolean; migrated: boolean; seeded: boolean };
-}
+/** What every comment of a deployed preview shows: the preview, the run that wrote it and when (ISO 8601). */
+type PreviewFacts = Pick<Preview, 'name' | 'url' | 'sha' | 'image'> & { runUrl: string; time: string };
 
 /** The step a deploy failed in, which decides what is still true of the previous preview. */
 export type FailedStep = 'stack' | 'gateway' | 'state' | 'build' | 'image' | 'data' | 'deploy' | 'readiness' | 'assets';
 
 export type CommentView =
   | ({ state: 'building'; staticFiles?: boolean } & PreviewFacts)
-  | ({ state: 'ready' | 'rolling-out'; evidence: string; assets?: AssetCounts; data?: DataFacts; backend?: BackendFacts; functions?: FunctionFacts[] } & PreviewFacts)
+  | ({ state: 'ready' | 'rolling-out'; evidence: string; assets?: AssetCounts; data?: DataFacts; backend?: ImageSource; functions?: FunctionFacts[] } & PreviewFacts)
   | ({ state: 'failed'; step: FailedStep; error: string; previous: string } & PreviewFacts)
   | { state: 'torn-down'; name: string; runUrl: string; time: string; reason: string; removed: string[]; kept?: string[] }
   | { state: 'sleeping'; name: string; url: string; runUrl: string; time: string; idleFor: string; wake?: { seconds?: number } }
@@ -109,7 +75,7 @@ function functionsTable(functions: FunctionFacts[] | undefined): string[] {
 }
 
 /** How the image came to be, as the comment says it. */
-function backendText(b: BackendFacts): string {
+function backendText(b: ImageSource): string {
   if (b.how === 'prebuilt') return 'prebuilt';
   const digest = b.digest ? ` (build digest \`${b.digest.slice(0, 12)}\`)` : '';
   if (b.how === 'reused') return `unchanged since \`${short(b.since)}\`: not rebuilt${digest}`;
@@ -117,7 +83,7 @@ function backendText(b: BackendFacts): string {
   return `built${digest}`;
 }
 
-function backendRow(b: BackendFacts | undefined): string[] {
+function backendRow(b: ImageSource | undefined): string[] {
   return b && b.how !== 'prebuilt' ? [`| Backend | ${backendText(b)} |`] : [];
 }
 

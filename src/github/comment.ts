@@ -10,26 +10,26 @@
  * and only the oldest of ours survives (ours included, if it is the younger), so concurrent runs converge on one.
  */
 import { commentMarker } from '../naming.js';
-import { secrets } from '../text/registry.js';
+import { secrets } from '../text/run-secrets.js';
 import type { Octokit, Repo } from './client.js';
 
 /** GitHub refuses longer comment bodies with 422. */
 const MAX_BODY = 65_536;
 
-export interface Author {
+interface Author {
   login: string;
   type?: string;
 }
 
 /** Whether a REST comment author is the token's identity, however GraphQL spelled the viewer's login. */
-export function isAuthor(author: Author | null | undefined, viewer: string): boolean {
+function isAuthor(author: Author | null | undefined, viewer: string): boolean {
   if (!author) return false;
   const base = viewer.replace(/\[bot\]$/, '').toLowerCase();
   const login = author.login.toLowerCase();
   return author.type === 'Bot' ? login === `${base}[bot]` : login === base;
 }
 
-export async function viewerLogin(octokit: Octokit): Promise<string> {
+async function viewerLogin(octokit: Octokit): Promise<string> {
   try {
     const data = await octokit.graphql<{ viewer: { login: string } }>('{ viewer { login } }');
     if (data.viewer?.login) return data.viewer.login;

@@ -102,11 +102,3 @@ export async function markInactive(octokit: Octokit, repo: Repo, environment: st
   }
   return changed;
 }
-
-/** Whether the environment still has a deployment whose latest status is not inactive (the sweeper's check). */
-export async function hasActiveDeployment(octokit: Octokit, repo: Repo, environment: string): Promise<boolean> {
-  const { data } = await octokit.rest.repos.listDeployments({ ...repo, environment, per_page: 1 });
-  if (!data[0]) return false;
-  const [latest] = (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: data[0].id, per_page: 1 })).data;
-  return latest !== undefined && latest.state !== 'inactive';
-}

@@ -12,11 +12,11 @@ import { statSync } from 'node:fs';
 import { childEnv } from '../process/env.js';
 import { killGroup } from '../process/group.js';
 import { formatDuration } from '../sweep/plan.js';
-import { secrets } from '../text/registry.js';
+import { secrets } from '../text/run-secrets.js';
 import { LineSplitter, Tail } from './lines.js';
 import { workflowLog, type HookLog } from './log.js';
 
-export const DEFAULT_HOOK_TIMEOUT_MS = 10 * 60_000;
+const DEFAULT_HOOK_TIMEOUT_MS = 10 * 60_000;
 const KILL_GRACE_MS = 5_000;
 
 export interface HookOptions {

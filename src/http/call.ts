@@ -37,7 +37,7 @@ export interface CallResponse {
 }
 
 /** The URL as it may be printed: no user or password. */
-export function safeUrl(url: string | URL): string {
+function safeUrl(url: string | URL): string {
   const u = new URL(String(url));
   u.username = '';
   u.password = '';

@@ -9,12 +9,12 @@
 import * as exec from '@actions/exec';
 import { accessSync, constants, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { InputError } from '../inputs.js';
+import { InputError } from '../rules/errors.js';
 import { childEnv } from '../process/env.js';
 import type { BuildSettings } from '../settings.js';
 import { CACHE_PUSH_FAILED, detectCacheSupport, execProbe, planCache, type CacheOptions, type CachePlan, type Probe } from './cache.js';
 
-export type Step = 'login' | 'cache-pull' | 'build' | 'push' | 'cache-tag' | 'cache-push';
+type Step = 'login' | 'cache-pull' | 'build' | 'push' | 'cache-tag' | 'cache-push';
 
 export interface BuildStep {
   step: Step;
@@ -35,7 +35,7 @@ export interface BuildExtras {
 }
 
 /** One finished command: its exit code and the end of its stderr (kept for diagnosis, never quoted). */
-export interface Outcome {
+interface Outcome {
   code: number;
   stderr: string;
 }
@@ -55,7 +55,7 @@ const execRun: Run = async (cmd, args, { input, env }) => {
   return { code, stderr };
 };
 
-export function registryHost(repository: string): string {
+function registryHost(repository: string): string {
   return repository.split('/')[0];
 }
 
@@ -114,11 +114,6 @@ export interface BuildResult {
   cache?: string;
   /** The cache steps that failed, each a sentence; the image was built and pushed all the same. */
   warnings: string[];
-}
-
-/** Kept for callers of the first API: build and push, nothing else. */
-export async function buildAndPush(b: BuildSettings, tag: string, run: Run = execRun, parent: NodeJS.ProcessEnv = process.env): Promise<BuildResult> {
-  return buildImage(b, tag, { run, parent });
 }
 
 export async function buildImage(b: BuildSettings, tag: string, o: BuildOptions = {}): Promise<BuildResult> {

@@ -52,7 +52,7 @@ export interface CachePlan {
 
 export const CACHE_PUSH_FAILED = /failed pushing cache to/;
 
-export function cacheRepository(b: BuildSettings, o: CacheOptions): string {
+function cacheRepository(b: BuildSettings, o: CacheOptions): string {
   return o.repository ?? `${b.repository}-buildcache`;
 }
 

@@ -16,8 +16,6 @@ import { createReadStream, promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import { builderFamily, judge, ROOT_STATE, selectionsFor, type DirState, type Selection } from './context-rules.js';
 
-/** The function label and the image label that carry the digest. */
-export const BUILD_DIGEST_LABEL = 'faas-preview/build-digest';
 /** Bumped whenever what goes into the digest changes, so old labels never match new digests by accident. */
 const FORMAT = 'faas-preview build digest v1';
 /** Hex characters kept: 160 bits, and a valid Kubernetes label value (at most 63 characters). */

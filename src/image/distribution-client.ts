@@ -9,7 +9,7 @@
  * Every call is bounded (request-timeout) and retried on network errors and transient statuses (http/call.ts).
  */
 import { callWithRetry, StatusError, type CallResponse } from '../http/call.js';
-import { secrets } from '../text/registry.js';
+import { secrets } from '../text/run-secrets.js';
 
 export interface Challenge {
   realm: string;

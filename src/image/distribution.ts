@@ -8,7 +8,7 @@
 import { forEachLimited } from '../concurrency.js';
 import type { CallResponse } from '../http/call.js';
 import { sanitize } from '../text/untrusted.js';
-import { isPrTag, planDigestDeletes, quoteTags, type DigestPlan, type TagCleanup, type TagDigest } from './cleanup-plan.js';
+import { isPrTag, planDigestDeletes, quoteTags, type DigestPlan, type TagCleanup, type TagDigest } from './tag-cleanup-plan.js';
 import type { RegistryClient } from './distribution-client.js';
 import { nextLink, nextPageUrl } from './link.js';
 

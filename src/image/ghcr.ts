@@ -16,7 +16,7 @@
  */
 import type { Octokit } from '../github/client.js';
 import { sanitize } from '../text/untrusted.js';
-import { planVersionDeletes, quoteTags, type PackageVersion, type TagCleanup } from './cleanup-plan.js';
+import { planVersionDeletes, quoteTags, type PackageVersion, type TagCleanup } from './tag-cleanup-plan.js';
 import type { GhcrPackage } from './reference.js';
 
 /** The path family for the package's owner, with its path parameters. */

@@ -10,8 +10,9 @@
 import { createHash } from 'node:crypto';
 import type { CallResponse } from '../http/call.js';
 import type { BuildSettings } from '../settings.js';
-import { isPrTag } from './cleanup-plan.js';
-import { BUILD_DIGEST_LABEL, hostPlatform } from './digest.js';
+import { isPrTag } from './tag-cleanup-plan.js';
+import { BUILD_DIGEST_LABEL } from '../naming.js';
+import { hostPlatform } from './digest.js';
 import { RegistryClient } from './distribution-client.js';
 import { listAllTags, MANIFEST_TYPES } from './distribution.js';
 import { apiOrigin } from './public.js';
@@ -111,7 +112,7 @@ async function getManifest(client: RegistryClient, reference: string): Promise<M
 }
 
 /** The child manifest of an index for `os/arch[/variant]`. */
-export function pickPlatform(index: unknown, platform: string): string | undefined {
+function pickPlatform(index: unknown, platform: string): string | undefined {
   const [os, arch, variant] = platform.split('/');
   const entries = (index as { manifests?: { digest?: unknown; platform?: { os?: unknown; architecture?: unknown; variant?: unknown } }[] }).manifests ?? [];
   const match = entries.find((m) => m.platform?.os === os && m.platform?.architecture === arch && (variant === undefined || m.platform?.variant === variant));

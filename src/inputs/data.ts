@@ -4,19 +4,18 @@
  * `preview-secrets` and `database-url` are secrets, masked before anything is checked (credentials.ts); here they are
  * checked without ever being quoted.
  */
+import { DATABASE_KEY } from '../naming.js';
 import { parseDatabaseUrl, TEMPLATE_INPUT, URL_INPUT } from '../data/url.js';
 import { templateProblem } from '../data/names.js';
 import type { DataSettings } from '../settings.js';
-import { CONTROL, InputError, show, type Read } from './errors.js';
-import { choice, duration, keyValues } from './scalars.js';
+import { CONTROL, InputError, show, type Read } from '../rules/errors.js';
+import { choice, duration, keyValues } from '../rules/scalars.js';
 
 /**
  * Shell-style, so `<KEY>_FILE` is an environment variable name every runtime reads, and starting and ending with a
  * letter or digit, so the secret `<name>-<key>` (lowercase, `_` → `-`) is a Kubernetes object name.
  */
 const SECRET_KEY = /^[A-Za-z]([A-Za-z0-9_]*[A-Za-z0-9])?$/;
-/** The per-preview secret the database URL travels in; its key is reserved when a database is configured. */
-export const DATABASE_KEY = 'DATABASE_URL';
 const HOOKS = { migrate: 'database-migrate', seed: 'database-seed', onDeploy: 'on-deploy', onTeardown: 'on-teardown' } as const;
 
 export function dataSettings(read: Read, env: Record<string, string>): DataSettings {

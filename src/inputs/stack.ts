@@ -7,9 +7,9 @@
 import { loadStack, type Stack } from '../stack/parse.js';
 import { StackError } from '../stack/errors.js';
 import type { StackSettings } from '../settings.js';
-import { InputError, show, type Read } from './errors.js';
-import { apiPath } from './paths.js';
-import { list } from './scalars.js';
+import { InputError, show, type Read } from '../rules/errors.js';
+import { apiPath } from '../rules/paths.js';
+import { list } from '../rules/scalars.js';
 
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

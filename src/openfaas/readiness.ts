@@ -17,7 +17,7 @@ import type { FunctionStatus } from './types.js';
 import { LABELS } from '../naming.js';
 import { sanitize } from '../text/untrusted.js';
 
-export const VERSION_HEADER = 'x-faas-preview-sha';
+const VERSION_HEADER = 'x-faas-preview-sha';
 /** How long a read-back may still show the previous spec (faas-netes answers from an informer cache). */
 const SPEC_LAG_MS = 5_000;
 

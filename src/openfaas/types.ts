@@ -1,6 +1,6 @@
 /** Wire types of the OpenFaaS gateway REST API (faas-provider's types; every field is omitempty on the wire). */
 
-export interface FunctionResources {
+interface FunctionResources {
   memory?: string;
   cpu?: string;
 }

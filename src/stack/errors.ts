@@ -3,7 +3,7 @@
  * what would be right, on one line. Values from the file are quoted with `show` (control characters visible,
  * clipped), because the file comes from the pull request.
  */
-import { show } from '../inputs/errors.js';
+import { show } from '../rules/errors.js';
 
 export interface Where {
   /** The stack file as the user wrote it (relative to the workspace), or a file it names. */

@@ -1,11 +1,11 @@
 /**
  * Files a stack names (the stack itself, handlers, environment files, templates, copy paths): resolved from the
- * stack file's directory and contained in the workspace like the action's inputs (src/inputs/paths.ts), read with
+ * stack file's directory and contained in the workspace like the action's inputs (src/rules/paths.ts), read with
  * a size limit, and any problem reported as a StackError at the field that named the file.
  */
 import { readFileSync } from 'node:fs';
-import { InputError } from '../inputs/errors.js';
-import { containedPath } from '../inputs/paths.js';
+import { InputError } from '../rules/errors.js';
+import { containedPath } from '../rules/paths.js';
 import { StackError, type Where } from './errors.js';
 
 const MAX_FILE_BYTES = 1024 * 1024;

@@ -5,7 +5,7 @@
  * with symbolic links resolved, like the action's other paths.
  */
 import * as path from 'node:path';
-import { show } from '../inputs/errors.js';
+import { show } from '../rules/errors.js';
 import { StackError, place, type Where } from './errors.js';
 import { contained, readSmall } from './files.js';
 import { functionNameProblem } from './names.js';

@@ -12,8 +12,8 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { InputError, show, showUrl } from '../inputs/errors.js';
-import { containedPath } from '../inputs/paths.js';
+import { InputError, show, showUrl } from '../rules/errors.js';
+import { containedPath } from '../rules/paths.js';
 import { childEnv } from '../process/env.js';
 import { killGroup } from '../process/group.js';
 import { sanitize } from '../text/untrusted.js';

@@ -9,7 +9,7 @@
  * `pr-2-x`). Such function names are refused here and by the edge, which is what keeps one preview's Host from
  * reaching another preview's functions.
  */
-import { dnsLabelProblem } from '../inputs/kubernetes.js';
+import { dnsLabelProblem } from '../rules/kubernetes.js';
 
 const MAX_NAME = 63;
 const PR_LABELS = /(^|-)pr-[0-9]+(-|$)/;

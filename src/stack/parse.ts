@@ -5,22 +5,22 @@
  * exact names). Anything malformed stops with one StackError naming the file, the function and the field.
  */
 import * as path from 'node:path';
-import { inside } from '../inputs/paths.js';
-import { show, quoted } from '../inputs/errors.js';
+import { inside } from '../rules/paths.js';
+import { show, quoted } from '../rules/errors.js';
 import { StackError, type Where } from './errors.js';
 import { contained, readSmall } from './files.js';
 import { parseFunction, type FunctionContext, type StackFunction } from './function.js';
 import { SubstitutionError, substitute } from './substitute.js';
 import { at, mapping, parseYaml, requiredText, text, texts, unknownKeys, type Node } from './tree.js';
 
-export interface TemplateSource {
+interface TemplateSource {
   /** The template (a `lang`) this entry provides. */
   name: string;
   /** A git URL, optionally pinned with `#<branch or tag>`; absent for templates of the store. */
   source?: string;
 }
 
-export interface CopyPath {
+interface CopyPath {
   /** Real path of the file or directory. */
   from: string;
   /** Where it goes, relative to the function's folder in the build context. */

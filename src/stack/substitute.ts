@@ -13,7 +13,7 @@
  * string functions (`${#NAME}`, `${NAME^^}`, `${NAME/a/b}`, `${NAME:1:2}`...). A `${` without its `}` is an error in
  * both.
  */
-import { show } from '../inputs/errors.js';
+import { show } from '../rules/errors.js';
 
 export interface Substitution {
   text: string;

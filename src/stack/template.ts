@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { show } from '../inputs/errors.js';
+import { show } from '../rules/errors.js';
 import { StackError, type Where } from './errors.js';
 import { readSmall } from './files.js';
 import { at, mapping, parseYaml, requiredText, text, texts, type Node } from './tree.js';

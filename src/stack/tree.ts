@@ -6,7 +6,7 @@
  * in both.
  */
 import { parseDocument, visit } from 'yaml';
-import { show } from '../inputs/errors.js';
+import { show } from '../rules/errors.js';
 import { StackError, place, type Where } from './errors.js';
 
 export type Node = string | null | Node[] | Map<string, Node>;

@@ -1,12 +1,12 @@
 /**
  * What a stack function's values must look like to deploy: the rules the action's own inputs follow
- * (src/inputs/kubernetes.ts, image.ts), applied to a stack's labels, annotations, env, secrets, resources and
+ * (src/rules/kubernetes.ts, image.ts), applied to a stack's labels, annotations, env, secrets, resources and
  * images, so a stack is refused on the same grounds as the equivalent inputs, before anything is built.
  */
 import { parseRepository } from '../image/reference.js';
-import { show } from '../inputs/errors.js';
-import { buildArgNameProblem, referenceProblem } from '../inputs/image.js';
-import { CPU, MEMORY, RESERVED_KEY_PREFIX, dnsSubdomainProblem, envNameProblem, labelValueProblem, qualifiedNameProblem } from '../inputs/kubernetes.js';
+import { show } from '../rules/errors.js';
+import { buildArgNameProblem, referenceProblem } from '../rules/image.js';
+import { CPU, MEMORY, RESERVED_KEY_PREFIX, dnsSubdomainProblem, envNameProblem, labelValueProblem, qualifiedNameProblem } from '../rules/kubernetes.js';
 import { StackError, type Where } from './errors.js';
 import { at, mapping, text, textMap, unknownKeys, type Node } from './tree.js';
 

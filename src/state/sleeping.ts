@@ -4,11 +4,10 @@
  * while the preview sleeps: the sweeper writes it before it deletes the function; a deploy (the preview is awake
  * again, on a newer spec) and a wake delete it; a teardown deletes it, so a closed PR never wakes.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { FunctionDeployment } from '../openfaas/types.js';
-import { deleteJson, readJson, writeJson } from './store.js';
+import { deleteJson, readJson, stateKey, writeJson, type StateStore } from './store.js';
 
-export const SLEEPING_VERSION = 1;
+const SLEEPING_VERSION = 1;
 
 export interface SleepingPreview {
   version: number;
@@ -18,18 +17,11 @@ export interface SleepingPreview {
   specs: FunctionDeployment[];
 }
 
-export interface SleepStore {
-  client: S3Client;
-  bucket: string;
-  statePrefix: string;
-}
-
 export function sleepingKey(statePrefix: string, name: string): string {
-  const prefix = statePrefix.replace(/^\/+|\/+$/g, '');
-  return `${prefix ? `${prefix}/` : ''}sleeping/${name}.json`;
+  return stateKey(statePrefix, `sleeping/${name}.json`);
 }
 
-export async function saveSleeping(store: SleepStore, name: string, specs: FunctionDeployment[], since: Date): Promise<void> {
+export async function saveSleeping(store: StateStore, name: string, specs: FunctionDeployment[], since: Date): Promise<void> {
   const body: SleepingPreview = { version: SLEEPING_VERSION, since: since.toISOString(), specs };
   await writeJson(store.client, store.bucket, sleepingKey(store.statePrefix, name), body);
 }
@@ -41,12 +33,12 @@ function belongs(name: string, spec: unknown): boolean {
 }
 
 /** The saved specs, or undefined when the preview is not asleep (or the object is not one of ours). */
-export async function readSleeping(store: SleepStore, name: string): Promise<SleepingPreview | undefined> {
+export async function readSleeping(store: StateStore, name: string): Promise<SleepingPreview | undefined> {
   const raw = await readJson<SleepingPreview>(store.client, store.bucket, sleepingKey(store.statePrefix, name));
   if (!raw || raw.version !== SLEEPING_VERSION || !Array.isArray(raw.specs) || raw.specs.length === 0 || !raw.specs.every((x) => belongs(name, x))) return undefined;
   return raw;
 }
 
-export async function deleteSleeping(store: SleepStore, name: string): Promise<void> {
+export async function deleteSleeping(store: StateStore, name: string): Promise<void> {
   await deleteJson(store.client, store.bucket, sleepingKey(store.statePrefix, name));
 }

@@ -5,6 +5,19 @@
  */
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
+/** Where the state objects live: a bucket and the prefix inside it (input `state-prefix`, `WAKER_STATE_PREFIX`). */
+export interface StateStore {
+  client: S3Client;
+  bucket: string;
+  statePrefix: string;
+}
+
+/** The key of a state object: `<state-prefix>/<path>`, surrounding slashes of the prefix dropped; `<path>` without one. */
+export function stateKey(statePrefix: string, path: string): string {
+  const prefix = statePrefix.replace(/^\/+|\/+$/g, '');
+  return prefix ? `${prefix}/${path}` : path;
+}
+
 function isNoSuchKey(err: unknown): boolean {
   const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
   return e.name === 'NoSuchKey' || e.Code === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;

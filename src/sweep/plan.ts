@@ -51,7 +51,7 @@ export interface PlanInput {
   openPulls: ReadonlySet<number>;
   /** Top-level bucket prefixes that exist (`<name>/` or `<name>`). */
   prefixes: readonly string[];
-  /** Names of the previews recorded in the bucket (state/previews.ts); empty without a bucket. */
+  /** Names of the previews recorded in the bucket (state/records.ts); empty without a bucket. */
   records?: readonly string[];
   app: string;
   edition: Edition;
@@ -75,7 +75,7 @@ export interface FunctionAction {
   observed?: FunctionMemory;
 }
 
-export interface OrphanPrefix {
+interface OrphanPrefix {
   name: string;
   pr: number;
   prefix: string;

@@ -6,7 +6,7 @@
 
 import { callWithRetry, type CallResponse } from '../http/call.js';
 
-export const DEFAULT_NAMESPACE = 'openfaas-fn';
+const DEFAULT_NAMESPACE = 'openfaas-fn';
 
 const PROM_UNITS: [string, number][] = [
   ['d', 86_400_000],

@@ -7,9 +7,9 @@
  *   text, so the text cannot close it.
  * - HTML (the job summary's table cells): entity-escaped.
  */
-import { secrets } from './registry.js';
+import { secrets } from './run-secrets.js';
 
-export const MAX_UNTRUSTED = 1000;
+const MAX_UNTRUSTED = 1000;
 
 /** Scrubbed of secrets, without control characters (tabs and newlines kept when `multiline`), at most `max` characters. */
 export function sanitize(text: string, o: { max?: number; multiline?: boolean } = {}): string {

@@ -6,13 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AssetSettings, GatewaySettings } from '../settings.js';
-import { bucket, region } from '../inputs/assets.js';
-import { checkSecret } from '../inputs/credentials.js';
-import { InputError, show, type Read } from '../inputs/errors.js';
-import { gatewaySettings, type GatewayNames } from '../inputs/gateway.js';
-import { readyPath, statePrefix } from '../inputs/paths.js';
-import { choice, duration, integer, list } from '../inputs/scalars.js';
-import { previewTemplate, serviceUrl } from '../inputs/urls.js';
+import { bucket, region } from '../rules/assets.js';
+import { checkSecret } from '../rules/credentials.js';
+import { InputError, show, type Read } from '../rules/errors.js';
+import { gatewaySettings, type GatewayNames } from '../rules/gateway.js';
+import { readyPath, statePrefix } from '../rules/paths.js';
+import { choice, duration, integer, list } from '../rules/scalars.js';
+import { previewTemplate, serviceUrl } from '../rules/urls.js';
 import type { Repository } from './specs.js';
 
 export interface WakerConfig {

@@ -11,7 +11,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createS3Client } from '../assets/s3.js';
 import { GatewayClient } from '../openfaas/client.js';
-import type { SleepStore } from '../state/sleeping.js';
+import type { StateStore } from '../state/store.js';
 import { sanitize } from '../text/untrusted.js';
 import type { WakerConfig } from './config.js';
 import { Flights } from './flight.js';
@@ -24,7 +24,7 @@ import { isFailure, wake, type WakeOutcome } from './wake.js';
 export interface WakerOptions {
   config: WakerConfig;
   gateway: GatewayClient;
-  store: SleepStore;
+  store: StateStore;
   /** One line per wake and per unexpected failure; the caller scrubs secrets. */
   log: (line: string) => void;
   now?: () => number;

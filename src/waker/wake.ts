@@ -13,7 +13,8 @@ import type { GatewayClient } from '../openfaas/client.js';
 import { waitUntilReady } from '../openfaas/readiness.js';
 import type { FunctionDeployment } from '../openfaas/types.js';
 import { LABELS } from '../naming.js';
-import { deleteSleeping, readSleeping, type SleepStore } from '../state/sleeping.js';
+import { deleteSleeping, readSleeping } from '../state/sleeping.js';
+import type { StateStore } from '../state/store.js';
 import { refusal, type Repository } from './specs.js';
 
 
@@ -29,7 +30,7 @@ export type WakeOutcome =
 
 export interface WakeDeps {
   gateway: GatewayClient;
-  store: SleepStore;
+  store: StateStore;
   repositories: readonly Repository[];
   readyPath: string;
   timeoutMs: number;

@@ -77,7 +77,7 @@ export interface RunOptions {
 }
 
 /** Parses the GITHUB_OUTPUT file format (`name<<delimiter` … `delimiter`) the toolkit writes. */
-export function parseOutputFile(text: string): Record<string, string> {
+function parseOutputFile(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {

@@ -23,7 +23,7 @@ export interface NodeEdgeConfig {
   wakerUrl?: string;
 }
 
-export type Route =
+type Route =
   | { kind: 'answer'; status: number; text: string }
   | { kind: 'function'; path: string }
   | { kind: 'bucket'; keys: string[] };
@@ -37,7 +37,7 @@ const GATEWAY_STATUS = 'x-faas-preview-gateway-status';
 const MAX_BODY = 1024 * 1024;
 
 /** The preview name of a Host header: exactly `<label>.<domain>`, lowercased, port removed. */
-export function previewOfHost(host: string | undefined, domain: string): string | undefined {
+function previewOfHost(host: string | undefined, domain: string): string | undefined {
   const bare = (host ?? '').toLowerCase().replace(/:\d+$/, '');
   if (!bare.endsWith(`.${domain}`)) return undefined;
   const label = bare.slice(0, -(domain.length + 1));
@@ -57,7 +57,7 @@ function decoded(path: string): string {
 }
 
 /** Where one request goes, by the rules of nginx.conf. Pure. */
-export function route(c: NodeEdgeConfig, method: string, host: string | undefined, rawUrl: string): Route {
+function route(c: NodeEdgeConfig, method: string, host: string | undefined, rawUrl: string): Route {
   const name = previewOfHost(host, c.previewDomain);
   if (!name) return { kind: 'answer', status: 404, text: 'no such preview\n' };
   const q = rawUrl.indexOf('?');

@@ -21,7 +21,7 @@ import { once } from 'node:events';
 import { request as httpRequest, createServer, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-export type Fault =
+type Fault =
   | { hang: true }
   | { reset: true }
   | { delay: number }
@@ -36,9 +36,9 @@ export interface FaultRule {
   fault: Fault;
 }
 
-export type FaultAction = 'forward' | 'hang' | 'reset' | 'delay' | 'status' | 'drop' | 'unreachable';
+type FaultAction = 'forward' | 'hang' | 'reset' | 'delay' | 'status' | 'drop' | 'unreachable';
 
-export interface ProxiedRequest {
+interface ProxiedRequest {
   method: string;
   path: string;
   query: string;

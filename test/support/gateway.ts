@@ -43,7 +43,7 @@ import { Invocations } from './gateway/metrics.js';
 import { DEFAULT_NAMESPACE, Readiness, secretNames, type Edition, type FunctionRecord, type ImageBehaviour, type Provider, type SeedInput, type World } from './gateway/model.js';
 import { decodeScale, goError, type Reply } from './gateway/wire.js';
 
-export type { Edition, FunctionRecord, ImageBehaviour } from './gateway/model.js';
+export type { Edition } from './gateway/model.js';
 
 export interface GatewayOptions {
   edition?: Edition; // default 'faas-netes-ce'

@@ -28,7 +28,6 @@ import { addPackage, packageVersions } from './github/packages.js';
 import { setPull } from './github/pulls.js';
 import { requestListener } from './github/router.js';
 
-export type { Comment, Deployment, DeploymentStatus, GitHubCall, PackageSeed, PullState } from './github/model.js';
 
 export interface GitHubOptions {
   token?: string; // default 'ghs_test_token', the Actions bot's installation token

@@ -14,7 +14,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface PrometheusCall {
+interface PrometheusCall {
   method: string;
   path: string;
   query?: string;

@@ -98,7 +98,7 @@ export type Interception =
   | { status: number; code: string; message: string }
   | { rewriteBody: (body: string) => string };
 
-export type Interceptor = (req: IncomingMessage) => Interception | undefined;
+type Interceptor = (req: IncomingMessage) => Interception | undefined;
 
 /** A real S3 server for tests: s3rver in process, or Ceph radosgw (test/support/rgw.ts). */
 export interface S3Emulator {

@@ -4,7 +4,6 @@
  * references (distribution/reference). Messages follow the API server's wording closely enough to be recognised.
  */
 
-export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
@@ -46,10 +45,6 @@ export function annotationErrors(path: string, annotations: Record<string, strin
 
 export function envErrors(path: string, names: string[]): string[] {
   return names.filter((n) => !ENV_VAR_NAME.test(n)).map((n) => `${path}: Invalid value: "${n}": a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.'`);
-}
-
-export function isDnsLabel(name: string): boolean {
-  return name.length <= 63 && DNS1123_LABEL.test(name);
 }
 
 export function isSubdomain(name: string): boolean {

@@ -18,7 +18,7 @@ export interface Reply {
 export const goError = (status: number, message: string): Reply => ({ status, text: `${message}\n` });
 export const empty = (status: number): Reply => ({ status, text: '' });
 
-export class DecodeError extends Error {}
+class DecodeError extends Error {}
 
 export interface Resources {
   memory?: string;
@@ -52,7 +52,7 @@ function mismatch(v: unknown, field: string, goType: string): DecodeError {
 }
 
 /** Go's json.Unmarshal into a struct: `null` is the zero value, anything but an object is an error. */
-export function decodeObject(raw: string, goType: string): Record<string, unknown> {
+function decodeObject(raw: string, goType: string): Record<string, unknown> {
   if (raw.trim() === '') throw new DecodeError('unexpected end of JSON input');
   let v: unknown;
   try {
@@ -65,7 +65,7 @@ export function decodeObject(raw: string, goType: string): Record<string, unknow
   return v as Record<string, unknown>;
 }
 
-export function str(v: unknown, field: string): string {
+function str(v: unknown, field: string): string {
   if (v === undefined || v === null) return '';
   if (typeof v !== 'string') throw mismatch(v, field, 'string');
   return v;
@@ -93,7 +93,7 @@ function resources(v: unknown, field: string): Resources | undefined {
 }
 
 /** Go uint64: a non-negative integer; null or absent is 0. */
-export function uint(v: unknown, field: string): number {
+function uint(v: unknown, field: string): number {
   if (v === undefined || v === null) return 0;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw mismatch(v, field, 'uint64');
   return v;

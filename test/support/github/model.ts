@@ -43,7 +43,7 @@ export interface Deployment {
   statuses: DeploymentStatus[]; // oldest first (the API lists them newest first)
 }
 
-export interface DeploymentStatus {
+interface DeploymentStatus {
   id: number;
   state: string;
   environment_url: string;

@@ -3,21 +3,20 @@
  * last changed, per function) and the list of top-level preview prefixes for garbage collection.
  */
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { readJson, writeJson } from '../state/store.js';
+import { readJson, stateKey, writeJson, type StateStore } from './store.js';
 import type { Settings } from '../settings.js';
-import type { FunctionMemory, Memory } from './plan.js';
+import type { FunctionMemory, Memory } from '../sweep/plan.js';
 
-export const STATE_VERSION = 1;
+const STATE_VERSION = 1;
 
-export interface StateFile {
+interface StateFile {
   version: number;
   updatedAt: string;
   functions: Memory;
 }
 
-export function stateKey(statePrefix: string): string {
-  const prefix = statePrefix.replace(/^\/+|\/+$/g, '');
-  return prefix ? `${prefix}/sweeper.json` : 'sweeper.json';
+export function sweeperKey(statePrefix: string): string {
+  return stateKey(statePrefix, 'sweeper.json');
 }
 
 /** Where idleness comes from; throws when neither source is configured. */
@@ -27,7 +26,7 @@ export function idleSource(settings: Pick<Settings, 'assets' | 'sweep'>): 'prome
   throw new Error(
     "command 'sweep' needs to know when previews were last used: set input 'prometheus-url' (the OpenFaaS Prometheus), " +
       "or input 'bucket' (with 's3-endpoint' and credentials as for the assets) so the sweeper can remember invocation counts in " +
-      `'${stateKey(settings.sweep.statePrefix)}'`,
+      `'${sweeperKey(settings.sweep.statePrefix)}'`,
   );
 }
 
@@ -56,10 +55,12 @@ export function parseState(raw: unknown): { memory: Memory; warning?: string } {
   return { memory, warning: dropped ? `ignored ${dropped} malformed entries in the sweeper state` : undefined };
 }
 
-export async function loadState(client: S3Client, bucket: string, key: string): Promise<{ memory: Memory; found: boolean; warning?: string }> {
+export async function loadState(store: StateStore): Promise<{ memory: Memory; found: boolean; warning?: string }> {
+  const { bucket } = store;
+  const key = sweeperKey(store.statePrefix);
   let raw: unknown;
   try {
-    raw = await readJson<unknown>(client, bucket, key);
+    raw = await readJson<unknown>(store.client, bucket, key);
   } catch (err) {
     // A corrupt object must not stop the sweep forever; an unreachable bucket must stop it.
     if (err instanceof SyntaxError) return { memory: {}, found: true, warning: `s3://${bucket}/${key} is not JSON (${err.message}); starting afresh` };
@@ -68,9 +69,9 @@ export async function loadState(client: S3Client, bucket: string, key: string): 
   return { ...parseState(raw), found: raw !== undefined };
 }
 
-export async function saveState(client: S3Client, bucket: string, key: string, memory: Memory, now: Date): Promise<void> {
+export async function saveState(store: StateStore, memory: Memory, now: Date): Promise<void> {
   const file: StateFile = { version: STATE_VERSION, updatedAt: now.toISOString(), functions: memory };
-  await writeJson(client, bucket, key, file);
+  await writeJson(store.client, store.bucket, sweeperKey(store.statePrefix), file);
 }
 
 /** Top-level "directories" of the bucket (`<name>/`), every page of a delimited listing. */

@@ -1,26 +1,26 @@
 /**
  * Action inputs → one validated Settings object. The only module that reads inputs. Secrets are masked before
  * anything else; then every input is checked before the action does anything, and the first bad one stops the
- * step with one error that names the input, what was wrong and what would be right. The checks live in inputs/.
+ * step with one error that names the input, what was wrong and what would be right. The checks live in rules/,
+ * shared with the stack file (stack/) and the waker's configuration (waker/config.ts).
  */
-import { sanitizeApp } from './naming.js';
-import { DEFAULT_UPLOAD_CONCURRENCY, type AssetSettings, type Builder, type BuildSettings, type Command, type FunctionSettings, type GithubSettings, type Settings, type SweepSettings } from './settings.js';
-import { secrets as sharedSecrets } from './text/registry.js';
-import type { Secrets } from './text/secrets.js';
-import { bucket, cacheControl, region } from './inputs/assets.js';
-import { bothOrNeither, checkSecret, checkUser, maskSecrets } from './inputs/credentials.js';
-import { CONTROL, InputError, show, type Read } from './inputs/errors.js';
-import { buildArgs, prebuiltImage, pushRepository, registryInput } from './inputs/image.js';
-import { annotations, CPU, envVars, labels, MEMORY, quantity, secretNames } from './inputs/kubernetes.js';
-import { apiPath, containedPath, readyPath, realWorkspace, statePrefix } from './inputs/paths.js';
-import { bool, choice, duration, integer, type DurationBounds } from './inputs/scalars.js';
-import { previewTemplate, serviceUrl } from './inputs/urls.js';
-import { dataSettings } from './inputs/data.js';
-import { gatewaySettings } from './inputs/gateway.js';
-import { stackSettings } from './inputs/stack.js';
+import { sanitizeApp } from '../naming.js';
+import { DEFAULT_UPLOAD_CONCURRENCY, type AssetSettings, type Builder, type BuildSettings, type Command, type FunctionSettings, type GithubSettings, type Settings, type SweepSettings } from '../settings.js';
+import { secrets as sharedSecrets } from '../text/run-secrets.js';
+import type { Secrets } from '../text/secrets.js';
+import { bucket, cacheControl, region } from '../rules/assets.js';
+import { bothOrNeither, checkSecret, checkUser, maskSecrets } from '../rules/credentials.js';
+import { CONTROL, InputError, show, type Read } from '../rules/errors.js';
+import { buildArgs, prebuiltImage, pushRepository, registryInput } from '../rules/image.js';
+import { annotations, CPU, envVars, labels, MEMORY, quantity, secretNames } from '../rules/kubernetes.js';
+import { apiPath, containedPath, readyPath, realWorkspace, statePrefix } from '../rules/paths.js';
+import { bool, choice, duration, integer, type DurationBounds } from '../rules/scalars.js';
+import { previewTemplate, serviceUrl } from '../rules/urls.js';
+import { dataSettings } from './data.js';
+import { gatewaySettings } from '../rules/gateway.js';
+import { stackSettings } from './stack.js';
 
-export { InputError } from './inputs/errors.js';
-export { parseDuration } from './inputs/scalars.js';
+export { InputError } from '../rules/errors.js';
 
 export type GetInput = (name: string) => string;
 
@@ -46,7 +46,7 @@ const BUILDERS: readonly Builder[] = ['docker', 'buildah', 'podman', 'none'];
  * Bounds of the duration inputs. The timeouts stay far below Node's timer limit (24.8 days, beyond which a timer
  * fires at once); the sweep windows' minimums catch a bare number, which means seconds ('max-age: 7').
  */
-export const DURATIONS: Record<string, DurationBounds> = {
+const DURATIONS: Record<string, DurationBounds> = {
   'ready-timeout': { min: '1s', max: '1h' },
   'request-timeout': { min: '1s', max: '10m' },
   'idle-after': { min: '1m', max: '30d' },

@@ -85,7 +85,7 @@ function hostProblem(hostname: string): string | undefined {
 }
 
 /** 253 (a host name) − 63 (the longest preview name) − 1 (the dot between them). */
-export const PREVIEW_DOMAIN_MAX = 189;
+const PREVIEW_DOMAIN_MAX = 189;
 
 function previewDomain(value: string): string {
   const example = 'like preview.example.com';

@@ -8,9 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { normalReference } from '../image/reference.js';
-import { ANNOTATIONS, LABELS } from '../naming.js';
+import { ANNOTATIONS, BUILD_DIGEST_LABEL, LABELS } from '../naming.js';
 import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
-import { BUILD_DIGEST_LABEL } from '../image/digest.js';
 
 export const SPEC_DIGEST_LABEL = 'faas-preview/spec-digest';
 

@@ -18,7 +18,7 @@ export interface GatewayNames {
   example: string;
 }
 
-export const GATEWAY_INPUTS: GatewayNames = {
+const GATEWAY_INPUTS: GatewayNames = {
   url: 'gateway-url',
   username: 'gateway-username',
   password: 'gateway-password',

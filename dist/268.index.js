@@ -1,8 +1,8 @@
-export const id = 647;
-export const ids = [647];
+export const id = 268;
+export const ids = [268];
 export const modules = {
 
-/***/ 3647:
+/***/ 3268:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -260,8 +260,8 @@ function budget(req) {
     return Math.max(1, Math.min(timeout, req.deadline - Date.now()));
 }
 
-// EXTERNAL MODULE: ./src/text/registry.ts + 1 modules
-var registry = __webpack_require__(9307);
+// EXTERNAL MODULE: ./src/text/run-secrets.ts + 1 modules
+var run_secrets = __webpack_require__(3725);
 ;// CONCATENATED MODULE: ./src/image/distribution-client.ts
 /**
  * The Docker Registry HTTP API v2 calls of a tag cleanup, with the two kinds of auth registries use: Basic with the
@@ -371,7 +371,7 @@ class RegistryClient {
         const token = typeof body.token === 'string' ? body.token : typeof body.access_token === 'string' ? body.access_token : '';
         if (!token)
             throw new Error(`${res.call} answered 200 without a token; expected {"token": "…"}`);
-        registry/* secrets */.O.add(token);
+        run_secrets/* secrets */.O.add(token);
         return token;
     }
     /** The challenge's realm, which may be another host (a token service) but never downgrades https to http. */
@@ -434,7 +434,7 @@ async function forEachLimited(items, limit, fn) {
 
 // EXTERNAL MODULE: ./src/text/untrusted.ts
 var untrusted = __webpack_require__(9209);
-;// CONCATENATED MODULE: ./src/image/cleanup-plan.ts
+;// CONCATENATED MODULE: ./src/image/tag-cleanup-plan.ts
 /**
  * Which image tags a teardown may remove, decided without I/O. A PR owns exactly the tags deploy pushes,
  * `pr-<n>-<sha7>` (naming.ts `imageTag`); anything else (`latest`, `main`, a user's `pr-5-final`) belongs to someone
@@ -821,6 +821,11 @@ var dist_cjs = __webpack_require__(3711);
  * keep two writers of one object apart.
  */
 
+/** The key of a state object: `<state-prefix>/<path>`, surrounding slashes of the prefix dropped; `<path>` without one. */
+function stateKey(statePrefix, path) {
+    const prefix = statePrefix.replace(/^\/+|\/+$/g, '');
+    return prefix ? `${prefix}/${path}` : path;
+}
 function isNoSuchKey(err) {
     const e = err;
     return e.name === 'NoSuchKey' || e.Code === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
@@ -852,7 +857,7 @@ async function deleteJson(client, bucket, key) {
     await client.send(new dist_cjs/* DeleteObjectCommand */.k4j({ Bucket: bucket, Key: key }));
 }
 
-;// CONCATENATED MODULE: ./src/state/previews.ts
+;// CONCATENATED MODULE: ./src/state/records.ts
 /**
  * The record of a preview, `<state-prefix>/previews/<name>.json` in the bucket: written by deploy before its first
  * gateway write, removed by the last step of a complete teardown. So a teardown that died half-way (function gone
@@ -863,8 +868,7 @@ async function deleteJson(client, bucket, key) {
 
 const RECORD_VERSION = 1;
 function folder(statePrefix) {
-    const prefix = statePrefix.replace(/^\/+|\/+$/g, '');
-    return prefix ? `${prefix}/previews/` : 'previews/';
+    return stateKey(statePrefix, 'previews/');
 }
 function recordKey(statePrefix, name) {
     return `${folder(statePrefix)}${name}.json`;
@@ -904,8 +908,7 @@ async function listRecords(store) {
 
 const SLEEPING_VERSION = 1;
 function sleepingKey(statePrefix, name) {
-    const prefix = statePrefix.replace(/^\/+|\/+$/g, '');
-    return `${prefix ? `${prefix}/` : ''}sleeping/${name}.json`;
+    return stateKey(statePrefix, `sleeping/${name}.json`);
 }
 async function saveSleeping(store, name, specs, since) {
     const body = { version: SLEEPING_VERSION, since: since.toISOString(), specs };
@@ -933,8 +936,8 @@ var settings = __webpack_require__(8750);
 var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
-// EXTERNAL MODULE: ./src/inputs/paths.ts
-var paths = __webpack_require__(7981);
+// EXTERNAL MODULE: ./src/rules/paths.ts
+var paths = __webpack_require__(6619);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
 ;// CONCATENATED MODULE: ./src/assets/local.ts
@@ -2291,466 +2294,7 @@ function earlyUploadNote(uploaded) {
     return ` ${files} of this commit (none of them HTML) had already been uploaded while the image built; the pages are still the previous commit's, and may load them.`;
 }
 
-;// CONCATENATED MODULE: ./src/image/ignore.ts
-/**
- * `.dockerignore` / `.containerignore` exactly as the builders read and match them, so the build digest covers the
- * files a build can see and nothing else. The builders do not agree, so each way is kept apart:
- *
- * - Reading the file. docker (moby `ignorefile.ReadAll`): a line is a comment only when `#` is its first byte; then
- *   the line is trimmed, `!` is split off and the rest trimmed again, cleaned like Go's `filepath.Clean`, and one
- *   leading `/` dropped. buildah and podman (openshift/imagebuilder `ParseIgnore`): lines split at `\n`, empty lines
- *   and lines starting with `#` dropped, `/` trimmed from both ends; the matcher then trims and cleans.
- * - Compiling a pattern (moby/patternmatcher): `*` is any run of non-`/`, `?` one non-`/`, `**` any number of path
- *   elements, `[…]` a class, `\` escapes. Docker 20.10 and containers/storage compiled every pattern to a regexp and
- *   escaped only `.` and `$` ("old"); patternmatcher ≥ 0.5 escapes `.+()|{}$` and matches plain and `**`-anchored
- *   patterns as strings ("modern"), so `**foo` means "ends with foo" there.
- * - Matching a path: the last pattern that matches the path or one of its parent directories decides
- *   (`MatchesOrParentMatches`, "parents"), with two older variants: docker 20.10's `Matches` checks only the parent at
- *   the pattern's own depth ("legacy"), and `MatchesUsingParentResults` (docker ≥ 23's CLI, BuildKit) carries each
- *   pattern's result down from the parent directory, computed only where the pattern was evaluated ("parent-results").
- */
-/** An ignore file the builder would refuse (an illegal `!`, a malformed class): the build fails on it too. */
-class IgnoreFileError extends Error {
-    constructor(file, problem) {
-        super(`${file}: ${problem}`);
-        this.name = 'IgnoreFileError';
-    }
-}
-/** Go's strings.TrimSpace: ASCII and Unicode white space at both ends. */
-const trimSpace = (s) => s.replace(/^[\s\u0085]+|[\s\u0085]+$/gu, '');
-/** Go's path/filepath.Clean on Unix. */
-function cleanPath(p) {
-    if (p === '')
-        return '.';
-    const rooted = p.startsWith('/');
-    const out = [];
-    for (const part of p.split('/')) {
-        if (part === '' || part === '.')
-            continue;
-        if (part !== '..')
-            out.push(part);
-        else if (out.length > 0 && out[out.length - 1] !== '..')
-            out.pop();
-        else if (!rooted)
-            out.push('..');
-    }
-    const joined = out.join('/');
-    return rooted ? '/' + joined : joined || '.';
-}
-/** The pattern lines of an ignore file's text, as the builder hands them to its matcher. */
-function readIgnoreLines(text, syntax) {
-    return syntax === 'docker' ? readDocker(text) : readImagebuilder(text);
-}
-function readDocker(text) {
-    const lines = text.replace(/^\uFEFF/, '').split('\n').map((l) => l.replace(/\r$/, ''));
-    const out = [];
-    for (const line of lines) {
-        if (line.startsWith('#'))
-            continue;
-        let pattern = trimSpace(line);
-        if (pattern === '')
-            continue;
-        const invert = pattern.startsWith('!');
-        if (invert)
-            pattern = trimSpace(pattern.slice(1));
-        if (pattern !== '') {
-            pattern = cleanPath(pattern);
-            if (pattern.length > 1 && pattern.startsWith('/'))
-                pattern = pattern.slice(1);
-        }
-        out.push(invert ? '!' + pattern : pattern);
-    }
-    return out;
-}
-function readImagebuilder(text) {
-    return text
-        .split('\n')
-        .filter((l) => l !== '' && !l.startsWith('#'))
-        .map((l) => l.replace(/^\/+|\/+$/g, ''))
-        .filter((l) => l !== '');
-}
-/** PatternMatcher.New: trim, clean, split off `!`, compile; `file` names the ignore file in errors. */
-function compilePatterns(lines, compiler, file) {
-    const patterns = [];
-    for (const raw of lines) {
-        let p = trimSpace(raw);
-        if (p === '')
-            continue;
-        p = cleanPath(p);
-        const exclusion = p.startsWith('!');
-        if (exclusion) {
-            if (p.length === 1)
-                throw new IgnoreFileError(file, 'illegal exclusion pattern "!" (a "!" needs a pattern after it)');
-            p = p.slice(1);
-        }
-        patterns.push({ text: p, exclusion, depth: p.split('/').length, match: compileOne(p, compiler, file) });
-    }
-    return patterns;
-}
-const ESCAPED = { modern: new Set([...'.+()|{}$']), old: new Set([...'.$']) };
-/** Pattern.compile of moby/patternmatcher (modern) or of docker 20.10 and containers/storage (old). */
-function compileOne(pattern, compiler, file) {
-    const chars = [...pattern];
-    let re = '^';
-    let kind = 'exact';
-    for (let i = 0, n = 0; i < chars.length; n++) {
-        const ch = chars[i++];
-        if (ch === '*' && chars[i] === '*') {
-            i++;
-            if (chars[i] === '/')
-                i++;
-            // "**" at the end is everything below (like .gitignore); elsewhere any number of path elements, even none.
-            re += i === chars.length ? '[^\\n]*' : '(?:[^\\n]*/)?';
-            kind = i === chars.length && kind === 'exact' ? 'prefix' : 'regexp';
-            if (n === 0)
-                kind = 'suffix';
-        }
-        else if (ch === '*' || ch === '?') {
-            re += ch === '*' ? '[^/]*' : '[^/]';
-            kind = 'regexp';
-        }
-        else if (ch === '\\') {
-            if (i === chars.length)
-                throw new IgnoreFileError(file, `the pattern "${pattern}" ends in a lone backslash (the builders refuse it with "syntax error in pattern")`);
-            re += '\\' + chars[i++];
-            kind = 'regexp';
-        }
-        else {
-            re += ESCAPED[compiler].has(ch) ? '\\' + ch : ch;
-            if (ch === '[' || ch === ']')
-                kind = 'regexp';
-        }
-    }
-    if (compiler === 'modern' && kind === 'exact')
-        return (path) => path === pattern;
-    if (compiler === 'modern' && kind === 'prefix')
-        return (path) => path.startsWith(pattern.slice(0, -2));
-    if (compiler === 'modern' && kind === 'suffix') {
-        const suffix = pattern.slice(2);
-        return (path) => path.endsWith(suffix) || (suffix.startsWith('/') && path === suffix.slice(1));
-    }
-    let regexp;
-    try {
-        regexp = new RegExp(re + '$');
-    }
-    catch {
-        throw new IgnoreFileError(file, `the pattern "${pattern}" is malformed (the builders refuse it with "syntax error in pattern")`);
-    }
-    return (path) => regexp.test(path);
-}
-/** Whether `path` (slash-separated, relative to the context) is excluded, by one matching rule. */
-function excluded(patterns, rule, path, parent) {
-    if (rule === 'parent-results')
-        return matchUsingParentResults(patterns, path, parent);
-    const dirs = path.split('/').slice(0, -1);
-    let matched = false;
-    for (const p of patterns) {
-        if (p.exclusion !== matched)
-            continue;
-        let hit = p.match(path);
-        if (!hit && dirs.length > 0) {
-            if (rule === 'legacy')
-                hit = p.depth <= dirs.length && p.match(dirs.slice(0, p.depth).join('/'));
-            else
-                hit = dirs.some((_, i) => p.match(dirs.slice(0, i + 1).join('/')));
-        }
-        if (hit)
-            matched = !p.exclusion;
-    }
-    return { excluded: matched, info: undefined };
-}
-function matchUsingParentResults(patterns, path, parent) {
-    const info = [];
-    let matched = false;
-    patterns.forEach((p, i) => {
-        let hit = parent?.[i] ?? false;
-        if (!hit) {
-            if (p.exclusion !== matched) {
-                info.push(false);
-                return;
-            }
-            hit = p.match(path);
-        }
-        info.push(hit);
-        if (hit)
-            matched = !p.exclusion;
-    });
-    return { excluded: matched, info };
-}
-
-;// CONCATENATED MODULE: ./src/image/context-rules.ts
-/**
- * Which files of the build context a builder can see, for every builder generation the action may meet, measured
- * here with the real programs (see __tests__/integration/build-context-real.test.ts) and read from their sources:
- *
- * | generation                        | ignore file                                         | compile | match          | prune  |
- * | docker 20.10, classic builder     | `.dockerignore`                                     | old     | legacy         | docker |
- * | docker 20.10, BuildKit            | `<Dockerfile>.dockerignore`, else `.dockerignore`   | old     | legacy         | docker |
- * | docker ≥ 23 CLI, classic builder  | `.dockerignore`                                     | modern  | parent-results | docker |
- * | BuildKit (buildx)                 | `<Dockerfile>.dockerignore`, else `.dockerignore`   | modern  | parent-results | fsutil |
- * | buildah 1.28, podman 4.3          | `<Containerfile>.dockerignore`, `…​.containerignore`, `.containerignore`, `.dockerignore` (first found) | old | parents | buildah |
- *
- * A file counts when any generation of the chosen builder would send it: a digest that misses a file the builder
- * copies would reuse a stale image, while one extra file only costs a rebuild. Pruning is where a builder's walk stops
- * descending into an excluded directory; it matters because the legacy matcher alone would let files under an
- * excluded directory back in.
- */
-
-
-
-const GENERATIONS = {
-    docker: [
-        { choice: 'context', syntax: 'docker', compiler: 'old', rule: 'legacy', prune: 'docker' },
-        { choice: 'dockerfile-first', syntax: 'docker', compiler: 'old', rule: 'legacy', prune: 'docker' },
-        { choice: 'context', syntax: 'docker', compiler: 'modern', rule: 'parent-results', prune: 'docker' },
-        { choice: 'dockerfile-first', syntax: 'docker', compiler: 'modern', rule: 'parent-results', prune: 'fsutil' },
-    ],
-    containers: [{ choice: 'containerfile-first', syntax: 'imagebuilder', compiler: 'old', rule: 'parents', prune: 'buildah' }],
-};
-/** The ignore file each choice reads, first found wins; paths are absolute. */
-function candidates(choice, context, dockerfile) {
-    const ctx = (name) => external_node_path_.join(context, name);
-    switch (choice) {
-        case 'context':
-            return [ctx('.dockerignore')];
-        case 'dockerfile-first':
-            return [`${dockerfile}.dockerignore`, ctx('.dockerignore')];
-        case 'containerfile-first':
-            // buildah checks .containerignore, then lets .dockerignore override it, beside the Containerfile.
-            return [`${dockerfile}.dockerignore`, `${dockerfile}.containerignore`, ctx('.containerignore'), ctx('.dockerignore')];
-    }
-}
-function builderFamily(builder) {
-    return builder === 'docker' ? 'docker' : 'containers';
-}
-/**
- * Every selection the builder family may use, with the text of each ignore file read (for the digest: the files'
- * own bytes count even where their effect does not change the selected set). `dockerfile` is absolute.
- */
-async function selectionsFor(family, context, dockerfile) {
-    const ignoreFiles = new Map();
-    const read = async (file) => {
-        if (!ignoreFiles.has(file)) {
-            const data = await external_node_fs_.promises.readFile(file).catch((err) => {
-                if (err.code === 'ENOENT' || err.code === 'ENOTDIR')
-                    return undefined;
-                throw new Error(`cannot read the ignore file ${file}: ${err.message}`);
-            });
-            if (data)
-                ignoreFiles.set(file, data);
-        }
-        return ignoreFiles.get(file);
-    };
-    const selections = [];
-    for (const g of GENERATIONS[family]) {
-        let file;
-        for (const candidate of candidates(g.choice, context, dockerfile)) {
-            if (await read(candidate)) {
-                file = candidate;
-                break;
-            }
-        }
-        const lines = file ? readIgnoreLines(ignoreFiles.get(file).toString('utf8'), g.syntax) : [];
-        selections.push({ patterns: compilePatterns(lines, g.compiler, file ?? ''), rule: g.rule, prune: g.prune, file });
-    }
-    return { selections, ignoreFiles };
-}
-const ROOT_STATE = { visible: true, info: undefined };
-/** One selection's verdict on an entry: sent to the builder, and (for a directory) walked into. */
-function judge(s, rel, isDir, parent) {
-    if (!parent.visible)
-        return { included: false, descend: { visible: false, info: undefined } };
-    const r = excluded(s.patterns, s.rule, rel, parent.info);
-    const walk = isDir && (!r.excluded || (walksInto(s, rel) && someExceptionBelow(s.patterns, rel)));
-    return { included: !r.excluded, descend: { visible: walk, info: r.info } };
-}
-const WILDCARD = /[*[\]?^\\]/;
-/** The builder's own rule for walking into an excluded directory. */
-function walksInto(s, dir) {
-    const exceptions = s.patterns.filter((p) => p.exclusion);
-    if (exceptions.length === 0)
-        return false;
-    if (s.prune === 'buildah')
-        return true;
-    const trim = s.prune === 'fsutil' ? withoutTrailingGlob : (t) => t;
-    if (s.prune === 'fsutil' && exceptions.some((p) => WILDCARD.test(withoutTrailingGlob(p.text))))
-        return true;
-    return exceptions.some((p) => (trim(p.text) + '/').startsWith(dir + '/'));
-}
-function withoutTrailingGlob(text) {
-    return text.replace(/\/\*\*$/, '').replace(/\/\*$/, '');
-}
-/**
- * Whether some exception could match a path below `dir`: its literal start (up to the first wildcard) and `dir/`
- * must agree. Without one, nothing below an excluded directory comes back under the parents and parent-results rules,
- * so skipping it changes nothing but the time spent.
- */
-function someExceptionBelow(patterns, dir) {
-    const prefix = dir + '/';
-    return patterns.some((p) => {
-        if (!p.exclusion)
-            return false;
-        const literal = p.text.split(WILDCARD)[0];
-        return prefix.startsWith(literal) || literal.startsWith(prefix);
-    });
-}
-
-;// CONCATENATED MODULE: ./src/image/digest.ts
-/**
- * The build digest: a content address of what determines the preview image, so a push that changes nothing the
- * build can see reuses the image it already has. It covers
- * - every file of the build context the builder can see (context-rules.ts: `.dockerignore` / `.containerignore` as
- *   each builder generation reads them): path, type, permission bits, and the content of files or target of symlinks
- *   (symlinks are not followed, as COPY does not follow them); never mtimes, owners or the context's own location;
- * - the Dockerfile's content, wherever it lives (outside the context, or ignored by it), and every ignore file read;
- * - the build args, the target platform, and anything the caller adds (`extra`).
- * It does not cover what the build fetches (a base image tag that moves, `RUN curl …`): `rebuild: always` is for that.
- *
- * Files are read as streams, a bounded number at a time, so a large context neither exhausts file descriptors nor
- * memory.
- */
-
-
-
-
-/** The function label and the image label that carry the digest. */
-const BUILD_DIGEST_LABEL = 'faas-preview/build-digest';
-/** Bumped whenever what goes into the digest changes, so old labels never match new digests by accident. */
-const FORMAT = 'faas-preview build digest v1';
-/** Hex characters kept: 160 bits, and a valid Kubernetes label value (at most 63 characters). */
-const LENGTH = 40;
-const DEFAULT_CONCURRENCY = 16;
-/** Files up to this size are read in one call; larger ones are streamed. */
-const WHOLE_READ = 1 << 20;
-async function buildDigest(input, o = {}) {
-    const context = external_node_path_.resolve(input.context);
-    const dockerfile = external_node_path_.resolve(context, input.dockerfile);
-    const limit = limiter(o.concurrency ?? DEFAULT_CONCURRENCY);
-    const { entries, ignoreFiles } = await selectContext(input.builder, context, dockerfile, limit);
-    let bytes = 0;
-    const lines = await Promise.all(entries.map((e) => limit(async () => {
-        const line = await digest_describe(e);
-        bytes += line.bytes;
-        return line.text;
-    })));
-    const rel = (file) => external_node_path_.relative(context, file);
-    const header = {
-        platform: input.platform ?? hostPlatform(),
-        buildArgs: sorted(input.buildArgs),
-        extra: sorted(input.extra ?? {}),
-        dockerfile: await limit(() => digest_hashFile(dockerfile, 'the Dockerfile')),
-        ignoreFiles: [...ignoreFiles].map(([file, data]) => [rel(file), sha256(data)]).sort(),
-    };
-    const hash = (0,external_node_crypto_.createHash)('sha256').update(`${FORMAT}\n${JSON.stringify(header)}\n`);
-    for (const line of lines)
-        hash.update(line + '\n');
-    return { value: hash.digest('hex').slice(0, LENGTH), entries: entries.length, bytes, ignoreFiles: [...ignoreFiles.keys()].map(rel).sort() };
-}
-/**
- * The context entries the builder may send, sorted by path, and the ignore files read. Exported for the tests that
- * compare it with what the real builders copy.
- */
-async function selectContext(builder, context, dockerfile, limit = limiter(DEFAULT_CONCURRENCY)) {
-    const { selections, ignoreFiles } = await selectionsFor(builderFamily(builder), context, dockerfile);
-    const entries = [];
-    await walk(context, '', selections.map(() => ROOT_STATE), selections, entries, limit);
-    entries.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-    return { entries, ignoreFiles };
-}
-/** Collects the entries some selection includes; returns how many it collected under `dir`. */
-async function walk(dir, rel, states, selections, out, limit) {
-    const dirents = await limit(() => external_node_fs_.promises.readdir(dir, { withFileTypes: true }));
-    const counts = await Promise.all(dirents.map(async (d) => {
-        const childRel = rel ? `${rel}/${d.name}` : d.name;
-        if (d.name.includes('\uFFFD'))
-            await requireUtf8Name(external_node_path_.join(dir, d.name));
-        const verdicts = selections.map((s, i) => judge(s, childRel, d.isDirectory(), states[i]));
-        const included = verdicts.some((v) => v.included);
-        const entry = { rel: childRel, abs: external_node_path_.join(dir, d.name), dirent: d };
-        if (!d.isDirectory()) {
-            if (included)
-                out.push(entry);
-            return included ? 1 : 0;
-        }
-        const below = verdicts.some((v) => v.descend.visible) ? await walk(entry.abs, childRel, verdicts.map((v) => v.descend), selections, out, limit) : 0;
-        // An excluded directory with files sent from below still reaches the builder (BuildKit sends its metadata).
-        if (included || below > 0)
-            out.push(entry);
-        return below + (included || below > 0 ? 1 : 0);
-    }));
-    return counts.reduce((a, b) => a + b, 0);
-}
-/** readdir decodes names as UTF-8, so a name that is not UTF-8 comes back with U+FFFD and cannot be opened. */
-async function requireUtf8Name(file) {
-    const exists = await external_node_fs_.promises.lstat(file).then(() => true, () => false);
-    if (!exists)
-        throw new Error(`${file}: a file name that is not valid UTF-8 has no stable digest; rename it or add it to .dockerignore`);
-}
-/** `[path, type, permission bits, content hash | link target]` as one JSON line; never opens anything but a file. */
-async function digest_describe(e) {
-    const st = await external_node_fs_.promises.lstat(e.abs);
-    const mode = (st.mode & 0o7777).toString(8);
-    if (e.dirent.isSymbolicLink())
-        return { text: JSON.stringify([e.rel, 'symlink', mode, await external_node_fs_.promises.readlink(e.abs)]), bytes: 0 };
-    if (st.isDirectory())
-        return { text: JSON.stringify([e.rel, 'dir', mode, '']), bytes: 0 };
-    if (!st.isFile())
-        return { text: JSON.stringify([e.rel, 'special', mode, String(st.rdev)]), bytes: 0 };
-    return { text: JSON.stringify([e.rel, 'file', mode, await digest_hashFile(e.abs, e.rel, st.size)]), bytes: st.size };
-}
-async function digest_hashFile(file, what, size) {
-    try {
-        if (size !== undefined && size <= WHOLE_READ)
-            return sha256(await external_node_fs_.promises.readFile(file));
-        const hash = (0,external_node_crypto_.createHash)('sha256');
-        await pipeInto(file, hash);
-        return hash.digest('hex');
-    }
-    catch (err) {
-        throw new Error(`cannot read ${what} (${file}) for the build digest: ${err.message}`);
-    }
-}
-function pipeInto(file, hash) {
-    return new Promise((resolve, reject) => {
-        (0,external_node_fs_.createReadStream)(file)
-            .on('data', (chunk) => hash.update(chunk))
-            .on('error', reject)
-            .on('end', () => resolve());
-    });
-}
-const sha256 = (data) => (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
-function sorted(record) {
-    return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-/** Node's architecture names → the OCI platform names the builders use. */
-const OCI_ARCH = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
-function hostPlatform() {
-    return `linux/${OCI_ARCH[process.arch] ?? process.arch}`;
-}
-/** At most `n` of the given tasks run at once; the others wait in order. */
-function limiter(n) {
-    let active = 0;
-    const waiting = [];
-    return async (fn) => {
-        // A finishing task hands its slot straight to the next waiting one, so no newcomer can slip in between.
-        if (active >= n)
-            await new Promise((resolve) => waiting.push(resolve));
-        else
-            active++;
-        try {
-            return await fn();
-        }
-        finally {
-            const next = waiting.shift();
-            if (next)
-                next();
-            else
-                active--;
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/decide/backend.ts
+;// CONCATENATED MODULE: ./src/decide/backend-change.ts
 /**
  * Whether a push changes the backend at all (issue 15). Pure.
  *
@@ -2762,10 +2306,9 @@ function limiter(n) {
 
 
 
-
 const SPEC_DIGEST_LABEL = 'faas-preview/spec-digest';
 /** Labels, env and annotations that carry the commit, not the spec. */
-const PER_COMMIT_LABELS = new Set([naming/* LABELS */.kg.sha, BUILD_DIGEST_LABEL, SPEC_DIGEST_LABEL]);
+const PER_COMMIT_LABELS = new Set([naming/* LABELS */.kg.sha, naming/* BUILD_DIGEST_LABEL */.V_, SPEC_DIGEST_LABEL]);
 const PER_COMMIT_ENV = new Set(['FAAS_PREVIEW_SHA', 'FAAS_PREVIEW_URL']);
 const PER_COMMIT_ANNOTATIONS = new Set([naming/* ANNOTATIONS */.BC.deployedAt, naming/* ANNOTATIONS */.BC.url]);
 function without(map, keys) {
@@ -2790,7 +2333,7 @@ function specDigest(spec) {
 }
 /** The running function's image, when it was built from the same digest (so this push need not build). */
 function reusableImage(running, buildDigest) {
-    if (!running || running.labels?.[BUILD_DIGEST_LABEL] !== buildDigest)
+    if (!running || running.labels?.[naming/* BUILD_DIGEST_LABEL */.V_] !== buildDigest)
         return undefined;
     return { image: running.image, since: running.labels?.[naming/* LABELS */.kg.sha] ?? '' };
 }
@@ -2949,7 +2492,7 @@ class AdminSession {
     }
     static async open(o) {
         const target = (0,data_url/* parseDatabaseUrl */.mx)(o.url);
-        registry/* secrets */.O.add(target.password);
+        run_secrets/* secrets */.O.add(target.password);
         const connectTimeoutMs = o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
         const statementTimeoutMs = o.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
         const log = o.log ?? (() => undefined);
@@ -3036,7 +2579,7 @@ async function connect(target, connectTimeoutMs, statementTimeoutMs) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/data/previews.ts
+;// CONCATENATED MODULE: ./src/data/databases.ts
 /**
  * Per-preview PostgreSQL: a role and a database of the same name (names.ts), the database owned by the role,
  * optionally cloned from a template, on the team's server reached through the admin URL (input `database-url`).
@@ -3082,7 +2625,7 @@ class PreviewDatabases {
             const found = await this.inspect(name);
             this.refuseForeign(name, found);
             const password = rolePassword(this.session.target.password, this.o.repo, name);
-            registry/* secrets */.O.add(password);
+            run_secrets/* secrets */.O.add(password);
             const url = (0,data_url/* previewUrl */.e6)(this.session.target.url, name, password);
             await this.writeRole(name, password, found.role);
             if (found.databaseOwner !== null)
@@ -3233,8 +2776,6 @@ class PreviewDatabases {
     }
 }
 
-// EXTERNAL MODULE: ./src/inputs/data.ts
-var data = __webpack_require__(5609);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __webpack_require__(1421);
 ;// CONCATENATED MODULE: ./src/process/env.ts
@@ -3683,7 +3224,7 @@ async function runHook(o) {
     if (!(0,external_node_fs_.statSync)(o.cwd, { throwIfNoEntry: false })?.isDirectory())
         throw new Error(`hook '${o.name}' cannot run: its working directory ${o.cwd} is not a directory`);
     const timeoutMs = o.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS;
-    const scrub = o.scrub ?? ((text) => registry/* secrets */.O.scrub(text));
+    const scrub = o.scrub ?? ((text) => run_secrets/* secrets */.O.scrub(text));
     const log = o.log ?? workflowLog();
     const tail = new Tail();
     const started = Date.now();
@@ -3702,7 +3243,6 @@ async function runHook(o) {
 }
 
 ;// CONCATENATED MODULE: ./src/commands/preview-data.ts
-
 
 
 
@@ -3742,7 +3282,7 @@ async function prepareData(s, p, firstDeploy) {
     let db;
     try {
         db = dbs ? await dbs.ensure(p.name) : undefined;
-        const values = { ...s.settings.data.previewSecrets, ...(db ? { [data/* DATABASE_KEY */.Y]: db.url } : {}) };
+        const values = { ...s.settings.data.previewSecrets, ...(db ? { [naming/* DATABASE_KEY */.YJ]: db.url } : {}) };
         const env = {};
         for (const [key, value] of Object.entries(values)) {
             const secret = (0,naming/* secretName */.Gf)(p.name, key);
@@ -3804,7 +3344,7 @@ async function removeData(s, p) {
  * The FunctionDeployment of one function of a preview, pure. Layers, each winning over the one before: what a stack
  * file gives the function, then the action's inputs, then the preview's data (secrets, `<KEY>_FILE`), then the
  * action's own contract (DESIGN.md: the `faas-preview/*` labels, `FAAS_PREVIEW_*`, the annotations), which always
- * wins. Two digests go on as labels so the next push can tell whether it changes anything (decide/backend.ts).
+ * wins. Two digests go on as labels so the next push can tell whether it changes anything (decide/backend-change.ts).
  */
 
 
@@ -3823,7 +3363,7 @@ function functionSpec(settings, o) {
     else
         delete labels[SCALE_ZERO_LABEL];
     if (o.buildDigest)
-        labels[BUILD_DIGEST_LABEL] = o.buildDigest;
+        labels[naming/* BUILD_DIGEST_LABEL */.V_] = o.buildDigest;
     const envProcess = stack.envProcess ?? o.envProcess;
     const spec = {
         service: o.unit.name,
@@ -4045,7 +3585,7 @@ class PreviewComment {
      * found none. Secrets are scrubbed from the body whatever produced it.
      */
     async write(body, o = {}) {
-        const text = registry/* secrets */.O.scrub(body).slice(0, comment_MAX_BODY);
+        const text = run_secrets/* secrets */.O.scrub(body).slice(0, comment_MAX_BODY);
         const [first] = await this.ours();
         if (first !== undefined) {
             await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: first, body: text });
@@ -4158,14 +3698,6 @@ async function markInactive(octokit, repo, environment, logUrl, o = {}) {
         }
     }
     return changed;
-}
-/** Whether the environment still has a deployment whose latest status is not inactive (the sweeper's check). */
-async function hasActiveDeployment(octokit, repo, environment) {
-    const { data } = await octokit.rest.repos.listDeployments({ ...repo, environment, per_page: 1 });
-    if (!data[0])
-        return false;
-    const [latest] = (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: data[0].id, per_page: 1 })).data;
-    return latest !== undefined && latest.state !== 'inactive';
 }
 
 ;// CONCATENATED MODULE: ./src/commands/pr-status.ts
@@ -4294,8 +3826,8 @@ class PrStatus {
 var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __webpack_require__(8161);
-// EXTERNAL MODULE: ./src/inputs/errors.ts
-var errors = __webpack_require__(1318);
+// EXTERNAL MODULE: ./src/rules/errors.ts
+var errors = __webpack_require__(4632);
 // EXTERNAL MODULE: ./src/stack/errors.ts
 var stack_errors = __webpack_require__(2573);
 // EXTERNAL MODULE: ./src/stack/files.ts
@@ -4461,8 +3993,6 @@ class Templates {
 
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
 var exec = __webpack_require__(2876);
-// EXTERNAL MODULE: ./src/inputs.ts + 10 modules
-var inputs = __webpack_require__(2352);
 ;// CONCATENATED MODULE: ./src/image/cache.ts
 /**
  * The registry layer cache of a real rebuild, with the flags each builder version has (measured here: docker 20.10
@@ -4593,10 +4123,6 @@ function buildArgv(b, tag, labels) {
     const verb = b.builder === 'buildah' ? 'bud' : 'build';
     return (cacheFlags) => [verb, '--file', dockerfile, '--tag', tag, ...labelArgs, ...cacheFlags, ...buildArgs, b.context];
 }
-/** Kept for callers of the first API: build and push, nothing else. */
-async function buildAndPush(b, tag, run = execRun, parent = process.env) {
-    return buildImage(b, tag, { run, parent });
-}
 async function buildImage(b, tag, o = {}) {
     const result = { warnings: [] };
     if (b.builder === 'none')
@@ -4644,7 +4170,7 @@ async function attempt(run, s, args, env) {
 function requireProgram(program, PATH) {
     const found = PATH.split(external_node_path_.delimiter).some((dir) => dir !== '' && isExecutable(external_node_path_.join(dir, program)));
     if (!found) {
-        throw new inputs/* InputError */.dz('builder', `'${program}' needs the program '${program}', which is not on the runner's PATH: install it in an earlier step, or choose another builder (docker, podman, buildah; none deploys the prebuilt 'image')`);
+        throw new errors/* InputError */.dz('builder', `'${program}' needs the program '${program}', which is not on the runner's PATH: install it in an earlier step, or choose another builder (docker, podman, buildah; none deploys the prebuilt 'image')`);
     }
 }
 function isExecutable(file) {
@@ -4668,6 +4194,463 @@ function hint(b, step, stderr) {
         ` in the daemon's /etc/docker/daemon.json and restart it (only 127.0.0.0/8 is plain HTTP by default), or use builder podman or buildah`);
 }
 
+;// CONCATENATED MODULE: ./src/image/ignore.ts
+/**
+ * `.dockerignore` / `.containerignore` exactly as the builders read and match them, so the build digest covers the
+ * files a build can see and nothing else. The builders do not agree, so each way is kept apart:
+ *
+ * - Reading the file. docker (moby `ignorefile.ReadAll`): a line is a comment only when `#` is its first byte; then
+ *   the line is trimmed, `!` is split off and the rest trimmed again, cleaned like Go's `filepath.Clean`, and one
+ *   leading `/` dropped. buildah and podman (openshift/imagebuilder `ParseIgnore`): lines split at `\n`, empty lines
+ *   and lines starting with `#` dropped, `/` trimmed from both ends; the matcher then trims and cleans.
+ * - Compiling a pattern (moby/patternmatcher): `*` is any run of non-`/`, `?` one non-`/`, `**` any number of path
+ *   elements, `[…]` a class, `\` escapes. Docker 20.10 and containers/storage compiled every pattern to a regexp and
+ *   escaped only `.` and `$` ("old"); patternmatcher ≥ 0.5 escapes `.+()|{}$` and matches plain and `**`-anchored
+ *   patterns as strings ("modern"), so `**foo` means "ends with foo" there.
+ * - Matching a path: the last pattern that matches the path or one of its parent directories decides
+ *   (`MatchesOrParentMatches`, "parents"), with two older variants: docker 20.10's `Matches` checks only the parent at
+ *   the pattern's own depth ("legacy"), and `MatchesUsingParentResults` (docker ≥ 23's CLI, BuildKit) carries each
+ *   pattern's result down from the parent directory, computed only where the pattern was evaluated ("parent-results").
+ */
+/** An ignore file the builder would refuse (an illegal `!`, a malformed class): the build fails on it too. */
+class IgnoreFileError extends Error {
+    constructor(file, problem) {
+        super(`${file}: ${problem}`);
+        this.name = 'IgnoreFileError';
+    }
+}
+/** Go's strings.TrimSpace: ASCII and Unicode white space at both ends. */
+const trimSpace = (s) => s.replace(/^[\s\u0085]+|[\s\u0085]+$/gu, '');
+/** Go's path/filepath.Clean on Unix. */
+function cleanPath(p) {
+    if (p === '')
+        return '.';
+    const rooted = p.startsWith('/');
+    const out = [];
+    for (const part of p.split('/')) {
+        if (part === '' || part === '.')
+            continue;
+        if (part !== '..')
+            out.push(part);
+        else if (out.length > 0 && out[out.length - 1] !== '..')
+            out.pop();
+        else if (!rooted)
+            out.push('..');
+    }
+    const joined = out.join('/');
+    return rooted ? '/' + joined : joined || '.';
+}
+/** The pattern lines of an ignore file's text, as the builder hands them to its matcher. */
+function readIgnoreLines(text, syntax) {
+    return syntax === 'docker' ? readDocker(text) : readImagebuilder(text);
+}
+function readDocker(text) {
+    const lines = text.replace(/^\uFEFF/, '').split('\n').map((l) => l.replace(/\r$/, ''));
+    const out = [];
+    for (const line of lines) {
+        if (line.startsWith('#'))
+            continue;
+        let pattern = trimSpace(line);
+        if (pattern === '')
+            continue;
+        const invert = pattern.startsWith('!');
+        if (invert)
+            pattern = trimSpace(pattern.slice(1));
+        if (pattern !== '') {
+            pattern = cleanPath(pattern);
+            if (pattern.length > 1 && pattern.startsWith('/'))
+                pattern = pattern.slice(1);
+        }
+        out.push(invert ? '!' + pattern : pattern);
+    }
+    return out;
+}
+function readImagebuilder(text) {
+    return text
+        .split('\n')
+        .filter((l) => l !== '' && !l.startsWith('#'))
+        .map((l) => l.replace(/^\/+|\/+$/g, ''))
+        .filter((l) => l !== '');
+}
+/** PatternMatcher.New: trim, clean, split off `!`, compile; `file` names the ignore file in errors. */
+function compilePatterns(lines, compiler, file) {
+    const patterns = [];
+    for (const raw of lines) {
+        let p = trimSpace(raw);
+        if (p === '')
+            continue;
+        p = cleanPath(p);
+        const exclusion = p.startsWith('!');
+        if (exclusion) {
+            if (p.length === 1)
+                throw new IgnoreFileError(file, 'illegal exclusion pattern "!" (a "!" needs a pattern after it)');
+            p = p.slice(1);
+        }
+        patterns.push({ text: p, exclusion, depth: p.split('/').length, match: compileOne(p, compiler, file) });
+    }
+    return patterns;
+}
+const ESCAPED = { modern: new Set([...'.+()|{}$']), old: new Set([...'.$']) };
+/** Pattern.compile of moby/patternmatcher (modern) or of docker 20.10 and containers/storage (old). */
+function compileOne(pattern, compiler, file) {
+    const chars = [...pattern];
+    let re = '^';
+    let kind = 'exact';
+    for (let i = 0, n = 0; i < chars.length; n++) {
+        const ch = chars[i++];
+        if (ch === '*' && chars[i] === '*') {
+            i++;
+            if (chars[i] === '/')
+                i++;
+            // "**" at the end is everything below (like .gitignore); elsewhere any number of path elements, even none.
+            re += i === chars.length ? '[^\\n]*' : '(?:[^\\n]*/)?';
+            kind = i === chars.length && kind === 'exact' ? 'prefix' : 'regexp';
+            if (n === 0)
+                kind = 'suffix';
+        }
+        else if (ch === '*' || ch === '?') {
+            re += ch === '*' ? '[^/]*' : '[^/]';
+            kind = 'regexp';
+        }
+        else if (ch === '\\') {
+            if (i === chars.length)
+                throw new IgnoreFileError(file, `the pattern "${pattern}" ends in a lone backslash (the builders refuse it with "syntax error in pattern")`);
+            re += '\\' + chars[i++];
+            kind = 'regexp';
+        }
+        else {
+            re += ESCAPED[compiler].has(ch) ? '\\' + ch : ch;
+            if (ch === '[' || ch === ']')
+                kind = 'regexp';
+        }
+    }
+    if (compiler === 'modern' && kind === 'exact')
+        return (path) => path === pattern;
+    if (compiler === 'modern' && kind === 'prefix')
+        return (path) => path.startsWith(pattern.slice(0, -2));
+    if (compiler === 'modern' && kind === 'suffix') {
+        const suffix = pattern.slice(2);
+        return (path) => path.endsWith(suffix) || (suffix.startsWith('/') && path === suffix.slice(1));
+    }
+    let regexp;
+    try {
+        regexp = new RegExp(re + '$');
+    }
+    catch {
+        throw new IgnoreFileError(file, `the pattern "${pattern}" is malformed (the builders refuse it with "syntax error in pattern")`);
+    }
+    return (path) => regexp.test(path);
+}
+/** Whether `path` (slash-separated, relative to the context) is excluded, by one matching rule. */
+function excluded(patterns, rule, path, parent) {
+    if (rule === 'parent-results')
+        return matchUsingParentResults(patterns, path, parent);
+    const dirs = path.split('/').slice(0, -1);
+    let matched = false;
+    for (const p of patterns) {
+        if (p.exclusion !== matched)
+            continue;
+        let hit = p.match(path);
+        if (!hit && dirs.length > 0) {
+            if (rule === 'legacy')
+                hit = p.depth <= dirs.length && p.match(dirs.slice(0, p.depth).join('/'));
+            else
+                hit = dirs.some((_, i) => p.match(dirs.slice(0, i + 1).join('/')));
+        }
+        if (hit)
+            matched = !p.exclusion;
+    }
+    return { excluded: matched, info: undefined };
+}
+function matchUsingParentResults(patterns, path, parent) {
+    const info = [];
+    let matched = false;
+    patterns.forEach((p, i) => {
+        let hit = parent?.[i] ?? false;
+        if (!hit) {
+            if (p.exclusion !== matched) {
+                info.push(false);
+                return;
+            }
+            hit = p.match(path);
+        }
+        info.push(hit);
+        if (hit)
+            matched = !p.exclusion;
+    });
+    return { excluded: matched, info };
+}
+
+;// CONCATENATED MODULE: ./src/image/context-rules.ts
+/**
+ * Which files of the build context a builder can see, for every builder generation the action may meet, measured
+ * here with the real programs (see __tests__/integration/build-context-real.test.ts) and read from their sources:
+ *
+ * | generation                        | ignore file                                         | compile | match          | prune  |
+ * | docker 20.10, classic builder     | `.dockerignore`                                     | old     | legacy         | docker |
+ * | docker 20.10, BuildKit            | `<Dockerfile>.dockerignore`, else `.dockerignore`   | old     | legacy         | docker |
+ * | docker ≥ 23 CLI, classic builder  | `.dockerignore`                                     | modern  | parent-results | docker |
+ * | BuildKit (buildx)                 | `<Dockerfile>.dockerignore`, else `.dockerignore`   | modern  | parent-results | fsutil |
+ * | buildah 1.28, podman 4.3          | `<Containerfile>.dockerignore`, `…​.containerignore`, `.containerignore`, `.dockerignore` (first found) | old | parents | buildah |
+ *
+ * A file counts when any generation of the chosen builder would send it: a digest that misses a file the builder
+ * copies would reuse a stale image, while one extra file only costs a rebuild. Pruning is where a builder's walk stops
+ * descending into an excluded directory; it matters because the legacy matcher alone would let files under an
+ * excluded directory back in.
+ */
+
+
+
+const GENERATIONS = {
+    docker: [
+        { choice: 'context', syntax: 'docker', compiler: 'old', rule: 'legacy', prune: 'docker' },
+        { choice: 'dockerfile-first', syntax: 'docker', compiler: 'old', rule: 'legacy', prune: 'docker' },
+        { choice: 'context', syntax: 'docker', compiler: 'modern', rule: 'parent-results', prune: 'docker' },
+        { choice: 'dockerfile-first', syntax: 'docker', compiler: 'modern', rule: 'parent-results', prune: 'fsutil' },
+    ],
+    containers: [{ choice: 'containerfile-first', syntax: 'imagebuilder', compiler: 'old', rule: 'parents', prune: 'buildah' }],
+};
+/** The ignore file each choice reads, first found wins; paths are absolute. */
+function candidates(choice, context, dockerfile) {
+    const ctx = (name) => external_node_path_.join(context, name);
+    switch (choice) {
+        case 'context':
+            return [ctx('.dockerignore')];
+        case 'dockerfile-first':
+            return [`${dockerfile}.dockerignore`, ctx('.dockerignore')];
+        case 'containerfile-first':
+            // buildah checks .containerignore, then lets .dockerignore override it, beside the Containerfile.
+            return [`${dockerfile}.dockerignore`, `${dockerfile}.containerignore`, ctx('.containerignore'), ctx('.dockerignore')];
+    }
+}
+function builderFamily(builder) {
+    return builder === 'docker' ? 'docker' : 'containers';
+}
+/**
+ * Every selection the builder family may use, with the text of each ignore file read (for the digest: the files'
+ * own bytes count even where their effect does not change the selected set). `dockerfile` is absolute.
+ */
+async function selectionsFor(family, context, dockerfile) {
+    const ignoreFiles = new Map();
+    const read = async (file) => {
+        if (!ignoreFiles.has(file)) {
+            const data = await external_node_fs_.promises.readFile(file).catch((err) => {
+                if (err.code === 'ENOENT' || err.code === 'ENOTDIR')
+                    return undefined;
+                throw new Error(`cannot read the ignore file ${file}: ${err.message}`);
+            });
+            if (data)
+                ignoreFiles.set(file, data);
+        }
+        return ignoreFiles.get(file);
+    };
+    const selections = [];
+    for (const g of GENERATIONS[family]) {
+        let file;
+        for (const candidate of candidates(g.choice, context, dockerfile)) {
+            if (await read(candidate)) {
+                file = candidate;
+                break;
+            }
+        }
+        const lines = file ? readIgnoreLines(ignoreFiles.get(file).toString('utf8'), g.syntax) : [];
+        selections.push({ patterns: compilePatterns(lines, g.compiler, file ?? ''), rule: g.rule, prune: g.prune, file });
+    }
+    return { selections, ignoreFiles };
+}
+const ROOT_STATE = { visible: true, info: undefined };
+/** One selection's verdict on an entry: sent to the builder, and (for a directory) walked into. */
+function judge(s, rel, isDir, parent) {
+    if (!parent.visible)
+        return { included: false, descend: { visible: false, info: undefined } };
+    const r = excluded(s.patterns, s.rule, rel, parent.info);
+    const walk = isDir && (!r.excluded || (walksInto(s, rel) && someExceptionBelow(s.patterns, rel)));
+    return { included: !r.excluded, descend: { visible: walk, info: r.info } };
+}
+const WILDCARD = /[*[\]?^\\]/;
+/** The builder's own rule for walking into an excluded directory. */
+function walksInto(s, dir) {
+    const exceptions = s.patterns.filter((p) => p.exclusion);
+    if (exceptions.length === 0)
+        return false;
+    if (s.prune === 'buildah')
+        return true;
+    const trim = s.prune === 'fsutil' ? withoutTrailingGlob : (t) => t;
+    if (s.prune === 'fsutil' && exceptions.some((p) => WILDCARD.test(withoutTrailingGlob(p.text))))
+        return true;
+    return exceptions.some((p) => (trim(p.text) + '/').startsWith(dir + '/'));
+}
+function withoutTrailingGlob(text) {
+    return text.replace(/\/\*\*$/, '').replace(/\/\*$/, '');
+}
+/**
+ * Whether some exception could match a path below `dir`: its literal start (up to the first wildcard) and `dir/`
+ * must agree. Without one, nothing below an excluded directory comes back under the parents and parent-results rules,
+ * so skipping it changes nothing but the time spent.
+ */
+function someExceptionBelow(patterns, dir) {
+    const prefix = dir + '/';
+    return patterns.some((p) => {
+        if (!p.exclusion)
+            return false;
+        const literal = p.text.split(WILDCARD)[0];
+        return prefix.startsWith(literal) || literal.startsWith(prefix);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/image/digest.ts
+/**
+ * The build digest: a content address of what determines the preview image, so a push that changes nothing the
+ * build can see reuses the image it already has. It covers
+ * - every file of the build context the builder can see (context-rules.ts: `.dockerignore` / `.containerignore` as
+ *   each builder generation reads them): path, type, permission bits, and the content of files or target of symlinks
+ *   (symlinks are not followed, as COPY does not follow them); never mtimes, owners or the context's own location;
+ * - the Dockerfile's content, wherever it lives (outside the context, or ignored by it), and every ignore file read;
+ * - the build args, the target platform, and anything the caller adds (`extra`).
+ * It does not cover what the build fetches (a base image tag that moves, `RUN curl …`): `rebuild: always` is for that.
+ *
+ * Files are read as streams, a bounded number at a time, so a large context neither exhausts file descriptors nor
+ * memory.
+ */
+
+
+
+
+/** Bumped whenever what goes into the digest changes, so old labels never match new digests by accident. */
+const FORMAT = 'faas-preview build digest v1';
+/** Hex characters kept: 160 bits, and a valid Kubernetes label value (at most 63 characters). */
+const LENGTH = 40;
+const DEFAULT_CONCURRENCY = 16;
+/** Files up to this size are read in one call; larger ones are streamed. */
+const WHOLE_READ = 1 << 20;
+async function buildDigest(input, o = {}) {
+    const context = external_node_path_.resolve(input.context);
+    const dockerfile = external_node_path_.resolve(context, input.dockerfile);
+    const limit = limiter(o.concurrency ?? DEFAULT_CONCURRENCY);
+    const { entries, ignoreFiles } = await selectContext(input.builder, context, dockerfile, limit);
+    let bytes = 0;
+    const lines = await Promise.all(entries.map((e) => limit(async () => {
+        const line = await digest_describe(e);
+        bytes += line.bytes;
+        return line.text;
+    })));
+    const rel = (file) => external_node_path_.relative(context, file);
+    const header = {
+        platform: input.platform ?? hostPlatform(),
+        buildArgs: sorted(input.buildArgs),
+        extra: sorted(input.extra ?? {}),
+        dockerfile: await limit(() => digest_hashFile(dockerfile, 'the Dockerfile')),
+        ignoreFiles: [...ignoreFiles].map(([file, data]) => [rel(file), sha256(data)]).sort(),
+    };
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(`${FORMAT}\n${JSON.stringify(header)}\n`);
+    for (const line of lines)
+        hash.update(line + '\n');
+    return { value: hash.digest('hex').slice(0, LENGTH), entries: entries.length, bytes, ignoreFiles: [...ignoreFiles.keys()].map(rel).sort() };
+}
+/**
+ * The context entries the builder may send, sorted by path, and the ignore files read. Exported for the tests that
+ * compare it with what the real builders copy.
+ */
+async function selectContext(builder, context, dockerfile, limit = limiter(DEFAULT_CONCURRENCY)) {
+    const { selections, ignoreFiles } = await selectionsFor(builderFamily(builder), context, dockerfile);
+    const entries = [];
+    await walk(context, '', selections.map(() => ROOT_STATE), selections, entries, limit);
+    entries.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+    return { entries, ignoreFiles };
+}
+/** Collects the entries some selection includes; returns how many it collected under `dir`. */
+async function walk(dir, rel, states, selections, out, limit) {
+    const dirents = await limit(() => external_node_fs_.promises.readdir(dir, { withFileTypes: true }));
+    const counts = await Promise.all(dirents.map(async (d) => {
+        const childRel = rel ? `${rel}/${d.name}` : d.name;
+        if (d.name.includes('\uFFFD'))
+            await requireUtf8Name(external_node_path_.join(dir, d.name));
+        const verdicts = selections.map((s, i) => judge(s, childRel, d.isDirectory(), states[i]));
+        const included = verdicts.some((v) => v.included);
+        const entry = { rel: childRel, abs: external_node_path_.join(dir, d.name), dirent: d };
+        if (!d.isDirectory()) {
+            if (included)
+                out.push(entry);
+            return included ? 1 : 0;
+        }
+        const below = verdicts.some((v) => v.descend.visible) ? await walk(entry.abs, childRel, verdicts.map((v) => v.descend), selections, out, limit) : 0;
+        // An excluded directory with files sent from below still reaches the builder (BuildKit sends its metadata).
+        if (included || below > 0)
+            out.push(entry);
+        return below + (included || below > 0 ? 1 : 0);
+    }));
+    return counts.reduce((a, b) => a + b, 0);
+}
+/** readdir decodes names as UTF-8, so a name that is not UTF-8 comes back with U+FFFD and cannot be opened. */
+async function requireUtf8Name(file) {
+    const exists = await external_node_fs_.promises.lstat(file).then(() => true, () => false);
+    if (!exists)
+        throw new Error(`${file}: a file name that is not valid UTF-8 has no stable digest; rename it or add it to .dockerignore`);
+}
+/** `[path, type, permission bits, content hash | link target]` as one JSON line; never opens anything but a file. */
+async function digest_describe(e) {
+    const st = await external_node_fs_.promises.lstat(e.abs);
+    const mode = (st.mode & 0o7777).toString(8);
+    if (e.dirent.isSymbolicLink())
+        return { text: JSON.stringify([e.rel, 'symlink', mode, await external_node_fs_.promises.readlink(e.abs)]), bytes: 0 };
+    if (st.isDirectory())
+        return { text: JSON.stringify([e.rel, 'dir', mode, '']), bytes: 0 };
+    if (!st.isFile())
+        return { text: JSON.stringify([e.rel, 'special', mode, String(st.rdev)]), bytes: 0 };
+    return { text: JSON.stringify([e.rel, 'file', mode, await digest_hashFile(e.abs, e.rel, st.size)]), bytes: st.size };
+}
+async function digest_hashFile(file, what, size) {
+    try {
+        if (size !== undefined && size <= WHOLE_READ)
+            return sha256(await external_node_fs_.promises.readFile(file));
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        await pipeInto(file, hash);
+        return hash.digest('hex');
+    }
+    catch (err) {
+        throw new Error(`cannot read ${what} (${file}) for the build digest: ${err.message}`);
+    }
+}
+function pipeInto(file, hash) {
+    return new Promise((resolve, reject) => {
+        (0,external_node_fs_.createReadStream)(file)
+            .on('data', (chunk) => hash.update(chunk))
+            .on('error', reject)
+            .on('end', () => resolve());
+    });
+}
+const sha256 = (data) => (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+function sorted(record) {
+    return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+/** Node's architecture names → the OCI platform names the builders use. */
+const OCI_ARCH = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+function hostPlatform() {
+    return `linux/${OCI_ARCH[process.arch] ?? process.arch}`;
+}
+/** At most `n` of the given tasks run at once; the others wait in order. */
+function limiter(n) {
+    let active = 0;
+    const waiting = [];
+    return async (fn) => {
+        // A finishing task hands its slot straight to the next waiting one, so no newcomer can slip in between.
+        if (active >= n)
+            await new Promise((resolve) => waiting.push(resolve));
+        else
+            active++;
+        try {
+            return await fn();
+        }
+        finally {
+            const next = waiting.shift();
+            if (next)
+                next();
+            else
+                active--;
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/image/retag.ts
 /**
  * Retag instead of rebuild: when another commit of the same PR already built an image with the same build digest,
@@ -4678,6 +4661,7 @@ function hint(b, step, stderr) {
  * The image is found by its label: every PR tag (`pr-<n>-<sha>`) other than the new one is read (manifest, and the
  * config blob that carries the labels), a few at a time, until one carries the digest in `faas-preview/build-digest`.
  */
+
 
 
 
@@ -4740,7 +4724,7 @@ async function labelledManifest(client, tag, digest, platform) {
         return undefined;
     const res = await client.blob(config);
     const labels = parseJson(verified(res, config), 'image config').config?.Labels;
-    return labels?.[BUILD_DIGEST_LABEL] === digest ? top : undefined;
+    return labels?.[naming/* BUILD_DIGEST_LABEL */.V_] === digest ? top : undefined;
 }
 async function getManifest(client, reference) {
     const res = await client.request('GET', client.url(`manifests/${encodeURIComponent(reference)}`), (s) => s === 200 || s === 404, { accept: MANIFEST_TYPES });
@@ -4785,7 +4769,7 @@ function parseJson(body, what) {
 }
 const retag_sha256 = (data) => 'sha256:' + (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
 
-;// CONCATENATED MODULE: ./src/commands/backend.ts
+;// CONCATENATED MODULE: ./src/commands/image-source.ts
 /**
  * The image a deploy runs (issue 15): prebuilt (`builder: none`), reused (the function already runs an image with
  * this push's build digest: no build, no push), retagged (another commit of the PR built this digest: its manifest
@@ -4798,6 +4782,8 @@ const retag_sha256 = (data) => 'sha256:' + (0,external_node_crypto_.createHash)(
 
 
 
+
+/** The comment shows it as it is. */
 /** The digest, or undefined (and a log line) when it cannot be computed: the build then runs as before. */
 async function digestOf(b) {
     if (b.rebuild === 'always' || b.builder === 'none')
@@ -4846,7 +4832,7 @@ async function imageFor(s, b, tag, running) {
     }
     const fork = (0,decide_event/* isFork */.B0)(`${s.ctx.repo.owner}/${s.ctx.repo.repo}`, s.ctx.pr.headRepo);
     log/* log */.R.info(`Building ${tag} with ${b.builder}`);
-    const result = await buildImage(b, tag, { labels: digest ? { [BUILD_DIGEST_LABEL]: digest } : {}, cache: { write: !fork }, log: log/* log */.R.info });
+    const result = await buildImage(b, tag, { labels: digest ? { [naming/* BUILD_DIGEST_LABEL */.V_]: digest } : {}, cache: { write: !fork }, log: log/* log */.R.info });
     for (const w of result.warnings)
         log/* log */.R.warning(w);
     return { backend: { how: 'built', digest, cache: result.cache }, image: tag };
@@ -4919,6 +4905,310 @@ async function awaitReady(s, provider, sent, sha) {
         return all[0];
     const state = all.every((r) => r.state === 'ready') ? 'ready' : 'rolling-out';
     return { state, evidence: sent.map((x, i) => `${x.unit.name}: ${all[i].evidence}`).join('; ') };
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js + 21 modules
+var github = __webpack_require__(1758);
+// EXTERNAL MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
+var dist_bundle = __webpack_require__(9735);
+// EXTERNAL MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+var plugin_throttling_dist_bundle = __webpack_require__(6856);
+// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
+var light = __webpack_require__(3251);
+var light_default = /*#__PURE__*/__webpack_require__.n(light);
+;// CONCATENATED MODULE: ./src/github/client.ts
+/**
+ * Octokit as the action uses it: against GITHUB_API_URL (GHES and the test emulator rely on it), every request
+ * bounded by `request-timeout`, transient failures retried by @octokit/plugin-retry (5xx, network errors, 429) and
+ * rate limits honoured by @octokit/plugin-throttling (primary: `x-ratelimit-remaining: 0` until `x-ratelimit-reset`;
+ * secondary: `retry-after`), the same pair actions/github-script uses. A retry is logged once per call, and a final
+ * error names the call (method and path) and GitHub's answer.
+ *
+ * plugin-throttling paces every write at one a second by default, which GitHub asks of clients making many
+ * content-creating requests. A deploy makes a handful, so only the sweeper (`pacedWrites`) keeps that pace.
+ */
+
+
+
+
+/** Longest rate-limit wait worth sitting through inside a job; beyond it the call fails and says why. */
+const MAX_RATE_LIMIT_WAIT_S = 120;
+/** `GitHub METHOD /path` of a request, route parameters filled in (the base URL adds nothing to a message). */
+function callName(octokit, options) {
+    const { method, url } = octokit.request.endpoint(options);
+    return `GitHub ${method} ${decodeURIComponent(new URL(url, 'http://github.invalid').pathname)}`;
+}
+/** fetch with a deadline per attempt; a network failure carries the OS's cause, which @octokit/request reports. */
+function timedFetch(timeoutMs, onTransient) {
+    return async (input, init) => {
+        const what = `${init?.method ?? 'GET'} ${new URL(String(input instanceof Request ? input.url : input)).pathname}`;
+        const signal = init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+        try {
+            const res = await fetch(input, { ...init, signal });
+            if (res.status >= 500 || res.status === 429)
+                onTransient(what, `answered ${res.status}`);
+            return res;
+        }
+        catch (err) {
+            const e = err;
+            const why = e.name === 'TimeoutError'
+                ? `no answer within ${timeoutMs / 1000}s (input 'request-timeout')`
+                : e.cause?.code
+                    ? `${e.cause.code}${e.cause.address ? ` ${e.cause.address}:${e.cause.port}` : ''}`
+                    : e.message;
+            onTransient(what, why);
+            throw new TypeError('fetch failed', { cause: why });
+        }
+    };
+}
+function createOctokit(token, o) {
+    const logged = new Set();
+    const once = (key, line) => {
+        if (logged.has(key))
+            return;
+        logged.add(key);
+        o.log(line);
+    };
+    const onLimit = (kind) => (after, options, octokit, retryCount) => {
+        const retrying = retryCount < 2 && after <= MAX_RATE_LIMIT_WAIT_S;
+        const what = callName(octokit, options);
+        once(`${kind} ${what}`, `${what} hit GitHub's ${kind} rate limit; ${retrying ? `retrying in ${after}s` : `not retrying (reset in ${after}s)`}`);
+        return retrying;
+    };
+    const octokit = (0,github/* getOctokit */.Q)(token, {
+        baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+        request: { fetch: timedFetch(o.timeoutMs, (what, why) => once(what, `GitHub ${what}: ${why}; retrying`)) },
+        // plugin-retry waits (n + 1)² × this between attempts: 0.5 s, 2 s, 4.5 s.
+        retry: { retryAfterBaseValue: 500 },
+        throttle: {
+            onRateLimit: onLimit('primary'),
+            onSecondaryRateLimit: onLimit('secondary'),
+            ...(o.pacedWrites ? {} : { write: new (light_default()).Group({ maxConcurrent: 8, minTime: 0 }) }),
+        },
+    }, dist_bundle/* retry */.L, plugin_throttling_dist_bundle/* throttling */.A);
+    // Registered after the plugins, so it wraps them: it sees the error that remains after every retry.
+    octokit.hook.wrap('request', async (request, options) => {
+        try {
+            return await request(options);
+        }
+        catch (err) {
+            const e = err;
+            if (e instanceof Error && !e.message.startsWith('GitHub ')) {
+                e.message = `${callName(octokit, options)}${e.status && e.status !== 500 ? ` answered ${e.status}` : ' failed'}: ${e.message}`;
+            }
+            throw err;
+        }
+    });
+    return octokit;
+}
+
+;// CONCATENATED MODULE: ./src/openfaas/client.ts
+/**
+ * Client for the OpenFaaS gateway's /system API. Status handling follows faas-netes and faasd (DESIGN.md): deploy
+ * is PUT then POST on 404 like faas-cli, 200/201/202 are success, a missing function on delete is fine.
+ *
+ * Every call is bounded by `request-timeout` and retried with the one policy when the failure is transient; a POST
+ * (create) is not idempotent, so before repeating one the function is looked up: a create that did land is not
+ * sent twice (faas-netes would answer 500, faasd 400 "already exists").
+ */
+
+const OK = new Set([200, 201, 202, 204]);
+function client_hint(path) {
+    return (status) => {
+        if (status === 401)
+            return " (check 'gateway-username' and 'gateway-password')";
+        if (status === 404 && path === '/system/info')
+            return " (is 'gateway-url' the OpenFaaS gateway?)";
+        return '';
+    };
+}
+class GatewayClient {
+    settings;
+    o;
+    auth;
+    constructor(settings, o) {
+        this.settings = settings;
+        this.o = o;
+        this.auth = 'Basic ' + Buffer.from(`${settings.username}:${settings.password}`).toString('base64');
+    }
+    get namespace() {
+        return this.settings.namespace;
+    }
+    get url() {
+        return this.settings.url;
+    }
+    /** `limit`: a longer budget per attempt (deploys: faasd pulls the image inside the request), or a deadline for all attempts. */
+    request(method, path, accept, body, limit = {}) {
+        return callWithRetry({
+            method,
+            url: this.settings.url + path,
+            headers: { authorization: this.auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+            body: body === undefined ? undefined : JSON.stringify(body),
+            timeoutMs: limit.timeoutMs ?? this.o.timeoutMs,
+            deadline: limit.deadline,
+            accept,
+            hint: client_hint(path),
+            log: this.o.log,
+        });
+    }
+    nsQuery() {
+        return this.settings.namespace ? `?namespace=${encodeURIComponent(this.settings.namespace)}` : '';
+    }
+    parse(res) {
+        try {
+            return JSON.parse(res.text);
+        }
+        catch {
+            throw new StatusError(res.call, res.status, res.text, res.headers, ' (not JSON: is this the OpenFaaS gateway?)');
+        }
+    }
+    async info() {
+        return this.parse(await this.request('GET', '/system/info', (s) => OK.has(s)));
+    }
+    /**
+     * Community Edition names its provider `*-ce` (faas-netes-ce, faasd-ce). Releases before 2023 (faas-netes) and
+     * 2024 (faasd) did not: such a CE gateway is taken for Pro here, which is why the sweeper verifies a scale to zero.
+     */
+    async provider() {
+        const p = (await this.info()).provider ?? {};
+        const name = p.provider ?? '';
+        const orchestration = p.orchestration ?? '';
+        return { name, edition: name.endsWith('-ce') ? 'community' : 'pro', orchestration, rolling: orchestration === 'kubernetes' };
+    }
+    async list() {
+        const path = `/system/functions${this.nsQuery()}`;
+        try {
+            return this.parse(await this.request('GET', path, (s) => OK.has(s))) ?? [];
+        }
+        catch (err) {
+            // The real gateway's list handler panics when its Prometheus cannot be reached: the connection just drops.
+            if (err instanceof Error && /socket hang up|ECONNRESET/.test(err.message)) {
+                throw new Error(`${err.message}; the OpenFaaS gateway drops this request when it cannot reach its Prometheus (invocation counts come from there): check the prometheus deployment of the OpenFaaS installation`);
+            }
+            throw err;
+        }
+    }
+    async get(name, deadline) {
+        const path = `/system/function/${encodeURIComponent(name)}${this.nsQuery()}`;
+        const res = await this.request('GET', path, (s) => OK.has(s) || s === 404, undefined, { deadline });
+        return res.status === 404 ? undefined : this.parse(res);
+    }
+    /**
+     * Update in place when the function exists, create it otherwise; returns which one happened. `timeoutMs` bounds
+     * the whole deploy, retries included (faasd pulls the image inside the request, so it may need long).
+     */
+    async deploy(spec, timeoutMs) {
+        const body = this.inNamespace(spec);
+        const deadline = Date.now() + timeoutMs;
+        const update = () => this.request('PUT', '/system/functions', (s) => OK.has(s) || s === 404, body, { timeoutMs, deadline });
+        if ((await update()).status !== 404)
+            return 'updated';
+        const created = await this.post(body, deadline);
+        if (created)
+            return 'created';
+        // Another run created it between our PUT and POST (faasd 400 "already exists", faas-netes 500): update it.
+        if ((await update()).status !== 404)
+            return 'updated';
+        throw new Error(`${describeCall('POST', this.settings.url + '/system/functions')} and PUT both failed: the function ${spec.service} neither could be created nor exists`);
+    }
+    /**
+     * Create only, never update: true when this call created the function, false when it exists (the waker must not
+     * overwrite a newer version that a deploy created meanwhile).
+     */
+    async create(spec, timeoutMs) {
+        return this.post(this.inNamespace(spec), Date.now() + timeoutMs);
+    }
+    inNamespace(spec) {
+        return this.settings.namespace ? { ...spec, namespace: this.settings.namespace } : spec;
+    }
+    /**
+     * POST, repeated once after a transient failure, but only after looking (see the header comment). True when this
+     * call created it; false when the function exists anyway (created by another run at the same moment).
+     */
+    async post(body, deadline) {
+        const url = this.settings.url + '/system/functions';
+        const send = () => call({ method: 'POST', url, headers: { authorization: this.auth, 'content-type': 'application/json' }, body: JSON.stringify(body), timeoutMs: Math.max(1, deadline - Date.now()) });
+        for (let attempt = 1;; attempt++) {
+            let res;
+            let failure;
+            try {
+                res = await send();
+                if (OK.has(res.status))
+                    return true;
+                failure = new StatusError(res.call, res.status, res.text, res.headers, client_hint('/system/functions')(res.status));
+            }
+            catch (err) {
+                failure = err;
+            }
+            // It exists: another run's create, or ours that landed before the failure. Either way the caller updates it.
+            if (await this.get(body.service, deadline).catch(() => undefined))
+                return false;
+            const transient = failure instanceof NetworkError || (res !== undefined && (res.status >= 500 || res.status === 429));
+            if (!transient || attempt >= 2 || Date.now() >= deadline)
+                throw failure;
+            this.o.log?.(`${describeCall('POST', url)} failed (${failure.message}) and the function does not exist; sending it once more`);
+        }
+    }
+    /** Deletes the function; false when it did not exist. faas-netes reads the namespace from the query, faasd from the body. */
+    async remove(name) {
+        const path = `/system/functions${this.nsQuery()}`;
+        const body = { functionName: name };
+        if (this.settings.namespace)
+            body.namespace = this.settings.namespace;
+        const res = await this.request('DELETE', path, (s) => OK.has(s) || s === 404, body);
+        return res.status !== 404;
+    }
+    async scale(name, replicas) {
+        const path = `/system/scale-function/${encodeURIComponent(name)}${this.nsQuery()}`;
+        const body = { serviceName: name, replicas };
+        if (this.settings.namespace)
+            body.namespace = this.settings.namespace;
+        await this.request('POST', path, (s) => OK.has(s), body);
+    }
+    /** Names of the secrets in the function namespace (the gateway never returns values). */
+    async secretNames() {
+        const res = await this.request('GET', `/system/secrets${this.nsQuery()}`, (s) => OK.has(s));
+        return (this.parse(res) ?? []).map((x) => x.name ?? '').filter(Boolean);
+    }
+    /** Creates the secret, or updates it when it exists (faas-netes answers 409 to a create; faasd's create overwrites). */
+    async putSecret(name, value) {
+        const body = { name, value, ...(this.settings.namespace ? { namespace: this.settings.namespace } : {}) };
+        const created = await this.request('POST', '/system/secrets', (s) => OK.has(s) || s === 409, body);
+        if (created.status === 409)
+            await this.request('PUT', '/system/secrets', (s) => OK.has(s), body);
+    }
+    /** Deletes a secret that exists (list first: faasd answers 500, not 404, for a missing one). */
+    async deleteSecret(name) {
+        const body = { name, ...(this.settings.namespace ? { namespace: this.settings.namespace } : {}) };
+        await this.request('DELETE', `/system/secrets${this.nsQuery()}`, (s) => OK.has(s) || s === 404, body);
+    }
+    /** One GET through the gateway's invoke route, as a visitor's request would travel (no auth, no retry). */
+    async invoke(name, path, timeoutMs) {
+        const target = this.settings.namespace ? `${name}.${this.settings.namespace}` : name;
+        return call({ method: 'GET', url: `${this.settings.url}/function/${encodeURIComponent(target)}${path}`, timeoutMs });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/commands/services.ts
+
+
+
+
+/** The bucket's state objects (records, sleeping specs, the sweeper's memory), when a bucket is configured. */
+function stateStore(s) {
+    const { assets, sweep } = s.settings;
+    return assets && s.s3 ? { client: s.s3, bucket: assets.bucket, statePrefix: sweep.statePrefix } : undefined;
+}
+function createServices(settings, ctx, o = {}) {
+    const s3 = settings.assets ? createS3Client(settings.assets, { requestTimeoutMs: settings.requestTimeoutMs }) : undefined;
+    return {
+        settings,
+        ctx,
+        gateway: new GatewayClient(settings.gateway, { timeoutMs: settings.requestTimeoutMs, log: log/* log */.R.info }),
+        octokit: createOctokit(settings.github.token, { timeoutMs: settings.requestTimeoutMs, log: log/* log */.R.info, pacedWrites: o.pacedWrites }),
+        s3,
+        now: () => new Date(),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/image/ghcr.ts
@@ -5044,7 +5334,7 @@ function explain(err, hint, statuses = [403, 404]) {
     return new Error(`GitHub ${request.method ?? ''} ${new URL(request.url).pathname} answered ${status}${messageOf(err)}: ${hint}`, { cause: err });
 }
 
-;// CONCATENATED MODULE: ./src/image/registry.ts
+;// CONCATENATED MODULE: ./src/image/tag-cleanup.ts
 
 
 
@@ -5096,6 +5386,7 @@ function distributionClient(b, repo, deps) {
 
 
 
+
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /** `listed`: the gateway's functions when the caller has just listed them (the sweeper lists once per run). */
 async function teardownPreview(s, pr, reason, listed) {
@@ -5112,7 +5403,7 @@ async function teardownPreview(s, pr, reason, listed) {
             log/* log */.R.error(`teardown of ${name}: ${what} failed: ${err.message}`);
         }
     };
-    const store = settings.assets && s.s3 ? { client: s.s3, bucket: settings.assets.bucket, statePrefix: settings.sweep.statePrefix } : undefined;
+    const store = stateStore(s);
     // What a sleeping preview saved is read before it is forgotten: its images name the repositories to clean.
     let saved = { specs: [], repositories: [] };
     if (store)
@@ -5436,6 +5727,7 @@ function stackSpec(fn) {
 
 
 
+
 /** What is still true of the preview that ran before, when the deploy failed at `step`. */
 function previousVersion(step, provider, existed, gone = false) {
     if (step === 'stack' || step === 'gateway' || step === 'state' || step === 'build' || step === 'image')
@@ -5658,13 +5950,9 @@ class DeployRun {
                 'Make the image public (GHCR: the package settings → Change visibility → Public), deploy to faasd, which pulls with its own credentials, or use OpenFaaS Pro with image pull secrets');
         }
     }
-    store() {
-        const { settings, s3 } = this.s;
-        return settings.assets && s3 ? { client: s3, bucket: settings.assets.bucket, statePrefix: settings.sweep.statePrefix } : undefined;
-    }
     /** The preview's record in the bucket, before the first gateway write (teardown finishes from it). */
     async record() {
-        const store = this.store();
+        const store = stateStore(this.s);
         if (!store)
             return;
         await this.step('state', async () => {
@@ -5690,7 +5978,7 @@ class DeployRun {
      * spec goes (the preview is awake, on a newer spec). The preview is live either way: a failure here is a warning.
      */
     async awake(sent, readyMs) {
-        const store = this.store();
+        const store = stateStore(this.s);
         if (!store)
             return;
         const specs = sent.map((x) => (x.how === 'unchanged' ? untouchedSpec(this.previous?.specs, x.running) : x.spec));
@@ -5733,305 +6021,6 @@ class DeployRun {
         const report = await teardownPreview(this.s, this.facts.pr, `PR #${this.facts.pr} was closed during a deploy`);
         await (0,src_report/* writeOutputs */.K)({ result: 'torn-down', name: report.name }, 'Preview torn down (PR closed during the deploy)');
     }
-}
-
-// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js + 21 modules
-var github = __webpack_require__(1758);
-// EXTERNAL MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
-var dist_bundle = __webpack_require__(9735);
-// EXTERNAL MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
-var plugin_throttling_dist_bundle = __webpack_require__(6856);
-// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
-var light = __webpack_require__(3251);
-var light_default = /*#__PURE__*/__webpack_require__.n(light);
-;// CONCATENATED MODULE: ./src/github/client.ts
-/**
- * Octokit as the action uses it: against GITHUB_API_URL (GHES and the test emulator rely on it), every request
- * bounded by `request-timeout`, transient failures retried by @octokit/plugin-retry (5xx, network errors, 429) and
- * rate limits honoured by @octokit/plugin-throttling (primary: `x-ratelimit-remaining: 0` until `x-ratelimit-reset`;
- * secondary: `retry-after`), the same pair actions/github-script uses. A retry is logged once per call, and a final
- * error names the call (method and path) and GitHub's answer.
- *
- * plugin-throttling paces every write at one a second by default, which GitHub asks of clients making many
- * content-creating requests. A deploy makes a handful, so only the sweeper (`pacedWrites`) keeps that pace.
- */
-
-
-
-
-/** Longest rate-limit wait worth sitting through inside a job; beyond it the call fails and says why. */
-const MAX_RATE_LIMIT_WAIT_S = 120;
-/** `GitHub METHOD /path` of a request, route parameters filled in (the base URL adds nothing to a message). */
-function callName(octokit, options) {
-    const { method, url } = octokit.request.endpoint(options);
-    return `GitHub ${method} ${decodeURIComponent(new URL(url, 'http://github.invalid').pathname)}`;
-}
-/** fetch with a deadline per attempt; a network failure carries the OS's cause, which @octokit/request reports. */
-function timedFetch(timeoutMs, onTransient) {
-    return async (input, init) => {
-        const what = `${init?.method ?? 'GET'} ${new URL(String(input instanceof Request ? input.url : input)).pathname}`;
-        const signal = init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
-        try {
-            const res = await fetch(input, { ...init, signal });
-            if (res.status >= 500 || res.status === 429)
-                onTransient(what, `answered ${res.status}`);
-            return res;
-        }
-        catch (err) {
-            const e = err;
-            const why = e.name === 'TimeoutError'
-                ? `no answer within ${timeoutMs / 1000}s (input 'request-timeout')`
-                : e.cause?.code
-                    ? `${e.cause.code}${e.cause.address ? ` ${e.cause.address}:${e.cause.port}` : ''}`
-                    : e.message;
-            onTransient(what, why);
-            throw new TypeError('fetch failed', { cause: why });
-        }
-    };
-}
-function createOctokit(token, o) {
-    const logged = new Set();
-    const once = (key, line) => {
-        if (logged.has(key))
-            return;
-        logged.add(key);
-        o.log(line);
-    };
-    const onLimit = (kind) => (after, options, octokit, retryCount) => {
-        const retrying = retryCount < 2 && after <= MAX_RATE_LIMIT_WAIT_S;
-        const what = callName(octokit, options);
-        once(`${kind} ${what}`, `${what} hit GitHub's ${kind} rate limit; ${retrying ? `retrying in ${after}s` : `not retrying (reset in ${after}s)`}`);
-        return retrying;
-    };
-    const octokit = (0,github/* getOctokit */.Q)(token, {
-        baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
-        request: { fetch: timedFetch(o.timeoutMs, (what, why) => once(what, `GitHub ${what}: ${why}; retrying`)) },
-        // plugin-retry waits (n + 1)² × this between attempts: 0.5 s, 2 s, 4.5 s.
-        retry: { retryAfterBaseValue: 500 },
-        throttle: {
-            onRateLimit: onLimit('primary'),
-            onSecondaryRateLimit: onLimit('secondary'),
-            ...(o.pacedWrites ? {} : { write: new (light_default()).Group({ maxConcurrent: 8, minTime: 0 }) }),
-        },
-    }, dist_bundle/* retry */.L, plugin_throttling_dist_bundle/* throttling */.A);
-    // Registered after the plugins, so it wraps them: it sees the error that remains after every retry.
-    octokit.hook.wrap('request', async (request, options) => {
-        try {
-            return await request(options);
-        }
-        catch (err) {
-            const e = err;
-            if (e instanceof Error && !e.message.startsWith('GitHub ')) {
-                e.message = `${callName(octokit, options)}${e.status && e.status !== 500 ? ` answered ${e.status}` : ' failed'}: ${e.message}`;
-            }
-            throw err;
-        }
-    });
-    return octokit;
-}
-
-;// CONCATENATED MODULE: ./src/openfaas/client.ts
-/**
- * Client for the OpenFaaS gateway's /system API. Status handling follows faas-netes and faasd (DESIGN.md): deploy
- * is PUT then POST on 404 like faas-cli, 200/201/202 are success, a missing function on delete is fine.
- *
- * Every call is bounded by `request-timeout` and retried with the one policy when the failure is transient; a POST
- * (create) is not idempotent, so before repeating one the function is looked up: a create that did land is not
- * sent twice (faas-netes would answer 500, faasd 400 "already exists").
- */
-
-const OK = new Set([200, 201, 202, 204]);
-function client_hint(path) {
-    return (status) => {
-        if (status === 401)
-            return " (check 'gateway-username' and 'gateway-password')";
-        if (status === 404 && path === '/system/info')
-            return " (is 'gateway-url' the OpenFaaS gateway?)";
-        return '';
-    };
-}
-class GatewayClient {
-    settings;
-    o;
-    auth;
-    constructor(settings, o) {
-        this.settings = settings;
-        this.o = o;
-        this.auth = 'Basic ' + Buffer.from(`${settings.username}:${settings.password}`).toString('base64');
-    }
-    get namespace() {
-        return this.settings.namespace;
-    }
-    get url() {
-        return this.settings.url;
-    }
-    /** `limit`: a longer budget per attempt (deploys: faasd pulls the image inside the request), or a deadline for all attempts. */
-    request(method, path, accept, body, limit = {}) {
-        return callWithRetry({
-            method,
-            url: this.settings.url + path,
-            headers: { authorization: this.auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-            body: body === undefined ? undefined : JSON.stringify(body),
-            timeoutMs: limit.timeoutMs ?? this.o.timeoutMs,
-            deadline: limit.deadline,
-            accept,
-            hint: client_hint(path),
-            log: this.o.log,
-        });
-    }
-    nsQuery() {
-        return this.settings.namespace ? `?namespace=${encodeURIComponent(this.settings.namespace)}` : '';
-    }
-    parse(res) {
-        try {
-            return JSON.parse(res.text);
-        }
-        catch {
-            throw new StatusError(res.call, res.status, res.text, res.headers, ' (not JSON: is this the OpenFaaS gateway?)');
-        }
-    }
-    async info() {
-        return this.parse(await this.request('GET', '/system/info', (s) => OK.has(s)));
-    }
-    /**
-     * Community Edition names its provider `*-ce` (faas-netes-ce, faasd-ce). Releases before 2023 (faas-netes) and
-     * 2024 (faasd) did not: such a CE gateway is taken for Pro here, which is why the sweeper verifies a scale to zero.
-     */
-    async provider() {
-        const p = (await this.info()).provider ?? {};
-        const name = p.provider ?? '';
-        const orchestration = p.orchestration ?? '';
-        return { name, edition: name.endsWith('-ce') ? 'community' : 'pro', orchestration, rolling: orchestration === 'kubernetes' };
-    }
-    async list() {
-        const path = `/system/functions${this.nsQuery()}`;
-        try {
-            return this.parse(await this.request('GET', path, (s) => OK.has(s))) ?? [];
-        }
-        catch (err) {
-            // The real gateway's list handler panics when its Prometheus cannot be reached: the connection just drops.
-            if (err instanceof Error && /socket hang up|ECONNRESET/.test(err.message)) {
-                throw new Error(`${err.message}; the OpenFaaS gateway drops this request when it cannot reach its Prometheus (invocation counts come from there): check the prometheus deployment of the OpenFaaS installation`);
-            }
-            throw err;
-        }
-    }
-    async get(name, deadline) {
-        const path = `/system/function/${encodeURIComponent(name)}${this.nsQuery()}`;
-        const res = await this.request('GET', path, (s) => OK.has(s) || s === 404, undefined, { deadline });
-        return res.status === 404 ? undefined : this.parse(res);
-    }
-    /**
-     * Update in place when the function exists, create it otherwise; returns which one happened. `timeoutMs` bounds
-     * the whole deploy, retries included (faasd pulls the image inside the request, so it may need long).
-     */
-    async deploy(spec, timeoutMs) {
-        const body = this.inNamespace(spec);
-        const deadline = Date.now() + timeoutMs;
-        const update = () => this.request('PUT', '/system/functions', (s) => OK.has(s) || s === 404, body, { timeoutMs, deadline });
-        if ((await update()).status !== 404)
-            return 'updated';
-        const created = await this.post(body, deadline);
-        if (created)
-            return 'created';
-        // Another run created it between our PUT and POST (faasd 400 "already exists", faas-netes 500): update it.
-        if ((await update()).status !== 404)
-            return 'updated';
-        throw new Error(`${describeCall('POST', this.settings.url + '/system/functions')} and PUT both failed: the function ${spec.service} neither could be created nor exists`);
-    }
-    /**
-     * Create only, never update: true when this call created the function, false when it exists (the waker must not
-     * overwrite a newer version that a deploy created meanwhile).
-     */
-    async create(spec, timeoutMs) {
-        return this.post(this.inNamespace(spec), Date.now() + timeoutMs);
-    }
-    inNamespace(spec) {
-        return this.settings.namespace ? { ...spec, namespace: this.settings.namespace } : spec;
-    }
-    /**
-     * POST, repeated once after a transient failure, but only after looking (see the header comment). True when this
-     * call created it; false when the function exists anyway (created by another run at the same moment).
-     */
-    async post(body, deadline) {
-        const url = this.settings.url + '/system/functions';
-        const send = () => call({ method: 'POST', url, headers: { authorization: this.auth, 'content-type': 'application/json' }, body: JSON.stringify(body), timeoutMs: Math.max(1, deadline - Date.now()) });
-        for (let attempt = 1;; attempt++) {
-            let res;
-            let failure;
-            try {
-                res = await send();
-                if (OK.has(res.status))
-                    return true;
-                failure = new StatusError(res.call, res.status, res.text, res.headers, client_hint('/system/functions')(res.status));
-            }
-            catch (err) {
-                failure = err;
-            }
-            // It exists: another run's create, or ours that landed before the failure. Either way the caller updates it.
-            if (await this.get(body.service, deadline).catch(() => undefined))
-                return false;
-            const transient = failure instanceof NetworkError || (res !== undefined && (res.status >= 500 || res.status === 429));
-            if (!transient || attempt >= 2 || Date.now() >= deadline)
-                throw failure;
-            this.o.log?.(`${describeCall('POST', url)} failed (${failure.message}) and the function does not exist; sending it once more`);
-        }
-    }
-    /** Deletes the function; false when it did not exist. faas-netes reads the namespace from the query, faasd from the body. */
-    async remove(name) {
-        const path = `/system/functions${this.nsQuery()}`;
-        const body = { functionName: name };
-        if (this.settings.namespace)
-            body.namespace = this.settings.namespace;
-        const res = await this.request('DELETE', path, (s) => OK.has(s) || s === 404, body);
-        return res.status !== 404;
-    }
-    async scale(name, replicas) {
-        const path = `/system/scale-function/${encodeURIComponent(name)}${this.nsQuery()}`;
-        const body = { serviceName: name, replicas };
-        if (this.settings.namespace)
-            body.namespace = this.settings.namespace;
-        await this.request('POST', path, (s) => OK.has(s), body);
-    }
-    /** Names of the secrets in the function namespace (the gateway never returns values). */
-    async secretNames() {
-        const res = await this.request('GET', `/system/secrets${this.nsQuery()}`, (s) => OK.has(s));
-        return (this.parse(res) ?? []).map((x) => x.name ?? '').filter(Boolean);
-    }
-    /** Creates the secret, or updates it when it exists (faas-netes answers 409 to a create; faasd's create overwrites). */
-    async putSecret(name, value) {
-        const body = { name, value, ...(this.settings.namespace ? { namespace: this.settings.namespace } : {}) };
-        const created = await this.request('POST', '/system/secrets', (s) => OK.has(s) || s === 409, body);
-        if (created.status === 409)
-            await this.request('PUT', '/system/secrets', (s) => OK.has(s), body);
-    }
-    /** Deletes a secret that exists (list first: faasd answers 500, not 404, for a missing one). */
-    async deleteSecret(name) {
-        const body = { name, ...(this.settings.namespace ? { namespace: this.settings.namespace } : {}) };
-        await this.request('DELETE', `/system/secrets${this.nsQuery()}`, (s) => OK.has(s) || s === 404, body);
-    }
-    /** One GET through the gateway's invoke route, as a visitor's request would travel (no auth, no retry). */
-    async invoke(name, path, timeoutMs) {
-        const target = this.settings.namespace ? `${name}.${this.settings.namespace}` : name;
-        return call({ method: 'GET', url: `${this.settings.url}/function/${encodeURIComponent(target)}${path}`, timeoutMs });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/commands/services.ts
-
-
-
-
-function createServices(settings, ctx, o = {}) {
-    const s3 = settings.assets ? createS3Client(settings.assets, { requestTimeoutMs: settings.requestTimeoutMs }) : undefined;
-    return {
-        settings,
-        ctx,
-        gateway: new GatewayClient(settings.gateway, { timeoutMs: settings.requestTimeoutMs, log: log/* log */.R.info }),
-        octokit: createOctokit(settings.github.token, { timeoutMs: settings.requestTimeoutMs, log: log/* log */.R.info, pacedWrites: o.pacedWrites }),
-        s3,
-        now: () => new Date(),
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/sweep/prometheus.ts
@@ -6111,7 +6100,7 @@ async function queryIncreases(target, idleAfterMs, namespace) {
     return increasesByFunction(body.data.result, namespace);
 }
 
-;// CONCATENATED MODULE: ./src/sweep/previews.ts
+;// CONCATENATED MODULE: ./src/sweep/groups.ts
 /**
  * The sweeper decides per preview, not per function: a stack's preview is `<name>` and `<name>-<fn>` (issue 12), and
  * idling one of its functions while a reviewer calls another would break the page. Pure: this repository's listed
@@ -6157,7 +6146,7 @@ function groupPreviews(app, ours, increases) {
     return { previews, members, strays, ...(byPreview ? { increases: byPreview } : {}) };
 }
 
-;// CONCATENATED MODULE: ./src/sweep/state.ts
+;// CONCATENATED MODULE: ./src/state/sweeper.ts
 /**
  * The sweeper's bucket I/O: its state object (`<state-prefix>/sweeper.json`: last seen invocation count and when it
  * last changed, per function) and the list of top-level preview prefixes for garbage collection.
@@ -6165,9 +6154,8 @@ function groupPreviews(app, ours, increases) {
 
 
 const STATE_VERSION = 1;
-function stateKey(statePrefix) {
-    const prefix = statePrefix.replace(/^\/+|\/+$/g, '');
-    return prefix ? `${prefix}/sweeper.json` : 'sweeper.json';
+function sweeperKey(statePrefix) {
+    return stateKey(statePrefix, 'sweeper.json');
 }
 /** Where idleness comes from; throws when neither source is configured. */
 function idleSource(settings) {
@@ -6177,7 +6165,7 @@ function idleSource(settings) {
         return 'state';
     throw new Error("command 'sweep' needs to know when previews were last used: set input 'prometheus-url' (the OpenFaaS Prometheus), " +
         "or input 'bucket' (with 's3-endpoint' and credentials as for the assets) so the sweeper can remember invocation counts in " +
-        `'${stateKey(settings.sweep.statePrefix)}'`);
+        `'${sweeperKey(settings.sweep.statePrefix)}'`);
 }
 function isMemory(v) {
     const m = v;
@@ -6206,10 +6194,12 @@ function parseState(raw) {
     }
     return { memory, warning: dropped ? `ignored ${dropped} malformed entries in the sweeper state` : undefined };
 }
-async function loadState(client, bucket, key) {
+async function loadState(store) {
+    const { bucket } = store;
+    const key = sweeperKey(store.statePrefix);
     let raw;
     try {
-        raw = await readJson(client, bucket, key);
+        raw = await readJson(store.client, bucket, key);
     }
     catch (err) {
         // A corrupt object must not stop the sweep forever; an unreachable bucket must stop it.
@@ -6219,9 +6209,9 @@ async function loadState(client, bucket, key) {
     }
     return { ...parseState(raw), found: raw !== undefined };
 }
-async function saveState(client, bucket, key, memory, now) {
+async function saveState(store, memory, now) {
     const file = { version: STATE_VERSION, updatedAt: now.toISOString(), functions: memory };
-    await writeJson(client, bucket, key, file);
+    await writeJson(store.client, store.bucket, sweeperKey(store.statePrefix), file);
 }
 /** Top-level "directories" of the bucket (`<name>/`), every page of a delimited listing. */
 async function listTopPrefixes(client, bucket) {
@@ -6269,6 +6259,7 @@ async function listTopPrefixes(client, bucket) {
 
 
 
+
 /** Acted-on previews handled at once: enough to sweep hundreds quickly, few enough for GitHub's secondary limits. */
 const ACT_CONCURRENCY = 4;
 function bucketOf(s) {
@@ -6291,14 +6282,14 @@ async function inventory(s) {
         log/* log */.R.info(`${f}: managed by this repository but no preview named ${settings.app}-pr-<n> (input 'app'); left alone`);
     const inv = { edition, ours, managed: groups.previews, members: groups.members, increases: groups.increases, openPulls: await listOpenPulls(s.octokit, ctx.repo), prefixes: [], records: [], databases: [], secrets: [] };
     if (source !== 'prometheus') {
-        const loaded = await loadState(bucket.client, bucket.name, stateKey(sw.statePrefix));
+        const loaded = await loadState(stateStore(s));
         if (loaded.warning)
             log/* log */.R.warning(loaded.warning);
         inv.previous = loaded.memory;
     }
     if (bucket) {
         inv.prefixes = await listTopPrefixes(bucket.client, bucket.name);
-        inv.records = await listRecords({ client: bucket.client, bucket: bucket.name, statePrefix: sw.statePrefix });
+        inv.records = await listRecords(stateStore(s));
     }
     inv.secrets = await gateway.secretNames();
     inv.databases = await listDatabases(s);
@@ -6314,7 +6305,7 @@ async function sweep(s) {
     const plan = planSweep({ ...inv, functions: inv.managed, app: s.settings.app, now: now.getTime(), idleAfterMs: sw.idleAfterMs, maxAgeMs: sw.maxAgeMs });
     const items = workItems(s, plan, inv);
     const dry = sw.dryRun ? '[dry-run] ' : '';
-    const where = inv.increases ? 'Prometheus' : `s3://${bucketOf(s).name}/${stateKey(sw.statePrefix)}`;
+    const where = inv.increases ? 'Prometheus' : `s3://${bucketOf(s).name}/${sweeperKey(sw.statePrefix)}`;
     log/* log */.R.info(`${dry}Sweeping ${inv.managed.length} previews on a ${inv.edition === 'pro' ? 'Pro/Edge' : 'Community Edition'} gateway, ${inv.openPulls.size} open PRs, idleness from ${where}, idle-after ${formatDuration(sw.idleAfterMs)}`);
     for (const i of items)
         log/* log */.R.info(`${dry}${i.name} (PR #${i.pr}): ${i.decision}; last activity ${i.lastActivity}`);
@@ -6376,15 +6367,15 @@ async function dropDatabase(s, preview) {
 async function remember(s, plan, previous, failedRemovals, now) {
     if (plan.mode !== 'state')
         return;
-    const bucket = bucketOf(s);
-    const key = stateKey(s.settings.sweep.statePrefix);
+    const store = stateStore(s);
+    const key = sweeperKey(store.statePrefix);
     const state = finalState(plan.actions, previous, failedRemovals);
     if (!state.changed) {
-        log/* log */.R.info(`State unchanged; s3://${bucket.name}/${key} not rewritten`);
+        log/* log */.R.info(`State unchanged; s3://${store.bucket}/${key} not rewritten`);
         return;
     }
-    await saveState(bucket.client, bucket.name, key, state.next, now);
-    log/* log */.R.info(`State written to s3://${bucket.name}/${key} (${Object.keys(state.next).length} functions)`);
+    await saveState(store, state.next, now);
+    log/* log */.R.info(`State written to s3://${store.bucket}/${key} (${Object.keys(state.next).length} functions)`);
 }
 /** One acted-on preview: one gateway write per function (scale or delete; a scale that did not reach zero adds the delete). */
 async function act(s, a, fns, listed) {
@@ -6414,8 +6405,7 @@ async function act(s, a, fns, listed) {
  */
 async function sleep(s, a, fns) {
     const { settings, ctx } = s;
-    const bucket = bucketOf(s);
-    const store = bucket && { client: bucket.client, bucket: bucket.name, statePrefix: settings.sweep.statePrefix };
+    const store = stateStore(s);
     const record = store ? await readRecord(store, a.name) : undefined;
     if (store)
         await saveSleeping(store, a.name, record?.specs ?? fns.map(runningSpec), s.now());
@@ -6481,4 +6471,4 @@ async function runCommand(command, settings, ctx) {
 
 };
 
-//# sourceMappingURL=647.index.js.map
+//# sourceMappingURL=268.index.js.map

@@ -5,7 +5,7 @@
  * tag, so a manifest that a foreign tag also points at is kept, and the result says which tag keeps it.
  */
 
-export interface KeptTag {
+interface KeptTag {
   tag: string;
   /** Why it stays; may quote the registry's or GitHub's answer (outside text: render through text/untrusted.ts). */
   reason: string;

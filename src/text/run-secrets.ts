@@ -1,5 +1,5 @@
 /**
- * The run's secrets, registered once by inputs.ts while it parses them. Every derived form is also handed to the
+ * The run's secrets, registered once by inputs/parse.ts while it parses them. Every derived form is also handed to the
  * runner's log masking (`::add-mask::`), so the log hides a base64 `user:password` as well as the password.
  */
 import * as core from '@actions/core';

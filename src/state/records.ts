@@ -4,11 +4,11 @@
  * but assets, tags, deployment or comment left) is still known after the fact, and the sweeper finishes it from the
  * record rather than from whatever happens to be left on the gateway.
  */
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { FunctionDeployment } from '../openfaas/types.js';
-import { deleteJson, readJson, writeJson } from './store.js';
+import { deleteJson, readJson, stateKey, writeJson, type StateStore } from './store.js';
 
-export const RECORD_VERSION = 1;
+const RECORD_VERSION = 1;
 
 export interface PreviewRecord {
   version: number;
@@ -30,26 +30,19 @@ export interface PreviewRecord {
   repositories?: string[];
 }
 
-export interface RecordStore {
-  client: S3Client;
-  bucket: string;
-  statePrefix: string;
-}
-
 function folder(statePrefix: string): string {
-  const prefix = statePrefix.replace(/^\/+|\/+$/g, '');
-  return prefix ? `${prefix}/previews/` : 'previews/';
+  return stateKey(statePrefix, 'previews/');
 }
 
-export function recordKey(statePrefix: string, name: string): string {
+function recordKey(statePrefix: string, name: string): string {
   return `${folder(statePrefix)}${name}.json`;
 }
 
-export async function saveRecord(store: RecordStore, record: Omit<PreviewRecord, 'version'>): Promise<void> {
+export async function saveRecord(store: StateStore, record: Omit<PreviewRecord, 'version'>): Promise<void> {
   await writeJson(store.client, store.bucket, recordKey(store.statePrefix, record.name), { version: RECORD_VERSION, ...record });
 }
 
-export async function readRecord(store: RecordStore, name: string): Promise<PreviewRecord | undefined> {
+export async function readRecord(store: StateStore, name: string): Promise<PreviewRecord | undefined> {
   return readJson<PreviewRecord>(store.client, store.bucket, recordKey(store.statePrefix, name));
 }
 
@@ -59,12 +52,12 @@ export function recordRepositories(record: PreviewRecord | undefined): string[] 
   return Array.isArray(list) ? list.filter((r): r is string => typeof r === 'string' && r !== '') : [];
 }
 
-export async function deleteRecord(store: RecordStore, name: string): Promise<void> {
+export async function deleteRecord(store: StateStore, name: string): Promise<void> {
   await deleteJson(store.client, store.bucket, recordKey(store.statePrefix, name));
 }
 
 /** Names of every recorded preview (the part of each key between the folder and `.json`). */
-export async function listRecords(store: RecordStore): Promise<string[]> {
+export async function listRecords(store: StateStore): Promise<string[]> {
   const prefix = folder(store.statePrefix);
   const names: string[] = [];
   let token: string | undefined;

@@ -12,7 +12,7 @@
  * secret in the same run.
  */
 import { DEFAULT_RETRY, RetriesExhausted, withRetry, type RetryPolicy } from '../retry.js';
-import { secrets } from '../text/registry.js';
+import { secrets } from '../text/run-secrets.js';
 import { DataError, SQLSTATE } from './errors.js';
 import { databaseName, previewOfIdentifier, quoteIdent, quoteTemplate } from './names.js';
 import { rolePassword, scramVerifier } from './password.js';

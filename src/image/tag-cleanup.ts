@@ -8,13 +8,12 @@
  */
 import type { Octokit } from '../github/client.js';
 import type { BuildSettings } from '../settings.js';
-import type { TagCleanup } from './cleanup-plan.js';
+import type { TagCleanup } from './tag-cleanup-plan.js';
 import { deleteDistributionPrTags } from './distribution.js';
 import { RegistryClient } from './distribution-client.js';
 import { deleteGhcrPrTags } from './ghcr.js';
 import { ghcrPackage, parseRepository, type ImageRepository, type RegistryKind } from './reference.js';
 
-export type { KeptTag, TagCleanup } from './cleanup-plan.js';
 
 export interface RegistryCleanup extends TagCleanup {
   /** Which way the tags were (or could not be) deleted. */

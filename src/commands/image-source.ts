@@ -4,11 +4,12 @@
  * gets this commit's tag, no build), or built (with the registry layer cache; a fork PR reads it but never writes
  * it, so it cannot poison layers that trusted builds reuse). `rebuild: always` skips the digest and builds.
  */
-import { reusableImage } from '../decide/backend.js';
-import type { BackendFacts } from '../github/comment-text.js';
+import { reusableImage } from '../decide/backend-change.js';
+import type { ImageSource } from '../preview.js';
 import { isFork } from '../decide/event.js';
 import { buildImage } from '../image/build.js';
-import { BUILD_DIGEST_LABEL, buildDigest } from '../image/digest.js';
+import { BUILD_DIGEST_LABEL } from '../naming.js';
+import { buildDigest } from '../image/digest.js';
 import { retagByDigest } from '../image/retag.js';
 import { log } from '../log.js';
 import type { FunctionStatus } from '../openfaas/types.js';
@@ -18,7 +19,6 @@ import type { Services } from './services.js';
 import type { Unit } from './units.js';
 
 /** The comment shows it as it is. */
-export type Backend = BackendFacts;
 
 /** The digest, or undefined (and a log line) when it cannot be computed: the build then runs as before. */
 async function digestOf(b: BuildSettings): Promise<string | undefined> {
@@ -34,7 +34,7 @@ async function digestOf(b: BuildSettings): Promise<string | undefined> {
 }
 
 export interface PreparedImage {
-  backend: Backend;
+  backend: ImageSource;
   /** The image the function should run: this commit's tag, or the running image when it is reused. */
   image: string;
   /** A template's fprocess, for a stack function that sets none. */

@@ -1,0 +1,45 @@
+/**
+ * The facts of one preview that a deploy gathers and every report of it (the PR comment, the GitHub deployment, the
+ * outputs, the job summary) reads: one set of types, pure, so the renderer and the commands agree on them.
+ */
+
+/** Who the preview is, where it answers, and what it runs. */
+export interface Preview {
+  /** The naming contract's name: function, bucket prefix, DNS label (naming.ts). */
+  name: string;
+  url: string;
+  pr: number;
+  /** The PR head commit the run deploys. */
+  sha: string;
+  /** The image the preview's main function runs; empty until the image step decided it. */
+  image: string;
+}
+
+/** How the image came to be (commands/image-source.ts). */
+export type ImageSource =
+  | { how: 'prebuilt' }
+  | { how: 'reused'; digest: string; since: string }
+  | { how: 'retagged'; digest: string; from: string }
+  | { how: 'built'; digest?: string; cache?: string };
+
+/** One function of a preview with several (a stack file). */
+export interface FunctionFacts {
+  name: string;
+  /** Its path on the preview's origin. */
+  route: string;
+  image: string;
+  backend?: ImageSource;
+}
+
+/** The preview's data as the deploy left it (commands/preview-data.ts). */
+export interface DataFacts {
+  secrets: string[];
+  database?: { name: string; created: boolean; migrated: boolean; seeded: boolean };
+}
+
+/** What the asset sync did. */
+export interface AssetCounts {
+  uploaded: number;
+  skipped: number;
+  deleted: number;
+}
