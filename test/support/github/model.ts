@@ -1,6 +1,7 @@
 /**
  * What the emulated GitHub remembers and how it names things: the records tests set and read, the one repository
- * and its accounts, ids that count up the way GitHub's do, and the user objects every answer embeds. Every route
+ * and its accounts (those that sign in, the collaborators and their roles), the sign-in state (codes, user tokens,
+ * browser sessions), ids that count up the way GitHub's do, and the user objects every answer embeds. Every route
  * module reads and writes the one `Store`.
  */
 import { createHash } from 'node:crypto';
@@ -109,6 +110,43 @@ export interface Account {
   type: 'User' | 'Organization';
 }
 
+/** A repository role, from least to most access (users.ts); a personal account's repository knows only `write`. */
+export type RepoRole = 'read' | 'triage' | 'write' | 'maintain' | 'admin';
+
+/** A registered callback URL; `wildcard` is the app's per-URL "wildcard matching" setting, off unless set. */
+export interface CallbackUrl {
+  url: string;
+  wildcard?: boolean;
+}
+
+/** The registered GitHub App whose users sign in (oauth.ts); its first callback URL is the default one. */
+export interface OAuthApp {
+  clientId: string;
+  clientSecret: string;
+  callbackUrls: (string | CallbackUrl)[]; // 1 to 10, absolute http(s) URLs
+  expiringTokens?: boolean; // opted in to user tokens that expire after 8 hours, with refresh tokens
+}
+
+/** A GitHub account that can sign in. */
+export interface GitHubUser {
+  login: string;
+  id: number;
+  name: string | null;
+}
+
+/** What the sign-in flow remembers: codes, user-to-server tokens and refresh tokens, browser sessions. */
+class OAuthState {
+  app: OAuthApp | undefined;
+  /** Authorization code → the user and the redirect URL it was sent to; single use, until `expiresAt`. */
+  readonly codes = new Map<string, { login: string; redirectUri: string; expiresAt: number }>();
+  /** `ghu_` token → its user; `expiresAt` null when the app does not use expiring tokens. */
+  readonly tokens = new Map<string, { login: string; expiresAt: number | null }>();
+  /** `ghr_` token → the user and the access token it replaces. */
+  readonly refreshTokens = new Map<string, { login: string; accessToken: string; expiresAt: number }>();
+  /** The `user_session` cookie's value → the login signed in in that browser. */
+  readonly sessions = new Map<string, string>();
+}
+
 export function sha1(text: string): string {
   return createHash('sha1').update(text).digest('hex');
 }
@@ -156,6 +194,12 @@ export class Store {
   readonly accounts: Map<string, Account>;
   readonly packages = new Map<string, StoredPackage>();
   packagesPermission: PackagesPermission = 'read';
+  visibility: 'private' | 'public' = 'private';
+  /** Accounts that can sign in, by lower-case login. */
+  readonly users = new Map<string, GitHubUser>();
+  /** Repository roles, by lower-case login. */
+  readonly collaborators = new Map<string, RepoRole>();
+  readonly oauth = new OAuthState();
   private readonly ids = { ...FIRST_IDS };
 
   constructor(

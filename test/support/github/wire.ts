@@ -46,7 +46,11 @@ export interface Ctx {
 export interface Reply {
   status: number;
   json?: unknown;
+  /** A body that is not JSON (a page, a token answer); its Content-Type is in `headers`. */
+  text?: string;
   headers?: Record<string, string>;
+  /** An answer of the web site (github.com), not of the API: no API or rate-limit headers. */
+  web?: boolean;
 }
 
 export type Handler = (ctx: Ctx, m: RegExpMatchArray) => Reply;
@@ -58,7 +62,11 @@ export interface Route {
   handle: Handler;
 }
 
-export const route = (method: string, path: string, handle: Handler): Route => ({ method, re: new RegExp(`^${path}$`), handle });
+export const route = (method: string, path: string, handle: Handler): Route => ({
+  method,
+  re: new RegExp(`^${path}$`),
+  handle,
+});
 
 /** One page of `items` per `per_page` / `page`, with GitHub's Link header (prev, next, last, first). */
 export function page<T>(ctx: Ctx, items: T[], map: (item: T) => unknown): Reply {
@@ -99,21 +107,35 @@ export function body(ctx: Ctx): Record<string, unknown> {
   return ctx.body;
 }
 
-export function optional(b: Record<string, unknown>, field: string, type: 'string' | 'boolean', resource: string, nullable = false): void {
+export function optional(
+  b: Record<string, unknown>,
+  field: string,
+  type: 'string' | 'boolean',
+  resource: string,
+  nullable = false,
+): void {
   const v = b[field];
   if (v === undefined || (nullable && v === null)) return;
   if (typeof v !== type) throw validation([{ resource, code: 'invalid', field }]);
 }
 
+/** The token of the `Authorization` header (`token …` or `bearer …`), if it has one. */
+export function tokenOf(req: IncomingMessage): string | undefined {
+  return /^(?:token|bearer)\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+}
+
 /** The login of the request's token; GitHub checks the User-Agent before the token. */
 export function authorize(req: IncomingMessage, logins: Map<string, string>): string {
   if (!req.headers['user-agent']) {
-    throw new HttpError(403, 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.');
+    throw new HttpError(
+      403,
+      'Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.',
+    );
   }
   const header = req.headers.authorization;
   if (!header) throw new HttpError(401, 'Requires authentication');
-  const m = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(header);
-  const login = m ? logins.get(m[1]) : undefined;
+  const token = tokenOf(req);
+  const login = token ? logins.get(token) : undefined;
   if (!login) throw new HttpError(401, 'Bad credentials');
   return login;
 }
@@ -121,7 +143,10 @@ export function authorize(req: IncomingMessage, logins: Map<string, string>): st
 /** GitHub's error body for a refusal; anything else thrown is the emulator's own fault, a 500. */
 export function errorReply(err: unknown): Reply {
   if (err instanceof HttpError) {
-    return { status: err.status, json: { message: err.message, ...err.extra, documentation_url: DOCS, status: String(err.status) } };
+    return {
+      status: err.status,
+      json: { message: err.message, ...err.extra, documentation_url: DOCS, status: String(err.status) },
+    };
   }
   return { status: 500, json: { message: `Emulator error: ${(err as Error).message}`, status: '500' } };
 }
@@ -145,16 +170,23 @@ export class RateLimit {
 }
 
 export function send(res: ServerResponse, reply: Reply, rateLimit: Record<string, string>): void {
-  const headers: Record<string, string> = {
-    'X-GitHub-Media-Type': 'github.v3; format=json',
-    'X-GitHub-Api-Version-Selected': '2022-11-28',
-    ...rateLimit,
-    ...reply.headers,
-  };
+  const api = { 'X-GitHub-Media-Type': 'github.v3; format=json', 'X-GitHub-Api-Version-Selected': '2022-11-28' };
+  const headers: Record<string, string> = { ...(reply.web ? {} : { ...api, ...rateLimit }), ...reply.headers };
+  if (reply.text !== undefined) {
+    const length = String(Buffer.byteLength(reply.text));
+    res.writeHead(reply.status, { ...headers, 'Content-Length': length }).end(reply.text);
+    return;
+  }
   if (reply.status === 204 || reply.json === undefined) {
     res.writeHead(reply.status, headers).end();
     return;
   }
   const text = JSON.stringify(reply.json);
-  res.writeHead(reply.status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)) }).end(text);
+  res
+    .writeHead(reply.status, {
+      ...headers,
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': String(Buffer.byteLength(text)),
+    })
+    .end(text);
 }
