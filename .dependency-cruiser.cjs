@@ -20,12 +20,19 @@ const PURE = [
 ].join('|');
 
 /** What a pure module may not reach: the network, the disk, processes, and the clients that use them. */
-const IO_CORE = '^(node:)?(fs|fs/promises|child_process|net|http|https|http2|dns|tls|dgram|worker_threads|readline|os)$';
+const IO_CORE =
+  '^(node:)?(fs|fs/promises|child_process|net|http|https|http2|dns|tls|dgram|worker_threads|readline|os)$';
 const IO_PACKAGES = 'node_modules/(@aws-sdk|@actions|@octokit|@smithy/node-http-handler|pg|undici|bottleneck)/';
 
 module.exports = {
   forbidden: [
-    { name: 'no-circular', severity: 'error', comment: 'No import cycles: every layer builds on the ones below it.', from: {}, to: { circular: true } },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'No import cycles: every layer builds on the ones below it.',
+      from: {},
+      to: { circular: true },
+    },
     {
       name: 'pure-imports-no-io',
       severity: 'error',
@@ -33,11 +40,18 @@ module.exports = {
       from: { path: PURE },
       to: { path: IO_PACKAGES },
     },
-    { name: 'pure-imports-no-io-builtins', severity: 'error', comment: 'Pure modules use no I/O builtins.', from: { path: PURE }, to: { dependencyTypes: ['core'], path: IO_CORE } },
+    {
+      name: 'pure-imports-no-io-builtins',
+      severity: 'error',
+      comment: 'Pure modules use no I/O builtins.',
+      from: { path: PURE },
+      to: { dependencyTypes: ['core'], path: IO_CORE },
+    },
     {
       name: 'pure-imports-only-pure',
       severity: 'error',
-      comment: 'A pure module stays pure all the way down; the run-wide secret scrubber in text/ is the one shared service it may use.',
+      comment:
+        'A pure module stays pure all the way down; the run-wide secret scrubber in text/ is the one shared service it may use.',
       from: { path: PURE },
       to: { path: '^src/', pathNot: `${PURE}|^src/text/`, dependencyTypesNot: ['type-only'] },
     },
@@ -58,7 +72,8 @@ module.exports = {
     {
       name: 'edge-service-apart',
       severity: 'error',
-      comment: 'The waker (the edge companion) shares rules, state and clients with the action, never its run: no inputs, commands, GitHub or job log.',
+      comment:
+        'The waker (the edge companion) shares rules, state and clients with the action, never its run: no inputs, commands, GitHub or job log.',
       from: { path: '^src/waker/' },
       to: { path: '^src/(inputs|commands|github)/|^src/(main|log|report|context)\\.ts$' },
     },
@@ -72,7 +87,8 @@ module.exports = {
     {
       name: 'rules-are-the-bottom',
       severity: 'error',
-      comment: 'rules/ is shared by the inputs, the stack file and the edge service: it builds on naming and text alone.',
+      comment:
+        'rules/ is shared by the inputs, the stack file and the edge service: it builds on naming and text alone.',
       from: { path: '^src/rules/' },
       to: { path: '^src/', pathNot: '^src/(rules/|text/|naming\\.ts|settings\\.ts|image/reference\\.ts)' },
     },

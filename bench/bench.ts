@@ -77,11 +77,22 @@ function parseArgs(argv: string[]): Args {
     if (v === '--small') a.small = true;
     else if (v === '--runs') a.runs = positiveInt(v, next());
     else if (v === '--concurrency') a.concurrency = positiveInt(v, next());
-    else if (v === '--tools') a.tools = next().split(',').map((t) => t.trim()) as Tool[];
-    else if (v === '--server') (a.servers = [next() as ServerKind]), (a.pipeline = false);
-    else if (v === '--pipeline') (a.pipeline = true), (a.sync = false);
-    else if (v === '--sweep') (a.sweep = next().split(',').map((c) => positiveInt('--sweep', c))), (a.pipeline = false);
-    else if (v === '--rollout-ms') a.rolloutMs = Number(next());
+    else if (v === '--tools')
+      a.tools = next()
+        .split(',')
+        .map((t) => t.trim()) as Tool[];
+    else if (v === '--server') {
+      a.servers = [next() as ServerKind];
+      a.pipeline = false;
+    } else if (v === '--pipeline') {
+      a.pipeline = true;
+      a.sync = false;
+    } else if (v === '--sweep') {
+      a.sweep = next()
+        .split(',')
+        .map((c) => positiveInt('--sweep', c));
+      a.pipeline = false;
+    } else if (v === '--rollout-ms') a.rolloutMs = Number(next());
     else if (v === '--out') a.out = next();
     else if (v === '--no-write') a.out = undefined;
     else if (v === '--seed') a.seed = Number(next());
@@ -89,19 +100,28 @@ function parseArgs(argv: string[]): Args {
     else throw new Error(`unknown option ${v}`);
   }
   for (const t of a.tools) if (!TOOLS.includes(t)) throw new Error(`unknown tool ${t}: one of ${TOOLS.join(', ')}`);
-  for (const s of a.servers) if (!SERVER_KINDS.includes(s)) throw new Error(`unknown server ${s}: one of ${SERVER_KINDS.join(', ')}`);
+  for (const s of a.servers)
+    if (!SERVER_KINDS.includes(s)) throw new Error(`unknown server ${s}: one of ${SERVER_KINDS.join(', ')}`);
   if (!a.tools.includes('ours')) a.tools.unshift('ours');
   return a;
 }
 
 function machine(): string {
   const cpu = cpus();
-  const load = loadavg().map((l) => l.toFixed(2)).join(', ');
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
   return `${cpu.length} CPU(s) (${cpu[0]?.model.trim() ?? 'unknown'}), ${process.platform}, node ${process.version}, load average ${load} at the start`;
 }
 
 /** The sync comparison on one server: its section of the report. */
-async function syncSection(kind: ServerKind, args: Args, tree: Tree, work: string, child: string | undefined): Promise<string> {
+async function syncSection(
+  kind: ServerKind,
+  args: Args,
+  tree: Tree,
+  work: string,
+  child: string | undefined,
+): Promise<string> {
   const title = `## Asset sync on ${kind === 'rgw' ? 'radosgw' : 's3rver'}`;
   const missing = missingFor(kind);
   if (missing) return `${title}\n\n_skipped: ${missing}._`;
@@ -113,14 +133,24 @@ async function syncSection(kind: ServerKind, args: Args, tree: Tree, work: strin
     return false;
   });
   for (const n of notes) console.log(n);
-  const server = await startServer(kind, { concurrency: args.concurrency, latencyMs: args.latencyMs, bucket: 'bench', work });
+  const server = await startServer(kind, {
+    concurrency: args.concurrency,
+    latencyMs: args.latencyMs,
+    bucket: 'bench',
+    work,
+  });
   try {
-    const results = await runAll(server, toolRunner(server, args.concurrency, work, child), tools, tree, { runs: args.runs, work });
+    const results = await runAll(server, toolRunner(server, args.concurrency, work, child), tools, tree, {
+      runs: args.runs,
+      work,
+    });
     const inner = innerTimes(results);
     const peers = tools.filter((t) => t !== 'ours');
     const fastest = peers.length ? Math.min(...peers.map((t) => median(results[t].map((r) => r.cold.ms)))) : undefined;
     const ours = median(results.ours.map((r) => r.cold.ms));
-    const versions = [...new Set(tools.map((t) => (t.startsWith('rclone') ? 'rclone' : t)))].map((t) => `${TOOL_NAMES[t as Tool]}: ${versionOf(t as Tool)}`);
+    const versions = [...new Set(tools.map((t) => (t.startsWith('rclone') ? 'rclone' : t)))].map(
+      (t) => `${TOOL_NAMES[t]}: ${versionOf(t)}`,
+    );
     return [
       title,
       '',
@@ -129,8 +159,10 @@ async function syncSection(kind: ServerKind, args: Args, tree: Tree, work: strin
       syncTable(results, tools),
       '',
       `Times are spawn-to-exit of each tool's process${inner.cold !== undefined ? ` (inside its process our cold upload took ${fmtMs(inner.cold)}, the CI rebuild ${fmtMs(inner.ci ?? 0)}: the rest is node's start-up and loading the bundle)` : ''}. ` +
-        'Requests and CPU on the server are counted by the server (s3rver: its wire tap and this process; radosgw: its `req` perf counter and its daemons\' CPU); objects written by comparing listings before and after. Ratios are ours/theirs: below 1 is better for ours.',
-      ...(fastest !== undefined ? ['', `Cold upload, ours against the fastest peer: **${(ours / fastest).toFixed(2)}**.`] : []),
+        "Requests and CPU on the server are counted by the server (s3rver: its wire tap and this process; radosgw: its `req` perf counter and its daemons' CPU); objects written by comparing listings before and after. Ratios are ours/theirs: below 1 is better for ours.",
+      ...(fastest !== undefined
+        ? ['', `Cold upload, ours against the fastest peer: **${(ours / fastest).toFixed(2)}**.`]
+        : []),
       '',
       'Incremental: one file changed (same size), one deleted, every other file untouched. CI rebuild: every file written again (new mtimes, same bytes) and one changed (same size), what every push to a PR does to a built site: a tool comparing modification times sends everything again.',
       '',
@@ -143,26 +175,42 @@ async function syncSection(kind: ServerKind, args: Args, tree: Tree, work: strin
 }
 
 /** `--sweep`: our cold upload at each concurrency, interleaved run by run, on one server. */
-async function sweepSection(kind: ServerKind, args: Args, tree: Tree, work: string, child: string | undefined): Promise<string> {
+async function sweepSection(
+  kind: ServerKind,
+  args: Args,
+  tree: Tree,
+  work: string,
+  child: string | undefined,
+): Promise<string> {
   const title = `## Concurrency sweep on ${kind === 'rgw' ? 'radosgw' : 's3rver'}`;
   const missing = missingFor(kind);
   if (missing) return `${title}\n\n_skipped: ${missing}._`;
   const levels = args.sweep!;
   const results = new Map<number, ToolRun[]>(levels.map((c) => [c, []]));
-  const server = await startServer(kind, { concurrency: Math.max(...levels), latencyMs: args.latencyMs, bucket: 'bench', work });
+  const server = await startServer(kind, {
+    concurrency: Math.max(...levels),
+    latencyMs: args.latencyMs,
+    bucket: 'bench',
+    work,
+  });
   try {
     for (let r = 1; r <= args.runs; r++) {
       for (const c of levels) {
         const res = await runToolOnce(server, toolRunner(server, c, work, child), 'ours', tree, work, r * 1000 + c);
         results.get(c)!.push(res);
-        console.log(`${kind} sweep run ${r} concurrency ${c}: cold ${fmtMs(res.cold.ms)}, server CPU ${fmtMs(res.cold.serverCpuMs)}`);
+        console.log(
+          `${kind} sweep run ${r} concurrency ${c}: cold ${fmtMs(res.cold.ms)}, server CPU ${fmtMs(res.cold.serverCpuMs)}`,
+        );
       }
     }
   } finally {
     await server.close();
   }
   const med = (c: number, f: (r: ToolRun) => number | undefined): number | undefined => {
-    const xs = results.get(c)!.map(f).filter((x): x is number => x !== undefined);
+    const xs = results
+      .get(c)!
+      .map(f)
+      .filter((x): x is number => x !== undefined);
     return xs.length ? median(xs) : undefined;
   };
   const columns = levels.map((c) => ({ key: String(c), name: `c=${c}` }));
@@ -178,7 +226,15 @@ async function sweepSection(kind: ServerKind, args: Args, tree: Tree, work: stri
     '',
     `Our sync only, ${tree.files} files, median of ${args.runs} run(s), concurrency levels interleaved run by run${levels.includes(DEFAULT_UPLOAD_CONCURRENCY) ? `; ratios against the default (${DEFAULT_UPLOAD_CONCURRENCY})` : ''}.`,
     '',
-    table([row('cold upload: time', (r) => r.cold.ms), row('cold upload: server CPU', (r) => r.cold.serverCpuMs), row('CI rebuild: time', (r) => r.ci.ms)], columns, base),
+    table(
+      [
+        row('cold upload: time', (r) => r.cold.ms),
+        row('cold upload: server CPU', (r) => r.cold.serverCpuMs),
+        row('CI rebuild: time', (r) => r.ci.ms),
+      ],
+      columns,
+      base,
+    ),
   ].join('\n');
 }
 
@@ -190,14 +246,27 @@ async function main(): Promise<void> {
     const sections: string[] = [];
     if (args.sync || args.sweep) {
       const tree = generateTree(join(work, 'site'), args.small, args.seed);
-      console.log(`tree: ${tree.files} files, ${(tree.bytes / 1e6).toFixed(1)} MB (seed ${args.seed}); ${args.runs} run(s); concurrency ${args.concurrency}`);
+      console.log(
+        `tree: ${tree.files} files, ${(tree.bytes / 1e6).toFixed(1)} MB (seed ${args.seed}); ${args.runs} run(s); concurrency ${args.concurrency}`,
+      );
       const child = await bundleChild(work);
       for (const kind of args.servers) {
-        sections.push(args.sweep ? await sweepSection(kind, args, tree, work, child) : await syncSection(kind, args, tree, work, child));
+        sections.push(
+          args.sweep
+            ? await sweepSection(kind, args, tree, work, child)
+            : await syncSection(kind, args, tree, work, child),
+        );
       }
     }
     if (args.pipeline) {
-      const text = await benchPipeline({ runs: args.runs, small: args.small, seed: args.seed, rolloutMs: args.rolloutMs, concurrency: args.concurrency, work });
+      const text = await benchPipeline({
+        runs: args.runs,
+        small: args.small,
+        seed: args.seed,
+        rolloutMs: args.rolloutMs,
+        concurrency: args.concurrency,
+        work,
+      });
       sections.push(`## Deploy pipeline\n\n${text}`);
     }
     if (!args.sweep && args.sync) {
@@ -207,7 +276,11 @@ async function main(): Promise<void> {
     const md = [
       '# faas-preview benchmark',
       '',
-      `Machine: ${started}; ${loadavg().map((l) => l.toFixed(2)).join(', ')} at the end. Command: \`npm run bench${args.argv.length ? ` -- ${args.argv.join(' ')}` : ''}\`. ${args.small ? 'Small tree. ' : ''}Shared machines are noisy: compare ratios measured in the same run, not times across runs.`,
+      `Machine: ${started}; ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(
+          ', ',
+        )} at the end. Command: \`npm run bench${args.argv.length ? ` -- ${args.argv.join(' ')}` : ''}\`. ${args.small ? 'Small tree. ' : ''}Shared machines are noisy: compare ratios measured in the same run, not times across runs.`,
       '',
       sections.join('\n\n'),
       '',

@@ -10,7 +10,7 @@ import { BUNDLE, OWNER, REPO } from '../test/support/action.js';
 
 export { BUNDLE };
 
-export interface Line {
+interface Line {
   at: number;
   text: string;
 }
@@ -55,11 +55,19 @@ export function emptyImageStore(env: Record<string, string>): void {
 
 /** The builder's span in `record`: first start to last end (epoch ms) and its subcommands in order; undefined when it never ran. */
 export function builderSpan(record: string): { start: number; end: number; commands: string[] } | undefined {
-  const events = readFileSync(record, 'utf8').trim().split('\n').filter(Boolean).map((l) => l.split(' '));
+  const events = readFileSync(record, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(' '));
   const starts = events.filter((e) => e[0] === 'start');
   const ends = events.filter((e) => e[0] === 'end').map((e) => Number(e[1]));
   if (!starts.length || !ends.length) return undefined;
-  return { start: Math.min(...starts.map((e) => Number(e[1]))), end: Math.max(...ends), commands: starts.map((e) => e[2]) };
+  return {
+    start: Math.min(...starts.map((e) => Number(e[1]))),
+    end: Math.max(...ends),
+    commands: starts.map((e) => e[2]),
+  };
 }
 
 /** `node dist/index.js` as the runner starts it, each stdout line timestamped. */

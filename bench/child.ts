@@ -40,6 +40,11 @@ const result =
       })
     : await deletePrefix(client, s.bucket, job.prefix);
 const ru = process.resourceUsage();
-const out: ChildResult = { result, ms: performance.now() - t0, maxRssKb: ru.maxRSS, cpuMs: (ru.userCPUTime + ru.systemCPUTime) / 1000 };
+const out: ChildResult = {
+  result,
+  ms: performance.now() - t0,
+  maxRssKb: ru.maxRSS,
+  cpuMs: (ru.userCPUTime + ru.systemCPUTime) / 1000,
+};
 client.destroy();
 process.stdout.write(`\n__RESULT__${JSON.stringify(out)}\n`);

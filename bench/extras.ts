@@ -64,17 +64,38 @@ export async function benchSweepDecision(runs: number): Promise<string> {
   for (let pr = 1; pr <= 1000; pr++) {
     const name = `app-pr-${pr}`;
     const count = pr * 3;
-    functions.push({ name, pr, replicas: pr % 7 === 0 ? undefined : 1, invocationCount: pr % 5 === 0 ? count + 1 : count, deployedAt: now - (pr % 30) * hour });
-    if (pr % 11 !== 0) previous[name] = { count: pr % 13 === 0 ? count + 50 : count, changedAt: new Date(now - (pr % 4) * hour).toISOString() };
+    functions.push({
+      name,
+      pr,
+      replicas: pr % 7 === 0 ? undefined : 1,
+      invocationCount: pr % 5 === 0 ? count + 1 : count,
+      deployedAt: now - (pr % 30) * hour,
+    });
+    if (pr % 11 !== 0)
+      previous[name] = {
+        count: pr % 13 === 0 ? count + 50 : count,
+        changedAt: new Date(now - (pr % 4) * hour).toISOString(),
+      };
     if (pr % 9 !== 0) openPulls.add(pr);
   }
   const prefixes = functions.map((f) => `${f.name}/`).concat(['app-pr-5000/', '.faas-preview/']);
-  const input = { functions, previous, openPulls, prefixes, app: 'app', edition: 'community' as const, now, idleAfterMs: hour, maxAgeMs: 24 * hour };
+  const input = {
+    functions,
+    previous,
+    openPulls,
+    prefixes,
+    app: 'app',
+    edition: 'community' as const,
+    now,
+    idleAfterMs: hour,
+    maxAgeMs: 24 * hour,
+  };
   const perCall: number[] = [];
   let acted = 0;
   for (let r = 0; r < Math.max(runs, 5); r++) {
     const start = process.hrtime.bigint();
-    for (let i = 0; i < 20; i++) acted = planSweep(input).actions.filter((a) => a.decision !== 'keep' && a.decision !== 'already-asleep').length;
+    for (let i = 0; i < 20; i++)
+      acted = planSweep(input).actions.filter((a) => a.decision !== 'keep' && a.decision !== 'already-asleep').length;
     perCall.push(Number(process.hrtime.bigint() - start) / 1e6 / 20);
   }
   return `\`planSweep\` over 1,000 managed functions (${acted} acted on): median **${median(perCall).toFixed(2)} ms** per decision.`;

@@ -24,9 +24,11 @@ const HANDLER_LINE = "message: 'hello from the preview function'";
 
 /** Words of code, compressible like the JavaScript of a real node_modules. */
 function code(rnd: () => number, size: number): string {
-  const words = 'const let function return require module exports if else for while new this null true false'.split(' ');
+  const words = 'const let function return require module exports if else for while new this null true false'.split(
+    ' ',
+  );
   const parts: string[] = [];
-  for (let n = 0; n < size; ) {
+  for (let n = 0; n < size;) {
     const w = words[Math.floor(rnd() * words.length)] + (rnd() < 0.1 ? ';\n' : ' ');
     parts.push(w);
     n += w.length;
@@ -53,6 +55,7 @@ export function writeFunction(dir: string, o: { run: number; seed: number; small
 export function editHandler(dir: string, run: number): void {
   const file = join(dir, 'handler.js');
   const text = readFileSync(file, 'utf8');
-  if (!text.includes(HANDLER_LINE)) throw new Error(`${file} has no line with ${HANDLER_LINE}: the bench's handler edit needs one`);
+  if (!text.includes(HANDLER_LINE))
+    throw new Error(`${file} has no line with ${HANDLER_LINE}: the bench's handler edit needs one`);
   writeFileSync(file, text.replace(HANDLER_LINE, `message: 'hello from the preview function, edit ${run}'`));
 }

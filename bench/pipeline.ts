@@ -29,7 +29,16 @@ import { startGateway } from '../test/support/gateway.js';
 import { startGitHub } from '../test/support/github.js';
 import { startRegistry } from '../test/support/registry.js';
 import { hasCommand } from '../test/support/tools.js';
-import { builderSpan, BUNDLE, emptyImageStore, failure, output, runBundle, timedBuildah, type ActionRun } from './bundle-run.js';
+import {
+  builderSpan,
+  BUNDLE,
+  emptyImageStore,
+  failure,
+  output,
+  runBundle,
+  timedBuildah,
+  type ActionRun,
+} from './bundle-run.js';
 import { editHandler, writeFunction } from './function.js';
 import { fmtMs, median } from './report.js';
 import { missingFor, startServer } from './servers.js';
@@ -63,7 +72,12 @@ interface Case {
 
 const CASES: Case[] = [
   { title: 'cold build', action: 'opened', decision: 'built', push: (p) => p.tree.files },
-  { title: 'front-end-only push', action: 'synchronize', decision: 'reused', push: (p) => frontEndEdit(p.tree, p.tree.dir).length },
+  {
+    title: 'front-end-only push',
+    action: 'synchronize',
+    decision: 'reused',
+    push: (p) => frontEndEdit(p.tree, p.tree.dir).length,
+  },
   {
     title: 'cached rebuild',
     action: 'synchronize',
@@ -90,10 +104,12 @@ interface CaseRun {
 const GATEWAY_PASSWORD = 'bench-gateway-pw';
 
 /** Why the pipeline cannot run here, or undefined. */
-export function pipelineMissing(): string | undefined {
+function pipelineMissing(): string | undefined {
   if (!existsSync(BUNDLE)) return 'dist/index.js is missing (run `npm run bundle` first)';
   const missing = ['buildah', 'docker-registry'].filter((p) => !hasCommand(p));
-  return missing.length ? `it needs ${missing.join(' and ')} (Debian: apt-get install buildah docker-registry)` : undefined;
+  return missing.length
+    ? `it needs ${missing.join(' and ')} (Debian: apt-get install buildah docker-registry)`
+    : undefined;
 }
 
 function decisionOf(log: string): Decision | undefined {
@@ -103,23 +119,32 @@ function decisionOf(log: string): Decision | undefined {
 }
 
 /** What one push's log and the builder's record say; throws when the push did not do what its case is about. */
-function measure(run: ActionRun, record: string, c: Case, uploads: number, rolloutMs: number): CaseRun & { commands: string[] } {
+function measure(
+  run: ActionRun,
+  record: string,
+  c: Case,
+  uploads: number,
+  rolloutMs: number,
+): CaseRun & { commands: string[] } {
   const log = run.lines.map((l) => l.text).join('\n');
   const ready = run.lines.find((l) => /Preview ready/.test(l.text));
   if (run.code !== 0 || !ready) throw failure(run, c.title);
-  const wrong = (what: string): Error => new Error(`${c.title}: ${what}, so its numbers would not be what they say. Its log:\n${output(run)}`);
+  const wrong = (what: string): Error =>
+    new Error(`${c.title}: ${what}, so its numbers would not be what they say. Its log:\n${output(run)}`);
   const decision = decisionOf(log);
   if (decision !== c.decision) throw wrong(`the backend was ${decision ?? 'not decided'}, not ${c.decision}`);
   if (/building again without it/.test(log)) throw wrong('the layer cache could not be pushed, so buildah built twice');
   const uploaded = Number(/assets: (\d+) uploaded/.exec(log)?.[1] ?? NaN);
   if (uploaded !== uploads) throw wrong(`${uploaded} static files uploaded, not ${uploads}`);
   const untouched = /Function \S+ already runs this spec and image/.test(log);
-  if (!untouched && !/Function \S+ (created|updated) on the gateway/.test(log)) throw wrong('the gateway was neither written nor left alone');
+  if (!untouched && !/Function \S+ (created|updated) on the gateway/.test(log))
+    throw wrong('the gateway was neither written nor left alone');
   const rollout = untouched ? 0 : rolloutMs;
   const span = builderSpan(record);
   const commands = span?.commands ?? [];
   if (decision !== 'built') {
-    if (commands.some((cmd) => ['bud', 'build', 'push'].includes(cmd))) throw wrong(`buildah ran (${commands.join(', ')}) though nothing was to be built`);
+    if (commands.some((cmd) => ['bud', 'build', 'push'].includes(cmd)))
+      throw wrong(`buildah ran (${commands.join(', ')}) though nothing was to be built`);
     return { wall: ready.at - run.startedAt, build: 0, rollout, uploaded, commands };
   }
   if (!span) throw wrong('buildah never ran');
@@ -136,7 +161,8 @@ function measure(run: ActionRun, record: string, c: Case, uploads: number, rollo
 }
 
 /** A commit sha of its own for each run and push. */
-const shaOf = (run: number, push: number): string => (run.toString(16).padStart(6, '0') + push + 'f'.repeat(33)).slice(0, 40);
+const shaOf = (run: number, push: number): string =>
+  (run.toString(16).padStart(6, '0') + push + 'f'.repeat(33)).slice(0, 40);
 
 export async function benchPipeline(o: PipelineOptions): Promise<string> {
   const missing = pipelineMissing();
@@ -156,11 +182,28 @@ export async function benchPipeline(o: PipelineOptions): Promise<string> {
     mkdirSync(bin, { recursive: true });
     const tree = generateTree(join(workspace, 'site'), o.small, o.seed);
     const inputs = stackInputs(
-      { gateway, gatewayPassword: GATEWAY_PASSWORD, s3: { bucket: server.bucket, endpoint: server.endpoint, settings: server.settings }, github, registry, registryNamespace: 'bench' },
-      { 'url-template': 'http://{name}.preview.localhost:8080/', context: 'fn', 'static-dir': 'site', 'ready-timeout': '120s', 'upload-concurrency': String(o.concurrency) },
+      {
+        gateway,
+        gatewayPassword: GATEWAY_PASSWORD,
+        s3: { bucket: server.bucket, endpoint: server.endpoint, settings: server.settings },
+        github,
+        registry,
+        registryNamespace: 'bench',
+      },
+      {
+        'url-template': 'http://{name}.preview.localhost:8080/',
+        context: 'fn',
+        'static-dir': 'site',
+        'ready-timeout': '120s',
+        'upload-concurrency': String(o.concurrency),
+      },
     );
     // registries.conf marks the plain-HTTP registry insecure for the layer cache too (as the README tells users).
-    const env = { ...registry.buildahEnv, CONTAINERS_REGISTRIES_CONF: registry.registriesConf, PATH: `${bin}:${process.env.PATH}` };
+    const env = {
+      ...registry.buildahEnv,
+      CONTAINERS_REGISTRIES_CONF: registry.registriesConf,
+      PATH: `${bin}:${process.env.PATH}`,
+    };
     const record = join(work, 'buildah.log');
     const runs: CaseRun[][] = CASES.map(() => []);
     let depsBytes = 0;
@@ -169,7 +212,14 @@ export async function benchPipeline(o: PipelineOptions): Promise<string> {
       depsBytes = writeFunction(fn, { run: r, seed: o.seed, small: o.small });
       const act = (action: string, sha: string): Promise<ActionRun> => {
         github.setPull({ number: pr, state: action === 'closed' ? 'closed' : 'open', headSha: sha });
-        return runBundle({ event: 'pull_request', payload: prPayload(action, { number: pr, sha }), inputs, apiUrl: github.url, workspace, env });
+        return runBundle({
+          event: 'pull_request',
+          payload: prPayload(action, { number: pr, sha }),
+          inputs,
+          apiUrl: github.url,
+          workspace,
+          env,
+        });
       };
       for (const [i, c] of CASES.entries()) {
         const uploads = c.push({ tree, fn, run: r });

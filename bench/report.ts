@@ -8,7 +8,7 @@ export function median(xs: number[]): number {
 
 export const fmtMs = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
 export const fmtMb = (kb: number): string => `${(kb / 1024).toFixed(0)} MB`;
-export const fmtRatio = (a: number, b: number): string => (b > 0 ? (a / b).toFixed(2) : '—');
+const fmtRatio = (a: number, b: number): string => (b > 0 ? (a / b).toFixed(2) : '—');
 
 export interface Row {
   label: string;
@@ -27,7 +27,9 @@ export function table(rows: Row[], columns: { key: string; name: string }[], bas
   for (const r of rows) {
     const cells = columns.map((c) => (r.values[c.key] === undefined ? 'n/a' : r.fmt(r.values[c.key]!)));
     const b = r.values[base];
-    const ratios = others.map((c) => (r.ratio && b !== undefined && r.values[c.key] !== undefined ? fmtRatio(b, r.values[c.key]!) : ''));
+    const ratios = others.map((c) =>
+      r.ratio && b !== undefined && r.values[c.key] !== undefined ? fmtRatio(b, r.values[c.key]!) : '',
+    );
     lines.push(`| ${[r.label, ...cells, ...ratios].join(' | ')} |`);
   }
   return lines.join('\n');

@@ -26,7 +26,7 @@ import { hasCommand } from '../test/support/tools.js';
 export type ServerKind = 's3rver' | 'rgw';
 export const SERVER_KINDS: ServerKind[] = ['s3rver', 'rgw'];
 
-export interface Counters {
+interface Counters {
   requests: number;
   /** CPU time of the server's processes, ms. */
   cpuMs: number;
@@ -58,14 +58,18 @@ const run = promisify(execFile);
 export function missingFor(kind: ServerKind): string | undefined {
   if (kind === 's3rver') return undefined;
   const missing = RGW_PROGRAMS.filter((p) => !hasCommand(p));
-  return missing.length ? `radosgw needs ${missing.join(', ')} (Debian: apt-get install ceph-mon ceph-osd radosgw ceph-common)` : undefined;
+  return missing.length
+    ? `radosgw needs ${missing.join(', ')} (Debian: apt-get install ceph-mon ceph-osd radosgw ceph-common)`
+    : undefined;
 }
 
-export async function listObjects(client: S3Client, bucket: string, prefix: string): Promise<Listing> {
+async function listObjects(client: S3Client, bucket: string, prefix: string): Promise<Listing> {
   const out: Listing = new Map();
   let token: string | undefined;
   do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
     for (const o of page.Contents ?? []) if (o.Key) out.set(o.Key, `${o.ETag} ${o.LastModified?.toISOString()}`);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -79,13 +83,21 @@ export function written(before: Listing, after: Listing): number {
   return n;
 }
 
-export async function startServer(kind: ServerKind, o: { concurrency: number; latencyMs: number; bucket: string; work: string }): Promise<BenchServer> {
+export async function startServer(
+  kind: ServerKind,
+  o: { concurrency: number; latencyMs: number; bucket: string; work: string },
+): Promise<BenchServer> {
   return kind === 's3rver' ? startS3rver(o) : startRadosgw(o);
 }
 
 async function startS3rver(o: { concurrency: number; latencyMs: number; bucket: string }): Promise<BenchServer> {
   const tmpfs = existsSync('/dev/shm');
-  const s3: S3Emulator = await startS3({ bucket: o.bucket, concurrency: o.concurrency, latencyMs: o.latencyMs, parentDir: tmpfs ? '/dev/shm' : undefined });
+  const s3: S3Emulator = await startS3({
+    bucket: o.bucket,
+    concurrency: o.concurrency,
+    latencyMs: o.latencyMs,
+    parentDir: tmpfs ? '/dev/shm' : undefined,
+  });
   return {
     kind: 's3rver',
     endpoint: s3.endpoint,
@@ -114,7 +126,8 @@ function adminCommand(socket: string, command: Record<string, string>): Promise<
     s.on('error', reject);
     s.on('end', () => {
       const all = Buffer.concat(chunks);
-      if (all.length < 4 || all.length !== 4 + all.readUInt32BE(0)) return reject(new Error(`short answer from ${socket}`));
+      if (all.length < 4 || all.length !== 4 + all.readUInt32BE(0))
+        return reject(new Error(`short answer from ${socket}`));
       resolve(JSON.parse(all.subarray(4).toString('utf8')));
     });
   });
@@ -138,7 +151,12 @@ function daemonsCpuMs(conf: string): number {
   return (ticks * 1000) / CLOCK_TICKS_PER_S;
 }
 
-async function startRadosgw(o: { concurrency: number; latencyMs: number; bucket: string; work: string }): Promise<BenchServer> {
+async function startRadosgw(o: {
+  concurrency: number;
+  latencyMs: number;
+  bucket: string;
+  work: string;
+}): Promise<BenchServer> {
   // a parent of its own: the cluster's directory (config, admin sockets) is the only entry in it
   const parent = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : o.work, 'bench-rgw-'));
   try {

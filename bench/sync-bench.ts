@@ -13,7 +13,7 @@ import { written, type BenchServer } from './servers.js';
 import { TOOL_NAMES, type Op, type Tool, type ToolRunner } from './tools.js';
 import { ciRebuild, editTree, type Tree } from './tree.js';
 
-export interface Phase {
+interface Phase {
   ms: number;
   requests: number;
   objectsWritten: number;
@@ -31,7 +31,14 @@ export interface ToolRun {
   teardown: Phase;
 }
 
-async function phase(server: BenchServer, exec: ToolRunner, tool: Tool, op: Op, prefix: string, dir: string): Promise<Phase> {
+async function phase(
+  server: BenchServer,
+  exec: ToolRunner,
+  tool: Tool,
+  op: Op,
+  prefix: string,
+  dir: string,
+): Promise<Phase> {
   const before = await server.list(prefix);
   const c0 = await server.counters();
   const p = await exec(tool, op, prefix, dir);
@@ -54,7 +61,14 @@ async function expectObjects(server: BenchServer, tool: Tool, prefix: string, wh
   if (found !== n) throw new Error(`${TOOL_NAMES[tool]} ${what} left ${found} objects under ${prefix}, expected ${n}`);
 }
 
-export async function runToolOnce(server: BenchServer, exec: ToolRunner, tool: Tool, tree: Tree, work: string, runNo: number): Promise<ToolRun> {
+export async function runToolOnce(
+  server: BenchServer,
+  exec: ToolRunner,
+  tool: Tool,
+  tree: Tree,
+  work: string,
+  runNo: number,
+): Promise<ToolRun> {
   const dir = join(work, `tree-${tool}-${runNo}`);
   cpSync(tree.dir, dir, { recursive: true, preserveTimestamps: true });
   const prefix = `bench-${tool}-${runNo}/`;
@@ -104,7 +118,12 @@ export function syncTable(results: Record<Tool, ToolRun[]>, tools: Tool[]): stri
     return xs.length ? median(xs) : undefined;
   };
   const int = (n: number): string => String(Math.round(n));
-  const row = (label: string, f: (r: ToolRun) => number | undefined, fmt: (n: number) => string, ratio = true): Row => ({
+  const row = (
+    label: string,
+    f: (r: ToolRun) => number | undefined,
+    fmt: (n: number) => string,
+    ratio = true,
+  ): Row => ({
     label,
     values: Object.fromEntries(tools.map((t) => [t, med(t, f)])),
     fmt,
@@ -125,7 +144,11 @@ export function syncTable(results: Record<Tool, ToolRun[]>, tools: Tool[]): stri
     row('teardown: requests', (r) => r.teardown.requests, int),
     row('peak RSS (cold upload)', (r) => r.cold.maxRssKb, fmtMb),
   ];
-  return table(rows, tools.map((t) => ({ key: t, name: TOOL_NAMES[t] })), 'ours');
+  return table(
+    rows,
+    tools.map((t) => ({ key: t, name: TOOL_NAMES[t] })),
+    'ours',
+  );
 }
 
 /** Median of ours inside the process (cold, CI), for the note under the table. */

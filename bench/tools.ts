@@ -58,13 +58,21 @@ export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): P
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       const m = /__MAXRSS__(\d+) ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
       if (m) stderr = stderr.slice(0, m.index).replace(/Command exited with non-zero status \d+\s*$/, '');
-      resolve({ ms, code, stdout, stderr, maxRssKb: m ? Number(m[1]) : undefined, cpuMs: m ? (Number(m[2]) + Number(m[3])) * 1000 : undefined });
+      resolve({
+        ms,
+        code,
+        stdout,
+        stderr,
+        maxRssKb: m ? Number(m[1]) : undefined,
+        cpuMs: m ? (Number(m[2]) + Number(m[3])) * 1000 : undefined,
+      });
     });
   });
 }
 
 /** Debian's awscli (what the issue compares against); a pip-installed `aws` earlier on PATH may be another major. */
-const AWS_CLI = (process.env.PATH ?? '').split(':').includes('/usr/bin') && existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
+const AWS_CLI =
+  (process.env.PATH ?? '').split(':').includes('/usr/bin') && existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
 
 /** The tool's version line, or undefined when it is not installed. */
 export function versionOf(tool: Tool): string | undefined {
@@ -92,7 +100,9 @@ export async function bundleChild(work: string): Promise<string | undefined> {
       format: 'esm',
       target: 'node20',
       outfile,
-      banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);",
+      },
       logLevel: 'error',
     });
     return outfile;
@@ -109,13 +119,27 @@ export interface ToolRunner {
 }
 
 /** Runs a tool's sync or delete of `dir` ↔ `prefix` on `server`, at `concurrency`. */
-export function toolRunner(server: BenchServer, concurrency: number, work: string, child: string | undefined): ToolRunner {
+export function toolRunner(
+  server: BenchServer,
+  concurrency: number,
+  work: string,
+  child: string | undefined,
+): ToolRunner {
   const awsConfig = join(work, 'aws-config');
   const rcloneConfig = join(work, 'rclone.conf');
   writeFileSync(rcloneConfig, ''); // empty: everything comes from flags
   writeFileSync(
     awsConfig,
-    ['[default]', 'region = us-east-1', 'request_checksum_calculation = when_required', 'response_checksum_validation = when_required', 's3 =', `  max_concurrent_requests = ${concurrency}`, '  addressing_style = path', ''].join('\n'),
+    [
+      '[default]',
+      'region = us-east-1',
+      'request_checksum_calculation = when_required',
+      'response_checksum_validation = when_required',
+      's3 =',
+      `  max_concurrent_requests = ${concurrency}`,
+      '  addressing_style = path',
+      '',
+    ].join('\n'),
   );
   const { accessKeyId, secretAccessKey } = server.credentials;
   const awsEnv = {
@@ -130,15 +154,23 @@ export function toolRunner(server: BenchServer, concurrency: number, work: strin
   // rclone's AWS SDK fails on AWS_CA_BUNDLE with its own HTTP transport; the endpoint is plain HTTP anyway
   const rcloneEnv = { AWS_CA_BUNDLE: undefined };
   const rcloneBase = [
-    '--config', rcloneConfig,
-    '--s3-provider', 'Other',
-    '--s3-endpoint', server.endpoint,
-    '--s3-access-key-id', accessKeyId,
-    '--s3-secret-access-key', secretAccessKey,
-    '--s3-region', 'us-east-1',
+    '--config',
+    rcloneConfig,
+    '--s3-provider',
+    'Other',
+    '--s3-endpoint',
+    server.endpoint,
+    '--s3-access-key-id',
+    accessKeyId,
+    '--s3-secret-access-key',
+    secretAccessKey,
+    '--s3-region',
+    'us-east-1',
     '--s3-force-path-style',
-    '--transfers', c,
-    '--checkers', c,
+    '--transfers',
+    c,
+    '--checkers',
+    c,
     '-q',
   ];
   const rcloneFlags: Record<string, string[]> = {
@@ -160,7 +192,10 @@ export function toolRunner(server: BenchServer, concurrency: number, work: strin
     if (tool === 'aws') {
       const base = ['--endpoint-url', server.endpoint, 's3'];
       const target = `s3://${server.bucket}/${prefix}`;
-      const args = op === 'sync' ? ['sync', dir, target, '--delete', '--only-show-errors', '--no-progress'] : ['rm', target, '--recursive', '--only-show-errors'];
+      const args =
+        op === 'sync'
+          ? ['sync', dir, target, '--delete', '--only-show-errors', '--no-progress']
+          : ['rm', target, '--recursive', '--only-show-errors'];
       return run(AWS_CLI, [...base, ...args], awsEnv);
     }
     const target = `:s3:${server.bucket}/${prefix.replace(/\/$/, '')}`;

@@ -39,7 +39,10 @@ export function generateTree(dir: string, small: boolean, seed: number): Tree {
   const hex = (n: number): string => Array.from({ length: n }, () => '0123456789abcdef'[int(0, 15)]).join('');
   const b64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
   const viteHash = (): string => Array.from({ length: 8 }, () => b64[int(0, 63)]).join('');
-  const words = 'const let function return import export default class extends async await if else for while of new this null true false'.split(' ');
+  const words =
+    'const let function return import export default class extends async await if else for while of new this null true false'.split(
+      ' ',
+    );
   const text = (size: number): Buffer => {
     const parts: string[] = [];
     let n = 0;
@@ -149,4 +152,3 @@ export function ciRebuild(tree: Tree, dir: string): void {
   rewrite(dir);
   flipFirstByte(join(dir, tree.ciKey));
 }
-

@@ -30,7 +30,9 @@ function quotaDecision(q) {
     // Updating an existing preview's functions never needs a new slot.
     if (needed === 0)
         return { kind: 'allow' };
-    const holders = q.managed.map((name) => ({ name, pr: (0,naming/* prFromName */.OS)(q.app, name) ?? 0 })).sort((a, b) => a.pr - b.pr || a.name.localeCompare(b.name));
+    const holders = q.managed
+        .map((name) => ({ name, pr: (0,naming/* prFromName */.OS)(q.app, name) ?? 0 }))
+        .sort((a, b) => a.pr - b.pr || a.name.localeCompare(b.name));
     const foreign = q.total - (q.managedFunctions ?? q.managed.length);
     if (q.edition === 'community' && q.total + needed > CE_FUNCTION_LIMIT)
         return { kind: 'refuse', why: 'community-edition', limit: CE_FUNCTION_LIMIT, holders, foreign };
@@ -221,7 +223,12 @@ function call(req) {
             res.on('error', fail);
             res.on('end', () => {
                 clearTimeout(timer);
-                resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), call: name });
+                resolve({
+                    status: res.statusCode ?? 0,
+                    headers: res.headers,
+                    text: Buffer.concat(chunks).toString('utf8'),
+                    call: name,
+                });
             });
         });
         r.end(req.body);
@@ -246,7 +253,11 @@ async function callWithRetry(req) {
         throw new StatusError(res.call, res.status, res.text, res.headers, req.hint?.(res.status, res.text) ?? '');
     }, {
         what: describeCall(req.method, req.url),
-        transient: (err) => (err instanceof NetworkError ? {} : err instanceof StatusError ? transientStatus(err.status, err.headers) : false),
+        transient: (err) => err instanceof NetworkError
+            ? {}
+            : err instanceof StatusError
+                ? transientStatus(err.status, err.headers)
+                : false,
         log: req.log,
         policy: req.policy ?? DEFAULT_RETRY,
         deadline: req.deadline,
@@ -332,7 +343,13 @@ class RegistryClient {
         const location = res.headers.location;
         if (!location)
             throw new Error(`${res.call} answered ${res.status} without a Location to follow`);
-        return callWithRetry({ method: 'GET', url: new URL(location, url), accept: (s) => s === 200, timeoutMs: this.o.timeoutMs, log: this.o.log });
+        return callWithRetry({
+            method: 'GET',
+            url: new URL(location, url),
+            accept: (s) => s === 200,
+            timeoutMs: this.o.timeoutMs,
+            log: this.o.log,
+        });
     }
     send(method, url, need, accept, headers, body) {
         const token = this.tokens.get(need);
@@ -670,7 +687,12 @@ function apiOrigin(host, insecure) {
 async function anonymousPullProblem(image, o) {
     const { repository, reference } = splitImage(image);
     const repo = (0,image_reference/* parseRepository */.SU)(repository);
-    const client = new RegistryClient({ origin: apiOrigin(repo.host, o.insecure), name: repo.path, timeoutMs: o.timeoutMs, log: o.log });
+    const client = new RegistryClient({
+        origin: apiOrigin(repo.host, o.insecure),
+        name: repo.path,
+        timeoutMs: o.timeoutMs,
+        log: o.log,
+    });
     try {
         const res = await client.request('HEAD', client.url(`manifests/${reference}`), (s) => s === 200 || s === 403 || s === 404, { accept: MANIFEST_TYPES });
         if (res.status === 200)
@@ -761,7 +783,9 @@ class Wait {
         if (res instanceof Error)
             return { seen: `available replica, but ${res.message}` };
         if (res.status >= 500)
-            return { seen: `available replica, but ${this.probe} answered ${res.status}: ${(0,untrusted/* sanitize */.aj)(res.text, { max: 200 })}` };
+            return {
+                seen: `available replica, but ${this.probe} answered ${res.status}: ${(0,untrusted/* sanitize */.aj)(res.text, { max: 200 })}`,
+            };
         return this.answered(res.status, String(res.headers[VERSION_HEADER] ?? ''));
     }
     missing() {
@@ -784,11 +808,19 @@ class Wait {
         if (version === t.sha)
             return { state: 'ready', evidence: `${answered} from ${readiness_short(t.sha)} (${VERSION_HEADER})` };
         if (version)
-            return { seen: `${answered}, but from ${(0,untrusted/* sanitize */.aj)(readiness_short(version))} (${VERSION_HEADER}); waiting for ${readiness_short(t.sha)}` };
+            return {
+                seen: `${answered}, but from ${(0,untrusted/* sanitize */.aj)(readiness_short(version))} (${VERSION_HEADER}); waiting for ${readiness_short(t.sha)}`,
+            };
         if (this.provider.rolling && !t.created) {
-            return { state: 'rolling-out', evidence: `${answered}; the function does not send ${VERSION_HEADER}, so during the rolling update this may still be the previous version` };
+            return {
+                state: 'rolling-out',
+                evidence: `${answered}; the function does not send ${VERSION_HEADER}, so during the rolling update this may still be the previous version`,
+            };
         }
-        return { state: 'ready', evidence: `${answered}; no previous version can answer (${t.created ? 'new function' : 'faasd replaces a function on update'})` };
+        return {
+            state: 'ready',
+            evidence: `${answered}; no previous version can answer (${t.created ? 'new function' : 'faasd replaces a function on update'})`,
+        };
     }
 }
 async function waitUntilReady(gateway, provider, t, o) {
@@ -874,7 +906,10 @@ function recordKey(statePrefix, name) {
     return `${folder(statePrefix)}${name}.json`;
 }
 async function saveRecord(store, record) {
-    await writeJson(store.client, store.bucket, recordKey(store.statePrefix, record.name), { version: RECORD_VERSION, ...record });
+    await writeJson(store.client, store.bucket, recordKey(store.statePrefix, record.name), {
+        version: RECORD_VERSION,
+        ...record,
+    });
 }
 async function readRecord(store, name) {
     return readJson(store.client, store.bucket, recordKey(store.statePrefix, name));
@@ -917,12 +952,18 @@ async function saveSleeping(store, name, specs, since) {
 /** A spec of preview `name`: its own function or one of its `<name>-<fn>` functions. */
 function belongs(name, spec) {
     const s = spec;
-    return typeof s?.service === 'string' && typeof s.image === 'string' && (s.service === name || s.service.startsWith(`${name}-`));
+    return (typeof s?.service === 'string' &&
+        typeof s.image === 'string' &&
+        (s.service === name || s.service.startsWith(`${name}-`)));
 }
 /** The saved specs, or undefined when the preview is not asleep (or the object is not one of ours). */
 async function readSleeping(store, name) {
     const raw = await readJson(store.client, store.bucket, sleepingKey(store.statePrefix, name));
-    if (!raw || raw.version !== SLEEPING_VERSION || !Array.isArray(raw.specs) || raw.specs.length === 0 || !raw.specs.every((x) => belongs(name, x)))
+    if (!raw ||
+        raw.version !== SLEEPING_VERSION ||
+        !Array.isArray(raw.specs) ||
+        raw.specs.length === 0 ||
+        !raw.specs.every((x) => belongs(name, x)))
         return undefined;
     return raw;
 }
@@ -975,6 +1016,7 @@ const MAX_KEY_BYTES = 1024;
 const LONG_KEYS_SHOWN = 5;
 /** A safe object key suffix: relative, no empty, `.` or `..` segments, no backslashes or control chars. */
 function isSafeKey(key) {
+    // eslint-disable-next-line no-control-regex -- control characters are what it refuses
     if (key === '' || key.startsWith('/') || key.includes('\\') || /[\x00-\x1f]/.test(key))
         return false;
     return key.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
@@ -1006,7 +1048,9 @@ function escapeBytes(raw) {
 /** One warning for every key over the limit, with the first few (each shortened in its middle). */
 function longKeysWarning(keys, keyPrefix) {
     const shorten = (k) => (k.length > 100 ? `${k.slice(0, 60)}…${k.slice(-39)}` : k);
-    const shown = keys.slice(0, LONG_KEYS_SHOWN).map((k) => `${JSON.stringify(shorten(k))} (${Buffer.byteLength(keyPrefix + k)} bytes)`);
+    const shown = keys
+        .slice(0, LONG_KEYS_SHOWN)
+        .map((k) => `${JSON.stringify(shorten(k))} (${Buffer.byteLength(keyPrefix + k)} bytes)`);
     const more = keys.length > LONG_KEYS_SHOWN ? `, and ${keys.length - LONG_KEYS_SHOWN} more` : '';
     return (`skipping ${keys.length} file(s) whose object key would be longer than S3's limit of ${MAX_KEY_BYTES} bytes ` +
         `(UTF-8, with the prefix ${JSON.stringify(keyPrefix)}): ${shown.join(', ')}${more}; shorten their paths under static-dir`);
@@ -1455,7 +1499,9 @@ function createLeanHttp(o) {
     return {
         async request(req) {
             const stream = typeof req.body === 'function' ? req.body() : undefined;
-            const body = stream ? external_node_stream_.Readable.from(exactly(stream, req), { objectMode: false }) : req.body;
+            const body = stream
+                ? external_node_stream_.Readable.from(exactly(stream, req), { objectMode: false })
+                : req.body;
             const headers = body ? { ...req.headers, 'content-length': String(req.size) } : req.headers;
             try {
                 const res = await pool.request({ method: req.method, path: req.path, headers, body });
@@ -1740,13 +1786,25 @@ async function createLeanS3(client, bucket, opts) {
                 body,
                 size,
                 maxBody: MAX_ANSWER,
-                sizeMismatch: (sent) => new FileChanged(`PUT ${url.protocol}//${url.host}${path}`, sent > size ? `it grew past the ${size} bytes the walk saw` : `it shrank to ${sent} of the ${size} bytes the walk saw`),
+                sizeMismatch: (sent) => new FileChanged(`PUT ${url.protocol}//${url.host}${path}`, sent > size
+                    ? `it grew past the ${size} bytes the walk saw`
+                    : `it shrank to ${sent} of the ${size} bytes the walk saw`),
             });
         },
         async list(prefix, token) {
-            const query = { 'list-type': '2', prefix, ...(token ? { 'continuation-token': token } : {}) };
+            const query = {
+                'list-type': '2',
+                prefix,
+                ...(token ? { 'continuation-token': token } : {}),
+            };
             // the bucket itself: `/<bucket>` path-style, `/` virtual-hosted
-            const res = await send({ method: 'GET', path: base === '/' ? base : base.slice(0, -1), query, size: 0, maxBody: MAX_LISTING });
+            const res = await send({
+                method: 'GET',
+                path: base === '/' ? base : base.slice(0, -1),
+                query,
+                size: 0,
+                maxBody: MAX_LISTING,
+            });
             return parseListPage(res.body.toString('utf8'));
         },
         requests: () => attempts,
@@ -1770,7 +1828,13 @@ function failureOf(err) {
     if (status !== undefined) {
         // lean.ts's S3ResponseError carries the body's Message as it was; the SDK's `message` is it or its placeholder
         const said = typeof e.Message === 'string' ? e.Message : message === SDK_NO_MESSAGE ? '' : message;
-        return { kind: 'answer', status, code: e.Code || undefined, message: said, headers: e.headers ?? e.$response?.headers ?? {} };
+        return {
+            kind: 'answer',
+            status,
+            code: e.Code || undefined,
+            message: said,
+            headers: e.headers ?? e.$response?.headers ?? {},
+        };
     }
     const local = err instanceof FileChanged || FILE_ERRORS.has(e.code ?? '');
     const text = e.code && !message.includes(e.code) ? `${e.code} ${message}` : message;
@@ -1900,7 +1964,10 @@ function listPage(client, counter, bucket, prefix, token) {
 async function page(l, bucket, prefix, token) {
     const { lean } = l;
     if (lean)
-        return s3Operation({ operation: 'ListObjectsV2', bucket, prefix }, () => lean.list(prefix, token), { retry: true, log: l.log });
+        return s3Operation({ operation: 'ListObjectsV2', bucket, prefix }, () => lean.list(prefix, token), {
+            retry: true,
+            log: l.log,
+        });
     const p = await listPage(l.client, l.counter, bucket, prefix, token);
     return {
         objects: (p.Contents ?? []).map((o) => ({ key: o.Key ?? '', size: o.Size ?? 0, etag: o.ETag ?? '' })),
@@ -2025,7 +2092,7 @@ class Uploader {
                 jobs.push({ kind: 'part', upload, index });
         }
         try {
-            await forEachLimited(jobs, this.o.concurrency, (job) => (job.kind === 'single' ? this.single(job.file) : this.part(job.upload, job.index)));
+            await forEachLimited(jobs, this.o.concurrency, (job) => job.kind === 'single' ? this.single(job.file) : this.part(job.upload, job.index));
         }
         catch (err) {
             await Promise.all(multiparts.filter((m) => m.uploadId && !m.completed).map((m) => this.abort(m)));
@@ -2051,10 +2118,20 @@ class Uploader {
         const body = file.size > SMALL_FILE ? undefined : readSmall(file.path, file.size);
         const target = this.target('PutObject', file);
         if (lean) {
-            await s3Operation(target, () => lean.put(key, body ?? (() => fileStream(file.path)), file.size, headers), { retry: true, log });
+            await s3Operation(target, () => lean.put(key, body ?? (() => fileStream(file.path)), file.size, headers), {
+                retry: true,
+                log,
+            });
         }
         else {
-            const command = (Body) => this.o.counter.count(new dist_cjs/* PutObjectCommand */.wKZ({ Bucket: this.o.bucket, Key: key, Body, ContentLength: file.size, ContentType: headers.contentType, CacheControl: headers.cacheControl }));
+            const command = (Body) => this.o.counter.count(new dist_cjs/* PutObjectCommand */.wKZ({
+                Bucket: this.o.bucket,
+                Key: key,
+                Body,
+                ContentLength: file.size,
+                ContentType: headers.contentType,
+                CacheControl: headers.cacheControl,
+            }));
             // a Buffer body the SDK repeats by itself; a stream it cannot
             if (body)
                 await s3Operation(target, () => this.o.client.send(command(body)));
@@ -2070,7 +2147,13 @@ class Uploader {
         const checksum = partChecksums ? { ChecksumAlgorithm: 'CRC32' } : {};
         const UploadId = await upload.id(async () => {
             const headers = this.headersOf(file);
-            const created = await s3Operation(this.target('CreateMultipartUpload', file), () => client.send(counter.count(new dist_cjs/* CreateMultipartUploadCommand */.nG4({ Bucket: bucket, Key, ContentType: headers.contentType, CacheControl: headers.cacheControl, ...checksum }))));
+            const created = await s3Operation(this.target('CreateMultipartUpload', file), () => client.send(counter.count(new dist_cjs/* CreateMultipartUploadCommand */.nG4({
+                Bucket: bucket,
+                Key,
+                ContentType: headers.contentType,
+                CacheControl: headers.cacheControl,
+                ...checksum,
+            }))));
             if (!created.UploadId)
                 throw new Error(`CreateMultipartUpload s3://${bucket}/${Key} returned no UploadId`);
             return created.UploadId;
@@ -2078,7 +2161,15 @@ class Uploader {
         const start = index * PART_SIZE;
         const end = Math.min(file.size, start + PART_SIZE) - 1;
         const PartNumber = index + 1;
-        const command = (Body) => counter.count(new dist_cjs/* UploadPartCommand */.iVK({ Bucket: bucket, Key, UploadId, PartNumber, Body, ContentLength: end - start + 1, ...checksum }));
+        const command = (Body) => counter.count(new dist_cjs/* UploadPartCommand */.iVK({
+            Bucket: bucket,
+            Key,
+            UploadId,
+            PartNumber,
+            Body,
+            ContentLength: end - start + 1,
+            ...checksum,
+        }));
         const out = await s3Operation(this.target('UploadPart', file), () => withStream(() => fileStream(file.path, { start, end }), (body) => client.send(command(body))), { retry: true, log });
         if (!upload.done({ PartNumber, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) }))
             return;
@@ -2176,7 +2267,9 @@ class PreparedSync {
         if (this.closed)
             throw new Error(`asset sync: ${name}() after close()`);
         if (this.running || this.done !== ORDER[ORDER.indexOf(name) - 1]) {
-            const state = this.running ? `another phase is running after ${this.done}()` : `the last phase that finished is ${this.done}()`;
+            const state = this.running
+                ? `another phase is running after ${this.done}()`
+                : `the last phase that finished is ${this.done}()`;
             throw new Error(`asset sync: ${name}() cannot run now (${state}); the order is ${ORDER.join('(), ')}()`);
         }
         this.running = true;
@@ -2221,7 +2314,17 @@ async function prepareSync(client, options) {
         const checksumMode = await client.config.requestChecksumCalculation?.();
         const lean = await leanReady;
         const rules = { cacheControl: opts.cacheControl, cacheControlFingerprinted: opts.cacheControlFingerprinted };
-        const uploader = new Uploader({ client, counter, lean, bucket, prefix, concurrency, rules, partChecksums: checksumMode === 'WHEN_SUPPORTED', log });
+        const uploader = new Uploader({
+            client,
+            counter,
+            lean,
+            bucket,
+            prefix,
+            concurrency,
+            rules,
+            partChecksums: checksumMode === 'WHEN_SUPPORTED',
+            log,
+        });
         return new PreparedSync(client, opts, planSync(local, remote, hashes), counter, uploader, lean);
     }
     catch (err) {
@@ -2339,7 +2442,9 @@ function reusableImage(running, buildDigest) {
 }
 /** True when the function already runs exactly this spec (image included): no update is needed. */
 function unchangedFunction(running, spec) {
-    return running !== undefined && (0,image_reference/* normalReference */.xT)(running.image) === (0,image_reference/* normalReference */.xT)(spec.image) && running.labels?.[SPEC_DIGEST_LABEL] === specDigest(spec);
+    return (running !== undefined &&
+        (0,image_reference/* normalReference */.xT)(running.image) === (0,image_reference/* normalReference */.xT)(spec.image) &&
+        running.labels?.[SPEC_DIGEST_LABEL] === specDigest(spec));
 }
 
 // EXTERNAL MODULE: ./src/data/url.ts
@@ -2477,7 +2582,12 @@ const MIN_SERVER_VERSION = 130000;
 /** Failures of a connection attempt worth another try: a server starting up or full, a dropped or silent socket. */
 function transientConnect(err) {
     const code = err instanceof DataError ? err.code : undefined;
-    return code === SQLSTATE.cannotConnectNow || code === SQLSTATE.tooManyConnections || code === 'ECONNRESET' || code === 'ETIMEDOUT' ? {} : false;
+    return code === SQLSTATE.cannotConnectNow ||
+        code === SQLSTATE.tooManyConnections ||
+        code === 'ECONNRESET' ||
+        code === 'ETIMEDOUT'
+        ? {}
+        : false;
 }
 class AdminSession {
     client;
@@ -2501,7 +2611,9 @@ class AdminSession {
             transient: transientConnect,
             log,
         }).catch((err) => {
-            throw err instanceof RetriesExhausted && err.last instanceof DataError ? new DataError(err.message, err.last.code) : err;
+            throw err instanceof RetriesExhausted && err.last instanceof DataError
+                ? new DataError(err.message, err.last.code)
+                : err;
         });
         const session = new AdminSession(client, target, statementTimeoutMs, log);
         try {
@@ -2536,7 +2648,9 @@ class AdminSession {
             return await fn();
         }
         finally {
-            await this.query(`unlock ${key}`, 'SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`faas-preview:${key}`]).catch(() => undefined);
+            await this.query(`unlock ${key}`, 'SELECT pg_advisory_unlock(hashtextextended($1, 0))', [
+                `faas-preview:${key}`,
+            ]).catch(() => undefined);
         }
     }
     async close() {
@@ -2636,7 +2750,9 @@ class PreviewDatabases {
             catch (err) {
                 // A role made by this very call is dropped with the database that failed; one from earlier runs stays.
                 if (!found.role)
-                    await this.session.query(`drop role ${name}`, `DROP ROLE IF EXISTS ${(0,names/* quoteIdent */.v4)(name)}`).catch((e) => this.session.log(String(e)));
+                    await this.session
+                        .query(`drop role ${name}`, `DROP ROLE IF EXISTS ${(0,names/* quoteIdent */.v4)(name)}`)
+                        .catch((e) => this.session.log(String(e)));
                 throw err;
             }
             return { name, created: true, url };
@@ -2673,7 +2789,13 @@ class PreviewDatabases {
             const preview = ours.has(r.name) ? (0,names/* previewOfIdentifier */.xM)(app, r.name) : undefined;
             if (!preview || (r.kind === 'database' && r.owner !== r.name))
                 continue;
-            const entry = byName.get(r.name) ?? { preview: preview.name, pr: preview.pr, name: r.name, database: false, role: false };
+            const entry = byName.get(r.name) ?? {
+                preview: preview.name,
+                pr: preview.pr,
+                name: r.name,
+                database: false,
+                role: false,
+            };
             entry[r.kind] = true;
             byName.set(r.name, entry);
         }
@@ -2704,7 +2826,10 @@ class PreviewDatabases {
         const secret = this.session.literal(scramVerifier(password));
         const statements = exists
             ? [`ALTER ROLE ${role} WITH LOGIN PASSWORD ${secret}`]
-            : [`CREATE ROLE ${role} WITH LOGIN PASSWORD ${secret}`, `COMMENT ON ROLE ${role} IS ${this.session.literal(this.mark)}`];
+            : [
+                `CREATE ROLE ${role} WITH LOGIN PASSWORD ${secret}`,
+                `COMMENT ON ROLE ${role} IS ${this.session.literal(this.mark)}`,
+            ];
         const sql = ['BEGIN', ...statements, `GRANT ${role} TO CURRENT_USER`, 'COMMIT'].join(';\n');
         try {
             await this.session.query(`${exists ? 'set the password of' : 'create'} role ${name}`, sql);
@@ -2729,7 +2854,9 @@ class PreviewDatabases {
             throw await this.explainCreate(err);
         }
         // PostgreSQL grants CONNECT on every new database to PUBLIC: other previews' roles could log in to this one.
-        await this.session.query(`restrict connections to ${name}`, `REVOKE CONNECT, TEMPORARY ON DATABASE ${(0,names/* quoteIdent */.v4)(name)} FROM PUBLIC`).catch(async (err) => {
+        await this.session
+            .query(`restrict connections to ${name}`, `REVOKE CONNECT, TEMPORARY ON DATABASE ${(0,names/* quoteIdent */.v4)(name)} FROM PUBLIC`)
+            .catch(async (err) => {
             await this.dropDatabase(name).catch((e) => this.session.log(String(e)));
             throw err;
         });
@@ -2895,7 +3022,11 @@ function parseTime(text) {
 }
 function validMemory(m) {
     const e = m;
-    return typeof e === 'object' && e !== null && Number.isFinite(e.count) && e.count >= 0 && parseTime(e.changedAt) !== undefined;
+    return (typeof e === 'object' &&
+        e !== null &&
+        Number.isFinite(e.count) &&
+        e.count >= 0 &&
+        parseTime(e.changedAt) !== undefined);
 }
 function stateActivity(f, previous, i) {
     const count = f.invocationCount ?? 0;
@@ -2925,7 +3056,13 @@ function stateActivity(f, previous, i) {
     }
     const ago = i.now - at;
     const when = ago <= 0 ? 'now' : `${iso(at)} (${formatDuration(ago)} ago)`;
-    return { text: `${when}; ${note}`, at, idle: ago >= i.idleAfterMs, idleFor: formatDuration(Math.max(0, ago)), observed };
+    return {
+        text: `${when}; ${note}`,
+        at,
+        idle: ago >= i.idleAfterMs,
+        idleFor: formatDuration(Math.max(0, ago)),
+        observed,
+    };
 }
 function prometheusActivity(f, increases, i) {
     const window = formatDuration(i.idleAfterMs);
@@ -2943,8 +3080,19 @@ function planSweep(i) {
     const actions = [];
     for (const f of [...i.functions].sort((a, b) => a.pr - b.pr || a.name.localeCompare(b.name))) {
         const activity = i.increases ? prometheusActivity(f, i.increases, i) : stateActivity(f, previous, i);
-        const base = { name: f.name, pr: f.pr, lastActivity: activity.text, lastActivityAt: activity.at, observed: activity.observed };
-        const act = (decision, reason, idleFor) => ({ ...base, decision, reason, ...(idleFor ? { idleFor } : {}) });
+        const base = {
+            name: f.name,
+            pr: f.pr,
+            lastActivity: activity.text,
+            lastActivityAt: activity.at,
+            observed: activity.observed,
+        };
+        const act = (decision, reason, idleFor) => ({
+            ...base,
+            decision,
+            reason,
+            ...(idleFor ? { idleFor } : {}),
+        });
         const deployAge = f.deployedAt === undefined ? undefined : i.now - f.deployedAt;
         if (deployAge !== undefined && deployAge < i.idleAfterMs) {
             const age = deployAge <= 0 ? 'just now' : `${formatDuration(deployAge)} ago`;
@@ -3178,7 +3326,12 @@ class HookError extends Error {
 /** Spawns `sh -c` in a new process group and waits until it exited and its output ended; `emit` gets each line. */
 function execute(o, timeoutMs, emit) {
     return new Promise((resolve) => {
-        const child = (0,external_node_child_process_.spawn)('sh', ['-c', o.command], { cwd: o.cwd, env: childEnv(o.env, o.parent), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+        const child = (0,external_node_child_process_.spawn)('sh', ['-c', o.command], {
+            cwd: o.cwd,
+            env: childEnv(o.env, o.parent),
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: true,
+        });
         const splitters = [child.stdout, child.stderr].map((stream) => {
             const s = new LineSplitter(emit);
             stream.on('data', (chunk) => s.push(chunk));
@@ -3255,7 +3408,12 @@ async function openDatabases(s) {
     const db = s.settings.data.database;
     if (!db)
         return undefined;
-    return PreviewDatabases.open({ url: db.url, repo: `${s.ctx.repo.owner}/${s.ctx.repo.repo}`, template: db.template, log: log/* log */.R.info });
+    return PreviewDatabases.open({
+        url: db.url,
+        repo: `${s.ctx.repo.owner}/${s.ctx.repo.repo}`,
+        template: db.template,
+        log: log/* log */.R.info,
+    });
 }
 /** `fn` over an open admin connection, closed afterwards; undefined without `database-url`. */
 async function withDatabases(s, fn) {
@@ -3282,7 +3440,10 @@ async function prepareData(s, p, firstDeploy) {
     let db;
     try {
         db = dbs ? await dbs.ensure(p.name) : undefined;
-        const values = { ...s.settings.data.previewSecrets, ...(db ? { [naming/* DATABASE_KEY */.YJ]: db.url } : {}) };
+        const values = {
+            ...s.settings.data.previewSecrets,
+            ...(db ? { [naming/* DATABASE_KEY */.YJ]: db.url } : {}),
+        };
         const env = {};
         for (const [key, value] of Object.entries(values)) {
             const secret = (0,naming/* secretName */.Gf)(p.name, key);
@@ -3291,7 +3452,11 @@ async function prepareData(s, p, firstDeploy) {
             env[`${key}_FILE`] = (0,naming/* secretPath */.s6)(secret);
         }
         const seeded = await runDeployHooks(s, p, db);
-        return { secrets: written, env, database: db && { name: db.name, created: db.created, migrated: Boolean(s.settings.data.hooks.migrate), seeded } };
+        return {
+            secrets: written,
+            env,
+            database: db && { name: db.name, created: db.created, migrated: Boolean(s.settings.data.hooks.migrate), seeded },
+        };
     }
     catch (err) {
         if (firstDeploy)
@@ -3306,7 +3471,9 @@ async function prepareData(s, p, firstDeploy) {
 async function runDeployHooks(s, p, db) {
     const { hooks } = s.settings.data;
     const env = { ...previewEnv(p), ...(db ? { DATABASE_URL: db.url } : {}) };
-    const run = (name, command) => command ? runHook({ name, command, cwd: s.ctx.workspace, env, timeoutMs: hooks.timeoutMs }) : Promise.resolve(undefined);
+    const run = (name, command) => command
+        ? runHook({ name, command, cwd: s.ctx.workspace, env, timeoutMs: hooks.timeoutMs })
+        : Promise.resolve(undefined);
     await run('database-migrate', hooks.migrate);
     const seeded = Boolean(db?.created && hooks.seed);
     if (seeded)
@@ -3317,7 +3484,9 @@ async function runDeployHooks(s, p, db) {
 /** A first deploy that failed: remove what this run created, so the next push starts clean and seeds again. */
 async function undo(s, dbs, name, secrets, db) {
     for (const secret of secrets)
-        await s.gateway.deleteSecret(secret).catch((err) => log/* log */.R.warning(`could not remove secret ${secret} after the failure: ${err.message}`));
+        await s.gateway
+            .deleteSecret(secret)
+            .catch((err) => log/* log */.R.warning(`could not remove secret ${secret} after the failure: ${err.message}`));
     if (dbs && db?.created) {
         await dbs.drop(name).then(() => log/* log */.R.info(`dropped database ${db.name} created by this failed first deploy`), (err) => log/* log */.R.warning(`could not drop database ${db.name} after the failure: ${err.message}`));
     }
@@ -3327,7 +3496,13 @@ async function removeData(s, p) {
     const removed = [];
     const { hooks } = s.settings.data;
     if (hooks.onTeardown)
-        await runHook({ name: 'on-teardown', command: hooks.onTeardown, cwd: s.ctx.workspace, env: previewEnv(p), timeoutMs: hooks.timeoutMs });
+        await runHook({
+            name: 'on-teardown',
+            command: hooks.onTeardown,
+            cwd: s.ctx.workspace,
+            env: previewEnv(p),
+            timeoutMs: hooks.timeoutMs,
+        });
     const mine = (await s.gateway.secretNames()).filter((n) => (0,naming/* previewOfSecret */.qv)(s.settings.app, n)?.preview === p.name);
     for (const secret of mine)
         await s.gateway.deleteSecret(secret);
@@ -3354,7 +3529,11 @@ async function removeData(s, p) {
 const SCALE_ZERO_LABEL = 'com.openfaas.scale.zero';
 function functionSpec(settings, o) {
     const stack = o.unit.stackSpec ?? {};
-    const labels = { ...stack.labels, ...settings.fn.labels, ...(0,naming/* previewLabels */.wH)(o.owner, o.repo, o.preview.pr, o.preview.sha) };
+    const labels = {
+        ...stack.labels,
+        ...settings.fn.labels,
+        ...(0,naming/* previewLabels */.wH)(o.owner, o.repo, o.preview.pr, o.preview.sha),
+    };
     if (o.unit.fn)
         labels[naming/* FUNCTION_LABEL */.AT] = o.unit.fn;
     // Community Edition refuses com.openfaas.scale.zero* with 400; Pro and Edge wake a function at zero on its next request.
@@ -3371,7 +3550,12 @@ function functionSpec(settings, o) {
         ...(envProcess ? { envProcess } : {}),
         envVars: { ...stack.envVars, ...settings.fn.envVars, ...o.data?.env, ...previewEnv(o.preview) },
         labels,
-        annotations: { ...stack.annotations, ...settings.fn.annotations, [naming/* ANNOTATIONS */.BC.deployedAt]: o.now.toISOString(), [naming/* ANNOTATIONS */.BC.url]: o.preview.url },
+        annotations: {
+            ...stack.annotations,
+            ...settings.fn.annotations,
+            [naming/* ANNOTATIONS */.BC.deployedAt]: o.now.toISOString(),
+            [naming/* ANNOTATIONS */.BC.url]: o.preview.url,
+        },
         secrets: [...new Set([...(stack.secrets ?? []), ...settings.fn.secrets, ...(o.data?.secrets ?? [])])],
         // The inputs always have a value (action.yml defaults), so a limit the stack sets for its function wins, and the
         // inputs bound what it leaves out: a stack limiting memory only still runs under cpu-limit.
@@ -3384,7 +3568,17 @@ function functionSpec(settings, o) {
 }
 /** What the gateway lists of a running function, as a spec to POST again (the sweeper's fallback, untouched functions). */
 function runningSpec(f) {
-    return { service: f.name, image: f.image, ...(f.envProcess ? { envProcess: f.envProcess } : {}), envVars: f.envVars, labels: f.labels, annotations: f.annotations, secrets: f.secrets, limits: f.limits, requests: f.requests };
+    return {
+        service: f.name,
+        image: f.image,
+        ...(f.envProcess ? { envProcess: f.envProcess } : {}),
+        envVars: f.envVars,
+        labels: f.labels,
+        annotations: f.annotations,
+        secrets: f.secrets,
+        limits: f.limits,
+        requests: f.requests,
+    };
 }
 /**
  * What an untouched function runs, to record: the spec the deploy that made it recorded (`recorded`, from the bucket),
@@ -3392,8 +3586,11 @@ function runningSpec(f) {
  * or read-only flag, and writes images in normal form), else the listing.
  */
 function untouchedSpec(recorded, running) {
-    const same = (x) => x?.service === running.name && (0,image_reference/* normalReference */.xT)(x.image) === (0,image_reference/* normalReference */.xT)(running.image) && [SPEC_DIGEST_LABEL, naming/* LABELS */.kg.sha].every((l) => x.labels?.[l] !== undefined && x.labels[l] === running.labels?.[l]);
-    return (Array.isArray(recorded) ? recorded.find(same) : undefined) ?? runningSpec(running);
+    const same = (x) => x?.service === running.name &&
+        (0,image_reference/* normalReference */.xT)(x.image) === (0,image_reference/* normalReference */.xT)(running.image) &&
+        [SPEC_DIGEST_LABEL, naming/* LABELS */.kg.sha].every((l) => x.labels?.[l] !== undefined && x.labels[l] === running.labels?.[l]);
+    return ((Array.isArray(recorded) ? recorded.find(same) : undefined) ??
+        runningSpec(running));
 }
 
 ;// CONCATENATED MODULE: ./src/github/comment-text.ts
@@ -3440,7 +3637,12 @@ function live(view) {
 function functionsTable(functions) {
     if (!functions || functions.length < 2)
         return [];
-    return ['', '| Function | Route | Image | Backend |', '|---|---|---|---|', ...functions.map((f) => `| \`${f.name}\` | \`${f.route}/\` | ${(0,untrusted/* inlineCode */.ti)(f.image)} | ${f.backend ? backendText(f.backend) : ''} |`)];
+    return [
+        '',
+        '| Function | Route | Image | Backend |',
+        '|---|---|---|---|',
+        ...functions.map((f) => `| \`${f.name}\` | \`${f.route}/\` | ${(0,untrusted/* inlineCode */.ti)(f.image)} | ${f.backend ? backendText(f.backend) : ''} |`),
+    ];
 }
 /** How the image came to be, as the comment says it. */
 function backendText(b) {
@@ -3481,7 +3683,9 @@ function renderComment(view) {
             lines.push(`${HEADING} ${STEP[view.step]} for commit \`${comment_text_short(view.sha)}\`.`, '', (0,untrusted/* codeBlock */.DV)(view.error), '', view.previous, '', `See [the run](${view.runUrl}) for the full log.`, '', footer(view.runUrl, view.time));
             break;
         case 'torn-down':
-            lines.push(`${HEADING} \`${view.name}\` was torn down: ${view.reason}.`, '', ...(view.removed.length ? ['Removed:', ...view.removed.map((r) => `- ${r}`)] : ['Nothing of it was left to remove.']), ...(view.kept?.length ? ['', 'Kept:', ...view.kept.map((k) => `- ${k}`)] : []), '', footer(view.runUrl, view.time));
+            lines.push(`${HEADING} \`${view.name}\` was torn down: ${view.reason}.`, '', ...(view.removed.length
+                ? ['Removed:', ...view.removed.map((r) => `- ${r}`)]
+                : ['Nothing of it was left to remove.']), ...(view.kept?.length ? ['', 'Kept:', ...view.kept.map((k) => `- ${k}`)] : []), '', footer(view.runUrl, view.time));
             break;
         case 'sleeping':
             lines.push(`${HEADING} \`${view.name}\` is asleep: nobody called it for ${view.idleFor}, so its function was removed to free capacity. The static assets and data are kept.`, '', view.wake
@@ -3501,7 +3705,9 @@ function refused(view) {
     return [
         head,
         '',
-        ...(view.holders.length ? ['Previews of this repository holding slots:', ...view.holders.map((h) => `- #${h.pr} (\`${h.name}\`)`), ''] : []),
+        ...(view.holders.length
+            ? ['Previews of this repository holding slots:', ...view.holders.map((h) => `- #${h.pr} (\`${h.name}\`)`), '']
+            : []),
         'Close one of those PRs (or wait for the idle sweeper to put idle previews to sleep), then push or re-run the workflow.',
     ];
 }
@@ -3543,7 +3749,7 @@ async function viewerLogin(octokit) {
         return (await octokit.rest.users.getAuthenticated()).data.login;
     }
     catch (err) {
-        throw new Error(`could not tell which account 'github-token' belongs to (GraphQL viewer and GET /user both failed: ${err.message}); the PR comment is only edited when it is the token's own`);
+        throw new Error(`could not tell which account 'github-token' belongs to (GraphQL viewer and GET /user both failed: ${err.message}); the PR comment is only edited when it is the token's own`, { cause: err });
     }
 }
 class PreviewComment {
@@ -3568,7 +3774,11 @@ class PreviewComment {
     async ours() {
         const viewer = await this.who();
         const marker = (0,naming/* commentMarker */.Ql)(this.name);
-        const listed = (await this.octokit.paginate(this.octokit.rest.issues.listComments, { ...this.repo, issue_number: this.pr, per_page: 100 }));
+        const listed = (await this.octokit.paginate(this.octokit.rest.issues.listComments, {
+            ...this.repo,
+            issue_number: this.pr,
+            per_page: 100,
+        }));
         const ids = [];
         for (const c of listed) {
             if (!c.body?.startsWith(marker))
@@ -3593,7 +3803,8 @@ class PreviewComment {
         }
         if (o.updateOnly)
             return undefined;
-        const created = (await this.octokit.rest.issues.createComment({ ...this.repo, issue_number: this.pr, body: text })).data.id;
+        const created = (await this.octokit.rest.issues.createComment({ ...this.repo, issue_number: this.pr, body: text }))
+            .data.id;
         return this.converge(created, text);
     }
     /** After a create: keep the oldest of ours, delete the rest; the survivor gets this run's body. */
@@ -3603,7 +3814,9 @@ class PreviewComment {
             return created;
         // The other run converges the same way and may have deleted some of them already: 404 is fine.
         for (const id of extra)
-            await this.octokit.rest.issues.deleteComment({ ...this.repo, comment_id: id }).catch((err) => {
+            await this.octokit.rest.issues
+                .deleteComment({ ...this.repo, comment_id: id })
+                .catch((err) => {
                 if (err.status !== 404)
                     throw err;
             });
@@ -3642,7 +3855,14 @@ async function createDeployment(octokit, repo, mark) {
 /** A new deployment for this commit, `in_progress` while the run builds and deploys it; returns its id. */
 async function startDeployment(octokit, repo, mark) {
     const id = await createDeployment(octokit, repo, mark);
-    await octokit.rest.repos.createDeploymentStatus({ ...repo, deployment_id: id, state: 'in_progress', log_url: mark.logUrl, description: clip(mark.description), auto_inactive: false });
+    await octokit.rest.repos.createDeploymentStatus({
+        ...repo,
+        deployment_id: id,
+        state: 'in_progress',
+        log_url: mark.logUrl,
+        description: clip(mark.description),
+        auto_inactive: false,
+    });
     return id;
 }
 /** The deployment's final state; `success` also retires the older ones. */
@@ -3681,7 +3901,8 @@ async function markInactive(octokit, repo, environment, logUrl, o = {}) {
         for (const d of page.data) {
             if (o.olderThan !== undefined && d.id >= o.olderThan)
                 continue;
-            const [latest] = (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: d.id, per_page: 1 })).data;
+            const [latest] = (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: d.id, per_page: 1 }))
+                .data;
             if (latest?.state === 'inactive') {
                 if (latest.description === TORN_DOWN || latest.description === REPLACED)
                     return changed;
@@ -3757,7 +3978,9 @@ class PrStatus {
                 return undefined;
             });
         }
-        const comment = this.comment?.write(renderComment({ ...this.view('building'), staticFiles: this.s.settings.assets?.staticDir !== undefined })).catch((err) => log/* log */.R.warning(`could not post the building comment: ${err.message}`));
+        const comment = this.comment
+            ?.write(renderComment({ ...this.view('building'), staticFiles: this.s.settings.assets?.staticDir !== undefined }))
+            .catch((err) => log/* log */.R.warning(`could not post the building comment: ${err.message}`));
         this.started = Promise.all([this.deployment, comment]);
         return this.started;
     }
@@ -3795,7 +4018,10 @@ class PrStatus {
             if (r.status === 'rejected')
                 log/* log */.R.warning(`could not tell the PR about the failure: ${r.reason.message}`);
         }
-        await (0,src_report/* writeOutputs */.K)({ result: 'failed', name: this.facts.name, image: this.facts.image }, 'Preview failed', [['Step', step], ['Previous version', previous]]).catch(() => undefined);
+        await (0,src_report/* writeOutputs */.K)({ result: 'failed', name: this.facts.name, image: this.facts.image }, 'Preview failed', [
+            ['Step', step],
+            ['Previous version', previous],
+        ]).catch(() => undefined);
     }
     /** The preview is live; GitHub failures here fail the run (thrown) but are never reported as a failed preview. */
     async live(readiness, extra, bucketPrefix) {
@@ -3818,7 +4044,13 @@ class PrStatus {
         }
     }
     mark(description) {
-        return { environment: (0,naming/* environmentName */.VE)(this.facts.name), sha: this.facts.sha, url: this.facts.url, logUrl: this.s.ctx.runUrl, description };
+        return {
+            environment: (0,naming/* environmentName */.VE)(this.facts.name),
+            sha: this.facts.sha,
+            url: this.facts.url,
+            logUrl: this.s.ctx.runUrl,
+            description,
+        };
     }
 }
 
@@ -3869,7 +4101,12 @@ function parseSource(source, workspace) {
     if (url.startsWith('file://')) {
         let local;
         try {
-            local = (0,paths/* containedPath */.fX)('source', (0,external_node_url_.fileURLToPath)(url), { base: workspace, workspace, kind: 'directory', mustExist: true });
+            local = (0,paths/* containedPath */.fX)('source', (0,external_node_url_.fileURLToPath)(url), {
+                base: workspace,
+                workspace,
+                kind: 'directory',
+                mustExist: true,
+            });
         }
         catch (err) {
             return `${(0,errors/* showUrl */.jr)(url)}: ${err instanceof errors/* InputError */.dz ? err.problem : err.message}`;
@@ -3885,7 +4122,16 @@ function parseSource(source, workspace) {
  * its own process group, so the timeout also ends the transport helper it starts (git-remote-http).
  */
 function cloneRepo(repo, dir, o) {
-    const args = ['clone', '--depth=1', '--config', 'core.autocrlf=false', ...(repo.ref ? ['-b', repo.ref] : []), '--', repo.url, dir];
+    const args = [
+        'clone',
+        '--depth=1',
+        '--config',
+        'core.autocrlf=false',
+        ...(repo.ref ? ['-b', repo.ref] : []),
+        '--',
+        repo.url,
+        dir,
+    ];
     const env = childEnv({ GIT_TERMINAL_PROMPT: '0', GIT_ALLOW_PROTOCOL: 'https:http:ssh:git:file' }, o.parent);
     const what = `git clone of ${repo.display}`;
     return new Promise((resolve, reject) => {
@@ -3951,7 +4197,10 @@ class Templates {
         if (!entry?.source) {
             throw new stack_errors/* StackError */.L(where, `template ${(0,errors/* show */.WU)(lang)} is not in ${external_node_path_.join(external_node_path_.dirname(this.stack.display), 'template', lang)} and no configuration.templates entry named ${(0,errors/* show */.WU)(lang)} has a source; run \`faas-cli template store pull ${lang}\` next to ${external_node_path_.basename(this.stack.display)} and commit template/${lang}`);
         }
-        const source = { file: this.stack.display, field: `configuration.templates.${this.stack.templates.indexOf(entry)}.source` };
+        const source = {
+            file: this.stack.display,
+            field: `configuration.templates.${this.stack.templates.indexOf(entry)}.source`,
+        };
         const repo = parseSource(entry.source, this.stack.workspace);
         if (typeof repo === 'string')
             throw new stack_errors/* StackError */.L(source, repo);
@@ -4024,7 +4273,9 @@ function planCache(b, support, o) {
     const write = o.write ?? true;
     if (b.builder === 'docker') {
         const image = `${repo}:latest`;
-        const how = support.buildkit ? 'BuildKit reads its inline cache from the registry' : 'the classic builder uses it once pulled';
+        const how = support.buildkit
+            ? 'BuildKit reads its inline cache from the registry'
+            : 'the classic builder uses it once pulled';
         return {
             pull: support.buildkit ? undefined : image,
             buildFlags: ['--cache-from', image, '--build-arg', 'BUILDKIT_INLINE_CACHE=1'],
@@ -4033,7 +4284,10 @@ function planCache(b, support, o) {
         };
     }
     if (!support.registryCache) {
-        return { buildFlags: ['--layers'], note: `layer cache: none (this ${b.builder} has no --cache-from/--cache-to; buildah 1.27 and podman 4.3 have them)` };
+        return {
+            buildFlags: ['--layers'],
+            note: `layer cache: none (this ${b.builder} has no --cache-from/--cache-to; buildah 1.27 and podman 4.3 have them)`,
+        };
     }
     const from = ['--layers', '--cache-from', repo];
     return {
@@ -4054,7 +4308,10 @@ async function detectCacheSupport(builder, env, probe = execProbe) {
     const cacheTo = help.code === 0 && /--cache-to\b/.test(help.output);
     if (builder !== 'docker')
         return { registryCache: cacheTo, buildkit: false };
-    return { registryCache: true, buildkit: cacheTo || ['1', 'true'].includes((env.DOCKER_BUILDKIT ?? '').toLowerCase()) };
+    return {
+        registryCache: true,
+        buildkit: cacheTo || ['1', 'true'].includes((env.DOCKER_BUILDKIT ?? '').toLowerCase()),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/image/build.ts
@@ -4107,7 +4364,11 @@ function buildCommands(b, tag, extras = {}) {
     const build = buildArgv(b, tag, extras.labels ?? {});
     const step = { step: 'build', cmd: b.builder, args: build(cache?.buildFlags ?? []) };
     if (cache?.withoutPush)
-        step.fallback = { when: CACHE_PUSH_FAILED, args: build(cache.withoutPush), why: 'the layer cache could not be pushed' };
+        step.fallback = {
+            when: CACHE_PUSH_FAILED,
+            args: build(cache.withoutPush),
+            why: 'the layer cache could not be pushed',
+        };
     steps.push(step);
     steps.push({ step: 'push', cmd: b.builder, args: ['push', ...tls, tag] });
     if (cache?.push) {
@@ -4121,7 +4382,17 @@ function buildArgv(b, tag, labels) {
     const labelArgs = Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
     const dockerfile = external_node_path_.resolve(b.context, b.dockerfile);
     const verb = b.builder === 'buildah' ? 'bud' : 'build';
-    return (cacheFlags) => [verb, '--file', dockerfile, '--tag', tag, ...labelArgs, ...cacheFlags, ...buildArgs, b.context];
+    return (cacheFlags) => [
+        verb,
+        '--file',
+        dockerfile,
+        '--tag',
+        tag,
+        ...labelArgs,
+        ...cacheFlags,
+        ...buildArgs,
+        b.context,
+    ];
 }
 async function buildImage(b, tag, o = {}) {
     const result = { warnings: [] };
@@ -4149,7 +4420,9 @@ async function buildImage(b, tag, o = {}) {
         if (outcome.code === 0)
             continue;
         const what = `${b.builder} ${s.step} failed for image ${tag}`;
-        const failure = outcome.spawn !== undefined ? `${what}: could not run '${s.cmd}': ${outcome.spawn}` : `${what} (exit code ${outcome.code}); its output is in the log above`;
+        const failure = outcome.spawn !== undefined
+            ? `${what}: could not run '${s.cmd}': ${outcome.spawn}`
+            : `${what} (exit code ${outcome.code}); its output is in the log above`;
         if (!s.optional)
             throw new Error(failure + (outcome.spawn !== undefined ? '' : hint(b, s.step, outcome.stderr)));
         skipped.add(s.optional);
@@ -4245,7 +4518,10 @@ function readIgnoreLines(text, syntax) {
     return syntax === 'docker' ? readDocker(text) : readImagebuilder(text);
 }
 function readDocker(text) {
-    const lines = text.replace(/^\uFEFF/, '').split('\n').map((l) => l.replace(/\r$/, ''));
+    const lines = text
+        .replace(/^\uFEFF/, '')
+        .split('\n')
+        .map((l) => l.replace(/\r$/, ''));
     const out = [];
     for (const line of lines) {
         if (line.startsWith('#'))
@@ -4391,7 +4667,7 @@ function matchUsingParentResults(patterns, path, parent) {
  * | docker 20.10, BuildKit            | `<Dockerfile>.dockerignore`, else `.dockerignore`   | old     | legacy         | docker |
  * | docker ≥ 23 CLI, classic builder  | `.dockerignore`                                     | modern  | parent-results | docker |
  * | BuildKit (buildx)                 | `<Dockerfile>.dockerignore`, else `.dockerignore`   | modern  | parent-results | fsutil |
- * | buildah 1.28, podman 4.3          | `<Containerfile>.dockerignore`, `…​.containerignore`, `.containerignore`, `.dockerignore` (first found) | old | parents | buildah |
+ * | buildah 1.28, podman 4.3          | `<Containerfile>.dockerignore`, `….containerignore`, `.containerignore`, `.dockerignore` (first found) | old | parents | buildah |
  *
  * A file counts when any generation of the chosen builder would send it: a digest that misses a file the builder
  * copies would reuse a stale image, while one extra file only costs a rebuild. Pruning is where a builder's walk stops
@@ -4408,7 +4684,9 @@ const GENERATIONS = {
         { choice: 'context', syntax: 'docker', compiler: 'modern', rule: 'parent-results', prune: 'docker' },
         { choice: 'dockerfile-first', syntax: 'docker', compiler: 'modern', rule: 'parent-results', prune: 'fsutil' },
     ],
-    containers: [{ choice: 'containerfile-first', syntax: 'imagebuilder', compiler: 'old', rule: 'parents', prune: 'buildah' }],
+    containers: [
+        { choice: 'containerfile-first', syntax: 'imagebuilder', compiler: 'old', rule: 'parents', prune: 'buildah' },
+    ],
 };
 /** The ignore file each choice reads, first found wins; paths are absolute. */
 function candidates(choice, context, dockerfile) {
@@ -4420,7 +4698,12 @@ function candidates(choice, context, dockerfile) {
             return [`${dockerfile}.dockerignore`, ctx('.dockerignore')];
         case 'containerfile-first':
             // buildah checks .containerignore, then lets .dockerignore override it, beside the Containerfile.
-            return [`${dockerfile}.dockerignore`, `${dockerfile}.containerignore`, ctx('.containerignore'), ctx('.dockerignore')];
+            return [
+                `${dockerfile}.dockerignore`,
+                `${dockerfile}.containerignore`,
+                ctx('.containerignore'),
+                ctx('.dockerignore'),
+            ];
     }
 }
 function builderFamily(builder) {
@@ -4545,7 +4828,12 @@ async function buildDigest(input, o = {}) {
     const hash = (0,external_node_crypto_.createHash)('sha256').update(`${FORMAT}\n${JSON.stringify(header)}\n`);
     for (const line of lines)
         hash.update(line + '\n');
-    return { value: hash.digest('hex').slice(0, LENGTH), entries: entries.length, bytes, ignoreFiles: [...ignoreFiles.keys()].map(rel).sort() };
+    return {
+        value: hash.digest('hex').slice(0, LENGTH),
+        entries: entries.length,
+        bytes,
+        ignoreFiles: [...ignoreFiles.keys()].map(rel).sort(),
+    };
 }
 /**
  * The context entries the builder may send, sorted by path, and the ignore files read. Exported for the tests that
@@ -4573,7 +4861,9 @@ async function walk(dir, rel, states, selections, out, limit) {
                 out.push(entry);
             return included ? 1 : 0;
         }
-        const below = verdicts.some((v) => v.descend.visible) ? await walk(entry.abs, childRel, verdicts.map((v) => v.descend), selections, out, limit) : 0;
+        const below = verdicts.some((v) => v.descend.visible)
+            ? await walk(entry.abs, childRel, verdicts.map((v) => v.descend), selections, out, limit)
+            : 0;
         // An excluded directory with files sent from below still reaches the builder (BuildKit sends its metadata).
         if (included || below > 0)
             out.push(entry);
@@ -4608,7 +4898,7 @@ async function digest_hashFile(file, what, size) {
         return hash.digest('hex');
     }
     catch (err) {
-        throw new Error(`cannot read ${what} (${file}) for the build digest: ${err.message}`);
+        throw new Error(`cannot read ${what} (${file}) for the build digest: ${err.message}`, { cause: err });
     }
 }
 function pipeInto(file, hash) {
@@ -4624,7 +4914,15 @@ function sorted(record) {
     return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 /** Node's architecture names → the OCI platform names the builders use. */
-const OCI_ARCH = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+const OCI_ARCH = {
+    x64: 'amd64',
+    arm64: 'arm64',
+    arm: 'arm',
+    ia32: '386',
+    ppc64: 'ppc64le',
+    s390x: 's390x',
+    riscv64: 'riscv64',
+};
 function hostPlatform() {
     return `linux/${OCI_ARCH[process.arch] ?? process.arch}`;
 }
@@ -4670,7 +4968,10 @@ function limiter(n) {
 
 
 const CONCURRENCY = 4;
-const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
+const INDEX_TYPES = new Set([
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+]);
 /** Copies the manifest of the PR's image whose build digest is `digest` to `tag`; registry errors are thrown. */
 async function retagByDigest(b, pr, tag, digest, deps) {
     const client = registryClient(b, deps);
@@ -4685,7 +4986,9 @@ async function retagByDigest(b, pr, tag, digest, deps) {
             return { retagged: true, from: batch[hit], sha: batch[hit].replace(/^pr-\d+-/, ''), manifest };
         }
     }
-    const looked = tags.length === 0 ? 'the registry has no other image of this PR' : `none of the PR's ${tags.length} other image(s) has it`;
+    const looked = tags.length === 0
+        ? 'the registry has no other image of this PR'
+        : `none of the PR's ${tags.length} other image(s) has it`;
     return { retagged: false, reason: `no image with build digest ${digest}: ${looked}` };
 }
 function registryClient(b, deps) {
@@ -4723,7 +5026,8 @@ async function labelledManifest(client, tag, digest, platform) {
     if (typeof config !== 'string')
         return undefined;
     const res = await client.blob(config);
-    const labels = parseJson(verified(res, config), 'image config').config?.Labels;
+    const labels = parseJson(verified(res, config), 'image config')
+        .config?.Labels;
     return labels?.[naming/* BUILD_DIGEST_LABEL */.V_] === digest ? top : undefined;
 }
 async function getManifest(client, reference) {
@@ -4736,14 +5040,18 @@ async function getManifest(client, reference) {
     if (typeof header === 'string' && header !== digest)
         throw new Error(`${res.call}: the manifest read does not hash to its Docker-Content-Digest ${header}`);
     const declared = parseJson(body, 'manifest').mediaType;
-    const mediaType = String(res.headers['content-type'] ?? declared ?? '').split(';')[0].trim();
+    const mediaType = (res.headers['content-type'] ?? (typeof declared === 'string' ? declared : ''))
+        .split(';')[0]
+        .trim();
     return { body, mediaType, digest };
 }
 /** The child manifest of an index for `os/arch[/variant]`. */
 function pickPlatform(index, platform) {
     const [os, arch, variant] = platform.split('/');
     const entries = index.manifests ?? [];
-    const match = entries.find((m) => m.platform?.os === os && m.platform?.architecture === arch && (variant === undefined || m.platform?.variant === variant));
+    const match = entries.find((m) => m.platform?.os === os &&
+        m.platform?.architecture === arch &&
+        (variant === undefined || m.platform?.variant === variant));
     return typeof match?.digest === 'string' ? match.digest : undefined;
 }
 async function putManifest(client, m, tag) {
@@ -4789,7 +5097,12 @@ async function digestOf(b) {
     if (b.rebuild === 'always' || b.builder === 'none')
         return undefined;
     try {
-        const d = await buildDigest({ builder: b.builder, context: b.context, dockerfile: b.dockerfile, buildArgs: b.buildArgs });
+        const d = await buildDigest({
+            builder: b.builder,
+            context: b.context,
+            dockerfile: b.dockerfile,
+            buildArgs: b.buildArgs,
+        });
         log/* log */.R.info(`Build digest ${d.value}: ${d.entries} context entries, ${d.bytes} bytes${d.ignoreFiles.length ? `, ignore files ${d.ignoreFiles.join(', ')}` : ''}`);
         return d.value;
     }
@@ -4804,7 +5117,9 @@ async function prepareImage(s, unit, running, templates) {
         return { backend: { how: 'prebuilt' }, image: unit.tag };
     const made = unit.context ? await unit.context(templates) : undefined;
     try {
-        const b = made ? { ...unit.build, context: made.context, dockerfile: made.dockerfile, buildArgs: made.buildArgs } : unit.build;
+        const b = made
+            ? { ...unit.build, context: made.context, dockerfile: made.dockerfile, buildArgs: made.buildArgs }
+            : unit.build;
         return { ...(await imageFor(s, b, unit.tag, running)), ...(made?.fprocess ? { envProcess: made.fprocess } : {}) };
     }
     finally {
@@ -4819,7 +5134,10 @@ async function imageFor(s, b, tag, running) {
             log/* log */.R.info(`Backend unchanged since ${reuse.since.slice(0, 7)}: the function already runs ${reuse.image}, built from digest ${digest}; no build, no push`);
             return { backend: { how: 'reused', digest, since: reuse.since }, image: reuse.image };
         }
-        const retag = await retagByDigest(b, s.ctx.pr.number, tag, digest, { timeoutMs: s.settings.requestTimeoutMs, log: log/* log */.R.info }).catch((err) => {
+        const retag = await retagByDigest(b, s.ctx.pr.number, tag, digest, {
+            timeoutMs: s.settings.requestTimeoutMs,
+            log: log/* log */.R.info,
+        }).catch((err) => {
             log/* log */.R.warning(`could not look for an image of this digest in the registry (${err.message}); building`);
             return undefined;
         });
@@ -4832,7 +5150,11 @@ async function imageFor(s, b, tag, running) {
     }
     const fork = (0,decide_event/* isFork */.B0)(`${s.ctx.repo.owner}/${s.ctx.repo.repo}`, s.ctx.pr.headRepo);
     log/* log */.R.info(`Building ${tag} with ${b.builder}`);
-    const result = await buildImage(b, tag, { labels: digest ? { [naming/* BUILD_DIGEST_LABEL */.V_]: digest } : {}, cache: { write: !fork }, log: log/* log */.R.info });
+    const result = await buildImage(b, tag, {
+        labels: digest ? { [naming/* BUILD_DIGEST_LABEL */.V_]: digest } : {},
+        cache: { write: !fork },
+        log: log/* log */.R.info,
+    });
     for (const w of result.warnings)
         log/* log */.R.warning(w);
     return { backend: { how: 'built', digest, cache: result.cache }, image: tag };
@@ -4852,7 +5174,9 @@ async function imageFor(s, b, tag, running) {
 
 async function prepareImages(s, units, running) {
     const stack = s.settings.stack?.parsed;
-    const templates = stack ? new Templates(stack, { tmp: process.env.RUNNER_TEMP, log: log/* log */.R.info, cloneTimeoutMs: 120_000 }) : undefined;
+    const templates = stack
+        ? new Templates(stack, { tmp: process.env.RUNNER_TEMP, log: log/* log */.R.info, cloneTimeoutMs: 120_000 })
+        : undefined;
     try {
         const out = [];
         for (const unit of units) {
@@ -4896,9 +5220,18 @@ async function awaitReady(s, provider, sent, sha) {
     const wait = (x) => {
         // An untouched function is judged as what it is: the image and commit it was deployed for.
         const target = x.running
-            ? { name: x.unit.name, image: x.running.image, sha: x.running.labels?.[naming/* LABELS */.kg.sha] ?? '', readyPath: settings.fn.readyPath, created: false }
+            ? {
+                name: x.unit.name,
+                image: x.running.image,
+                sha: x.running.labels?.[naming/* LABELS */.kg.sha] ?? '',
+                readyPath: settings.fn.readyPath,
+                created: false,
+            }
             : { name: x.unit.name, image: x.spec.image, sha, readyPath: settings.fn.readyPath, created: x.how === 'created' };
-        return waitUntilReady(s.gateway, provider, target, { timeoutMs: settings.fn.readyTimeoutMs, requestTimeoutMs: settings.requestTimeoutMs });
+        return waitUntilReady(s.gateway, provider, target, {
+            timeoutMs: settings.fn.readyTimeoutMs,
+            requestTimeoutMs: settings.requestTimeoutMs,
+        });
     };
     const all = await Promise.all(sent.map(wait));
     if (all.length === 1)
@@ -4942,7 +5275,9 @@ function callName(octokit, options) {
 function timedFetch(timeoutMs, onTransient) {
     return async (input, init) => {
         const what = `${init?.method ?? 'GET'} ${new URL(String(input instanceof Request ? input.url : input)).pathname}`;
-        const signal = init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+        const signal = init?.signal
+            ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)])
+            : AbortSignal.timeout(timeoutMs);
         try {
             const res = await fetch(input, { ...init, signal });
             if (res.status >= 500 || res.status === 429)
@@ -4957,6 +5292,8 @@ function timedFetch(timeoutMs, onTransient) {
                     ? `${e.cause.code}${e.cause.address ? ` ${e.cause.address}:${e.cause.port}` : ''}`
                     : e.message;
             onTransient(what, why);
+            // The shape fetch itself throws, which @octokit/request reports; the cause is the reason already worded.
+            // eslint-disable-next-line preserve-caught-error
             throw new TypeError('fetch failed', { cause: why });
         }
     };
@@ -5073,7 +5410,12 @@ class GatewayClient {
         const p = (await this.info()).provider ?? {};
         const name = p.provider ?? '';
         const orchestration = p.orchestration ?? '';
-        return { name, edition: name.endsWith('-ce') ? 'community' : 'pro', orchestration, rolling: orchestration === 'kubernetes' };
+        return {
+            name,
+            edition: name.endsWith('-ce') ? 'community' : 'pro',
+            orchestration,
+            rolling: orchestration === 'kubernetes',
+        };
     }
     async list() {
         const path = `/system/functions${this.nsQuery()}`;
@@ -5083,7 +5425,7 @@ class GatewayClient {
         catch (err) {
             // The real gateway's list handler panics when its Prometheus cannot be reached: the connection just drops.
             if (err instanceof Error && /socket hang up|ECONNRESET/.test(err.message)) {
-                throw new Error(`${err.message}; the OpenFaaS gateway drops this request when it cannot reach its Prometheus (invocation counts come from there): check the prometheus deployment of the OpenFaaS installation`);
+                throw new Error(`${err.message}; the OpenFaaS gateway drops this request when it cannot reach its Prometheus (invocation counts come from there): check the prometheus deployment of the OpenFaaS installation`, { cause: err });
             }
             throw err;
         }
@@ -5127,7 +5469,13 @@ class GatewayClient {
      */
     async post(body, deadline) {
         const url = this.settings.url + '/system/functions';
-        const send = () => call({ method: 'POST', url, headers: { authorization: this.auth, 'content-type': 'application/json' }, body: JSON.stringify(body), timeoutMs: Math.max(1, deadline - Date.now()) });
+        const send = () => call({
+            method: 'POST',
+            url,
+            headers: { authorization: this.auth, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+            timeoutMs: Math.max(1, deadline - Date.now()),
+        });
         for (let attempt = 1;; attempt++) {
             let res;
             let failure;
@@ -5185,7 +5533,11 @@ class GatewayClient {
     /** One GET through the gateway's invoke route, as a visitor's request would travel (no auth, no retry). */
     async invoke(name, path, timeoutMs) {
         const target = this.settings.namespace ? `${name}.${this.settings.namespace}` : name;
-        return call({ method: 'GET', url: `${this.settings.url}/function/${encodeURIComponent(target)}${path}`, timeoutMs });
+        return call({
+            method: 'GET',
+            url: `${this.settings.url}/function/${encodeURIComponent(target)}${path}`,
+            timeoutMs,
+        });
     }
 }
 
@@ -5200,12 +5552,18 @@ function stateStore(s) {
     return assets && s.s3 ? { client: s.s3, bucket: assets.bucket, statePrefix: sweep.statePrefix } : undefined;
 }
 function createServices(settings, ctx, o = {}) {
-    const s3 = settings.assets ? createS3Client(settings.assets, { requestTimeoutMs: settings.requestTimeoutMs }) : undefined;
+    const s3 = settings.assets
+        ? createS3Client(settings.assets, { requestTimeoutMs: settings.requestTimeoutMs })
+        : undefined;
     return {
         settings,
         ctx,
         gateway: new GatewayClient(settings.gateway, { timeoutMs: settings.requestTimeoutMs, log: log/* log */.R.info }),
-        octokit: createOctokit(settings.github.token, { timeoutMs: settings.requestTimeoutMs, log: log/* log */.R.info, pacedWrites: o.pacedWrites }),
+        octokit: createOctokit(settings.github.token, {
+            timeoutMs: settings.requestTimeoutMs,
+            log: log/* log */.R.info,
+            pacedWrites: o.pacedWrites,
+        }),
         s3,
         now: () => new Date(),
     };
@@ -5226,7 +5584,11 @@ async function deleteGhcrPrTags(octokit, pkg, pr) {
     const versions = await listVersions(octokit, where, pkg);
     // A PR whose first build failed never pushed: a teardown must not fail on the package it never had.
     if (!versions) {
-        return { deleted: [], kept: [], unsupported: `GitHub knows no package ghcr.io/${pkg.owner}/${pkg.name} visible to 'github-token' (404): nothing was deleted. If it exists, ${listHint(pkg)}` };
+        return {
+            deleted: [],
+            kept: [],
+            unsupported: `GitHub knows no package ghcr.io/${pkg.owner}/${pkg.name} visible to 'github-token' (404): nothing was deleted. If it exists, ${listHint(pkg)}`,
+        };
     }
     const plan = planVersionDeletes(versions, pr);
     const result = { deleted: [], kept: plan.kept };
@@ -5262,12 +5624,21 @@ async function listVersions(octokit, where, pkg) {
     const route = `GET ${where.path}/packages/container/{package_name}/versions`;
     const versions = [];
     try {
-        for await (const page of octokit.paginate.iterator(route, { ...where.params, package_name: pkg.name, state: 'active', per_page: 100 })) {
+        for await (const page of octokit.paginate.iterator(route, {
+            ...where.params,
+            package_name: pkg.name,
+            state: 'active',
+            per_page: 100,
+        })) {
             for (const v of page.data) {
                 if (typeof v.id !== 'number' || typeof v.name !== 'string')
                     continue;
                 const tags = v.metadata?.container?.tags;
-                versions.push({ id: v.id, name: v.name, tags: Array.isArray(tags) ? tags.filter((t) => typeof t === 'string') : [] });
+                versions.push({
+                    id: v.id,
+                    name: v.name,
+                    tags: Array.isArray(tags) ? tags.filter((t) => typeof t === 'string') : [],
+                });
             }
         }
     }
@@ -5392,7 +5763,16 @@ const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 async function teardownPreview(s, pr, reason, listed) {
     const { settings, ctx, octokit } = s;
     const name = (0,naming/* previewName */.gz)(settings.app, pr);
-    const r = { name, functionsDeleted: [], objectsDeleted: 0, tagsDeleted: [], deploymentsInactivated: 0, commented: false, removed: [], kept: [] };
+    const r = {
+        name,
+        functionsDeleted: [],
+        objectsDeleted: 0,
+        tagsDeleted: [],
+        deploymentsInactivated: 0,
+        commented: false,
+        removed: [],
+        kept: [],
+    };
     const failures = [];
     const step = async (what, fn) => {
         try {
@@ -5438,8 +5818,19 @@ async function teardownPreview(s, pr, reason, listed) {
     if (settings.github.comment) {
         await step('updating the PR comment', async () => {
             // Only edit an existing comment: a PR that never had a preview gets no comment on close.
-            const body = renderComment({ state: 'torn-down', name, runUrl: ctx.runUrl, time: s.now().toISOString(), reason, removed: r.removed, kept: r.kept });
-            r.commented = (await new PreviewComment(octokit, ctx.repo, pr, name, (line) => log/* log */.R.info(line)).write(body, { updateOnly: true })) !== undefined;
+            const body = renderComment({
+                state: 'torn-down',
+                name,
+                runUrl: ctx.runUrl,
+                time: s.now().toISOString(),
+                reason,
+                removed: r.removed,
+                kept: r.kept,
+            });
+            r.commented =
+                (await new PreviewComment(octokit, ctx.repo, pr, name, (line) => log/* log */.R.info(line)).write(body, {
+                    updateOnly: true,
+                })) !== undefined;
         });
     }
     if (failures.length)
@@ -5461,7 +5852,11 @@ async function savedSpecs(store, name) {
 function previewFunctions(s, name, saved, all) {
     const { settings, ctx } = s;
     const listed = (0,naming/* functionsOfPreview */.FY)(all, { ...ctx.repo, app: settings.app }, name);
-    const names = new Set([name, ...listed.map((f) => f.name), ...saved.map((x) => x.service).filter((n) => n.startsWith(`${name}-`))]);
+    const names = new Set([
+        name,
+        ...listed.map((f) => f.name),
+        ...saved.map((x) => x.service).filter((n) => n.startsWith(`${name}-`)),
+    ]);
     return [...names].map((n) => ({ name: n, image: listed.find((f) => f.name === n)?.image ?? '' }));
 }
 /** Deletes the preview's functions, noting each in the receipt; returns the images they ran. */
@@ -5482,14 +5877,20 @@ async function removeFunctions(s, saved, r, listed) {
  * repositories the PR's deploys recorded pushing to (`pushed`: functions that never ran or were dropped since).
  */
 function tagRepositories(buildRepository, images, pr, pushed = []) {
-    const tagged = images.map((image) => image.match(new RegExp(`^(.+):pr-${pr}-[0-9a-f]{7}$`))?.[1]).filter((r) => r !== undefined);
+    const tagged = images
+        .map((image) => image.match(new RegExp(`^(.+):pr-${pr}-[0-9a-f]{7}$`))?.[1])
+        .filter((r) => r !== undefined);
     return [...new Set([buildRepository, ...tagged, ...pushed].filter(Boolean))];
 }
 /** This PR's tags in each repository; named with their repository when several repositories had some. */
 async function deleteTags(s, pr, repositories, r) {
     const deleted = [];
     for (const repository of repositories) {
-        const cleanup = await deletePrTags({ ...s.settings.build, repository }, pr, { octokit: s.octokit, timeoutMs: s.settings.requestTimeoutMs, log: (line) => log/* log */.R.info(line) });
+        const cleanup = await deletePrTags({ ...s.settings.build, repository }, pr, {
+            octokit: s.octokit,
+            timeoutMs: s.settings.requestTimeoutMs,
+            log: (line) => log/* log */.R.info(line),
+        });
         deleted.push(...cleanup.deleted.map((tag) => ({ repository, tag })));
         if (cleanup.unsupported) {
             log/* log */.R.warning(cleanup.unsupported);
@@ -5561,7 +5962,10 @@ function buildOptions(node, where) {
         throw new stack_errors/* StackError */.L(where, "must be a list of '- name: <option>' entries with 'packages'");
     return node.map((entry, i) => {
         const m = (0,tree/* mapping */.pq)(entry, (0,tree.at)(where, String(i)));
-        return { name: (0,tree/* requiredText */.$4)(m.get('name'), (0,tree.at)(where, `${i}.name`), 'give the option a name'), packages: (0,tree/* texts */.Te)(m.get('packages'), (0,tree.at)(where, `${i}.packages`)) };
+        return {
+            name: (0,tree/* requiredText */.$4)(m.get('name'), (0,tree.at)(where, `${i}.name`), 'give the option a name'),
+            packages: (0,tree/* texts */.Te)(m.get('packages'), (0,tree.at)(where, `${i}.packages`)),
+        };
     });
 }
 /**
@@ -5611,7 +6015,13 @@ async function prepareBuild(stack, fn, templates, o = {}) {
     const template = fn.lang === 'dockerfile' ? undefined : await templates.dir(fn.lang, where);
     const language = template === undefined ? undefined : readTemplate(template, where);
     const args = { ...fn.buildArgs, ...o.buildArgs };
-    const buildArgs = templateBuildArgs({ requested: fn.buildOptions, template: language, args, lang: fn.lang, where: { ...where, field: 'build_options' } });
+    const buildArgs = templateBuildArgs({
+        requested: fn.buildOptions,
+        template: language,
+        args,
+        lang: fn.lang,
+        where: { ...where, field: 'build_options' },
+    });
     const context = await (0,promises_.mkdtemp)(external_node_path_.join(o.tmp ?? (0,external_node_os_.tmpdir)(), `faas-preview-build-${fn.name}-`));
     const cleanup = () => (0,promises_.rm)(context, { recursive: true, force: true });
     try {
@@ -5626,8 +6036,17 @@ async function prepareBuild(stack, fn, templates, o = {}) {
         for (const extra of stack.copy)
             await copy(extra.from, external_node_path_.join(folder, extra.to));
         const dockerfile = external_node_path_.join(context, 'Dockerfile');
-        await requireDockerfile(dockerfile, template === undefined ? `the handler ${external_node_path_.relative(stack.workspace, fn.handler) || '.'}` : `template ${fn.lang}`, where);
-        return { fn: fn.name, context, dockerfile, buildArgs, ...(language?.fprocess ? { fprocess: language.fprocess } : {}), cleanup };
+        await requireDockerfile(dockerfile, template === undefined
+            ? `the handler ${external_node_path_.relative(stack.workspace, fn.handler) || '.'}`
+            : `template ${fn.lang}`, where);
+        return {
+            fn: fn.name,
+            context,
+            dockerfile,
+            buildArgs,
+            ...(language?.fprocess ? { fprocess: language.fprocess } : {}),
+            cleanup,
+        };
     }
     catch (err) {
         await cleanup();
@@ -5642,7 +6061,9 @@ async function requireDockerfile(file, owner, where) {
     const stat = await (0,promises_.lstat)(file).catch(() => undefined);
     if (stat?.isFile())
         return;
-    throw new stack_errors/* StackError */.L(where, stat ? `${owner} has a Dockerfile that is not a regular file (a link or a directory); make it a file` : `${owner} has no Dockerfile at its top; faas-cli builds from one there`);
+    throw new stack_errors/* StackError */.L(where, stat
+        ? `${owner} has a Dockerfile that is not a regular file (a link or a directory); make it a file`
+        : `${owner} has no Dockerfile at its top; faas-cli builds from one there`);
 }
 
 // EXTERNAL MODULE: ./src/stack/names.ts
@@ -5662,7 +6083,16 @@ function unitsOf(settings, preview, pr, sha) {
     const stack = settings.stack?.parsed;
     if (!stack) {
         const built = settings.build.builder !== 'none';
-        return [{ fn: '', name: preview, route: settings.apiPath, isDefault: true, tag: built ? (0,naming/* imageTag */.I_)(settings.build.repository, pr, sha) : settings.build.prebuiltImage, build: built ? settings.build : undefined }];
+        return [
+            {
+                fn: '',
+                name: preview,
+                route: settings.apiPath,
+                isDefault: true,
+                tag: built ? (0,naming/* imageTag */.I_)(settings.build.repository, pr, sha) : settings.build.prebuiltImage,
+                build: built ? settings.build : undefined,
+            },
+        ];
     }
     const defaultFn = settings.stack.defaultFunction ?? stack.functions[0].name;
     return stack.functions.map((fn) => {
@@ -5671,11 +6101,16 @@ function unitsOf(settings, preview, pr, sha) {
         return {
             fn: fn.name,
             name: (0,stack_names/* deployedName */.yc)(preview, fn.name, isDefault),
-            route: (0,stack_names/* functionRoute */._F)(fn.name, isDefault, { apiPath: settings.apiPath, functionsPath: settings.stack.functionsPath }),
+            route: (0,stack_names/* functionRoute */._F)(fn.name, isDefault, {
+                apiPath: settings.apiPath,
+                functionsPath: settings.stack.functionsPath,
+            }),
             isDefault,
             tag: built ? (0,naming/* imageTag */.I_)(fn.image, pr, sha) : fn.imageReference,
             build: built ? { ...settings.build, repository: fn.image } : undefined,
-            context: built ? (templates) => prepareBuild(stack, fn, templates, { buildArgs: settings.build.buildArgs, tmp: process.env.RUNNER_TEMP }) : undefined,
+            context: built
+                ? (templates) => prepareBuild(stack, fn, templates, { buildArgs: settings.build.buildArgs, tmp: process.env.RUNNER_TEMP })
+                : undefined,
             stackSpec: stackSpec(fn),
         };
     });
@@ -5782,7 +6217,13 @@ async function deploy(s) {
     if (early)
         return skip(early === 'closed' ? `PR #${pr.number} is closed; a closed PR gets no preview` : early);
     const name = (0,naming/* previewName */.gz)(settings.app, pr.number);
-    const facts = { name, url: (0,naming/* previewUrl */.e6)(settings.urlTemplate, name, pr.number, pr.headSha), sha: pr.headSha, image: '', pr: pr.number };
+    const facts = {
+        name,
+        url: (0,naming/* previewUrl */.e6)(settings.urlTemplate, name, pr.number, pr.headSha),
+        sha: pr.headSha,
+        image: '',
+        pr: pr.number,
+    };
     if (settings.stack?.problem)
         return stackRefused(s, facts, settings.stack.problem);
     for (const note of stackNotes(settings))
@@ -5844,7 +6285,9 @@ class DeployRun {
             return await fn();
         }
         catch (err) {
-            if (AFTER_DEPLOY.has(step) && (await overtaken(this.s, { number: this.facts.pr, headSha: this.facts.sha }).catch(() => undefined)) === 'closed') {
+            if (AFTER_DEPLOY.has(step) &&
+                (await overtaken(this.s, { number: this.facts.pr, headSha: this.facts.sha }).catch(() => undefined)) ===
+                    'closed') {
                 log/* log */.R.info(`${step} failed (${err.message}), and the PR was closed meanwhile`);
                 throw new ClosedMeanwhile();
             }
@@ -5910,7 +6353,16 @@ class DeployRun {
         const managed = this.functions.filter((f) => (0,naming/* isManagedBy */.xr)(f.labels, ctx.repo.owner, ctx.repo.repo));
         const previews = [...new Set(managed.map((f) => (0,naming/* previewOfFunction */.wU)(settings.app, f)?.preview ?? f.name))];
         const needed = this.units.filter((u) => !this.running(u.name)).length;
-        return quotaDecision({ name: this.facts.name, app: settings.app, managed: previews, managedFunctions: managed.length, total: this.functions.length, needed, maxPreviews: settings.sweep.maxPreviews, edition: provider.edition });
+        return quotaDecision({
+            name: this.facts.name,
+            app: settings.app,
+            managed: previews,
+            managedFunctions: managed.length,
+            total: this.functions.length,
+            needed,
+            maxPreviews: settings.sweep.maxPreviews,
+            edition: provider.edition,
+        });
     }
     async refuse(quota) {
         log/* log */.R.warning(`preview ${this.facts.name} refused: ${quota.why === 'community-edition' ? `the gateway runs ${this.functions.length} functions, Community Edition's limit is ${quota.limit}` : `${quota.holders.length} previews hold the ${quota.limit} slots (input 'max-previews')`}`);
@@ -5943,7 +6395,11 @@ class DeployRun {
     async checkPublic(provider, images) {
         const { settings } = this.s;
         for (const { image } of images) {
-            const problem = await anonymousPullProblem(image, { insecure: settings.build.registryInsecure, timeoutMs: settings.requestTimeoutMs, log: log/* log */.R.info });
+            const problem = await anonymousPullProblem(image, {
+                insecure: settings.build.registryInsecure,
+                timeoutMs: settings.requestTimeoutMs,
+                log: log/* log */.R.info,
+            });
             if (!problem)
                 continue;
             throw new Error(`${provider.name} (OpenFaaS Community Edition on Kubernetes) only runs images anyone can pull, and ${image} cannot be pulled without credentials (${problem}). ` +
@@ -5970,7 +6426,16 @@ class DeployRun {
         const { name, pr, sha, image, url } = this.facts;
         const pushed = this.units.flatMap((u) => (u.build ? [u.build.repository] : []));
         const repositories = [...new Set([...recordRepositories(this.previous), ...pushed])];
-        return { name, pr, sha, image, url, updatedAt: this.s.now().toISOString(), ...extra, ...(repositories.length ? { repositories } : {}) };
+        return {
+            name,
+            pr,
+            sha,
+            image,
+            url,
+            updatedAt: this.s.now().toISOString(),
+            ...extra,
+            ...(repositories.length ? { repositories } : {}),
+        };
     }
     /**
      * Once the functions are ready: the record gains their specs (what the sweeper saves when the preview sleeps; an
@@ -5982,7 +6447,10 @@ class DeployRun {
         if (!store)
             return;
         const specs = sent.map((x) => (x.how === 'unchanged' ? untouchedSpec(this.previous?.specs, x.running) : x.spec));
-        await Promise.all([saveRecord(store, this.recordOf({ specs, readyMs })), deleteSleeping(store, this.facts.name)]).catch((err) => log/* log */.R.warning(`the preview is live, but its record in the bucket was not updated: ${err.message}`));
+        await Promise.all([
+            saveRecord(store, this.recordOf({ specs, readyMs })),
+            deleteSleeping(store, this.facts.name),
+        ]).catch((err) => log/* log */.R.warning(`the preview is live, but its record in the bucket was not updated: ${err.message}`));
     }
     /**
      * Functions of this preview that this deploy no longer has (a stack function removed from the file or from
@@ -6076,13 +6544,21 @@ async function queryIncreases(target, idleAfterMs, namespace) {
     url.searchParams.set('query', query);
     const headers = { accept: 'application/json' };
     if (target.auth)
-        headers.authorization = 'Basic ' + Buffer.from(`${target.auth.username}:${target.auth.password}`).toString('base64');
+        headers.authorization =
+            'Basic ' + Buffer.from(`${target.auth.username}:${target.auth.password}`).toString('base64');
     let res;
     try {
-        res = await callWithRetry({ method: 'GET', url, headers, timeoutMs: target.timeoutMs, accept: () => true, log: target.log });
+        res = await callWithRetry({
+            method: 'GET',
+            url,
+            headers,
+            timeoutMs: target.timeoutMs,
+            accept: () => true,
+            log: target.log,
+        });
     }
     catch (err) {
-        throw new Error(`Prometheus (input 'prometheus-url') did not answer: ${err.message}`);
+        throw new Error(`Prometheus (input 'prometheus-url') did not answer: ${err.message}`, { cause: err });
     }
     let body;
     try {
@@ -6169,7 +6645,11 @@ function idleSource(settings) {
 }
 function isMemory(v) {
     const m = v;
-    return typeof m === 'object' && m !== null && typeof m.count === 'number' && Number.isFinite(m.count) && typeof m.changedAt === 'string';
+    return (typeof m === 'object' &&
+        m !== null &&
+        typeof m.count === 'number' &&
+        Number.isFinite(m.count) &&
+        typeof m.changedAt === 'string');
 }
 /**
  * Parses a stored state object. Anything unreadable yields an empty memory and a warning: every function then counts
@@ -6179,11 +6659,18 @@ function parseState(raw) {
     const file = raw;
     if (raw === undefined)
         return { memory: {} };
-    if (typeof file !== 'object' || file === null || typeof file.functions !== 'object' || file.functions === null || Array.isArray(file.functions)) {
+    if (typeof file !== 'object' ||
+        file === null ||
+        typeof file.functions !== 'object' ||
+        file.functions === null ||
+        Array.isArray(file.functions)) {
         return { memory: {}, warning: 'the sweeper state is not an object with "functions"; starting afresh' };
     }
     if (file.version !== STATE_VERSION)
-        return { memory: {}, warning: `the sweeper state has version ${String(file.version)}, expected ${STATE_VERSION}; starting afresh` };
+        return {
+            memory: {},
+            warning: `the sweeper state has version ${String(file.version)}, expected ${STATE_VERSION}; starting afresh`,
+        };
     const memory = {};
     let dropped = 0;
     for (const [name, entry] of Object.entries(file.functions)) {
@@ -6204,7 +6691,11 @@ async function loadState(store) {
     catch (err) {
         // A corrupt object must not stop the sweep forever; an unreachable bucket must stop it.
         if (err instanceof SyntaxError)
-            return { memory: {}, found: true, warning: `s3://${bucket}/${key} is not JSON (${err.message}); starting afresh` };
+            return {
+                memory: {},
+                found: true,
+                warning: `s3://${bucket}/${key} is not JSON (${err.message}); starting afresh`,
+            };
         throw err;
     }
     return { ...parseState(raw), found: raw !== undefined };
@@ -6276,11 +6767,24 @@ async function inventory(s) {
     const listed = await gateway.list();
     const { edition } = await gateway.provider();
     const ours = listed.filter((f) => (0,naming/* isManagedBy */.xr)(f.labels, ctx.repo.owner, ctx.repo.repo));
-    const increases = source === 'prometheus' ? await queryIncreases({ url: sw.prometheusUrl, auth: sw.prometheusAuth, timeoutMs: settings.requestTimeoutMs, log: log/* log */.R.info }, sw.idleAfterMs, settings.gateway.namespace) : undefined;
+    const increases = source === 'prometheus'
+        ? await queryIncreases({ url: sw.prometheusUrl, auth: sw.prometheusAuth, timeoutMs: settings.requestTimeoutMs, log: log/* log */.R.info }, sw.idleAfterMs, settings.gateway.namespace)
+        : undefined;
     const groups = groupPreviews(settings.app, ours, increases);
     for (const f of groups.strays)
         log/* log */.R.info(`${f}: managed by this repository but no preview named ${settings.app}-pr-<n> (input 'app'); left alone`);
-    const inv = { edition, ours, managed: groups.previews, members: groups.members, increases: groups.increases, openPulls: await listOpenPulls(s.octokit, ctx.repo), prefixes: [], records: [], databases: [], secrets: [] };
+    const inv = {
+        edition,
+        ours,
+        managed: groups.previews,
+        members: groups.members,
+        increases: groups.increases,
+        openPulls: await listOpenPulls(s.octokit, ctx.repo),
+        prefixes: [],
+        records: [],
+        databases: [],
+        secrets: [],
+    };
     if (source !== 'prometheus') {
         const loaded = await loadState(stateStore(s));
         if (loaded.warning)
@@ -6302,7 +6806,14 @@ async function sweep(s) {
     const sw = s.settings.sweep;
     const inv = await inventory(s);
     const now = s.now();
-    const plan = planSweep({ ...inv, functions: inv.managed, app: s.settings.app, now: now.getTime(), idleAfterMs: sw.idleAfterMs, maxAgeMs: sw.maxAgeMs });
+    const plan = planSweep({
+        ...inv,
+        functions: inv.managed,
+        app: s.settings.app,
+        now: now.getTime(),
+        idleAfterMs: sw.idleAfterMs,
+        maxAgeMs: sw.maxAgeMs,
+    });
     const items = workItems(s, plan, inv);
     const dry = sw.dryRun ? '[dry-run] ' : '';
     const where = inv.increases ? 'Prometheus' : `s3://${bucketOf(s).name}/${sweeperKey(sw.statePrefix)}`;
@@ -6333,7 +6844,13 @@ async function sweep(s) {
 /** The plan as a list of things to do, each with its action. */
 function workItems(s, plan, inv) {
     const covered = new Set([...inv.managed.map((f) => f.name), ...plan.unfinished.map((u) => u.name)]);
-    const data = orphanData({ app: s.settings.app, openPulls: inv.openPulls, covered, databases: inv.databases, secrets: inv.secrets });
+    const data = orphanData({
+        app: s.settings.app,
+        openPulls: inv.openPulls,
+        covered,
+        databases: inv.databases,
+        secrets: inv.secrets,
+    });
     const bucket = bucketOf(s);
     const none = '(no function)';
     return [
@@ -6353,9 +6870,27 @@ function workItems(s, plan, inv) {
             decision: `finish teardown: PR #${u.pr} is closed, its record is left`,
             run: async () => `teardown finished: ${receipt((await teardownPreview(s, u.pr, `PR #${u.pr} is closed (an earlier teardown did not finish)`, inv.ours)).removed)}`,
         })),
-        ...plan.orphans.map((o) => ({ name: o.prefix, pr: o.pr, lastActivity: none, decision: `delete orphan prefix: PR #${o.pr} is closed`, run: async () => `${(await deletePrefix(bucket.client, bucket.name, o.prefix)).deleted} objects deleted` })),
-        ...data.databases.map((d) => ({ name: d.preview, pr: d.pr, lastActivity: none, decision: `drop orphan database: PR #${d.pr} is closed`, run: () => dropDatabase(s, d.preview) })),
-        ...data.secrets.map((x) => ({ name: x.name, pr: x.pr, lastActivity: none, decision: `delete orphan secret: PR #${x.pr} is closed`, run: async () => (await s.gateway.deleteSecret(x.name), 'deleted') })),
+        ...plan.orphans.map((o) => ({
+            name: o.prefix,
+            pr: o.pr,
+            lastActivity: none,
+            decision: `delete orphan prefix: PR #${o.pr} is closed`,
+            run: async () => `${(await deletePrefix(bucket.client, bucket.name, o.prefix)).deleted} objects deleted`,
+        })),
+        ...data.databases.map((d) => ({
+            name: d.preview,
+            pr: d.pr,
+            lastActivity: none,
+            decision: `drop orphan database: PR #${d.pr} is closed`,
+            run: () => dropDatabase(s, d.preview),
+        })),
+        ...data.secrets.map((x) => ({
+            name: x.name,
+            pr: x.pr,
+            lastActivity: none,
+            decision: `delete orphan secret: PR #${x.pr} is closed`,
+            run: async () => (await s.gateway.deleteSecret(x.name), 'deleted'),
+        })),
     ];
 }
 const receipt = (removed) => (removed.length ? removed.join(', ') : 'nothing was left');
@@ -6415,22 +6950,39 @@ async function sleep(s, a, fns) {
     const main = fns.find((f) => f.name === a.name) ?? fns[0];
     let comment = '';
     if (settings.github.comment) {
-        const url = main.annotations?.[naming/* ANNOTATIONS */.BC.url] || (0,naming/* previewUrl */.e6)(settings.urlTemplate, a.name, a.pr, main.labels?.[naming/* LABELS */.kg.sha] ?? '');
-        const wake = settings.sweep.waker && store ? { seconds: record?.readyMs === undefined ? undefined : Math.max(1, Math.round(record.readyMs / 1000)) } : undefined;
-        const body = renderComment({ state: 'sleeping', name: a.name, url, runUrl: ctx.runUrl, time: s.now().toISOString(), idleFor: a.idleFor ?? formatDuration(settings.sweep.idleAfterMs), wake });
+        const url = main.annotations?.[naming/* ANNOTATIONS */.BC.url] ||
+            (0,naming/* previewUrl */.e6)(settings.urlTemplate, a.name, a.pr, main.labels?.[naming/* LABELS */.kg.sha] ?? '');
+        const wake = settings.sweep.waker && store
+            ? { seconds: record?.readyMs === undefined ? undefined : Math.max(1, Math.round(record.readyMs / 1000)) }
+            : undefined;
+        const body = renderComment({
+            state: 'sleeping',
+            name: a.name,
+            url,
+            runUrl: ctx.runUrl,
+            time: s.now().toISOString(),
+            idleFor: a.idleFor ?? formatDuration(settings.sweep.idleAfterMs),
+            wake,
+        });
         // The preview is asleep either way; a comment that could not be edited is worth a warning, not a failed sweep.
         comment = await new PreviewComment(s.octokit, ctx.repo, a.pr, a.name, log/* log */.R.info).write(body).then(() => ', PR comment says it sleeps', (err) => {
             log/* log */.R.warning(`${a.name}: could not update the PR comment: ${err.message}`);
             return `, PR comment not updated (${err.message})`;
         });
     }
-    const deleted = fns.length === 1 ? (gone ? 'function deleted' : 'function was already gone') : `${gone} of ${fns.length} functions deleted`;
+    const deleted = fns.length === 1
+        ? gone
+            ? 'function deleted'
+            : 'function was already gone'
+        : `${gone} of ${fns.length} functions deleted`;
     return `${deleted}, assets kept${comment}`;
 }
 /** The count against the limit, the outputs, and the summary's decision table. */
 async function report(s, inv, items, results, failures, where) {
     const sw = s.settings.sweep;
-    const removed = sw.dryRun ? [] : items.filter((i) => i.removesFunction && results.has(i) && !results.get(i).startsWith('failed:'));
+    const removed = sw.dryRun
+        ? []
+        : items.filter((i) => i.removesFunction && results.has(i) && !results.get(i).startsWith('failed:'));
     const functions = inv.ours.length - removed.reduce((n, i) => n + (i.functions ?? 1), 0);
     const previews = inv.managed.length - removed.length;
     const remaining = previews === functions ? String(previews) : `${previews} (${functions} functions)`;
@@ -6439,16 +6991,25 @@ async function report(s, inv, items, results, failures, where) {
     log/* log */.R.info(`Previews on the gateway: ${count}`);
     const acted = items.filter((i) => i.run).length;
     await (0,src_report/* writeOutputs */.K)({ result: 'swept' }, sw.dryRun ? 'Preview sweep (dry run: nothing changed)' : 'Preview sweep', [
-        ['Edition', inv.edition === 'pro' ? 'Pro / Edge (scale to zero)' : 'Community Edition (sleep = delete function, keep assets)'],
+        [
+            'Edition',
+            inv.edition === 'pro' ? 'Pro / Edge (scale to zero)' : 'Community Edition (sleep = delete function, keep assets)',
+        ],
         ['Idleness from', inv.increases ? where : { code: where }],
         ['Previews', count],
         ['Acted on', `${acted}${failures ? ` (${failures} failed)` : ''}`],
     ]);
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    const result = (i) => (!i.run ? 'nothing to do' : sw.dryRun ? 'dry run: not applied' : results.get(i) ?? '');
+    const result = (i) => (!i.run ? 'nothing to do' : sw.dryRun ? 'dry run: not applied' : (results.get(i) ?? ''));
     const header = ['Function', 'PR', 'Last activity', 'Decision', 'Result'].map((data) => ({ data, header: true }));
-    const body = items.map((i) => [(0,src_report/* cellHtml */.q)({ code: i.name }), (0,untrusted/* htmlText */.js)(`#${i.pr}`), (0,untrusted/* htmlText */.js)(i.lastActivity), (0,untrusted/* htmlText */.js)(i.decision), (0,untrusted/* htmlText */.js)(result(i))]);
+    const body = items.map((i) => [
+        (0,src_report/* cellHtml */.q)({ code: i.name }),
+        (0,untrusted/* htmlText */.js)(`#${i.pr}`),
+        (0,untrusted/* htmlText */.js)(i.lastActivity),
+        (0,untrusted/* htmlText */.js)(i.decision),
+        (0,untrusted/* htmlText */.js)(result(i)),
+    ]);
     await core/* summary */.z
         .addHeading('Decisions', 4)
         .addTable([header, ...(body.length ? body : [['(no managed previews)', '', '', '', '']])])

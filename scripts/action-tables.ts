@@ -24,7 +24,11 @@ export function actionTables(actionYml: string): { inputs: string; outputs: stri
       return `| \`${name}\` | ${fallback} | ${escape(i.description)} |`;
     }),
   ].join('\n');
-  const outputs = ['| output | description |', '|---|---|', ...Object.entries(action.outputs).map(([name, o]) => `| \`${name}\` | ${escape(o.description)} |`)].join('\n');
+  const outputs = [
+    '| output | description |',
+    '|---|---|',
+    ...Object.entries(action.outputs).map(([name, o]) => `| \`${name}\` | ${escape(o.description)} |`),
+  ].join('\n');
   return { inputs, outputs };
 }
 

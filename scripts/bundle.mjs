@@ -20,9 +20,13 @@ const out = resolve(process.argv[2] ?? 'dist');
 
 rmSync(out, { recursive: true, force: true });
 for (const { source, folder } of ENTRIES) {
-  execFileSync(process.execPath, [ncc, 'build', source, '-o', join(out, folder), '--license', 'licenses.txt', '--minify', '--source-map'], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [ncc, 'build', source, '-o', join(out, folder), '--license', 'licenses.txt', '--minify', '--source-map'],
+    {
+      stdio: 'inherit',
+    },
+  );
   relativeToMaps(join(out, folder));
 }
 writeFileSync(join(out, 'package.json'), JSON.stringify({ type: 'module' }, null, 2) + '\n');

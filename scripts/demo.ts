@@ -25,7 +25,18 @@ import { runningSpec } from '../src/commands/function-spec.js';
 import { ANNOTATIONS } from '../src/naming.js';
 import { GatewayClient } from '../src/openfaas/client.js';
 import { readJson, writeJson } from '../src/state/store.js';
-import { BUNDLE, DIST, OWNER, REPO, ROOT, dispatchPayload, prPayload, runAction, stackInputs, type ActionRun } from '../test/support/action.js';
+import {
+  BUNDLE,
+  DIST,
+  OWNER,
+  REPO,
+  ROOT,
+  dispatchPayload,
+  prPayload,
+  runAction,
+  stackInputs,
+  type ActionRun,
+} from '../test/support/action.js';
 import { edgeRequest, startEdge, type Edge } from '../test/support/edge.js';
 import { startGateway, type GatewayEmulator } from '../test/support/gateway.js';
 import { startGitHub, type GitHubEmulator } from '../test/support/github.js';
@@ -76,7 +87,8 @@ async function portIsFree(port: number): Promise<boolean> {
 function actionLog(run: ActionRun): string {
   const lines: string[] = [];
   for (const line of run.stdout.split('\n')) {
-    if (!line.trim() || /^::(add-mask|debug|endgroup|stop-commands)::/.test(line) || /^::[0-9a-z-]+::$/.test(line)) continue;
+    if (!line.trim() || /^::(add-mask|debug|endgroup|stop-commands)::/.test(line) || /^::[0-9a-z-]+::$/.test(line))
+      continue;
     const m = /^::(error|warning|notice|group)[^:]*::(.*)$/.exec(line);
     lines.push(m ? `${m[1] === 'group' ? '▸' : m[1] + ':'} ${m[2]}` : line);
   }
@@ -100,7 +112,15 @@ let stopping: Promise<void> | undefined;
 function stop(): Promise<void> {
   stopping ??= (async () => {
     const { edge, waker, s3, gateway, github, registry, postgres, workspace } = stack;
-    await Promise.allSettled([edge?.close(), waker?.close(), s3?.close(), gateway?.close(), github?.close(), registry?.close(), postgres?.close()]);
+    await Promise.allSettled([
+      edge?.close(),
+      waker?.close(),
+      s3?.close(),
+      gateway?.close(),
+      github?.close(),
+      registry?.close(),
+      postgres?.close(),
+    ]);
     if (workspace) rmSync(workspace, { recursive: true, force: true });
   })();
   return stopping;
@@ -148,11 +168,15 @@ async function startWakerProcess(s3: S3Emulator, gateway: GatewayEmulator): Prom
   };
   try {
     // An exited waker ends the wait at once: it said why (a bad variable exits with status 2 and names it).
-    await waitFor(async () => child.exitCode !== null || lines.some((l) => l.includes('waker listening')), 'the waker', 10_000);
+    await waitFor(
+      async () => child.exitCode !== null || lines.some((l) => l.includes('waker listening')),
+      'the waker',
+      10_000,
+    );
     if (child.exitCode !== null) throw new Error(`it exited with status ${child.exitCode}`);
   } catch (err) {
     await close();
-    throw new Error(`the waker did not start (${(err as Error).message}):\n${lines.join('\n')}`);
+    throw new Error(`the waker did not start (${(err as Error).message}):\n${lines.join('\n')}`, { cause: err });
   }
   return { url: `http://127.0.0.1:${port}`, lines, close };
 }
@@ -170,7 +194,13 @@ async function startStack(port: number, build: boolean): Promise<Stack> {
   stack = { s3, gateway, github, registry, postgres };
   stack.waker = await startWakerProcess(s3, gateway);
   const kind = hasCommand('nginx') ? 'nginx' : 'node';
-  stack.edge = await startEdge(kind, { gatewayUrl: gateway.url, bucketUrl: `${s3.endpoint}/${s3.bucket}`, previewDomain: PREVIEW_DOMAIN, port, wakerUrl: stack.waker.url });
+  stack.edge = await startEdge(kind, {
+    gatewayUrl: gateway.url,
+    bucketUrl: `${s3.endpoint}/${s3.bucket}`,
+    previewDomain: PREVIEW_DOMAIN,
+    port,
+    wakerUrl: stack.waker.url,
+  });
   stack.workspace = mkdtempSync(path.join(tmpdir(), 'faas-preview-demo-'));
   return stack as Stack;
 }
@@ -178,15 +208,35 @@ async function startStack(port: number, build: boolean): Promise<Stack> {
 function describeStack({ s3, gateway, github, registry, postgres, waker, edge }: Stack): void {
   say('Local stack:');
   say(`  bucket    s3rver                 ${s3.endpoint}/${s3.bucket}`);
-  say(`  gateway   emulated faasd CE      ${gateway.url}  ${dim('(deploys and answers for functions; runs no containers)')}`);
+  say(
+    `  gateway   emulated faasd CE      ${gateway.url}  ${dim('(deploys and answers for functions; runs no containers)')}`,
+  );
   say(`  GitHub    emulated REST API      ${github.url}  ${dim(`(repository ${OWNER}/${REPO})`)}`);
-  if (registry) say(`  registry  docker-registry        ${registry.host}  ${dim('(buildah builds examples/app/function and pushes here)')}`);
-  else say(`  registry  none                   ${dim(`builder: none, prebuilt image ${PREBUILT_IMAGE}; to build it: sudo apt-get install buildah docker-registry`)}`);
-  if (edge.kind === 'nginx') say(`  edge      nginx                  http://*.${PREVIEW_DOMAIN}:${edge.port}/  ${dim('(deploy/edge/nginx.conf)')}`);
-  else say(`  edge      stand-in (node)        http://*.${PREVIEW_DOMAIN}:${edge.port}/  ${dim('(nginx.conf\'s rules in test/support/edge-node.ts; for the real one: sudo apt-get install nginx)')}`);
+  if (registry)
+    say(
+      `  registry  docker-registry        ${registry.host}  ${dim('(buildah builds examples/app/function and pushes here)')}`,
+    );
+  else
+    say(
+      `  registry  none                   ${dim(`builder: none, prebuilt image ${PREBUILT_IMAGE}; to build it: sudo apt-get install buildah docker-registry`)}`,
+    );
+  if (edge.kind === 'nginx')
+    say(
+      `  edge      nginx                  http://*.${PREVIEW_DOMAIN}:${edge.port}/  ${dim('(deploy/edge/nginx.conf)')}`,
+    );
+  else
+    say(
+      `  edge      stand-in (node)        http://*.${PREVIEW_DOMAIN}:${edge.port}/  ${dim("(nginx.conf's rules in test/support/edge-node.ts; for the real one: sudo apt-get install nginx)")}`,
+    );
   say(`  waker     dist/waker/index.js    ${waker.url}  ${dim('(wakes a sleeping preview on its next API request)')}`);
-  if (postgres) say(`  database  PostgreSQL ${postgres.major}          ${postgres.host}:${postgres.port}  ${dim('(a database per preview; examples/app/db/*.sql migrate and seed it)')}`);
-  else say(`  database  none                   ${dim('to give the preview its own database: sudo apt-get install postgresql')}`);
+  if (postgres)
+    say(
+      `  database  PostgreSQL ${postgres.major}          ${postgres.host}:${postgres.port}  ${dim('(a database per preview; examples/app/db/*.sql migrate and seed it)')}`,
+    );
+  else
+    say(
+      `  database  none                   ${dim('to give the preview its own database: sudo apt-get install postgresql')}`,
+    );
   say();
 }
 
@@ -195,7 +245,10 @@ function checkout(workspace: string, sha: string): void {
   rmSync(path.join(workspace, 'app'), { recursive: true, force: true });
   cpSync(path.join(ROOT, 'examples/app'), path.join(workspace, 'app'), { recursive: true });
   const index = path.join(workspace, 'app/site/index.html');
-  writeFileSync(index, readFileSync(index, 'utf8').replace('<code id="commit">dev</code>', `<code id="commit">${sha.slice(0, 7)}</code>`));
+  writeFileSync(
+    index,
+    readFileSync(index, 'utf8').replace('<code id="commit">dev</code>', `<code id="commit">${sha.slice(0, 7)}</code>`),
+  );
 }
 
 /** The steps of the demo against one stack, each printed as it happens. */
@@ -210,19 +263,37 @@ class Demo {
   async act(title: string, event: string, payload: Record<string, unknown>): Promise<ActionRun> {
     this.step += 1;
     say(bold(`── ${this.step}. ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}`));
-    say(dim(`node dist/index.js  (event ${event}${payload.action ? `.${String(payload.action)}` : ''})`));
-    const run = await runAction({ event, payload, inputs: this.inputs, apiUrl: this.st.github.url, workspace: this.st.workspace, env: this.st.registry?.buildahEnv });
+    say(dim(`node dist/index.js  (event ${event}${typeof payload.action === 'string' ? `.${payload.action}` : ''})`));
+    const run = await runAction({
+      event,
+      payload,
+      inputs: this.inputs,
+      apiUrl: this.st.github.url,
+      workspace: this.st.workspace,
+      env: this.st.registry?.buildahEnv,
+    });
     say(indent(actionLog(run), '  '));
     if (run.code !== 0) {
       say(indent(run.stderr, '  ! '));
       throw new Error(`the action failed in step ${this.step} (exit code ${run.code})`);
     }
-    say(`  outputs: ${Object.entries(run.outputs).filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}`).join('  ')}`);
+    say(
+      `  outputs: ${Object.entries(run.outputs)
+        .filter(([, v]) => v !== '')
+        .map(([k, v]) => `${k}=${v}`)
+        .join('  ')}`,
+    );
     return run;
   }
 
   pull(state: 'open' | 'closed', headSha: string): void {
-    this.st.github.setPull({ number: PR, state, headSha, title: 'Say hello from the preview', ...(state === 'closed' ? { merged: true } : {}) });
+    this.st.github.setPull({
+      number: PR,
+      state,
+      headSha,
+      title: 'Say hello from the preview',
+      ...(state === 'closed' ? { merged: true } : {}),
+    });
   }
 
   showComment(name: string): void {
@@ -240,10 +311,14 @@ class Demo {
     const api = await edgeRequest(edge.port, host, '/api/hello');
     const ms = Date.now() - started;
     const commit = /<code id="commit">([^<]*)<\/code>/.exec(page.body)?.[1];
-    say(`  through the edge: GET / → ${page.status}${commit ? ` (page of commit ${commit})` : ''}; GET /api/hello → ${api.status} in ${ms} ms`);
+    say(
+      `  through the edge: GET / → ${page.status}${commit ? ` (page of commit ${commit})` : ''}; GET /api/hello → ${api.status} in ${ms} ms`,
+    );
     if (api.status === 200) say(indent(api.body, '    '));
-    if (expect === 'live' && (page.status !== 200 || api.status !== 200)) throw new Error(`the preview does not answer through the edge:\n${edge.log()}`);
-    if (expect === 'gone' && (page.status !== 404 || api.status !== 404)) throw new Error(`the torn-down preview still answers: page ${page.status}, API ${api.status}`);
+    if (expect === 'live' && (page.status !== 200 || api.status !== 200))
+      throw new Error(`the preview does not answer through the edge:\n${edge.log()}`);
+    if (expect === 'gone' && (page.status !== 404 || api.status !== 404))
+      throw new Error(`the torn-down preview still answers: page ${page.status}, API ${api.status}`);
     return { ms };
   }
 
@@ -255,7 +330,10 @@ class Demo {
     const { gateway, s3 } = this.st;
     const past = new Date(Date.now() - 2 * HOUR).toISOString();
     // Through the gateway's own API, as an operator could: the same spec, an older deploy time.
-    const client = new GatewayClient({ url: gateway.url, username: 'admin', password: GATEWAY_PASSWORD, namespace: '' }, { timeoutMs: 10_000 });
+    const client = new GatewayClient(
+      { url: gateway.url, username: 'admin', password: GATEWAY_PASSWORD, namespace: '' },
+      { timeoutMs: 10_000 },
+    );
     const spec = runningSpec((await client.get(name))!);
     await client.deploy({ ...spec, annotations: { ...spec.annotations, [ANNOTATIONS.deployedAt]: past } }, 10_000);
     const key = `${STATE_PREFIX}/sweeper.json`;
@@ -267,9 +345,11 @@ class Demo {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(BUNDLE) || !existsSync(WAKER_BUNDLE)) die(`${path.relative(process.cwd(), existsSync(BUNDLE) ? WAKER_BUNDLE : BUNDLE)} is missing; fix: npm run bundle`);
+  if (!existsSync(BUNDLE) || !existsSync(WAKER_BUNDLE))
+    die(`${path.relative(process.cwd(), existsSync(BUNDLE) ? WAKER_BUNDLE : BUNDLE)} is missing; fix: npm run bundle`);
   const port = portArg ?? ((await portIsFree(8080)) ? 8080 : await freePort());
-  if (!Number.isInteger(port) || port < 1 || port > 65535) die(`--port: '${args[args.indexOf('--port') + 1]}' is not a port`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    die(`--port: '${args[args.indexOf('--port') + 1]}' is not a port`);
   if (portArg && !(await portIsFree(port))) die(`port ${port} is in use; pick another with --port`);
 
   say(bold('faas-preview demo: one pull request of examples/app, from opened to closed'));
@@ -277,7 +357,15 @@ async function main(): Promise<void> {
   const st = await startStack(port, hasCommand('buildah') && hasCommand('docker-registry'));
   describeStack(st);
   const inputs = stackInputs(
-    { gateway: st.gateway, gatewayPassword: GATEWAY_PASSWORD, s3: st.s3, github: st.github, registry: st.registry, registryNamespace: 'examples', prebuiltImage: PREBUILT_IMAGE },
+    {
+      gateway: st.gateway,
+      gatewayPassword: GATEWAY_PASSWORD,
+      s3: st.s3,
+      github: st.github,
+      registry: st.registry,
+      registryNamespace: 'examples',
+      prebuiltImage: PREBUILT_IMAGE,
+    },
     {
       'url-template': `http://{name}.${PREVIEW_DOMAIN}:${st.edge.port}/`,
       context: 'app/function',
@@ -297,7 +385,11 @@ async function main(): Promise<void> {
 async function run(demo: Demo, st: Stack): Promise<void> {
   checkout(st.workspace, SHA_OPENED);
   demo.pull('open', SHA_OPENED);
-  const opened = await demo.act(`pull_request opened: PR #${PR} at ${SHA_OPENED.slice(0, 7)}`, 'pull_request', prPayload('opened', { number: PR, sha: SHA_OPENED }));
+  const opened = await demo.act(
+    `pull_request opened: PR #${PR} at ${SHA_OPENED.slice(0, 7)}`,
+    'pull_request',
+    prPayload('opened', { number: PR, sha: SHA_OPENED }),
+  );
   const { name, url } = opened.outputs;
   demo.showComment(name);
   await demo.check(name, 'live');
@@ -305,7 +397,11 @@ async function run(demo: Demo, st: Stack): Promise<void> {
 
   checkout(st.workspace, SHA_PUSHED);
   demo.pull('open', SHA_PUSHED);
-  await demo.act(`pull_request synchronize: new commit ${SHA_PUSHED.slice(0, 7)}`, 'pull_request', prPayload('synchronize', { number: PR, sha: SHA_PUSHED }));
+  await demo.act(
+    `pull_request synchronize: new commit ${SHA_PUSHED.slice(0, 7)}`,
+    'pull_request',
+    prPayload('synchronize', { number: PR, sha: SHA_PUSHED }),
+  );
   demo.showComment(name);
   await demo.check(name, 'live');
   if (st.registry) say(`  image tags in the registry: ${(await st.registry.tags('examples/hello-world')).join(', ')}`);
@@ -313,7 +409,11 @@ async function run(demo: Demo, st: Stack): Promise<void> {
 
   await demo.act('workflow_dispatch: the scheduled sweeper sees the preview', 'workflow_dispatch', dispatchPayload());
   await demo.age(name);
-  await demo.act('workflow_dispatch: the sweeper, two hours later: the preview falls asleep', 'workflow_dispatch', dispatchPayload());
+  await demo.act(
+    'workflow_dispatch: the sweeper, two hours later: the preview falls asleep',
+    'workflow_dispatch',
+    dispatchPayload(),
+  );
   demo.showComment(name);
   say(`  functions on the gateway: ${st.gateway.functions().length}; the pages stay in the bucket`);
   say();
@@ -330,10 +430,16 @@ async function run(demo: Demo, st: Stack): Promise<void> {
   say();
 
   demo.pull('closed', SHA_PUSHED);
-  await demo.act(`pull_request closed: PR #${PR} merged`, 'pull_request', prPayload('closed', { number: PR, sha: SHA_PUSHED, merged: true }));
+  await demo.act(
+    `pull_request closed: PR #${PR} merged`,
+    'pull_request',
+    prPayload('closed', { number: PR, sha: SHA_PUSHED, merged: true }),
+  );
   demo.showComment(name);
   await demo.check(name, 'gone');
-  say(`  bucket keys left under ${name}/: ${(await st.s3.listKeys(`${name}/`)).length}; functions on the gateway: ${st.gateway.functions().length}`);
+  say(
+    `  bucket keys left under ${name}/: ${(await st.s3.listKeys(`${name}/`)).length}; functions on the gateway: ${st.gateway.functions().length}`,
+  );
   say();
   say(bold('Done: opened → synchronize → sweep (asleep) → a visit wakes it → closed. Stopping the stack.'));
 }

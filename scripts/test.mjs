@@ -10,11 +10,21 @@ import { join } from 'node:path';
 let temporary;
 if (!process.env.FAAS_PREVIEW_DIST) {
   temporary = mkdtempSync(join(tmpdir(), 'faas-preview-dist-'));
-  execFileSync(process.execPath, [new URL('./bundle.mjs', import.meta.url).pathname, temporary], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [new URL('./bundle.mjs', import.meta.url).pathname, temporary], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
-const jest = spawnSync(process.execPath, ['--experimental-vm-modules', new URL('../node_modules/jest/bin/jest.js', import.meta.url).pathname, ...process.argv.slice(2)], {
-  stdio: 'inherit',
-  env: { ...process.env, FAAS_PREVIEW_DIST: process.env.FAAS_PREVIEW_DIST ?? temporary },
-});
+const jest = spawnSync(
+  process.execPath,
+  [
+    '--experimental-vm-modules',
+    new URL('../node_modules/jest/bin/jest.js', import.meta.url).pathname,
+    ...process.argv.slice(2),
+  ],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, FAAS_PREVIEW_DIST: process.env.FAAS_PREVIEW_DIST ?? temporary },
+  },
+);
 if (temporary) rmSync(temporary, { recursive: true, force: true });
 process.exit(jest.status ?? 1);

@@ -48,7 +48,10 @@ function readPayload(file: string | undefined): Json {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new EventError(`file ${file} (GITHUB_EVENT_PATH)`, `cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new EventError(
+      `file ${file} (GITHUB_EVENT_PATH)`,
+      `cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   let payload: unknown;
   try {
@@ -70,9 +73,13 @@ function pullRequest(raw: unknown, file: string): PullRequestEvent | undefined {
   }
   if (!isObject(raw.head)) throw new EventError(where('head'), 'is missing');
   const sha = raw.head.sha;
-  if (typeof sha !== 'string' || !/^[0-9a-f]{40}$/.test(sha)) throw new EventError(where('head.sha'), `must be a 40-character commit sha, got ${JSON.stringify(sha)}`);
-  const headRepo = isObject(raw.head.repo) && typeof raw.head.repo.full_name === 'string' ? raw.head.repo.full_name : '';
-  const labels = Array.isArray(raw.labels) ? raw.labels.map((l) => (isObject(l) && typeof l.name === 'string' ? l.name : '')).filter(Boolean) : [];
+  if (typeof sha !== 'string' || !/^[0-9a-f]{40}$/.test(sha))
+    throw new EventError(where('head.sha'), `must be a 40-character commit sha, got ${JSON.stringify(sha)}`);
+  const headRepo =
+    isObject(raw.head.repo) && typeof raw.head.repo.full_name === 'string' ? raw.head.repo.full_name : '';
+  const labels = Array.isArray(raw.labels)
+    ? raw.labels.map((l) => (isObject(l) && typeof l.name === 'string' ? l.name : '')).filter(Boolean)
+    : [];
   const author = isObject(raw.user) && typeof raw.user.login === 'string' ? raw.user.login : '';
   // A deleted fork has no head repo: headRepo '' is treated as foreign.
   return { number, headSha: sha, headRepo, labels, merged: raw.merged === true, author };
@@ -86,7 +93,8 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext
   const repository = isObject(payload.repository) ? payload.repository.full_name : undefined;
   const fullName = env.GITHUB_REPOSITORY || (typeof repository === 'string' ? repository : '');
   const [owner, repo, extra] = fullName.split('/');
-  if (!owner || !repo || extra !== undefined) throw new Error(`GITHUB_REPOSITORY is '${fullName}', expected owner/repo`);
+  if (!owner || !repo || extra !== undefined)
+    throw new Error(`GITHUB_REPOSITORY is '${fullName}', expected owner/repo`);
   const server = env.GITHUB_SERVER_URL || 'https://github.com';
   return {
     eventName,

@@ -99,7 +99,10 @@ export const FUNCTION_LABEL = 'faas-preview/function';
  * The preview a managed function belongs to: its own name for a preview's default function, or the name without
  * `-<fn>` for a stack's other functions (`FUNCTION_LABEL`); undefined when neither is one of this app's previews.
  */
-export function previewOfFunction(app: string, f: { name: string; labels?: Record<string, string> }): { preview: string; pr: number } | undefined {
+export function previewOfFunction(
+  app: string,
+  f: { name: string; labels?: Record<string, string> },
+): { preview: string; pr: number } | undefined {
   const own = prFromName(app, f.name);
   if (own !== undefined) return { preview: f.name, pr: own };
   const fn = f.labels?.[FUNCTION_LABEL];
@@ -110,7 +113,11 @@ export function previewOfFunction(app: string, f: { name: string; labels?: Recor
 }
 
 /** Of the listed functions, those of preview `name`: this repository's labels, and a name that makes them its. */
-export function functionsOfPreview<F extends { name: string; labels?: Record<string, string> }>(listed: readonly F[], o: { owner: string; repo: string; app: string }, name: string): F[] {
+export function functionsOfPreview<F extends { name: string; labels?: Record<string, string> }>(
+  listed: readonly F[],
+  o: { owner: string; repo: string; app: string },
+  name: string,
+): F[] {
   return listed.filter((f) => isManagedBy(f.labels, o.owner, o.repo) && previewOfFunction(o.app, f)?.preview === name);
 }
 

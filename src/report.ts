@@ -23,7 +23,11 @@ export function cellHtml(cell: Cell): string {
   return typeof cell === 'string' ? htmlText(cell) : `<code>${htmlText(cell.code)}</code>`;
 }
 
-export async function writeOutputs(o: PreviewOutputs, summaryTitle: string, extraRows: [string, Cell][] = []): Promise<void> {
+export async function writeOutputs(
+  o: PreviewOutputs,
+  summaryTitle: string,
+  extraRows: [string, Cell][] = [],
+): Promise<void> {
   const out = (name: string, value: string | undefined) => core.setOutput(name, secrets.scrub(value ?? ''));
   out('result', o.result);
   out('name', o.name);
@@ -39,6 +43,12 @@ export async function writeOutputs(o: PreviewOutputs, summaryTitle: string, extr
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   await core.summary
     .addHeading(htmlText(summaryTitle), 3)
-    .addTable([[{ data: 'Field', header: true }, { data: 'Value', header: true }], ...rows.map(([k, v]) => [htmlText(k), cellHtml(v)])])
+    .addTable([
+      [
+        { data: 'Field', header: true },
+        { data: 'Value', header: true },
+      ],
+      ...rows.map(([k, v]) => [htmlText(k), cellHtml(v)]),
+    ])
     .write();
 }

@@ -6,7 +6,16 @@
  * The first block shows that the same counters do see writes when the inputs are good.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -50,7 +59,8 @@ beforeAll(async () => {
   workspace = path.join(root, 'ws');
   outside = path.join(root, 'outside');
   fakeBin = path.join(root, 'bin');
-  for (const dir of ['ws/fn', 'ws/site', 'ws/ctx-without-dockerfile', 'outside', 'bin']) mkdirSync(path.join(root, dir), { recursive: true });
+  for (const dir of ['ws/fn', 'ws/site', 'ws/ctx-without-dockerfile', 'outside', 'bin'])
+    mkdirSync(path.join(root, dir), { recursive: true });
   writeFileSync(path.join(workspace, 'fn/Dockerfile'), 'FROM scratch\n');
   writeFileSync(path.join(workspace, 'site/index.html'), '<h1>preview</h1>');
   writeFileSync(path.join(outside, 'credentials'), `[default]\naws_secret_access_key=${OUTSIDE_SECRET}\n`);
@@ -65,13 +75,22 @@ beforeAll(async () => {
     res.end(JSON.stringify({ name: 'acme/hello-world', tags: [] }));
   });
   await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve));
-  [gateway, github, s3] = await Promise.all([startGateway({ edition: 'faasd-ce', password: GATEWAY_PASSWORD }), startGitHub({ token: GITHUB_TOKEN }), startS3()]);
+  [gateway, github, s3] = await Promise.all([
+    startGateway({ edition: 'faasd-ce', password: GATEWAY_PASSWORD }),
+    startGitHub({ token: GITHUB_TOKEN }),
+    startS3(),
+  ]);
   github.setPull({ number: PR, state: 'open', headSha: SHA });
 }, 60_000);
 
 afterAll(async () => {
   registry?.closeAllConnections();
-  await Promise.all([gateway?.close(), github?.close(), s3?.close(), new Promise((resolve) => registry?.close(resolve))]);
+  await Promise.all([
+    gateway?.close(),
+    github?.close(),
+    s3?.close(),
+    new Promise((resolve) => registry?.close(resolve)),
+  ]);
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
@@ -98,7 +117,15 @@ function good(): Record<string, string> {
   };
 }
 
-const PREBUILT = { builder: 'none', image: '127.0.0.1:5000/acme/hello-world:1.0', registry: '', 'registry-username': '', 'registry-password': '', 'registry-insecure': '', 'delete-image': '' };
+const PREBUILT = {
+  builder: 'none',
+  image: '127.0.0.1:5000/acme/hello-world:1.0',
+  registry: '',
+  'registry-username': '',
+  'registry-password': '',
+  'registry-insecure': '',
+  'delete-image': '',
+};
 
 interface Effects {
   run: ActionRun;
@@ -124,7 +151,8 @@ async function act(inputs: Record<string, string>, action = 'opened'): Promise<E
     env: { PATH: `${fakeBin}:${process.env.PATH}` },
     timeoutMs: 60_000,
   });
-  const writes = (calls: { method: string; path: string }[]) => calls.filter((c) => c.method !== 'GET').map((c) => `${c.method} ${c.path}`);
+  const writes = (calls: { method: string; path: string }[]) =>
+    calls.filter((c) => c.method !== 'GET').map((c) => `${c.method} ${c.path}`);
   return {
     run,
     gatewayWrites: writes(gateway.calls.slice(gatewayBefore)),
@@ -153,7 +181,9 @@ describe('with good inputs the same counters see every kind of write', () => {
   test('teardown with delete-image: the recording registry is asked for the tags (no Dockerfile needed to tear down)', async () => {
     const e = await act({ ...good(), command: 'teardown', context: 'ctx-without-dockerfile' }, 'closed');
     expect(e.run.code).toBe(0);
-    expect(e.registryRequests).toEqual(expect.arrayContaining([expect.stringMatching(/^GET \/v2\/acme\/hello-world\/tags\/list/)]));
+    expect(e.registryRequests).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^GET \/v2\/acme\/hello-world\/tags\/list/)]),
+    );
   });
 });
 
@@ -244,10 +274,23 @@ const BAD: Case[] = [
   ['include-dotfiles', () => ({ 'include-dotfiles': 'yes' })],
   ['comment', () => ({ comment: 'on' })],
   // Per-preview data: the database URL is a secret, never quoted; identifiers never reach SQL unvalidated.
-  ['database-url', () => ({ database: 'postgres', 'database-url': `postgres//faas_preview:${URL_PASSWORD}@db.example.com/postgres` })],
-  ['database-url', () => ({ database: 'postgres', 'database-url': `mysql://faas_preview:${URL_PASSWORD}@db.example.com/postgres` })],
+  [
+    'database-url',
+    () => ({ database: 'postgres', 'database-url': `postgres//faas_preview:${URL_PASSWORD}@db.example.com/postgres` }),
+  ],
+  [
+    'database-url',
+    () => ({ database: 'postgres', 'database-url': `mysql://faas_preview:${URL_PASSWORD}@db.example.com/postgres` }),
+  ],
   ['database-url', () => ({ database: 'postgres' })],
-  ['database-template', () => ({ database: 'postgres', 'database-url': `postgres://faas_preview:${URL_PASSWORD}@db.example.com/postgres`, 'database-template': 'tpl"; DROP DATABASE postgres; --' })],
+  [
+    'database-template',
+    () => ({
+      database: 'postgres',
+      'database-url': `postgres://faas_preview:${URL_PASSWORD}@db.example.com/postgres`,
+      'database-template': 'tpl"; DROP DATABASE postgres; --',
+    }),
+  ],
   ['database-migrate', () => ({ 'database-migrate': 'make migrate' })],
   ['preview-secrets', () => ({ 'preview-secrets': `API KEY=${URL_PASSWORD}` })],
   ['hook-timeout', () => ({ 'hook-timeout': '0s' })],
@@ -256,31 +299,42 @@ const BAD: Case[] = [
 /** Every form in which this suite's secrets could leak: as given, and Basic auth as it travels. */
 function secretForms(): string[] {
   const b64 = (text: string) => Buffer.from(text).toString('base64');
-  return [GATEWAY_PASSWORD, b64(`admin:${GATEWAY_PASSWORD}`), REGISTRY_PASSWORD, b64(`${REGISTRY_USER}:${REGISTRY_PASSWORD}`), GITHUB_TOKEN, URL_PASSWORD, OUTSIDE_SECRET];
+  return [
+    GATEWAY_PASSWORD,
+    b64(`admin:${GATEWAY_PASSWORD}`),
+    REGISTRY_PASSWORD,
+    b64(`${REGISTRY_USER}:${REGISTRY_PASSWORD}`),
+    GITHUB_TOKEN,
+    URL_PASSWORD,
+    OUTSIDE_SECRET,
+  ];
 }
 
 describe('a bad input stops the step before any side effect', () => {
   test('the table holds at least 50 bad inputs', () => expect(BAD.length).toBeGreaterThanOrEqual(50));
 
-  test.each(BAD.map(([input, overrides], i) => [i + 1, input, overrides] as const))('#%i %s', async (_i, input, overrides) => {
-    const e = await act({ ...good(), ...overrides() });
-    const { run } = e;
-    const output = `${run.stdout}\n${run.stderr}`;
+  test.each(BAD.map(([input, overrides], i) => [i + 1, input, overrides] as const))(
+    '#%i %s',
+    async (_i, input, overrides) => {
+      const e = await act({ ...good(), ...overrides() });
+      const { run } = e;
+      const output = `${run.stdout}\n${run.stderr}`;
 
-    expect(run.code).toBe(1);
-    const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error::'));
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(new RegExp(`^::error::input '${input}': \\S`));
-    expect(output).not.toMatch(/^\s{4}at /m);
+      expect(run.code).toBe(1);
+      const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error::'));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(new RegExp(`^::error::input '${input}': \\S`));
+      expect(output).not.toMatch(/^\s{4}at /m);
 
-    // The runner consumes `::add-mask::` lines (that is how it learns what to mask); nothing else may carry a secret.
-    const log = output.replace(/^::add-mask::.*$/gm, '');
-    for (const secret of secretForms()) expect(log).not.toContain(secret);
+      // The runner consumes `::add-mask::` lines (that is how it learns what to mask); nothing else may carry a secret.
+      const log = output.replace(/^::add-mask::.*$/gm, '');
+      for (const secret of secretForms()) expect(log).not.toContain(secret);
 
-    expect(e.gatewayWrites).toEqual([]);
-    expect(e.githubWrites).toEqual([]);
-    expect(e.s3Requests).toEqual([]);
-    expect(e.registryRequests).toEqual([]);
-    expect(e.buildersStarted).toEqual([]);
-  });
+      expect(e.gatewayWrites).toEqual([]);
+      expect(e.githubWrites).toEqual([]);
+      expect(e.s3Requests).toEqual([]);
+      expect(e.registryRequests).toEqual([]);
+      expect(e.buildersStarted).toEqual([]);
+    },
+  );
 });

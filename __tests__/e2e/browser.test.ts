@@ -34,7 +34,14 @@ const NAME = 'hello-world-pr-11';
 const OTHER_NAME = 'hello-world-pr-12';
 const GATEWAY_PASSWORD = 'gw-browser-Pw9';
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const { describe: withTools } = describeWith(['nginx', 'haproxy', 'chromium']);
 const withBuildah = hasCommand('buildah') && hasCommand('docker-registry');
@@ -90,10 +97,30 @@ withTools('the preview URL in a real browser (bundle → bucket + gateway → ng
 
   async function act(action: string, number: number, sha: string): Promise<ActionRun> {
     const inputs = stackInputs(
-      { gateway, gatewayPassword: GATEWAY_PASSWORD, s3, github, registry, registryNamespace: 'examples', prebuiltImage: 'localhost/examples/hello-world:prebuilt' },
-      { 'url-template': `http://{name}.preview.localhost:${nginx.port}/`, context: 'app/function', 'static-dir': 'app/site', 'ready-timeout': '10s' },
+      {
+        gateway,
+        gatewayPassword: GATEWAY_PASSWORD,
+        s3,
+        github,
+        registry,
+        registryNamespace: 'examples',
+        prebuiltImage: 'localhost/examples/hello-world:prebuilt',
+      },
+      {
+        'url-template': `http://{name}.preview.localhost:${nginx.port}/`,
+        context: 'app/function',
+        'static-dir': 'app/site',
+        'ready-timeout': '10s',
+      },
     );
-    const run = await runAction({ event: 'pull_request', payload: prPayload(action, { number, sha }), inputs, apiUrl: github.url, workspace, env: registry?.buildahEnv });
+    const run = await runAction({
+      event: 'pull_request',
+      payload: prPayload(action, { number, sha }),
+      inputs,
+      apiUrl: github.url,
+      workspace,
+      env: registry?.buildahEnv,
+    });
     if (run.code !== 0) throw new Error(`action ${action} failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
     const values = [GATEWAY_PASSWORD, github.token, ...(registry ? [registry.password] : [])];
     assertNoLeaks(run, { values, basicAuth: [{ username: 'admin', password: GATEWAY_PASSWORD }] }, github, [number]);
@@ -118,7 +145,12 @@ withTools('the preview URL in a real browser (bundle → bucket + gateway → ng
     const run = await act('opened', PR, SHA_A);
     const url = `http://${NAME}.preview.localhost:${nginx.port}/`;
     expect(run.outputs).toMatchObject({ result: 'deployed', url, name: NAME });
-    expect(github.comments(PR).map((c) => c.body).join('\n')).toContain(url);
+    expect(
+      github
+        .comments(PR)
+        .map((c) => c.body)
+        .join('\n'),
+    ).toContain(url);
 
     const page = await context.newPage();
     const requests: string[] = [];
@@ -132,7 +164,10 @@ withTools('the preview URL in a real browser (bundle → bucket + gateway → ng
     expect(requests).toContain(`GET ${url}api/hello`);
     expect(requests.every((r) => r.includes(`//${NAME}.preview.localhost:${nginx.port}/`))).toBe(true);
     // The action's readiness probe (ready-path '/'), then the page's own call.
-    expect(gateway.calls.filter((c) => c.path.startsWith('/function/')).map((c) => `${c.method} ${c.path}`)).toEqual([`GET /function/${NAME}/`, `GET /function/${NAME}/hello`]);
+    expect(gateway.calls.filter((c) => c.path.startsWith('/function/')).map((c) => `${c.method} ${c.path}`)).toEqual([
+      `GET /function/${NAME}/`,
+      `GET /function/${NAME}/hello`,
+    ]);
     const css = await page.evaluate(() => getComputedStyle(document.querySelector('main')!).borderRadius);
     expect(css).toBe('8px'); // the fingerprinted stylesheet loaded
     await page.screenshot({ path: path.join(ARTIFACTS, 'browser-preview.png'), fullPage: true });
@@ -143,13 +178,21 @@ withTools('the preview URL in a real browser (bundle → bucket + gateway → ng
 
     // The same preview through HAProxy: same page, same function.
     const viaHaproxy = await open(page, `http://${NAME}.preview.localhost:${haproxy.port}/`);
-    expect(viaHaproxy).toMatchObject({ commit: SHA_A.slice(0, 7), state: 'ok', answer: { function: NAME, sha: SHA_A } });
+    expect(viaHaproxy).toMatchObject({
+      commit: SHA_A.slice(0, 7),
+      state: 'ok',
+      answer: { function: NAME, sha: SHA_A },
+    });
     await page.close();
   }, 120_000);
 
   test("a stack's second function answers on the same origin at /fn/<fn>, from the page, through nginx and HAProxy; another preview's function cannot be reached", async () => {
     // The routing only: a second function of this preview as a deploy of a stack leaves it (<name>-<fn>).
-    gateway.seed({ name: `${NAME}-orders`, image: 'registry.example/orders:pr-11-1a2b3c4', labels: { 'faas-preview/function': 'orders' } });
+    gateway.seed({
+      name: `${NAME}-orders`,
+      image: 'registry.example/orders:pr-11-1a2b3c4',
+      labels: { 'faas-preview/function': 'orders' },
+    });
     gateway.seed({ name: `${OTHER_NAME}-orders`, image: 'registry.example/orders:pr-12-5d6e7f8' });
     const page = await context.newPage();
     for (const edge of [nginx, haproxy]) {
@@ -159,10 +202,18 @@ withTools('the preview URL in a real browser (bundle → bucket + gateway → ng
           const res = await fetch(path, { method: 'POST', body: '{}' });
           return { status: res.status, body: await res.text() };
         };
-        return { orders: await call('/fn/orders/list?page=2'), other: await call(`/fn/${other}-orders/list`), api: await call('/api/hello') };
+        return {
+          orders: await call('/fn/orders/list?page=2'),
+          other: await call(`/fn/${other}-orders/list`),
+          api: await call('/api/hello'),
+        };
       }, OTHER_NAME);
       expect({ edge: edge.kind, status: answers.orders.status }).toEqual({ edge: edge.kind, status: 200 });
-      expect(JSON.parse(answers.orders.body)).toMatchObject({ function: `${NAME}-orders`, method: 'POST', path: '/list' });
+      expect(JSON.parse(answers.orders.body)).toMatchObject({
+        function: `${NAME}-orders`,
+        method: 'POST',
+        path: '/list',
+      });
       expect(JSON.parse(answers.api.body)).toMatchObject({ function: NAME, method: 'POST', path: '/hello' });
       expect({ edge: edge.kind, status: answers.other.status }).toEqual({ edge: edge.kind, status: 404 });
       expect(answers.other.body).not.toContain('"function"');
@@ -196,7 +247,11 @@ withTools('the preview URL in a real browser (bundle → bucket + gateway → ng
     await act('opened', OTHER, SHA_C);
     const page = await context.newPage();
     const other = await open(page, `http://${OTHER_NAME}.preview.localhost:${nginx.port}/`);
-    expect(other).toMatchObject({ commit: SHA_C.slice(0, 7), state: 'ok', answer: { function: OTHER_NAME, sha: SHA_C } });
+    expect(other).toMatchObject({
+      commit: SHA_C.slice(0, 7),
+      state: 'ok',
+      answer: { function: OTHER_NAME, sha: SHA_C },
+    });
     const first = await open(page, `http://${NAME}.preview.localhost:${nginx.port}/`);
     expect(first).toMatchObject({ commit: SHA_B.slice(0, 7), answer: { function: NAME, sha: SHA_B } });
     await page.close();

@@ -42,7 +42,12 @@ interface Case {
 const CASES: Case[] = [
   { builder: 'docker', programs: ['docker', 'dockerd'], own: 'DOCKER_HOST', start: () => startDockerd() },
   { builder: 'podman', programs: ['podman'], own: 'CONTAINERS_CONF', start: async () => startPodman() },
-  { builder: 'buildah', programs: ['buildah'], own: 'BUILDAH_ISOLATION', start: async (r) => ({ env: r.buildahEnv, close: async () => {} }) },
+  {
+    builder: 'buildah',
+    programs: ['buildah'],
+    own: 'BUILDAH_ISOLATION',
+    start: async (r) => ({ env: r.buildahEnv, close: async () => {} }),
+  },
 ];
 
 interface Invocation {
@@ -54,7 +59,10 @@ interface Invocation {
 function wrap(builder: string, bin: string, records: string): void {
   const real = execFileSync('sh', ['-c', `command -v ${builder}`], { encoding: 'utf8' }).trim();
   const script = path.join(bin, builder);
-  writeFileSync(script, `#!/bin/sh\nenv -0 > '${records}/'$$.env\nprintf '%s\\0' "$@" > '${records}/'$$.args\nexec '${real}' "$@"\n`);
+  writeFileSync(
+    script,
+    `#!/bin/sh\nenv -0 > '${records}/'$$.env\nprintf '%s\\0' "$@" > '${records}/'$$.args\nexec '${real}' "$@"\n`,
+  );
   chmodSync(script, 0o755);
 }
 
@@ -85,11 +93,27 @@ for (const c of CASES) {
     beforeAll(async () => {
       dir = mkdtempSync(path.join(tmpdir(), `faas-preview-${c.builder}-`));
       [workspace, bin, records] = ['ws', 'bin', 'records'].map((d) => path.join(dir, d));
-      for (const d of [workspace, bin, records, path.join(dir, 'empty'), path.join(workspace, 'fn'), path.join(workspace, 'site')]) mkdirSync(d, { recursive: true });
-      writeFileSync(path.join(workspace, 'fn/Dockerfile'), 'FROM scratch\nARG GREETING\nLABEL greeting=$GREETING\nCOPY handler.txt /handler.txt\n');
+      for (const d of [
+        workspace,
+        bin,
+        records,
+        path.join(dir, 'empty'),
+        path.join(workspace, 'fn'),
+        path.join(workspace, 'site'),
+      ])
+        mkdirSync(d, { recursive: true });
+      writeFileSync(
+        path.join(workspace, 'fn/Dockerfile'),
+        'FROM scratch\nARG GREETING\nLABEL greeting=$GREETING\nCOPY handler.txt /handler.txt\n',
+      );
       writeFileSync(path.join(workspace, 'site/index.html'), '<h1>preview</h1>');
       wrap(c.builder, bin, records);
-      [gateway, github, s3, registry] = await Promise.all([startGateway({ edition: 'faasd-ce', password: GATEWAY_PASSWORD }), startGitHub({}), startS3(), startRegistry()]);
+      [gateway, github, s3, registry] = await Promise.all([
+        startGateway({ edition: 'faasd-ce', password: GATEWAY_PASSWORD }),
+        startGitHub({}),
+        startS3(),
+        startRegistry(),
+      ]);
       builder = await c.start(registry);
     }, 60_000);
 
@@ -101,16 +125,41 @@ for (const c of CASES) {
     const secrets = () => [GATEWAY_PASSWORD, registry.password, github.token, 'S3RVER', RUNNER_TOKEN];
     const image = (sha: string) => `${registry.host}/acme/hello-world:pr-${PR}-${sha.slice(0, 7)}`;
 
-    async function act(action: string, sha: string, o: { pr?: number; extra?: Record<string, string>; env?: Record<string, string> } = {}): Promise<ActionRun> {
+    async function act(
+      action: string,
+      sha: string,
+      o: { pr?: number; extra?: Record<string, string>; env?: Record<string, string> } = {},
+    ): Promise<ActionRun> {
       const pr = o.pr ?? PR;
       writeFileSync(path.join(workspace, 'fn/handler.txt'), `handler at ${sha}\n`);
       github.setPull({ number: pr, state: action === 'closed' ? 'closed' : 'open', headSha: sha });
       const inputs = stackInputs(
         { gateway, gatewayPassword: GATEWAY_PASSWORD, s3, github, registry, registryNamespace: 'acme' },
-        { builder: c.builder, 'url-template': 'http://{name}.preview.localhost:8080/', 'delete-image': 'true', context: 'fn', 'build-args': `GREETING=hello-from-${c.builder}`, 'static-dir': 'site', 'ready-timeout': '10s', ...o.extra },
+        {
+          builder: c.builder,
+          'url-template': 'http://{name}.preview.localhost:8080/',
+          'delete-image': 'true',
+          context: 'fn',
+          'build-args': `GREETING=hello-from-${c.builder}`,
+          'static-dir': 'site',
+          'ready-timeout': '10s',
+          ...o.extra,
+        },
       );
-      const env = { ...builder!.env, PATH: `${bin}:${process.env.PATH}`, ACTIONS_RUNTIME_TOKEN: RUNNER_TOKEN, ...o.env };
-      return runAction({ event: 'pull_request', payload: prPayload(action, { number: pr, sha }), inputs, apiUrl: github.url, workspace, env });
+      const env = {
+        ...builder!.env,
+        PATH: `${bin}:${process.env.PATH}`,
+        ACTIONS_RUNTIME_TOKEN: RUNNER_TOKEN,
+        ...o.env,
+      };
+      return runAction({
+        event: 'pull_request',
+        payload: prPayload(action, { number: pr, sha }),
+        inputs,
+        apiUrl: github.url,
+        workspace,
+        env,
+      });
     }
 
     async function deployed(action: string, sha: string): Promise<ActionRun> {
@@ -131,7 +180,10 @@ for (const c of CASES) {
       const run = await deployed('opened', SHA_A);
       expect(run.outputs).toMatchObject({ result: 'deployed', image: image(SHA_A) });
       expect(await registry.tags('acme/hello-world')).toEqual([`pr-${PR}-aaaaaaa`]);
-      expect(await pushed(`pr-${PR}-aaaaaaa`)).toEqual({ handler: `handler at ${SHA_A}`, greeting: `hello-from-${c.builder}` });
+      expect(await pushed(`pr-${PR}-aaaaaaa`)).toEqual({
+        handler: `handler at ${SHA_A}`,
+        greeting: `hello-from-${c.builder}`,
+      });
       expect(gateway.get(NAME)!.image).toBe(image(SHA_A));
     }, 120_000);
 
@@ -172,7 +224,13 @@ for (const c of CASES) {
       const run = await act('opened', SHA_A, { pr: 5, extra: { dockerfile: 'Broken.Dockerfile' } });
       expect(run.code).toBe(1);
       const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error::'));
-      expect(errors).toEqual([expect.stringMatching(new RegExp(`^::error::${c.builder} build failed for image ${registry.host}/acme/hello-world:pr-5-aaaaaaa \\(exit code [1-9]\\d*\\)`))]);
+      expect(errors).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^::error::${c.builder} build failed for image ${registry.host}/acme/hello-world:pr-5-aaaaaaa \\(exit code [1-9]\\d*\\)`,
+          ),
+        ),
+      ]);
       expect(await registry.tags('acme/hello-world')).toEqual([]);
       expect(gateway.get('hello-world-pr-5')).toBeUndefined();
     }, 120_000);
@@ -181,7 +239,9 @@ for (const c of CASES) {
       const run = await act('opened', SHA_A, { pr: 6, env: { PATH: path.join(dir, 'empty') } });
       expect(run.code).toBe(1);
       const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error::'));
-      expect(errors).toEqual([`::error::input 'builder': '${c.builder}' needs the program '${c.builder}', which is not on the runner's PATH: install it in an earlier step, or choose another builder (docker, podman, buildah; none deploys the prebuilt 'image')`]);
+      expect(errors).toEqual([
+        `::error::input 'builder': '${c.builder}' needs the program '${c.builder}', which is not on the runner's PATH: install it in an earlier step, or choose another builder (docker, podman, buildah; none deploys the prebuilt 'image')`,
+      ]);
       expect(gateway.get('hello-world-pr-6')).toBeUndefined();
     });
   });

@@ -40,7 +40,11 @@ afterEach(async () => {
 
 /** faasd CE (prebuilt images need no public registry there); `listenAfterMs`: how late the function listens. */
 async function world(listenAfterMs = 0): Promise<World> {
-  const [gateway, github, s3] = await Promise.all([startGateway({ edition: 'faasd-ce', password: PASSWORD, images: { [IMAGE]: { listenAfterMs } } }), startGitHub({}), startS3()]);
+  const [gateway, github, s3] = await Promise.all([
+    startGateway({ edition: 'faasd-ce', password: PASSWORD, images: { [IMAGE]: { listenAfterMs } } }),
+    startGitHub({}),
+    startS3(),
+  ]);
   const workspace = mkdtempSync(path.join(tmpdir(), 'faas-preview-converge-'));
   mkdirSync(path.join(workspace, 'site'));
   writeFileSync(path.join(workspace, 'site/index.html'), '<h1>hi</h1>');
@@ -49,13 +53,30 @@ async function world(listenAfterMs = 0): Promise<World> {
   return w;
 }
 
-function run(w: World, event: string, payload: Record<string, unknown>, extra: Record<string, string> = {}): Promise<ActionRun> {
+function run(
+  w: World,
+  event: string,
+  payload: Record<string, unknown>,
+  extra: Record<string, string> = {},
+): Promise<ActionRun> {
   const inputs = stackInputs(
-    { gateway: w.gateway, gatewayPassword: PASSWORD, s3: w.s3, github: w.github, registryNamespace: 'acme', prebuiltImage: IMAGE },
+    {
+      gateway: w.gateway,
+      gatewayPassword: PASSWORD,
+      s3: w.s3,
+      github: w.github,
+      registryNamespace: 'acme',
+      prebuiltImage: IMAGE,
+    },
     { 'preview-domain': 'preview.example.com', 'static-dir': 'site', 'ready-timeout': '20s', ...extra },
   );
   return runAction({ event, payload, inputs, apiUrl: w.github.url, workspace: w.workspace }).then((r) => {
-    assertNoLeaks(r, { values: [PASSWORD, w.github.token], basicAuth: [{ username: 'admin', password: PASSWORD }] }, w.github, [PR]);
+    assertNoLeaks(
+      r,
+      { values: [PASSWORD, w.github.token], basicAuth: [{ username: 'admin', password: PASSWORD }] },
+      w.github,
+      [PR],
+    );
     return r;
   });
 }
@@ -72,7 +93,10 @@ describe('concurrent runs converge', () => {
   test('two deploys of the same commit started together leave one comment and one active deployment', async () => {
     const w = await world(300);
     w.github.setPull({ number: PR, state: 'open', headSha: SHA_A });
-    const [first, second] = await Promise.all([run(w, 'pull_request', prPayload('opened', { number: PR, sha: SHA_A })), run(w, 'pull_request', prPayload('synchronize', { number: PR, sha: SHA_A }))]);
+    const [first, second] = await Promise.all([
+      run(w, 'pull_request', prPayload('opened', { number: PR, sha: SHA_A })),
+      run(w, 'pull_request', prPayload('synchronize', { number: PR, sha: SHA_A })),
+    ]);
     ok(first);
     ok(second);
     expect(ours(w)).toHaveLength(1);
@@ -85,7 +109,10 @@ describe('concurrent runs converge', () => {
     w.github.setPull({ number: PR, state: 'open', headSha: SHA_A });
     ok(await run(w, 'pull_request', prPayload('opened', { number: PR, sha: SHA_A })));
     w.github.setPull({ number: PR, state: 'open', headSha: SHA_B });
-    const [older, newer] = await Promise.all([run(w, 'pull_request', prPayload('synchronize', { number: PR, sha: SHA_A })), run(w, 'pull_request', prPayload('synchronize', { number: PR, sha: SHA_B }))]);
+    const [older, newer] = await Promise.all([
+      run(w, 'pull_request', prPayload('synchronize', { number: PR, sha: SHA_A })),
+      run(w, 'pull_request', prPayload('synchronize', { number: PR, sha: SHA_B })),
+    ]);
     expect(ok(older).outputs.result).toBe('skipped');
     expect(ok(newer).outputs.result).toMatch(/deployed|rolling-out/);
     expect(w.gateway.get(NAME)!.labels['faas-preview/sha']).toBe(SHA_B);
@@ -121,7 +148,11 @@ describe('a teardown that died half-way', () => {
 
     // The close's teardown deleted the function and then died: everything else is left.
     w.gateway.calls.length = 0;
-    await fetch(`${w.gateway.url}/system/functions`, { method: 'DELETE', headers: { authorization: 'Basic ' + Buffer.from(`admin:${PASSWORD}`).toString('base64') }, body: JSON.stringify({ functionName: NAME }) });
+    await fetch(`${w.gateway.url}/system/functions`, {
+      method: 'DELETE',
+      headers: { authorization: 'Basic ' + Buffer.from(`admin:${PASSWORD}`).toString('base64') },
+      body: JSON.stringify({ functionName: NAME }),
+    });
     w.github.setPull({ number: PR, state: 'closed', headSha: SHA_A });
     expect(active(w)).toHaveLength(1);
 
@@ -145,9 +176,17 @@ describe('a teardown step that fails', () => {
     ok(await run(w, 'pull_request', prPayload('opened', { number: PR, sha: SHA_A })));
     w.github.setPull({ number: PR, state: 'closed', headSha: SHA_A });
     // The image tags live on a registry that is down: the cleanup of the tags fails, nothing else may.
-    const closed = await run(w, 'pull_request', prPayload('closed', { number: PR, sha: SHA_A }), { builder: 'docker', image: '', registry: '127.0.0.1:1/acme', 'delete-image': 'true', 'registry-insecure': 'true' });
+    const closed = await run(w, 'pull_request', prPayload('closed', { number: PR, sha: SHA_A }), {
+      builder: 'docker',
+      image: '',
+      registry: '127.0.0.1:1/acme',
+      'delete-image': 'true',
+      'registry-insecure': 'true',
+    });
     expect(closed.code).toBe(1);
-    expect(closed.stdout).toMatch(/::error::teardown of hello-world-pr-12 is incomplete \(the sweeper finishes it from its record\): deleting the image tags: GET http:\/\/127\.0\.0\.1:1\/v2\/acme\/hello-world\/tags\/list\?n=100: ECONNREFUSED 127\.0\.0\.1:1/);
+    expect(closed.stdout).toMatch(
+      /::error::teardown of hello-world-pr-12 is incomplete \(the sweeper finishes it from its record\): deleting the image tags: GET http:\/\/127\.0\.0\.1:1\/v2\/acme\/hello-world\/tags\/list\?n=100: ECONNREFUSED 127\.0\.0\.1:1/,
+    );
     expect(w.gateway.get(NAME)).toBeUndefined();
     expect(await w.s3.listKeys(`${NAME}/`)).toEqual([]);
     expect(active(w)).toEqual([]);
@@ -165,7 +204,10 @@ describe('a sleeping preview', () => {
     w.github.setPull({ number: PR, state: 'open', headSha: SHA_A });
     ok(await run(w, 'pull_request', prPayload('opened', { number: PR, sha: SHA_A })));
     expect(await readSleeping(store, NAME)).toBeUndefined();
-    expect(await readJson(w.s3.client, w.s3.bucket, RECORD)).toMatchObject({ specs: [expect.objectContaining({ service: NAME, image: IMAGE })], readyMs: expect.any(Number) });
+    expect(await readJson(w.s3.client, w.s3.bucket, RECORD)).toMatchObject({
+      specs: [expect.objectContaining({ service: NAME, image: IMAGE })],
+      readyMs: expect.any(Number),
+    });
 
     await saveSleeping(store, NAME, [asleep], new Date());
     w.github.setPull({ number: PR, state: 'closed', headSha: SHA_A });

@@ -35,7 +35,12 @@ let workspace: string;
 
 describeWithPostgres()('a database and secrets per preview', () => {
   beforeAll(async () => {
-    [db, gateway, github, s3] = await Promise.all([startPostgres(), startGateway({ edition: 'faasd-ce', password: PASSWORD }), startGitHub({}), startS3()]);
+    [db, gateway, github, s3] = await Promise.all([
+      startPostgres(),
+      startGateway({ edition: 'faasd-ce', password: PASSWORD }),
+      startGitHub({}),
+      startS3(),
+    ]);
     const su = await db.connect();
     await su.query(`CREATE ROLE faas_preview LOGIN PASSWORD '${ADMIN_PASSWORD}' CREATEDB CREATEROLE`);
     await su.query('CREATE DATABASE tpl');
@@ -53,9 +58,21 @@ describeWithPostgres()('a database and secrets per preview', () => {
     rmSync(workspace, { recursive: true, force: true });
   });
 
-  async function act(event: string, payload: Record<string, unknown>, pr: number, extra: Record<string, string> = {}): Promise<ActionRun> {
+  async function act(
+    event: string,
+    payload: Record<string, unknown>,
+    pr: number,
+    extra: Record<string, string> = {},
+  ): Promise<ActionRun> {
     const inputs = stackInputs(
-      { gateway, gatewayPassword: PASSWORD, s3, github, registryNamespace: 'acme', prebuiltImage: 'registry.example.com/acme/hello:1.0.0' },
+      {
+        gateway,
+        gatewayPassword: PASSWORD,
+        s3,
+        github,
+        registryNamespace: 'acme',
+        prebuiltImage: 'registry.example.com/acme/hello:1.0.0',
+      },
       {
         'preview-domain': 'preview.example.com',
         database: 'postgres',
@@ -70,7 +87,15 @@ describeWithPostgres()('a database and secrets per preview', () => {
     );
     const run = await runAction({ event, payload, inputs, apiUrl: github.url, workspace });
     const url = gateway.secretValue(`${name(pr)}-database-url`);
-    assertNoLeaks(run, { values: [PASSWORD, ADMIN_PASSWORD, API_KEY, github.token, ...(url ? [url, new URL(url).password] : [])], basicAuth: [{ username: 'admin', password: PASSWORD }] }, github, [pr]);
+    assertNoLeaks(
+      run,
+      {
+        values: [PASSWORD, ADMIN_PASSWORD, API_KEY, github.token, ...(url ? [url, new URL(url).password] : [])],
+        basicAuth: [{ username: 'admin', password: PASSWORD }],
+      },
+      github,
+      [pr],
+    );
     return run;
   }
 
@@ -78,7 +103,8 @@ describeWithPostgres()('a database and secrets per preview', () => {
     if (r.code !== 0) throw new Error(`action failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
     return r;
   };
-  const comment = (pr: number) => github.comments(pr).find((c) => c.body.startsWith(commentMarker(name(pr))))?.body ?? '';
+  const comment = (pr: number) =>
+    github.comments(pr).find((c) => c.body.startsWith(commentMarker(name(pr))))?.body ?? '';
   const count = async (pr: number, table: string) => {
     const c = await db.connect({ database: ident(pr) });
     try {
@@ -90,7 +116,10 @@ describeWithPostgres()('a database and secrets per preview', () => {
   const exists = async (pr: number) => {
     const c = await db.connect();
     try {
-      const q = await c.query('SELECT (SELECT count(*) FROM pg_roles WHERE rolname = $1)::int AS roles, (SELECT count(*) FROM pg_database WHERE datname = $1)::int AS dbs', [ident(pr)]);
+      const q = await c.query(
+        'SELECT (SELECT count(*) FROM pg_roles WHERE rolname = $1)::int AS roles, (SELECT count(*) FROM pg_database WHERE datname = $1)::int AS dbs',
+        [ident(pr)],
+      );
       return q.rows[0] as { roles: number; dbs: number };
     } finally {
       await c.end();
@@ -106,7 +135,10 @@ describeWithPostgres()('a database and secrets per preview', () => {
 
     const fn = gateway.get(name(1))!;
     expect(fn.secrets).toEqual(expect.arrayContaining([`${name(1)}-api-key`, `${name(1)}-database-url`]));
-    expect(fn.envVars).toMatchObject({ API_KEY_FILE: `/var/openfaas/secrets/${name(1)}-api-key`, DATABASE_URL_FILE: `/var/openfaas/secrets/${name(1)}-database-url` });
+    expect(fn.envVars).toMatchObject({
+      API_KEY_FILE: `/var/openfaas/secrets/${name(1)}-api-key`,
+      DATABASE_URL_FILE: `/var/openfaas/secrets/${name(1)}-database-url`,
+    });
     expect(Object.values(fn.envVars).join(' ')).not.toContain('postgres://');
     expect(gateway.secretValue(`${name(1)}-api-key`)).toBe(API_KEY);
     const client = new pg.Client({ connectionString: gateway.secretValue(`${name(1)}-database-url`) });
@@ -131,7 +163,9 @@ describeWithPostgres()('a database and secrets per preview', () => {
 
   test('a failing migration: the previous version keeps running, and the comment says so with the hook and its output', async () => {
     github.setPull({ number: 1, state: 'open', headSha: sha('c') });
-    const run = await act('pull_request', prPayload('synchronize', { number: 1, sha: sha('c') }), 1, { 'database-migrate': 'echo "column foo does not exist" >&2; exit 3' });
+    const run = await act('pull_request', prPayload('synchronize', { number: 1, sha: sha('c') }), 1, {
+      'database-migrate': 'echo "column foo does not exist" >&2; exit 3',
+    });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/::error::hook 'database-migrate' exited with code 3/);
     expect(gateway.get(name(1))!.labels['faas-preview/sha']).toBe(sha('b'));
@@ -162,9 +196,13 @@ describeWithPostgres()('a database and secrets per preview', () => {
     const holder = await db.connect({ database: 'tpl' });
     try {
       github.setPull({ number: 3, state: 'open', headSha: sha('e') });
-      const run = await act('pull_request', prPayload('opened', { number: 3, sha: sha('e') }), 3, { 'database-template': 'tpl' });
+      const run = await act('pull_request', prPayload('opened', { number: 3, sha: sha('e') }), 3, {
+        'database-template': 'tpl',
+      });
       expect(run.code).toBe(1);
-      expect(run.stdout).toMatch(/::error::.*source database "tpl" is being accessed by other users.*PostgreSQL copies a template only while nobody else is connected to it/);
+      expect(run.stdout).toMatch(
+        /::error::.*source database "tpl" is being accessed by other users.*PostgreSQL copies a template only while nobody else is connected to it/,
+      );
       expect(await exists(3)).toEqual({ roles: 0, dbs: 0 });
       expect(gateway.secrets().filter((s) => s.startsWith(`${name(3)}-`))).toEqual([]);
       expect(gateway.get(name(3))).toBeUndefined();
@@ -175,10 +213,16 @@ describeWithPostgres()('a database and secrets per preview', () => {
 
   test.each([
     ['an unreachable server', () => 'postgres://faas_preview:x@127.0.0.1:1/postgres', /ECONNREFUSED 127\.0\.0\.1:1/],
-    ['a wrong password', () => db.urlFor({ user: 'faas_preview', password: 'wrong' }), /refused the password of role 'faas_preview' \(28P01\)/],
+    [
+      'a wrong password',
+      () => db.urlFor({ user: 'faas_preview', password: 'wrong' }),
+      /refused the password of role 'faas_preview' \(28P01\)/,
+    ],
   ])('%s: one clear error naming database-url, nothing made', async (_what, url, message) => {
     github.setPull({ number: 4, state: 'open', headSha: sha('f') });
-    const run = await act('pull_request', prPayload('opened', { number: 4, sha: sha('f') }), 4, { 'database-url': url() });
+    const run = await act('pull_request', prPayload('opened', { number: 4, sha: sha('f') }), 4, {
+      'database-url': url(),
+    });
     expect(run.code).toBe(1);
     expect(run.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toHaveLength(1);
     expect(run.stdout).toMatch(message);
@@ -190,8 +234,14 @@ describeWithPostgres()('a database and secrets per preview', () => {
     github.setPull({ number: 5, state: 'open', headSha: sha('1') });
     ok(await act('pull_request', prPayload('opened', { number: 5, sha: sha('1') }), 5));
     // The PR closed and its teardown never ran; its function and record were removed by hand.
-    await fetch(`${gateway.url}/system/functions`, { method: 'DELETE', headers: { authorization: 'Basic ' + Buffer.from(`admin:${PASSWORD}`).toString('base64') }, body: JSON.stringify({ functionName: name(5) }) });
-    await (await import('../../src/state/store.js')).deleteJson(s3.client, s3.bucket, `.faas-preview/previews/${name(5)}.json`);
+    await fetch(`${gateway.url}/system/functions`, {
+      method: 'DELETE',
+      headers: { authorization: 'Basic ' + Buffer.from(`admin:${PASSWORD}`).toString('base64') },
+      body: JSON.stringify({ functionName: name(5) }),
+    });
+    await (
+      await import('../../src/state/store.js')
+    ).deleteJson(s3.client, s3.bucket, `.faas-preview/previews/${name(5)}.json`);
     github.setPull({ number: 5, state: 'closed', headSha: sha('1') });
     const run = ok(await act('workflow_dispatch', dispatchPayload(), 5, { 'idle-after': '1h' }));
     expect(run.stdout).toMatch(/hello-world-pr-5 \(PR #5\): drop orphan database: PR #5 is closed/);

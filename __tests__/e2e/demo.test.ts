@@ -28,7 +28,11 @@ function barePath(dir: string): string {
 function runDemo(env: NodeJS.ProcessEnv, port: number): Promise<{ code: number | null; out: string }> {
   const tsx = path.join(ROOT, 'node_modules/tsx/dist/cli.mjs');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [tsx, 'scripts/demo.ts', '--once', '--port', String(port)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [tsx, 'scripts/demo.ts', '--once', '--port', String(port)], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -62,7 +66,9 @@ describe('npm run demo on a machine without nginx, HAProxy, buildah, docker-regi
   test('the sweeper put the preview to sleep and the next visit woke it through the edge and the waker', () => {
     expect(demo.out).toMatch(/hello-world-pr-7 \(PR #7\): sleep: idle for 2h/);
     expect(demo.out).toContain('functions on the gateway: 0; the pages stay in the bucket');
-    expect(demo.out).toMatch(/waker: \S+ wake preview=hello-world-pr-7 functions=hello-world-pr-7 created=1 outcome=awake/);
+    expect(demo.out).toMatch(
+      /waker: \S+ wake preview=hello-world-pr-7 functions=hello-world-pr-7 created=1 outcome=awake/,
+    );
     const visit = demo.out.slice(demo.out.indexOf('── a visit'));
     expect(visit).toMatch(/GET \/api\/hello → 200/);
   });

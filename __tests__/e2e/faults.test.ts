@@ -34,15 +34,28 @@ interface World {
 const worlds: World[] = [];
 afterEach(async () => {
   for (const w of worlds.splice(0)) {
-    await Promise.all([w.gateway.close(), w.github.close(), w.s3.close(), ...Object.values(w.proxies).map((p) => p.close())]);
+    await Promise.all([
+      w.gateway.close(),
+      w.github.close(),
+      w.s3.close(),
+      ...Object.values(w.proxies).map((p) => p.close()),
+    ]);
     rmSync(w.workspace, { recursive: true, force: true });
   }
 });
 
 /** faasd CE behind proxies; faults are added per test. */
 async function world(o: GatewayOptions = {}): Promise<World> {
-  const [gateway, github, s3] = await Promise.all([startGateway({ edition: 'faasd-ce', password: PASSWORD, ...o }), startGitHub({}), startS3()]);
-  const [g, h, s] = await Promise.all([startFaultProxy(gateway.url), startFaultProxy(github.url), startFaultProxy(s3.endpoint)]);
+  const [gateway, github, s3] = await Promise.all([
+    startGateway({ edition: 'faasd-ce', password: PASSWORD, ...o }),
+    startGitHub({}),
+    startS3(),
+  ]);
+  const [g, h, s] = await Promise.all([
+    startFaultProxy(gateway.url),
+    startFaultProxy(github.url),
+    startFaultProxy(s3.endpoint),
+  ]);
   const workspace = mkdtempSync(path.join(tmpdir(), 'faas-preview-faults-'));
   mkdirSync(path.join(workspace, 'site'));
   writeFileSync(path.join(workspace, 'site/index.html'), '<h1>hi</h1>');
@@ -55,13 +68,36 @@ async function world(o: GatewayOptions = {}): Promise<World> {
 
 async function deploy(w: World, extra: Record<string, string> = {}): Promise<ActionRun> {
   const inputs = stackInputs(
-    { gateway: { url: w.proxies.gateway.url }, gatewayPassword: PASSWORD, s3: { ...w.s3, endpoint: w.proxies.s3.url }, github: w.github, registryNamespace: 'acme', prebuiltImage: IMAGE },
-    { 'preview-domain': 'preview.example.com', 'static-dir': 'site', 'ready-timeout': '10s', 'request-timeout': '2s', ...extra },
+    {
+      gateway: { url: w.proxies.gateway.url },
+      gatewayPassword: PASSWORD,
+      s3: { ...w.s3, endpoint: w.proxies.s3.url },
+      github: w.github,
+      registryNamespace: 'acme',
+      prebuiltImage: IMAGE,
+    },
+    {
+      'preview-domain': 'preview.example.com',
+      'static-dir': 'site',
+      'ready-timeout': '10s',
+      'request-timeout': '2s',
+      ...extra,
+    },
   );
   // The run must end by itself, well before this kill: every hung call is bounded by the action.
-  const run = await runAction({ event: 'pull_request', payload: prPayload('opened', { number: PR, sha: SHA }), inputs, apiUrl: w.proxies.github.url, workspace: w.workspace, timeoutMs: 60_000 });
+  const run = await runAction({
+    event: 'pull_request',
+    payload: prPayload('opened', { number: PR, sha: SHA }),
+    inputs,
+    apiUrl: w.proxies.github.url,
+    workspace: w.workspace,
+    timeoutMs: 60_000,
+  });
   expect(run.code === 0 || run.code === 1).toBe(true);
-  const forms = secretForms({ values: [PASSWORD, w.github.token], basicAuth: [{ username: 'admin', password: PASSWORD }] });
+  const forms = secretForms({
+    values: [PASSWORD, w.github.token],
+    basicAuth: [{ username: 'admin', password: PASSWORD }],
+  });
   expect(findLeaks(readableTexts(run, w.github, [PR]), forms)).toEqual([]);
   return run;
 }
@@ -71,10 +107,36 @@ const retryLines = (run: ActionRun) => run.stdout.split('\n').filter((l) => /ret
 
 describe('a transient fault is retried once and logged once', () => {
   test.each<[string, keyof World['proxies'], FaultRule]>([
-    ['gateway PUT answers 502', 'gateway', { method: 'PUT', path: '/system/functions', times: 1, fault: { status: 502, body: 'Bad Gateway' } }],
-    ['gateway info connection reset', 'gateway', { method: 'GET', path: '/system/info', times: 1, fault: { reset: true } }],
-    ['GitHub comment create answers 502', 'github', { method: 'POST', path: `/repos/Codertocat/Hello-World/issues/${PR}/comments`, times: 1, fault: { status: 502, body: '{"message":"Server Error"}' } }],
-    ['S3 PUT answers 503 SlowDown', 's3', { method: 'PUT', path: /app\.0123abcd\.js/, times: 1, fault: { status: 503, body: '<Error><Code>SlowDown</Code><Message></Message></Error>' } }],
+    [
+      'gateway PUT answers 502',
+      'gateway',
+      { method: 'PUT', path: '/system/functions', times: 1, fault: { status: 502, body: 'Bad Gateway' } },
+    ],
+    [
+      'gateway info connection reset',
+      'gateway',
+      { method: 'GET', path: '/system/info', times: 1, fault: { reset: true } },
+    ],
+    [
+      'GitHub comment create answers 502',
+      'github',
+      {
+        method: 'POST',
+        path: `/repos/Codertocat/Hello-World/issues/${PR}/comments`,
+        times: 1,
+        fault: { status: 502, body: '{"message":"Server Error"}' },
+      },
+    ],
+    [
+      'S3 PUT answers 503 SlowDown',
+      's3',
+      {
+        method: 'PUT',
+        path: /app\.0123abcd\.js/,
+        times: 1,
+        fault: { status: 503, body: '<Error><Code>SlowDown</Code><Message></Message></Error>' },
+      },
+    ],
   ])('%s', async (_what, where, rule) => {
     const w = await world();
     w.proxies[where].add(rule);
@@ -86,9 +148,34 @@ describe('a transient fault is retried once and logged once', () => {
   });
 
   test.each([
-    ['a primary rate limit', { status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000)), 'content-type': 'application/json' }, body: '{"message":"API rate limit exceeded"}' }],
-    ['a secondary rate limit', { status: 403, headers: { 'retry-after': '1', 'content-type': 'application/json' }, body: '{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}' }],
-    ['a 429', { status: 429, headers: { 'retry-after': '1', 'content-type': 'application/json' }, body: '{"message":"Too Many Requests"}' }],
+    [
+      'a primary rate limit',
+      {
+        status: 403,
+        headers: {
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': String(Math.floor(Date.now() / 1000)),
+          'content-type': 'application/json',
+        },
+        body: '{"message":"API rate limit exceeded"}',
+      },
+    ],
+    [
+      'a secondary rate limit',
+      {
+        status: 403,
+        headers: { 'retry-after': '1', 'content-type': 'application/json' },
+        body: '{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}',
+      },
+    ],
+    [
+      'a 429',
+      {
+        status: 429,
+        headers: { 'retry-after': '1', 'content-type': 'application/json' },
+        body: '{"message":"Too Many Requests"}',
+      },
+    ],
   ])('GitHub answers %s once: waited for, retried, logged once', async (_what, fault) => {
     const w = await world();
     w.proxies.github.add({ method: 'GET', path: `/repos/Codertocat/Hello-World/pulls/${PR}`, times: 1, fault });
@@ -105,7 +192,11 @@ describe('a hung call is cut by the timeouts and the run ends by itself', () => 
     w.proxies.gateway.add({ method: 'GET', path: `/system/function/${NAME}`, fault: { hang: true } });
     const run = await deploy(w, { 'ready-timeout': '3s' });
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(new RegExp(`::error::function '${NAME}' was not ready within 3s \\(input 'ready-timeout'\\); last seen: GET http://127\\.0\\.0\\.1:\\d+/system/function/${NAME}: no answer within`));
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `::error::function '${NAME}' was not ready within 3s \\(input 'ready-timeout'\\); last seen: GET http://127\\.0\\.0\\.1:\\d+/system/function/${NAME}: no answer within`,
+      ),
+    );
     expect(comment(w)).toMatch(/did not become ready/);
   });
 
@@ -121,10 +212,16 @@ describe('a hung call is cut by the timeouts and the run ends by itself', () => 
 
   test('the GitHub API hangs on the comment: the run fails naming the call; nothing claims the live preview failed', async () => {
     const w = await world();
-    w.proxies.github.add({ method: 'POST', path: `/repos/Codertocat/Hello-World/issues/${PR}/comments`, fault: { hang: true } });
+    w.proxies.github.add({
+      method: 'POST',
+      path: `/repos/Codertocat/Hello-World/issues/${PR}/comments`,
+      fault: { hang: true },
+    });
     const run = await deploy(w, { 'request-timeout': '1s' });
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/::error::the preview is live at https:\/\/hello-world-pr-31\.preview\.example\.com, but telling the PR failed: GitHub POST \/repos\/Codertocat\/Hello-World\/issues\/31\/comments failed: no answer within 1s/);
+    expect(run.stdout).toMatch(
+      /::error::the preview is live at https:\/\/hello-world-pr-31\.preview\.example\.com, but telling the PR failed: GitHub POST \/repos\/Codertocat\/Hello-World\/issues\/31\/comments failed: no answer within 1s/,
+    );
     expect(w.gateway.get(NAME)).toBeDefined();
     expect(w.github.comments(PR)).toEqual([]);
     expect(w.github.deployments().at(-1)!.statuses.at(-1)!.state).toBe('success');
@@ -138,7 +235,9 @@ describe('a permanent fault fails with an error that names the call, and the PR 
     const w = await world();
     const run = await deploy(w, { 'gateway-url': 'http://127.0.0.1:1' });
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/::error::GET http:\/\/127\.0\.0\.1:1\/system\/info: ECONNREFUSED 127\.0\.0\.1:1 \(after 3 attempts\)/);
+    expect(run.stdout).toMatch(
+      /::error::GET http:\/\/127\.0\.0\.1:1\/system\/info: ECONNREFUSED 127\.0\.0\.1:1 \(after 3 attempts\)/,
+    );
     expect(comment(w)).toMatch(/could not reach the OpenFaaS gateway/);
     expect(comment(w)).toMatch(/The function was not touched/);
     expect(w.github.deployments().at(-1)!.statuses.at(-1)!.state).toBe('error');
@@ -148,7 +247,9 @@ describe('a permanent fault fails with an error that names the call, and the PR 
     const w = await world({ prometheus: 'down' });
     const run = await deploy(w);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/::error::GET http:\/\/127\.0\.0\.1:\d+\/system\/functions: (socket hang up|read ECONNRESET).*cannot reach its Prometheus/);
+    expect(run.stdout).toMatch(
+      /::error::GET http:\/\/127\.0\.0\.1:\d+\/system\/functions: (socket hang up|read ECONNRESET).*cannot reach its Prometheus/,
+    );
   });
 
   test('a gateway error body that echoes the credentials and carries mentions, HTML and links reaches the comment inert and scrubbed', async () => {

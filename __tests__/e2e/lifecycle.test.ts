@@ -11,7 +11,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { OWNER, REPO, prPayload, runAction, runnerNode, stackInputs, type ActionRun } from '../../test/support/action.js';
+import {
+  OWNER,
+  REPO,
+  prPayload,
+  runAction,
+  runnerNode,
+  stackInputs,
+  type ActionRun,
+} from '../../test/support/action.js';
 import { startGateway, type Edition, type GatewayEmulator } from '../../test/support/gateway.js';
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
 import { findLeaks, readableTexts, secretForms } from '../../test/support/leaks.js';
@@ -81,7 +89,12 @@ function lifecycle(profile: Profile): void {
     workspace = mkdtempSync(path.join(tmpdir(), 'faas-preview-ws-'));
     mkdirSync(path.join(workspace, 'fn'));
     writeFileSync(path.join(workspace, 'fn/Dockerfile'), 'FROM scratch\nCOPY handler.txt /handler.txt\n');
-    writeSite({ 'index.html': '<h1>commit A</h1>', 'app.0123abcd.js': 'console.log(1)', 'old.css': 'body{}', 'img/logo.svg': '<svg/>' });
+    writeSite({
+      'index.html': '<h1>commit A</h1>',
+      'app.0123abcd.js': 'console.log(1)',
+      'old.css': 'body{}',
+      'img/logo.svg': '<svg/>',
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -102,16 +115,38 @@ function lifecycle(profile: Profile): void {
   function inputs(extra: Record<string, string> = {}): Record<string, string> {
     return stackInputs(
       { gateway, gatewayPassword: GATEWAY_PASSWORD, s3, github, registry, registryNamespace: 'acme' },
-      { 'url-template': 'http://{name}.preview.localhost:8080/', 'delete-image': 'true', context: 'fn', 'static-dir': 'site', 'ready-timeout': '10s', ...extra },
+      {
+        'url-template': 'http://{name}.preview.localhost:8080/',
+        'delete-image': 'true',
+        context: 'fn',
+        'static-dir': 'site',
+        'ready-timeout': '10s',
+        ...extra,
+      },
     );
   }
 
-  async function act(event: string, payload: Record<string, unknown>, extra: Record<string, string> = {}): Promise<ActionRun> {
-    const run = await runAction({ event, payload, inputs: inputs(extra), apiUrl: github.url, workspace, env: registry.buildahEnv, node });
+  async function act(
+    event: string,
+    payload: Record<string, unknown>,
+    extra: Record<string, string> = {},
+  ): Promise<ActionRun> {
+    const run = await runAction({
+      event,
+      payload,
+      inputs: inputs(extra),
+      apiUrl: github.url,
+      workspace,
+      env: registry.buildahEnv,
+      node,
+    });
     // Secrets never reach anything readable, in any form, whatever happened.
     const forms = secretForms({
       values: [GATEWAY_PASSWORD, registry.password, github.token, s3.settings.secretAccessKey ?? ''],
-      basicAuth: [{ username: 'admin', password: GATEWAY_PASSWORD }, { username: registry.username, password: registry.password }],
+      basicAuth: [
+        { username: 'admin', password: GATEWAY_PASSWORD },
+        { username: registry.username, password: registry.password },
+      ],
     });
     expect(findLeaks(readableTexts(run, github, [PR, 7, 8, 9, 10]), forms)).toEqual([]);
     return run;
@@ -124,23 +159,48 @@ function lifecycle(profile: Profile): void {
   test('opened: image built and pushed, function deployed, assets synced, one comment, a deployment', async () => {
     github.setPull({ number: PR, state: 'open', headSha: SHA_A });
     // Enough foreign comments that ours lands on a later page: the next run must still find it.
-    github.seedComments(PR, Array.from({ length: 130 }, (_, i) => `comment ${i}`), 'octocat');
+    github.seedComments(
+      PR,
+      Array.from({ length: 130 }, (_, i) => `comment ${i}`),
+      'octocat',
+    );
     const run = await act('pull_request', prPayload('opened', { number: PR, sha: SHA_A }));
     expectOk(run);
 
     const image = `${registry.host}/acme/hello-world:pr-2-aaaaaaa`;
-    expect(run.outputs).toMatchObject({ result: 'deployed', name: NAME, url: `http://${NAME}.preview.localhost:8080/`, image, 'bucket-prefix': `${NAME}/` });
+    expect(run.outputs).toMatchObject({
+      result: 'deployed',
+      name: NAME,
+      url: `http://${NAME}.preview.localhost:8080/`,
+      image,
+      'bucket-prefix': `${NAME}/`,
+    });
     expect(await registry.tags('acme/hello-world')).toEqual(['pr-2-aaaaaaa']);
 
     const fn = gateway.get(NAME)!;
     expect(fn.image).toBe(image);
-    expect(fn.labels).toMatchObject({ 'faas-preview/managed': 'true', 'faas-preview/repo': `${OWNER}.${REPO}`, 'faas-preview/pr': '2', 'faas-preview/sha': SHA_A });
+    expect(fn.labels).toMatchObject({
+      'faas-preview/managed': 'true',
+      'faas-preview/repo': `${OWNER}.${REPO}`,
+      'faas-preview/pr': '2',
+      'faas-preview/sha': SHA_A,
+    });
     expect(fn.labels['com.openfaas.scale.zero']).toBeUndefined();
     expect(fn.limits).toEqual({ memory: '128Mi', cpu: '200m' });
-    expect(fn.envVars).toMatchObject({ FAAS_PREVIEW_NAME: NAME, FAAS_PREVIEW_URL: `http://${NAME}.preview.localhost:8080/`, FAAS_PREVIEW_PR: '2', FAAS_PREVIEW_SHA: SHA_A });
+    expect(fn.envVars).toMatchObject({
+      FAAS_PREVIEW_NAME: NAME,
+      FAAS_PREVIEW_URL: `http://${NAME}.preview.localhost:8080/`,
+      FAAS_PREVIEW_PR: '2',
+      FAAS_PREVIEW_SHA: SHA_A,
+    });
     expect(fn.availableReplicas).toBe(1);
 
-    expect(await s3.listKeys(`${NAME}/`)).toEqual([`${NAME}/app.0123abcd.js`, `${NAME}/img/logo.svg`, `${NAME}/index.html`, `${NAME}/old.css`]);
+    expect(await s3.listKeys(`${NAME}/`)).toEqual([
+      `${NAME}/app.0123abcd.js`,
+      `${NAME}/img/logo.svg`,
+      `${NAME}/index.html`,
+      `${NAME}/old.css`,
+    ]);
 
     const ours = github.comments(PR).filter((c) => c.body.startsWith(`<!-- faas-preview:${NAME} -->`));
     expect(ours).toHaveLength(1);
@@ -148,9 +208,17 @@ function lifecycle(profile: Profile): void {
     expect(ours[0].body).toContain('`aaaaaaa`');
 
     const [deployment] = github.deployments();
-    expect(deployment).toMatchObject({ environment: `preview/${NAME}`, transient_environment: true, production_environment: false, ref: SHA_A });
+    expect(deployment).toMatchObject({
+      environment: `preview/${NAME}`,
+      transient_environment: true,
+      production_environment: false,
+      ref: SHA_A,
+    });
     expect(deployment.statuses.map((st) => st.state)).toEqual(['in_progress', 'success']);
-    expect(deployment.statuses.at(-1)).toMatchObject({ state: 'success', environment_url: `http://${NAME}.preview.localhost:8080/` });
+    expect(deployment.statuses.at(-1)).toMatchObject({
+      state: 'success',
+      environment_url: `http://${NAME}.preview.localhost:8080/`,
+    });
 
     expect(run.summary).toContain('Preview ready');
     expect(execFileSync(node, ['--version'], { encoding: 'utf8' })).toMatch(process.env.CI ? /^v24\./ : /^v\d+\./);
@@ -168,13 +236,22 @@ function lifecycle(profile: Profile): void {
     expect(ours.map((c) => c.id)).toEqual([commentId]);
     expect(ours[0].body).toContain('`bbbbbbb`');
 
-    expect(await s3.listKeys(`${NAME}/`)).toEqual([`${NAME}/app.4567cdef.js`, `${NAME}/img/logo.svg`, `${NAME}/index.html`]);
+    expect(await s3.listKeys(`${NAME}/`)).toEqual([
+      `${NAME}/app.4567cdef.js`,
+      `${NAME}/img/logo.svg`,
+      `${NAME}/index.html`,
+    ]);
     const fn = gateway.get(NAME)!;
     expect(fn.image).toBe(`${registry.host}/acme/hello-world:pr-2-bbbbbbb`);
     expect(fn.deployCount).toBe(2);
     expect(gateway.functions()).toHaveLength(1);
     expect(github.deployments()).toHaveLength(2);
-    expect(github.deployments().find((d) => d.ref === SHA_A)!.statuses.at(-1)!.state).toBe('inactive');
+    expect(
+      github
+        .deployments()
+        .find((d) => d.ref === SHA_A)!
+        .statuses.at(-1)!.state,
+    ).toBe('inactive');
   });
 
   test('a push older than the PR head is skipped as superseded', async () => {
@@ -219,7 +296,10 @@ function lifecycle(profile: Profile): void {
   test('a fork PR under pull_request is skipped without touching anything', async () => {
     github.setPull({ number: 8, state: 'open', headSha: SHA_A, headRepoFullName: 'mallory/Hello-World', fork: true });
     const calls = gateway.calls.length;
-    const run = await act('pull_request', prPayload('opened', { number: 8, sha: SHA_A, headRepo: 'mallory/Hello-World' }));
+    const run = await act(
+      'pull_request',
+      prPayload('opened', { number: 8, sha: SHA_A, headRepo: 'mallory/Hello-World' }),
+    );
     expectOk(run);
     expect(run.outputs.result).toBe('skipped');
     expect(run.stdout).toMatch(/::notice::.*fork 'mallory\/Hello-World'/);
@@ -228,7 +308,10 @@ function lifecycle(profile: Profile): void {
   });
 
   test('a fork PR under pull_request_target is refused unless allow-fork-builds', async () => {
-    const run = await act('pull_request_target', prPayload('opened', { number: 8, sha: SHA_A, headRepo: 'mallory/Hello-World' }));
+    const run = await act(
+      'pull_request_target',
+      prPayload('opened', { number: 8, sha: SHA_A, headRepo: 'mallory/Hello-World' }),
+    );
     expectOk(run);
     expect(run.outputs.result).toBe('skipped');
     expect(run.stdout).toMatch(/::warning::refusing to build code from the fork/);
@@ -241,11 +324,21 @@ function lifecycle(profile: Profile): void {
     try {
       const run = await act('pull_request', prPayload('opened', { number: 9, sha: SHA_A }), { 'ready-timeout': '2s' });
       expect(run.code).toBe(1);
-      expect(run.stdout).toMatch(/::error::function 'hello-world-pr-9' was not ready within 2s \(input 'ready-timeout'\); /);
+      expect(run.stdout).toMatch(
+        /::error::function 'hello-world-pr-9' was not ready within 2s \(input 'ready-timeout'\); /,
+      );
       expect(run.stdout).toMatch(profile.lastSeen);
-      expect(github.comments(9)[0].body).toMatch(/deployed the function, but it did not become ready for commit `aaaaaaa`/);
+      expect(github.comments(9)[0].body).toMatch(
+        /deployed the function, but it did not become ready for commit `aaaaaaa`/,
+      );
       expect(github.comments(9)[0].body).toMatch(/This PR had no preview before/);
-      expect(github.deployments().filter((d) => d.ref === SHA_A).at(-1)!.statuses.at(-1)!.state).toBe('failure');
+      expect(
+        github
+          .deployments()
+          .filter((d) => d.ref === SHA_A)
+          .at(-1)!
+          .statuses.at(-1)!.state,
+      ).toBe('failure');
     } finally {
       gateway.setReadiness('normal');
     }
@@ -254,7 +347,11 @@ function lifecycle(profile: Profile): void {
   test('a preview beyond max-previews is refused with a comment naming the slot holders', async () => {
     // The never-ready preview of PR #9 still holds a slot; another repository's function does not count.
     expect(gateway.get('hello-world-pr-9')).toBeDefined();
-    gateway.seed({ name: 'other-pr-1', image: 'x/y:1', labels: { 'faas-preview/managed': 'true', 'faas-preview/repo': 'someone.else' } });
+    gateway.seed({
+      name: 'other-pr-1',
+      image: 'x/y:1',
+      labels: { 'faas-preview/managed': 'true', 'faas-preview/repo': 'someone.else' },
+    });
     github.setPull({ number: 10, state: 'open', headSha: SHA_A });
     const run = await act('pull_request', prPayload('opened', { number: 10, sha: SHA_A }), { 'max-previews': '1' });
     expectOk(run);

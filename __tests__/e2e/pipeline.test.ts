@@ -29,7 +29,11 @@ const sha = (c: string) => c.repeat(7) + '6'.repeat(33);
 const { describe } = describeWith(['buildah', 'docker-registry']);
 
 /** Polls `probe` every 50 ms until it returns a value, for at most `limitMs` (a bound on a hang, not a timed assertion). */
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, limitMs = 60_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  limitMs = 60_000,
+): Promise<T> {
   const end = Date.now() + limitMs;
   for (;;) {
     const v = await probe();
@@ -49,11 +53,17 @@ describe('deploy order: static files beside the build, HTML after readiness', ()
   let gates: string;
 
   beforeAll(async () => {
-    [gateway, github, s3, registry] = await Promise.all([startGateway({ edition: 'faas-netes', password: PASSWORD }), startGitHub({}), startS3(), startRegistry()]);
+    [gateway, github, s3, registry] = await Promise.all([
+      startGateway({ edition: 'faas-netes', password: PASSWORD }),
+      startGitHub({}),
+      startS3(),
+      startRegistry(),
+    ]);
     workspace = mkdtempSync(path.join(tmpdir(), 'faas-preview-pipeline-'));
     bin = path.join(workspace, '.bin');
     gates = path.join(workspace, '.gates');
-    for (const d of [path.join(workspace, 'fn'), path.join(workspace, 'site'), bin, gates]) mkdirSync(d, { recursive: true });
+    for (const d of [path.join(workspace, 'fn'), path.join(workspace, 'site'), bin, gates])
+      mkdirSync(d, { recursive: true });
     writeFileSync(path.join(workspace, 'fn/Dockerfile'), 'FROM scratch\nCOPY handler.txt /handler.txt\n');
     // The builder: a build announces itself, then waits for the test's gate ("go" or "fail") before the real one runs.
     const real = execFileSync('sh', ['-c', 'command -v buildah'], { encoding: 'utf8' }).trim();
@@ -86,9 +96,25 @@ exec '${real}' "$@"
       { gateway, gatewayPassword: PASSWORD, s3, github, registry, registryNamespace: 'acme' },
       { 'preview-domain': 'preview.example.com', context: 'fn', 'static-dir': 'site', 'ready-timeout': '60s' },
     );
-    const env = { ...registry.buildahEnv, CONTAINERS_REGISTRIES_CONF: registry.registriesConf, PATH: `${bin}:${process.env.PATH}` };
-    return runAction({ event: 'pull_request', payload: prPayload('synchronize', { number: PR, sha: sha(c) }), inputs, apiUrl: github.url, workspace, env }).then((run) => {
-      assertNoLeaks(run, { values: [PASSWORD, registry.password, github.token], basicAuth: [{ username: 'admin', password: PASSWORD }] }, github, [PR]);
+    const env = {
+      ...registry.buildahEnv,
+      CONTAINERS_REGISTRIES_CONF: registry.registriesConf,
+      PATH: `${bin}:${process.env.PATH}`,
+    };
+    return runAction({
+      event: 'pull_request',
+      payload: prPayload('synchronize', { number: PR, sha: sha(c) }),
+      inputs,
+      apiUrl: github.url,
+      workspace,
+      env,
+    }).then((run) => {
+      assertNoLeaks(
+        run,
+        { values: [PASSWORD, registry.password, github.token], basicAuth: [{ username: 'admin', password: PASSWORD }] },
+        github,
+        [PR],
+      );
       return run;
     });
   }
@@ -96,19 +122,28 @@ exec '${real}' "$@"
   const keys = () => s3.listKeys(`${NAME}/`);
   const html = (ks: string[]) => ks.filter((k) => k.endsWith('.html'));
   const comment = () => github.comments(PR).find((c) => c.body.startsWith(commentMarker(NAME)))?.body;
-  const text = async (key: string) => (await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }))).Body!.transformToString();
-  const statusPolls = () => gateway.calls.filter((c) => c.method === 'GET' && c.path === `/system/function/${NAME}`).length;
+  const text = async (key: string) =>
+    (await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }))).Body!.transformToString();
+  const statusPolls = () =>
+    gateway.calls.filter((c) => c.method === 'GET' && c.path === `/system/function/${NAME}`).length;
 
   test('while the image builds, the building comment and every file but HTML are there; no HTML until the function is ready', async () => {
     gateway.setReadiness('never');
-    const running = push('a', { 'index.html': '<h1>one</h1>', 'about.html': '<p>about</p>', 'app.css': 'h1{}', 'app.js': 'go()' });
+    const running = push('a', {
+      'index.html': '<h1>one</h1>',
+      'about.html': '<p>about</p>',
+      'app.css': 'h1{}',
+      'app.js': 'go()',
+    });
     await until('the build to start', () => (existsSync(path.join(gates, 'building')) ? true : undefined));
     const during = await until('the static files but HTML while the build waits', async () => {
       const ks = await keys();
       return ks.includes(`${NAME}/app.css`) && ks.includes(`${NAME}/app.js`) ? ks : undefined;
     });
     expect(html(during)).toEqual([]);
-    expect(await until('the building comment', () => comment())).toMatch(/is being built[^]*static files other than HTML upload while the image builds/);
+    expect(await until('the building comment', () => comment())).toMatch(
+      /is being built[^]*static files other than HTML upload while the image builds/,
+    );
     expect(existsSync(path.join(gates, 'building'))).toBe(true); // the builder is still held: all of this happened during the build
     writeFileSync(path.join(gates, 'go'), '');
 
@@ -130,7 +165,9 @@ exec '${real}' "$@"
   test('a failed build: no new HTML, the previous pages stay, and the comment says which files went up', async () => {
     const running = push('b', { 'index.html': '<h1>two</h1>', 'app.css': 'h1{color:red}', 'extra.js': 'more()' });
     await until('the build to start', () => (existsSync(path.join(gates, 'building')) ? true : undefined));
-    await until('the new script while the build waits', async () => ((await keys()).includes(`${NAME}/extra.js`) ? true : undefined));
+    await until('the new script while the build waits', async () =>
+      (await keys()).includes(`${NAME}/extra.js`) ? true : undefined,
+    );
     writeFileSync(path.join(gates, 'fail'), '');
     const run = await running;
 
@@ -147,7 +184,9 @@ exec '${real}' "$@"
   test('closed while the image builds: the files uploaded meanwhile go with the teardown, nothing is left', async () => {
     const running = push('c', { 'index.html': '<h1>three</h1>', 'late.js': 'late()' });
     await until('the build to start', () => (existsSync(path.join(gates, 'building')) ? true : undefined));
-    await until('the new script while the build waits', async () => ((await keys()).includes(`${NAME}/late.js`) ? true : undefined));
+    await until('the new script while the build waits', async () =>
+      (await keys()).includes(`${NAME}/late.js`) ? true : undefined,
+    );
     github.setPull({ number: PR, state: 'closed', headSha: sha('c') });
     writeFileSync(path.join(gates, 'go'), '');
     const run = await running;

@@ -10,7 +10,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ANNOTATIONS, commentMarker, previewLabels } from '../../src/naming.js';
-import { OWNER, REPO, dispatchPayload, prPayload, runAction, stackInputs, type ActionRun } from '../../test/support/action.js';
+import {
+  OWNER,
+  REPO,
+  dispatchPayload,
+  prPayload,
+  runAction,
+  stackInputs,
+  type ActionRun,
+} from '../../test/support/action.js';
 import { startGateway, type GatewayEmulator, type GatewayOptions } from '../../test/support/gateway.js';
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
 import { startRegistry, type Registry } from '../../test/support/registry.js';
@@ -33,8 +41,15 @@ const open: { gateway: GatewayEmulator; github: GitHubEmulator }[] = [];
 const { describe: withRegistry } = describeWith(['docker-registry', 'openssl']);
 
 beforeAll(async () => {
-  [publicRegistry, privateRegistry, s3] = await Promise.all([startRegistry({ auth: 'token', anonymousPull: true }), startRegistry(), startS3()]);
-  await Promise.all([publicRegistry.pushImage('acme/hello', ['a', 'b'], 'one image, two tags'), privateRegistry.pushImage('acme/hello', ['a'])]);
+  [publicRegistry, privateRegistry, s3] = await Promise.all([
+    startRegistry({ auth: 'token', anonymousPull: true }),
+    startRegistry(),
+    startS3(),
+  ]);
+  await Promise.all([
+    publicRegistry.pushImage('acme/hello', ['a', 'b'], 'one image, two tags'),
+    privateRegistry.pushImage('acme/hello', ['a']),
+  ]);
   workspace = mkdtempSync(path.join(tmpdir(), 'faas-preview-providers-'));
   mkdirSync(path.join(workspace, 'site'));
   writeFileSync(path.join(workspace, 'site/index.html'), '<h1>hi</h1>');
@@ -57,21 +72,45 @@ async function world(o: GatewayOptions) {
 
 const image = (r: Registry, tag: string) => `${r.host}/acme/hello:${tag}`;
 
-async function run(w: { gateway: GatewayEmulator; github: GitHubEmulator }, event: string, payload: Record<string, unknown>, extra: Record<string, string>): Promise<ActionRun> {
+async function run(
+  w: { gateway: GatewayEmulator; github: GitHubEmulator },
+  event: string,
+  payload: Record<string, unknown>,
+  extra: Record<string, string>,
+): Promise<ActionRun> {
   const inputs = stackInputs(
     { gateway: w.gateway, gatewayPassword: PASSWORD, s3, github: w.github, registryNamespace: 'acme' },
-    { 'preview-domain': 'preview.example.com', 'static-dir': 'site', 'ready-timeout': '10s', 'registry-insecure': '', ...extra },
+    {
+      'preview-domain': 'preview.example.com',
+      'static-dir': 'site',
+      'ready-timeout': '10s',
+      'registry-insecure': '',
+      ...extra,
+    },
   );
   const result = await runAction({ event, payload, inputs, apiUrl: w.github.url, workspace });
-  assertNoLeaks(result, { values: [PASSWORD, w.github.token, privateRegistry.password], basicAuth: [{ username: 'admin', password: PASSWORD }] }, w.github, [PR]);
+  assertNoLeaks(
+    result,
+    {
+      values: [PASSWORD, w.github.token, privateRegistry.password],
+      basicAuth: [{ username: 'admin', password: PASSWORD }],
+    },
+    w.github,
+    [PR],
+  );
   return result;
 }
 
 /** `builder: none`: the image as it is (its registry is plain HTTP on loopback, as Docker treats 127.0.0.0/8). */
 const deployInputs = (img: string, extra: Record<string, string> = {}) => ({ image: img, ...extra });
 
-const comment = (w: { github: GitHubEmulator }, pr = PR) => w.github.comments(pr).filter((c) => c.body.startsWith(commentMarker(`hello-world-pr-${pr}`))).at(-1)?.body ?? '';
-const gatewayWrites = (gw: GatewayEmulator) => gw.calls.filter((c) => c.method !== 'GET' && c.path.startsWith('/system/'));
+const comment = (w: { github: GitHubEmulator }, pr = PR) =>
+  w.github
+    .comments(pr)
+    .filter((c) => c.body.startsWith(commentMarker(`hello-world-pr-${pr}`)))
+    .at(-1)?.body ?? '';
+const gatewayWrites = (gw: GatewayEmulator) =>
+  gw.calls.filter((c) => c.method !== 'GET' && c.path.startsWith('/system/'));
 
 withRegistry('readiness means the URL answers this commit', () => {
   test('faasd CE: a function that listens late answers 500 first; ready only after the probe passes', async () => {
@@ -92,11 +131,20 @@ withRegistry('readiness means the URL answers this commit', () => {
     const [a, b] = [image(publicRegistry, 'a'), image(publicRegistry, 'b')];
     const w = await world({ edition: 'faas-netes-ce', images: { [b]: { neverStarts: true } } });
     w.github.setPull({ number: PR, state: 'open', headSha: SHA_A });
-    expect((await run(w, 'pull_request', prPayload('opened', { number: PR, sha: SHA_A }), deployInputs(a))).outputs.result).toBe('deployed');
+    expect(
+      (await run(w, 'pull_request', prPayload('opened', { number: PR, sha: SHA_A }), deployInputs(a))).outputs.result,
+    ).toBe('deployed');
     w.github.setPull({ number: PR, state: 'open', headSha: SHA_B });
-    const r = await run(w, 'pull_request', prPayload('synchronize', { number: PR, sha: SHA_B }), deployInputs(b, { 'ready-timeout': '3s' }));
+    const r = await run(
+      w,
+      'pull_request',
+      prPayload('synchronize', { number: PR, sha: SHA_B }),
+      deployInputs(b, { 'ready-timeout': '3s' }),
+    );
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/::error::function 'hello-world-pr-21' was not ready within 3s .*answered 200, but from aaaaaaa \(x-faas-preview-sha\); waiting for bbbbbbb/);
+    expect(r.stdout).toMatch(
+      /::error::function 'hello-world-pr-21' was not ready within 3s .*answered 200, but from aaaaaaa \(x-faas-preview-sha\); waiting for bbbbbbb/,
+    );
     expect(comment(w)).not.toMatch(/Preview is ready/);
     expect(comment(w)).toMatch(/did not become ready for commit `bbbbbbb`/);
     expect(comment(w)).toMatch(/the previous version of this preview keeps answering/);
@@ -109,20 +157,29 @@ withRegistry('readiness means the URL answers this commit', () => {
     // The registry serves b anonymously, but the cluster cannot pull it (a pull policy, a mirror): faas-netes logs it, answers 202.
     const w = await world({ edition: 'faas-netes-ce', isPublic: (img) => img !== b });
     w.github.setPull({ number: PR, state: 'open', headSha: SHA_A });
-    expect((await run(w, 'pull_request', prPayload('opened', { number: PR, sha: SHA_A }), deployInputs(a))).outputs.result).toBe('deployed');
+    expect(
+      (await run(w, 'pull_request', prPayload('opened', { number: PR, sha: SHA_A }), deployInputs(a))).outputs.result,
+    ).toBe('deployed');
     w.github.setPull({ number: PR, state: 'open', headSha: SHA_B });
     const r = await run(w, 'pull_request', prPayload('synchronize', { number: PR, sha: SHA_B }), deployInputs(b));
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/::error::the gateway accepted the deploy of .*:b but did not apply it \(it has image .*:a, faas-preview\/sha=a{7}6{33}\)/);
+    expect(r.stdout).toMatch(
+      /::error::the gateway accepted the deploy of .*:b but did not apply it \(it has image .*:a, faas-preview\/sha=a{7}6{33}\)/,
+    );
     expect(w.gateway.get(NAME)!.image).toBe(a);
     expect(comment(w)).toMatch(/could not deploy the function|did not become ready/);
   });
 
   test('without the version header, a faas-netes update ends "rolling out", never "ready"', async () => {
     const [a, b] = [image(publicRegistry, 'a'), image(publicRegistry, 'b')];
-    const w = await world({ edition: 'faas-netes-ce', images: { [a]: { exposeSha: false }, [b]: { exposeSha: false } } });
+    const w = await world({
+      edition: 'faas-netes-ce',
+      images: { [a]: { exposeSha: false }, [b]: { exposeSha: false } },
+    });
     w.github.setPull({ number: PR, state: 'open', headSha: SHA_A });
-    expect((await run(w, 'pull_request', prPayload('opened', { number: PR, sha: SHA_A }), deployInputs(a))).outputs.result).toBe('deployed');
+    expect(
+      (await run(w, 'pull_request', prPayload('opened', { number: PR, sha: SHA_A }), deployInputs(a))).outputs.result,
+    ).toBe('deployed');
     w.github.setPull({ number: PR, state: 'open', headSha: SHA_B });
     const r = await run(w, 'pull_request', prPayload('synchronize', { number: PR, sha: SHA_B }), deployInputs(b));
     expect(r.code).toBe(0);
@@ -136,9 +193,16 @@ withRegistry('Community Edition as it really is', () => {
   test('faas-netes CE: a private image is caught before the deploy, with the fix', async () => {
     const w = await world({ edition: 'faas-netes-ce' });
     w.github.setPull({ number: PR, state: 'open', headSha: SHA_A });
-    const r = await run(w, 'pull_request', prPayload('opened', { number: PR, sha: SHA_A }), deployInputs(image(privateRegistry, 'a')));
+    const r = await run(
+      w,
+      'pull_request',
+      prPayload('opened', { number: PR, sha: SHA_A }),
+      deployInputs(image(privateRegistry, 'a')),
+    );
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/::error::faas-netes-ce \(OpenFaaS Community Edition on Kubernetes\) only runs images anyone can pull, .* answered 401\)\. Make the image public/);
+    expect(r.stdout).toMatch(
+      /::error::faas-netes-ce \(OpenFaaS Community Edition on Kubernetes\) only runs images anyone can pull, .* answered 401\)\. Make the image public/,
+    );
     expect(gatewayWrites(w.gateway)).toEqual([]);
     expect(comment(w)).toMatch(/cannot run the image on this gateway/);
     expect(comment(w)).toMatch(/The function was not touched/);
@@ -152,16 +216,32 @@ withRegistry('Community Edition as it really is', () => {
     writeFileSync(path.join(ws, 'Dockerfile'), 'FROM scratch\n');
     try {
       const inputs = stackInputs(
-        { gateway: w.gateway, gatewayPassword: PASSWORD, s3, github: w.github, registry: privateRegistry, registryNamespace: 'quota' },
+        {
+          gateway: w.gateway,
+          gatewayPassword: PASSWORD,
+          s3,
+          github: w.github,
+          registry: privateRegistry,
+          registryNamespace: 'quota',
+        },
         { 'preview-domain': 'preview.example.com', builder: 'buildah' },
       );
-      const r = await runAction({ event: 'pull_request', payload: prPayload('opened', { number: PR, sha: SHA_A }), inputs, apiUrl: w.github.url, workspace: ws, env: privateRegistry.buildahEnv });
+      const r = await runAction({
+        event: 'pull_request',
+        payload: prPayload('opened', { number: PR, sha: SHA_A }),
+        inputs,
+        apiUrl: w.github.url,
+        workspace: ws,
+        env: privateRegistry.buildahEnv,
+      });
       expect(r.code).toBe(0);
       expect(r.outputs.result).toBe('refused');
       expect(r.stdout).not.toMatch(/buildah/);
       expect(await privateRegistry.tags('quota/hello-world')).toEqual([]);
       expect(gatewayWrites(w.gateway)).toEqual([]);
-      expect(comment(w)).toMatch(/already runs 15 functions, its limit is 15, and 15 of them are not previews of this repository/);
+      expect(comment(w)).toMatch(
+        /already runs 15 functions, its limit is 15, and 15 of them are not previews of this repository/,
+      );
     } finally {
       rmSync(ws, { recursive: true, force: true });
     }
@@ -174,7 +254,10 @@ withRegistry('Community Edition as it really is', () => {
       name: NAME,
       image: image(publicRegistry, 'a'),
       labels: previewLabels(OWNER, REPO, PR, sha),
-      annotations: { [ANNOTATIONS.deployedAt]: new Date(Date.now() - 3 * 3_600_000).toISOString(), [ANNOTATIONS.url]: `https://${NAME}.preview.example.com` },
+      annotations: {
+        [ANNOTATIONS.deployedAt]: new Date(Date.now() - 3 * 3_600_000).toISOString(),
+        [ANNOTATIONS.url]: `https://${NAME}.preview.example.com`,
+      },
     });
     w.github.setPull({ number: PR, state: 'open', headSha: sha });
     // No state yet: the first sweep only sees it; the second finds it unchanged for longer than idle-after.
@@ -182,12 +265,21 @@ withRegistry('Community Edition as it really is', () => {
       new (await import('@aws-sdk/client-s3')).PutObjectCommand({
         Bucket: s3.bucket,
         Key: '.faas-preview/sweeper.json',
-        Body: JSON.stringify({ version: 1, updatedAt: new Date().toISOString(), functions: { [NAME]: { count: 0, changedAt: new Date(Date.now() - 2 * 3_600_000).toISOString() } } }),
+        Body: JSON.stringify({
+          version: 1,
+          updatedAt: new Date().toISOString(),
+          functions: { [NAME]: { count: 0, changedAt: new Date(Date.now() - 2 * 3_600_000).toISOString() } },
+        }),
       }),
     );
-    const r = await run(w, 'workflow_dispatch', dispatchPayload(), { 'idle-after': '30m', image: image(publicRegistry, 'a') });
+    const r = await run(w, 'workflow_dispatch', dispatchPayload(), {
+      'idle-after': '30m',
+      image: image(publicRegistry, 'a'),
+    });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/hello-world-pr-21: the gateway answered the scale to 0 but reports replicas=1, which a Community Edition gateway does \(it clamps to 1\); putting it to sleep instead/);
+    expect(r.stdout).toMatch(
+      /hello-world-pr-21: the gateway answered the scale to 0 but reports replicas=1, which a Community Edition gateway does \(it clamps to 1\); putting it to sleep instead/,
+    );
     expect(r.stdout).not.toMatch(/scaled to 0 replicas/);
     expect(w.gateway.get(NAME)).toBeUndefined();
     expect(comment(w)).toMatch(/is asleep/);

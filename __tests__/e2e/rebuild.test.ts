@@ -31,7 +31,12 @@ describe('build only what changed', () => {
   let workspace: string;
 
   beforeAll(async () => {
-    [gateway, github, s3, registry] = await Promise.all([startGateway({ edition: 'faasd-ce', password: PASSWORD }), startGitHub({}), startS3(), startRegistry()]);
+    [gateway, github, s3, registry] = await Promise.all([
+      startGateway({ edition: 'faasd-ce', password: PASSWORD }),
+      startGitHub({}),
+      startS3(),
+      startRegistry(),
+    ]);
     workspace = mkdtempSync(path.join(tmpdir(), 'faas-preview-rebuild-'));
     mkdirSync(path.join(workspace, 'fn'));
     mkdirSync(path.join(workspace, 'site'));
@@ -53,13 +58,27 @@ describe('build only what changed', () => {
       { gateway, gatewayPassword: PASSWORD, s3, github, registry, registryNamespace: 'acme' },
       { 'preview-domain': 'preview.example.com', context: 'fn', 'static-dir': 'site', 'ready-timeout': '10s' },
     );
-    const run = await runAction({ event: 'pull_request', payload: prPayload('synchronize', { number: PR, sha: sha(c) }), inputs, apiUrl: github.url, workspace, env: registry.buildahEnv });
-    assertNoLeaks(run, { values: [PASSWORD, registry.password, github.token], basicAuth: [{ username: 'admin', password: PASSWORD }] }, github, [PR]);
+    const run = await runAction({
+      event: 'pull_request',
+      payload: prPayload('synchronize', { number: PR, sha: sha(c) }),
+      inputs,
+      apiUrl: github.url,
+      workspace,
+      env: registry.buildahEnv,
+    });
+    assertNoLeaks(
+      run,
+      { values: [PASSWORD, registry.password, github.token], basicAuth: [{ username: 'admin', password: PASSWORD }] },
+      github,
+      [PR],
+    );
     if (run.code !== 0) throw new Error(`action failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
     return run;
   }
 
-  const puts = () => gateway.calls.filter((c) => c.method === 'PUT' || c.method === 'POST').filter((c) => c.path === '/system/functions').length;
+  const puts = () =>
+    gateway.calls.filter((c) => c.method === 'PUT' || c.method === 'POST').filter((c) => c.path === '/system/functions')
+      .length;
   const comment = () => github.comments(PR).find((c) => c.body.startsWith(commentMarker(NAME)))!.body;
   const built = (run: ActionRun) => /buildah bud/.test(run.stdout);
 
@@ -104,9 +123,22 @@ describe('build only what changed', () => {
     github.setPull({ number: PR, state: 'open', headSha: sha('e') });
     const inputs = stackInputs(
       { gateway, gatewayPassword: PASSWORD, s3, github, registry, registryNamespace: 'acme' },
-      { 'preview-domain': 'preview.example.com', context: 'fn', 'static-dir': 'site', 'ready-timeout': '10s', rebuild: 'always' },
+      {
+        'preview-domain': 'preview.example.com',
+        context: 'fn',
+        'static-dir': 'site',
+        'ready-timeout': '10s',
+        rebuild: 'always',
+      },
     );
-    const run = await runAction({ event: 'pull_request', payload: prPayload('synchronize', { number: PR, sha: sha('e') }), inputs, apiUrl: github.url, workspace, env: registry.buildahEnv });
+    const run = await runAction({
+      event: 'pull_request',
+      payload: prPayload('synchronize', { number: PR, sha: sha('e') }),
+      inputs,
+      apiUrl: github.url,
+      workspace,
+      env: registry.buildahEnv,
+    });
     expect(run.code).toBe(0);
     expect(built(run)).toBe(true);
   });

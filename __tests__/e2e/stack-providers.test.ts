@@ -36,13 +36,20 @@ describe.each(['faas-netes', 'faas-netes-ce'] as const)('a two-function stack on
   };
 
   beforeAll(async () => {
-    [gateway, github, s3, registry] = await Promise.all([startGateway({ edition, password: PASSWORD }), startGitHub({}), startS3(), startRegistry()]);
+    [gateway, github, s3, registry] = await Promise.all([
+      startGateway({ edition, password: PASSWORD }),
+      startGitHub({}),
+      startS3(),
+      startRegistry(),
+    ]);
     workspace = realpathSync(mkdtempSync(path.join(tmpdir(), 'faas-preview-stack-k8s-')));
     for (const fn of ['api', 'worker']) {
       write(`app/${fn}/Dockerfile`, 'FROM scratch\nCOPY handler.txt /home/app/handler.txt\n');
       write(`app/${fn}/handler.txt`, `${fn} v1\n`);
     }
-    const fns = ['api', 'worker'].map((fn) => `  ${fn}:\n    lang: dockerfile\n    handler: ./${fn}\n    image: \${REGISTRY}/stack-${fn}:latest\n`);
+    const fns = ['api', 'worker'].map(
+      (fn) => `  ${fn}:\n    lang: dockerfile\n    handler: ./${fn}\n    image: \${REGISTRY}/stack-${fn}:latest\n`,
+    );
     write('app/stack.yml', `version: 1.0\nprovider:\n  name: openfaas\nfunctions:\n${fns.join('')}`);
     write('site/index.html', '<h1>stack</h1>');
   }, 60_000);
@@ -56,24 +63,56 @@ describe.each(['faas-netes', 'faas-netes-ce'] as const)('a two-function stack on
     github.setPull({ number: pr, state: action === 'closed' ? 'closed' : 'open', headSha: sha(c) });
     const inputs = stackInputs(
       { gateway, gatewayPassword: PASSWORD, s3, github, registry, registryNamespace: 'acme' },
-      { 'preview-domain': 'preview.example.com', 'stack-file': 'app/stack.yml', 'stack-variables': 'REGISTRY', 'static-dir': 'site', 'ready-timeout': '10s', 'delete-image': 'true' },
+      {
+        'preview-domain': 'preview.example.com',
+        'stack-file': 'app/stack.yml',
+        'stack-variables': 'REGISTRY',
+        'static-dir': 'site',
+        'ready-timeout': '10s',
+        'delete-image': 'true',
+      },
     );
-    const env = { ...registry.buildahEnv, CONTAINERS_REGISTRIES_CONF: registry.registriesConf, REGISTRY: `${registry.host}/acme` };
-    const run = await runAction({ event: 'pull_request', payload: prPayload(action, { number: pr, sha: sha(c) }), inputs, apiUrl: github.url, workspace, env, timeoutMs: 180_000 });
-    assertNoLeaks(run, { values: [PASSWORD, registry.password, github.token], basicAuth: [{ username: 'admin', password: PASSWORD }] }, github, [pr]);
+    const env = {
+      ...registry.buildahEnv,
+      CONTAINERS_REGISTRIES_CONF: registry.registriesConf,
+      REGISTRY: `${registry.host}/acme`,
+    };
+    const run = await runAction({
+      event: 'pull_request',
+      payload: prPayload(action, { number: pr, sha: sha(c) }),
+      inputs,
+      apiUrl: github.url,
+      workspace,
+      env,
+      timeoutMs: 180_000,
+    });
+    assertNoLeaks(
+      run,
+      { values: [PASSWORD, registry.password, github.token], basicAuth: [{ username: 'admin', password: PASSWORD }] },
+      github,
+      [pr],
+    );
     return run;
   }
 
-  const comment = (pr: number) => github.comments(pr).find((c) => c.body.startsWith(commentMarker(name(pr))))?.body ?? '';
-  const writes = () => gateway.calls.filter((c) => c.path === '/system/functions' && (c.method === 'PUT' || c.method === 'POST')).length;
+  const comment = (pr: number) =>
+    github.comments(pr).find((c) => c.body.startsWith(commentMarker(name(pr))))?.body ?? '';
+  const writes = () =>
+    gateway.calls.filter((c) => c.path === '/system/functions' && (c.method === 'PUT' || c.method === 'POST')).length;
 
   if (edition === 'faas-netes') {
     test('opened, a push changing one function, closed: both roll out, only the changed one is updated, both go', async () => {
       const opened = await push(61, 'a', 'opened');
       expect(opened.code).toBe(0);
       expect(opened.outputs).toMatchObject({ result: 'deployed', name: name(61) });
-      expect(gateway.get(name(61))).toMatchObject({ image: `${registry.host}/acme/stack-api:pr-61-aaaaaaa`, availableReplicas: 1 });
-      expect(gateway.get(`${name(61)}-worker`)).toMatchObject({ image: `${registry.host}/acme/stack-worker:pr-61-aaaaaaa`, availableReplicas: 1 });
+      expect(gateway.get(name(61))).toMatchObject({
+        image: `${registry.host}/acme/stack-api:pr-61-aaaaaaa`,
+        availableReplicas: 1,
+      });
+      expect(gateway.get(`${name(61)}-worker`)).toMatchObject({
+        image: `${registry.host}/acme/stack-worker:pr-61-aaaaaaa`,
+        availableReplicas: 1,
+      });
 
       const before = writes();
       write('app/worker/handler.txt', 'worker v2\n');
@@ -83,8 +122,12 @@ describe.each(['faas-netes', 'faas-netes-ce'] as const)('a two-function stack on
       expect(gateway.get(`${name(61)}-worker`)!.image).toBe(`${registry.host}/acme/stack-worker:pr-61-bbbbbbb`);
       expect(gateway.get(name(61))!.image).toBe(`${registry.host}/acme/stack-api:pr-61-aaaaaaa`);
       expect(comment(61)).toMatch(/### Preview is ready/);
-      expect(comment(61)).toMatch(/\| `hello-world-pr-61` \| `\/api\/` \| `[^`]+stack-api:pr-61-aaaaaaa` \| unchanged since `aaaaaaa`/);
-      expect(comment(61)).toMatch(/\| `hello-world-pr-61-worker` \| `\/fn\/worker\/` \| `[^`]+stack-worker:pr-61-bbbbbbb` \| built/);
+      expect(comment(61)).toMatch(
+        /\| `hello-world-pr-61` \| `\/api\/` \| `[^`]+stack-api:pr-61-aaaaaaa` \| unchanged since `aaaaaaa`/,
+      );
+      expect(comment(61)).toMatch(
+        /\| `hello-world-pr-61-worker` \| `\/fn\/worker\/` \| `[^`]+stack-worker:pr-61-bbbbbbb` \| built/,
+      );
 
       const closed = await push(61, 'b', 'closed');
       expect(closed.code).toBe(0);

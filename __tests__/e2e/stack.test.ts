@@ -43,9 +43,30 @@ interface Fn {
 
 /** A stack file: `fns` by name, in order; templates from `templates` when given (configuration.templates). */
 function stackYaml(fns: Record<string, Fn>, templates?: string): string {
-  const body = Object.entries(fns).map(([fn, f]) => [`  ${fn}:`, `    lang: ${f.lang ?? 'dockerfile'}`, `    handler: ${f.handler}`, `    image: ${f.image}`, f.extra ?? ''].filter(Boolean).join('\n'));
-  const config = templates ? ['configuration:', '  templates:', '    - name: scratch-text', `      source: ${templates}`] : [];
-  return ['version: 1.0', 'provider:', '  name: openfaas', '  gateway: http://127.0.0.1:8080', 'functions:', ...body, ...config, ''].join('\n');
+  const body = Object.entries(fns).map(([fn, f]) =>
+    [
+      `  ${fn}:`,
+      `    lang: ${f.lang ?? 'dockerfile'}`,
+      `    handler: ${f.handler}`,
+      `    image: ${f.image}`,
+      f.extra ?? '',
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  );
+  const config = templates
+    ? ['configuration:', '  templates:', '    - name: scratch-text', `      source: ${templates}`]
+    : [];
+  return [
+    'version: 1.0',
+    'provider:',
+    '  name: openfaas',
+    '  gateway: http://127.0.0.1:8080',
+    'functions:',
+    ...body,
+    ...config,
+    '',
+  ].join('\n');
 }
 
 const API: Fn = {
@@ -72,7 +93,12 @@ const HELLO: Fn = {
   lang: 'scratch-text',
   handler: './hello',
   image: '${REGISTRY}/stack-hello:latest',
-  extra: ['    build_options: [docs]', '    environment_file:', '      - hello.env.yml', '    readonly_root_filesystem: true'].join('\n'),
+  extra: [
+    '    build_options: [docs]',
+    '    environment_file:',
+    '      - hello.env.yml',
+    '    readonly_root_filesystem: true',
+  ].join('\n'),
 };
 
 describe('a faas-cli stack: several functions per preview', () => {
@@ -87,10 +113,19 @@ describe('a faas-cli stack: several functions per preview', () => {
     mkdirSync(path.dirname(path.join(workspace, rel)), { recursive: true });
     writeFileSync(path.join(workspace, rel), text);
   };
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd: path.join(workspace, 'templates-repo'), stdio: 'ignore' });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], {
+      cwd: path.join(workspace, 'templates-repo'),
+      stdio: 'ignore',
+    });
 
   beforeAll(async () => {
-    [gateway, github, s3, registry] = await Promise.all([startGateway({ edition: 'faasd-ce', password: PASSWORD }), startGitHub({}), startS3(), startRegistry()]);
+    [gateway, github, s3, registry] = await Promise.all([
+      startGateway({ edition: 'faasd-ce', password: PASSWORD }),
+      startGitHub({}),
+      startS3(),
+      startRegistry(),
+    ]);
     acme = `${registry.host}/acme`;
     workspace = realpathSync(mkdtempSync(path.join(tmpdir(), 'faas-preview-stack-')));
     for (const dir of ['app', 'git-app']) {
@@ -101,7 +136,9 @@ describe('a faas-cli stack: several functions per preview', () => {
     }
     cpSync(path.join(ROOT, 'test/fixtures/stack/template'), path.join(workspace, 'app/template'), { recursive: true });
     // git-app has no template/ of its own: its stack fetches scratch-text from this repository, pinned to a branch.
-    cpSync(path.join(ROOT, 'test/fixtures/stack/template'), path.join(workspace, 'templates-repo/template'), { recursive: true });
+    cpSync(path.join(ROOT, 'test/fixtures/stack/template'), path.join(workspace, 'templates-repo/template'), {
+      recursive: true,
+    });
     write('templates-repo/template/scratch-text/template.txt', 'from the git template\n');
     git('init', '-q', '-b', 'stable');
     git('add', '.');
@@ -115,7 +152,12 @@ describe('a faas-cli stack: several functions per preview', () => {
     rmSync(workspace, { recursive: true, force: true });
   });
 
-  async function act(event: string, payload: Record<string, unknown>, pr: number, extra: Record<string, string> = {}): Promise<ActionRun> {
+  async function act(
+    event: string,
+    payload: Record<string, unknown>,
+    pr: number,
+    extra: Record<string, string> = {},
+  ): Promise<ActionRun> {
     const inputs = stackInputs(
       { gateway, gatewayPassword: PASSWORD, s3, github, registry, registryNamespace: 'acme' },
       {
@@ -130,19 +172,41 @@ describe('a faas-cli stack: several functions per preview', () => {
         ...extra,
       },
     );
-    const run = await runAction({ event, payload, inputs, apiUrl: github.url, workspace, env: { ...registry.buildahEnv, REGISTRY: acme }, timeoutMs: 180_000 });
-    assertNoLeaks(run, { values: [PASSWORD, registry.password, github.token, SECRET_VALUE], basicAuth: [{ username: 'admin', password: PASSWORD }] }, github, [pr]);
+    const run = await runAction({
+      event,
+      payload,
+      inputs,
+      apiUrl: github.url,
+      workspace,
+      env: { ...registry.buildahEnv, REGISTRY: acme },
+      timeoutMs: 180_000,
+    });
+    assertNoLeaks(
+      run,
+      {
+        values: [PASSWORD, registry.password, github.token, SECRET_VALUE],
+        basicAuth: [{ username: 'admin', password: PASSWORD }],
+      },
+      github,
+      [pr],
+    );
     return run;
   }
 
-  async function push(pr: number, c: string, extra: Record<string, string> = {}, action = 'synchronize'): Promise<ActionRun> {
+  async function push(
+    pr: number,
+    c: string,
+    extra: Record<string, string> = {},
+    action = 'synchronize',
+  ): Promise<ActionRun> {
     github.setPull({ number: pr, state: 'open', headSha: sha(c) });
     const run = await act('pull_request', prPayload(action, { number: pr, sha: sha(c) }), pr, extra);
     if (run.code !== 0) throw new Error(`action failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
     return run;
   }
 
-  const comment = (pr: number) => github.comments(pr).find((c) => c.body.startsWith(commentMarker(name(pr))))?.body ?? '';
+  const comment = (pr: number) =>
+    github.comments(pr).find((c) => c.body.startsWith(commentMarker(name(pr))))?.body ?? '';
   /** The images a run built, from its log. */
   const built = (run: ActionRun) => [...run.stdout.matchAll(/^Building (\S+) with buildah$/gm)].map((m) => m[1]);
   /** The specs POSTed or PUT since `from`, by function. */
@@ -151,23 +215,45 @@ describe('a faas-cli stack: several functions per preview', () => {
       .slice(from)
       .filter((c) => c.path === '/system/functions' && (c.method === 'PUT' || c.method === 'POST'))
       .map((c) => c.body as FunctionDeployment);
-  const lastSent = (fn: string) => sent().filter((s) => s.service === fn).at(-1)!;
+  const lastSent = (fn: string) =>
+    sent()
+      .filter((s) => s.service === fn)
+      .at(-1)!;
   const store = () => ({ client: s3.client, bucket: s3.bucket, statePrefix: '.faas-preview' });
 
   describe('PR 51: the stack of app/', () => {
-    test('opened: both functions deployed as <name> and <name>-hello with the stack\'s fields, inputs on top, the contract over all', async () => {
+    test("opened: both functions deployed as <name> and <name>-hello with the stack's fields, inputs on top, the contract over all", async () => {
       write('app/stack.yml', stackYaml({ api: API, hello: HELLO }));
       const run = await push(51, 'a', {}, 'opened');
-      expect(run.outputs).toMatchObject({ result: 'deployed', name: name(51), image: `${acme}/stack-api:pr-51-aaaaaaa` });
+      expect(run.outputs).toMatchObject({
+        result: 'deployed',
+        name: name(51),
+        image: `${acme}/stack-api:pr-51-aaaaaaa`,
+      });
       expect(built(run).sort()).toEqual([`${acme}/stack-api:pr-51-aaaaaaa`, `${acme}/stack-hello:pr-51-aaaaaaa`]);
       expect(await registry.tags('acme/stack-api')).toEqual(['pr-51-aaaaaaa']);
       expect(await registry.tags('acme/stack-hello')).toEqual(['pr-51-aaaaaaa']);
 
       const api = gateway.get(name(51))!;
       expect(api.image).toBe(`${acme}/stack-api:pr-51-aaaaaaa`);
-      expect(api.envVars).toMatchObject({ GREETING: 'hello', FROM_INPUTS: 'yes', FAAS_PREVIEW_NAME: name(51), FAAS_PREVIEW_SHA: sha('a') });
-      expect(api.labels).toMatchObject({ team: 'shop', tier: 'preview', [FUNCTION_LABEL]: 'api', [LABELS.pr]: '51', [LABELS.sha]: sha('a'), [LABELS.managed]: 'true' });
-      expect(api.annotations).toMatchObject({ docs: 'https://docs.example.com/api', [ANNOTATIONS.url]: `https://${name(51)}.preview.example.com` });
+      expect(api.envVars).toMatchObject({
+        GREETING: 'hello',
+        FROM_INPUTS: 'yes',
+        FAAS_PREVIEW_NAME: name(51),
+        FAAS_PREVIEW_SHA: sha('a'),
+      });
+      expect(api.labels).toMatchObject({
+        team: 'shop',
+        tier: 'preview',
+        [FUNCTION_LABEL]: 'api',
+        [LABELS.pr]: '51',
+        [LABELS.sha]: sha('a'),
+        [LABELS.managed]: 'true',
+      });
+      expect(api.annotations).toMatchObject({
+        docs: 'https://docs.example.com/api',
+        [ANNOTATIONS.url]: `https://${name(51)}.preview.example.com`,
+      });
       expect(api.secrets).toEqual(['shop-api-key']);
       expect(api.limits).toEqual({ memory: '64Mi', cpu: '100m' });
       expect(api.requests).toEqual({ memory: '32Mi' });
@@ -176,7 +262,11 @@ describe('a faas-cli stack: several functions per preview', () => {
 
       const hello = gateway.get(`${name(51)}-hello`)!;
       expect(hello.image).toBe(`${acme}/stack-hello:pr-51-aaaaaaa`);
-      expect(hello.envVars).toMatchObject({ MESSAGE: 'from the environment file', FROM_INPUTS: 'yes', FAAS_PREVIEW_NAME: name(51) });
+      expect(hello.envVars).toMatchObject({
+        MESSAGE: 'from the environment file',
+        FROM_INPUTS: 'yes',
+        FAAS_PREVIEW_NAME: name(51),
+      });
       expect(hello.envProcess).toBe('cat /home/app/function/handler.txt');
       expect(hello.labels).toMatchObject({ tier: 'preview', [FUNCTION_LABEL]: 'hello', [LABELS.pr]: '51' });
       expect(hello.secrets).toEqual([]);
@@ -184,12 +274,19 @@ describe('a faas-cli stack: several functions per preview', () => {
       expect(hello.readOnlyRootFilesystem).toBe(true);
       expect(hello.availableReplicas).toBe(1);
       // build_options: [docs] became the template's ADDITIONAL_PACKAGE, which its Dockerfile labels the image with.
-      expect((await registry.image('acme/stack-hello', 'pr-51-aaaaaaa')).config.config?.Labels).toMatchObject({ 'com.openfaas.template': 'scratch-text', 'com.openfaas.template.packages': 'man-pages less' });
+      expect((await registry.image('acme/stack-hello', 'pr-51-aaaaaaa')).config.config?.Labels).toMatchObject({
+        'com.openfaas.template': 'scratch-text',
+        'com.openfaas.template.packages': 'man-pages less',
+      });
 
       const body = comment(51);
       expect(body).toContain(`| \`${name(51)}\` | \`/api/\` | \`${acme}/stack-api:pr-51-aaaaaaa\` | built`);
-      expect(body).toContain(`| \`${name(51)}-hello\` | \`/fn/hello/\` | \`${acme}/stack-hello:pr-51-aaaaaaa\` | built`);
-      expect(run.stdout).toContain("stack file app/stack.yml, field 'provider.gateway': 'http://127.0.0.1:8080' is not used; the preview deploys to the gateway of input 'gateway-url'");
+      expect(body).toContain(
+        `| \`${name(51)}-hello\` | \`/fn/hello/\` | \`${acme}/stack-hello:pr-51-aaaaaaa\` | built`,
+      );
+      expect(run.stdout).toContain(
+        "stack file app/stack.yml, field 'provider.gateway': 'http://127.0.0.1:8080' is not used; the preview deploys to the gateway of input 'gateway-url'",
+      );
     });
 
     test('synchronize changing hello only: only hello is built and updated, api keeps its image and is not sent again', async () => {
@@ -201,11 +298,19 @@ describe('a faas-cli stack: several functions per preview', () => {
       expect(await registry.tags('acme/stack-api')).toEqual(['pr-51-aaaaaaa']);
       expect(await registry.tags('acme/stack-hello')).toEqual(['pr-51-aaaaaaa', 'pr-51-bbbbbbb']);
       const api = gateway.get(name(51))!;
-      expect({ image: api.image, sha: api.labels[LABELS.sha], deployCount: api.deployCount }).toEqual({ image: before.api.image, sha: sha('a'), deployCount: before.api.deployCount });
+      expect({ image: api.image, sha: api.labels[LABELS.sha], deployCount: api.deployCount }).toEqual({
+        image: before.api.image,
+        sha: sha('a'),
+        deployCount: before.api.deployCount,
+      });
       expect(gateway.get(`${name(51)}-hello`)!.image).toBe(`${acme}/stack-hello:pr-51-bbbbbbb`);
       expect(run.stdout).toMatch(new RegExp(`Function ${name(51)} already runs this spec and image`));
-      expect(comment(51)).toMatch(new RegExp(`\\| \`${name(51)}\` \\| \`/api/\` \\| .* \\| unchanged since \`aaaaaaa\`: not rebuilt`));
-      expect(comment(51)).toContain(`| \`${name(51)}-hello\` | \`/fn/hello/\` | \`${acme}/stack-hello:pr-51-bbbbbbb\` | built`);
+      expect(comment(51)).toMatch(
+        new RegExp(`\\| \`${name(51)}\` \\| \`/api/\` \\| .* \\| unchanged since \`aaaaaaa\`: not rebuilt`),
+      );
+      expect(comment(51)).toContain(
+        `| \`${name(51)}-hello\` | \`/fn/hello/\` | \`${acme}/stack-hello:pr-51-bbbbbbb\` | built`,
+      );
     });
 
     test('the sweeper (CE) sleeps the preview: both functions deleted, both exact specs saved for the waker, the PR told', async () => {
@@ -215,10 +320,18 @@ describe('a faas-cli stack: several functions per preview', () => {
       for (const fn of [name(51), `${name(51)}-hello`]) {
         const f = gateway.get(fn)!;
         count += f.invocationCount;
-        await fetch(`${gateway.url}/system/functions`, { method: 'DELETE', headers: { authorization: BASIC }, body: JSON.stringify({ functionName: fn }) });
+        await fetch(`${gateway.url}/system/functions`, {
+          method: 'DELETE',
+          headers: { authorization: BASIC },
+          body: JSON.stringify({ functionName: fn }),
+        });
         gateway.seed({ ...f, annotations: { ...f.annotations, [ANNOTATIONS.deployedAt]: ago(3 * HOUR) } });
       }
-      await writeJson(s3.client, s3.bucket, '.faas-preview/sweeper.json', { version: 1, updatedAt: ago(HOUR), functions: { [name(51)]: { count, changedAt: ago(2 * HOUR) } } });
+      await writeJson(s3.client, s3.bucket, '.faas-preview/sweeper.json', {
+        version: 1,
+        updatedAt: ago(HOUR),
+        functions: { [name(51)]: { count, changedAt: ago(2 * HOUR) } },
+      });
 
       const run = await act('workflow_dispatch', dispatchPayload(), 51, { command: 'sweep', 'idle-after': '30m' });
       if (run.code !== 0) throw new Error(`sweep failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
@@ -242,19 +355,33 @@ describe('a faas-cli stack: several functions per preview', () => {
       github.setPull({ number: 51, state: 'closed', headSha: sha('c') });
       const run = await act('pull_request', prPayload('closed', { number: 51, sha: sha('c') }), 51);
       if (run.code !== 0) throw new Error(`teardown failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
-      expect(gateway.functions().map((f) => f.name).filter((n) => n.startsWith(name(51)))).toEqual([]);
+      expect(
+        gateway
+          .functions()
+          .map((f) => f.name)
+          .filter((n) => n.startsWith(name(51))),
+      ).toEqual([]);
       expect(await registry.tags('acme/stack-api')).toEqual([]);
       expect(await registry.tags('acme/stack-hello')).toEqual([]);
       expect(comment(51)).toContain(`- the function \`${name(51)}\``);
       expect(comment(51)).toContain(`- the function \`${name(51)}-hello\``);
-      const tags = [`${acme}/stack-api:pr-51-aaaaaaa`, `${acme}/stack-api:pr-51-ccccccc`, `${acme}/stack-hello:pr-51-aaaaaaa`, `${acme}/stack-hello:pr-51-bbbbbbb`, `${acme}/stack-hello:pr-51-ccccccc`];
-      const line = comment(51).split('\n').find((l) => l.startsWith('- 5 image tags '))!;
+      const tags = [
+        `${acme}/stack-api:pr-51-aaaaaaa`,
+        `${acme}/stack-api:pr-51-ccccccc`,
+        `${acme}/stack-hello:pr-51-aaaaaaa`,
+        `${acme}/stack-hello:pr-51-bbbbbbb`,
+        `${acme}/stack-hello:pr-51-ccccccc`,
+      ];
+      const line = comment(51)
+        .split('\n')
+        .find((l) => l.startsWith('- 5 image tags '))!;
       expect([...line.matchAll(/`([^`]+)`/g)].map((m) => m[1]).sort()).toEqual(tags);
     });
   });
 
   describe('PR 52: a template fetched with git', () => {
-    const gitStack = (fns: Record<string, Fn>) => write('git-app/stack.yml', stackYaml(fns, `file://${workspace}/templates-repo#stable`));
+    const gitStack = (fns: Record<string, Fn>) =>
+      write('git-app/stack.yml', stackYaml(fns, `file://${workspace}/templates-repo#stable`));
     const api: Fn = { handler: './api', image: '${REGISTRY}/git-api' };
     const hello: Fn = { lang: 'scratch-text', handler: './hello', image: '${REGISTRY}/git-hello' };
 
@@ -264,7 +391,9 @@ describe('a faas-cli stack: several functions per preview', () => {
       expect(run.stdout).toContain(`Fetching templates from file://${workspace}/templates-repo#stable`);
       expect(built(run).sort()).toEqual([`${acme}/git-api:pr-52-ddddddd`, `${acme}/git-hello:pr-52-ddddddd`]);
       expect(gateway.get(`${name(52)}-hello`)!.envProcess).toBe('cat /home/app/function/handler.txt');
-      expect((await registry.image('acme/git-hello', 'pr-52-ddddddd')).config.config?.Labels).toMatchObject({ 'com.openfaas.template': 'scratch-text' });
+      expect((await registry.image('acme/git-hello', 'pr-52-ddddddd')).config.config?.Labels).toMatchObject({
+        'com.openfaas.template': 'scratch-text',
+      });
     });
 
     test('synchronize with hello dropped from the stack: hello is deleted, api stays', async () => {
@@ -278,7 +407,9 @@ describe('a faas-cli stack: several functions per preview', () => {
 
     test("closed: the rest goes, and the PR's tags of the dropped function's repository with it", async () => {
       github.setPull({ number: 52, state: 'closed', headSha: sha('e') });
-      const run = await act('pull_request', prPayload('closed', { number: 52, sha: sha('e') }), 52, { 'stack-file': 'git-app/stack.yml' });
+      const run = await act('pull_request', prPayload('closed', { number: 52, sha: sha('e') }), 52, {
+        'stack-file': 'git-app/stack.yml',
+      });
       expect(run.code).toBe(0);
       expect(gateway.get(name(52))).toBeUndefined();
       expect(await registry.tags('acme/git-api')).toEqual([]);
@@ -287,9 +418,16 @@ describe('a faas-cli stack: several functions per preview', () => {
   });
 
   describe('PR 53: a stack the deploy cannot use', () => {
-    async function refused(file: string, extra: Record<string, string> = {}, c = 'f'): Promise<{ run: ActionRun; error: string }> {
+    async function refused(
+      file: string,
+      extra: Record<string, string> = {},
+      c = 'f',
+    ): Promise<{ run: ActionRun; error: string }> {
       github.setPull({ number: 53, state: 'open', headSha: sha(c) });
-      const run = await act('pull_request', prPayload('synchronize', { number: 53, sha: sha(c) }), 53, { 'stack-file': file, ...extra });
+      const run = await act('pull_request', prPayload('synchronize', { number: 53, sha: sha(c) }), 53, {
+        'stack-file': file,
+        ...extra,
+      });
       expect(run.code).toBe(1);
       const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error::'));
       expect(errors).toHaveLength(1);
@@ -298,11 +436,19 @@ describe('a faas-cli stack: several functions per preview', () => {
     }
 
     test('a template that is neither beside the file nor in configuration.templates: the fix is named', async () => {
-      write('bad/missing-template.yml', stackYaml({ api: { handler: '../app/api', image: '${REGISTRY}/bad-api' }, hello: { lang: 'node20', handler: '../app/hello', image: '${REGISTRY}/bad-hello' } }));
+      write(
+        'bad/missing-template.yml',
+        stackYaml({
+          api: { handler: '../app/api', image: '${REGISTRY}/bad-api' },
+          hello: { lang: 'node20', handler: '../app/hello', image: '${REGISTRY}/bad-hello' },
+        }),
+      );
       const { run, error } = await refused('bad/missing-template.yml');
       // Functions build in turn: api was built and pushed before hello's template was looked for.
       expect(built(run)).toEqual([`${acme}/bad-api:pr-53-fffffff`]);
-      expect(error).toContain("stack file bad/missing-template.yml, function 'hello', field 'lang': template 'node20' is not in bad/template/node20");
+      expect(error).toContain(
+        "stack file bad/missing-template.yml, function 'hello', field 'lang': template 'node20' is not in bad/template/node20",
+      );
       expect(error).toContain('run `faas-cli template store pull node20` next to missing-template.yml');
       expect(comment(53)).toContain('failed to build or push the image');
       expect(comment(53)).toContain("function 'hello', field 'lang': template 'node20' is not in bad/template/node20");
@@ -311,22 +457,38 @@ describe('a faas-cli stack: several functions per preview', () => {
     test('a function the functions input names that the file lacks', async () => {
       const { run, error } = await refused('app/stack.yml', { functions: 'api, ghost' });
       expect(built(run)).toEqual([]);
-      expect(error).toContain("stack file app/stack.yml, field 'functions': has no function 'ghost' (input 'functions')");
+      expect(error).toContain(
+        "stack file app/stack.yml, field 'functions': has no function 'ghost' (input 'functions')",
+      );
       expect(comment(53)).toContain('cannot deploy the stack file');
       expect(comment(53)).toContain("has no function 'ghost' (input 'functions'); the file has 'api', 'hello'");
       expect(comment(53)).toContain('The function was not touched');
     });
 
     test('a bad field: the file, the function and the field', async () => {
-      write('bad/limits.yml', stackYaml({ api: { handler: '../app/api', image: '${REGISTRY}/bad-api', extra: '    limits:\n      memory: plenty' } }));
+      write(
+        'bad/limits.yml',
+        stackYaml({
+          api: { handler: '../app/api', image: '${REGISTRY}/bad-api', extra: '    limits:\n      memory: plenty' },
+        }),
+      );
       const { run, error } = await refused('bad/limits.yml');
       expect(built(run)).toEqual([]);
-      expect(error).toContain("stack file bad/limits.yml, function 'api', field 'limits.memory': 'plenty' is not a memory quantity");
-      expect(comment(53)).toContain("stack file bad/limits.yml, function 'api', field 'limits.memory': 'plenty' is not a memory quantity");
+      expect(error).toContain(
+        "stack file bad/limits.yml, function 'api', field 'limits.memory': 'plenty' is not a memory quantity",
+      );
+      expect(comment(53)).toContain(
+        "stack file bad/limits.yml, function 'api', field 'limits.memory': 'plenty' is not a memory quantity",
+      );
     });
 
     test('a secret the gateway does not have: faasd refuses the deploy (400), and the comment quotes it', async () => {
-      write('bad/secret.yml', stackYaml({ api: { handler: '../app/api', image: '${REGISTRY}/bad-api', extra: '    secrets: [shop-missing-key]' } }));
+      write(
+        'bad/secret.yml',
+        stackYaml({
+          api: { handler: '../app/api', image: '${REGISTRY}/bad-api', extra: '    secrets: [shop-missing-key]' },
+        }),
+      );
       const { error } = await refused('bad/secret.yml', {}, '1');
       expect(error).toContain('unable to find secret: shop-missing-key');
       expect(comment(53)).toContain('could not deploy the function');

@@ -37,25 +37,38 @@ interface World {
 
 const open: World[] = [];
 afterEach(async () => {
-  await Promise.all(open.splice(0).map((w) => Promise.all([w.gateway.close(), w.github.close(), w.s3.close(), w.prometheus?.close()])));
+  await Promise.all(
+    open.splice(0).map((w) => Promise.all([w.gateway.close(), w.github.close(), w.s3.close(), w.prometheus?.close()])),
+  );
 });
 
 async function world(edition: Edition): Promise<World> {
-  const [gateway, github, s3] = await Promise.all([startGateway({ edition, password: PASSWORD }), startGitHub({}), startS3()]);
+  const [gateway, github, s3] = await Promise.all([
+    startGateway({ edition, password: PASSWORD }),
+    startGitHub({}),
+    startS3(),
+  ]);
   const w = { gateway, github, s3 };
   open.push(w);
   return w;
 }
 
 /** A preview as deploy leaves it: managed labels, deploy time and URL annotations; an open PR unless told otherwise. */
-function preview(w: World, pr: number, o: { deployedAgo?: number; invocations?: number; replicas?: number; prState?: 'open' | 'closed' } = {}) {
+function preview(
+  w: World,
+  pr: number,
+  o: { deployedAgo?: number; invocations?: number; replicas?: number; prState?: 'open' | 'closed' } = {},
+) {
   const labels = previewLabels(OWNER, REPO, pr, sha(pr));
   if (w.gateway.edition === 'faas-netes' || w.gateway.edition === 'faasd') labels['com.openfaas.scale.zero'] = 'true';
   w.gateway.seed({
     name: name(pr),
     image: `registry.example.com/acme/hello-world:pr-${pr}-${sha(pr).slice(0, 7)}`,
     labels,
-    annotations: { [ANNOTATIONS.deployedAt]: ago(o.deployedAgo ?? 3 * HOUR), [ANNOTATIONS.url]: `https://${name(pr)}.preview.example.com` },
+    annotations: {
+      [ANNOTATIONS.deployedAt]: ago(o.deployedAgo ?? 3 * HOUR),
+      [ANNOTATIONS.url]: `https://${name(pr)}.preview.example.com`,
+    },
     invocationCount: o.invocations ?? 0,
     replicas: o.replicas ?? 1,
   });
@@ -63,14 +76,20 @@ function preview(w: World, pr: number, o: { deployedAgo?: number; invocations?: 
 }
 
 async function putAssets(w: World, pr: number, files = ['index.html', 'app.0123abcd.js']) {
-  for (const f of files) await w.s3.client.send(new PutObjectCommand({ Bucket: w.s3.bucket, Key: `${name(pr)}/${f}`, Body: `${pr}:${f}` }));
+  for (const f of files)
+    await w.s3.client.send(new PutObjectCommand({ Bucket: w.s3.bucket, Key: `${name(pr)}/${f}`, Body: `${pr}:${f}` }));
 }
 
 async function seedState(w: World, functions: Record<string, { count: number; changedAt: string }>) {
   await writeJson(w.s3.client, w.s3.bucket, STATE_KEY, { version: 1, updatedAt: ago(HOUR), functions });
 }
 
-const readState = (w: World) => readJson<{ version: number; functions: Record<string, { count: number; changedAt: string }> }>(w.s3.client, w.s3.bucket, STATE_KEY);
+const readState = (w: World) =>
+  readJson<{ version: number; functions: Record<string, { count: number; changedAt: string }> }>(
+    w.s3.client,
+    w.s3.bucket,
+    STATE_KEY,
+  );
 
 function inputs(w: World, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -89,9 +108,23 @@ function inputs(w: World, extra: Record<string, string> = {}): Record<string, st
   };
 }
 
-async function sweep(w: World, extra: Record<string, string> = {}, event: 'schedule' | 'workflow_dispatch' = 'schedule'): Promise<ActionRun> {
-  const run = await runAction({ event, payload: event === 'schedule' ? SCHEDULE : dispatchPayload(), inputs: inputs(w, extra), apiUrl: w.github.url });
-  assertNoLeaks(run, { values: [PASSWORD, w.github.token], basicAuth: [{ username: 'admin', password: PASSWORD }] }, w.github, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+async function sweep(
+  w: World,
+  extra: Record<string, string> = {},
+  event: 'schedule' | 'workflow_dispatch' = 'schedule',
+): Promise<ActionRun> {
+  const run = await runAction({
+    event,
+    payload: event === 'schedule' ? SCHEDULE : dispatchPayload(),
+    inputs: inputs(w, extra),
+    apiUrl: w.github.url,
+  });
+  assertNoLeaks(
+    run,
+    { values: [PASSWORD, w.github.token], basicAuth: [{ username: 'admin', password: PASSWORD }] },
+    w.github,
+    [1, 2, 3, 4, 5, 6, 7, 8, 9],
+  );
   return run;
 }
 
@@ -101,53 +134,72 @@ function expectOk(run: ActionRun) {
 }
 
 const lists = (gw: GatewayEmulator) => gw.calls.filter((c) => c.method === 'GET' && c.path === '/system/functions');
-const writes = (gw: GatewayEmulator) => gw.calls.filter((c) => c.method !== 'GET' && c.method !== 'HEAD' && c.path.startsWith('/system/'));
+const writes = (gw: GatewayEmulator) =>
+  gw.calls.filter((c) => c.method !== 'GET' && c.method !== 'HEAD' && c.path.startsWith('/system/'));
 const ours = (w: World, pr: number) => w.github.comments(pr).filter((c) => c.body.startsWith(commentMarker(name(pr))));
 const statePuts = (w: World) => w.s3.requests().filter((r) => r.method === 'PUT' && r.url.includes('sweeper.json'));
 
 describe('sweep on Community Edition', () => {
-  test.each<Edition>(['faas-netes-ce', 'faasd-ce'])('%s: idle preview sleeps: function deleted, assets kept, PR comment says it sleeps; active and new ones kept; state written', async (edition) => {
-    const w = await world(edition);
-    preview(w, 2, { invocations: 10 });
-    preview(w, 3, { invocations: 12 });
-    preview(w, 4, { invocations: 1 });
-    await putAssets(w, 2);
-    await seedState(w, { [name(2)]: { count: 10, changedAt: ago(2 * HOUR) }, [name(3)]: { count: 10, changedAt: ago(2 * HOUR) } });
+  test.each<Edition>(['faas-netes-ce', 'faasd-ce'])(
+    '%s: idle preview sleeps: function deleted, assets kept, PR comment says it sleeps; active and new ones kept; state written',
+    async (edition) => {
+      const w = await world(edition);
+      preview(w, 2, { invocations: 10 });
+      preview(w, 3, { invocations: 12 });
+      preview(w, 4, { invocations: 1 });
+      await putAssets(w, 2);
+      await seedState(w, {
+        [name(2)]: { count: 10, changedAt: ago(2 * HOUR) },
+        [name(3)]: { count: 10, changedAt: ago(2 * HOUR) },
+      });
 
-    const run = await sweep(w, {}, 'workflow_dispatch');
-    expectOk(run);
+      const run = await sweep(w, {}, 'workflow_dispatch');
+      expectOk(run);
 
-    expect(w.gateway.get(name(2))).toBeUndefined();
-    expect(w.gateway.get(name(3))).toBeDefined();
-    expect(w.gateway.get(name(4))).toBeDefined();
-    expect(await w.s3.listKeys(`${name(2)}/`)).toEqual([`${name(2)}/app.0123abcd.js`, `${name(2)}/index.html`]);
-    const [comment] = ours(w, 2);
-    expect(comment.body).toContain('is asleep: nobody called it for 2h');
-    expect(comment.body).toContain(`https://${name(2)}.preview.example.com`);
-    expect(comment.body).toMatch(/push a commit or re-run the preview workflow/);
-    expect(ours(w, 3)).toHaveLength(0);
-    // The spec the waker re-creates it from: exactly what the gateway had.
-    const saved = await readJson<{ specs: { service: string; image: string; labels: Record<string, string> }[] }>(w.s3.client, w.s3.bucket, `.faas-preview/sleeping/${name(2)}.json`);
-    expect(saved?.specs).toEqual([expect.objectContaining({ service: name(2), image: `registry.example.com/acme/hello-world:pr-2-${sha(2).slice(0, 7)}`, labels: expect.objectContaining({ 'faas-preview/pr': '2' }) })]);
+      expect(w.gateway.get(name(2))).toBeUndefined();
+      expect(w.gateway.get(name(3))).toBeDefined();
+      expect(w.gateway.get(name(4))).toBeDefined();
+      expect(await w.s3.listKeys(`${name(2)}/`)).toEqual([`${name(2)}/app.0123abcd.js`, `${name(2)}/index.html`]);
+      const [comment] = ours(w, 2);
+      expect(comment.body).toContain('is asleep: nobody called it for 2h');
+      expect(comment.body).toContain(`https://${name(2)}.preview.example.com`);
+      expect(comment.body).toMatch(/push a commit or re-run the preview workflow/);
+      expect(ours(w, 3)).toHaveLength(0);
+      // The spec the waker re-creates it from: exactly what the gateway had.
+      const saved = await readJson<{ specs: { service: string; image: string; labels: Record<string, string> }[] }>(
+        w.s3.client,
+        w.s3.bucket,
+        `.faas-preview/sleeping/${name(2)}.json`,
+      );
+      expect(saved?.specs).toEqual([
+        expect.objectContaining({
+          service: name(2),
+          image: `registry.example.com/acme/hello-world:pr-2-${sha(2).slice(0, 7)}`,
+          labels: expect.objectContaining({ 'faas-preview/pr': '2' }),
+        }),
+      ]);
 
-    const state = (await readState(w))!;
-    expect(Object.keys(state.functions).sort()).toEqual([name(3), name(4)]);
-    expect(state.functions[name(3)].count).toBe(12);
-    expect(Date.now() - Date.parse(state.functions[name(4)].changedAt)).toBeLessThan(MIN);
+      const state = (await readState(w))!;
+      expect(Object.keys(state.functions).sort()).toEqual([name(3), name(4)]);
+      expect(state.functions[name(3)].count).toBe(12);
+      expect(Date.now() - Date.parse(state.functions[name(4)].changedAt)).toBeLessThan(MIN);
 
-    expect(lists(w.gateway)).toHaveLength(1);
-    expect(writes(w.gateway)).toEqual([expect.objectContaining({ method: 'DELETE', path: '/system/functions', body: { functionName: name(2) } })]);
-    expect(run.stdout).toMatch(new RegExp(`${name(2)} \\(PR #2\\): sleep: idle for 2h`));
-    expect(run.summary).toContain('<code>hello-world-pr-2</code>');
-    expect(run.summary).toMatch(/Last activity/);
-    expect(run.summary).toContain('2 of 15 (max-previews)');
+      expect(lists(w.gateway)).toHaveLength(1);
+      expect(writes(w.gateway)).toEqual([
+        expect.objectContaining({ method: 'DELETE', path: '/system/functions', body: { functionName: name(2) } }),
+      ]);
+      expect(run.stdout).toMatch(new RegExp(`${name(2)} \\(PR #2\\): sleep: idle for 2h`));
+      expect(run.summary).toContain('<code>hello-world-pr-2</code>');
+      expect(run.summary).toMatch(/Last activity/);
+      expect(run.summary).toContain('2 of 15 (max-previews)');
 
-    // Nothing changed since: the state object is not rewritten.
-    w.s3.clearRequests();
-    expectOk(await sweep(w));
-    expect(statePuts(w)).toHaveLength(0);
-    expect(w.gateway.functions()).toHaveLength(2);
-  });
+      // Nothing changed since: the state object is not rewritten.
+      w.s3.clearRequests();
+      expectOk(await sweep(w));
+      expect(statePuts(w)).toHaveLength(0);
+      expect(w.gateway.functions()).toHaveLength(2);
+    },
+  );
 
   test('with the waker on the edge, the sleeping comment says the preview wakes on the next visit', async () => {
     const w = await world('faasd-ce');
@@ -155,7 +207,9 @@ describe('sweep on Community Edition', () => {
     await seedState(w, { [name(2)]: { count: 1, changedAt: ago(2 * HOUR) } });
     expectOk(await sweep(w, { waker: 'true' }));
     const [comment] = ours(w, 2);
-    expect(comment.body).toMatch(/It wakes on the next visit to https:\/\/hello-world-pr-2\.preview\.example\.com: the first call to its API re-creates the function/);
+    expect(comment.body).toMatch(
+      /It wakes on the next visit to https:\/\/hello-world-pr-2\.preview\.example\.com: the first call to its API re-creates the function/,
+    );
     expect(comment.body).not.toMatch(/push a commit/);
   });
 
@@ -180,7 +234,12 @@ describe('sweep on Community Edition', () => {
     preview(w, 5, { invocations: 3, prState: 'open' });
     await putAssets(w, 5);
     const octokit = getOctokit(w.github.token, { baseUrl: w.github.url });
-    await markDeployment(octokit, { owner: OWNER, repo: REPO }, { environment: `preview/${name(5)}`, sha: sha(5), url: 'https://x', logUrl: 'https://log', description: 'd' }, 'success');
+    await markDeployment(
+      octokit,
+      { owner: OWNER, repo: REPO },
+      { environment: `preview/${name(5)}`, sha: sha(5), url: 'https://x', logUrl: 'https://log', description: 'd' },
+      'success',
+    );
     w.github.seedComments(5, [`${commentMarker(name(5))}\n### Preview is ready`], 'github-actions[bot]');
     w.github.setPull({ number: 5, state: 'closed', headSha: sha(5) });
     // PR 6: closed, its function already gone, assets left behind. PR 7: open and asleep (CE): assets stay.
@@ -208,7 +267,10 @@ describe('sweep on Community Edition', () => {
     const w = await world('faas-netes-ce');
     preview(w, 8, { invocations: 100, deployedAgo: 8 * DAY });
     preview(w, 9, { invocations: 100, deployedAgo: 2 * DAY });
-    await seedState(w, { [name(8)]: { count: 90, changedAt: ago(MIN) }, [name(9)]: { count: 90, changedAt: ago(MIN) } });
+    await seedState(w, {
+      [name(8)]: { count: 90, changedAt: ago(MIN) },
+      [name(9)]: { count: 90, changedAt: ago(MIN) },
+    });
     const run = await sweep(w, { 'max-age': '7d' });
     expectOk(run);
     expect(w.gateway.get(name(8))).toBeUndefined();
@@ -258,12 +320,21 @@ describe('sweep on Pro', () => {
     const w = await world('faas-netes');
     preview(w, 2, { invocations: 10 });
     preview(w, 3, { invocations: 4, replicas: 0 });
-    await seedState(w, { [name(2)]: { count: 10, changedAt: ago(HOUR) }, [name(3)]: { count: 4, changedAt: ago(DAY) } });
+    await seedState(w, {
+      [name(2)]: { count: 10, changedAt: ago(HOUR) },
+      [name(3)]: { count: 4, changedAt: ago(DAY) },
+    });
 
     const run = await sweep(w);
     expectOk(run);
     expect(w.gateway.get(name(2))!.replicas).toBe(0);
-    expect(writes(w.gateway)).toEqual([expect.objectContaining({ method: 'POST', path: `/system/scale-function/${name(2)}`, body: { serviceName: name(2), replicas: 0 } })]);
+    expect(writes(w.gateway)).toEqual([
+      expect.objectContaining({
+        method: 'POST',
+        path: `/system/scale-function/${name(2)}`,
+        body: { serviceName: name(2), replicas: 0 },
+      }),
+    ]);
     expect(run.stdout).toMatch(/hello-world-pr-3 \(PR #3\): already-asleep/);
     expect(ours(w, 2)).toHaveLength(0);
     expect(run.summary).toContain('2 (no limit)');
@@ -293,7 +364,11 @@ describe('sweep on Pro', () => {
       else if (idle) expectedScale++;
     }
     // Someone else's function on the same gateway is never touched.
-    w.gateway.seed({ name: 'billing', image: 'acme/billing:1', labels: { 'faas-preview/managed': 'true', 'faas-preview/repo': 'acme.other' } });
+    w.gateway.seed({
+      name: 'billing',
+      image: 'acme/billing:1',
+      labels: { 'faas-preview/managed': 'true', 'faas-preview/repo': 'acme.other' },
+    });
     await seedState(w, state);
 
     const run = await sweep(w);
@@ -318,9 +393,18 @@ describe('sweep on Pro', () => {
     preview(w, 2, { invocations: 10 });
     preview(w, 3, { invocations: 10 });
     preview(w, 4, { invocations: 0, deployedAgo: 10 * MIN });
-    w.prometheus.setIncreases({ [`${name(2)}.openfaas-fn`]: 0, [`${name(3)}.openfaas-fn`]: 4, 'someone-else.openfaas-fn': 0 });
+    w.prometheus.setIncreases({
+      [`${name(2)}.openfaas-fn`]: 0,
+      [`${name(3)}.openfaas-fn`]: 4,
+      'someone-else.openfaas-fn': 0,
+    });
 
-    const run = await sweep(w, { 'prometheus-url': w.prometheus.url, 'idle-after': '45m', bucket: '', 's3-endpoint': '' });
+    const run = await sweep(w, {
+      'prometheus-url': w.prometheus.url,
+      'idle-after': '45m',
+      bucket: '',
+      's3-endpoint': '',
+    });
     expectOk(run);
     expect(w.prometheus.windows).toEqual(['45m']);
     expect(w.prometheus.calls).toHaveLength(1);

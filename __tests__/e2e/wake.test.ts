@@ -23,7 +23,16 @@ import { readRecord } from '../../src/state/records.js';
 import { readSleeping, saveSleeping } from '../../src/state/sleeping.js';
 import type { StateStore } from '../../src/state/store.js';
 import { writeJson } from '../../src/state/store.js';
-import { BUNDLE, OWNER, REPO, ROOT, prPayload, runAction, stackInputs, type ActionRun } from '../../test/support/action.js';
+import {
+  BUNDLE,
+  OWNER,
+  REPO,
+  ROOT,
+  prPayload,
+  runAction,
+  stackInputs,
+  type ActionRun,
+} from '../../test/support/action.js';
 import { edgeRequest, startEdge, type Edge } from '../../test/support/edge.js';
 import { startFaultProxy, type FaultProxy } from '../../test/support/faults.js';
 import { startGateway, type GatewayCall, type GatewayEmulator } from '../../test/support/gateway.js';
@@ -37,7 +46,14 @@ const PASSWORD = 'gw-wake-Pw7c1';
 const DOMAIN = 'preview.localhost';
 const STATE_PREFIX = '.faas-preview';
 const HOUR = 3_600_000;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 
 const name = (pr: number) => `hello-world-pr-${pr}`;
@@ -48,7 +64,8 @@ const [VIA_NGINX, VIA_HAPROXY, CLOSED] = [21, 22, 23];
 
 const creates = (calls: GatewayCall[]) => calls.filter((c) => c.method === 'POST' && c.path === '/system/functions');
 const writes = (calls: GatewayCall[]) => calls.filter((c) => c.path.startsWith('/system/') && c.method !== 'GET');
-const invocations = (calls: GatewayCall[], fn: string) => calls.filter((c) => c.path === `/function/${fn}` || c.path.startsWith(`/function/${fn}/`));
+const invocations = (calls: GatewayCall[], fn: string) =>
+  calls.filter((c) => c.path === `/function/${fn}` || c.path.startsWith(`/function/${fn}/`));
 
 /** The real routers; the demo's node stand-in wakes previews in __tests__/e2e/demo.test.ts. */
 type EdgeKind = 'nginx' | 'haproxy';
@@ -67,8 +84,13 @@ withTools('wake on the next visit (bundle deploy → sweeper sleep → nginx / H
   let workspace: string;
 
   beforeAll(async () => {
-    for (const bundle of [BUNDLE, WAKER_BUNDLE]) if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run 'npm run bundle' first`);
-    [gateway, github, s3] = await Promise.all([startGateway({ edition: 'faasd-ce', password: PASSWORD }), startGitHub({}), startS3()]);
+    for (const bundle of [BUNDLE, WAKER_BUNDLE])
+      if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run 'npm run bundle' first`);
+    [gateway, github, s3] = await Promise.all([
+      startGateway({ edition: 'faasd-ce', password: PASSWORD }),
+      startGitHub({}),
+      startS3(),
+    ]);
     store = { client: s3.client, bucket: s3.bucket, statePrefix: STATE_PREFIX };
     const common = {
       WAKER_GATEWAY_URL: gateway.url,
@@ -86,7 +108,10 @@ withTools('wake on the next visit (bundle deploy → sweeper sleep → nginx / H
       startWakerProcess({ ...common, WAKER_HOST_HEADER: 'host' }),
       startWakerProcess({ ...common, WAKER_HOST_HEADER: 'x-forwarded-host' }),
     ]);
-    [handedOver.nginx, handedOver.haproxy] = await Promise.all([startFaultProxy(wakers.nginx.url), startFaultProxy(wakers.haproxy.url)]);
+    [handedOver.nginx, handedOver.haproxy] = await Promise.all([
+      startFaultProxy(wakers.nginx.url),
+      startFaultProxy(wakers.haproxy.url),
+    ]);
     const upstreams = { gatewayUrl: gateway.url, bucketUrl: `${s3.endpoint}/${s3.bucket}` };
     [edges.nginx, edges.haproxy] = await Promise.all([
       startEdge('nginx', { ...upstreams, wakerUrl: handedOver.nginx.url }),
@@ -109,15 +134,39 @@ withTools('wake on the next visit (bundle deploy → sweeper sleep → nginx / H
 
   function inputs(extra: Record<string, string> = {}): Record<string, string> {
     return stackInputs(
-      { gateway, gatewayPassword: PASSWORD, s3, github, registryNamespace: 'examples', prebuiltImage: 'localhost/examples/hello-world:prebuilt' },
-      { 'url-template': `http://{name}.${DOMAIN}:${edges.nginx.port}/`, context: 'app/function', 'static-dir': 'app/site', 'ready-timeout': '10s', waker: 'true', ...extra },
+      {
+        gateway,
+        gatewayPassword: PASSWORD,
+        s3,
+        github,
+        registryNamespace: 'examples',
+        prebuiltImage: 'localhost/examples/hello-world:prebuilt',
+      },
+      {
+        'url-template': `http://{name}.${DOMAIN}:${edges.nginx.port}/`,
+        context: 'app/function',
+        'static-dir': 'app/site',
+        'ready-timeout': '10s',
+        waker: 'true',
+        ...extra,
+      },
     );
   }
 
-  async function act(event: string, payload: Record<string, unknown>, extra: Record<string, string> = {}, prs: number[] = []): Promise<ActionRun> {
+  async function act(
+    event: string,
+    payload: Record<string, unknown>,
+    extra: Record<string, string> = {},
+    prs: number[] = [],
+  ): Promise<ActionRun> {
     const run = await runAction({ event, payload, inputs: inputs(extra), apiUrl: github.url, workspace });
     if (run.code !== 0) throw new Error(`action ${event} failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
-    assertNoLeaks(run, { values: [PASSWORD, github.token], basicAuth: [{ username: 'admin', password: PASSWORD }] }, github, prs);
+    assertNoLeaks(
+      run,
+      { values: [PASSWORD, github.token], basicAuth: [{ username: 'admin', password: PASSWORD }] },
+      github,
+      prs,
+    );
     return run;
   }
 
@@ -125,7 +174,10 @@ withTools('wake on the next visit (bundle deploy → sweeper sleep → nginx / H
   async function admin(method: string, body: unknown): Promise<void> {
     const res = await fetch(`${gateway.url}/system/functions`, {
       method,
-      headers: { authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify(body),
     });
     if (!res.ok) throw new Error(`${method} /system/functions answered ${res.status}: ${await res.text()}`);
@@ -152,15 +204,23 @@ withTools('wake on the next visit (bundle deploy → sweeper sleep → nginx / H
     gateway.seed({ name: name(pr), image, labels: previewLabels(OWNER, REPO, pr, sha(pr)) });
   }
 
-  const handed = (kind: EdgeKind, since: number) => handedOver[kind].requests.slice(since).map((r) => `${r.method} ${r.path}${r.query ? `?${r.query}` : ''}`);
-  const mark = () => ({ calls: gateway.calls.length, nginx: handedOver.nginx.requests.length, haproxy: handedOver.haproxy.requests.length });
+  const handed = (kind: EdgeKind, since: number) =>
+    handedOver[kind].requests.slice(since).map((r) => `${r.method} ${r.path}${r.query ? `?${r.query}` : ''}`);
+  const mark = () => ({
+    calls: gateway.calls.length,
+    nginx: handedOver.nginx.requests.length,
+    haproxy: handedOver.haproxy.requests.length,
+  });
 
   /** Opens the URL and waits until the page has shown the function's answer (or its error). */
   async function open(page: Page, url: string) {
     const res = await page.goto(url, { waitUntil: 'load' });
     expect(res?.status()).toBe(200);
     await page.waitForSelector('#answer:not([data-state="loading"])', { timeout: 30_000 });
-    return { state: await page.getAttribute('#answer', 'data-state'), answer: JSON.parse((await page.textContent('#answer')) ?? 'null') as Record<string, unknown> };
+    return {
+      state: await page.getAttribute('#answer', 'data-state'),
+      answer: JSON.parse((await page.textContent('#answer')) ?? 'null') as Record<string, unknown>,
+    };
   }
 
   test('the bundle deploys three previews and the sweeper, finding them idle, puts them to sleep with their exact specs', async () => {
@@ -176,67 +236,111 @@ withTools('wake on the next visit (bundle deploy → sweeper sleep → nginx / H
       await admin('PUT', { ...spec, annotations: { ...spec.annotations, [ANNOTATIONS.deployedAt]: ago(3 * HOUR) } });
       state[name(pr)] = { count: gateway.get(name(pr))!.invocationCount, changedAt: ago(2 * HOUR) };
     }
-    await writeJson(s3.client, s3.bucket, `${STATE_PREFIX}/sweeper.json`, { version: 1, updatedAt: ago(HOUR), functions: state });
+    await writeJson(s3.client, s3.bucket, `${STATE_PREFIX}/sweeper.json`, {
+      version: 1,
+      updatedAt: ago(HOUR),
+      functions: state,
+    });
 
-    const run = await act('schedule', { schedule: '*/15 * * * *' }, { 'idle-after': '30m' }, [VIA_NGINX, VIA_HAPROXY, CLOSED]);
+    const run = await act('schedule', { schedule: '*/15 * * * *' }, { 'idle-after': '30m' }, [
+      VIA_NGINX,
+      VIA_HAPROXY,
+      CLOSED,
+    ]);
     expect(run.outputs.result).toBe('swept');
     for (const pr of [VIA_NGINX, VIA_HAPROXY, CLOSED]) {
       expect(gateway.get(name(pr))).toBeUndefined();
       expect((await readSleeping(store, name(pr)))?.specs).toEqual((await readRecord(store, name(pr)))!.specs);
       const comment = github.comments(pr).find((c) => c.body.startsWith(commentMarker(name(pr))))!;
-      expect(comment.body).toMatch(new RegExp(`It wakes on the next visit to http://${name(pr)}\\.${DOMAIN.replace('.', '\\.')}:${edges.nginx.port}/`));
+      expect(comment.body).toMatch(
+        new RegExp(
+          `It wakes on the next visit to http://${name(pr)}\\.${DOMAIN.replace('.', '\\.')}:${edges.nginx.port}/`,
+        ),
+      );
     }
   }, 120_000);
 
   test.each<[EdgeKind, number]>([
     ['nginx', VIA_NGINX],
     ['haproxy', VIA_HAPROXY],
-  ])('%s: the sleeping page loads from the bucket, its /api call wakes the function from the saved spec, the page shows the answer', async (kind, pr) => {
-    const saved = (await readSleeping(store, name(pr)))!.specs[0];
-    const since = mark();
-    const page = await browser.newPage();
-    const url = `http://${name(pr)}.${DOMAIN}:${edges[kind].port}/`;
-    const shown = await open(page, url);
-    expect(shown).toMatchObject({ state: 'ok', answer: { emulated: true, function: name(pr), sha: sha(pr), image: saved.image, method: 'GET', path: '/hello' } });
-    if (kind === 'nginx') await page.screenshot({ path: path.join(ARTIFACTS, 'wake-preview.png'), fullPage: true });
-    await page.close();
+  ])(
+    '%s: the sleeping page loads from the bucket, its /api call wakes the function from the saved spec, the page shows the answer',
+    async (kind, pr) => {
+      const saved = (await readSleeping(store, name(pr)))!.specs[0];
+      const since = mark();
+      const page = await browser.newPage();
+      const url = `http://${name(pr)}.${DOMAIN}:${edges[kind].port}/`;
+      const shown = await open(page, url);
+      expect(shown).toMatchObject({
+        state: 'ok',
+        answer: { emulated: true, function: name(pr), sha: sha(pr), image: saved.image, method: 'GET', path: '/hello' },
+      });
+      if (kind === 'nginx') await page.screenshot({ path: path.join(ARTIFACTS, 'wake-preview.png'), fullPage: true });
+      await page.close();
 
-    // Re-created once, from the saved spec: same image, labels, env, secrets and annotations.
-    const calls = gateway.calls.slice(since.calls);
-    expect(creates(calls).map((c) => c.body)).toEqual([saved]);
-    expect(writes(calls)).toHaveLength(1);
-    expect(gateway.get(name(pr))).toMatchObject({ image: saved.image, labels: saved.labels, envVars: saved.envVars, secrets: saved.secrets, annotations: saved.annotations });
-    expect(await readSleeping(store, name(pr))).toBeUndefined();
-    // The page's API call: the gateway's 404, handed over once, then answered by the woken function.
-    expect(handed(kind, since[kind])).toEqual([`GET /function/${name(pr)}/hello`]);
-    expect(invocations(calls, name(pr)).map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual([`GET /function/${name(pr)}/hello 404`, `GET /function/${name(pr)}/ 200`, `GET /function/${name(pr)}/hello 200`]);
-    expect(wakers[kind].lines().filter((l) => l.includes(`preview=${name(pr)} `))).toEqual([expect.stringMatching(new RegExp(`wake preview=${name(pr)} functions=${name(pr)} created=1 outcome=awake duration=`))]);
+      // Re-created once, from the saved spec: same image, labels, env, secrets and annotations.
+      const calls = gateway.calls.slice(since.calls);
+      expect(creates(calls).map((c) => c.body)).toEqual([saved]);
+      expect(writes(calls)).toHaveLength(1);
+      expect(gateway.get(name(pr))).toMatchObject({
+        image: saved.image,
+        labels: saved.labels,
+        envVars: saved.envVars,
+        secrets: saved.secrets,
+        annotations: saved.annotations,
+      });
+      expect(await readSleeping(store, name(pr))).toBeUndefined();
+      // The page's API call: the gateway's 404, handed over once, then answered by the woken function.
+      expect(handed(kind, since[kind])).toEqual([`GET /function/${name(pr)}/hello`]);
+      expect(invocations(calls, name(pr)).map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual([
+        `GET /function/${name(pr)}/hello 404`,
+        `GET /function/${name(pr)}/ 200`,
+        `GET /function/${name(pr)}/hello 200`,
+      ]);
+      expect(wakers[kind].lines().filter((l) => l.includes(`preview=${name(pr)} `))).toEqual([
+        expect.stringMatching(
+          new RegExp(`wake preview=${name(pr)} functions=${name(pr)} created=1 outcome=awake duration=`),
+        ),
+      ]);
 
-    // Awake now: the next call goes to the function directly.
-    const next = mark();
-    expect(JSON.parse((await edges[kind].get(name(pr), '/api/hello')).body)).toMatchObject({ function: name(pr) });
-    expect(handed(kind, next[kind])).toEqual([]);
-  }, 60_000);
+      // Awake now: the next call goes to the function directly.
+      const next = mark();
+      expect(JSON.parse((await edges[kind].get(name(pr), '/api/hello')).body)).toMatchObject({ function: name(pr) });
+      expect(handed(kind, next[kind])).toEqual([]);
+    },
+    60_000,
+  );
 
   test.each<[EdgeKind, number]>([
     ['nginx', 31],
     ['haproxy', 32],
-  ])('%s: twenty concurrent API requests to a sleeping preview cause exactly one re-create, and all are answered by the function', async (kind, pr) => {
-    await asleep(pr);
-    const since = mark();
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => edges[kind].get(name(pr), `/api/item/${i}?n=${i}`)));
-    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
-    expect(answers.map((a) => JSON.parse(a.body).path).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `/item/${i}`).sort());
-    const calls = gateway.calls.slice(since.calls);
-    expect(creates(calls)).toHaveLength(1);
-    expect(writes(calls)).toHaveLength(1);
-    expect(handed(kind, since[kind]).length).toBeGreaterThan(0);
-    expect(wakers[kind].lines().filter((l) => l.includes(`preview=${name(pr)} `))).toHaveLength(1);
-  }, 60_000);
+  ])(
+    '%s: twenty concurrent API requests to a sleeping preview cause exactly one re-create, and all are answered by the function',
+    async (kind, pr) => {
+      await asleep(pr);
+      const since = mark();
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => edges[kind].get(name(pr), `/api/item/${i}?n=${i}`)),
+      );
+      expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+      expect(answers.map((a) => JSON.parse(a.body).path).sort()).toEqual(
+        Array.from({ length: 20 }, (_, i) => `/item/${i}`).sort(),
+      );
+      const calls = gateway.calls.slice(since.calls);
+      expect(creates(calls)).toHaveLength(1);
+      expect(writes(calls)).toHaveLength(1);
+      expect(handed(kind, since[kind]).length).toBeGreaterThan(0);
+      expect(wakers[kind].lines().filter((l) => l.includes(`preview=${name(pr)} `))).toHaveLength(1);
+    },
+    60_000,
+  );
 
-  test("a POST wakes a sleeping preview and runs once, on the woken function: nginx hands over a 40 kB body, HAProxy only what fits its buffer", async () => {
+  test('a POST wakes a sleeping preview and runs once, on the woken function: nginx hands over a 40 kB body, HAProxy only what fits its buffer', async () => {
     const body = (bytes: number) => JSON.stringify({ pad: 'x'.repeat(bytes - 10) });
-    const posted = (calls: GatewayCall[], fn: string) => invocations(calls, fn).filter((c) => c.method === 'POST').map((c) => `${c.status} ${(c.body as { pad: string }).pad.length}`);
+    const posted = (calls: GatewayCall[], fn: string) =>
+      invocations(calls, fn)
+        .filter((c) => c.method === 'POST')
+        .map((c) => `${c.status} ${(c.body as { pad: string }).pad.length}`);
     const cases: [EdgeKind, number, number][] = [
       ['nginx', 33, 40_000],
       ['haproxy', 34, 10_000],
@@ -274,26 +378,43 @@ withTools('wake on the next visit (bundle deploy → sweeper sleep → nginx / H
         expect({ kind, method, status: res.status }).toEqual({ kind, method, status: 404 });
       }
       expect((await edges[kind].get(name(CLOSED), '/')).status).toBe(404);
-      expect(handed(kind, since[kind])).toEqual([`GET /function/${name(CLOSED)}/hello`, `POST /function/${name(CLOSED)}/hello`]);
+      expect(handed(kind, since[kind])).toEqual([
+        `GET /function/${name(CLOSED)}/hello`,
+        `POST /function/${name(CLOSED)}/hello`,
+      ]);
     }
     expect(writes(gateway.calls.slice(since.calls))).toEqual([]);
     expect(gateway.get(name(CLOSED))).toBeUndefined();
   }, 60_000);
 
-  test.each([500, 504])("a function's own %s passes through both edges untouched: the waker is not asked, nothing runs twice", async (status) => {
-    const pr = status === 500 ? 41 : 42;
-    awake(pr, status);
-    const since = mark();
-    for (const kind of ['nginx', 'haproxy'] as const) {
-      for (const method of ['GET', 'POST']) {
-        const res = await edges[kind].get(name(pr), '/api/orders', method, method === 'POST' ? '{"qty":1}' : undefined);
-        expect({ kind, method, status: res.status }).toEqual({ kind, method, status });
-        expect(JSON.parse(res.body)).toMatchObject({ emulated: true, function: name(pr), method });
+  test.each([500, 504])(
+    "a function's own %s passes through both edges untouched: the waker is not asked, nothing runs twice",
+    async (status) => {
+      const pr = status === 500 ? 41 : 42;
+      awake(pr, status);
+      const since = mark();
+      for (const kind of ['nginx', 'haproxy'] as const) {
+        for (const method of ['GET', 'POST']) {
+          const res = await edges[kind].get(
+            name(pr),
+            '/api/orders',
+            method,
+            method === 'POST' ? '{"qty":1}' : undefined,
+          );
+          expect({ kind, method, status: res.status }).toEqual({ kind, method, status });
+          expect(JSON.parse(res.body)).toMatchObject({ emulated: true, function: name(pr), method });
+        }
+        expect(handed(kind, since[kind])).toEqual([]);
       }
-      expect(handed(kind, since[kind])).toEqual([]);
-    }
-    expect(invocations(gateway.calls.slice(since.calls), name(pr)).map((c) => c.method)).toEqual(['GET', 'POST', 'GET', 'POST']);
-  }, 30_000);
+      expect(invocations(gateway.calls.slice(since.calls), name(pr)).map((c) => c.method)).toEqual([
+        'GET',
+        'POST',
+        'GET',
+        'POST',
+      ]);
+    },
+    30_000,
+  );
 
   test("a POST that gets the function's own 404 runs exactly once: nginx answers the gateway's status, HAProxy a 502; a GET is asked again", async () => {
     const pr = 43;
@@ -303,17 +424,26 @@ withTools('wake on the next visit (bundle deploy → sweeper sleep → nginx / H
       const since = mark();
       const post = await edges[kind].get(name(pr), '/api/orders', 'POST', '{"qty":1}');
       expect(post.status).toBe(expected[kind]);
-      expect(post.body).toBe(`the request to function ${name(pr)} was answered with ${kind === 'nginx' ? '404' : 'an error'}; a POST request is not sent twice, because the function may have acted on it already\n`);
-      expect(invocations(gateway.calls.slice(since.calls), name(pr)).map((c) => `${c.method} ${c.status}`)).toEqual(['POST 404']);
+      expect(post.body).toBe(
+        `the request to function ${name(pr)} was answered with ${kind === 'nginx' ? '404' : 'an error'}; a POST request is not sent twice, because the function may have acted on it already\n`,
+      );
+      expect(invocations(gateway.calls.slice(since.calls), name(pr)).map((c) => `${c.method} ${c.status}`)).toEqual([
+        'POST 404',
+      ]);
       expect(handed(kind, since[kind])).toEqual([`POST /function/${name(pr)}/orders`]);
 
       const again = mark();
       const get = await edges[kind].get(name(pr), '/api/orders');
       expect(get.status).toBe(404);
       expect(JSON.parse(get.body)).toMatchObject({ function: name(pr), method: 'GET' });
-      expect(invocations(gateway.calls.slice(again.calls), name(pr)).map((c) => `${c.method} ${c.status}`)).toEqual(['GET 404', 'GET 404']);
+      expect(invocations(gateway.calls.slice(again.calls), name(pr)).map((c) => `${c.method} ${c.status}`)).toEqual([
+        'GET 404',
+        'GET 404',
+      ]);
     }
-    expect(writes(gateway.calls)).not.toContainEqual(expect.objectContaining({ body: expect.objectContaining({ service: name(pr) }) }));
+    expect(writes(gateway.calls)).not.toContainEqual(
+      expect.objectContaining({ body: expect.objectContaining({ service: name(pr) }) }),
+    );
   }, 30_000);
 
   describe('hostile input through the edge: never handed to the waker, nothing woken', () => {

@@ -90,7 +90,9 @@ describe('the lean S3 calls against raw servers', () => {
   async function start(answer: Parameters<typeof rawServer>[0], o: { maxSockets?: number; timeoutMs?: number } = {}) {
     const raw = await rawServer(answer);
     cleanups.push(() => raw.close());
-    const client: S3Client = createS3Client(bucketSettings('previews', raw.endpoint, CREDS), { requestTimeoutMs: o.timeoutMs ?? 5000 });
+    const client: S3Client = createS3Client(bucketSettings('previews', raw.endpoint, CREDS), {
+      requestTimeoutMs: o.timeoutMs ?? 5000,
+    });
     cleanups.push(() => client.destroy());
     const lean = (await createLeanS3(client, 'previews', { maxSockets: o.maxSockets ?? 4 }))!;
     cleanups.push(() => lean.close());
@@ -98,7 +100,13 @@ describe('the lean S3 calls against raw servers', () => {
   }
 
   /** One PUT as the sync makes it: through s3Operation with the retry policy; the retry log lines go to `lines`. */
-  function syncPut(lean: LeanS3, key: string, body: Buffer | (() => Readable), size: number, lines: string[] = []): Promise<void> {
+  function syncPut(
+    lean: LeanS3,
+    key: string,
+    body: Buffer | (() => Readable),
+    size: number,
+    lines: string[] = [],
+  ): Promise<void> {
     return s3Operation({ operation: 'PutObject', bucket: 'previews', key }, () => lean.put(key, body, size, TEXT), {
       retry: true,
       policy: POLICY,
@@ -112,7 +120,9 @@ describe('the lean S3 calls against raw servers', () => {
     for (const k of keys) await lean.put(`pr-1/${k}.txt`, Buffer.from(`body of ${k}`), `body of ${k}`.length, TEXT);
     // undici hands a request to a second connection while the first is settling after its answer: two, not six
     expect(raw.connections.length).toBeLessThanOrEqual(2);
-    expect(raw.requests.map((r) => r.split('\r\n')[0])).toEqual(keys.map((k) => `PUT /previews/pr-1/${encodeURIComponent(k)}.txt HTTP/1.1`));
+    expect(raw.requests.map((r) => r.split('\r\n')[0])).toEqual(
+      keys.map((k) => `PUT /previews/pr-1/${encodeURIComponent(k)}.txt HTTP/1.1`),
+    );
     const [first] = raw.requests;
     expect(first).toMatch(/\r\nhost: 127\.0\.0\.1:\d+\r\n/);
     expect(first).toMatch(/\r\ncontent-length: 9\r\n/);
@@ -126,10 +136,21 @@ describe('the lean S3 calls against raw servers', () => {
   });
 
   it('lists with the query encoded once and sorted, and reads the page', async () => {
-    const page = '<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>pr 1/a</Key><Size>3</Size><ETag>"x"</ETag></Contents></ListBucketResult>';
-    const { raw, lean } = await start((s) => s.write(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${page.length.toString(16)}\r\n${page}\r\n0\r\n\r\n`));
-    expect(await lean.list('pr 1/', 'tok/+=')).toEqual({ objects: [{ key: 'pr 1/a', size: 3, etag: '"x"' }], truncated: false, nextToken: undefined });
-    expect(raw.requests[0].split('\r\n')[0]).toBe('GET /previews?continuation-token=tok%2F%2B%3D&list-type=2&prefix=pr%201%2F HTTP/1.1');
+    const page =
+      '<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>pr 1/a</Key><Size>3</Size><ETag>"x"</ETag></Contents></ListBucketResult>';
+    const { raw, lean } = await start((s) =>
+      s.write(
+        `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${page.length.toString(16)}\r\n${page}\r\n0\r\n\r\n`,
+      ),
+    );
+    expect(await lean.list('pr 1/', 'tok/+=')).toEqual({
+      objects: [{ key: 'pr 1/a', size: 3, etag: '"x"' }],
+      truncated: false,
+      nextToken: undefined,
+    });
+    expect(raw.requests[0].split('\r\n')[0]).toBe(
+      'GET /previews?continuation-token=tok%2F%2B%3D&list-type=2&prefix=pr%201%2F HTTP/1.1',
+    );
   });
 
   it('opens at most maxSockets connections; calls beyond wait for a free one', async () => {
@@ -153,19 +174,28 @@ describe('the lean S3 calls against raw servers', () => {
     const err = await syncPut(lean, 'hung.txt', Buffer.from('x'), 1, lines).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(S3OperationError);
     expect(err).toMatchObject({ attempts: 3, failure: { kind: 'network' } });
-    expect((err as Error).message).toMatch(/^PutObject s3:\/\/previews\/hung\.txt: PUT http:\/\/127\.0\.0\.1:\d+\/previews\/hung\.txt: the server was silent for 300 ms \(ETIMEDOUT\) \(after 3 attempts\)$/);
-    expect(lines).toEqual([expect.stringMatching(/the server was silent for 300 ms \(ETIMEDOUT\); retrying up to 2 more times$/)]);
+    expect((err as Error).message).toMatch(
+      /^PutObject s3:\/\/previews\/hung\.txt: PUT http:\/\/127\.0\.0\.1:\d+\/previews\/hung\.txt: the server was silent for 300 ms \(ETIMEDOUT\) \(after 3 attempts\)$/,
+    );
+    expect(lines).toEqual([
+      expect.stringMatching(/the server was silent for 300 ms \(ETIMEDOUT\); retrying up to 2 more times$/),
+    ]);
     expect(raw.requests).toHaveLength(3);
   });
 
   it('a TLS handshake that never completes: ETIMEDOUT naming the connection', async () => {
     const silent = await rawServer(() => undefined); // accepts TCP, never speaks TLS
     cleanups.push(() => silent.close());
-    const client = createS3Client(bucketSettings('previews', silent.endpoint.replace('http:', 'https:'), CREDS), { requestTimeoutMs: 300 });
+    const client = createS3Client(bucketSettings('previews', silent.endpoint.replace('http:', 'https:'), CREDS), {
+      requestTimeoutMs: 300,
+    });
     cleanups.push(() => client.destroy());
     const lean = (await createLeanS3(client, 'previews', { maxSockets: 1 }))!;
     cleanups.push(() => lean.close());
-    await expect(lean.put('a.txt', Buffer.from('x'), 1, TEXT)).rejects.toMatchObject({ code: 'ETIMEDOUT', message: expect.stringMatching(/: could not connect within 300 ms \(ETIMEDOUT\)$/) });
+    await expect(lean.put('a.txt', Buffer.from('x'), 1, TEXT)).rejects.toMatchObject({
+      code: 'ETIMEDOUT',
+      message: expect.stringMatching(/: could not connect within 300 ms \(ETIMEDOUT\)$/),
+    });
     expect(silent.connections).toHaveLength(1);
   });
 
@@ -180,7 +210,10 @@ describe('the lean S3 calls against raw servers', () => {
       };
       more();
     });
-    await expect(lean.list('p/')).rejects.toMatchObject({ code: 'EPROTO', message: expect.stringMatching(/: the answer's body is over 16777216 bytes \(EPROTO\)$/) });
+    await expect(lean.list('p/')).rejects.toMatchObject({
+      code: 'EPROTO',
+      message: expect.stringMatching(/: the answer's body is over 16777216 bytes \(EPROTO\)$/),
+    });
     expect(written).toBeLessThan(2 * 16 * 1024 * 1024); // the server was stopped, not read to its end
   });
 
@@ -188,10 +221,19 @@ describe('the lean S3 calls against raw servers', () => {
     const { raw, lean } = await start((s, _r, n) => {
       const body = 'x'.repeat(100_000);
       if (n === 1) s.write(`HTTP/1.1 403 Forbidden\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
-      else s.write(`HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`);
+      else
+        s.write(
+          `HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`,
+        );
     });
-    await expect(lean.put('a', Buffer.from('x'), 1, TEXT)).rejects.toMatchObject({ code: 'EPROTO', message: expect.stringMatching(/over 65536 bytes/) });
-    await expect(lean.put('b', Buffer.from('x'), 1, TEXT)).rejects.toMatchObject({ code: 'EPROTO', message: expect.stringMatching(/over 65536 bytes/) });
+    await expect(lean.put('a', Buffer.from('x'), 1, TEXT)).rejects.toMatchObject({
+      code: 'EPROTO',
+      message: expect.stringMatching(/over 65536 bytes/),
+    });
+    await expect(lean.put('b', Buffer.from('x'), 1, TEXT)).rejects.toMatchObject({
+      code: 'EPROTO',
+      message: expect.stringMatching(/over 65536 bytes/),
+    });
     expect(raw.requests).toHaveLength(2); // not retried by the call itself
   });
 
@@ -199,20 +241,36 @@ describe('the lean S3 calls against raw servers', () => {
     const { raw, lean } = await start((s, _r, n) => s.write(n === 1 ? 'SSH-2.0-OpenSSH_9.2\r\n\r\n' : OK));
     const lines: string[] = [];
     await syncPut(lean, 'ssh.txt', Buffer.from('x'), 1, lines);
-    expect(lines).toEqual([expect.stringMatching(/: a malformed answer: .*\[HPE_INVALID_CONSTANT\] \(EPROTO\); retrying up to 2 more times$/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /: a malformed answer: .*\[HPE_INVALID_CONSTANT\] \(EPROTO\); retrying up to 2 more times$/,
+      ),
+    ]);
     expect(raw.requests).toHaveLength(2);
     expect(raw.connections).toHaveLength(2);
   });
 
   it('a malformed status line or Content-Length: EPROTO', async () => {
     const cases: [string, RegExp][] = [
-      ['HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n', /: a malformed answer: .*status.*\[HPE_INVALID_STATUS\] \(EPROTO\)$/],
-      ['HTTP/1.1 200 OK\r\nContent-Length: nope\r\n\r\n', /: a malformed answer: .*Content-Length.*\[HPE_INVALID_CONTENT_LENGTH\] \(EPROTO\)$/],
-      ['HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab', /: the answer's body does not match its Content-Length \(EPROTO\)$/],
+      [
+        'HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n',
+        /: a malformed answer: .*status.*\[HPE_INVALID_STATUS\] \(EPROTO\)$/,
+      ],
+      [
+        'HTTP/1.1 200 OK\r\nContent-Length: nope\r\n\r\n',
+        /: a malformed answer: .*Content-Length.*\[HPE_INVALID_CONTENT_LENGTH\] \(EPROTO\)$/,
+      ],
+      [
+        'HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab',
+        /: the answer's body does not match its Content-Length \(EPROTO\)$/,
+      ],
     ];
     const { lean } = await start((s, _r, n) => s.write(cases[n - 1][0]));
     for (const [i, [, said]] of cases.entries()) {
-      await expect(lean.put(`k${i}`, Buffer.from('x'), 1, TEXT)).rejects.toMatchObject({ code: 'EPROTO', message: expect.stringMatching(said) });
+      await expect(lean.put(`k${i}`, Buffer.from('x'), 1, TEXT)).rejects.toMatchObject({
+        code: 'EPROTO',
+        message: expect.stringMatching(said),
+      });
     }
   });
 
@@ -225,13 +283,20 @@ describe('the lean S3 calls against raw servers', () => {
     });
     const lines: string[] = [];
     await syncPut(lean, 'reset.txt', Buffer.from('x'), 1, lines);
-    expect(lines).toEqual([expect.stringMatching(/^PutObject s3:\/\/previews\/reset\.txt: PUT http:\/\/\S+: read ECONNRESET; retrying up to 2 more times$/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^PutObject s3:\/\/previews\/reset\.txt: PUT http:\/\/\S+: read ECONNRESET; retrying up to 2 more times$/,
+      ),
+    ]);
     expect(raw.requests).toHaveLength(2);
   });
 
   it('a server that closes in the middle of the answer: ECONNRESET', async () => {
     const { lean } = await start((s) => s.end('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc'));
-    await expect(lean.put('a', Buffer.from('x'), 1, TEXT)).rejects.toMatchObject({ code: 'ECONNRESET', message: expect.stringMatching(/the connection closed before the answer was complete/) });
+    await expect(lean.put('a', Buffer.from('x'), 1, TEXT)).rejects.toMatchObject({
+      code: 'ECONNRESET',
+      message: expect.stringMatching(/the connection closed before the answer was complete/),
+    });
   });
 
   it('a file that shrank or grew while sent: FileChanged, not retried, and the server never got a whole request', async () => {
@@ -254,14 +319,17 @@ describe('the lean S3 calls against raw servers', () => {
   it('streams a body of exactly the announced size', async () => {
     const big = Buffer.alloc(3 * 1024 * 1024 + 5, 7);
     const { raw, lean } = await start((s) => s.write(OK));
-    const stream = () => Readable.from([big.subarray(0, 1 << 20), big.subarray(1 << 20, 3 << 20), big.subarray(3 << 20)]);
+    const stream = () =>
+      Readable.from([big.subarray(0, 1 << 20), big.subarray(1 << 20, 3 << 20), big.subarray(3 << 20)]);
     await lean.put('big.bin', stream, big.length, TEXT);
     expect(raw.requests).toHaveLength(1);
     expect(Buffer.from(raw.requests[0], 'latin1').subarray(-big.length).equals(big)).toBe(true);
   });
 
   it('closes a connection idle for 4 s even when the server would keep it for minutes', async () => {
-    const { raw, lean } = await start((s) => s.write('HTTP/1.1 200 OK\r\nKeep-Alive: timeout=600\r\nContent-Length: 0\r\n\r\n'));
+    const { raw, lean } = await start((s) =>
+      s.write('HTTP/1.1 200 OK\r\nKeep-Alive: timeout=600\r\nContent-Length: 0\r\n\r\n'),
+    );
     await lean.put('a', Buffer.from('x'), 1, TEXT);
     await new Promise((r) => setTimeout(r, 5500));
     expect(raw.ended).toBe(1);
@@ -289,13 +357,32 @@ describeWith(['openssl']).describe('the lean S3 calls over TLS', () => {
     dir = mkdtempSync(join(tmpdir(), 'lean-tls-'));
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-days',
+        '1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
       { stdio: 'ignore' },
     );
-    server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
-      req.resume();
-      req.on('end', () => res.end());
-    });
+    server = createHttpsServer(
+      { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+      (req, res) => {
+        req.resume();
+        req.on('end', () => res.end());
+      },
+    );
     server.on('secureConnection', (s) => connections.push(s.getProtocol() ?? ''));
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -311,7 +398,10 @@ describeWith(['openssl']).describe('the lean S3 calls over TLS', () => {
    * Two PUTs in a process that trusts the test's CA the way a runner would (NODE_EXTRA_CA_CERTS), or does not; it
    * prints what is left keeping it alive without closing the lean calls. Asynchronous: the server runs in this process.
    */
-  async function putsIn(child: { trusted: boolean; endpoint: string }): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  async function putsIn(child: {
+    trusted: boolean;
+    endpoint: string;
+  }): Promise<{ status: number | null; stdout: string; stderr: string }> {
     const script = join(dir, 'client.mts');
     writeFileSync(
       script,
@@ -328,9 +418,16 @@ try {
 await new Promise((r) => setTimeout(r, 50));
 console.log(JSON.stringify(process.getActiveResourcesInfo().filter((r) => !/^(PipeWrap|TTYWrap)$/.test(r))));`,
     );
-    const env: NodeJS.ProcessEnv = { ...process.env, NODE_NO_WARNINGS: '1', NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_NO_WARNINGS: '1',
+      NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem'),
+    };
     if (!child.trusted) delete env.NODE_EXTRA_CA_CERTS;
-    const p = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), script], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -342,7 +439,8 @@ console.log(JSON.stringify(process.getActiveResourcesInfo().filter((r) => !/^(Pi
   it('sends HTTP/1.1 over one verified TLS connection with SNI, whose idle socket does not keep the process alive', async () => {
     connections.length = 0;
     const seen: string[] = [];
-    const onRequest = (req: { method?: string; url?: string; socket: unknown }) => seen.push(`${req.method} ${req.url} SNI ${(req.socket as { servername?: string }).servername || '-'}`);
+    const onRequest = (req: { method?: string; url?: string; socket: unknown }) =>
+      seen.push(`${req.method} ${req.url} SNI ${(req.socket as { servername?: string }).servername || '-'}`);
     server.on('request', onRequest);
     try {
       const r = await putsIn({ trusted: true, endpoint });
@@ -358,7 +456,8 @@ console.log(JSON.stringify(process.getActiveResourcesInfo().filter((r) => !/^(Pi
 
   it('sends no SNI to an IP address', async () => {
     const seen: string[] = [];
-    const onRequest = (req: { socket: unknown }) => seen.push((req.socket as { servername?: string }).servername || '-');
+    const onRequest = (req: { socket: unknown }) =>
+      seen.push((req.socket as { servername?: string }).servername || '-');
     server.on('request', onRequest);
     try {
       expect((await putsIn({ trusted: true, endpoint: endpoint.replace('localhost', '127.0.0.1') })).status).toBe(0);
@@ -371,6 +470,8 @@ console.log(JSON.stringify(process.getActiveResourcesInfo().filter((r) => !/^(Pi
   it('refuses a certificate nobody vouches for', async () => {
     const r = await putsIn({ trusted: false, endpoint });
     expect(r.status).toBe(3);
-    expect(r.stderr).toMatch(/^DEPTH_ZERO_SELF_SIGNED_CERT PUT https:\/\/localhost:\d+\/previews\/pr-1\/a: self[- ]signed certificate/);
+    expect(r.stderr).toMatch(
+      /^DEPTH_ZERO_SELF_SIGNED_CERT PUT https:\/\/localhost:\d+\/previews\/pr-1\/a: self[- ]signed certificate/,
+    );
   });
 });

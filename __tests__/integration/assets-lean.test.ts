@@ -12,13 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createS3Client } from '../../src/assets/s3.js';
-import {
-  createLeanS3,
-  encodeKeyPath,
-  parseS3Error,
-  resolveTarget,
-  S3ResponseError,
-} from '../../src/assets/lean.js';
+import { createLeanS3, encodeKeyPath, parseS3Error, resolveTarget, S3ResponseError } from '../../src/assets/lean.js';
 import { S3OperationError, s3Operation } from '../../src/assets/s3-call.js';
 import { syncAssets, type SyncOptions } from '../../src/assets/sync.js';
 import { S3_SERVERS, startS3Server } from '../../test/support/s3-servers.js';
@@ -136,7 +130,9 @@ async function startProxy(upstream: string, secrets: Record<string, string>, enf
       const answer = (status: number, code: string, message: string): void => {
         seen.status = status;
         res.writeHead(status, { 'content-type': 'application/xml', date: new Date().toUTCString() });
-        res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`);
+        res.end(
+          `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+        );
       };
       if (enforce && sigError && !sigError.startsWith('unknown access key')) {
         return answer(403, 'SignatureDoesNotMatch', `The request signature we calculated does not match (${sigError})`);
@@ -219,7 +215,9 @@ describe('encodeKeyPath', () => {
 describe('parseS3Error', () => {
   it('reads Code and Message, unescaping XML', () => {
     expect(
-      parseS3Error('<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Access &amp; &lt;denied&gt;</Message></Error>'),
+      parseS3Error(
+        '<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Access &amp; &lt;denied&gt;</Message></Error>',
+      ),
     ).toEqual({ code: 'AccessDenied', message: 'Access & <denied>' });
     expect(parseS3Error('')).toEqual({ code: '', message: '' });
   });
@@ -234,8 +232,12 @@ describe('resolveTarget', () => {
     try {
       expect(await resolveTarget(aws, 'my-bucket')).toMatchObject({ signingRegion: 'eu-west-1', signingName: 's3' });
       expect((await resolveTarget(aws, 'my-bucket'))!.url.href).toBe('https://my-bucket.s3.eu-west-1.amazonaws.com/');
-      expect((await resolveTarget(aws, 'my.dotted.bucket'))!.url.href).toBe('https://s3.eu-west-1.amazonaws.com/my.dotted.bucket');
-      expect((await resolveTarget(china, 'my-bucket'))!.url.href).toBe('https://my-bucket.s3.cn-north-1.amazonaws.com.cn/');
+      expect((await resolveTarget(aws, 'my.dotted.bucket'))!.url.href).toBe(
+        'https://s3.eu-west-1.amazonaws.com/my.dotted.bucket',
+      );
+      expect((await resolveTarget(china, 'my-bucket'))!.url.href).toBe(
+        'https://my-bucket.s3.cn-north-1.amazonaws.com.cn/',
+      );
       expect((await resolveTarget(custom, 'my-bucket'))!.url.href).toBe('http://127.0.0.1:9000/my-bucket');
     } finally {
       aws.destroy();
@@ -298,7 +300,10 @@ function suite(kind: S3Kind): void {
         await Promise.all(
           keys.map((k) => {
             const data = Buffer.from(k.endsWith('empty.txt') ? '' : `content of ${k}`);
-            return put.put(k, data, data.length, { contentType: 'text/javascript; charset=utf-8', cacheControl: 'public, max-age=60' });
+            return put.put(k, data, data.length, {
+              contentType: 'text/javascript; charset=utf-8',
+              cacheControl: 'public, max-age=60',
+            });
           }),
         );
         expect(put.requests()).toBe(keys.length);
@@ -344,7 +349,9 @@ function suite(kind: S3Kind): void {
           /: the file changed during the sync \(it shrank to 10 of the 20 bytes the walk saw\)$/,
         );
         const grew = () => Readable.from([Buffer.alloc(10, 1), Buffer.alloc(10, 2)]);
-        await expect(put.put('size/grew.bin', grew, 10, TEXT)).rejects.toThrow(/: the file changed during the sync \(it grew past the 10 bytes/);
+        await expect(put.put('size/grew.bin', grew, 10, TEXT)).rejects.toThrow(
+          /: the file changed during the sync \(it grew past the 10 bytes/,
+        );
       } finally {
         put.close();
       }
@@ -378,17 +385,25 @@ function suite(kind: S3Kind): void {
       const put = (await createLeanS3(skewed, s3.bucket, { maxSockets: 1 }))!;
       const lines: string[] = [];
       try {
-        await s3Operation({ operation: 'PutObject', bucket: s3.bucket, key: 'skew/a.txt' }, () => put.put('skew/a.txt', Buffer.from('a'), 1, TEXT), {
-          retry: true,
-          log: (l) => lines.push(l),
-        });
+        await s3Operation(
+          { operation: 'PutObject', bucket: s3.bucket, key: 'skew/a.txt' },
+          () => put.put('skew/a.txt', Buffer.from('a'), 1, TEXT),
+          {
+            retry: true,
+            log: (l) => lines.push(l),
+          },
+        );
       } finally {
         put.close();
         skewed.destroy();
       }
       expect(proxy.seen.map((r) => r.status)).toEqual([403, 200]);
-      expect(lines).toEqual([expect.stringMatching(/^PutObject s3:\/\/previews\/skew\/a\.txt: HTTP 403 RequestTimeTooSkewed.*; retrying up to 2 more times$/)]);
-      expect(Math.abs(config.systemClockOffset!)).toBeLessThan(60_000);
+      expect(lines).toEqual([
+        expect.stringMatching(
+          /^PutObject s3:\/\/previews\/skew\/a\.txt: HTTP 403 RequestTimeTooSkewed.*; retrying up to 2 more times$/,
+        ),
+      ]);
+      expect(Math.abs(config.systemClockOffset)).toBeLessThan(60_000);
       expect((await body('skew/a.txt')).toString()).toBe('a');
     });
 
@@ -399,17 +414,33 @@ function suite(kind: S3Kind): void {
       expect(err404).toBeInstanceOf(S3ResponseError);
       // radosgw sends every error with an empty <Message>
       const said = kind === 'rgw' ? '' : 'The specified bucket does not exist';
-      expect(err404).toMatchObject({ name: 'NoSuchBucket', Code: 'NoSuchBucket', Message: said, $metadata: { httpStatusCode: 404 } });
+      expect(err404).toMatchObject({
+        name: 'NoSuchBucket',
+        Code: 'NoSuchBucket',
+        Message: said,
+        $metadata: { httpStatusCode: 404 },
+      });
       expect((err404 as Error).message).toMatch(
-        new RegExp(`^PUT http://127\\.0\\.0\\.1:\\d+/no-such-bucket/a\\.txt answered HTTP 404 NoSuchBucket${said ? `: ${said}` : ''}$`),
+        new RegExp(
+          `^PUT http://127\\.0\\.0\\.1:\\d+/no-such-bucket/a\\.txt answered HTTP 404 NoSuchBucket${said ? `: ${said}` : ''}$`,
+        ),
       );
 
-      const stranger = createS3Client({ ...s3.settings, endpoint: proxy.endpoint, accessKeyId: 'NOBODY', secretAccessKey: 'x' });
+      const stranger = createS3Client({
+        ...s3.settings,
+        endpoint: proxy.endpoint,
+        accessKeyId: 'NOBODY',
+        secretAccessKey: 'x',
+      });
       const denied = (await createLeanS3(stranger, s3.bucket, { maxSockets: 1 }))!;
       const err403 = await denied.put('a.txt', Buffer.from('a'), 1, TEXT).catch((e: unknown) => e);
       denied.close();
       stranger.destroy();
-      expect(err403).toMatchObject({ name: 'InvalidAccessKeyId', $metadata: { httpStatusCode: 403 }, $fault: 'client' });
+      expect(err403).toMatchObject({
+        name: 'InvalidAccessKeyId',
+        $metadata: { httpStatusCode: 403 },
+        $fault: 'client',
+      });
 
       const forged = createS3Client({ ...s3.settings, endpoint: proxy.endpoint, secretAccessKey: 'WRONG' });
       const bad = (await createLeanS3(forged, s3.bucket, { maxSockets: 1 }))!;
@@ -418,7 +449,9 @@ function suite(kind: S3Kind): void {
       forged.destroy();
       expect(errSig).toMatchObject({ name: 'SignatureDoesNotMatch', $metadata: { httpStatusCode: 403 } });
       // who refused it: the proxy's check in front of s3rver, radosgw's own
-      expect(errSig).toMatchObject({ Message: kind === 'rgw' ? '' : expect.stringContaining('signature we calculated does not match') });
+      expect(errSig).toMatchObject({
+        Message: kind === 'rgw' ? '' : expect.stringContaining('signature we calculated does not match'),
+      });
     });
   });
 
@@ -473,23 +506,34 @@ function suite(kind: S3Kind): void {
       expect(proxy.seen).toHaveLength(result.requests);
       for (const r of proxy.seen) expect(r.sigError).toBeUndefined();
       expect(await s3.listKeys('retry-pr-1/')).toEqual(
-        ['about/index.html', 'assets/a b+c.css', 'assets/app.3f9a1c2b.js', 'img/medium.bin', 'index.html'].map((k) => 'retry-pr-1/' + k),
+        ['about/index.html', 'assets/a b+c.css', 'assets/app.3f9a1c2b.js', 'img/medium.bin', 'index.html'].map(
+          (k) => 'retry-pr-1/' + k,
+        ),
       );
       expect((await body('retry-pr-1/img/medium.bin')).equals(readFileSync(join(site, 'img/medium.bin')))).toBe(true);
-      const h = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: 'retry-pr-1/assets/app.3f9a1c2b.js' }));
-      expect(h).toMatchObject({ ContentType: 'text/javascript; charset=utf-8', CacheControl: 'public, max-age=31536000, immutable' });
+      const h = await s3.client.send(
+        new HeadObjectCommand({ Bucket: s3.bucket, Key: 'retry-pr-1/assets/app.3f9a1c2b.js' }),
+      );
+      expect(h).toMatchObject({
+        ContentType: 'text/javascript; charset=utf-8',
+        CacheControl: 'public, max-age=31536000, immutable',
+      });
     });
 
     it('stops on a non-retryable error before any HTML or deletion, with S3 Code and Message', async () => {
       await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'denied-pr-1/stale.txt', Body: 'old' }));
       proxy.seen.length = 0;
       proxy.fault = (r) =>
-        r.method === 'PUT' && r.url.endsWith('app.3f9a1c2b.js') ? { status: 403, code: 'AccessDenied', message: 'Access Denied' } : undefined;
+        r.method === 'PUT' && r.url.endsWith('app.3f9a1c2b.js')
+          ? { status: 403, code: 'AccessDenied', message: 'Access Denied' }
+          : undefined;
       const err = await syncAssets(client, opts('denied-pr-1/')).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(S3OperationError);
       expect(err).toMatchObject({ status: 403, code: 'AccessDenied' });
       expect((err as Error).message).toMatch(
-        new RegExp(`^PutObject s3://${s3.bucket}/denied-pr-1/assets/app\\.3f9a1c2b\\.js: HTTP 403 AccessDenied: Access Denied; the credentials may not`),
+        new RegExp(
+          `^PutObject s3://${s3.bucket}/denied-pr-1/assets/app\\.3f9a1c2b\\.js: HTTP 403 AccessDenied: Access Denied; the credentials may not`,
+        ),
       );
       expect(puts().filter((r) => r.url.endsWith('app.3f9a1c2b.js'))).toHaveLength(1); // not retried
       expect(puts().some((r) => r.url.endsWith('.html'))).toBe(false);

@@ -40,7 +40,8 @@ function suite(kind: S3Kind): void {
     log: (l) => lines.push(l),
     ...extra,
   });
-  const seed = (key: string, body: string) => s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body }));
+  const seed = (key: string, body: string) =>
+    s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body }));
   const methods = () => s3.requests().map((r) => r.method);
 
   beforeAll(async () => {
@@ -58,8 +59,17 @@ function suite(kind: S3Kind): void {
   it('prepare only lists; assets, then HTML, then stale deletes, each phase sending only its own', async () => {
     const P = 'phases-pr-1/';
     const site = join(work, 'site-1');
-    write(site, { 'index.html': '<p>new</p>', 'about/index.html': '<p>about</p>', 'assets/app.1a2b3c4d.js': 'new()', 'robots.txt': 'same' });
-    await Promise.all([seed(`${P}index.html`, '<p>old</p>'), seed(`${P}robots.txt`, 'same'), seed(`${P}assets/app.00000000.js`, 'old()')]);
+    write(site, {
+      'index.html': '<p>new</p>',
+      'about/index.html': '<p>about</p>',
+      'assets/app.1a2b3c4d.js': 'new()',
+      'robots.txt': 'same',
+    });
+    await Promise.all([
+      seed(`${P}index.html`, '<p>old</p>'),
+      seed(`${P}robots.txt`, 'same'),
+      seed(`${P}assets/app.00000000.js`, 'old()'),
+    ]);
     s3.clearRequests();
 
     const sync = await prepareSync(s3.client, opts(P, site));
@@ -72,14 +82,30 @@ function suite(kind: S3Kind): void {
 
       await sync.uploadAssets();
       // the live pages are untouched, and what they reference is still there
-      expect(await s3.listKeys(P)).toEqual([`${P}assets/app.00000000.js`, `${P}assets/app.1a2b3c4d.js`, `${P}index.html`, `${P}robots.txt`]);
+      expect(await s3.listKeys(P)).toEqual([
+        `${P}assets/app.00000000.js`,
+        `${P}assets/app.1a2b3c4d.js`,
+        `${P}index.html`,
+        `${P}robots.txt`,
+      ]);
       expect(sync.result()).toMatchObject({ uploaded: 1, skipped: 1, deleted: 0, requests: 2 });
 
       await sync.uploadHtml();
-      expect(await s3.listKeys(P)).toEqual([`${P}about/index.html`, `${P}assets/app.00000000.js`, `${P}assets/app.1a2b3c4d.js`, `${P}index.html`, `${P}robots.txt`]);
+      expect(await s3.listKeys(P)).toEqual([
+        `${P}about/index.html`,
+        `${P}assets/app.00000000.js`,
+        `${P}assets/app.1a2b3c4d.js`,
+        `${P}index.html`,
+        `${P}robots.txt`,
+      ]);
 
       await sync.deleteStale();
-      expect(await s3.listKeys(P)).toEqual([`${P}about/index.html`, `${P}assets/app.1a2b3c4d.js`, `${P}index.html`, `${P}robots.txt`]);
+      expect(await s3.listKeys(P)).toEqual([
+        `${P}about/index.html`,
+        `${P}assets/app.1a2b3c4d.js`,
+        `${P}index.html`,
+        `${P}robots.txt`,
+      ]);
       expect(sync.result()).toEqual({ uploaded: 3, skipped: 1, deleted: 1, bytesUploaded: 5 + 12 + 10, requests: 5 });
       expect(lines.at(-1)).toBe('assets: 3 uploaded (27 bytes), 1 unchanged, 1 deleted, 5 S3 requests');
     } finally {
@@ -115,10 +141,16 @@ function suite(kind: S3Kind): void {
     const site = join(work, 'site-3');
     write(site, { 'index.html': '<p>new</p>', 'a.js': 'a', 'b.js': 'b' });
     await Promise.all([seed(`${P}index.html`, '<p>old</p>'), seed(`${P}stale.css`, 'old')]);
-    const undo = s3.intercept((req) => (req.method === 'PUT' && req.url?.endsWith('/b.js') ? { status: 403, code: 'AccessDenied', message: 'no' } : undefined));
+    const undo = s3.intercept((req) =>
+      req.method === 'PUT' && req.url?.endsWith('/b.js')
+        ? { status: 403, code: 'AccessDenied', message: 'no' }
+        : undefined,
+    );
     const sync = await prepareSync(s3.client, opts(P, site));
     try {
-      await expect(sync.uploadAssets()).rejects.toThrow(/^PutObject s3:\/\/\S+\/phases-pr-3\/b\.js: HTTP 403 AccessDenied/);
+      await expect(sync.uploadAssets()).rejects.toThrow(
+        /^PutObject s3:\/\/\S+\/phases-pr-3\/b\.js: HTTP 403 AccessDenied/,
+      );
       await expect(sync.uploadHtml()).rejects.toThrow(/uploadHtml\(\) cannot run now/);
       await expect(sync.deleteStale()).rejects.toThrow(/deleteStale\(\) cannot run now/);
     } finally {
@@ -134,11 +166,17 @@ function suite(kind: S3Kind): void {
     const site = join(work, 'site-4');
     const files: Record<string, string> = {};
     for (let i = 0; i < 1100; i++) files[`p/${String(i).padStart(4, '0')}.txt`] = `file ${i}`;
-    Object.assign(files, { 'a & b <c>.txt': 'amp', "quote's \"double\".txt": 'quotes' });
+    Object.assign(files, { 'a & b <c>.txt': 'amp', 'quote\'s "double".txt': 'quotes' });
     write(site, files);
     expect(await syncAssets(s3.client, opts(P, site, { concurrency: 32 }))).toMatchObject({ uploaded: 1102 });
     s3.clearRequests();
-    expect(await syncAssets(s3.client, opts(P, site))).toEqual({ uploaded: 0, skipped: 1102, deleted: 0, bytesUploaded: 0, requests: 2 });
+    expect(await syncAssets(s3.client, opts(P, site))).toEqual({
+      uploaded: 0,
+      skipped: 1102,
+      deleted: 0,
+      bytesUploaded: 0,
+      requests: 2,
+    });
     expect(s3.requests().map((r) => r.method)).toEqual(['GET', 'GET']);
   });
 }

@@ -35,11 +35,21 @@ for (const { kind, describe } of S3_SERVERS) {
       if (site) rmSync(site, { recursive: true, force: true });
     });
 
-    const opts = { bucket: 'previews', prefix: 'sdk-pr-1/', dir: '', includeDotfiles: false, cacheControl: 'no-cache', cacheControlFingerprinted: 'immutable', concurrency: 4 };
+    const opts = {
+      bucket: 'previews',
+      prefix: 'sdk-pr-1/',
+      dir: '',
+      includeDotfiles: false,
+      cacheControl: 'no-cache',
+      cacheControlFingerprinted: 'immutable',
+      concurrency: 4,
+    };
 
     it('uploads buffered and streamed files through the SDK, and retries a dropped streamed upload', async () => {
       let drops = 1;
-      const undo = s3.intercept((req) => (req.method === 'PUT' && req.url?.includes('data.bin') && drops-- > 0 ? { reset: true } : undefined));
+      const undo = s3.intercept((req) =>
+        req.method === 'PUT' && req.url?.includes('data.bin') && drops-- > 0 ? { reset: true } : undefined,
+      );
       try {
         const result = await syncAssets(s3.client, { ...opts, dir: site });
         expect(createLeanS3).toHaveBeenCalled();

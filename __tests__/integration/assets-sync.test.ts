@@ -60,7 +60,11 @@ describe('hashFile', () => {
       const data = bytes(BIG, 42);
       writeFileSync(p, data);
       expect(await hashFile(p, 'md5')).toBe(createHash('md5').update(data).digest('hex'));
-      const parts = [0, 1, 2].map((i) => createHash('md5').update(data.subarray(i * PART_SIZE, (i + 1) * PART_SIZE)).digest());
+      const parts = [0, 1, 2].map((i) =>
+        createHash('md5')
+          .update(data.subarray(i * PART_SIZE, (i + 1) * PART_SIZE))
+          .digest(),
+      );
       expect(await hashFile(p, 'multipart')).toBe(createHash('md5').update(Buffer.concat(parts)).digest('hex') + '-3');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -102,13 +106,15 @@ function suite(kind: S3Kind): void {
   }
 
   /** The URL path of a request, decoded, without the bucket. */
-  const keyOf = (r: S3Request): string => decodeURIComponent(new URL(r.url, 'http://x').pathname.slice(`/${s3.bucket}/`.length));
+  const keyOf = (r: S3Request): string =>
+    decodeURIComponent(new URL(r.url, 'http://x').pathname.slice(`/${s3.bucket}/`.length));
 
   /** Fail (once or always), on the server, the PUTs of keys ending with `suffix`. */
   function inject(suffix: string, fault: Interception, times = Infinity): () => void {
     let left = times;
     return s3.intercept((req) => {
-      if (req.method !== 'PUT' || !decodeURIComponent(req.url?.split('?')[0] ?? '').endsWith(suffix) || left <= 0) return undefined;
+      if (req.method !== 'PUT' || !decodeURIComponent(req.url?.split('?')[0] ?? '').endsWith(suffix) || left <= 0)
+        return undefined;
       left--;
       return fault;
     });
@@ -117,8 +123,10 @@ function suite(kind: S3Kind): void {
   const reset: Interception = { reset: true };
 
   /** A test of what only a real S3 implementation does; on s3rver it is skipped, saying why. */
-  const onlyReal = (s3rverLacks: string) => (name: string, fn: () => Promise<void>): void =>
-    kind === 'rgw' ? it(name, fn) : it.skip(`${name} (skipped: s3rver ${s3rverLacks})`, fn);
+  const onlyReal =
+    (s3rverLacks: string) =>
+    (name: string, fn: () => Promise<void>): void =>
+      kind === 'rgw' ? it(name, fn) : it.skip(`${name} (skipped: s3rver ${s3rverLacks})`, fn);
   const signed = onlyReal('does not verify SigV4 signatures');
   const keyLimited = onlyReal('has no key length limit: its file store fails on long keys with ENAMETOOLONG');
 
@@ -186,10 +194,17 @@ function suite(kind: S3Kind): void {
         type: 'text/javascript; charset=utf-8',
         cache: IMMUTABLE,
       });
-      expect(await head(P + 'assets/index-BxY12_ab.css')).toMatchObject({ type: 'text/css; charset=utf-8', cache: IMMUTABLE });
+      expect(await head(P + 'assets/index-BxY12_ab.css')).toMatchObject({
+        type: 'text/css; charset=utf-8',
+        cache: IMMUTABLE,
+      });
       expect(await head(P + 'favicon.ico')).toMatchObject({ type: 'image/vnd.microsoft.icon', cache: 'no-cache' });
       expect(await head(P + 'robots.txt')).toMatchObject({ type: 'text/plain; charset=utf-8', cache: 'no-cache' });
-      expect(await head(P + 'img/big.bin')).toMatchObject({ type: 'application/octet-stream', cache: 'no-cache', size: BIG });
+      expect(await head(P + 'img/big.bin')).toMatchObject({
+        type: 'application/octet-stream',
+        cache: 'no-cache',
+        size: BIG,
+      });
       expect(await head(P + 'data/empty.json')).toMatchObject({ size: 0 });
 
       for (const k of expectedKeys) expect((await body(P + k)).equals(readFileSync(join(site, k)))).toBe(true);
@@ -221,7 +236,9 @@ function suite(kind: S3Kind): void {
     it('includes dotfiles when asked', async () => {
       const result = await syncAssets(s3.client, opts('dots-pr-1/', { includeDotfiles: true }));
       const keys = await s3.listKeys('dots-pr-1/');
-      expect(keys).toEqual(expect.arrayContaining(['dots-pr-1/.env', 'dots-pr-1/.git/config', 'dots-pr-1/assets/.hidden.js']));
+      expect(keys).toEqual(
+        expect.arrayContaining(['dots-pr-1/.env', 'dots-pr-1/.git/config', 'dots-pr-1/assets/.hidden.js']),
+      );
       expect(keys.some((k) => k.includes('leak'))).toBe(false);
       expect(result.uploaded).toBe(expectedKeys.length + 3);
       await deletePrefix(s3.client, s3.bucket, 'dots-pr-1/');
@@ -237,9 +254,21 @@ function suite(kind: S3Kind): void {
       write(site, 'assets/app.3f9a1c2b.js', 'console.log("APP")'); // same size, other content
       unlinkSync(join(site, 'robots-copy.txt'));
       const result = await syncAssets(s3.client, opts(P));
-      expect(result).toEqual({ uploaded: 1, skipped: expectedKeys.length - 2, deleted: 1, bytesUploaded: 18, requests: 3 });
-      const reqs = s3.requests().map((r) => `${r.method} ${r.url.split('?')[0]}${r.url.includes('delete') ? '?delete' : ''}`);
-      expect(reqs).toEqual([`GET /${s3.bucket}`, `PUT /${s3.bucket}/${P}assets/app.3f9a1c2b.js`, `POST /${s3.bucket}/?delete`]);
+      expect(result).toEqual({
+        uploaded: 1,
+        skipped: expectedKeys.length - 2,
+        deleted: 1,
+        bytesUploaded: 18,
+        requests: 3,
+      });
+      const reqs = s3
+        .requests()
+        .map((r) => `${r.method} ${r.url.split('?')[0]}${r.url.includes('delete') ? '?delete' : ''}`);
+      expect(reqs).toEqual([
+        `GET /${s3.bucket}`,
+        `PUT /${s3.bucket}/${P}assets/app.3f9a1c2b.js`,
+        `POST /${s3.bucket}/?delete`,
+      ]);
       expect((await body(P + 'assets/app.3f9a1c2b.js')).toString()).toBe('console.log("APP")');
       expect(await s3.listKeys(P)).not.toContain(P + 'robots-copy.txt');
       symlinkSync(join(site, 'robots.txt'), join(site, 'robots-copy.txt'));
@@ -253,7 +282,13 @@ function suite(kind: S3Kind): void {
       const rewrite = (etag: string): (() => void) =>
         s3.intercept((req) =>
           req.method === 'GET' && req.url?.includes('list-type=2')
-            ? { rewriteBody: (xml) => xml.replace(/(<Key>[^<]*img\/big\.bin<\/Key>[\s\S]*?<ETag>)[^<]*(<\/ETag>)/, `$1&quot;${etag}&quot;$2`) }
+            ? {
+                rewriteBody: (xml) =>
+                  xml.replace(
+                    /(<Key>[^<]*img\/big\.bin<\/Key>[\s\S]*?<ETag>)[^<]*(<\/ETag>)/,
+                    `$1&quot;${etag}&quot;$2`,
+                  ),
+              }
             : undefined,
         );
       let undo = rewrite(real);
@@ -279,12 +314,16 @@ function suite(kind: S3Kind): void {
         rmSync(join(site, 'many'), { recursive: true });
       }
       // As the server saw them: single-part PUTs, upload parts and CompleteMultipartUpload (POST ?uploadId=).
-      const writes = s3.requests().filter((r) => r.method === 'PUT' || (r.method === 'POST' && r.url.includes('uploadId=')));
+      const writes = s3
+        .requests()
+        .filter((r) => r.method === 'PUT' || (r.method === 'POST' && r.url.includes('uploadId=')));
       const html = writes.filter((r) => keyOf(r).endsWith('.html'));
       const assets = writes.filter((r) => !keyOf(r).endsWith('.html'));
       expect(html.filter((r) => r.method === 'PUT')).toHaveLength(22);
       expect(Math.min(...html.map((r) => r.start))).toBeGreaterThan(Math.max(...assets.map((r) => r.end!)));
-      expect(assets.some((r) => r.method === 'POST' && keyOf(r) === 'order-pr-1/img/big.bin' && r.end !== undefined)).toBe(true);
+      expect(
+        assets.some((r) => r.method === 'POST' && keyOf(r) === 'order-pr-1/img/big.bin' && r.end !== undefined),
+      ).toBe(true);
       await deletePrefix(s3.client, s3.bucket, 'order-pr-1/');
     });
 
@@ -299,7 +338,9 @@ function suite(kind: S3Kind): void {
         undo();
       }
       expect(lines.filter((l) => l.includes('retrying'))).toEqual([
-        expect.stringMatching(new RegExp(`^PutObject s3://${s3.bucket}/${P}img/medium\\.bin: .*; retrying up to 2 more times$`)),
+        expect.stringMatching(
+          new RegExp(`^PutObject s3://${s3.bucket}/${P}img/medium\\.bin: .*; retrying up to 2 more times$`),
+        ),
       ]);
       expect((await body(P + 'img/medium.bin')).equals(readFileSync(join(site, 'img/medium.bin')))).toBe(true);
       unlinkSync(join(site, 'img/medium.bin'));
@@ -324,7 +365,9 @@ function suite(kind: S3Kind): void {
       );
       const writes = s3.requests().filter((r) => r.method === 'PUT' || r.method === 'POST');
       // The refused PUT is the only write that reached the server: no HTML, no retry of a 403, no deletion.
-      expect(writes.map((r) => `${r.method} ${r.url.split('?')[0]}`)).toEqual([`PUT /${s3.bucket}/${P}assets/app.3f9a1c2b.js`]);
+      expect(writes.map((r) => `${r.method} ${r.url.split('?')[0]}`)).toEqual([
+        `PUT /${s3.bucket}/${P}assets/app.3f9a1c2b.js`,
+      ]);
       expect((await body(P + 'index.html')).toString()).not.toContain('v3');
       expect(await s3.listKeys(P)).toContain(P + 'robots-copy.txt');
       symlinkSync(join(site, 'robots.txt'), join(site, 'robots-copy.txt'));
@@ -365,12 +408,20 @@ function suite(kind: S3Kind): void {
       write(small, 'index.html', '<p>small</p>');
       write(small, 'app.js', 'console.log(1)');
     });
-    const smallOpts = (prefix: string, extra: Partial<SyncOptions> = {}): SyncOptions => opts(prefix, { dir: small, ...extra });
+    const smallOpts = (prefix: string, extra: Partial<SyncOptions> = {}): SyncOptions =>
+      opts(prefix, { dir: small, ...extra });
 
     it('repeats a throttled upload with the one retry policy, logging one line for the call, not one per attempt', async () => {
-      const undo = inject('throttled-pr-1/app.js', { status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' }, 2);
+      const undo = inject(
+        'throttled-pr-1/app.js',
+        { status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' },
+        2,
+      );
       try {
-        expect(await syncAssets(s3.client, smallOpts('throttled-pr-1/'))).toMatchObject({ uploaded: 2, requests: 1 + 2 + 2 });
+        expect(await syncAssets(s3.client, smallOpts('throttled-pr-1/'))).toMatchObject({
+          uploaded: 2,
+          requests: 1 + 2 + 2,
+        });
       } finally {
         undo();
       }
@@ -403,7 +454,9 @@ function suite(kind: S3Kind): void {
       }
       expect(lines.filter((l) => l.includes('retrying'))).toEqual([
         expect.stringMatching(
-          new RegExp(`^PutObject s3://${s3.bucket}/stall-pr-1/app\\.js: PUT http://\\S+: the server was silent for 500 ms \\(ETIMEDOUT\\); retrying up to 2 more times$`),
+          new RegExp(
+            `^PutObject s3://${s3.bucket}/stall-pr-1/app\\.js: PUT http://\\S+: the server was silent for 500 ms \\(ETIMEDOUT\\); retrying up to 2 more times$`,
+          ),
         ),
       ]);
       expect((await body('stall-pr-1/app.js')).toString()).toBe('console.log(1)');
@@ -411,10 +464,14 @@ function suite(kind: S3Kind): void {
 
     it('the listing times out after request-timeout too, is repeated, and the error names it', async () => {
       const impatient = createS3Client(s3.settings, { requestTimeoutMs: 500 });
-      const undo = s3.intercept((req) => (req.method === 'GET' && req.url?.includes('list-type=2') ? { stall: true } : undefined));
+      const undo = s3.intercept((req) =>
+        req.method === 'GET' && req.url?.includes('list-type=2') ? { stall: true } : undefined,
+      );
       try {
         await expect(syncAssets(impatient, smallOpts('stall-pr-2/'))).rejects.toThrow(
-          new RegExp(`^ListObjectsV2 prefix s3://${s3.bucket}/stall-pr-2/: GET http://\\S+: the server was silent for 500 ms \\(ETIMEDOUT\\) \\(after 3 attempts\\)$`),
+          new RegExp(
+            `^ListObjectsV2 prefix s3://${s3.bucket}/stall-pr-2/: GET http://\\S+: the server was silent for 500 ms \\(ETIMEDOUT\\) \\(after 3 attempts\\)$`,
+          ),
         );
       } finally {
         undo();
@@ -425,7 +482,9 @@ function suite(kind: S3Kind): void {
 
     it('the SDK calls (teardown) time out after request-timeout too, and the error names the listing', async () => {
       const impatient = createS3Client(s3.settings, { requestTimeoutMs: 500 });
-      const undo = s3.intercept((req) => (req.method === 'GET' && req.url?.includes('list-type=2') ? { stall: true } : undefined));
+      const undo = s3.intercept((req) =>
+        req.method === 'GET' && req.url?.includes('list-type=2') ? { stall: true } : undefined,
+      );
       try {
         await expect(deletePrefix(impatient, s3.bucket, 'stall-pr-3/')).rejects.toThrow(
           new RegExp(`^ListObjectsV2 prefix s3://${s3.bucket}/stall-pr-3/: .*timed out after 500 ms`),
@@ -441,7 +500,11 @@ function suite(kind: S3Kind): void {
     it('teardown names the prefix, status and code even when the server sends no message', async () => {
       await syncAssets(s3.client, smallOpts('teardown-pr-1/'));
       s3.clearRequests();
-      const undo = s3.intercept((req) => (req.method === 'POST' && req.url?.includes('delete') ? { status: 503, code: 'ServiceUnavailable', message: '' } : undefined));
+      const undo = s3.intercept((req) =>
+        req.method === 'POST' && req.url?.includes('delete')
+          ? { status: 503, code: 'ServiceUnavailable', message: '' }
+          : undefined,
+      );
       try {
         await expect(deletePrefix(s3.client, s3.bucket, 'teardown-pr-1/')).rejects.toThrow(
           `DeleteObjects prefix s3://${s3.bucket}/teardown-pr-1/: HTTP 503 ServiceUnavailable (the server sent no message)`,
@@ -452,33 +515,38 @@ function suite(kind: S3Kind): void {
       expect(await deletePrefix(s3.client, s3.bucket, 'teardown-pr-1/')).toMatchObject({ deleted: 2 });
     });
 
-    signed('a wrong secret gets 403 SignatureDoesNotMatch, and the errors say so with the code, the key or prefix', async () => {
-      const forged = createS3Client({ ...s3.settings, secretAccessKey: 'not-the-secret' });
-      try {
-        const sync = await syncAssets(forged, smallOpts('forged-pr-1/')).catch((e: unknown) => e);
-        expect(sync).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
-        expect((sync as Error).message).toBe(
-          `ListObjectsV2 prefix s3://${s3.bucket}/forged-pr-1/: HTTP 403 SignatureDoesNotMatch (the server sent no message); ` +
-            'the server signs with another secret for this access key: check aws-secret-access-key',
-        );
-        await expect(deletePrefix(forged, s3.bucket, 'forged-pr-1/')).rejects.toThrow(
-          `ListObjectsV2 prefix s3://${s3.bucket}/forged-pr-1/: HTTP 403 SignatureDoesNotMatch (the server sent no message)`,
-        );
-        // the lean PUT path, as the sync runs it
-        const put = (await createLeanS3(forged, s3.bucket, { maxSockets: 1 }))!;
-        const target = { operation: 'PutObject', bucket: s3.bucket, key: 'forged-pr-1/a.txt' };
-        const direct = await s3Operation(target, () =>
-          put.put('forged-pr-1/a.txt', Buffer.from('a'), 1, { contentType: 'text/plain', cacheControl: 'no-cache' }),
-        ).catch((e: unknown) => e);
-        put.close();
-        expect((direct as Error).message).toMatch(
-          new RegExp(`^PutObject s3://${s3.bucket}/forged-pr-1/a\\.txt: HTTP 403 SignatureDoesNotMatch \\(the server sent no message\\)`),
-        );
-      } finally {
-        forged.destroy();
-      }
-      expect(await s3.listKeys('forged-pr-1/')).toEqual([]);
-    });
+    signed(
+      'a wrong secret gets 403 SignatureDoesNotMatch, and the errors say so with the code, the key or prefix',
+      async () => {
+        const forged = createS3Client({ ...s3.settings, secretAccessKey: 'not-the-secret' });
+        try {
+          const sync = await syncAssets(forged, smallOpts('forged-pr-1/')).catch((e: unknown) => e);
+          expect(sync).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+          expect((sync as Error).message).toBe(
+            `ListObjectsV2 prefix s3://${s3.bucket}/forged-pr-1/: HTTP 403 SignatureDoesNotMatch (the server sent no message); ` +
+              'the server signs with another secret for this access key: check aws-secret-access-key',
+          );
+          await expect(deletePrefix(forged, s3.bucket, 'forged-pr-1/')).rejects.toThrow(
+            `ListObjectsV2 prefix s3://${s3.bucket}/forged-pr-1/: HTTP 403 SignatureDoesNotMatch (the server sent no message)`,
+          );
+          // the lean PUT path, as the sync runs it
+          const put = (await createLeanS3(forged, s3.bucket, { maxSockets: 1 }))!;
+          const target = { operation: 'PutObject', bucket: s3.bucket, key: 'forged-pr-1/a.txt' };
+          const direct = await s3Operation(target, () =>
+            put.put('forged-pr-1/a.txt', Buffer.from('a'), 1, { contentType: 'text/plain', cacheControl: 'no-cache' }),
+          ).catch((e: unknown) => e);
+          put.close();
+          expect((direct as Error).message).toMatch(
+            new RegExp(
+              `^PutObject s3://${s3.bucket}/forged-pr-1/a\\.txt: HTTP 403 SignatureDoesNotMatch \\(the server sent no message\\)`,
+            ),
+          );
+        } finally {
+          forged.destroy();
+        }
+        expect(await s3.listKeys('forged-pr-1/')).toEqual([]);
+      },
+    );
   });
 
   describe('files that are not regular, and names that cannot be keys', () => {
@@ -527,7 +595,9 @@ function suite(kind: S3Kind): void {
       );
       const long = warnings.filter((l) => l.includes("S3's limit"));
       expect(long).toEqual([
-        expect.stringMatching(/^warning: skipping 1 file\(s\) whose object key would be longer than S3's limit of 1024 bytes \(UTF-8, with the prefix "odd-pr-1\/"\): ".*….*xy" \(1025 bytes\); shorten/),
+        expect.stringMatching(
+          /^warning: skipping 1 file\(s\) whose object key would be longer than S3's limit of 1024 bytes \(UTF-8, with the prefix "odd-pr-1\/"\): ".*….*xy" \(1025 bytes\); shorten/,
+        ),
       ]);
       // reported before anything was sent
       expect(lines.indexOf(long[0])).toBeLessThan(lines.findIndex((l) => l.startsWith('uploaded ')));
@@ -542,7 +612,9 @@ function suite(kind: S3Kind): void {
         s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: 'x' })),
       ).catch((e: unknown) => e);
       expect(err).toMatchObject({ status: 400, code: 'InvalidObjectName' });
-      expect((err as Error).message).toMatch(/HTTP 400 InvalidObjectName \(the server sent no message\); S3 keys are at most 1,024 bytes/);
+      expect((err as Error).message).toMatch(
+        /HTTP 400 InvalidObjectName \(the server sent no message\); S3 keys are at most 1,024 bytes/,
+      );
     });
   });
 
@@ -552,7 +624,9 @@ function suite(kind: S3Kind): void {
       const keys = Array.from({ length: 1205 }, (_, i) => `${P}f/${String(i).padStart(5, '0')}.txt`);
       for (let i = 0; i < keys.length; i += 50) {
         await Promise.all(
-          keys.slice(i, i + 50).map((Key) => s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key, Body: 'x' }))),
+          keys
+            .slice(i, i + 50)
+            .map((Key) => s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key, Body: 'x' }))),
         );
       }
       await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'many-pr-20/keep.txt', Body: 'keep' }));

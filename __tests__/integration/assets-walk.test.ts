@@ -33,7 +33,9 @@ describe('walkLocal', () => {
     const files = walkLocal(dir, { includeDotfiles: false, keyPrefix: prefix, log });
     expect(files.map((f) => Buffer.byteLength(prefix + f.key))).toEqual([MAX_KEY_BYTES, prefix.length + 9]);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^warning: skipping 7 file\(s\) whose object key would be longer than S3's limit of 1024 bytes \(UTF-8, with the prefix "app-pr-12\/"\): /);
+    expect(lines[0]).toMatch(
+      /^warning: skipping 7 file\(s\) whose object key would be longer than S3's limit of 1024 bytes \(UTF-8, with the prefix "app-pr-12\/"\): /,
+    );
     expect(lines[0].match(/\(1025 bytes\)/g)).toHaveLength(5);
     expect(lines[0]).toMatch(/kkk" \(1025 bytes\), and 2 more; shorten their paths under static-dir$/);
   });

@@ -16,13 +16,27 @@ jest.setTimeout(240_000);
 
 const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
 
-function bench(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'bench', 'bench.ts'), '--small', '--runs', '1', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
-    timeout: 230_000,
-  });
+function bench(
+  args: string[],
+  env: Record<string, string> = {},
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+      join(ROOT, 'bench', 'bench.ts'),
+      '--small',
+      '--runs',
+      '1',
+      ...args,
+    ],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
+      timeout: 230_000,
+    },
+  );
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -39,7 +53,9 @@ function cell(stdout: string, row: string, tool: string): string | undefined {
 
 /** What every sync table shows, whatever the tools installed. */
 function expectSyncTable(stdout: string): void {
-  expect(stdout).toMatch(/^\| {2}\| ours( \| aws-cli)?( \| rclone \| rclone --checksum \| rclone tuned)?( \| ours\/\S[^|]*)* \|$/m);
+  expect(stdout).toMatch(
+    /^\| {2}\| ours( \| aws-cli)?( \| rclone \| rclone --checksum \| rclone tuned)?( \| ours\/\S[^|]*)* \|$/m,
+  );
   expect(cell(stdout, 'cold upload: time', 'ours')).toMatch(/^\d+(\.\d+)? m?s$/);
   expect(cell(stdout, 'cold upload: requests', 'ours')).toBe('41'); // 40 PUTs and one listing
   expect(cell(stdout, 'incremental: objects written', 'ours')).toBe('1');
@@ -102,7 +118,8 @@ describe('bench/bench.ts', () => {
 
   describeWith(['buildah', 'docker-registry']).describe('the deploy pipeline', () => {
     it('deploys a cold build, a front-end-only push and a cached rebuild through the bundle: wall time, critical path and overhead of each', () => {
-      if (!existsSync(join(ROOT, 'dist', 'index.js'))) throw new Error('dist/index.js is missing: run `npm run bundle` first');
+      if (!existsSync(join(ROOT, 'dist', 'index.js')))
+        throw new Error('dist/index.js is missing: run `npm run bundle` first');
       const r = bench(['--pipeline', '--rollout-ms', '500', '--no-write']);
       expect(r.stderr).not.toMatch(/Error:/);
       expect(r.status).toBe(0);
@@ -126,7 +143,11 @@ describe('bench/bench.ts', () => {
           if (!m) throw new Error(`${label}: ${v} is no duration`);
           return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
         });
-      const [wall, critical, overhead] = ['wall: start → "Preview ready"', 'critical path = build + push + rollout', '**overhead = wall − critical path**'].map(ms);
+      const [wall, critical, overhead] = [
+        'wall: start → "Preview ready"',
+        'critical path = build + push + rollout',
+        '**overhead = wall − critical path**',
+      ].map(ms);
       expect(critical[0]).toBeGreaterThan(500);
       expect(critical[1]).toBe(0);
       expect(critical[2]).toBeGreaterThan(500);

@@ -43,7 +43,11 @@ const CASES: Case[] = [
     programs: ['docker', 'dockerd'],
     start: async () => {
       const d = await startDockerd();
-      return { env: d.env, close: d.close, reset: () => sh('docker', ['system', 'prune', '--all', '--force'], d.env) };
+      return {
+        env: d.env,
+        close: () => d.close(),
+        reset: () => sh('docker', ['system', 'prune', '--all', '--force'], d.env),
+      };
     },
   },
   {
@@ -52,7 +56,7 @@ const CASES: Case[] = [
     start: async (registries, dir) => {
       const p = startPodman();
       const env = { ...p.env, CONTAINERS_REGISTRIES_CONF: registriesConf(registries, dir) };
-      return { env, close: p.close, reset: () => sh('podman', ['rmi', '--all', '--force'], env) };
+      return { env, close: () => p.close(), reset: () => sh('podman', ['rmi', '--all', '--force'], env) };
     },
   },
   {
@@ -117,7 +121,8 @@ for (const c of CASES) {
         registryUsername: registry.username,
         registryPassword: registry.password,
         registryInsecure: true,
-        deleteImage: false, rebuild: "always",
+        deleteImage: false,
+        rebuild: 'always',
       };
     }, 60_000);
 
@@ -167,7 +172,9 @@ for (const c of CASES) {
       const { result } = await build('eeeeeee', 'v5', { repository: `${refusing.host}/acme/cache` });
       expect(await registry.tags('acme/shop')).toContain('pr-1-eeeeeee');
       expect(result.warnings.length).toBeGreaterThan(0);
-      expect(result.warnings.join('\n')).toMatch(c.builder === 'docker' ? /docker cache-push failed/ : /the layer cache could not be pushed/);
+      expect(result.warnings.join('\n')).toMatch(
+        c.builder === 'docker' ? /docker cache-push failed/ : /the layer cache could not be pushed/,
+      );
       expect(await refusing.tags('acme/cache')).toEqual([]);
     }, 300_000);
   });

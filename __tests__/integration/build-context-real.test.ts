@@ -21,12 +21,35 @@ import { describeWith, hasCommand } from '../../test/support/tools.js';
 /** Contexts whose ignore files the builders read differently (measured; see src/image/context-rules.ts). */
 const FIXTURES: Record<string, Record<string, string>> = {
   syntax: {
-    '.dockerignore': '# comment\n # hash\n**/node_modules\n*.log\n!keep.log\n/abs\ndir\n!dir/keep\nsub/*/deep\n!sub/q/deep/x\ne/**/h\n',
-    ...files(['a/b/node_modules/x', 'node_modules/y', 'x/node_modules/z', 'app.log', 'keep.log', 'abs', 'dir/keep', 'dir/other', 'sub/q/deep/x', 'sub/q/deep/y', 'sub/r/deep/x', 'e/f/g/h', '# hash', 'plain']),
+    '.dockerignore':
+      '# comment\n # hash\n**/node_modules\n*.log\n!keep.log\n/abs\ndir\n!dir/keep\nsub/*/deep\n!sub/q/deep/x\ne/**/h\n',
+    ...files([
+      'a/b/node_modules/x',
+      'node_modules/y',
+      'x/node_modules/z',
+      'app.log',
+      'keep.log',
+      'abs',
+      'dir/keep',
+      'dir/other',
+      'sub/q/deep/x',
+      'sub/q/deep/y',
+      'sub/r/deep/x',
+      'e/f/g/h',
+      '# hash',
+      'plain',
+    ]),
   },
   'exceptions below excluded directories': {
     '.dockerignore': '**/node_modules\n!a/b/node_modules/keep\ndockeronly\n!c/d\n',
-    ...files(['a/b/node_modules/x', 'a/b/node_modules/keep', 'node_modules/y', 'c/d/node_modules/q/f', 'dockeronly', 'plain']),
+    ...files([
+      'a/b/node_modules/x',
+      'a/b/node_modules/keep',
+      'node_modules/y',
+      'c/d/node_modules/q/f',
+      'dockeronly',
+      'plain',
+    ]),
   },
   'which ignore file': {
     '.containerignore': 'a\n',
@@ -55,7 +78,10 @@ interface Generation {
 function dockerClis(): { cli: string; version: string }[] {
   const dirs = (process.env.PATH ?? '').split(path.delimiter).filter((d) => d && existsSync(path.join(d, 'docker')));
   const real = [...new Set(dirs.map((d) => realpathSync(path.join(d, 'docker'))))];
-  return real.map((cli) => ({ cli, version: execFileSync(cli, ['--version'], { encoding: 'utf8' }).match(/(\d+)\.\d+/)?.[0] ?? '0' }));
+  return real.map((cli) => ({
+    cli,
+    version: execFileSync(cli, ['--version'], { encoding: 'utf8' }).match(/(\d+)\.\d+/)?.[0] ?? '0',
+  }));
 }
 
 const { describe: withBuilders } = describeWith(['docker-registry', 'buildah', 'podman', 'dockerd']);
@@ -72,15 +98,28 @@ withBuilders('the digest covers what the real builders copy', () => {
   beforeAll(async () => {
     root = mkdtempSync(path.join(tmpdir(), 'faas-preview-ctx-real-'));
     registry = await startRegistry();
-    [dockerd, podman] = await Promise.all([startDockerd(), startPodman()]);
-    generations.push({ name: 'buildah', builder: 'buildah', env: () => registry.buildahEnv }, { name: 'podman', builder: 'podman', env: () => podman.env });
+    podman = startPodman();
+    dockerd = await startDockerd();
+    generations.push(
+      { name: 'buildah', builder: 'buildah', env: () => registry.buildahEnv },
+      { name: 'podman', builder: 'podman', env: () => podman.env },
+    );
     for (const { cli, version } of dockerClis()) {
       const bin = path.join(root, `bin-${generations.length}`);
       mkdirSync(bin);
       symlinkSync(cli, path.join(bin, 'docker'));
-      const env = (extra: Record<string, string>) => () => ({ ...dockerd.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, ...extra });
+      const env = (extra: Record<string, string>) => () => ({
+        ...dockerd.env,
+        PATH: `${bin}${path.delimiter}${process.env.PATH}`,
+        ...extra,
+      });
       generations.push({ name: `docker ${version} CLI`, builder: 'docker', env: env({}) });
-      if (Number(version.split('.')[0]) < 23) generations.push({ name: `docker ${version} CLI, BuildKit`, builder: 'docker', env: env({ DOCKER_BUILDKIT: '1' }) });
+      if (Number(version.split('.')[0]) < 23)
+        generations.push({
+          name: `docker ${version} CLI, BuildKit`,
+          builder: 'docker',
+          env: env({ DOCKER_BUILDKIT: '1' }),
+        });
     }
     for (const [fixture, content] of Object.entries(FIXTURES)) {
       const ctx = path.join(root, fixture.replace(/\W+/g, '-'));
@@ -89,7 +128,8 @@ withBuilders('the digest covers what the real builders copy', () => {
         writeFileSync(path.join(ctx, rel), text);
       }
       const byGeneration = new Map<string, string[]>();
-      for (const [i, g] of generations.entries()) byGeneration.set(g.name, await builtPaths(g, ctx, `t${Object.keys(Object.fromEntries(copied)).length}-${i}`));
+      for (const [i, g] of generations.entries())
+        byGeneration.set(g.name, await builtPaths(g, ctx, `t${Object.keys(Object.fromEntries(copied)).length}-${i}`));
       copied.set(fixture, byGeneration);
     }
   }, 600_000);
@@ -111,20 +151,28 @@ withBuilders('the digest covers what the real builders copy', () => {
       registryUsername: registry.username,
       registryPassword: registry.password,
       registryInsecure: true,
-      deleteImage: false, rebuild: "always",
+      deleteImage: false,
+      rebuild: 'always',
     };
     const env = { ...process.env, ...g.env() };
     // @actions/exec finds the program on this process's PATH, not the child's: point both at the same docker CLI.
     const PATH = process.env.PATH;
     process.env.PATH = env.PATH;
     try {
-      await buildImage(settings, `${repository}:${tag}`, { parent: env, labels: { [BUILD_DIGEST_LABEL]: 'f'.repeat(40) } });
+      await buildImage(settings, `${repository}:${tag}`, {
+        parent: env,
+        labels: { [BUILD_DIGEST_LABEL]: 'f'.repeat(40) },
+      });
     } finally {
       process.env.PATH = PATH;
     }
     const image = await registry.image(`ctx/${g.builder}`, tag);
     expect(image.config.config?.Labels?.[BUILD_DIGEST_LABEL]).toBe('f'.repeat(40));
-    return image.layers.flatMap(layerPaths).filter((p) => p.startsWith('ctx/')).map((p) => p.slice(4)).sort();
+    return image.layers
+      .flatMap(layerPaths)
+      .filter((p) => p.startsWith('ctx/'))
+      .map((p) => p.slice(4))
+      .sort();
   }
 
   async function digestPaths(builder: BuildSettings['builder'], fixture: string): Promise<string[]> {
@@ -140,7 +188,8 @@ withBuilders('the digest covers what the real builders copy', () => {
     const byGeneration = copied.get('exceptions below excluded directories')!;
     // docker 20.10 copies a/b/node_modules/x (its matcher checks one parent), buildah does not.
     expect(byGeneration.get('buildah')).not.toContain('a/b/node_modules/x');
-    if (docker.some((n) => n.startsWith('docker 20.'))) expect(byGeneration.get(docker.find((n) => n.startsWith('docker 20.'))!)).toContain('a/b/node_modules/x');
+    if (docker.some((n) => n.startsWith('docker 20.')))
+      expect(byGeneration.get(docker.find((n) => n.startsWith('docker 20.'))!)).toContain('a/b/node_modules/x');
   });
 
   test.each(Object.keys(FIXTURES))('%s: buildah and podman copy exactly what the digest covers', async (fixture) => {
@@ -149,10 +198,13 @@ withBuilders('the digest covers what the real builders copy', () => {
     expect(copied.get(fixture)?.get('podman')).toEqual(expected);
   });
 
-  test.each(Object.keys(FIXTURES))('%s: the docker digest covers the union of what its generations copy', async (fixture) => {
-    const expected = await digestPaths('docker', fixture);
-    const byGeneration = [...(copied.get(fixture)?.entries() ?? [])].filter(([name]) => name.startsWith('docker'));
-    for (const [, paths] of byGeneration) expect(expected).toEqual(expect.arrayContaining(paths));
-    expect(expected).toEqual([...new Set(byGeneration.flatMap(([, paths]) => paths))].sort());
-  });
+  test.each(Object.keys(FIXTURES))(
+    '%s: the docker digest covers the union of what its generations copy',
+    async (fixture) => {
+      const expected = await digestPaths('docker', fixture);
+      const byGeneration = [...(copied.get(fixture)?.entries() ?? [])].filter(([name]) => name.startsWith('docker'));
+      for (const [, paths] of byGeneration) expect(expected).toEqual(expect.arrayContaining(paths));
+      expect(expected).toEqual([...new Set(byGeneration.flatMap(([, paths]) => paths))].sort());
+    },
+  );
 });

@@ -43,7 +43,19 @@ for (const c of CASES) {
       builder = await c.start(registry);
       const repository = `${registry.host}/acme/shop`;
       tag = `${repository}:pr-3-ec26c3e`;
-      settings = { builder: c.builder, context, dockerfile: 'Dockerfile', buildArgs: {}, repository, prebuiltImage: '', registryUsername: registry.username, registryPassword: registry.password, registryInsecure: true, deleteImage: false, rebuild: "always" };
+      settings = {
+        builder: c.builder,
+        context,
+        dockerfile: 'Dockerfile',
+        buildArgs: {},
+        repository,
+        prebuiltImage: '',
+        registryUsername: registry.username,
+        registryPassword: registry.password,
+        registryInsecure: true,
+        deleteImage: false,
+        rebuild: 'always',
+      };
     }, 60_000);
 
     afterAll(async () => {
@@ -53,7 +65,11 @@ for (const c of CASES) {
 
     test('a wrong registry password stops at login, named with the image and the exit code', async () => {
       const wrong = { ...settings, registryPassword: 'not-the-password' };
-      await expect(buildImage(wrong, tag, { parent: parent() })).rejects.toThrow(new RegExp(`^${c.builder} login failed for image ${tag} \\(exit code [1-9]\\d*\\); its output is in the log above$`));
+      await expect(buildImage(wrong, tag, { parent: parent() })).rejects.toThrow(
+        new RegExp(
+          `^${c.builder} login failed for image ${tag} \\(exit code [1-9]\\d*\\); its output is in the log above$`,
+        ),
+      );
       expect(await registry.tags('acme/shop')).toEqual([]);
     }, 60_000);
 
@@ -80,7 +96,10 @@ withDockerd('the private dockerd', () => {
             return false;
           }
         });
-    const mounts = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(dir));
+    const mounts = () =>
+      readFileSync('/proc/self/mountinfo', 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(dir));
     // dockerd and the containerd it started; the data root bind-mounted onto itself.
     expect(processes().length).toBeGreaterThanOrEqual(2);
     expect(mounts()).toHaveLength(1);

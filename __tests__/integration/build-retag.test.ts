@@ -16,7 +16,11 @@ const D3 = '3333333333333333333333333333333333333333';
 const deps = { timeoutMs: 10_000, platform: 'linux/amd64' };
 
 function settings(r: Registry, password = r.password) {
-  return cleanupBuild(`${r.host}/acme/app`, { registryUsername: r.username, registryPassword: password, registryInsecure: true });
+  return cleanupBuild(`${r.host}/acme/app`, {
+    registryUsername: r.username,
+    registryPassword: password,
+    registryInsecure: true,
+  });
 }
 
 withRegistry('retagByDigest', () => {
@@ -48,25 +52,35 @@ withRegistry('retagByDigest', () => {
       expect(await r.digestOf('acme/app', 'pr-7-ddddddd')).toBe(source);
       expect((await r.image('acme/app', 'pr-7-ddddddd')).config.config?.Labels?.[LABEL]).toBe(D1);
       // The PUT needs push: distribution's challenge names `repository:acme/app:` with pull and push, in either order.
-      const actions = r.tokenScopes.map((scope) => scope.replace('repository:acme/app:', '').split(',').sort().join(','));
+      const actions = r.tokenScopes.map((scope) =>
+        scope.replace('repository:acme/app:', '').split(',').sort().join(','),
+      );
       if (auth === 'token') expect(actions).toContain('pull,push');
     });
 
     test("another PR's image or an unlabelled one is never used: no retag, and a reason", async () => {
       const result = await retagByDigest(settings(r), 7, `${r.host}/acme/app:pr-7-fffffff`, D3, deps);
-      expect(result).toEqual({ retagged: false, reason: `no image with build digest ${D3}: none of the PR's 4 other image(s) has it` });
+      expect(result).toEqual({
+        retagged: false,
+        reason: `no image with build digest ${D3}: none of the PR's 4 other image(s) has it`,
+      });
       expect(await r.tags('acme/app')).not.toContain('pr-7-fffffff');
     });
 
     test('the caller may name the candidates; the new tag itself is never one', async () => {
-      const named = await retagByDigest(settings(r), 7, `${r.host}/acme/app:pr-7-0000000`, D2, { ...deps, candidates: ['pr-7-aaaaaaa', 'pr-7-0000000'] });
+      const named = await retagByDigest(settings(r), 7, `${r.host}/acme/app:pr-7-0000000`, D2, {
+        ...deps,
+        candidates: ['pr-7-aaaaaaa', 'pr-7-0000000'],
+      });
       expect(named.retagged).toBe(false);
       const self = await retagByDigest(settings(r), 7, `${r.host}/acme/app:pr-7-bbbbbbb`, D2, deps);
       expect(self).toEqual({ retagged: false, reason: expect.stringContaining('none of the PR') });
     });
 
     test('a wrong password is an error naming the credentials', async () => {
-      await expect(retagByDigest(settings(r, 'wrong'), 7, `${r.host}/acme/app:pr-7-1234567`, D1, deps)).rejects.toThrow(/answered 401.*registry-username \/ registry-password were refused for acme\/app/);
+      await expect(retagByDigest(settings(r, 'wrong'), 7, `${r.host}/acme/app:pr-7-1234567`, D1, deps)).rejects.toThrow(
+        /answered 401.*registry-username \/ registry-password were refused for acme\/app/,
+      );
     });
   });
 
@@ -96,7 +110,10 @@ withRegistry('retagByDigest', () => {
       { digest: amd64, platform: { os: 'linux', architecture: 'amd64' } },
       { digest: arm64, platform: { os: 'linux', architecture: 'arm64' } },
     ]);
-    const onArm = await retagByDigest(settings(r), 9, `${r.host}/acme/app:pr-9-bbbbbbb`, D1, { ...deps, platform: 'linux/arm64' });
+    const onArm = await retagByDigest(settings(r), 9, `${r.host}/acme/app:pr-9-bbbbbbb`, D1, {
+      ...deps,
+      platform: 'linux/arm64',
+    });
     expect(onArm.retagged).toBe(false);
     const onAmd = await retagByDigest(settings(r), 9, `${r.host}/acme/app:pr-9-bbbbbbb`, D1, deps);
     expect(onAmd).toEqual({ retagged: true, from: 'pr-9-aaaaaaa', sha: 'aaaaaaa', manifest: index });

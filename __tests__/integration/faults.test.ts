@@ -43,7 +43,16 @@ beforeAll(async () => {
       const body = Buffer.concat(chunks);
       seen.push({ method: req.method ?? '', url: req.url ?? '', rawHeaders: req.rawHeaders, body });
       const digest = createHash('sha256').update(body).digest('hex');
-      res.writeHead(201, 'Made It', ['X-Upstream', 'yes', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'X-Digest', digest]);
+      res.writeHead(201, 'Made It', [
+        'X-Upstream',
+        'yes',
+        'Set-Cookie',
+        'a=1',
+        'Set-Cookie',
+        'b=2',
+        'X-Digest',
+        digest,
+      ]);
       res.end(req.url === '/big' ? body : `got ${body.length} bytes`);
     });
   });
@@ -76,25 +85,56 @@ interface Answer {
   body: Buffer;
 }
 
-function send(p: FaultProxy, method: string, path: string, body?: Buffer | string, headers: string[] = []): Promise<Answer> {
+function send(
+  p: FaultProxy,
+  method: string,
+  path: string,
+  body?: Buffer | string,
+  headers: string[] = [],
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(`${p.url}${path}`, { method, headers: headers.length > 0 ? headers : undefined, agent: false }, (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, statusMessage: res.statusMessage ?? '', rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }));
-    });
+    const req = request(
+      `${p.url}${path}`,
+      { method, headers: headers.length > 0 ? headers : undefined, agent: false },
+      (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            statusMessage: res.statusMessage ?? '',
+            rawHeaders: res.rawHeaders,
+            body: Buffer.concat(chunks),
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
-const header = (raw: string[], name: string) => raw.filter((_, i) => i % 2 === 1 && raw[i - 1].toLowerCase() === name.toLowerCase());
+const header = (raw: string[], name: string) =>
+  raw.filter((_, i) => i % 2 === 1 && raw[i - 1].toLowerCase() === name.toLowerCase());
 
 describe('forwarding', () => {
   test('method, raw path and query, raw headers (Host, Authorization, case, duplicates) and bodies reach the upstream unchanged', async () => {
     const p = await proxy();
-    const headers = ['Host', 'api.example.test', 'Authorization', 'Bearer tok', 'X-Mixed-Case', 'One', 'X-Dup', '1', 'X-Dup', '2', 'Content-Length', '5'];
+    const headers = [
+      'Host',
+      'api.example.test',
+      'Authorization',
+      'Bearer tok',
+      'X-Mixed-Case',
+      'One',
+      'X-Dup',
+      '1',
+      'X-Dup',
+      '2',
+      'Content-Length',
+      '5',
+    ];
     const res = await send(p, 'PATCH', '/a%2Fb/c?x=1&x=2&y=%20', 'hello', headers);
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ method: 'PATCH', url: '/a%2Fb/c?x=1&x=2&y=%20' });
@@ -110,7 +150,9 @@ describe('forwarding', () => {
     expect(header(res.rawHeaders, 'set-cookie')).toEqual(['a=1', 'b=2']);
     expect(header(res.rawHeaders, 'x-upstream')).toEqual(['yes']);
     expect(res.body.toString()).toBe('got 5 bytes');
-    expect(p.requests).toEqual([{ method: 'PATCH', path: '/a%2Fb/c', query: 'x=1&x=2&y=%20', action: 'forward', status: 201 }]);
+    expect(p.requests).toEqual([
+      { method: 'PATCH', path: '/a%2Fb/c', query: 'x=1&x=2&y=%20', action: 'forward', status: 201 },
+    ]);
   });
 
   test('a large body goes both ways intact', async () => {
@@ -142,11 +184,15 @@ describe('forwarding', () => {
     const p = await proxy();
     const upstreamHasFirst = new Promise<void>((r) => (firstUploadChunk = r));
     const answer = new Promise<string>((resolve, reject) => {
-      const req = request(`${p.url}/upload-stream`, { method: 'POST', agent: false, headers: { 'Transfer-Encoding': 'chunked' } }, (res) => {
-        let got = '';
-        res.on('data', (c: Buffer) => (got += c.toString()));
-        res.on('end', () => resolve(got));
-      });
+      const req = request(
+        `${p.url}/upload-stream`,
+        { method: 'POST', agent: false, headers: { 'Transfer-Encoding': 'chunked' } },
+        (res) => {
+          let got = '';
+          res.on('data', (c: Buffer) => (got += c.toString()));
+          res.on('end', () => resolve(got));
+        },
+      );
       req.on('error', reject);
       req.write('a'.repeat(1000));
       void upstreamHasFirst.then(() => req.end('b'.repeat(500)));
@@ -199,8 +245,25 @@ describe('faults', () => {
     const reset = String(Math.floor(Date.now() / 1000) + 60);
     p.add({ path: '/bad-gateway', fault: { status: 502, body: 'upstream down' } });
     p.add({ path: '/busy', times: 1, fault: { status: 429, headers: { 'retry-after': '1' } } });
-    p.add({ path: /^\/repos\/o\/r\/issues\/1\/comments/, times: 1, fault: { status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }, body: '{"message":"API rate limit exceeded"}' } });
-    p.add({ method: 'POST', path: '/repos/o/r/issues/1/comments', times: 1, fault: { status: 403, headers: { 'content-type': 'application/json' }, body: '{"message":"You have exceeded a secondary rate limit"}' } });
+    p.add({
+      path: /^\/repos\/o\/r\/issues\/1\/comments/,
+      times: 1,
+      fault: {
+        status: 403,
+        headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
+        body: '{"message":"API rate limit exceeded"}',
+      },
+    });
+    p.add({
+      method: 'POST',
+      path: '/repos/o/r/issues/1/comments',
+      times: 1,
+      fault: {
+        status: 403,
+        headers: { 'content-type': 'application/json' },
+        body: '{"message":"You have exceeded a secondary rate limit"}',
+      },
+    });
 
     const bad = await send(p, 'GET', '/bad-gateway');
     expect([bad.status, bad.body.toString()]).toEqual([502, 'upstream down']);
@@ -208,9 +271,16 @@ describe('faults', () => {
     expect([busy.status, header(busy.rawHeaders, 'retry-after')]).toEqual([429, ['1']]);
     expect((await send(p, 'GET', '/busy')).status).toBe(201);
     const limited = await send(p, 'GET', '/repos/o/r/issues/1/comments?per_page=100');
-    expect([limited.status, header(limited.rawHeaders, 'x-ratelimit-remaining'), header(limited.rawHeaders, 'x-ratelimit-reset')]).toEqual([403, ['0'], [reset]]);
+    expect([
+      limited.status,
+      header(limited.rawHeaders, 'x-ratelimit-remaining'),
+      header(limited.rawHeaders, 'x-ratelimit-reset'),
+    ]).toEqual([403, ['0'], [reset]]);
     const secondary = await send(p, 'POST', '/repos/o/r/issues/1/comments', '{}');
-    expect([secondary.status, JSON.parse(secondary.body.toString()).message]).toEqual([403, expect.stringMatching(/secondary rate limit/)]);
+    expect([secondary.status, JSON.parse(secondary.body.toString()).message]).toEqual([
+      403,
+      expect.stringMatching(/secondary rate limit/),
+    ]);
     expect((await send(p, 'POST', '/repos/o/r/issues/1/comments', '{}')).status).toBe(201);
     expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(['GET /busy', 'POST /repos/o/r/issues/1/comments']);
     expect(p.requests.map((r) => [r.action, r.status])).toEqual([
@@ -243,24 +313,51 @@ describe('faults', () => {
   });
 });
 
-const rfc3986 = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const rfc3986 = (s: string) =>
+  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /**
  * AWS SigV4 as S3 checks it, recomputed from the request as it arrives (s3rver itself does not verify v4 signatures):
  * canonical request from the method, the raw path, the sorted query, the signed headers and the payload hash header.
  */
 function sigV4Valid(req: IncomingMessage, secret: string): boolean {
-  const m = /^AWS4-HMAC-SHA256 Credential=[^/]+\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]+)$/.exec(req.headers.authorization ?? '');
+  const m =
+    /^AWS4-HMAC-SHA256 Credential=[^/]+\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]+)$/.exec(
+      req.headers.authorization ?? '',
+    );
   if (!m) return false;
   const [, date, region, service, signedHeaders, signature] = m;
   const url = new URL(req.url ?? '/', 'http://s3.invalid');
-  const query = [...url.searchParams].map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).sort().join('&');
-  const headers = signedHeaders.split(';').map((h) => `${h}:${String(req.headers[h] ?? '').trim().replace(/\s+/g, ' ')}\n`);
-  const canonical = [req.method, url.pathname, query, headers.join(''), signedHeaders, req.headers['x-amz-content-sha256']].join('\n');
+  const query = [...url.searchParams]
+    .map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`)
+    .sort()
+    .join('&');
+  const headers = signedHeaders.split(';').map(
+    (h) =>
+      `${h}:${String(req.headers[h] ?? '')
+        .trim()
+        .replace(/\s+/g, ' ')}\n`,
+  );
+  const canonical = [
+    req.method,
+    url.pathname,
+    query,
+    headers.join(''),
+    signedHeaders,
+    req.headers['x-amz-content-sha256'],
+  ].join('\n');
   const scope = `${date}/${region}/${service}/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', req.headers['x-amz-date'], scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
+  const toSign = [
+    'AWS4-HMAC-SHA256',
+    req.headers['x-amz-date'],
+    scope,
+    createHash('sha256').update(canonical).digest('hex'),
+  ].join('\n');
   const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data).digest();
-  const key = [date, region, service, 'aws4_request'].reduce<Buffer | string>((k, part) => hmac(k, part), `AWS4${secret}`);
+  const key = [date, region, service, 'aws4_request'].reduce<Buffer | string>(
+    (k, part) => hmac(k, part),
+    `AWS4${secret}`,
+  );
   return createHmac('sha256', key).update(toSign).digest('hex') === signature;
 }
 
@@ -272,7 +369,13 @@ describe('S3 through the proxy', () => {
     s3.intercept((req) => {
       const valid = sigV4Valid(req, s3.settings.secretAccessKey ?? '');
       verdicts.push(valid);
-      return valid ? undefined : { status: 403, code: 'SignatureDoesNotMatch', message: 'The request signature we calculated does not match the signature you provided.' };
+      return valid
+        ? undefined
+        : {
+            status: 403,
+            code: 'SignatureDoesNotMatch',
+            message: 'The request signature we calculated does not match the signature you provided.',
+          };
     });
   });
   afterAll(async () => {
@@ -283,7 +386,9 @@ describe('S3 through the proxy', () => {
     const p = await proxy(s3.endpoint);
     const client = createS3Client({ ...s3.settings, endpoint: p.url });
     const body = randomBytes(256 * 1024);
-    await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'fn/app.js', Body: body, ContentType: 'text/javascript' }));
+    await client.send(
+      new PutObjectCommand({ Bucket: s3.bucket, Key: 'fn/app.js', Body: body, ContentType: 'text/javascript' }),
+    );
     const got = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: 'fn/app.js' }));
     expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
     expect(verdicts).toEqual([true, true]);
@@ -294,11 +399,22 @@ describe('S3 through the proxy', () => {
     ]);
 
     const forged = createS3Client({ ...s3.settings, endpoint: p.url, secretAccessKey: 'not-the-secret' });
-    await expect(forged.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'fn/x', Body: 'x' }))).rejects.toMatchObject({ name: 'SignatureDoesNotMatch' });
+    await expect(
+      forged.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'fn/x', Body: 'x' })),
+    ).rejects.toMatchObject({ name: 'SignatureDoesNotMatch' });
     forged.destroy();
     expect(verdicts.at(-1)).toBe(false);
 
-    p.add({ method: 'PUT', path: `/${s3.bucket}/fn/flaky.js`, times: 1, fault: { status: 503, headers: { 'content-type': 'application/xml' }, body: '<Error><Code>SlowDown</Code><Message>slow</Message></Error>' } });
+    p.add({
+      method: 'PUT',
+      path: `/${s3.bucket}/fn/flaky.js`,
+      times: 1,
+      fault: {
+        status: 503,
+        headers: { 'content-type': 'application/xml' },
+        body: '<Error><Code>SlowDown</Code><Message>slow</Message></Error>',
+      },
+    });
     await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'fn/flaky.js', Body: 'ok' }));
     expect(p.requests.filter((r) => r.path.endsWith('/flaky.js')).map((r) => r.action)).toEqual(['status', 'forward']);
     client.destroy();

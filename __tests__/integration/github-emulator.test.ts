@@ -14,7 +14,14 @@ let octokit: ReturnType<typeof getOctokit>;
 
 beforeEach(async () => {
   gh = await startGitHub({ now: () => Date.UTC(2024, 0, 2, 3, 4, 5) });
-  gh.setPull({ number: 7, state: 'open', headSha: HEAD, headRef: 'topic-branch', labels: ['preview'], title: 'Add feature' });
+  gh.setPull({
+    number: 7,
+    state: 'open',
+    headSha: HEAD,
+    headRef: 'topic-branch',
+    labels: ['preview'],
+    title: 'Add feature',
+  });
   octokit = getOctokit(gh.token, { baseUrl: gh.url });
 });
 
@@ -51,10 +58,17 @@ function links(header: string | null): Record<string, string> {
 describe('auth and errors', () => {
   test('a wrong token is refused with 401 Bad credentials', async () => {
     const bad = getOctokit('ghs_wrong', { baseUrl: gh.url });
-    await expect(bad.rest.pulls.get({ ...repo, pull_number: 7 })).rejects.toMatchObject({ status: 401, message: expect.stringContaining('Bad credentials') });
+    await expect(bad.rest.pulls.get({ ...repo, pull_number: 7 })).rejects.toMatchObject({
+      status: 401,
+      message: expect.stringContaining('Bad credentials'),
+    });
     const res = await api('/pulls/7', {}, 'ghs_wrong');
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
+    expect(await res.json()).toEqual({
+      message: 'Bad credentials',
+      documentation_url: 'https://docs.github.com/rest',
+      status: '401',
+    });
     expect(gh.calls.map((c) => c.status)).toEqual([401, 401]);
   });
 
@@ -69,10 +83,13 @@ describe('auth and errors', () => {
   test('a request without User-Agent is refused with 403, as api.github.com does', async () => {
     const code = await new Promise<number>((resolve, reject) => {
       const u = new URL(`${gh.url}/repos/${OWNER}/${REPO}/pulls/7`);
-      const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname, headers: { Authorization: `token ${gh.token}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = httpRequest(
+        { host: u.hostname, port: u.port, path: u.pathname, headers: { Authorization: `token ${gh.token}` } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -80,12 +97,22 @@ describe('auth and errors', () => {
   });
 
   test('wrong repository, unknown route, wrong method are 404; owner/repo are case-insensitive', async () => {
-    await expect(octokit.rest.pulls.get({ owner: OWNER, repo: 'Other', pull_number: 7 })).rejects.toMatchObject({ status: 404 });
-    const res = await fetch(`${gh.url}/repos/${OWNER}/${REPO}/nope`, { headers: { Authorization: `token ${gh.token}` } });
+    await expect(octokit.rest.pulls.get({ owner: OWNER, repo: 'Other', pull_number: 7 })).rejects.toMatchObject({
+      status: 404,
+    });
+    const res = await fetch(`${gh.url}/repos/${OWNER}/${REPO}/nope`, {
+      headers: { Authorization: `token ${gh.token}` },
+    });
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ message: 'Not Found' });
     expect((await api('/pulls/7', { method: 'DELETE' })).status).toBe(404);
-    expect((await fetch(`${gh.url}/repos/codertocat/hello-world/pulls/7`, { headers: { Authorization: `token ${gh.token}` } })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${gh.url}/repos/codertocat/hello-world/pulls/7`, {
+          headers: { Authorization: `token ${gh.token}` },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   test('invalid JSON is 400 Problems parsing JSON', async () => {
@@ -107,7 +134,10 @@ describe('auth and errors', () => {
 
 describe('pagination', () => {
   test('octokit.paginate returns all 250 seeded comments in ascending id order', async () => {
-    gh.seedComments(7, Array.from({ length: 250 }, (_, i) => `other ${i}`));
+    gh.seedComments(
+      7,
+      Array.from({ length: 250 }, (_, i) => `other ${i}`),
+    );
     const all = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: 7, per_page: 100 });
     expect(all).toHaveLength(250);
     expect(all.map((c) => c.body)).toEqual(Array.from({ length: 250 }, (_, i) => `other ${i}`));
@@ -116,7 +146,10 @@ describe('pagination', () => {
   });
 
   test('Link header carries prev/next/last/first as absolute emulator URLs', async () => {
-    gh.seedComments(7, Array.from({ length: 250 }, (_, i) => `c${i}`));
+    gh.seedComments(
+      7,
+      Array.from({ length: 250 }, (_, i) => `c${i}`),
+    );
     const path = `/repos/${OWNER}/${REPO}/issues/7/comments`;
 
     const p1 = await api('/issues/7/comments?per_page=100');
@@ -125,7 +158,9 @@ describe('pagination', () => {
       next: `${gh.url}${path}?per_page=100&page=2`,
       last: `${gh.url}${path}?per_page=100&page=3`,
     });
-    expect(p1.headers.get('link')).toBe(`<${gh.url}${path}?per_page=100&page=2>; rel="next", <${gh.url}${path}?per_page=100&page=3>; rel="last"`);
+    expect(p1.headers.get('link')).toBe(
+      `<${gh.url}${path}?per_page=100&page=2>; rel="next", <${gh.url}${path}?per_page=100&page=3>; rel="last"`,
+    );
 
     const p2 = await api('/issues/7/comments?per_page=100&page=2');
     expect(links(p2.headers.get('link'))).toEqual({
@@ -139,11 +174,17 @@ describe('pagination', () => {
     const last = (await p3.json()) as { body: string }[];
     expect(last).toHaveLength(50);
     expect(last[49].body).toBe('c249');
-    expect(links(p3.headers.get('link'))).toEqual({ prev: `${gh.url}${path}?per_page=100&page=2`, first: `${gh.url}${path}?per_page=100&page=1` });
+    expect(links(p3.headers.get('link'))).toEqual({
+      prev: `${gh.url}${path}?per_page=100&page=2`,
+      first: `${gh.url}${path}?per_page=100&page=1`,
+    });
   });
 
   test('default per_page is 30, the maximum is 100, and one page means no Link header', async () => {
-    gh.seedComments(7, Array.from({ length: 250 }, (_, i) => `c${i}`));
+    gh.seedComments(
+      7,
+      Array.from({ length: 250 }, (_, i) => `c${i}`),
+    );
     const def = await api('/issues/7/comments');
     expect((await def.json()) as unknown[]).toHaveLength(30);
     expect(links(def.headers.get('link')).last).toMatch(/[?&]page=9$/);
@@ -177,7 +218,9 @@ describe('issue comments', () => {
     const updated = await octokit.rest.issues.updateComment({ ...repo, comment_id: id, body: 'edited' });
     expect(updated.status).toBe(200);
     expect(updated.data.body).toBe('edited');
-    expect(gh.comments(7)).toEqual([expect.objectContaining({ id, body: 'edited', issueNumber: 7, user: { login: 'github-actions[bot]' } })]);
+    expect(gh.comments(7)).toEqual([
+      expect.objectContaining({ id, body: 'edited', issueNumber: 7, user: { login: 'github-actions[bot]' } }),
+    ]);
 
     expect((await octokit.rest.issues.deleteComment({ ...repo, comment_id: id })).status).toBe(204);
     expect(gh.comments(7)).toEqual([]);
@@ -192,9 +235,14 @@ describe('issue comments', () => {
 
     const missing = await api('/issues/7/comments', { method: 'POST', body: '{}' });
     expect(missing.status).toBe(422);
-    expect(await missing.json()).toMatchObject({ message: 'Validation Failed', errors: [{ field: 'body', code: 'missing_field' }] });
+    expect(await missing.json()).toMatchObject({
+      message: 'Validation Failed',
+      errors: [{ field: 'body', code: 'missing_field' }],
+    });
     expect(await status(octokit.rest.issues.createComment({ ...repo, issue_number: 7, body: '' }))).toBe(422);
-    expect(await status(octokit.rest.issues.createComment({ ...repo, issue_number: 7, body: 'x'.repeat(65537) }))).toBe(422);
+    expect(await status(octokit.rest.issues.createComment({ ...repo, issue_number: 7, body: 'x'.repeat(65537) }))).toBe(
+      422,
+    );
     expect(gh.comments(7)).toHaveLength(0);
 
     const { data } = await octokit.rest.issues.createComment({ ...repo, issue_number: 7, body: 'ok' });
@@ -204,26 +252,48 @@ describe('issue comments', () => {
 });
 
 describe('deployments', () => {
-  const base = { ...repo, ref: HEAD, environment: 'preview/app-pr-7', transient_environment: true, production_environment: false };
+  const base = {
+    ...repo,
+    ref: HEAD,
+    environment: 'preview/app-pr-7',
+    transient_environment: true,
+    production_environment: false,
+  };
 
   test('auto_merge omitted → 202 Auto-merged and nothing created', async () => {
-    const res = await octokit.rest.repos.createDeployment({ ...repo, ref: 'topic-branch', environment: 'preview/app-pr-7', required_contexts: [] });
+    const res = await octokit.rest.repos.createDeployment({
+      ...repo,
+      ref: 'topic-branch',
+      environment: 'preview/app-pr-7',
+      required_contexts: [],
+    });
     expect(res.status).toBe(202);
     expect(res.data).toEqual({ message: 'Auto-merged main into topic-branch on deployment.' });
     expect(gh.deployments()).toEqual([]);
   });
 
   test('required_contexts omitted → 409 and nothing created', async () => {
-    await expect(octokit.rest.repos.createDeployment({ ...repo, ref: 'topic-branch', auto_merge: false })).rejects.toMatchObject({
+    await expect(
+      octokit.rest.repos.createDeployment({ ...repo, ref: 'topic-branch', auto_merge: false }),
+    ).rejects.toMatchObject({
       status: 409,
       message: expect.stringContaining('Conflict: Commit status checks failed for topic-branch.'),
     });
-    expect(await status(octokit.rest.repos.createDeployment({ ...base, auto_merge: false, required_contexts: ['ci/build'] }))).toBe(409);
+    expect(
+      await status(
+        octokit.rest.repos.createDeployment({ ...base, auto_merge: false, required_contexts: ['ci/build'] }),
+      ),
+    ).toBe(409);
     expect(gh.deployments()).toEqual([]);
   });
 
   test('auto_merge false and required_contexts [] → 201 with defaults filled in', async () => {
-    const res = await octokit.rest.repos.createDeployment({ ...base, auto_merge: false, required_contexts: [], description: 'PR #7' });
+    const res = await octokit.rest.repos.createDeployment({
+      ...base,
+      auto_merge: false,
+      required_contexts: [],
+      description: 'PR #7',
+    });
     expect(res.status).toBe(201);
     expect(res.data).toMatchObject({
       ref: HEAD,
@@ -236,21 +306,39 @@ describe('deployments', () => {
       payload: {},
       created_at: '2024-01-02T03:04:05Z',
     });
-    expect(gh.deployments()).toEqual([expect.objectContaining({ id: (res.data as { id: number }).id, sha: HEAD, statuses: [] })]);
+    expect(gh.deployments()).toEqual([
+      expect.objectContaining({ id: (res.data as { id: number }).id, sha: HEAD, statuses: [] }),
+    ]);
 
-    const byBranch = await octokit.rest.repos.createDeployment({ ...repo, ref: 'topic-branch', auto_merge: false, required_contexts: [] });
+    const byBranch = await octokit.rest.repos.createDeployment({
+      ...repo,
+      ref: 'topic-branch',
+      auto_merge: false,
+      required_contexts: [],
+    });
     expect(byBranch.status).toBe(201);
-    expect(byBranch.data).toMatchObject({ ref: 'topic-branch', sha: HEAD, environment: 'production', production_environment: true, transient_environment: false });
+    expect(byBranch.data).toMatchObject({
+      ref: 'topic-branch',
+      sha: HEAD,
+      environment: 'production',
+      production_environment: true,
+      transient_environment: false,
+    });
   });
 
   test('missing ref → 422, unknown ref → 422, main needs no flags', async () => {
     const res = await api('/deployments', { method: 'POST', body: JSON.stringify({ environment: 'x' }) });
     expect(res.status).toBe(422);
     expect(await res.json()).toMatchObject({ message: 'Validation Failed', errors: [{ field: 'ref' }] });
-    const unknown = await api('/deployments', { method: 'POST', body: JSON.stringify({ ref: 'c'.repeat(40), auto_merge: false, required_contexts: [] }) });
+    const unknown = await api('/deployments', {
+      method: 'POST',
+      body: JSON.stringify({ ref: 'c'.repeat(40), auto_merge: false, required_contexts: [] }),
+    });
     expect(unknown.status).toBe(422);
     expect((await unknown.json()).message).toBe(`No ref found for: ${'c'.repeat(40)}`);
-    expect(await status(octokit.rest.repos.createDeployment({ ...repo, ref: 'main', environment: 'staging' }))).toBe(201);
+    expect(await status(octokit.rest.repos.createDeployment({ ...repo, ref: 'main', environment: 'staging' }))).toBe(
+      201,
+    );
     expect(gh.deployments()).toHaveLength(1);
   });
 
@@ -258,7 +346,12 @@ describe('deployments', () => {
     gh.setPull({ number: 8, state: 'open', headSha: HEAD2 });
     const ids: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const { data } = await octokit.rest.repos.createDeployment({ ...base, ref: i % 2 ? HEAD2 : HEAD, auto_merge: false, required_contexts: [] });
+      const { data } = await octokit.rest.repos.createDeployment({
+        ...base,
+        ref: i % 2 ? HEAD2 : HEAD,
+        auto_merge: false,
+        required_contexts: [],
+      });
       ids.push((data as { id: number }).id);
     }
     const all = await octokit.paginate(octokit.rest.repos.listDeployments, { ...repo, per_page: 2 });
@@ -271,7 +364,14 @@ describe('deployments', () => {
   });
 
   async function deploy(environment: string, extra: Record<string, unknown> = {}): Promise<number> {
-    const { data } = await octokit.rest.repos.createDeployment({ ...repo, ref: HEAD, environment, auto_merge: false, required_contexts: [], ...extra });
+    const { data } = await octokit.rest.repos.createDeployment({
+      ...repo,
+      ref: HEAD,
+      environment,
+      auto_merge: false,
+      required_contexts: [],
+      ...extra,
+    });
     return (data as { id: number }).id;
   }
   const states = () => new Map(gh.deployments().map((d) => [d.id, d.statuses.map((s) => s.state)]));
@@ -281,7 +381,8 @@ describe('deployments', () => {
     const transient = await deploy('staging', { production_environment: false, transient_environment: true });
     const prod = await deploy('staging', { production_environment: true });
     const elsewhere = await deploy('qa');
-    for (const id of [older, transient, prod, elsewhere]) await octokit.rest.repos.createDeploymentStatus({ ...repo, deployment_id: id, state: 'success' });
+    for (const id of [older, transient, prod, elsewhere])
+      await octokit.rest.repos.createDeploymentStatus({ ...repo, deployment_id: id, state: 'success' });
     const newer = await deploy('staging', { production_environment: false });
 
     const created = await octokit.rest.repos.createDeploymentStatus({
@@ -293,7 +394,12 @@ describe('deployments', () => {
       description: 'Deployed',
     });
     expect(created.status).toBe(201);
-    expect(created.data).toMatchObject({ state: 'success', environment_url: 'https://app-pr-7.preview.example.com', log_url: 'https://github.com/run/1', target_url: 'https://github.com/run/1' });
+    expect(created.data).toMatchObject({
+      state: 'success',
+      environment_url: 'https://app-pr-7.preview.example.com',
+      log_url: 'https://github.com/run/1',
+      target_url: 'https://github.com/run/1',
+    });
 
     const s = states();
     expect(s.get(older)).toEqual(['success', 'inactive']);
@@ -311,7 +417,12 @@ describe('deployments', () => {
     const older = await deploy('staging');
     await octokit.rest.repos.createDeploymentStatus({ ...repo, deployment_id: older, state: 'success' });
     const newer = await deploy('staging');
-    await octokit.rest.repos.createDeploymentStatus({ ...repo, deployment_id: newer, state: 'success', auto_inactive: false });
+    await octokit.rest.repos.createDeploymentStatus({
+      ...repo,
+      deployment_id: newer,
+      state: 'success',
+      auto_inactive: false,
+    });
     expect(states().get(older)).toEqual(['success']);
   });
 
@@ -321,9 +432,29 @@ describe('deployments', () => {
     expect(bad.status).toBe(422);
     expect(await bad.json()).toMatchObject({ message: 'Validation Failed', errors: [{ field: 'state' }] });
     expect((await api(`/deployments/${id}/statuses`, { method: 'POST', body: '{}' })).status).toBe(422);
-    expect(await status(octokit.rest.repos.createDeploymentStatus({ ...repo, deployment_id: id, state: 'success', description: 'x'.repeat(141) }))).toBe(422);
-    expect(await status(octokit.rest.repos.createDeploymentStatus({ ...repo, deployment_id: id, state: 'success', environment_url: 'ftp://x' }))).toBe(422);
-    expect(await status(octokit.rest.repos.createDeploymentStatus({ ...repo, deployment_id: 12345, state: 'success' }))).toBe(404);
+    expect(
+      await status(
+        octokit.rest.repos.createDeploymentStatus({
+          ...repo,
+          deployment_id: id,
+          state: 'success',
+          description: 'x'.repeat(141),
+        }),
+      ),
+    ).toBe(422);
+    expect(
+      await status(
+        octokit.rest.repos.createDeploymentStatus({
+          ...repo,
+          deployment_id: id,
+          state: 'success',
+          environment_url: 'ftp://x',
+        }),
+      ),
+    ).toBe(422);
+    expect(
+      await status(octokit.rest.repos.createDeploymentStatus({ ...repo, deployment_id: 12345, state: 'success' })),
+    ).toBe(404);
     expect(states().get(id)).toEqual([]);
   });
 
@@ -334,7 +465,9 @@ describe('deployments', () => {
 
     const refused = await api(`/deployments/${a}`, { method: 'DELETE' });
     expect(refused.status).toBe(422);
-    expect((await refused.json()).message).toBe('We cannot delete an active deployment unless it is the only deployment in a given environment.');
+    expect((await refused.json()).message).toBe(
+      'We cannot delete an active deployment unless it is the only deployment in a given environment.',
+    );
     expect(gh.deployments()).toHaveLength(2);
 
     await octokit.rest.repos.createDeploymentStatus({ ...repo, deployment_id: a, state: 'inactive' });
@@ -362,16 +495,30 @@ describe('pull requests', () => {
     expect(typeof data.user?.login).toBe('string');
     expect(await status(octokit.rest.pulls.get({ ...repo, pull_number: 99 }))).toBe(404);
 
-    gh.setPull({ number: 9, state: 'closed', merged: true, headSha: HEAD2, fork: true, headRepoFullName: 'someone/Hello-World' });
+    gh.setPull({
+      number: 9,
+      state: 'closed',
+      merged: true,
+      headSha: HEAD2,
+      fork: true,
+      headRepoFullName: 'someone/Hello-World',
+    });
     const merged = (await octokit.rest.pulls.get({ ...repo, pull_number: 9 })).data;
-    expect(merged).toMatchObject({ state: 'closed', merged: true, head: { repo: { full_name: 'someone/Hello-World', fork: true } } });
+    expect(merged).toMatchObject({
+      state: 'closed',
+      merged: true,
+      head: { repo: { full_name: 'someone/Hello-World', fork: true } },
+    });
     expect(merged.merged_at).not.toBeNull();
   });
 
   test('list filters by state and paginates', async () => {
     for (let n = 10; n < 45; n++) gh.setPull({ number: n, state: n % 5 === 0 ? 'closed' : 'open', headSha: HEAD });
     const open = await octokit.paginate(octokit.rest.pulls.list, { ...repo, state: 'open', per_page: 10 });
-    expect(open.map((p) => p.number).sort((a, b) => a - b)).toEqual([7, ...Array.from({ length: 35 }, (_, i) => i + 10).filter((n) => n % 5 !== 0)]);
+    expect(open.map((p) => p.number).sort((a, b) => a - b)).toEqual([
+      7,
+      ...Array.from({ length: 35 }, (_, i) => i + 10).filter((n) => n % 5 !== 0),
+    ]);
     const closed = await octokit.paginate(octokit.rest.pulls.list, { ...repo, state: 'closed' });
     expect(closed.map((p) => p.number)).toEqual([40, 35, 30, 25, 20, 15, 10]);
     expect(await octokit.paginate(octokit.rest.pulls.list, { ...repo, state: 'all', per_page: 100 })).toHaveLength(36);

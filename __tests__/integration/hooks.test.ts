@@ -18,13 +18,34 @@ afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 function collector(): HookLog & { lines: string[]; events: string[] } {
   const lines: string[] = [];
   const events: string[] = [];
-  return { lines, events, begin: (h) => events.push(`begin ${h}`), line: (l) => lines.push(l), end: () => events.push('end') };
+  return {
+    lines,
+    events,
+    begin: (h) => events.push(`begin ${h}`),
+    line: (l) => lines.push(l),
+    end: () => events.push('end'),
+  };
 }
 
-const parent = { PATH: process.env.PATH, HOME: '/home/runner', INPUT_GATEWAY_PASSWORD: 'gw-secret', INPUT_DATABASE_URL: 'postgres://a:b@h/db', GITHUB_TOKEN: 'ghs_token', ACTIONS_RUNTIME_TOKEN: 'rt' };
+const parent = {
+  PATH: process.env.PATH,
+  HOME: '/home/runner',
+  INPUT_GATEWAY_PASSWORD: 'gw-secret',
+  INPUT_DATABASE_URL: 'postgres://a:b@h/db',
+  GITHUB_TOKEN: 'ghs_token',
+  ACTIONS_RUNTIME_TOKEN: 'rt',
+};
 
 function hook(command: string, extra: Partial<HookOptions> = {}): HookOptions & { log: ReturnType<typeof collector> } {
-  return { name: 'database-migrate', command, cwd: workspace, parent, log: collector(), scrub: (t) => t, ...extra } as HookOptions & { log: ReturnType<typeof collector> };
+  return {
+    name: 'database-migrate',
+    command,
+    cwd: workspace,
+    parent,
+    log: collector(),
+    scrub: (t) => t,
+    ...extra,
+  } as HookOptions & { log: ReturnType<typeof collector> };
 }
 
 async function failure(o: HookOptions): Promise<HookError> {
@@ -65,16 +86,32 @@ describe('runHook', () => {
   });
 
   test("gets the allow-listed environment and the caller's variables, never the action's inputs or tokens", async () => {
-    const o = hook('env', { env: { FAAS_PREVIEW_NAME: 'shop-pr-3', FAAS_PREVIEW_PR: '3', DATABASE_URL: 'postgres://shop_pr_3:pw@db/shop_pr_3' } });
+    const o = hook('env', {
+      env: {
+        FAAS_PREVIEW_NAME: 'shop-pr-3',
+        FAAS_PREVIEW_PR: '3',
+        DATABASE_URL: 'postgres://shop_pr_3:pw@db/shop_pr_3',
+      },
+    });
     await runHook(o);
     const env = Object.fromEntries(o.log.lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-    expect(env).toMatchObject({ FAAS_PREVIEW_NAME: 'shop-pr-3', FAAS_PREVIEW_PR: '3', DATABASE_URL: 'postgres://shop_pr_3:pw@db/shop_pr_3', HOME: '/home/runner' });
-    for (const leaked of ['INPUT_GATEWAY_PASSWORD', 'INPUT_DATABASE_URL', 'GITHUB_TOKEN', 'ACTIONS_RUNTIME_TOKEN']) expect(env).not.toHaveProperty(leaked);
+    expect(env).toMatchObject({
+      FAAS_PREVIEW_NAME: 'shop-pr-3',
+      FAAS_PREVIEW_PR: '3',
+      DATABASE_URL: 'postgres://shop_pr_3:pw@db/shop_pr_3',
+      HOME: '/home/runner',
+    });
+    for (const leaked of ['INPUT_GATEWAY_PASSWORD', 'INPUT_DATABASE_URL', 'GITHUB_TOKEN', 'ACTIONS_RUNTIME_TOKEN'])
+      expect(env).not.toHaveProperty(leaked);
     expect(o.log.lines.join('\n')).not.toMatch(/gw-secret|ghs_token/);
   });
 
   test('a non-zero exit is one error naming the hook and its code, with the last lines of output', async () => {
-    const err = await failure(hook('for i in $(seq 1 50); do echo "applying migration $i"; done; echo "relation users already exists" >&2; exit 3'));
+    const err = await failure(
+      hook(
+        'for i in $(seq 1 50); do echo "applying migration $i"; done; echo "relation users already exists" >&2; exit 3',
+      ),
+    );
     expect(err.headline).toBe("hook 'database-migrate' exited with code 3");
     expect(err.exitCode).toBe(3);
     expect(err.timedOut).toBe(false);
@@ -89,9 +126,12 @@ describe('runHook', () => {
     const secrets = new Secrets();
     const password = 'Xk9_preview-db-password-4f2a';
     secrets.add(password);
-    const o = hook(`printf 'DATABASE_URL=postgres://shop_pr_1:Xk9_preview-db-'; sleep 0.2; printf 'password-4f2a@db/shop_pr_1\\n'; echo "${encodeURIComponent(password)}" >&2; exit 1`, {
-      scrub: (t) => secrets.scrub(t),
-    });
+    const o = hook(
+      `printf 'DATABASE_URL=postgres://shop_pr_1:Xk9_preview-db-'; sleep 0.2; printf 'password-4f2a@db/shop_pr_1\\n'; echo "${encodeURIComponent(password)}" >&2; exit 1`,
+      {
+        scrub: (t) => secrets.scrub(t),
+      },
+    );
     const err = await failure(o);
     const all = [...o.log.lines, err.message, err.output].join('\n');
     expect(secrets.leaks(all)).toEqual([]);
@@ -102,7 +142,9 @@ describe('runHook', () => {
     const pidFile = path.join(workspace, 'child.pid');
     const err = await failure(hook(`sleep 300 & echo $! > ${pidFile}; echo started; wait`, { timeoutMs: 1_000 }));
     expect(err.timedOut).toBe(true);
-    expect(err.headline).toBe("hook 'database-migrate' did not finish within 1s and was killed with its child processes");
+    expect(err.headline).toBe(
+      "hook 'database-migrate' did not finish within 1s and was killed with its child processes",
+    );
     expect(err.output).toBe('started');
     const child = Number(readFileSync(pidFile, 'utf8'));
     expect(await survives(child)).toBe(false);
@@ -131,7 +173,9 @@ describe('runHook', () => {
   test('refuses an empty command and a missing working directory before starting anything', async () => {
     await expect(runHook(hook('  '))).rejects.toThrow("hook 'database-migrate' has an empty command");
     const missing = path.join(workspace, 'nope');
-    await expect(runHook(hook('touch created', { cwd: missing }))).rejects.toThrow(`its working directory ${missing} is not a directory`);
+    await expect(runHook(hook('touch created', { cwd: missing }))).rejects.toThrow(
+      `its working directory ${missing} is not a directory`,
+    );
     expect(existsSync(path.join(missing, 'created'))).toBe(false);
   });
 });

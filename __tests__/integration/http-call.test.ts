@@ -17,7 +17,9 @@ async function listen<T extends Server | NetServer>(s: T): Promise<string> {
 
 describe('call', () => {
   test('a refused connection names the address and port, even port 1', async () => {
-    await expect(call({ method: 'GET', url: 'http://user:pw@127.0.0.1:1/system/info' })).rejects.toThrow('GET http://127.0.0.1:1/system/info: ECONNREFUSED 127.0.0.1:1');
+    await expect(call({ method: 'GET', url: 'http://user:pw@127.0.0.1:1/system/info' })).rejects.toThrow(
+      'GET http://127.0.0.1:1/system/info: ECONNREFUSED 127.0.0.1:1',
+    );
   });
 
   test('a dropped connection is a socket hang up', async () => {
@@ -29,7 +31,9 @@ describe('call', () => {
 
   test('a server that never answers is cut at the timeout', async () => {
     const url = await listen(createServer(() => undefined));
-    await expect(call({ method: 'PUT', url, timeoutMs: 200 })).rejects.toThrow(/PUT http:\/\/127\.0\.0\.1:\d+\/: no answer within 0\.2s/);
+    await expect(call({ method: 'PUT', url, timeoutMs: 200 })).rejects.toThrow(
+      /PUT http:\/\/127\.0\.0\.1:\d+\/: no answer within 0\.2s/,
+    );
   });
 });
 
@@ -38,7 +42,13 @@ describe('callWithRetry', () => {
     let n = 0;
     const url = await listen(createHttpServer((_q, res) => res.writeHead(++n < 2 ? 502 : 200).end('fine')));
     const log: string[] = [];
-    const res = await callWithRetry({ method: 'GET', url, accept: (s) => s === 200, log: (l) => log.push(l), policy: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 } });
+    const res = await callWithRetry({
+      method: 'GET',
+      url,
+      accept: (s) => s === 200,
+      log: (l) => log.push(l),
+      policy: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 },
+    });
     expect(res.text).toBe('fine');
     expect(log).toHaveLength(1);
     expect(log[0]).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/ answered 502: fine; retrying up to 2 more times$/);
@@ -47,7 +57,12 @@ describe('callWithRetry', () => {
   test('a 401 is not retried and carries the hint', async () => {
     let n = 0;
     const url = await listen(createHttpServer((_q, res) => (n++, res.writeHead(401).end('invalid credentials'))));
-    const err = await callWithRetry({ method: 'GET', url, accept: (s) => s === 200, hint: () => ' (check the password)' }).catch((e: StatusError) => e);
+    const err = await callWithRetry({
+      method: 'GET',
+      url,
+      accept: (s) => s === 200,
+      hint: () => ' (check the password)',
+    }).catch((e: StatusError) => e);
     expect(err).toBeInstanceOf(StatusError);
     expect((err as StatusError).message).toMatch(/answered 401: invalid credentials \(check the password\)$/);
     expect(n).toBe(1);

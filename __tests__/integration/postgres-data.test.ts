@@ -25,20 +25,27 @@ describe('per-preview PostgreSQL databases, for real', () => {
 
   beforeAll(async () => {
     server = await startPostgres();
-    process.stdout.write(`PostgreSQL ${server.major}: initdb ${server.timings.initdbMs} ms, start ${server.timings.startMs} ms\n`);
+    process.stdout.write(
+      `PostgreSQL ${server.major}: initdb ${server.timings.initdbMs} ms, start ${server.timings.startMs} ms\n`,
+    );
     su = await server.connect();
     await su.query(`CREATE ROLE admin LOGIN PASSWORD '${ADMIN_PASSWORD}' CREATEDB CREATEROLE`);
     await su.query(`CREATE ROLE weak LOGIN PASSWORD 'weak-pw' CREATEROLE`);
     await su.query('CREATE DATABASE tpl IS_TEMPLATE true');
     await su.query('CREATE DATABASE plain');
     const tpl = await server.connect({ database: 'tpl' });
-    await tpl.query(`CREATE TABLE products (name text); INSERT INTO products VALUES ('seeded from tpl'); GRANT SELECT ON products TO PUBLIC`);
+    await tpl.query(
+      `CREATE TABLE products (name text); INSERT INTO products VALUES ('seeded from tpl'); GRANT SELECT ON products TO PUBLIC`,
+    );
     await tpl.end();
     adminUrl = server.urlFor({ user: 'admin', password: ADMIN_PASSWORD });
   }, 60_000);
 
   afterEach(async () => {
-    await Promise.all([...opened.splice(0).map((d) => d.close()), ...clients.splice(0).map((c) => c.end().catch(() => undefined))]);
+    await Promise.all([
+      ...opened.splice(0).map((d) => d.close()),
+      ...clients.splice(0).map((c) => c.end().catch(() => undefined)),
+    ]);
   });
 
   afterAll(async () => {
@@ -62,7 +69,9 @@ describe('per-preview PostgreSQL databases, for real', () => {
 
   /** Every role and database on the server, to show a failure left nothing behind. */
   async function everything(): Promise<string[]> {
-    const { rows } = await su.query(`SELECT 'role ' || rolname AS x FROM pg_roles UNION ALL SELECT 'database ' || datname FROM pg_database ORDER BY 1`);
+    const { rows } = await su.query(
+      `SELECT 'role ' || rolname AS x FROM pg_roles UNION ALL SELECT 'database ' || datname FROM pg_database ORDER BY 1`,
+    );
     return rows.map((r) => r.x as string);
   }
 
@@ -88,7 +97,12 @@ describe('per-preview PostgreSQL databases, for real', () => {
     const db = await dbs.ensure('shop-pr-1');
     expect(db).toMatchObject({ name: 'shop_pr_1', created: true });
     const url = new URL(db.url);
-    expect([url.hostname, url.port, url.username, url.pathname]).toEqual(['127.0.0.1', String(server.port), 'shop_pr_1', '/shop_pr_1']);
+    expect([url.hostname, url.port, url.username, url.pathname]).toEqual([
+      '127.0.0.1',
+      String(server.port),
+      'shop_pr_1',
+      '/shop_pr_1',
+    ]);
     expect(secrets.leaks(db.url)).toContain(decodeURIComponent(url.password));
 
     const { rows } = await su.query(
@@ -129,7 +143,9 @@ describe('per-preview PostgreSQL databases, for real', () => {
     const dbs = await open({ template: 'tpl' });
     const clone = await dbs.ensure('shop-pr-4');
     expect(clone.created).toBe(true);
-    expect((await (await connectTo(clone.url)).query('SELECT name FROM products')).rows).toEqual([{ name: 'seeded from tpl' }]);
+    expect((await (await connectTo(clone.url)).query('SELECT name FROM products')).rows).toEqual([
+      { name: 'seeded from tpl' },
+    ]);
 
     const before = await everything();
     const holder = await server.connect({ database: 'tpl' });
@@ -137,7 +153,9 @@ describe('per-preview PostgreSQL databases, for real', () => {
     const err = await failure(dbs.ensure('shop-pr-5'));
     expect(err).toBeInstanceOf(DataError);
     expect((err as DataError).code).toBe('55006');
-    expect(err.message).toMatch(/^create database shop_pr_5 from template 'tpl' on PostgreSQL at 127\.0\.0\.1:\d+: source database "tpl" is being accessed by other users/);
+    expect(err.message).toMatch(
+      /^create database shop_pr_5 from template 'tpl' on PostgreSQL at 127\.0\.0\.1:\d+: source database "tpl" is being accessed by other users/,
+    );
     expect(err.message).toMatch(/\(after 2 attempts\)/);
     expect(err.message).toMatch(/sessions now: postgres\)/);
     expect(err.message).toMatch(/ALTER DATABASE "tpl" ALLOW_CONNECTIONS false/);
@@ -151,7 +169,9 @@ describe('per-preview PostgreSQL databases, for real', () => {
     const before = await everything();
     const dbs = await open({ template: 'no_such_tpl' });
     const err = await failure(dbs.ensure('shop-pr-6'));
-    expect(err.message).toMatch(/template database "no_such_tpl" does not exist \(3D000\); input 'database-template' names a database that does not exist/);
+    expect(err.message).toMatch(
+      /template database "no_such_tpl" does not exist \(3D000\); input 'database-template' names a database that does not exist/,
+    );
     expect(await exists('shop_pr_6')).toEqual({ role: false, database: false });
     expect(await everything()).toEqual(before);
   });
@@ -198,17 +218,30 @@ describe('per-preview PostgreSQL databases, for real', () => {
       `database shop_pr_22 is owned by role 'shop_pr_22', not by a role faas-preview created for acme/shop: left alone`,
       `role shop_pr_22 was not created by faas-preview for acme/shop (no 'faas-preview acme/shop' comment): left alone`,
     ]);
-    expect((await dbs.drop('shop-pr-23')).leftAlone).toEqual([`database shop_pr_23 is owned by role 'postgres', not by a role faas-preview created for acme/shop: left alone`]);
+    expect((await dbs.drop('shop-pr-23')).leftAlone).toEqual([
+      `database shop_pr_23 is owned by role 'postgres', not by a role faas-preview created for acme/shop: left alone`,
+    ]);
     expect((await dbs.drop('shop-pr-24')).leftAlone).toHaveLength(1);
-    await expect(dbs.ensure('shop-pr-23')).rejects.toThrow(/a database named shop_pr_23 already exists .*owned by 'postgres', not by the preview's role/);
-    await expect(dbs.ensure('shop-pr-24')).rejects.toThrow(/a role named shop_pr_24 already exists .*not created by faas-preview for acme\/shop/);
+    await expect(dbs.ensure('shop-pr-23')).rejects.toThrow(
+      /a database named shop_pr_23 already exists .*owned by 'postgres', not by the preview's role/,
+    );
+    await expect(dbs.ensure('shop-pr-24')).rejects.toThrow(
+      /a role named shop_pr_24 already exists .*not created by faas-preview for acme\/shop/,
+    );
     expect(await everything()).toEqual(before);
   });
 
   test('an unreachable server names host:port and the OS cause', async () => {
     const port = await freePort();
-    const err = await failure(PreviewDatabases.open({ url: `postgres://admin:${ADMIN_PASSWORD}@127.0.0.1:${port}/postgres`, repo: 'acme/shop' }));
-    expect(err.message).toBe(`cannot connect to PostgreSQL at 127.0.0.1:${port} (input 'database-url'): connect ECONNREFUSED 127.0.0.1:${port}`);
+    const err = await failure(
+      PreviewDatabases.open({
+        url: `postgres://admin:${ADMIN_PASSWORD}@127.0.0.1:${port}/postgres`,
+        repo: 'acme/shop',
+      }),
+    );
+    expect(err.message).toBe(
+      `cannot connect to PostgreSQL at 127.0.0.1:${port} (input 'database-url'): connect ECONNREFUSED 127.0.0.1:${port}`,
+    );
     expect((err as DataError).code).toBe('ECONNREFUSED');
   });
 
@@ -218,8 +251,19 @@ describe('per-preview PostgreSQL databases, for real', () => {
     const { port } = silent.address() as { port: number };
     const lines: string[] = [];
     try {
-      const err = await failure(PreviewDatabases.open({ url: `postgres://admin:x@127.0.0.1:${port}/postgres`, repo: 'acme/shop', connectTimeoutMs: 300, log: (l) => lines.push(l) }));
-      expect(err.message).toMatch(new RegExp(`^cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${port} \\(input 'database-url'\\): no answer within 0\\.3s \\(after 3 attempts\\)$`));
+      const err = await failure(
+        PreviewDatabases.open({
+          url: `postgres://admin:x@127.0.0.1:${port}/postgres`,
+          repo: 'acme/shop',
+          connectTimeoutMs: 300,
+          log: (l) => lines.push(l),
+        }),
+      );
+      expect(err.message).toMatch(
+        new RegExp(
+          `^cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${port} \\(input 'database-url'\\): no answer within 0\\.3s \\(after 3 attempts\\)$`,
+        ),
+      );
       expect((err as DataError).code).toBe('ETIMEDOUT');
       expect(lines).toEqual([expect.stringMatching(/retrying up to 2 more times$/)]);
     } finally {
@@ -228,13 +272,19 @@ describe('per-preview PostgreSQL databases, for real', () => {
   });
 
   test('a wrong password is 28P01 naming the role, without the password', async () => {
-    const err = await failure(PreviewDatabases.open({ url: server.urlFor({ user: 'admin', password: 'not-the-password' }), repo: 'acme/shop' }));
-    expect(err.message).toBe(`cannot connect to PostgreSQL at 127.0.0.1:${server.port} (input 'database-url'): the server refused the password of role 'admin' (28P01); check the password in 'database-url'`);
+    const err = await failure(
+      PreviewDatabases.open({ url: server.urlFor({ user: 'admin', password: 'not-the-password' }), repo: 'acme/shop' }),
+    );
+    expect(err.message).toBe(
+      `cannot connect to PostgreSQL at 127.0.0.1:${server.port} (input 'database-url'): the server refused the password of role 'admin' (28P01); check the password in 'database-url'`,
+    );
     expect((err as DataError).code).toBe('28P01');
   });
 
   test('a malformed URL is an input error that never shows the URL', async () => {
-    const err = await failure(PreviewDatabases.open({ url: `127.0.0.1:${server.port} admin ${ADMIN_PASSWORD}`, repo: 'acme/shop' }));
+    const err = await failure(
+      PreviewDatabases.open({ url: `127.0.0.1:${server.port} admin ${ADMIN_PASSWORD}`, repo: 'acme/shop' }),
+    );
     expect(err).toBeInstanceOf(InputError);
     expect(err.message).toMatch(/^input 'database-url': is not a URL/);
     expect(err.message).not.toContain(ADMIN_PASSWORD);
@@ -242,7 +292,9 @@ describe('per-preview PostgreSQL databases, for real', () => {
 
   test('an admin role without CREATEDB is refused up front with the statement that fixes it; nothing is made', async () => {
     const before = await everything();
-    const err = await failure(PreviewDatabases.open({ url: server.urlFor({ user: 'weak', password: 'weak-pw' }), repo: 'acme/shop' }));
+    const err = await failure(
+      PreviewDatabases.open({ url: server.urlFor({ user: 'weak', password: 'weak-pw' }), repo: 'acme/shop' }),
+    );
     expect(err.message).toBe(
       `role 'weak' of 'database-url' (PostgreSQL at 127.0.0.1:${server.port}) lacks CREATEDB: every preview gets its own role and database, ` +
         `so the role needs both; as a superuser run ALTER ROLE "weak" CREATEDB CREATEROLE, or use another role`,
@@ -251,6 +303,8 @@ describe('per-preview PostgreSQL databases, for real', () => {
   });
 
   test('a template name that could break out of its quotes is refused before connecting', async () => {
-    await expect(PreviewDatabases.open({ url: adminUrl, repo: 'acme/shop', template: 'tpl" OWNER postgres --' })).rejects.toThrow(/is not a database name this action uses/);
+    await expect(
+      PreviewDatabases.open({ url: adminUrl, repo: 'acme/shop', template: 'tpl" OWNER postgres --' }),
+    ).rejects.toThrow(/is not a database name this action uses/);
   });
 });

@@ -8,7 +8,13 @@ import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { deletePrTags } from '../../src/image/tag-cleanup.js';
 import type { BuildSettings } from '../../src/settings.js';
-import { cleanupBuild, startLinkProxy, startRegistry, type LinkProxy, type Registry } from '../../test/support/registry.js';
+import {
+  cleanupBuild,
+  startLinkProxy,
+  startRegistry,
+  type LinkProxy,
+  type Registry,
+} from '../../test/support/registry.js';
 import { describeWith } from '../../test/support/tools.js';
 
 const { describe: withRegistry } = describeWith(['docker-registry', 'openssl']);
@@ -16,8 +22,17 @@ const { describe: withRegistry } = describeWith(['docker-registry', 'openssl']);
 /** Distribution never talks to GitHub; a client that would fail loudly if it did. */
 const octokit = getOctokit('unused', { baseUrl: 'http://127.0.0.1:1' });
 
-function build(host: string, r: Pick<Registry, 'username' | 'password'>, repository = 'acme/app', password = r.password): BuildSettings {
-  return cleanupBuild(`${host}/${repository}`, { registryUsername: r.username, registryPassword: password, registryInsecure: true });
+function build(
+  host: string,
+  r: Pick<Registry, 'username' | 'password'>,
+  repository = 'acme/app',
+  password = r.password,
+): BuildSettings {
+  return cleanupBuild(`${host}/${repository}`, {
+    registryUsername: r.username,
+    registryPassword: password,
+    registryInsecure: true,
+  });
 }
 
 const deps = { octokit, timeoutMs: 10_000 };
@@ -54,7 +69,12 @@ withRegistry('deletePrTags on a distribution registry', () => {
       const result = await deletePrTags(build(r.host, r), 7, deps);
       expect(result.registry).toBe('distribution');
       expect(result.deleted.sort()).toEqual(['pr-7-aaaaaaa', 'pr-7-bbbbbbb']);
-      expect(result.kept).toEqual([{ tag: 'pr-7-ccccccc', reason: expect.stringMatching(/^its manifest sha256:[0-9a-f]{64} is also tagged 'latest'; /) }]);
+      expect(result.kept).toEqual([
+        {
+          tag: 'pr-7-ccccccc',
+          reason: expect.stringMatching(/^its manifest sha256:[0-9a-f]{64} is also tagged 'latest'; /),
+        },
+      ]);
       expect(result.unsupported).toBeUndefined();
       expect(await r.tags('acme/app')).toEqual(['latest', 'pr-7-ccccccc', 'pr-70-eeeeee0', 'pr-8-ddddddd']);
     });
@@ -66,12 +86,18 @@ withRegistry('deletePrTags on a distribution registry', () => {
     });
 
     test('a repository nothing was pushed to: nothing to delete', async () => {
-      expect(await deletePrTags(build(r.host, r, 'acme/never-pushed'), 7, deps)).toEqual({ registry: 'distribution', deleted: [], kept: [] });
+      expect(await deletePrTags(build(r.host, r, 'acme/never-pushed'), 7, deps)).toEqual({
+        registry: 'distribution',
+        deleted: [],
+        kept: [],
+      });
     });
 
     test('a wrong password is an error naming the call, the status and the inputs', async () => {
       await expect(deletePrTags(build(r.host, r, 'acme/app', 'wrong-password'), 7, deps)).rejects.toThrow(
-        new RegExp(`^GET http://${r.host}/v2/acme/app/tags/list\\?n=100 answered 401: .*registry-username / registry-password were refused for acme/app`),
+        new RegExp(
+          `^GET http://${r.host}/v2/acme/app/tags/list\\?n=100 answered 401: .*registry-username / registry-password were refused for acme/app`,
+        ),
       );
     });
   });
@@ -83,7 +109,11 @@ withRegistry('deletePrTags on a distribution registry', () => {
     const p = await proxy(r, 'relative');
     const result = await deletePrTags(build(p.host, r), 3, deps);
     expect(result.deleted).toEqual([]);
-    expect(result.unsupported).toMatch(new RegExp(`^DELETE http://${p.host}/v2/acme/app/manifests/sha256:[0-9a-f]{64} answered 405 \\(UNSUPPORTED: The operation is unsupported\\.\\): this registry does not delete manifests`));
+    expect(result.unsupported).toMatch(
+      new RegExp(
+        `^DELETE http://${p.host}/v2/acme/app/manifests/sha256:[0-9a-f]{64} answered 405 \\(UNSUPPORTED: The operation is unsupported\\.\\): this registry does not delete manifests`,
+      ),
+    );
     expect(result.kept.map((k) => k.tag).sort()).toEqual(['pr-3-aaaaaaa', 'pr-3-bbbbbbb']);
     expect(result.kept[0].reason).toBe('the registry refuses deletes (405)');
     expect(p.calls.filter((c) => c.startsWith('DELETE'))).toHaveLength(1);
@@ -96,19 +126,23 @@ withRegistry('deletePrTags on a distribution registry', () => {
       r = await registry();
     });
 
-    test.each(['relative', 'absolute'] as const)('%s Link URLs: every page is read and the PR tags on later pages are deleted', async (link) => {
-      const repo = `acme/${link}`;
-      for (const [i, tag] of ['a1', 'a2', 'main', 'pr-5-aaaaaaa', 'pr-5-bbbbbbb'].entries()) await r.pushImage(repo, [tag], `${link}-${i}`);
-      const p = await proxy(r, link);
-      const result = await deletePrTags(build(p.host, r, repo), 5, deps);
-      expect(result.deleted.sort()).toEqual(['pr-5-aaaaaaa', 'pr-5-bbbbbbb']);
-      expect(p.calls.filter((c) => c.includes('/tags/list'))).toEqual([
-        `GET /v2/${repo}/tags/list?n=100`,
-        `GET /v2/${repo}/tags/list?last=a2&n=2`,
-        `GET /v2/${repo}/tags/list?last=pr-5-aaaaaaa&n=2`,
-      ]);
-      expect(await r.tags(repo)).toEqual(['a1', 'a2', 'main']);
-    });
+    test.each(['relative', 'absolute'] as const)(
+      '%s Link URLs: every page is read and the PR tags on later pages are deleted',
+      async (link) => {
+        const repo = `acme/${link}`;
+        for (const [i, tag] of ['a1', 'a2', 'main', 'pr-5-aaaaaaa', 'pr-5-bbbbbbb'].entries())
+          await r.pushImage(repo, [tag], `${link}-${i}`);
+        const p = await proxy(r, link);
+        const result = await deletePrTags(build(p.host, r, repo), 5, deps);
+        expect(result.deleted.sort()).toEqual(['pr-5-aaaaaaa', 'pr-5-bbbbbbb']);
+        expect(p.calls.filter((c) => c.includes('/tags/list'))).toEqual([
+          `GET /v2/${repo}/tags/list?n=100`,
+          `GET /v2/${repo}/tags/list?last=a2&n=2`,
+          `GET /v2/${repo}/tags/list?last=pr-5-aaaaaaa&n=2`,
+        ]);
+        expect(await r.tags(repo)).toEqual(['a1', 'a2', 'main']);
+      },
+    );
 
     test('a Link to another host is an error, and nothing is deleted', async () => {
       const repo = 'acme/foreign';
@@ -137,7 +171,9 @@ withRegistry('deletePrTags on a distribution registry', () => {
       const r = await registry({ auth: 'token', tokenActions: ['pull', 'push'] });
       await r.pushImage('acme/app', ['pr-4-aaaaaaa'], 'A');
       await expect(deletePrTags(build(r.host, r), 4, deps)).rejects.toThrow(
-        new RegExp(`^DELETE http://${r.host}/v2/acme/app/manifests/sha256:[0-9a-f]{64} answered 401: .*the registry credentials need delete access to acme/app\\)$`),
+        new RegExp(
+          `^DELETE http://${r.host}/v2/acme/app/manifests/sha256:[0-9a-f]{64} answered 401: .*the registry credentials need delete access to acme/app\\)$`,
+        ),
       );
       expect(r.tokenScopes).toEqual(['repository:acme/app:pull', 'repository:acme/app:delete']);
       expect(await r.tags('acme/app')).toEqual(['pr-4-aaaaaaa']);
@@ -148,8 +184,12 @@ withRegistry('deletePrTags on a distribution registry', () => {
     const sockets = new Set<Socket>();
     const silent = createServer((socket) => sockets.add(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    started.push({ close: () => new Promise<void>((resolve) => (silent.close(() => resolve()), sockets.forEach((s) => s.destroy()))) });
+    started.push({
+      close: () => new Promise<void>((resolve) => (silent.close(() => resolve()), sockets.forEach((s) => s.destroy()))),
+    });
     const host = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
-    await expect(deletePrTags(build(host, { username: 'ci', password: 'unused' }), 4, { octokit, timeoutMs: 200 })).rejects.toThrow(`GET http://${host}/v2/acme/app/tags/list?n=100: no answer within 0.2s (after 3 attempts)`);
+    await expect(
+      deletePrTags(build(host, { username: 'ci', password: 'unused' }), 4, { octokit, timeoutMs: 200 }),
+    ).rejects.toThrow(`GET http://${host}/v2/acme/app/tags/list?n=100: no answer within 0.2s (after 3 attempts)`);
   });
 });

@@ -24,7 +24,8 @@ beforeEach(() => {
   github.setPackagesPermission('write');
 });
 
-const clean = (repository: string, pr: number) => deletePrTags(cleanupBuild(repository), pr, { octokit, timeoutMs: 10_000 });
+const clean = (repository: string, pr: number) =>
+  deletePrTags(cleanupBuild(repository), pr, { octokit, timeoutMs: 10_000 });
 const tagsLeft = (owner: string, name: string) => github.packageVersions(owner, name).flatMap((v) => v.tags);
 const calls = () => github.calls.map((c) => `${c.method} ${c.path}${c.query ? `?${c.query}` : ''} ${c.status}`);
 
@@ -35,7 +36,14 @@ describe('an organization package whose name has a slash, listed over two pages'
     ids = github.addPackage({
       owner: 'acme',
       name: 'tools/app',
-      versions: [['pr-7-aaaaaaa'], ['pr-7-bbbbbbb', 'latest'], ['pr-7-ccccccc', 'pr-7-ddddddd'], ['pr-8-eeeeeee'], [], ...fillers],
+      versions: [
+        ['pr-7-aaaaaaa'],
+        ['pr-7-bbbbbbb', 'latest'],
+        ['pr-7-ccccccc', 'pr-7-ddddddd'],
+        ['pr-8-eeeeeee'],
+        [],
+        ...fillers,
+      ],
     });
   });
 
@@ -44,10 +52,19 @@ describe('an organization package whose name has a slash, listed over two pages'
     expect(result.registry).toBe('ghcr');
     expect(result.deleted.sort()).toEqual(['pr-7-aaaaaaa', 'pr-7-ccccccc', 'pr-7-ddddddd']);
     expect(result.kept).toEqual([
-      { tag: 'pr-7-bbbbbbb', reason: expect.stringMatching(new RegExp(`^package version ${ids[1]} \\(sha256:[0-9a-f]{64}\\) is also tagged 'latest'; the Packages API deletes whole versions`)) },
+      {
+        tag: 'pr-7-bbbbbbb',
+        reason: expect.stringMatching(
+          new RegExp(
+            `^package version ${ids[1]} \\(sha256:[0-9a-f]{64}\\) is also tagged 'latest'; the Packages API deletes whole versions`,
+          ),
+        ),
+      },
     ]);
     expect(result.unsupported).toBeUndefined();
-    expect(tagsLeft('acme', 'tools/app')).toEqual(expect.arrayContaining(['pr-7-bbbbbbb', 'latest', 'pr-8-eeeeeee', 'build-0', 'build-124']));
+    expect(tagsLeft('acme', 'tools/app')).toEqual(
+      expect.arrayContaining(['pr-7-bbbbbbb', 'latest', 'pr-8-eeeeeee', 'build-0', 'build-124']),
+    );
     expect(tagsLeft('acme', 'tools/app')).not.toEqual(expect.arrayContaining(['pr-7-aaaaaaa']));
     expect(calls()).toEqual([
       'GET /users/acme 200',
@@ -100,7 +117,10 @@ test('GitHub refusing to delete the last tagged version: the tag is kept with it
   const result = await clean('ghcr.io/acme/lonely', 9);
   expect(result.deleted).toEqual([]);
   expect(result.kept).toEqual([
-    { tag: 'pr-9-aaaaaaa', reason: `GitHub refused to delete package version ${id} (You cannot delete the last tagged version of a package. You must delete the package instead.)` },
+    {
+      tag: 'pr-9-aaaaaaa',
+      reason: `GitHub refused to delete package version ${id} (You cannot delete the last tagged version of a package. You must delete the package instead.)`,
+    },
   ]);
 });
 
@@ -124,7 +144,12 @@ describe('permissions', () => {
   });
 
   test('without the Admin role on the package: the 404 of the DELETE is not taken for "already gone"', async () => {
-    const [id] = github.addPackage({ owner: 'acme', name: 'foreign', versions: [['pr-4-aaaaaaa'], ['main']], actionsAdmin: false });
+    const [id] = github.addPackage({
+      owner: 'acme',
+      name: 'foreign',
+      versions: [['pr-4-aaaaaaa'], ['main']],
+      actionsAdmin: false,
+    });
     await expect(clean('ghcr.io/acme/foreign', 4)).rejects.toThrow(
       `GitHub DELETE /orgs/acme/packages/container/foreign/versions/${id} answered 404 (Package not found.): deleting versions of ghcr.io/acme/foreign needs the job permission 'packages: write' and the Admin role`,
     );
@@ -135,10 +160,14 @@ describe('permissions', () => {
   test('a package that does not exist (a PR whose build never pushed) or cannot be seen: nothing deleted, both causes said, no error', async () => {
     const result = await clean('ghcr.io/acme/never-pushed', 4);
     expect(result).toMatchObject({ deleted: [], kept: [] });
-    expect(result.unsupported).toMatch(/^GitHub knows no package ghcr\.io\/acme\/never-pushed visible to 'github-token' \(404\): nothing was deleted\. If it exists, reading the versions .* needs the job permission 'packages: read'/);
+    expect(result.unsupported).toMatch(
+      /^GitHub knows no package ghcr\.io\/acme\/never-pushed visible to 'github-token' \(404\): nothing was deleted\. If it exists, reading the versions .* needs the job permission 'packages: read'/,
+    );
   });
 
   test('an owner GitHub does not know', async () => {
-    await expect(clean('ghcr.io/nobody-here/app', 4)).rejects.toThrow("GitHub GET /users/nobody-here answered 404 (Not Found): ghcr.io/nobody-here: GitHub has no user or organization 'nobody-here'");
+    await expect(clean('ghcr.io/nobody-here/app', 4)).rejects.toThrow(
+      "GitHub GET /users/nobody-here answered 404 (Not Found): ghcr.io/nobody-here: GitHub has no user or organization 'nobody-here'",
+    );
   });
 });

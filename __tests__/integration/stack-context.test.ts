@@ -5,7 +5,20 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -91,8 +104,18 @@ function load(file = 'app/stack.yml', env: Record<string, string> = {}): Stack {
   return loadStack({ file, workspace: ws, env });
 }
 
-async function prepared(stack: Stack, fn: string, templates = new Templates(stack, { tmp }), buildArgs?: Record<string, string>): Promise<BuildContext> {
-  return prepareBuild(stack, stack.functions.find((f) => f.name === fn)!, templates, { tmp, buildArgs });
+async function prepared(
+  stack: Stack,
+  fn: string,
+  templates = new Templates(stack, { tmp }),
+  buildArgs?: Record<string, string>,
+): Promise<BuildContext> {
+  return prepareBuild(
+    stack,
+    stack.functions.find((f) => f.name === fn)!,
+    templates,
+    { tmp, buildArgs },
+  );
 }
 
 describe('contexts from the workspace', () => {
@@ -136,7 +159,7 @@ describe('contexts from the workspace', () => {
     }
   });
 
-  test('the action\'s build args override the stack\'s build_args', async () => {
+  test("the action's build args override the stack's build_args", async () => {
     const ctx = await prepared(load(), 'api', undefined, { STAGE: 'ci' });
     await ctx.cleanup();
     expect(ctx.buildArgs).toEqual({ STAGE: 'ci' });
@@ -164,8 +187,12 @@ describe('contexts from the workspace', () => {
     write('nodock/api/x.txt', 'x');
     symlinkSync(path.join(outside, 'secret.txt'), path.join(ws, 'nodock/api/Dockerfile'));
     const stack = load('nodock/stack.yml');
-    await expect(prepared(stack, 'hello')).rejects.toThrow("function 'hello', field 'lang': template scratch-text has no Dockerfile at its top");
-    await expect(prepared(stack, 'api')).rejects.toThrow("function 'api', field 'lang': the handler nodock/api has a Dockerfile that is not a regular file (a link or a directory)");
+    await expect(prepared(stack, 'hello')).rejects.toThrow(
+      "function 'hello', field 'lang': template scratch-text has no Dockerfile at its top",
+    );
+    await expect(prepared(stack, 'api')).rejects.toThrow(
+      "function 'api', field 'lang': the handler nodock/api has a Dockerfile that is not a regular file (a link or a directory)",
+    );
     expect(readdirSync(tmp)).toEqual([]);
   });
 
@@ -177,13 +204,20 @@ describe('contexts from the workspace', () => {
     write('linked/hello/handler.txt', 'x');
     write('linked/api/Dockerfile', 'FROM scratch\n');
     const stack = load('linked/stack.yml');
-    await expect(prepared(stack, 'hello')).rejects.toThrow("function 'hello', field 'lang': 'template/scratch-text' resolves through a symbolic link to");
+    await expect(prepared(stack, 'hello')).rejects.toThrow(
+      "function 'hello', field 'lang': 'template/scratch-text' resolves through a symbolic link to",
+    );
   });
 
   test('skip_build functions have no context', async () => {
-    write('skip/stack.yml', 'provider: {name: openfaas}\nfunctions:\n  db:\n    lang: dockerfile\n    skip_build: true\n    image: docker.io/library/postgres:16\n');
+    write(
+      'skip/stack.yml',
+      'provider: {name: openfaas}\nfunctions:\n  db:\n    lang: dockerfile\n    skip_build: true\n    image: docker.io/library/postgres:16\n',
+    );
     const stack = load('skip/stack.yml');
-    await expect(prepareBuild(stack, stack.functions[0], new Templates(stack))).rejects.toThrow('function db has skip_build: true; deploy docker.io/library/postgres:16 without building it');
+    await expect(prepareBuild(stack, stack.functions[0], new Templates(stack))).rejects.toThrow(
+      'function db has skip_build: true; deploy docker.io/library/postgres:16 without building it',
+    );
   });
 });
 
@@ -191,7 +225,12 @@ const { describe: withGit } = describeWith(['git']);
 
 withGit('templates fetched with git from configuration.templates (a local repository)', () => {
   const repo = path.join(ws, 'vendor/templates');
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd: repo, stdio: 'pipe' });
+  const git = (...args: string[]) =>
+    execFileSync(
+      'git',
+      ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', ...args],
+      { cwd: repo, stdio: 'pipe' },
+    );
   const logs: string[] = [];
 
   beforeAll(() => {
@@ -259,8 +298,16 @@ withGit('templates fetched with git from configuration.templates (a local reposi
 
   test.each([
     ['an unknown tag', () => `file://${repo}#v9`, "field 'configuration.templates.1.source': git clone of file://"],
-    ['a repository outside the workspace', () => `file://${outside}`, "field 'configuration.templates.1.source': 'file://"],
-    ['a transport git must never run', () => 'ext::sh -c id', "field 'configuration.templates.1.source': 'ext::sh -c id' is not a git URL"],
+    [
+      'a repository outside the workspace',
+      () => `file://${outside}`,
+      "field 'configuration.templates.1.source': 'file://",
+    ],
+    [
+      'a transport git must never run',
+      () => 'ext::sh -c id',
+      "field 'configuration.templates.1.source': 'ext::sh -c id' is not a git URL",
+    ],
   ])('%s is refused at the source field', async (_what, source, problem) => {
     const stack = stackWith(source());
     const templates = new Templates(stack, { tmp });
@@ -273,7 +320,9 @@ withGit('templates fetched with git from configuration.templates (a local reposi
     const stack = stackWith(`file://${repo}`);
     const other = { ...stack, templates: [{ name: 'node20', source: `file://${repo}` }] };
     const templates = new Templates(other, { tmp });
-    await expect(prepareBuild(other, { ...stack.functions[0], lang: 'node20' }, templates)).rejects.toThrow(`function 'hello', field 'lang': template 'node20' is not in file://${repo}: it has no template/node20`);
+    await expect(prepareBuild(other, { ...stack.functions[0], lang: 'node20' }, templates)).rejects.toThrow(
+      `function 'hello', field 'lang': template 'node20' is not in file://${repo}: it has no template/node20`,
+    );
     await templates.cleanup();
   });
 
@@ -296,7 +345,7 @@ withGit('templates fetched with git from configuration.templates (a local reposi
       await new Promise<void>((resolve) => silent.close(() => resolve()));
     });
 
-    test('a hung clone is stopped at the timeout, with its transport helper; the URL\'s credentials never shown', async () => {
+    test("a hung clone is stopped at the timeout, with its transport helper; the URL's credentials never shown", async () => {
       const port = (silent.address() as AddressInfo).port;
       const stack = stackWith(`http://user:s3cret-token@127.0.0.1:${port}/templates.git`);
       const templates = new Templates(stack, { tmp, cloneTimeoutMs: 2000 });
@@ -308,15 +357,19 @@ withGit('templates fetched with git from configuration.templates (a local reposi
       );
       await templates.cleanup();
       // The killed process group held the only connection.
-      await waitFor(async () => sockets.size === 0, 'the clone\'s connection to close');
+      await waitFor(async () => sockets.size === 0, "the clone's connection to close");
     }, 20_000);
 
-    test('a refused connection: git\'s own message, redacted', async () => {
+    test("a refused connection: git's own message, redacted", async () => {
       const port = await freePort();
       const stack = stackWith(`http://user:s3cret-token@127.0.0.1:${port}/templates.git#main`);
       const templates = new Templates(stack, { tmp });
       const err = (await prepared(stack, 'hello', templates).catch((e: Error) => e)) as Error;
-      expect(err.message).toMatch(new RegExp(`git clone of http://\\*\\*\\*@127\\.0\\.0\\.1:${port}/templates\\.git#main failed \\(exit code 128\\): .*127\\.0\\.0\\.1`));
+      expect(err.message).toMatch(
+        new RegExp(
+          `git clone of http://\\*\\*\\*@127\\.0\\.0\\.1:${port}/templates\\.git#main failed \\(exit code 128\\): .*127\\.0\\.0\\.1`,
+        ),
+      );
       expect(err.message).not.toContain('s3cret-token');
       await templates.cleanup();
     }, 20_000);
@@ -350,7 +403,8 @@ withBuildah('the prepared contexts build for real (buildah, local registry)', ()
       registryUsername: registry.username,
       registryPassword: registry.password,
       registryInsecure: true,
-      deleteImage: false, rebuild: "always",
+      deleteImage: false,
+      rebuild: 'always',
     };
     try {
       await buildImage(settings, `${repository}:pr-4-abcdef1`, { parent: { ...process.env, ...registry.buildahEnv } });
@@ -362,9 +416,12 @@ withBuildah('the prepared contexts build for real (buildah, local registry)', ()
     return { labels: image.config.config?.Labels ?? {}, layers: layers.toString('latin1') };
   }
 
-  test('a template function: the template\'s files, the handler in function/, the build option packages', async () => {
+  test("a template function: the template's files, the handler in function/, the build option packages", async () => {
     const { labels, layers } = await build('hello');
-    expect(labels).toMatchObject({ 'com.openfaas.template': 'scratch-text', 'com.openfaas.template.packages': 'man-pages less' });
+    expect(labels).toMatchObject({
+      'com.openfaas.template': 'scratch-text',
+      'com.openfaas.template.packages': 'man-pages less',
+    });
     expect(layers).toContain('home/app/template.txt');
     expect(layers).toContain('home/app/function/more/data.txt');
     expect(layers).toContain('hello handler');
@@ -385,7 +442,12 @@ withBuildah('the prepared contexts build for real (buildah, local registry)', ()
 
   test('examples/stack: both functions build as the README shows them', async () => {
     const repo = realpathSync(path.resolve('.'));
-    const example = loadStack({ file: 'examples/stack/stack.yml', workspace: repo, env: { REGISTRY: `${registry.host}/acme` }, registry: `${registry.host}/acme` });
+    const example = loadStack({
+      file: 'examples/stack/stack.yml',
+      workspace: repo,
+      env: { REGISTRY: `${registry.host}/acme` },
+      registry: `${registry.host}/acme`,
+    });
     expect(example.functions.map((f) => [f.name, f.lang, f.image])).toEqual([
       ['api', 'dockerfile', `${registry.host}/acme/stack-api`],
       ['hello', 'scratch-text', `${registry.host}/acme/stack-hello`],

@@ -26,12 +26,26 @@ test('one instant query over the idle-after window; .namespace suffixes folded, 
 test('prometheus-username and -password go as Basic auth; without them a 401 names the inputs', async () => {
   const prom = await prometheus({ basicAuth: { username: 'sweeper', password: 'p@ss:word' } });
   prom.setIncreases({ 'shop-pr-1.openfaas-fn': 1 });
-  expect(Object.fromEntries(await queryIncreases({ url: prom.url, auth: { username: 'sweeper', password: 'p@ss:word' }, timeoutMs: 5000 }, 30 * 60_000, 'openfaas-fn'))).toEqual({ 'shop-pr-1': 1 });
-  await expect(queryIncreases({ url: prom.url, timeoutMs: 5000 }, 30 * 60_000, '')).rejects.toThrow(/answered 401.*prometheus-username/);
+  expect(
+    Object.fromEntries(
+      await queryIncreases(
+        { url: prom.url, auth: { username: 'sweeper', password: 'p@ss:word' }, timeoutMs: 5000 },
+        30 * 60_000,
+        'openfaas-fn',
+      ),
+    ),
+  ).toEqual({ 'shop-pr-1': 1 });
+  await expect(queryIncreases({ url: prom.url, timeoutMs: 5000 }, 30 * 60_000, '')).rejects.toThrow(
+    /answered 401.*prometheus-username/,
+  );
 });
 
 test('errors name the input and carry what Prometheus said', async () => {
   const prom = await prometheus();
-  await expect(queryIncreases({ url: prom.url + '/nope', timeoutMs: 5000 }, 30 * 60_000, '')).rejects.toThrow(/Prometheus query failed \(404 not_found\)/);
-  await expect(queryIncreases({ url: 'http://127.0.0.1:1', timeoutMs: 2000 }, 30 * 60_000, '')).rejects.toThrow(/input 'prometheus-url'.*ECONNREFUSED 127\.0\.0\.1:1/);
+  await expect(queryIncreases({ url: prom.url + '/nope', timeoutMs: 5000 }, 30 * 60_000, '')).rejects.toThrow(
+    /Prometheus query failed \(404 not_found\)/,
+  );
+  await expect(queryIncreases({ url: 'http://127.0.0.1:1', timeoutMs: 2000 }, 30 * 60_000, '')).rejects.toThrow(
+    /input 'prometheus-url'.*ECONNREFUSED 127\.0\.0\.1:1/,
+  );
 });

@@ -32,15 +32,28 @@ interface Answer {
 }
 
 /** One HTTP/1.1 request with any Host, raw target, method, headers and body (fetch can set neither Host nor a raw path). */
-function send(url: string, o: { host: string; path: string; method?: string; headers?: Record<string, string>; body?: string }): Promise<Answer> {
+function send(
+  url: string,
+  o: { host: string; path: string; method?: string; headers?: Record<string, string>; body?: string },
+): Promise<Answer> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, method: o.method ?? 'GET', path: o.path, headers: { ...o.headers, host: o.host }, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      {
+        hostname,
+        port,
+        method: o.method ?? 'GET',
+        path: o.path,
+        headers: { ...o.headers, host: o.host },
+        agent: false,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end(o.body);
   });
@@ -49,22 +62,39 @@ function send(url: string, o: { host: string; path: string; method?: string; hea
 const host = (name: string) => `${name}.${DOMAIN}`;
 
 /** What the deploy would have sent for preview `name` (src/commands/deploy.ts functionSpec), as the sweeper saved it. */
-function savedSpec(name: string, image: string, o: { service?: string; repo?: [string, string]; labels?: Record<string, string> } = {}): FunctionDeployment {
+function savedSpec(
+  name: string,
+  image: string,
+  o: { service?: string; repo?: [string, string]; labels?: Record<string, string> } = {},
+): FunctionDeployment {
   const [owner, repo] = o.repo ?? ['octo-org', 'shop'];
   return {
     service: o.service ?? name,
     image,
-    envVars: { LOG_LEVEL: 'debug', DATABASE_URL_FILE: secretPath(`${name}-database-url`), FAAS_PREVIEW_NAME: name, FAAS_PREVIEW_SHA: SHA, FAAS_PREVIEW_PR: '7' },
+    envVars: {
+      LOG_LEVEL: 'debug',
+      DATABASE_URL_FILE: secretPath(`${name}-database-url`),
+      FAAS_PREVIEW_NAME: name,
+      FAAS_PREVIEW_SHA: SHA,
+      FAAS_PREVIEW_PR: '7',
+    },
     labels: { team: 'web', ...previewLabels(owner, repo, 7, SHA), ...o.labels },
-    annotations: { 'faas-preview/deployed-at': '2026-01-01T00:00:00.000Z', 'faas-preview/url': `https://${host(name)}` },
+    annotations: {
+      'faas-preview/deployed-at': '2026-01-01T00:00:00.000Z',
+      'faas-preview/url': `https://${host(name)}`,
+    },
     secrets: [`${name}-database-url`],
     limits: { memory: '128Mi', cpu: '100m' },
   };
 }
 
 const writes = (calls: GatewayCall[]) => calls.filter((c) => c.path.startsWith('/system/') && c.method !== 'GET');
-const creates = (calls: GatewayCall[], name: string) => calls.filter((c) => c.method === 'POST' && c.path === '/system/functions' && (c.body as { service?: string })?.service === name);
-const invocations = (calls: GatewayCall[], fn: string) => calls.filter((c) => c.path === `/function/${fn}` || c.path.startsWith(`/function/${fn}/`));
+const creates = (calls: GatewayCall[], name: string) =>
+  calls.filter(
+    (c) => c.method === 'POST' && c.path === '/system/functions' && (c.body as { service?: string })?.service === name,
+  );
+const invocations = (calls: GatewayCall[], fn: string) =>
+  calls.filter((c) => c.path === `/function/${fn}` || c.path.startsWith(`/function/${fn}/`));
 
 interface Stack {
   gateway: GatewayEmulator;
@@ -77,7 +107,11 @@ interface TestWaker extends RunningWaker {
   lines: string[];
 }
 
-async function startTestWaker(gatewayUrl: string, s3: S3Emulator, env: Record<string, string> = {}): Promise<TestWaker> {
+async function startTestWaker(
+  gatewayUrl: string,
+  s3: S3Emulator,
+  env: Record<string, string> = {},
+): Promise<TestWaker> {
   const config = loadConfig({
     WAKER_GATEWAY_URL: gatewayUrl,
     WAKER_GATEWAY_PASSWORD: GATEWAY_PASSWORD,
@@ -107,7 +141,9 @@ async function startTestWaker(gatewayUrl: string, s3: S3Emulator, env: Record<st
 const { describe: withRegistry } = describeWith(['docker-registry']);
 
 describe('waker against faasd-ce (prebuilt fake images) and s3rver', () => wakerSuite('faasd-ce'));
-withRegistry('waker against faas-netes-ce (images in a public test registry) and s3rver', () => wakerSuite('faas-netes-ce'));
+withRegistry('waker against faas-netes-ce (images in a public test registry) and s3rver', () =>
+  wakerSuite('faas-netes-ce'),
+);
 
 /** The same cases on both Community Edition providers. */
 function wakerSuite(edition: Edition): void {
@@ -135,7 +171,8 @@ function wakerSuite(edition: Edition): void {
   /** Puts preview `name` to sleep as the sweeper does: its secret stays, its specs are saved, its functions are gone. */
   async function asleep(name: string, specs?: FunctionDeployment[]): Promise<FunctionDeployment[]> {
     const saved = specs ?? [savedSpec(name, await stack.image(name))];
-    for (const s of saved) for (const secret of s.secrets ?? []) stack.gateway.setSecret(secret, `postgres://${name}@db/${name}`);
+    for (const s of saved)
+      for (const secret of s.secrets ?? []) stack.gateway.setSecret(secret, `postgres://${name}@db/${name}`);
     await saveSleeping(stack.store, name, saved, new Date());
     return saved;
   }
@@ -148,13 +185,31 @@ function wakerSuite(edition: Edition): void {
     const name = 'shop-pr-101';
     const [spec] = await asleep(name);
     const before = stack.gateway.calls.length;
-    const res = await send(waker.url, { host: host(name), path: `/function/${name}/orders/7?lang=en`, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"qty":2}' });
+    const res = await send(waker.url, {
+      host: host(name),
+      path: `/function/${name}/orders/7?lang=en`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"qty":2}',
+    });
 
     expect(res.status).toBe(200);
     expect(res.headers['x-faas-preview-emulated']).toBe('true');
-    expect(JSON.parse(res.body)).toMatchObject({ function: name, image: spec.image, sha: SHA, method: 'POST', path: '/orders/7' });
+    expect(JSON.parse(res.body)).toMatchObject({
+      function: name,
+      image: spec.image,
+      sha: SHA,
+      method: 'POST',
+      path: '/orders/7',
+    });
     const fn = stack.gateway.get(name)!;
-    expect(fn).toMatchObject({ image: spec.image, labels: spec.labels, envVars: spec.envVars, secrets: spec.secrets, annotations: spec.annotations });
+    expect(fn).toMatchObject({
+      image: spec.image,
+      labels: spec.labels,
+      envVars: spec.envVars,
+      secrets: spec.secrets,
+      annotations: spec.annotations,
+    });
     expect(await readSleeping(stack.store, name)).toBeUndefined();
     expect(await stack.s3.listKeys(sleepingKey('.faas-preview', name))).toEqual([]);
 
@@ -163,8 +218,14 @@ function wakerSuite(edition: Edition): void {
     expect(writes(calls).map((c) => `${c.method} ${c.path}`)).toEqual(['POST /system/functions']);
     // The original request went through once, body and query included, after the readiness probe's GET.
     const forwarded = invocations(calls, name).filter((c) => c.method === 'POST');
-    expect(forwarded).toEqual([expect.objectContaining({ path: `/function/${name}/orders/7`, query: 'lang=en', body: { qty: 2 }, status: 200 })]);
-    expect(waker.lines.filter((l) => l.includes(`preview=${name} `))).toEqual([expect.stringMatching(new RegExp(`wake preview=${name} functions=${name} created=1 outcome=awake duration=\\d+\\.\\d\\ds$`))]);
+    expect(forwarded).toEqual([
+      expect.objectContaining({ path: `/function/${name}/orders/7`, query: 'lang=en', body: { qty: 2 }, status: 200 }),
+    ]);
+    expect(waker.lines.filter((l) => l.includes(`preview=${name} `))).toEqual([
+      expect.stringMatching(
+        new RegExp(`wake preview=${name} functions=${name} created=1 outcome=awake duration=\\d+\\.\\d\\ds$`),
+      ),
+    ]);
   });
 
   test('a preview with several functions wakes all of them, whichever function was asked for', async () => {
@@ -183,9 +244,13 @@ function wakerSuite(edition: Edition): void {
     const name = 'shop-pr-103';
     await asleep(name);
     const before = stack.gateway.calls.length;
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => send(waker.url, { host: host(name), path: `/function/${name}/item/${i}` })));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => send(waker.url, { host: host(name), path: `/function/${name}/item/${i}` })),
+    );
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
-    expect(answers.map((a) => JSON.parse(a.body).path).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `/item/${i}`).sort());
+    expect(answers.map((a) => JSON.parse(a.body).path).sort()).toEqual(
+      Array.from({ length: 20 }, (_, i) => `/item/${i}`).sort(),
+    );
     const calls = stack.gateway.calls.slice(before);
     expect(creates(calls, name)).toHaveLength(1);
     expect(writes(calls)).toHaveLength(1); // the one POST: the waker creates, never updates
@@ -210,25 +275,35 @@ function wakerSuite(edition: Edition): void {
   test.each([
     ['another repository', { repo: ['evil-org', 'shop'] as [string, string] }],
     ['an unmanaged function', { labels: { 'faas-preview/managed': 'false' } }],
-  ])('a saved spec of %s is refused: 404, nothing written, the spec left where it is, the refusal logged once', async (_what, o) => {
-    const name = `shop-pr-${'repo' in o ? 106 : 107}`;
-    await asleep(name, [savedSpec(name, await stack.image(name), o)]);
-    const before = stack.gateway.calls.length;
-    for (let i = 0; i < 3; i++) {
-      const res = await send(waker.url, { host: host(name), path: `/function/${name}/` });
-      expect(res).toMatchObject({ status: 404, body: 'not found\n' });
-    }
-    expect(writes(stack.gateway.calls.slice(before))).toEqual([]);
-    expect(stack.gateway.get(name)).toBeUndefined();
-    expect(await readSleeping(stack.store, name)).toBeDefined();
-    expect(waker.lines.filter((l) => l.includes(`preview=${name} `))).toEqual([expect.stringMatching(/ outcome=refused duration=\S+ reason="function /)]);
-  });
+  ])(
+    'a saved spec of %s is refused: 404, nothing written, the spec left where it is, the refusal logged once',
+    async (_what, o) => {
+      const name = `shop-pr-${'repo' in o ? 106 : 107}`;
+      await asleep(name, [savedSpec(name, await stack.image(name), o)]);
+      const before = stack.gateway.calls.length;
+      for (let i = 0; i < 3; i++) {
+        const res = await send(waker.url, { host: host(name), path: `/function/${name}/` });
+        expect(res).toMatchObject({ status: 404, body: 'not found\n' });
+      }
+      expect(writes(stack.gateway.calls.slice(before))).toEqual([]);
+      expect(stack.gateway.get(name)).toBeUndefined();
+      expect(await readSleeping(stack.store, name)).toBeDefined();
+      expect(waker.lines.filter((l) => l.includes(`preview=${name} `))).toEqual([
+        expect.stringMatching(/ outcome=refused duration=\S+ reason="function /),
+      ]);
+    },
+  );
 
-  test('a function a deploy creates between the waker\'s listing and its create is not overwritten by the saved spec', async () => {
+  test("a function a deploy creates between the waker's listing and its create is not overwritten by the saved spec", async () => {
     const name = 'shop-pr-118';
     await asleep(name);
-    const newer = { ...savedSpec(name, await stack.image(`${name}-newer`)), labels: { ...previewLabels('octo-org', 'shop', 7, 'd'.repeat(40)) } };
-    const proxy = await startFaultProxy(stack.gateway.url, [{ method: 'POST', path: '/system/functions', times: 1, fault: { delay: 300 } }]);
+    const newer = {
+      ...savedSpec(name, await stack.image(`${name}-newer`)),
+      labels: { ...previewLabels('octo-org', 'shop', 7, 'd'.repeat(40)) },
+    };
+    const proxy = await startFaultProxy(stack.gateway.url, [
+      { method: 'POST', path: '/system/functions', times: 1, fault: { delay: 300 } },
+    ]);
     const raced = await startTestWaker(proxy.url, stack.s3);
     try {
       const answer = send(raced.url, { host: host(name), path: `/function/${name}/` });
@@ -236,7 +311,9 @@ function wakerSuite(edition: Edition): void {
       await new Promise((r) => setTimeout(r, 100));
       stack.gateway.seed({ name, image: newer.image, labels: newer.labels });
       expect((await answer).status).toBe(200);
-      expect(stack.gateway.get(name)).toMatchObject({ labels: expect.objectContaining({ 'faas-preview/sha': 'd'.repeat(40) }) });
+      expect(stack.gateway.get(name)).toMatchObject({
+        labels: expect.objectContaining({ 'faas-preview/sha': 'd'.repeat(40) }),
+      });
       expect(proxy.requests.filter((r) => r.method === 'PUT')).toEqual([]);
       expect(raced.lines.find((l) => l.includes(`preview=${name} `))).toMatch(/created=0 outcome=awake/);
     } finally {
@@ -248,7 +325,12 @@ function wakerSuite(edition: Edition): void {
   test('a function that exists is never re-created: with a stale saved spec it is answered as it is, the spec left alone', async () => {
     const name = 'shop-pr-108';
     const image = await stack.image(name);
-    stack.gateway.seed({ name, image, labels: previewLabels('octo-org', 'shop', 7, SHA), envVars: { FAAS_PREVIEW_SHA: SHA } });
+    stack.gateway.seed({
+      name,
+      image,
+      labels: previewLabels('octo-org', 'shop', 7, SHA),
+      envVars: { FAAS_PREVIEW_SHA: SHA },
+    });
     await asleep(name, [savedSpec(name, `${image}-older`)]);
     const before = stack.gateway.calls.length;
     const res = await send(waker.url, { host: host(name), path: `/function/${name}/hello` });
@@ -259,7 +341,13 @@ function wakerSuite(edition: Edition): void {
     expect(await readSleeping(stack.store, name)).toBeDefined();
     // It existed when the gateway was asked: a POST may have run already, so it is not sent again.
     const seen = stack.gateway.calls.length;
-    const post = await send(waker.url, { host: host(name), path: `/function/${name}/`, method: 'POST', headers: { 'x-faas-preview-gateway-status': '503' }, body: '' });
+    const post = await send(waker.url, {
+      host: host(name),
+      path: `/function/${name}/`,
+      method: 'POST',
+      headers: { 'x-faas-preview-gateway-status': '503' },
+      body: '',
+    });
     expect(post.status).toBe(503);
     expect(invocations(stack.gateway.calls.slice(seen), name)).toEqual([]);
   });
@@ -287,11 +375,24 @@ function wakerSuite(edition: Edition): void {
     const before = stack.gateway.calls.length;
     const body = '{"qty":2}';
     for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
-      const request = (headers: Record<string, string>) => send(waker.url, { host: host(name), path: `/function/${name}/orders/7`, method, headers: { ...headers, 'content-length': String(body.length) }, body });
+      const request = (headers: Record<string, string>) =>
+        send(waker.url, {
+          host: host(name),
+          path: `/function/${name}/orders/7`,
+          method,
+          headers: { ...headers, 'content-length': String(body.length) },
+          body,
+        });
       const passed = await request({ 'x-faas-preview-gateway-status': '503' });
-      expect(passed).toMatchObject({ status: 503, body: `the request to function ${name} was answered with 503; a ${method} request is not sent twice, because the function may have acted on it already\n` });
+      expect(passed).toMatchObject({
+        status: 503,
+        body: `the request to function ${name} was answered with 503; a ${method} request is not sent twice, because the function may have acted on it already\n`,
+      });
       const unknown = await request({});
-      expect(unknown).toMatchObject({ status: 502, body: `the request to function ${name} was answered with an error; a ${method} request is not sent twice, because the function may have acted on it already\n` });
+      expect(unknown).toMatchObject({
+        status: 502,
+        body: `the request to function ${name} was answered with an error; a ${method} request is not sent twice, because the function may have acted on it already\n`,
+      });
       // Only the statuses the edge hands over: a made-up one is not echoed.
       expect((await request({ 'x-faas-preview-gateway-status': '200' })).status).toBe(502);
     }
@@ -303,7 +404,10 @@ function wakerSuite(edition: Edition): void {
   test('Host forms the edge accepts (upper case, a port) wake that preview, and only that one', async () => {
     const name = 'shop-pr-111';
     await asleep(name);
-    const res = await send(waker.url, { host: `${name.toUpperCase()}.${DOMAIN.toUpperCase()}:8443`, path: `/function/${name}/` });
+    const res = await send(waker.url, {
+      host: `${name.toUpperCase()}.${DOMAIN.toUpperCase()}:8443`,
+      path: `/function/${name}/`,
+    });
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toMatchObject({ function: name });
   });
@@ -317,7 +421,11 @@ function wakerSuite(edition: Edition): void {
       const before = stack.gateway.calls.length;
       expect((await send(forwarded.url, { host: host(name), path: `/function/${name}/` })).status).toBe(404);
       expect(writes(stack.gateway.calls.slice(before))).toEqual([]);
-      const res = await send(forwarded.url, { host: gatewayHost, path: `/function/${name}/`, headers: { 'x-forwarded-host': `${name}.${DOMAIN}:443` } });
+      const res = await send(forwarded.url, {
+        host: gatewayHost,
+        path: `/function/${name}/`,
+        headers: { 'x-forwarded-host': `${name}.${DOMAIN}:443` },
+      });
       expect(res.status).toBe(200);
       expect(JSON.parse(res.body)).toMatchObject({ function: name });
     } finally {
@@ -385,7 +493,9 @@ function wakerSuite(edition: Edition): void {
     });
 
     test('a method HTTP does not know is refused by the parser with 400', async () => {
-      expect((await send(waker.url, { host: host(victim), path: `/function/${victim}/`, method: 'FOO' })).status).toBe(400);
+      expect((await send(waker.url, { host: host(victim), path: `/function/${victim}/`, method: 'FOO' })).status).toBe(
+        400,
+      );
     });
 
     test('none of them wrote to the gateway, called a function or woke the victim', async () => {
@@ -403,7 +513,12 @@ function wakerSuite(edition: Edition): void {
     try {
       const name = 'shop-pr-130';
       await asleep(name);
-      const res = await send(small.url, { host: host(name), path: `/function/${name}/upload`, method: 'PUT', body: 'x'.repeat(4096) });
+      const res = await send(small.url, {
+        host: host(name),
+        path: `/function/${name}/upload`,
+        method: 'PUT',
+        body: 'x'.repeat(4096),
+      });
       expect(res.status).toBe(413);
       expect(res.body).toMatch(/larger than the 1024 bytes/);
       expect(stack.gateway.get(name)).toBeUndefined();
@@ -414,7 +529,10 @@ function wakerSuite(edition: Edition): void {
   });
 
   test('a function that never becomes ready: 504 within the wake timeout, then 504 with Retry-After from memory, no second deploy', async () => {
-    const quick = await startTestWaker(stack.gateway.url, stack.s3, { WAKER_WAKE_TIMEOUT: '1500ms', WAKER_RETRY_AFTER: '60s' });
+    const quick = await startTestWaker(stack.gateway.url, stack.s3, {
+      WAKER_WAKE_TIMEOUT: '1500ms',
+      WAKER_RETRY_AFTER: '60s',
+    });
     try {
       const name = 'shop-pr-131';
       const [spec] = await asleep(name);
@@ -430,7 +548,9 @@ function wakerSuite(edition: Edition): void {
       expect(stack.gateway.calls.slice(before)).toEqual([]);
       expect(creates(stack.gateway.calls, name)).toHaveLength(1);
       expect(await readSleeping(stack.store, name)).toBeDefined();
-      expect(quick.lines.filter((l) => l.includes(`preview=${name} `))).toEqual([expect.stringMatching(/ outcome=timeout duration=\S+ reason="function .* was not ready within/)]);
+      expect(quick.lines.filter((l) => l.includes(`preview=${name} `))).toEqual([
+        expect.stringMatching(/ outcome=timeout duration=\S+ reason="function .* was not ready within/),
+      ]);
     } finally {
       await quick.close();
     }
@@ -442,7 +562,9 @@ function wakerSuite(edition: Edition): void {
       const name = 'shop-pr-132';
       const [spec] = await asleep(name);
       stack.gateway.setImage(spec.image, { listenAfterMs: 1500 });
-      const answers = await Promise.all([0, 1, 2].map((i) => send(narrow.url, { host: host(name), path: `/function/${name}/${i}` })));
+      const answers = await Promise.all(
+        [0, 1, 2].map((i) => send(narrow.url, { host: host(name), path: `/function/${name}/${i}` })),
+      );
       expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 503]);
       const busy = answers.find((a) => a.status === 503)!;
       expect(busy.headers['retry-after']).toBe('1');
@@ -504,7 +626,14 @@ describe('waker against a Community Edition gateway with no room, or one that re
     const refusing = await gateway();
     const proxy = await startFaultProxy(refusing.url);
     const basic = Buffer.from(`admin:${GATEWAY_PASSWORD}`).toString('base64');
-    proxy.add({ method: 'POST', path: '/system/functions', fault: { status: 400, body: `unable to pull image for admin:${GATEWAY_PASSWORD} (Authorization: Basic ${basic})` } });
+    proxy.add({
+      method: 'POST',
+      path: '/system/functions',
+      fault: {
+        status: 400,
+        body: `unable to pull image for admin:${GATEWAY_PASSWORD} (Authorization: Basic ${basic})`,
+      },
+    });
     const waker = await startTestWaker(proxy.url, s3, { WAKER_RETRY_AFTER: '20s' });
     try {
       const name = 'shop-pr-141';
@@ -513,7 +642,9 @@ describe('waker against a Community Edition gateway with no room, or one that re
       expect(res).toMatchObject({ status: 503, body: `preview ${name} could not be woken up; try again in 20 s\n` });
       expect(res.headers['retry-after']).toBe('20');
       const line = waker.lines.find((l) => l.includes(`preview=${name} `))!;
-      expect(line).toMatch(/outcome=failed duration=\S+ reason=".*answered 400: unable to pull image for admin:\*\*\* \(Authorization: Basic \*\*\*\)/);
+      expect(line).toMatch(
+        /outcome=failed duration=\S+ reason=".*answered 400: unable to pull image for admin:\*\*\* \(Authorization: Basic \*\*\*\)/,
+      );
       for (const secret of [GATEWAY_PASSWORD, basic]) expect(waker.lines.join('\n')).not.toContain(secret);
       expect(refusing.get(name)).toBeUndefined();
     } finally {

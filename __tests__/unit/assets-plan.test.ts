@@ -58,7 +58,13 @@ describe('hashKindFor', () => {
 });
 
 describe('hashRequests: hash only what could be unchanged', () => {
-  const local = [file('a.js', 10), file('b.js', 20), file('new.js', 5), file('big.bin', 20_000_000), file('odd.bin', 30)];
+  const local = [
+    file('a.js', 10),
+    file('b.js', 20),
+    file('new.js', 5),
+    file('big.bin', 20_000_000),
+    file('odd.bin', 30),
+  ];
   const remote = remoteOf([
     ['a.js', 10, MD5_A], // same size: hash
     ['b.js', 21, MD5_B], // size differs: upload without hashing
@@ -116,7 +122,11 @@ describe('planSync', () => {
 
   it('compares multipart hashes in ETag form', () => {
     const etag = `${MD5_A}-3`;
-    const plan = planSync([file('big.bin', 20_000_000)], remoteOf([['big.bin', 20_000_000, etag]]), new Map([['big.bin', etag]]));
+    const plan = planSync(
+      [file('big.bin', 20_000_000)],
+      remoteOf([['big.bin', 20_000_000, etag]]),
+      new Map([['big.bin', etag]]),
+    );
     expect(plan.skipped).toHaveLength(1);
   });
 });

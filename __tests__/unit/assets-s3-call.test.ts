@@ -5,27 +5,49 @@ import { failureOf, S3OperationError, s3Operation, transientS3, type S3Failure }
 
 /** An error as the SDK builds it from an S3 error answer (radosgw: empty <Message>, so the SDK's placeholder). */
 function sdkError(status: number, code: string | undefined, message: string): Error {
-  return Object.assign(new Error(message), { name: code ?? 'Unknown', ...(code ? { Code: code } : {}), $metadata: { httpStatusCode: status } });
+  return Object.assign(new Error(message), {
+    name: code ?? 'Unknown',
+    ...(code ? { Code: code } : {}),
+    $metadata: { httpStatusCode: status },
+  });
 }
 
-const answer = (status: number | undefined, code?: string, message = ''): S3Failure => ({ kind: 'answer', status, code, message, headers: {} });
+const answer = (status: number | undefined, code?: string, message = ''): S3Failure => ({
+  kind: 'answer',
+  status,
+  code,
+  message,
+  headers: {},
+});
 
 describe('failureOf', () => {
   it('reads an SDK error answer, taking the SDK placeholder for "no message"', () => {
-    expect(failureOf(sdkError(403, 'SignatureDoesNotMatch', 'UnknownError'))).toEqual(answer(403, 'SignatureDoesNotMatch'));
-    expect(failureOf(sdkError(403, 'AccessDenied', 'Access Denied'))).toEqual(answer(403, 'AccessDenied', 'Access Denied'));
+    expect(failureOf(sdkError(403, 'SignatureDoesNotMatch', 'UnknownError'))).toEqual(
+      answer(403, 'SignatureDoesNotMatch'),
+    );
+    expect(failureOf(sdkError(403, 'AccessDenied', 'Access Denied'))).toEqual(
+      answer(403, 'AccessDenied', 'Access Denied'),
+    );
     expect(failureOf(sdkError(404, undefined, 'UnknownError'))).toEqual(answer(404)); // HEAD: no body, no code
   });
 
   it("reads lean.ts's error answer, with its headers", () => {
     const err = new S3ResponseError(503, 'SlowDown', '', 'PUT http://s3/b/k', { 'retry-after': '2' });
-    expect(failureOf(err)).toEqual({ kind: 'answer', status: 503, code: 'SlowDown', message: '', headers: { 'retry-after': '2' } });
+    expect(failureOf(err)).toEqual({
+      kind: 'answer',
+      status: 503,
+      code: 'SlowDown',
+      message: '',
+      headers: { 'retry-after': '2' },
+    });
   });
 
   it('tells a missing answer from a file that could not be read', () => {
     const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     expect(failureOf(reset)).toMatchObject({ kind: 'network', message: 'ECONNRESET socket hang up' });
-    const timeout = Object.assign(new Error('the request socket timed out after 500 ms of inactivity'), { name: 'TimeoutError' });
+    const timeout = Object.assign(new Error('the request socket timed out after 500 ms of inactivity'), {
+      name: 'TimeoutError',
+    });
     expect(failureOf(timeout)).toMatchObject({ kind: 'network' });
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
     expect(failureOf(refused)).toMatchObject({ kind: 'network', message: 'connect ECONNREFUSED 127.0.0.1:1' });
@@ -65,7 +87,9 @@ describe('S3OperationError', () => {
       'PutObject s3://previews/app-pr-1/index.html: HTTP 403 SignatureDoesNotMatch (the server sent no message); ' +
         'the server signs with another secret for this access key: check aws-secret-access-key',
     );
-    expect(new S3OperationError(put, answer(500, 'InternalError', 'We encountered an internal error.'), 3).message).toBe(
+    expect(
+      new S3OperationError(put, answer(500, 'InternalError', 'We encountered an internal error.'), 3).message,
+    ).toBe(
       'PutObject s3://previews/app-pr-1/index.html: HTTP 500 InternalError: We encountered an internal error. (after 3 attempts)',
     );
     expect(new S3OperationError(put, answer(502, undefined, '')).message).toBe(
@@ -75,9 +99,9 @@ describe('S3OperationError', () => {
 
   it('names the prefix of a listing or a batch delete, and a per-key error without a status', () => {
     const list = { operation: 'ListObjectsV2', bucket: 'previews', prefix: 'app-pr-1/' };
-    expect(new S3OperationError(list, { kind: 'network', message: 'ECONNRESET socket hang up', headers: {} }).message).toBe(
-      'ListObjectsV2 prefix s3://previews/app-pr-1/: ECONNRESET socket hang up',
-    );
+    expect(
+      new S3OperationError(list, { kind: 'network', message: 'ECONNRESET socket hang up', headers: {} }).message,
+    ).toBe('ListObjectsV2 prefix s3://previews/app-pr-1/: ECONNRESET socket hang up');
     const del = { operation: 'DeleteObjects', bucket: 'previews', key: 'app-pr-1/old.js' };
     expect(new S3OperationError(del, answer(undefined, 'AccessDenied', 'Access Denied')).message).toMatch(
       /^DeleteObjects s3:\/\/previews\/app-pr-1\/old\.js: AccessDenied: Access Denied; the credentials may not do this/,
@@ -85,7 +109,9 @@ describe('S3OperationError', () => {
   });
 
   it('keeps control characters and overlong server messages out of the message', () => {
-    const message = new S3OperationError(put, answer(400, 'InvalidArgument', `bad\n\u001b[31mred${'x'.repeat(1000)}`)).message;
+    const message = new S3OperationError(put, answer(400, 'InvalidArgument', `bad\n\u001b[31mred${'x'.repeat(1000)}`))
+      .message;
+    // eslint-disable-next-line no-control-regex -- the escape character is what must not get through
     expect(message).not.toMatch(/[\n\u001b]/);
     expect(message.length).toBeLessThan(450);
   });
@@ -94,20 +120,30 @@ describe('S3OperationError', () => {
 describe('s3Operation', () => {
   const target = { operation: 'PutObject', bucket: 'b', key: 'p/k' };
   const policy = { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 };
-  const slowDown = (): Error => new S3ResponseError(503, 'SlowDown', 'Please reduce your request rate.', 'PUT http://s3/b/p/k');
+  const slowDown = (): Error =>
+    new S3ResponseError(503, 'SlowDown', 'Please reduce your request rate.', 'PUT http://s3/b/p/k');
 
   it('repeats transient failures with the retry policy and logs one line for the call', async () => {
     const lines: string[] = [];
     let calls = 0;
-    const out = await s3Operation(target, async () => (++calls < 3 ? Promise.reject(slowDown()) : 'stored'), { retry: true, log: (l) => lines.push(l), policy });
+    const out = await s3Operation(target, async () => (++calls < 3 ? Promise.reject(slowDown()) : 'stored'), {
+      retry: true,
+      log: (l) => lines.push(l),
+      policy,
+    });
     expect(out).toBe('stored');
     expect(calls).toBe(3);
-    expect(lines).toEqual(['PutObject s3://b/p/k: HTTP 503 SlowDown: Please reduce your request rate.; retrying up to 2 more times']);
+    expect(lines).toEqual([
+      'PutObject s3://b/p/k: HTTP 503 SlowDown: Please reduce your request rate.; retrying up to 2 more times',
+    ]);
   });
 
   it('gives up after the last attempt with an S3OperationError that counts them', async () => {
     let calls = 0;
-    const err = await s3Operation(target, async () => (calls++, Promise.reject(slowDown())), { retry: true, policy }).catch((e: unknown) => e);
+    const err = await s3Operation(target, async () => (calls++, Promise.reject(slowDown())), {
+      retry: true,
+      policy,
+    }).catch((e: unknown) => e);
     expect(calls).toBe(3);
     expect(err).toBeInstanceOf(S3OperationError);
     expect(err).toMatchObject({ attempts: 3, status: 503, code: 'SlowDown' });
@@ -117,9 +153,13 @@ describe('s3Operation', () => {
   it('does not repeat what is not transient, nor anything without `retry` (the SDK repeats those itself)', async () => {
     let calls = 0;
     const denied = new S3ResponseError(403, 'AccessDenied', 'Access Denied', 'PUT http://s3/b/p/k');
-    await expect(s3Operation(target, async () => (calls++, Promise.reject(denied)), { retry: true, policy })).rejects.toMatchObject({ status: 403, attempts: 1 });
+    await expect(
+      s3Operation(target, async () => (calls++, Promise.reject(denied)), { retry: true, policy }),
+    ).rejects.toMatchObject({ status: 403, attempts: 1 });
     expect(calls).toBe(1);
-    await expect(s3Operation(target, async () => (calls++, Promise.reject(slowDown())), { policy })).rejects.toMatchObject({ status: 503 });
+    await expect(
+      s3Operation(target, async () => (calls++, Promise.reject(slowDown())), { policy }),
+    ).rejects.toMatchObject({ status: 503 });
     expect(calls).toBe(2);
   });
 });

@@ -10,7 +10,10 @@ describe('parseListPage', () => {
     `<Contents><Key>${key}</Key><LastModified>2026-11-24T08:18:40.744Z</LastModified><ETag>${etag}</ETag><Size>${size}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
 
   it('reads keys (XML-unescaped), sizes and ETags', () => {
-    const xml = page(entry('p/a &amp; b &lt;1&gt;.js', 12, '&quot;0cc175b9c0f1b6a831c399e269772661&quot;') + entry('p/big.mp4', 20_000_000, '"d41d8cd98f00b204e9800998ecf8427e-3"'));
+    const xml = page(
+      entry('p/a &amp; b &lt;1&gt;.js', 12, '&quot;0cc175b9c0f1b6a831c399e269772661&quot;') +
+        entry('p/big.mp4', 20_000_000, '"d41d8cd98f00b204e9800998ecf8427e-3"'),
+    );
     expect(parseListPage(xml)).toEqual({
       objects: [
         { key: 'p/a & b <1>.js', size: 12, etag: '"0cc175b9c0f1b6a831c399e269772661"' },
@@ -22,14 +25,23 @@ describe('parseListPage', () => {
   });
 
   it('reads the continuation of a truncated page, wherever the elements are', () => {
-    const xml = page(entry('p/a', 1, '"x"'), '<IsTruncated>true</IsTruncated><NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=</NextContinuationToken>');
-    expect(parseListPage(xml)).toMatchObject({ truncated: true, nextToken: '1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=' });
+    const xml = page(
+      entry('p/a', 1, '"x"'),
+      '<IsTruncated>true</IsTruncated><NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=</NextContinuationToken>',
+    );
+    expect(parseListPage(xml)).toMatchObject({
+      truncated: true,
+      nextToken: '1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=',
+    });
     expect(parseListPage(page(''))).toEqual({ objects: [], truncated: false, nextToken: undefined });
   });
 
   it('does not take a key named like an element for the element', () => {
     const xml = page(entry('p/<IsTruncated>true</IsTruncated>'.replace(/</g, '&lt;').replace(/>/g, '&gt;'), 1, '"x"'));
-    expect(parseListPage(xml)).toMatchObject({ truncated: false, objects: [{ key: 'p/<IsTruncated>true</IsTruncated>' }] });
+    expect(parseListPage(xml)).toMatchObject({
+      truncated: false,
+      objects: [{ key: 'p/<IsTruncated>true</IsTruncated>' }],
+    });
   });
 
   it('refuses what is not a listing, and entries without a key or a size', () => {

@@ -17,20 +17,34 @@ const base: BuildSettings = {
   registryUsername: '',
   registryPassword: '',
   registryInsecure: false,
-  deleteImage: false, rebuild: "always",
+  deleteImage: false,
+  rebuild: 'always',
 };
 const tag = 'registry.example.com/acme/shop:pr-2-ec26c3e';
 const cacheRepo = 'registry.example.com/acme/shop-buildcache';
 const labels = { 'faas-preview/build-digest': '0123456789abcdef0123456789abcdef01234567' };
 
-const argv = (b: BuildSettings, extras: Parameters<typeof buildCommands>[2]) => buildCommands(b, tag, extras).map((s) => [s.step, ...s.args]);
+const argv = (b: BuildSettings, extras: Parameters<typeof buildCommands>[2]) =>
+  buildCommands(b, tag, extras).map((s) => [s.step, ...s.args]);
 
 describe('labels', () => {
   test('every builder gets --label key=value on the build, nothing else changes', () => {
     for (const builder of ['docker', 'buildah', 'podman'] as const) {
       const verb = builder === 'buildah' ? 'bud' : 'build';
       expect(argv({ ...base, builder }, { labels })).toEqual([
-        ['build', verb, '--file', '/src/app/Dockerfile', '--tag', tag, '--label', `faas-preview/build-digest=${labels['faas-preview/build-digest']}`, '--build-arg', 'MODE=preview', '/src/app'],
+        [
+          'build',
+          verb,
+          '--file',
+          '/src/app/Dockerfile',
+          '--tag',
+          tag,
+          '--label',
+          `faas-preview/build-digest=${labels['faas-preview/build-digest']}`,
+          '--build-arg',
+          'MODE=preview',
+          '/src/app',
+        ],
         ['push', 'push', tag],
       ]);
     }
@@ -43,7 +57,22 @@ describe('planCache and the steps it adds', () => {
     const steps = buildCommands({ ...base, builder: 'docker' }, tag, { cache: plan });
     expect(steps.map((s) => [s.step, s.optional ?? '', ...s.args])).toEqual([
       ['cache-pull', 'cache-read', 'pull', `${cacheRepo}:latest`],
-      ['build', '', 'build', '--file', '/src/app/Dockerfile', '--tag', tag, '--cache-from', `${cacheRepo}:latest`, '--build-arg', 'BUILDKIT_INLINE_CACHE=1', '--build-arg', 'MODE=preview', '/src/app'],
+      [
+        'build',
+        '',
+        'build',
+        '--file',
+        '/src/app/Dockerfile',
+        '--tag',
+        tag,
+        '--cache-from',
+        `${cacheRepo}:latest`,
+        '--build-arg',
+        'BUILDKIT_INLINE_CACHE=1',
+        '--build-arg',
+        'MODE=preview',
+        '/src/app',
+      ],
       ['push', '', 'push', tag],
       ['cache-tag', 'cache-write', 'tag', tag, `${cacheRepo}:latest`],
       ['cache-push', 'cache-write', 'push', `${cacheRepo}:latest`],
@@ -52,9 +81,18 @@ describe('planCache and the steps it adds', () => {
   });
 
   test('docker with BuildKit: no pull (BuildKit reads the cache from the registry); read only: no push', () => {
-    const plan = planCache({ ...base, builder: 'docker' }, { registryCache: true, buildkit: true }, { write: false, repository: 'r.example.com/cache' });
+    const plan = planCache(
+      { ...base, builder: 'docker' },
+      { registryCache: true, buildkit: true },
+      { write: false, repository: 'r.example.com/cache' },
+    );
     expect(argv({ ...base, builder: 'docker' }, { cache: plan }).map((a) => a[0])).toEqual(['build', 'push']);
-    expect(plan.buildFlags).toEqual(['--cache-from', 'r.example.com/cache:latest', '--build-arg', 'BUILDKIT_INLINE_CACHE=1']);
+    expect(plan.buildFlags).toEqual([
+      '--cache-from',
+      'r.example.com/cache:latest',
+      '--build-arg',
+      'BUILDKIT_INLINE_CACHE=1',
+    ]);
     expect(plan.note).toContain('read only');
   });
 
@@ -63,9 +101,20 @@ describe('planCache and the steps it adds', () => {
       const plan = planCache({ ...base, builder }, { registryCache: true, buildkit: false }, {});
       const [build] = buildCommands({ ...base, builder }, tag, { cache: plan });
       expect(build.args).toContain('--cache-to');
-      expect(build.args.slice(5, 11)).toEqual(['--layers', '--cache-from', cacheRepo, '--cache-to', cacheRepo, '--build-arg']);
-      expect(build.fallback?.args).toEqual(build.args.filter((a, i, all) => a !== '--cache-to' && all[i - 1] !== '--cache-to'));
-      expect(build.fallback?.when.test(`Error: failed pushing cache to {{{"127.0.0.1:1" "x"} "b6e1"}}: connection refused`)).toBe(true);
+      expect(build.args.slice(5, 11)).toEqual([
+        '--layers',
+        '--cache-from',
+        cacheRepo,
+        '--cache-to',
+        cacheRepo,
+        '--build-arg',
+      ]);
+      expect(build.fallback?.args).toEqual(
+        build.args.filter((a, i, all) => a !== '--cache-to' && all[i - 1] !== '--cache-to'),
+      );
+      expect(
+        build.fallback?.when.test(`Error: failed pushing cache to {{{"127.0.0.1:1" "x"} "b6e1"}}: connection refused`),
+      ).toBe(true);
     }
   });
 
@@ -80,22 +129,42 @@ describe('planCache and the steps it adds', () => {
 });
 
 describe('detectCacheSupport', () => {
-  const probe = (output: string, code = 0): Probe => async () => ({ code, output });
+  const probe =
+    (output: string, code = 0): Probe =>
+    async () => ({ code, output });
   // Excerpts of the real help texts: buildah 1.28.2 / podman 4.3.1, docker 28.2 without buildx, buildx 0.x.
-  const buildahHelp = '      --cache-from string   remote repository to utilise as potential cache source.\n      --cache-to string   remote repository to utilise as potential cache destination.\n';
-  const classicHelp = '      --cache-from strings      Images to consider as cache sources\n      --label list              Set metadata for an image\n';
-  const buildxHelp = '      --cache-from stringArray  External cache sources\n      --cache-to stringArray    Cache export destinations\n';
+  const buildahHelp =
+    '      --cache-from string   remote repository to utilise as potential cache source.\n      --cache-to string   remote repository to utilise as potential cache destination.\n';
+  const classicHelp =
+    '      --cache-from strings      Images to consider as cache sources\n      --label list              Set metadata for an image\n';
+  const buildxHelp =
+    '      --cache-from stringArray  External cache sources\n      --cache-to stringArray    Cache export destinations\n';
 
   test('buildah and podman: --cache-to in the help', async () => {
-    expect(await detectCacheSupport('buildah', {}, probe(buildahHelp))).toEqual({ registryCache: true, buildkit: false });
-    expect(await detectCacheSupport('podman', {}, probe('      --layers   cache intermediate layers\n'))).toEqual({ registryCache: false, buildkit: false });
-    expect(await detectCacheSupport('podman', {}, probe(buildahHelp, 125))).toEqual({ registryCache: false, buildkit: false });
+    expect(await detectCacheSupport('buildah', {}, probe(buildahHelp))).toEqual({
+      registryCache: true,
+      buildkit: false,
+    });
+    expect(await detectCacheSupport('podman', {}, probe('      --layers   cache intermediate layers\n'))).toEqual({
+      registryCache: false,
+      buildkit: false,
+    });
+    expect(await detectCacheSupport('podman', {}, probe(buildahHelp, 125))).toEqual({
+      registryCache: false,
+      buildkit: false,
+    });
   });
 
   test('docker: buildx (its help has --cache-to) or DOCKER_BUILDKIT=1 is BuildKit; otherwise the classic builder', async () => {
     expect(await detectCacheSupport('docker', {}, probe(buildxHelp))).toEqual({ registryCache: true, buildkit: true });
-    expect(await detectCacheSupport('docker', {}, probe(classicHelp))).toEqual({ registryCache: true, buildkit: false });
-    expect(await detectCacheSupport('docker', { DOCKER_BUILDKIT: '1' }, probe(classicHelp))).toEqual({ registryCache: true, buildkit: true });
+    expect(await detectCacheSupport('docker', {}, probe(classicHelp))).toEqual({
+      registryCache: true,
+      buildkit: false,
+    });
+    expect(await detectCacheSupport('docker', { DOCKER_BUILDKIT: '1' }, probe(classicHelp))).toEqual({
+      registryCache: true,
+      buildkit: true,
+    });
   });
 
   test('buildah is asked about bud (its build verb), the others about build', async () => {
@@ -126,7 +195,14 @@ describe('buildImage with a cache', () => {
     const calls: string[][] = [];
     const run: Run = async (_cmd, args) => {
       calls.push(args);
-      const key = args[0] === 'tag' ? 'tag' : args.includes('--cache-to') ? `${args[0]}+cache-to` : args[0] === 'push' && args[1].includes('buildcache') ? 'cache-push' : args[0];
+      const key =
+        args[0] === 'tag'
+          ? 'tag'
+          : args.includes('--cache-to')
+            ? `${args[0]}+cache-to`
+            : args[0] === 'push' && args[1].includes('buildcache')
+              ? 'cache-push'
+              : args[0];
       const a = answers[key];
       if (a === 'spawn') throw new Error('spawn ENOENT');
       return { code: a?.code ?? 0, stderr: a?.stderr ?? '' };
@@ -134,8 +210,17 @@ describe('buildImage with a cache', () => {
     const lines: string[] = [];
     return { calls, run, lines, log: (l: string) => lines.push(l) };
   }
-  const help = (output: string): Probe => async () => ({ code: 0, output });
-  const options = (b: ReturnType<typeof builder>, output = '--cache-to') => ({ run: b.run, log: b.log, probe: help(output), parent: { PATH: bin }, cache: {}, labels });
+  const help =
+    (output: string): Probe =>
+    async () => ({ code: 0, output });
+  const options = (b: ReturnType<typeof builder>, output = '--cache-to') => ({
+    run: b.run,
+    log: b.log,
+    probe: help(output),
+    parent: { PATH: bin },
+    cache: {},
+    labels,
+  });
 
   test('docker: a cache image that cannot be pulled or pushed is a warning; the image is built and pushed', async () => {
     const b = builder({ pull: { code: 1 }, 'cache-push': { code: 1 } });
@@ -156,23 +241,31 @@ describe('buildImage with a cache', () => {
     expect(tagFails.calls.map((c) => c[0])).toEqual(['pull', 'build', 'push', 'tag']);
     const spawn = builder({ pull: 'spawn' });
     const result = await buildImage({ ...base, builder: 'docker' }, tag, options(spawn, ''));
-    expect(result.warnings).toEqual([`docker cache-pull failed for image ${tag}: could not run 'docker': spawn ENOENT`]);
+    expect(result.warnings).toEqual([
+      `docker cache-pull failed for image ${tag}: could not run 'docker': spawn ENOENT`,
+    ]);
   });
 
   test('buildah: a build that failed pushing its cache runs again without --cache-to and succeeds', async () => {
-    const b = builder({ 'bud+cache-to': { code: 125, stderr: 'Error: failed pushing cache to {{{"r" "x"} "k"}}: denied\n' } });
+    const b = builder({
+      'bud+cache-to': { code: 125, stderr: 'Error: failed pushing cache to {{{"r" "x"} "k"}}: denied\n' },
+    });
     const result = await buildImage(base, tag, options(b));
     expect(b.calls.map((c) => [c[0], c.includes('--cache-to'), c.includes('--cache-from')])).toEqual([
       ['bud', true, true],
       ['bud', false, true],
       ['push', false, false],
     ]);
-    expect(result.warnings).toEqual(['the layer cache could not be pushed; the image was built without updating the cache']);
+    expect(result.warnings).toEqual([
+      'the layer cache could not be pushed; the image was built without updating the cache',
+    ]);
   });
 
   test('buildah: any other build failure fails the build, once, and names it', async () => {
     const b = builder({ 'bud+cache-to': { code: 1, stderr: 'Error: building at STEP "RUN make": exit status 2\n' } });
-    await expect(buildImage(base, tag, options(b))).rejects.toThrow(`buildah build failed for image ${tag} (exit code 1); its output is in the log above`);
+    await expect(buildImage(base, tag, options(b))).rejects.toThrow(
+      `buildah build failed for image ${tag} (exit code 1); its output is in the log above`,
+    );
     expect(b.calls).toHaveLength(1);
   });
 

@@ -15,7 +15,8 @@ const base: BuildSettings = {
   registryUsername: 'ci',
   registryPassword: 'top-secret',
   registryInsecure: true,
-  deleteImage: false, rebuild: "always",
+  deleteImage: false,
+  rebuild: 'always',
 };
 const tag = '127.0.0.1:5000/acme/shop:pr-2-ec26c3e';
 
@@ -51,18 +52,23 @@ describe('buildCommands', () => {
 
   test('a TLS registry keeps verification on', () => {
     for (const builder of ['docker', 'buildah', 'podman'] as const) {
-      expect(buildCommands({ ...base, builder, registryInsecure: false }, tag).flatMap((s) => s.args)).not.toContain('--tls-verify=false');
+      expect(buildCommands({ ...base, builder, registryInsecure: false }, tag).flatMap((s) => s.args)).not.toContain(
+        '--tls-verify=false',
+      );
     }
   });
 
   test('the password never appears in any argv', () => {
     for (const builder of ['docker', 'buildah', 'podman'] as const) {
-      for (const step of buildCommands({ ...base, builder }, tag)) expect(step.args.join(' ')).not.toContain('top-secret');
+      for (const step of buildCommands({ ...base, builder }, tag))
+        expect(step.args.join(' ')).not.toContain('top-secret');
     }
   });
 
   test('no login without credentials; none builds nothing', () => {
-    expect(buildCommands({ ...base, builder: 'docker', registryUsername: '', registryPassword: '' }, tag).map((s) => s.step)).toEqual(['build', 'push']);
+    expect(
+      buildCommands({ ...base, builder: 'docker', registryUsername: '', registryPassword: '' }, tag).map((s) => s.step),
+    ).toEqual(['build', 'push']);
     expect(buildCommands({ ...base, builder: 'none' }, tag)).toEqual([]);
   });
 });
@@ -104,19 +110,24 @@ describe('buildImage', () => {
     const { calls, run } = recorder();
     await buildImage({ ...base, builder: 'docker' }, tag, { run, parent: parent() });
     expect(calls.map((c) => c.args[0])).toEqual(['login', 'build', 'push']);
-    for (const c of calls) expect(c.env).toEqual({ PATH: bin, HOME: '/home/runner', DOCKER_HOST: 'unix:///run/d.sock' });
+    for (const c of calls)
+      expect(c.env).toEqual({ PATH: bin, HOME: '/home/runner', DOCKER_HOST: 'unix:///run/d.sock' });
     expect(calls[0].input).toBe('top-secret');
   });
 
   test('a failing step names the builder, the step, the image and the exit code', async () => {
     const { calls, run } = recorder({ step: 'push', code: 125 });
-    await expect(buildImage(base, tag, { run, parent: parent() })).rejects.toThrow(`buildah push failed for image ${tag} (exit code 125)`);
+    await expect(buildImage(base, tag, { run, parent: parent() })).rejects.toThrow(
+      `buildah push failed for image ${tag} (exit code 125)`,
+    );
     expect(calls).toHaveLength(3);
   });
 
   test('a failing login stops before the build', async () => {
     const { calls, run } = recorder({ step: 'login', code: 1 });
-    await expect(buildImage({ ...base, builder: 'podman' }, tag, { run, parent: parent() })).rejects.toThrow(`podman login failed for image ${tag} (exit code 1)`);
+    await expect(buildImage({ ...base, builder: 'podman' }, tag, { run, parent: parent() })).rejects.toThrow(
+      `podman login failed for image ${tag} (exit code 1)`,
+    );
     expect(calls).toHaveLength(1);
   });
 
@@ -127,9 +138,15 @@ describe('buildImage', () => {
   test('docker against a plain-HTTP registry: the error says how to allow it', async () => {
     const { run } = recorder({ step: 'push', code: 1, stderr: plainHttp });
     const login = recorder({ step: 'login', code: 1, stderr: `Error response from daemon: ${plainHttp}` });
-    await expect(buildImage(remote, tag, { run: login.run, parent: parent() })).rejects.toThrow(/^docker login failed.*insecure-registries/);
-    const err = (await buildImage(remote, '10.1.2.3:5000/acme/shop:pr-2-ec26c3e', { run, parent: parent() }).catch((e: Error) => e)) as Error;
-    expect(err.message).toMatch(/^docker push failed for image 10\.1\.2\.3:5000\/acme\/shop:pr-2-ec26c3e \(exit code 1\)/);
+    await expect(buildImage(remote, tag, { run: login.run, parent: parent() })).rejects.toThrow(
+      /^docker login failed.*insecure-registries/,
+    );
+    const err = (await buildImage(remote, '10.1.2.3:5000/acme/shop:pr-2-ec26c3e', { run, parent: parent() }).catch(
+      (e: Error) => e,
+    )) as Error;
+    expect(err.message).toMatch(
+      /^docker push failed for image 10\.1\.2\.3:5000\/acme\/shop:pr-2-ec26c3e \(exit code 1\)/,
+    );
     expect(err.message).toContain('add "10.1.2.3:5000" to "insecure-registries"');
     expect(err.message).toContain('/etc/docker/daemon.json');
     expect(err.message).not.toContain('HTTPS client');
@@ -137,21 +154,31 @@ describe('buildImage', () => {
 
   test('the insecure-registries advice is for docker login and push, and only when docker said so', async () => {
     const podman = recorder({ step: 'push', code: 125, stderr: plainHttp });
-    await expect(buildImage({ ...remote, builder: 'podman' }, tag, { run: podman.run, parent: parent() })).rejects.not.toThrow(/insecure-registries/);
+    await expect(
+      buildImage({ ...remote, builder: 'podman' }, tag, { run: podman.run, parent: parent() }),
+    ).rejects.not.toThrow(/insecure-registries/);
     const denied = recorder({ step: 'push', code: 1, stderr: 'denied: requested access to the resource is denied\n' });
-    await expect(buildImage(remote, tag, { run: denied.run, parent: parent() })).rejects.not.toThrow(/insecure-registries/);
+    await expect(buildImage(remote, tag, { run: denied.run, parent: parent() })).rejects.not.toThrow(
+      /insecure-registries/,
+    );
     // A build pulls its base image from elsewhere: a TLS failure there is not about the preview registry.
-    const pull = recorder({ step: 'build', code: 1, stderr: 'Get "https://docker.io/v2/": x509: certificate signed by unknown authority\n' });
-    await expect(buildImage(remote, tag, { run: pull.run, parent: parent() })).rejects.not.toThrow(/insecure-registries/);
+    const pull = recorder({
+      step: 'build',
+      code: 1,
+      stderr: 'Get "https://docker.io/v2/": x509: certificate signed by unknown authority\n',
+    });
+    await expect(buildImage(remote, tag, { run: pull.run, parent: parent() })).rejects.not.toThrow(
+      /insecure-registries/,
+    );
   });
 
   test('a builder that is not installed: one error naming the input and the program, nothing runs', async () => {
     const { calls, run } = recorder();
     const empty = mkdtempSync(path.join(tmpdir(), 'faas-preview-empty-'));
     try {
-      await expect(buildImage({ ...base, builder: 'podman' }, tag, { run, parent: { ...parent(), PATH: empty } })).rejects.toThrow(
-        "input 'builder': 'podman' needs the program 'podman', which is not on the runner's PATH",
-      );
+      await expect(
+        buildImage({ ...base, builder: 'podman' }, tag, { run, parent: { ...parent(), PATH: empty } }),
+      ).rejects.toThrow("input 'builder': 'podman' needs the program 'podman', which is not on the runner's PATH");
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
@@ -162,6 +189,8 @@ describe('buildImage', () => {
     const run: Run = async () => {
       throw new Error('spawn EACCES');
     };
-    await expect(buildImage(base, tag, { run, parent: parent() })).rejects.toThrow(`buildah login failed for image ${tag}: could not run 'buildah': spawn EACCES`);
+    await expect(buildImage(base, tag, { run, parent: parent() })).rejects.toThrow(
+      `buildah login failed for image ${tag}: could not run 'buildah': spawn EACCES`,
+    );
   });
 });

@@ -10,7 +10,15 @@ const facts = {
   time: '2026-11-23T20:00:00.000Z',
 };
 const evidence = 'GET http://gw/function/shop-pr-2/ answered 200 from ec26c3e (x-faas-preview-sha)';
-const refusal = { name: facts.name, runUrl: facts.runUrl, time: facts.time, limit: 1, holders: [{ name: 'shop-pr-1', pr: 1 }], foreign: 0, why: 'max-previews' as const };
+const refusal = {
+  name: facts.name,
+  runUrl: facts.runUrl,
+  time: facts.time,
+  limit: 1,
+  holders: [{ name: 'shop-pr-1', pr: 1 }],
+  foreign: 0,
+  why: 'max-previews' as const,
+};
 
 describe('renderComment', () => {
   test('every state starts with the marker, so the next run finds and edits it', () => {
@@ -18,15 +26,34 @@ describe('renderComment', () => {
       renderComment({ state: 'ready', ...facts, evidence }),
       renderComment({ state: 'rolling-out', ...facts, evidence }),
       renderComment({ state: 'failed', ...facts, step: 'build', error: 'boom', previous: 'p' }),
-      renderComment({ state: 'torn-down', name: facts.name, runUrl: facts.runUrl, time: facts.time, reason: 'PR #2 was merged', removed: [] }),
-      renderComment({ state: 'sleeping', name: facts.name, url: facts.url, runUrl: facts.runUrl, time: facts.time, idleFor: '30m' }),
+      renderComment({
+        state: 'torn-down',
+        name: facts.name,
+        runUrl: facts.runUrl,
+        time: facts.time,
+        reason: 'PR #2 was merged',
+        removed: [],
+      }),
+      renderComment({
+        state: 'sleeping',
+        name: facts.name,
+        url: facts.url,
+        runUrl: facts.runUrl,
+        time: facts.time,
+        idleFor: '30m',
+      }),
       renderComment({ state: 'refused', ...refusal }),
     ];
     for (const body of views) expect(body.startsWith('<!-- faas-preview:shop-pr-2 -->\n')).toBe(true);
   });
 
   test('ready shows URL, commit, image, function, what was checked, time and the run link', () => {
-    const body = renderComment({ state: 'ready', ...facts, evidence, assets: { uploaded: 3, skipped: 10, deleted: 1 } });
+    const body = renderComment({
+      state: 'ready',
+      ...facts,
+      evidence,
+      assets: { uploaded: 3, skipped: 10, deleted: 1 },
+    });
     expect(body).toContain('is ready: **https://shop-pr-2.preview.example.com**');
     expect(body).toContain('| Commit | `ec26c3e` |');
     expect(body).toContain('| Image | `ghcr.io/acme/shop:pr-2-ec26c3e` |');
@@ -45,36 +72,84 @@ describe('renderComment', () => {
   });
 
   test('a failure names the step, quotes the error inert, and says what is true of the previous version', () => {
-    const body = renderComment({ state: 'failed', ...facts, step: 'readiness', error: 'line1\n```\n@team <img src=x> [x](https://evil.example)', previous: 'The previous version keeps answering.' });
+    const body = renderComment({
+      state: 'failed',
+      ...facts,
+      step: 'readiness',
+      error: 'line1\n```\n@team <img src=x> [x](https://evil.example)',
+      previous: 'The previous version keeps answering.',
+    });
     expect(body).toContain('deployed the function, but it did not become ready for commit `ec26c3e`');
     expect(body).toContain('````text\nline1\n```\n@team <img src=x> [x](https://evil.example)\n````');
     expect(body).toContain('The previous version keeps answering.');
   });
 
   test('torn down lists what was removed, sleeping and refused say what to do', () => {
-    const torn = renderComment({ state: 'torn-down', name: 'shop-pr-2', runUrl: 'r', time: 't', reason: 'PR #2 was closed', removed: ['the function `shop-pr-2`', '3 static assets'] });
+    const torn = renderComment({
+      state: 'torn-down',
+      name: 'shop-pr-2',
+      runUrl: 'r',
+      time: 't',
+      reason: 'PR #2 was closed',
+      removed: ['the function `shop-pr-2`', '3 static assets'],
+    });
     expect(torn).toMatch(/torn down: PR #2 was closed/);
     expect(torn).toContain('Removed:\n- the function `shop-pr-2`\n- 3 static assets');
-    expect(renderComment({ state: 'torn-down', name: 'shop-pr-2', runUrl: 'r', time: 't', reason: 'x', removed: [] })).toContain('Nothing of it was left to remove.');
-    const sleeping = renderComment({ state: 'sleeping', name: 'shop-pr-2', url: facts.url, runUrl: 'r', time: 't', idleFor: '2h' });
+    expect(
+      renderComment({ state: 'torn-down', name: 'shop-pr-2', runUrl: 'r', time: 't', reason: 'x', removed: [] }),
+    ).toContain('Nothing of it was left to remove.');
+    const sleeping = renderComment({
+      state: 'sleeping',
+      name: 'shop-pr-2',
+      url: facts.url,
+      runUrl: 'r',
+      time: 't',
+      idleFor: '2h',
+    });
     expect(sleeping).toMatch(/asleep.*2h/);
     expect(sleeping).toMatch(/push a commit or re-run/);
-    const refused = renderComment({ state: 'refused', ...refusal, limit: 2, holders: [{ name: 'shop-pr-1', pr: 1 }, { name: 'shop-pr-5', pr: 5 }] });
+    const refused = renderComment({
+      state: 'refused',
+      ...refusal,
+      limit: 2,
+      holders: [
+        { name: 'shop-pr-1', pr: 1 },
+        { name: 'shop-pr-5', pr: 5 },
+      ],
+    });
     expect(refused).toMatch(/limit is 2/);
     expect(refused).toContain('- #1 (`shop-pr-1`)');
     expect(refused).toContain('- #5 (`shop-pr-5`)');
   });
 
   test('a Community Edition refusal counts the functions that are not previews', () => {
-    const body = renderComment({ state: 'refused', ...refusal, limit: 15, holders: [{ name: 'shop-pr-1', pr: 1 }], foreign: 14, why: 'community-edition' });
-    expect(body).toMatch(/already runs 15 functions, its limit is 15, and 14 of them are not previews of this repository/);
+    const body = renderComment({
+      state: 'refused',
+      ...refusal,
+      limit: 15,
+      holders: [{ name: 'shop-pr-1', pr: 1 }],
+      foreign: 14,
+      why: 'community-edition',
+    });
+    expect(body).toMatch(
+      /already runs 15 functions, its limit is 15, and 14 of them are not previews of this repository/,
+    );
   });
 });
 
 describe('the sleeping comment', () => {
-  const base = { state: 'sleeping' as const, name: 'shop-pr-2', url: 'https://shop-pr-2.preview.example.com', runUrl: 'r', time: 't', idleFor: '2h' };
+  const base = {
+    state: 'sleeping' as const,
+    name: 'shop-pr-2',
+    url: 'https://shop-pr-2.preview.example.com',
+    runUrl: 'r',
+    time: 't',
+    idleFor: '2h',
+  };
   test('with the waker: wakes on the next visit, and roughly how long the last deploy took', () => {
-    expect(renderComment({ ...base, wake: { seconds: 7 } })).toMatch(/It wakes on the next visit to https:\/\/shop-pr-2\.preview\.example\.com: .* \(its last deploy took about 7s\); pages load at once/);
+    expect(renderComment({ ...base, wake: { seconds: 7 } })).toMatch(
+      /It wakes on the next visit to https:\/\/shop-pr-2\.preview\.example\.com: .* \(its last deploy took about 7s\); pages load at once/,
+    );
     expect(renderComment({ ...base, wake: {} })).not.toMatch(/took about/);
   });
   test('without it: push or re-run', () => {

@@ -1,5 +1,12 @@
 import { describe, expect, test } from '@jest/globals';
-import { databaseName, isIdentifier, previewOfIdentifier, quoteIdent, quoteTemplate, templateProblem } from '../../src/data/names.js';
+import {
+  databaseName,
+  isIdentifier,
+  previewOfIdentifier,
+  quoteIdent,
+  quoteTemplate,
+  templateProblem,
+} from '../../src/data/names.js';
 import { previewName } from '../../src/naming.js';
 
 describe('databaseName', () => {
@@ -22,7 +29,16 @@ describe('databaseName', () => {
   });
 
   test('refuses what is not a preview name', () => {
-    for (const bad of ['Shop-pr-1', 'shop_pr_1', '-shop-pr-1', 'shop pr 1', 'shop"pr', 'a'.repeat(64), '', 'shop_pr_1;drop']) {
+    for (const bad of [
+      'Shop-pr-1',
+      'shop_pr_1',
+      '-shop-pr-1',
+      'shop pr 1',
+      'shop"pr',
+      'a'.repeat(64),
+      '',
+      'shop_pr_1;drop',
+    ]) {
       expect(() => databaseName(bad)).toThrow(/not a preview name/);
     }
   });
@@ -35,7 +51,17 @@ describe('quoteIdent', () => {
   });
 
   test('refuses anything that could leave the quotes or change the meaning', () => {
-    for (const bad of ['a"b', 'x"; DROP DATABASE postgres; --', 'Shop', 'a-b', 'a b', '', 'é', 'a'.repeat(64), 'a\u0000']) {
+    for (const bad of [
+      'a"b',
+      'x"; DROP DATABASE postgres; --',
+      'Shop',
+      'a-b',
+      'a b',
+      '',
+      'é',
+      'a'.repeat(64),
+      'a\u0000',
+    ]) {
       expect(isIdentifier(bad)).toBe(false);
       expect(() => quoteIdent(bad)).toThrow(/refusing to put/);
     }
@@ -67,7 +93,20 @@ describe('previewOfIdentifier', () => {
   });
 
   test('never claims names that are not exactly one of its previews', () => {
-    for (const foreign of ['shop', 'shop_pr_0', 'shop_pr_01', 'shop_pr_1_old', 'shop_pr_x', 'cart_pr_1', 'myshop_pr_1', 'shop_shop_pr_1', 'Shop_pr_1', 'shop-pr-1', 'postgres', 'template1']) {
+    for (const foreign of [
+      'shop',
+      'shop_pr_0',
+      'shop_pr_01',
+      'shop_pr_1_old',
+      'shop_pr_x',
+      'cart_pr_1',
+      'myshop_pr_1',
+      'shop_shop_pr_1',
+      'Shop_pr_1',
+      'shop-pr-1',
+      'postgres',
+      'template1',
+    ]) {
       expect(previewOfIdentifier('shop', foreign)).toBeUndefined();
     }
   });

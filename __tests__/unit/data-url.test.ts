@@ -11,7 +11,10 @@ describe('parseDatabaseUrl', () => {
     expect(parseDatabaseUrl(ADMIN)).toMatchObject({ server: 'db.example.com:6432', user: 'admin', password: SECRET });
     expect(parseDatabaseUrl('postgresql://u:pw@[::1]/postgres').server).toBe('::1:5432');
     expect(parseDatabaseUrl('postgres://u@%2Fvar%2Frun%2Fpostgresql/postgres').server).toBe('/var/run/postgresql');
-    expect(parseDatabaseUrl('postgres://u@localhost/postgres')).toMatchObject({ server: 'localhost:5432', password: '' });
+    expect(parseDatabaseUrl('postgres://u@localhost/postgres')).toMatchObject({
+      server: 'localhost:5432',
+      password: '',
+    });
   });
 
   test('names the input and what is wrong, and never prints the URL or its password', () => {
@@ -49,7 +52,8 @@ describe('previewUrl', () => {
   });
 
   test("drops the admin's identity and credentials given as query parameters, which drivers let override the URL", () => {
-    const admin = 'postgres://h/postgres?user=admin&password=sekrit&dbname=postgres&sslkey=/k&sslcert=/c&sslpassword=x&passfile=/p&sslmode=verify-full';
+    const admin =
+      'postgres://h/postgres?user=admin&password=sekrit&dbname=postgres&sslkey=/k&sslcert=/c&sslpassword=x&passfile=/p&sslmode=verify-full';
     const url = new URL(previewUrl(admin, 'shop_pr_1', 'pw'));
     expect([...url.searchParams.keys()]).toEqual(['sslmode']);
     expect(url.toString()).not.toContain('sekrit');
@@ -93,7 +97,14 @@ describe('rolePassword', () => {
     const a = rolePassword('admin-secret', 'acme/shop', 'shop_pr_1');
     expect(rolePassword('admin-secret', 'acme/shop', 'shop_pr_1')).toBe(a);
     expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(new Set([a, rolePassword('admin-secret', 'acme/shop', 'shop_pr_2'), rolePassword('admin-secret', 'acme/other', 'shop_pr_1'), rolePassword('rotated', 'acme/shop', 'shop_pr_1')]).size).toBe(4);
+    expect(
+      new Set([
+        a,
+        rolePassword('admin-secret', 'acme/shop', 'shop_pr_2'),
+        rolePassword('admin-secret', 'acme/other', 'shop_pr_1'),
+        rolePassword('rotated', 'acme/shop', 'shop_pr_1'),
+      ]).size,
+    ).toBe(4);
     expect(a).not.toContain('admin-secret');
   });
 

@@ -4,16 +4,37 @@
  * suite build-context-real.test.ts checks the whole selection against those programs.
  */
 import { describe, expect, test } from '@jest/globals';
-import { cleanPath, compilePatterns, excluded, IgnoreFileError, readIgnoreLines, type Compiler, type MatchRule, type ParentInfo } from '../../src/image/ignore.js';
+import {
+  cleanPath,
+  compilePatterns,
+  excluded,
+  IgnoreFileError,
+  readIgnoreLines,
+  type Compiler,
+  type MatchRule,
+  type ParentInfo,
+} from '../../src/image/ignore.js';
 
 describe('readIgnoreLines', () => {
   test('docker: # only in the first column is a comment; trim, "!" split off, cleaned, one leading / dropped', () => {
     const text = '\uFEFF# comment\r\n # not a comment\n\n  /abs/  \n! spaced\n!/root\n./a/../b//c\n/\n*.log\r\n';
-    expect(readIgnoreLines(text, 'docker')).toEqual(['# not a comment', 'abs', '!spaced', '!root', 'b/c', '/', '*.log']);
+    expect(readIgnoreLines(text, 'docker')).toEqual([
+      '# not a comment',
+      'abs',
+      '!spaced',
+      '!root',
+      'b/c',
+      '/',
+      '*.log',
+    ]);
   });
 
   test('imagebuilder (buildah, podman): lines split at \\n, / trimmed from both ends, nothing else until the matcher', () => {
-    expect(readIgnoreLines('# comment\n # hash\n/abs/\n!/root\n\n', 'imagebuilder')).toEqual([' # hash', 'abs', '!/root']);
+    expect(readIgnoreLines('# comment\n # hash\n/abs/\n!/root\n\n', 'imagebuilder')).toEqual([
+      ' # hash',
+      'abs',
+      '!/root',
+    ]);
   });
 });
 
@@ -112,7 +133,17 @@ describe('pattern compilation', () => {
   });
 
   test('cleanPath is Go filepath.Clean', () => {
-    expect(['', '.', './a', 'a//b/', 'a/./b/..', '/../a', '../../a', 'a/../..', '/'].map(cleanPath)).toEqual(['.', '.', 'a', 'a/b', 'a', '/a', '../../a', '..', '/']);
+    expect(['', '.', './a', 'a//b/', 'a/./b/..', '/../a', '../../a', 'a/../..', '/'].map(cleanPath)).toEqual([
+      '.',
+      '.',
+      'a',
+      'a/b',
+      'a',
+      '/a',
+      '../../a',
+      '..',
+      '/',
+    ]);
   });
 });
 

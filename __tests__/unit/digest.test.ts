@@ -15,7 +15,14 @@ function write(rel: string, text: string, base = ctx): void {
 }
 
 function input(o: Partial<DigestInput> = {}): DigestInput {
-  return { builder: 'docker', context: ctx, dockerfile: 'Dockerfile', buildArgs: { MODE: 'preview' }, platform: 'linux/amd64', ...o };
+  return {
+    builder: 'docker',
+    context: ctx,
+    dockerfile: 'Dockerfile',
+    buildArgs: { MODE: 'preview' },
+    platform: 'linux/amd64',
+    ...o,
+  };
 }
 
 const digest = async (o: Partial<DigestInput> = {}) => (await buildDigest(input(o))).value;
@@ -156,11 +163,15 @@ describe('buildDigest', () => {
 
   test('an ignore file the builders refuse is an error naming it', async () => {
     write('.dockerignore', '!\n');
-    await expect(buildDigest(input())).rejects.toThrow(`${path.join(ctx, '.dockerignore')}: illegal exclusion pattern "!"`);
+    await expect(buildDigest(input())).rejects.toThrow(
+      `${path.join(ctx, '.dockerignore')}: illegal exclusion pattern "!"`,
+    );
   });
 
   test('a missing Dockerfile is an error naming it', async () => {
-    await expect(buildDigest(input({ dockerfile: 'Nope' }))).rejects.toThrow(`cannot read the Dockerfile (${path.join(ctx, 'Nope')})`);
+    await expect(buildDigest(input({ dockerfile: 'Nope' }))).rejects.toThrow(
+      `cannot read the Dockerfile (${path.join(ctx, 'Nope')})`,
+    );
   });
 
   test('a large file is streamed and hashed whole', async () => {

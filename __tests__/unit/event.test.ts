@@ -16,13 +16,21 @@ describe('commandFor', () => {
   });
 
   test('other PR actions have nothing to do', () => {
-    expect(commandFor({ eventName: 'pull_request', action: 'assigned' }, undefined, undefined)).toMatchObject({ kind: 'skip' });
+    expect(commandFor({ eventName: 'pull_request', action: 'assigned' }, undefined, undefined)).toMatchObject({
+      kind: 'skip',
+    });
   });
 
   test('labeled deploys only when the added label is the gate label', () => {
-    expect(commandFor({ eventName: 'pull_request', action: 'labeled', addedLabel: 'preview' }, undefined, 'preview')).toEqual({ kind: 'run', command: 'deploy' });
-    expect(commandFor({ eventName: 'pull_request', action: 'labeled', addedLabel: 'bug' }, undefined, 'preview')).toMatchObject({ kind: 'skip' });
-    expect(commandFor({ eventName: 'pull_request', action: 'labeled', addedLabel: 'preview' }, undefined, undefined)).toMatchObject({ kind: 'skip' });
+    expect(
+      commandFor({ eventName: 'pull_request', action: 'labeled', addedLabel: 'preview' }, undefined, 'preview'),
+    ).toEqual({ kind: 'run', command: 'deploy' });
+    expect(
+      commandFor({ eventName: 'pull_request', action: 'labeled', addedLabel: 'bug' }, undefined, 'preview'),
+    ).toMatchObject({ kind: 'skip' });
+    expect(
+      commandFor({ eventName: 'pull_request', action: 'labeled', addedLabel: 'preview' }, undefined, undefined),
+    ).toMatchObject({ kind: 'skip' });
   });
 
   test('an explicit command wins over the event', () => {
@@ -55,9 +63,21 @@ describe('runGuard (before any input is enforced)', () => {
   });
 
   test('Dependabot without the gateway secret skips; with Dependabot secrets it runs', () => {
-    expect(runGuard({ ...base, eventName: 'pull_request', actor: 'dependabot[bot]', hasGatewaySecret: false })?.reason).toMatch(/Dependabot secrets/);
-    expect(runGuard({ ...base, eventName: 'pull_request', actor: 'octocat', prAuthor: 'dependabot[bot]', hasGatewaySecret: false })).toMatchObject({ kind: 'skip' });
-    expect(runGuard({ ...base, eventName: 'pull_request', actor: 'dependabot[bot]', hasGatewaySecret: true })).toBeUndefined();
+    expect(
+      runGuard({ ...base, eventName: 'pull_request', actor: 'dependabot[bot]', hasGatewaySecret: false })?.reason,
+    ).toMatch(/Dependabot secrets/);
+    expect(
+      runGuard({
+        ...base,
+        eventName: 'pull_request',
+        actor: 'octocat',
+        prAuthor: 'dependabot[bot]',
+        hasGatewaySecret: false,
+      }),
+    ).toMatchObject({ kind: 'skip' });
+    expect(
+      runGuard({ ...base, eventName: 'pull_request', actor: 'dependabot[bot]', hasGatewaySecret: true }),
+    ).toBeUndefined();
   });
 });
 
@@ -69,8 +89,13 @@ describe('deployGuard', () => {
   });
 
   test('a fork under pull_request_target is refused unless allow-fork-builds', () => {
-    expect(deployGuard({ ...base, eventName: 'pull_request_target', headRepo: 'mallory/shop' })).toMatchObject({ kind: 'skip', level: 'warning' });
-    expect(deployGuard({ ...base, eventName: 'pull_request_target', headRepo: 'mallory/shop', allowForkBuilds: true })).toEqual({ kind: 'run', command: 'deploy' });
+    expect(deployGuard({ ...base, eventName: 'pull_request_target', headRepo: 'mallory/shop' })).toMatchObject({
+      kind: 'skip',
+      level: 'warning',
+    });
+    expect(
+      deployGuard({ ...base, eventName: 'pull_request_target', headRepo: 'mallory/shop', allowForkBuilds: true }),
+    ).toEqual({ kind: 'run', command: 'deploy' });
   });
 
   test('a deleted fork (no head repo) counts as a fork', () => {
@@ -79,6 +104,9 @@ describe('deployGuard', () => {
 
   test('the label gate', () => {
     expect(deployGuard({ ...base, eventName: 'pull_request', gateLabel: 'preview' })).toMatchObject({ kind: 'skip' });
-    expect(deployGuard({ ...base, eventName: 'pull_request', gateLabel: 'preview', labels: ['preview'] })).toEqual({ kind: 'run', command: 'deploy' });
+    expect(deployGuard({ ...base, eventName: 'pull_request', gateLabel: 'preview', labels: ['preview'] })).toEqual({
+      kind: 'run',
+      command: 'deploy',
+    });
   });
 });

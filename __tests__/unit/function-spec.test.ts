@@ -5,7 +5,13 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { SPEC_DIGEST_LABEL, specDigest } from '../../src/decide/backend-change.js';
-import { functionSpec, runningSpec, SCALE_ZERO_LABEL, untouchedSpec, type SpecInput } from '../../src/commands/function-spec.js';
+import {
+  functionSpec,
+  runningSpec,
+  SCALE_ZERO_LABEL,
+  untouchedSpec,
+  type SpecInput,
+} from '../../src/commands/function-spec.js';
 import type { StackSpec } from '../../src/commands/units.js';
 import { BUILD_DIGEST_LABEL } from '../../src/naming.js';
 import { parseSettings } from '../../src/inputs/parse.js';
@@ -31,12 +37,28 @@ const inputs: Record<string, string> = {
   'cpu-limit': '300m',
 };
 const settings = (extra: Record<string, string> = {}) =>
-  parseSettings((name) => ({ ...inputs, ...extra })[name] ?? '', { repository: 'acme/shop', workspace: process.cwd(), mask: () => undefined, secrets: new Secrets() });
+  parseSettings((name) => ({ ...inputs, ...extra })[name] ?? '', {
+    repository: 'acme/shop',
+    workspace: process.cwd(),
+    mask: () => undefined,
+    secrets: new Secrets(),
+  });
 
 const stackSpec: StackSpec = {
   envVars: { SHARED: 'from-stack', STACK_ONLY: 'yes', FAAS_PREVIEW_SHA: 'forged', FAAS_PREVIEW_NAME: 'forged' },
-  labels: { team: 'stack', app: 'shop', [LABELS.pr]: '999', [LABELS.managed]: 'false', [FUNCTION_LABEL]: 'other', [SCALE_ZERO_LABEL]: 'false' },
-  annotations: { owner: 'stack-team', docs: 'https://docs.example.com', [ANNOTATIONS.url]: 'https://forged.example.com' },
+  labels: {
+    team: 'stack',
+    app: 'shop',
+    [LABELS.pr]: '999',
+    [LABELS.managed]: 'false',
+    [FUNCTION_LABEL]: 'other',
+    [SCALE_ZERO_LABEL]: 'false',
+  },
+  annotations: {
+    owner: 'stack-team',
+    docs: 'https://docs.example.com',
+    [ANNOTATIONS.url]: 'https://forged.example.com',
+  },
   secrets: ['stack-secret', 'shared-secret'],
   limits: { memory: '64Mi' },
   requests: { cpu: '50m' },
@@ -47,7 +69,10 @@ function input(o: Partial<SpecInput> = {}): SpecInput {
   return {
     unit: { fn: 'api', name: 'shop-pr-7-api', stackSpec },
     image: 'ghcr.io/acme/api:pr-7-abcdef1',
-    data: { secrets: ['shop-pr-7-api-key'], env: { FROM_DATA: 'from-data', API_KEY_FILE: '/var/openfaas/secrets/shop-pr-7-api-key' } },
+    data: {
+      secrets: ['shop-pr-7-api-key'],
+      env: { FROM_DATA: 'from-data', API_KEY_FILE: '/var/openfaas/secrets/shop-pr-7-api-key' },
+    },
     preview: { name: 'shop-pr-7', url: 'https://shop-pr-7.preview.example.com', pr: 7, sha: SHA },
     owner: 'acme',
     repo: 'shop',
@@ -88,7 +113,7 @@ describe('layers', () => {
     });
   });
 
-  test("annotations: stack < inputs < the deploy time and URL", () => {
+  test('annotations: stack < inputs < the deploy time and URL', () => {
     expect(spec.annotations).toEqual({
       owner: 'inputs-team',
       note: 'from-inputs',
@@ -106,7 +131,16 @@ describe('layers', () => {
     expect(spec.limits).toEqual({ memory: '64Mi', cpu: '300m' });
     expect(spec.requests).toEqual({ cpu: '50m' });
     expect(spec.readOnlyRootFilesystem).toBe(true);
-    const bare = functionSpec(settings(), input({ unit: { fn: 'hello', name: 'shop-pr-7-hello', stackSpec: { envVars: {}, labels: {}, annotations: {}, secrets: [] } } }));
+    const bare = functionSpec(
+      settings(),
+      input({
+        unit: {
+          fn: 'hello',
+          name: 'shop-pr-7-hello',
+          stackSpec: { envVars: {}, labels: {}, annotations: {}, secrets: [] },
+        },
+      }),
+    );
     expect(bare.limits).toEqual({ memory: '256Mi', cpu: '300m' });
     expect(bare).not.toHaveProperty('requests');
     expect(bare).not.toHaveProperty('readOnlyRootFilesystem');
@@ -131,24 +165,37 @@ describe('labels of the contract', () => {
   test('com.openfaas.scale.zero=true on Pro, absent on Community Edition whoever set it', () => {
     expect(functionSpec(settings(), input({ edition: 'pro' })).labels![SCALE_ZERO_LABEL]).toBe('true');
     expect(functionSpec(settings(), input({ edition: 'community' })).labels).not.toHaveProperty(SCALE_ZERO_LABEL);
-    expect(functionSpec(settings({ labels: `${SCALE_ZERO_LABEL}=true` }), input({ edition: 'community', unit: { fn: '', name: 'shop-pr-7' } })).labels).not.toHaveProperty(SCALE_ZERO_LABEL);
+    expect(
+      functionSpec(
+        settings({ labels: `${SCALE_ZERO_LABEL}=true` }),
+        input({ edition: 'community', unit: { fn: '', name: 'shop-pr-7' } }),
+      ).labels,
+    ).not.toHaveProperty(SCALE_ZERO_LABEL);
   });
 
   test('the build digest is carried when the image has one', () => {
-    expect(functionSpec(settings(), input({ buildDigest: 'f'.repeat(40) })).labels![BUILD_DIGEST_LABEL]).toBe('f'.repeat(40));
+    expect(functionSpec(settings(), input({ buildDigest: 'f'.repeat(40) })).labels![BUILD_DIGEST_LABEL]).toBe(
+      'f'.repeat(40),
+    );
     expect(functionSpec(settings(), input()).labels).not.toHaveProperty(BUILD_DIGEST_LABEL);
   });
 
   test("a template's fprocess applies unless the stack function sets its own", () => {
-    expect(functionSpec(settings(), input({ envProcess: 'cat /home/app/function/handler.txt' })).envProcess).toBe('cat /home/app/function/handler.txt');
-    const own = input({ envProcess: 'from-template', unit: { fn: 'api', name: 'shop-pr-7-api', stackSpec: { ...stackSpec, envProcess: 'from-stack' } } });
+    expect(functionSpec(settings(), input({ envProcess: 'cat /home/app/function/handler.txt' })).envProcess).toBe(
+      'cat /home/app/function/handler.txt',
+    );
+    const own = input({
+      envProcess: 'from-template',
+      unit: { fn: 'api', name: 'shop-pr-7-api', stackSpec: { ...stackSpec, envProcess: 'from-stack' } },
+    });
     expect(functionSpec(settings(), own).envProcess).toBe('from-stack');
     expect(functionSpec(settings(), input())).not.toHaveProperty('envProcess');
   });
 });
 
 describe('the spec digest', () => {
-  const digest = (o: Partial<SpecInput> = {}, extra: Record<string, string> = {}) => functionSpec(settings(extra), input(o)).labels![SPEC_DIGEST_LABEL];
+  const digest = (o: Partial<SpecInput> = {}, extra: Record<string, string> = {}) =>
+    functionSpec(settings(extra), input(o)).labels![SPEC_DIGEST_LABEL];
 
   test('is the digest of the spec it is on', () => {
     const spec = functionSpec(settings(), input());
@@ -158,18 +205,30 @@ describe('the spec digest', () => {
   test('stays the same across runs that differ only in the deploy time, the commit, its URL, its image tag and its build digest', () => {
     const first = digest();
     expect(digest({ now: new Date(NOW.getTime() + 3_600_000) })).toBe(first);
-    const next = { ...input().preview, sha: '1234567' + '8'.repeat(33), url: 'https://shop-pr-7-1234567.preview.example.com' };
+    const next = {
+      ...input().preview,
+      sha: '1234567' + '8'.repeat(33),
+      url: 'https://shop-pr-7-1234567.preview.example.com',
+    };
     expect(digest({ preview: next, image: 'ghcr.io/acme/api:pr-7-1234567', buildDigest: 'e'.repeat(40) })).toBe(first);
   });
 
   test('changes with what the function runs with: a stack value, an input, a data secret, the edition, the read-only flag', () => {
     const first = digest();
     const changed = [
-      digest({ unit: { fn: 'api', name: 'shop-pr-7-api', stackSpec: { ...stackSpec, envVars: { ...stackSpec.envVars, STACK_ONLY: 'no' } } } }),
+      digest({
+        unit: {
+          fn: 'api',
+          name: 'shop-pr-7-api',
+          stackSpec: { ...stackSpec, envVars: { ...stackSpec.envVars, STACK_ONLY: 'no' } },
+        },
+      }),
       digest({}, { 'cpu-limit': '400m' }),
       digest({ data: { secrets: [], env: {} } }),
       digest({ edition: 'pro' }),
-      digest({ unit: { fn: 'api', name: 'shop-pr-7-api', stackSpec: { ...stackSpec, readOnlyRootFilesystem: false } } }),
+      digest({
+        unit: { fn: 'api', name: 'shop-pr-7-api', stackSpec: { ...stackSpec, readOnlyRootFilesystem: false } },
+      }),
     ];
     for (const d of changed) expect(d).not.toBe(first);
     expect(new Set(changed).size).toBe(changed.length);
@@ -202,14 +261,29 @@ describe('untouchedSpec: what a function the deploy left alone is recorded as', 
   test('the listing, when nothing recorded matches what runs (another image, spec, commit) or the record is not a list', () => {
     const other = (o: Partial<typeof sentSpec>) => [{ ...sentSpec, ...o }];
     expect(untouchedSpec(other({ image: 'ghcr.io/acme/api:pr-7-0000000' }), listed)).toEqual(runningSpec(listed));
-    expect(untouchedSpec(other({ labels: { ...sentSpec.labels, [SPEC_DIGEST_LABEL]: '0'.repeat(40) } }), listed)).toEqual(runningSpec(listed));
-    expect(untouchedSpec(other({ labels: { ...sentSpec.labels, [LABELS.sha]: 'f'.repeat(40) } }), listed)).toEqual(runningSpec(listed));
+    expect(
+      untouchedSpec(other({ labels: { ...sentSpec.labels, [SPEC_DIGEST_LABEL]: '0'.repeat(40) } }), listed),
+    ).toEqual(runningSpec(listed));
+    expect(untouchedSpec(other({ labels: { ...sentSpec.labels, [LABELS.sha]: 'f'.repeat(40) } }), listed)).toEqual(
+      runningSpec(listed),
+    );
     expect(untouchedSpec({ specs: [sentSpec] }, listed)).toEqual(runningSpec(listed));
     expect(untouchedSpec(undefined, listed)).toEqual(runningSpec(listed));
-    expect(runningSpec(listed)).toEqual({ service: sentSpec.service, image: sentSpec.image, envVars: sentSpec.envVars, labels: sentSpec.labels, annotations: sentSpec.annotations, secrets: sentSpec.secrets, limits: { memory: '64Mi' }, requests: undefined });
+    expect(runningSpec(listed)).toEqual({
+      service: sentSpec.service,
+      image: sentSpec.image,
+      envVars: sentSpec.envVars,
+      labels: sentSpec.labels,
+      annotations: sentSpec.annotations,
+      secrets: sentSpec.secrets,
+      limits: { memory: '64Mi' },
+      requests: undefined,
+    });
   });
 
   test("the listing keeps a template's fprocess, which the watchdog needs when the waker re-creates the function", () => {
-    expect(runningSpec({ ...listed, envProcess: 'cat /home/app/function/handler.txt' }).envProcess).toBe('cat /home/app/function/handler.txt');
+    expect(runningSpec({ ...listed, envProcess: 'cat /home/app/function/handler.txt' }).envProcess).toBe(
+      'cat /home/app/function/handler.txt',
+    );
   });
 });

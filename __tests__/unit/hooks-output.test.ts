@@ -17,7 +17,12 @@ describe('LineSplitter', () => {
 
   test('keeps a multi-byte character split between chunks, drops CR of CRLF, flushes the last unterminated line', () => {
     const euro = Buffer.from('€');
-    expect(split([Buffer.concat([Buffer.from('price '), euro.subarray(0, 1)]), Buffer.concat([euro.subarray(1), Buffer.from('5\r\nend')])])).toEqual(['price €5', 'end']);
+    expect(
+      split([
+        Buffer.concat([Buffer.from('price '), euro.subarray(0, 1)]),
+        Buffer.concat([euro.subarray(1), Buffer.from('5\r\nend')]),
+      ]),
+    ).toEqual(['price €5', 'end']);
   });
 
   test('cuts a line that never ends at MAX_LINE characters', () => {

@@ -2,12 +2,14 @@ import { describe, expect, test } from '@jest/globals';
 import { bucket, bucketProblem, cacheControl, region } from '../../src/rules/assets.js';
 import { reader, refusal } from './inputs-support.js';
 
-
 describe('bucket names (AWS general purpose bucket rules)', () => {
-  test.each(['previews', 'abc', 'my.previews-2', 'a'.repeat(63), '1-2-3', 'xn-a', 'sthree', 'a-s3alias-b'])('%j is accepted', (name) => {
-    expect(bucketProblem(name)).toBeUndefined();
-    expect(bucket(reader({ bucket: name }))).toBe(name);
-  });
+  test.each(['previews', 'abc', 'my.previews-2', 'a'.repeat(63), '1-2-3', 'xn-a', 'sthree', 'a-s3alias-b'])(
+    '%j is accepted',
+    (name) => {
+      expect(bucketProblem(name)).toBeUndefined();
+      expect(bucket(reader({ bucket: name }))).toBe(name);
+    },
+  );
 
   test.each([
     ['b', 'is 1 characters; a bucket name has 3 to 63'],
@@ -39,36 +41,58 @@ describe('bucket names (AWS general purpose bucket rules)', () => {
 });
 
 describe('s3-region', () => {
-  test.each(['us-east-1', 'eu-central-2', 'us-gov-west-1', 'cn-northwest-1', 'us-isob-east-1', 'eusc-de-east-1'])('AWS region %j', (value) => {
-    expect(region(reader({ 's3-region': value }), false)).toBe(value);
-  });
-  test.each(['auto', 'garage', 'default', 'us-east-1', 'nyc3', 'fr-par', 'my_zone'])('S3-compatible region %j', (value) => {
-    expect(region(reader({ 's3-region': value }), true)).toBe(value);
-  });
+  test.each(['us-east-1', 'eu-central-2', 'us-gov-west-1', 'cn-northwest-1', 'us-isob-east-1', 'eusc-de-east-1'])(
+    'AWS region %j',
+    (value) => {
+      expect(region(reader({ 's3-region': value }), false)).toBe(value);
+    },
+  );
+  test.each(['auto', 'garage', 'default', 'us-east-1', 'nyc3', 'fr-par', 'my_zone'])(
+    'S3-compatible region %j',
+    (value) => {
+      expect(region(reader({ 's3-region': value }), true)).toBe(value);
+    },
+  );
   test('default', () => expect(region(reader({}), false)).toBe('us-east-1'));
 
-  test.each(['auto', 'us-east', 'US-EAST-1', 'us-east-1.evil.com', 'us-east-1/x'])('%j is not an AWS region', (value) => {
-    expect(refusal(() => region(reader({ 's3-region': value }), false))).toBe(
-      `input 's3-region': '${value}' is not an AWS region like 'us-east-1' or 'eu-central-1'; for another S3-compatible store set 's3-endpoint' too`,
-    );
-  });
+  test.each(['auto', 'us-east', 'US-EAST-1', 'us-east-1.evil.com', 'us-east-1/x'])(
+    '%j is not an AWS region',
+    (value) => {
+      expect(refusal(() => region(reader({ 's3-region': value }), false))).toBe(
+        `input 's3-region': '${value}' is not an AWS region like 'us-east-1' or 'eu-central-1'; for another S3-compatible store set 's3-endpoint' too`,
+      );
+    },
+  );
   test.each(['us-east-1.evil.com', 'a b', '-x', 'x'.repeat(64), 'r\nx'])('%j is not a region anywhere', (value) => {
-    expect(refusal(() => region(reader({ 's3-region': value }), true))).toMatch(/^input 's3-region': '.*' is not a region name: up to 63 letters, digits, '-' and '_', like 'us-east-1' or 'auto'$/);
+    expect(refusal(() => region(reader({ 's3-region': value }), true))).toMatch(
+      /^input 's3-region': '.*' is not a region name: up to 63 letters, digits, '-' and '_', like 'us-east-1' or 'auto'$/,
+    );
   });
 });
 
 describe('Cache-Control values', () => {
   const check = (value: string) => cacheControl(reader({ 'cache-control': value }), 'cache-control', 'no-cache');
-  test.each(['no-cache', 'public, max-age=31536000, immutable', 'private="set-cookie, x", max-age=0', 'max-age=60,must-revalidate'])('%j is accepted', (value) => {
+  test.each([
+    'no-cache',
+    'public, max-age=31536000, immutable',
+    'private="set-cookie, x", max-age=0',
+    'max-age=60,must-revalidate',
+  ])('%j is accepted', (value) => {
     expect(check(value)).toBe(value);
   });
   test('default', () => expect(check('')).toBe('no-cache'));
 
   const hint = "use comma-separated directives, like 'no-cache' or 'public, max-age=31536000, immutable'";
   test.each([
-    ['no-cache\r\nX-Evil: 1', `'no-cache\\r\\nX-Evil: 1' has a line break or other control character; a header value is one line, ${hint}`],
+    [
+      'no-cache\r\nX-Evil: 1',
+      `'no-cache\\r\\nX-Evil: 1' has a line break or other control character; a header value is one line, ${hint}`,
+    ],
     ['no-cache\nx', `'no-cache\\nx' has a line break or other control character; a header value is one line, ${hint}`],
-    ['no-cache\x00', `'no-cache\\u{0}' has a line break or other control character; a header value is one line, ${hint}`],
+    [
+      'no-cache\x00',
+      `'no-cache\\u{0}' has a line break or other control character; a header value is one line, ${hint}`,
+    ],
     ['no-cäche', `'no-cäche' has characters outside printable ASCII; ${hint}`],
     ['max-age=60; immutable', `'max-age=60; immutable' is not a list of Cache-Control directives; ${hint}`],
     ['public,,max-age=1', `'public,,max-age=1' is not a list of Cache-Control directives; ${hint}`],
@@ -78,6 +102,10 @@ describe('Cache-Control values', () => {
   });
 
   test('the fingerprinted variant names its own input', () => {
-    expect(refusal(() => cacheControl(reader({ 'cache-control-fingerprinted': 'a\rb' }), 'cache-control-fingerprinted', 'x'))).toMatch(/^input 'cache-control-fingerprinted': 'a\\rb' has a line break/);
+    expect(
+      refusal(() =>
+        cacheControl(reader({ 'cache-control-fingerprinted': 'a\rb' }), 'cache-control-fingerprinted', 'x'),
+      ),
+    ).toMatch(/^input 'cache-control-fingerprinted': 'a\\rb' has a line break/);
   });
 });

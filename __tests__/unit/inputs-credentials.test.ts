@@ -3,7 +3,6 @@ import { bothOrNeither, checkSecret, checkUser, maskSecrets } from '../../src/ru
 import { Secrets } from '../../src/text/secrets.js';
 import { reader, refusal } from './inputs-support.js';
 
-
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
 describe('maskSecrets', () => {
@@ -27,8 +26,25 @@ describe('maskSecrets', () => {
       (s) => masked.push(s),
       secrets,
     );
-    expect(masked).toEqual(['gw-pass-1', 'reg-pass-2', 'AKIAEXAMPLE', 's3-secret-3', 'ghs_token4', 'prom-pass-5', 'url%2Fpass6', 'url/pass6', 's3urlpass7', 'ghp_tokenAsUser8']);
-    const log = [b64('admin:gw-pass-1'), b64('bot:reg-pass-2'), b64('prom:prom-pass-5'), 'url/pass6', encodeURIComponent('reg-pass-2')].join(' ');
+    expect(masked).toEqual([
+      'gw-pass-1',
+      'reg-pass-2',
+      'AKIAEXAMPLE',
+      's3-secret-3',
+      'ghs_token4',
+      'prom-pass-5',
+      'url%2Fpass6',
+      'url/pass6',
+      's3urlpass7',
+      'ghp_tokenAsUser8',
+    ]);
+    const log = [
+      b64('admin:gw-pass-1'),
+      b64('bot:reg-pass-2'),
+      b64('prom:prom-pass-5'),
+      'url/pass6',
+      encodeURIComponent('reg-pass-2'),
+    ].join(' ');
     expect(secrets.scrub(log)).toBe('*** *** *** *** ***');
   });
 
@@ -41,16 +57,22 @@ describe('maskSecrets', () => {
 
 describe('credential checks never quote the value', () => {
   test('a secret with a line break or control character', () => {
-    const message = refusal(() => checkSecret(reader({ 'gateway-password': 'hunter22\nX-Injected: 1' }), 'gateway-password', { spaces: true }));
-    expect(message).toBe("input 'gateway-password': contains a line break or other control character (value not shown); paste the secret as one line");
+    const message = refusal(() =>
+      checkSecret(reader({ 'gateway-password': 'hunter22\nX-Injected: 1' }), 'gateway-password', { spaces: true }),
+    );
+    expect(message).toBe(
+      "input 'gateway-password': contains a line break or other control character (value not shown); paste the secret as one line",
+    );
     expect(message).not.toContain('hunter22');
   });
 
   test('a token with a space; a password may have one', () => {
-    expect(refusal(() => checkSecret(reader({ 'github-token': 'ghs_abc def' }), 'github-token', { spaces: false }))).toBe(
-      "input 'github-token': contains a space (value not shown); a token or key has none",
+    expect(
+      refusal(() => checkSecret(reader({ 'github-token': 'ghs_abc def' }), 'github-token', { spaces: false })),
+    ).toBe("input 'github-token': contains a space (value not shown); a token or key has none");
+    expect(checkSecret(reader({ 'gateway-password': 'correct horse' }), 'gateway-password', { spaces: true })).toBe(
+      'correct horse',
     );
-    expect(checkSecret(reader({ 'gateway-password': 'correct horse' }), 'gateway-password', { spaces: true })).toBe('correct horse');
   });
 
   test("a Basic-auth user without ':' or control characters", () => {
@@ -64,7 +86,11 @@ describe('credential checks never quote the value', () => {
   test('pairs are set together', () => {
     expect(() => bothOrNeither(reader({}), 'a', 'b', 'why')).not.toThrow();
     expect(() => bothOrNeither(reader({ a: '1', b: '2' }), 'a', 'b', 'why')).not.toThrow();
-    expect(refusal(() => bothOrNeither(reader({ a: '1' }), 'a', 'b', 'why'))).toBe("input 'b': is empty while 'a' is set; set both or neither (why)");
-    expect(refusal(() => bothOrNeither(reader({ b: '1' }), 'a', 'b', 'why'))).toBe("input 'a': is empty while 'b' is set; set both or neither (why)");
+    expect(refusal(() => bothOrNeither(reader({ a: '1' }), 'a', 'b', 'why'))).toBe(
+      "input 'b': is empty while 'a' is set; set both or neither (why)",
+    );
+    expect(refusal(() => bothOrNeither(reader({ b: '1' }), 'a', 'b', 'why'))).toBe(
+      "input 'a': is empty while 'b' is set; set both or neither (why)",
+    );
   });
 });

@@ -3,7 +3,6 @@ import { show, showUrl, userinfoOf } from '../../src/rules/errors.js';
 import { bool, choice, duration, integer, keyValues, list, parseDuration } from '../../src/rules/scalars.js';
 import { reader, refusal } from './inputs-support.js';
 
-
 describe('show', () => {
   test('quotes, makes control characters and bidi overrides visible, clips', () => {
     expect(show('plain')).toBe("'plain'");
@@ -25,9 +24,9 @@ describe('choice and bool', () => {
   test('choice accepts the listed values only', () => {
     expect(choice(reader({ c: 'b' }), 'c', ['a', 'b'])).toBe('b');
     expect(choice(reader({}), 'c', ['a', 'b'])).toBeUndefined();
-    expect(refusal(() => choice(reader({ builder: 'kaniko' }), 'builder', ['docker', 'buildah', 'podman', 'none']))).toBe(
-      "input 'builder': 'kaniko' is not one of 'docker', 'buildah', 'podman', 'none'",
-    );
+    expect(
+      refusal(() => choice(reader({ builder: 'kaniko' }), 'builder', ['docker', 'buildah', 'podman', 'none'])),
+    ).toBe("input 'builder': 'kaniko' is not one of 'docker', 'buildah', 'podman', 'none'");
   });
 
   test("bool takes the toolkit's YAML 1.2 booleans", () => {
@@ -35,7 +34,9 @@ describe('choice and bool', () => {
     for (const f of ['false', 'False', 'FALSE']) expect(bool(reader({ b: f }), 'b', true)).toBe(false);
     expect(bool(reader({}), 'b', true)).toBe(true);
     for (const bad of ['yes', '1', 'on', 'tRUE']) {
-      expect(refusal(() => bool(reader({ 'dry-run': bad }), 'dry-run', false))).toBe(`input 'dry-run': '${bad}' is not a boolean; use 'true' or 'false'`);
+      expect(refusal(() => bool(reader({ 'dry-run': bad }), 'dry-run', false))).toBe(
+        `input 'dry-run': '${bad}' is not a boolean; use 'true' or 'false'`,
+      );
     }
   });
 });
@@ -93,14 +94,18 @@ describe('durations', () => {
   });
 
   test('a number too big for a double (Infinity) is above the maximum', () => {
-    expect(refusal(() => check(`${'9'.repeat(400)}d`))).toBe(`input 'max-age': '${'9'.repeat(99)}…' is above the maximum 365d; ${hint}`);
+    expect(refusal(() => check(`${'9'.repeat(400)}d`))).toBe(
+      `input 'max-age': '${'9'.repeat(99)}…' is above the maximum 365d; ${hint}`,
+    );
   });
 });
 
 describe('lists and KEY=VALUE lines', () => {
   test('list splits on commas and newlines and refuses duplicates', () => {
     expect(list(reader({ s: 'a, b\nc,,' }), 's')).toEqual(['a', 'b', 'c']);
-    expect(refusal(() => list(reader({ secrets: 'a, b\na' }), 'secrets'))).toBe("input 'secrets': 'a' is listed twice; list each once");
+    expect(refusal(() => list(reader({ secrets: 'a, b\na' }), 'secrets'))).toBe(
+      "input 'secrets': 'a' is listed twice; list each once",
+    );
   });
 
   test('keyValues keeps order, trims, skips blanks and comments, keeps = in values', () => {

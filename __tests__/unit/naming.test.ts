@@ -52,18 +52,24 @@ describe('previewName', () => {
 
 describe('isPreviewName', () => {
   test.each(['a', 'pr-1', 'a-b-c', '0abc'])('accepts %s', (n) => expect(isPreviewName(n)).toBe(true));
-  test.each(['', '-a', 'a-', 'A', 'a_b', 'a.b', '..', 'a'.repeat(64)])('rejects %j', (n) => expect(isPreviewName(n)).toBe(false));
+  test.each(['', '-a', 'a-', 'A', 'a_b', 'a.b', '..', 'a'.repeat(64)])('rejects %j', (n) =>
+    expect(isPreviewName(n)).toBe(false),
+  );
 });
 
 describe('derived names', () => {
   test('bucket, environment, marker and image tag all derive from the one name', () => {
     expect(environmentName('shop-pr-2')).toBe('preview/shop-pr-2');
     expect(commentMarker('shop-pr-2')).toBe('<!-- faas-preview:shop-pr-2 -->');
-    expect(imageTag('ghcr.io/acme/shop', 2, 'ec26c3e57ca3a959ca5aad62de7213c562f8c821')).toBe('ghcr.io/acme/shop:pr-2-ec26c3e');
+    expect(imageTag('ghcr.io/acme/shop', 2, 'ec26c3e57ca3a959ca5aad62de7213c562f8c821')).toBe(
+      'ghcr.io/acme/shop:pr-2-ec26c3e',
+    );
   });
 
   test('previewUrl expands every placeholder', () => {
-    expect(previewUrl('https://{name}.p.example.com/?pr={pr}&sha={sha}', 'shop-pr-2', 2, 'abc')).toBe('https://shop-pr-2.p.example.com/?pr=2&sha=abc');
+    expect(previewUrl('https://{name}.p.example.com/?pr={pr}&sha={sha}', 'shop-pr-2', 2, 'abc')).toBe(
+      'https://shop-pr-2.p.example.com/?pr=2&sha=abc',
+    );
   });
 });
 
@@ -100,17 +106,32 @@ describe('labels', () => {
 });
 
 describe('previewOfFunction', () => {
-  const fn = (name: string, label?: string) => ({ name, labels: { 'faas-preview/pr': '3', ...(label === undefined ? {} : { [FUNCTION_LABEL]: label }) } });
+  const fn = (name: string, label?: string) => ({
+    name,
+    labels: { 'faas-preview/pr': '3', ...(label === undefined ? {} : { [FUNCTION_LABEL]: label }) },
+  });
 
   test("a preview's default function is the preview, with or without the function label", () => {
     expect(previewOfFunction('hello-world', fn('hello-world-pr-3'))).toEqual({ preview: 'hello-world-pr-3', pr: 3 });
-    expect(previewOfFunction('hello-world', fn('hello-world-pr-3', 'api'))).toEqual({ preview: 'hello-world-pr-3', pr: 3 });
-    expect(previewOfFunction('hello-world', { name: 'hello-world-pr-12' })).toEqual({ preview: 'hello-world-pr-12', pr: 12 });
+    expect(previewOfFunction('hello-world', fn('hello-world-pr-3', 'api'))).toEqual({
+      preview: 'hello-world-pr-3',
+      pr: 3,
+    });
+    expect(previewOfFunction('hello-world', { name: 'hello-world-pr-12' })).toEqual({
+      preview: 'hello-world-pr-12',
+      pr: 12,
+    });
   });
 
   test('<name>-<fn> with the function label <fn> belongs to <name>', () => {
-    expect(previewOfFunction('hello-world', fn('hello-world-pr-3-api', 'api'))).toEqual({ preview: 'hello-world-pr-3', pr: 3 });
-    expect(previewOfFunction('hello-world', fn('hello-world-pr-3-admin-v2', 'admin-v2'))).toEqual({ preview: 'hello-world-pr-3', pr: 3 });
+    expect(previewOfFunction('hello-world', fn('hello-world-pr-3-api', 'api'))).toEqual({
+      preview: 'hello-world-pr-3',
+      pr: 3,
+    });
+    expect(previewOfFunction('hello-world', fn('hello-world-pr-3-admin-v2', 'admin-v2'))).toEqual({
+      preview: 'hello-world-pr-3',
+      pr: 3,
+    });
   });
 
   test('without the label, or with a label the name does not end in, it is no preview function', () => {
@@ -128,7 +149,15 @@ describe('previewOfFunction', () => {
   });
 
   test('names that are no preview at all', () => {
-    for (const name of ['billing', 'api', 'hello-world', 'hello-world-pr-0', 'hello-world-pr-03', 'hello-world-pr-', 'pr-3']) {
+    for (const name of [
+      'billing',
+      'api',
+      'hello-world',
+      'hello-world-pr-0',
+      'hello-world-pr-03',
+      'hello-world-pr-',
+      'pr-3',
+    ]) {
       expect(previewOfFunction('hello-world', fn(name))).toBeUndefined();
       expect(previewOfFunction('hello-world', fn(name, name))).toBeUndefined();
     }

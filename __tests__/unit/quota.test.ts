@@ -25,8 +25,12 @@ describe('quota', () => {
   });
 
   test('max-previews counts only previews of this repository', () => {
-    expect(quotaDecision({ ...base, edition: 'pro', managed: managed.slice(0, 2), total: 40, maxPreviews: 2 })).toMatchObject({ kind: 'refuse', why: 'max-previews', limit: 2, foreign: 38 });
-    expect(quotaDecision({ ...base, edition: 'pro', managed: managed.slice(0, 1), total: 40, maxPreviews: 2 })).toEqual({ kind: 'allow' });
+    expect(
+      quotaDecision({ ...base, edition: 'pro', managed: managed.slice(0, 2), total: 40, maxPreviews: 2 }),
+    ).toMatchObject({ kind: 'refuse', why: 'max-previews', limit: 2, foreign: 38 });
+    expect(quotaDecision({ ...base, edition: 'pro', managed: managed.slice(0, 1), total: 40, maxPreviews: 2 })).toEqual(
+      { kind: 'allow' },
+    );
   });
 
   test('updating an existing preview never needs a slot', () => {

@@ -30,12 +30,24 @@ function gateway(statuses: (FunctionStatus | undefined | Error)[], probes: Probe
       this.calls.invoke++;
       const r = pick(probes, p++);
       if (r instanceof Error) throw r;
-      return { status: r.status, headers: r.headers ?? {}, text: r.text ?? '', call: 'GET http://gw/function/shop-pr-1/' };
+      return {
+        status: r.status,
+        headers: r.headers ?? {},
+        text: r.text ?? '',
+        call: 'GET http://gw/function/shop-pr-1/',
+      };
     },
   };
 }
 
-const status = (o: Partial<FunctionStatus> = {}): FunctionStatus => ({ name: 'shop-pr-1', image: target.image, labels: { 'faas-preview/sha': SHA }, replicas: 1, availableReplicas: 1, ...o });
+const status = (o: Partial<FunctionStatus> = {}): FunctionStatus => ({
+  name: 'shop-pr-1',
+  image: target.image,
+  labels: { 'faas-preview/sha': SHA },
+  replicas: 1,
+  availableReplicas: 1,
+  ...o,
+});
 
 function clock() {
   let t = 0;
@@ -43,16 +55,27 @@ function clock() {
 }
 
 const wait = (gw: ReturnType<typeof gateway>, provider: Provider, o: Partial<typeof target> = {}, timeoutMs = 10_000) =>
-  waitUntilReady(gw as unknown as GatewayClient, provider, { ...target, ...o }, { timeoutMs, requestTimeoutMs: 1000, ...clock() });
+  waitUntilReady(
+    gw as unknown as GatewayClient,
+    provider,
+    { ...target, ...o },
+    { timeoutMs, requestTimeoutMs: 1000, ...clock() },
+  );
 
 describe('waitUntilReady', () => {
   test('ready when the function answers with this commit in X-Faas-Preview-Sha', async () => {
     const r = await wait(gateway([status()], [{ status: 200, headers: { 'x-faas-preview-sha': SHA } }]), netes);
-    expect(r).toEqual({ state: 'ready', evidence: 'GET http://gw/function/shop-pr-1/ answered 200 from ccccccc (x-faas-preview-sha)' });
+    expect(r).toEqual({
+      state: 'ready',
+      evidence: 'GET http://gw/function/shop-pr-1/ answered 200 from ccccccc (x-faas-preview-sha)',
+    });
   });
 
   test('faasd reports the image in normal form (acme/shop:tag as docker.io/acme/shop:tag): still the image that was sent', async () => {
-    const gw = gateway([status({ image: 'docker.io/acme/shop:pr-1-ccccccc' })], [{ status: 200, headers: { 'x-faas-preview-sha': SHA } }]);
+    const gw = gateway(
+      [status({ image: 'docker.io/acme/shop:pr-1-ccccccc' })],
+      [{ status: 200, headers: { 'x-faas-preview-sha': SHA } }],
+    );
     expect((await wait(gw, faasd, { image: 'acme/shop:pr-1-ccccccc' })).state).toBe('ready');
   });
 
@@ -62,7 +85,10 @@ describe('waitUntilReady', () => {
   });
 
   test('an available replica is not enough: 500s until the process listens', async () => {
-    const gw = gateway([status()], [{ status: 500, text: "Can't reach service" }, { status: 500, text: "Can't reach service" }, { status: 204 }]);
+    const gw = gateway(
+      [status()],
+      [{ status: 500, text: "Can't reach service" }, { status: 500, text: "Can't reach service" }, { status: 204 }],
+    );
     expect((await wait(gw, faasd)).state).toBe('ready');
     expect(gw.calls.invoke).toBe(3);
   });
@@ -79,21 +105,33 @@ describe('waitUntilReady', () => {
   });
 
   test('the old version answering with its own sha is waited for, then a clear failure', async () => {
-    const err = await wait(gateway([status()], [{ status: 200, headers: { 'x-faas-preview-sha': OLD } }]), netes, {}, 3000).catch((e: Error) => e);
+    const err = await wait(
+      gateway([status()], [{ status: 200, headers: { 'x-faas-preview-sha': OLD } }]),
+      netes,
+      {},
+      3000,
+    ).catch((e: Error) => e);
     expect(err).toBeInstanceOf(NotReady);
-    expect((err as Error).message).toMatch(/was not ready within 3s \(input 'ready-timeout'\); last seen: .* answered 200, but from bbbbbbb \(x-faas-preview-sha\); waiting for ccccccc/);
+    expect((err as Error).message).toMatch(
+      /was not ready within 3s \(input 'ready-timeout'\); last seen: .* answered 200, but from bbbbbbb \(x-faas-preview-sha\); waiting for ccccccc/,
+    );
   });
 
   test('a spec the gateway did not apply fails once the cache lag is over', async () => {
     const stale = status({ image: 'r/shop:pr-1-bbbbbbb', labels: { 'faas-preview/sha': OLD } });
     const err = await wait(gateway([stale]), netes).catch((e: Error) => e);
-    expect((err as Error).message).toMatch(/accepted the deploy of r\/shop:pr-1-ccccccc but did not apply it \(it has image r\/shop:pr-1-bbbbbbb, faas-preview\/sha=b{40}\)/);
+    expect((err as Error).message).toMatch(
+      /accepted the deploy of r\/shop:pr-1-ccccccc but did not apply it \(it has image r\/shop:pr-1-bbbbbbb, faas-preview\/sha=b{40}\)/,
+    );
     expect((err as NotReady).gone).toBe(false);
   });
 
   test('a read-back that lags briefly is tolerated', async () => {
     const stale = status({ image: 'r/shop:pr-1-bbbbbbb' });
-    expect((await wait(gateway([stale, stale, status()], [{ status: 200, headers: { 'x-faas-preview-sha': SHA } }]), netes)).state).toBe('ready');
+    expect(
+      (await wait(gateway([stale, stale, status()], [{ status: 200, headers: { 'x-faas-preview-sha': SHA } }]), netes))
+        .state,
+    ).toBe('ready');
   });
 
   test('faasd: a function missing after an update is gone, and says so', async () => {
@@ -103,18 +141,32 @@ describe('waitUntilReady', () => {
   });
 
   test('seen, then gone: deleted during the wait', async () => {
-    const err = (await wait(gateway([status({ availableReplicas: 0 }), undefined]), netes, { created: true }).catch((e: NotReady) => e)) as NotReady;
+    const err = (await wait(gateway([status({ availableReplicas: 0 }), undefined]), netes, { created: true }).catch(
+      (e: NotReady) => e,
+    )) as NotReady;
     expect(err.message).toMatch(/was deleted while this run waited/);
   });
 
   test('a probe that cannot connect is reported with its cause at the timeout', async () => {
-    const err = await wait(gateway([status()], [new Error('GET http://gw/function/shop-pr-1/: socket hang up')]), netes, {}, 2000).catch((e: Error) => e);
+    const err = await wait(
+      gateway([status()], [new Error('GET http://gw/function/shop-pr-1/: socket hang up')]),
+      netes,
+      {},
+      2000,
+    ).catch((e: Error) => e);
     expect((err as Error).message).toMatch(/last seen: available replica, but GET .*: socket hang up/);
   });
 
   test('a status request that hangs counts against ready-timeout and ends in NotReady, not a stray error', async () => {
-    const err = await wait(gateway([new Error('GET http://gw/system/function/shop-pr-1: no answer within 1s')]), netes, {}, 2000).catch((e: Error) => e);
+    const err = await wait(
+      gateway([new Error('GET http://gw/system/function/shop-pr-1: no answer within 1s')]),
+      netes,
+      {},
+      2000,
+    ).catch((e: Error) => e);
     expect(err).toBeInstanceOf(NotReady);
-    expect((err as Error).message).toMatch(/not ready within 2s .*last seen: GET http:\/\/gw\/system\/function\/shop-pr-1: no answer within 1s/);
+    expect((err as Error).message).toMatch(
+      /not ready within 2s .*last seen: GET http:\/\/gw\/system\/function\/shop-pr-1: no answer within 1s/,
+    );
   });
 });

@@ -46,7 +46,9 @@ describe('planDigestDeletes (distribution)', () => {
       ],
     );
     expect(plan.deletes).toEqual([{ digest: D1, tags: ['pr-7-aaaaaaa', 'pr-7-bbbbbbb'] }]);
-    expect(plan.kept).toEqual([{ tag: 'pr-7-ccccccc', reason: expect.stringContaining(`${D2} is also tagged 'latest' and 'main'`) }]);
+    expect(plan.kept).toEqual([
+      { tag: 'pr-7-ccccccc', reason: expect.stringContaining(`${D2} is also tagged 'latest' and 'main'`) },
+    ]);
   });
 
   test('nothing of the PR: nothing to do', () => {
@@ -66,6 +68,13 @@ describe('planVersionDeletes (GHCR)', () => {
       7,
     );
     expect(plan.deletes.map((v) => v.id)).toEqual([1]);
-    expect(plan.kept).toEqual([{ tag: 'pr-7-bbbbbbb', reason: expect.stringMatching(/^package version 2 \(sha256:2+\) is also tagged 'latest'; .*cannot remove one tag$/) }]);
+    expect(plan.kept).toEqual([
+      {
+        tag: 'pr-7-bbbbbbb',
+        reason: expect.stringMatching(
+          /^package version 2 \(sha256:2+\) is also tagged 'latest'; .*cannot remove one tag$/,
+        ),
+      },
+    ]);
   });
 });

@@ -21,7 +21,9 @@ describe('parseRepository: registry kind by Docker’s reference rule', () => {
   });
 
   test('an empty path component is an error that names the repository', () => {
-    expect(() => parseRepository('registry.example.com//app')).toThrow("image repository 'registry.example.com//app' has an empty path component");
+    expect(() => parseRepository('registry.example.com//app')).toThrow(
+      "image repository 'registry.example.com//app' has an empty path component",
+    );
   });
 });
 
@@ -32,7 +34,9 @@ describe('ghcrPackage', () => {
   });
 
   test('ghcr.io/<owner> alone has no package', () => {
-    expect(() => ghcrPackage(parseRepository('ghcr.io/acme'))).toThrow('has no package name; expected ghcr.io/<owner>/<package>');
+    expect(() => ghcrPackage(parseRepository('ghcr.io/acme'))).toThrow(
+      'has no package name; expected ghcr.io/<owner>/<package>',
+    );
   });
 });
 
@@ -43,12 +47,18 @@ describe('ownerPath: org and user endpoint families', () => {
 
   test("a user's own token uses /user; any other token /users/{username}", () => {
     expect(ownerPath('Octo-User', 'User', 'octo-user')).toEqual({ path: '/user', params: {} });
-    expect(ownerPath('octo-user', 'User', undefined)).toEqual({ path: '/users/{username}', params: { username: 'octo-user' } });
-    expect(ownerPath('octo-user', 'User', 'someone-else')).toEqual({ path: '/users/{username}', params: { username: 'octo-user' } });
+    expect(ownerPath('octo-user', 'User', undefined)).toEqual({
+      path: '/users/{username}',
+      params: { username: 'octo-user' },
+    });
+    expect(ownerPath('octo-user', 'User', 'someone-else')).toEqual({
+      path: '/users/{username}',
+      params: { username: 'octo-user' },
+    });
   });
 });
 
-describe('normalReference: Docker\'s normal form, as faasd reports an image', () => {
+describe("normalReference: Docker's normal form, as faasd reports an image", () => {
   test.each([
     ['nginx', 'docker.io/library/nginx:latest'],
     ['nginx:1.27', 'docker.io/library/nginx:1.27'],

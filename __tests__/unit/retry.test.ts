@@ -18,7 +18,14 @@ describe('withRetry', () => {
         if (++calls < 3) throw new Error('502 from upstream');
         return 'ok';
       },
-      { what: 'PUT http://gw/system/functions', transient: () => ({}), log: (l) => log.push(l), policy, ...clock, random: () => 0.5 },
+      {
+        what: 'PUT http://gw/system/functions',
+        transient: () => ({}),
+        log: (l) => log.push(l),
+        policy,
+        ...clock,
+        random: () => 0.5,
+      },
     );
     expect(out).toBe('ok');
     expect(calls).toBe(3);
@@ -29,13 +36,20 @@ describe('withRetry', () => {
   test('a non-transient error is rethrown at once, as it is', async () => {
     const err = new Error('401');
     let calls = 0;
-    await expect(withRetry(async () => (calls++, Promise.reject(err)), { what: 'x', transient: () => false, policy })).rejects.toBe(err);
+    await expect(
+      withRetry(async () => (calls++, Promise.reject(err)), { what: 'x', transient: () => false, policy }),
+    ).rejects.toBe(err);
     expect(calls).toBe(1);
   });
 
   test('gives up after the last attempt and says how many were made', async () => {
     const clock = fake();
-    const run = withRetry(async () => Promise.reject(new Error('socket hang up')), { what: 'x', transient: () => ({}), policy, ...clock });
+    const run = withRetry(async () => Promise.reject(new Error('socket hang up')), {
+      what: 'x',
+      transient: () => ({}),
+      policy,
+      ...clock,
+    });
     await expect(run).rejects.toThrow(new RetriesExhausted(4, new Error('socket hang up')).message);
     expect(clock.waits).toHaveLength(3);
   });
@@ -43,13 +57,25 @@ describe('withRetry', () => {
   test('honours a server-requested delay when it is longer than the backoff', async () => {
     const clock = fake();
     let calls = 0;
-    await withRetry(async () => (++calls < 2 ? Promise.reject(new Error('429')) : 'ok'), { what: 'x', transient: () => ({ afterMs: 5000 }), policy, ...clock });
+    await withRetry(async () => (++calls < 2 ? Promise.reject(new Error('429')) : 'ok'), {
+      what: 'x',
+      transient: () => ({ afterMs: 5000 }),
+      policy,
+      ...clock,
+    });
     expect(clock.waits).toEqual([5000]);
   });
 
   test('never waits past the deadline: the error comes before it', async () => {
     const clock = fake();
-    const run = withRetry(async () => Promise.reject(new Error('503')), { what: 'x', transient: () => ({}), policy, deadline: 250, ...clock, random: () => 1 });
+    const run = withRetry(async () => Promise.reject(new Error('503')), {
+      what: 'x',
+      transient: () => ({}),
+      policy,
+      deadline: 250,
+      ...clock,
+      random: () => 1,
+    });
     await expect(run).rejects.toThrow('503 (after 2 attempts)');
     expect(clock.waits).toEqual([100]);
   });

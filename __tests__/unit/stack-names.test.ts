@@ -8,9 +8,12 @@ import { previewName } from '../../src/naming.js';
 import { deployedName, functionNameProblem, functionRoute } from '../../src/stack/names.js';
 
 describe('function names', () => {
-  test.each(['api', 'web', 'a', 'pr', 'pr-list', 'list-pr', 'pr2', 'prod-2', 'x-pr', 'api-v2', '0'])('%s is a function name', (fn) => {
-    expect(functionNameProblem(fn)).toBeUndefined();
-  });
+  test.each(['api', 'web', 'a', 'pr', 'pr-list', 'list-pr', 'pr2', 'prod-2', 'x-pr', 'api-v2', '0'])(
+    '%s is a function name',
+    (fn) => {
+      expect(functionNameProblem(fn)).toBeUndefined();
+    },
+  );
 
   test.each([
     ['Api', 'is not a DNS-1123 label'],
@@ -30,7 +33,12 @@ describe('function names', () => {
 
   test('no accepted function name turns one preview into another preview or its functions', () => {
     // Previews of two apps whose names nest (app "shop" and app "shop-pr-1"), and of one app (PR 1 and PR 12).
-    const previews = [previewName('shop', 1), previewName('shop', 12), previewName('shop-pr-1', 2), previewName('shop-pr-1-api', 5)];
+    const previews = [
+      previewName('shop', 1),
+      previewName('shop', 12),
+      previewName('shop-pr-1', 2),
+      previewName('shop-pr-1-api', 5),
+    ];
     const fns = ['api', 'pr', '2', 'pr-2', 'api-pr-5', 'pr-5', '2-x', 'x', 'web'];
     /** Deployed names claimed by more than one preview. */
     const shared = (names: string[]) => {
@@ -64,7 +72,9 @@ describe('deployed names and routes', () => {
     const name = previewName('a'.repeat(80), 7);
     expect(name).toHaveLength(63);
     expect(deployedName(name, 'web', true)).toBe(name);
-    expect(() => deployedName(name, 'web', false)).toThrow(`function 'web' of preview ${name} would be deployed as ${name}-web, 67 characters; a function name has at most 63: shorten the function's name or the 'app' input`);
+    expect(() => deployedName(name, 'web', false)).toThrow(
+      `function 'web' of preview ${name} would be deployed as ${name}-web, 67 characters; a function name has at most 63: shorten the function's name or the 'app' input`,
+    );
     expect(deployedName('a'.repeat(56) + '-pr-7', 'w', false)).toHaveLength(63);
   });
 });

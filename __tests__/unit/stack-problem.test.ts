@@ -15,15 +15,19 @@ describe('withoutValues', () => {
   test('each value of 4 characters or more becomes its ${NAME}, the longest first', () => {
     const env = { TOKEN: 's3cr3t-token', PREFIX: 's3cr3t', SHORT: 'abc', UNSET: undefined };
     const message = 'image "s3cr3t-token/api" and "s3cr3t/web" and abc';
-    expect(withoutValues(message, ['PREFIX', 'TOKEN', 'SHORT', 'UNSET'], env)).toBe('image "${TOKEN}/api" and "${PREFIX}/web" and abc');
+    expect(withoutValues(message, ['PREFIX', 'TOKEN', 'SHORT', 'UNSET'], env)).toBe(
+      'image "${TOKEN}/api" and "${PREFIX}/web" and abc',
+    );
   });
 
   test('a variable the workflow did not list is left as it is', () => {
-    expect(withoutValues('value s3cr3t-token', ['OTHER'], { TOKEN: 's3cr3t-token', OTHER: 'unrelated' })).toBe('value s3cr3t-token');
+    expect(withoutValues('value s3cr3t-token', ['OTHER'], { TOKEN: 's3cr3t-token', OTHER: 'unrelated' })).toBe(
+      'value s3cr3t-token',
+    );
   });
 });
 
-test("a problem that quotes a substituted value says ${NAME} instead", () => {
+test('a problem that quotes a substituted value says ${NAME} instead', () => {
   mkdirSync(path.join(ws, 'api'));
   writeFileSync(
     path.join(ws, 'stack.yml'),

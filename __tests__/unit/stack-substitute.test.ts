@@ -47,7 +47,11 @@ describe('what faas-cli expands', () => {
   });
 
   test('the variables the file referred to are listed once each, in order, defaults included', () => {
-    expect(substitute('${TAG} ${UNSET:-${NESTED}} ${TAG} $HOME $${SKIPPED}', env).variables).toEqual(['TAG', 'UNSET', 'NESTED']);
+    expect(substitute('${TAG} ${UNSET:-${NESTED}} ${TAG} $HOME $${SKIPPED}', env).variables).toEqual([
+      'TAG',
+      'UNSET',
+      'NESTED',
+    ]);
   });
 
   test('the environment passed in is the only source: nothing comes from process.env', () => {
@@ -66,8 +70,18 @@ describe('what is refused, with the line and the forms that work', () => {
     ['no closing brace after a default', 'b: ${TAG:-x\nc: 1\n', 1, "has no closing '}'"],
     ['no name', 'x: ${}', 1, "'${}' has no variable name"],
     ['a name starting with a digit', 'x: ${1A}', 1, 'has no variable name'],
-    ['${VAR-default}, which envsubst reads as one variable named VAR-default', '\n\nx: ${TAG-1.0}', 3, "is read by faas-cli as one variable named 'TAG-…' (always empty), not as a default; write ${TAG:-…}"],
-    ['${VAR:+word}, which envsubst treats as :-', 'x: ${TAG:+y}', 1, "'${TAG:+y}' is not a substitution faas-preview supports"],
+    [
+      '${VAR-default}, which envsubst reads as one variable named VAR-default',
+      '\n\nx: ${TAG-1.0}',
+      3,
+      "is read by faas-cli as one variable named 'TAG-…' (always empty), not as a default; write ${TAG:-…}",
+    ],
+    [
+      '${VAR:+word}, which envsubst treats as :-',
+      'x: ${TAG:+y}',
+      1,
+      "'${TAG:+y}' is not a substitution faas-preview supports",
+    ],
     ['${VAR:?word}', 'x: ${TAG:?required}', 1, 'is not a substitution faas-preview supports'],
     ['a bash string function', 'x: ${TAG/1/2}', 1, 'is not a substitution faas-preview supports'],
     ['a length', 'x: ${#TAG}', 1, 'has no variable name'],
@@ -82,7 +96,9 @@ describe('what is refused, with the line and the forms that work', () => {
     expect(caught).toBeInstanceOf(SubstitutionError);
     expect((caught as SubstitutionError).line).toBe(line);
     expect((caught as SubstitutionError).message).toContain(problem);
-    expect((caught as SubstitutionError).message).toContain("use ${NAME}, ${NAME:-default} or ${NAME:=default}, and '$$' for a literal '$'");
+    expect((caught as SubstitutionError).message).toContain(
+      "use ${NAME}, ${NAME:-default} or ${NAME:=default}, and '$$' for a literal '$'",
+    );
   });
 
   test('control characters of the file are shown escaped in the error', () => {

@@ -73,7 +73,13 @@ const base: Record<string, string> = {
 
 function settings(inputs: Record<string, string>) {
   const all = { ...base, ...inputs };
-  return parseSettings((name) => all[name] ?? '', { repository: 'acme/shop', workspace: ws, mask: () => undefined, secrets: new Secrets(), event: { name: 'pull_request', action: 'synchronize' } });
+  return parseSettings((name) => all[name] ?? '', {
+    repository: 'acme/shop',
+    workspace: ws,
+    mask: () => undefined,
+    secrets: new Secrets(),
+    event: { name: 'pull_request', action: 'synchronize' },
+  });
 }
 
 const units = (inputs: Record<string, string> = {}) => unitsOf(settings(inputs), PREVIEW, 7, SHA);
@@ -84,12 +90,26 @@ describe('without a stack file', () => {
     const s = settings({ 'api-path': '/backend' });
     const [unit, ...rest] = unitsOf(s, PREVIEW, 7, SHA);
     expect(rest).toEqual([]);
-    expect(unit).toEqual({ fn: '', name: PREVIEW, route: '/backend', isDefault: true, tag: `${REGISTRY}/shop:pr-7-abcdef1`, build: s.build });
+    expect(unit).toEqual({
+      fn: '',
+      name: PREVIEW,
+      route: '/backend',
+      isDefault: true,
+      tag: `${REGISTRY}/shop:pr-7-abcdef1`,
+      build: s.build,
+    });
   });
 
   test('builder none: the prebuilt image, nothing to build', () => {
     const [unit] = units({ builder: 'none', registry: '', image: 'ghcr.io/acme/shop:1.2.3' });
-    expect(unit).toEqual({ fn: '', name: PREVIEW, route: '/api', isDefault: true, tag: 'ghcr.io/acme/shop:1.2.3', build: undefined });
+    expect(unit).toEqual({
+      fn: '',
+      name: PREVIEW,
+      route: '/api',
+      isDefault: true,
+      tag: 'ghcr.io/acme/shop:1.2.3',
+      build: undefined,
+    });
   });
 });
 
@@ -154,7 +174,11 @@ describe('with a stack file', () => {
 
   test('builder none: every function deploys its image as written, none is built', () => {
     const all = stack({ builder: 'none', registry: '' });
-    expect(all.map((u) => u.tag)).toEqual([`${REGISTRY}/api:latest`, `${REGISTRY}/hello`, 'registry.example.com/tools/busybox:1.36']);
+    expect(all.map((u) => u.tag)).toEqual([
+      `${REGISTRY}/api:latest`,
+      `${REGISTRY}/hello`,
+      'registry.example.com/tools/busybox:1.36',
+    ]);
     expect(all.map((u) => [u.build, u.context])).toEqual([
       [undefined, undefined],
       [undefined, undefined],
@@ -162,9 +186,15 @@ describe('with a stack file', () => {
     ]);
   });
 
-  test("what the stack gives each spec: its env, labels, annotations, secrets, and only the resources and flags it sets", () => {
+  test('what the stack gives each spec: its env, labels, annotations, secrets, and only the resources and flags it sets', () => {
     const [api, hello, tool] = stack();
-    expect(api.stackSpec).toEqual({ envVars: { MODE: 'stack' }, labels: { team: 'shop' }, annotations: { owner: 'shop-team' }, secrets: ['api-key'], limits: { memory: '64Mi' } });
+    expect(api.stackSpec).toEqual({
+      envVars: { MODE: 'stack' },
+      labels: { team: 'shop' },
+      annotations: { owner: 'shop-team' },
+      secrets: ['api-key'],
+      limits: { memory: '64Mi' },
+    });
     expect(hello.stackSpec).toEqual({
       envVars: {},
       labels: {},
@@ -180,10 +210,15 @@ describe('with a stack file', () => {
 
 describe("a stack file the deploy cannot use is the PR's to fix", () => {
   test('the input checks pass, and the problem, naming the file, function and field, waits for the deploy to tell the PR', () => {
-    writeFileSync(path.join(ws, 'fns/broken.yml'), `provider:\n  name: openfaas\nfunctions:\n  api:\n    lang: dockerfile\n    handler: ./api\n    image: ${REGISTRY}/api\n    limits:\n      memory: lots\n`);
+    writeFileSync(
+      path.join(ws, 'fns/broken.yml'),
+      `provider:\n  name: openfaas\nfunctions:\n  api:\n    lang: dockerfile\n    handler: ./api\n    image: ${REGISTRY}/api\n    limits:\n      memory: lots\n`,
+    );
     const s = settings({ 'stack-file': 'fns/broken.yml' });
     expect(s.stack!.parsed).toBeUndefined();
-    expect(s.stack!.problem).toMatch(/^input 'stack-file': stack file fns\/broken\.yml, function 'api', field 'limits\.memory': 'lots' is not/);
+    expect(s.stack!.problem).toMatch(
+      /^input 'stack-file': stack file fns\/broken\.yml, function 'api', field 'limits\.memory': 'lots' is not/,
+    );
   });
 
   test('a function the functions input names that the file lacks', () => {
@@ -194,7 +229,13 @@ describe("a stack file the deploy cannot use is the PR's to fix", () => {
 
   test('teardown runs do not read the file at all', () => {
     const all: Record<string, string> = { ...base, 'stack-file': 'fns/missing.yml' };
-    const s = parseSettings((name) => all[name] ?? '', { repository: 'acme/shop', workspace: ws, mask: () => undefined, secrets: new Secrets(), event: { name: 'pull_request', action: 'closed' } });
+    const s = parseSettings((name) => all[name] ?? '', {
+      repository: 'acme/shop',
+      workspace: ws,
+      mask: () => undefined,
+      secrets: new Secrets(),
+      event: { name: 'pull_request', action: 'closed' },
+    });
     expect(s.stack).toMatchObject({ file: 'fns/missing.yml' });
     expect(s.stack!.parsed).toBeUndefined();
     expect(s.stack!.problem).toBeUndefined();
@@ -215,7 +256,10 @@ describe('stackNotes', () => {
   });
 
   test('the same gateway, or none, is not worth a line; nor is a preview without a stack', () => {
-    writeFileSync(path.join(ws, 'fns/same.yml'), `provider:\n  name: openfaas\n  gateway: https://gw.example.com/\nfunctions:\n  api:\n    lang: dockerfile\n    handler: ./api\n    image: ${REGISTRY}/api\n`);
+    writeFileSync(
+      path.join(ws, 'fns/same.yml'),
+      `provider:\n  name: openfaas\n  gateway: https://gw.example.com/\nfunctions:\n  api:\n    lang: dockerfile\n    handler: ./api\n    image: ${REGISTRY}/api\n`,
+    );
     expect(stackNotes(settings({ 'stack-file': 'fns/same.yml' }))).toEqual([]);
     expect(stackNotes(settings({}))).toEqual([]);
   });

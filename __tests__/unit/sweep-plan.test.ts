@@ -1,5 +1,14 @@
 import { describe, expect, test } from '@jest/globals';
-import { actsOn, finalState, formatDuration, orphanData, planSweep, type ManagedFunction, type Memory, type PlanInput } from '../../src/sweep/plan.js';
+import {
+  actsOn,
+  finalState,
+  formatDuration,
+  orphanData,
+  planSweep,
+  type ManagedFunction,
+  type Memory,
+  type PlanInput,
+} from '../../src/sweep/plan.js';
 import { increaseQuery, increasesByFunction, promDuration } from '../../src/sweep/prometheus.js';
 import { idleSource, parseState, sweeperKey } from '../../src/state/sweeper.js';
 
@@ -52,7 +61,10 @@ describe('idleness from the invocation counter (state mode)', () => {
   });
 
   test('a higher count is activity now: kept, and the state remembers the new count and time', () => {
-    const { plan, a } = only({ functions: [fn(1, { invocationCount: 15 })], previous: { 'shop-pr-1': seen(10, 5 * HOUR) } });
+    const { plan, a } = only({
+      functions: [fn(1, { invocationCount: 15 })],
+      previous: { 'shop-pr-1': seen(10, 5 * HOUR) },
+    });
     expect(a.decision).toBe('keep');
     expect(a.lastActivity).toMatch(/^now; invocations 10 → 15/);
     expect(plan.next).toEqual({ 'shop-pr-1': { count: 15, changedAt: iso(NOW) } });
@@ -60,14 +72,20 @@ describe('idleness from the invocation counter (state mode)', () => {
   });
 
   test('a LOWER count (the gateway restarted, the counter reset) is activity too', () => {
-    const { plan, a } = only({ functions: [fn(1, { invocationCount: 3 })], previous: { 'shop-pr-1': seen(40, 5 * HOUR) } });
+    const { plan, a } = only({
+      functions: [fn(1, { invocationCount: 3 })],
+      previous: { 'shop-pr-1': seen(40, 5 * HOUR) },
+    });
     expect(a.decision).toBe('keep');
     expect(a.lastActivity).toMatch(/counter reset 40 → 3/);
     expect(plan.next).toEqual({ 'shop-pr-1': { count: 3, changedAt: iso(NOW) } });
   });
 
   test('a reset to a missing invocationCount key (0) is activity', () => {
-    const { plan, a } = only({ functions: [fn(1, { invocationCount: undefined })], previous: { 'shop-pr-1': seen(7, 5 * HOUR) } });
+    const { plan, a } = only({
+      functions: [fn(1, { invocationCount: undefined })],
+      previous: { 'shop-pr-1': seen(7, 5 * HOUR) },
+    });
     expect(a.decision).toBe('keep');
     expect(plan.next!['shop-pr-1']).toEqual({ count: 0, changedAt: iso(NOW) });
   });
@@ -97,7 +115,10 @@ describe('idleness from the invocation counter (state mode)', () => {
   });
 
   test('a deploy after the last counter change is the last activity', () => {
-    const { a } = only({ functions: [fn(1, { deployedAt: NOW - 40 * MIN })], previous: { 'shop-pr-1': seen(10, 3 * HOUR) } });
+    const { a } = only({
+      functions: [fn(1, { deployedAt: NOW - 40 * MIN })],
+      previous: { 'shop-pr-1': seen(10, 3 * HOUR) },
+    });
     expect(a.decision).toBe('sleep');
     expect(a.idleFor).toBe('40m');
     expect(a.lastActivity).toMatch(/deployed/);
@@ -123,14 +144,20 @@ describe('the deploy-age guard', () => {
   });
 
   test('an unknown deploy time does not protect, but the counter rules still apply', () => {
-    expect(only({ functions: [fn(1, { deployedAt: undefined })], previous: { 'shop-pr-1': seen(10, HOUR) } }).a.decision).toBe('sleep');
+    expect(
+      only({ functions: [fn(1, { deployedAt: undefined })], previous: { 'shop-pr-1': seen(10, HOUR) } }).a.decision,
+    ).toBe('sleep');
     expect(only({ functions: [fn(1, { deployedAt: undefined })], previous: {} }).a.decision).toBe('keep');
   });
 });
 
 describe('closed PRs and expiry', () => {
   test('a function whose PR is not open is torn down, even when active', () => {
-    const { plan, a } = only({ functions: [fn(7, { invocationCount: 99 })], previous: { 'shop-pr-7': seen(10, MIN) }, openPulls: new Set([1]) });
+    const { plan, a } = only({
+      functions: [fn(7, { invocationCount: 99 })],
+      previous: { 'shop-pr-7': seen(10, MIN) },
+      openPulls: new Set([1]),
+    });
     expect(a.decision).toBe('teardown');
     expect(a.reason).toBe('PR #7 is closed');
     expect(plan.next).toEqual({});
@@ -138,20 +165,39 @@ describe('closed PRs and expiry', () => {
 
   test('expired: last deploy older than max-age is torn down even when busy; younger is not', () => {
     const busy = { 'shop-pr-1': seen(10, MIN) };
-    const old = only({ functions: [fn(1, { deployedAt: NOW - 8 * DAY, invocationCount: 50 })], previous: busy, maxAgeMs: 7 * DAY });
+    const old = only({
+      functions: [fn(1, { deployedAt: NOW - 8 * DAY, invocationCount: 50 })],
+      previous: busy,
+      maxAgeMs: 7 * DAY,
+    });
     expect(old.a.decision).toBe('teardown');
     expect(old.a.reason).toBe('last deployed 8d ago, more than max-age (7d)');
-    const young = only({ functions: [fn(1, { deployedAt: NOW - 6 * DAY, invocationCount: 50 })], previous: busy, maxAgeMs: 7 * DAY });
+    const young = only({
+      functions: [fn(1, { deployedAt: NOW - 6 * DAY, invocationCount: 50 })],
+      previous: busy,
+      maxAgeMs: 7 * DAY,
+    });
     expect(young.a.decision).toBe('keep');
   });
 
   test('without max-age nothing expires; an unknown deploy time never expires', () => {
-    expect(only({ functions: [fn(1, { deployedAt: NOW - 400 * DAY })], previous: { 'shop-pr-1': seen(10, MIN) } }).a.decision).toBe('keep');
-    expect(only({ functions: [fn(1, { deployedAt: undefined })], previous: { 'shop-pr-1': seen(10, MIN) }, maxAgeMs: DAY }).a.decision).toBe('keep');
+    expect(
+      only({ functions: [fn(1, { deployedAt: NOW - 400 * DAY })], previous: { 'shop-pr-1': seen(10, MIN) } }).a
+        .decision,
+    ).toBe('keep');
+    expect(
+      only({ functions: [fn(1, { deployedAt: undefined })], previous: { 'shop-pr-1': seen(10, MIN) }, maxAgeMs: DAY }).a
+        .decision,
+    ).toBe('keep');
   });
 
   test('closed wins over expired and over already-asleep', () => {
-    const { a } = only({ functions: [fn(8, { deployedAt: NOW - 30 * DAY, replicas: 0 })], openPulls: new Set(), maxAgeMs: DAY, edition: 'pro' });
+    const { a } = only({
+      functions: [fn(8, { deployedAt: NOW - 30 * DAY, replicas: 0 })],
+      openPulls: new Set(),
+      maxAgeMs: DAY,
+      edition: 'pro',
+    });
     expect(a.decision).toBe('teardown');
     expect(a.reason).toBe('PR #8 is closed');
   });
@@ -168,19 +214,36 @@ describe('editions and replicas', () => {
   });
 
   test('Pro woken from zero by a request: count up → kept; idle again later → scaled to zero again', () => {
-    const woke = only({ functions: [fn(1, { replicas: 1, invocationCount: 11 })], previous: { 'shop-pr-1': seen(10, 3 * HOUR) }, edition: 'pro' });
+    const woke = only({
+      functions: [fn(1, { replicas: 1, invocationCount: 11 })],
+      previous: { 'shop-pr-1': seen(10, 3 * HOUR) },
+      edition: 'pro',
+    });
     expect(woke.a.decision).toBe('keep');
-    const later = only({ functions: [fn(1, { replicas: 1, invocationCount: 11 })], previous: woke.plan.next, edition: 'pro', now: NOW + 31 * MIN });
+    const later = only({
+      functions: [fn(1, { replicas: 1, invocationCount: 11 })],
+      previous: woke.plan.next,
+      edition: 'pro',
+      now: NOW + 31 * MIN,
+    });
     expect(later.a.decision).toBe('scale-to-zero');
   });
 
   test('Community Edition never reports already-asleep: a function at zero there is just idle or not', () => {
-    expect(only({ functions: [fn(1, { replicas: 0 })], previous: { 'shop-pr-1': seen(10, HOUR) } }).a.decision).toBe('sleep');
-    expect(only({ functions: [fn(1, { replicas: 0 })], previous: { 'shop-pr-1': seen(10, MIN) } }).a.decision).toBe('keep');
+    expect(only({ functions: [fn(1, { replicas: 0 })], previous: { 'shop-pr-1': seen(10, HOUR) } }).a.decision).toBe(
+      'sleep',
+    );
+    expect(only({ functions: [fn(1, { replicas: 0 })], previous: { 'shop-pr-1': seen(10, MIN) } }).a.decision).toBe(
+      'keep',
+    );
   });
 
   test('only scale-to-zero, sleep and teardown write to the gateway', () => {
-    expect(['keep', 'scale-to-zero', 'sleep', 'teardown', 'already-asleep'].filter((d) => actsOn(d as never))).toEqual(['scale-to-zero', 'sleep', 'teardown']);
+    expect(['keep', 'scale-to-zero', 'sleep', 'teardown', 'already-asleep'].filter((d) => actsOn(d as never))).toEqual([
+      'scale-to-zero',
+      'sleep',
+      'teardown',
+    ]);
   });
 });
 
@@ -191,7 +254,9 @@ describe('Prometheus mode', () => {
   ]);
 
   test('increase > 0 is activity, 0 or no series is idle; no state is kept', () => {
-    const plan = planSweep(input({ functions: [fn(1), fn(2), fn(3)], increases, previous: { 'shop-pr-1': seen(10, MIN) } }));
+    const plan = planSweep(
+      input({ functions: [fn(1), fn(2), fn(3)], increases, previous: { 'shop-pr-1': seen(10, MIN) } }),
+    );
     expect(plan.mode).toBe('prometheus');
     expect(plan.actions.map((a) => [a.name, a.decision])).toEqual([
       ['shop-pr-1', 'sleep'],
@@ -207,7 +272,11 @@ describe('Prometheus mode', () => {
 
   test('the deploy-age guard, closed PRs and Pro scale to zero apply as in state mode', () => {
     const plan = planSweep(
-      input({ functions: [fn(1, { deployedAt: NOW - 5 * MIN }), fn(2, { invocationCount: 0 }), fn(6)], increases: new Map(), edition: 'pro' }),
+      input({
+        functions: [fn(1, { deployedAt: NOW - 5 * MIN }), fn(2, { invocationCount: 0 }), fn(6)],
+        increases: new Map(),
+        edition: 'pro',
+      }),
     );
     expect(plan.actions.map((a) => a.decision)).toEqual(['keep', 'scale-to-zero', 'teardown']);
   });
@@ -219,7 +288,17 @@ describe('orphan prefixes', () => {
       input({
         functions: [fn(6, { deployedAt: NOW - 5 * MIN })],
         openPulls: new Set([1]),
-        prefixes: ['shop-pr-1/', 'shop-pr-6/', 'shop-pr-12/', 'shop-pr-3/', '.faas-preview/', 'other-pr-4/', 'shop-pr-007/', 'shop-pr-3/', 'shop-pr-5'],
+        prefixes: [
+          'shop-pr-1/',
+          'shop-pr-6/',
+          'shop-pr-12/',
+          'shop-pr-3/',
+          '.faas-preview/',
+          'other-pr-4/',
+          'shop-pr-007/',
+          'shop-pr-3/',
+          'shop-pr-5',
+        ],
       }),
     );
     expect(plan.orphans).toEqual([
@@ -301,7 +380,9 @@ describe('helpers', () => {
       ['shop-pr-1', 4.5],
       ['shop-pr-3', 0],
     ]);
-    expect([...increasesByFunction([{ metric: { function_name: 'shop-pr-2.staging' }, value: [1, '8'] }], 'staging')]).toEqual([['shop-pr-2', 8]]);
+    expect([
+      ...increasesByFunction([{ metric: { function_name: 'shop-pr-2.staging' }, value: [1, '8'] }], 'staging'),
+    ]).toEqual([['shop-pr-2', 8]]);
   });
 
   test('state key and idle source: a clear error naming the inputs when neither is configured', () => {
@@ -330,12 +411,33 @@ describe('orphanData', () => {
   const base = { app: 'shop', openPulls: new Set([2]), covered: new Set(['shop-pr-3']) };
 
   test('databases of closed PRs that no teardown of this sweep covers; open PRs (asleep) keep theirs', () => {
-    const d = orphanData({ ...base, databases: [{ preview: 'shop-pr-1', pr: 1 }, { preview: 'shop-pr-2', pr: 2 }, { preview: 'shop-pr-3', pr: 3 }], secrets: [] });
+    const d = orphanData({
+      ...base,
+      databases: [
+        { preview: 'shop-pr-1', pr: 1 },
+        { preview: 'shop-pr-2', pr: 2 },
+        { preview: 'shop-pr-3', pr: 3 },
+      ],
+      secrets: [],
+    });
     expect(d.databases).toEqual([{ preview: 'shop-pr-1', pr: 1 }]);
   });
 
   test("secrets named <preview>-<key> of this app's closed PRs; other apps' and open PRs' are left", () => {
-    const d = orphanData({ ...base, databases: [], secrets: ['shop-pr-1-api-key', 'shop-pr-1-database-url', 'shop-pr-2-api-key', 'shop-pr-3-x', 'other-pr-1-api-key', 'shop-pr-12', 'shop-pr-0-x', 'registry-creds'] });
+    const d = orphanData({
+      ...base,
+      databases: [],
+      secrets: [
+        'shop-pr-1-api-key',
+        'shop-pr-1-database-url',
+        'shop-pr-2-api-key',
+        'shop-pr-3-x',
+        'other-pr-1-api-key',
+        'shop-pr-12',
+        'shop-pr-0-x',
+        'registry-creds',
+      ],
+    });
     expect(d.secrets).toEqual([
       { name: 'shop-pr-1-api-key', preview: 'shop-pr-1', pr: 1 },
       { name: 'shop-pr-1-database-url', preview: 'shop-pr-1', pr: 1 },

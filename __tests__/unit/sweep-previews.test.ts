@@ -9,7 +9,10 @@ import { groupPreviews } from '../../src/sweep/groups.js';
 
 const at = (iso: string) => Date.parse(iso);
 
-function fn(name: string, o: { fn?: string; replicas?: number; invocations?: number; deployedAt?: string; createdAt?: string } = {}): FunctionStatus {
+function fn(
+  name: string,
+  o: { fn?: string; replicas?: number; invocations?: number; deployedAt?: string; createdAt?: string } = {},
+): FunctionStatus {
   return {
     name,
     image: `registry.example.com/acme/${name}:1`,
@@ -36,13 +39,17 @@ describe('groupPreviews', () => {
   const groups = groupPreviews('shop', listed);
   const preview = (name: string) => groups.previews.find((p) => p.name === name);
 
-  test("one entry per preview, named after it, with its functions as members", () => {
+  test('one entry per preview, named after it, with its functions as members', () => {
     expect(groups.previews.map((p) => [p.name, p.pr])).toEqual([
       ['shop-pr-1', 1],
       ['shop-pr-2', 2],
       ['shop-pr-3', 3],
     ]);
-    expect(groups.members.get('shop-pr-1')!.map((f) => f.name)).toEqual(['shop-pr-1', 'shop-pr-1-hello', 'shop-pr-1-admin']);
+    expect(groups.members.get('shop-pr-1')!.map((f) => f.name)).toEqual([
+      'shop-pr-1',
+      'shop-pr-1-hello',
+      'shop-pr-1-admin',
+    ]);
     expect(groups.members.get('shop-pr-2')!.map((f) => f.name)).toEqual(['shop-pr-2']);
   });
 

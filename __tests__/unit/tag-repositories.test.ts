@@ -12,11 +12,19 @@ const BUILD = '127.0.0.1:5000/acme/shop';
 describe('tagRepositories', () => {
   test('the build repository always, and first, even when no function ran it', () => {
     expect(tagRepositories(BUILD, [], 7)).toEqual([BUILD]);
-    expect(tagRepositories(BUILD, ['127.0.0.1:5000/acme/api:pr-7-abcdef1'], 7)).toEqual([BUILD, '127.0.0.1:5000/acme/api']);
+    expect(tagRepositories(BUILD, ['127.0.0.1:5000/acme/api:pr-7-abcdef1'], 7)).toEqual([
+      BUILD,
+      '127.0.0.1:5000/acme/api',
+    ]);
   });
 
   test("each stack function's repository once, in the order the images came", () => {
-    const images = ['127.0.0.1:5000/acme/hello:pr-7-1234567', '127.0.0.1:5000/acme/api:pr-7-abcdef1', '127.0.0.1:5000/acme/hello:pr-7-abcdef1', `${BUILD}:pr-7-abcdef1`];
+    const images = [
+      '127.0.0.1:5000/acme/hello:pr-7-1234567',
+      '127.0.0.1:5000/acme/api:pr-7-abcdef1',
+      '127.0.0.1:5000/acme/hello:pr-7-abcdef1',
+      `${BUILD}:pr-7-abcdef1`,
+    ];
     expect(tagRepositories(BUILD, images, 7)).toEqual([BUILD, '127.0.0.1:5000/acme/hello', '127.0.0.1:5000/acme/api']);
   });
 
@@ -35,8 +43,10 @@ describe('tagRepositories', () => {
     expect(tagRepositories(BUILD, images, 7)).toEqual([BUILD]);
   });
 
-  test('without a build repository (builder none) only the functions\' repositories', () => {
-    expect(tagRepositories('', ['ghcr.io/acme/api:pr-7-abcdef1', 'ghcr.io/acme/tool:1.2.3'], 7)).toEqual(['ghcr.io/acme/api']);
+  test("without a build repository (builder none) only the functions' repositories", () => {
+    expect(tagRepositories('', ['ghcr.io/acme/api:pr-7-abcdef1', 'ghcr.io/acme/tool:1.2.3'], 7)).toEqual([
+      'ghcr.io/acme/api',
+    ]);
     expect(tagRepositories('', [], 7)).toEqual([]);
   });
 });
@@ -44,11 +54,25 @@ describe('tagRepositories', () => {
 describe('with the repositories the record kept', () => {
   test('they are added after the ones the images name, each once', () => {
     const pushed = ['127.0.0.1:5000/acme/api', '127.0.0.1:5000/acme/dropped', BUILD];
-    expect(tagRepositories(BUILD, ['127.0.0.1:5000/acme/api:pr-7-abcdef1'], 7, pushed)).toEqual([BUILD, '127.0.0.1:5000/acme/api', '127.0.0.1:5000/acme/dropped']);
+    expect(tagRepositories(BUILD, ['127.0.0.1:5000/acme/api:pr-7-abcdef1'], 7, pushed)).toEqual([
+      BUILD,
+      '127.0.0.1:5000/acme/api',
+      '127.0.0.1:5000/acme/dropped',
+    ]);
   });
 
   test("a record's repositories: only its strings, whatever else the bucket object holds", () => {
-    const record = (repositories: unknown) => ({ version: 1, name: 'shop-pr-7', pr: 7, sha: '', image: '', url: '', updatedAt: '', repositories }) as PreviewRecord;
+    const record = (repositories: unknown) =>
+      ({
+        version: 1,
+        name: 'shop-pr-7',
+        pr: 7,
+        sha: '',
+        image: '',
+        url: '',
+        updatedAt: '',
+        repositories,
+      }) as PreviewRecord;
     expect(recordRepositories(record(['a/b', 3, '', null, 'c/d']))).toEqual(['a/b', 'c/d']);
     expect(recordRepositories(record('a/b'))).toEqual([]);
     expect(recordRepositories(record(undefined))).toEqual([]);

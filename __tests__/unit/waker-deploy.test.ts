@@ -39,14 +39,17 @@ describe('deploy/waker', () => {
     const container = deployment.spec.template.spec.containers[0];
     const env = Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
     const mount = container.volumeMounts[0].mountPath;
-    for (const [name, value] of Object.entries(env)) if (name.endsWith('_FILE')) expect(value.startsWith(`${mount}/`)).toBe(true);
+    for (const [name, value] of Object.entries(env))
+      if (name.endsWith('_FILE')) expect(value.startsWith(`${mount}/`)).toBe(true);
     const config = loadWithSecretFiles(env);
     expect(config.listen).toEqual({ host: '0.0.0.0', port: 8089 });
     expect(config.gateway.password).toBe('placeholder-for-WAKER_GATEWAY_PASSWORD_FILE');
     expect(container.ports[0].containerPort).toBe(config.listen.port);
     expect(container.readinessProbe.httpGet.path).toBe('/healthz');
     expect(service.spec.ports[0]).toMatchObject({ port: 8089, targetPort: 'http' });
-    expect(policy.spec.ingress[0].from[0].podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'faas-preview-edge' });
+    expect(policy.spec.ingress[0].from[0].podSelector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'faas-preview-edge',
+    });
   });
 
   test('waker.env.example with the unit: a valid configuration once the S3 keys are filled in', () => {
@@ -58,7 +61,12 @@ describe('deploy/waker', () => {
     const unit = read('faas-preview-waker.service');
     expect(unit).toMatch(/^EnvironmentFile=\/etc\/faas-preview\/waker\.env$/m);
     const fromUnit = /^Environment=(WAKER_GATEWAY_PASSWORD_FILE)=(.+)$/m.exec(unit)!;
-    const config = loadWithSecretFiles({ ...env, WAKER_AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', WAKER_AWS_SECRET_ACCESS_KEY: 'example-secret', [fromUnit[1]]: fromUnit[2] });
+    const config = loadWithSecretFiles({
+      ...env,
+      WAKER_AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+      WAKER_AWS_SECRET_ACCESS_KEY: 'example-secret',
+      [fromUnit[1]]: fromUnit[2],
+    });
     expect(config.listen).toEqual({ host: '127.0.0.1', port: 8089 });
     expect(config.gateway.url).toBe('http://127.0.0.1:8080');
   });
@@ -70,6 +78,8 @@ describe('deploy/waker', () => {
     expect(dockerfile).toMatch(/^FROM node:24-alpine$/m);
     expect(dockerfile).toMatch(/^COPY dist\/waker\/ \.\/$/m);
     expect(dockerfile).toMatch(/^CMD \["node", "index\.js"\]$/m);
-    expect(read('faas-preview-waker.service')).toMatch(/^ExecStart=\/usr\/bin\/node \/opt\/faas-preview\/waker\/index\.js$/m);
+    expect(read('faas-preview-waker.service')).toMatch(
+      /^ExecStart=\/usr\/bin\/node \/opt\/faas-preview\/waker\/index\.js$/m,
+    );
   });
 });

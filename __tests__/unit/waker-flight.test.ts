@@ -8,7 +8,12 @@ function harness(o: { holdMs?: number; maxHolds?: number } = {}) {
   let now = 1_000_000;
   const started: string[] = [];
   const finish = new Map<string, (r: Result) => void>();
-  const flights = new Flights<Result>({ now: () => now, holdMs: o.holdMs ?? 30_000, held: (r) => r === 'fail', maxHolds: o.maxHolds });
+  const flights = new Flights<Result>({
+    now: () => now,
+    holdMs: o.holdMs ?? 30_000,
+    held: (r) => r === 'fail',
+    maxHolds: o.maxHolds,
+  });
   const start = (key: string) => () =>
     new Promise<Result>((resolve) => {
       started.push(key);

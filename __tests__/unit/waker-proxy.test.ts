@@ -32,6 +32,8 @@ describe('endToEnd: what the waker forwards of a request or an answer', () => {
   });
 
   test('header names are matched without regard to case', () => {
-    expect(endToEnd({ Connection: 'X-A', 'X-A': '1', 'Transfer-Encoding': 'chunked', 'X-B': '2' })).toEqual({ 'x-b': '2' });
+    expect(endToEnd({ Connection: 'X-A', 'X-A': '1', 'Transfer-Encoding': 'chunked', 'X-B': '2' })).toEqual({
+      'x-b': '2',
+    });
   });
 });

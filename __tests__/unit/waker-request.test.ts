@@ -86,7 +86,7 @@ describe("parseTarget: only the preview's own functions, only paths the edge let
 
 describe("gatewayStatus: the gateway's status as the edge passes it on (nginx $upstream_status)", () => {
   test.each([
-    ['the gateway\'s 404', '404', 404],
+    ["the gateway's 404", '404', 404],
     ['its 502', '502', 502],
     ['its 503', '503', 503],
     ['a list of servers tried, the last one answered', '502, 404', 404],

@@ -9,27 +9,62 @@ import { refusal } from '../../src/waker/specs.js';
 const REPOS = [{ owner: 'octo-org', repo: 'shop' }];
 const SHA = 'a'.repeat(40);
 
-function spec(service: string, labels: Record<string, string> = previewLabels('octo-org', 'shop', 1, SHA), extra: Partial<FunctionDeployment> = {}): FunctionDeployment {
+function spec(
+  service: string,
+  labels: Record<string, string> = previewLabels('octo-org', 'shop', 1, SHA),
+  extra: Partial<FunctionDeployment> = {},
+): FunctionDeployment {
   return { service, image: 'ghcr.io/octo-org/shop:pr-1-aaaaaaa', labels, ...extra };
 }
 
 describe('refusal: only managed functions of allowed repositories are deployed', () => {
   test('specs of an allowed repository pass, one or several', () => {
     expect(refusal([spec('shop-pr-1')], { repositories: REPOS, namespace: '' })).toBeUndefined();
-    expect(refusal([spec('shop-pr-1'), spec('shop-pr-1-api')], { repositories: REPOS, namespace: 'openfaas-fn' })).toBeUndefined();
-    expect(refusal([spec('shop-pr-1', previewLabels('octo-org', 'blog', 1, SHA))], { repositories: [...REPOS, { owner: 'octo-org', repo: 'blog' }], namespace: '' })).toBeUndefined();
+    expect(
+      refusal([spec('shop-pr-1'), spec('shop-pr-1-api')], { repositories: REPOS, namespace: 'openfaas-fn' }),
+    ).toBeUndefined();
+    expect(
+      refusal([spec('shop-pr-1', previewLabels('octo-org', 'blog', 1, SHA))], {
+        repositories: [...REPOS, { owner: 'octo-org', repo: 'blog' }],
+        namespace: '',
+      }),
+    ).toBeUndefined();
   });
 
   test.each<[string, FunctionDeployment[], RegExp]>([
-    ['another repository', [spec('shop-pr-1', previewLabels('evil', 'shop', 1, SHA))], /not a managed function of an allowed repository .*faas-preview\/repo=evil\.shop/],
-    ['a repository of the same name elsewhere', [spec('shop-pr-1', previewLabels('octo-org2', 'shop', 1, SHA))], /not a managed function/],
-    ['no managed label', [spec('shop-pr-1', { ...previewLabels('octo-org', 'shop', 1, SHA), 'faas-preview/managed': 'false' })], /faas-preview\/managed=false/],
-    ['no labels at all', [spec('shop-pr-1', undefined as unknown as Record<string, string>, { labels: undefined })], /faas-preview\/managed=\(none\)/],
-    ['one bad spec among good ones', [spec('shop-pr-1'), spec('shop-pr-1-api', { 'faas-preview/repo': 'octo-org.shop' })], /shop-pr-1-api is not a managed function/],
-    ['no sha label', [spec('shop-pr-1', { 'faas-preview/managed': 'true', 'faas-preview/repo': 'octo-org.shop' })], /no faas-preview\/sha label/],
+    [
+      'another repository',
+      [spec('shop-pr-1', previewLabels('evil', 'shop', 1, SHA))],
+      /not a managed function of an allowed repository .*faas-preview\/repo=evil\.shop/,
+    ],
+    [
+      'a repository of the same name elsewhere',
+      [spec('shop-pr-1', previewLabels('octo-org2', 'shop', 1, SHA))],
+      /not a managed function/,
+    ],
+    [
+      'no managed label',
+      [spec('shop-pr-1', { ...previewLabels('octo-org', 'shop', 1, SHA), 'faas-preview/managed': 'false' })],
+      /faas-preview\/managed=false/,
+    ],
+    ['no labels at all', [spec('shop-pr-1', undefined, { labels: undefined })], /faas-preview\/managed=\(none\)/],
+    [
+      'one bad spec among good ones',
+      [spec('shop-pr-1'), spec('shop-pr-1-api', { 'faas-preview/repo': 'octo-org.shop' })],
+      /shop-pr-1-api is not a managed function/,
+    ],
+    [
+      'no sha label',
+      [spec('shop-pr-1', { 'faas-preview/managed': 'true', 'faas-preview/repo': 'octo-org.shop' })],
+      /no faas-preview\/sha label/,
+    ],
     ['a function saved twice', [spec('shop-pr-1'), spec('shop-pr-1')], /saved twice/],
     ['a name that is not a function name', [spec('shop-pr-1/../x')], /is not a function name/],
-    ['another namespace', [spec('shop-pr-1', undefined, { namespace: 'kube-system' })], /saved for namespace kube-system, this waker deploys to openfaas-fn/],
+    [
+      'another namespace',
+      [spec('shop-pr-1', undefined, { namespace: 'kube-system' })],
+      /saved for namespace kube-system, this waker deploys to openfaas-fn/,
+    ],
   ])('refuses %s', (_what, specs, message) => {
     expect(refusal(specs, { repositories: REPOS, namespace: 'openfaas-fn' })).toMatch(message);
   });
@@ -46,11 +81,19 @@ describe('wake outcomes', () => {
   });
 
   test('one log line per wake: preview, functions, outcome, duration; a reason on one line', () => {
-    expect(wakeLine('shop-pr-1', { kind: 'awake', functions: ['shop-pr-1', 'shop-pr-1-api'], created: ['shop-pr-1'] }, 2345)).toBe(
-      'wake preview=shop-pr-1 functions=shop-pr-1,shop-pr-1-api created=1 outcome=awake duration=2.35s',
+    expect(
+      wakeLine('shop-pr-1', { kind: 'awake', functions: ['shop-pr-1', 'shop-pr-1-api'], created: ['shop-pr-1'] }, 2345),
+    ).toBe('wake preview=shop-pr-1 functions=shop-pr-1,shop-pr-1-api created=1 outcome=awake duration=2.35s');
+    expect(wakeLine('shop-pr-1', { kind: 'full', running: CE_FUNCTION_LIMIT, needed: 2 }, 10)).toBe(
+      'wake preview=shop-pr-1 functions=- created=0 outcome=full duration=0.01s reason="15 of 15 functions run, 2 more needed"',
     );
-    expect(wakeLine('shop-pr-1', { kind: 'full', running: CE_FUNCTION_LIMIT, needed: 2 }, 10)).toBe('wake preview=shop-pr-1 functions=- created=0 outcome=full duration=0.01s reason="15 of 15 functions run, 2 more needed"');
-    const line = wakeLine('shop-pr-1', { kind: 'failed', functions: ['shop-pr-1'], reason: 'POST answered 400:\nunable to pull "image"' }, 1000);
-    expect(line).toBe('wake preview=shop-pr-1 functions=shop-pr-1 created=0 outcome=failed duration=1.00s reason="POST answered 400: unable to pull \\"image\\""');
+    const line = wakeLine(
+      'shop-pr-1',
+      { kind: 'failed', functions: ['shop-pr-1'], reason: 'POST answered 400:\nunable to pull "image"' },
+      1000,
+    );
+    expect(line).toBe(
+      'wake preview=shop-pr-1 functions=shop-pr-1 created=0 outcome=failed duration=1.00s reason="POST answered 400: unable to pull \\"image\\""',
+    );
   });
 });

@@ -44,7 +44,11 @@ export function readSmall(path: string, size: number): Buffer {
       n += r;
       if (n === buf.length) break;
     }
-    if (n !== size) throw new FileChanged(path, n > size ? `it grew past the ${size} bytes the walk saw` : `${n} bytes, the walk saw ${size}`);
+    if (n !== size)
+      throw new FileChanged(
+        path,
+        n > size ? `it grew past the ${size} bytes the walk saw` : `${n} bytes, the walk saw ${size}`,
+      );
     return buf.subarray(0, n);
   } finally {
     closeSync(fd);

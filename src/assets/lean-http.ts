@@ -61,7 +61,8 @@ type CodedError = Error & { code?: string };
 
 /** undici's error as node's code for it and one line that says what happened. */
 function networkError(err: CodedError, timeoutMs: number): CodedError {
-  const coded = (code: string, text: string): CodedError => Object.assign(new Error(`${text} (${code})`, { cause: err }), { code });
+  const coded = (code: string, text: string): CodedError =>
+    Object.assign(new Error(`${text} (${code})`, { cause: err }), { code });
   switch (err.code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
       return coded('ETIMEDOUT', `could not connect within ${timeoutMs} ms`);
@@ -103,7 +104,8 @@ async function* exactly(stream: Readable, req: LeanHttpRequest): AsyncGenerator<
 
 /** The whole body, or an over-size error (the body is destroyed, and with it the connection). */
 async function readAtMost(body: Readable, announced: string | string[] | undefined, max: number): Promise<Buffer> {
-  const tooLong = (): CodedError => Object.assign(new Error(`the answer's body is over ${max} bytes (EPROTO)`), { code: 'EPROTO' });
+  const tooLong = (): CodedError =>
+    Object.assign(new Error(`the answer's body is over ${max} bytes (EPROTO)`), { code: 'EPROTO' });
   if (typeof announced === 'string' && Number(announced) > max) {
     body.on('error', () => undefined).destroy(); // undici reports the abort as the body's error: nobody reads it now
     throw tooLong();
@@ -119,7 +121,8 @@ async function readAtMost(body: Readable, announced: string | string[] | undefin
 }
 
 export function createLeanHttp(o: LeanHttpOptions): LeanHttp {
-  if (o.origin.protocol !== 'http:' && o.origin.protocol !== 'https:') throw new TypeError(`not an http(s) URL: ${o.origin.protocol}`);
+  if (o.origin.protocol !== 'http:' && o.origin.protocol !== 'https:')
+    throw new TypeError(`not an http(s) URL: ${o.origin.protocol}`);
   const pool = new Pool(o.origin.origin, {
     connections: Math.max(1, Math.floor(o.connections) || 1),
     connectTimeout: o.timeoutMs,
@@ -131,7 +134,9 @@ export function createLeanHttp(o: LeanHttpOptions): LeanHttp {
   return {
     async request(req) {
       const stream = typeof req.body === 'function' ? req.body() : undefined;
-      const body = stream ? Readable.from(exactly(stream, req), { objectMode: false }) : (req.body as Buffer | undefined);
+      const body = stream
+        ? Readable.from(exactly(stream, req), { objectMode: false })
+        : (req.body as Buffer | undefined);
       const headers = body ? { ...req.headers, 'content-length': String(req.size) } : req.headers;
       try {
         const res = await pool.request({ method: req.method as 'GET', path: req.path, headers, body });

@@ -171,7 +171,11 @@ export async function resolveTarget(client: S3Client, bucket: string): Promise<P
   } catch {
     return undefined;
   }
-  const schemes = (endpoint.properties?.authSchemes ?? []) as { name?: string; signingName?: string; signingRegion?: string }[];
+  const schemes = (endpoint.properties?.authSchemes ?? []) as {
+    name?: string;
+    signingName?: string;
+    signingRegion?: string;
+  }[];
   const scheme = schemes[0];
   if (!scheme || scheme.name !== 'sigv4' || !scheme.signingRegion) return undefined;
   const url = endpoint.url;
@@ -180,7 +184,11 @@ export async function resolveTarget(client: S3Client, bucket: string): Promise<P
 }
 
 /** Lean calls to `bucket` through `client`'s endpoint, credentials and clock; undefined: use the SDK. */
-export async function createLeanS3(client: S3Client, bucket: string, opts: { maxSockets: number }): Promise<LeanS3 | undefined> {
+export async function createLeanS3(
+  client: S3Client,
+  bucket: string,
+  opts: { maxSockets: number },
+): Promise<LeanS3 | undefined> {
   const config = client.config as unknown as { credentials?: () => Promise<Credentials>; systemClockOffset?: number };
   if (typeof config.credentials !== 'function') return undefined;
   const resolved = await resolveTarget(client, bucket);
@@ -245,7 +253,7 @@ export async function createLeanS3(client: S3Client, bucket: string, opts: { max
       const serverTime = Date.parse(typeof res.headers.date === 'string' ? res.headers.date : '');
       if (!Number.isNaN(serverTime)) config.systemClockOffset = serverTime - Date.now();
     }
-    throw new S3ResponseError(res.status, code, message, what, res.headers as IncomingHttpHeaders);
+    throw new S3ResponseError(res.status, code, message, what, res.headers);
   };
 
   return {
@@ -261,14 +269,26 @@ export async function createLeanS3(client: S3Client, bucket: string, opts: { max
         sizeMismatch: (sent) =>
           new FileChanged(
             `PUT ${url.protocol}//${url.host}${path}`,
-            sent > size ? `it grew past the ${size} bytes the walk saw` : `it shrank to ${sent} of the ${size} bytes the walk saw`,
+            sent > size
+              ? `it grew past the ${size} bytes the walk saw`
+              : `it shrank to ${sent} of the ${size} bytes the walk saw`,
           ),
       });
     },
     async list(prefix, token): Promise<ListPage> {
-      const query: Record<string, string> = { 'list-type': '2', prefix, ...(token ? { 'continuation-token': token } : {}) };
+      const query: Record<string, string> = {
+        'list-type': '2',
+        prefix,
+        ...(token ? { 'continuation-token': token } : {}),
+      };
       // the bucket itself: `/<bucket>` path-style, `/` virtual-hosted
-      const res = await send({ method: 'GET', path: base === '/' ? base : base.slice(0, -1), query, size: 0, maxBody: MAX_LISTING });
+      const res = await send({
+        method: 'GET',
+        path: base === '/' ? base : base.slice(0, -1),
+        query,
+        size: 0,
+        maxBody: MAX_LISTING,
+      });
       return parseListPage(res.body.toString('utf8'));
     },
     requests: () => attempts,

@@ -50,6 +50,7 @@ const LONG_KEYS_SHOWN = 5;
 
 /** A safe object key suffix: relative, no empty, `.` or `..` segments, no backslashes or control chars. */
 export function isSafeKey(key: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are what it refuses
   if (key === '' || key.startsWith('/') || key.includes('\\') || /[\x00-\x1f]/.test(key)) return false;
   return key.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
 }
@@ -72,14 +73,17 @@ function utf8Name(raw: Buffer): string | undefined {
 /** A name that is not UTF-8, printable: ASCII as it is, every other byte as `\xNN`. */
 function escapeBytes(raw: Buffer): string {
   let out = '';
-  for (const b of raw) out += b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  for (const b of raw)
+    out += b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
   return out;
 }
 
 /** One warning for every key over the limit, with the first few (each shortened in its middle). */
 function longKeysWarning(keys: string[], keyPrefix: string): string {
   const shorten = (k: string): string => (k.length > 100 ? `${k.slice(0, 60)}…${k.slice(-39)}` : k);
-  const shown = keys.slice(0, LONG_KEYS_SHOWN).map((k) => `${JSON.stringify(shorten(k))} (${Buffer.byteLength(keyPrefix + k)} bytes)`);
+  const shown = keys
+    .slice(0, LONG_KEYS_SHOWN)
+    .map((k) => `${JSON.stringify(shorten(k))} (${Buffer.byteLength(keyPrefix + k)} bytes)`);
   const more = keys.length > LONG_KEYS_SHOWN ? `, and ${keys.length - LONG_KEYS_SHOWN} more` : '';
   return (
     `skipping ${keys.length} file(s) whose object key would be longer than S3's limit of ${MAX_KEY_BYTES} bytes ` +

@@ -4,7 +4,12 @@
  * prefix, the status and S3's code), and a count of the HTTP attempts they made. The count is attached to each
  * command, not to the client, which other parts of the action use at the same time (the state store).
  */
-import { DeleteObjectsCommand, ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import type { LeanS3, ListPage } from './lean.js';
 import { batches, normalizeEtag, type RemoteObject } from './plan.js';
 import { S3OperationError, s3Operation } from './s3-call.js';
@@ -41,7 +46,13 @@ export function checkPrefix(prefix: string): void {
 }
 
 /** One page of `prefix`'s listing. */
-function listPage(client: S3Client, counter: RequestCounter, bucket: string, prefix: string, token: string | undefined): Promise<ListObjectsV2CommandOutput> {
+function listPage(
+  client: S3Client,
+  counter: RequestCounter,
+  bucket: string,
+  prefix: string,
+  token: string | undefined,
+): Promise<ListObjectsV2CommandOutput> {
   return s3Operation({ operation: 'ListObjectsV2', bucket, prefix }, () =>
     client.send(counter.count(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }))),
   );
@@ -58,7 +69,11 @@ export interface Lister {
 /** One page, through the lean call (one attempt a call: retried here) or the SDK (which retries by itself). */
 async function page(l: Lister, bucket: string, prefix: string, token: string | undefined): Promise<ListPage> {
   const { lean } = l;
-  if (lean) return s3Operation({ operation: 'ListObjectsV2', bucket, prefix }, () => lean.list(prefix, token), { retry: true, log: l.log });
+  if (lean)
+    return s3Operation({ operation: 'ListObjectsV2', bucket, prefix }, () => lean.list(prefix, token), {
+      retry: true,
+      log: l.log,
+    });
   const p = await listPage(l.client, l.counter, bucket, prefix, token);
   return {
     objects: (p.Contents ?? []).map((o) => ({ key: o.Key ?? '', size: o.Size ?? 0, etag: o.ETag ?? '' })),
@@ -74,7 +89,8 @@ export async function listRemote(l: Lister, bucket: string, prefix: string): Pro
   do {
     const p = await page(l, bucket, prefix, token);
     for (const o of p.objects) {
-      if (o.key.startsWith(prefix)) remote.set(o.key.slice(prefix.length), { size: o.size, etag: normalizeEtag(o.etag) });
+      if (o.key.startsWith(prefix))
+        remote.set(o.key.slice(prefix.length), { size: o.size, etag: normalizeEtag(o.etag) });
     }
     token = p.truncated ? p.nextToken : undefined;
   } while (token);
@@ -85,11 +101,21 @@ export async function listRemote(l: Lister, bucket: string, prefix: string): Pro
  * Deletes `keys` (all under `prefix`) in batches of 1,000. Quiet mode: the answer lists only the keys that failed
  * (radosgw honours Quiet; s3rver ignores it and lists every key, which is read the same way).
  */
-export async function deleteKeys(client: S3Client, counter: RequestCounter, bucket: string, prefix: string, keys: string[]): Promise<number> {
+export async function deleteKeys(
+  client: S3Client,
+  counter: RequestCounter,
+  bucket: string,
+  prefix: string,
+  keys: string[],
+): Promise<number> {
   let deleted = 0;
   for (const batch of batches(keys, 1000)) {
     const out = await s3Operation({ operation: 'DeleteObjects', bucket, prefix }, () =>
-      client.send(counter.count(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }))),
+      client.send(
+        counter.count(
+          new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+        ),
+      ),
     );
     const failed = out.Errors ?? [];
     if (failed.length) {
@@ -107,7 +133,11 @@ export async function deleteKeys(client: S3Client, counter: RequestCounter, buck
 }
 
 /** Delete every object under `prefix` (teardown). Empty or missing prefix: 0 deleted. */
-export async function deletePrefix(client: S3Client, bucket: string, prefix: string): Promise<{ deleted: number; requests: number }> {
+export async function deletePrefix(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+): Promise<{ deleted: number; requests: number }> {
   checkPrefix(prefix);
   const counter = new RequestCounter();
   let deleted = 0;

@@ -61,7 +61,13 @@ export function failureOf(err: unknown): S3Failure {
   if (status !== undefined) {
     // lean.ts's S3ResponseError carries the body's Message as it was; the SDK's `message` is it or its placeholder
     const said = typeof e.Message === 'string' ? e.Message : message === SDK_NO_MESSAGE ? '' : message;
-    return { kind: 'answer', status, code: e.Code || undefined, message: said, headers: e.headers ?? e.$response?.headers ?? {} };
+    return {
+      kind: 'answer',
+      status,
+      code: e.Code || undefined,
+      message: said,
+      headers: e.headers ?? e.$response?.headers ?? {},
+    };
   }
   const local = err instanceof FileChanged || FILE_ERRORS.has(e.code ?? '');
   const text = e.code && !message.includes(e.code) ? `${e.code} ${message}` : message;
@@ -90,7 +96,8 @@ export function transientS3(f: S3Failure): Verdict {
 const HINTS: Record<string, string> = {
   SignatureDoesNotMatch: 'the server signs with another secret for this access key: check aws-secret-access-key',
   InvalidAccessKeyId: 'the server does not know this access key: check aws-access-key-id (and s3-endpoint)',
-  AccessDenied: 'the credentials may not do this: they need s3:ListBucket, s3:PutObject and s3:DeleteObject on the bucket',
+  AccessDenied:
+    'the credentials may not do this: they need s3:ListBucket, s3:PutObject and s3:DeleteObject on the bucket',
   NoSuchBucket: 'check the bucket input (and s3-endpoint)',
   RequestTimeTooSkewed: "the runner's clock is too far from the server's",
   InvalidObjectName: "S3 keys are at most 1,024 bytes of UTF-8, the preview's prefix included",

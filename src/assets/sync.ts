@@ -85,10 +85,18 @@ export class PreparedSync {
   deleteStale(): Promise<void> {
     return this.phase('deleteStale', async () => {
       const { client, counter, opts, plan } = this;
-      this.deleted = await deleteKeys(client, counter, opts.bucket, opts.prefix, plan.deletes.map((k) => opts.prefix + k));
+      this.deleted = await deleteKeys(
+        client,
+        counter,
+        opts.bucket,
+        opts.prefix,
+        plan.deletes.map((k) => opts.prefix + k),
+      );
       for (const k of plan.deletes) opts.log(`deleted ${k}`);
       const r = this.result();
-      opts.log(`assets: ${r.uploaded} uploaded (${r.bytesUploaded} bytes), ${r.skipped} unchanged, ${r.deleted} deleted, ${r.requests} S3 requests`);
+      opts.log(
+        `assets: ${r.uploaded} uploaded (${r.bytesUploaded} bytes), ${r.skipped} unchanged, ${r.deleted} deleted, ${r.requests} S3 requests`,
+      );
     });
   }
 
@@ -112,7 +120,9 @@ export class PreparedSync {
   private async phase(name: Phase, run: () => Promise<void>): Promise<void> {
     if (this.closed) throw new Error(`asset sync: ${name}() after close()`);
     if (this.running || this.done !== ORDER[ORDER.indexOf(name) - 1]) {
-      const state = this.running ? `another phase is running after ${this.done}()` : `the last phase that finished is ${this.done}()`;
+      const state = this.running
+        ? `another phase is running after ${this.done}()`
+        : `the last phase that finished is ${this.done}()`;
       throw new Error(`asset sync: ${name}() cannot run now (${state}); the order is ${ORDER.join('(), ')}()`);
     }
     this.running = true;
@@ -127,7 +137,8 @@ export class PreparedSync {
 
 /** Header values go on the wire as they are: one printable ASCII line, checked before any request. */
 function checkHeaderValue(name: string, value: string): void {
-  if (!/^[\x20-\x7e]*$/.test(value)) throw new Error(`asset sync: ${name} ${JSON.stringify(value)} is not one line of printable ASCII`);
+  if (!/^[\x20-\x7e]*$/.test(value))
+    throw new Error(`asset sync: ${name} ${JSON.stringify(value)} is not one line of printable ASCII`);
 }
 
 /** Walks the directory and lists the prefix (together), hashes the files that may be unchanged, and plans the sync. */
@@ -154,10 +165,22 @@ export async function prepareSync(client: S3Client, options: SyncOptions): Promi
     await forEachLimited(requests, HASH_CONCURRENCY, async (req) => {
       hashes.set(req.file.key, await hashFile(req.file.path, req.kind, { size: req.file.size }));
     });
-    const checksumMode = await (client.config as { requestChecksumCalculation?: () => Promise<string> }).requestChecksumCalculation?.();
+    const checksumMode = await (
+      client.config as { requestChecksumCalculation?: () => Promise<string> }
+    ).requestChecksumCalculation?.();
     const lean = await leanReady;
     const rules = { cacheControl: opts.cacheControl, cacheControlFingerprinted: opts.cacheControlFingerprinted };
-    const uploader = new Uploader({ client, counter, lean, bucket, prefix, concurrency, rules, partChecksums: checksumMode === 'WHEN_SUPPORTED', log });
+    const uploader = new Uploader({
+      client,
+      counter,
+      lean,
+      bucket,
+      prefix,
+      concurrency,
+      rules,
+      partChecksums: checksumMode === 'WHEN_SUPPORTED',
+      log,
+    });
     return new PreparedSync(client, opts, planSync(local, remote, hashes), counter, uploader, lean);
   } catch (err) {
     (await leanReady.catch(() => undefined))?.close();

@@ -97,7 +97,9 @@ export class Uploader {
       for (let index = 0; index < upload.count; index++) jobs.push({ kind: 'part', upload, index });
     }
     try {
-      await forEachLimited(jobs, this.o.concurrency, (job) => (job.kind === 'single' ? this.single(job.file) : this.part(job.upload, job.index)));
+      await forEachLimited(jobs, this.o.concurrency, (job) =>
+        job.kind === 'single' ? this.single(job.file) : this.part(job.upload, job.index),
+      );
     } catch (err) {
       await Promise.all(multiparts.filter((m) => m.uploadId && !m.completed).map((m) => this.abort(m)));
       throw err;
@@ -126,15 +128,34 @@ export class Uploader {
     const body = file.size > SMALL_FILE ? undefined : readSmall(file.path, file.size);
     const target = this.target('PutObject', file);
     if (lean) {
-      await s3Operation(target, () => lean.put(key, body ?? (() => fileStream(file.path)), file.size, headers), { retry: true, log });
+      await s3Operation(target, () => lean.put(key, body ?? (() => fileStream(file.path)), file.size, headers), {
+        retry: true,
+        log,
+      });
     } else {
       const command = (Body: Buffer | ReadStream): PutObjectCommand =>
         this.o.counter.count(
-          new PutObjectCommand({ Bucket: this.o.bucket, Key: key, Body, ContentLength: file.size, ContentType: headers.contentType, CacheControl: headers.cacheControl }),
+          new PutObjectCommand({
+            Bucket: this.o.bucket,
+            Key: key,
+            Body,
+            ContentLength: file.size,
+            ContentType: headers.contentType,
+            CacheControl: headers.cacheControl,
+          }),
         );
       // a Buffer body the SDK repeats by itself; a stream it cannot
       if (body) await s3Operation(target, () => this.o.client.send(command(body)));
-      else await s3Operation(target, () => withStream(() => fileStream(file.path), (s) => this.o.client.send(command(s))), { retry: true, log });
+      else
+        await s3Operation(
+          target,
+          () =>
+            withStream(
+              () => fileStream(file.path),
+              (s) => this.o.client.send(command(s)),
+            ),
+          { retry: true, log },
+        );
     }
     this.uploaded(file);
   }
@@ -149,7 +170,13 @@ export class Uploader {
       const created = await s3Operation(this.target('CreateMultipartUpload', file), () =>
         client.send(
           counter.count(
-            new CreateMultipartUploadCommand({ Bucket: bucket, Key, ContentType: headers.contentType, CacheControl: headers.cacheControl, ...checksum }),
+            new CreateMultipartUploadCommand({
+              Bucket: bucket,
+              Key,
+              ContentType: headers.contentType,
+              CacheControl: headers.cacheControl,
+              ...checksum,
+            }),
           ),
         ),
       );
@@ -160,15 +187,36 @@ export class Uploader {
     const end = Math.min(file.size, start + PART_SIZE) - 1;
     const PartNumber = index + 1;
     const command = (Body: ReadStream): UploadPartCommand =>
-      counter.count(new UploadPartCommand({ Bucket: bucket, Key, UploadId, PartNumber, Body, ContentLength: end - start + 1, ...checksum }));
+      counter.count(
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key,
+          UploadId,
+          PartNumber,
+          Body,
+          ContentLength: end - start + 1,
+          ...checksum,
+        }),
+      );
     const out = await s3Operation(
       this.target('UploadPart', file),
-      () => withStream(() => fileStream(file.path, { start, end }), (body) => client.send(command(body))),
+      () =>
+        withStream(
+          () => fileStream(file.path, { start, end }),
+          (body) => client.send(command(body)),
+        ),
       { retry: true, log },
     );
-    if (!upload.done({ PartNumber, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) })) return;
+    if (
+      !upload.done({ PartNumber, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) })
+    )
+      return;
     await s3Operation(this.target('CompleteMultipartUpload', file), () =>
-      client.send(counter.count(new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId, MultipartUpload: { Parts: upload.all } }))),
+      client.send(
+        counter.count(
+          new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId, MultipartUpload: { Parts: upload.all } }),
+        ),
+      ),
     );
     upload.completed = true;
     this.uploaded(file);
@@ -179,7 +227,9 @@ export class Uploader {
     const Key = this.o.prefix + upload.file.key;
     await s3Operation(this.target('AbortMultipartUpload', upload.file), () =>
       client.send(counter.count(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId: upload.uploadId }))),
-    ).catch((e: Error) => log(`warning: ${e.message}; the parts stay in the bucket until a lifecycle rule removes them`));
+    ).catch((e: Error) =>
+      log(`warning: ${e.message}; the parts stay in the bucket until a lifecycle rule removes them`),
+    );
   }
 }
 

@@ -29,7 +29,9 @@ export class AssetStages {
   }
 
   static start(client: S3Client, opts: SyncOptions): AssetStages {
-    log.info('Static files: uploading all but HTML now, while the image builds and the function rolls out; HTML once it is ready');
+    log.info(
+      'Static files: uploading all but HTML now, while the image builds and the function rolls out; HTML once it is ready',
+    );
     return new AssetStages(client, opts);
   }
 

@@ -17,7 +17,14 @@ import type { FailedStep } from '../github/comment-text.js';
 import { getPull } from '../github/pulls.js';
 import { anonymousPullProblem } from '../image/public.js';
 import { log } from '../log.js';
-import { bucketPrefix, functionsOfPreview, isManagedBy, previewName, previewOfFunction, previewUrl } from '../naming.js';
+import {
+  bucketPrefix,
+  functionsOfPreview,
+  isManagedBy,
+  previewName,
+  previewOfFunction,
+  previewUrl,
+} from '../naming.js';
 import type { Provider } from '../openfaas/client.js';
 import { NotReady } from '../openfaas/readiness.js';
 import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
@@ -36,15 +43,18 @@ import { stackNotes, unitsOf, type Unit } from './units.js';
 
 /** What is still true of the preview that ran before, when the deploy failed at `step`. */
 function previousVersion(step: FailedStep, provider: Provider | undefined, existed: boolean, gone = false): string {
-  if (step === 'stack' || step === 'gateway' || step === 'state' || step === 'build' || step === 'image') return 'The function was not touched: the previous preview of this PR, if any, runs as it did.';
+  if (step === 'stack' || step === 'gateway' || step === 'state' || step === 'build' || step === 'image')
+    return 'The function was not touched: the previous preview of this PR, if any, runs as it did.';
   if (step === 'data') {
     return existed
       ? 'The function was not touched: the previous version keeps running, with the database as the failed step left it.'
       : "This was the preview's first deploy: what it had created (database, secrets) was removed, so the next push starts clean.";
   }
   if (!existed) return 'This PR had no preview before, so nothing else answers at its URL.';
-  if (step === 'assets') return "The function of this commit runs, but the pages may still be the previous commit's, or incomplete.";
-  if (gone || !provider?.rolling) return 'faasd replaces a function on update, so the previous version of this preview no longer runs.';
+  if (step === 'assets')
+    return "The function of this commit runs, but the pages may still be the previous commit's, or incomplete.";
+  if (gone || !provider?.rolling)
+    return 'faasd replaces a function on update, so the previous version of this preview no longer runs.';
   return 'faas-netes rolls updates out: the previous version of this preview keeps answering until a new one is ready.';
 }
 
@@ -54,10 +64,11 @@ function skip(reason: string): Promise<void> {
 }
 
 /** `undefined` when the PR is still open at this run's commit, else why this run must stop. */
-async function overtaken(s: Services, pr: { number: number; headSha: string }): Promise<'closed' | string | undefined> {
+async function overtaken(s: Services, pr: { number: number; headSha: string }): Promise<string | undefined> {
   const live = await getPull(s.octokit, s.ctx.repo, pr.number);
   if (live.state !== 'open') return 'closed';
-  if (live.headSha !== pr.headSha) return `superseded: PR #${pr.number} head is now ${live.headSha.slice(0, 7)}, this run is for ${pr.headSha.slice(0, 7)}; the newer push deploys`;
+  if (live.headSha !== pr.headSha)
+    return `superseded: PR #${pr.number} head is now ${live.headSha.slice(0, 7)}, this run is for ${pr.headSha.slice(0, 7)}; the newer push deploys`;
   return undefined;
 }
 
@@ -84,7 +95,13 @@ export async function deploy(s: Services): Promise<void> {
   if (early) return skip(early === 'closed' ? `PR #${pr.number} is closed; a closed PR gets no preview` : early);
 
   const name = previewName(settings.app, pr.number);
-  const facts: Preview = { name, url: previewUrl(settings.urlTemplate, name, pr.number, pr.headSha), sha: pr.headSha, image: '', pr: pr.number };
+  const facts: Preview = {
+    name,
+    url: previewUrl(settings.urlTemplate, name, pr.number, pr.headSha),
+    sha: pr.headSha,
+    image: '',
+    pr: pr.number,
+  };
   if (settings.stack?.problem) return stackRefused(s, facts, settings.stack.problem);
   for (const note of stackNotes(settings)) log.info(note);
   const units = unitsOf(settings, name, pr.number, pr.headSha);
@@ -110,7 +127,8 @@ async function stackRefused(s: Services, facts: Preview, problem: string): Promi
 }
 
 function requirePr(ctx: RunContext) {
-  if (!ctx.pr) throw new Error(`command 'deploy' needs a pull_request or pull_request_target event, got '${ctx.eventName}'`);
+  if (!ctx.pr)
+    throw new Error(`command 'deploy' needs a pull_request or pull_request_target event, got '${ctx.eventName}'`);
   return ctx.pr;
 }
 
@@ -142,7 +160,11 @@ class DeployRun {
     try {
       return await fn();
     } catch (err) {
-      if (AFTER_DEPLOY.has(step) && (await overtaken(this.s, { number: this.facts.pr, headSha: this.facts.sha }).catch(() => undefined)) === 'closed') {
+      if (
+        AFTER_DEPLOY.has(step) &&
+        (await overtaken(this.s, { number: this.facts.pr, headSha: this.facts.sha }).catch(() => undefined)) ===
+          'closed'
+      ) {
         log.info(`${step} failed (${(err as Error).message}), and the PR was closed meanwhile`);
         throw new ClosedMeanwhile();
       }
@@ -179,23 +201,35 @@ class DeployRun {
     const images = await this.step('build', () => prepareImages(s, this.units, this.running));
     facts.image = images.find((x) => x.unit.isDefault)!.image;
     // Community Edition on Kubernetes runs public images only, and says nothing when it cannot (see image/public.ts).
-    if (provider.edition === 'community' && provider.rolling) await this.step('image', () => this.checkPublic(provider, images));
+    if (provider.edition === 'community' && provider.rolling)
+      await this.step('image', () => this.checkPublic(provider, images));
     const before = await overtaken(s, { number: facts.pr, headSha: facts.sha });
     if (before === 'closed' && this.assets) return this.closedMeanwhile(); // its early uploads went to a torn-down prefix
-    if (before) return this.stop(before === 'closed' ? `PR #${facts.pr} was closed while this run built it; not deployed` : before);
+    if (before)
+      return this.stop(
+        before === 'closed' ? `PR #${facts.pr} was closed while this run built it; not deployed` : before,
+      );
     await building;
 
     const data = await this.step('data', () => prepareData(s, facts, !this.existed));
     const sent = await this.step('deploy', () => sendSpecs(s, this.specs(provider, images, data), this.running));
     const started = Date.now();
-    const readiness = await this.step('readiness', () => awaitReady(s, provider, sent, facts.sha), (err) => err instanceof NotReady && err.gone);
+    const readiness = await this.step(
+      'readiness',
+      () => awaitReady(s, provider, sent, facts.sha),
+      (err) => err instanceof NotReady && err.gone,
+    );
     const bookkeeping = Promise.all([this.awake(sent, Date.now() - started), this.prune()]); // both only warn
     const assets = await this.step('assets', async () => this.assets?.finish()).finally(() => bookkeeping);
     const after = await overtaken(s, { number: facts.pr, headSha: facts.sha });
     if (after === 'closed') return this.closedMeanwhile();
     if (after) return this.stop(`${after} (this run's functions were deployed; the newer run replaces them)`);
     const fns = images.map((x) => ({ name: x.unit.name, route: x.unit.route, image: x.image, backend: x.backend }));
-    await this.status.live(readiness, { assets, data, backend: images.find((x) => x.unit.isDefault)!.backend, functions: fns }, this.s.settings.assets ? bucketPrefix(facts.name) : undefined);
+    await this.status.live(
+      readiness,
+      { assets, data, backend: images.find((x) => x.unit.isDefault)!.backend, functions: fns },
+      this.s.settings.assets ? bucketPrefix(facts.name) : undefined,
+    );
   }
 
   /** This repository's previews and how many functions this deploy adds, against max-previews and CE's cap. */
@@ -204,15 +238,30 @@ class DeployRun {
     const managed = this.functions.filter((f) => isManagedBy(f.labels, ctx.repo.owner, ctx.repo.repo));
     const previews = [...new Set(managed.map((f) => previewOfFunction(settings.app, f)?.preview ?? f.name))];
     const needed = this.units.filter((u) => !this.running(u.name)).length;
-    return quotaDecision({ name: this.facts.name, app: settings.app, managed: previews, managedFunctions: managed.length, total: this.functions.length, needed, maxPreviews: settings.sweep.maxPreviews, edition: provider.edition });
+    return quotaDecision({
+      name: this.facts.name,
+      app: settings.app,
+      managed: previews,
+      managedFunctions: managed.length,
+      total: this.functions.length,
+      needed,
+      maxPreviews: settings.sweep.maxPreviews,
+      edition: provider.edition,
+    });
   }
 
   private async refuse(quota: Extract<QuotaDecision, { kind: 'refuse' }>): Promise<void> {
-    log.warning(`preview ${this.facts.name} refused: ${quota.why === 'community-edition' ? `the gateway runs ${this.functions.length} functions, Community Edition's limit is ${quota.limit}` : `${quota.holders.length} previews hold the ${quota.limit} slots (input 'max-previews')`}`);
+    log.warning(
+      `preview ${this.facts.name} refused: ${quota.why === 'community-edition' ? `the gateway runs ${this.functions.length} functions, Community Edition's limit is ${quota.limit}` : `${quota.holders.length} previews hold the ${quota.limit} slots (input 'max-previews')`}`,
+    );
     await this.status.refused({ limit: quota.limit, holders: quota.holders, foreign: quota.foreign, why: quota.why });
   }
 
-  private specs(provider: Provider, images: UnitImage[], data: PreparedData): { unit: Unit; spec: FunctionDeployment; backend: ImageSource }[] {
+  private specs(
+    provider: Provider,
+    images: UnitImage[],
+    data: PreparedData,
+  ): { unit: Unit; spec: FunctionDeployment; backend: ImageSource }[] {
     const { settings, ctx } = this.s;
     return images.map((x) => ({
       unit: x.unit,
@@ -241,7 +290,11 @@ class DeployRun {
   private async checkPublic(provider: Provider, images: UnitImage[]): Promise<void> {
     const { settings } = this.s;
     for (const { image } of images) {
-      const problem = await anonymousPullProblem(image, { insecure: settings.build.registryInsecure, timeoutMs: settings.requestTimeoutMs, log: log.info });
+      const problem = await anonymousPullProblem(image, {
+        insecure: settings.build.registryInsecure,
+        timeoutMs: settings.requestTimeoutMs,
+        log: log.info,
+      });
       if (!problem) continue;
       throw new Error(
         `${provider.name} (OpenFaaS Community Edition on Kubernetes) only runs images anyone can pull, and ${image} cannot be pulled without credentials (${problem}). ` +
@@ -270,9 +323,17 @@ class DeployRun {
     const { name, pr, sha, image, url } = this.facts;
     const pushed = this.units.flatMap((u) => (u.build ? [u.build.repository] : []));
     const repositories = [...new Set([...recordRepositories(this.previous), ...pushed])];
-    return { name, pr, sha, image, url, updatedAt: this.s.now().toISOString(), ...extra, ...(repositories.length ? { repositories } : {}) };
+    return {
+      name,
+      pr,
+      sha,
+      image,
+      url,
+      updatedAt: this.s.now().toISOString(),
+      ...extra,
+      ...(repositories.length ? { repositories } : {}),
+    };
   }
-
 
   /**
    * Once the functions are ready: the record gains their specs (what the sweeper saves when the preview sleeps; an
@@ -283,7 +344,10 @@ class DeployRun {
     const store = stateStore(this.s);
     if (!store) return;
     const specs = sent.map((x) => (x.how === 'unchanged' ? untouchedSpec(this.previous?.specs, x.running!) : x.spec));
-    await Promise.all([saveRecord(store, this.recordOf({ specs, readyMs })), deleteSleeping(store, this.facts.name)]).catch((err: Error) =>
+    await Promise.all([
+      saveRecord(store, this.recordOf({ specs, readyMs })),
+      deleteSleeping(store, this.facts.name),
+    ]).catch((err: Error) =>
       log.warning(`the preview is live, but its record in the bucket was not updated: ${err.message}`),
     );
   }
@@ -300,7 +364,8 @@ class DeployRun {
     for (const f of ours.filter((f) => !keep.has(f.name))) {
       await gateway.remove(f.name).then(
         () => log.info(`Function ${f.name} is no longer part of this preview: deleted`),
-        (err: Error) => log.warning(`function ${f.name} is no longer part of this preview, but deleting it failed: ${err.message}`),
+        (err: Error) =>
+          log.warning(`function ${f.name} is no longer part of this preview, but deleting it failed: ${err.message}`),
       );
     }
   }

@@ -34,7 +34,11 @@ export interface SpecInput {
 
 export function functionSpec(settings: Settings, o: SpecInput): FunctionDeployment {
   const stack = o.unit.stackSpec ?? {};
-  const labels: Record<string, string> = { ...stack.labels, ...settings.fn.labels, ...previewLabels(o.owner, o.repo, o.preview.pr, o.preview.sha) };
+  const labels: Record<string, string> = {
+    ...stack.labels,
+    ...settings.fn.labels,
+    ...previewLabels(o.owner, o.repo, o.preview.pr, o.preview.sha),
+  };
   if (o.unit.fn) labels[FUNCTION_LABEL] = o.unit.fn;
   // Community Edition refuses com.openfaas.scale.zero* with 400; Pro and Edge wake a function at zero on its next request.
   if (o.edition === 'pro') labels[SCALE_ZERO_LABEL] = 'true';
@@ -47,7 +51,12 @@ export function functionSpec(settings: Settings, o: SpecInput): FunctionDeployme
     ...(envProcess ? { envProcess } : {}),
     envVars: { ...stack.envVars, ...settings.fn.envVars, ...o.data?.env, ...previewEnv(o.preview) },
     labels,
-    annotations: { ...stack.annotations, ...settings.fn.annotations, [ANNOTATIONS.deployedAt]: o.now.toISOString(), [ANNOTATIONS.url]: o.preview.url },
+    annotations: {
+      ...stack.annotations,
+      ...settings.fn.annotations,
+      [ANNOTATIONS.deployedAt]: o.now.toISOString(),
+      [ANNOTATIONS.url]: o.preview.url,
+    },
     secrets: [...new Set([...(stack.secrets ?? []), ...settings.fn.secrets, ...(o.data?.secrets ?? [])])],
     // The inputs always have a value (action.yml defaults), so a limit the stack sets for its function wins, and the
     // inputs bound what it leaves out: a stack limiting memory only still runs under cpu-limit.
@@ -61,7 +70,17 @@ export function functionSpec(settings: Settings, o: SpecInput): FunctionDeployme
 
 /** What the gateway lists of a running function, as a spec to POST again (the sweeper's fallback, untouched functions). */
 export function runningSpec(f: FunctionStatus): FunctionDeployment {
-  return { service: f.name, image: f.image, ...(f.envProcess ? { envProcess: f.envProcess } : {}), envVars: f.envVars, labels: f.labels, annotations: f.annotations, secrets: f.secrets, limits: f.limits, requests: f.requests };
+  return {
+    service: f.name,
+    image: f.image,
+    ...(f.envProcess ? { envProcess: f.envProcess } : {}),
+    envVars: f.envVars,
+    labels: f.labels,
+    annotations: f.annotations,
+    secrets: f.secrets,
+    limits: f.limits,
+    requests: f.requests,
+  };
 }
 
 /**
@@ -71,6 +90,11 @@ export function runningSpec(f: FunctionStatus): FunctionDeployment {
  */
 export function untouchedSpec(recorded: unknown, running: FunctionStatus): FunctionDeployment {
   const same = (x: FunctionDeployment | null) =>
-    x?.service === running.name && normalReference(x.image) === normalReference(running.image) && [SPEC_DIGEST_LABEL, LABELS.sha].every((l) => x.labels?.[l] !== undefined && x.labels[l] === running.labels?.[l]);
-  return (Array.isArray(recorded) ? (recorded as (FunctionDeployment | null)[]).find(same) : undefined) ?? runningSpec(running);
+    x?.service === running.name &&
+    normalReference(x.image) === normalReference(running.image) &&
+    [SPEC_DIGEST_LABEL, LABELS.sha].every((l) => x.labels?.[l] !== undefined && x.labels[l] === running.labels?.[l]);
+  return (
+    (Array.isArray(recorded) ? (recorded as (FunctionDeployment | null)[]).find(same) : undefined) ??
+    runningSpec(running)
+  );
 }

@@ -24,8 +24,15 @@ import type { Unit } from './units.js';
 async function digestOf(b: BuildSettings): Promise<string | undefined> {
   if (b.rebuild === 'always' || b.builder === 'none') return undefined;
   try {
-    const d = await buildDigest({ builder: b.builder, context: b.context, dockerfile: b.dockerfile, buildArgs: b.buildArgs });
-    log.info(`Build digest ${d.value}: ${d.entries} context entries, ${d.bytes} bytes${d.ignoreFiles.length ? `, ignore files ${d.ignoreFiles.join(', ')}` : ''}`);
+    const d = await buildDigest({
+      builder: b.builder,
+      context: b.context,
+      dockerfile: b.dockerfile,
+      buildArgs: b.buildArgs,
+    });
+    log.info(
+      `Build digest ${d.value}: ${d.entries} context entries, ${d.bytes} bytes${d.ignoreFiles.length ? `, ignore files ${d.ignoreFiles.join(', ')}` : ''}`,
+    );
     return d.value;
   } catch (err) {
     log.warning(`no build digest (${(err as Error).message}); building as usual`);
@@ -42,38 +49,61 @@ export interface PreparedImage {
 }
 
 /** Decides and makes one function's image (stack functions get their build context made, and removed, here). */
-export async function prepareImage(s: Services, unit: Unit, running: FunctionStatus | undefined, templates: Templates): Promise<PreparedImage> {
+export async function prepareImage(
+  s: Services,
+  unit: Unit,
+  running: FunctionStatus | undefined,
+  templates: Templates,
+): Promise<PreparedImage> {
   if (!unit.build) return { backend: { how: 'prebuilt' }, image: unit.tag };
   const made = unit.context ? await unit.context(templates) : undefined;
   try {
-    const b = made ? { ...unit.build, context: made.context, dockerfile: made.dockerfile, buildArgs: made.buildArgs } : unit.build;
+    const b = made
+      ? { ...unit.build, context: made.context, dockerfile: made.dockerfile, buildArgs: made.buildArgs }
+      : unit.build;
     return { ...(await imageFor(s, b, unit.tag, running)), ...(made?.fprocess ? { envProcess: made.fprocess } : {}) };
   } finally {
     await made?.cleanup();
   }
 }
 
-async function imageFor(s: Services, b: BuildSettings, tag: string, running: FunctionStatus | undefined): Promise<PreparedImage> {
+async function imageFor(
+  s: Services,
+  b: BuildSettings,
+  tag: string,
+  running: FunctionStatus | undefined,
+): Promise<PreparedImage> {
   const digest = await digestOf(b);
   if (digest) {
     const reuse = reusableImage(running, digest);
     if (reuse) {
-      log.info(`Backend unchanged since ${reuse.since.slice(0, 7)}: the function already runs ${reuse.image}, built from digest ${digest}; no build, no push`);
+      log.info(
+        `Backend unchanged since ${reuse.since.slice(0, 7)}: the function already runs ${reuse.image}, built from digest ${digest}; no build, no push`,
+      );
       return { backend: { how: 'reused', digest, since: reuse.since }, image: reuse.image };
     }
-    const retag = await retagByDigest(b, s.ctx.pr!.number, tag, digest, { timeoutMs: s.settings.requestTimeoutMs, log: log.info }).catch((err: Error) => {
+    const retag = await retagByDigest(b, s.ctx.pr!.number, tag, digest, {
+      timeoutMs: s.settings.requestTimeoutMs,
+      log: log.info,
+    }).catch((err: Error) => {
       log.warning(`could not look for an image of this digest in the registry (${err.message}); building`);
       return undefined;
     });
     if (retag?.retagged) {
-      log.info(`Retagged ${retag.from} as ${tag}: commit ${retag.sha.slice(0, 7)} built the same digest ${digest}; no build`);
+      log.info(
+        `Retagged ${retag.from} as ${tag}: commit ${retag.sha.slice(0, 7)} built the same digest ${digest}; no build`,
+      );
       return { backend: { how: 'retagged', digest, from: retag.sha }, image: tag };
     }
     if (retag) log.info(retag.reason);
   }
   const fork = isFork(`${s.ctx.repo.owner}/${s.ctx.repo.repo}`, s.ctx.pr!.headRepo);
   log.info(`Building ${tag} with ${b.builder}`);
-  const result = await buildImage(b, tag, { labels: digest ? { [BUILD_DIGEST_LABEL]: digest } : {}, cache: { write: !fork }, log: log.info });
+  const result = await buildImage(b, tag, {
+    labels: digest ? { [BUILD_DIGEST_LABEL]: digest } : {},
+    cache: { write: !fork },
+    log: log.info,
+  });
   for (const w of result.warnings) log.warning(w);
   return { backend: { how: 'built', digest, cache: result.cache }, image: tag };
 }

@@ -39,7 +39,8 @@ export class PrStatus {
     private readonly s: Services,
     private readonly facts: Preview,
   ) {
-    if (s.settings.github.comment) this.comment = new PreviewComment(s.octokit, s.ctx.repo, facts.pr, facts.name, (line) => log.info(line));
+    if (s.settings.github.comment)
+      this.comment = new PreviewComment(s.octokit, s.ctx.repo, facts.pr, facts.name, (line) => log.info(line));
   }
 
   private view<T extends CommentView['state']>(state: T) {
@@ -55,12 +56,18 @@ export class PrStatus {
   building(): Promise<unknown> {
     const { sha } = this.facts;
     if (this.s.settings.github.deployment) {
-      this.deployment = startDeployment(this.s.octokit, this.s.ctx.repo, this.mark(`Building #${this.facts.pr} at ${sha.slice(0, 7)}`)).catch((err: Error) => {
+      this.deployment = startDeployment(
+        this.s.octokit,
+        this.s.ctx.repo,
+        this.mark(`Building #${this.facts.pr} at ${sha.slice(0, 7)}`),
+      ).catch((err: Error) => {
         log.warning(`could not start the GitHub deployment: ${err.message}`);
         return undefined;
       });
     }
-    const comment = this.comment?.write(renderComment({ ...this.view('building'), staticFiles: this.s.settings.assets?.staticDir !== undefined })).catch((err: Error) => log.warning(`could not post the building comment: ${err.message}`));
+    const comment = this.comment
+      ?.write(renderComment({ ...this.view('building'), staticFiles: this.s.settings.assets?.staticDir !== undefined }))
+      .catch((err: Error) => log.warning(`could not post the building comment: ${err.message}`));
     this.started = Promise.all([this.deployment, comment]);
     return this.started;
   }
@@ -79,10 +86,14 @@ export class PrStatus {
   async overtaken(reason: string): Promise<void> {
     await this.started;
     if ((await this.deployment) === undefined) return;
-    await this.finish(reason, 'inactive').catch((err: Error) => log.warning(`could not retire this run's deployment: ${err.message}`));
+    await this.finish(reason, 'inactive').catch((err: Error) =>
+      log.warning(`could not retire this run's deployment: ${err.message}`),
+    );
   }
 
-  async refused(decision: Omit<Extract<CommentView, { state: 'refused' }>, 'state' | 'name' | 'runUrl' | 'time'>): Promise<void> {
+  async refused(
+    decision: Omit<Extract<CommentView, { state: 'refused' }>, 'state' | 'name' | 'runUrl' | 'time'>,
+  ): Promise<void> {
     await this.comment?.write(renderComment({ ...this.view('refused'), ...decision }));
     await writeOutputs({ result: 'refused', name: this.facts.name }, 'Preview refused');
   }
@@ -95,31 +106,57 @@ export class PrStatus {
     if (this.comment) writes.push(this.comment.write(renderComment({ ...this.view('failed'), step, error, previous })));
     if (this.s.settings.github.deployment) writes.push(this.finish(`Failed: ${error}`, DEPLOYMENT_STATE[step]));
     for (const r of await Promise.allSettled(writes)) {
-      if (r.status === 'rejected') log.warning(`could not tell the PR about the failure: ${(r.reason as Error).message}`);
+      if (r.status === 'rejected')
+        log.warning(`could not tell the PR about the failure: ${(r.reason as Error).message}`);
     }
-    await writeOutputs({ result: 'failed', name: this.facts.name, image: this.facts.image }, 'Preview failed', [['Step', step], ['Previous version', previous]]).catch(() => undefined);
+    await writeOutputs({ result: 'failed', name: this.facts.name, image: this.facts.image }, 'Preview failed', [
+      ['Step', step],
+      ['Previous version', previous],
+    ]).catch(() => undefined);
   }
 
   /** The preview is live; GitHub failures here fail the run (thrown) but are never reported as a failed preview. */
-  async live(readiness: Readiness, extra: { assets?: AssetCounts; data?: DataFacts; backend?: ImageSource; functions?: FunctionFacts[] }, bucketPrefix: string | undefined): Promise<void> {
+  async live(
+    readiness: Readiness,
+    extra: { assets?: AssetCounts; data?: DataFacts; backend?: ImageSource; functions?: FunctionFacts[] },
+    bucketPrefix: string | undefined,
+  ): Promise<void> {
     await this.started;
     const { name, url, sha, image, pr } = this.facts;
     const ready = readiness.state === 'ready';
     const writes: Promise<unknown>[] = [];
-    if (this.comment) writes.push(this.comment.write(renderComment({ ...this.view(readiness.state), evidence: readiness.evidence, ...extra })));
-    if (this.s.settings.github.deployment) writes.push(this.finish(`Preview of #${pr} at ${sha.slice(0, 7)}${ready ? '' : ', rolling out'}`, 'success'));
-    const failures = (await Promise.allSettled(writes)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (this.comment)
+      writes.push(
+        this.comment.write(renderComment({ ...this.view(readiness.state), evidence: readiness.evidence, ...extra })),
+      );
+    if (this.s.settings.github.deployment)
+      writes.push(this.finish(`Preview of #${pr} at ${sha.slice(0, 7)}${ready ? '' : ', rolling out'}`, 'success'));
+    const failures = (await Promise.allSettled(writes)).filter(
+      (r): r is PromiseRejectedResult => r.status === 'rejected',
+    );
     log.info(`${ready ? 'Preview ready' : 'Preview deployed, rolling out'}: ${url} (${readiness.evidence})`);
-    await writeOutputs({ result: ready ? 'deployed' : 'rolling-out', name, url, image, bucketPrefix }, ready ? 'Preview ready' : 'Preview rolling out', [
-      ['Commit', { code: sha.slice(0, 7) }],
-      ['Checked', readiness.evidence],
-    ]);
+    await writeOutputs(
+      { result: ready ? 'deployed' : 'rolling-out', name, url, image, bucketPrefix },
+      ready ? 'Preview ready' : 'Preview rolling out',
+      [
+        ['Commit', { code: sha.slice(0, 7) }],
+        ['Checked', readiness.evidence],
+      ],
+    );
     if (failures.length) {
-      throw new Error(`the preview is live at ${url}, but telling the PR failed: ${failures.map((f) => (f.reason as Error).message).join('; ')}`);
+      throw new Error(
+        `the preview is live at ${url}, but telling the PR failed: ${failures.map((f) => (f.reason as Error).message).join('; ')}`,
+      );
     }
   }
 
   private mark(description: string) {
-    return { environment: environmentName(this.facts.name), sha: this.facts.sha, url: this.facts.url, logUrl: this.s.ctx.runUrl, description };
+    return {
+      environment: environmentName(this.facts.name),
+      sha: this.facts.sha,
+      url: this.facts.url,
+      logUrl: this.s.ctx.runUrl,
+      description,
+    };
   }
 }

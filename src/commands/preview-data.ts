@@ -35,7 +35,12 @@ export function previewEnv(p: PreviewIdentity): Record<string, string> {
 async function openDatabases(s: Services): Promise<PreviewDatabases | undefined> {
   const db = s.settings.data.database;
   if (!db) return undefined;
-  return PreviewDatabases.open({ url: db.url, repo: `${s.ctx.repo.owner}/${s.ctx.repo.repo}`, template: db.template, log: log.info });
+  return PreviewDatabases.open({
+    url: db.url,
+    repo: `${s.ctx.repo.owner}/${s.ctx.repo.repo}`,
+    template: db.template,
+    log: log.info,
+  });
 }
 
 /** `fn` over an open admin connection, closed afterwards; undefined without `database-url`. */
@@ -50,7 +55,10 @@ export async function withDatabases<T>(s: Services, fn: (dbs: PreviewDatabases) 
 }
 
 /** Drops `preview`'s database and role (teardown and the sweeper); what went, or undefined when nothing was left. */
-export async function dropPreviewDatabase(dbs: PreviewDatabases, preview: string): Promise<DroppedDatabase | undefined> {
+export async function dropPreviewDatabase(
+  dbs: PreviewDatabases,
+  preview: string,
+): Promise<DroppedDatabase | undefined> {
   const dropped = await dbs.drop(preview);
   for (const why of dropped.leftAlone) log.warning(why);
   return dropped.database || dropped.role ? dropped : undefined;
@@ -62,7 +70,10 @@ export async function prepareData(s: Services, p: PreviewIdentity, firstDeploy: 
   let db: EnsuredDatabase | undefined;
   try {
     db = dbs ? await dbs.ensure(p.name) : undefined;
-    const values: Record<string, string> = { ...s.settings.data.previewSecrets, ...(db ? { [DATABASE_KEY]: db.url } : {}) };
+    const values: Record<string, string> = {
+      ...s.settings.data.previewSecrets,
+      ...(db ? { [DATABASE_KEY]: db.url } : {}),
+    };
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(values)) {
       const secret = secretName(p.name, key);
@@ -71,7 +82,11 @@ export async function prepareData(s: Services, p: PreviewIdentity, firstDeploy: 
       env[`${key}_FILE`] = secretPath(secret);
     }
     const seeded = await runDeployHooks(s, p, db);
-    return { secrets: written, env, database: db && { name: db.name, created: db.created, migrated: Boolean(s.settings.data.hooks.migrate), seeded } };
+    return {
+      secrets: written,
+      env,
+      database: db && { name: db.name, created: db.created, migrated: Boolean(s.settings.data.hooks.migrate), seeded },
+    };
   } catch (err) {
     if (firstDeploy) await undo(s, dbs, p.name, written, db);
     throw err;
@@ -85,7 +100,9 @@ async function runDeployHooks(s: Services, p: PreviewIdentity, db: EnsuredDataba
   const { hooks } = s.settings.data;
   const env = { ...previewEnv(p), ...(db ? { DATABASE_URL: db.url } : {}) };
   const run = (name: string, command: string | undefined) =>
-    command ? runHook({ name, command, cwd: s.ctx.workspace, env, timeoutMs: hooks.timeoutMs }) : Promise.resolve(undefined);
+    command
+      ? runHook({ name, command, cwd: s.ctx.workspace, env, timeoutMs: hooks.timeoutMs })
+      : Promise.resolve(undefined);
   await run('database-migrate', hooks.migrate);
   const seeded = Boolean(db?.created && hooks.seed);
   if (seeded) await run('database-seed', hooks.seed);
@@ -94,8 +111,17 @@ async function runDeployHooks(s: Services, p: PreviewIdentity, db: EnsuredDataba
 }
 
 /** A first deploy that failed: remove what this run created, so the next push starts clean and seeds again. */
-async function undo(s: Services, dbs: PreviewDatabases | undefined, name: string, secrets: string[], db: EnsuredDatabase | undefined): Promise<void> {
-  for (const secret of secrets) await s.gateway.deleteSecret(secret).catch((err: Error) => log.warning(`could not remove secret ${secret} after the failure: ${err.message}`));
+async function undo(
+  s: Services,
+  dbs: PreviewDatabases | undefined,
+  name: string,
+  secrets: string[],
+  db: EnsuredDatabase | undefined,
+): Promise<void> {
+  for (const secret of secrets)
+    await s.gateway
+      .deleteSecret(secret)
+      .catch((err: Error) => log.warning(`could not remove secret ${secret} after the failure: ${err.message}`));
   if (dbs && db?.created) {
     await dbs.drop(name).then(
       () => log.info(`dropped database ${db.name} created by this failed first deploy`),
@@ -108,7 +134,14 @@ async function undo(s: Services, dbs: PreviewDatabases | undefined, name: string
 export async function removeData(s: Services, p: PreviewIdentity): Promise<string[]> {
   const removed: string[] = [];
   const { hooks } = s.settings.data;
-  if (hooks.onTeardown) await runHook({ name: 'on-teardown', command: hooks.onTeardown, cwd: s.ctx.workspace, env: previewEnv(p), timeoutMs: hooks.timeoutMs });
+  if (hooks.onTeardown)
+    await runHook({
+      name: 'on-teardown',
+      command: hooks.onTeardown,
+      cwd: s.ctx.workspace,
+      env: previewEnv(p),
+      timeoutMs: hooks.timeoutMs,
+    });
   const mine = (await s.gateway.secretNames()).filter((n) => previewOfSecret(s.settings.app, n)?.preview === p.name);
   for (const secret of mine) await s.gateway.deleteSecret(secret);
   if (mine.length) removed.push(`the secret${mine.length === 1 ? '' : 's'} ${mine.map((n) => `\`${n}\``).join(', ')}`);

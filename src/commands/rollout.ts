@@ -22,9 +22,15 @@ export interface UnitImage {
   envProcess?: string;
 }
 
-export async function prepareImages(s: Services, units: Unit[], running: (name: string) => FunctionStatus | undefined): Promise<UnitImage[]> {
+export async function prepareImages(
+  s: Services,
+  units: Unit[],
+  running: (name: string) => FunctionStatus | undefined,
+): Promise<UnitImage[]> {
   const stack = s.settings.stack?.parsed;
-  const templates = stack ? new Templates(stack, { tmp: process.env.RUNNER_TEMP, log: log.info, cloneTimeoutMs: 120_000 }) : undefined;
+  const templates = stack
+    ? new Templates(stack, { tmp: process.env.RUNNER_TEMP, log: log.info, cloneTimeoutMs: 120_000 })
+    : undefined;
   try {
     const out: UnitImage[] = [];
     for (const unit of units) {
@@ -53,13 +59,19 @@ export interface Sent {
  * Sends each spec, unless the function already runs it: only when the build digest proved the image the same (a
  * prebuilt image's tag may have moved, so it is always sent again) and the spec digest proves the rest.
  */
-export async function sendSpecs(s: Services, specs: { unit: Unit; spec: FunctionDeployment; backend: ImageSource }[], running: (name: string) => FunctionStatus | undefined): Promise<Sent[]> {
+export async function sendSpecs(
+  s: Services,
+  specs: { unit: Unit; spec: FunctionDeployment; backend: ImageSource }[],
+  running: (name: string) => FunctionStatus | undefined,
+): Promise<Sent[]> {
   const { settings } = s;
   const sent: Sent[] = [];
   for (const { unit, spec, backend } of specs) {
     const current = running(unit.name);
     if (backend.how === 'reused' && unchangedFunction(current, spec)) {
-      log.info(`Function ${unit.name} already runs this spec and image (deployed for ${(current!.labels?.[LABELS.sha] ?? '').slice(0, 7)}): not updated`);
+      log.info(
+        `Function ${unit.name} already runs this spec and image (deployed for ${(current!.labels?.[LABELS.sha] ?? '').slice(0, 7)}): not updated`,
+      );
       sent.push({ unit, spec, how: 'unchanged', running: current });
       continue;
     }
@@ -77,9 +89,18 @@ export async function awaitReady(s: Services, provider: Provider, sent: Sent[], 
   const wait = (x: Sent) => {
     // An untouched function is judged as what it is: the image and commit it was deployed for.
     const target = x.running
-      ? { name: x.unit.name, image: x.running.image, sha: x.running.labels?.[LABELS.sha] ?? '', readyPath: settings.fn.readyPath, created: false }
+      ? {
+          name: x.unit.name,
+          image: x.running.image,
+          sha: x.running.labels?.[LABELS.sha] ?? '',
+          readyPath: settings.fn.readyPath,
+          created: false,
+        }
       : { name: x.unit.name, image: x.spec.image, sha, readyPath: settings.fn.readyPath, created: x.how === 'created' };
-    return waitUntilReady(s.gateway, provider, target, { timeoutMs: settings.fn.readyTimeoutMs, requestTimeoutMs: settings.requestTimeoutMs });
+    return waitUntilReady(s.gateway, provider, target, {
+      timeoutMs: settings.fn.readyTimeoutMs,
+      requestTimeoutMs: settings.requestTimeoutMs,
+    });
   };
   const all = await Promise.all(sent.map(wait));
   if (all.length === 1) return all[0];

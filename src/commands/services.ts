@@ -25,12 +25,18 @@ export function stateStore(s: Pick<Services, 'settings' | 's3'>): StateStore | u
 }
 
 export function createServices(settings: Settings, ctx: RunContext, o: { pacedWrites?: boolean } = {}): Services {
-  const s3 = settings.assets ? createS3Client(settings.assets, { requestTimeoutMs: settings.requestTimeoutMs }) : undefined;
+  const s3 = settings.assets
+    ? createS3Client(settings.assets, { requestTimeoutMs: settings.requestTimeoutMs })
+    : undefined;
   return {
     settings,
     ctx,
     gateway: new GatewayClient(settings.gateway, { timeoutMs: settings.requestTimeoutMs, log: log.info }),
-    octokit: createOctokit(settings.github.token, { timeoutMs: settings.requestTimeoutMs, log: log.info, pacedWrites: o.pacedWrites }),
+    octokit: createOctokit(settings.github.token, {
+      timeoutMs: settings.requestTimeoutMs,
+      log: log.info,
+      pacedWrites: o.pacedWrites,
+    }),
     s3,
     now: () => new Date(),
   };

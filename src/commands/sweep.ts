@@ -23,7 +23,18 @@ import type { FunctionStatus } from '../openfaas/types.js';
 import { cellHtml, writeOutputs } from '../report.js';
 import { listRecords, readRecord } from '../state/records.js';
 import { saveSleeping } from '../state/sleeping.js';
-import { actsOn, finalState, formatDuration, orphanData, planSweep, removesFunction, type FunctionAction, type ManagedFunction, type Memory, type SweepPlan } from '../sweep/plan.js';
+import {
+  actsOn,
+  finalState,
+  formatDuration,
+  orphanData,
+  planSweep,
+  removesFunction,
+  type FunctionAction,
+  type ManagedFunction,
+  type Memory,
+  type SweepPlan,
+} from '../sweep/plan.js';
 import { queryIncreases } from '../sweep/prometheus.js';
 import { groupPreviews } from '../sweep/groups.js';
 import { idleSource, listTopPrefixes, loadState, saveState, sweeperKey } from '../state/sweeper.js';
@@ -80,10 +91,28 @@ async function inventory(s: Services): Promise<Inventory> {
   const { edition } = await gateway.provider();
   const ours = listed.filter((f) => isManagedBy(f.labels, ctx.repo.owner, ctx.repo.repo));
   const increases =
-    source === 'prometheus' ? await queryIncreases({ url: sw.prometheusUrl!, auth: sw.prometheusAuth, timeoutMs: settings.requestTimeoutMs, log: log.info }, sw.idleAfterMs, settings.gateway.namespace) : undefined;
+    source === 'prometheus'
+      ? await queryIncreases(
+          { url: sw.prometheusUrl!, auth: sw.prometheusAuth, timeoutMs: settings.requestTimeoutMs, log: log.info },
+          sw.idleAfterMs,
+          settings.gateway.namespace,
+        )
+      : undefined;
   const groups = groupPreviews(settings.app, ours, increases);
-  for (const f of groups.strays) log.info(`${f}: managed by this repository but no preview named ${settings.app}-pr-<n> (input 'app'); left alone`);
-  const inv: Inventory = { edition, ours, managed: groups.previews, members: groups.members, increases: groups.increases, openPulls: await listOpenPulls(s.octokit, ctx.repo), prefixes: [], records: [], databases: [], secrets: [] };
+  for (const f of groups.strays)
+    log.info(`${f}: managed by this repository but no preview named ${settings.app}-pr-<n> (input 'app'); left alone`);
+  const inv: Inventory = {
+    edition,
+    ours,
+    managed: groups.previews,
+    members: groups.members,
+    increases: groups.increases,
+    openPulls: await listOpenPulls(s.octokit, ctx.repo),
+    prefixes: [],
+    records: [],
+    databases: [],
+    secrets: [],
+  };
   if (source !== 'prometheus') {
     const loaded = await loadState(stateStore(s)!);
     if (loaded.warning) log.warning(loaded.warning);
@@ -106,11 +135,20 @@ export async function sweep(s: Services): Promise<void> {
   const sw = s.settings.sweep;
   const inv = await inventory(s);
   const now = s.now();
-  const plan = planSweep({ ...inv, functions: inv.managed, app: s.settings.app, now: now.getTime(), idleAfterMs: sw.idleAfterMs, maxAgeMs: sw.maxAgeMs });
+  const plan = planSweep({
+    ...inv,
+    functions: inv.managed,
+    app: s.settings.app,
+    now: now.getTime(),
+    idleAfterMs: sw.idleAfterMs,
+    maxAgeMs: sw.maxAgeMs,
+  });
   const items = workItems(s, plan, inv);
   const dry = sw.dryRun ? '[dry-run] ' : '';
   const where = inv.increases ? 'Prometheus' : `s3://${bucketOf(s)!.name}/${sweeperKey(sw.statePrefix)}`;
-  log.info(`${dry}Sweeping ${inv.managed.length} previews on a ${inv.edition === 'pro' ? 'Pro/Edge' : 'Community Edition'} gateway, ${inv.openPulls.size} open PRs, idleness from ${where}, idle-after ${formatDuration(sw.idleAfterMs)}`);
+  log.info(
+    `${dry}Sweeping ${inv.managed.length} previews on a ${inv.edition === 'pro' ? 'Pro/Edge' : 'Community Edition'} gateway, ${inv.openPulls.size} open PRs, idleness from ${where}, idle-after ${formatDuration(sw.idleAfterMs)}`,
+  );
   for (const i of items) log.info(`${dry}${i.name} (PR #${i.pr}): ${i.decision}; last activity ${i.lastActivity}`);
 
   const results = new Map<Item, string>();
@@ -130,17 +168,28 @@ export async function sweep(s: Services): Promise<void> {
         }
       },
     );
-    const failedRemovals = new Set(items.filter((i) => i.removesFunction && results.get(i)?.startsWith('failed:')).map((i) => i.name));
+    const failedRemovals = new Set(
+      items.filter((i) => i.removesFunction && results.get(i)?.startsWith('failed:')).map((i) => i.name),
+    );
     await remember(s, plan, inv.previous, failedRemovals, now);
   }
   await report(s, inv, items, results, errors.length, where);
-  if (errors.length) throw new Error(`${errors.length} of ${items.filter((i) => i.run).length} sweep actions failed; first: ${errors[0]}`);
+  if (errors.length)
+    throw new Error(
+      `${errors.length} of ${items.filter((i) => i.run).length} sweep actions failed; first: ${errors[0]}`,
+    );
 }
 
 /** The plan as a list of things to do, each with its action. */
 function workItems(s: Services, plan: SweepPlan, inv: Inventory): Item[] {
   const covered = new Set([...inv.managed.map((f) => f.name), ...plan.unfinished.map((u) => u.name)]);
-  const data = orphanData({ app: s.settings.app, openPulls: inv.openPulls, covered, databases: inv.databases, secrets: inv.secrets });
+  const data = orphanData({
+    app: s.settings.app,
+    openPulls: inv.openPulls,
+    covered,
+    databases: inv.databases,
+    secrets: inv.secrets,
+  });
   const bucket = bucketOf(s);
   const none = '(no function)';
   return [
@@ -158,11 +207,30 @@ function workItems(s: Services, plan: SweepPlan, inv: Inventory): Item[] {
       pr: u.pr,
       lastActivity: none,
       decision: `finish teardown: PR #${u.pr} is closed, its record is left`,
-      run: async () => `teardown finished: ${receipt((await teardownPreview(s, u.pr, `PR #${u.pr} is closed (an earlier teardown did not finish)`, inv.ours)).removed)}`,
+      run: async () =>
+        `teardown finished: ${receipt((await teardownPreview(s, u.pr, `PR #${u.pr} is closed (an earlier teardown did not finish)`, inv.ours)).removed)}`,
     })),
-    ...plan.orphans.map((o) => ({ name: o.prefix, pr: o.pr, lastActivity: none, decision: `delete orphan prefix: PR #${o.pr} is closed`, run: async () => `${(await deletePrefix(bucket!.client, bucket!.name, o.prefix)).deleted} objects deleted` })),
-    ...data.databases.map((d) => ({ name: d.preview, pr: d.pr, lastActivity: none, decision: `drop orphan database: PR #${d.pr} is closed`, run: () => dropDatabase(s, d.preview) })),
-    ...data.secrets.map((x) => ({ name: x.name, pr: x.pr, lastActivity: none, decision: `delete orphan secret: PR #${x.pr} is closed`, run: async () => (await s.gateway.deleteSecret(x.name), 'deleted') })),
+    ...plan.orphans.map((o) => ({
+      name: o.prefix,
+      pr: o.pr,
+      lastActivity: none,
+      decision: `delete orphan prefix: PR #${o.pr} is closed`,
+      run: async () => `${(await deletePrefix(bucket!.client, bucket!.name, o.prefix)).deleted} objects deleted`,
+    })),
+    ...data.databases.map((d) => ({
+      name: d.preview,
+      pr: d.pr,
+      lastActivity: none,
+      decision: `drop orphan database: PR #${d.pr} is closed`,
+      run: () => dropDatabase(s, d.preview),
+    })),
+    ...data.secrets.map((x) => ({
+      name: x.name,
+      pr: x.pr,
+      lastActivity: none,
+      decision: `delete orphan secret: PR #${x.pr} is closed`,
+      run: async () => (await s.gateway.deleteSecret(x.name), 'deleted'),
+    })),
   ];
 }
 
@@ -174,7 +242,13 @@ async function dropDatabase(s: Services, preview: string): Promise<string> {
 }
 
 /** The sweeper's memory, written only when it changed (state mode). */
-async function remember(s: Services, plan: SweepPlan, previous: Memory | undefined, failedRemovals: Set<string>, now: Date): Promise<void> {
+async function remember(
+  s: Services,
+  plan: SweepPlan,
+  previous: Memory | undefined,
+  failedRemovals: Set<string>,
+  now: Date,
+): Promise<void> {
   if (plan.mode !== 'state') return;
   const store = stateStore(s)!;
   const key = sweeperKey(store.statePrefix);
@@ -192,11 +266,16 @@ async function act(s: Services, a: FunctionAction, fns: FunctionStatus[], listed
   switch (a.decision) {
     case 'scale-to-zero': {
       for (const f of fns) await s.gateway.scale(f.name, 0);
-      const after = await Promise.all(fns.map(async (f) => ({ name: f.name, replicas: (await s.gateway.get(f.name))?.replicas ?? 0 })));
+      const after = await Promise.all(
+        fns.map(async (f) => ({ name: f.name, replicas: (await s.gateway.get(f.name))?.replicas ?? 0 })),
+      );
       const awake = after.filter((x) => x.replicas > 0);
-      if (!awake.length) return `scaled to 0 replicas${fns.length > 1 ? ` (${fns.length} functions)` : ''}; the next request wakes it`;
+      if (!awake.length)
+        return `scaled to 0 replicas${fns.length > 1 ? ` (${fns.length} functions)` : ''}; the next request wakes it`;
       const seen = `the gateway answered the scale to 0 but reports ${awake.map((x) => `${fns.length > 1 ? `${x.name} ` : ''}replicas=${x.replicas}`).join(', ')}`;
-      log.warning(`${a.name}: ${seen}, which a Community Edition gateway does (it clamps to 1); putting it to sleep instead`);
+      log.warning(
+        `${a.name}: ${seen}, which a Community Edition gateway does (it clamps to 1); putting it to sleep instead`,
+      );
       return `${seen}; ${await sleep(s, a, fns)}`;
     }
     case 'sleep':
@@ -222,9 +301,22 @@ async function sleep(s: Services, a: FunctionAction, fns: FunctionStatus[]): Pro
   const main = fns.find((f) => f.name === a.name) ?? fns[0];
   let comment = '';
   if (settings.github.comment) {
-    const url = main.annotations?.[ANNOTATIONS.url] || previewUrl(settings.urlTemplate, a.name, a.pr, main.labels?.[LABELS.sha] ?? '');
-    const wake = settings.sweep.waker && store ? { seconds: record?.readyMs === undefined ? undefined : Math.max(1, Math.round(record.readyMs / 1000)) } : undefined;
-    const body = renderComment({ state: 'sleeping', name: a.name, url, runUrl: ctx.runUrl, time: s.now().toISOString(), idleFor: a.idleFor ?? formatDuration(settings.sweep.idleAfterMs), wake });
+    const url =
+      main.annotations?.[ANNOTATIONS.url] ||
+      previewUrl(settings.urlTemplate, a.name, a.pr, main.labels?.[LABELS.sha] ?? '');
+    const wake =
+      settings.sweep.waker && store
+        ? { seconds: record?.readyMs === undefined ? undefined : Math.max(1, Math.round(record.readyMs / 1000)) }
+        : undefined;
+    const body = renderComment({
+      state: 'sleeping',
+      name: a.name,
+      url,
+      runUrl: ctx.runUrl,
+      time: s.now().toISOString(),
+      idleFor: a.idleFor ?? formatDuration(settings.sweep.idleAfterMs),
+      wake,
+    });
     // The preview is asleep either way; a comment that could not be edited is worth a warning, not a failed sweep.
     comment = await new PreviewComment(s.octokit, ctx.repo, a.pr, a.name, log.info).write(body).then(
       () => ', PR comment says it sleeps',
@@ -234,14 +326,28 @@ async function sleep(s: Services, a: FunctionAction, fns: FunctionStatus[]): Pro
       },
     );
   }
-  const deleted = fns.length === 1 ? (gone ? 'function deleted' : 'function was already gone') : `${gone} of ${fns.length} functions deleted`;
+  const deleted =
+    fns.length === 1
+      ? gone
+        ? 'function deleted'
+        : 'function was already gone'
+      : `${gone} of ${fns.length} functions deleted`;
   return `${deleted}, assets kept${comment}`;
 }
 
 /** The count against the limit, the outputs, and the summary's decision table. */
-async function report(s: Services, inv: Inventory, items: Item[], results: Map<Item, string>, failures: number, where: string): Promise<void> {
+async function report(
+  s: Services,
+  inv: Inventory,
+  items: Item[],
+  results: Map<Item, string>,
+  failures: number,
+  where: string,
+): Promise<void> {
   const sw = s.settings.sweep;
-  const removed = sw.dryRun ? [] : items.filter((i) => i.removesFunction && results.has(i) && !results.get(i)!.startsWith('failed:'));
+  const removed = sw.dryRun
+    ? []
+    : items.filter((i) => i.removesFunction && results.has(i) && !results.get(i)!.startsWith('failed:'));
   const functions = inv.ours.length - removed.reduce((n, i) => n + (i.functions ?? 1), 0);
   const previews = inv.managed.length - removed.length;
   const remaining = previews === functions ? String(previews) : `${previews} (${functions} functions)`;
@@ -250,15 +356,24 @@ async function report(s: Services, inv: Inventory, items: Item[], results: Map<I
   log.info(`Previews on the gateway: ${count}`);
   const acted = items.filter((i) => i.run).length;
   await writeOutputs({ result: 'swept' }, sw.dryRun ? 'Preview sweep (dry run: nothing changed)' : 'Preview sweep', [
-    ['Edition', inv.edition === 'pro' ? 'Pro / Edge (scale to zero)' : 'Community Edition (sleep = delete function, keep assets)'],
+    [
+      'Edition',
+      inv.edition === 'pro' ? 'Pro / Edge (scale to zero)' : 'Community Edition (sleep = delete function, keep assets)',
+    ],
     ['Idleness from', inv.increases ? where : { code: where }],
     ['Previews', count],
     ['Acted on', `${acted}${failures ? ` (${failures} failed)` : ''}`],
   ]);
   if (!process.env.GITHUB_STEP_SUMMARY) return;
-  const result = (i: Item) => (!i.run ? 'nothing to do' : sw.dryRun ? 'dry run: not applied' : results.get(i) ?? '');
+  const result = (i: Item) => (!i.run ? 'nothing to do' : sw.dryRun ? 'dry run: not applied' : (results.get(i) ?? ''));
   const header = ['Function', 'PR', 'Last activity', 'Decision', 'Result'].map((data) => ({ data, header: true }));
-  const body = items.map((i) => [cellHtml({ code: i.name }), htmlText(`#${i.pr}`), htmlText(i.lastActivity), htmlText(i.decision), htmlText(result(i))]);
+  const body = items.map((i) => [
+    cellHtml({ code: i.name }),
+    htmlText(`#${i.pr}`),
+    htmlText(i.lastActivity),
+    htmlText(i.decision),
+    htmlText(result(i)),
+  ]);
   await core.summary
     .addHeading('Decisions', 4)
     .addTable([header, ...(body.length ? body : [['(no managed previews)', '', '', '', '']])])

@@ -39,10 +39,24 @@ export interface TeardownReport {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** `listed`: the gateway's functions when the caller has just listed them (the sweeper lists once per run). */
-export async function teardownPreview(s: Services, pr: number, reason: string, listed?: FunctionStatus[]): Promise<TeardownReport> {
+export async function teardownPreview(
+  s: Services,
+  pr: number,
+  reason: string,
+  listed?: FunctionStatus[],
+): Promise<TeardownReport> {
   const { settings, ctx, octokit } = s;
   const name = previewName(settings.app, pr);
-  const r: TeardownReport = { name, functionsDeleted: [], objectsDeleted: 0, tagsDeleted: [], deploymentsInactivated: 0, commented: false, removed: [], kept: [] };
+  const r: TeardownReport = {
+    name,
+    functionsDeleted: [],
+    objectsDeleted: 0,
+    tagsDeleted: [],
+    deploymentsInactivated: 0,
+    commented: false,
+    removed: [],
+    kept: [],
+  };
   const failures: string[] = [];
   const step = async (what: string, fn: () => Promise<void>) => {
     try {
@@ -60,7 +74,10 @@ export async function teardownPreview(s: Services, pr: number, reason: string, l
   // Then forgotten, so that a waker can no longer bring a closed PR's preview back while the rest goes.
   if (store) await step('forgetting the sleeping preview', () => deleteSleeping(store, name));
   const images = saved.specs.map((x) => x.image);
-  await step('deleting the functions', async () => void images.push(...(await removeFunctions(s, saved.specs, r, listed))));
+  await step(
+    'deleting the functions',
+    async () => void images.push(...(await removeFunctions(s, saved.specs, r, listed))),
+  );
   await step('removing the preview data', async () => {
     const sha = s.ctx.pr?.number === pr ? s.ctx.pr.headSha : '';
     r.removed.push(...(await removeData(s, { name, pr, sha, url: previewUrl(settings.urlTemplate, name, pr, sha) })));
@@ -70,10 +87,14 @@ export async function teardownPreview(s: Services, pr: number, reason: string, l
     await step('deleting the static assets', async () => {
       r.objectsDeleted = (await deletePrefix(s.s3!, bucket, bucketPrefix(name))).deleted;
       log.info(`Deleted ${r.objectsDeleted} objects under s3://${bucket}/${bucketPrefix(name)}`);
-      if (r.objectsDeleted) r.removed.push(`${plural(r.objectsDeleted, 'static asset')} under \`${bucketPrefix(name)}\``);
+      if (r.objectsDeleted)
+        r.removed.push(`${plural(r.objectsDeleted, 'static asset')} under \`${bucketPrefix(name)}\``);
     });
   }
-  if (settings.build.deleteImage && settings.build.builder !== 'none') await step('deleting the image tags', () => deleteTags(s, pr, tagRepositories(settings.build.repository, images, pr, saved.repositories), r));
+  if (settings.build.deleteImage && settings.build.builder !== 'none')
+    await step('deleting the image tags', () =>
+      deleteTags(s, pr, tagRepositories(settings.build.repository, images, pr, saved.repositories), r),
+    );
   if (settings.github.deployment) {
     await step('marking the deployment inactive', async () => {
       r.deploymentsInactivated = await markInactive(octokit, ctx.repo, environmentName(name), ctx.runUrl);
@@ -83,11 +104,25 @@ export async function teardownPreview(s: Services, pr: number, reason: string, l
   if (settings.github.comment) {
     await step('updating the PR comment', async () => {
       // Only edit an existing comment: a PR that never had a preview gets no comment on close.
-      const body = renderComment({ state: 'torn-down', name, runUrl: ctx.runUrl, time: s.now().toISOString(), reason, removed: r.removed, kept: r.kept });
-      r.commented = (await new PreviewComment(octokit, ctx.repo, pr, name, (line) => log.info(line)).write(body, { updateOnly: true })) !== undefined;
+      const body = renderComment({
+        state: 'torn-down',
+        name,
+        runUrl: ctx.runUrl,
+        time: s.now().toISOString(),
+        reason,
+        removed: r.removed,
+        kept: r.kept,
+      });
+      r.commented =
+        (await new PreviewComment(octokit, ctx.repo, pr, name, (line) => log.info(line)).write(body, {
+          updateOnly: true,
+        })) !== undefined;
     });
   }
-  if (failures.length) throw new Error(`teardown of ${name} is incomplete (the sweeper finishes it from its record): ${failures.join('; ')}`);
+  if (failures.length)
+    throw new Error(
+      `teardown of ${name} is incomplete (the sweeper finishes it from its record): ${failures.join('; ')}`,
+    );
   if (store) await deleteRecord(store, name);
   return r;
 }
@@ -109,15 +144,29 @@ async function savedSpecs(store: StateStore, name: string): Promise<Saved> {
  * `<name>-<fn>` the gateway lists with this repository's labels, and any other the saved specs name. The gateway and
  * the record are asked, not the stack file: a close event's checkout may lack the file, or hold a later version.
  */
-function previewFunctions(s: Services, name: string, saved: FunctionDeployment[], all: FunctionStatus[]): { name: string; image: string }[] {
+function previewFunctions(
+  s: Services,
+  name: string,
+  saved: FunctionDeployment[],
+  all: FunctionStatus[],
+): { name: string; image: string }[] {
   const { settings, ctx } = s;
   const listed = functionsOfPreview(all, { ...ctx.repo, app: settings.app }, name);
-  const names = new Set([name, ...listed.map((f) => f.name), ...saved.map((x) => x.service).filter((n) => n.startsWith(`${name}-`))]);
+  const names = new Set([
+    name,
+    ...listed.map((f) => f.name),
+    ...saved.map((x) => x.service).filter((n) => n.startsWith(`${name}-`)),
+  ]);
   return [...names].map((n) => ({ name: n, image: listed.find((f) => f.name === n)?.image ?? '' }));
 }
 
 /** Deletes the preview's functions, noting each in the receipt; returns the images they ran. */
-async function removeFunctions(s: Services, saved: FunctionDeployment[], r: TeardownReport, listed?: FunctionStatus[]): Promise<string[]> {
+async function removeFunctions(
+  s: Services,
+  saved: FunctionDeployment[],
+  r: TeardownReport,
+  listed?: FunctionStatus[],
+): Promise<string[]> {
   const fns = previewFunctions(s, r.name, saved, listed ?? (await s.gateway.list()));
   for (const f of fns) {
     const deleted = await s.gateway.remove(f.name);
@@ -133,8 +182,15 @@ async function removeFunctions(s: Services, saved: FunctionDeployment[], r: Tear
  * The build repository, every other repository a function of this PR ran a `pr-<n>-` tag of (a stack's), and the
  * repositories the PR's deploys recorded pushing to (`pushed`: functions that never ran or were dropped since).
  */
-export function tagRepositories(buildRepository: string, images: string[], pr: number, pushed: string[] = []): string[] {
-  const tagged = images.map((image) => image.match(new RegExp(`^(.+):pr-${pr}-[0-9a-f]{7}$`))?.[1]).filter((r): r is string => r !== undefined);
+export function tagRepositories(
+  buildRepository: string,
+  images: string[],
+  pr: number,
+  pushed: string[] = [],
+): string[] {
+  const tagged = images
+    .map((image) => image.match(new RegExp(`^(.+):pr-${pr}-[0-9a-f]{7}$`))?.[1])
+    .filter((r): r is string => r !== undefined);
   return [...new Set([buildRepository, ...tagged, ...pushed].filter(Boolean))];
 }
 
@@ -142,7 +198,11 @@ export function tagRepositories(buildRepository: string, images: string[], pr: n
 async function deleteTags(s: Services, pr: number, repositories: string[], r: TeardownReport): Promise<void> {
   const deleted: { repository: string; tag: string }[] = [];
   for (const repository of repositories) {
-    const cleanup = await deletePrTags({ ...s.settings.build, repository }, pr, { octokit: s.octokit, timeoutMs: s.settings.requestTimeoutMs, log: (line) => log.info(line) });
+    const cleanup = await deletePrTags({ ...s.settings.build, repository }, pr, {
+      octokit: s.octokit,
+      timeoutMs: s.settings.requestTimeoutMs,
+      log: (line) => log.info(line),
+    });
     deleted.push(...cleanup.deleted.map((tag) => ({ repository, tag })));
     if (cleanup.unsupported) {
       log.warning(cleanup.unsupported);
@@ -153,17 +213,27 @@ async function deleteTags(s: Services, pr: number, repositories: string[], r: Te
   const several = new Set(deleted.map((d) => d.repository)).size > 1;
   r.tagsDeleted = deleted.map((d) => (several ? `${d.repository}:${d.tag}` : d.tag));
   log.info(`Deleted image tags: ${r.tagsDeleted.join(', ') || 'none'}`);
-  if (r.tagsDeleted.length) r.removed.push(`${plural(r.tagsDeleted.length, 'image tag')} ${r.tagsDeleted.map((t) => `\`${t}\``).join(', ')}`);
+  if (r.tagsDeleted.length)
+    r.removed.push(`${plural(r.tagsDeleted.length, 'image tag')} ${r.tagsDeleted.map((t) => `\`${t}\``).join(', ')}`);
 }
 
 export async function teardown(s: Services): Promise<void> {
   const pr = s.ctx.pr;
-  if (!pr) throw new Error(`command 'teardown' needs a pull_request or pull_request_target event, got '${s.ctx.eventName}'`);
-  const report = await teardownPreview(s, pr.number, pr.merged ? `PR #${pr.number} was merged` : `PR #${pr.number} was closed`);
-  await writeOutputs({ result: 'torn-down', name: report.name, bucketPrefix: s.settings.assets ? bucketPrefix(report.name) : undefined }, 'Preview torn down', [
-    ['Functions deleted', report.functionsDeleted.join(', ') || 'none (already gone)'],
-    ['Objects deleted', String(report.objectsDeleted)],
-    ['Image tags deleted', report.tagsDeleted.join(', ') || 'none'],
-    ['Deployments marked inactive', String(report.deploymentsInactivated)],
-  ]);
+  if (!pr)
+    throw new Error(`command 'teardown' needs a pull_request or pull_request_target event, got '${s.ctx.eventName}'`);
+  const report = await teardownPreview(
+    s,
+    pr.number,
+    pr.merged ? `PR #${pr.number} was merged` : `PR #${pr.number} was closed`,
+  );
+  await writeOutputs(
+    { result: 'torn-down', name: report.name, bucketPrefix: s.settings.assets ? bucketPrefix(report.name) : undefined },
+    'Preview torn down',
+    [
+      ['Functions deleted', report.functionsDeleted.join(', ') || 'none (already gone)'],
+      ['Objects deleted', String(report.objectsDeleted)],
+      ['Image tags deleted', report.tagsDeleted.join(', ') || 'none'],
+      ['Deployments marked inactive', String(report.deploymentsInactivated)],
+    ],
+  );
 }

@@ -14,7 +14,10 @@ import type { StackFunction } from '../stack/function.js';
 import type { Templates } from '../stack/templates.js';
 
 /** What a stack gives a function's spec beneath the action's inputs. */
-export type StackSpec = Pick<FunctionDeployment, 'envVars' | 'labels' | 'annotations' | 'secrets' | 'limits' | 'requests' | 'readOnlyRootFilesystem' | 'envProcess'>;
+export type StackSpec = Pick<
+  FunctionDeployment,
+  'envVars' | 'labels' | 'annotations' | 'secrets' | 'limits' | 'requests' | 'readOnlyRootFilesystem' | 'envProcess'
+>;
 
 export interface Unit {
   /** The stack function's name; '' without a stack. */
@@ -37,7 +40,16 @@ export function unitsOf(settings: Settings, preview: string, pr: number, sha: st
   const stack = settings.stack?.parsed;
   if (!stack) {
     const built = settings.build.builder !== 'none';
-    return [{ fn: '', name: preview, route: settings.apiPath, isDefault: true, tag: built ? imageTag(settings.build.repository, pr, sha) : settings.build.prebuiltImage, build: built ? settings.build : undefined }];
+    return [
+      {
+        fn: '',
+        name: preview,
+        route: settings.apiPath,
+        isDefault: true,
+        tag: built ? imageTag(settings.build.repository, pr, sha) : settings.build.prebuiltImage,
+        build: built ? settings.build : undefined,
+      },
+    ];
   }
   const defaultFn = settings.stack!.defaultFunction ?? stack.functions[0].name;
   return stack.functions.map((fn) => {
@@ -46,11 +58,17 @@ export function unitsOf(settings: Settings, preview: string, pr: number, sha: st
     return {
       fn: fn.name,
       name: deployedName(preview, fn.name, isDefault),
-      route: functionRoute(fn.name, isDefault, { apiPath: settings.apiPath, functionsPath: settings.stack!.functionsPath }),
+      route: functionRoute(fn.name, isDefault, {
+        apiPath: settings.apiPath,
+        functionsPath: settings.stack!.functionsPath,
+      }),
       isDefault,
       tag: built ? imageTag(fn.image, pr, sha) : fn.imageReference,
       build: built ? { ...settings.build, repository: fn.image } : undefined,
-      context: built ? (templates: Templates) => prepareBuild(stack, fn, templates, { buildArgs: settings.build.buildArgs, tmp: process.env.RUNNER_TEMP }) : undefined,
+      context: built
+        ? (templates: Templates) =>
+            prepareBuild(stack, fn, templates, { buildArgs: settings.build.buildArgs, tmp: process.env.RUNNER_TEMP })
+        : undefined,
       stackSpec: stackSpec(fn),
     };
   });
@@ -66,7 +84,9 @@ export function stackNotes(settings: Settings): string[] {
   const notes = [...stack.warnings];
   const trim = (url: string) => url.replace(/\/+$/, '');
   if (stack.gateway !== undefined && trim(stack.gateway) !== trim(settings.gateway.url)) {
-    notes.push(`stack file ${stack.display}, field 'provider.gateway': ${show(stack.gateway)} is not used; the preview deploys to the gateway of input 'gateway-url'`);
+    notes.push(
+      `stack file ${stack.display}, field 'provider.gateway': ${show(stack.gateway)} is not used; the preview deploys to the gateway of input 'gateway-url'`,
+    );
   }
   return notes;
 }

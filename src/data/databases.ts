@@ -97,7 +97,10 @@ export class PreviewDatabases {
         await this.createDatabase(name);
       } catch (err) {
         // A role made by this very call is dropped with the database that failed; one from earlier runs stays.
-        if (!found.role) await this.session.query(`drop role ${name}`, `DROP ROLE IF EXISTS ${quoteIdent(name)}`).catch((e) => this.session.log(String(e)));
+        if (!found.role)
+          await this.session
+            .query(`drop role ${name}`, `DROP ROLE IF EXISTS ${quoteIdent(name)}`)
+            .catch((e) => this.session.log(String(e)));
         throw err;
       }
       return { name, created: true, url };
@@ -113,9 +116,15 @@ export class PreviewDatabases {
       const result: DroppedDatabase = { name, database: false, role: false, leftAlone: [] };
       if (found.databaseOwner !== null) {
         if (ours && found.databaseOwner === name) result.database = await this.dropDatabase(name);
-        else result.leftAlone.push(`database ${name} is owned by role '${found.databaseOwner}', not by a role faas-preview created for ${this.o.repo}: left alone`);
+        else
+          result.leftAlone.push(
+            `database ${name} is owned by role '${found.databaseOwner}', not by a role faas-preview created for ${this.o.repo}: left alone`,
+          );
       }
-      if (found.role && !ours) result.leftAlone.push(`role ${name} was not created by faas-preview for ${this.o.repo} (no '${this.mark}' comment): left alone`);
+      if (found.role && !ours)
+        result.leftAlone.push(
+          `role ${name} was not created by faas-preview for ${this.o.repo} (no '${this.mark}' comment): left alone`,
+        );
       if (ours) result.role = await this.dropRole(name);
       return result;
     });
@@ -123,7 +132,12 @@ export class PreviewDatabases {
 
   /** This repository's preview databases and roles of `app`, for the sweeper; anything else on the server is ignored. */
   async list(app: string): Promise<ListedDatabase[]> {
-    const rows = await this.session.query<{ name: string; kind: 'role' | 'database'; mark: string | null; owner: string | null }>(
+    const rows = await this.session.query<{
+      name: string;
+      kind: 'role' | 'database';
+      mark: string | null;
+      owner: string | null;
+    }>(
       'list preview databases and roles',
       `SELECT rolname AS name, 'role' AS kind, shobj_description(oid, 'pg_authid') AS mark, NULL AS owner FROM pg_roles
        UNION ALL
@@ -134,7 +148,13 @@ export class PreviewDatabases {
     for (const r of rows) {
       const preview = ours.has(r.name) ? previewOfIdentifier(app, r.name) : undefined;
       if (!preview || (r.kind === 'database' && r.owner !== r.name)) continue;
-      const entry = byName.get(r.name) ?? { preview: preview.name, pr: preview.pr, name: r.name, database: false, role: false };
+      const entry = byName.get(r.name) ?? {
+        preview: preview.name,
+        pr: preview.pr,
+        name: r.name,
+        database: false,
+        role: false,
+      };
       entry[r.kind] = true;
       byName.set(r.name, entry);
     }
@@ -156,10 +176,14 @@ export class PreviewDatabases {
   private refuseForeign(name: string, found: Found): void {
     const change = `rename or drop it, or set the input 'app' so previews get other names`;
     if (found.role && found.roleMark !== this.mark) {
-      throw new DataError(`a role named ${name} already exists on PostgreSQL at ${this.session.target.server} and was not created by faas-preview for ${this.o.repo}: ${change}`);
+      throw new DataError(
+        `a role named ${name} already exists on PostgreSQL at ${this.session.target.server} and was not created by faas-preview for ${this.o.repo}: ${change}`,
+      );
     }
     if (found.databaseOwner !== null && found.databaseOwner !== name) {
-      throw new DataError(`a database named ${name} already exists on PostgreSQL at ${this.session.target.server}, owned by '${found.databaseOwner}', not by the preview's role: ${change}`);
+      throw new DataError(
+        `a database named ${name} already exists on PostgreSQL at ${this.session.target.server}, owned by '${found.databaseOwner}', not by the preview's role: ${change}`,
+      );
     }
   }
 
@@ -172,7 +196,10 @@ export class PreviewDatabases {
     const secret = this.session.literal(scramVerifier(password));
     const statements = exists
       ? [`ALTER ROLE ${role} WITH LOGIN PASSWORD ${secret}`]
-      : [`CREATE ROLE ${role} WITH LOGIN PASSWORD ${secret}`, `COMMENT ON ROLE ${role} IS ${this.session.literal(this.mark)}`];
+      : [
+          `CREATE ROLE ${role} WITH LOGIN PASSWORD ${secret}`,
+          `COMMENT ON ROLE ${role} IS ${this.session.literal(this.mark)}`,
+        ];
     const sql = ['BEGIN', ...statements, `GRANT ${role} TO CURRENT_USER`, 'COMMIT'].join(';\n');
     try {
       await this.session.query(`${exists ? 'set the password of' : 'create'} role ${name}`, sql);
@@ -186,20 +213,25 @@ export class PreviewDatabases {
     const template = this.o.template ? ` TEMPLATE ${quoteTemplate(this.o.template)}` : '';
     const what = `create database ${name}${this.o.template ? ` from template '${this.o.template}'` : ''}`;
     try {
-      await withRetry(() => this.session.query(what, `CREATE DATABASE ${quoteIdent(name)} OWNER ${quoteIdent(name)}${template}`), {
-        what,
-        transient: (err) => (err instanceof DataError && err.code === SQLSTATE.objectInUse ? {} : false),
-        log: this.session.log,
-        policy: this.o.busyRetry ?? { ...DEFAULT_RETRY, baseDelayMs: 1_000 },
-      });
+      await withRetry(
+        () => this.session.query(what, `CREATE DATABASE ${quoteIdent(name)} OWNER ${quoteIdent(name)}${template}`),
+        {
+          what,
+          transient: (err) => (err instanceof DataError && err.code === SQLSTATE.objectInUse ? {} : false),
+          log: this.session.log,
+          policy: this.o.busyRetry ?? { ...DEFAULT_RETRY, baseDelayMs: 1_000 },
+        },
+      );
     } catch (err) {
       throw await this.explainCreate(err);
     }
     // PostgreSQL grants CONNECT on every new database to PUBLIC: other previews' roles could log in to this one.
-    await this.session.query(`restrict connections to ${name}`, `REVOKE CONNECT, TEMPORARY ON DATABASE ${quoteIdent(name)} FROM PUBLIC`).catch(async (err) => {
-      await this.dropDatabase(name).catch((e) => this.session.log(String(e)));
-      throw err;
-    });
+    await this.session
+      .query(`restrict connections to ${name}`, `REVOKE CONNECT, TEMPORARY ON DATABASE ${quoteIdent(name)} FROM PUBLIC`)
+      .catch(async (err) => {
+        await this.dropDatabase(name).catch((e) => this.session.log(String(e)));
+        throw err;
+      });
   }
 
   /** The template's problems in words a team can act on. */
@@ -208,10 +240,16 @@ export class PreviewDatabases {
     const tpl = this.o.template;
     if (!(last instanceof DataError) || !tpl) return err;
     if (last.code === SQLSTATE.invalidCatalogName) {
-      return new DataError(`${last.message}; input '${TEMPLATE_INPUT}' names a database that does not exist on this server (names are case-sensitive)`, last.code);
+      return new DataError(
+        `${last.message}; input '${TEMPLATE_INPUT}' names a database that does not exist on this server (names are case-sensitive)`,
+        last.code,
+      );
     }
     if (last.code === SQLSTATE.insufficientPrivilege) {
-      return new DataError(`${last.message}; a role that is not superuser can clone only a database marked as a template or one it owns: as its owner run ALTER DATABASE ${quoteTemplate(tpl)} IS_TEMPLATE true`, last.code);
+      return new DataError(
+        `${last.message}; a role that is not superuser can clone only a database marked as a template or one it owns: as its owner run ALTER DATABASE ${quoteTemplate(tpl)} IS_TEMPLATE true`,
+        last.code,
+      );
     }
     if (last.code !== SQLSTATE.objectInUse) return err;
     const sessions = await this.templateSessions(tpl);
@@ -225,35 +263,29 @@ export class PreviewDatabases {
   /** ` (sessions now: alice ×2, postgres)`: who is connected to the template, as far as this role may see. */
   private async templateSessions(tpl: string): Promise<string> {
     const rows = await this.session
-      .query<{ user: string | null; n: number }>('list template sessions', 'SELECT usename AS user, count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 GROUP BY usename ORDER BY 2 DESC', [tpl])
+      .query<{ user: string | null; n: number }>(
+        'list template sessions',
+        'SELECT usename AS user, count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 GROUP BY usename ORDER BY 2 DESC',
+        [tpl],
+      )
       .catch(() => []);
     if (rows.length === 0) return '';
     return ` (sessions now: ${rows.map((r) => `${r.user ?? '?'}${r.n > 1 ? ` ×${r.n}` : ''}`).join(', ')})`;
   }
 
   private async dropDatabase(name: string): Promise<boolean> {
-    await this.session.query(
-      `drop database ${name}`,
-      `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`,
-      [],
-      {
-        [SQLSTATE.insufficientPrivilege]:
-          `WITH (FORCE) ends the database's sessions, which needs the right to signal them: a superuser's sessions must be ended by a superuser, ` +
-          `other roles' need GRANT pg_signal_backend TO the admin role; "must be owner" means the admin role is no longer a member of role ${name} (GRANT ${quoteIdent(name)} TO it)`,
-      },
-    );
+    await this.session.query(`drop database ${name}`, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`, [], {
+      [SQLSTATE.insufficientPrivilege]:
+        `WITH (FORCE) ends the database's sessions, which needs the right to signal them: a superuser's sessions must be ended by a superuser, ` +
+        `other roles' need GRANT pg_signal_backend TO the admin role; "must be owner" means the admin role is no longer a member of role ${name} (GRANT ${quoteIdent(name)} TO it)`,
+    });
     return true;
   }
 
   private async dropRole(name: string): Promise<boolean> {
-    await this.session.query(
-      `drop role ${name}`,
-      `DROP ROLE IF EXISTS ${quoteIdent(name)}`,
-      [],
-      {
-        [SQLSTATE.dependentObjects]: `the role still owns objects or holds privileges in the databases named above: in each, run REASSIGN OWNED BY ${quoteIdent(name)} TO <admin role>; DROP OWNED BY ${quoteIdent(name)}`,
-      },
-    );
+    await this.session.query(`drop role ${name}`, `DROP ROLE IF EXISTS ${quoteIdent(name)}`, [], {
+      [SQLSTATE.dependentObjects]: `the role still owns objects or holds privileges in the databases named above: in each, run REASSIGN OWNED BY ${quoteIdent(name)} TO <admin role>; DROP OWNED BY ${quoteIdent(name)}`,
+    });
     return true;
   }
 }

@@ -59,12 +59,29 @@ export function connectError(err: unknown, server: string, user: string, timeout
   const where = `cannot connect to PostgreSQL at ${server} (input '${URL_INPUT}')`;
   const state = sqlstate(err);
   const message = text(err);
-  if (state === SQLSTATE.invalidPassword) return new DataError(`${where}: the server refused the password of role '${user}' (${state}); check the password in '${URL_INPUT}'`, state);
-  if (state === SQLSTATE.invalidAuthorization) return new DataError(`${where}: ${message} (${state}); the server's pg_hba.conf does not let role '${user}' in from the runner`, state);
-  if (state === SQLSTATE.invalidCatalogName) return new DataError(`${where}: ${message} (${state}); the database in '${URL_INPUT}' is where the action connects to run CREATE DATABASE, usually 'postgres'`, state);
+  if (state === SQLSTATE.invalidPassword)
+    return new DataError(
+      `${where}: the server refused the password of role '${user}' (${state}); check the password in '${URL_INPUT}'`,
+      state,
+    );
+  if (state === SQLSTATE.invalidAuthorization)
+    return new DataError(
+      `${where}: ${message} (${state}); the server's pg_hba.conf does not let role '${user}' in from the runner`,
+      state,
+    );
+  if (state === SQLSTATE.invalidCatalogName)
+    return new DataError(
+      `${where}: ${message} (${state}); the database in '${URL_INPUT}' is where the action connects to run CREATE DATABASE, usually 'postgres'`,
+      state,
+    );
   if (state) return new DataError(`${where}: ${message} (${state})`, state);
-  if (/connection timeout|timeout expired/i.test(message)) return new DataError(`${where}: no answer within ${timeoutMs / 1000}s`, 'ETIMEDOUT');
-  if (/client password must be a string/.test(message)) return new DataError(`${where}: the server asks role '${user}' for a password and '${URL_INPUT}' has none`, 'NOPASSWORD');
+  if (/connection timeout|timeout expired/i.test(message))
+    return new DataError(`${where}: no answer within ${timeoutMs / 1000}s`, 'ETIMEDOUT');
+  if (/client password must be a string/.test(message))
+    return new DataError(
+      `${where}: the server asks role '${user}' for a password and '${URL_INPUT}' has none`,
+      'NOPASSWORD',
+    );
   const code = osCode(err);
   return new DataError(`${where}: ${message}`, code);
 }
@@ -73,9 +90,22 @@ export function connectError(err: unknown, server: string, user: string, timeout
 export type Hints = Partial<Record<string, string>>;
 
 /** A statement that failed: `what` names it ("create database shop_pr_42"), `hints` say what to do per SQLSTATE. */
-export function statementError(err: unknown, what: string, server: string, timeoutMs: number, hints: Hints = {}): DataError {
+export function statementError(
+  err: unknown,
+  what: string,
+  server: string,
+  timeoutMs: number,
+  hints: Hints = {},
+): DataError {
   const state = sqlstate(err);
-  if (state === SQLSTATE.queryCanceled) return new DataError(`${what} on PostgreSQL at ${server}: no result within ${timeoutMs / 1000}s (statement timeout, ${state})`, state);
+  if (state === SQLSTATE.queryCanceled)
+    return new DataError(
+      `${what} on PostgreSQL at ${server}: no result within ${timeoutMs / 1000}s (statement timeout, ${state})`,
+      state,
+    );
   const hint = state && hints[state] ? `; ${hints[state]}` : '';
-  return new DataError(`${what} on PostgreSQL at ${server}: ${text(err)}${state ? ` (${state})` : ''}${hint}`, state ?? osCode(err));
+  return new DataError(
+    `${what} on PostgreSQL at ${server}: ${text(err)}${state ? ` (${state})` : ''}${hint}`,
+    state ?? osCode(err),
+  );
 }

@@ -22,13 +22,15 @@ export function isIdentifier(name: string): boolean {
 /** The database and role name of a preview; throws for anything that is not a preview name. */
 export function databaseName(preview: string): string {
   const ident = preview.replace(/-/g, '_');
-  if (!isPreviewName(preview) || !isIdentifier(ident)) throw new Error(`'${preview}' is not a preview name: a database name needs [a-z0-9-], at most 63 characters`);
+  if (!isPreviewName(preview) || !isIdentifier(ident))
+    throw new Error(`'${preview}' is not a preview name: a database name needs [a-z0-9-], at most 63 characters`);
   return ident;
 }
 
 /** `"name"` for a validated identifier; throws otherwise, so nothing unvalidated reaches a statement. */
 export function quoteIdent(ident: string): string {
-  if (!isIdentifier(ident)) throw new Error(`refusing to put '${ident}' into SQL: identifiers here are [a-z0-9_], at most 63 characters`);
+  if (!isIdentifier(ident))
+    throw new Error(`refusing to put '${ident}' into SQL: identifiers here are [a-z0-9_], at most 63 characters`);
   return `"${ident}"`;
 }
 

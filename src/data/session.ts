@@ -26,7 +26,12 @@ export interface SessionOptions {
 /** Failures of a connection attempt worth another try: a server starting up or full, a dropped or silent socket. */
 function transientConnect(err: unknown): false | object {
   const code = err instanceof DataError ? err.code : undefined;
-  return code === SQLSTATE.cannotConnectNow || code === SQLSTATE.tooManyConnections || code === 'ECONNRESET' || code === 'ETIMEDOUT' ? {} : false;
+  return code === SQLSTATE.cannotConnectNow ||
+    code === SQLSTATE.tooManyConnections ||
+    code === 'ECONNRESET' ||
+    code === 'ETIMEDOUT'
+    ? {}
+    : false;
 }
 
 export class AdminSession {
@@ -48,7 +53,9 @@ export class AdminSession {
       transient: transientConnect,
       log,
     }).catch((err) => {
-      throw err instanceof RetriesExhausted && err.last instanceof DataError ? new DataError(err.message, err.last.code) : err;
+      throw err instanceof RetriesExhausted && err.last instanceof DataError
+        ? new DataError(err.message, err.last.code)
+        : err;
     });
     const session = new AdminSession(client, target, statementTimeoutMs, log);
     try {
@@ -61,7 +68,12 @@ export class AdminSession {
   }
 
   /** Runs one statement; a failure becomes a DataError naming `what` and, for the SQLSTATEs in `hints`, what to do. */
-  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(what: string, sql: string, params: unknown[] = [], hints: Hints = {}): Promise<R[]> {
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    what: string,
+    sql: string,
+    params: unknown[] = [],
+    hints: Hints = {},
+  ): Promise<R[]> {
     try {
       return (await this.client.query<R>(sql, params)).rows;
     } catch (err) {
@@ -83,7 +95,9 @@ export class AdminSession {
     try {
       return await fn();
     } finally {
-      await this.query(`unlock ${key}`, 'SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`faas-preview:${key}`]).catch(() => undefined);
+      await this.query(`unlock ${key}`, 'SELECT pg_advisory_unlock(hashtextextended($1, 0))', [
+        `faas-preview:${key}`,
+      ]).catch(() => undefined);
     }
   }
 
@@ -92,14 +106,22 @@ export class AdminSession {
   }
 
   private async checkServer(): Promise<void> {
-    const [me] = await this.query<{ user: string; super: boolean; createdb: boolean; createrole: boolean; version: number }>(
+    const [me] = await this.query<{
+      user: string;
+      super: boolean;
+      createdb: boolean;
+      createrole: boolean;
+      version: number;
+    }>(
       'check the admin role',
       `SELECT current_user AS user, rolsuper AS super, rolcreatedb AS createdb, rolcreaterole AS createrole,
               current_setting('server_version_num')::int AS version
          FROM pg_roles WHERE rolname = current_user`,
     );
     if (me.version < MIN_SERVER_VERSION) {
-      throw new DataError(`PostgreSQL at ${this.target.server} is version ${me.version}; faas-preview needs 13 or later (DROP DATABASE … WITH (FORCE))`);
+      throw new DataError(
+        `PostgreSQL at ${this.target.server} is version ${me.version}; faas-preview needs 13 or later (DROP DATABASE … WITH (FORCE))`,
+      );
     }
     const missing = [!me.createdb && 'CREATEDB', !me.createrole && 'CREATEROLE'].filter((m): m is string => !!m);
     if (me.super || missing.length === 0) return;

@@ -31,7 +31,10 @@ function decoded(part: string, what: string): string {
   try {
     return decodeURIComponent(part);
   } catch {
-    throw new InputError(URL_INPUT, `the ${what} has a malformed %-escape; percent-encode special characters (encodeURIComponent) in ${EXAMPLE}`);
+    throw new InputError(
+      URL_INPUT,
+      `the ${what} has a malformed %-escape; percent-encode special characters (encodeURIComponent) in ${EXAMPLE}`,
+    );
   }
 }
 
@@ -42,11 +45,19 @@ export function parseDatabaseUrl(text: string): AdminTarget {
   } catch {
     throw new InputError(URL_INPUT, `is not a URL; use a PostgreSQL connection URL like ${EXAMPLE}`);
   }
-  if (!SCHEMES.has(u.protocol)) throw new InputError(URL_INPUT, `has the scheme '${u.protocol}'; use postgres:// or postgresql://, like ${EXAMPLE}`);
+  if (!SCHEMES.has(u.protocol))
+    throw new InputError(
+      URL_INPUT,
+      `has the scheme '${u.protocol}'; use postgres:// or postgresql://, like ${EXAMPLE}`,
+    );
   const host = decoded(u.hostname, 'host') || u.searchParams.get('host') || '';
   if (!host) throw new InputError(URL_INPUT, `has no host; use a URL like ${EXAMPLE}`);
   const user = u.searchParams.get('user') ?? decoded(u.username, 'user name');
-  if (!user) throw new InputError(URL_INPUT, `has no user; use a URL like ${EXAMPLE} with a role that has CREATEDB and CREATEROLE`);
+  if (!user)
+    throw new InputError(
+      URL_INPUT,
+      `has no user; use a URL like ${EXAMPLE} with a role that has CREATEDB and CREATEROLE`,
+    );
   const password = u.searchParams.get('password') ?? decoded(u.password, 'password');
   decoded(u.pathname, 'database name');
   const port = u.port || u.searchParams.get('port') || '5432';

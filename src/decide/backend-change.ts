@@ -41,12 +41,19 @@ export function specDigest(spec: FunctionDeployment): string {
 }
 
 /** The running function's image, when it was built from the same digest (so this push need not build). */
-export function reusableImage(running: FunctionStatus | undefined, buildDigest: string): { image: string; since: string } | undefined {
+export function reusableImage(
+  running: FunctionStatus | undefined,
+  buildDigest: string,
+): { image: string; since: string } | undefined {
   if (!running || running.labels?.[BUILD_DIGEST_LABEL] !== buildDigest) return undefined;
   return { image: running.image, since: running.labels?.[LABELS.sha] ?? '' };
 }
 
 /** True when the function already runs exactly this spec (image included): no update is needed. */
 export function unchangedFunction(running: FunctionStatus | undefined, spec: FunctionDeployment): boolean {
-  return running !== undefined && normalReference(running.image) === normalReference(spec.image) && running.labels?.[SPEC_DIGEST_LABEL] === specDigest(spec);
+  return (
+    running !== undefined &&
+    normalReference(running.image) === normalReference(spec.image) &&
+    running.labels?.[SPEC_DIGEST_LABEL] === specDigest(spec)
+  );
 }

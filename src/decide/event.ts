@@ -8,7 +8,8 @@
 import type { Command } from '../settings.js';
 import type { RunContext } from '../context.js';
 
-export type Decision = { kind: 'run'; command: Command } | { kind: 'skip'; reason: string; level: 'notice' | 'warning' };
+export type Decision =
+  { kind: 'run'; command: Command } | { kind: 'skip'; reason: string; level: 'notice' | 'warning' };
 
 const PR_EVENTS = new Set(['pull_request', 'pull_request_target']);
 const DEPLOY_ACTIONS = new Set(['opened', 'reopened', 'synchronize']);
@@ -16,7 +17,11 @@ const DEPENDABOT = 'dependabot[bot]';
 
 export class UnsupportedEventError extends Error {}
 
-export function commandFor(ctx: Pick<RunContext, 'eventName' | 'action' | 'addedLabel'>, explicit: Command | undefined, gateLabel: string | undefined): Decision {
+export function commandFor(
+  ctx: Pick<RunContext, 'eventName' | 'action' | 'addedLabel'>,
+  explicit: Command | undefined,
+  gateLabel: string | undefined,
+): Decision {
   if (explicit) return { kind: 'run', command: explicit };
   if (ctx.eventName === 'schedule' || ctx.eventName === 'workflow_dispatch') return { kind: 'run', command: 'sweep' };
   if (!PR_EVENTS.has(ctx.eventName)) {
@@ -60,7 +65,8 @@ export function runGuard(g: RunGuardInput): Extract<Decision, { kind: 'skip' }> 
     return {
       kind: 'skip',
       level: 'notice',
-      reason: "Dependabot PR: runs triggered by Dependabot get only Dependabot secrets, and 'gateway-password' is empty; add the preview's secrets under Settings → Secrets → Dependabot to preview Dependabot PRs",
+      reason:
+        "Dependabot PR: runs triggered by Dependabot get only Dependabot secrets, and 'gateway-password' is empty; add the preview's secrets under Settings → Secrets → Dependabot to preview Dependabot PRs",
     };
   }
   return undefined;

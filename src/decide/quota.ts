@@ -12,7 +12,13 @@ export const CE_FUNCTION_LIMIT = 15;
 
 export type QuotaDecision =
   | { kind: 'allow' }
-  | { kind: 'refuse'; why: 'max-previews' | 'community-edition'; limit: number; holders: { name: string; pr: number }[]; foreign: number };
+  | {
+      kind: 'refuse';
+      why: 'max-previews' | 'community-edition';
+      limit: number;
+      holders: { name: string; pr: number }[];
+      foreign: number;
+    };
 
 export function effectiveLimit(maxPreviews: number | undefined, edition: Edition): number {
   return maxPreviews ?? (edition === 'community' ? CE_FUNCTION_LIMIT : 0);
@@ -38,9 +44,12 @@ export function quotaDecision(q: QuotaInput): QuotaDecision {
   const needed = q.needed ?? (exists ? 0 : 1);
   // Updating an existing preview's functions never needs a new slot.
   if (needed === 0) return { kind: 'allow' };
-  const holders = q.managed.map((name) => ({ name, pr: prFromName(q.app, name) ?? 0 })).sort((a, b) => a.pr - b.pr || a.name.localeCompare(b.name));
+  const holders = q.managed
+    .map((name) => ({ name, pr: prFromName(q.app, name) ?? 0 }))
+    .sort((a, b) => a.pr - b.pr || a.name.localeCompare(b.name));
   const foreign = q.total - (q.managedFunctions ?? q.managed.length);
-  if (q.edition === 'community' && q.total + needed > CE_FUNCTION_LIMIT) return { kind: 'refuse', why: 'community-edition', limit: CE_FUNCTION_LIMIT, holders, foreign };
+  if (q.edition === 'community' && q.total + needed > CE_FUNCTION_LIMIT)
+    return { kind: 'refuse', why: 'community-edition', limit: CE_FUNCTION_LIMIT, holders, foreign };
   if (exists) return { kind: 'allow' };
   const limit = effectiveLimit(q.maxPreviews, q.edition);
   if (limit > 0 && q.managed.length >= limit) return { kind: 'refuse', why: 'max-previews', limit, holders, foreign };

@@ -36,7 +36,10 @@ interface RequestOptions {
 }
 
 /** `GitHub METHOD /path` of a request, route parameters filled in (the base URL adds nothing to a message). */
-function callName(octokit: { request: { endpoint: (o: never) => { method: string; url: string } } }, options: RequestOptions): string {
+function callName(
+  octokit: { request: { endpoint: (o: never) => { method: string; url: string } } },
+  options: RequestOptions,
+): string {
   const { method, url } = octokit.request.endpoint(options as never);
   return `GitHub ${method} ${decodeURIComponent(new URL(url, 'http://github.invalid').pathname)}`;
 }
@@ -45,7 +48,9 @@ function callName(octokit: { request: { endpoint: (o: never) => { method: string
 function timedFetch(timeoutMs: number, onTransient: (what: string, why: string) => void): typeof fetch {
   return async (input, init) => {
     const what = `${init?.method ?? 'GET'} ${new URL(String(input instanceof Request ? input.url : input)).pathname}`;
-    const signal = init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal
+      ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)])
+      : AbortSignal.timeout(timeoutMs);
     try {
       const res = await fetch(input, { ...init, signal });
       if (res.status >= 500 || res.status === 429) onTransient(what, `answered ${res.status}`);
@@ -59,6 +64,8 @@ function timedFetch(timeoutMs: number, onTransient: (what: string, why: string) 
             ? `${e.cause.code}${e.cause.address ? ` ${e.cause.address}:${e.cause.port}` : ''}`
             : e.message;
       onTransient(what, why);
+      // The shape fetch itself throws, which @octokit/request reports; the cause is the reason already worded.
+      // eslint-disable-next-line preserve-caught-error
       throw new TypeError('fetch failed', { cause: why });
     }
   };
@@ -71,12 +78,22 @@ export function createOctokit(token: string, o: OctokitOptions): Octokit {
     logged.add(key);
     o.log(line);
   };
-  const onLimit = (kind: string) => (after: number, options: RequestOptions, octokit: { request: { endpoint: (o: never) => { method: string; url: string } } }, retryCount: number) => {
-    const retrying = retryCount < 2 && after <= MAX_RATE_LIMIT_WAIT_S;
-    const what = callName(octokit, options);
-    once(`${kind} ${what}`, `${what} hit GitHub's ${kind} rate limit; ${retrying ? `retrying in ${after}s` : `not retrying (reset in ${after}s)`}`);
-    return retrying;
-  };
+  const onLimit =
+    (kind: string) =>
+    (
+      after: number,
+      options: RequestOptions,
+      octokit: { request: { endpoint: (o: never) => { method: string; url: string } } },
+      retryCount: number,
+    ) => {
+      const retrying = retryCount < 2 && after <= MAX_RATE_LIMIT_WAIT_S;
+      const what = callName(octokit, options);
+      once(
+        `${kind} ${what}`,
+        `${what} hit GitHub's ${kind} rate limit; ${retrying ? `retrying in ${after}s` : `not retrying (reset in ${after}s)`}`,
+      );
+      return retrying;
+    };
   const octokit = getOctokit(
     token,
     {
@@ -100,7 +117,7 @@ export function createOctokit(token: string, o: OctokitOptions): Octokit {
     } catch (err) {
       const e = err as Error & { status?: number };
       if (e instanceof Error && !e.message.startsWith('GitHub ')) {
-        e.message = `${callName(octokit, options as RequestOptions)}${e.status && e.status !== 500 ? ` answered ${e.status}` : ' failed'}: ${e.message}`;
+        e.message = `${callName(octokit, options)}${e.status && e.status !== 500 ? ` answered ${e.status}` : ' failed'}: ${e.message}`;
       }
       throw err;
     }

@@ -16,11 +16,43 @@ export type FailedStep = 'stack' | 'gateway' | 'state' | 'build' | 'image' | 'da
 
 export type CommentView =
   | ({ state: 'building'; staticFiles?: boolean } & PreviewFacts)
-  | ({ state: 'ready' | 'rolling-out'; evidence: string; assets?: AssetCounts; data?: DataFacts; backend?: ImageSource; functions?: FunctionFacts[] } & PreviewFacts)
+  | ({
+      state: 'ready' | 'rolling-out';
+      evidence: string;
+      assets?: AssetCounts;
+      data?: DataFacts;
+      backend?: ImageSource;
+      functions?: FunctionFacts[];
+    } & PreviewFacts)
   | ({ state: 'failed'; step: FailedStep; error: string; previous: string } & PreviewFacts)
-  | { state: 'torn-down'; name: string; runUrl: string; time: string; reason: string; removed: string[]; kept?: string[] }
-  | { state: 'sleeping'; name: string; url: string; runUrl: string; time: string; idleFor: string; wake?: { seconds?: number } }
-  | { state: 'refused'; name: string; runUrl: string; time: string; limit: number; holders: { name: string; pr: number }[]; foreign: number; why: 'max-previews' | 'community-edition' };
+  | {
+      state: 'torn-down';
+      name: string;
+      runUrl: string;
+      time: string;
+      reason: string;
+      removed: string[];
+      kept?: string[];
+    }
+  | {
+      state: 'sleeping';
+      name: string;
+      url: string;
+      runUrl: string;
+      time: string;
+      idleFor: string;
+      wake?: { seconds?: number };
+    }
+  | {
+      state: 'refused';
+      name: string;
+      runUrl: string;
+      time: string;
+      limit: number;
+      holders: { name: string; pr: number }[];
+      foreign: number;
+      why: 'max-previews' | 'community-edition';
+    };
 
 const HEADING = '### Preview';
 
@@ -62,7 +94,10 @@ function live(view: Extract<CommentView, { state: 'ready' | 'rolling-out' }>): s
     `| Function | \`${view.name}\` |`,
     `| Checked | ${inlineCode(view.evidence, 300)} |`,
   );
-  if (view.assets) lines.push(`| Static assets | ${view.assets.uploaded} uploaded, ${view.assets.skipped} unchanged, ${view.assets.deleted} removed |`);
+  if (view.assets)
+    lines.push(
+      `| Static assets | ${view.assets.uploaded} uploaded, ${view.assets.skipped} unchanged, ${view.assets.deleted} removed |`,
+    );
   lines.push(...dataRows(view.data));
   lines.push(`| Deployed | ${view.time} |`, ...functionsTable(view.functions), '', footer(view.runUrl, view.time));
   return lines;
@@ -71,7 +106,15 @@ function live(view: Extract<CommentView, { state: 'ready' | 'rolling-out' }>): s
 /** A preview with several functions: each with its route, image and how it was built. */
 function functionsTable(functions: FunctionFacts[] | undefined): string[] {
   if (!functions || functions.length < 2) return [];
-  return ['', '| Function | Route | Image | Backend |', '|---|---|---|---|', ...functions.map((f) => `| \`${f.name}\` | \`${f.route}/\` | ${inlineCode(f.image)} | ${f.backend ? backendText(f.backend) : ''} |`)];
+  return [
+    '',
+    '| Function | Route | Image | Backend |',
+    '|---|---|---|---|',
+    ...functions.map(
+      (f) =>
+        `| \`${f.name}\` | \`${f.route}/\` | ${inlineCode(f.image)} | ${f.backend ? backendText(f.backend) : ''} |`,
+    ),
+  ];
 }
 
 /** How the image came to be, as the comment says it. */
@@ -91,8 +134,12 @@ function dataRows(data: DataFacts | undefined): string[] {
   const rows: string[] = [];
   const db = data?.database;
   if (db) {
-    const done = [db.created ? 'created' : '', db.migrated ? 'migrated' : '', db.seeded ? 'seeded' : ''].filter(Boolean);
-    rows.push(`| Database | \`${db.name}\`${done.length ? `, ${done.join(', ').replace(/, ([^,]*)$/, ' and $1')} by this run` : ''} |`);
+    const done = [db.created ? 'created' : '', db.migrated ? 'migrated' : '', db.seeded ? 'seeded' : ''].filter(
+      Boolean,
+    );
+    rows.push(
+      `| Database | \`${db.name}\`${done.length ? `, ${done.join(', ').replace(/, ([^,]*)$/, ' and $1')} by this run` : ''} |`,
+    );
   }
   if (data?.secrets.length) rows.push(`| Secrets | ${data.secrets.map((n) => `\`${n}\``).join(', ')} |`);
   return rows;
@@ -131,7 +178,9 @@ export function renderComment(view: CommentView): string {
       lines.push(
         `${HEADING} \`${view.name}\` was torn down: ${view.reason}.`,
         '',
-        ...(view.removed.length ? ['Removed:', ...view.removed.map((r) => `- ${r}`)] : ['Nothing of it was left to remove.']),
+        ...(view.removed.length
+          ? ['Removed:', ...view.removed.map((r) => `- ${r}`)]
+          : ['Nothing of it was left to remove.']),
         ...(view.kept?.length ? ['', 'Kept:', ...view.kept.map((k) => `- ${k}`)] : []),
         '',
         footer(view.runUrl, view.time),
@@ -163,7 +212,9 @@ function refused(view: Extract<CommentView, { state: 'refused' }>): string[] {
   return [
     head,
     '',
-    ...(view.holders.length ? ['Previews of this repository holding slots:', ...view.holders.map((h) => `- #${h.pr} (\`${h.name}\`)`), ''] : []),
+    ...(view.holders.length
+      ? ['Previews of this repository holding slots:', ...view.holders.map((h) => `- #${h.pr} (\`${h.name}\`)`), '']
+      : []),
     'Close one of those PRs (or wait for the idle sweeper to put idle previews to sleep), then push or re-run the workflow.',
   ];
 }

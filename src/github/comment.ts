@@ -39,7 +39,10 @@ async function viewerLogin(octokit: Octokit): Promise<string> {
   try {
     return (await octokit.rest.users.getAuthenticated()).data.login;
   } catch (err) {
-    throw new Error(`could not tell which account 'github-token' belongs to (GraphQL viewer and GET /user both failed: ${(err as Error).message}); the PR comment is only edited when it is the token's own`);
+    throw new Error(
+      `could not tell which account 'github-token' belongs to (GraphQL viewer and GET /user both failed: ${(err as Error).message}); the PR comment is only edited when it is the token's own`,
+      { cause: err },
+    );
   }
 }
 
@@ -69,12 +72,19 @@ export class PreviewComment {
   async ours(): Promise<number[]> {
     const viewer = await this.who();
     const marker = commentMarker(this.name);
-    const listed = (await this.octokit.paginate(this.octokit.rest.issues.listComments, { ...this.repo, issue_number: this.pr, per_page: 100 })) as Listed[];
+    const listed = (await this.octokit.paginate(this.octokit.rest.issues.listComments, {
+      ...this.repo,
+      issue_number: this.pr,
+      per_page: 100,
+    })) as Listed[];
     const ids: number[] = [];
     for (const c of listed) {
       if (!c.body?.startsWith(marker)) continue;
       if (isAuthor(c.user, viewer)) ids.push(c.id);
-      else this.log(`comment ${c.id} by ${c.user?.login ?? '(deleted user)'} carries the marker of ${this.name} but was not written by ${viewer}; left alone`);
+      else
+        this.log(
+          `comment ${c.id} by ${c.user?.login ?? '(deleted user)'} carries the marker of ${this.name} but was not written by ${viewer}; left alone`,
+        );
     }
     return ids.sort((a, b) => a - b);
   }
@@ -91,7 +101,8 @@ export class PreviewComment {
       return first;
     }
     if (o.updateOnly) return undefined;
-    const created = (await this.octokit.rest.issues.createComment({ ...this.repo, issue_number: this.pr, body: text })).data.id;
+    const created = (await this.octokit.rest.issues.createComment({ ...this.repo, issue_number: this.pr, body: text }))
+      .data.id;
     return this.converge(created, text);
   }
 
@@ -100,11 +111,16 @@ export class PreviewComment {
     const [keep, ...extra] = await this.ours();
     if (keep === undefined) return created;
     // The other run converges the same way and may have deleted some of them already: 404 is fine.
-    for (const id of extra) await this.octokit.rest.issues.deleteComment({ ...this.repo, comment_id: id }).catch((err: { status?: number }) => {
-      if (err.status !== 404) throw err;
-    });
+    for (const id of extra)
+      await this.octokit.rest.issues
+        .deleteComment({ ...this.repo, comment_id: id })
+        .catch((err: { status?: number }) => {
+          if (err.status !== 404) throw err;
+        });
     if (keep !== created) {
-      this.log(`another run created the preview comment at the same time; kept comment ${keep}, removed ${extra.join(', ')}`);
+      this.log(
+        `another run created the preview comment at the same time; kept comment ${keep}, removed ${extra.join(', ')}`,
+      );
       await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: keep, body: text });
     }
     return keep;

@@ -34,7 +34,9 @@ async function createDeployment(octokit: Octokit, repo: Repo, mark: DeploymentMa
     description: clip(mark.description),
   });
   if (created.status !== 201 || !('id' in created.data)) {
-    throw new Error(`GitHub did not create the deployment for ${mark.environment}: ${JSON.stringify(created.data).slice(0, 200)}`);
+    throw new Error(
+      `GitHub did not create the deployment for ${mark.environment}: ${JSON.stringify(created.data).slice(0, 200)}`,
+    );
   }
   return created.data.id;
 }
@@ -44,12 +46,25 @@ export type FinalState = 'success' | 'failure' | 'error' | 'inactive';
 /** A new deployment for this commit, `in_progress` while the run builds and deploys it; returns its id. */
 export async function startDeployment(octokit: Octokit, repo: Repo, mark: DeploymentMark): Promise<number> {
   const id = await createDeployment(octokit, repo, mark);
-  await octokit.rest.repos.createDeploymentStatus({ ...repo, deployment_id: id, state: 'in_progress', log_url: mark.logUrl, description: clip(mark.description), auto_inactive: false });
+  await octokit.rest.repos.createDeploymentStatus({
+    ...repo,
+    deployment_id: id,
+    state: 'in_progress',
+    log_url: mark.logUrl,
+    description: clip(mark.description),
+    auto_inactive: false,
+  });
   return id;
 }
 
 /** The deployment's final state; `success` also retires the older ones. */
-export async function finishDeployment(octokit: Octokit, repo: Repo, id: number, mark: DeploymentMark, state: FinalState): Promise<void> {
+export async function finishDeployment(
+  octokit: Octokit,
+  repo: Repo,
+  id: number,
+  mark: DeploymentMark,
+  state: FinalState,
+): Promise<void> {
   await octokit.rest.repos.createDeploymentStatus({
     ...repo,
     deployment_id: id,
@@ -64,7 +79,12 @@ export async function finishDeployment(octokit: Octokit, repo: Repo, id: number,
 }
 
 /** A new deployment for this commit with a final state at once (a failure before the run had started one). */
-export async function markDeployment(octokit: Octokit, repo: Repo, mark: DeploymentMark, state: FinalState): Promise<number> {
+export async function markDeployment(
+  octokit: Octokit,
+  repo: Repo,
+  mark: DeploymentMark,
+  state: FinalState,
+): Promise<number> {
   const id = await createDeployment(octokit, repo, mark);
   await finishDeployment(octokit, repo, id, mark, state);
   return id;
@@ -79,13 +99,20 @@ const REPLACED = 'Replaced by a newer deployment';
  * (its description says so) ends the next walk: a PR with fifty pushes costs a few requests, not a hundred. A
  * deployment retired otherwise (a run overtaken by a newer push) proves nothing about older ones: the walk goes on.
  */
-export async function markInactive(octokit: Octokit, repo: Repo, environment: string, logUrl: string, o: { olderThan?: number } = {}): Promise<number> {
+export async function markInactive(
+  octokit: Octokit,
+  repo: Repo,
+  environment: string,
+  logUrl: string,
+  o: { olderThan?: number } = {},
+): Promise<number> {
   let changed = 0;
   const pages = octokit.paginate.iterator(octokit.rest.repos.listDeployments, { ...repo, environment, per_page: 100 });
   for await (const page of pages) {
     for (const d of page.data) {
       if (o.olderThan !== undefined && d.id >= o.olderThan) continue;
-      const [latest] = (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: d.id, per_page: 1 })).data;
+      const [latest] = (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: d.id, per_page: 1 }))
+        .data;
       if (latest?.state === 'inactive') {
         if (latest.description === TORN_DOWN || latest.description === REPLACED) return changed;
         continue;

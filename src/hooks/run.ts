@@ -65,7 +65,12 @@ interface Outcome {
 /** Spawns `sh -c` in a new process group and waits until it exited and its output ended; `emit` gets each line. */
 function execute(o: HookOptions, timeoutMs: number, emit: (line: string) => void): Promise<Outcome> {
   return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', o.command], { cwd: o.cwd, env: childEnv(o.env, o.parent), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('sh', ['-c', o.command], {
+      cwd: o.cwd,
+      env: childEnv(o.env, o.parent),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     const splitters = [child.stdout, child.stderr].map((stream) => {
       const s = new LineSplitter(emit);
       stream.on('data', (chunk: Buffer) => s.push(chunk));
@@ -98,7 +103,8 @@ function execute(o: HookOptions, timeoutMs: number, emit: (line: string) => void
 }
 
 function headline(name: string, outcome: Outcome, timeoutMs: number): string {
-  if (outcome.timedOut) return `hook '${name}' did not finish within ${formatDuration(timeoutMs)} and was killed with its child processes`;
+  if (outcome.timedOut)
+    return `hook '${name}' did not finish within ${formatDuration(timeoutMs)} and was killed with its child processes`;
   if (outcome.signal) return `hook '${name}' was killed by ${outcome.signal}`;
   return `hook '${name}' exited with code ${outcome.code}`;
 }
@@ -106,7 +112,8 @@ function headline(name: string, outcome: Outcome, timeoutMs: number): string {
 /** Runs the hook to its end; resolves when it exits with 0, rejects with a HookError otherwise. */
 export async function runHook(o: HookOptions): Promise<HookResult> {
   if (!o.command.trim()) throw new Error(`hook '${o.name}' has an empty command`);
-  if (!statSync(o.cwd, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`hook '${o.name}' cannot run: its working directory ${o.cwd} is not a directory`);
+  if (!statSync(o.cwd, { throwIfNoEntry: false })?.isDirectory())
+    throw new Error(`hook '${o.name}' cannot run: its working directory ${o.cwd} is not a directory`);
   const timeoutMs = o.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS;
   const scrub = o.scrub ?? ((text: string) => secrets.scrub(text));
   const log = o.log ?? workflowLog();
@@ -121,5 +128,12 @@ export async function runHook(o: HookOptions): Promise<HookResult> {
   log.end();
   if (outcome.error) throw new Error(`hook '${o.name}' could not start 'sh': ${outcome.error.message}`);
   if (outcome.code === 0 && !outcome.timedOut) return { name: o.name, durationMs: Date.now() - started };
-  throw new HookError(o.name, headline(o.name, outcome, timeoutMs), tail.text(), outcome.code, outcome.signal, outcome.timedOut);
+  throw new HookError(
+    o.name,
+    headline(o.name, outcome, timeoutMs),
+    tail.text(),
+    outcome.code,
+    outcome.signal,
+    outcome.timedOut,
+  );
 }

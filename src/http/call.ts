@@ -75,10 +75,15 @@ export class StatusError extends Error {
   }
 }
 
-function networkCause(err: NodeJS.ErrnoException & { address?: string; port?: number }, timeoutMs: number): { code: string; text: string } {
+function networkCause(
+  err: NodeJS.ErrnoException & { address?: string; port?: number },
+  timeoutMs: number,
+): { code: string; text: string } {
   const code = err.code ?? 'ERROR';
-  if (code === 'ETIMEDOUT' && err.message === 'faas-preview timeout') return { code, text: `no answer within ${formatSeconds(timeoutMs)}` };
-  if (code === 'ECONNRESET' && /socket hang up/.test(err.message)) return { code, text: 'socket hang up (the server closed the connection without answering)' };
+  if (code === 'ETIMEDOUT' && err.message === 'faas-preview timeout')
+    return { code, text: `no answer within ${formatSeconds(timeoutMs)}` };
+  if (code === 'ECONNRESET' && /socket hang up/.test(err.message))
+    return { code, text: 'socket hang up (the server closed the connection without answering)' };
   if (err.address) return { code, text: `${code} ${err.address}${err.port ? `:${err.port}` : ''}` };
   return { code, text: err.message || code };
 }
@@ -98,7 +103,10 @@ export function call(req: CallRequest): Promise<CallResponse> {
   if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
   return new Promise((resolve, reject) => {
     const r = lib.request(url, { method: req.method, headers, agent });
-    const timer = setTimeout(() => r.destroy(Object.assign(new Error('faas-preview timeout'), { code: 'ETIMEDOUT' })), timeoutMs);
+    const timer = setTimeout(
+      () => r.destroy(Object.assign(new Error('faas-preview timeout'), { code: 'ETIMEDOUT' })),
+      timeoutMs,
+    );
     const fail = (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       const cause = networkCause(err, timeoutMs);
@@ -115,7 +123,12 @@ export function call(req: CallRequest): Promise<CallResponse> {
       res.on('error', fail);
       res.on('end', () => {
         clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), call: name });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          text: Buffer.concat(chunks).toString('utf8'),
+          call: name,
+        });
       });
     });
     r.end(req.body);
@@ -152,7 +165,12 @@ export async function callWithRetry(req: RetryingCall): Promise<CallResponse> {
     },
     {
       what: describeCall(req.method, req.url),
-      transient: (err) => (err instanceof NetworkError ? {} : err instanceof StatusError ? transientStatus(err.status, err.headers) : false),
+      transient: (err) =>
+        err instanceof NetworkError
+          ? {}
+          : err instanceof StatusError
+            ? transientStatus(err.status, err.headers)
+            : false,
       log: req.log,
       policy: req.policy ?? DEFAULT_RETRY,
       deadline: req.deadline,

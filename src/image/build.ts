@@ -12,7 +12,15 @@ import * as path from 'node:path';
 import { InputError } from '../rules/errors.js';
 import { childEnv } from '../process/env.js';
 import type { BuildSettings } from '../settings.js';
-import { CACHE_PUSH_FAILED, detectCacheSupport, execProbe, planCache, type CacheOptions, type CachePlan, type Probe } from './cache.js';
+import {
+  CACHE_PUSH_FAILED,
+  detectCacheSupport,
+  execProbe,
+  planCache,
+  type CacheOptions,
+  type CachePlan,
+  type Probe,
+} from './cache.js';
 
 type Step = 'login' | 'cache-pull' | 'build' | 'push' | 'cache-tag' | 'cache-push';
 
@@ -40,7 +48,11 @@ interface Outcome {
   stderr: string;
 }
 
-export type Run = (cmd: string, args: string[], options: { input?: Buffer; env: Record<string, string> }) => Promise<Outcome>;
+export type Run = (
+  cmd: string,
+  args: string[],
+  options: { input?: Buffer; env: Record<string, string> },
+) => Promise<Outcome>;
 
 const STDERR_TAIL = 8_192;
 
@@ -74,10 +86,16 @@ export function buildCommands(b: BuildSettings, tag: string, extras: BuildExtras
     });
   }
   const cache = extras.cache;
-  if (cache?.pull) steps.push({ step: 'cache-pull', cmd: b.builder, args: ['pull', cache.pull], optional: 'cache-read' });
+  if (cache?.pull)
+    steps.push({ step: 'cache-pull', cmd: b.builder, args: ['pull', cache.pull], optional: 'cache-read' });
   const build = buildArgv(b, tag, extras.labels ?? {});
   const step: BuildStep = { step: 'build', cmd: b.builder, args: build(cache?.buildFlags ?? []) };
-  if (cache?.withoutPush) step.fallback = { when: CACHE_PUSH_FAILED, args: build(cache.withoutPush), why: 'the layer cache could not be pushed' };
+  if (cache?.withoutPush)
+    step.fallback = {
+      when: CACHE_PUSH_FAILED,
+      args: build(cache.withoutPush),
+      why: 'the layer cache could not be pushed',
+    };
   steps.push(step);
   steps.push({ step: 'push', cmd: b.builder, args: ['push', ...tls, tag] });
   if (cache?.push) {
@@ -92,7 +110,17 @@ function buildArgv(b: BuildSettings, tag: string, labels: Record<string, string>
   const labelArgs = Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
   const dockerfile = path.resolve(b.context, b.dockerfile);
   const verb = b.builder === 'buildah' ? 'bud' : 'build';
-  return (cacheFlags) => [verb, '--file', dockerfile, '--tag', tag, ...labelArgs, ...cacheFlags, ...buildArgs, b.context];
+  return (cacheFlags) => [
+    verb,
+    '--file',
+    dockerfile,
+    '--tag',
+    tag,
+    ...labelArgs,
+    ...cacheFlags,
+    ...buildArgs,
+    b.context,
+  ];
 }
 
 export interface BuildOptions {
@@ -139,7 +167,10 @@ export async function buildImage(b: BuildSettings, tag: string, o: BuildOptions 
     }
     if (outcome.code === 0) continue;
     const what = `${b.builder} ${s.step} failed for image ${tag}`;
-    const failure = outcome.spawn !== undefined ? `${what}: could not run '${s.cmd}': ${outcome.spawn}` : `${what} (exit code ${outcome.code}); its output is in the log above`;
+    const failure =
+      outcome.spawn !== undefined
+        ? `${what}: could not run '${s.cmd}': ${outcome.spawn}`
+        : `${what} (exit code ${outcome.code}); its output is in the log above`;
     if (!s.optional) throw new Error(failure + (outcome.spawn !== undefined ? '' : hint(b, s.step, outcome.stderr)));
     skipped.add(s.optional);
     result.warnings.push(failure);
@@ -149,7 +180,12 @@ export async function buildImage(b: BuildSettings, tag: string, o: BuildOptions 
 }
 
 /** One run of a step; a program that cannot be started is an outcome too (`spawn` says why). */
-async function attempt(run: Run, s: BuildStep, args: string[], env: Record<string, string>): Promise<Outcome & { spawn?: string }> {
+async function attempt(
+  run: Run,
+  s: BuildStep,
+  args: string[],
+  env: Record<string, string>,
+): Promise<Outcome & { spawn?: string }> {
   try {
     return await run(s.cmd, args, { input: s.input, env });
   } catch (err) {

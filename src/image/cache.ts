@@ -61,7 +61,9 @@ export function planCache(b: BuildSettings, support: CacheSupport, o: CacheOptio
   const write = o.write ?? true;
   if (b.builder === 'docker') {
     const image = `${repo}:latest`;
-    const how = support.buildkit ? 'BuildKit reads its inline cache from the registry' : 'the classic builder uses it once pulled';
+    const how = support.buildkit
+      ? 'BuildKit reads its inline cache from the registry'
+      : 'the classic builder uses it once pulled';
     return {
       pull: support.buildkit ? undefined : image,
       buildFlags: ['--cache-from', image, '--build-arg', 'BUILDKIT_INLINE_CACHE=1'],
@@ -70,7 +72,10 @@ export function planCache(b: BuildSettings, support: CacheSupport, o: CacheOptio
     };
   }
   if (!support.registryCache) {
-    return { buildFlags: ['--layers'], note: `layer cache: none (this ${b.builder} has no --cache-from/--cache-to; buildah 1.27 and podman 4.3 have them)` };
+    return {
+      buildFlags: ['--layers'],
+      note: `layer cache: none (this ${b.builder} has no --cache-from/--cache-to; buildah 1.27 and podman 4.3 have them)`,
+    };
   }
   const from = ['--layers', '--cache-from', repo];
   return {
@@ -81,7 +86,11 @@ export function planCache(b: BuildSettings, support: CacheSupport, o: CacheOptio
 }
 
 /** Runs a program and gives back its exit code and output, without echoing it to the log. */
-export type Probe = (cmd: string, args: string[], env: Record<string, string>) => Promise<{ code: number; output: string }>;
+export type Probe = (
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+) => Promise<{ code: number; output: string }>;
 
 export const execProbe: Probe = (cmd, args, env) =>
   new Promise((resolve) => {
@@ -92,9 +101,16 @@ export const execProbe: Probe = (cmd, args, env) =>
   });
 
 /** Reads what the builder supports from `build --help` (buildx's help lists --cache-to, the classic one does not). */
-export async function detectCacheSupport(builder: 'docker' | 'buildah' | 'podman', env: Record<string, string>, probe: Probe = execProbe): Promise<CacheSupport> {
+export async function detectCacheSupport(
+  builder: 'docker' | 'buildah' | 'podman',
+  env: Record<string, string>,
+  probe: Probe = execProbe,
+): Promise<CacheSupport> {
   const help = await probe(builder, [builder === 'buildah' ? 'bud' : 'build', '--help'], env);
   const cacheTo = help.code === 0 && /--cache-to\b/.test(help.output);
   if (builder !== 'docker') return { registryCache: cacheTo, buildkit: false };
-  return { registryCache: true, buildkit: cacheTo || ['1', 'true'].includes((env.DOCKER_BUILDKIT ?? '').toLowerCase()) };
+  return {
+    registryCache: true,
+    buildkit: cacheTo || ['1', 'true'].includes((env.DOCKER_BUILDKIT ?? '').toLowerCase()),
+  };
 }

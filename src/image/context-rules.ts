@@ -7,7 +7,7 @@
  * | docker 20.10, BuildKit            | `<Dockerfile>.dockerignore`, else `.dockerignore`   | old     | legacy         | docker |
  * | docker ≥ 23 CLI, classic builder  | `.dockerignore`                                     | modern  | parent-results | docker |
  * | BuildKit (buildx)                 | `<Dockerfile>.dockerignore`, else `.dockerignore`   | modern  | parent-results | fsutil |
- * | buildah 1.28, podman 4.3          | `<Containerfile>.dockerignore`, `…​.containerignore`, `.containerignore`, `.dockerignore` (first found) | old | parents | buildah |
+ * | buildah 1.28, podman 4.3          | `<Containerfile>.dockerignore`, `….containerignore`, `.containerignore`, `.dockerignore` (first found) | old | parents | buildah |
  *
  * A file counts when any generation of the chosen builder would send it: a digest that misses a file the builder
  * copies would reuse a stale image, while one extra file only costs a rebuild. Pruning is where a builder's walk stops
@@ -16,7 +16,16 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { compilePatterns, excluded, readIgnoreLines, type Compiler, type IgnoreSyntax, type MatchRule, type ParentInfo, type Pattern } from './ignore.js';
+import {
+  compilePatterns,
+  excluded,
+  readIgnoreLines,
+  type Compiler,
+  type IgnoreSyntax,
+  type MatchRule,
+  type ParentInfo,
+  type Pattern,
+} from './ignore.js';
 
 type Prune = 'docker' | 'fsutil' | 'buildah';
 type IgnoreChoice = 'context' | 'dockerfile-first' | 'containerfile-first';
@@ -36,7 +45,9 @@ const GENERATIONS: Record<'docker' | 'containers', Generation[]> = {
     { choice: 'context', syntax: 'docker', compiler: 'modern', rule: 'parent-results', prune: 'docker' },
     { choice: 'dockerfile-first', syntax: 'docker', compiler: 'modern', rule: 'parent-results', prune: 'fsutil' },
   ],
-  containers: [{ choice: 'containerfile-first', syntax: 'imagebuilder', compiler: 'old', rule: 'parents', prune: 'buildah' }],
+  containers: [
+    { choice: 'containerfile-first', syntax: 'imagebuilder', compiler: 'old', rule: 'parents', prune: 'buildah' },
+  ],
 };
 
 /** One way of selecting the context's files: a generation with its ignore file read. */
@@ -58,7 +69,12 @@ function candidates(choice: IgnoreChoice, context: string, dockerfile: string): 
       return [`${dockerfile}.dockerignore`, ctx('.dockerignore')];
     case 'containerfile-first':
       // buildah checks .containerignore, then lets .dockerignore override it, beside the Containerfile.
-      return [`${dockerfile}.dockerignore`, `${dockerfile}.containerignore`, ctx('.containerignore'), ctx('.dockerignore')];
+      return [
+        `${dockerfile}.dockerignore`,
+        `${dockerfile}.containerignore`,
+        ctx('.containerignore'),
+        ctx('.dockerignore'),
+      ];
   }
 }
 
@@ -72,7 +88,11 @@ export function builderFamily(builder: 'docker' | 'buildah' | 'podman'): Builder
  * Every selection the builder family may use, with the text of each ignore file read (for the digest: the files'
  * own bytes count even where their effect does not change the selected set). `dockerfile` is absolute.
  */
-export async function selectionsFor(family: BuilderFamily, context: string, dockerfile: string): Promise<{ selections: Selection[]; ignoreFiles: Map<string, Buffer> }> {
+export async function selectionsFor(
+  family: BuilderFamily,
+  context: string,
+  dockerfile: string,
+): Promise<{ selections: Selection[]; ignoreFiles: Map<string, Buffer> }> {
   const ignoreFiles = new Map<string, Buffer>();
   const read = async (file: string): Promise<Buffer | undefined> => {
     if (!ignoreFiles.has(file)) {
@@ -109,7 +129,12 @@ export interface DirState {
 export const ROOT_STATE: DirState = { visible: true, info: undefined };
 
 /** One selection's verdict on an entry: sent to the builder, and (for a directory) walked into. */
-export function judge(s: Selection, rel: string, isDir: boolean, parent: DirState): { included: boolean; descend: DirState } {
+export function judge(
+  s: Selection,
+  rel: string,
+  isDir: boolean,
+  parent: DirState,
+): { included: boolean; descend: DirState } {
   if (!parent.visible) return { included: false, descend: { visible: false, info: undefined } };
   const r = excluded(s.patterns, s.rule, rel, parent.info);
   const walk = isDir && (!r.excluded || (walksInto(s, rel) && someExceptionBelow(s.patterns, rel)));

@@ -79,23 +79,47 @@ export async function buildDigest(input: DigestInput, o: { concurrency?: number 
   };
   const hash = createHash('sha256').update(`${FORMAT}\n${JSON.stringify(header)}\n`);
   for (const line of lines) hash.update(line + '\n');
-  return { value: hash.digest('hex').slice(0, LENGTH), entries: entries.length, bytes, ignoreFiles: [...ignoreFiles.keys()].map(rel).sort() };
+  return {
+    value: hash.digest('hex').slice(0, LENGTH),
+    entries: entries.length,
+    bytes,
+    ignoreFiles: [...ignoreFiles.keys()].map(rel).sort(),
+  };
 }
 
 /**
  * The context entries the builder may send, sorted by path, and the ignore files read. Exported for the tests that
  * compare it with what the real builders copy.
  */
-export async function selectContext(builder: DigestInput['builder'], context: string, dockerfile: string, limit: Limit = limiter(DEFAULT_CONCURRENCY)) {
+export async function selectContext(
+  builder: DigestInput['builder'],
+  context: string,
+  dockerfile: string,
+  limit: Limit = limiter(DEFAULT_CONCURRENCY),
+) {
   const { selections, ignoreFiles } = await selectionsFor(builderFamily(builder), context, dockerfile);
   const entries: Entry[] = [];
-  await walk(context, '', selections.map(() => ROOT_STATE), selections, entries, limit);
+  await walk(
+    context,
+    '',
+    selections.map(() => ROOT_STATE),
+    selections,
+    entries,
+    limit,
+  );
   entries.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   return { entries, ignoreFiles };
 }
 
 /** Collects the entries some selection includes; returns how many it collected under `dir`. */
-async function walk(dir: string, rel: string, states: DirState[], selections: Selection[], out: Entry[], limit: Limit): Promise<number> {
+async function walk(
+  dir: string,
+  rel: string,
+  states: DirState[],
+  selections: Selection[],
+  out: Entry[],
+  limit: Limit,
+): Promise<number> {
   const dirents = await limit(() => fs.readdir(dir, { withFileTypes: true }));
   const counts = await Promise.all(
     dirents.map(async (d) => {
@@ -108,7 +132,16 @@ async function walk(dir: string, rel: string, states: DirState[], selections: Se
         if (included) out.push(entry);
         return included ? 1 : 0;
       }
-      const below = verdicts.some((v) => v.descend.visible) ? await walk(entry.abs, childRel, verdicts.map((v) => v.descend), selections, out, limit) : 0;
+      const below = verdicts.some((v) => v.descend.visible)
+        ? await walk(
+            entry.abs,
+            childRel,
+            verdicts.map((v) => v.descend),
+            selections,
+            out,
+            limit,
+          )
+        : 0;
       // An excluded directory with files sent from below still reaches the builder (BuildKit sends its metadata).
       if (included || below > 0) out.push(entry);
       return below + (included || below > 0 ? 1 : 0);
@@ -123,14 +156,18 @@ async function requireUtf8Name(file: string): Promise<void> {
     () => true,
     () => false,
   );
-  if (!exists) throw new Error(`${file}: a file name that is not valid UTF-8 has no stable digest; rename it or add it to .dockerignore`);
+  if (!exists)
+    throw new Error(
+      `${file}: a file name that is not valid UTF-8 has no stable digest; rename it or add it to .dockerignore`,
+    );
 }
 
 /** `[path, type, permission bits, content hash | link target]` as one JSON line; never opens anything but a file. */
 async function describe(e: Entry): Promise<{ text: string; bytes: number }> {
   const st = await fs.lstat(e.abs);
   const mode = (st.mode & 0o7777).toString(8);
-  if (e.dirent.isSymbolicLink()) return { text: JSON.stringify([e.rel, 'symlink', mode, await fs.readlink(e.abs)]), bytes: 0 };
+  if (e.dirent.isSymbolicLink())
+    return { text: JSON.stringify([e.rel, 'symlink', mode, await fs.readlink(e.abs)]), bytes: 0 };
   if (st.isDirectory()) return { text: JSON.stringify([e.rel, 'dir', mode, '']), bytes: 0 };
   if (!st.isFile()) return { text: JSON.stringify([e.rel, 'special', mode, String(st.rdev)]), bytes: 0 };
   return { text: JSON.stringify([e.rel, 'file', mode, await hashFile(e.abs, e.rel, st.size)]), bytes: st.size };
@@ -143,7 +180,7 @@ async function hashFile(file: string, what: string, size?: number): Promise<stri
     await pipeInto(file, hash);
     return hash.digest('hex');
   } catch (err) {
-    throw new Error(`cannot read ${what} (${file}) for the build digest: ${(err as Error).message}`);
+    throw new Error(`cannot read ${what} (${file}) for the build digest: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -163,7 +200,15 @@ function sorted(record: Record<string, string>): [string, string][] {
 }
 
 /** Node's architecture names → the OCI platform names the builders use. */
-const OCI_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+const OCI_ARCH: Record<string, string> = {
+  x64: 'amd64',
+  arm64: 'arm64',
+  arm: 'arm',
+  ia32: '386',
+  ppc64: 'ppc64le',
+  s390x: 's390x',
+  riscv64: 'riscv64',
+};
 
 export function hostPlatform(): string {
   return `linux/${OCI_ARCH[process.arch] ?? process.arch}`;

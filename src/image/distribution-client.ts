@@ -60,7 +60,13 @@ export class RegistryClient {
   }
 
   /** One call; `accept` lists the statuses the caller handles. A Bearer challenge is answered once per need. */
-  async request(method: string, url: URL, accept: (status: number) => boolean, headers: Record<string, string> = {}, body?: Buffer): Promise<CallResponse> {
+  async request(
+    method: string,
+    url: URL,
+    accept: (status: number) => boolean,
+    headers: Record<string, string> = {},
+    body?: Buffer,
+  ): Promise<CallResponse> {
     const need: Need = method === 'DELETE' ? 'delete' : ['PUT', 'POST', 'PATCH'].includes(method) ? 'push' : 'pull';
     const first = await this.send(method, url, need, accept, headers, body);
     if (first.status !== 401) return first;
@@ -84,10 +90,23 @@ export class RegistryClient {
     if (res.status === 200) return res;
     const location = res.headers.location;
     if (!location) throw new Error(`${res.call} answered ${res.status} without a Location to follow`);
-    return callWithRetry({ method: 'GET', url: new URL(location, url), accept: (s) => s === 200, timeoutMs: this.o.timeoutMs, log: this.o.log });
+    return callWithRetry({
+      method: 'GET',
+      url: new URL(location, url),
+      accept: (s) => s === 200,
+      timeoutMs: this.o.timeoutMs,
+      log: this.o.log,
+    });
   }
 
-  private send(method: string, url: URL, need: Need, accept: (status: number) => boolean, headers: Record<string, string>, body?: Buffer): Promise<CallResponse> {
+  private send(
+    method: string,
+    url: URL,
+    need: Need,
+    accept: (status: number) => boolean,
+    headers: Record<string, string>,
+    body?: Buffer,
+  ): Promise<CallResponse> {
     const token = this.tokens.get(need);
     const auth = token ? `Bearer ${token}` : this.basic;
     return callWithRetry({
@@ -120,7 +139,8 @@ export class RegistryClient {
     } catch {
       throw new Error(`${res.call} answered 200 with a body that is not JSON; expected {"token": "…"}`);
     }
-    const token = typeof body.token === 'string' ? body.token : typeof body.access_token === 'string' ? body.access_token : '';
+    const token =
+      typeof body.token === 'string' ? body.token : typeof body.access_token === 'string' ? body.access_token : '';
     if (!token) throw new Error(`${res.call} answered 200 without a token; expected {"token": "…"}`);
     secrets.add(token);
     return token;
@@ -136,7 +156,9 @@ export class RegistryClient {
     }
     const downgrade = this.o.origin.protocol === 'https:' && url.protocol !== 'https:';
     if (downgrade || !['http:', 'https:'].includes(url.protocol)) {
-      throw new Error(`registry ${this.o.origin.origin} sends the credentials to token realm ${url.origin}, which is not https; refusing`);
+      throw new Error(
+        `registry ${this.o.origin.origin} sends the credentials to token realm ${url.origin}, which is not https; refusing`,
+      );
     }
     return url;
   }

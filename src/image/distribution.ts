@@ -8,7 +8,14 @@
 import { forEachLimited } from '../concurrency.js';
 import type { CallResponse } from '../http/call.js';
 import { sanitize } from '../text/untrusted.js';
-import { isPrTag, planDigestDeletes, quoteTags, type DigestPlan, type TagCleanup, type TagDigest } from './tag-cleanup-plan.js';
+import {
+  isPrTag,
+  planDigestDeletes,
+  quoteTags,
+  type DigestPlan,
+  type TagCleanup,
+  type TagDigest,
+} from './tag-cleanup-plan.js';
 import type { RegistryClient } from './distribution-client.js';
 import { nextLink, nextPageUrl } from './link.js';
 
@@ -30,7 +37,10 @@ export async function deleteDistributionPrTags(client: RegistryClient, pr: numbe
   const resolved = await resolveDigests(client, tags);
   const mine = resolved.filter((r) => isPrTag(r.tag, pr));
   const vanished = tags.filter((t) => isPrTag(t, pr) && !mine.some((m) => m.tag === t));
-  const plan = planDigestDeletes(mine, resolved.filter((r) => !isPrTag(r.tag, pr)));
+  const plan = planDigestDeletes(
+    mine,
+    resolved.filter((r) => !isPrTag(r.tag, pr)),
+  );
   return deleteDigests(client, plan, vanished);
 }
 
@@ -46,7 +56,8 @@ export async function listAllTags(client: RegistryClient): Promise<string[]> {
     seen.add(url.href);
     const link = nextLink(res.headers.link);
     url = link ? nextPageUrl(link, url, client.origin, res.call) : undefined;
-    if (url && seen.has(url.href)) throw new Error(`${res.call}: the Link header points back at a page already read (${url.pathname}${url.search})`);
+    if (url && seen.has(url.href))
+      throw new Error(`${res.call}: the Link header points back at a page already read (${url.pathname}${url.search})`);
   }
   return tags;
 }
@@ -71,11 +82,18 @@ async function resolveDigests(client: RegistryClient, tags: string[]): Promise<T
 }
 
 async function headDigest(client: RegistryClient, tag: string): Promise<string | undefined> {
-  const res = await client.request('HEAD', client.url(`manifests/${encodeURIComponent(tag)}`), (s) => s === 200 || s === 404, { accept: MANIFEST_TYPES });
+  const res = await client.request(
+    'HEAD',
+    client.url(`manifests/${encodeURIComponent(tag)}`),
+    (s) => s === 200 || s === 404,
+    { accept: MANIFEST_TYPES },
+  );
   if (res.status === 404) return undefined;
   const digest = res.headers['docker-content-digest'];
   if (typeof digest !== 'string' || !DIGEST.test(digest)) {
-    throw new Error(`${res.call} answered 200 without a valid Docker-Content-Digest header, so the tag's manifest cannot be named for deletion`);
+    throw new Error(
+      `${res.call} answered 200 without a valid Docker-Content-Digest header, so the tag's manifest cannot be named for deletion`,
+    );
   }
   return digest;
 }
@@ -83,7 +101,9 @@ async function headDigest(client: RegistryClient, tag: string): Promise<string |
 async function deleteDigests(client: RegistryClient, plan: DigestPlan, vanished: string[]): Promise<TagCleanup> {
   const result: TagCleanup = { deleted: [...vanished], kept: [...plan.kept] };
   for (const [i, d] of plan.deletes.entries()) {
-    const res = await client.request('DELETE', client.url(`manifests/${d.digest}`), (s) => [200, 202, 404, 400, 405].includes(s));
+    const res = await client.request('DELETE', client.url(`manifests/${d.digest}`), (s) =>
+      [200, 202, 404, 400, 405].includes(s),
+    );
     if (res.status === 400 || res.status === 405) {
       const left = plan.deletes.slice(i).flatMap((x) => x.tags);
       result.unsupported =

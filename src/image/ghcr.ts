@@ -36,7 +36,11 @@ export async function deleteGhcrPrTags(octokit: Octokit, pkg: GhcrPackage, pr: n
   const versions = await listVersions(octokit, where, pkg);
   // A PR whose first build failed never pushed: a teardown must not fail on the package it never had.
   if (!versions) {
-    return { deleted: [], kept: [], unsupported: `GitHub knows no package ghcr.io/${pkg.owner}/${pkg.name} visible to 'github-token' (404): nothing was deleted. If it exists, ${listHint(pkg)}` };
+    return {
+      deleted: [],
+      kept: [],
+      unsupported: `GitHub knows no package ghcr.io/${pkg.owner}/${pkg.name} visible to 'github-token' (404): nothing was deleted. If it exists, ${listHint(pkg)}`,
+    };
   }
   const plan = planVersionDeletes(versions, pr);
   const result: TagCleanup = { deleted: [], kept: plan.kept };
@@ -73,15 +77,28 @@ interface RawVersion {
 }
 
 /** The package's versions; undefined when GitHub answers 404 (no such package, or one the token cannot see). */
-async function listVersions(octokit: Octokit, where: OwnerPath, pkg: GhcrPackage): Promise<PackageVersion[] | undefined> {
+async function listVersions(
+  octokit: Octokit,
+  where: OwnerPath,
+  pkg: GhcrPackage,
+): Promise<PackageVersion[] | undefined> {
   const route = `GET ${where.path}/packages/container/{package_name}/versions`;
   const versions: PackageVersion[] = [];
   try {
-    for await (const page of octokit.paginate.iterator(route, { ...where.params, package_name: pkg.name, state: 'active', per_page: 100 })) {
+    for await (const page of octokit.paginate.iterator(route, {
+      ...where.params,
+      package_name: pkg.name,
+      state: 'active',
+      per_page: 100,
+    })) {
       for (const v of page.data as RawVersion[]) {
         if (typeof v.id !== 'number' || typeof v.name !== 'string') continue;
         const tags = v.metadata?.container?.tags;
-        versions.push({ id: v.id, name: v.name, tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [] });
+        versions.push({
+          id: v.id,
+          name: v.name,
+          tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [],
+        });
       }
     }
   } catch (err) {
@@ -93,7 +110,13 @@ async function listVersions(octokit: Octokit, where: OwnerPath, pkg: GhcrPackage
 
 type Outcome = 'deleted' | { refused: string };
 
-async function deleteVersion(octokit: Octokit, where: OwnerPath, pkg: GhcrPackage, v: PackageVersion, before: string[]): Promise<Outcome> {
+async function deleteVersion(
+  octokit: Octokit,
+  where: OwnerPath,
+  pkg: GhcrPackage,
+  v: PackageVersion,
+  before: string[],
+): Promise<Outcome> {
   const params = { ...where.params, package_name: pkg.name, package_version_id: v.id };
   const path = `${where.path}/packages/container/{package_name}/versions/{package_version_id}`;
   try {
@@ -151,5 +174,8 @@ function explain(err: unknown, hint: string, statuses = [403, 404]): unknown {
   const status = statusOf(err);
   const request = (err as { request?: { method?: string; url?: string } } | undefined)?.request;
   if (status === undefined || !statuses.includes(status) || !request?.url) return err;
-  return new Error(`GitHub ${request.method ?? ''} ${new URL(request.url).pathname} answered ${status}${messageOf(err)}: ${hint}`, { cause: err });
+  return new Error(
+    `GitHub ${request.method ?? ''} ${new URL(request.url).pathname} answered ${status}${messageOf(err)}: ${hint}`,
+    { cause: err },
+  );
 }

@@ -60,7 +60,10 @@ export function readIgnoreLines(text: string, syntax: IgnoreSyntax): string[] {
 }
 
 function readDocker(text: string): string[] {
-  const lines = text.replace(/^\uFEFF/, '').split('\n').map((l) => l.replace(/\r$/, ''));
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''));
   const out: string[] = [];
   for (const line of lines) {
     if (line.startsWith('#')) continue;
@@ -96,7 +99,8 @@ export function compilePatterns(lines: string[], compiler: Compiler, file: strin
     p = cleanPath(p);
     const exclusion = p.startsWith('!');
     if (exclusion) {
-      if (p.length === 1) throw new IgnoreFileError(file, 'illegal exclusion pattern "!" (a "!" needs a pattern after it)');
+      if (p.length === 1)
+        throw new IgnoreFileError(file, 'illegal exclusion pattern "!" (a "!" needs a pattern after it)');
       p = p.slice(1);
     }
     patterns.push({ text: p, exclusion, depth: p.split('/').length, match: compileOne(p, compiler, file) });
@@ -124,7 +128,11 @@ function compileOne(pattern: string, compiler: Compiler, file: string): (path: s
       re += ch === '*' ? '[^/]*' : '[^/]';
       kind = 'regexp';
     } else if (ch === '\\') {
-      if (i === chars.length) throw new IgnoreFileError(file, `the pattern "${pattern}" ends in a lone backslash (the builders refuse it with "syntax error in pattern")`);
+      if (i === chars.length)
+        throw new IgnoreFileError(
+          file,
+          `the pattern "${pattern}" ends in a lone backslash (the builders refuse it with "syntax error in pattern")`,
+        );
       re += '\\' + chars[i++];
       kind = 'regexp';
     } else {
@@ -142,7 +150,10 @@ function compileOne(pattern: string, compiler: Compiler, file: string): (path: s
   try {
     regexp = new RegExp(re + '$');
   } catch {
-    throw new IgnoreFileError(file, `the pattern "${pattern}" is malformed (the builders refuse it with "syntax error in pattern")`);
+    throw new IgnoreFileError(
+      file,
+      `the pattern "${pattern}" is malformed (the builders refuse it with "syntax error in pattern")`,
+    );
   }
   return (path) => regexp.test(path);
 }
@@ -151,7 +162,12 @@ function compileOne(pattern: string, compiler: Compiler, file: string): (path: s
 export type ParentInfo = readonly boolean[] | undefined;
 
 /** Whether `path` (slash-separated, relative to the context) is excluded, by one matching rule. */
-export function excluded(patterns: Pattern[], rule: MatchRule, path: string, parent: ParentInfo): { excluded: boolean; info: ParentInfo } {
+export function excluded(
+  patterns: Pattern[],
+  rule: MatchRule,
+  path: string,
+  parent: ParentInfo,
+): { excluded: boolean; info: ParentInfo } {
   if (rule === 'parent-results') return matchUsingParentResults(patterns, path, parent);
   const dirs = path.split('/').slice(0, -1);
   let matched = false;
@@ -167,7 +183,11 @@ export function excluded(patterns: Pattern[], rule: MatchRule, path: string, par
   return { excluded: matched, info: undefined };
 }
 
-function matchUsingParentResults(patterns: Pattern[], path: string, parent: ParentInfo): { excluded: boolean; info: ParentInfo } {
+function matchUsingParentResults(
+  patterns: Pattern[],
+  path: string,
+  parent: ParentInfo,
+): { excluded: boolean; info: ParentInfo } {
   const info: boolean[] = [];
   let matched = false;
   patterns.forEach((p, i) => {

@@ -26,7 +26,9 @@ export function nextPageUrl(link: string, current: URL, registry: URL, what: str
     throw new Error(`${what}: the Link header's next page '${sanitize(link, { max: 200 })}' is not a URL`);
   }
   if (next.origin !== registry.origin) {
-    throw new Error(`${what}: the Link header sends the next page to ${next.origin}, not to the registry ${registry.origin}; refusing to send the registry credentials there`);
+    throw new Error(
+      `${what}: the Link header sends the next page to ${next.origin}, not to the registry ${registry.origin}; refusing to send the registry credentials there`,
+    );
   }
   // Credentials come from the inputs, never from a link.
   next.username = '';

@@ -30,12 +30,25 @@ export function apiOrigin(host: string, insecure: boolean): URL {
 }
 
 /** Why `image` cannot be pulled without credentials, or undefined when it can. */
-export async function anonymousPullProblem(image: string, o: { insecure: boolean; timeoutMs: number; log?: (line: string) => void }): Promise<string | undefined> {
+export async function anonymousPullProblem(
+  image: string,
+  o: { insecure: boolean; timeoutMs: number; log?: (line: string) => void },
+): Promise<string | undefined> {
   const { repository, reference } = splitImage(image);
   const repo = parseRepository(repository);
-  const client = new RegistryClient({ origin: apiOrigin(repo.host, o.insecure), name: repo.path, timeoutMs: o.timeoutMs, log: o.log });
+  const client = new RegistryClient({
+    origin: apiOrigin(repo.host, o.insecure),
+    name: repo.path,
+    timeoutMs: o.timeoutMs,
+    log: o.log,
+  });
   try {
-    const res = await client.request('HEAD', client.url(`manifests/${reference}`), (s) => s === 200 || s === 403 || s === 404, { accept: MANIFEST_TYPES });
+    const res = await client.request(
+      'HEAD',
+      client.url(`manifests/${reference}`),
+      (s) => s === 200 || s === 403 || s === 404,
+      { accept: MANIFEST_TYPES },
+    );
     if (res.status === 200) return undefined;
     return `${res.call} answered ${res.status} without credentials`;
   } catch (err) {

@@ -22,8 +22,10 @@ export function parseRepository(repository: string): ImageRepository {
   const hasHost = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
   const host = hasHost ? first : 'docker.io';
   const rest = hasHost ? parts.slice(1) : parts;
-  if (rest.length === 0 || rest.some((p) => p === '')) throw new Error(`image repository '${repository}' has an empty path component; expected <registry>/<name>`);
-  if (DOCKER_HUB_HOSTS.has(host)) return { kind: 'docker-hub', host: 'docker.io', path: rest.length === 1 ? `library/${rest[0]}` : rest.join('/') };
+  if (rest.length === 0 || rest.some((p) => p === ''))
+    throw new Error(`image repository '${repository}' has an empty path component; expected <registry>/<name>`);
+  if (DOCKER_HUB_HOSTS.has(host))
+    return { kind: 'docker-hub', host: 'docker.io', path: rest.length === 1 ? `library/${rest[0]}` : rest.join('/') };
   return { kind: host === 'ghcr.io' ? 'ghcr' : 'distribution', host, path: rest.join('/') };
 }
 
@@ -37,7 +39,8 @@ export interface GhcrPackage {
 /** `ghcr.io/<owner>/<package…>` → owner and package name, as the GitHub Packages API names them. */
 export function ghcrPackage(repo: ImageRepository): GhcrPackage {
   const [owner, ...name] = repo.path.split('/');
-  if (name.length === 0) throw new Error(`image repository 'ghcr.io/${repo.path}' has no package name; expected ghcr.io/<owner>/<package>`);
+  if (name.length === 0)
+    throw new Error(`image repository 'ghcr.io/${repo.path}' has no package name; expected ghcr.io/<owner>/<package>`);
   return { owner, name: name.join('/') };
 }
 

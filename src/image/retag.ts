@@ -19,7 +19,10 @@ import { apiOrigin } from './public.js';
 import { parseRepository } from './reference.js';
 
 const CONCURRENCY = 4;
-const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
+const INDEX_TYPES = new Set([
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+]);
 
 export interface RetagDeps {
   /** Settings.requestTimeoutMs: the budget of each registry request. */
@@ -38,20 +41,31 @@ export type RetagResult =
   | { retagged: false; reason: string };
 
 /** Copies the manifest of the PR's image whose build digest is `digest` to `tag`; registry errors are thrown. */
-export async function retagByDigest(b: BuildSettings, pr: number, tag: string, digest: string, deps: RetagDeps): Promise<RetagResult> {
+export async function retagByDigest(
+  b: BuildSettings,
+  pr: number,
+  tag: string,
+  digest: string,
+  deps: RetagDeps,
+): Promise<RetagResult> {
   const client = registryClient(b, deps);
   const target = tagOf(tag);
   const tags = (deps.candidates ?? (await listAllTags(client))).filter((t) => t !== target && isPrTag(t, pr));
   for (let i = 0; i < tags.length; i += CONCURRENCY) {
     const batch = tags.slice(i, i + CONCURRENCY);
-    const found = await Promise.all(batch.map((t) => labelledManifest(client, t, digest, deps.platform ?? hostPlatform())));
+    const found = await Promise.all(
+      batch.map((t) => labelledManifest(client, t, digest, deps.platform ?? hostPlatform())),
+    );
     const hit = found.findIndex((m) => m !== undefined);
     if (hit >= 0) {
       const manifest = await putManifest(client, found[hit]!, target);
       return { retagged: true, from: batch[hit], sha: batch[hit].replace(/^pr-\d+-/, ''), manifest };
     }
   }
-  const looked = tags.length === 0 ? 'the registry has no other image of this PR' : `none of the PR's ${tags.length} other image(s) has it`;
+  const looked =
+    tags.length === 0
+      ? 'the registry has no other image of this PR'
+      : `none of the PR's ${tags.length} other image(s) has it`;
   return { retagged: false, reason: `no image with build digest ${digest}: ${looked}` };
 }
 
@@ -82,7 +96,12 @@ interface Manifest {
 }
 
 /** The tag's manifest when its image (for `platform`, in an index) is labelled with `digest`. */
-async function labelledManifest(client: RegistryClient, tag: string, digest: string, platform: string): Promise<Manifest | undefined> {
+async function labelledManifest(
+  client: RegistryClient,
+  tag: string,
+  digest: string,
+  platform: string,
+): Promise<Manifest | undefined> {
   const top = await getManifest(client, tag);
   if (!top) return undefined;
   let image = parseJson(top.body, 'manifest');
@@ -95,34 +114,62 @@ async function labelledManifest(client: RegistryClient, tag: string, digest: str
   const config = (image as { config?: { digest?: unknown } }).config?.digest;
   if (typeof config !== 'string') return undefined;
   const res = await client.blob(config);
-  const labels = (parseJson(verified(res, config), 'image config') as { config?: { Labels?: Record<string, unknown> } }).config?.Labels;
+  const labels = (parseJson(verified(res, config), 'image config') as { config?: { Labels?: Record<string, unknown> } })
+    .config?.Labels;
   return labels?.[BUILD_DIGEST_LABEL] === digest ? top : undefined;
 }
 
 async function getManifest(client: RegistryClient, reference: string): Promise<Manifest | undefined> {
-  const res = await client.request('GET', client.url(`manifests/${encodeURIComponent(reference)}`), (s) => s === 200 || s === 404, { accept: MANIFEST_TYPES });
+  const res = await client.request(
+    'GET',
+    client.url(`manifests/${encodeURIComponent(reference)}`),
+    (s) => s === 200 || s === 404,
+    { accept: MANIFEST_TYPES },
+  );
   if (res.status === 404) return undefined;
   const body = Buffer.from(res.text, 'utf8');
   const digest = sha256(body);
   const header = res.headers['docker-content-digest'];
-  if (typeof header === 'string' && header !== digest) throw new Error(`${res.call}: the manifest read does not hash to its Docker-Content-Digest ${header}`);
+  if (typeof header === 'string' && header !== digest)
+    throw new Error(`${res.call}: the manifest read does not hash to its Docker-Content-Digest ${header}`);
   const declared = (parseJson(body, 'manifest') as { mediaType?: unknown }).mediaType;
-  const mediaType = String(res.headers['content-type'] ?? declared ?? '').split(';')[0].trim();
+  const mediaType = (res.headers['content-type'] ?? (typeof declared === 'string' ? declared : ''))
+    .split(';')[0]
+    .trim();
   return { body, mediaType, digest };
 }
 
 /** The child manifest of an index for `os/arch[/variant]`. */
 function pickPlatform(index: unknown, platform: string): string | undefined {
   const [os, arch, variant] = platform.split('/');
-  const entries = (index as { manifests?: { digest?: unknown; platform?: { os?: unknown; architecture?: unknown; variant?: unknown } }[] }).manifests ?? [];
-  const match = entries.find((m) => m.platform?.os === os && m.platform?.architecture === arch && (variant === undefined || m.platform?.variant === variant));
+  const entries =
+    (
+      index as {
+        manifests?: { digest?: unknown; platform?: { os?: unknown; architecture?: unknown; variant?: unknown } }[];
+      }
+    ).manifests ?? [];
+  const match = entries.find(
+    (m) =>
+      m.platform?.os === os &&
+      m.platform?.architecture === arch &&
+      (variant === undefined || m.platform?.variant === variant),
+  );
   return typeof match?.digest === 'string' ? match.digest : undefined;
 }
 
 async function putManifest(client: RegistryClient, m: Manifest, tag: string): Promise<string> {
-  const res = await client.request('PUT', client.url(`manifests/${encodeURIComponent(tag)}`), (s) => s === 201, { 'content-type': m.mediaType }, m.body);
+  const res = await client.request(
+    'PUT',
+    client.url(`manifests/${encodeURIComponent(tag)}`),
+    (s) => s === 201,
+    { 'content-type': m.mediaType },
+    m.body,
+  );
   const digest = res.headers['docker-content-digest'];
-  if (typeof digest === 'string' && digest !== m.digest) throw new Error(`${res.call} stored the manifest as ${digest}, not ${m.digest}: the copy is not the image that was found`);
+  if (typeof digest === 'string' && digest !== m.digest)
+    throw new Error(
+      `${res.call} stored the manifest as ${digest}, not ${m.digest}: the copy is not the image that was found`,
+    );
   return m.digest;
 }
 

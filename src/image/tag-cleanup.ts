@@ -14,7 +14,6 @@ import { RegistryClient } from './distribution-client.js';
 import { deleteGhcrPrTags } from './ghcr.js';
 import { ghcrPackage, parseRepository, type ImageRepository, type RegistryKind } from './reference.js';
 
-
 export interface RegistryCleanup extends TagCleanup {
   /** Which way the tags were (or could not be) deleted. */
   registry: RegistryKind;

@@ -16,24 +16,53 @@ import { choice, duration, keyValues } from '../rules/scalars.js';
  * letter or digit, so the secret `<name>-<key>` (lowercase, `_` → `-`) is a Kubernetes object name.
  */
 const SECRET_KEY = /^[A-Za-z]([A-Za-z0-9_]*[A-Za-z0-9])?$/;
-const HOOKS = { migrate: 'database-migrate', seed: 'database-seed', onDeploy: 'on-deploy', onTeardown: 'on-teardown' } as const;
+const HOOKS = {
+  migrate: 'database-migrate',
+  seed: 'database-seed',
+  onDeploy: 'on-deploy',
+  onTeardown: 'on-teardown',
+} as const;
 
 export function dataSettings(read: Read, env: Record<string, string>): DataSettings {
   const database = databaseSettings(read);
-  return { previewSecrets: previewSecrets(read, env, database !== undefined), database, hooks: hooks(read, database !== undefined) };
+  return {
+    previewSecrets: previewSecrets(read, env, database !== undefined),
+    database,
+    hooks: hooks(read, database !== undefined),
+  };
 }
 
 function previewSecrets(read: Read, env: Record<string, string>, withDatabase: boolean): Record<string, string> {
   const pairs = keyValues(read, 'preview-secrets');
   for (const [key, value] of pairs) {
-    if (!SECRET_KEY.test(key)) throw new InputError('preview-secrets', `${show(key)} is not a key: letters, digits and '_', starting with a letter and not ending with '_' (it names the secret <name>-<key> and the variable <KEY>_FILE)`);
-    if (!value) throw new InputError('preview-secrets', `${show(key)} has an empty value; a secret the workflow did not pass is empty: check the secret's name`);
-    if (withDatabase && key.toUpperCase() === DATABASE_KEY) throw new InputError('preview-secrets', `${show(key)} is the secret the preview database's URL travels in ('database: postgres'); use another key`);
-    if (`${key}_FILE` in env) throw new InputError('preview-secrets', `${show(key)} gives the function ${key}_FILE, which 'env' sets too; rename one of them`);
+    if (!SECRET_KEY.test(key))
+      throw new InputError(
+        'preview-secrets',
+        `${show(key)} is not a key: letters, digits and '_', starting with a letter and not ending with '_' (it names the secret <name>-<key> and the variable <KEY>_FILE)`,
+      );
+    if (!value)
+      throw new InputError(
+        'preview-secrets',
+        `${show(key)} has an empty value; a secret the workflow did not pass is empty: check the secret's name`,
+      );
+    if (withDatabase && key.toUpperCase() === DATABASE_KEY)
+      throw new InputError(
+        'preview-secrets',
+        `${show(key)} is the secret the preview database's URL travels in ('database: postgres'); use another key`,
+      );
+    if (`${key}_FILE` in env)
+      throw new InputError(
+        'preview-secrets',
+        `${show(key)} gives the function ${key}_FILE, which 'env' sets too; rename one of them`,
+      );
   }
   const lower = pairs.map(([key]) => key.toLowerCase());
-  const clash = pairs.find(([, ], i) => lower.indexOf(lower[i]) !== i);
-  if (clash) throw new InputError('preview-secrets', `keys differing only in case (${show(clash[0])}) name the same OpenFaaS secret; keep one`);
+  const clash = pairs.find(([,], i) => lower.indexOf(lower[i]) !== i);
+  if (clash)
+    throw new InputError(
+      'preview-secrets',
+      `keys differing only in case (${show(clash[0])}) name the same OpenFaaS secret; keep one`,
+    );
   return Object.fromEntries(pairs);
 }
 
@@ -46,7 +75,11 @@ function databaseSettings(read: Read): DataSettings['database'] {
     if (stray) throw new InputError(stray, "has no use without 'database: postgres'; set it, or remove this input");
     return undefined;
   }
-  if (!url) throw new InputError(URL_INPUT, "is required with 'database: postgres': an admin connection URL (a secret) like postgres://faas_preview:password@db.example.com:5432/postgres");
+  if (!url)
+    throw new InputError(
+      URL_INPUT,
+      "is required with 'database: postgres': an admin connection URL (a secret) like postgres://faas_preview:password@db.example.com:5432/postgres",
+    );
   parseDatabaseUrl(url);
   const problem = template ? templateProblem(template) : undefined;
   if (problem) throw new InputError(TEMPLATE_INPUT, problem);
@@ -57,7 +90,8 @@ function hooks(read: Read, withDatabase: boolean): DataSettings['hooks'] {
   const command = (name: string) => {
     const value = read(name);
     // Multi-line scripts are fine (`|` in YAML); other control characters are a paste accident.
-    if (CONTROL.test(value.replace(/[\n\t]/g, ''))) throw new InputError(name, 'contains a control character other than a line break or tab');
+    if (CONTROL.test(value.replace(/[\n\t]/g, '')))
+      throw new InputError(name, 'contains a control character other than a line break or tab');
     return value || undefined;
   };
   const out = {
@@ -67,6 +101,10 @@ function hooks(read: Read, withDatabase: boolean): DataSettings['hooks'] {
     onTeardown: command(HOOKS.onTeardown),
     timeoutMs: duration(read, 'hook-timeout', '10m', { min: '1s', max: '2h' })!,
   };
-  if (!withDatabase && (out.migrate || out.seed)) throw new InputError(out.migrate ? HOOKS.migrate : HOOKS.seed, "runs against the preview database: set 'database: postgres' and 'database-url'");
+  if (!withDatabase && (out.migrate || out.seed))
+    throw new InputError(
+      out.migrate ? HOOKS.migrate : HOOKS.seed,
+      "runs against the preview database: set 'database: postgres' and 'database-url'",
+    );
   return out;
 }

@@ -5,7 +5,17 @@
  * shared with the stack file (stack/) and the waker's configuration (waker/config.ts).
  */
 import { sanitizeApp } from '../naming.js';
-import { DEFAULT_UPLOAD_CONCURRENCY, type AssetSettings, type Builder, type BuildSettings, type Command, type FunctionSettings, type GithubSettings, type Settings, type SweepSettings } from '../settings.js';
+import {
+  DEFAULT_UPLOAD_CONCURRENCY,
+  type AssetSettings,
+  type Builder,
+  type BuildSettings,
+  type Command,
+  type FunctionSettings,
+  type GithubSettings,
+  type Settings,
+  type SweepSettings,
+} from '../settings.js';
 import { secrets as sharedSecrets } from '../text/run-secrets.js';
 import type { Secrets } from '../text/secrets.js';
 import { bucket, cacheControl, region } from '../rules/assets.js';
@@ -83,7 +93,13 @@ function settingsFrom(read: Read, env: InputEnvironment): Settings {
     apiPath: paths,
     gateway: gatewaySettings(read),
     build,
-    stack: stackSettings(read, { workspace: realWs, builds, registry: registryInput(read), env: process.env, apiPath: paths }),
+    stack: stackSettings(read, {
+      workspace: realWs,
+      builds,
+      registry: registryInput(read),
+      env: process.env,
+      apiPath: paths,
+    }),
     fn,
     assets: assetSettings(read, realWs),
     sweep: sweepSettings(read, app),
@@ -98,23 +114,36 @@ function settingsFrom(read: Read, env: InputEnvironment): Settings {
 /** Room for `-pr-` and a 9-digit PR number in a 63-character name, so an explicit app is never cut short. */
 const APP_MAX = 50;
 /** faas-netes creates a Service named after the function, and Kubernetes refuses Service names starting with a digit. */
-const LEADING_DIGIT = "and faas-netes names a Kubernetes Service after the function (a Service name must start with a letter); set 'app' to a name that starts with a letter, like 'app-2048'";
+const LEADING_DIGIT =
+  "and faas-netes names a Kubernetes Service after the function (a Service name must start with a letter); set 'app' to a name that starts with a letter, like 'app-2048'";
 
 function appName(read: Read, repository: string): string {
   const explicit = read('app');
   if (!explicit) {
     const repo = repository.split('/')[1] ?? '';
     const app = sanitizeApp(repo);
-    if (!app) throw new InputError('app', `is needed: the repository name ${show(repo)} has no letter or digit; set it to a name like 'shop'`);
-    if (/^[0-9]/.test(app)) throw new InputError('app', `is needed: the repository name ${show(repo)} starts with a digit, ${LEADING_DIGIT}`);
+    if (!app)
+      throw new InputError(
+        'app',
+        `is needed: the repository name ${show(repo)} has no letter or digit; set it to a name like 'shop'`,
+      );
+    if (/^[0-9]/.test(app))
+      throw new InputError('app', `is needed: the repository name ${show(repo)} starts with a digit, ${LEADING_DIGIT}`);
     return app;
   }
   const sanitized = sanitizeApp(explicit);
   if (sanitized !== explicit) {
-    throw new InputError('app', `${show(explicit)} is not a name prefix: lowercase letters, digits and single '-', starting and ending with a letter or digit${sanitized ? `, like '${sanitized}'` : ''}`);
+    throw new InputError(
+      'app',
+      `${show(explicit)} is not a name prefix: lowercase letters, digits and single '-', starting and ending with a letter or digit${sanitized ? `, like '${sanitized}'` : ''}`,
+    );
   }
   if (/^[0-9]/.test(explicit)) throw new InputError('app', `${show(explicit)} starts with a digit, ${LEADING_DIGIT}`);
-  if (explicit.length > APP_MAX) throw new InputError('app', `is ${explicit.length} characters; at most ${APP_MAX}, so that <app>-pr-<number> fits in a 63-character DNS label`);
+  if (explicit.length > APP_MAX)
+    throw new InputError(
+      'app',
+      `is ${explicit.length} characters; at most ${APP_MAX}, so that <app>-pr-<number> fits in a 63-character DNS label`,
+    );
   return explicit;
 }
 
@@ -133,22 +162,52 @@ function mayBuild(command: Command | undefined, event: InputEnvironment['event']
 }
 
 /** `stack`: a stack file names each function's handler and image, so `context`, `dockerfile` and `image` are unused. */
-function buildSettings(read: Read, app: string, o: { workspace: () => string; builds: boolean; stack: boolean }): BuildSettings {
+function buildSettings(
+  read: Read,
+  app: string,
+  o: { workspace: () => string; builds: boolean; stack: boolean },
+): BuildSettings {
   const builder = choice(read, 'builder', BUILDERS) ?? 'docker';
   if (builder === 'none') {
     // With a stack, builder none deploys each function's `image` as the file writes it (stack/function.ts).
     const image = o.stack ? '' : prebuiltImage(read);
     const unused = BUILD_ONLY.find((name) => read(name)) ?? BUILD_ONLY_FLAGS.find((name) => bool(read, name, false));
-    if (unused) throw new InputError(unused, "has no use with builder 'none', which deploys 'image' as it is; remove it, or choose a builder");
-    return { builder, context: '', dockerfile: '', buildArgs: {}, repository: '', prebuiltImage: image, registryUsername: '', registryPassword: '', registryInsecure: false, deleteImage: false, rebuild: 'always' };
+    if (unused)
+      throw new InputError(
+        unused,
+        "has no use with builder 'none', which deploys 'image' as it is; remove it, or choose a builder",
+      );
+    return {
+      builder,
+      context: '',
+      dockerfile: '',
+      buildArgs: {},
+      repository: '',
+      prebuiltImage: image,
+      registryUsername: '',
+      registryPassword: '',
+      registryInsecure: false,
+      deleteImage: false,
+      rebuild: 'always',
+    };
   }
   const repository = pushRepository(read, builder, app);
   const registryUsername = checkUser(read, 'registry-username');
   const registryPassword = checkSecret(read, 'registry-password', { spaces: true });
-  bothOrNeither(read, 'registry-username', 'registry-password', 'the builder logs in with both; with neither it pushes without a login');
+  bothOrNeither(
+    read,
+    'registry-username',
+    'registry-password',
+    'the builder logs in with both; with neither it pushes without a login',
+  );
   const ws = o.workspace();
   const mustExist = o.builds && !o.stack;
-  const context = containedPath('context', read('context') || '.', { base: ws, workspace: ws, kind: 'directory', mustExist });
+  const context = containedPath('context', read('context') || '.', {
+    base: ws,
+    workspace: ws,
+    kind: 'directory',
+    mustExist,
+  });
   const dockerfile = read('dockerfile') || 'Dockerfile';
   containedPath('dockerfile', dockerfile, { base: context, workspace: ws, kind: 'file', mustExist });
   return {
@@ -183,10 +242,26 @@ function functionSettings(read: Read): FunctionSettings {
 function assetSettings(read: Read, workspace: () => string): AssetSettings | undefined {
   const name = bucket(read);
   const dir = read('static-dir');
-  if (dir && !name) throw new InputError('bucket', "is required when 'static-dir' is set: the bucket the static assets go to");
-  const staticDir = dir ? containedPath('static-dir', dir, { base: workspace(), workspace: workspace(), kind: 'directory', mustExist: true }) : undefined;
-  const endpoint = serviceUrl(read, 's3-endpoint', { credentials: "'aws-access-key-id' and 'aws-secret-access-key'", example: 'https://s3.example.com' });
-  bothOrNeither(read, 'aws-access-key-id', 'aws-secret-access-key', "with neither, the AWS SDK's default chain (environment, OIDC role) is used");
+  if (dir && !name)
+    throw new InputError('bucket', "is required when 'static-dir' is set: the bucket the static assets go to");
+  const staticDir = dir
+    ? containedPath('static-dir', dir, {
+        base: workspace(),
+        workspace: workspace(),
+        kind: 'directory',
+        mustExist: true,
+      })
+    : undefined;
+  const endpoint = serviceUrl(read, 's3-endpoint', {
+    credentials: "'aws-access-key-id' and 'aws-secret-access-key'",
+    example: 'https://s3.example.com',
+  });
+  bothOrNeither(
+    read,
+    'aws-access-key-id',
+    'aws-secret-access-key',
+    "with neither, the AWS SDK's default chain (environment, OIDC role) is used",
+  );
   const assets: AssetSettings = {
     staticDir,
     bucket: name,
@@ -203,11 +278,18 @@ function assetSettings(read: Read, workspace: () => string): AssetSettings | und
 }
 
 function sweepSettings(read: Read, app: string): SweepSettings {
-  const prometheusUrl = serviceUrl(read, 'prometheus-url', { credentials: "'prometheus-username' and 'prometheus-password'", example: 'http://prometheus.openfaas:9090' });
+  const prometheusUrl = serviceUrl(read, 'prometheus-url', {
+    credentials: "'prometheus-username' and 'prometheus-password'",
+    example: 'http://prometheus.openfaas:9090',
+  });
   const username = checkUser(read, 'prometheus-username');
   const password = checkSecret(read, 'prometheus-password', { spaces: true });
   bothOrNeither(read, 'prometheus-username', 'prometheus-password', 'Prometheus gets them as Basic auth');
-  if (username && !prometheusUrl) throw new InputError('prometheus-username', "is set without 'prometheus-url'; set the URL too, or remove the credentials");
+  if (username && !prometheusUrl)
+    throw new InputError(
+      'prometheus-username',
+      "is set without 'prometheus-url'; set the URL too, or remove the credentials",
+    );
   return {
     idleAfterMs: duration(read, 'idle-after', '30m', DURATIONS['idle-after'])!,
     prometheusUrl,
@@ -225,7 +307,10 @@ function githubSettings(read: Read): GithubSettings {
   const settings = { token, comment: bool(read, 'comment', true), deployment: bool(read, 'deployment', true) };
   if (!token) {
     // Every command reads pull requests with it (deploy: the PR's head; sweep: the open PRs), not only the writes.
-    throw new InputError('github-token', 'is empty; the action reads pull requests and writes the PR comment and deployment with it: pass ${{ github.token }} (the default) or a token with pull-requests and deployments write access');
+    throw new InputError(
+      'github-token',
+      'is empty; the action reads pull requests and writes the PR comment and deployment with it: pass ${{ github.token }} (the default) or a token with pull-requests and deployments write access',
+    );
   }
   return settings;
 }
@@ -234,7 +319,12 @@ function githubSettings(read: Read): GithubSettings {
 function gateLabel(read: Read): string | undefined {
   const label = read('label');
   if (!label) return undefined;
-  if (CONTROL.test(label)) throw new InputError('label', `${show(label)} has a control character; use the label's name as GitHub shows it`);
-  if ([...label].length > 50) throw new InputError('label', `${show(label)} is ${[...label].length} characters; GitHub label names have at most 50`);
+  if (CONTROL.test(label))
+    throw new InputError('label', `${show(label)} has a control character; use the label's name as GitHub shows it`);
+  if ([...label].length > 50)
+    throw new InputError(
+      'label',
+      `${show(label)} is ${[...label].length} characters; GitHub label names have at most 50`,
+    );
   return label;
 }

@@ -32,15 +32,30 @@ export function stackSettings(read: Read, c: StackContext): StackSettings | unde
     return undefined;
   }
   for (const name of ['context', 'dockerfile', 'image']) {
-    if (read(name)) throw new InputError(name, "has no use with 'stack-file': each function's handler and image come from the stack file");
+    if (read(name))
+      throw new InputError(
+        name,
+        "has no use with 'stack-file': each function's handler and image come from the stack file",
+      );
   }
   const functionsPath = apiPath(read, 'functions-path', '/fn');
-  if (functionsPath === c.apiPath || functionsPath.startsWith(`${c.apiPath}/`) || c.apiPath.startsWith(`${functionsPath}/`)) {
-    throw new InputError('functions-path', `${show(functionsPath)} overlaps 'api-path' ${show(c.apiPath)}; the edge routes them apart, so use separate prefixes like /api and /fn`);
+  if (
+    functionsPath === c.apiPath ||
+    functionsPath.startsWith(`${c.apiPath}/`) ||
+    c.apiPath.startsWith(`${functionsPath}/`)
+  ) {
+    throw new InputError(
+      'functions-path',
+      `${show(functionsPath)} overlaps 'api-path' ${show(c.apiPath)}; the edge routes them apart, so use separate prefixes like /api and /fn`,
+    );
   }
   const variables = list(read, 'stack-variables');
   const bad = variables.find((v) => !VARIABLE.test(v));
-  if (bad !== undefined) throw new InputError('stack-variables', `${show(bad)} is not a variable name: letters, digits and '_', not starting with a digit`);
+  if (bad !== undefined)
+    throw new InputError(
+      'stack-variables',
+      `${show(bad)} is not a variable name: letters, digits and '_', not starting with a digit`,
+    );
   const settings: StackSettings = { file, functions, defaultFunction, functionsPath, variables };
   if (c.builds) {
     try {
@@ -61,7 +76,7 @@ export function stackSettings(read: Read, c: StackContext): StackSettings | unde
  * characters stay: no secret is that short, and replacing them would garble the message.
  */
 export function withoutValues(message: string, variables: string[], env: NodeJS.ProcessEnv): string {
-  const values = variables.flatMap((v) => (env[v] && env[v]!.length >= 4 ? [[env[v]!, `\${${v}}`] as const] : []));
+  const values = variables.flatMap((v) => (env[v] && env[v].length >= 4 ? [[env[v], `\${${v}}`] as const] : []));
   values.sort((a, b) => b[0].length - a[0].length); // a value that contains another goes first
   return values.reduce((text, [value, name]) => text.split(value).join(name), message);
 }
@@ -70,13 +85,22 @@ function parse(s: StackSettings, c: StackContext): Stack {
   const env = Object.fromEntries(s.variables.map((v) => [v, c.env[v]]));
   let stack: Stack;
   try {
-    stack = loadStack({ file: s.file, workspace: c.workspace(), env, functions: s.functions, registry: c.registry || undefined });
+    stack = loadStack({
+      file: s.file,
+      workspace: c.workspace(),
+      env,
+      functions: s.functions,
+      registry: c.registry || undefined,
+    });
   } catch (err) {
     if (err instanceof StackError) throw new InputError('stack-file', err.message);
     throw err;
   }
   if (s.defaultFunction && !stack.functions.some((fn) => fn.name === s.defaultFunction)) {
-    throw new InputError('default-function', `${show(s.defaultFunction)} is not one of the deployed functions (${stack.functions.map((f) => f.name).join(', ')})`);
+    throw new InputError(
+      'default-function',
+      `${show(s.defaultFunction)} is not one of the deployed functions (${stack.functions.map((f) => f.name).join(', ')})`,
+    );
   }
   return stack;
 }

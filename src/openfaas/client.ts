@@ -54,7 +54,13 @@ export class GatewayClient {
   }
 
   /** `limit`: a longer budget per attempt (deploys: faasd pulls the image inside the request), or a deadline for all attempts. */
-  private request(method: string, path: string, accept: (status: number) => boolean, body?: unknown, limit: { timeoutMs?: number; deadline?: number } = {}): Promise<CallResponse> {
+  private request(
+    method: string,
+    path: string,
+    accept: (status: number) => boolean,
+    body?: unknown,
+    limit: { timeoutMs?: number; deadline?: number } = {},
+  ): Promise<CallResponse> {
     return callWithRetry({
       method,
       url: this.settings.url + path,
@@ -92,7 +98,12 @@ export class GatewayClient {
     const p = (await this.info()).provider ?? {};
     const name = p.provider ?? '';
     const orchestration = p.orchestration ?? '';
-    return { name, edition: name.endsWith('-ce') ? 'community' : 'pro', orchestration, rolling: orchestration === 'kubernetes' };
+    return {
+      name,
+      edition: name.endsWith('-ce') ? 'community' : 'pro',
+      orchestration,
+      rolling: orchestration === 'kubernetes',
+    };
   }
 
   async list(): Promise<FunctionStatus[]> {
@@ -102,7 +113,10 @@ export class GatewayClient {
     } catch (err) {
       // The real gateway's list handler panics when its Prometheus cannot be reached: the connection just drops.
       if (err instanceof Error && /socket hang up|ECONNRESET/.test(err.message)) {
-        throw new Error(`${err.message}; the OpenFaaS gateway drops this request when it cannot reach its Prometheus (invocation counts come from there): check the prometheus deployment of the OpenFaaS installation`);
+        throw new Error(
+          `${err.message}; the OpenFaaS gateway drops this request when it cannot reach its Prometheus (invocation counts come from there): check the prometheus deployment of the OpenFaaS installation`,
+          { cause: err },
+        );
       }
       throw err;
     }
@@ -121,13 +135,16 @@ export class GatewayClient {
   async deploy(spec: FunctionDeployment, timeoutMs: number): Promise<'updated' | 'created'> {
     const body = this.inNamespace(spec);
     const deadline = Date.now() + timeoutMs;
-    const update = () => this.request('PUT', '/system/functions', (s) => OK.has(s) || s === 404, body, { timeoutMs, deadline });
+    const update = () =>
+      this.request('PUT', '/system/functions', (s) => OK.has(s) || s === 404, body, { timeoutMs, deadline });
     if ((await update()).status !== 404) return 'updated';
     const created = await this.post(body, deadline);
     if (created) return 'created';
     // Another run created it between our PUT and POST (faasd 400 "already exists", faas-netes 500): update it.
     if ((await update()).status !== 404) return 'updated';
-    throw new Error(`${describeCall('POST', this.settings.url + '/system/functions')} and PUT both failed: the function ${spec.service} neither could be created nor exists`);
+    throw new Error(
+      `${describeCall('POST', this.settings.url + '/system/functions')} and PUT both failed: the function ${spec.service} neither could be created nor exists`,
+    );
   }
 
   /**
@@ -149,7 +166,13 @@ export class GatewayClient {
   private async post(body: FunctionDeployment, deadline: number): Promise<boolean> {
     const url = this.settings.url + '/system/functions';
     const send = () =>
-      call({ method: 'POST', url, headers: { authorization: this.auth, 'content-type': 'application/json' }, body: JSON.stringify(body), timeoutMs: Math.max(1, deadline - Date.now()) });
+      call({
+        method: 'POST',
+        url,
+        headers: { authorization: this.auth, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        timeoutMs: Math.max(1, deadline - Date.now()),
+      });
     for (let attempt = 1; ; attempt++) {
       let res: CallResponse | undefined;
       let failure: Error;
@@ -162,9 +185,12 @@ export class GatewayClient {
       }
       // It exists: another run's create, or ours that landed before the failure. Either way the caller updates it.
       if (await this.get(body.service, deadline).catch(() => undefined)) return false;
-      const transient = failure instanceof NetworkError || (res !== undefined && (res.status >= 500 || res.status === 429));
+      const transient =
+        failure instanceof NetworkError || (res !== undefined && (res.status >= 500 || res.status === 429));
       if (!transient || attempt >= 2 || Date.now() >= deadline) throw failure;
-      this.o.log?.(`${describeCall('POST', url)} failed (${failure.message}) and the function does not exist; sending it once more`);
+      this.o.log?.(
+        `${describeCall('POST', url)} failed (${failure.message}) and the function does not exist; sending it once more`,
+      );
     }
   }
 
@@ -206,6 +232,10 @@ export class GatewayClient {
   /** One GET through the gateway's invoke route, as a visitor's request would travel (no auth, no retry). */
   async invoke(name: string, path: string, timeoutMs: number): Promise<CallResponse> {
     const target = this.settings.namespace ? `${name}.${this.settings.namespace}` : name;
-    return call({ method: 'GET', url: `${this.settings.url}/function/${encodeURIComponent(target)}${path}`, timeoutMs });
+    return call({
+      method: 'GET',
+      url: `${this.settings.url}/function/${encodeURIComponent(target)}${path}`,
+      timeoutMs,
+    });
   }
 }

@@ -91,25 +91,36 @@ class Wait {
     if (status instanceof Error) return { seen: status.message };
     if (!status) return this.missing();
     this.known = true;
-    if (normalReference(status.image) !== normalReference(this.t.image) || status.labels?.[LABELS.sha] !== this.t.sha) return this.stale(status);
-    if ((status.availableReplicas ?? 0) < 1) return { seen: `replicas=${status.replicas ?? 0}, availableReplicas=${status.availableReplicas ?? 0}` };
+    if (normalReference(status.image) !== normalReference(this.t.image) || status.labels?.[LABELS.sha] !== this.t.sha)
+      return this.stale(status);
+    if ((status.availableReplicas ?? 0) < 1)
+      return { seen: `replicas=${status.replicas ?? 0}, availableReplicas=${status.availableReplicas ?? 0}` };
     const budget = Math.max(1, Math.min(this.o.requestTimeoutMs, this.remaining));
     const res = await this.gateway.invoke(this.t.name, this.t.readyPath, budget).catch((err: Error) => err);
     if (res instanceof Error) return { seen: `available replica, but ${res.message}` };
-    if (res.status >= 500) return { seen: `available replica, but ${this.probe} answered ${res.status}: ${sanitize(res.text, { max: 200 })}` };
+    if (res.status >= 500)
+      return {
+        seen: `available replica, but ${this.probe} answered ${res.status}: ${sanitize(res.text, { max: 200 })}`,
+      };
     return this.answered(res.status, String(res.headers[VERSION_HEADER] ?? ''));
   }
 
   private missing(): Poll {
     const { t, provider } = this;
-    if (!provider.rolling && !t.created) throw new NotReady(`function '${t.name}' is gone after the update: faasd replaces a function on update, and the new one (${t.image}) could not be created; the previous version no longer runs`, true);
+    if (!provider.rolling && !t.created)
+      throw new NotReady(
+        `function '${t.name}' is gone after the update: faasd replaces a function on update, and the new one (${t.image}) could not be created; the previous version no longer runs`,
+        true,
+      );
     // Seen, then gone: deleted while this run waited (a teardown, the sweeper), not slow.
-    if (this.known) throw new NotReady(`function '${t.name}' was deleted while this run waited for it to become ready`, true);
+    if (this.known)
+      throw new NotReady(`function '${t.name}' was deleted while this run waited for it to become ready`, true);
     return { seen: 'the gateway does not know the function' };
   }
 
   private stale(status: FunctionStatus): Poll {
-    if (this.o.now() - this.start < Math.min(SPEC_LAG_MS, this.o.timeoutMs)) return { seen: `the gateway still has ${specSeen(status)}` };
+    if (this.o.now() - this.start < Math.min(SPEC_LAG_MS, this.o.timeoutMs))
+      return { seen: `the gateway still has ${specSeen(status)}` };
     throw new NotReady(
       `the gateway accepted the deploy of ${this.t.image} but did not apply it (it has ${specSeen(status)}); faas-netes answers 202 and logs the error when an update fails (private image on Community Edition, bad quantity, a spec Kubernetes refuses): check the gateway and faas-netes logs`,
       false,
@@ -120,15 +131,29 @@ class Wait {
     const { t } = this;
     const answered = `${this.probe} answered ${status}`;
     if (version === t.sha) return { state: 'ready', evidence: `${answered} from ${short(t.sha)} (${VERSION_HEADER})` };
-    if (version) return { seen: `${answered}, but from ${sanitize(short(version))} (${VERSION_HEADER}); waiting for ${short(t.sha)}` };
+    if (version)
+      return {
+        seen: `${answered}, but from ${sanitize(short(version))} (${VERSION_HEADER}); waiting for ${short(t.sha)}`,
+      };
     if (this.provider.rolling && !t.created) {
-      return { state: 'rolling-out', evidence: `${answered}; the function does not send ${VERSION_HEADER}, so during the rolling update this may still be the previous version` };
+      return {
+        state: 'rolling-out',
+        evidence: `${answered}; the function does not send ${VERSION_HEADER}, so during the rolling update this may still be the previous version`,
+      };
     }
-    return { state: 'ready', evidence: `${answered}; no previous version can answer (${t.created ? 'new function' : 'faasd replaces a function on update'})` };
+    return {
+      state: 'ready',
+      evidence: `${answered}; no previous version can answer (${t.created ? 'new function' : 'faasd replaces a function on update'})`,
+    };
   }
 }
 
-export async function waitUntilReady(gateway: GatewayClient, provider: Provider, t: ReadinessTarget, o: WaitOptions): Promise<Readiness> {
+export async function waitUntilReady(
+  gateway: GatewayClient,
+  provider: Provider,
+  t: ReadinessTarget,
+  o: WaitOptions,
+): Promise<Readiness> {
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const wait = new Wait(gateway, provider, t, { ...o, now: o.now ?? Date.now });
   let seen = 'nothing yet';
@@ -139,7 +164,11 @@ export async function waitUntilReady(gateway: GatewayClient, provider: Provider,
     if ('state' in poll) return poll;
     // A request cut short by the deadline itself says less than what was seen before it.
     if (!wait.over || seen === 'nothing yet') seen = poll.seen;
-    if (wait.over) throw new NotReady(`function '${t.name}' was not ready within ${Math.round(o.timeoutMs / 1000)}s (input 'ready-timeout'); last seen: ${seen}`, false);
+    if (wait.over)
+      throw new NotReady(
+        `function '${t.name}' was not ready within ${Math.round(o.timeoutMs / 1000)}s (input 'ready-timeout'); last seen: ${seen}`,
+        false,
+      );
     await sleep(Math.min(interval, wait.remaining));
   }
 }

@@ -56,7 +56,10 @@ const PASSED = new Set([
 ]);
 
 /** The allow-listed part of `parent`, plus `extra` (which wins). */
-export function childEnv(extra: Record<string, string> = {}, parent: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function childEnv(
+  extra: Record<string, string> = {},
+  parent: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(parent)) if (value !== undefined && PASSED.has(key)) out[key] = value;
   return { ...out, ...extra };

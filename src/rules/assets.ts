@@ -24,7 +24,11 @@ export function bucketProblem(bucket: string): string | undefined {
 export function bucket(read: Read): string {
   const value = read('bucket');
   const problem = value ? bucketProblem(value) : undefined;
-  if (problem) throw new InputError('bucket', `${show(value)} ${problem}; S3 bucket names are 3 to 63 lowercase letters, digits, '.' and '-', like 'previews'`);
+  if (problem)
+    throw new InputError(
+      'bucket',
+      `${show(value)} ${problem}; S3 bucket names are 3 to 63 lowercase letters, digits, '.' and '-', like 'previews'`,
+    );
   return value;
 }
 
@@ -36,10 +40,16 @@ const OTHER_REGION = /^[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/;
 export function region(read: Read, customEndpoint: boolean): string {
   const value = read('s3-region') || 'us-east-1';
   if (customEndpoint && !OTHER_REGION.test(value)) {
-    throw new InputError('s3-region', `${show(value)} is not a region name: up to 63 letters, digits, '-' and '_', like 'us-east-1' or 'auto'`);
+    throw new InputError(
+      's3-region',
+      `${show(value)} is not a region name: up to 63 letters, digits, '-' and '_', like 'us-east-1' or 'auto'`,
+    );
   }
   if (!customEndpoint && !AWS_REGION.test(value)) {
-    throw new InputError('s3-region', `${show(value)} is not an AWS region like 'us-east-1' or 'eu-central-1'; for another S3-compatible store set 's3-endpoint' too`);
+    throw new InputError(
+      's3-region',
+      `${show(value)} is not an AWS region like 'us-east-1' or 'eu-central-1'; for another S3-compatible store set 's3-endpoint' too`,
+    );
   }
   return value;
 }
@@ -53,9 +63,15 @@ const CACHE_CONTROL = new RegExp(`^${DIRECTIVE}(?:[ \\t]*,[ \\t]*${DIRECTIVE})*$
 export function cacheControl(read: Read, name: string, fallback: string): string {
   const value = read(name) || fallback;
   const hint = "use comma-separated directives, like 'no-cache' or 'public, max-age=31536000, immutable'";
-  if (CONTROL.test(value)) throw new InputError(name, `${show(value)} has a line break or other control character; a header value is one line, ${hint}`);
-  if (!/^[\x20-\x7e]*$/.test(value)) throw new InputError(name, `${show(value)} has characters outside printable ASCII; ${hint}`);
+  if (CONTROL.test(value))
+    throw new InputError(
+      name,
+      `${show(value)} has a line break or other control character; a header value is one line, ${hint}`,
+    );
+  if (!/^[\x20-\x7e]*$/.test(value))
+    throw new InputError(name, `${show(value)} has characters outside printable ASCII; ${hint}`);
   if (value.length > 1024) throw new InputError(name, `is ${value.length} characters; at most 1024`);
-  if (!CACHE_CONTROL.test(value)) throw new InputError(name, `${show(value)} is not a list of Cache-Control directives; ${hint}`);
+  if (!CACHE_CONTROL.test(value))
+    throw new InputError(name, `${show(value)} is not a list of Cache-Control directives; ${hint}`);
   return value;
 }

@@ -5,9 +5,25 @@
 import type { Secrets } from '../text/secrets.js';
 import { CONTROL, InputError, userinfoOf, type Read } from './errors.js';
 
-const SECRET_INPUTS = ['gateway-password', 'registry-password', 'aws-access-key-id', 'aws-secret-access-key', 'github-token', 'prometheus-password', 'database-url'];
+const SECRET_INPUTS = [
+  'gateway-password',
+  'registry-password',
+  'aws-access-key-id',
+  'aws-secret-access-key',
+  'github-token',
+  'prometheus-password',
+  'database-url',
+];
 /** URL inputs a user may have put credentials into (refused, but masked first), and database-url, whose are meant. */
-const URL_INPUTS = ['gateway-url', 's3-endpoint', 'prometheus-url', 'url-template', 'preview-domain', 'registry', 'database-url'];
+const URL_INPUTS = [
+  'gateway-url',
+  's3-endpoint',
+  'prometheus-url',
+  'url-template',
+  'preview-domain',
+  'registry',
+  'database-url',
+];
 /** Pairs that travel as HTTP Basic auth (base64 of `user:password`). */
 const BASIC_AUTH: [user: string, password: string, fallbackUser: string][] = [
   ['gateway-username', 'gateway-password', 'admin'],
@@ -47,8 +63,13 @@ function safeDecode(text: string): string {
 /** A secret is never quoted: the error says what kind of character is wrong, not where. */
 export function checkSecret(read: Read, name: string, o: { spaces: boolean }): string {
   const value = read(name);
-  if (CONTROL.test(value)) throw new InputError(name, 'contains a line break or other control character (value not shown); paste the secret as one line');
-  if (!o.spaces && /\s/.test(value)) throw new InputError(name, 'contains a space (value not shown); a token or key has none');
+  if (CONTROL.test(value))
+    throw new InputError(
+      name,
+      'contains a line break or other control character (value not shown); paste the secret as one line',
+    );
+  if (!o.spaces && /\s/.test(value))
+    throw new InputError(name, 'contains a space (value not shown); a token or key has none');
   return value;
 }
 

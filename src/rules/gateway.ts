@@ -28,11 +28,15 @@ const GATEWAY_INPUTS: GatewayNames = {
 };
 
 export function gatewaySettings(read: Read, n: GatewayNames = GATEWAY_INPUTS): GatewaySettings {
-  const url = serviceUrl(read, n.url, { credentials: `${n.show(n.username)} and ${n.show(n.password)}`, example: n.example });
+  const url = serviceUrl(read, n.url, {
+    credentials: `${n.show(n.username)} and ${n.show(n.password)}`,
+    example: n.example,
+  });
   if (!url) throw new InputError(n.url, `is required: the OpenFaaS gateway base URL, like ${n.example}`);
   const namespace = read(n.namespace);
   const problem = namespace ? dnsLabelProblem(namespace) : undefined;
-  if (problem) throw new InputError(n.namespace, `${show(namespace)} ${problem}; Kubernetes namespaces are DNS-1123 labels`);
+  if (problem)
+    throw new InputError(n.namespace, `${show(namespace)} ${problem}; Kubernetes namespaces are DNS-1123 labels`);
   return {
     url,
     username: checkUser(read, n.username, 'admin'),

@@ -31,21 +31,31 @@ export function referenceProblem(ref: string): string | undefined {
   const rest = at < 0 ? ref : ref.slice(0, at);
   if (digest !== undefined) {
     const [algorithm, hex] = digest.split(':');
-    if (!DIGESTS[algorithm ?? '']?.test(hex ?? '')) return "has a digest that is not 'sha256:' and 64 or 'sha512:' and 128 lowercase hex digits";
+    if (!DIGESTS[algorithm ?? '']?.test(hex ?? ''))
+      return "has a digest that is not 'sha256:' and 64 or 'sha512:' and 128 lowercase hex digits";
   }
   const colon = rest.lastIndexOf(':');
   const tag = colon > rest.lastIndexOf('/') ? rest.slice(colon + 1) : undefined;
   const name = tag === undefined ? rest : rest.slice(0, colon);
-  if (tag !== undefined && !TAG.test(tag)) return "has a tag that is not 1 to 128 letters, digits, '_', '.' and '-' (not starting with '.' or '-')";
+  if (tag !== undefined && !TAG.test(tag))
+    return "has a tag that is not 1 to 128 letters, digits, '_', '.' and '-' (not starting with '.' or '-')";
   return nameProblem(name);
 }
 
 /** With builder none: the image deployed as it is. */
 export function prebuiltImage(read: Read): string {
   const image = read('image');
-  if (!image) throw new InputError('image', "is required with builder 'none': the prebuilt image to deploy, like ghcr.io/acme/api:1.2.3");
+  if (!image)
+    throw new InputError(
+      'image',
+      "is required with builder 'none': the prebuilt image to deploy, like ghcr.io/acme/api:1.2.3",
+    );
   const problem = referenceProblem(image);
-  if (problem) throw new InputError('image', `${show(image)} ${problem}; use a reference like 'ghcr.io/acme/api:1.2.3' or 'ghcr.io/acme/api@sha256:<64 hex digits>'`);
+  if (problem)
+    throw new InputError(
+      'image',
+      `${show(image)} ${problem}; use a reference like 'ghcr.io/acme/api:1.2.3' or 'ghcr.io/acme/api@sha256:<64 hex digits>'`,
+    );
   return image;
 }
 
@@ -65,25 +75,51 @@ export function registryInput(read: Read): string {
 export function pushRepository(read: Read, builder: string, app: string): string {
   const registry = registryInput(read);
   const image = read('image');
-  if (!registry) throw new InputError('registry', `is required with builder '${builder}': where to push the preview image, like ghcr.io/acme`);
-  if (registry.includes('@')) throw new InputError('registry', "contains credentials; remove them and set 'registry-username' and 'registry-password' instead");
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(registry)) throw new InputError('registry', `${show(registry)} has a scheme; give the host and namespace only, like ghcr.io/acme`);
+  if (!registry)
+    throw new InputError(
+      'registry',
+      `is required with builder '${builder}': where to push the preview image, like ghcr.io/acme`,
+    );
+  if (registry.includes('@'))
+    throw new InputError(
+      'registry',
+      "contains credentials; remove them and set 'registry-username' and 'registry-password' instead",
+    );
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(registry))
+    throw new InputError(
+      'registry',
+      `${show(registry)} has a scheme; give the host and namespace only, like ghcr.io/acme`,
+    );
   const host = registry.split('/')[0];
   if (!host.includes('.') && !host.includes(':') && host !== 'localhost') {
-    throw new InputError('registry', `${show(registry)} does not start with a registry host; use one like 'ghcr.io/acme' or 'docker.io/acme'`);
+    throw new InputError(
+      'registry',
+      `${show(registry)} does not start with a registry host; use one like 'ghcr.io/acme' or 'docker.io/acme'`,
+    );
   }
-  if (/[:@]/.test(image)) throw new InputError('image', `${show(image)} has a tag or digest; with builder '${builder}' it is the repository under 'registry', like 'shop', and the action tags it pr-<number>-<sha7>`);
-  if (image && !PATH_ONLY.test(image)) throw new InputError('image', `${show(image)} is not a repository name: ${PATH_RULE}, like 'shop'`);
+  if (/[:@]/.test(image))
+    throw new InputError(
+      'image',
+      `${show(image)} has a tag or digest; with builder '${builder}' it is the repository under 'registry', like 'shop', and the action tags it pr-<number>-<sha7>`,
+    );
+  if (image && !PATH_ONLY.test(image))
+    throw new InputError('image', `${show(image)} is not a repository name: ${PATH_RULE}, like 'shop'`);
   const repository = `${registry}/${image || app}`;
   const problem = nameProblem(repository);
-  if (problem) throw new InputError('registry', `${show(registry)} gives the repository ${show(repository)}, which ${problem}; use one like 'ghcr.io/acme'`);
+  if (problem)
+    throw new InputError(
+      'registry',
+      `${show(registry)} gives the repository ${show(repository)}, which ${problem}; use one like 'ghcr.io/acme'`,
+    );
   return repository;
 }
 
 /** Build args become `ARG` names in the Dockerfile, which are shell-style variable names. */
 /** Why `name` cannot be a build argument's name (input or stack file), or undefined. */
 export function buildArgNameProblem(name: string): string | undefined {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? undefined : `${show(name)} is not a build argument name: letters, digits and '_', not starting with a digit`;
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)
+    ? undefined
+    : `${show(name)} is not a build argument name: letters, digits and '_', not starting with a digit`;
 }
 
 export function buildArgs(read: Read): Record<string, string> {

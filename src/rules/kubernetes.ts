@@ -54,7 +54,8 @@ export function qualifiedNameProblem(key: string): string | undefined {
 /** Why `value` cannot be the value of label `key` (input or stack file), or undefined. */
 export function labelValueProblem(key: string, value: string): string | undefined {
   if (value.length > 63) return `the value of ${show(key)} is ${value.length} characters; a label value has at most 63`;
-  if (!LABEL_VALUE.test(value)) return `the value ${show(value)} of ${show(key)} is not a label value: at most 63 ${NAME_RULE}, or empty`;
+  if (!LABEL_VALUE.test(value))
+    return `the value ${show(value)} of ${show(key)} is not a label value: at most 63 ${NAME_RULE}, or empty`;
   return undefined;
 }
 
@@ -77,14 +78,20 @@ export function annotations(read: Read): Record<string, string> {
     bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
   }
   if (bytes > ANNOTATIONS_MAX_BYTES) {
-    throw new InputError('annotations', `keys and values add up to ${bytes} bytes; at most ${ANNOTATIONS_MAX_BYTES} (Kubernetes' 256 KiB less 4 KiB for the action's own annotations)`);
+    throw new InputError(
+      'annotations',
+      `keys and values add up to ${bytes} bytes; at most ${ANNOTATIONS_MAX_BYTES} (Kubernetes' 256 KiB less 4 KiB for the action's own annotations)`,
+    );
   }
   return Object.fromEntries(pairs);
 }
 
 function checkKey(input: string, key: string, checked: string): void {
   if (checked.startsWith(RESERVED_KEY_PREFIX)) {
-    throw new InputError(input, `key ${show(key)} is under '${RESERVED_KEY_PREFIX}', which the action reserves for its own ${input}; use another prefix`);
+    throw new InputError(
+      input,
+      `key ${show(key)} is under '${RESERVED_KEY_PREFIX}', which the action reserves for its own ${input}; use another prefix`,
+    );
   }
   const problem = qualifiedNameProblem(checked);
   if (problem) throw new InputError(input, `key ${show(key)} ${problem}; ${KEY_RULE}`);
@@ -92,7 +99,8 @@ function checkKey(input: string, key: string, checked: string): void {
 
 /** Why `name` cannot be an environment variable of a preview's function (input or stack file), or undefined. */
 export function envNameProblem(name: string): string | undefined {
-  if (name.startsWith(RESERVED_ENV_PREFIX)) return `${show(name)} starts with '${RESERVED_ENV_PREFIX}', which the action reserves for the variables it sets on every preview; use another name`;
+  if (name.startsWith(RESERVED_ENV_PREFIX))
+    return `${show(name)} starts with '${RESERVED_ENV_PREFIX}', which the action reserves for the variables it sets on every preview; use another name`;
   if (!ENV_NAME.test(name) || name === '.' || name.startsWith('..')) {
     return `${show(name)} is not an environment variable name Kubernetes accepts: letters, digits, '_', '-' and '.', not starting with a digit or '..'`;
   }
@@ -112,12 +120,27 @@ export function secretNames(read: Read): string[] {
   const names = list(read, 'secrets');
   for (const name of names) {
     const problem = dnsSubdomainProblem(name);
-    if (problem) throw new InputError('secrets', `${show(name)} ${problem}; OpenFaaS secret names are Kubernetes object names`);
+    if (problem)
+      throw new InputError('secrets', `${show(name)} ${problem}; OpenFaaS secret names are Kubernetes object names`);
   }
   return names;
 }
 
-const BYTES: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+const BYTES: Record<string, number> = {
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
 
 interface QuantityRule {
   fallback: string;
@@ -169,7 +192,9 @@ export function quantity(read: Read, name: string, rule: QuantityRule): string {
   const amount = rule.amount(value);
   const hint = `use ${rule.units} from ${rule.min} to ${rule.max}, like ${rule.examples}`;
   if (amount === undefined) throw new InputError(name, `${show(value)} is not ${rule.kind}; ${hint}`);
-  if (amount < rule.amount(rule.min)!) throw new InputError(name, `${show(value)} is below the minimum ${rule.min}; ${hint}`);
-  if (amount > rule.amount(rule.max)!) throw new InputError(name, `${show(value)} is above the maximum ${rule.max}; ${hint}`);
+  if (amount < rule.amount(rule.min)!)
+    throw new InputError(name, `${show(value)} is below the minimum ${rule.min}; ${hint}`);
+  if (amount > rule.amount(rule.max)!)
+    throw new InputError(name, `${show(value)} is above the maximum ${rule.max}; ${hint}`);
   return value;
 }

@@ -19,7 +19,9 @@ export function realWorkspace(workspace: string): string {
   try {
     return realpathSync(workspace);
   } catch (err) {
-    throw new Error(`the workspace ${workspace} (GITHUB_WORKSPACE) cannot be read: ${(err as Error).message}`);
+    throw new Error(`the workspace ${workspace} (GITHUB_WORKSPACE) cannot be read: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -28,10 +30,15 @@ export function realWorkspace(workspace: string): string {
  * Nothing outside the workspace is even looked at: a path that leaves it lexically is refused before any stat.
  * Without `mustExist`, a missing path is returned as resolved (a run that will not read it).
  */
-export function containedPath(name: string, value: string, o: { base: string; workspace: string; kind: 'directory' | 'file'; mustExist: boolean }): string {
+export function containedPath(
+  name: string,
+  value: string,
+  o: { base: string; workspace: string; kind: 'directory' | 'file'; mustExist: boolean },
+): string {
   const resolved = path.resolve(o.base, value);
   const outside = `; use a ${o.kind} inside the workspace ${o.workspace}`;
-  if (!inside(o.workspace, resolved)) throw new InputError(name, `${show(value)} is ${resolved}, outside the workspace${outside}`);
+  if (!inside(o.workspace, resolved))
+    throw new InputError(name, `${show(value)} is ${resolved}, outside the workspace${outside}`);
   let real: string;
   try {
     real = realpathSync(resolved);
@@ -39,14 +46,22 @@ export function containedPath(name: string, value: string, o: { base: string; wo
     if (!o.mustExist) return resolved;
     throw new InputError(name, `${show(value)} does not exist (looked for ${resolved})${outside}`);
   }
-  if (!inside(o.workspace, real)) throw new InputError(name, `${show(value)} resolves through a symbolic link to ${real}, outside the workspace${outside}`);
+  if (!inside(o.workspace, real))
+    throw new InputError(
+      name,
+      `${show(value)} resolves through a symbolic link to ${real}, outside the workspace${outside}`,
+    );
   const stat = statSync(real);
-  if (o.kind === 'directory' ? !stat.isDirectory() : !stat.isFile()) throw new InputError(name, `${show(value)} is not a ${o.kind} (${real})`);
+  if (o.kind === 'directory' ? !stat.isDirectory() : !stat.isFile())
+    throw new InputError(name, `${show(value)} is not a ${o.kind} (${real})`);
   return real;
 }
 
 /** RFC 3986 segment characters (pchar) without '%': an encoded '..' or '/' would be a way around these checks. */
-const PCHAR = { pattern: /^[A-Za-z0-9._~!$&'()*+,;=:@-]+$/, rule: "letters, digits and - . _ ~ ! $ & ' ( ) * + , ; = : @" };
+const PCHAR = {
+  pattern: /^[A-Za-z0-9._~!$&'()*+,;=:@-]+$/,
+  rule: "letters, digits and - . _ ~ ! $ & ' ( ) * + , ; = : @",
+};
 /** The api-path also goes into the comment and the edge configs: unreserved characters only. */
 const UNRESERVED = { pattern: /^[A-Za-z0-9._~-]+$/, rule: "letters, digits, '-', '.', '_' and '~'" };
 
@@ -62,9 +77,11 @@ function segmentsProblem(segments: string[], chars: { pattern: RegExp; rule: str
 export function apiPath(read: Read, name = 'api-path', fallback = '/api'): string {
   const value = read(name) || fallback;
   const hint = `use a path like '${fallback}': a leading '/', no trailing '/'`;
-  if (!value.startsWith('/') || value === '/') throw new InputError(name, `${show(value)} is not a path below '/'; ${hint}`);
+  if (!value.startsWith('/') || value === '/')
+    throw new InputError(name, `${show(value)} is not a path below '/'; ${hint}`);
   if (value.length > 256) throw new InputError(name, `is ${value.length} characters; at most 256`);
-  if (/[?#]/.test(value) || CONTROL.test(value)) throw new InputError(name, `${show(value)} has a query, fragment or control character; ${hint}`);
+  if (/[?#]/.test(value) || CONTROL.test(value))
+    throw new InputError(name, `${show(value)} has a query, fragment or control character; ${hint}`);
   const problem = segmentsProblem(value.slice(1).split('/'), UNRESERVED);
   if (problem) throw new InputError(name, `${show(value)} ${problem}; ${hint}`);
   return value;
@@ -76,7 +93,8 @@ export function readyPath(read: Read): string {
   if (!value.startsWith('/')) throw new InputError('ready-path', `${show(value)} does not start with '/'; ${hint}`);
   if (value.length > 1024) throw new InputError('ready-path', `is ${value.length} characters; at most 1024`);
   if (CONTROL.test(value)) throw new InputError('ready-path', `${show(value)} has a control character; ${hint}`);
-  if (/[?#]/.test(value)) throw new InputError('ready-path', `${show(value)} has a query or fragment; the probe GETs a plain path, ${hint}`);
+  if (/[?#]/.test(value))
+    throw new InputError('ready-path', `${show(value)} has a query or fragment; the probe GETs a plain path, ${hint}`);
   const problem = value === '/' ? undefined : segmentsProblem(value.slice(1).replace(/\/$/, '').split('/'), PCHAR);
   if (problem) throw new InputError('ready-path', `${show(value)} ${problem}; ${hint}`);
   return value;
@@ -92,12 +110,17 @@ export function statePrefix(read: Read, app: string): string {
   if (!prefix) throw new InputError('state-prefix', `${show(value)} is empty once its slashes are removed; ${hint}`);
   if (prefix.length > 256) throw new InputError('state-prefix', `is ${prefix.length} characters; at most 256`);
   const segments = prefix.split('/');
-  if (segments.includes('')) throw new InputError('state-prefix', `${show(value)} has an empty segment ('//'); ${hint}`);
-  if (segments.some((s) => s === '.' || s === '..')) throw new InputError('state-prefix', `${show(value)} has a '.' or '..' segment; ${hint}`);
+  if (segments.includes(''))
+    throw new InputError('state-prefix', `${show(value)} has an empty segment ('//'); ${hint}`);
+  if (segments.some((s) => s === '.' || s === '..'))
+    throw new InputError('state-prefix', `${show(value)} has a '.' or '..' segment; ${hint}`);
   const bad = segments.find((s) => !STATE_SEGMENT.test(s));
   if (bad) throw new InputError('state-prefix', `${show(value)} has the segment ${show(bad)}; ${hint}`);
   if (prFromName(app, segments[0]) !== undefined) {
-    throw new InputError('state-prefix', `${show(value)} lies under the assets of preview ${segments[0]}, whose teardown would delete the state; ${hint}`);
+    throw new InputError(
+      'state-prefix',
+      `${show(value)} lies under the assets of preview ${segments[0]}, whose teardown would delete the state; ${hint}`,
+    );
   }
   return prefix;
 }

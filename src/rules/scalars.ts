@@ -51,8 +51,13 @@ export function duration(read: Read, name: string, fallback: string, bounds: Dur
   const hint = `use a number with a unit from ${bounds.min} to ${bounds.max}, like '90s', '30m', '2h' or '7d'`;
   if (ms === undefined) throw new InputError(name, `${show(value)} is not a duration; ${hint}`);
   if (ms === 0) throw new InputError(name, `${show(value)} is zero; ${hint}`);
-  if (ms < parseDuration(bounds.min)!) throw new InputError(name, `${show(value)} is below the minimum ${bounds.min} (a number without a unit is seconds); ${hint}`);
-  if (ms > parseDuration(bounds.max)!) throw new InputError(name, `${show(value)} is above the maximum ${bounds.max}; ${hint}`);
+  if (ms < parseDuration(bounds.min)!)
+    throw new InputError(
+      name,
+      `${show(value)} is below the minimum ${bounds.min} (a number without a unit is seconds); ${hint}`,
+    );
+  if (ms > parseDuration(bounds.max)!)
+    throw new InputError(name, `${show(value)} is above the maximum ${bounds.max}; ${hint}`);
   return ms;
 }
 
@@ -83,7 +88,8 @@ export function keyValues(read: Read, name: string): [string, string][] {
       const key = line.slice(0, eq).trim();
       if (eq < 0 || !key) throw new InputError(name, `line ${i + 1} ${show(line)} is not KEY=VALUE`);
       const first = seen.get(key);
-      if (first !== undefined) throw new InputError(name, `key ${show(key)} is set twice (lines ${first} and ${i + 1}); keep one`);
+      if (first !== undefined)
+        throw new InputError(name, `key ${show(key)} is set twice (lines ${first} and ${i + 1}); keep one`);
       seen.set(key, i + 1);
       pairs.push([key, line.slice(eq + 1).trim()]);
     });

@@ -10,7 +10,10 @@ export function serviceUrl(read: Read, name: string, o: { credentials: string; e
   const value = read(name);
   if (!value) return undefined;
   if (userinfoOf(value) !== undefined) {
-    throw new InputError(name, `${showUrl(value)} contains credentials; remove them from the URL and set ${o.credentials} instead`);
+    throw new InputError(
+      name,
+      `${showUrl(value)} contains credentials; remove them from the URL and set ${o.credentials} instead`,
+    );
   }
   noSpaceOrControl(name, value, o.example);
   let url: URL;
@@ -19,9 +22,12 @@ export function serviceUrl(read: Read, name: string, o: { credentials: string; e
   } catch {
     throw new InputError(name, `${show(value)} is not an absolute URL; use one like ${o.example}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError(name, `${show(value)} must use http or https, like ${o.example}`);
-  if (value.includes('?')) throw new InputError(name, `${show(value)} has a query string; give the base URL only, like ${o.example}`);
-  if (value.includes('#')) throw new InputError(name, `${show(value)} has a fragment ('#'); give the base URL only, like ${o.example}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InputError(name, `${show(value)} must use http or https, like ${o.example}`);
+  if (value.includes('?'))
+    throw new InputError(name, `${show(value)} has a query string; give the base URL only, like ${o.example}`);
+  if (value.includes('#'))
+    throw new InputError(name, `${show(value)} has a fragment ('#'); give the base URL only, like ${o.example}`);
   return value.replace(/\/+$/, '');
 }
 
@@ -41,35 +47,64 @@ export function previewTemplate(read: Read, app: string): string {
   const template = read('url-template');
   const domain = read('preview-domain');
   if (template && domain) {
-    throw new InputError('url-template', "is set together with 'preview-domain'; set one of them: 'preview-domain' gives https://<name>.<preview-domain>, 'url-template' any other shape");
+    throw new InputError(
+      'url-template',
+      "is set together with 'preview-domain'; set one of them: 'preview-domain' gives https://<name>.<preview-domain>, 'url-template' any other shape",
+    );
   }
   if (template) return urlTemplate(template, app);
-  if (!domain) throw new InputError('preview-domain', "is required unless 'url-template' is set: the wildcard domain of the edge, like preview.example.com");
+  if (!domain)
+    throw new InputError(
+      'preview-domain',
+      "is required unless 'url-template' is set: the wildcard domain of the edge, like preview.example.com",
+    );
   return `https://{name}.${previewDomain(domain)}`;
 }
 
 function urlTemplate(template: string, app: string): string {
   const example = "'https://{name}.preview.example.com'";
-  if (userinfoOf(template) !== undefined) throw new InputError('url-template', `${showUrl(template)} contains credentials; a preview URL is public and has none`);
+  if (userinfoOf(template) !== undefined)
+    throw new InputError(
+      'url-template',
+      `${showUrl(template)} contains credentials; a preview URL is public and has none`,
+    );
   noSpaceOrControl('url-template', template, example);
   const unknown = [...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]).find((p) => !PLACEHOLDERS.includes(p));
-  if (unknown !== undefined) throw new InputError('url-template', `${show(template)} has the unknown placeholder '{${unknown}}'; only {name}, {pr} and {sha} exist`);
+  if (unknown !== undefined)
+    throw new InputError(
+      'url-template',
+      `${show(template)} has the unknown placeholder '{${unknown}}'; only {name}, {pr} and {sha} exist`,
+    );
   if (/[{}]/.test(template.replace(/\{(name|pr|sha)\}/g, ''))) {
-    throw new InputError('url-template', `${show(template)} has an unmatched '{' or '}'; only {name}, {pr} and {sha} exist`);
+    throw new InputError(
+      'url-template',
+      `${show(template)} has an unmatched '{' or '}'; only {name}, {pr} and {sha} exist`,
+    );
   }
   if (!template.includes('{name}')) {
-    throw new InputError('url-template', `${show(template)} has no '{name}'; every preview needs its own URL, like ${example}`);
+    throw new InputError(
+      'url-template',
+      `${show(template)} has no '{name}'; every preview needs its own URL, like ${example}`,
+    );
   }
   const sample = previewUrl(template, previewName(app, SAMPLE_PR), SAMPLE_PR, 'f'.repeat(40));
   let url: URL;
   try {
     url = new URL(sample);
   } catch {
-    throw new InputError('url-template', `${show(template)} does not expand to an absolute URL; use one like ${example}`);
+    throw new InputError(
+      'url-template',
+      `${show(template)} does not expand to an absolute URL; use one like ${example}`,
+    );
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError('url-template', `${show(template)} must use http or https, like ${example}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InputError('url-template', `${show(template)} must use http or https, like ${example}`);
   const host = hostProblem(url.hostname);
-  if (host) throw new InputError('url-template', `${show(template)} expands to the host ${show(url.hostname)} for PR ${SAMPLE_PR}, which ${host}`);
+  if (host)
+    throw new InputError(
+      'url-template',
+      `${show(template)} expands to the host ${show(url.hostname)} for PR ${SAMPLE_PR}, which ${host}`,
+    );
   return template;
 }
 
@@ -103,9 +138,14 @@ function previewDomain(value: string): string {
   const long = labels.find((label) => label.length > 63);
   if (long) refuse(`has a label of ${long.length} characters; a DNS label has at most 63`);
   const bad = labels.find((label) => !LDH.test(label));
-  if (bad) refuse(`has the label ${show(bad)}; a label is letters, digits and '-', starting and ending with a letter or digit (an international name in its xn-- form)`);
+  if (bad)
+    refuse(
+      `has the label ${show(bad)}; a label is letters, digits and '-', starting and ending with a letter or digit (an international name in its xn-- form)`,
+    );
   if (host.length > PREVIEW_DOMAIN_MAX) {
-    refuse(`is ${host.length} characters; at most ${PREVIEW_DOMAIN_MAX}, so that <name>.<preview-domain> fits in a 253-character host name with a 63-character preview name`);
+    refuse(
+      `is ${host.length} characters; at most ${PREVIEW_DOMAIN_MAX}, so that <name>.<preview-domain> fits in a 253-character host name with a 63-character preview name`,
+    );
   }
   return port === undefined ? host : `${host}:${port}`;
 }

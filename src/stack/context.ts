@@ -42,13 +42,25 @@ export interface PrepareOptions {
 /** Skipped in the handler, as faas-cli does: its own output and templates never enter the image. */
 const SKIPPED = ['build', 'template'];
 
-export async function prepareBuild(stack: Stack, fn: StackFunction, templates: Templates, o: PrepareOptions = {}): Promise<BuildContext> {
+export async function prepareBuild(
+  stack: Stack,
+  fn: StackFunction,
+  templates: Templates,
+  o: PrepareOptions = {},
+): Promise<BuildContext> {
   const where: Where = { file: stack.display, fn: fn.name, field: 'lang' };
-  if (fn.skipBuild) throw new Error(`function ${fn.name} has skip_build: true; deploy ${fn.imageReference} without building it`);
+  if (fn.skipBuild)
+    throw new Error(`function ${fn.name} has skip_build: true; deploy ${fn.imageReference} without building it`);
   const template = fn.lang === 'dockerfile' ? undefined : await templates.dir(fn.lang, where);
   const language = template === undefined ? undefined : readTemplate(template, where);
   const args = { ...fn.buildArgs, ...o.buildArgs };
-  const buildArgs = templateBuildArgs({ requested: fn.buildOptions, template: language, args, lang: fn.lang, where: { ...where, field: 'build_options' } });
+  const buildArgs = templateBuildArgs({
+    requested: fn.buildOptions,
+    template: language,
+    args,
+    lang: fn.lang,
+    where: { ...where, field: 'build_options' },
+  });
   const context = await mkdtemp(path.join(o.tmp ?? tmpdir(), `faas-preview-build-${fn.name}-`));
   const cleanup = () => rm(context, { recursive: true, force: true });
   try {
@@ -60,8 +72,21 @@ export async function prepareBuild(stack: Stack, fn: StackFunction, templates: T
     }
     for (const extra of stack.copy) await copy(extra.from, path.join(folder, extra.to));
     const dockerfile = path.join(context, 'Dockerfile');
-    await requireDockerfile(dockerfile, template === undefined ? `the handler ${path.relative(stack.workspace, fn.handler) || '.'}` : `template ${fn.lang}`, where);
-    return { fn: fn.name, context, dockerfile, buildArgs, ...(language?.fprocess ? { fprocess: language.fprocess } : {}), cleanup };
+    await requireDockerfile(
+      dockerfile,
+      template === undefined
+        ? `the handler ${path.relative(stack.workspace, fn.handler) || '.'}`
+        : `template ${fn.lang}`,
+      where,
+    );
+    return {
+      fn: fn.name,
+      context,
+      dockerfile,
+      buildArgs,
+      ...(language?.fprocess ? { fprocess: language.fprocess } : {}),
+      cleanup,
+    };
   } catch (err) {
     await cleanup();
     throw err;
@@ -76,5 +101,10 @@ function copy(from: string, to: string): Promise<void> {
 async function requireDockerfile(file: string, owner: string, where: Where): Promise<void> {
   const stat = await lstat(file).catch(() => undefined);
   if (stat?.isFile()) return;
-  throw new StackError(where, stat ? `${owner} has a Dockerfile that is not a regular file (a link or a directory); make it a file` : `${owner} has no Dockerfile at its top; faas-cli builds from one there`);
+  throw new StackError(
+    where,
+    stat
+      ? `${owner} has a Dockerfile that is not a regular file (a link or a directory); make it a file`
+      : `${owner} has no Dockerfile at its top; faas-cli builds from one there`,
+  );
 }

@@ -52,16 +52,29 @@ export interface FunctionContext {
 }
 
 const KNOWN = [
-  'lang', 'handler', 'image', 'fprocess', 'environment', 'environment_file', 'secrets', 'labels', 'annotations',
-  'limits', 'requests', 'readonly_root_filesystem', 'build_options', 'build_args', 'skip_build',
+  'lang',
+  'handler',
+  'image',
+  'fprocess',
+  'environment',
+  'environment_file',
+  'secrets',
+  'labels',
+  'annotations',
+  'limits',
+  'requests',
+  'readonly_root_filesystem',
+  'build_options',
+  'build_args',
+  'skip_build',
 ];
 /** faas-cli fields a preview does not use, and why (logged, not refused: the same file serves faas-cli). */
 const IGNORED: Record<string, string> = {
-  namespace: 'a preview deploys into the action\'s namespace',
-  constraints: 'previews are scheduled by the gateway\'s defaults',
+  namespace: "a preview deploys into the action's namespace",
+  constraints: "previews are scheduled by the gateway's defaults",
   registry_auth: 'the action deploys with its own registry settings',
-  platforms: 'the action builds for the runner\'s platform',
-  build_secrets: 'the action\'s builders take no build secrets',
+  platforms: "the action builds for the runner's platform",
+  build_secrets: "the action's builders take no build secrets",
 };
 
 const LANG = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -69,19 +82,29 @@ const LANG = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export function parseFunction(name: string, node: Node, c: FunctionContext): StackFunction {
   const where: Where = { file: c.file, fn: name };
   const nameProblem = functionNameProblem(name);
-  if (nameProblem) throw new StackError({ file: c.file, field: 'functions' }, `the function name ${show(name)} ${nameProblem}`);
+  if (nameProblem)
+    throw new StackError({ file: c.file, field: 'functions' }, `the function name ${show(name)} ${nameProblem}`);
   const m = mapping(node, where);
   c.warnings.push(...unknownKeys(m, [...KNOWN, ...Object.keys(IGNORED)], where));
-  for (const key of Object.keys(IGNORED)) if (m.has(key)) c.warnings.push(`${place(at(where, key))}: ignored, ${IGNORED[key]}`);
+  for (const key of Object.keys(IGNORED))
+    if (m.has(key)) c.warnings.push(`${place(at(where, key))}: ignored, ${IGNORED[key]}`);
   const skipBuild = bool(m.get('skip_build'), at(where, 'skip_build'));
   const lang = language(m.get('lang'), at(where, 'lang'));
-  const img = image(requiredText(m.get('image'), at(where, 'image'), "give the image's repository, like 'ghcr.io/acme/api'"), at(where, 'image'));
+  const img = image(
+    requiredText(m.get('image'), at(where, 'image'), "give the image's repository, like 'ghcr.io/acme/api'"),
+    at(where, 'image'),
+  );
   if (!skipBuild) underRegistry(img.repository, c.registry, at(where, 'image'));
   const buildOptions = texts(m.get('build_options'), at(where, 'build_options'));
   if (buildOptions.length > 0 && lang === 'dockerfile') {
-    throw new StackError(at(where, 'build_options'), "needs a template's template.yml, and lang 'dockerfile' has none; pass packages with build_args instead");
+    throw new StackError(
+      at(where, 'build_options'),
+      "needs a template's template.yml, and lang 'dockerfile' has none; pass packages with build_args instead",
+    );
   }
-  const files = texts(m.get('environment_file'), at(where, 'environment_file')).map((f, i) => contained(f, 'file', c, at(where, `environment_file.${i}`)));
+  const files = texts(m.get('environment_file'), at(where, 'environment_file')).map((f, i) =>
+    contained(f, 'file', c, at(where, `environment_file.${i}`)),
+  );
   return {
     name,
     lang,
@@ -112,7 +135,10 @@ function language(node: Node | undefined, where: Where): string {
   // faas-cli accepts both spellings for a function built from its own Dockerfile (builder/build.go).
   if (lang.toLowerCase() === 'dockerfile') return 'dockerfile';
   if (!LANG.test(lang) || lang.includes('..')) {
-    throw new StackError(where, `${show(lang)} is not a template name: a directory name under template/ of letters, digits, '.', '_' and '-'`);
+    throw new StackError(
+      where,
+      `${show(lang)} is not a template name: a directory name under template/ of letters, digits, '.', '_' and '-'`,
+    );
   }
   return lang;
 }
@@ -129,19 +155,31 @@ function handler(node: Node | undefined, skipBuild: boolean, c: FunctionContext,
   const value = text(node, where);
   if (value === undefined || value === '') {
     if (skipBuild) return '';
-    throw new StackError(where, 'is missing; give the directory with the function\'s code, like ./api');
+    throw new StackError(where, "is missing; give the directory with the function's code, like ./api");
   }
   return contained(value, 'directory', c, where);
 }
 
 /** faas-cli's compileEnvironment: the file's `environment`, overridden by each environment_file in order. */
-function environment(node: Node | undefined, files: string[], c: FunctionContext, where: Where): Record<string, string> {
+function environment(
+  node: Node | undefined,
+  files: string[],
+  c: FunctionContext,
+  where: Where,
+): Record<string, string> {
   const merged = new Map(envPairs(node, at(where, 'environment')));
   files.forEach((file, i) => {
     const fileWhere = at(where, `environment_file.${i}`);
     const rel = path.relative(c.workspace, file);
-    const root = mapping(parseYaml(readSmall(file, fileWhere), { ...fileWhere, field: `${fileWhere.field} (${rel})` }), fileWhere);
-    for (const [k, v] of envPairs(root.get('environment'), { ...fileWhere, field: `${fileWhere.field} (${rel}) environment` })) merged.set(k, v);
+    const root = mapping(
+      parseYaml(readSmall(file, fileWhere), { ...fileWhere, field: `${fileWhere.field} (${rel})` }),
+      fileWhere,
+    );
+    for (const [k, v] of envPairs(root.get('environment'), {
+      ...fileWhere,
+      field: `${fileWhere.field} (${rel}) environment`,
+    }))
+      merged.set(k, v);
   });
   return Object.fromEntries(merged);
 }

@@ -29,7 +29,8 @@ export interface TemplateRepo {
 
 const REMOTE = /^(?:(?:https?|ssh|git):\/\/|git@[-\w.]+:)[^\s#]+$/;
 const REF = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\.lock$)(?!.*\/$)[-\w./]+$/;
-const ACCEPTED = "a git URL (https://, ssh://, git://, git@host:path, or file:// inside the workspace), optionally pinned with '#<branch or tag>'";
+const ACCEPTED =
+  "a git URL (https://, ssh://, git://, git@host:path, or file:// inside the workspace), optionally pinned with '#<branch or tag>'";
 
 /** The repository and ref of a `source`; a message (without the URL's credentials) when it is not one. */
 export function parseSource(source: string, workspace: string): TemplateRepo | string {
@@ -42,7 +43,12 @@ export function parseSource(source: string, workspace: string): TemplateRepo | s
   if (url.startsWith('file://')) {
     let local: string;
     try {
-      local = containedPath('source', fileURLToPath(url), { base: workspace, workspace, kind: 'directory', mustExist: true });
+      local = containedPath('source', fileURLToPath(url), {
+        base: workspace,
+        workspace,
+        kind: 'directory',
+        mustExist: true,
+      });
     } catch (err) {
       return `${showUrl(url)}: ${err instanceof InputError ? err.problem : (err as Error).message}`;
     }
@@ -64,7 +70,16 @@ export interface CloneOptions {
  * its own process group, so the timeout also ends the transport helper it starts (git-remote-http).
  */
 export function cloneRepo(repo: TemplateRepo, dir: string, o: CloneOptions): Promise<void> {
-  const args = ['clone', '--depth=1', '--config', 'core.autocrlf=false', ...(repo.ref ? ['-b', repo.ref] : []), '--', repo.url, dir];
+  const args = [
+    'clone',
+    '--depth=1',
+    '--config',
+    'core.autocrlf=false',
+    ...(repo.ref ? ['-b', repo.ref] : []),
+    '--',
+    repo.url,
+    dir,
+  ];
   const env = childEnv({ GIT_TERMINAL_PROMPT: '0', GIT_ALLOW_PROTOCOL: 'https:http:ssh:git:file' }, o.parent);
   const what = `git clone of ${repo.display}`;
   return new Promise((resolve, reject) => {
@@ -78,11 +93,14 @@ export function cloneRepo(repo: TemplateRepo, dir: string, o: CloneOptions): Pro
     }, o.timeoutMs);
     child.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(new Error(err.code === 'ENOENT' ? `${what} failed: git is not installed` : `${what} failed: ${err.message}`));
+      reject(
+        new Error(err.code === 'ENOENT' ? `${what} failed: git is not installed` : `${what} failed: ${err.message}`),
+      );
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      if (timedOut) return reject(new Error(`${what} did not finish within ${Math.round(o.timeoutMs / 1000)} s and was stopped`));
+      if (timedOut)
+        return reject(new Error(`${what} did not finish within ${Math.round(o.timeoutMs / 1000)} s and was stopped`));
       if (code === 0) return resolve();
       const said = sanitize(redact(stderr).split('\n').filter(Boolean).slice(-3).join(' | '), { max: 500 });
       reject(new Error(`${what} failed (exit code ${code}): ${said || 'no message'}`));

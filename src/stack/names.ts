@@ -18,7 +18,8 @@ const PR_LABELS = /(^|-)pr-[0-9]+(-|$)/;
 export function functionNameProblem(fn: string): string | undefined {
   const dns = dnsLabelProblem(fn);
   if (dns) return dns;
-  if (PR_LABELS.test(fn)) return "contains 'pr-<digits>' as whole labels, which could name another preview's function; rename it";
+  if (PR_LABELS.test(fn))
+    return "contains 'pr-<digits>' as whole labels, which could name another preview's function; rename it";
   return undefined;
 }
 
@@ -27,12 +28,18 @@ export function deployedName(preview: string, fn: string, isDefault: boolean): s
   if (isDefault) return preview;
   const name = `${preview}-${fn}`;
   if (name.length > MAX_NAME) {
-    throw new Error(`function '${fn}' of preview ${preview} would be deployed as ${name}, ${name.length} characters; a function name has at most ${MAX_NAME}: shorten the function's name or the 'app' input`);
+    throw new Error(
+      `function '${fn}' of preview ${preview} would be deployed as ${name}, ${name.length} characters; a function name has at most ${MAX_NAME}: shorten the function's name or the 'app' input`,
+    );
   }
   return name;
 }
 
 /** The path the edge routes to the function, on the preview's own origin. */
-export function functionRoute(fn: string, isDefault: boolean, paths: { apiPath: string; functionsPath: string }): string {
+export function functionRoute(
+  fn: string,
+  isDefault: boolean,
+  paths: { apiPath: string; functionsPath: string },
+): string {
   return isDefault ? paths.apiPath : `${paths.functionsPath}/${fn}`;
 }

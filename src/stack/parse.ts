@@ -80,7 +80,8 @@ export function loadStack(o: LoadOptions): Stack {
   const root = mapping(parseYaml(substituted.text, where), where);
   const warnings = unknownKeys(root, TOP, where);
   const version = text(root.get('version'), at(where, 'version'));
-  if (version !== undefined && version !== '1.0') throw new StackError(at(where, 'version'), `is ${show(version)}; faas-cli knows only version 1.0`);
+  if (version !== undefined && version !== '1.0')
+    throw new StackError(at(where, 'version'), `is ${show(version)}; faas-cli knows only version 1.0`);
   const dir = path.dirname(file);
   const configuration = mapping(root.get('configuration'), at(where, 'configuration'));
   warnings.push(...unknownKeys(configuration, ['templates', 'copy'], at(where, 'configuration')));
@@ -104,7 +105,11 @@ function provider(node: Node | undefined, where: Where, warnings: string[]): { g
   const m = mapping(node, where);
   warnings.push(...unknownKeys(m, ['name', 'gateway', 'network'], where));
   const name = text(m.get('name'), at(where, 'name'));
-  if (name !== 'openfaas') throw new StackError(at(where, 'name'), `is ${name === undefined ? 'missing' : show(name)}; faas-cli accepts only 'openfaas'`);
+  if (name !== 'openfaas')
+    throw new StackError(
+      at(where, 'name'),
+      `is ${name === undefined ? 'missing' : show(name)}; faas-cli accepts only 'openfaas'`,
+    );
   const gateway = text(m.get('gateway'), at(where, 'gateway'));
   return gateway ? { gateway } : {};
 }
@@ -114,13 +119,20 @@ function functions(node: Node | undefined, picked: readonly string[], c: Functio
   const all = mapping(node, where);
   if (all.size === 0) throw new StackError(where, 'has no function; list at least one under functions:');
   const unknown = picked.filter((name) => !all.has(name));
-  if (unknown.length > 0) throw new StackError(where, `has no function ${quoted(unknown)} (input 'functions'); the file has ${quoted([...all.keys()])}`);
-  return [...all].filter(([name]) => picked.length === 0 || picked.includes(name)).map(([name, fn]) => parseFunction(name, fn, c));
+  if (unknown.length > 0)
+    throw new StackError(
+      where,
+      `has no function ${quoted(unknown)} (input 'functions'); the file has ${quoted([...all.keys()])}`,
+    );
+  return [...all]
+    .filter(([name]) => picked.length === 0 || picked.includes(name))
+    .map(([name, fn]) => parseFunction(name, fn, c));
 }
 
 function templates(node: Node | undefined, where: Where): TemplateSource[] {
   if (node === undefined || node === null) return [];
-  if (!Array.isArray(node)) throw new StackError(where, "must be a list of '- name: <template>' entries with an optional 'source: <git URL>'");
+  if (!Array.isArray(node))
+    throw new StackError(where, "must be a list of '- name: <template>' entries with an optional 'source: <git URL>'");
   return node.map((entry, i) => {
     const w = at(where, String(i));
     const m = mapping(entry, w);
@@ -141,7 +153,10 @@ function copyPaths(node: Node | undefined, c: FunctionContext, where: Where): Co
     const to = path.relative(c.dir, resolved);
     if (to === '') throw new StackError(w, `${show(value)} is the whole project; name a directory or file inside it`);
     if (!inside(c.dir, resolved)) {
-      throw new StackError(w, `${show(value)} is outside ${c.file}'s directory; faas-cli copies paths from inside the project`);
+      throw new StackError(
+        w,
+        `${show(value)} is outside ${c.file}'s directory; faas-cli copies paths from inside the project`,
+      );
     }
     try {
       return { from: contained(value, 'directory', c, w), to };

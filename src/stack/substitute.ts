@@ -91,7 +91,10 @@ class Parser {
     }
     if (!OPERATOR.test(this.s[this.pos] ?? '')) throw this.error(start, "has no closing '}' after the variable name");
     if (this.s[this.pos] === '-') {
-      throw this.error(start, `is read by faas-cli as one variable named '${name}-…' (always empty), not as a default; write \${${name}:-…}`);
+      throw this.error(
+        start,
+        `is read by faas-cli as one variable named '${name}-…' (always empty), not as a default; write \${${name}:-…}`,
+      );
     }
     throw this.error(start, 'is not a substitution faas-preview supports');
   }
@@ -119,6 +122,9 @@ class Parser {
     const line = this.s.slice(0, start).split('\n').length;
     const rest = this.s.slice(start).split('\n')[0];
     const close = rest.indexOf('}');
-    return new SubstitutionError(line, `${show(close >= 0 ? rest.slice(0, close + 1) : rest, 60)} ${problem}; ${FORMS}`);
+    return new SubstitutionError(
+      line,
+      `${show(close >= 0 ? rest.slice(0, close + 1) : rest, 60)} ${problem}; ${FORMS}`,
+    );
   }
 }

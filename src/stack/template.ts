@@ -24,7 +24,8 @@ export const ADDITIONAL_PACKAGE = 'ADDITIONAL_PACKAGE';
 
 export function readTemplate(dir: string, where: Where): LanguageTemplate {
   const file = path.join(dir, 'template.yml');
-  if (!existsSync(file)) throw new StackError(where, `the template in ${dir} has no template.yml; faas-cli needs one in every template`);
+  if (!existsSync(file))
+    throw new StackError(where, `the template in ${dir} has no template.yml; faas-cli needs one in every template`);
   const w = { ...where, field: `${where.field} (template.yml)` };
   const root = mapping(parseYaml(readSmall(file, w), w), w);
   const folder = text(root.get('handler_folder'), at(w, 'handler_folder')) || 'function';
@@ -47,7 +48,10 @@ function buildOptions(node: Node | undefined, where: Where): LanguageTemplate['b
   if (!Array.isArray(node)) throw new StackError(where, "must be a list of '- name: <option>' entries with 'packages'");
   return node.map((entry, i) => {
     const m = mapping(entry, at(where, String(i)));
-    return { name: requiredText(m.get('name'), at(where, `${i}.name`), 'give the option a name'), packages: texts(m.get('packages'), at(where, `${i}.packages`)) };
+    return {
+      name: requiredText(m.get('name'), at(where, `${i}.name`), 'give the option a name'),
+      packages: texts(m.get('packages'), at(where, `${i}.packages`)),
+    };
   });
 }
 
@@ -56,13 +60,22 @@ function buildOptions(node: Node | undefined, where: Where): LanguageTemplate['b
  * by the action's; ADDITIONAL_PACKAGE then holds the packages of the requested build_options followed by the words
  * of any ADDITIONAL_PACKAGE build arg, each package once.
  */
-export function templateBuildArgs(o: { requested: string[]; template?: LanguageTemplate; args: Record<string, string>; lang: string; where: Where }): Record<string, string> {
+export function templateBuildArgs(o: {
+  requested: string[];
+  template?: LanguageTemplate;
+  args: Record<string, string>;
+  lang: string;
+  where: Where;
+}): Record<string, string> {
   const packages: string[] = [];
   for (const name of o.requested) {
     const option = o.template?.buildOptions.find((b) => b.name === name);
     if (!option) {
       const available = o.template?.buildOptions.map((b) => b.name) ?? [];
-      throw new StackError(o.where, `asks for ${show(name)}, which template ${o.lang} does not offer (template/${o.lang}/template.yml has ${available.length ? available.join(', ') : 'no build_options'})`);
+      throw new StackError(
+        o.where,
+        `asks for ${show(name)}, which template ${o.lang} does not offer (template/${o.lang}/template.yml has ${available.length ? available.join(', ') : 'no build_options'})`,
+      );
     }
     packages.push(...option.packages);
   }

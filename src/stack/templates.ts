@@ -37,7 +37,8 @@ export class Templates {
 
   /** The real path of template `lang`'s directory; `where` names the function that needs it. */
   async dir(lang: string, where: Where): Promise<string> {
-    if (existsSync(path.join(this.stack.dir, 'template', lang))) return contained(path.join('template', lang), 'directory', this.stack, where);
+    if (existsSync(path.join(this.stack.dir, 'template', lang)))
+      return contained(path.join('template', lang), 'directory', this.stack, where);
     const entry = this.stack.templates.find((t) => t.name === lang && t.source);
     if (!entry?.source) {
       throw new StackError(
@@ -45,14 +46,18 @@ export class Templates {
         `template ${show(lang)} is not in ${path.join(path.dirname(this.stack.display), 'template', lang)} and no configuration.templates entry named ${show(lang)} has a source; run \`faas-cli template store pull ${lang}\` next to ${path.basename(this.stack.display)} and commit template/${lang}`,
       );
     }
-    const source: Where = { file: this.stack.display, field: `configuration.templates.${this.stack.templates.indexOf(entry)}.source` };
+    const source: Where = {
+      file: this.stack.display,
+      field: `configuration.templates.${this.stack.templates.indexOf(entry)}.source`,
+    };
     const repo = parseSource(entry.source, this.stack.workspace);
     if (typeof repo === 'string') throw new StackError(source, repo);
     const clone = await this.clone(repo).catch((err: Error) => {
       throw new StackError(source, err.message);
     });
     const dir = path.join(clone, 'template', lang);
-    if (!existsSync(dir)) throw new StackError(where, `template ${show(lang)} is not in ${repo.display}: it has no template/${lang}`);
+    if (!existsSync(dir))
+      throw new StackError(where, `template ${show(lang)} is not in ${repo.display}: it has no template/${lang}`);
     try {
       return containedPath('source', dir, { base: clone, workspace: clone, kind: 'directory', mustExist: true });
     } catch {

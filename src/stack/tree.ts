@@ -18,6 +18,7 @@ export function parseYaml(text: string, where: Where): Node {
   if (error) throw new StackError(where, `is not valid YAML: ${error.message.split('\n')[0]}`);
   visit(doc, {
     Scalar(_key, scalar) {
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a parsed scalar's value is never an object
       if (scalar.value !== null) scalar.value = scalar.source ?? String(scalar.value);
     },
   });
@@ -43,7 +44,8 @@ function kind(node: Node): string {
 /** A mapping (`key: value` lines); absent or empty is an empty one. */
 export function mapping(node: Node | undefined, where: Where): Map<string, Node> {
   if (node === undefined || node === null) return new Map();
-  if (!(node instanceof Map)) throw new StackError(where, `is ${kind(node)}; it must be a mapping of 'key: value' lines`);
+  if (!(node instanceof Map))
+    throw new StackError(where, `is ${kind(node)}; it must be a mapping of 'key: value' lines`);
   for (const key of node.keys()) {
     if (typeof key !== 'string') throw new StackError(where, 'has a key that is not text; keys are plain names');
   }
@@ -72,7 +74,8 @@ export function texts(node: Node | undefined, where: Where): string[] {
 /** A mapping of texts; an empty value is '' (as in Go). Built as entries so that a key like `__proto__` stays a key. */
 export function textMap(node: Node | undefined, where: Where): [string, string][] {
   return [...mapping(node, where)].map(([key, value]) => {
-    if (value !== null && typeof value !== 'string') throw new StackError(where, `the value of ${show(key)} is ${kind(value)}; it must be text`);
+    if (value !== null && typeof value !== 'string')
+      throw new StackError(where, `the value of ${show(key)} is ${kind(value)}; it must be text`);
     return [key, value ?? ''];
   });
 }
@@ -91,5 +94,7 @@ export function bool(node: Node | undefined, where: Where): boolean {
 
 /** Keys of `map` not in `known`, as log lines: faas-cli ignores unknown fields, so the action does too, visibly. */
 export function unknownKeys(map: Map<string, Node>, known: readonly string[], where: Where): string[] {
-  return [...map.keys()].filter((k) => !known.includes(k)).map((k) => `${place(where)}: unknown field ${show(k)} ignored (faas-cli ignores it too)`);
+  return [...map.keys()]
+    .filter((k) => !known.includes(k))
+    .map((k) => `${place(where)}: unknown field ${show(k)} ignored (faas-cli ignores it too)`);
 }

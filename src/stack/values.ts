@@ -6,16 +6,28 @@
 import { parseRepository } from '../image/reference.js';
 import { show } from '../rules/errors.js';
 import { buildArgNameProblem, referenceProblem } from '../rules/image.js';
-import { CPU, MEMORY, RESERVED_KEY_PREFIX, dnsSubdomainProblem, envNameProblem, labelValueProblem, qualifiedNameProblem } from '../rules/kubernetes.js';
+import {
+  CPU,
+  MEMORY,
+  RESERVED_KEY_PREFIX,
+  dnsSubdomainProblem,
+  envNameProblem,
+  labelValueProblem,
+  qualifiedNameProblem,
+} from '../rules/kubernetes.js';
 import { StackError, type Where } from './errors.js';
 import { at, mapping, text, textMap, unknownKeys, type Node } from './tree.js';
 
-const KEY_RULE = "keys are [prefix/]name: a name of at most 63 letters, digits, '-', '_' and '.', and a DNS subdomain prefix";
+const KEY_RULE =
+  "keys are [prefix/]name: a name of at most 63 letters, digits, '-', '_' and '.', and a DNS subdomain prefix";
 
 /** The action's own keys (the preview contract) are refused in a stack as in the inputs: a file must not forge them. */
 function reservedKey(key: string, what: string, where: Where): void {
   if (key.toLowerCase().startsWith(RESERVED_KEY_PREFIX)) {
-    throw new StackError(where, `key ${show(key)} is under '${RESERVED_KEY_PREFIX}', which the action reserves for its own ${what}; use another prefix`);
+    throw new StackError(
+      where,
+      `key ${show(key)} is under '${RESERVED_KEY_PREFIX}', which the action reserves for its own ${what}; use another prefix`,
+    );
   }
 }
 
@@ -59,7 +71,8 @@ export function buildArgs(node: Node | undefined, where: Where): Record<string, 
 export function secretNames(names: string[], where: Where): string[] {
   for (const name of names) {
     const problem = dnsSubdomainProblem(name);
-    if (problem) throw new StackError(where, `${show(name)} ${problem}; OpenFaaS secret names are Kubernetes object names`);
+    if (problem)
+      throw new StackError(where, `${show(name)} ${problem}; OpenFaaS secret names are Kubernetes object names`);
   }
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice !== undefined) throw new StackError(where, `lists ${show(twice)} twice; list each secret once`);
@@ -78,7 +91,8 @@ function quantity(value: string | undefined, rule: Rule, where: Where): string |
   const amount = rule.amount(value);
   const hint = `use ${rule.units} from ${rule.min} to ${rule.max}, like ${rule.examples}`;
   if (amount === undefined) throw new StackError(where, `${show(value)} is not ${rule.kind}; ${hint}`);
-  if (amount < rule.amount(rule.min)! || amount > rule.amount(rule.max)!) throw new StackError(where, `${show(value)} is out of range; ${hint}`);
+  if (amount < rule.amount(rule.min)! || amount > rule.amount(rule.max)!)
+    throw new StackError(where, `${show(value)} is out of range; ${hint}`);
   return value;
 }
 
@@ -103,7 +117,11 @@ export interface Image {
 
 export function image(reference: string, where: Where): Image {
   const problem = referenceProblem(reference);
-  if (problem) throw new StackError(where, `${show(reference)} ${problem}; use a reference like 'ghcr.io/acme/api' or 'ghcr.io/acme/api:latest'`);
+  if (problem)
+    throw new StackError(
+      where,
+      `${show(reference)} ${problem}; use a reference like 'ghcr.io/acme/api' or 'ghcr.io/acme/api:latest'`,
+    );
   const name = reference.split('@')[0];
   const colon = name.lastIndexOf(':');
   const repository = colon > name.lastIndexOf('/') ? name.slice(0, colon) : name;

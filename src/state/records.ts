@@ -39,7 +39,10 @@ function recordKey(statePrefix: string, name: string): string {
 }
 
 export async function saveRecord(store: StateStore, record: Omit<PreviewRecord, 'version'>): Promise<void> {
-  await writeJson(store.client, store.bucket, recordKey(store.statePrefix, record.name), { version: RECORD_VERSION, ...record });
+  await writeJson(store.client, store.bucket, recordKey(store.statePrefix, record.name), {
+    version: RECORD_VERSION,
+    ...record,
+  });
 }
 
 export async function readRecord(store: StateStore, name: string): Promise<PreviewRecord | undefined> {
@@ -62,7 +65,9 @@ export async function listRecords(store: StateStore): Promise<string[]> {
   const names: string[] = [];
   let token: string | undefined;
   do {
-    const page = await store.client.send(new ListObjectsV2Command({ Bucket: store.bucket, Prefix: prefix, ContinuationToken: token }));
+    const page = await store.client.send(
+      new ListObjectsV2Command({ Bucket: store.bucket, Prefix: prefix, ContinuationToken: token }),
+    );
     for (const o of page.Contents ?? []) {
       const m = o.Key?.slice(prefix.length).match(/^([a-z0-9-]{1,63})\.json$/);
       if (m) names.push(m[1]);

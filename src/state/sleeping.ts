@@ -21,7 +21,12 @@ export function sleepingKey(statePrefix: string, name: string): string {
   return stateKey(statePrefix, `sleeping/${name}.json`);
 }
 
-export async function saveSleeping(store: StateStore, name: string, specs: FunctionDeployment[], since: Date): Promise<void> {
+export async function saveSleeping(
+  store: StateStore,
+  name: string,
+  specs: FunctionDeployment[],
+  since: Date,
+): Promise<void> {
   const body: SleepingPreview = { version: SLEEPING_VERSION, since: since.toISOString(), specs };
   await writeJson(store.client, store.bucket, sleepingKey(store.statePrefix, name), body);
 }
@@ -29,13 +34,24 @@ export async function saveSleeping(store: StateStore, name: string, specs: Funct
 /** A spec of preview `name`: its own function or one of its `<name>-<fn>` functions. */
 function belongs(name: string, spec: unknown): boolean {
   const s = spec as { service?: unknown; image?: unknown } | null;
-  return typeof s?.service === 'string' && typeof s.image === 'string' && (s.service === name || s.service.startsWith(`${name}-`));
+  return (
+    typeof s?.service === 'string' &&
+    typeof s.image === 'string' &&
+    (s.service === name || s.service.startsWith(`${name}-`))
+  );
 }
 
 /** The saved specs, or undefined when the preview is not asleep (or the object is not one of ours). */
 export async function readSleeping(store: StateStore, name: string): Promise<SleepingPreview | undefined> {
   const raw = await readJson<SleepingPreview>(store.client, store.bucket, sleepingKey(store.statePrefix, name));
-  if (!raw || raw.version !== SLEEPING_VERSION || !Array.isArray(raw.specs) || raw.specs.length === 0 || !raw.specs.every((x) => belongs(name, x))) return undefined;
+  if (
+    !raw ||
+    raw.version !== SLEEPING_VERSION ||
+    !Array.isArray(raw.specs) ||
+    raw.specs.length === 0 ||
+    !raw.specs.every((x) => belongs(name, x))
+  )
+    return undefined;
   return raw;
 }
 

@@ -32,7 +32,13 @@ export function idleSource(settings: Pick<Settings, 'assets' | 'sweep'>): 'prome
 
 function isMemory(v: unknown): v is FunctionMemory {
   const m = v as FunctionMemory;
-  return typeof m === 'object' && m !== null && typeof m.count === 'number' && Number.isFinite(m.count) && typeof m.changedAt === 'string';
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    typeof m.count === 'number' &&
+    Number.isFinite(m.count) &&
+    typeof m.changedAt === 'string'
+  );
 }
 
 /**
@@ -42,10 +48,20 @@ function isMemory(v: unknown): v is FunctionMemory {
 export function parseState(raw: unknown): { memory: Memory; warning?: string } {
   const file = raw as Partial<StateFile> | undefined;
   if (raw === undefined) return { memory: {} };
-  if (typeof file !== 'object' || file === null || typeof file.functions !== 'object' || file.functions === null || Array.isArray(file.functions)) {
+  if (
+    typeof file !== 'object' ||
+    file === null ||
+    typeof file.functions !== 'object' ||
+    file.functions === null ||
+    Array.isArray(file.functions)
+  ) {
     return { memory: {}, warning: 'the sweeper state is not an object with "functions"; starting afresh' };
   }
-  if (file.version !== STATE_VERSION) return { memory: {}, warning: `the sweeper state has version ${String(file.version)}, expected ${STATE_VERSION}; starting afresh` };
+  if (file.version !== STATE_VERSION)
+    return {
+      memory: {},
+      warning: `the sweeper state has version ${String(file.version)}, expected ${STATE_VERSION}; starting afresh`,
+    };
   const memory: Memory = {};
   let dropped = 0;
   for (const [name, entry] of Object.entries(file.functions)) {
@@ -63,7 +79,12 @@ export async function loadState(store: StateStore): Promise<{ memory: Memory; fo
     raw = await readJson<unknown>(store.client, bucket, key);
   } catch (err) {
     // A corrupt object must not stop the sweep forever; an unreachable bucket must stop it.
-    if (err instanceof SyntaxError) return { memory: {}, found: true, warning: `s3://${bucket}/${key} is not JSON (${err.message}); starting afresh` };
+    if (err instanceof SyntaxError)
+      return {
+        memory: {},
+        found: true,
+        warning: `s3://${bucket}/${key} is not JSON (${err.message}); starting afresh`,
+      };
     throw err;
   }
   return { ...parseState(raw), found: raw !== undefined };
@@ -79,7 +100,9 @@ export async function listTopPrefixes(client: S3Client, bucket: string): Promise
   const out: string[] = [];
   let token: string | undefined;
   do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Delimiter: '/', ContinuationToken: token }));
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Delimiter: '/', ContinuationToken: token }),
+    );
     for (const p of page.CommonPrefixes ?? []) if (p.Prefix) out.push(p.Prefix);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);

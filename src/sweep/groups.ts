@@ -35,7 +35,11 @@ function latest(xs: (number | undefined)[]): number | undefined {
   return known.length ? Math.max(...known) : undefined;
 }
 
-export function groupPreviews(app: string, ours: readonly FunctionStatus[], increases?: ReadonlyMap<string, number>): PreviewGroups {
+export function groupPreviews(
+  app: string,
+  ours: readonly FunctionStatus[],
+  increases?: ReadonlyMap<string, number>,
+): PreviewGroups {
   const members = new Map<string, FunctionStatus[]>();
   const prs = new Map<string, number>();
   const strays: string[] = [];
@@ -55,6 +59,7 @@ export function groupPreviews(app: string, ours: readonly FunctionStatus[], incr
     invocationCount: sum(fns.map((f) => f.invocationCount)),
     deployedAt: latest(fns.map(deployedAt)),
   }));
-  const byPreview = increases && new Map([...members].map(([name, fns]) => [name, sum(fns.map((f) => increases.get(f.name)))]));
+  const byPreview =
+    increases && new Map([...members].map(([name, fns]) => [name, sum(fns.map((f) => increases.get(f.name)))]));
   return { previews, members, strays, ...(byPreview ? { increases: byPreview } : {}) };
 }

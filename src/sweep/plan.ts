@@ -135,7 +135,13 @@ function parseTime(text: string | undefined): number | undefined {
 
 function validMemory(m: unknown): m is FunctionMemory {
   const e = m as FunctionMemory;
-  return typeof e === 'object' && e !== null && Number.isFinite(e.count) && e.count >= 0 && parseTime(e.changedAt) !== undefined;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    Number.isFinite(e.count) &&
+    e.count >= 0 &&
+    parseTime(e.changedAt) !== undefined
+  );
 }
 
 interface Activity {
@@ -171,7 +177,13 @@ function stateActivity(f: ManagedFunction, previous: Memory, i: PlanInput): Acti
   }
   const ago = i.now - at;
   const when = ago <= 0 ? 'now' : `${iso(at)} (${formatDuration(ago)} ago)`;
-  return { text: `${when}; ${note}`, at, idle: ago >= i.idleAfterMs, idleFor: formatDuration(Math.max(0, ago)), observed };
+  return {
+    text: `${when}; ${note}`,
+    at,
+    idle: ago >= i.idleAfterMs,
+    idleFor: formatDuration(Math.max(0, ago)),
+    observed,
+  };
 }
 
 function prometheusActivity(f: ManagedFunction, increases: ReadonlyMap<string, number>, i: PlanInput): Activity {
@@ -192,8 +204,19 @@ export function planSweep(i: PlanInput): SweepPlan {
 
   for (const f of [...i.functions].sort((a, b) => a.pr - b.pr || a.name.localeCompare(b.name))) {
     const activity = i.increases ? prometheusActivity(f, i.increases, i) : stateActivity(f, previous, i);
-    const base = { name: f.name, pr: f.pr, lastActivity: activity.text, lastActivityAt: activity.at, observed: activity.observed };
-    const act = (decision: Decision, reason: string, idleFor?: string): FunctionAction => ({ ...base, decision, reason, ...(idleFor ? { idleFor } : {}) });
+    const base = {
+      name: f.name,
+      pr: f.pr,
+      lastActivity: activity.text,
+      lastActivityAt: activity.at,
+      observed: activity.observed,
+    };
+    const act = (decision: Decision, reason: string, idleFor?: string): FunctionAction => ({
+      ...base,
+      decision,
+      reason,
+      ...(idleFor ? { idleFor } : {}),
+    });
     const deployAge = f.deployedAt === undefined ? undefined : i.now - f.deployedAt;
 
     if (deployAge !== undefined && deployAge < i.idleAfterMs) {
@@ -202,13 +225,25 @@ export function planSweep(i: PlanInput): SweepPlan {
     } else if (!i.openPulls.has(f.pr)) {
       actions.push(act('teardown', `PR #${f.pr} is closed`));
     } else if (i.maxAgeMs !== undefined && deployAge !== undefined && deployAge >= i.maxAgeMs) {
-      actions.push(act('teardown', `last deployed ${formatDuration(deployAge)} ago, more than max-age (${formatDuration(i.maxAgeMs)})`));
+      actions.push(
+        act(
+          'teardown',
+          `last deployed ${formatDuration(deployAge)} ago, more than max-age (${formatDuration(i.maxAgeMs)})`,
+        ),
+      );
     } else if (i.edition === 'pro' && (f.replicas ?? 0) === 0) {
       actions.push(act('already-asleep', 'at zero replicas; the gateway wakes it on the next request'));
     } else if (activity.idle) {
       const idle = `idle for ${activity.idleFor}, idle-after is ${idleAfter}`;
       if (i.edition === 'pro') actions.push(act('scale-to-zero', `${idle}: scale to zero replicas`, activity.idleFor));
-      else actions.push(act('sleep', `${idle}: Community Edition cannot scale to zero, so the function is removed and the assets kept`, activity.idleFor));
+      else
+        actions.push(
+          act(
+            'sleep',
+            `${idle}: Community Edition cannot scale to zero, so the function is removed and the assets kept`,
+            activity.idleFor,
+          ),
+        );
     } else {
       actions.push(act('keep', 'active'));
     }
@@ -245,7 +280,11 @@ export function planSweep(i: PlanInput): SweepPlan {
  * The state to remember after acting (state mode): every function that stays on the gateway keeps its entry; one
  * whose removal failed (`failed`) stays too, so the next sweep does not take it for first seen.
  */
-export function finalState(actions: readonly FunctionAction[], previous: Memory | undefined, failed: ReadonlySet<string> = new Set()): { next: Memory; changed: boolean } {
+export function finalState(
+  actions: readonly FunctionAction[],
+  previous: Memory | undefined,
+  failed: ReadonlySet<string> = new Set(),
+): { next: Memory; changed: boolean } {
   const next: Memory = {};
   for (const a of [...actions].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))) {
     if (!a.observed) continue;
@@ -278,7 +317,13 @@ export interface OrphanData {
  * of this sweep (a function or a record of the same preview is torn down whole, data included). Sleeping previews
  * of open PRs keep theirs.
  */
-export function orphanData(i: { app: string; openPulls: ReadonlySet<number>; covered: ReadonlySet<string>; databases: readonly { preview: string; pr: number }[]; secrets: readonly string[] }): OrphanData {
+export function orphanData(i: {
+  app: string;
+  openPulls: ReadonlySet<number>;
+  covered: ReadonlySet<string>;
+  databases: readonly { preview: string; pr: number }[];
+  secrets: readonly string[];
+}): OrphanData {
   const loose = (preview: string, pr: number) => !i.openPulls.has(pr) && !i.covered.has(preview);
   const databases = i.databases.filter((d) => loose(d.preview, d.pr)).map((d) => ({ preview: d.preview, pr: d.pr }));
   const secrets: OrphanData['secrets'] = [];

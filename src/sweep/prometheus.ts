@@ -68,29 +68,48 @@ export interface PrometheusTarget {
 }
 
 /** Runs the increase query (bounded and retried like every other call); errors name the input and the call. */
-export async function queryIncreases(target: PrometheusTarget, idleAfterMs: number, namespace: string): Promise<Map<string, number>> {
+export async function queryIncreases(
+  target: PrometheusTarget,
+  idleAfterMs: number,
+  namespace: string,
+): Promise<Map<string, number>> {
   const url = new URL(target.url.replace(/\/+$/, '') + '/api/v1/query');
   const query = increaseQuery(idleAfterMs);
   url.searchParams.set('query', query);
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (target.auth) headers.authorization = 'Basic ' + Buffer.from(`${target.auth.username}:${target.auth.password}`).toString('base64');
+  if (target.auth)
+    headers.authorization =
+      'Basic ' + Buffer.from(`${target.auth.username}:${target.auth.password}`).toString('base64');
   let res: CallResponse;
   try {
-    res = await callWithRetry({ method: 'GET', url, headers, timeoutMs: target.timeoutMs, accept: () => true, log: target.log });
+    res = await callWithRetry({
+      method: 'GET',
+      url,
+      headers,
+      timeoutMs: target.timeoutMs,
+      accept: () => true,
+      log: target.log,
+    });
   } catch (err) {
-    throw new Error(`Prometheus (input 'prometheus-url') did not answer: ${(err as Error).message}`);
+    throw new Error(`Prometheus (input 'prometheus-url') did not answer: ${(err as Error).message}`, { cause: err });
   }
   let body: QueryResponse;
   try {
     body = JSON.parse(res.text) as QueryResponse;
   } catch {
-    throw new Error(`${res.call} (input 'prometheus-url') answered ${res.status} with something that is not JSON${res.status === 401 ? " (check 'prometheus-username' and 'prometheus-password')" : ''}`);
+    throw new Error(
+      `${res.call} (input 'prometheus-url') answered ${res.status} with something that is not JSON${res.status === 401 ? " (check 'prometheus-username' and 'prometheus-password')" : ''}`,
+    );
   }
   if (res.status !== 200 || body.status !== 'success') {
-    throw new Error(`Prometheus query failed (${res.status}${body.errorType ? ` ${body.errorType}` : ''}): ${body.error ?? ''}; query: ${query}`);
+    throw new Error(
+      `Prometheus query failed (${res.status}${body.errorType ? ` ${body.errorType}` : ''}): ${body.error ?? ''}; query: ${query}`,
+    );
   }
   if (body.data?.resultType !== 'vector' || !Array.isArray(body.data.result)) {
-    throw new Error(`Prometheus answered a ${body.data?.resultType ?? 'missing'} result to an instant query, expected a vector`);
+    throw new Error(
+      `Prometheus answered a ${body.data?.resultType ?? 'missing'} result to an instant query, expected a vector`,
+    );
   }
   return increasesByFunction(body.data.result, namespace);
 }

@@ -15,7 +15,12 @@ function base64Forms(text: string): string[] {
 
 /** The forms a secret takes on the wire and in logs: as is, URL-encoded, JSON-escaped, base64 and base64url. */
 export function derivedForms(secret: string): string[] {
-  const forms = new Set<string>([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1), ...base64Forms(secret)]);
+  const forms = new Set<string>([
+    secret,
+    encodeURIComponent(secret),
+    JSON.stringify(secret).slice(1, -1),
+    ...base64Forms(secret),
+  ]);
   return [...forms].filter((f) => f.length >= MIN_LENGTH);
 }
 

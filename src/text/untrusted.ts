@@ -12,11 +12,16 @@ import { secrets } from './run-secrets.js';
 const MAX_UNTRUSTED = 1000;
 
 /** Scrubbed of secrets, without control characters (tabs and newlines kept when `multiline`), at most `max` characters. */
+// Control characters and bidirectional overrides, which could hide or reorder text: what sanitize() removes.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const INVISIBLE_BUT_NEWLINES = /[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const INVISIBLE = /[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]+/g;
+
 export function sanitize(text: string, o: { max?: number; multiline?: boolean } = {}): string {
   const max = o.max ?? MAX_UNTRUSTED;
   let out = secrets.scrub(String(text));
-  // eslint-disable-next-line no-control-regex
-  out = o.multiline ? out.replace(/\r\n?/g, '\n').replace(/[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]/g, '') : out.replace(/[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]+/g, ' ');
+  out = o.multiline ? out.replace(/\r\n?/g, '\n').replace(INVISIBLE_BUT_NEWLINES, '') : out.replace(INVISIBLE, ' ');
   out = out.trim();
   return out.length > max ? `${out.slice(0, max - 1)}…` : out;
 }

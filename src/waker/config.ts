@@ -65,7 +65,8 @@ const VARIABLES: readonly string[] = [
 
 function unknownVariable(env: NodeJS.ProcessEnv): void {
   const unknown = Object.keys(env).find((name) => name.startsWith('WAKER_') && !VARIABLES.includes(name));
-  if (unknown) throw new ConfigError(unknown, `is not a variable of the waker (a typo?); it reads ${VARIABLES.join(', ')}`);
+  if (unknown)
+    throw new ConfigError(unknown, `is not a variable of the waker (a typo?); it reads ${VARIABLES.join(', ')}`);
 }
 
 export class ConfigError extends Error {
@@ -88,7 +89,10 @@ function withFiles(env: NodeJS.ProcessEnv, readFile: (path: string) => string): 
     try {
       out[name] = readFile(file).replace(/\r?\n$/, '');
     } catch (err) {
-      throw new ConfigError(`${name}_FILE`, `${show(file)} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give the path of a file that holds the secret`);
+      throw new ConfigError(
+        `${name}_FILE`,
+        `${show(file)} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give the path of a file that holds the secret`,
+      );
     }
   }
   return out;
@@ -111,17 +115,27 @@ const GATEWAY_VARIABLES: GatewayNames = {
 
 function gateway(read: Read): GatewaySettings {
   const settings = gatewaySettings(read, GATEWAY_VARIABLES);
-  if (!settings.password) throw new ConfigError('WAKER_GATEWAY_PASSWORD', 'is required (or WAKER_GATEWAY_PASSWORD_FILE): the password of the gateway Basic auth (user WAKER_GATEWAY_USERNAME)');
+  if (!settings.password)
+    throw new ConfigError(
+      'WAKER_GATEWAY_PASSWORD',
+      'is required (or WAKER_GATEWAY_PASSWORD_FILE): the password of the gateway Basic auth (user WAKER_GATEWAY_USERNAME)',
+    );
   return settings;
 }
 
 function s3(read: Read): AssetSettings {
-  const endpoint = serviceUrl(read, 'WAKER_S3_ENDPOINT', { credentials: 'WAKER_AWS_ACCESS_KEY_ID and WAKER_AWS_SECRET_ACCESS_KEY', example: 'https://s3.example.com' });
+  const endpoint = serviceUrl(read, 'WAKER_S3_ENDPOINT', {
+    credentials: 'WAKER_AWS_ACCESS_KEY_ID and WAKER_AWS_SECRET_ACCESS_KEY',
+    example: 'https://s3.example.com',
+  });
   const accessKeyId = checkSecret(read, 'WAKER_AWS_ACCESS_KEY_ID', { spaces: false }) || undefined;
   const secretAccessKey = checkSecret(read, 'WAKER_AWS_SECRET_ACCESS_KEY', { spaces: false }) || undefined;
   if (!accessKeyId !== !secretAccessKey) {
     const unset = accessKeyId ? 'WAKER_AWS_SECRET_ACCESS_KEY' : 'WAKER_AWS_ACCESS_KEY_ID';
-    throw new ConfigError(unset, "is empty while its pair is set; set both or neither (with neither, the AWS SDK's default chain is used: AWS_* variables, web identity, instance role)");
+    throw new ConfigError(
+      unset,
+      "is empty while its pair is set; set both or neither (with neither, the AWS SDK's default chain is used: AWS_* variables, web identity, instance role)",
+    );
   }
   required(read, 'bucket', 'the bucket the action keeps its state in (its bucket input)');
   return {
@@ -141,10 +155,15 @@ const REPOSITORY = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100}
 
 function repositories(read: Read): Repository[] {
   const items = list(read, 'WAKER_REPOSITORIES');
-  if (items.length === 0) throw new ConfigError('WAKER_REPOSITORIES', 'is required: the owner/repo of every repository whose previews this waker may wake, comma-separated');
+  if (items.length === 0)
+    throw new ConfigError(
+      'WAKER_REPOSITORIES',
+      'is required: the owner/repo of every repository whose previews this waker may wake, comma-separated',
+    );
   return items.map((item) => {
     const m = REPOSITORY.exec(item);
-    if (!m || m[2] === '.' || m[2] === '..') throw new ConfigError('WAKER_REPOSITORIES', `${show(item)} is not owner/repo, like octo-org/shop`);
+    if (!m || m[2] === '.' || m[2] === '..')
+      throw new ConfigError('WAKER_REPOSITORIES', `${show(item)} is not owner/repo, like octo-org/shop`);
     return { owner: m[1], repo: m[2] };
   });
 }
@@ -152,7 +171,8 @@ function repositories(read: Read): Repository[] {
 function listen(read: Read): { host: string; port: number } {
   const value = read('WAKER_LISTEN') || '127.0.0.1:8089';
   const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new ConfigError('WAKER_LISTEN', `${show(value)} is not address:port, like 0.0.0.0:8089 or [::]:8089`);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535)
+    throw new ConfigError('WAKER_LISTEN', `${show(value)} is not address:port, like 0.0.0.0:8089 or [::]:8089`);
   return { host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) };
 }
 
@@ -180,7 +200,10 @@ function parse(read: Read): WakerConfig {
 }
 
 /** The configuration from `env`; a ConfigError names the first bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): WakerConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): WakerConfig {
   unknownVariable(env);
   const vars = withFiles(env, readFile);
   const read: Read = (name) => (vars[VARIABLE_OF[name] ?? name] ?? '').trim();

@@ -21,7 +21,9 @@ const config = configure();
 const log = wakerLog(config, (line) => process.stdout.write(`${line}\n`));
 
 const waker = await startWaker({ config, ...connect(config, log), log });
-log(`faas-preview waker listening on ${waker.url} for *.${config.previewDomain}, gateway ${config.gateway.url}, repositories ${config.repositories.map((r) => `${r.owner}/${r.repo}`).join(', ')}`);
+log(
+  `faas-preview waker listening on ${waker.url} for *.${config.previewDomain}, gateway ${config.gateway.url}, repositories ${config.repositories.map((r) => `${r.owner}/${r.repo}`).join(', ')}`,
+);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {

@@ -6,7 +6,11 @@
 import { Secrets } from '../text/secrets.js';
 import type { WakerConfig } from './config.js';
 
-export function wakerLog(config: WakerConfig, write: (line: string) => void, now: () => Date = () => new Date()): (line: string) => void {
+export function wakerLog(
+  config: WakerConfig,
+  write: (line: string) => void,
+  now: () => Date = () => new Date(),
+): (line: string) => void {
   const secrets = new Secrets();
   secrets.add(config.gateway.password);
   secrets.addBasicAuth(config.gateway.username, config.gateway.password);

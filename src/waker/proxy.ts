@@ -8,7 +8,19 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 
 /** RFC 9110 §7.6.1 connection-specific fields, plus those a proxy must not forward. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'host']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'host',
+]);
 
 const agents = {
   'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
@@ -45,7 +57,8 @@ export function forward(gatewayUrl: string, f: Forward, res: http.ServerResponse
   const base = new URL(gatewayUrl);
   const lib = base.protocol === 'https:' ? https : http;
   const headers = endToEnd(f.headers);
-  if (f.body.length > 0 || !['GET', 'HEAD', 'OPTIONS', 'DELETE'].includes(f.method)) headers['content-length'] = String(f.body.length);
+  if (f.body.length > 0 || !['GET', 'HEAD', 'OPTIONS', 'DELETE'].includes(f.method))
+    headers['content-length'] = String(f.body.length);
   else delete headers['content-length'];
   return new Promise((resolve) => {
     const upstream = lib.request({

@@ -9,7 +9,15 @@
 import { isPreviewName } from '../naming.js';
 
 /** The methods the OpenFaaS gateway proxies to a function (faas-provider proxy.go). */
-export const PROXIED_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+export const PROXIED_METHODS: ReadonlySet<string> = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'OPTIONS',
+]);
 
 /** Safe methods (RFC 9110 §9.2.1): the only ones the waker sends to a function that may have received them already. */
 export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);

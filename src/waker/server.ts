@@ -16,7 +16,15 @@ import { sanitize } from '../text/untrusted.js';
 import type { WakerConfig } from './config.js';
 import { Flights } from './flight.js';
 import { forward } from './proxy.js';
-import { GATEWAY_STATUS_HEADER, gatewayStatus, parseTarget, previewFromHost, PROXIED_METHODS, SAFE_METHODS, type Target } from './request.js';
+import {
+  GATEWAY_STATUS_HEADER,
+  gatewayStatus,
+  parseTarget,
+  previewFromHost,
+  PROXIED_METHODS,
+  SAFE_METHODS,
+  type Target,
+} from './request.js';
 import { managedByAny } from './specs.js';
 import { CE_FUNCTION_LIMIT } from '../decide/quota.js';
 import { isFailure, wake, type WakeOutcome } from './wake.js';
@@ -38,7 +46,11 @@ type Answer = { status: number; text: string; retryAfterS?: number; headers?: Re
 const NOT_FOUND: Answer = { status: 404, text: 'not found\n' };
 
 function send(res: http.ServerResponse, a: Answer): void {
-  const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...a.headers };
+  const headers: Record<string, string> = {
+    'content-type': 'text/plain; charset=utf-8',
+    'cache-control': 'no-store',
+    ...a.headers,
+  };
   if (a.retryAfterS !== undefined) headers['retry-after'] = String(a.retryAfterS);
   res.writeHead(a.status, headers);
   res.end(a.text);
@@ -84,13 +96,30 @@ class Waker {
 
   async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const method = req.method ?? '';
-    if (req.url === '/healthz') return send(res, method === 'GET' || method === 'HEAD' ? { status: 200, text: 'ok\n' } : { status: 405, text: 'method not allowed\n', headers: { allow: 'GET, HEAD' } });
+    if (req.url === '/healthz')
+      return send(
+        res,
+        method === 'GET' || method === 'HEAD'
+          ? { status: 200, text: 'ok\n' }
+          : { status: 405, text: 'method not allowed\n', headers: { allow: 'GET, HEAD' } },
+      );
     const visitorHost = req.headers[this.o.config.hostHeader];
-    const name = typeof visitorHost === 'string' ? previewFromHost(visitorHost, this.o.config.previewDomain) : undefined;
+    const name =
+      typeof visitorHost === 'string' ? previewFromHost(visitorHost, this.o.config.previewDomain) : undefined;
     const target = name ? parseTarget(req.url, name) : undefined;
     if (!name || !target) return send(res, NOT_FOUND);
-    if (!PROXIED_METHODS.has(method)) return send(res, { status: 405, text: 'method not allowed\n', headers: { allow: [...PROXIED_METHODS].join(', ') } });
-    if (this.pending >= this.o.config.maxPending) return send(res, { status: 503, text: 'too many requests are waiting for previews to wake up; try again in a moment\n', retryAfterS: 1 });
+    if (!PROXIED_METHODS.has(method))
+      return send(res, {
+        status: 405,
+        text: 'method not allowed\n',
+        headers: { allow: [...PROXIED_METHODS].join(', ') },
+      });
+    if (this.pending >= this.o.config.maxPending)
+      return send(res, {
+        status: 503,
+        text: 'too many requests are waiting for previews to wake up; try again in a moment\n',
+        retryAfterS: 1,
+      });
     this.pending++;
     try {
       await this.serve(req, res, name, target);
@@ -99,14 +128,25 @@ class Waker {
     }
   }
 
-  private async serve(req: http.IncomingMessage, res: http.ServerResponse, name: string, target: Target): Promise<void> {
+  private async serve(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    name: string,
+    target: Target,
+  ): Promise<void> {
     const { config } = this.o;
     const body = await readBody(req, config.maxBodyBytes);
-    if (!body) return send(res, { status: 413, text: `the request body is larger than the ${config.maxBodyBytes} bytes the waker holds while a preview wakes up\n`, headers: { connection: 'close' } });
+    if (!body)
+      return send(res, {
+        status: 413,
+        text: `the request body is larger than the ${config.maxBodyBytes} bytes the waker holds while a preview wakes up\n`,
+        headers: { connection: 'close' },
+      });
     const admission = this.flights.admit(name, () => this.timedWake(name));
     if ('held' in admission) return send(res, this.failure(name, admission.held, admission.retryAfterMs));
     const outcome = await withTimeout(admission.joined, config.wakeTimeoutMs + WAIT_GRACE_MS);
-    if (!outcome) return send(res, this.failure(name, { kind: 'timeout', functions: [], reason: '' }, config.retryAfterMs));
+    if (!outcome)
+      return send(res, this.failure(name, { kind: 'timeout', functions: [], reason: '' }, config.retryAfterMs));
     if (outcome.kind === 'not-asleep') return this.passThrough(req, res, target, body);
     if (outcome.kind !== 'awake') return send(res, this.failure(name, outcome, config.retryAfterMs));
     if (!outcome.functions.includes(target.fn)) return send(res, NOT_FOUND);
@@ -116,7 +156,12 @@ class Waker {
   }
 
   /** Not asleep: the function may answer again when it exists and is one of ours (it answered an error of its own). */
-  private async passThrough(req: http.IncomingMessage, res: http.ServerResponse, target: Target, body: Buffer): Promise<void> {
+  private async passThrough(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    target: Target,
+    body: Buffer,
+  ): Promise<void> {
     const { config } = this.o;
     const status = await this.o.gateway.get(target.fn).catch((err: Error) => err);
     if (status instanceof Error) {
@@ -132,16 +177,29 @@ class Waker {
    * a safe method is sent once more (its answer, body included, reaches the visitor); any other is not executed
    * twice, and is answered with the gateway's status when the edge passed it on, else with a 502.
    */
-  private async again(req: http.IncomingMessage, res: http.ServerResponse, target: Target, body: Buffer): Promise<void> {
+  private async again(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    target: Target,
+    body: Buffer,
+  ): Promise<void> {
     const method = req.method!;
     if (SAFE_METHODS.has(method)) return this.forward(req, res, target, body);
     const status = gatewayStatus(req.headers[GATEWAY_STATUS_HEADER]);
     const answered = status ? `was answered with ${status}` : 'was answered with an error';
-    send(res, { status: status ?? 502, text: `the request to function ${target.fn} ${answered}; a ${method} request is not sent twice, because the function may have acted on it already\n` });
+    send(res, {
+      status: status ?? 502,
+      text: `the request to function ${target.fn} ${answered}; a ${method} request is not sent twice, because the function may have acted on it already\n`,
+    });
   }
 
   private forward(req: http.IncomingMessage, res: http.ServerResponse, target: Target, body: Buffer): Promise<void> {
-    return forward(this.o.config.gateway.url, { method: req.method!, target: target.raw, headers: req.headers, body }, res, this.o.config.requestTimeoutMs);
+    return forward(
+      this.o.config.gateway.url,
+      { method: req.method!, target: target.raw, headers: req.headers, body },
+      res,
+      this.o.config.requestTimeoutMs,
+    );
   }
 
   private failure(name: string, outcome: WakeOutcome, retryAfterMs: number): Answer {
@@ -151,14 +209,30 @@ class Waker {
       const text = `preview ${name} is asleep, and waking it up needs ${outcome.needed} more function(s) on an OpenFaaS Community Edition gateway that already runs ${outcome.running} of the ${CE_FUNCTION_LIMIT} it allows; try again later, or close pull requests whose previews are no longer needed\n`;
       return { status: 503, text, retryAfterS };
     }
-    if (outcome.kind === 'timeout') return { status: 504, text: `preview ${name} did not wake up within ${seconds(this.o.config.wakeTimeoutMs)} s; it may still be starting: try again in a moment\n`, retryAfterS };
+    if (outcome.kind === 'timeout')
+      return {
+        status: 504,
+        text: `preview ${name} did not wake up within ${seconds(this.o.config.wakeTimeoutMs)} s; it may still be starting: try again in a moment\n`,
+        retryAfterS,
+      };
     return { status: 503, text: `preview ${name} could not be woken up; try again in ${retryAfterS} s\n`, retryAfterS };
   }
 
   private async timedWake(name: string): Promise<WakeOutcome> {
     const { config, gateway, store } = this.o;
     const start = this.now();
-    const outcome = await wake({ gateway, store, repositories: config.repositories, readyPath: config.readyPath, timeoutMs: config.wakeTimeoutMs, requestTimeoutMs: config.requestTimeoutMs, now: this.now }, name);
+    const outcome = await wake(
+      {
+        gateway,
+        store,
+        repositories: config.repositories,
+        readyPath: config.readyPath,
+        timeoutMs: config.wakeTimeoutMs,
+        requestTimeoutMs: config.requestTimeoutMs,
+        now: this.now,
+      },
+      name,
+    );
     if (outcome.kind !== 'not-asleep') this.o.log(wakeLine(name, outcome, this.now() - start));
     return outcome;
   }
@@ -168,7 +242,12 @@ class Waker {
 export function wakeLine(name: string, o: WakeOutcome, ms: number): string {
   const functions = 'functions' in o ? o.functions.join(',') || '-' : '-';
   const created = o.kind === 'awake' ? o.created.length : 0;
-  const reason = o.kind === 'refused' || o.kind === 'failed' || o.kind === 'timeout' ? ` reason=${JSON.stringify(sanitize(o.reason, { max: 500 }))}` : o.kind === 'full' ? ` reason="${o.running} of ${CE_FUNCTION_LIMIT} functions run, ${o.needed} more needed"` : '';
+  const reason =
+    o.kind === 'refused' || o.kind === 'failed' || o.kind === 'timeout'
+      ? ` reason=${JSON.stringify(sanitize(o.reason, { max: 500 }))}`
+      : o.kind === 'full'
+        ? ` reason="${o.running} of ${CE_FUNCTION_LIMIT} functions run, ${o.needed} more needed"`
+        : '';
   return `wake preview=${name} functions=${functions} created=${created} outcome=${o.kind} duration=${(ms / 1000).toFixed(2)}s${reason}`;
 }
 
@@ -176,7 +255,11 @@ export function wakeLine(name: string, o: WakeOutcome, ms: number): string {
 export function connect(config: WakerConfig, log: (line: string) => void): Pick<WakerOptions, 'gateway' | 'store'> {
   return {
     gateway: new GatewayClient(config.gateway, { timeoutMs: config.requestTimeoutMs, log }),
-    store: { client: createS3Client(config.s3, { requestTimeoutMs: config.requestTimeoutMs }), bucket: config.s3.bucket, statePrefix: config.statePrefix },
+    store: {
+      client: createS3Client(config.s3, { requestTimeoutMs: config.requestTimeoutMs }),
+      bucket: config.s3.bucket,
+      statePrefix: config.statePrefix,
+    },
   };
 }
 
@@ -191,7 +274,9 @@ export async function startWaker(o: WakerOptions): Promise<RunningWaker> {
   const waker = new Waker(o);
   const server = http.createServer((req, res) => {
     waker.handle(req, res).catch((err: unknown) => {
-      o.log(`request ${sanitize(req.method ?? '')} failed: ${sanitize(err instanceof Error ? err.message : String(err), { max: 300 })}`);
+      o.log(
+        `request ${sanitize(req.method ?? '')} failed: ${sanitize(err instanceof Error ? err.message : String(err), { max: 300 })}`,
+      );
       if (!res.headersSent) send(res, { status: 500, text: 'the waker failed\n' });
       else res.destroy();
     });

@@ -19,7 +19,10 @@ export function managedByAny(labels: FunctionStatus['labels'], repositories: rea
 }
 
 /** Why the waker will not deploy these specs, or undefined when it may. */
-export function refusal(specs: readonly FunctionDeployment[], o: { repositories: readonly Repository[]; namespace: string }): string | undefined {
+export function refusal(
+  specs: readonly FunctionDeployment[],
+  o: { repositories: readonly Repository[]; namespace: string },
+): string | undefined {
   const seen = new Set<string>();
   for (const spec of specs) {
     const service = String(spec.service);
@@ -29,8 +32,10 @@ export function refusal(specs: readonly FunctionDeployment[], o: { repositories:
     if (!managedByAny(spec.labels, o.repositories)) {
       return `function ${service} is not a managed function of an allowed repository (labels ${LABELS.managed}=${spec.labels?.[LABELS.managed] ?? '(none)'}, ${LABELS.repo}=${spec.labels?.[LABELS.repo] ?? '(none)'})`;
     }
-    if (!spec.labels?.[LABELS.sha]) return `function ${service} has no ${LABELS.sha} label, so its readiness could not be verified`;
-    if (spec.namespace && o.namespace && spec.namespace !== o.namespace) return `function ${service} was saved for namespace ${spec.namespace}, this waker deploys to ${o.namespace}`;
+    if (!spec.labels?.[LABELS.sha])
+      return `function ${service} has no ${LABELS.sha} label, so its readiness could not be verified`;
+    if (spec.namespace && o.namespace && spec.namespace !== o.namespace)
+      return `function ${service} was saved for namespace ${spec.namespace}, this waker deploys to ${o.namespace}`;
   }
   return undefined;
 }

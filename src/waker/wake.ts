@@ -17,7 +17,6 @@ import { deleteSleeping, readSleeping } from '../state/sleeping.js';
 import type { StateStore } from '../state/store.js';
 import { refusal, type Repository } from './specs.js';
 
-
 export type WakeOutcome =
   /** No saved specs: never deployed, torn down, or not asleep. */
   | { kind: 'not-asleep' }
@@ -58,11 +57,21 @@ export async function wake(d: WakeDeps, name: string): Promise<WakeOutcome> {
     const existing = new Set(listed.map((f) => f.name));
     const missing = saved.specs.filter((s) => !existing.has(s.service));
     if (missing.length === 0) return { kind: 'awake', functions, created: [] };
-    if (provider.edition === 'community' && listed.length + missing.length > CE_FUNCTION_LIMIT) return { kind: 'full', running: listed.length, needed: missing.length };
+    if (provider.edition === 'community' && listed.length + missing.length > CE_FUNCTION_LIMIT)
+      return { kind: 'full', running: listed.length, needed: missing.length };
     // Create only: a function that appeared since the listing (a deploy, another waker) is newer than the saved spec.
-    const ours = await Promise.all(missing.map(async (spec) => ((await d.gateway.create(spec, remaining())) ? spec : undefined)));
+    const ours = await Promise.all(
+      missing.map(async (spec) => ((await d.gateway.create(spec, remaining())) ? spec : undefined)),
+    );
     const created = ours.filter((spec): spec is FunctionDeployment => spec !== undefined);
-    await Promise.all(created.map((spec) => waitUntilReady(d.gateway, provider, readiness(spec, d.readyPath), { timeoutMs: remaining(), requestTimeoutMs: d.requestTimeoutMs })));
+    await Promise.all(
+      created.map((spec) =>
+        waitUntilReady(d.gateway, provider, readiness(spec, d.readyPath), {
+          timeoutMs: remaining(),
+          requestTimeoutMs: d.requestTimeoutMs,
+        }),
+      ),
+    );
     await deleteSleeping(d.store, name);
     return { kind: 'awake', functions, created: created.map((s) => s.service) };
   } catch (err) {

@@ -14,7 +14,9 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
  * The bundles under test: `npm test` builds the current sources into a temporary folder and names it in
  * FAAS_PREVIEW_DIST (scripts/test.mjs); without it, the committed dist/.
  */
-export const DIST = process.env.FAAS_PREVIEW_DIST ? path.resolve(process.env.FAAS_PREVIEW_DIST) : path.join(ROOT, 'dist');
+export const DIST = process.env.FAAS_PREVIEW_DIST
+  ? path.resolve(process.env.FAAS_PREVIEW_DIST)
+  : path.join(ROOT, 'dist');
 export const BUNDLE = path.join(DIST, 'index.js');
 export const OWNER = 'Codertocat';
 export const REPO = 'Hello-World';
@@ -29,7 +31,14 @@ interface Example {
 /** A real pull_request webhook payload from @octokit/webhooks-examples, with the fields a test needs changed. */
 export function prPayload(
   action: string,
-  o: { number?: number; sha?: string; headRepo?: string; labels?: string[]; merged?: boolean; addedLabel?: string } = {},
+  o: {
+    number?: number;
+    sha?: string;
+    headRepo?: string;
+    labels?: string[];
+    merged?: boolean;
+    addedLabel?: string;
+  } = {},
 ): Record<string, any> {
   const all: Example[] = require('@octokit/webhooks-examples/api.github.com/index.json');
   const example = all.find((e) => e.name === 'pull_request')!.examples.find((e) => e.action === action);
@@ -124,7 +133,13 @@ export async function runAction(o: RunOptions): Promise<ActionRun> {
     const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 120_000);
     const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
     clearTimeout(timer);
-    return { code, stdout, stderr, outputs: parseOutputFile(readFileSync(outputPath, 'utf8')), summary: readFileSync(summaryPath, 'utf8') };
+    return {
+      code,
+      stdout,
+      stderr,
+      outputs: parseOutputFile(readFileSync(outputPath, 'utf8')),
+      summary: readFileSync(summaryPath, 'utf8'),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -139,11 +154,17 @@ let runnerNodePath: string | undefined;
 export function runnerNode(): string {
   if (runnerNodePath) return runnerNodePath;
   try {
-    const bin = execFileSync('npx', ['-y', '-p', 'node@24', 'sh', '-c', 'command -v node'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 120_000 }).trim();
-    if (!/^v24\./.test(execFileSync(bin, ['--version'], { encoding: 'utf8' }))) throw new Error(`${bin} is not Node 24`);
+    const bin = execFileSync('npx', ['-y', '-p', 'node@24', 'sh', '-c', 'command -v node'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 120_000,
+    }).trim();
+    if (!/^v24\./.test(execFileSync(bin, ['--version'], { encoding: 'utf8' })))
+      throw new Error(`${bin} is not Node 24`);
     runnerNodePath = bin;
   } catch (err) {
-    if (process.env.CI) throw new Error(`could not get Node 24 through 'npx -p node@24': ${(err as Error).message}`);
+    if (process.env.CI)
+      throw new Error(`could not get Node 24 through 'npx -p node@24': ${(err as Error).message}`, { cause: err });
     runnerNodePath = process.execPath;
   }
   return runnerNodePath;

@@ -6,7 +6,17 @@
  * ~/.docker.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -74,9 +84,13 @@ export async function startDockerd(): Promise<Dockerd> {
   } catch (err) {
     const tail = readFileSync(path.join(dir, 'dockerd.log'), 'utf8').split('\n').slice(-15).join('\n');
     await close();
-    throw new Error(`private dockerd did not start (${(err as Error).message}):\n${tail}`);
+    throw new Error(`private dockerd did not start (${(err as Error).message}):\n${tail}`, { cause: err });
   }
-  return { env: { DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: path.join(dir, 'config') }, startMs: Date.now() - started, close };
+  return {
+    env: { DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: path.join(dir, 'config') },
+    startMs: Date.now() - started,
+    close,
+  };
 }
 
 function ping(socketPath: string): Promise<string> {

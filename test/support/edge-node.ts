@@ -10,7 +10,14 @@
  *   <name>.<domain>/<path>                  → bucket <name>/<path>, else <name>/index.html when <path> has no
  *                                             extension; GET and HEAD only; 403/404 → 404
  */
-import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface NodeEdgeConfig {
@@ -64,13 +71,15 @@ function route(c: NodeEdgeConfig, method: string, host: string | undefined, rawU
   const path = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
   const query = q >= 0 ? rawUrl.slice(q) : '';
   if (badPath(path)) return { kind: 'answer', status: 404, text: 'not found\n' };
-  if (path === c.apiPath || path.startsWith(`${c.apiPath}/`)) return { kind: 'function', path: `/function/${name}${path.slice(c.apiPath.length)}${query}` };
+  if (path === c.apiPath || path.startsWith(`${c.apiPath}/`))
+    return { kind: 'function', path: `/function/${name}${path.slice(c.apiPath.length)}${query}` };
   if (path === c.functionsPath || path.startsWith(`${c.functionsPath}/`)) {
     const rest = path.slice(c.functionsPath.length + 1);
     const slash = rest.indexOf('/');
     const fn = slash >= 0 ? rest.slice(0, slash) : rest;
     const target = `${name}-${fn}`;
-    if (!LABEL.test(fn) || OTHER_PR.test(fn) || target.length > 63) return { kind: 'answer', status: 404, text: 'no such function\n' };
+    if (!LABEL.test(fn) || OTHER_PR.test(fn) || target.length > 63)
+      return { kind: 'answer', status: 404, text: 'no such function\n' };
     return { kind: 'function', path: `/function/${target}${slash >= 0 ? rest.slice(slash) : ''}${query}` };
   }
   if (method !== 'GET' && method !== 'HEAD') return { kind: 'answer', status: 405, text: 'method not allowed\n' };
@@ -87,12 +96,17 @@ interface Upstream {
 
 function send(url: URL, method: string, headers: IncomingHttpHeaders, body?: Buffer): Promise<Upstream> {
   return new Promise((resolve, reject) => {
-    const req = request({ hostname: url.hostname, port: url.port, path: url.pathname + url.search, method, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = request(
+      { hostname: url.hostname, port: url.port, path: url.pathname + url.search, method, headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -112,7 +126,13 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 }
 
 /** Hop-by-hop headers never pass; `drop` names what else must not (the bucket's cookies and request ids). */
-function reply(res: ServerResponse, status: number, headers: IncomingHttpHeaders, body: Buffer | string, drop: string[] = []): void {
+function reply(
+  res: ServerResponse,
+  status: number,
+  headers: IncomingHttpHeaders,
+  body: Buffer | string,
+  drop: string[] = [],
+): void {
   const out = { ...headers };
   for (const h of ['connection', 'keep-alive', 'transfer-encoding', ...drop]) delete out[h];
   res.writeHead(status, out);
@@ -122,13 +142,24 @@ function reply(res: ServerResponse, status: number, headers: IncomingHttpHeaders
 async function toFunction(c: NodeEdgeConfig, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   const body = await readBody(req);
   if (!body) return reply(res, 413, { 'content-type': 'text/plain' }, 'request body too large\n');
-  const headers: IncomingHttpHeaders = { ...req.headers, 'x-forwarded-host': req.headers.host, 'x-forwarded-for': req.socket.remoteAddress, 'x-forwarded-proto': 'http' };
+  const headers: IncomingHttpHeaders = {
+    ...req.headers,
+    'x-forwarded-host': req.headers.host,
+    'x-forwarded-for': req.socket.remoteAddress,
+    'x-forwarded-proto': 'http',
+  };
   // Only the edge says what the gateway answered (the waker trusts this header from the edge alone).
   delete headers[GATEWAY_STATUS];
   const gateway = new URL(c.gatewayUrl);
   const answer = await send(new URL(path, gateway), req.method!, { ...headers, host: gateway.host }, body);
-  if (!c.wakerUrl || ![404, 502, 503].includes(answer.status)) return reply(res, answer.status, answer.headers, answer.body);
-  const woken = await send(new URL(path, c.wakerUrl), req.method!, { ...headers, [GATEWAY_STATUS]: String(answer.status) }, body);
+  if (!c.wakerUrl || ![404, 502, 503].includes(answer.status))
+    return reply(res, answer.status, answer.headers, answer.body);
+  const woken = await send(
+    new URL(path, c.wakerUrl),
+    req.method!,
+    { ...headers, [GATEWAY_STATUS]: String(answer.status) },
+    body,
+  );
   reply(res, woken.status, woken.headers, woken.body);
 }
 
@@ -136,7 +167,8 @@ async function fromBucket(c: NodeEdgeConfig, req: IncomingMessage, res: ServerRe
   const bucket = new URL(c.bucketUrl);
   for (const key of keys) {
     const answer = await send(new URL(`${bucket.pathname}/${key}`, bucket), req.method!, { host: bucket.host });
-    if (answer.status !== 403 && answer.status !== 404) return reply(res, answer.status, answer.headers, answer.body, ['set-cookie', 'x-amz-request-id', 'x-amz-id-2']);
+    if (answer.status !== 403 && answer.status !== 404)
+      return reply(res, answer.status, answer.headers, answer.body, ['set-cookie', 'x-amz-request-id', 'x-amz-id-2']);
   }
   reply(res, 404, { 'content-type': 'text/plain' }, 'not found\n');
 }
@@ -144,8 +176,15 @@ async function fromBucket(c: NodeEdgeConfig, req: IncomingMessage, res: ServerRe
 export async function startNodeEdge(c: NodeEdgeConfig, port: number): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     const r = route(c, req.method ?? 'GET', req.headers.host, req.url ?? '/');
-    const done = r.kind === 'answer' ? Promise.resolve(reply(res, r.status, { 'content-type': 'text/plain' }, r.text)) : r.kind === 'function' ? toFunction(c, req, res, r.path) : fromBucket(c, req, res, r.keys);
-    done.catch(() => (res.headersSent ? res.destroy() : reply(res, 502, { 'content-type': 'text/plain' }, 'bad gateway\n')));
+    const done =
+      r.kind === 'answer'
+        ? Promise.resolve(reply(res, r.status, { 'content-type': 'text/plain' }, r.text))
+        : r.kind === 'function'
+          ? toFunction(c, req, res, r.path)
+          : fromBucket(c, req, res, r.keys);
+    done.catch(() =>
+      res.headersSent ? res.destroy() : reply(res, 502, { 'content-type': 'text/plain' }, 'bad gateway\n'),
+    );
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { server, port: (server.address() as AddressInfo).port };

@@ -53,9 +53,20 @@ export interface EdgeResponse {
 }
 
 /** One HTTP/1.1 request to 127.0.0.1:<port> with the given Host header and path sent byte for byte. */
-export function edgeRequest(port: number, host: string, rawPath: string, method = 'GET', body?: string): Promise<EdgeResponse> {
+export function edgeRequest(
+  port: number,
+  host: string,
+  rawPath: string,
+  method = 'GET',
+  body?: string,
+): Promise<EdgeResponse> {
   return new Promise((resolve, reject) => {
-    const headers = { host, ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }) };
+    const headers = {
+      host,
+      ...(body === undefined
+        ? {}
+        : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }),
+    };
     const req = request({ host: '127.0.0.1', port, method, path: rawPath, headers, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
@@ -141,7 +152,11 @@ export async function startEdge(kind: EdgeKind, o: EdgeOptions): Promise<Edge> {
 
   try {
     await Promise.race([
-      waitFor(async () => (await edgeRequest(port, 'readiness.invalid', '/'), true), `${kind} on 127.0.0.1:${port}`, 10_000),
+      waitFor(
+        async () => (await edgeRequest(port, 'readiness.invalid', '/'), true),
+        `${kind} on 127.0.0.1:${port}`,
+        10_000,
+      ),
       exited.then((code) => {
         throw new Error(`exited with code ${code}`);
       }),
@@ -149,7 +164,7 @@ export async function startEdge(kind: EdgeKind, o: EdgeOptions): Promise<Edge> {
   } catch (err) {
     const text = log();
     await close();
-    throw new Error(`${kind} did not start on 127.0.0.1:${port} (${(err as Error).message}):\n${text}`);
+    throw new Error(`${kind} did not start on 127.0.0.1:${port} (${(err as Error).message}):\n${text}`, { cause: err });
   }
 
   return {
@@ -165,8 +180,25 @@ export async function startEdge(kind: EdgeKind, o: EdgeOptions): Promise<Edge> {
 
 async function startStandIn(o: EdgeOptions): Promise<Edge> {
   const previewDomain = o.previewDomain ?? 'preview.localhost';
-  const vars = edgeVariables({ listen: '127.0.0.1:1', previewDomain, apiPath: o.apiPath, functionsPath: o.functionsPath, gatewayUrl: o.gatewayUrl, bucketUrl: o.bucketUrl });
-  const { server, port } = await startNodeEdge({ previewDomain, apiPath: vars.API_PATH, functionsPath: vars.FUNCTIONS_PATH, gatewayUrl: o.gatewayUrl, bucketUrl: vars.BUCKET_URL, wakerUrl: o.wakerUrl }, o.port ?? 0);
+  const vars = edgeVariables({
+    listen: '127.0.0.1:1',
+    previewDomain,
+    apiPath: o.apiPath,
+    functionsPath: o.functionsPath,
+    gatewayUrl: o.gatewayUrl,
+    bucketUrl: o.bucketUrl,
+  });
+  const { server, port } = await startNodeEdge(
+    {
+      previewDomain,
+      apiPath: vars.API_PATH,
+      functionsPath: vars.FUNCTIONS_PATH,
+      gatewayUrl: o.gatewayUrl,
+      bucketUrl: vars.BUCKET_URL,
+      wakerUrl: o.wakerUrl,
+    },
+    o.port ?? 0,
+  );
   return {
     kind: 'node',
     port,

@@ -18,7 +18,13 @@
  * connection is reset (a network error, as a transparent hop would give), recorded as `unreachable`.
  */
 import { once } from 'node:events';
-import { request as httpRequest, createServer, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  request as httpRequest,
+  createServer,
+  type ClientRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 type Fault =

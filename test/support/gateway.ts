@@ -40,7 +40,17 @@ import type { AddressInfo } from 'node:net';
 import { Faasd } from './gateway/faasd.js';
 import { FaasNetes } from './gateway/faas-netes.js';
 import { Invocations } from './gateway/metrics.js';
-import { DEFAULT_NAMESPACE, Readiness, secretNames, type Edition, type FunctionRecord, type ImageBehaviour, type Provider, type SeedInput, type World } from './gateway/model.js';
+import {
+  DEFAULT_NAMESPACE,
+  Readiness,
+  secretNames,
+  type Edition,
+  type FunctionRecord,
+  type ImageBehaviour,
+  type Provider,
+  type SeedInput,
+  type World,
+} from './gateway/model.js';
 import { decodeScale, goError, type Reply } from './gateway/wire.js';
 
 export type { Edition } from './gateway/model.js';
@@ -200,10 +210,16 @@ class Gateway {
   /** metrics/add_metrics.go: a provider error becomes a 500; Prometheus down was measured to drop the connection. */
   private list(query: URLSearchParams): Reply {
     const upstream = this.provider.list(query);
-    if (upstream.status !== 200) return { status: 500, text: `Error pulling metrics from provider/backend. Status code: ${upstream.status}` };
+    if (upstream.status !== 200)
+      return { status: 500, text: `Error pulling metrics from provider/backend. Status code: ${upstream.status}` };
     if (this.prometheus === 'down') return { status: 0, drop: true };
-    const items = upstream.json as Record<string, unknown>[];
-    return { status: 200, json: items.map((f) => withInvocations(f, this.invocations.scraped(`${f.name}.${f.namespace ?? DEFAULT_NAMESPACE}`))) };
+    const items = upstream.json as (Record<string, unknown> & { name: string; namespace?: string })[];
+    return {
+      status: 200,
+      json: items.map((f) =>
+        withInvocations(f, this.invocations.scraped(`${f.name}.${f.namespace ?? DEFAULT_NAMESPACE}`)),
+      ),
+    };
   }
 
   /** scaling/ranges.go MakeHorizontalScalingHandler: CE clamps to 1..5 and forwards; the provider's status stands. */
@@ -216,17 +232,29 @@ class Gateway {
       return goError(400, 'Error unmarshalling request body');
     }
     const replicas = Math.min(Math.max(r.replicas, 1), CE_MAX_REPLICAS);
-    return this.provider.scale(name, JSON.stringify({ serviceName: r.serviceName, replicas, ...(r.namespace ? { namespace: r.namespace } : {}) }), query);
+    return this.provider.scale(
+      name,
+      JSON.stringify({ serviceName: r.serviceName, replicas, ...(r.namespace ? { namespace: r.namespace } : {}) }),
+      query,
+    );
   }
 
   /** handlers/scaling.go: no available replica → scale a function at 0 to 1, then poll until one is available. */
   private async wake(name: string, ns: string): Promise<Reply | undefined> {
     const state = this.provider.replicas(name, ns);
-    if (!state) return { status: 404, text: `error finding function ${name}.${ns}: server returned non-200 status code (404) for function, ${name}` };
+    if (!state)
+      return {
+        status: 404,
+        text: `error finding function ${name}.${ns}: server returned non-200 status code (404) for function, ${name}`,
+      };
     if (state.available > 0) return undefined;
     if (state.replicas === 0) {
       const err = this.provider.setReplicas(name, ns, 1);
-      if (err) return { status: 500, text: `error finding function ${name}.${ns}: unable to scale function [${name}], err: ${err}` };
+      if (err)
+        return {
+          status: 500,
+          text: `error finding function ${name}.${ns}: unable to scale function [${name}], err: ${err}`,
+        };
     }
     const deadline = Date.now() + this.coldStartTimeoutMs;
     while (!this.closed && Date.now() < deadline && (this.provider.replicas(name, ns)?.available ?? 0) === 0) {
@@ -265,23 +293,35 @@ class Gateway {
     const m = /^\/system\/(function|scale-function)\/([^/]+)$/.exec(path);
     const name = m ? decodeURIComponent(m[2]) : '';
     if (!m || !NAME_EXPRESSION.test(name)) return NOT_FOUND;
-    return m[1] === 'function' ? only('GET', () => this.provider.get(name, query)) : only('POST', () => this.scale(name, raw, query));
+    return m[1] === 'function'
+      ? only('GET', () => this.provider.get(name, query))
+      : only('POST', () => this.scale(name, raw, query));
   }
 
   private async route(req: IncomingMessage, raw: string, url: URL): Promise<Reply> {
     const method = req.method ?? 'GET';
     if (url.pathname === '/healthz') return method === 'GET' ? { status: 200, text: 'OK' } : NOT_ALLOWED;
-    if (url.pathname.startsWith('/function/')) return this.callFunction(method, url.pathname.slice('/function/'.length));
+    if (url.pathname.startsWith('/function/'))
+      return this.callFunction(method, url.pathname.slice('/function/'.length));
     if (!url.pathname.startsWith('/system/')) return NOT_FOUND;
     if (!authorized(req, this.options.username ?? 'admin', this.options.password ?? 'secret')) {
-      return { status: 401, text: 'invalid credentials\n', headers: { 'WWW-Authenticate': 'Basic realm="Restricted"' } };
+      return {
+        status: 401,
+        text: 'invalid credentials\n',
+        headers: { 'WWW-Authenticate': 'Basic realm="Restricted"' },
+      };
     }
     return this.system(method, url.pathname, raw, url.searchParams);
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
-    const call: GatewayCall = { method: req.method ?? 'GET', path: url.pathname, query: url.search.replace(/^\?/, ''), status: 0 };
+    const call: GatewayCall = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.search.replace(/^\?/, ''),
+      status: 0,
+    };
     this.calls.push(call);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -289,8 +329,11 @@ class Gateway {
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       if (raw.length > 0) call.body = parseOrRaw(raw);
-      this.route(req, raw, url)
-        .catch((err: unknown): Reply => ({ status: 500, text: `emulator error: ${err instanceof Error ? err.message : String(err)}` }))
+      void this.route(req, raw, url)
+        .catch((err: unknown): Reply => ({
+          status: 500,
+          text: `emulator error: ${err instanceof Error ? err.message : String(err)}`,
+        }))
         .then((reply) => send(res, call, reply));
     });
   }
@@ -307,7 +350,10 @@ function parseOrRaw(raw: string): unknown {
 /** The test-facing handle: records with their live invocation counters, and the knobs tests turn. */
 function handleFor(gw: Gateway, url: string, server: Server, images: Map<string, ImageBehaviour>): GatewayEmulator {
   const { provider, invocations, w } = gw;
-  const withCount = (r: Omit<FunctionRecord, 'invocationCount'>): FunctionRecord => ({ ...r, invocationCount: invocations.live(`${r.name}.${r.namespace}`) });
+  const withCount = (r: Omit<FunctionRecord, 'invocationCount'>): FunctionRecord => ({
+    ...r,
+    invocationCount: invocations.live(`${r.name}.${r.namespace}`),
+  });
   const get = (name: string, namespace = DEFAULT_NAMESPACE): FunctionRecord | undefined => {
     const r = provider.record(name, namespace);
     return r && withCount(r);
@@ -316,7 +362,11 @@ function handleFor(gw: Gateway, url: string, server: Server, images: Map<string,
     url,
     edition: gw.edition,
     calls: gw.calls,
-    functions: (namespace) => provider.records().filter((r) => namespace === undefined || r.namespace === namespace).map(withCount),
+    functions: (namespace) =>
+      provider
+        .records()
+        .filter((r) => namespace === undefined || r.namespace === namespace)
+        .map(withCount),
     get,
     seed(fn): FunctionRecord {
       const ns = fn.namespace ?? DEFAULT_NAMESPACE;

@@ -25,13 +25,24 @@ export function secretForms(set: SecretSet): string[] {
 }
 
 /** Every readable text of a run, by where it was found. */
-export function readableTexts(run: ActionRun, github?: GitHubEmulator, issues: number[] = [], extra: Record<string, string> = {}): Record<string, string> {
+export function readableTexts(
+  run: ActionRun,
+  github?: GitHubEmulator,
+  issues: number[] = [],
+  extra: Record<string, string> = {},
+): Record<string, string> {
   const log = (text: string) =>
     text
       .split('\n')
       .filter((l) => !l.startsWith('::add-mask::'))
       .join('\n');
-  const texts: Record<string, string> = { stdout: log(run.stdout), stderr: log(run.stderr), outputs: JSON.stringify(run.outputs), summary: run.summary, ...extra };
+  const texts: Record<string, string> = {
+    stdout: log(run.stdout),
+    stderr: log(run.stderr),
+    outputs: JSON.stringify(run.outputs),
+    summary: run.summary,
+    ...extra,
+  };
   for (const n of issues) for (const c of github?.comments(n) ?? []) texts[`comment ${c.id} on #${n}`] = c.body;
   for (const d of github?.deployments() ?? []) texts[`deployment ${d.id}`] = JSON.stringify(d);
   return texts;
@@ -40,7 +51,8 @@ export function readableTexts(run: ActionRun, github?: GitHubEmulator, issues: n
 /** `where: form` for every secret form found; empty when the run leaked nothing. */
 export function findLeaks(texts: Record<string, string>, forms: string[]): string[] {
   const found: string[] = [];
-  for (const [where, text] of Object.entries(texts)) for (const form of forms) if (text.includes(form)) found.push(`${where}: ${form}`);
+  for (const [where, text] of Object.entries(texts))
+    for (const form of forms) if (text.includes(form)) found.push(`${where}: ${form}`);
   return found;
 }
 

@@ -21,8 +21,14 @@ export function startPodman(): Podman {
   };
   return {
     env: {
-      CONTAINERS_STORAGE_CONF: file('storage.conf', `[storage]\ndriver = "vfs"\nrunroot = "${dir}/run"\ngraphroot = "${dir}/graph"\n`),
-      CONTAINERS_CONF: file('containers.conf', `[engine]\ntmp_dir = "${dir}/tmp"\nevents_logger = "file"\nevents_logfile_path = "${dir}/events.log"\n`),
+      CONTAINERS_STORAGE_CONF: file(
+        'storage.conf',
+        `[storage]\ndriver = "vfs"\nrunroot = "${dir}/run"\ngraphroot = "${dir}/graph"\n`,
+      ),
+      CONTAINERS_CONF: file(
+        'containers.conf',
+        `[engine]\ntmp_dir = "${dir}/tmp"\nevents_logger = "file"\nevents_logfile_path = "${dir}/events.log"\n`,
+      ),
       // podman 4.3 fails any push with "stat <file>: no such file" when REGISTRY_AUTH_FILE names a missing file,
       // unlike its default location: start from an empty one, as a runner without a login has.
       REGISTRY_AUTH_FILE: file('auth.json', '{"auths":{}}\n'),

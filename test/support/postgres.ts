@@ -9,7 +9,17 @@
  * The binaries live in /usr/lib/postgresql/<major>/bin, not on PATH: the newest installed major is used.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import pg from 'pg';
@@ -42,7 +52,12 @@ const STOP_GRACE_MS = 10_000;
 export function postgresBin(): string | undefined {
   if (!existsSync(ROOT)) return undefined;
   const majors = readdirSync(ROOT)
-    .filter((d) => /^\d+$/.test(d) && existsSync(path.join(ROOT, d, 'bin', 'postgres')) && existsSync(path.join(ROOT, d, 'bin', 'initdb')))
+    .filter(
+      (d) =>
+        /^\d+$/.test(d) &&
+        existsSync(path.join(ROOT, d, 'bin', 'postgres')) &&
+        existsSync(path.join(ROOT, d, 'bin', 'initdb')),
+    )
     .map(Number)
     .sort((a, b) => b - a);
   return majors.length ? path.join(ROOT, String(majors[0]), 'bin') : undefined;
@@ -55,7 +70,10 @@ export function postgresBin(): string | undefined {
 export function describeWithPostgres(): jest.Describe {
   if (postgresBin() || process.env.CI) return describe;
   return ((name: string, fn: () => void) =>
-    describe.skip(`${name} (skipped: no ${ROOT}/<major>/bin/postgres; apt-get install postgresql)`, fn)) as unknown as jest.Describe;
+    describe.skip(
+      `${name} (skipped: no ${ROOT}/<major>/bin/postgres; apt-get install postgresql)`,
+      fn,
+    )) as unknown as jest.Describe;
 }
 
 /** uid/gid to run the server as: the `postgres` user when we are root, ourselves otherwise. */
@@ -82,18 +100,40 @@ export async function startPostgres(): Promise<Postgres> {
   let t0 = Date.now();
   execFileSync(
     path.join(bin, 'initdb'),
-    ['-D', data, '--username=postgres', `--pwfile=${pwfile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-sync'],
+    [
+      '-D',
+      data,
+      '--username=postgres',
+      `--pwfile=${pwfile}`,
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      '--encoding=UTF8',
+      '--locale=C',
+      '--no-sync',
+    ],
     { ...run, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const initdbMs = Date.now() - t0;
   rmSync(pwfile);
 
   const port = await freePort();
-  const settings = ['listen_addresses=127.0.0.1', `port=${port}`, `unix_socket_directories=${dir}`, 'fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=50', 'logging_collector=off'];
+  const settings = [
+    'listen_addresses=127.0.0.1',
+    `port=${port}`,
+    `unix_socket_directories=${dir}`,
+    'fsync=off',
+    'synchronous_commit=off',
+    'full_page_writes=off',
+    'max_connections=50',
+    'logging_collector=off',
+  ];
   t0 = Date.now();
   const logFile = path.join(dir, 'postgres.log');
   const log = openSync(logFile, 'a');
-  const child = spawn(path.join(bin, 'postgres'), ['-D', data, ...settings.flatMap((s) => ['-c', s])], { ...run, stdio: ['ignore', log, log] });
+  const child = spawn(path.join(bin, 'postgres'), ['-D', data, ...settings.flatMap((s) => ['-c', s])], {
+    ...run,
+    stdio: ['ignore', log, log],
+  });
   closeSync(log);
   child.unref();
   let exited = false;
@@ -134,18 +174,34 @@ export async function startPostgres(): Promise<Postgres> {
   };
 
   try {
-    await waitFor(async () => {
-      if (exited) return true;
-      const c = await connect();
-      await c.end();
-      return true;
-    }, 'postgres to accept connections', 30_000);
+    await waitFor(
+      async () => {
+        if (exited) return true;
+        const c = await connect();
+        await c.end();
+        return true;
+      },
+      'postgres to accept connections',
+      30_000,
+    );
     if (exited) throw new Error('postgres exited');
   } catch (err) {
     const tail = readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
     await close();
-    throw new Error(`PostgreSQL ${major} did not start (${(err as Error).message}):\n${tail}`);
+    throw new Error(`PostgreSQL ${major} did not start (${(err as Error).message}):\n${tail}`, { cause: err });
   }
   const startMs = Date.now() - t0;
-  return { url: urlFor({}), host, port, superuser: { user: 'postgres', password }, major, connect, urlFor, timings: { initdbMs, startMs }, pid: child.pid!, dir, close };
+  return {
+    url: urlFor({}),
+    host,
+    port,
+    superuser: { user: 'postgres', password },
+    major,
+    connect,
+    urlFor,
+    timings: { initdbMs, startMs },
+    pid: child.pid!,
+    dir,
+    close,
+  };
 }

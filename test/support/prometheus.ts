@@ -31,7 +31,8 @@ export interface PrometheusEmulator {
   close(): Promise<void>;
 }
 
-const QUERY = /^sum by \(function_name\) \(increase\(gateway_function_invocation_total\[((?:\d+(?:y|w|d|h|m|s|ms))+)\]\)\)$/;
+const QUERY =
+  /^sum by \(function_name\) \(increase\(gateway_function_invocation_total\[((?:\d+(?:y|w|d|h|m|s|ms))+)\]\)\)$/;
 
 function formatValue(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
@@ -60,23 +61,29 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
       const reply = (status: number, body: unknown) => {
         call.status = status;
         const text = JSON.stringify(body);
-        res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) });
+        res.writeHead(status, {
+          'Content-Type': 'application/json',
+          'Content-Length': String(Buffer.byteLength(text)),
+        });
         res.end(text);
       };
       const badData = (error: string) => reply(400, { status: 'error', errorType: 'bad_data', error });
 
       if (options.basicAuth) {
-        const expected = 'Basic ' + Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64');
+        const expected =
+          'Basic ' + Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64');
         if (req.headers.authorization !== expected) {
           call.status = 401;
           res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="prometheus"', 'Content-Type': 'text/plain' });
           return res.end('Unauthorized\n');
         }
       }
-      if (url.pathname !== '/api/v1/query') return reply(404, { status: 'error', errorType: 'not_found', error: 'not found' });
+      if (url.pathname !== '/api/v1/query')
+        return reply(404, { status: 'error', errorType: 'not_found', error: 'not found' });
       let params = url.searchParams;
       if (req.method === 'POST') {
-        if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return badData('POST needs a form body');
+        if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
+          return badData('POST needs a form body');
         params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
       } else if (req.method !== 'GET') {
         return reply(405, { status: 'error', errorType: 'bad_data', error: 'method not allowed' });
@@ -85,14 +92,20 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
       call.query = query ?? undefined;
       if (!query) return badData('invalid parameter "query": 1:1: parse error: no expression found in input');
       const m = QUERY.exec(query);
-      if (!m) return badData(`invalid parameter "query": the emulator only answers the sweeper's increase query, got: ${query}`);
+      if (!m)
+        return badData(
+          `invalid parameter "query": the emulator only answers the sweeper's increase query, got: ${query}`,
+        );
       windows.push(m[1]);
       const now = Date.now() / 1000;
       reply(200, {
         status: 'success',
         data: {
           resultType: 'vector',
-          result: Object.entries(increases).map(([functionName, v]) => ({ metric: { function_name: functionName }, value: [now, formatValue(v)] })),
+          result: Object.entries(increases).map(([functionName, v]) => ({
+            metric: { function_name: functionName },
+            value: [now, formatValue(v)],
+          })),
         },
       });
     });

@@ -50,21 +50,29 @@ export interface Registry {
   registriesConf: string;
   tags(repository: string): Promise<string[]>;
   /** A pushed image: its config (labels under `config.Labels`) and its layers as pushed (gzip), in order. */
-  image(repository: string, tag: string): Promise<{ config: { config?: { Labels?: Record<string, string> } }; layers: Buffer[] }>;
+  image(
+    repository: string,
+    tag: string,
+  ): Promise<{ config: { config?: { Labels?: Record<string, string> } }; layers: Buffer[] }>;
   /**
    * Pushes a minimal OCI image (a config blob and a manifest without layers) under each tag, through the registry
    * API. The same `content` (and `labels`) gives the same manifest digest, which is returned.
    */
   pushImage(repository: string, tags: string[], content?: string, labels?: Record<string, string>): Promise<string>;
   /** Pushes an OCI index of images already in `repository` (by manifest digest) under `tag`; returns its digest. */
-  pushIndex(repository: string, tag: string, manifests: { digest: string; platform: { os: string; architecture: string } }[]): Promise<string>;
+  pushIndex(
+    repository: string,
+    tag: string,
+    manifests: { digest: string; platform: { os: string; architecture: string } }[],
+  ): Promise<string>;
   /** The manifest digest a tag names, or undefined. */
   digestOf(repository: string, tag: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
 /** Single-platform manifests: docker pushes Docker schema 2, podman and buildah OCI. */
-const MANIFEST_TYPES = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
+const MANIFEST_TYPES =
+  'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 
@@ -73,10 +81,21 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
   const port = await freePort();
   const username = 'ci';
   const password = 'registry-pw-' + Math.random().toString(36).slice(2);
-  const tokens = options.auth === 'token' ? await startTokenService(dir, username, password, options.tokenActions ?? ['pull', 'push', 'delete'], options.anonymousPull ?? false) : undefined;
+  const tokens =
+    options.auth === 'token'
+      ? await startTokenService(
+          dir,
+          username,
+          password,
+          options.tokenActions ?? ['pull', 'push', 'delete'],
+          options.anonymousPull ?? false,
+        )
+      : undefined;
   writeFileSync(path.join(dir, 'htpasswd'), `${username}:${bcrypt.hashSync(password, 6)}\n`);
   const auth = tokens
-    ? [`  token: {realm: "${tokens.realm}", service: ${TOKEN_SERVICE}, issuer: ${TOKEN_ISSUER}, rootcertbundle: ${tokens.certFile}}`]
+    ? [
+        `  token: {realm: "${tokens.realm}", service: ${TOKEN_SERVICE}, issuer: ${TOKEN_ISSUER}, rootcertbundle: ${tokens.certFile}}`,
+      ]
     : [`  htpasswd: {realm: basic-realm, path: ${path.join(dir, 'htpasswd')}}`];
   writeFileSync(
     path.join(dir, 'config.yml'),
@@ -96,9 +115,16 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
   child.unref();
   const host = `127.0.0.1:${port}`;
   const basic = 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64');
-  const authFor = (repository: string, actions: string[]) => (tokens ? `Bearer ${tokens.mint(repository, actions)}` : basic);
+  const authFor = (repository: string, actions: string[]) =>
+    tokens ? `Bearer ${tokens.mint(repository, actions)}` : basic;
   // With token auth an unauthenticated /v2/ is a 401 challenge: the registry is up.
-  await waitFor(async () => [200, 401].includes((await fetch(`http://${host}/v2/`, { headers: tokens ? {} : { authorization: basic } })).status), 'docker-registry');
+  await waitFor(
+    async () =>
+      [200, 401].includes(
+        (await fetch(`http://${host}/v2/`, { headers: tokens ? {} : { authorization: basic } })).status,
+      ),
+    'docker-registry',
+  );
   const storage = path.join(dir, 'containers');
   return {
     host,
@@ -113,17 +139,24 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     tokenScopes: tokens?.scopes ?? [],
     registriesConf: writeRegistriesConf(dir, host),
     async tags(repository) {
-      const res = await fetch(`http://${host}/v2/${repository}/tags/list`, { headers: { authorization: authFor(repository, ['pull']) } });
+      const res = await fetch(`http://${host}/v2/${repository}/tags/list`, {
+        headers: { authorization: authFor(repository, ['pull']) },
+      });
       if (res.status === 404) return [];
       return (((await res.json()) as { tags?: string[] | null }).tags ?? []).sort();
     },
     async image(repository, tag) {
       const get = async (what: string, accept = '*/*') => {
-        const res = await fetch(`http://${host}/v2/${repository}/${what}`, { headers: { authorization: authFor(repository, ['pull']), accept } });
+        const res = await fetch(`http://${host}/v2/${repository}/${what}`, {
+          headers: { authorization: authFor(repository, ['pull']), accept },
+        });
         if (!res.ok) throw new Error(`registry GET ${repository}/${what} answered ${res.status}`);
         return Buffer.from(await res.arrayBuffer());
       };
-      const manifest = JSON.parse((await get(`manifests/${tag}`, MANIFEST_TYPES)).toString()) as { config: { digest: string }; layers?: { digest: string }[] };
+      const manifest = JSON.parse((await get(`manifests/${tag}`, MANIFEST_TYPES)).toString()) as {
+        config: { digest: string };
+        layers?: { digest: string }[];
+      };
       const layers: Buffer[] = [];
       for (const { digest } of manifest.layers ?? []) layers.push(await get(`blobs/${digest}`));
       return { config: JSON.parse((await get(`blobs/${manifest.config.digest}`)).toString()), layers };
@@ -137,12 +170,20 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
         manifests: manifests.map((m) => ({ mediaType: OCI_MANIFEST, digest: m.digest, size: 0, platform: m.platform })),
       });
       // distribution 2.8 checks that the children exist, not their sizes.
-      const res = await fetch(`http://${host}/v2/${repository}/manifests/${tag}`, { method: 'PUT', headers: { authorization: authFor(repository, ['pull', 'push']), 'content-type': OCI_INDEX }, body });
-      if (res.status !== 201) throw new Error(`pushIndex: PUT manifests/${tag} answered ${res.status}: ${await res.text()}`);
+      const res = await fetch(`http://${host}/v2/${repository}/manifests/${tag}`, {
+        method: 'PUT',
+        headers: { authorization: authFor(repository, ['pull', 'push']), 'content-type': OCI_INDEX },
+        body,
+      });
+      if (res.status !== 201)
+        throw new Error(`pushIndex: PUT manifests/${tag} answered ${res.status}: ${await res.text()}`);
       return res.headers.get('docker-content-digest') ?? '';
     },
     async digestOf(repository, tag) {
-      const res = await fetch(`http://${host}/v2/${repository}/manifests/${tag}`, { method: 'HEAD', headers: { authorization: authFor(repository, ['pull']), accept: `${MANIFEST_TYPES}, ${OCI_INDEX}` } });
+      const res = await fetch(`http://${host}/v2/${repository}/manifests/${tag}`, {
+        method: 'HEAD',
+        headers: { authorization: authFor(repository, ['pull']), accept: `${MANIFEST_TYPES}, ${OCI_INDEX}` },
+      });
       return res.status === 200 ? (res.headers.get('docker-content-digest') ?? undefined) : undefined;
     },
     async close() {
@@ -153,20 +194,47 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
   };
 }
 
-async function pushImage(base: string, repository: string, tags: string[], labels: Record<string, string>, authorization: string): Promise<string> {
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: { Labels: labels } }));
+async function pushImage(
+  base: string,
+  repository: string,
+  tags: string[],
+  labels: Record<string, string>,
+  authorization: string,
+): Promise<string> {
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: [] },
+      config: { Labels: labels },
+    }),
+  );
   const configDigest = 'sha256:' + createHash('sha256').update(config).digest('hex');
   const start = await fetch(`${base}/v2/${repository}/blobs/uploads/`, { method: 'POST', headers: { authorization } });
   if (start.status !== 202) throw new Error(`pushImage: POST blobs/uploads answered ${start.status}`);
   const upload = new URL(start.headers.get('location') ?? '', base);
   upload.searchParams.set('digest', configDigest);
-  const put = await fetch(upload, { method: 'PUT', headers: { authorization, 'content-type': 'application/octet-stream' }, body: config });
+  const put = await fetch(upload, {
+    method: 'PUT',
+    headers: { authorization, 'content-type': 'application/octet-stream' },
+    body: config,
+  });
   if (put.status !== 201) throw new Error(`pushImage: PUT blob answered ${put.status}`);
-  const manifest = JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length }, layers: [] });
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
+    layers: [],
+  });
   let digest = '';
   for (const tag of tags) {
-    const res = await fetch(`${base}/v2/${repository}/manifests/${tag}`, { method: 'PUT', headers: { authorization, 'content-type': OCI_MANIFEST }, body: manifest });
-    if (res.status !== 201) throw new Error(`pushImage: PUT manifests/${tag} answered ${res.status}: ${await res.text()}`);
+    const res = await fetch(`${base}/v2/${repository}/manifests/${tag}`, {
+      method: 'PUT',
+      headers: { authorization, 'content-type': OCI_MANIFEST },
+      body: manifest,
+    });
+    if (res.status !== 201)
+      throw new Error(`pushImage: PUT manifests/${tag} answered ${res.status}: ${await res.text()}`);
     digest = res.headers.get('docker-content-digest') ?? '';
   }
   return digest;
@@ -185,13 +253,35 @@ interface TokenService {
 }
 
 /** The token service of distribution's token auth: Basic credentials in, a JWT for the granted scope out. */
-async function startTokenService(dir: string, username: string, password: string, grantable: string[], anonymousPull: boolean): Promise<TokenService> {
+async function startTokenService(
+  dir: string,
+  username: string,
+  password: string,
+  grantable: string[],
+  anonymousPull: boolean,
+): Promise<TokenService> {
   const keyFile = path.join(dir, 'token-key.pem');
   const certFile = path.join(dir, 'token-cert.pem');
   // distribution verifies the JWT's x5c chain against rootcertbundle and wants digitalSignature in the leaf's key usage.
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=faas-preview test token', '-addext', 'keyUsage=digitalSignature,keyCertSign'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=faas-preview test token',
+      '-addext',
+      'keyUsage=digitalSignature,keyCertSign',
+    ],
     { stdio: 'ignore' },
   );
   const key = readFileSync(keyFile, 'utf8');
@@ -199,7 +289,16 @@ async function startTokenService(dir: string, username: string, password: string
   const jwt = (access: { type: string; name: string; actions: string[] }[]) => {
     const now = Math.floor(Date.now() / 1000);
     const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-    const claims = { iss: TOKEN_ISSUER, sub: username, aud: TOKEN_SERVICE, exp: now + 300, nbf: now - 10, iat: now, jti: randomBytes(8).toString('hex'), access };
+    const claims = {
+      iss: TOKEN_ISSUER,
+      sub: username,
+      aud: TOKEN_SERVICE,
+      exp: now + 300,
+      nbf: now - 10,
+      iat: now,
+      jti: randomBytes(8).toString('hex'),
+      access,
+    };
     const signed = `${part({ alg: 'RS256', typ: 'JWT', x5c: [x5c] })}.${part(claims)}`;
     return `${signed}.${sign('sha256', Buffer.from(signed), key).toString('base64url')}`;
   };
@@ -207,17 +306,35 @@ async function startTokenService(dir: string, username: string, password: string
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://token');
     const anonymous = anonymousPull && req.headers.authorization === undefined;
-    if (!anonymous && req.headers.authorization !== 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64')) {
-      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="token"' }).end('{"details":"incorrect username or password"}');
+    if (
+      !anonymous &&
+      req.headers.authorization !== 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64')
+    ) {
+      res
+        .writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="token"' })
+        .end('{"details":"incorrect username or password"}');
       return;
     }
-    const access = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).map((scope) => {
-      scopes.push(scope);
-      const [type, name, actions] = [scope.slice(0, scope.indexOf(':')), scope.slice(scope.indexOf(':') + 1, scope.lastIndexOf(':')), scope.slice(scope.lastIndexOf(':') + 1)];
-      return { type, name, actions: actions.split(',').filter((a) => grantable.includes(a) && (!anonymous || a === 'pull')) };
-    });
+    const access = url.searchParams
+      .getAll('scope')
+      .flatMap((s) => s.split(' '))
+      .map((scope) => {
+        scopes.push(scope);
+        const [type, name, actions] = [
+          scope.slice(0, scope.indexOf(':')),
+          scope.slice(scope.indexOf(':') + 1, scope.lastIndexOf(':')),
+          scope.slice(scope.lastIndexOf(':') + 1),
+        ];
+        return {
+          type,
+          name,
+          actions: actions.split(',').filter((a) => grantable.includes(a) && (!anonymous || a === 'pull')),
+        };
+      });
     const token = jwt(access);
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   server.unref();
@@ -242,14 +359,23 @@ export interface LinkProxy {
  * order, a `Link` to the next page) and passes everything else through. `link` chooses how the next page is written:
  * a path, a whole URL of the proxy, or a whole URL of another host.
  */
-export async function startLinkProxy(registry: Registry, o: { pageSize: number; link: 'relative' | 'absolute' | 'foreign' }): Promise<LinkProxy> {
+export async function startLinkProxy(
+  registry: Registry,
+  o: { pageSize: number; link: 'relative' | 'absolute' | 'foreign' },
+): Promise<LinkProxy> {
   const calls: string[] = [];
   let self = '';
   const server = createServer((req, res) => {
     calls.push(`${req.method} ${req.url}`);
     const url = new URL(req.url ?? '/', 'http://proxy');
     const list = /^\/v2\/(.+)\/tags\/list$/.exec(url.pathname);
-    const upstream = httpRequest({ host: '127.0.0.1', port: Number(registry.host.split(':')[1]), method: req.method, path: list ? url.pathname : req.url, headers: { ...req.headers, host: registry.host } });
+    const upstream = httpRequest({
+      host: '127.0.0.1',
+      port: Number(registry.host.split(':')[1]),
+      method: req.method,
+      path: list ? url.pathname : req.url,
+      headers: { ...req.headers, host: registry.host },
+    });
     upstream.on('response', (up: IncomingMessage) => {
       if (!list || up.statusCode !== 200) {
         res.writeHead(up.statusCode ?? 502, up.headers);
@@ -297,10 +423,14 @@ export function layerPaths(layer: Buffer): string[] {
   const tar = gunzipSync(layer);
   const paths: string[] = [];
   let longName: string | undefined;
-  for (let at = 0; at + 512 <= tar.length; ) {
+  for (let at = 0; at + 512 <= tar.length;) {
     const header = tar.subarray(at, at + 512);
     if (header.every((b) => b === 0)) break;
-    const field = (from: number, length: number) => header.subarray(from, from + length).toString('utf8').replace(/\0.*$/s, '');
+    const field = (from: number, length: number) =>
+      header
+        .subarray(from, from + length)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const size = parseInt(field(124, 12).trim() || '0', 8);
     const type = field(156, 1);
     const body = tar.subarray(at + 512, at + 512 + size);

@@ -119,18 +119,21 @@ const HOP_BY_HOP = new Set(['transfer-encoding', 'connection', 'keep-alive']);
 function forwardTo(port: number): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
   return (req, res) => {
-    const up = http.request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, agent }, (ur) => {
-      const chunks: Buffer[] = [];
-      ur.on('data', (c: Buffer) => chunks.push(c));
-      ur.on('error', () => res.destroy());
-      ur.on('end', () => {
-        res.statusCode = ur.statusCode ?? 502;
-        for (const [name, value] of Object.entries(ur.headers)) {
-          if (value !== undefined && !HOP_BY_HOP.has(name)) res.setHeader(name, value);
-        }
-        res.end(Buffer.concat(chunks));
-      });
-    });
+    const up = http.request(
+      { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, agent },
+      (ur) => {
+        const chunks: Buffer[] = [];
+        ur.on('data', (c: Buffer) => chunks.push(c));
+        ur.on('error', () => res.destroy());
+        ur.on('end', () => {
+          res.statusCode = ur.statusCode ?? 502;
+          for (const [name, value] of Object.entries(ur.headers)) {
+            if (value !== undefined && !HOP_BY_HOP.has(name)) res.setHeader(name, value);
+          }
+          res.end(Buffer.concat(chunks));
+        });
+      },
+    );
     up.on('error', () => res.destroy());
     req.pipe(up);
   };
@@ -155,7 +158,17 @@ async function makeCluster(dir: string, monPort: number, rgwPort: number): Promi
     run('osdmaptool', ['--createsimple', '1', '--clobber', join(dir, 'osdmap')]),
   ]);
   await Promise.all([
-    run('ceph-mon', ['--mkfs', '-i', 'a', '-c', conf, '--monmap', join(dir, 'monmap'), '--osdmap', join(dir, 'osdmap')]),
+    run('ceph-mon', [
+      '--mkfs',
+      '-i',
+      'a',
+      '-c',
+      conf,
+      '--monmap',
+      join(dir, 'monmap'),
+      '--osdmap',
+      join(dir, 'osdmap'),
+    ]),
     run('ceph-osd', ['--mkfs', '-i', '0', '-c', conf, '--no-mon-config']), // no mon yet: take the file's settings only
   ]);
   return conf;
@@ -175,7 +188,10 @@ function startDaemons(dir: string, conf: string): Daemons {
   (sh.stdin as unknown as Socket).unref(); // this process may exit without close(): the pipe's EOF stops the daemons
   const exited = new Promise<void>((resolve) => sh.once('exit', () => resolve()));
   const logs = (): string =>
-    [...['mon', 'osd', 'rgw'].map((d) => `--- ${d}\n${tail(join(log, `${d}.out`))}`), `--- radosgw log\n${tail(join(log, 'client.rgw.log'))}`].join('\n');
+    [
+      ...['mon', 'osd', 'rgw'].map((d) => `--- ${d}\n${tail(join(log, `${d}.out`))}`),
+      `--- radosgw log\n${tail(join(log, 'client.rgw.log'))}`,
+    ].join('\n');
   const gone = exited.then(() => Promise.reject(new Error(`a Ceph daemon exited during start-up:\n${logs()}`)));
   gone.catch(() => undefined);
   return {
@@ -200,7 +216,9 @@ async function waitForRgw(port: number, daemons: Daemons, dir: string): Promise<
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (!(await Promise.race([answers(port), daemons.gone]))) {
     if (Date.now() > deadline) {
-      throw new Error(`radosgw did not answer on 127.0.0.1:${port} within ${START_TIMEOUT_MS} ms:\n${tail(join(dir, 'log', 'client.rgw.log'))}`);
+      throw new Error(
+        `radosgw did not answer on 127.0.0.1:${port} within ${START_TIMEOUT_MS} ms:\n${tail(join(dir, 'log', 'client.rgw.log'))}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -208,14 +226,31 @@ async function waitForRgw(port: number, daemons: Daemons, dir: string): Promise<
 
 /** An S3 user with fresh random keys. */
 async function createUser(conf: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {
-  const credentials = { accessKeyId: randomBytes(10).toString('hex').toUpperCase(), secretAccessKey: randomBytes(20).toString('hex') };
+  const credentials = {
+    accessKeyId: randomBytes(10).toString('hex').toUpperCase(),
+    secretAccessKey: randomBytes(20).toString('hex'),
+  };
   const { accessKeyId, secretAccessKey } = credentials;
-  await run('radosgw-admin', ['-c', conf, '-n', 'client.admin', 'user', 'create', '--uid=faas-preview', '--display-name=faas-preview', `--access-key=${accessKeyId}`, `--secret-key=${secretAccessKey}`]);
+  await run('radosgw-admin', [
+    '-c',
+    conf,
+    '-n',
+    'client.admin',
+    'user',
+    'create',
+    '--uid=faas-preview',
+    '--display-name=faas-preview',
+    `--access-key=${accessKeyId}`,
+    `--secret-key=${secretAccessKey}`,
+  ]);
   return credentials;
 }
 
 /** The tap in front of radosgw, on a port of its own. */
-async function listenTap(rgwPort: number, latencyMs?: number): Promise<{ server: http.Server; endpoint: string; tap: WireTap }> {
+async function listenTap(
+  rgwPort: number,
+  latencyMs?: number,
+): Promise<{ server: http.Server; endpoint: string; tap: WireTap }> {
   const server = http.createServer();
   const tap = tapRequests(server, forwardTo(rgwPort), latencyMs);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -242,7 +277,15 @@ export async function startRgw(options: StartS3Options = {}): Promise<RgwServer>
     const credentials = await createUser(conf);
     const { server, endpoint, tap } = await listenTap(rgwPort, options.latencyMs);
     proxy = server;
-    const s3 = await connectTo({ kind: 'rgw', endpoint, bucket: options.bucket ?? 'previews', credentials, concurrency: options.concurrency, tap, stop });
+    const s3 = await connectTo({
+      kind: 'rgw',
+      endpoint,
+      bucket: options.bucket ?? 'previews',
+      credentials,
+      concurrency: options.concurrency,
+      tap,
+      stop,
+    });
     return { ...s3, directEndpoint: `http://127.0.0.1:${rgwPort}`, startMs: Date.now() - started };
   } catch (err) {
     await stop();

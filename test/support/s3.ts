@@ -121,7 +121,7 @@ function rewriteAnswer(res: ServerResponse, rewrite: (body: string) => string): 
   const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
   res.end = ((chunk?: unknown) => {
     if (chunk === undefined || typeof chunk === 'function') return end(chunk);
-    const body = rewrite(Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk));
+    const body = rewrite(Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk as string));
     if (!res.headersSent) res.setHeader('content-length', Buffer.byteLength(body));
     return end(body);
   }) as typeof res.end;
@@ -173,7 +173,9 @@ export function tapRequests(
     if (action && 'status' in action) {
       req.resume();
       res.writeHead(action.status, { 'content-type': 'application/xml' });
-      res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${action.code}</Code><Message>${action.message}</Message></Error>`);
+      res.end(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${action.code}</Code><Message>${action.message}</Message></Error>`,
+      );
       return;
     }
     if (action) rewriteAnswer(res, action.rewriteBody);
@@ -214,7 +216,9 @@ async function listAllKeys(client: S3Client, bucket: string, prefix = ''): Promi
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }));
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }),
+    );
     for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -286,7 +290,11 @@ export async function startS3(options: StartS3Options = {}): Promise<S3Emulator>
     bucket,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     concurrency: options.concurrency,
-    tap: tapRequests(httpServer, (req, res) => handlers.forEach((h) => h.call(httpServer, req, res)), options.latencyMs),
+    tap: tapRequests(
+      httpServer,
+      (req, res) => handlers.forEach((h) => h.call(httpServer, req, res)),
+      options.latencyMs,
+    ),
     async stop(): Promise<void> {
       const closed = server.close().catch(() => undefined);
       httpServer.closeAllConnections();

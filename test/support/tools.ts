@@ -19,7 +19,10 @@ export function describeWith(programs: string[]): { describe: jest.Describe; mis
   const missing = programs.filter((p) => !hasCommand(p));
   if (missing.length === 0 || process.env.CI) return { describe, missing: '' };
   const skipped = ((name: string, fn: () => void) =>
-    describe.skip(`${name} (skipped: ${missing.join(', ')} not installed; apt-get install ${missing.join(' ')})`, fn)) as unknown as jest.Describe;
+    describe.skip(
+      `${name} (skipped: ${missing.join(', ')} not installed; apt-get install ${missing.join(' ')})`,
+      fn,
+    )) as unknown as jest.Describe;
   return { describe: skipped, missing: missing.join(', ') };
 }
 

@@ -51,7 +51,7 @@ export async function startWakerProcess(env: Record<string, string>): Promise<Wa
     ]);
   } catch (err) {
     await close();
-    throw new Error(`${WAKER_BUNDLE} did not start (${(err as Error).message}):\n${output()}`);
+    throw new Error(`${WAKER_BUNDLE} did not start (${(err as Error).message}):\n${output()}`, { cause: err });
   }
   return { url: `http://127.0.0.1:${port}`, lines: () => stdout.split('\n').filter(Boolean), output, close };
 }

@@ -62,7 +62,9 @@ export class Deployment {
     const current = this.current();
     if (current.length < replicas) return this.addPods(replicas - current.length);
     const now = Date.now();
-    const surplus = [...current].sort((a, b) => Number(a.readyAt <= now) - Number(b.readyAt <= now)).slice(0, current.length - replicas);
+    const surplus = [...current]
+      .sort((a, b) => Number(a.readyAt <= now) - Number(b.readyAt <= now))
+      .slice(0, current.length - replicas);
     this.pods = this.pods.filter((p) => !surplus.includes(p));
   }
 }

@@ -4,7 +4,15 @@
  * pkg/k8s/{function_status,secrets,proxy}.go, with the Kubernetes API server's checks in front of the objects.
  */
 import { Deployment } from './deployment.js';
-import { annotationErrors, envErrors, isSubdomain, labelErrors, normalizeImage, quantityError, serviceNameError } from './kube.js';
+import {
+  annotationErrors,
+  envErrors,
+  isSubdomain,
+  labelErrors,
+  normalizeImage,
+  quantityError,
+  serviceNameError,
+} from './kube.js';
 import {
   DEFAULT_NAMESPACE,
   FunctionStore,
@@ -23,7 +31,18 @@ import {
   type Version,
   type World,
 } from './model.js';
-import { decodeDelete, decodeDeployment, decodeScale, decodeSecret, empty, goError, rfc3339, type FunctionDeployment, type Reply, type Resources } from './wire.js';
+import {
+  decodeDelete,
+  decodeDeployment,
+  decodeScale,
+  decodeSecret,
+  empty,
+  goError,
+  rfc3339,
+  type FunctionDeployment,
+  type Reply,
+  type Resources,
+} from './wire.js';
 
 const CE_MAX_REPLICAS = 5;
 const VALID_DNS = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -43,20 +62,23 @@ interface NetesFunction {
 
 /** validate.go validateScalingLabels: what CE refuses among the scaling labels (not annotations). */
 function scalingLabelError(labels: Record<string, string>): string | undefined {
-  if (labels['com.openfaas.scale.zero'] === 'true') return 'com.openfaas.scale.zero not available for Community Edition';
+  if (labels['com.openfaas.scale.zero'] === 'true')
+    return 'com.openfaas.scale.zero not available for Community Edition';
   for (const k of ['zero-duration', 'target', 'type']) {
     if (`com.openfaas.scale.${k}` in labels) return `com.openfaas.scale.${k} not available for Community Edition`;
   }
   for (const k of ['max', 'min']) {
     const v = labels[`com.openfaas.scale.${k}`];
-    if (v !== undefined && ATOI.test(v) && Number(v) > CE_MAX_REPLICAS) return `com.openfaas.scale.${k} is set too high for Community Edition`;
+    if (v !== undefined && ATOI.test(v) && Number(v) > CE_MAX_REPLICAS)
+      return `com.openfaas.scale.${k} is set too high for Community Edition`;
   }
   return undefined;
 }
 
 /** deploy.go buildAnnotations, CE only. */
 function ceAnnotationError(annotations: Record<string, string>): string | undefined {
-  if (annotations.topic?.includes(',')) return 'the topic annotation may only support one value in the Community Edition';
+  if (annotations.topic?.includes(','))
+    return 'the topic annotation may only support one value in the Community Edition';
   const k = Object.keys(annotations).find((a) => a.includes('amazonaws.com') || a.includes('gke.io'));
   return k === undefined ? undefined : `annotation ${JSON.stringify(k)} is not supported in the Community Edition`;
 }
@@ -69,7 +91,8 @@ function resourceError(d: FunctionDeployment): string | undefined {
 
 /** What the API server refuses in the Deployment faas-netes builds. */
 function kubeErrors(d: FunctionDeployment): string[] {
-  const errs = d.service.length > 253 ? [`metadata.name: Invalid value: "${d.service}": must be no more than 253 characters`] : [];
+  const errs =
+    d.service.length > 253 ? [`metadata.name: Invalid value: "${d.service}": must be no more than 253 characters`] : [];
   return [
     ...errs,
     ...labelErrors('spec.template.metadata.labels', { faas_function: d.service, ...d.labels }),
@@ -105,7 +128,8 @@ export class FaasNetes extends FunctionStore<NetesFunction> implements Provider 
   /** validate.go isAnonymous: a HEAD of the manifest without credentials. */
   private anonymousError(image: string): string | undefined {
     if (!normalizeImage(image)) return `unable to parse image reference: could not parse reference: ${image}`;
-    if (!this.w.isPublic(image) || !this.w.isPullable(image)) return 'the Community Edition license agreement only supports public images';
+    if (!this.w.isPublic(image) || !this.w.isPullable(image))
+      return 'the Community Edition license agreement only supports public images';
     return undefined;
   }
 
@@ -148,18 +172,30 @@ export class FaasNetes extends FunctionStore<NetesFunction> implements Provider 
     const specError = resourceError(d) ?? (this.w.ce ? ceAnnotationError(d.annotations) : undefined);
     if (specError) return goError(400, `failed create Deployment spec: ${specError}`);
     if (this.fns.size + 1 > this.w.maxFunctions) {
-      return goError(400, `unable to create function, maximum: ${this.w.maxFunctions}, visit https://openfaas.com/pricing to upgrade to OpenFaaS Standard`);
+      return goError(
+        400,
+        `unable to create function, maximum: ${this.w.maxFunctions}, visit https://openfaas.com/pricing to upgrade to OpenFaaS Standard`,
+      );
     }
     return this.create(d, ns);
   }
 
   private create(d: FunctionDeployment, namespace: string): Reply {
-    if (this.fn(d.service, namespace)) return goError(500, `unable create Deployment: deployments.apps "${d.service}" already exists`);
+    if (this.fn(d.service, namespace))
+      return goError(500, `unable create Deployment: deployments.apps "${d.service}" already exists`);
     const errs = kubeErrors(d);
-    if (errs.length > 0) return goError(500, `unable create Deployment: Deployment.apps "${d.service}" is invalid: [${errs.join(', ')}]`);
+    if (errs.length > 0)
+      return goError(500, `unable create Deployment: Deployment.apps "${d.service}" is invalid: [${errs.join(', ')}]`);
     const replicas = minReplicas(d.labels) ?? 1;
     const deployment = new Deployment(this.version(specOf(d)), replicas, this.w.readiness);
-    const fn: NetesFunction = { name: d.service, namespace, deployment, service: false, createdAt: rfc3339(this.w.now()), deployCount: 1 };
+    const fn: NetesFunction = {
+      name: d.service,
+      namespace,
+      deployment,
+      service: false,
+      createdAt: rfc3339(this.w.now()),
+      deployCount: 1,
+    };
     this.put(fn);
     const serviceError = serviceNameError(d.service);
     if (serviceError) return goError(400, `failed create Service: Service "${d.service}" is invalid: ${serviceError}`);
@@ -174,7 +210,11 @@ export class FaasNetes extends FunctionStore<NetesFunction> implements Provider 
     const annotationError = this.w.ce ? ceAnnotationError(d.annotations) : undefined;
     if (annotationError) return goError(400, annotationError);
     const fn = this.fn(d.service, ns);
-    if (!fn) return goError(404, `unable update Deployment: ${d.service}.${ns}, error: deployments.apps "${d.service}" not found`);
+    if (!fn)
+      return goError(
+        404,
+        `unable update Deployment: ${d.service}.${ns}, error: deployments.apps "${d.service}" not found`,
+      );
     return this.apply(fn, d);
   }
 
@@ -187,12 +227,20 @@ export class FaasNetes extends FunctionStore<NetesFunction> implements Provider 
     if (this.w.ce && this.anonymousError(d.image)) return empty(200);
     if (resourceError(d)) return empty(200);
     const missing = missingSecret(this.w, d.secrets, fn.namespace);
-    if (missing) return goError(400, `unable update Deployment: ${d.service}.${fn.namespace}, error: secrets "${missing}" not found`);
+    if (missing)
+      return goError(
+        400,
+        `unable update Deployment: ${d.service}.${fn.namespace}, error: secrets "${missing}" not found`,
+      );
     if (kubeErrors(d).length > 0) return empty(200);
     fn.deployment.rollout(this.version(specOf(d)), minReplicas(d.labels) ?? fn.deployment.replicas);
     fn.uid = String(Math.floor(Math.random() * 1e9));
     fn.deployCount += 1;
-    if (!fn.service) return goError(404, `unable update Service: ${d.service}.${d.namespace}, error: services "${d.service}" not found`);
+    if (!fn.service)
+      return goError(
+        404,
+        `unable update Service: ${d.service}.${d.namespace}, error: services "${d.service}" not found`,
+      );
     return empty(202);
   }
 
@@ -272,7 +320,12 @@ export class FaasNetes extends FunctionStore<NetesFunction> implements Provider 
     if (method === 'GET') {
       const ns = query.get('namespace') || DEFAULT_NAMESPACE;
       if (this.namespaceError(ns)) return empty(400);
-      return { status: 200, json: secretNames(this.w, ns).sort().map((name) => ({ name, namespace: ns })) };
+      return {
+        status: 200,
+        json: secretNames(this.w, ns)
+          .sort()
+          .map((name) => ({ name, namespace: ns })),
+      };
     }
     if (!['POST', 'PUT', 'DELETE'].includes(method)) return empty(400);
     let secret: { name: string; namespace: string; value: string };
@@ -305,7 +358,9 @@ export class FaasNetes extends FunctionStore<NetesFunction> implements Provider 
 
   setReplicas(name: string, namespace: string, replicas: number): string | undefined {
     const reply = this.scale(name, JSON.stringify({ serviceName: name, replicas }), new URLSearchParams({ namespace }));
-    return reply.status === 202 ? undefined : `server returned non-202 status code (${reply.status}) for function, ${name}`;
+    return reply.status === 202
+      ? undefined
+      : `server returned non-202 status code (${reply.status}) for function, ${name}`;
   }
 
   /**
@@ -337,9 +392,17 @@ export class FaasNetes extends FunctionStore<NetesFunction> implements Provider 
     const replicas = input.replicas ?? 1;
     const deployment = new Deployment(this.version(seedSpec(input)), replicas, this.w.readiness);
     const ready = Math.min(input.availableReplicas ?? replicas, replicas);
-    for (const pod of deployment.pods.slice(0, ready)) Object.assign(pod, { startedAt: Number.NEGATIVE_INFINITY, readyAt: Number.NEGATIVE_INFINITY });
+    for (const pod of deployment.pods.slice(0, ready))
+      Object.assign(pod, { startedAt: Number.NEGATIVE_INFINITY, readyAt: Number.NEGATIVE_INFINITY });
     const createdAt = input.createdAt ?? rfc3339(this.w.now());
-    this.put({ name: input.name, namespace: ns, deployment, service: true, createdAt, deployCount: input.deployCount ?? 0 });
+    this.put({
+      name: input.name,
+      namespace: ns,
+      deployment,
+      service: true,
+      createdAt,
+      deployCount: input.deployCount ?? 0,
+    });
   }
 
   instances(): Instance[] {

@@ -22,7 +22,17 @@ import {
   type SeedInput,
   type World,
 } from './model.js';
-import { decodeDelete, decodeDeployment, decodeScale, decodeSecret, empty, goError, rfc3339, type FunctionDeployment, type Reply } from './wire.js';
+import {
+  decodeDelete,
+  decodeDeployment,
+  decodeScale,
+  decodeSecret,
+  empty,
+  goError,
+  rfc3339,
+  type FunctionDeployment,
+  type Reply,
+} from './wire.js';
 
 const ANNOTATION_PREFIX = 'com.openfaas.annotations.';
 const CONTAINER_ID = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/;
@@ -85,7 +95,10 @@ export class Faasd extends FunctionStore<FaasdFunction> implements Provider {
   }
 
   private limitError(): Reply {
-    return goError(400, `the OpenFaaS CE EULA only permits: ${this.w.maxFunctions} functions, visit https://openfaas.com/pricing to upgrade to OpenFaaS Standard`);
+    return goError(
+      400,
+      `the OpenFaaS CE EULA only permits: ${this.w.maxFunctions} functions, visit https://openfaas.com/pricing to upgrade to OpenFaaS Standard`,
+    );
   }
 
   /** containerd's container CreatedAt: nanoseconds, new for every container. */
@@ -122,13 +135,16 @@ export class Faasd extends FunctionStore<FaasdFunction> implements Provider {
   private create(d: FunctionDeployment, namespace: string, deployCount: number): string | undefined {
     const ref = normalizeImage(d.image);
     if (!ref) return 'invalid reference format';
-    if (!this.w.isPullable(d.image)) return `unable to pull image ${ref}: failed to resolve reference "${ref}": not found`;
+    if (!this.w.isPullable(d.image))
+      return `unable to pull image ${ref}: failed to resolve reference "${ref}": not found`;
     const clash = Object.keys(d.annotations).find((k) => `${ANNOTATION_PREFIX}${k}` in d.labels);
-    if (clash) return `unable to apply labels to container: ${d.service}, error: Key ${clash} cannot be used as a label due to a conflict with annotation prefix ${ANNOTATION_PREFIX}`;
+    if (clash)
+      return `unable to apply labels to container: ${d.service}, error: Key ${clash} cannot be used as a label due to a conflict with annotation prefix ${ANNOTATION_PREFIX}`;
     if (!CONTAINER_ID.test(d.service) || d.service.length > 76) {
       return `unable to create container: ${d.service}, error: identifier "${d.service}": must match ${CONTAINER_ID.source}: invalid argument`;
     }
-    if (this.fn(d.service, namespace)) return `unable to create container: ${d.service}, error: snapshot ${d.service}-snapshot: already exists`;
+    if (this.fn(d.service, namespace))
+      return `unable to create container: ${d.service}, error: snapshot ${d.service}-snapshot: already exists`;
     const version = { spec: { ...specOf(d), image: ref }, behaviour: { ...this.w.behaviour(d.image) } };
     const fn: FaasdFunction = {
       name: d.service,
@@ -172,7 +188,15 @@ export class Faasd extends FunctionStore<FaasdFunction> implements Provider {
     const missing = missingSecret(this.w, d.secrets, ns);
     if (missing) errors.push(goError(400, `unable to find secret: ${missing}`));
     const ref = normalizeImage(d.image);
-    if (!ref || !this.w.isPullable(d.image)) errors.push(goError(500, ref ? `unable to pull image ${ref}: failed to resolve reference "${ref}": not found` : 'invalid reference format'));
+    if (!ref || !this.w.isPullable(d.image))
+      errors.push(
+        goError(
+          500,
+          ref
+            ? `unable to pull image ${ref}: failed to resolve reference "${ref}": not found`
+            : 'invalid reference format',
+        ),
+      );
     this.drop(d.service, ns);
     const err = this.create(d, ns, fn.deployCount + 1);
     if (err) errors.push(goError(400, err));
@@ -224,7 +248,10 @@ export class Faasd extends FunctionStore<FaasdFunction> implements Provider {
   list(query: URLSearchParams): Reply {
     const ns = query.get('namespace') || DEFAULT_NAMESPACE;
     if (!this.validNamespace(ns)) return goError(400, 'namespace not valid');
-    return { status: 200, json: [...this.fns.values()].filter((f) => f.namespace === ns).map((f) => this.listStatus(f)) };
+    return {
+      status: 200,
+      json: [...this.fns.values()].filter((f) => f.namespace === ns).map((f) => this.listStatus(f)),
+    };
   }
 
   get(name: string, query: URLSearchParams): Reply {
@@ -300,7 +327,8 @@ export class Faasd extends FunctionStore<FaasdFunction> implements Provider {
     if (!PROXIED_METHODS.has(method)) return empty(405);
     const fn = this.fn(name, namespace);
     if (!fn) return { status: 404, text: `Cannot find service: ${target}.` };
-    if (fn.task !== 'running' || !listening(fn.instance)) return { status: 500, text: `Can't reach service for: ${target}.` };
+    if (fn.task !== 'running' || !listening(fn.instance))
+      return { status: 500, text: `Can't reach service for: ${target}.` };
     return standIn(fn.name, fn.namespace, fn.instance, method, path);
   }
 

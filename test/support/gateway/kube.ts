@@ -17,10 +17,14 @@ function keyErrors(path: string, key: string): string[] {
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const errs: string[] = [];
   if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) {
-    errs.push(`${path}: Invalid value: "${key}": prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'`);
+    errs.push(
+      `${path}: Invalid value: "${key}": prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'`,
+    );
   }
   if (name.length === 0 || name.length > 63 || !QUALIFIED_NAME.test(name)) {
-    errs.push(`${path}: Invalid value: "${key}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, at most 63 characters`);
+    errs.push(
+      `${path}: Invalid value: "${key}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, at most 63 characters`,
+    );
   }
   return errs;
 }
@@ -30,7 +34,9 @@ export function labelErrors(path: string, labels: Record<string, string>): strin
   for (const [k, v] of Object.entries(labels)) {
     errs.push(...keyErrors(path, k));
     if (v !== '' && (v.length > 63 || !QUALIFIED_NAME.test(v))) {
-      errs.push(`${path}: Invalid value: "${v}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', at most 63 characters`);
+      errs.push(
+        `${path}: Invalid value: "${v}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', at most 63 characters`,
+      );
     }
   }
   return errs;
@@ -44,7 +50,12 @@ export function annotationErrors(path: string, annotations: Record<string, strin
 }
 
 export function envErrors(path: string, names: string[]): string[] {
-  return names.filter((n) => !ENV_VAR_NAME.test(n)).map((n) => `${path}: Invalid value: "${n}": a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.'`);
+  return names
+    .filter((n) => !ENV_VAR_NAME.test(n))
+    .map(
+      (n) =>
+        `${path}: Invalid value: "${n}": a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.'`,
+    );
 }
 
 export function isSubdomain(name: string): boolean {
@@ -63,8 +74,21 @@ export function quantityError(q: string): string | undefined {
 }
 
 const SCALE: Record<string, number> = {
-  n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
 };
 
 /** Quantity.Value(): the amount in bytes rounded up; 0 for a quantity that does not parse (faasd only logs it). */

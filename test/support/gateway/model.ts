@@ -227,6 +227,14 @@ export function standIn(name: string, namespace: string, instance: Instance, met
   return {
     status: behaviour.status ?? 200,
     headers,
-    json: { emulated: true, function: name, namespace, image: spec.image, sha: spec.labels['faas-preview/sha'] ?? null, method, path },
+    json: {
+      emulated: true,
+      function: name,
+      namespace,
+      image: spec.image,
+      sha: spec.labels['faas-preview/sha'] ?? null,
+      method,
+      path,
+    },
   };
 }

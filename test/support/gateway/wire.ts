@@ -61,7 +61,8 @@ function decodeObject(raw: string, goType: string): Record<string, unknown> {
     throw new DecodeError(`invalid character in JSON input: ${(err as Error).message}`);
   }
   if (v === null) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw new DecodeError(`json: cannot unmarshal ${typeName(v)} into Go value of type ${goType}`);
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw new DecodeError(`json: cannot unmarshal ${typeName(v)} into Go value of type ${goType}`);
   return v as Record<string, unknown>;
 }
 
@@ -103,7 +104,8 @@ export function decodeDeployment(raw: string): FunctionDeployment {
   const b = decodeObject(raw, 'types.FunctionDeployment');
   const f = (name: string) => `FunctionDeployment.${name}`;
   const rorf = b.readOnlyRootFilesystem;
-  if (rorf !== undefined && rorf !== null && typeof rorf !== 'boolean') throw mismatch(rorf, f('readOnlyRootFilesystem'), 'bool');
+  if (rorf !== undefined && rorf !== null && typeof rorf !== 'boolean')
+    throw mismatch(rorf, f('readOnlyRootFilesystem'), 'bool');
   return {
     service: str(b.service, f('service')),
     image: str(b.image, f('image')),
@@ -138,13 +140,19 @@ export function decodeScale(raw: string): ScaleRequest {
 
 export function decodeDelete(raw: string): { functionName: string; namespace: string } {
   const b = decodeObject(raw, 'types.DeleteFunctionRequest');
-  return { functionName: str(b.functionName, 'DeleteFunctionRequest.functionName'), namespace: str(b.namespace, 'DeleteFunctionRequest.namespace') };
+  return {
+    functionName: str(b.functionName, 'DeleteFunctionRequest.functionName'),
+    namespace: str(b.namespace, 'DeleteFunctionRequest.namespace'),
+  };
 }
 
 export function decodeSecret(raw: string): { name: string; namespace: string; value: string } {
   const b = decodeObject(raw, 'types.Secret');
   const rawValue = b.rawValue;
-  const value = typeof rawValue === 'string' && rawValue ? Buffer.from(rawValue, 'base64').toString('utf8') : str(b.value, 'Secret.value');
+  const value =
+    typeof rawValue === 'string' && rawValue
+      ? Buffer.from(rawValue, 'base64').toString('utf8')
+      : str(b.value, 'Secret.value');
   return { name: str(b.name, 'Secret.name'), namespace: str(b.namespace, 'Secret.namespace'), value };
 }
 
