@@ -3877,8 +3877,34 @@ async function finishDeployment(octokit, repo, id, mark, state) {
         // GitHub's auto_inactive skips transient environments; older deployments are retired below instead.
         auto_inactive: false,
     });
-    if (state === 'success')
-        await markInactive(octokit, repo, mark.environment, mark.logUrl, { olderThan: id });
+    if (state !== 'success')
+        return;
+    await markInactive(octokit, repo, mark.environment, mark.logUrl, { olderThan: id });
+    await retireIfOvertaken(octokit, repo, id, mark);
+}
+/**
+ * A newer run that already succeeded may have retired this deployment before this success was written, which made
+ * it active again: then it is retired once more. Each run writes its success before it looks at the others, so of
+ * two racing runs at least one sees the other's success, and one deployment stays active.
+ */
+async function retireIfOvertaken(octokit, repo, id, mark) {
+    const { data } = await octokit.rest.repos.listDeployments({ ...repo, environment: mark.environment, per_page: 100 });
+    for (const d of data) {
+        if (d.id <= id)
+            continue;
+        const [latest] = (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: d.id, per_page: 1 }))
+            .data;
+        if (latest?.state !== 'success')
+            continue;
+        await octokit.rest.repos.createDeploymentStatus({
+            ...repo,
+            deployment_id: id,
+            state: 'inactive',
+            log_url: mark.logUrl,
+            description: REPLACED,
+        });
+        return;
+    }
 }
 /** A new deployment for this commit with a final state at once (a failure before the run had started one). */
 async function markDeployment(octokit, repo, mark, state) {
