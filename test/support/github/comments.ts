@@ -30,10 +30,18 @@ function commentObject(s: Store, c: Comment) {
 
 function commentBody(b: Record<string, unknown>): string {
   const v = b.body;
-  if (v === undefined || v === null || v === '') throw validation([{ resource: 'IssueComment', code: 'missing_field', field: 'body' }]);
+  if (v === undefined || v === null || v === '')
+    throw validation([{ resource: 'IssueComment', code: 'missing_field', field: 'body' }]);
   if (typeof v !== 'string') throw validation([{ resource: 'IssueComment', code: 'invalid', field: 'body' }]);
   if (v.length > COMMENT_MAX) {
-    throw validation([{ resource: 'IssueComment', code: 'unprocessable', field: 'data', message: `Body is too long (maximum is ${COMMENT_MAX} characters)` }]);
+    throw validation([
+      {
+        resource: 'IssueComment',
+        code: 'unprocessable',
+        field: 'data',
+        message: `Body is too long (maximum is ${COMMENT_MAX} characters)`,
+      },
+    ]);
   }
   return v;
 }
@@ -46,7 +54,14 @@ function findComment(s: Store, id: string): Comment {
 
 function addComment(s: Store, issue: number, text: string, login: string): Comment {
   const at = s.timestamp();
-  const c: Comment = { id: s.nextId('comment'), body: text, user: { login }, created_at: at, updated_at: at, issueNumber: issue };
+  const c: Comment = {
+    id: s.nextId('comment'),
+    body: text,
+    user: { login },
+    created_at: at,
+    updated_at: at,
+    issueNumber: issue,
+  };
   s.comments.set(c.id, c);
   return c;
 }
@@ -66,13 +81,22 @@ function existingIssue(s: Store, raw: string): number {
 
 export function commentRoutes(s: Store): Route[] {
   return [
-    route('GET', '/issues/(\\d+)/comments', (ctx, m) => page(ctx, commentsOf(s, existingIssue(s, m[1])), (c) => commentObject(s, c))),
+    route('GET', '/issues/(\\d+)/comments', (ctx, m) =>
+      page(ctx, commentsOf(s, existingIssue(s, m[1])), (c) => commentObject(s, c)),
+    ),
     route('POST', '/issues/(\\d+)/comments', (ctx, m) => {
       const n = existingIssue(s, m[1]);
       const c = addComment(s, n, commentBody(body(ctx)), ctx.login);
-      return { status: 201, json: commentObject(s, c), headers: { Location: `${s.apiRepo()}/issues/comments/${c.id}` } };
+      return {
+        status: 201,
+        json: commentObject(s, c),
+        headers: { Location: `${s.apiRepo()}/issues/comments/${c.id}` },
+      };
     }),
-    route('GET', '/issues/comments/(\\d+)', (_ctx, m) => ({ status: 200, json: commentObject(s, findComment(s, m[1])) })),
+    route('GET', '/issues/comments/(\\d+)', (_ctx, m) => ({
+      status: 200,
+      json: commentObject(s, findComment(s, m[1])),
+    })),
     route('PATCH', '/issues/comments/(\\d+)', (ctx, m) => {
       const c = findComment(s, m[1]);
       c.body = commentBody(body(ctx));

@@ -15,9 +15,30 @@
  * same environment that is neither production nor transient, and whose latest status is not `inactive`, inactive
  * (GitHub's documented rule: "all prior non-transient, non-production environment deployments").
  */
-import { BOT_LOGIN, DEFAULT_BRANCH, nodeId, user, userId, type Deployment, type Store, type StoredDeployment, type StoredStatus } from './model.js';
+import {
+  BOT_LOGIN,
+  DEFAULT_BRANCH,
+  nodeId,
+  user,
+  userId,
+  type Deployment,
+  type Store,
+  type StoredDeployment,
+  type StoredStatus,
+} from './model.js';
 import { headRef, headRepoName } from './pulls.js';
-import { HttpError, body, isPlainObject, optional, page, route, validation, type Ctx, type Reply, type Route } from './wire.js';
+import {
+  HttpError,
+  body,
+  isPlainObject,
+  optional,
+  page,
+  route,
+  validation,
+  type Ctx,
+  type Reply,
+  type Route,
+} from './wire.js';
 
 const STATUS_STATES = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'] as const;
 const STATUS_DESCRIPTION_MAX = 140;
@@ -69,14 +90,17 @@ function httpUrl(b: Record<string, unknown>, field: string): void {
   const v = b[field];
   if (v === undefined || v === '') return;
   if (typeof v !== 'string') throw validation([{ resource: 'DeploymentStatus', code: 'invalid', field }]);
-  let ok = false;
+  let ok: boolean;
   try {
     const u = new URL(v);
     ok = u.protocol === 'http:' || u.protocol === 'https:';
   } catch {
     ok = false;
   }
-  if (!ok) throw validation([{ resource: 'DeploymentStatus', code: 'custom', field, message: `${field} must use http(s) scheme` }]);
+  if (!ok)
+    throw validation([
+      { resource: 'DeploymentStatus', code: 'custom', field, message: `${field} must use http(s) scheme` },
+    ]);
 }
 
 function findDeployment(s: Store, id: string): StoredDeployment {
@@ -101,7 +125,8 @@ const latestState = (d: StoredDeployment) => d.statuses[d.statuses.length - 1]?.
 
 function checkDeploymentFields(b: Record<string, unknown>): void {
   const R = 'Deployment';
-  if (b.ref === undefined || b.ref === null || b.ref === '') throw validation([{ resource: R, code: 'missing_field', field: 'ref' }]);
+  if (b.ref === undefined || b.ref === null || b.ref === '')
+    throw validation([{ resource: R, code: 'missing_field', field: 'ref' }]);
   optional(b, 'ref', 'string', R);
   optional(b, 'task', 'string', R);
   optional(b, 'auto_merge', 'boolean', R);
@@ -127,7 +152,14 @@ function refusal(s: Store, b: Record<string, unknown>, ref: string, sha: string)
   const required = b.required_contexts as string[] | undefined;
   if ((!upToDate && required === undefined) || (required !== undefined && required.length > 0)) {
     const errors = required?.length
-      ? [{ contexts: required.map((context) => ({ context, state: 'missing' })), resource: 'Deployment', field: 'required_contexts', code: 'invalid' }]
+      ? [
+          {
+            contexts: required.map((context) => ({ context, state: 'missing' })),
+            resource: 'Deployment',
+            field: 'required_contexts',
+            code: 'invalid',
+          },
+        ]
       : undefined;
     throw new HttpError(409, `Conflict: Commit status checks failed for ${ref}.`, errors ? { errors } : {});
   }
@@ -166,22 +198,36 @@ function createDeployment(s: Store, ctx: Ctx): Reply {
 /** The status's description once every field passed GitHub's checks. */
 function checkStatusFields(b: Record<string, unknown>): string {
   const R = 'DeploymentStatus';
-  if (b.state === undefined || b.state === null || b.state === '') throw validation([{ resource: R, code: 'missing_field', field: 'state' }]);
+  if (b.state === undefined || b.state === null || b.state === '')
+    throw validation([{ resource: R, code: 'missing_field', field: 'state' }]);
   if (typeof b.state !== 'string' || !(STATUS_STATES as readonly string[]).includes(b.state)) {
     throw validation([{ resource: R, code: 'custom', field: 'state', message: 'state is not included in the list' }]);
   }
-  for (const f of ['target_url', 'log_url', 'environment_url', 'description', 'environment']) optional(b, f, 'string', R);
+  for (const f of ['target_url', 'log_url', 'environment_url', 'description', 'environment'])
+    optional(b, f, 'string', R);
   optional(b, 'auto_inactive', 'boolean', R);
   for (const f of ['target_url', 'log_url', 'environment_url']) httpUrl(b, f);
   const description = (b.description as string | undefined) ?? '';
   if (description.length > STATUS_DESCRIPTION_MAX) {
-    throw validation([{ resource: R, code: 'custom', field: 'description', message: `description is too long (maximum is ${STATUS_DESCRIPTION_MAX} characters)` }]);
+    throw validation([
+      {
+        resource: R,
+        code: 'custom',
+        field: 'description',
+        message: `description is too long (maximum is ${STATUS_DESCRIPTION_MAX} characters)`,
+      },
+    ]);
   }
   return description;
 }
 
 /** `target_url` is the older name of `log_url`: a status answers the one value under both. */
-function addStatus(s: Store, d: StoredDeployment, at: string, f: { state: string; description: string; logUrl: string; environmentUrl: string }): StoredStatus {
+function addStatus(
+  s: Store,
+  d: StoredDeployment,
+  at: string,
+  f: { state: string; description: string; logUrl: string; environmentUrl: string },
+): StoredStatus {
   const { state, description, logUrl, environmentUrl } = f;
   const status: StoredStatus = {
     id: s.nextId('status'),
@@ -229,14 +275,19 @@ function listDeployments(s: Store, ctx: Ctx): Reply {
     ['task', q.get('task')],
     ['environment', q.get('environment')],
   ];
-  const list = s.deployments.filter((d) => filters.every(([k, v]) => v === null || v === '' || d[k] === v)).sort((a, b) => b.id - a.id);
+  const list = s.deployments
+    .filter((d) => filters.every(([k, v]) => v === null || v === '' || d[k] === v))
+    .sort((a, b) => b.id - a.id);
   return page(ctx, list, (d) => deploymentObject(s, d));
 }
 
 function deleteDeployment(s: Store, d: StoredDeployment): Reply {
   const alone = s.deployments.every((o) => o === d || o.environment !== d.environment);
   if (latestState(d) !== 'inactive' && !alone) {
-    throw new HttpError(422, 'We cannot delete an active deployment unless it is the only deployment in a given environment.');
+    throw new HttpError(
+      422,
+      'We cannot delete an active deployment unless it is the only deployment in a given environment.',
+    );
   }
   s.deployments.splice(s.deployments.indexOf(d), 1);
   return { status: 204 };
@@ -246,7 +297,10 @@ export function deploymentRoutes(s: Store): Route[] {
   return [
     route('POST', '/deployments', (ctx) => createDeployment(s, ctx)),
     route('GET', '/deployments', (ctx) => listDeployments(s, ctx)),
-    route('GET', '/deployments/(\\d+)', (_ctx, m) => ({ status: 200, json: deploymentObject(s, findDeployment(s, m[1])) })),
+    route('GET', '/deployments/(\\d+)', (_ctx, m) => ({
+      status: 200,
+      json: deploymentObject(s, findDeployment(s, m[1])),
+    })),
     route('DELETE', '/deployments/(\\d+)', (_ctx, m) => deleteDeployment(s, findDeployment(s, m[1]))),
     route('POST', '/deployments/(\\d+)/statuses', (ctx, m) => createStatus(s, ctx, findDeployment(s, m[1]))),
     route('GET', '/deployments/(\\d+)/statuses', (ctx, m) => {
@@ -275,7 +329,14 @@ export function deploymentsSnapshot(s: Store): Deployment[] {
       description: d.description,
       payload: d.payload,
       created_at: d.created_at,
-      statuses: d.statuses.map(({ id, state, environment_url, log_url, description, created_at }) => ({ id, state, environment_url, log_url, description, created_at })),
+      statuses: d.statuses.map(({ id, state, environment_url, log_url, description, created_at }) => ({
+        id,
+        state,
+        environment_url,
+        log_url,
+        description,
+        created_at,
+      })),
     }),
   );
 }

@@ -17,12 +17,19 @@ export function identity(ctx: Ctx, rawBody: string): Reply | undefined {
   }
   if (path !== '/graphql') return undefined;
   if (ctx.method !== 'POST') throw new HttpError(404, 'Not Found');
-  let query = '';
+  let query: string;
   try {
-    query = String((JSON.parse(rawBody) as { query?: unknown }).query ?? '');
+    const given = (JSON.parse(rawBody) as { query?: unknown }).query;
+    query = typeof given === 'string' ? given : '';
   } catch {
     throw new HttpError(400, 'Problems parsing JSON');
   }
-  if (/^\s*(query\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query)) return { status: 200, json: { data: { viewer: { login: ctx.login } } } };
-  return { status: 200, json: { errors: [{ message: 'faas-preview emulator: only `{ viewer { login } }` is served', type: 'NOT_SUPPORTED' }] } };
+  if (/^\s*(query\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query))
+    return { status: 200, json: { data: { viewer: { login: ctx.login } } } };
+  return {
+    status: 200,
+    json: {
+      errors: [{ message: 'faas-preview emulator: only `{ viewer { login } }` is served', type: 'NOT_SUPPORTED' }],
+    },
+  };
 }

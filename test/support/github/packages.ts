@@ -19,14 +19,27 @@
  *     installation, gets 403 there as at `GET /user`. The one `packages` permission applies to every token.
  */
 import { createHash } from 'node:crypto';
-import { WEB, user, userId, type PackageSeed, type Store, type StoredPackage, type StoredPackageVersion } from './model.js';
+import {
+  WEB,
+  user,
+  userId,
+  type PackageSeed,
+  type Store,
+  type StoredPackage,
+  type StoredPackageVersion,
+} from './model.js';
 import { HttpError, page, validation, type Ctx, type Reply } from './wire.js';
 
 const packageKey = (o: string, name: string) => `${o.toLowerCase()}/${name}`;
 const PACKAGE_ROUTE = /^\/(?:(orgs|users)\/([^/]+)|user)\/packages\/container\/([^/]+)\/versions(?:\/(\d+))?$/;
 
 function accountObject(s: Store, a: { login: string; type: string }) {
-  return { ...user(a.login, userId(a.login)), type: a.type, html_url: `${WEB}/${a.login}`, url: `${s.base}/users/${a.login}` };
+  return {
+    ...user(a.login, userId(a.login)),
+    type: a.type,
+    html_url: `${WEB}/${a.login}`,
+    url: `${s.base}/users/${a.login}`,
+  };
 }
 
 function packageVersionObject(s: Store, p: StoredPackage, v: StoredPackageVersion) {
@@ -59,16 +72,21 @@ function deletePackageVersion(s: Store, p: StoredPackage, v: StoredPackageVersio
   if (!p.actionsAdmin) throw new HttpError(404, 'Package not found.');
   const active = p.versions.filter((x) => !x.deleted_at);
   if (v.tags.length > 0 && !active.some((x) => x !== v && x.tags.length > 0)) {
-    throw new HttpError(400, 'You cannot delete the last tagged version of a package. You must delete the package instead.');
+    throw new HttpError(
+      400,
+      'You cannot delete the last tagged version of a package. You must delete the package instead.',
+    );
   }
-  if (active.length === 1) throw new HttpError(400, 'You cannot delete the last version of a package. You must delete the package instead.');
+  if (active.length === 1)
+    throw new HttpError(400, 'You cannot delete the last version of a package. You must delete the package instead.');
   v.deleted_at = s.timestamp();
   return { status: 204 };
 }
 
 function listVersions(s: Store, ctx: Ctx, p: StoredPackage): Reply {
   const state = ctx.url.searchParams.get('state') ?? 'active';
-  if (state !== 'active' && state !== 'deleted') throw validation([{ resource: 'PackageVersion', code: 'invalid', field: 'state' }]);
+  if (state !== 'active' && state !== 'deleted')
+    throw validation([{ resource: 'PackageVersion', code: 'invalid', field: 'state' }]);
   const list = p.versions.filter((v) => (state === 'active') === !v.deleted_at).sort((a, b) => b.id - a.id);
   return page(ctx, list, (v) => packageVersionObject(s, p, v));
 }
@@ -96,7 +114,12 @@ export function packagesApi(s: Store, ctx: Ctx): Reply | undefined {
 /** Declares the owner as an account of its type and replaces any package of that name; version ids, oldest first. */
 export function addPackage(s: Store, seed: PackageSeed): number[] {
   s.accounts.set(seed.owner.toLowerCase(), { login: seed.owner, type: seed.ownerType ?? 'Organization' });
-  const p: StoredPackage = { owner: seed.owner, name: seed.name, actionsAdmin: seed.actionsAdmin ?? true, versions: [] };
+  const p: StoredPackage = {
+    owner: seed.owner,
+    name: seed.name,
+    actionsAdmin: seed.actionsAdmin ?? true,
+    versions: [],
+  };
   for (const tags of seed.versions) {
     const id = s.nextId('packageVersion');
     const name = 'sha256:' + createHash('sha256').update(`${seed.owner}/${seed.name}#${id}`).digest('hex');
@@ -109,5 +132,8 @@ export function addPackage(s: Store, seed: PackageSeed): number[] {
 /** The active versions, newest first, as tests read them. */
 export function packageVersions(s: Store, o: string, name: string): { id: number; name: string; tags: string[] }[] {
   const p = s.packages.get(packageKey(o, name));
-  return (p?.versions ?? []).filter((v) => !v.deleted_at).sort((a, b) => b.id - a.id).map((v) => ({ id: v.id, name: v.name, tags: [...v.tags] }));
+  return (p?.versions ?? [])
+    .filter((v) => !v.deleted_at)
+    .sort((a, b) => b.id - a.id)
+    .map((v) => ({ id: v.id, name: v.name, tags: [...v.tags] }));
 }

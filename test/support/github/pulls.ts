@@ -3,7 +3,17 @@
  * by `GET /pulls` and `GET /pulls/{number}` in the shape of GitHub's pull request objects.
  */
 import { commentsOf } from './comments.js';
-import { DEFAULT_BRANCH, WEB, nodeId, sha1, user, userId, type PullState, type Store, type StoredPull } from './model.js';
+import {
+  DEFAULT_BRANCH,
+  WEB,
+  nodeId,
+  sha1,
+  user,
+  userId,
+  type PullState,
+  type Store,
+  type StoredPull,
+} from './model.js';
 import { HttpError, page, route, validation, type Route } from './wire.js';
 
 function repoObject(s: Store, name: string, fork: boolean) {
@@ -79,7 +89,12 @@ function pullObject(s: Store, p: StoredPull, single: boolean) {
     author_association: p.fork ? 'CONTRIBUTOR' : 'MEMBER',
   };
   if (single) {
-    Object.assign(obj, { merged, mergeable: p.state === 'open' ? true : null, comments: commentsOf(s, p.number).length, commits: 1 });
+    Object.assign(obj, {
+      merged,
+      mergeable: p.state === 'open' ? true : null,
+      comments: commentsOf(s, p.number).length,
+      commits: 1,
+    });
   }
   return obj;
 }
@@ -87,7 +102,8 @@ function pullObject(s: Store, p: StoredPull, single: boolean) {
 /** A pull request as the test states it now; it keeps its creation time, and a closed one its closing time. */
 export function setPull(s: Store, pr: PullState): void {
   if (!Number.isInteger(pr.number) || pr.number < 1) throw new Error(`setPull: invalid PR number ${pr.number}`);
-  if (!/^[0-9a-f]{40}$/.test(pr.headSha)) throw new Error(`setPull: headSha must be 40 lowercase hex characters, got ${pr.headSha}`);
+  if (!/^[0-9a-f]{40}$/.test(pr.headSha))
+    throw new Error(`setPull: headSha must be 40 lowercase hex characters, got ${pr.headSha}`);
   const at = s.timestamp();
   const prev = s.pulls.get(pr.number);
   const closedAt = pr.state === 'closed' ? (prev?.state === 'closed' ? prev.closedAt : at) : null;
@@ -100,9 +116,11 @@ export function pullRoutes(s: Store): Route[] {
   return [
     route('GET', '/pulls', (ctx) => {
       const state = ctx.url.searchParams.get('state') ?? 'open';
-      if (!['open', 'closed', 'all'].includes(state)) throw validation([{ resource: 'PullRequest', code: 'invalid', field: 'state' }]);
+      if (!['open', 'closed', 'all'].includes(state))
+        throw validation([{ resource: 'PullRequest', code: 'invalid', field: 'state' }]);
       const direction = ctx.url.searchParams.get('direction') ?? 'desc';
-      if (!['asc', 'desc'].includes(direction)) throw validation([{ resource: 'PullRequest', code: 'invalid', field: 'direction' }]);
+      if (!['asc', 'desc'].includes(direction))
+        throw validation([{ resource: 'PullRequest', code: 'invalid', field: 'direction' }]);
       const list = [...s.pulls.values()]
         .filter((p) => state === 'all' || p.state === state)
         .sort((a, b) => (direction === 'asc' ? a.number - b.number : b.number - a.number));
