@@ -4686,7 +4686,8 @@ function matchUsingParentResults(patterns, path, parent) {
 ;// CONCATENATED MODULE: ./src/image/context-rules.ts
 /**
  * Which files of the build context a builder can see, for every builder generation the action may meet, measured
- * here with the real programs (see __tests__/integration/build-context-real.test.ts) and read from their sources:
+ * here with the real programs (see __tests__/integration/image-digest-context-real.test.ts) and read from their
+ * sources:
  *
  * | generation                        | ignore file                                         | compile | match          | prune  |
  * | docker 20.10, classic builder     | `.dockerignore`                                     | old     | legacy         | docker |

@@ -1,4 +1,7 @@
-/** Shared by the inputs*.test.ts suites: inputs as a reader, and the message of the InputError a check throws. */
+/**
+ * Shared by the rules-*.test.ts suites and inputs-data.test.ts: inputs as a reader, and the message of the InputError
+ * a check throws.
+ */
 import { InputError, type Read } from '../../src/rules/errors.js';
 
 /** Trims like the action's reader does (core.getInput). */

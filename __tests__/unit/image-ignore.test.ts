@@ -1,7 +1,7 @@
 /**
  * Ignore files as the builders read and match them. Expected values come from moby/patternmatcher's own tests and
  * from builds with the real programs here (docker 20.10 and the 28 CLI, buildah 1.28, podman 4.3); the integration
- * suite build-context-real.test.ts checks the whole selection against those programs.
+ * suite image-digest-context-real.test.ts checks the whole selection against those programs.
  */
 import { describe, expect, test } from '@jest/globals';
 import {
@@ -160,7 +160,7 @@ describe('matching rules', () => {
     expect(isExcluded(['**/node_modules'], 'a/b/node_modules/x', 'parents')).toBe(true);
     expect(isExcluded(['**/node_modules'], 'a/b/node_modules/x', 'parent-results')).toBe(true);
     // legacy compares only the parent at the pattern's depth ("a/b"): the builders' walks never get that far,
-    // because they do not descend into the excluded directory (see digest.test.ts).
+    // because they do not descend into the excluded directory (see image-digest.test.ts).
     expect(isExcluded(['**/node_modules'], 'a/b/node_modules/x', 'legacy')).toBe(false);
   });
 
