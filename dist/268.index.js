@@ -5765,8 +5765,9 @@ function distributionClient(b, repo, deps) {
 
 ;// CONCATENATED MODULE: ./src/commands/teardown.ts
 /**
- * teardown: function → data (on-teardown hook, secrets, database) → assets → image tags → deployments → comment →
- * the preview's record. Every step tolerates
+ * teardown: the saved sleeping spec (read, then forgotten, so no waker brings it back) → function → data
+ * (on-teardown hook, secrets, database) → assets → image tags → deployments → comment → the preview's record. Every
+ * step tolerates
  * "already gone", so it succeeds when nothing was deployed and when it runs twice. A step that fails does not stop
  * the others (a registry that refuses deletes must not keep a deployment active); the run then fails naming every
  * failed step, and the record stays, so the sweeper finishes the job later (sweep.ts).
@@ -6459,6 +6460,7 @@ class DeployRun {
             sha,
             image,
             url,
+            githubRepository: `${this.s.ctx.repo.owner}/${this.s.ctx.repo.repo}`,
             updatedAt: this.s.now().toISOString(),
             ...extra,
             ...(repositories.length ? { repositories } : {}),

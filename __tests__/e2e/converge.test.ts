@@ -144,7 +144,12 @@ describe('a teardown that died half-way', () => {
     const w = await world();
     w.github.setPull({ number: PR, state: 'open', headSha: SHA_A });
     ok(await run(w, 'pull_request', prPayload('opened', { number: PR, sha: SHA_A })));
-    expect(await readJson(w.s3.client, w.s3.bucket, RECORD)).toMatchObject({ name: NAME, pr: PR, sha: SHA_A });
+    expect(await readJson(w.s3.client, w.s3.bucket, RECORD)).toMatchObject({
+      name: NAME,
+      pr: PR,
+      sha: SHA_A,
+      githubRepository: 'Codertocat/Hello-World',
+    });
 
     // The close's teardown deleted the function and then died: everything else is left.
     w.gateway.calls.length = 0;

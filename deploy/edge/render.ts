@@ -34,6 +34,8 @@ export interface EdgeConfig {
    * 502 or 503 go to it. Absent: no waker (nginx `WAKER=off`, HAProxy without `WAKER_ADDR`).
    */
   wakerUrl?: string;
+  /** Private previews: every request is asked of the edge service's sign-in gate first (nginx only; needs wakerUrl). */
+  gate?: boolean;
 }
 
 const DOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -68,6 +70,13 @@ function wakerVariables(wakerUrl: string | undefined): Record<string, string> {
   return { WAKER: 'on', WAKER_URL: waker.origin, WAKER_ADDR: hostPort(waker) };
 }
 
+/** nginx's AUTH_REQUEST: the internal location that asks the edge service, or off. */
+function gateVariable(c: EdgeConfig): string {
+  if (!c.gate) return 'off';
+  if (c.wakerUrl === undefined) throw new Error('gate: the sign-in gate runs in the edge service; set wakerUrl too');
+  return '/.faas-preview-auth';
+}
+
 /** Every variable of both files, the HAProxy ones (addresses, bucket path) derived from the URLs. */
 export function edgeVariables(c: EdgeConfig): Record<string, string> {
   const apiPath = c.apiPath ?? '/api';
@@ -98,6 +107,7 @@ export function edgeVariables(c: EdgeConfig): Record<string, string> {
     BUCKET_ADDR: hostPort(bucket),
     BUCKET_PATH: bucketPath,
     ...wakerVariables(c.wakerUrl),
+    AUTH_REQUEST: gateVariable(c),
   };
 }
 
@@ -121,5 +131,6 @@ export function renderNginx(c: EdgeConfig): string {
 }
 
 export function renderHaproxy(c: EdgeConfig): string {
+  if (c.gate) throw new Error('gate: HAProxy has no auth_request; private previews need nginx.conf or ingress-nginx');
   return renderTemplate(readFileSync(HAPROXY_TEMPLATE, 'utf8'), edgeVariables(c));
 }

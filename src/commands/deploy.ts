@@ -329,6 +329,7 @@ class DeployRun {
       sha,
       image,
       url,
+      githubRepository: `${this.s.ctx.repo.owner}/${this.s.ctx.repo.repo}`,
       updatedAt: this.s.now().toISOString(),
       ...extra,
       ...(repositories.length ? { repositories } : {}),

@@ -1,6 +1,7 @@
 /**
- * teardown: function → data (on-teardown hook, secrets, database) → assets → image tags → deployments → comment →
- * the preview's record. Every step tolerates
+ * teardown: the saved sleeping spec (read, then forgotten, so no waker brings it back) → function → data
+ * (on-teardown hook, secrets, database) → assets → image tags → deployments → comment → the preview's record. Every
+ * step tolerates
  * "already gone", so it succeeds when nothing was deployed and when it runs twice. A step that fails does not stop
  * the others (a registry that refuses deletes must not keep a deployment active); the run then fails naming every
  * failed step, and the record stays, so the sweeper finishes the job later (sweep.ts).

@@ -100,7 +100,7 @@ export function readyPath(read: Read): string {
   return value;
 }
 
-/** Bucket-key safe: the sweeper's state lives at `<state-prefix>/sweeper.json` and `<state-prefix>/sleeping/<name>.json`. */
+/** Bucket-key safe: state lives at `<state-prefix>/sweeper.json`, `…/previews/<name>.json` and `…/sleeping/<name>.json`. */
 const STATE_SEGMENT = /^[A-Za-z0-9._-]+$/;
 
 export function statePrefix(read: Read, app: string): string {

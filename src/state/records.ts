@@ -17,6 +17,8 @@ export interface PreviewRecord {
   sha: string;
   image: string;
   url: string;
+  /** `owner/repo` the preview was deployed from: the edge's gate asks GitHub who can read it. */
+  githubRepository?: string;
   /** ISO 8601 of the deploy that wrote it. */
   updatedAt: string;
   /** What the deploy sent to the gateway, once it was applied: the sweeper saves it when the preview sleeps. */

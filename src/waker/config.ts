@@ -1,5 +1,5 @@
 /**
- * The waker's configuration: environment variables, checked with the action's own input rules (src/inputs/) so that
+ * The waker's configuration: environment variables, checked with the action's own input rules (src/rules/) so that
  * a value the action accepts as an input is accepted here under its WAKER_ name, and refused with the same reason.
  * Secrets may come from files (`<NAME>_FILE`, the Docker and Kubernetes secrets convention); one trailing newline of
  * a file is dropped. An error names the variable, what was wrong and what would be right, never a secret's value.
@@ -13,6 +13,8 @@ import { gatewaySettings, type GatewayNames } from '../rules/gateway.js';
 import { readyPath, statePrefix } from '../rules/paths.js';
 import { choice, duration, integer, list } from '../rules/scalars.js';
 import { previewTemplate, serviceUrl } from '../rules/urls.js';
+import type { GateConfig } from '../gate/routes.js';
+import { GATE_SECRETS, GATE_VARIABLES, gateConfig } from './gate-config.js';
 import type { Repository } from './specs.js';
 
 export interface WakerConfig {
@@ -31,6 +33,8 @@ export interface WakerConfig {
   retryAfterMs: number;
   maxPending: number;
   maxBodyBytes: number;
+  /** The sign-in gate (WAKER_GATE=github); absent: previews are public. */
+  gate?: GateConfig;
 }
 
 /** The action input each variable stands for, where an input rule is reused under its own name. */
@@ -43,7 +47,12 @@ const VARIABLE_OF: Record<string, string> = {
 };
 
 /** Secrets that may be given in a file instead. */
-const FILE_SECRETS = ['WAKER_GATEWAY_PASSWORD', 'WAKER_AWS_ACCESS_KEY_ID', 'WAKER_AWS_SECRET_ACCESS_KEY'];
+const FILE_SECRETS = [
+  'WAKER_GATEWAY_PASSWORD',
+  'WAKER_AWS_ACCESS_KEY_ID',
+  'WAKER_AWS_SECRET_ACCESS_KEY',
+  ...GATE_SECRETS,
+];
 
 /** Every variable the waker reads; any other WAKER_* variable is a typo and refused. */
 const VARIABLES: readonly string[] = [
@@ -61,6 +70,7 @@ const VARIABLES: readonly string[] = [
   'WAKER_RETRY_AFTER',
   'WAKER_MAX_PENDING',
   'WAKER_MAX_BODY_BYTES',
+  ...GATE_VARIABLES,
 ];
 
 function unknownVariable(env: NodeJS.ProcessEnv): void {
@@ -176,9 +186,10 @@ function listen(read: Read): { host: string; port: number } {
   return { host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) };
 }
 
-function previewDomain(read: Read): string {
+/** The preview domain as visitors use it, with the port when it is not the scheme's. */
+function previewDomainWithPort(read: Read): string {
   required(read, 'preview-domain', "the action's preview-domain input, like preview.example.com");
-  return previewTemplate(read, 'waker').slice('https://{name}.'.length).replace(/:\d+$/, '');
+  return previewTemplate(read, 'waker').slice('https://{name}.'.length);
 }
 
 function parse(read: Read): WakerConfig {
@@ -187,7 +198,7 @@ function parse(read: Read): WakerConfig {
     gateway: gateway(read),
     s3: s3(read),
     statePrefix: statePrefix(read, ''),
-    previewDomain: previewDomain(read),
+    previewDomain: previewDomainWithPort(read).replace(/:\d+$/, ''),
     hostHeader: choice(read, 'WAKER_HOST_HEADER', ['host', 'x-forwarded-host'] as const) ?? 'host',
     repositories: repositories(read),
     readyPath: readyPath(read),
@@ -196,6 +207,7 @@ function parse(read: Read): WakerConfig {
     retryAfterMs: duration(read, 'WAKER_RETRY_AFTER', '30s', { min: '1s', max: '1h' })!,
     maxPending: integer(read, 'WAKER_MAX_PENDING', 256, 1, 100_000),
     maxBodyBytes: integer(read, 'WAKER_MAX_BODY_BYTES', 1024 * 1024, 0, 100 * 1024 * 1024),
+    gate: gateConfig(read, previewDomainWithPort(read)),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The waker's log: one line per event, timestamped, scrubbed of every form of its secrets (the gateway password, the
- * Basic-auth header built from it, the S3 secret key), because a line may quote a server's error and servers echo
+ * Basic-auth header built from it, the S3 secret key, the GitHub App's client secret, the bypass token), because a line may quote a server's error and servers echo
  * credentials. The waker has its own registry: it is not an Action run, nothing is masked through the runner.
  */
 import { Secrets } from '../text/secrets.js';
@@ -16,5 +16,7 @@ export function wakerLog(
   secrets.addBasicAuth(config.gateway.username, config.gateway.password);
   secrets.add(config.s3.accessKeyId);
   secrets.add(config.s3.secretAccessKey);
+  secrets.add(config.gate?.github.clientSecret);
+  secrets.add(config.gate?.bypassToken);
   return (line) => write(`${now().toISOString()} ${secrets.scrub(line)}`);
 }

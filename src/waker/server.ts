@@ -15,6 +15,7 @@ import type { StateStore } from '../state/store.js';
 import { sanitize } from '../text/untrusted.js';
 import type { WakerConfig } from './config.js';
 import { Flights } from './flight.js';
+import { gateService, type GateService } from './gate-service.js';
 import { forward } from './proxy.js';
 import {
   GATEWAY_STATUS_HEADER,
@@ -88,9 +89,19 @@ class Waker {
   private pending = 0;
   private readonly flights: Flights<WakeOutcome>;
   private readonly now: () => number;
+  private readonly gate: GateService;
 
   constructor(private readonly o: WakerOptions) {
     this.now = o.now ?? Date.now;
+    const { config } = o;
+    this.gate = gateService({
+      gate: config.gate,
+      repositories: config.repositories,
+      store: o.store,
+      hostHeader: config.hostHeader,
+      log: o.log,
+      now: this.now,
+    });
     this.flights = new Flights({ now: this.now, holdMs: o.config.retryAfterMs, held: isFailure });
   }
 
@@ -103,6 +114,7 @@ class Waker {
           ? { status: 200, text: 'ok\n' }
           : { status: 405, text: 'method not allowed\n', headers: { allow: 'GET, HEAD' } },
       );
+    if (await this.gate.handle(req, res)) return;
     const visitorHost = req.headers[this.o.config.hostHeader];
     const name =
       typeof visitorHost === 'string' ? previewFromHost(visitorHost, this.o.config.previewDomain) : undefined;

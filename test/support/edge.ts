@@ -31,6 +31,8 @@ export interface EdgeOptions {
   port?: number; // default: a free port
   /** The waker's base URL: API requests the gateway answers with 404, 502 or 503 go there. Default: no waker. */
   wakerUrl?: string;
+  /** Private previews: nginx asks the edge service's gate (at wakerUrl) about every request. */
+  gate?: boolean;
 }
 
 export interface Edge {
@@ -52,16 +54,18 @@ export interface EdgeResponse {
   body: string;
 }
 
-/** One HTTP/1.1 request to 127.0.0.1:<port> with the given Host header and path sent byte for byte. */
+/** One HTTP/1.1 request to 127.0.0.1:<port> with the given Host header and path sent byte for byte (and `extra` headers). */
 export function edgeRequest(
   port: number,
   host: string,
   rawPath: string,
   method = 'GET',
   body?: string,
+  extra: Record<string, string> = {},
 ): Promise<EdgeResponse> {
   return new Promise((resolve, reject) => {
     const headers = {
+      ...extra,
       host,
       ...(body === undefined
         ? {}
@@ -93,6 +97,7 @@ export async function startEdge(kind: EdgeKind, o: EdgeOptions): Promise<Edge> {
     bucketUrl: o.bucketUrl,
     resolver: '127.0.0.1',
     wakerUrl: o.wakerUrl,
+    gate: o.gate,
   };
   let child: ChildProcess;
   let output = '';

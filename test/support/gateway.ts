@@ -86,6 +86,8 @@ export interface GatewayCall {
   /** 0 when the gateway dropped the connection without an answer. */
   status: number;
   body?: unknown;
+  /** The request's headers, as Node lowercases them. */
+  headers: IncomingMessage['headers'];
 }
 
 export interface GatewayEmulator {
@@ -321,6 +323,7 @@ class Gateway {
       path: url.pathname,
       query: url.search.replace(/^\?/, ''),
       status: 0,
+      headers: req.headers,
     };
     this.calls.push(call);
     const chunks: Buffer[] = [];

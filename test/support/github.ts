@@ -76,6 +76,7 @@ export interface GitHubEmulator {
   addUser(login: string, profile?: UserProfile): void; // one more account that can sign in
   setCollaborator(login: string, role: RepoRole | undefined): void; // grants a role, or takes it away
   setVisibility(visibility: 'private' | 'public'): void;
+  userTokens(): string[]; // every `ghu_` and `ghr_` token issued so far (for leak checks)
   close(): Promise<void>;
 }
 
@@ -95,6 +96,7 @@ function handleFor(s: Store, token: string, server: Server): GitHubEmulator {
     addUser: (login: string, profile?: UserProfile) => addUser(s, login, profile),
     setCollaborator: (login: string, role: RepoRole | undefined) => setCollaborator(s, login, role),
     setVisibility: (visibility: 'private' | 'public') => setVisibility(s, visibility),
+    userTokens: () => [...s.oauth.tokens.keys(), ...s.oauth.refreshTokens.keys()],
     close(): Promise<void> {
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
