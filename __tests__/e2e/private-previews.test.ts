@@ -3,7 +3,8 @@
  * deploy/edge/nginx.conf with the gate on, the bundled edge service (`node dist/waker/index.js`, WAKER_GATE=github)
  * answers nginx's auth_request, and visitors sign in with the emulated GitHub (its OAuth web flow and
  * `GET /repos/{owner}/{repo}` as the user) in headless Chromium. Chromium resolves `*.localhost` itself, so the
- * preview, the sign-in host `login.preview.localhost` and the share links are real hosts to it.
+ * preview, the sign-in host `login.preview.localhost` and the share links are real hosts to it. The bucket is Ceph
+ * radosgw's, private (no anonymous read): nginx fetches each file with a URL the edge service signed.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +19,8 @@ import { edgeRequest, startEdge, type Edge, type EdgeResponse } from '../../test
 import { startGateway, type GatewayEmulator } from '../../test/support/gateway.js';
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
 import { findLeaks, secretForms } from '../../test/support/leaks.js';
-import { startS3, type S3Emulator } from '../../test/support/s3.js';
+import { RGW_PROGRAMS, startRgw } from '../../test/support/rgw.js';
+import type { S3Emulator } from '../../test/support/s3.js';
 import { describeWith, freePort } from '../../test/support/tools.js';
 import { startWakerProcess, type WakerProcess } from '../../test/support/waker.js';
 
@@ -32,7 +34,7 @@ const SHA = '3131313' + 'f'.repeat(33);
 const NAME = 'hello-world-pr-31';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 
-const { describe: withTools } = describeWith(['nginx', 'chromium']);
+const { describe: withTools } = describeWith(['nginx', 'chromium', ...RGW_PROGRAMS]);
 
 withTools('private previews (bundle → nginx auth_request → edge service gate → GitHub sign-in → Chromium)', () => {
   let gateway: GatewayEmulator;
@@ -62,7 +64,7 @@ withTools('private previews (bundle → nginx auth_request → edge service gate
         users: { alice: { name: 'Alice' }, mallory: { name: 'Mallory' } },
         collaborators: { alice: 'read' },
       }),
-      startS3(),
+      startRgw(),
     ]);
     workspace = mkdtempSync(path.join(tmpdir(), 'faas-preview-private-'));
     cpSync(path.join(ROOT, 'examples/app'), path.join(workspace, 'app'), { recursive: true });
@@ -102,6 +104,7 @@ withTools('private previews (bundle → nginx auth_request → edge service gate
       WAKER_GITHUB_API_URL: github.url,
       WAKER_PUBLIC_SCHEME: 'http',
       WAKER_BYPASS_TOKEN: BYPASS,
+      WAKER_BUCKET_READS: 'signed',
     });
     edge = await startEdge('nginx', {
       port,
@@ -110,6 +113,7 @@ withTools('private previews (bundle → nginx auth_request → edge service gate
       bucketUrl: `${s3.endpoint}/${s3.bucket}`,
       wakerUrl: service.url,
       gate: true,
+      bucketReads: 'signed',
     });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   }, 90_000);
@@ -273,6 +277,20 @@ withTools('private previews (bundle → nginx auth_request → edge service gate
       expect(r.status).toBe(400);
       expect(r.headers.location).toBeUndefined();
     }
+  });
+
+  test('the bucket refuses an anonymous read while the edge serves the file, HEAD and the single-page fallback', async () => {
+    const direct = await fetch(`${s3.endpoint}/${s3.bucket}/${NAME}/index.html`);
+    expect(direct.status).toBe(403);
+    const bypass = { 'x-faas-preview-bypass': BYPASS };
+    const index = await get('/', bypass);
+    expect(index.status).toBe(200);
+    expect(index.body).toContain('<code id="commit">');
+    expect((await get('/a/client/route', bypass)).body).toBe(index.body);
+    expect((await get('/app.763378b3.css', bypass)).headers['content-type']).toMatch(/^text\/css/);
+    expect((await get('/no-such-file.js', bypass)).status).toBe(404);
+    const head = await edgeRequest(port, `${NAME}.${DOMAIN}:${port}`, '/', 'HEAD', undefined, bypass);
+    expect([head.status, head.body]).toEqual([200, '']);
   });
 
   test('the bypass header lets a plain HTTP client in; a wrong one does not', async () => {

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       retryAfterMs: 30_000,
       maxPending: 256,
       maxBodyBytes: 1024 * 1024,
+      bucketReads: 'anonymous',
     });
   });
 

@@ -36,6 +36,8 @@ export interface EdgeConfig {
   wakerUrl?: string;
   /** Private previews: every request is asked of the edge service's sign-in gate first (nginx only; needs wakerUrl). */
   gate?: boolean;
+  /** A private bucket: the edge service signs each read (nginx only; needs wakerUrl). Default anonymous. */
+  bucketReads?: 'anonymous' | 'signed';
 }
 
 const DOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -72,8 +74,8 @@ function wakerVariables(wakerUrl: string | undefined): Record<string, string> {
 
 /** nginx's AUTH_REQUEST: the internal location that asks the edge service, or off. */
 function gateVariable(c: EdgeConfig): string {
-  if (!c.gate) return 'off';
-  if (c.wakerUrl === undefined) throw new Error('gate: the sign-in gate runs in the edge service; set wakerUrl too');
+  if (!c.gate && c.bucketReads !== 'signed') return 'off';
+  if (c.wakerUrl === undefined) throw new Error('gate, bucketReads: the edge service answers them; set wakerUrl too');
   return '/.faas-preview-auth';
 }
 
@@ -108,6 +110,7 @@ export function edgeVariables(c: EdgeConfig): Record<string, string> {
     BUCKET_PATH: bucketPath,
     ...wakerVariables(c.wakerUrl),
     AUTH_REQUEST: gateVariable(c),
+    BUCKET_READS: c.bucketReads ?? 'anonymous',
   };
 }
 
@@ -131,6 +134,7 @@ export function renderNginx(c: EdgeConfig): string {
 }
 
 export function renderHaproxy(c: EdgeConfig): string {
-  if (c.gate) throw new Error('gate: HAProxy has no auth_request; private previews need nginx.conf or ingress-nginx');
+  if (c.gate || c.bucketReads === 'signed')
+    throw new Error('gate, bucketReads: HAProxy has no auth_request; private previews need nginx.conf or ingress-nginx');
   return renderTemplate(readFileSync(HAPROXY_TEMPLATE, 'utf8'), edgeVariables(c));
 }

@@ -39,7 +39,7 @@ import { createLeanHttp, type LeanHttpRequest, type LeanHttpResponse } from './l
 import { FileChanged } from './local.js';
 import { requestTimeoutOf } from './s3.js';
 
-type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date };
+export type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date };
 
 /** A page of 1,000 keys of up to 1,024 bytes each, XML-escaped, with their metadata, stays well below this. */
 const MAX_LISTING = 16 * 1024 * 1024;

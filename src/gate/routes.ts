@@ -11,7 +11,9 @@
 import type * as http from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { decideAccess, type Access } from './access.js';
+import type { ReadSigner } from '../assets/read-signer.js';
 import { BYPASS_HEADER } from './bypass.js';
+import { objectKeys } from './objects.js';
 import { authorizeUrl, canRead, exchangeCode, SignInError, userLogin, type GitHubApp } from './github.js';
 import * as pages from './pages.js';
 import { loginHost, previewOfHost, safeNext, type PublicOrigin } from './redirect.js';
@@ -52,6 +54,8 @@ export interface GateDeps {
   hostOf: (req: http.IncomingMessage) => string | undefined;
   log: (line: string) => void;
   now: () => number;
+  /** Signed reads of a private bucket: the auth answer carries the presigned paths the router fetches. */
+  signRead?: ReadSigner;
 }
 
 export interface Answer {
@@ -124,7 +128,26 @@ async function accessOf(req: http.IncomingMessage, preview: string, d: GateDeps)
 async function auth(req: http.IncomingMessage, preview: string, d: GateDeps): Promise<Answer> {
   const access = await accessOf(req, preview, d);
   if (!access.allow) return { status: 401 };
-  return { status: 204, headers: { 'x-faas-preview-cookie': cookiesForUpstream(header(req, 'cookie')) } };
+  return allowed(req, preview, d.signRead);
+}
+
+/**
+ * The answer that lets a request through: the cookies a function may see and, with signed bucket reads, where the
+ * router fetches the object and the preview's index.html. A path that names no object of the preview gets no
+ * signature, and the router's fetch then fails as a missing object does.
+ */
+export async function allowed(
+  req: http.IncomingMessage,
+  preview: string,
+  signRead: ReadSigner | undefined,
+): Promise<Answer> {
+  const headers: Record<string, string> = { 'x-faas-preview-cookie': cookiesForUpstream(header(req, 'cookie')) };
+  const keys = signRead ? objectKeys(preview, header(req, 'x-original-uri') ?? '/') : undefined;
+  if (signRead && keys) {
+    headers['x-faas-preview-object'] = await signRead(keys.object);
+    headers['x-faas-preview-index'] = await signRead(keys.index);
+  }
+  return { status: 204, headers };
 }
 
 /** A page navigation, as browsers mark it (Sec-Fetch-Mode), or as older ones let it be told (GET asking for HTML). */

@@ -33,6 +33,8 @@ export interface WakerConfig {
   retryAfterMs: number;
   maxPending: number;
   maxBodyBytes: number;
+  /** How the router reads preview files: anonymously (a public bucket) or with URLs this service signs. */
+  bucketReads: 'anonymous' | 'signed';
   /** The sign-in gate (WAKER_GATE=github); absent: previews are public. */
   gate?: GateConfig;
 }
@@ -71,6 +73,7 @@ const VARIABLES: readonly string[] = [
   'WAKER_MAX_PENDING',
   'WAKER_MAX_BODY_BYTES',
   ...GATE_VARIABLES,
+  'WAKER_BUCKET_READS',
 ];
 
 function unknownVariable(env: NodeJS.ProcessEnv): void {
@@ -207,6 +210,7 @@ function parse(read: Read): WakerConfig {
     retryAfterMs: duration(read, 'WAKER_RETRY_AFTER', '30s', { min: '1s', max: '1h' })!,
     maxPending: integer(read, 'WAKER_MAX_PENDING', 256, 1, 100_000),
     maxBodyBytes: integer(read, 'WAKER_MAX_BODY_BYTES', 1024 * 1024, 0, 100 * 1024 * 1024),
+    bucketReads: choice(read, 'WAKER_BUCKET_READS', ['anonymous', 'signed'] as const) ?? 'anonymous',
     gate: gateConfig(read, previewDomainWithPort(read)),
   };
 }

@@ -1,10 +1,13 @@
 /**
- * The gate inside the edge service: which repository a preview belongs to, and the `/.faas-preview/` requests.
+ * The gate inside the edge service: which repository a preview belongs to, and the `/.faas-preview/` requests
+ * (without the gate, only the router's auth question, for signed reads of a private bucket).
  * With one repository configured every preview is that repository's; with several, the preview's record in the
  * bucket names it (the action writes it on every deploy), and only a configured repository is believed.
  */
 import type * as http from 'node:http';
-import { GATE_PREFIX, gateAnswer, sendAnswer, type GateConfig } from '../gate/routes.js';
+import type { ReadSigner } from '../assets/read-signer.js';
+import { previewOfHost } from '../gate/redirect.js';
+import { allowed, GATE_PREFIX, gateAnswer, sendAnswer, type GateConfig } from '../gate/routes.js';
 import { readRecord } from '../state/records.js';
 import type { StateStore } from '../state/store.js';
 import type { Repository } from './specs.js';
@@ -41,22 +44,28 @@ export function gateService(o: {
   repositories: Repository[];
   store: StateStore;
   hostHeader: 'host' | 'x-forwarded-host';
+  previewDomain: string;
   log: (line: string) => void;
   now: () => number;
+  signRead?: ReadSigner;
 }): GateService {
   const repositoryOf = repositoryLookup(o.repositories, o.store, o.now);
   return {
     async handle(req, res) {
       if (!(req.url ?? '').startsWith(GATE_PREFIX)) return false;
-      if (!o.gate) {
-        sendAnswer(res, { status: 404, body: 'not found\n' });
-        return true;
-      }
       const hostOf = (r: http.IncomingMessage) => {
         const v = r.headers[o.hostHeader];
         return typeof v === 'string' ? v : undefined;
       };
-      const answer = await gateAnswer(req, { config: o.gate, repositoryOf, hostOf, log: o.log, now: o.now });
+      if (!o.gate) {
+        // Public previews with a private bucket: everyone is let through, with signed reads.
+        const preview = previewOfHost(hostOf(req), o.previewDomain);
+        const open = preview && o.signRead && req.url === `${GATE_PREFIX}auth`;
+        sendAnswer(res, open ? await allowed(req, preview, o.signRead) : { status: 404, body: 'not found\n' });
+        return true;
+      }
+      const deps = { config: o.gate, repositoryOf, hostOf, log: o.log, now: o.now, signRead: o.signRead };
+      const answer = await gateAnswer(req, deps);
       sendAnswer(res, answer ?? { status: 404, body: 'not found\n' });
       return true;
     },

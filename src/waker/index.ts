@@ -5,7 +5,7 @@
  */
 import { ConfigError, loadConfig, type WakerConfig } from './config.js';
 import { wakerLog } from './log.js';
-import { connect, startWaker } from './server.js';
+import { connect, readSigner, startWaker } from './server.js';
 
 function configure(): WakerConfig {
   try {
@@ -20,9 +20,10 @@ function configure(): WakerConfig {
 const config = configure();
 const log = wakerLog(config, (line) => process.stdout.write(`${line}\n`));
 
-const waker = await startWaker({ config, ...connect(config, log), log });
+const services = connect(config, log);
+const waker = await startWaker({ config, ...services, signRead: await readSigner(config, services.store), log });
 log(
-  `faas-preview waker listening on ${waker.url} for *.${config.previewDomain}, gateway ${config.gateway.url}, repositories ${config.repositories.map((r) => `${r.owner}/${r.repo}`).join(', ')}`,
+  `faas-preview waker listening on ${waker.url} for *.${config.previewDomain}, gateway ${config.gateway.url}, repositories ${config.repositories.map((r) => `${r.owner}/${r.repo}`).join(', ')}, gate ${config.gate ? 'github' : 'off'}, bucket reads ${config.bucketReads}`,
 );
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -9,6 +9,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createReadSigner, type ReadSigner } from '../assets/read-signer.js';
 import { createS3Client } from '../assets/s3.js';
 import { GatewayClient } from '../openfaas/client.js';
 import type { StateStore } from '../state/store.js';
@@ -37,6 +38,8 @@ export interface WakerOptions {
   /** One line per wake and per unexpected failure; the caller scrubs secrets. */
   log: (line: string) => void;
   now?: () => number;
+  /** Signed reads of a private bucket (WAKER_BUCKET_READS=signed). */
+  signRead?: ReadSigner;
 }
 
 /** How long a waiter waits beyond the wake's own deadline (the bucket read is bounded by its request timeout). */
@@ -99,8 +102,10 @@ class Waker {
       repositories: config.repositories,
       store: o.store,
       hostHeader: config.hostHeader,
+      previewDomain: config.previewDomain,
       log: o.log,
       now: this.now,
+      signRead: o.signRead,
     });
     this.flights = new Flights({ now: this.now, holdMs: o.config.retryAfterMs, held: isFailure });
   }
@@ -273,6 +278,14 @@ export function connect(config: WakerConfig, log: (line: string) => void): Pick<
       statePrefix: config.statePrefix,
     },
   };
+}
+
+/** The signer of a private bucket's reads (WAKER_BUCKET_READS=signed); throws when the bucket's endpoint needs more than SigV4. */
+export async function readSigner(config: WakerConfig, store: StateStore): Promise<ReadSigner | undefined> {
+  if (config.bucketReads !== 'signed') return undefined;
+  const signer = await createReadSigner(store.client, store.bucket);
+  if (!signer) throw new Error('WAKER_BUCKET_READS=signed: the bucket endpoint needs another signature than SigV4');
+  return signer;
 }
 
 export interface RunningWaker {

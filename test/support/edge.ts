@@ -33,6 +33,8 @@ export interface EdgeOptions {
   wakerUrl?: string;
   /** Private previews: nginx asks the edge service's gate (at wakerUrl) about every request. */
   gate?: boolean;
+  /** A private bucket: nginx fetches files with URLs the edge service signs. */
+  bucketReads?: 'anonymous' | 'signed';
 }
 
 export interface Edge {
@@ -98,6 +100,7 @@ export async function startEdge(kind: EdgeKind, o: EdgeOptions): Promise<Edge> {
     resolver: '127.0.0.1',
     wakerUrl: o.wakerUrl,
     gate: o.gate,
+    bucketReads: o.bucketReads,
   };
   let child: ChildProcess;
   let output = '';

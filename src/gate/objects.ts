@@ -1,0 +1,23 @@
+/**
+ * The bucket keys a preview request may read, for signed reads of a private bucket: the object its path names
+ * (`<name>/<path>`, the path percent-decoded once, as the bucket would decode it) and the preview's `index.html`
+ * (for `/` and the single-page-app fallback). Anything that could step outside `<name>/` names nothing.
+ */
+export interface ObjectKeys {
+  object: string;
+  index: string;
+}
+
+export function objectKeys(preview: string, uri: string): ObjectKeys | undefined {
+  const path = uri.split('?')[0];
+  if (!path.startsWith('/') || path.includes('\\')) return undefined;
+  let decoded: string[];
+  try {
+    decoded = path.split('/').map((s) => decodeURIComponent(s));
+  } catch {
+    return undefined;
+  }
+  if (decoded.some((s) => s === '.' || s === '..' || s.includes('/') || s.includes('\\') || s.includes('\0')))
+    return undefined;
+  return { object: `${preview}${decoded.join('/')}`, index: `${preview}/index.html` };
+}
