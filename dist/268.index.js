@@ -709,7 +709,7 @@ async function anonymousPullProblem(image, o) {
 var log = __webpack_require__(5625);
 ;// CONCATENATED MODULE: ./src/openfaas/readiness.ts
 /**
- * What "ready" means (DESIGN.md, "What a preview promises"): seen, not assumed.
+ * What "ready" means (docs/architecture.md, "What a preview promises"): seen, not assumed.
  * 1. The gateway holds the spec that was sent: image and `faas-preview/sha` label read back. faas-netes answers 202
  *    to an update it did not apply (errors are logged and swallowed), so a mismatch that outlasts the provider's
  *    cache lag is a failure; on faasd an update is delete + recreate, so a function missing after it is gone.
@@ -3518,7 +3518,7 @@ async function removeData(s, p) {
 /**
  * The FunctionDeployment of one function of a preview, pure. Layers, each winning over the one before: what a stack
  * file gives the function, then the action's inputs, then the preview's data (secrets, `<KEY>_FILE`), then the
- * action's own contract (DESIGN.md: the `faas-preview/*` labels, `FAAS_PREVIEW_*`, the annotations), which always
+ * action's own contract (docs/architecture.md, "The naming contract": the `faas-preview/*` labels, `FAAS_PREVIEW_*`, the annotations), which always
  * wins. Two digests go on as labels so the next push can tell whether it changes anything (decide/backend-change.ts).
  */
 
@@ -5368,7 +5368,7 @@ function createOctokit(token, o) {
 
 ;// CONCATENATED MODULE: ./src/openfaas/client.ts
 /**
- * Client for the OpenFaaS gateway's /system API. Status handling follows faas-netes and faasd (DESIGN.md): deploy
+ * Client for the OpenFaaS gateway's /system API. Status handling follows faas-netes and faasd (docs/architecture.md, "Provider facts"): deploy
  * is PUT then POST on 404 like faas-cli, 200/201/202 are success, a missing function on delete is fine.
  *
  * Every call is bounded by `request-timeout` and retried with the one policy when the failure is transient; a POST

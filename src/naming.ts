@@ -1,5 +1,5 @@
 /**
- * The naming contract of DESIGN.md: one preview name, derived from the app and PR number, is the function name,
+ * The naming contract (docs/architecture.md, "The naming contract"): one preview name, derived from the app and PR number, is the function name,
  * the bucket prefix, the DNS label, the GitHub environment and the comment marker. Everything here is pure.
  */
 
@@ -149,7 +149,7 @@ function fnv1a(text: string): string {
   return h.toString(16).padStart(8, '0');
 }
 
-/** The labels every managed function carries (DESIGN.md); the sweeper and teardown only touch functions with both of the first two. */
+/** The labels every managed function carries (docs/architecture.md, "The naming contract"); the sweeper and teardown only touch functions with both of the first two. */
 export function previewLabels(owner: string, repo: string, pr: number, sha: string): Record<string, string> {
   return {
     [LABELS.managed]: 'true',

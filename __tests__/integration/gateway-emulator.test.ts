@@ -1,5 +1,5 @@
 /**
- * The emulated OpenFaaS gateway keeps each real provider's contract (DESIGN.md "Real providers" and the providers'
+ * The emulated OpenFaaS gateway keeps each real provider's contract (docs/architecture.md "Provider facts" and the providers'
  * handlers): these tests pin every modelled rule over real HTTP, per profile.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';

@@ -1,6 +1,6 @@
 /**
  * A function's spec (src/commands/function-spec.ts), layered stack → inputs → data → contract: each layer wins over
- * the ones before it, the contract (DESIGN.md: faas-preview/* labels, FAAS_PREVIEW_* env, annotations) always; the
+ * the ones before it, the contract (docs/architecture.md, "The naming contract": faas-preview/* labels, FAAS_PREVIEW_* env, annotations) always; the
  * spec digest label changes with the spec and with nothing that differs for every commit by design.
  */
 import { describe, expect, test } from '@jest/globals';
@@ -237,7 +237,7 @@ describe('the spec digest', () => {
 
 describe('untouchedSpec: what a function the deploy left alone is recorded as', () => {
   const sentSpec = functionSpec(settings(), input());
-  // What faasd lists of it: no requests, the memory limit only, no read-only flag (DESIGN.md, Real providers).
+  // What faasd lists of it: no requests, the memory limit only, no read-only flag (docs/architecture.md, "Provider facts").
   const listed: FunctionStatus = {
     name: sentSpec.service,
     image: sentSpec.image,

@@ -1,4 +1,4 @@
-/** The readiness rules of DESIGN.md ("What a preview promises") against a scripted gateway and a fake clock. */
+/** The readiness rules of docs/architecture.md ("What a preview promises") against a scripted gateway and a fake clock. */
 import { describe, expect, test } from '@jest/globals';
 import type { GatewayClient, Provider } from '../../src/openfaas/client.js';
 import { NotReady, waitUntilReady } from '../../src/openfaas/readiness.js';

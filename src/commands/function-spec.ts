@@ -1,7 +1,7 @@
 /**
  * The FunctionDeployment of one function of a preview, pure. Layers, each winning over the one before: what a stack
  * file gives the function, then the action's inputs, then the preview's data (secrets, `<KEY>_FILE`), then the
- * action's own contract (DESIGN.md: the `faas-preview/*` labels, `FAAS_PREVIEW_*`, the annotations), which always
+ * action's own contract (docs/architecture.md, "The naming contract": the `faas-preview/*` labels, `FAAS_PREVIEW_*`, the annotations), which always
  * wins. Two digests go on as labels so the next push can tell whether it changes anything (decide/backend-change.ts).
  */
 import { SPEC_DIGEST_LABEL, specDigest } from '../decide/backend-change.js';

@@ -1,5 +1,5 @@
 /**
- * Client for the OpenFaaS gateway's /system API. Status handling follows faas-netes and faasd (DESIGN.md): deploy
+ * Client for the OpenFaaS gateway's /system API. Status handling follows faas-netes and faasd (docs/architecture.md, "Provider facts"): deploy
  * is PUT then POST on 404 like faas-cli, 200/201/202 are success, a missing function on delete is fine.
  *
  * Every call is bounded by `request-timeout` and retried with the one policy when the failure is transient; a POST

@@ -1,5 +1,5 @@
 /**
- * What "ready" means (DESIGN.md, "What a preview promises"): seen, not assumed.
+ * What "ready" means (docs/architecture.md, "What a preview promises"): seen, not assumed.
  * 1. The gateway holds the spec that was sent: image and `faas-preview/sha` label read back. faas-netes answers 202
  *    to an update it did not apply (errors are logged and swallowed), so a mismatch that outlasts the provider's
  *    cache lag is a failure; on faasd an update is delete + recreate, so a function missing after it is gone.

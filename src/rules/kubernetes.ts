@@ -14,7 +14,7 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 /** Our labels and annotations (naming.ts LABELS, ANNOTATIONS) live here; a user's key there could forge ownership. */
 export const RESERVED_KEY_PREFIX = 'faas-preview/';
-/** FAAS_PREVIEW_NAME, _URL, _PR, _SHA are set by the action on every preview (DESIGN.md). */
+/** FAAS_PREVIEW_NAME, _URL, _PR, _SHA are set by the action on every preview (docs/architecture.md, "The naming contract"). */
 const RESERVED_ENV_PREFIX = 'FAAS_PREVIEW_';
 /** Kubernetes' TotalAnnotationSizeLimitB (keys + values, in bytes), less room for the action's own annotations. */
 export const ANNOTATIONS_MAX_BYTES = 256 * 1024 - 4 * 1024;

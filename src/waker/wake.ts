@@ -1,6 +1,6 @@
 /**
  * One wake of a sleeping preview: read its saved specs, check them, re-create the functions that are missing within
- * Community Edition's function limit, wait until each is ready (DESIGN.md, "What a preview promises", for a new
+ * Community Edition's function limit, wait until each is ready (docs/architecture.md, "What a preview promises", for a new
  * function), then delete the saved specs: the preview is awake. Every step runs within one deadline.
  *
  * A function that exists is never deployed again, not even when it appears between the listing and the create: it

@@ -1,7 +1,7 @@
 /**
  * Emulated OpenFaaS gateway for tests and the demo: the CE gateway (openfaas/faas gateway/) in front of one of four
- * provider profiles, each following the measured behaviour in DESIGN.md ("OpenFaaS facts", "Real providers") and the
- * providers' handlers where DESIGN.md is silent:
+ * provider profiles, each following the measured behaviour in docs/architecture.md ("Provider facts") and the
+ * providers' handlers where that is silent:
  * - `faas-netes-ce` / `faas-netes` (Pro): test/support/gateway/faas-netes.ts — 202s, Kubernetes validation, rolling
  *   updates, swallowed update errors, CE limits (15 functions, public images, scaling labels);
  * - `faasd-ce` / `faasd` (OpenFaaS Edge): test/support/gateway/faasd.ts — 200s, no validation, delete + recreate on
@@ -22,7 +22,7 @@
  * Chosen where sources and measurements are silent or disagree: with Prometheus down the list drops the connection
  * (measured on gateway 0.27.14; the add_metrics.go we read returns the list without counts); after the cold-start
  * wait the gateway forwards (scaling/function_scaler.go; the 2024 CE handler may answer an empty 200 instead); the
- * faasd CE limit's message and where faasd checks it (DESIGN.md gives only the counts); Pro profiles are the CE
+ * faasd CE limit's message and where faasd checks it (the measurements give only the counts); Pro profiles are the CE
  * handlers without the CE rules (their sources are closed), and Pro faas-netes pulls private images.
  *
  * NOT modelled: OpenFaaS Pro's autoscaler and idler; async invocations, logs, the namespaces API, alerts; the

@@ -1,6 +1,6 @@
 /**
  * faasd CE and OpenFaaS Edge, after faasd pkg/provider/handlers/{deploy,update,delete,scale,read,replicas,functions,
- * secret,invoke_resolver}.go and the measurements in DESIGN.md: one containerd container and task per function,
+ * secret,invoke_resolver}.go and the measured behaviour in docs/architecture.md ("Provider facts"): one containerd container and task per function,
  * created synchronously (the image is pulled before the POST answers), nothing validated beyond what containerd
  * refuses, an update that deletes the function and deploys it again.
  */
