@@ -59,11 +59,12 @@ export async function wake(d: WakeDeps, name: string): Promise<WakeOutcome> {
     if (missing.length === 0) return { kind: 'awake', functions, created: [] };
     if (provider.edition === 'community' && listed.length + missing.length > CE_FUNCTION_LIMIT)
       return { kind: 'full', running: listed.length, needed: missing.length };
-    // Create only: a function that appeared since the listing (a deploy, another waker) is newer than the saved spec.
-    const ours = await Promise.all(
-      missing.map(async (spec) => ((await d.gateway.create(spec, remaining())) ? spec : undefined)),
-    );
-    const created = ours.filter((spec): spec is FunctionDeployment => spec !== undefined);
+    // Create only, never twice: when the gateway says the function exists now (faasd 400 "already exists"), another
+    // replica of the waker is waking the same preview at the same moment (or a deploy created it). Its create is not
+    // repeated; it is waited for like ours, so no request is let through before the function is ready. It was missing
+    // when this wake looked, so the requests waiting here have not run anywhere: it counts as created.
+    await Promise.all(missing.map((spec) => d.gateway.create(spec, remaining())));
+    const created = missing;
     await Promise.all(
       created.map((spec) =>
         waitUntilReady(d.gateway, provider, readiness(spec, d.readyPath), {
