@@ -22,7 +22,10 @@ export type WakeOutcome =
   | { kind: 'not-asleep' }
   | { kind: 'refused'; reason: string }
   | { kind: 'full'; running: number; needed: number }
-  /** `functions`: every function of the preview; `created`: those this wake re-created. */
+  /**
+   * `functions`: every function of the preview; `created`: those missing when this wake looked, re-created by it or
+   * meanwhile by another waker (a replica) or a deploy. Requests waiting for the wake have not run on them.
+   */
   | { kind: 'awake'; functions: string[]; created: string[] }
   | { kind: 'failed'; functions: string[]; reason: string }
   | { kind: 'timeout'; functions: string[]; reason: string };
@@ -60,11 +63,15 @@ export async function wake(d: WakeDeps, name: string): Promise<WakeOutcome> {
     if (provider.edition === 'community' && listed.length + missing.length > CE_FUNCTION_LIMIT)
       return { kind: 'full', running: listed.length, needed: missing.length };
     // Create only, never twice: when the gateway says the function exists now (faasd 400 "already exists"), another
-    // replica of the waker is waking the same preview at the same moment (or a deploy created it). Its create is not
-    // repeated; it is waited for like ours, so no request is let through before the function is ready. It was missing
-    // when this wake looked, so the requests waiting here have not run anywhere: it counts as created.
-    await Promise.all(missing.map((spec) => d.gateway.create(spec, remaining())));
-    const created = missing;
+    // replica of the waker is waking the same preview at the same moment, or a deploy created a newer version. Its
+    // create is not repeated and the function is not overwritten; it is waited for like ours, as it is (its own image
+    // and sha), so no request is let through before it is ready. It was missing when this wake looked, so the
+    // requests waiting here have not run anywhere: it counts as created.
+    const created = await Promise.all(
+      missing.map(async (spec) =>
+        (await d.gateway.create(spec, remaining())) ? spec : await asItIs(d.gateway, spec, deadline),
+      ),
+    );
     await Promise.all(
       created.map((spec) =>
         waitUntilReady(d.gateway, provider, readiness(spec, d.readyPath), {
@@ -79,6 +86,13 @@ export async function wake(d: WakeDeps, name: string): Promise<WakeOutcome> {
     const reason = err instanceof Error ? err.message : String(err);
     return now() >= deadline ? { kind: 'timeout', functions, reason } : { kind: 'failed', functions, reason };
   }
+}
+
+/** The function another waker or a deploy created meanwhile, with the image and labels the gateway holds. */
+async function asItIs(gateway: GatewayClient, spec: FunctionDeployment, deadline: number): Promise<FunctionDeployment> {
+  const status = await gateway.get(spec.service, deadline);
+  if (!status) throw new Error(`function ${spec.service} neither could be created nor exists`);
+  return { ...spec, image: status.image, labels: status.labels };
 }
 
 function readiness(spec: FunctionDeployment, readyPath: string) {
