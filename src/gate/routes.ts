@@ -150,6 +150,21 @@ export async function allowed(
   return { status: 204, headers };
 }
 
+/**
+ * The path and query the visitor asked for: nginx's X-Original-URI, or ingress-nginx's `rd` (the whole URL, in the
+ * sign-in redirect's query), believed only when it is this very preview's.
+ */
+function originalUri(req: http.IncomingMessage, host: string, d: GateDeps): string {
+  const given = header(req, 'x-original-uri');
+  if (given?.startsWith('/')) return given;
+  const rd = safeNext(
+    new URL(req.url ?? '/', 'http://edge.invalid').searchParams.get('rd') ?? undefined,
+    d.config.origin,
+  );
+  const url = rd ? new URL(rd) : undefined;
+  return url?.hostname === host ? `${url.pathname}${url.search}` : '/';
+}
+
 /** A page navigation, as browsers mark it (Sec-Fetch-Mode), or as older ones let it be told (GET asking for HTML). */
 function isNavigation(req: http.IncomingMessage): boolean {
   const mode = header(req, 'sec-fetch-mode');
@@ -160,7 +175,7 @@ function isNavigation(req: http.IncomingMessage): boolean {
 /** What a request nginx's auth refused gets: a way to sign in, the no-access page, or a plain status for a script. */
 async function refused(req: http.IncomingMessage, host: string, preview: string, d: GateDeps): Promise<Answer> {
   const access = await accessOf(req, preview, d);
-  if (access.allow) return redirect(header(req, 'x-original-uri') ?? '/');
+  if (access.allow) return redirect(originalUri(req, host, d));
   if (access.status === 401) return signIn(req, host, d);
   if (!isNavigation(req)) return { status: 403, body: 'no access to this preview\n' };
   return forbidden(req, host, preview, d);
@@ -168,7 +183,7 @@ async function refused(req: http.IncomingMessage, host: string, preview: string,
 
 function signIn(req: http.IncomingMessage, host: string, d: GateDeps): Answer {
   if (!isNavigation(req)) return { status: 401, body: 'sign-in required: open the preview in a browser\n' };
-  const next = `${originUrl(d.config.origin, host)}${header(req, 'x-original-uri') ?? '/'}`;
+  const next = `${originUrl(d.config.origin, host)}${originalUri(req, host, d)}`;
   const login = `${loginOrigin(d.config.origin)}${GATE_PREFIX}login`;
   return redirect(`${login}?${new URLSearchParams({ next }).toString()}`);
 }
@@ -286,10 +301,10 @@ function switchUrl(o: PublicOrigin, next: string): string {
 
 async function forbidden(req: http.IncomingMessage, host: string, preview: string, d: GateDeps): Promise<Answer> {
   const access = await accessOf(req, preview, d);
-  if (access.allow) return redirect(header(req, 'x-original-uri') ?? '/');
+  if (access.allow) return redirect(originalUri(req, host, d));
   if (access.status === 401) return signIn(req, host, d);
   if (!access.repository) return pageAnswer(pages.unknownRepositoryPage());
-  const next = `${originUrl(d.config.origin, host)}${header(req, 'x-original-uri') ?? '/'}`;
+  const next = `${originUrl(d.config.origin, host)}${originalUri(req, host, d)}`;
   return pageAnswer(pages.forbiddenPage(access.login, access.repository, switchUrl(d.config.origin, next)));
 }
 
