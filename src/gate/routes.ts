@@ -156,7 +156,8 @@ export async function allowed(
  */
 function originalUri(req: http.IncomingMessage, host: string, d: GateDeps): string {
   const given = header(req, 'x-original-uri');
-  if (given?.startsWith('/')) return given;
+  // A path of this host only: `//host` and `/\host` would be another site to a browser.
+  if (given && /^\/(?![/\\])/.test(given)) return given;
   const rd = safeNext(
     new URL(req.url ?? '/', 'http://edge.invalid').searchParams.get('rd') ?? undefined,
     d.config.origin,
