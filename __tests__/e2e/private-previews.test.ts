@@ -293,8 +293,12 @@ withTools('private previews (bundle → nginx auth_request → edge service gate
     expect([head.status, head.body]).toEqual([200, '']);
   });
 
-  test('the bypass header lets a plain HTTP client in; a wrong one does not', async () => {
+  test('the bypass header lets a plain HTTP client in, and never reaches the function; a wrong one does not', async () => {
+    const before = gateway.calls.length;
     expect((await get('/api/x', { 'x-faas-preview-bypass': BYPASS })).status).toBe(200);
+    const toFunction = gateway.calls.slice(before).filter((c) => c.path.startsWith(`/function/${NAME}`));
+    expect(toFunction).toHaveLength(1);
+    expect(toFunction[0].headers['x-faas-preview-bypass']).toBeUndefined();
     expect((await get('/', { 'x-faas-preview-bypass': BYPASS })).status).toBe(200);
     expect((await get('/api/x', { 'x-faas-preview-bypass': `${BYPASS}x` })).status).toBe(401);
   });

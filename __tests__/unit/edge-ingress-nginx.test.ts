@@ -94,6 +94,7 @@ describe('deploy/edge/ingress-nginx.yaml', () => {
         'X-Faas-Preview-Cookie',
         'Cookie',
         'Authorization',
+        'X-Faas-Preview-Bypass',
       ]);
       expect(a[`${A}auth-proxy-set-headers`]).toBe(`${NAMESPACE}/faas-preview-auth-headers`);
       expect(a[`${A}use-regex`]).toBe('true');

@@ -26,4 +26,15 @@ describe('objectKeys', () => {
   ])('%s names nothing', (_, uri) => {
     expect(objectKeys('shop-pr-1', uri)).toBeUndefined();
   });
+
+  test.each(['faas-state', 'shop', 'shop-pr-0', 'shop-pr-1-api', 'pr-x'])(
+    'a host label that is no preview name (%s, say a state-prefix) names nothing',
+    (label) => {
+      expect(objectKeys(label, '/sleeping/shop-pr-1.json')).toBeUndefined();
+    },
+  );
+
+  test('pr-<n> alone is a preview name (an app name that sanitises to nothing)', () => {
+    expect(objectKeys('pr-7', '/x.js')?.object).toBe('pr-7/x.js');
+  });
 });

@@ -71,6 +71,8 @@ describe('signin, for a request let in meanwhile', () => {
       'https://shop-pr-2.preview.example.com/cart',
       'https://evil.example/',
       `http://${HOST}/cart`,
+      `https://${HOST}//evil.example`,
+      `https://${HOST}/\\evil.example`,
     ]) {
       expect((await gateAnswer(handedOver(rd(other)), deps()))?.headers?.location).toBe('/');
     }

@@ -35,6 +35,7 @@ export const GATE_PREFIX = '/.faas-preview/';
 const SIGN_IN_COOKIE = 'faas-preview-sign-in';
 const SIGN_IN_TTL_S = 600;
 const MAX_REPOS = 20;
+const LOCAL_PATH = /^\/(?![/\\])/;
 
 export interface GateConfig {
   key: SigningKey;
@@ -156,14 +157,14 @@ export async function allowed(
  */
 function originalUri(req: http.IncomingMessage, host: string, d: GateDeps): string {
   const given = header(req, 'x-original-uri');
-  // A path of this host only: `//host` and `/\host` would be another site to a browser.
-  if (given && /^\/(?![/\\])/.test(given)) return given;
   const rd = safeNext(
     new URL(req.url ?? '/', 'http://edge.invalid').searchParams.get('rd') ?? undefined,
     d.config.origin,
   );
   const url = rd ? new URL(rd) : undefined;
-  return url?.hostname === host ? `${url.pathname}${url.search}` : '/';
+  const path = given ?? (url?.hostname === host ? `${url.pathname}${url.search}` : '/');
+  // A path of this host only: `//host` and `/\host` would be another site to a browser (a URL's path may be either).
+  return LOCAL_PATH.test(path) ? path : '/';
 }
 
 /** A page navigation, as browsers mark it (Sec-Fetch-Mode), or as older ones let it be told (GET asking for HTML). */

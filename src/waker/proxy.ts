@@ -6,6 +6,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { BYPASS_HEADER } from '../gate/bypass.js';
 
 /** RFC 9110 §7.6.1 connection-specific fields, plus those a proxy must not forward. */
 const HOP_BY_HOP = new Set([
@@ -57,6 +58,8 @@ export function forward(gatewayUrl: string, f: Forward, res: http.ServerResponse
   const base = new URL(gatewayUrl);
   const lib = base.protocol === 'https:' ? https : http;
   const headers = endToEnd(f.headers);
+  // The automation token opens every preview: a preview's own code never gets it.
+  delete headers[BYPASS_HEADER];
   if (f.body.length > 0 || !['GET', 'HEAD', 'OPTIONS', 'DELETE'].includes(f.method))
     headers['content-length'] = String(f.body.length);
   else delete headers['content-length'];
