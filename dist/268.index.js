@@ -1711,8 +1711,11 @@ async function resolveTarget(client, bucket) {
         return undefined;
     return { url, signingRegion: scheme.signingRegion, signingName: scheme.signingName ?? 's3' };
 }
-/** Lean calls to `bucket` through `client`'s endpoint, credentials and clock; undefined: use the SDK. */
-async function createLeanS3(client, bucket, opts) {
+/**
+ * `bucket`'s endpoint as `client` resolves it and a signer configured as the SDK's S3 client signs (for the lean
+ * calls and the edge's presigned reads); undefined when only the SDK can sign for it.
+ */
+async function bucketSigner(client, bucket) {
     const config = client.config;
     if (typeof config.credentials !== 'function')
         return undefined;
@@ -1728,7 +1731,6 @@ async function createLeanS3(client, bucket, opts) {
             creds = await provider();
         return creds;
     };
-    await credentials(); // fail early (no credentials at all) rather than once per file
     // S3's canonical URI is the path as sent, encoded once (the SDK's S3 signer: signingEscapePath false)
     const signer = new signature_v4_dist_cjs.SignatureV4({
         credentials,
@@ -1738,8 +1740,18 @@ async function createLeanS3(client, bucket, opts) {
         uriEscapePath: false,
         applyChecksum: false,
     });
-    const http = createLeanHttp({ origin: url, connections: opts.maxSockets, timeoutMs: requestTimeoutOf(client) });
     const base = url.pathname.endsWith('/') ? url.pathname : url.pathname + '/';
+    const signingDate = () => new Date(Date.now() + (config.systemClockOffset ?? 0));
+    return { url, base, signer, credentials, config, signingDate };
+}
+/** Lean calls to `bucket` through `client`'s endpoint, credentials and clock; undefined: use the SDK. */
+async function createLeanS3(client, bucket, opts) {
+    const signing = await bucketSigner(client, bucket);
+    if (!signing)
+        return undefined;
+    const { url, base, signer, config } = signing;
+    await signing.credentials(); // fail early (no credentials at all) rather than once per file
+    const http = createLeanHttp({ origin: url, connections: opts.maxSockets, timeoutMs: requestTimeoutOf(client) });
     let attempts = 0;
     /** One attempt; resolves with a 2xx answer, rejects with S3ResponseError or a network error naming the request. */
     const send = async (r) => {
@@ -1753,7 +1765,7 @@ async function createLeanS3(client, bucket, opts) {
             path: r.path,
             query: r.query,
             headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...r.headers },
-        }, { signingDate: new Date(Date.now() + (config.systemClockOffset ?? 0)) });
+        }, { signingDate: signing.signingDate() });
         attempts++;
         let res;
         try {

@@ -39,7 +39,7 @@ import { createLeanHttp, type LeanHttpRequest, type LeanHttpResponse } from './l
 import { FileChanged } from './local.js';
 import { requestTimeoutOf } from './s3.js';
 
-export type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date };
+type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date };
 
 /** A page of 1,000 keys of up to 1,024 bytes each, XML-escaped, with their metadata, stays well below this. */
 const MAX_LISTING = 16 * 1024 * 1024;
@@ -183,13 +183,27 @@ export async function resolveTarget(client: S3Client, bucket: string): Promise<P
   return { url, signingRegion: scheme.signingRegion, signingName: scheme.signingName ?? 's3' };
 }
 
-/** Lean calls to `bucket` through `client`'s endpoint, credentials and clock; undefined: use the SDK. */
-export async function createLeanS3(
-  client: S3Client,
-  bucket: string,
-  opts: { maxSockets: number },
-): Promise<LeanS3 | undefined> {
-  const config = client.config as unknown as { credentials?: () => Promise<Credentials>; systemClockOffset?: number };
+type ClientConfig = { credentials?: () => Promise<Credentials>; systemClockOffset?: number };
+
+/** How a bucket's requests are signed outside the SDK: its endpoint, a SigV4 signer and the client's clock. */
+export interface BucketSigner {
+  url: URL;
+  /** The bucket's path on the endpoint, with a trailing slash (`/` for a virtual-hosted bucket). */
+  base: string;
+  signer: SignatureV4;
+  /** The client's own credential provider, asked again only when its credentials are about to expire. */
+  credentials: () => Promise<Credentials>;
+  /** The client's config: its clock offset (corrected from a server's Date on a skew error) is read at each signing. */
+  config: ClientConfig;
+  signingDate(): Date;
+}
+
+/**
+ * `bucket`'s endpoint as `client` resolves it and a signer configured as the SDK's S3 client signs (for the lean
+ * calls and the edge's presigned reads); undefined when only the SDK can sign for it.
+ */
+export async function bucketSigner(client: S3Client, bucket: string): Promise<BucketSigner | undefined> {
+  const config = client.config as unknown as ClientConfig;
   if (typeof config.credentials !== 'function') return undefined;
   const resolved = await resolveTarget(client, bucket);
   if (!resolved) return undefined;
@@ -202,8 +216,6 @@ export async function createLeanS3(
     if (!creds || (creds.expiration && creds.expiration.getTime() - Date.now() < 5 * 60_000)) creds = await provider();
     return creds;
   };
-  await credentials(); // fail early (no credentials at all) rather than once per file
-
   // S3's canonical URI is the path as sent, encoded once (the SDK's S3 signer: signingEscapePath false)
   const signer = new SignatureV4({
     credentials,
@@ -213,8 +225,23 @@ export async function createLeanS3(
     uriEscapePath: false,
     applyChecksum: false,
   });
-  const http = createLeanHttp({ origin: url, connections: opts.maxSockets, timeoutMs: requestTimeoutOf(client) });
   const base = url.pathname.endsWith('/') ? url.pathname : url.pathname + '/';
+  const signingDate = () => new Date(Date.now() + (config.systemClockOffset ?? 0));
+  return { url, base, signer, credentials, config, signingDate };
+}
+
+/** Lean calls to `bucket` through `client`'s endpoint, credentials and clock; undefined: use the SDK. */
+export async function createLeanS3(
+  client: S3Client,
+  bucket: string,
+  opts: { maxSockets: number },
+): Promise<LeanS3 | undefined> {
+  const signing = await bucketSigner(client, bucket);
+  if (!signing) return undefined;
+  const { url, base, signer, config } = signing;
+  await signing.credentials(); // fail early (no credentials at all) rather than once per file
+
+  const http = createLeanHttp({ origin: url, connections: opts.maxSockets, timeoutMs: requestTimeoutOf(client) });
   let attempts = 0;
 
   type Call = Pick<LeanHttpRequest, 'method' | 'path' | 'body' | 'size' | 'sizeMismatch' | 'maxBody'> & {
@@ -235,7 +262,7 @@ export async function createLeanS3(
         query: r.query,
         headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...r.headers },
       },
-      { signingDate: new Date(Date.now() + (config.systemClockOffset ?? 0)) },
+      { signingDate: signing.signingDate() },
     );
     attempts++;
     let res: LeanHttpResponse;

@@ -1,13 +1,11 @@
 /**
  * Signed reads of a private bucket for the edge (private previews): a presigned GET of one object, valid for a
  * minute, that the router fetches at once. Signed with the SDK's own signer as the client's endpoint resolves the
- * bucket (lean.ts resolveTarget), with the edge service's read-only credentials; the bucket needs no anonymous read.
+ * bucket (lean.ts bucketSigner), with the edge service's read-only credentials; the bucket needs no anonymous read.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { Sha256 } from '@smithy/core/checksum';
 import { buildQueryString, escapeUriPath } from '@smithy/core/protocols';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { resolveTarget, type Credentials } from './lean.js';
+import { bucketSigner } from './lean.js';
 
 const VALID_S = 60;
 
@@ -15,22 +13,9 @@ const VALID_S = 60;
 export type ReadSigner = (key: string) => Promise<string>;
 
 export async function createReadSigner(client: S3Client, bucket: string): Promise<ReadSigner | undefined> {
-  const config = client.config as unknown as {
-    credentials?: () => Promise<Credentials>;
-    systemClockOffset?: number;
-  };
-  const target = await resolveTarget(client, bucket);
-  if (!target || typeof config.credentials !== 'function') return undefined;
-  const signer = new SignatureV4({
-    credentials: config.credentials,
-    region: target.signingRegion,
-    service: target.signingName,
-    sha256: Sha256,
-    uriEscapePath: false,
-    applyChecksum: false,
-  });
-  const { url } = target;
-  const base = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
+  const signing = await bucketSigner(client, bucket);
+  if (!signing) return undefined;
+  const { url, base, signer } = signing;
   return async (key) => {
     const path = base + escapeUriPath(key);
     const signed = await signer.presign(
@@ -46,7 +31,7 @@ export async function createReadSigner(client: S3Client, bucket: string): Promis
       },
       {
         expiresIn: VALID_S,
-        signingDate: new Date(Date.now() + (config.systemClockOffset ?? 0)),
+        signingDate: signing.signingDate(),
         unsignableHeaders: new Set(['x-amz-content-sha256']),
       },
     );

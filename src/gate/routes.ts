@@ -9,10 +9,10 @@
  * Nothing here is kept in memory between requests: replicas are interchangeable.
  */
 import type * as http from 'node:http';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { decideAccess, type Access } from './access.js';
 import type { ReadSigner } from '../assets/read-signer.js';
-import { BYPASS_HEADER } from './bypass.js';
+import { BYPASS_HEADER, sameSecret } from './bypass.js';
 import { objectKeys } from './objects.js';
 import { authorizeUrl, canRead, exchangeCode, SignInError, userLogin, type GitHubApp } from './github.js';
 import * as pages from './pages.js';
@@ -212,18 +212,12 @@ function login(url: URL, d: GateDeps): Answer {
   return redirect(to, { 'set-cookie': cookie });
 }
 
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 /** The sign-in this browser started here, if `state` is its nonce and it is younger than 10 minutes. */
 function startedSignIn(req: http.IncomingMessage, state: string | null, d: GateDeps): SignInState | undefined {
   if (!state) return undefined;
   for (const value of cookieValues(header(req, 'cookie'), SIGN_IN_COOKIE)) {
     const s = readToken<SignInState>(d.config.key, 'sign-in', value, nowS(d));
-    if (s && typeof s.nonce === 'string' && sameText(s.nonce, state)) return s;
+    if (s && typeof s.nonce === 'string' && sameSecret(s.nonce, state)) return s;
   }
   return undefined;
 }
