@@ -1,7 +1,7 @@
 /**
- * The README's input and output tables, generated from action.yml so the two cannot drift:
- * `tsx scripts/action-tables.ts` prints them, `--write` puts them into README.md between the markers; a unit test
- * checks the README holds exactly this text.
+ * The input and output tables of docs/reference.md, generated from action.yml so the two cannot drift:
+ * `tsx scripts/action-tables.ts` prints them, `--write` puts them into docs/reference.md between the markers; a unit
+ * test checks the page holds exactly this text.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,8 @@ interface ActionYml {
   outputs: Record<string, { description: string }>;
 }
 
-const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+// Markdown cells: `|` would end the cell, and GitHub drops what looks like an HTML tag (`<name>`), so `<` is escaped.
+const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\n/g, ' ');
 
 export function actionTables(actionYml: string): { inputs: string; outputs: string } {
   const action = parse(actionYml) as ActionYml;
@@ -32,12 +33,13 @@ export function actionTables(actionYml: string): { inputs: string; outputs: stri
   return { inputs, outputs };
 }
 
-/** `readme` with the text between `<!-- <name>:start -->` and `<!-- <name>:end -->` replaced by the tables. */
-export function withTables(readme: string, tables: { inputs: string; outputs: string }): string {
-  let out = readme;
+/** `page` with the text between `<!-- <name>:start -->` and `<!-- <name>:end -->` replaced by the tables. */
+export function withTables(page: string, tables: { inputs: string; outputs: string }): string {
+  let out = page;
   for (const [name, table] of Object.entries(tables)) {
     const re = new RegExp(`(<!-- ${name}:start -->\\n)[\\s\\S]*?(\\n<!-- ${name}:end -->)`);
-    if (!re.test(out)) throw new Error(`README.md has no <!-- ${name}:start --> … <!-- ${name}:end --> markers`);
+    if (!re.test(out))
+      throw new Error(`docs/reference.md has no <!-- ${name}:start --> … <!-- ${name}:end --> markers`);
     out = out.replace(re, (_m, start: string, end: string) => `${start}${table}${end}`);
   }
   return out;
@@ -46,8 +48,8 @@ export function withTables(readme: string, tables: { inputs: string; outputs: st
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const tables = actionTables(readFileSync(new URL('../action.yml', import.meta.url), 'utf8'));
   if (process.argv.includes('--write')) {
-    const readme = new URL('../README.md', import.meta.url);
-    writeFileSync(readme, withTables(readFileSync(readme, 'utf8'), tables));
+    const reference = new URL('../docs/reference.md', import.meta.url);
+    writeFileSync(reference, withTables(readFileSync(reference, 'utf8'), tables));
   } else {
     console.log(`${tables.inputs}\n\n${tables.outputs}`);
   }
