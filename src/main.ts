@@ -8,6 +8,7 @@ import { commandFor, runGuard, type Decision } from './decide/event.js';
 import { parseSettings } from './inputs/parse.js';
 import { writeOutputs } from './report.js';
 import { log } from './log.js';
+import { registerInternalAddresses } from './text/addresses.js';
 
 async function skip(decision: Extract<Decision, { kind: 'skip' }>): Promise<void> {
   if (decision.level === 'warning') log.warning(decision.reason);
@@ -33,6 +34,7 @@ export async function run(): Promise<void> {
       mask: (secret) => core.setSecret(secret),
       event: { name: ctx.eventName, action: ctx.action },
     });
+    registerInternalAddresses(settings);
     const decision = commandFor(ctx, settings.command, settings.label);
     if (decision.kind === 'skip') return await skip(decision);
     log.info(`faas-preview: ${decision.command} (${ctx.eventName}${ctx.action ? `.${ctx.action}` : ''})`);

@@ -43,3 +43,20 @@ export interface AssetCounts {
   skipped: number;
   deleted: number;
 }
+
+/**
+ * What one function's ready check saw, as public text may say it: the path, the status and the commit, never the
+ * gateway's address. `proof` says why the answer is this commit's: its `X-Faas-Preview-Sha` header, no other version
+ * existing (a new function; faasd, which replaces a function on update), or nothing (a faas-netes rollout without
+ * the header).
+ */
+export interface ReadyCheck {
+  name: string;
+  path: string;
+  status: number;
+  sha: string;
+  proof: 'header' | 'new-function' | 'replaced' | 'unproven';
+}
+
+/** The step a deploy failed in, which decides what is still true of the previous preview. */
+export type FailedStep = 'stack' | 'gateway' | 'state' | 'build' | 'image' | 'data' | 'deploy' | 'readiness' | 'assets';

@@ -1,15 +1,34 @@
 import { describe, expect, test } from '@jest/globals';
-import { renderComment } from '../../src/github/comment-text.js';
+import type { Trouble } from '../../src/decide/advice.js';
+import { humanTime, renderComment, type Before, type CommentView } from '../../src/github/comment-text.js';
+import type { FailedStep, FunctionFacts, ReadyCheck } from '../../src/preview.js';
+import { internal } from '../../src/text/addresses.js';
 
 const facts = {
   name: 'shop-pr-2',
   url: 'https://shop-pr-2.preview.example.com',
   sha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821',
-  image: 'ghcr.io/acme/shop:pr-2-ec26c3e',
   runUrl: 'https://github.com/acme/shop/actions/runs/7',
   time: '2026-11-23T20:00:00.000Z',
+  tookMs: 42_000,
 };
-const evidence = 'GET http://gw/function/shop-pr-2/ answered 200 from ec26c3e (x-faas-preview-sha)';
+const OLD = 'aaaaaaa1111111111111111111111111111111111';
+const fn: FunctionFacts = {
+  name: 'shop-pr-2',
+  route: '/api',
+  image: 'ghcr.io/acme/shop:pr-2-ec26c3e',
+  backend: { how: 'built', digest: 'b'.repeat(64) },
+};
+const check = (proof: ReadyCheck['proof'], o: Partial<ReadyCheck> = {}): ReadyCheck => ({
+  name: 'shop-pr-2',
+  path: '/healthz',
+  status: 200,
+  sha: facts.sha,
+  proof,
+  ...o,
+});
+const failure = (step: FailedStep, trouble: Trouble, before: Before = { existed: true, provider: 'faasd' }) =>
+  renderComment({ state: 'failed', ...facts, step, error: 'boom', trouble, before });
 const refusal = {
   name: facts.name,
   runUrl: facts.runUrl,
@@ -23,9 +42,9 @@ const refusal = {
 describe('renderComment', () => {
   test('every state starts with the marker, so the next run finds and edits it', () => {
     const views = [
-      renderComment({ state: 'ready', ...facts, evidence }),
-      renderComment({ state: 'rolling-out', ...facts, evidence }),
-      renderComment({ state: 'failed', ...facts, step: 'build', error: 'boom', previous: 'p' }),
+      renderComment({ state: 'ready', ...facts, checks: [check('header')], functions: [fn] }),
+      renderComment({ state: 'rolling-out', ...facts, checks: [check('unproven')], functions: [fn] }),
+      failure('build', { kind: 'step', step: 'build' }),
       renderComment({
         state: 'torn-down',
         name: facts.name,
@@ -47,41 +66,72 @@ describe('renderComment', () => {
     for (const body of views) expect(body.startsWith('<!-- faas-preview:shop-pr-2 -->\n')).toBe(true);
   });
 
-  test('ready shows URL, commit, image, function, what was checked, time and the run link', () => {
+  test('ready: a heading with the link, one row, the details folded', () => {
     const body = renderComment({
       state: 'ready',
       ...facts,
-      evidence,
+      checks: [check('header')],
+      functions: [fn],
       assets: { uploaded: 3, skipped: 10, deleted: 1 },
     });
-    expect(body).toContain('is ready: **https://shop-pr-2.preview.example.com**');
-    expect(body).toContain('| Commit | `ec26c3e` |');
-    expect(body).toContain('| Image | `ghcr.io/acme/shop:pr-2-ec26c3e` |');
-    expect(body).toContain('| Function | `shop-pr-2` |');
-    expect(body).toContain(`| Checked | \`${evidence}\` |`);
-    expect(body).toContain('| Deployed | 2026-11-23T20:00:00.000Z |');
-    expect(body).toContain('3 uploaded, 10 unchanged, 1 removed');
-    expect(body).toContain('(https://github.com/acme/shop/actions/runs/7)');
+    expect(body).toContain('### Preview is ready: https://shop-pr-2.preview.example.com\n');
+    expect(body).toContain(
+      '| `shop-pr-2` | ✅ Ready | [Visit preview](https://shop-pr-2.preview.example.com) | `ec26c3e` | 23 Nov 2026, 20:00 UTC, took 42 s |',
+    );
+    const [top, folded] = body.split('<details>');
+    expect(top).not.toMatch(/ghcr\.io|digest|healthz/);
+    expect(folded).toContain(`- Image: \`ghcr.io/acme/shop:pr-2-ec26c3e\`, built (build digest \`${'b'.repeat(12)}\`)`);
+    expect(folded).toContain(
+      '- Ready check: `GET /healthz` answered 200 from `ec26c3e` (it sent `X-Faas-Preview-Sha`)',
+    );
+    expect(folded).toContain('- Static assets: 3 uploaded, 10 unchanged, 1 removed');
+    expect(body).toContain('[this run](https://github.com/acme/shop/actions/runs/7)');
+    expect(body).not.toContain('2026-11-23T20:00');
   });
 
   test('rolling out never says ready', () => {
-    const body = renderComment({ state: 'rolling-out', ...facts, evidence });
-    expect(body).not.toMatch(/is ready|ready at/i);
+    const body = renderComment({ state: 'rolling-out', ...facts, checks: [check('unproven')], functions: [fn] });
+    expect(body).not.toMatch(/is ready|ready at|✅/i);
     expect(body).toMatch(/of `ec26c3e` is deployed and rolling out/);
     expect(body).toMatch(/previous version may still answer/);
+    expect(body).toContain('🔄 Rolling out');
   });
 
-  test('a failure names the step, quotes the error inert, and says what is true of the previous version', () => {
+  test('a failure names the step, says what to do, quotes the error inert, and says what is true of the previous version', () => {
     const body = renderComment({
       state: 'failed',
       ...facts,
       step: 'readiness',
       error: 'line1\n```\n@team <img src=x> [x](https://evil.example)',
-      previous: 'The previous version keeps answering.',
+      trouble: { kind: 'never-ready', provider: 'faas-netes', functions: ['shop-pr-2'], namespace: 'openfaas-fn' },
+      before: { existed: true, provider: 'faas-netes' },
     });
-    expect(body).toContain('deployed the function, but it did not become ready for commit `ec26c3e`');
+    expect(body).toContain('### Preview of `ec26c3e` failed: deployed the function, but it did not become ready.');
+    expect(body).toContain(
+      "**What to do:** read the function's log: on faas-netes `kubectl logs -n openfaas-fn deploy/shop-pr-2`",
+    );
     expect(body).toContain('````text\nline1\n```\n@team <img src=x> [x](https://evil.example)\n````');
-    expect(body).toContain('The previous version keeps answering.');
+    expect(body).toContain('the previous version of this preview keeps answering until a new one is ready');
+    expect(body).toContain('| `shop-pr-2` | ❌ Failed; the previous version answers |');
+  });
+
+  test('a gateway that refused the credentials is not "out of reach"', () => {
+    const body = failure('gateway', { kind: 'credentials', target: 'gateway' }, {});
+    expect(body).toContain('failed: the OpenFaaS gateway refused the credentials.');
+    expect(body).not.toMatch(/could not reach/);
+    expect(body).toMatch(/\*\*What to do:\*\* check the `gateway-username` and `gateway-password` inputs/);
+    expect(failure('gateway', { kind: 'unreachable', target: 'gateway' }, {})).toContain(
+      'failed: could not reach the OpenFaaS gateway.',
+    );
+  });
+
+  test('a missing bucket says to check the bucket input', () => {
+    expect(failure('state', { kind: 'bucket-missing' })).toContain('**What to do:** check the `bucket` input');
+  });
+
+  test('times are absolute, in UTC, in a human form', () => {
+    expect(humanTime('2026-12-07T08:15:59.999Z')).toBe('7 Dec 2026, 08:15 UTC');
+    expect(humanTime('not a date')).toBe('not a date');
   });
 
   test('torn down lists what was removed, sleeping and refused say what to do', () => {
@@ -154,5 +204,126 @@ describe('the sleeping comment', () => {
   });
   test('without it: push or re-run', () => {
     expect(renderComment(base)).toMatch(/push a commit or re-run the preview workflow/);
+  });
+});
+
+/**
+ * Every state × first deploy / update × provider × one function / a stack, each sentence held against the facts it
+ * was rendered from: no comment may contradict itself or the run.
+ */
+describe('every comment is true of its facts', () => {
+  // Addresses the run keeps out of public text, quoted by the errors below the way gateway errors quote them.
+  internal.add('gateway', 'http://10.1.2.3:8080');
+  internal.add('registry', 'registry.internal:5000');
+  const GATEWAY_ERROR = 'GET http://10.1.2.3:8080/system/function/shop-pr-2: no answer; image registry.internal:5000/x';
+
+  const hello = (rebuilt: boolean): FunctionFacts => ({
+    name: 'shop-pr-2-hello',
+    route: '/fn/hello',
+    image: 'registry.internal:5000/acme/hello:pr-2-ec26c3e',
+    backend: rebuilt ? { how: 'built', digest: 'c'.repeat(64) } : { how: 'reused', digest: 'c'.repeat(64), since: OLD },
+  });
+
+  interface Case {
+    label: string;
+    view: CommentView;
+    existed: boolean;
+    provider: 'faasd' | 'faas-netes';
+    stack: boolean;
+    rebuilt: boolean;
+  }
+
+  const STEPS: FailedStep[] = ['stack', 'gateway', 'state', 'build', 'image', 'data', 'deploy', 'readiness', 'assets'];
+  const TROUBLES = (step: FailedStep, provider: 'faasd' | 'faas-netes', fns: string[]): Trouble[] => [
+    { kind: 'step', step },
+    { kind: 'credentials', target: 'gateway' },
+    { kind: 'unreachable', target: 'gateway' },
+    { kind: 'timeout', target: 'gateway' },
+    { kind: 'permission', need: 'pull-requests: write' },
+    { kind: 'bucket-missing' },
+    { kind: 'image-pull' },
+    { kind: 'never-ready', provider, functions: fns, namespace: 'openfaas-fn' },
+  ];
+
+  function cases(): Case[] {
+    const out: Case[] = [];
+    for (const existed of [false, true])
+      for (const provider of ['faasd', 'faas-netes'] as const)
+        for (const stack of [false, true])
+          for (const rebuilt of existed && stack ? [false, true] : [true]) {
+            const functions = stack ? [fn, hello(rebuilt)] : [fn];
+            const names = functions.map((f) => f.name);
+            const label = `${existed ? 'update' : 'first deploy'}, ${provider}, ${stack ? `stack${rebuilt ? '' : ' (hello reused)'}` : 'one function'}`;
+            const proof: ReadyCheck['proof'] = !existed ? 'new-function' : provider === 'faasd' ? 'replaced' : 'header';
+            const checks = functions.map((f) =>
+              check(proof, { name: f.name, sha: f.backend?.how === 'reused' ? OLD : facts.sha }),
+            );
+            const add = (view: CommentView, what: string) =>
+              out.push({ label: `${what}, ${label}`, view, existed, provider, stack, rebuilt });
+            add({ state: 'building', ...facts, existed, staticFiles: true }, 'building');
+            add(
+              { state: 'ready', ...facts, checks, functions, assets: { uploaded: 1, skipped: 0, deleted: 0 } },
+              'ready',
+            );
+            if (existed && provider === 'faas-netes')
+              add(
+                { state: 'rolling-out', ...facts, checks: checks.map((c) => ({ ...c, proof: 'unproven' })), functions },
+                'rolling-out',
+              );
+            for (const step of STEPS)
+              for (const trouble of TROUBLES(step, provider, names))
+                for (const gone of existed && (step === 'deploy' || step === 'readiness') ? [false, true] : [false])
+                  add(
+                    {
+                      state: 'failed',
+                      ...facts,
+                      step,
+                      error: GATEWAY_ERROR,
+                      trouble,
+                      before: { existed, provider, gone, earlyUploads: step === 'assets' ? 0 : 2 },
+                    },
+                    `failed at ${step} (${trouble.kind}${gone ? ', gone' : ''})`,
+                  );
+          }
+    return out;
+  }
+
+  test.each(cases().map((c) => [c.label, c] as const))('%s', (_label, c) => {
+    const body = renderComment(c.view);
+    const [top] = body.split('<details>');
+    // Only the preview and the run are linked or named by address: never the gateway or the registry.
+    for (const url of body.match(/https?:\/\/[^\s)`|]+/g) ?? [])
+      expect(url.startsWith(facts.url) || url.startsWith(facts.runUrl)).toBe(true);
+    expect(body).not.toMatch(/10\.1\.2\.3|registry\.internal/);
+    // A first deploy has no previous version to speak of.
+    if (!c.existed) expect(body).not.toMatch(/previous/i);
+    // A function rebuilt is never summed up as "unchanged"; what was reused is said in the details only.
+    expect(top).not.toMatch(/unchanged|not rebuilt/);
+    if (c.rebuilt) expect(body).not.toMatch(/not rebuilt/);
+    // A provider's behaviour is only claimed for that provider.
+    if (c.provider === 'faasd') expect(body).not.toMatch(/faas-netes rolls|keeps answering until/);
+    if (c.provider === 'faas-netes') expect(body).not.toMatch(/faasd replaces|faasd runs one version/);
+    // One row per function, one "What to do" per failure.
+    const rows = top.split('\n').filter((l) => /^\| `shop-pr-2/.test(l));
+    expect(rows).toHaveLength(
+      c.view.state === 'ready' || c.view.state === 'rolling-out'
+        ? c.stack
+          ? 2
+          : 1
+        : c.view.state === 'failed'
+          ? 1
+          : 0,
+    );
+    if (c.view.state === 'failed') {
+      expect(body.match(/\*\*What to do:\*\*/g)).toHaveLength(1);
+      if (c.view.trouble.kind === 'credentials') expect(body).not.toMatch(/could not reach/);
+      if (c.view.trouble.kind === 'never-ready')
+        expect(body).toContain(
+          c.provider === 'faasd' ? 'journalctl -t openfaas-fn:' : 'kubectl logs -n openfaas-fn deploy/',
+        );
+      // Nothing answering is never linked as a preview to visit.
+      if (/nothing answers/.test(top)) expect(top).not.toContain('Visit preview');
+    }
+    if (c.view.state === 'rolling-out') expect(body).not.toMatch(/✅|is ready/);
   });
 });

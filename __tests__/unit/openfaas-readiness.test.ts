@@ -68,6 +68,8 @@ describe('waitUntilReady', () => {
     expect(r).toEqual({
       state: 'ready',
       evidence: 'GET http://gw/function/shop-pr-1/ answered 200 from ccccccc (x-faas-preview-sha)',
+      // What public text may say: the path, the status, the commit and why it is this one; no gateway address.
+      checks: [{ name: 'shop-pr-1', path: '/', status: 200, sha: SHA, proof: 'header' }],
     });
   });
 

@@ -58,10 +58,3 @@ export class AssetStages {
     return this.sync?.result().uploaded ?? 0;
   }
 }
-
-/** What the PR is told beside a failure when files of this commit went up before the deploy stopped. */
-export function earlyUploadNote(uploaded: number): string {
-  if (uploaded === 0) return '';
-  const files = uploaded === 1 ? '1 static file' : `${uploaded} static files`;
-  return ` ${files} of this commit (none of them HTML) had already been uploaded while the image built; the pages are still the previous commit's, and may load them.`;
-}

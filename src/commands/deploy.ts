@@ -13,7 +13,6 @@
 import type { RunContext } from '../context.js';
 import { deployGuard } from '../decide/event.js';
 import { quotaDecision, type QuotaDecision } from '../decide/quota.js';
-import type { FailedStep } from '../github/comment-text.js';
 import { getPull } from '../github/pulls.js';
 import { anonymousPullProblem } from '../image/public.js';
 import { log } from '../log.js';
@@ -31,8 +30,8 @@ import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
 import { writeOutputs } from '../report.js';
 import { readRecord, recordRepositories, saveRecord, type PreviewRecord } from '../state/records.js';
 import { deleteSleeping } from '../state/sleeping.js';
-import { AssetStages, earlyUploadNote } from './asset-stages.js';
-import type { ImageSource, Preview } from '../preview.js';
+import { AssetStages } from './asset-stages.js';
+import type { FailedStep, ImageSource, Preview } from '../preview.js';
 import { functionSpec, untouchedSpec } from './function-spec.js';
 import { PrStatus } from './pr-status.js';
 import { prepareData, type PreparedData } from './preview-data.js';
@@ -40,23 +39,6 @@ import { awaitReady, prepareImages, sendSpecs, type Sent, type UnitImage } from 
 import { stateStore, type Services } from './services.js';
 import { teardownPreview } from './teardown.js';
 import { stackNotes, unitsOf, type Unit } from './units.js';
-
-/** What is still true of the preview that ran before, when the deploy failed at `step`. */
-function previousVersion(step: FailedStep, provider: Provider | undefined, existed: boolean, gone = false): string {
-  if (step === 'stack' || step === 'gateway' || step === 'state' || step === 'build' || step === 'image')
-    return 'The function was not touched: the previous preview of this PR, if any, runs as it did.';
-  if (step === 'data') {
-    return existed
-      ? 'The function was not touched: the previous version keeps running, with the database as the failed step left it.'
-      : "This was the preview's first deploy: what it had created (database, secrets) was removed, so the next push starts clean.";
-  }
-  if (!existed) return 'This PR had no preview before, so nothing else answers at its URL.';
-  if (step === 'assets')
-    return "The function of this commit runs, but the pages may still be the previous commit's, or incomplete.";
-  if (gone || !provider?.rolling)
-    return 'faasd replaces a function on update, so the previous version of this preview no longer runs.';
-  return 'faas-netes rolls updates out: the previous version of this preview keeps answering until a new one is ready.';
-}
 
 function skip(reason: string): Promise<void> {
   log.notice(reason);
@@ -122,8 +104,7 @@ async function gatewayFacts(s: Services): Promise<[Provider, FunctionStatus[]]> 
  * its author), and nothing is touched.
  */
 async function stackRefused(s: Services, facts: Preview, problem: string): Promise<void> {
-  await new PrStatus(s, facts).failed('stack', problem, previousVersion('stack', undefined, false));
-  throw new Error(problem);
+  throw await new PrStatus(s, facts).failed('stack', new Error(problem), {}, []);
 }
 
 function requirePr(ctx: RunContext) {
@@ -168,9 +149,11 @@ class DeployRun {
         log.info(`${step} failed (${(err as Error).message}), and the PR was closed meanwhile`);
         throw new ClosedMeanwhile();
       }
-      const early = step === 'assets' ? '' : earlyUploadNote((await this.assets?.abandon()) ?? 0);
-      await this.status.failed(step, err, previousVersion(step, this.provider, this.existed, gone?.(err)) + early);
-      throw err;
+      const earlyUploads = step === 'assets' ? 0 : ((await this.assets?.abandon()) ?? 0);
+      const { provider, existed } = this;
+      const before = { provider, existed: provider ? existed : undefined, gone: gone?.(err), earlyUploads };
+      const functions = this.units.map((u) => u.name);
+      throw await this.status.failed(step, err, before, functions);
     }
   }
 
@@ -195,7 +178,7 @@ class DeployRun {
     this.existed = this.running(facts.name) !== undefined;
     const quota = this.quota(provider);
     if (quota.kind === 'refuse') return this.refuse(quota);
-    const building = this.status.building();
+    const building = this.status.building(this.existed);
     this.assets = this.startAssets();
     await this.record();
     const images = await this.step('build', () => prepareImages(s, this.units, this.running));
@@ -227,7 +210,7 @@ class DeployRun {
     const fns = images.map((x) => ({ name: x.unit.name, route: x.unit.route, image: x.image, backend: x.backend }));
     await this.status.live(
       readiness,
-      { assets, data, backend: images.find((x) => x.unit.isDefault)!.backend, functions: fns },
+      { assets, data, functions: fns },
       this.s.settings.assets ? bucketPrefix(facts.name) : undefined,
     );
   }

@@ -5,15 +5,27 @@
  * - when GitHub itself fails, the run fails but nothing claims the preview failed (it may be live);
  * - a comment that cannot be written is a warning on the failure path (the run fails anyway, with the first error).
  */
-import { renderComment, type CommentView, type FailedStep } from '../github/comment-text.js';
-import type { AssetCounts, DataFacts, FunctionFacts, ImageSource, Preview } from '../preview.js';
+import { whatToDo } from '../decide/advice.js';
+import { renderComment, type Before, type CommentView } from '../github/comment-text.js';
+import type { AssetCounts, DataFacts, FailedStep, FunctionFacts, Preview, ReadyCheck } from '../preview.js';
 import { PreviewComment } from '../github/comment.js';
 import { finishDeployment, markDeployment, startDeployment, type FinalState } from '../github/deployments.js';
 import { environmentName } from '../naming.js';
+import type { Provider } from '../openfaas/client.js';
 import type { Readiness } from '../openfaas/readiness.js';
 import { writeOutputs } from '../report.js';
+import { publicText } from '../text/untrusted.js';
 import type { Services } from './services.js';
+import { troubleFor } from './trouble.js';
 import { log } from '../log.js';
+
+/** What deploy.ts knows of the preview before the run when a step fails (comment-text.ts `Before`). */
+export interface Previously {
+  provider?: Provider;
+  existed?: boolean;
+  gone?: boolean;
+  earlyUploads?: number;
+}
 
 /** GitHub deployment state of a failed step: `failure` when the change itself is at fault, `error` otherwise. */
 const DEPLOYMENT_STATE: Record<FailedStep, 'failure' | 'error'> = {
@@ -34,6 +46,8 @@ export class PrStatus {
   private deployment?: Promise<number | undefined>;
   /** `building()`'s writes: the deploy goes on while they are on their way, and every later write waits for them. */
   private started: Promise<unknown> = Promise.resolve();
+  /** When the run began to deploy: a comment says how long it took, which stays true, unlike "2 minutes ago". */
+  private readonly since: number;
 
   constructor(
     private readonly s: Services,
@@ -41,11 +55,21 @@ export class PrStatus {
   ) {
     if (s.settings.github.comment)
       this.comment = new PreviewComment(s.octokit, s.ctx.repo, facts.pr, facts.name, (line) => log.info(line));
+    this.since = s.now().getTime();
   }
 
   private view<T extends CommentView['state']>(state: T) {
-    const { name, url, sha, image } = this.facts;
-    return { state, name, url, sha, image, runUrl: this.s.ctx.runUrl, time: this.s.now().toISOString() };
+    const { name, url, sha } = this.facts;
+    const now = this.s.now();
+    return {
+      state,
+      name,
+      url,
+      sha,
+      runUrl: this.s.ctx.runUrl,
+      time: now.toISOString(),
+      tookMs: now.getTime() - this.since,
+    };
   }
 
   /**
@@ -53,7 +77,7 @@ export class PrStatus {
    * progress, written together while the build goes on; every later write waits for them, so none is overtaken by
    * "building". They only inform, so a failure here is a warning; the run's later writes report it.
    */
-  building(): Promise<unknown> {
+  building(existed: boolean): Promise<unknown> {
     const { sha } = this.facts;
     if (this.s.settings.github.deployment) {
       this.deployment = startDeployment(
@@ -66,7 +90,13 @@ export class PrStatus {
       });
     }
     const comment = this.comment
-      ?.write(renderComment({ ...this.view('building'), staticFiles: this.s.settings.assets?.staticDir !== undefined }))
+      ?.write(
+        renderComment({
+          ...this.view('building'),
+          existed,
+          staticFiles: this.s.settings.assets?.staticDir !== undefined,
+        }),
+      )
       .catch((err: Error) => log.warning(`could not post the building comment: ${err.message}`));
     this.started = Promise.all([this.deployment, comment]);
     return this.started;
@@ -92,18 +122,27 @@ export class PrStatus {
   }
 
   async refused(
-    decision: Omit<Extract<CommentView, { state: 'refused' }>, 'state' | 'name' | 'runUrl' | 'time'>,
+    decision: Omit<Extract<CommentView, { state: 'refused' }>, 'state' | 'name' | 'runUrl' | 'time' | 'tookMs'>,
   ): Promise<void> {
     await this.comment?.write(renderComment({ ...this.view('refused'), ...decision }));
     await writeOutputs({ result: 'refused', name: this.facts.name }, 'Preview refused');
   }
 
-  /** The deploy failed at `step`; `previous` says what is true of the preview that ran before. Never throws. */
-  async failed(step: FailedStep, err: unknown, previous: string): Promise<void> {
+  /**
+   * The deploy failed at `step`; `previously` is what the run knew of the preview before it. Tells the PR and returns
+   * the error to throw: the same error, its message ending with what to do, so the run's annotation carries the whole
+   * advice the comment gives. Never throws.
+   */
+  async failed(step: FailedStep, err: unknown, previously: Previously, functions: string[]): Promise<Error> {
     await this.started;
+    const provider = previously.provider && (previously.provider.rolling ? 'faas-netes' : 'faasd');
+    const trouble = troubleFor(step, err, { settings: this.s.settings, provider, functions });
+    const advice = whatToDo(trouble);
     const error = err instanceof Error ? err.message : String(err);
+    const before: Before = { ...previously, provider };
     const writes: Promise<unknown>[] = [];
-    if (this.comment) writes.push(this.comment.write(renderComment({ ...this.view('failed'), step, error, previous })));
+    if (this.comment)
+      writes.push(this.comment.write(renderComment({ ...this.view('failed'), step, error, trouble, before })));
     if (this.s.settings.github.deployment) writes.push(this.finish(`Failed: ${error}`, DEPLOYMENT_STATE[step]));
     for (const r of await Promise.allSettled(writes)) {
       if (r.status === 'rejected')
@@ -111,14 +150,17 @@ export class PrStatus {
     }
     await writeOutputs({ result: 'failed', name: this.facts.name, image: this.facts.image }, 'Preview failed', [
       ['Step', step],
-      ['Previous version', previous],
+      ['What to do', advice],
     ]).catch(() => undefined);
+    const thrown = err instanceof Error ? err : new Error(error);
+    thrown.message = `${error.replace(/\.$/, '')}. What to do: ${advice}`;
+    return thrown;
   }
 
   /** The preview is live; GitHub failures here fail the run (thrown) but are never reported as a failed preview. */
   async live(
     readiness: Readiness,
-    extra: { assets?: AssetCounts; data?: DataFacts; backend?: ImageSource; functions?: FunctionFacts[] },
+    extra: { assets?: AssetCounts; data?: DataFacts; functions: FunctionFacts[] },
     bucketPrefix: string | undefined,
   ): Promise<void> {
     await this.started;
@@ -127,7 +169,7 @@ export class PrStatus {
     const writes: Promise<unknown>[] = [];
     if (this.comment)
       writes.push(
-        this.comment.write(renderComment({ ...this.view(readiness.state), evidence: readiness.evidence, ...extra })),
+        this.comment.write(renderComment({ ...this.view(readiness.state), checks: readiness.checks, ...extra })),
       );
     if (this.s.settings.github.deployment)
       writes.push(this.finish(`Preview of #${pr} at ${sha.slice(0, 7)}${ready ? '' : ', rolling out'}`, 'success'));
@@ -140,7 +182,7 @@ export class PrStatus {
       ready ? 'Preview ready' : 'Preview rolling out',
       [
         ['Commit', { code: sha.slice(0, 7) }],
-        ['Checked', readiness.evidence],
+        ...readiness.checks.map((c): [string, string] => ['Checked', checkLine(c)]),
       ],
     );
     if (failures.length) {
@@ -156,7 +198,13 @@ export class PrStatus {
       sha: this.facts.sha,
       url: this.facts.url,
       logUrl: this.s.ctx.runUrl,
-      description,
+      // A description is public (the PR's deployments): no internal address in it.
+      description: publicText(description),
     };
   }
+}
+
+/** One ready check for the job summary: the path, the status, the commit. */
+function checkLine(c: ReadyCheck): string {
+  return `${c.name}: GET ${c.path} answered ${c.status} from ${c.sha.slice(0, 7)}${c.proof === 'unproven' ? ' (not proven this commit)' : ''}`;
 }

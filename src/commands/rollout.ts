@@ -105,5 +105,9 @@ export async function awaitReady(s: Services, provider: Provider, sent: Sent[], 
   const all = await Promise.all(sent.map(wait));
   if (all.length === 1) return all[0];
   const state = all.every((r) => r.state === 'ready') ? 'ready' : 'rolling-out';
-  return { state, evidence: sent.map((x, i) => `${x.unit.name}: ${all[i].evidence}`).join('; ') };
+  return {
+    state,
+    evidence: sent.map((x, i) => `${x.unit.name}: ${all[i].evidence}`).join('; '),
+    checks: all.flatMap((r) => r.checks),
+  };
 }

@@ -1,30 +1,48 @@
 /**
  * What the PR comment says, for each state of a preview. Pure: rendering only, no I/O.
- * It says only what the run saw: "ready" needs verified readiness (openfaas/readiness.ts); a failure says which
- * step failed and what is true of the previous version. Text from outside (error bodies) goes through
- * text/untrusted.ts, so it renders inert.
+ * Read at a glance: a heading with the state and the link, one row per function (state, link, commit, when), and the
+ * details (images, build digests, ready checks, assets, data) folded away. It says only what the run saw: "ready"
+ * needs verified readiness (openfaas/readiness.ts); a failure says which step failed, what is true of the previous
+ * version, and what to do (decide/advice.ts). Text from outside (error bodies, image names) goes through
+ * text/untrusted.ts, so it renders inert and without the run's internal addresses.
  */
+import { whatToDo, type ProviderKind, type Trouble } from '../decide/advice.js';
 import { commentMarker } from '../naming.js';
-import type { AssetCounts, DataFacts, FunctionFacts, ImageSource, Preview } from '../preview.js';
+import type {
+  AssetCounts,
+  DataFacts,
+  FailedStep,
+  FunctionFacts,
+  ImageSource,
+  Preview,
+  ReadyCheck,
+} from '../preview.js';
 import { codeBlock, inlineCode } from '../text/untrusted.js';
 
-/** What every comment of a deployed preview shows: the preview, the run that wrote it and when (ISO 8601). */
-type PreviewFacts = Pick<Preview, 'name' | 'url' | 'sha' | 'image'> & { runUrl: string; time: string };
+/** What every comment of a deployed preview shows: the preview, the run that wrote it, when (ISO 8601), how long. */
+type PreviewFacts = Pick<Preview, 'name' | 'url' | 'sha'> & { runUrl: string; time: string; tookMs?: number };
 
-/** The step a deploy failed in, which decides what is still true of the previous preview. */
-export type FailedStep = 'stack' | 'gateway' | 'state' | 'build' | 'image' | 'data' | 'deploy' | 'readiness' | 'assets';
+/** What the run knew of the preview before it, which decides what a failure leaves answering. */
+export interface Before {
+  /** The preview's function existed; undefined when the run failed before it read the gateway. */
+  existed?: boolean;
+  provider?: ProviderKind;
+  /** The function is gone (faasd removed it in a failed update, or something deleted it meanwhile). */
+  gone?: boolean;
+  /** Static files of this commit (none of them HTML) uploaded before the deploy stopped. */
+  earlyUploads?: number;
+}
 
 export type CommentView =
-  | ({ state: 'building'; staticFiles?: boolean } & PreviewFacts)
+  | ({ state: 'building'; staticFiles?: boolean; existed?: boolean } & PreviewFacts)
   | ({
       state: 'ready' | 'rolling-out';
-      evidence: string;
+      checks: ReadyCheck[];
+      functions: FunctionFacts[];
       assets?: AssetCounts;
       data?: DataFacts;
-      backend?: ImageSource;
-      functions?: FunctionFacts[];
     } & PreviewFacts)
-  | ({ state: 'failed'; step: FailedStep; error: string; previous: string } & PreviewFacts)
+  | ({ state: 'failed'; step: FailedStep; error: string; trouble: Trouble; before: Before } & PreviewFacts)
   | {
       state: 'torn-down';
       name: string;
@@ -58,7 +76,7 @@ const HEADING = '### Preview';
 
 const STEP: Record<FailedStep, string> = {
   stack: 'cannot deploy the stack file',
-  gateway: 'could not reach the OpenFaaS gateway',
+  gateway: "could not read the OpenFaaS gateway's functions",
   state: 'could not record the preview in the bucket',
   build: 'failed to build or push the image',
   image: 'cannot run the image on this gateway',
@@ -68,111 +86,141 @@ const STEP: Record<FailedStep, string> = {
   assets: 'deployed the function, but the static assets failed to sync',
 };
 
+/** The gateway step says what the gateway did: refusing the credentials is not being out of reach. */
+function stepText(step: FailedStep, trouble: Trouble): string {
+  if (step !== 'gateway') return STEP[step];
+  if (trouble.kind === 'credentials') return 'the OpenFaaS gateway refused the credentials';
+  if (trouble.kind === 'unreachable') return 'could not reach the OpenFaaS gateway';
+  if (trouble.kind === 'timeout') return 'the OpenFaaS gateway did not answer in time';
+  return STEP.gateway;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * "7 Dec 2026, 08:15 UTC": a comment is static, so a time relative to the reader ("2 minutes ago") would turn false;
+ * an absolute time in one zone stays true. Anything that is not a date is shown as it is.
+ */
+export function humanTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${two(d.getUTCHours())}:${two(d.getUTCMinutes())} UTC`;
+}
+
+/** "42 s", "3 min 5 s": how long the run took, which stays true. */
+function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+}
+
+function when(v: { time: string; tookMs?: number }, verb: string): string {
+  return `${humanTime(v.time)}${v.tookMs === undefined ? '' : `, ${verb} ${duration(v.tookMs)}`}`;
+}
+
 function footer(runUrl: string, time: string): string {
-  return `<sub>Updated ${time} by [this run](${runUrl}) of faas-preview.</sub>`;
+  return `<sub>Updated ${humanTime(time)} by [this run](${runUrl}) of faas-preview.</sub>`;
 }
 
 const short = (sha: string) => sha.slice(0, 7);
+const link = (url: string, text = url) => `[${text.replace(/[[\]]/g, '')}](${url})`;
 
-function live(view: Extract<CommentView, { state: 'ready' | 'rolling-out' }>): string[] {
-  const lines =
-    view.state === 'ready'
-      ? [`${HEADING} is ready: **${view.url}**`]
-      : [
-          `${HEADING} of \`${short(view.sha)}\` is deployed and rolling out: **${view.url}**`,
-          '',
-          `The gateway answers, but until the rollout ends the previous version may still answer some requests. Send the \`X-Faas-Preview-Sha\` header (the function's \`FAAS_PREVIEW_SHA\`) from \`ready-path\` and the action can confirm the new version.`,
-        ];
-  lines.push(
-    '',
-    '| | |',
-    '|---|---|',
-    `| URL | ${view.url} |`,
-    `| Commit | \`${short(view.sha)}\` |`,
-    `| Image | ${inlineCode(view.image)} |`,
-    ...backendRow(view.backend),
-    `| Function | \`${view.name}\` |`,
-    `| Checked | ${inlineCode(view.evidence, 300)} |`,
-  );
-  if (view.assets)
-    lines.push(
-      `| Static assets | ${view.assets.uploaded} uploaded, ${view.assets.skipped} unchanged, ${view.assets.deleted} removed |`,
-    );
-  lines.push(...dataRows(view.data));
-  lines.push(`| Deployed | ${view.time} |`, ...functionsTable(view.functions), '', footer(view.runUrl, view.time));
-  return lines;
-}
-
-/** A preview with several functions: each with its route, image and how it was built. */
-function functionsTable(functions: FunctionFacts[] | undefined): string[] {
-  if (!functions || functions.length < 2) return [];
+/** One row per function: what a reviewer looks for first. */
+function rows(view: Extract<CommentView, { state: 'ready' | 'rolling-out' }>): string[] {
+  const checkOf = (name: string) => view.checks.find((c) => c.name === name);
+  const single = view.functions.length < 2;
   return [
-    '',
-    '| Function | Route | Image | Backend |',
-    '|---|---|---|---|',
-    ...functions.map(
-      (f) =>
-        `| \`${f.name}\` | \`${f.route}/\` | ${inlineCode(f.image)} | ${f.backend ? backendText(f.backend) : ''} |`,
-    ),
+    '| Function | State | Link | Commit | Updated |',
+    '|---|---|---|---|---|',
+    ...view.functions.map((f) => {
+      const check = checkOf(f.name);
+      const state = check?.proof === 'unproven' ? '🔄 Rolling out' : '✅ Ready';
+      const url = single ? view.url : `${view.url.replace(/\/$/, '')}${f.route}/`;
+      const sha = check?.sha ?? view.sha;
+      return `| \`${f.name}\` | ${state} | ${link(url, single ? 'Visit preview' : `${f.route}/`)} | \`${short(sha)}\` | ${when(view, 'took')} |`;
+    }),
   ];
 }
 
-/** How the image came to be, as the comment says it. */
-function backendText(b: ImageSource): string {
-  if (b.how === 'prebuilt') return 'prebuilt';
+function live(view: Extract<CommentView, { state: 'ready' | 'rolling-out' }>): string[] {
+  const head =
+    view.state === 'ready'
+      ? [`${HEADING} is ready: ${view.url}`]
+      : [
+          `${HEADING} of \`${short(view.sha)}\` is deployed and rolling out: ${view.url}`,
+          '',
+          "The gateway answers, but until the rollout ends the previous version may still answer some requests. Send the `X-Faas-Preview-Sha` header (the function's `FAAS_PREVIEW_SHA`) from `ready-path` and the action can confirm the new version.",
+        ];
+  return [...head, '', ...rows(view), '', ...details(view), '', footer(view.runUrl, view.time)];
+}
+
+/** How the image came to be. */
+function backendText(b: ImageSource | undefined): string {
+  if (!b || b.how === 'prebuilt') return 'prebuilt';
   const digest = b.digest ? ` (build digest \`${b.digest.slice(0, 12)}\`)` : '';
   if (b.how === 'reused') return `unchanged since \`${short(b.since)}\`: not rebuilt${digest}`;
   if (b.how === 'retagged') return `same as \`${short(b.from)}\`: its image retagged, not rebuilt${digest}`;
   return `built${digest}`;
 }
 
-function backendRow(b: ImageSource | undefined): string[] {
-  return b && b.how !== 'prebuilt' ? [`| Backend | ${backendText(b)} |`] : [];
+const PROOF: Record<ReadyCheck['proof'], string> = {
+  header: 'it sent `X-Faas-Preview-Sha`',
+  'new-function': 'a new function: no other version exists',
+  replaced: 'faasd runs one version of a function: no other can answer',
+  unproven: 'no `X-Faas-Preview-Sha` header: during the rollout the previous version may still answer',
+};
+
+/** The ready check as public text: the path, the status and the commit, never the gateway's address. */
+function checkText(c: ReadyCheck | undefined): string {
+  if (!c) return 'not checked';
+  return `\`GET ${c.path}\` answered ${c.status} from \`${short(c.sha)}\` (${PROOF[c.proof]})`;
 }
 
-function dataRows(data: DataFacts | undefined): string[] {
-  const rows: string[] = [];
+/** The details, folded: per function its image, how it was built and what its ready check saw; then the data. */
+function details(view: Extract<CommentView, { state: 'ready' | 'rolling-out' }>): string[] {
+  const single = view.functions.length < 2;
+  const lines = view.functions.flatMap((f) => {
+    const c = view.checks.find((x) => x.name === f.name);
+    const items = [`Image: ${inlineCode(f.image)}, ${backendText(f.backend)}`, `Ready check: ${checkText(c)}`];
+    return single
+      ? items.map((i) => `- ${i}`)
+      : [`- \`${f.name}\` at \`${f.route}/\``, ...items.map((i) => `  - ${i}`)];
+  });
+  if (view.assets)
+    lines.push(
+      `- Static assets: ${view.assets.uploaded} uploaded, ${view.assets.skipped} unchanged, ${view.assets.deleted} removed`,
+    );
+  lines.push(...dataLines(view.data));
+  return ['<details><summary>Details</summary>', '', ...lines, '', '</details>'];
+}
+
+function dataLines(data: DataFacts | undefined): string[] {
+  const lines: string[] = [];
   const db = data?.database;
   if (db) {
     const done = [db.created ? 'created' : '', db.migrated ? 'migrated' : '', db.seeded ? 'seeded' : ''].filter(
       Boolean,
     );
-    rows.push(
-      `| Database | \`${db.name}\`${done.length ? `, ${done.join(', ').replace(/, ([^,]*)$/, ' and $1')} by this run` : ''} |`,
+    lines.push(
+      `- Database: \`${db.name}\`${done.length ? `, ${done.join(', ').replace(/, ([^,]*)$/, ' and $1')} by this run` : ''}`,
     );
   }
-  if (data?.secrets.length) rows.push(`| Secrets | ${data.secrets.map((n) => `\`${n}\``).join(', ')} |`);
-  return rows;
+  if (data?.secrets.length) lines.push(`- Secrets: ${data.secrets.map((n) => `\`${n}\``).join(', ')}`);
+  return lines;
 }
 
 export function renderComment(view: CommentView): string {
   const lines = [commentMarker(view.name)];
   switch (view.state) {
     case 'building':
-      lines.push(
-        `${HEADING} of \`${short(view.sha)}\` is being built and deployed by [this run](${view.runUrl}).`,
-        '',
-        `The previous preview of this PR, if any, answers at ${view.url} until the new function is deployed${view.staticFiles ? "; this commit's static files other than HTML upload while the image builds, its pages once the new function is ready" : ''}. This comment says when the new one is ready.`,
-        '',
-        footer(view.runUrl, view.time),
-      );
+      lines.push(...building(view));
       break;
     case 'ready':
     case 'rolling-out':
       lines.push(...live(view));
       break;
     case 'failed':
-      lines.push(
-        `${HEADING} ${STEP[view.step]} for commit \`${short(view.sha)}\`.`,
-        '',
-        codeBlock(view.error),
-        '',
-        view.previous,
-        '',
-        `See [the run](${view.runUrl}) for the full log.`,
-        '',
-        footer(view.runUrl, view.time),
-      );
+      lines.push(...failed(view));
       break;
     case 'torn-down':
       lines.push(
@@ -202,6 +250,97 @@ export function renderComment(view: CommentView): string {
       break;
   }
   return lines.join('\n');
+}
+
+function building(view: Extract<CommentView, { state: 'building' }>): string[] {
+  const now =
+    view.existed === false
+      ? `This PR's first preview will answer at ${view.url} once its function is ready`
+      : `The previous preview of this PR${view.existed ? '' : ', if any,'} answers at ${view.url} until the new function is deployed`;
+  const files = view.staticFiles
+    ? "; this commit's static files other than HTML upload while the image builds, its pages once the new function is ready"
+    : '';
+  return [
+    `${HEADING} of \`${short(view.sha)}\` is being built and deployed by [this run](${view.runUrl}).`,
+    '',
+    `${now}${files}. This comment says when the new one is ready.`,
+    '',
+    footer(view.runUrl, view.time),
+  ];
+}
+
+/** What answers at the preview's URL after a failure: the previous version, this commit's function, or nothing. */
+type Answering = 'previous' | 'this' | 'nothing' | 'unknown';
+
+function answering(step: FailedStep, b: Before): Answering {
+  if (b.existed === undefined) return 'unknown';
+  if (step === 'assets') return 'this';
+  if (!b.existed || b.gone) return 'nothing';
+  if ((step === 'deploy' || step === 'readiness') && b.provider !== 'faas-netes') return 'nothing';
+  return 'previous';
+}
+
+const BEFORE_WRITE = new Set<FailedStep>(['stack', 'gateway', 'state', 'build', 'image']);
+
+/** What is still true of the preview that ran before, said only from what the run knew. */
+export function previousText(step: FailedStep, b: Before): string {
+  if (BEFORE_WRITE.has(step)) {
+    if (b.existed === false)
+      return 'The function was not touched; this PR had no preview before, so nothing answers at its URL yet.';
+    return `The function was not touched: the previous preview of this PR${b.existed ? '' : ', if any,'} runs as it did.`;
+  }
+  if (step === 'data')
+    return b.existed
+      ? 'The function was not touched: the previous version keeps running, with the database as the failed step left it.'
+      : "This was the preview's first deploy: what it had created (database, secrets) was removed, so the next push starts clean.";
+  if (step === 'assets')
+    return b.existed
+      ? "The function of this commit runs, but the pages may still be the previous commit's, or incomplete."
+      : 'This PR had no preview before: the function of this commit runs, but its pages may be missing or incomplete.';
+  if (!b.existed) return 'This PR had no preview before, so nothing else answers at its URL.';
+  if (b.provider !== 'faas-netes')
+    return 'faasd replaces a function on update, so the previous version of this preview no longer runs.';
+  if (b.gone) return 'The function was deleted while this run waited for it, so nothing answers at its URL.';
+  return 'faas-netes rolls updates out: the previous version of this preview keeps answering until a new one is ready.';
+}
+
+/** Files of this commit that went up before the deploy stopped: on pages only when there were pages before. */
+function earlyUploadText(b: Before): string {
+  const n = b.earlyUploads ?? 0;
+  if (n === 0) return '';
+  const files = `${n === 1 ? '1 static file' : `${n} static files`} of this commit (none of them HTML) had already been uploaded while the image built`;
+  return b.existed === false
+    ? ` ${files}; no page of this preview loads them yet.`
+    : ` ${files}; the pages are still the previous commit's${b.existed ? '' : ', if any,'} and may load them.`;
+}
+
+const ANSWERING_STATE: Record<Answering, string> = {
+  previous: '❌ Failed; the previous version answers',
+  this: "❌ Failed; this commit's function answers",
+  nothing: '❌ Failed; nothing answers',
+  unknown: '❌ Failed',
+};
+
+function failed(view: Extract<CommentView, { state: 'failed' }>): string[] {
+  const answers = answering(view.step, view.before);
+  const where = answers === 'nothing' ? '—' : link(view.url, 'Visit preview');
+  return [
+    `${HEADING} of \`${short(view.sha)}\` failed: ${stepText(view.step, view.trouble)}.`,
+    '',
+    '| Function | State | Link | Commit | Updated |',
+    '|---|---|---|---|---|',
+    `| \`${view.name}\` | ${ANSWERING_STATE[answers]} | ${where} | \`${short(view.sha)}\` | ${when(view, 'after')} |`,
+    '',
+    `**What to do:** ${whatToDo(view.trouble)}.`,
+    '',
+    codeBlock(view.error),
+    '',
+    previousText(view.step, view.before) + earlyUploadText(view.before),
+    '',
+    `See [the run](${view.runUrl}) for the full log.`,
+    '',
+    footer(view.runUrl, view.time),
+  ];
 }
 
 function refused(view: Extract<CommentView, { state: 'refused' }>): string[] {

@@ -16,6 +16,7 @@ import type { GatewayClient, Provider } from './client.js';
 import type { FunctionStatus } from './types.js';
 import { LABELS } from '../naming.js';
 import { sanitize } from '../text/untrusted.js';
+import type { ReadyCheck } from '../preview.js';
 
 const VERSION_HEADER = 'x-faas-preview-sha';
 /** How long a read-back may still show the previous spec (faas-netes answers from an informer cache). */
@@ -30,13 +31,16 @@ export interface ReadinessTarget {
   created: boolean;
 }
 
-export type Readiness = { state: 'ready' | 'rolling-out'; evidence: string };
+/** `evidence` is the job log's line (it names the gateway); `checks` what public text may say. */
+export type Readiness = { state: 'ready' | 'rolling-out'; evidence: string; checks: ReadyCheck[] };
 
 export class NotReady extends Error {
   constructor(
     message: string,
     /** The provider removed the function (faasd update whose new version could not start). */
     readonly gone: boolean,
+    /** The function that did not become ready. */
+    readonly fn: string,
   ) {
     super(message);
     this.name = 'NotReady';
@@ -111,10 +115,11 @@ class Wait {
       throw new NotReady(
         `function '${t.name}' is gone after the update: faasd replaces a function on update, and the new one (${t.image}) could not be created; the previous version no longer runs`,
         true,
+        t.name,
       );
     // Seen, then gone: deleted while this run waited (a teardown, the sweeper), not slow.
     if (this.known)
-      throw new NotReady(`function '${t.name}' was deleted while this run waited for it to become ready`, true);
+      throw new NotReady(`function '${t.name}' was deleted while this run waited for it to become ready`, true, t.name);
     return { seen: 'the gateway does not know the function' };
   }
 
@@ -124,13 +129,20 @@ class Wait {
     throw new NotReady(
       `the gateway accepted the deploy of ${this.t.image} but did not apply it (it has ${specSeen(status)}); faas-netes answers 202 and logs the error when an update fails (private image on Community Edition, bad quantity, a spec Kubernetes refuses): check the gateway and faas-netes logs`,
       false,
+      this.t.name,
     );
   }
 
   private answered(status: number, version: string): Poll {
     const { t } = this;
     const answered = `${this.probe} answered ${status}`;
-    if (version === t.sha) return { state: 'ready', evidence: `${answered} from ${short(t.sha)} (${VERSION_HEADER})` };
+    const check = (proof: ReadyCheck['proof']) => [{ name: t.name, path: t.readyPath, status, sha: t.sha, proof }];
+    if (version === t.sha)
+      return {
+        state: 'ready',
+        evidence: `${answered} from ${short(t.sha)} (${VERSION_HEADER})`,
+        checks: check('header'),
+      };
     if (version)
       return {
         seen: `${answered}, but from ${sanitize(short(version))} (${VERSION_HEADER}); waiting for ${short(t.sha)}`,
@@ -139,11 +151,13 @@ class Wait {
       return {
         state: 'rolling-out',
         evidence: `${answered}; the function does not send ${VERSION_HEADER}, so during the rolling update this may still be the previous version`,
+        checks: check('unproven'),
       };
     }
     return {
       state: 'ready',
       evidence: `${answered}; no previous version can answer (${t.created ? 'new function' : 'faasd replaces a function on update'})`,
+      checks: check(t.created ? 'new-function' : 'replaced'),
     };
   }
 }
@@ -168,6 +182,7 @@ export async function waitUntilReady(
       throw new NotReady(
         `function '${t.name}' was not ready within ${Math.round(o.timeoutMs / 1000)}s (input 'ready-timeout'); last seen: ${seen}`,
         false,
+        t.name,
       );
     await sleep(Math.min(interval, wait.remaining));
   }

@@ -6,7 +6,9 @@
  *   inside code, so `@team`, `<img>` and `[x](y)` stay inert text. The fence is longer than any backtick run in the
  *   text, so the text cannot close it.
  * - HTML (the job summary's table cells): entity-escaped.
+ * Public text also loses the run's internal addresses (addresses.ts): what the gateway says quotes its own URL.
  */
+import { internal } from './addresses.js';
 import { secrets } from './run-secrets.js';
 
 const MAX_UNTRUSTED = 1000;
@@ -18,9 +20,14 @@ const INVISIBLE_BUT_NEWLINES = /[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u206
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const INVISIBLE = /[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]+/g;
 
+/** Secrets scrubbed and internal addresses hidden: what every public text (comment, summary, deployment) goes through. */
+export function publicText(text: string): string {
+  return internal.redact(secrets.scrub(text));
+}
+
 export function sanitize(text: string, o: { max?: number; multiline?: boolean } = {}): string {
   const max = o.max ?? MAX_UNTRUSTED;
-  let out = secrets.scrub(String(text));
+  let out = publicText(String(text));
   out = o.multiline ? out.replace(/\r\n?/g, '\n').replace(INVISIBLE_BUT_NEWLINES, '') : out.replace(INVISIBLE, ' ');
   out = out.trim();
   return out.length > max ? `${out.slice(0, max - 1)}…` : out;
