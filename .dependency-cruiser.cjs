@@ -17,7 +17,7 @@ const PURE = [
   '^src/data/(names|url)\\.ts$',
   '^src/openfaas/types\\.ts$',
   '^src/waker/(request|specs|flight)\\.ts$',
-  '^src/gate/(signed|session|share|redirect|bypass|access|pages)\\.ts$',
+  '^src/gate/(signed|session|share|redirect|bypass|access|pages|status|navigation)\\.ts$',
 ].join('|');
 
 /** What a pure module may not reach: the network, the disk, processes, and the clients that use them. */

@@ -154,6 +154,17 @@ withTools('private previews (bundle → nginx auth_request → edge service gate
       expect(gateway.calls.slice(before).filter((c) => c.path.startsWith('/function/'))).toEqual([]);
     });
 
+    test("a protected preview's status is not told to them: a missing page, an unknown preview and the status path itself get 401", async () => {
+      const answers = [
+        await get('/no-such-page.html'),
+        await get('/', {}, 'nobody-pr-9'),
+        await get('/.faas-preview/status'),
+        await get('/.faas-preview/status', {}, 'nobody-pr-9'),
+      ];
+      expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401]);
+      for (const a of answers) expect(a.body).not.toMatch(/no such preview|being built|removed/);
+    });
+
     test('every answer carries X-Robots-Tag: noindex', async () => {
       for (const r of [await get('/'), await get('/api/x'), await get('/.faas-preview/share'), await get('/../x')]) {
         expect(r.headers['x-robots-tag']).toBe('noindex');
@@ -301,6 +312,11 @@ withTools('private previews (bundle → nginx auth_request → edge service gate
     expect(toFunction[0].headers['x-faas-preview-bypass']).toBeUndefined();
     expect((await get('/', { 'x-faas-preview-bypass': BYPASS })).status).toBe(200);
     expect((await get('/api/x', { 'x-faas-preview-bypass': `${BYPASS}x` })).status).toBe(401);
+    // Let in, a missing page gets the edge service's status answer: the preview is ready, the page is not there.
+    // Asked for as a browser asks for a page (Accept: text/html), which radosgw alone would answer by hanging up.
+    const missing = await get('/no-such-page.html', { 'x-faas-preview-bypass': BYPASS, accept: 'text/html' });
+    expect([missing.status, missing.headers['x-robots-tag']]).toEqual([404, 'noindex']);
+    expect(missing.body).toContain('<title>Page not found</title>');
   });
 
   test("no secret is in the edge service's output or its pages", () => {

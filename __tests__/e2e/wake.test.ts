@@ -20,6 +20,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { ANNOTATIONS, commentMarker, previewLabels } from '../../src/naming.js';
 import type { FunctionDeployment } from '../../src/openfaas/types.js';
 import { readRecord } from '../../src/state/records.js';
+import { BUILDING_RETRY_S, WAKING_RETRY_S } from '../../src/gate/status.js';
+import { readClosed } from '../../src/state/closed.js';
 import { readSleeping, saveSleeping } from '../../src/state/sleeping.js';
 import type { StateStore } from '../../src/state/store.js';
 import { writeJson } from '../../src/state/store.js';
@@ -39,7 +41,7 @@ import { startGateway, type GatewayCall, type GatewayEmulator } from '../../test
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
 import { assertNoLeaks } from '../../test/support/leaks.js';
 import { startS3, type S3Emulator } from '../../test/support/s3.js';
-import { describeWith } from '../../test/support/tools.js';
+import { describeWith, waitFor } from '../../test/support/tools.js';
 import { WAKER_BUNDLE, startWakerProcess, type WakerProcess } from '../../test/support/waker.js';
 
 const PASSWORD = 'gw-wake-Pw7c1';
@@ -204,8 +206,12 @@ withTools('wake on the next visit (bundle deploy → sweeper sleep → nginx / H
     gateway.seed({ name: name(pr), image, labels: previewLabels(OWNER, REPO, pr, sha(pr)) });
   }
 
-  const handed = (kind: EdgeKind, since: number) =>
-    handedOver[kind].requests.slice(since).map((r) => `${r.method} ${r.path}${r.query ? `?${r.query}` : ''}`);
+  /** What the edge handed to the waker since `since`: API requests, or (`status`) the requests it found nothing for. */
+  const handed = (kind: EdgeKind, since: number, what: 'api' | 'status' = 'api') =>
+    handedOver[kind].requests
+      .slice(since)
+      .filter((r) => r.path.startsWith('/function/') === (what === 'api'))
+      .map((r) => `${r.method} ${r.path}${r.query ? `?${r.query}` : ''}`);
   const mark = () => ({
     calls: gateway.calls.length,
     nginx: handedOver.nginx.requests.length,
@@ -366,25 +372,43 @@ withTools('wake on the next visit (bundle deploy → sweeper sleep → nginx / H
     expect(await readSleeping(store, name(pr))).toBeDefined();
   }, 60_000);
 
-  test('a preview closed while asleep answers 404 through both edges and is not re-created', async () => {
+  test('a preview closed while asleep answers 410 (removed) and is not re-created: nginx for every path, HAProxy for the API (its bucket misses stay 404)', async () => {
     github.setPull({ number: CLOSED, state: 'closed', headSha: sha(CLOSED) });
     const run = await act('pull_request', prPayload('closed', { number: CLOSED, sha: sha(CLOSED) }), {}, [CLOSED]);
     expect(run.outputs.result).toBe('torn-down');
     expect(await readSleeping(store, name(CLOSED))).toBeUndefined();
+    expect(await readClosed(store, name(CLOSED))).toMatchObject({ pr: CLOSED, reason: `PR #${CLOSED} was closed` });
     const since = mark();
     for (const kind of ['nginx', 'haproxy'] as const) {
       for (const method of ['GET', 'POST']) {
         const res = await edges[kind].get(name(CLOSED), '/api/hello', method, method === 'POST' ? '{}' : undefined);
-        expect({ kind, method, status: res.status }).toEqual({ kind, method, status: 404 });
+        expect({ kind, method, status: res.status, body: res.body }).toEqual({
+          kind,
+          method,
+          status: 410,
+          body: `preview ${name(CLOSED)} was removed\n`,
+        });
       }
-      expect((await edges[kind].get(name(CLOSED), '/')).status).toBe(404);
+      expect((await edges[kind].get(name(CLOSED), '/')).status).toBe(kind === 'nginx' ? 410 : 404);
       expect(handed(kind, since[kind])).toEqual([
         `GET /function/${name(CLOSED)}/hello`,
         `POST /function/${name(CLOSED)}/hello`,
       ]);
+      expect(handed(kind, since[kind], 'status')).toEqual(kind === 'nginx' ? ['GET /.faas-preview/status'] : []);
     }
     expect(writes(gateway.calls.slice(since.calls))).toEqual([]);
     expect(gateway.get(name(CLOSED))).toBeUndefined();
+
+    const page = await browser.newPage();
+    const shown = await page.goto(`http://${name(CLOSED)}.${DOMAIN}:${edges.nginx.port}/`);
+    expect(shown?.status()).toBe(410);
+    expect(await page.title()).toBe('This preview was removed');
+    expect(await page.textContent('main p')).toMatch(
+      new RegExp(
+        `^Preview ${name(CLOSED)} was removed on \\d{1,2} \\w{3} \\d{4}: PR #${CLOSED} was closed\\. Its pages`,
+      ),
+    );
+    await page.close();
   }, 60_000);
 
   test.each([500, 504])(
@@ -492,8 +516,10 @@ withTools('wake on the next visit (bundle deploy → sweeper sleep → nginx / H
     });
 
     test('none of them reached the waker, wrote to the gateway or woke either preview', async () => {
-      expect(handed('nginx', since.nginx)).toEqual([]);
-      expect(handed('haproxy', since.haproxy)).toEqual([]);
+      for (const what of ['api', 'status'] as const) {
+        expect(handed('nginx', since.nginx, what)).toEqual([]);
+        expect(handed('haproxy', since.haproxy, what)).toEqual([]);
+      }
       const calls = gateway.calls.slice(since.calls);
       expect(writes(calls)).toEqual([]);
       expect(calls.filter((c) => c.path.startsWith('/function/'))).toEqual([]);
@@ -526,6 +552,100 @@ withTools('wake on the next visit (bundle deploy → sweeper sleep → nginx / H
       for (const other of others) await admin('DELETE', { functionName: other });
     }
   }, 30_000);
+
+  describe('status pages: what a person sees when there is nothing to serve yet, or any more', () => {
+    const [WAKING, BUILDING, FAILED] = [71, 72, 73];
+    const url = (pr: number, p = '/') => `http://${name(pr)}.${DOMAIN}:${edges.nginx.port}${p}`;
+
+    /** Opens `target` in a fresh page: the status, Retry-After, the title and whether the page reloads itself. */
+    async function visit(target: string) {
+      const page = await browser.newPage();
+      try {
+        const res = await page.goto(target);
+        return {
+          status: res?.status(),
+          retryAfter: res?.headers()['retry-after'],
+          title: await page.title(),
+          text: await page.textContent('main'),
+          reloads: (await page.locator('meta[http-equiv="refresh"]').count()) > 0,
+        };
+      } finally {
+        await page.close();
+      }
+    }
+
+    test("nginx: a person opening a sleeping preview's API address gets a page saying it is waking up, which reloads itself into the function's answer", async () => {
+      await asleep(WAKING);
+      const since = mark();
+      const page = await browser.newPage();
+      const answered = page.waitForResponse((r) => r.url() === url(WAKING, '/api/hello') && r.status() === 200, {
+        timeout: 40_000,
+      });
+      const first = await page.goto(url(WAKING, '/api/hello'));
+      expect(first?.status()).toBe(503);
+      expect(first?.headers()['retry-after']).toBe(String(WAKING_RETRY_S));
+      expect(await page.title()).toBe('This preview is waking up');
+      expect(JSON.parse(await (await answered).text())).toMatchObject({ function: name(WAKING), path: '/hello' });
+      await page.close();
+      expect(creates(gateway.calls.slice(since.calls))).toHaveLength(1);
+      expect(await readSleeping(store, name(WAKING))).toBeUndefined();
+    }, 60_000);
+
+    test('a first deploy that failed, and one still running: 503 pages saying so (the running one with Retry-After, reloading itself), a line for scripts', async () => {
+      const front = await startFaultProxy(gateway.url, [
+        { method: 'POST', path: '/system/functions', times: 1, fault: { status: 400, body: 'unable to pull image' } },
+      ]);
+      const deploy = (pr: number) => {
+        github.setPull({ number: pr, state: 'open', headSha: sha(pr) });
+        const extra = { 'gateway-url': front.url, 'static-dir': '', 'request-timeout': '5s' };
+        return runAction({
+          event: 'pull_request',
+          payload: prPayload('opened', { number: pr, sha: sha(pr) }),
+          inputs: inputs(extra),
+          apiUrl: github.url,
+          workspace,
+        });
+      };
+      try {
+        const failed = await deploy(FAILED);
+        expect(failed.code).not.toBe(0);
+        expect(await readRecord(store, name(FAILED))).toMatchObject({ failedStep: 'deploy' });
+        expect(await visit(url(FAILED))).toMatchObject({
+          status: 503,
+          retryAfter: undefined,
+          title: 'This preview is not available',
+          reloads: false,
+        });
+
+        front.add({ method: 'POST', path: '/system/functions', fault: { hang: true } });
+        const running = deploy(BUILDING);
+        await waitFor(
+          async () => front.requests.some((r) => r.action === 'hang'),
+          'the deploy to reach the gateway',
+          30_000,
+        );
+        const building = { status: 503, retryAfter: String(BUILDING_RETRY_S), title: 'This preview is being built' };
+        expect(await visit(url(BUILDING))).toMatchObject({ ...building, reloads: true });
+        expect(await visit(url(BUILDING, '/api/hello'))).toMatchObject({ ...building, reloads: true });
+        const script = await edges.nginx.get(name(BUILDING), '/api/hello');
+        expect([script.status, script.headers['retry-after'], script.body]).toEqual([
+          503,
+          String(BUILDING_RETRY_S),
+          `preview ${name(BUILDING)} is being built; try again in ${BUILDING_RETRY_S} s\n`,
+        ]);
+        await front.close();
+        expect((await running).code).not.toBe(0);
+      } finally {
+        await front.close();
+      }
+    }, 90_000);
+
+    test('an unknown preview: 404, a page for a person, a line for a script', async () => {
+      expect(await visit(url(74))).toMatchObject({ status: 404, title: 'No such preview', reloads: false });
+      const script = await edges.nginx.get(name(74), '/');
+      expect([script.status, script.body]).toEqual([404, `no such preview: ${name(74)}\n`]);
+    });
+  });
 
   test("the wakers' logs hold no credential", () => {
     const basic = Buffer.from(`admin:${PASSWORD}`).toString('base64');

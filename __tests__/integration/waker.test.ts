@@ -264,7 +264,8 @@ function wakerSuite(edition: Edition): void {
     const before = stack.gateway.calls.length;
     for (const name of [torn, 'shop-pr-105']) {
       const res = await send(waker.url, { host: host(name), path: `/function/${name}/hello` });
-      expect(res).toMatchObject({ status: 404, body: 'not found\n' });
+      // No record and no tombstone in the bucket either (gate/status.ts): an unknown preview.
+      expect(res).toMatchObject({ status: 404, body: `no such preview: ${name}\n` });
     }
     const calls = stack.gateway.calls.slice(before);
     expect(writes(calls)).toEqual([]);
@@ -365,7 +366,7 @@ function wakerSuite(edition: Edition): void {
     expect(own.status).toBe(503);
     expect(JSON.parse(own.body)).toMatchObject({ function: name });
     const foreign = await send(waker.url, { host: host('shop-pr-110'), path: '/function/shop-pr-110/hello' });
-    expect(foreign).toMatchObject({ status: 404, body: 'not found\n' });
+    expect(foreign).toMatchObject({ status: 404, body: 'no such preview: shop-pr-110\n' });
     const calls = stack.gateway.calls.slice(before);
     expect(writes(calls)).toEqual([]);
     expect(invocations(calls, name)).toHaveLength(1);

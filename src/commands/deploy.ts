@@ -28,6 +28,7 @@ import type { Provider } from '../openfaas/client.js';
 import { NotReady } from '../openfaas/readiness.js';
 import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
 import { writeOutputs } from '../report.js';
+import { deleteClosed } from '../state/closed.js';
 import { readRecord, recordRepositories, saveRecord, type PreviewRecord } from '../state/records.js';
 import { deleteSleeping } from '../state/sleeping.js';
 import { AssetStages } from './asset-stages.js';
@@ -126,6 +127,8 @@ class DeployRun {
   private functions: FunctionStatus[] = [];
   /** The record of the deploy before this one, read before this one overwrites it. */
   private previous?: PreviewRecord;
+  /** This deploy's record is in the bucket. */
+  private recorded = false;
   private assets?: AssetStages;
 
   constructor(
@@ -150,6 +153,7 @@ class DeployRun {
         throw new ClosedMeanwhile();
       }
       const earlyUploads = step === 'assets' ? 0 : ((await this.assets?.abandon()) ?? 0);
+      await this.recordFailure(step);
       const { provider, existed } = this;
       const before = { provider, existed: provider ? existed : undefined, gone: gone?.(err), earlyUploads };
       const functions = this.units.map((u) => u.name);
@@ -297,13 +301,32 @@ class DeployRun {
         log.warning(`the preview's previous record could not be read (${err.message}); deploying without it`);
         return undefined;
       });
-      await saveRecord(store, this.recordOf({}));
+      // A reopened PR's preview is no longer the removed one the edge answers 410 for.
+      await Promise.all([saveRecord(store, this.recordOf({})), deleteClosed(store, this.facts.name)]);
+      this.recorded = true;
     });
   }
 
+  /**
+   * The record says the deploy failed, so the edge does not show "being built" for ever; best effort. Not after
+   * readiness (the assets step): the functions were seen ready and the record already says so.
+   */
+  private async recordFailure(step: FailedStep): Promise<void> {
+    const store = stateStore(this.s);
+    if (!store || !this.recorded || step === 'assets') return;
+    await saveRecord(store, this.recordOf({ failedStep: step })).catch((err: Error) =>
+      log.warning(`the preview's record in the bucket does not say that the deploy failed: ${err.message}`),
+    );
+  }
+
   /** This deploy's record, with the repositories of every deploy of the PR so far (PreviewRecord.repositories). */
-  private recordOf(extra: Pick<PreviewRecord, 'specs' | 'readyMs'>): Omit<PreviewRecord, 'version'> {
+  private recordOf(
+    extra: Pick<PreviewRecord, 'specs' | 'readyMs' | 'readyAt' | 'failedStep'>,
+  ): Omit<PreviewRecord, 'version'> {
     const { name, pr, sha, image, url } = this.facts;
+    const previous = this.previous;
+    // Records written before readyAt existed had specs only once a deploy was ready.
+    const readyAt = previous?.readyAt ?? (previous?.specs ? previous.updatedAt : undefined);
     const pushed = this.units.flatMap((u) => (u.build ? [u.build.repository] : []));
     const repositories = [...new Set([...recordRepositories(this.previous), ...pushed])];
     return {
@@ -314,6 +337,7 @@ class DeployRun {
       url,
       githubRepository: `${this.s.ctx.repo.owner}/${this.s.ctx.repo.repo}`,
       updatedAt: this.s.now().toISOString(),
+      ...(readyAt ? { readyAt } : {}),
       ...extra,
       ...(repositories.length ? { repositories } : {}),
     };
@@ -329,7 +353,7 @@ class DeployRun {
     if (!store) return;
     const specs = sent.map((x) => (x.how === 'unchanged' ? untouchedSpec(this.previous?.specs, x.running!) : x.spec));
     await Promise.all([
-      saveRecord(store, this.recordOf({ specs, readyMs })),
+      saveRecord(store, this.recordOf({ specs, readyMs, readyAt: this.s.now().toISOString() })),
       deleteSleeping(store, this.facts.name),
     ]).catch((err: Error) =>
       log.warning(`the preview is live, but its record in the bucket was not updated: ${err.message}`),

@@ -17,10 +17,11 @@ import { renderComment } from '../github/comment-text.js';
 import { PreviewComment } from '../github/comment.js';
 import { listOpenPulls } from '../github/pulls.js';
 import { log } from '../log.js';
-import { ANNOTATIONS, LABELS, isManagedBy, previewUrl } from '../naming.js';
+import { ANNOTATIONS, LABELS, isManagedBy, prFromName, previewUrl } from '../naming.js';
 import type { Edition } from '../openfaas/client.js';
 import type { FunctionStatus } from '../openfaas/types.js';
 import { cellHtml, writeOutputs } from '../report.js';
+import { CLOSED_KEEP_DAYS, closedBefore, deleteClosed } from '../state/closed.js';
 import { listRecords, readRecord } from '../state/records.js';
 import { saveSleeping } from '../state/sleeping.js';
 import {
@@ -71,6 +72,8 @@ interface Inventory {
   increases?: Map<string, number>;
   prefixes: string[];
   records: string[];
+  /** This app's removed previews whose 410 tombstone outlived CLOSED_KEEP_DAYS (state/closed.ts). */
+  tombstones: { name: string; pr: number }[];
   databases: { preview: string; pr: number }[];
   secrets: string[];
 }
@@ -110,6 +113,7 @@ async function inventory(s: Services): Promise<Inventory> {
     openPulls: await listOpenPulls(s.octokit, ctx.repo),
     prefixes: [],
     records: [],
+    tombstones: [],
     databases: [],
     secrets: [],
   };
@@ -121,10 +125,20 @@ async function inventory(s: Services): Promise<Inventory> {
   if (bucket) {
     inv.prefixes = await listTopPrefixes(bucket.client, bucket.name);
     inv.records = await listRecords(stateStore(s)!);
+    inv.tombstones = await oldTombstones(s, s.now());
   }
   inv.secrets = await gateway.secretNames();
   inv.databases = await listDatabases(s);
   return inv;
+}
+
+async function oldTombstones(s: Services, now: Date): Promise<{ name: string; pr: number }[]> {
+  const before = new Date(now.getTime() - CLOSED_KEEP_DAYS * 86_400_000);
+  const names = await closedBefore(stateStore(s)!, before);
+  return names.flatMap((name) => {
+    const pr = prFromName(s.settings.app, name);
+    return pr === undefined ? [] : [{ name, pr }];
+  });
 }
 
 async function listDatabases(s: Services): Promise<{ preview: string; pr: number }[]> {
@@ -216,6 +230,13 @@ function workItems(s: Services, plan: SweepPlan, inv: Inventory): Item[] {
       lastActivity: none,
       decision: `delete orphan prefix: PR #${o.pr} is closed`,
       run: async () => `${(await deletePrefix(bucket!.client, bucket!.name, o.prefix)).deleted} objects deleted`,
+    })),
+    ...inv.tombstones.map((t) => ({
+      name: t.name,
+      pr: t.pr,
+      lastActivity: none,
+      decision: `forget the removed preview: its address has answered 410 for over ${CLOSED_KEEP_DAYS} days`,
+      run: async () => (await deleteClosed(stateStore(s)!, t.name), 'tombstone deleted'),
     })),
     ...data.databases.map((d) => ({
       name: d.preview,

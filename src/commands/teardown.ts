@@ -1,8 +1,8 @@
 /**
  * teardown: the saved sleeping spec (read, then forgotten, so no waker brings it back) → function → data
- * (on-teardown hook, secrets, database) → assets → image tags → deployments → comment → the preview's record. Every
- * step tolerates
- * "already gone", so it succeeds when nothing was deployed and when it runs twice. A step that fails does not stop
+ * (on-teardown hook, secrets, database) → assets → image tags → deployments → comment → the preview's record, which
+ * becomes a tombstone the edge answers 410 from (state/closed.ts). Every step tolerates "already gone", so it
+ * succeeds when nothing was deployed and when it runs twice. A step that fails does not stop
  * the others (a registry that refuses deletes must not keep a deployment active); the run then fails naming every
  * failed step, and the record stays, so the sweeper finishes the job later (sweep.ts).
  * The comment ends as a receipt of what this teardown removed, and of what it kept and why.
@@ -14,6 +14,7 @@ import { markInactive } from '../github/deployments.js';
 import { deletePrTags } from '../image/tag-cleanup.js';
 import { bucketPrefix, environmentName, functionsOfPreview, previewName, previewUrl } from '../naming.js';
 import { writeOutputs } from '../report.js';
+import { saveClosed } from '../state/closed.js';
 import { deleteRecord, readRecord, recordRepositories } from '../state/records.js';
 import type { StateStore } from '../state/store.js';
 import { deleteSleeping, readSleeping } from '../state/sleeping.js';
@@ -124,7 +125,12 @@ export async function teardownPreview(
     throw new Error(
       `teardown of ${name} is incomplete (the sweeper finishes it from its record): ${failures.join('; ')}`,
     );
-  if (store) await deleteRecord(store, name);
+  if (store) {
+    // The edge answers the preview's address with 410 and this reason from now on (state/closed.ts).
+    const githubRepository = `${ctx.repo.owner}/${ctx.repo.repo}`;
+    await saveClosed(store, { name, pr, githubRepository, reason, closedAt: s.now().toISOString() });
+    await deleteRecord(store, name);
+  }
   return r;
 }
 

@@ -15,10 +15,11 @@ const STYLE =
   'h1{font-size:1.4rem}a,button{color:#0969da}code,input{font:inherit}input[type=text]{width:100%}' +
   'button{padding:.4rem .9rem;border:1px solid #0969da;background:#fff;border-radius:6px;cursor:pointer}';
 
-/** A whole page; `body` is already HTML (its values escaped by the caller). */
-export function page(status: number, title: string, body: string): Page {
+/** A whole page; `body` is already HTML (its values escaped by the caller). `refreshS`: the page reloads itself. */
+export function page(status: number, title: string, body: string, refreshS?: number): Page {
+  const refresh = refreshS === undefined ? '' : `<meta http-equiv="refresh" content="${Math.round(refreshS)}">`;
   const html =
-    `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
+    `<!doctype html><html lang="en"><head><meta charset="utf-8">${refresh}` +
     `<meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex">` +
     `<title>${htmlText(title)}</title><style>${STYLE}</style></head>` +
     `<body><main><h1>${htmlText(title)}</h1>${body}</main></body></html>\n`;

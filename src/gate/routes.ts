@@ -15,6 +15,7 @@ import type { ReadSigner } from '../assets/read-signer.js';
 import { BYPASS_HEADER, sameSecret } from './bypass.js';
 import { objectKeys } from './objects.js';
 import { authorizeUrl, canRead, exchangeCode, SignInError, userLogin, type GitHubApp } from './github.js';
+import { isNavigation } from './navigation.js';
 import * as pages from './pages.js';
 import { loginHost, previewOfHost, safeNext, type PublicOrigin } from './redirect.js';
 import {
@@ -167,24 +168,39 @@ function originalUri(req: http.IncomingMessage, host: string, d: GateDeps): stri
   return LOCAL_PATH.test(path) ? path : '/';
 }
 
-/** A page navigation, as browsers mark it (Sec-Fetch-Mode), or as older ones let it be told (GET asking for HTML). */
-function isNavigation(req: http.IncomingMessage): boolean {
-  const mode = header(req, 'sec-fetch-mode');
-  if (mode) return mode === 'navigate';
-  return (header(req, 'x-original-method') ?? req.method) === 'GET' && /text\/html/.test(header(req, 'accept') ?? '');
-}
+const navigation = (req: http.IncomingMessage) =>
+  isNavigation(req.headers, header(req, 'x-original-method') ?? req.method ?? '');
 
 /** What a request nginx's auth refused gets: a way to sign in, the no-access page, or a plain status for a script. */
 async function refused(req: http.IncomingMessage, host: string, preview: string, d: GateDeps): Promise<Answer> {
   const access = await accessOf(req, preview, d);
   if (access.allow) return redirect(originalUri(req, host, d));
+  return refusal(req, host, access, d);
+}
+
+/** Undefined when the visitor may see `preview`; else what they get instead (sign-in, 401, 403). */
+export async function gateRefusal(
+  req: http.IncomingMessage,
+  preview: string,
+  d: GateDeps,
+): Promise<Answer | undefined> {
+  const access = await accessOf(req, preview, d);
+  return access.allow ? undefined : refusal(req, `${preview}.${d.config.origin.domain}`, access, d);
+}
+
+function refusal(
+  req: http.IncomingMessage,
+  host: string,
+  access: Extract<Access, { allow: false }>,
+  d: GateDeps,
+): Answer {
   if (access.status === 401) return signIn(req, host, d);
-  if (!isNavigation(req)) return { status: 403, body: 'no access to this preview\n' };
-  return forbidden(req, host, preview, d);
+  if (!navigation(req)) return { status: 403, body: 'no access to this preview\n' };
+  return forbiddenAnswer(req, host, access, d);
 }
 
 function signIn(req: http.IncomingMessage, host: string, d: GateDeps): Answer {
-  if (!isNavigation(req)) return { status: 401, body: 'sign-in required: open the preview in a browser\n' };
+  if (!navigation(req)) return { status: 401, body: 'sign-in required: open the preview in a browser\n' };
   const next = `${originUrl(d.config.origin, host)}${originalUri(req, host, d)}`;
   const login = `${loginOrigin(d.config.origin)}${GATE_PREFIX}login`;
   return redirect(`${login}?${new URLSearchParams({ next }).toString()}`);
@@ -299,6 +315,15 @@ async function forbidden(req: http.IncomingMessage, host: string, preview: strin
   const access = await accessOf(req, preview, d);
   if (access.allow) return redirect(originalUri(req, host, d));
   if (access.status === 401) return signIn(req, host, d);
+  return forbiddenAnswer(req, host, access, d);
+}
+
+function forbiddenAnswer(
+  req: http.IncomingMessage,
+  host: string,
+  access: Extract<Access, { allow: false; status: 403 }>,
+  d: GateDeps,
+): Answer {
   if (!access.repository) return pageAnswer(pages.unknownRepositoryPage());
   const next = `${originUrl(d.config.origin, host)}${originalUri(req, host, d)}`;
   return pageAnswer(pages.forbiddenPage(access.login, access.repository, switchUrl(d.config.origin, next)));

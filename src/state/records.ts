@@ -4,9 +4,8 @@
  * but assets, tags, deployment or comment left) is still known after the fact, and the sweeper finishes it from the
  * record rather than from whatever happens to be left on the gateway.
  */
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { FunctionDeployment } from '../openfaas/types.js';
-import { deleteJson, readJson, stateKey, writeJson, type StateStore } from './store.js';
+import { deleteJson, listJsonNames, readJson, stateKey, writeJson, type StateStore } from './store.js';
 
 const RECORD_VERSION = 1;
 
@@ -25,6 +24,13 @@ export interface PreviewRecord {
   specs?: FunctionDeployment[];
   /** How long the function took from its deploy request to ready: what a wake roughly costs. */
   readyMs?: number;
+  /**
+   * ISO 8601 of the last deploy seen ready, kept by the deploys after it: without it the preview's first deploy is
+   * still running, or failed (`failedStep`), and the edge says so instead of "not found".
+   */
+  readyAt?: string;
+  /** The step this deploy failed in (comment-text.ts FailedStep), when it failed after writing the record. */
+  failedStep?: string;
   /**
    * Every repository this PR's deploys pushed to, or were about to: the teardown deletes the PR's tags in each, also
    * of functions that never ran (a failed deploy) or were dropped from the stack since.
@@ -63,18 +69,5 @@ export async function deleteRecord(store: StateStore, name: string): Promise<voi
 
 /** Names of every recorded preview (the part of each key between the folder and `.json`). */
 export async function listRecords(store: StateStore): Promise<string[]> {
-  const prefix = folder(store.statePrefix);
-  const names: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await store.client.send(
-      new ListObjectsV2Command({ Bucket: store.bucket, Prefix: prefix, ContinuationToken: token }),
-    );
-    for (const o of page.Contents ?? []) {
-      const m = o.Key?.slice(prefix.length).match(/^([a-z0-9-]{1,63})\.json$/);
-      if (m) names.push(m[1]);
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return names.sort();
+  return (await listJsonNames(store, folder(store.statePrefix))).map((o) => o.name);
 }

@@ -3,7 +3,13 @@
  * each preview (what teardown must remove). Read-modify-write without locking: the workflows' concurrency groups
  * keep two writers of one object apart.
  */
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 
 /** Where the state objects live: a bucket and the prefix inside it (input `state-prefix`, `WAKER_STATE_PREFIX`). */
 export interface StateStore {
@@ -50,4 +56,24 @@ export async function writeJson(client: S3Client, bucket: string, key: string, v
 /** Deletes the object; deleting a key that does not exist is fine (S3 answers 204 either way). */
 export async function deleteJson(client: S3Client, bucket: string, key: string): Promise<void> {
   await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+}
+
+/** The `<name>.json` objects directly under `prefix` (a folder key ending in `/`) whose name is a DNS label. */
+export async function listJsonNames(
+  store: StateStore,
+  prefix: string,
+): Promise<{ name: string; lastModified?: Date }[]> {
+  const found: { name: string; lastModified?: Date }[] = [];
+  let token: string | undefined;
+  do {
+    const page = await store.client.send(
+      new ListObjectsV2Command({ Bucket: store.bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    for (const o of page.Contents ?? []) {
+      const m = o.Key?.slice(prefix.length).match(/^([a-z0-9-]{1,63})\.json$/);
+      if (m) found.push({ name: m[1], lastModified: o.LastModified });
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return found.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -1,19 +1,26 @@
 /**
  * The gate inside the edge service: which repository a preview belongs to, and the `/.faas-preview/` requests
- * (without the gate, only the router's auth question, for signed reads of a private bucket).
+ * (without the gate, only the router's auth question, for signed reads of a private bucket, and `status`, where the
+ * router sends a request it found nothing for).
  * With one repository configured every preview is that repository's; with several, the preview's record in the
  * bucket names it (the action writes it on every deploy), and only a configured repository is believed.
  */
 import type * as http from 'node:http';
 import type { ReadSigner } from '../assets/read-signer.js';
 import { previewOfHost } from '../gate/redirect.js';
-import { allowed, GATE_PREFIX, gateAnswer, sendAnswer, type GateConfig } from '../gate/routes.js';
-import { readRecord } from '../state/records.js';
-import type { StateStore } from '../state/store.js';
+import { isNavigation } from '../gate/navigation.js';
+import {
+  allowed,
+  GATE_PREFIX,
+  gateAnswer,
+  gateRefusal,
+  sendAnswer,
+  type Answer,
+  type GateConfig,
+} from '../gate/routes.js';
+import { previewState, STATUS_PATH, statusAnswer, type StatusAnswer } from '../gate/status.js';
 import type { Repository } from './specs.js';
-
-const CACHE_MS = 60_000;
-const CACHE_MAX = 1_000;
+import type { FactsLookup } from './stored-facts.js';
 
 export interface GateService {
   /** Answers a gate request and returns true; false for any other path. */
@@ -22,52 +29,74 @@ export interface GateService {
 
 export function repositoryLookup(
   repositories: Repository[],
-  store: StateStore,
-  now: () => number,
+  facts: FactsLookup,
 ): (preview: string) => Promise<string | undefined> {
   const known = repositories.map((r) => `${r.owner}/${r.repo}`.toLowerCase());
-  const cache = new Map<string, { repository: string | undefined; until: number }>();
   return async (preview) => {
     if (known.length === 1) return known[0];
-    const hit = cache.get(preview);
-    if (hit && hit.until > now()) return hit.repository;
-    const recorded = (await readRecord(store, preview))?.githubRepository?.toLowerCase();
-    const repository = recorded && known.includes(recorded) ? recorded : undefined;
-    if (cache.size >= CACHE_MAX) cache.clear();
-    cache.set(preview, { repository, until: now() + CACHE_MS });
-    return repository;
+    const { record, closed } = await facts(preview);
+    // A removed preview's tombstone still names its repository: its 410 page is for those who could read it.
+    const recorded = (record?.githubRepository ?? closed?.githubRepository)?.toLowerCase();
+    return recorded && known.includes(recorded) ? recorded : undefined;
   };
 }
 
 export function gateService(o: {
   gate: GateConfig | undefined;
   repositories: Repository[];
-  store: StateStore;
+  facts: FactsLookup;
   hostHeader: 'host' | 'x-forwarded-host';
   previewDomain: string;
   log: (line: string) => void;
   now: () => number;
   signRead?: ReadSigner;
 }): GateService {
-  const repositoryOf = repositoryLookup(o.repositories, o.store, o.now);
+  const repositoryOf = repositoryLookup(o.repositories, o.facts);
+  const hostOf = (r: http.IncomingMessage) => {
+    const v = r.headers[o.hostHeader];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const deps = o.gate && { config: o.gate, repositoryOf, hostOf, log: o.log, now: o.now, signRead: o.signRead };
+
+  /** The status of a preview with nothing to serve (gate/status.ts); with the gate, only for those let in. */
+  const status = async (req: http.IncomingMessage, preview: string): Promise<Answer> => {
+    const refused = deps && (await gateRefusal(req, preview, deps));
+    if (refused) return refused;
+    const { record, closed } = await o.facts(preview);
+    const method = header(req, 'x-original-method') ?? req.method ?? '';
+    return statusReply(statusAnswer(previewState(record, closed), preview), isNavigation(req.headers, method));
+  };
+
   return {
     async handle(req, res) {
-      if (!(req.url ?? '').startsWith(GATE_PREFIX)) return false;
-      const hostOf = (r: http.IncomingMessage) => {
-        const v = r.headers[o.hostHeader];
-        return typeof v === 'string' ? v : undefined;
-      };
-      if (!o.gate) {
+      const url = req.url ?? '';
+      if (!url.startsWith(GATE_PREFIX)) return false;
+      const preview = previewOfHost(hostOf(req), o.previewDomain);
+      if (preview && new URL(url, 'http://edge.invalid').pathname === STATUS_PATH) {
+        sendAnswer(res, await status(req, preview));
+        return true;
+      }
+      if (!deps) {
         // Public previews with a private bucket: everyone is let through, with signed reads.
-        const preview = previewOfHost(hostOf(req), o.previewDomain);
-        const open = preview && o.signRead && req.url === `${GATE_PREFIX}auth`;
+        const open = preview && o.signRead && url === `${GATE_PREFIX}auth`;
         sendAnswer(res, open ? await allowed(req, preview, o.signRead) : { status: 404, body: 'not found\n' });
         return true;
       }
-      const deps = { config: o.gate, repositoryOf, hostOf, log: o.log, now: o.now, signRead: o.signRead };
-      const answer = await gateAnswer(req, deps);
-      sendAnswer(res, answer ?? { status: 404, body: 'not found\n' });
+      sendAnswer(res, (await gateAnswer(req, deps)) ?? { status: 404, body: 'not found\n' });
       return true;
     },
   };
 }
+
+/** A status as a gate answer: the page for a navigation, the line of text for anything else. */
+export function statusReply(a: StatusAnswer, navigation: boolean): Answer {
+  const headers: Record<string, string> = a.retryAfterS === undefined ? {} : { 'retry-after': String(a.retryAfterS) };
+  return navigation
+    ? { status: a.status, body: a.page.html, html: true, headers }
+    : { status: a.status, body: a.text, headers };
+}
+
+const header = (req: http.IncomingMessage, name: string) => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};

@@ -2,7 +2,8 @@
  * The waker's HTTP service (node:http): `GET /healthz`, and the API requests the edge hands over when the gateway
  * answered them with 404, 502 or 503. Each request is checked (request.ts) before anything is read or called, buffered
  * (bounded), joined to its preview's one wake (flight.ts), and answered by forwarding it to the gateway once the
- * preview is awake (proxy.ts), or with a short plain-text status of the waker's own. A request never runs twice
+ * preview is awake (proxy.ts), or with a status of the waker's own: a line of text for a script, a page for a person
+ * (gate/status.ts: waking up, being built, removed). A request never runs twice
  * unless it is safe: when its function existed before the waker was asked, only GET, HEAD and OPTIONS go to it
  * again. Nothing a server said (gateway or bucket errors) reaches the visitor; it goes to the log, scrubbed of
  * secrets.
@@ -16,7 +17,12 @@ import type { StateStore } from '../state/store.js';
 import { sanitize } from '../text/untrusted.js';
 import type { WakerConfig } from './config.js';
 import { Flights } from './flight.js';
-import { gateService, type GateService } from './gate-service.js';
+import { isNavigation } from '../gate/navigation.js';
+import { sendAnswer } from '../gate/routes.js';
+import { previewState, statusAnswer, wakingAnswer } from '../gate/status.js';
+import { readSleeping } from '../state/sleeping.js';
+import { gateService, statusReply, type GateService } from './gate-service.js';
+import { storedFactsLookup, type FactsLookup } from './stored-facts.js';
 import { forward } from './proxy.js';
 import {
   GATEWAY_STATUS_HEADER,
@@ -93,14 +99,16 @@ class Waker {
   private readonly flights: Flights<WakeOutcome>;
   private readonly now: () => number;
   private readonly gate: GateService;
+  private readonly facts: FactsLookup;
 
   constructor(private readonly o: WakerOptions) {
     this.now = o.now ?? Date.now;
     const { config } = o;
+    this.facts = storedFactsLookup(o.store, this.now);
     this.gate = gateService({
       gate: config.gate,
       repositories: config.repositories,
-      store: o.store,
+      facts: this.facts,
       hostHeader: config.hostHeader,
       previewDomain: config.previewDomain,
       log: o.log,
@@ -159,12 +167,19 @@ class Waker {
         text: `the request body is larger than the ${config.maxBodyBytes} bytes the waker holds while a preview wakes up\n`,
         headers: { connection: 'close' },
       });
+    // A person opening a sleeping preview's page is not kept waiting on a blank tab: the wake starts, and a page
+    // that reloads itself says so. API calls wait for the wake and get their answer.
+    const asleep = isNavigation(req.headers, req.method!) && (await readSleeping(this.o.store, name)) !== undefined;
     const admission = this.flights.admit(name, () => this.timedWake(name));
     if ('held' in admission) return send(res, this.failure(name, admission.held, admission.retryAfterMs));
+    if (asleep) {
+      admission.joined.catch(() => undefined); // its outcome is logged by timedWake; the reload sees the rest
+      return sendAnswer(res, statusReply(wakingAnswer(name), true));
+    }
     const outcome = await withTimeout(admission.joined, config.wakeTimeoutMs + WAIT_GRACE_MS);
     if (!outcome)
       return send(res, this.failure(name, { kind: 'timeout', functions: [], reason: '' }, config.retryAfterMs));
-    if (outcome.kind === 'not-asleep') return this.passThrough(req, res, target, body);
+    if (outcome.kind === 'not-asleep') return this.passThrough(req, res, name, target, body);
     if (outcome.kind !== 'awake') return send(res, this.failure(name, outcome, config.retryAfterMs));
     if (!outcome.functions.includes(target.fn)) return send(res, NOT_FOUND);
     // Created by this wake: it did not exist when the gateway was asked, so the request has not run anywhere yet.
@@ -176,6 +191,7 @@ class Waker {
   private async passThrough(
     req: http.IncomingMessage,
     res: http.ServerResponse,
+    name: string,
     target: Target,
     body: Buffer,
   ): Promise<void> {
@@ -185,8 +201,22 @@ class Waker {
       this.o.log(`lookup of function ${target.fn} failed: ${sanitize(status.message, { max: 300 })}`);
       return send(res, { status: 502, text: 'the OpenFaaS gateway could not be reached\n' });
     }
-    if (!status || !managedByAny(status.labels, config.repositories)) return send(res, NOT_FOUND);
+    if (!status || !managedByAny(status.labels, config.repositories)) return this.missing(req, res, name);
     return this.again(req, res, target, body);
+  }
+
+  /**
+   * No such function of ours: the preview's state says why (gate/status.ts). A first deploy still running is a 503
+   * with Retry-After, a removed preview a 410, anything else a 404; a person gets the page, a script the line.
+   */
+  private async missing(req: http.IncomingMessage, res: http.ServerResponse, name: string): Promise<void> {
+    const facts = await this.facts(name).catch((err: Error) => {
+      this.o.log(`state of ${name} could not be read: ${sanitize(err.message, { max: 300 })}`);
+      return undefined;
+    });
+    if (!facts) return send(res, NOT_FOUND);
+    const answer = statusAnswer(previewState(facts.record, facts.closed), name);
+    sendAnswer(res, statusReply(answer, isNavigation(req.headers, req.method!)));
   }
 
   /**
