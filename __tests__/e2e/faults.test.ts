@@ -13,8 +13,8 @@ import { commentMarker } from '../../src/naming.js';
 import { prPayload, runAction, stackInputs, type ActionRun } from '../../test/support/action.js';
 import { startFaultProxy, type FaultProxy, type FaultRule } from '../../test/support/faults.js';
 import { startGateway, type GatewayEmulator, type GatewayOptions } from '../../test/support/gateway.js';
-import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
-import { findLeaks, readableTexts, secretForms } from '../../test/support/leaks.js';
+import { startGitHub, type GitHubEmulator, type GitHubOptions } from '../../test/support/github.js';
+import { addressLeaks, findLeaks, readableTexts, secretForms } from '../../test/support/leaks.js';
 import { startS3, type S3Emulator } from '../../test/support/s3.js';
 
 const PASSWORD = 'gw-faults-Pw8';
@@ -45,10 +45,10 @@ afterEach(async () => {
 });
 
 /** faasd CE behind proxies; faults are added per test. */
-async function world(o: GatewayOptions = {}): Promise<World> {
+async function world(o: GatewayOptions = {}, gh: GitHubOptions = {}): Promise<World> {
   const [gateway, github, s3] = await Promise.all([
     startGateway({ edition: 'faasd-ce', password: PASSWORD, ...o }),
-    startGitHub({}),
+    startGitHub(gh),
     startS3(),
   ]);
   const [g, h, s] = await Promise.all([
@@ -99,6 +99,7 @@ async function deploy(w: World, extra: Record<string, string> = {}): Promise<Act
     basicAuth: [{ username: 'admin', password: PASSWORD }],
   });
   expect(findLeaks(readableTexts(run, w.github, [PR]), forms)).toEqual([]);
+  expect(addressLeaks(run, w.github, [PR])).toEqual([]);
   return run;
 }
 
@@ -240,6 +241,13 @@ describe('a permanent fault fails with an error that names the call, and the PR 
     );
     expect(comment(w)).toMatch(/could not reach the OpenFaaS gateway/);
     expect(comment(w)).toMatch(/The function was not touched/);
+    expect(comment(w)).toContain(
+      "**What to do:** check `gateway-url` and that this runner can reach the gateway's `/system/*` API",
+    );
+    // The annotation carries the same advice as the comment, not less.
+    expect(run.stdout).toMatch(
+      /::error::.*ECONNREFUSED.*\. What to do: check `gateway-url` and that this runner can reach/,
+    );
     expect(w.github.deployments().at(-1)!.statuses.at(-1)!.state).toBe('error');
   });
 
@@ -266,5 +274,36 @@ describe('a permanent fault fails with an error that names the call, and the PR 
     expect(block![2]).toContain('Authorization: Basic ***');
     expect(block![2]).toContain('password=***');
     expect(text.replace(block![0], '')).not.toMatch(/@acme|<img|evil\.example/);
+  });
+
+  test('the gateway refuses the credentials: said as such, never as out of reach, with what to check', async () => {
+    const w = await world();
+    const run = await deploy(w, { 'gateway-password': 'not-the-password' });
+    expect(run.code).toBe(1);
+    expect(comment(w)).toContain('failed: the OpenFaaS gateway refused the credentials.');
+    expect(comment(w)).not.toMatch(/could not reach/);
+    expect(comment(w)).toContain('**What to do:** check the `gateway-username` and `gateway-password` inputs');
+    expect(run.stdout).toMatch(/::error::GET \S+\/system\/info answered 401.*What to do: check the `gateway-username`/);
+  });
+
+  test('the bucket does not exist: the annotation and the comment say to check the bucket input', async () => {
+    const w = await world();
+    const run = await deploy(w, { bucket: 'no-such-bucket' });
+    expect(run.code).toBe(1);
+    expect(comment(w)).toContain('**What to do:** check the `bucket` input');
+    expect(run.stdout).toMatch(/::error::.*What to do: check the `bucket` input/);
+  });
+});
+
+describe("GitHub refuses a call the workflow's permissions do not allow", () => {
+  test('no pull-requests: write: the 403 names the missing permissions entry, in the log and the annotation', async () => {
+    const w = await world({}, { permissions: { 'pull-requests': 'read', deployments: 'write', contents: 'read' } });
+    const run = await deploy(w);
+    expect(run.code).toBe(1);
+    expect(w.github.comments(PR)).toEqual([]);
+    expect(w.gateway.get(NAME)).toBeDefined();
+    expect(run.stdout).toMatch(
+      /::error::the preview is live at \S+, but telling the PR failed: GitHub POST \/repos\/Codertocat\/Hello-World\/issues\/31\/comments answered 403: Resource not accessible by integration.*add `pull-requests: write` under `permissions:`/,
+    );
   });
 });

@@ -22,7 +22,7 @@ import {
 } from '../../test/support/action.js';
 import { startGateway, type Edition, type GatewayEmulator } from '../../test/support/gateway.js';
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
-import { findLeaks, readableTexts, secretForms } from '../../test/support/leaks.js';
+import { addressLeaks, findLeaks, readableTexts, secretForms } from '../../test/support/leaks.js';
 import { startRegistry, type Registry, type RegistryOptions } from '../../test/support/registry.js';
 import { RGW_PROGRAMS } from '../../test/support/rgw.js';
 import type { S3Emulator, S3Kind } from '../../test/support/s3.js';
@@ -149,6 +149,7 @@ function lifecycle(profile: Profile): void {
       ],
     });
     expect(findLeaks(readableTexts(run, github, [PR, 7, 8, 9, 10]), forms)).toEqual([]);
+    expect(addressLeaks(run, github, [PR, 7, 8, 9, 10])).toEqual([]);
     return run;
   }
 

@@ -12,7 +12,7 @@ import { commentMarker } from '../../src/naming.js';
 import { prPayload, runAction, stackInputs, type ActionRun } from '../../test/support/action.js';
 import { startGateway, type GatewayEmulator } from '../../test/support/gateway.js';
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
-import { findLeaks, readableTexts, secretForms } from '../../test/support/leaks.js';
+import { addressLeaks, findLeaks, readableTexts, secretForms } from '../../test/support/leaks.js';
 import { startS3, type S3Emulator } from '../../test/support/s3.js';
 
 const PASSWORD = 'gw-trust-Pw71';
@@ -65,6 +65,7 @@ async function act(
     basicAuth: [{ username: 'admin', password: PASSWORD }],
   });
   expect(findLeaks(readableTexts(run, github, [1, 2, 3, 4, 5]), forms)).toEqual([]);
+  expect(addressLeaks(run, github, [1, 2, 3, 4, 5])).toEqual([]);
   return run;
 }
 

@@ -528,3 +528,35 @@ describe('pull requests', () => {
     expect((await api('/pulls?state=merged')).status).toBe(422);
   });
 });
+
+describe("the Actions token's permissions (a workflow's `permissions:`)", () => {
+  test('unset, the token may do everything; set, a key left out is none and a read is not a write', async () => {
+    const limited = await startGitHub({ permissions: { 'pull-requests': 'read', contents: 'read' } });
+    try {
+      limited.setPull({ number: 7, state: 'open', headSha: HEAD });
+      const o = getOctokit(limited.token, { baseUrl: limited.url });
+      expect((await o.rest.pulls.get({ ...repo, pull_number: 7 })).status).toBe(200);
+      expect((await o.rest.issues.listComments({ ...repo, issue_number: 7 })).status).toBe(200);
+      const refused = await o.rest.issues.createComment({ ...repo, issue_number: 7, body: 'x' }).catch((e) => e);
+      expect([refused.status, refused.response.data.message]).toEqual([403, 'Resource not accessible by integration']);
+      expect(await status(o.rest.repos.listDeployments(repo))).toBe(403);
+    } finally {
+      await limited.close();
+    }
+    // The default emulator (no permissions given) is unchanged.
+    expect((await octokit.rest.issues.createComment({ ...repo, issue_number: 7, body: 'x' })).status).toBe(201);
+  });
+
+  test('issue comments are granted by either issues or pull-requests write, deployments by deployments', async () => {
+    const gh2 = await startGitHub({ permissions: { issues: 'write', deployments: 'write' } });
+    try {
+      gh2.setPull({ number: 7, state: 'open', headSha: HEAD });
+      const o = getOctokit(gh2.token, { baseUrl: gh2.url });
+      expect((await o.rest.issues.createComment({ ...repo, issue_number: 7, body: 'x' })).status).toBe(201);
+      expect(await status(o.rest.pulls.get({ ...repo, pull_number: 7 }))).toBe(403);
+      expect((await o.rest.repos.listDeployments(repo)).status).toBe(200);
+    } finally {
+      await gh2.close();
+    }
+  });
+});

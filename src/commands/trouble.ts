@@ -38,6 +38,8 @@ function troubleOf(e: unknown, s: Settings): Trouble | undefined {
     return { kind: 'bucket-missing' };
   if (e instanceof S3OperationError && ['InvalidAccessKeyId', 'SignatureDoesNotMatch'].includes(e.code ?? ''))
     return { kind: 'credentials', target: 'bucket' };
+  const permission = /add `([^`]+)` under `permissions:`/.exec(e instanceof Error ? e.message : '');
+  if (permission) return { kind: 'permission', need: permission[1] };
   if (e instanceof StatusError && e.status === 401) return { kind: 'credentials', target: targetOf(e.call, s) };
   if (e instanceof NetworkError) {
     const target = targetOf(e.call, s);

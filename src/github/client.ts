@@ -71,6 +71,35 @@ function timedFetch(timeoutMs: number, onTransient: (what: string, why: string) 
   };
 }
 
+/**
+ * The `permissions:` entry a call needs, by the route that failed: GitHub answers a GITHUB_TOKEN (or an app token)
+ * that lacks it with 403 "Resource not accessible by integration" and names nothing.
+ */
+export function permissionFor(method: string, path: string): string | undefined {
+  const access = method === 'GET' ? 'read' : 'write';
+  if (/\/issues\/(\d+\/)?comments/.test(path)) return `pull-requests: ${access}`;
+  if (/\/deployments(\/|$)/.test(path)) return `deployments: ${access}`;
+  if (/\/packages(\/|$)/.test(path)) return `packages: ${access}`;
+  if (/\/pulls(\/|$)/.test(path)) return 'pull-requests: read';
+  if (/\/(contents|commits|git)(\/|$)/.test(path)) return 'contents: read';
+  return undefined;
+}
+
+const NOT_ACCESSIBLE = 'Resource not accessible by integration';
+
+/** `answered 403: …` plus what to add under `permissions:`, when GitHub said the token may not. */
+function permissionHint(status: number | undefined, message: string, call: string): string {
+  if (status !== 403 || !message.includes(NOT_ACCESSIBLE)) return '';
+  const [, method, path] = /^GitHub (\S+) (\S+)/.exec(call) ?? [];
+  const need = method && path ? permissionFor(method, path) : undefined;
+  const packages = need?.startsWith('packages: write')
+    ? " (deleting a package version also needs the token's account to be an admin of the package)"
+    : '';
+  return need
+    ? `; the workflow's token lacks a permission: add \`${need}\` under \`permissions:\`${packages}`
+    : "; the workflow's token lacks a permission this call needs (see the action's permissions in the README)";
+}
+
 export function createOctokit(token: string, o: OctokitOptions): Octokit {
   const logged = new Set<string>();
   const once = (key: string, line: string) => {
@@ -117,7 +146,9 @@ export function createOctokit(token: string, o: OctokitOptions): Octokit {
     } catch (err) {
       const e = err as Error & { status?: number };
       if (e instanceof Error && !e.message.startsWith('GitHub ')) {
-        e.message = `${callName(octokit, options)}${e.status && e.status !== 500 ? ` answered ${e.status}` : ' failed'}: ${e.message}`;
+        const call = callName(octokit, options);
+        const hint = permissionHint(e.status, e.message, call);
+        e.message = `${call}${e.status && e.status !== 500 ? ` answered ${e.status}` : ' failed'}: ${e.message}${hint}`;
       }
       throw err;
     }

@@ -10,7 +10,7 @@
  * and only the oldest of ours survives (ours included, if it is the younger), so concurrent runs converge on one.
  */
 import { commentMarker } from '../naming.js';
-import { secrets } from '../text/run-secrets.js';
+import { publicText } from '../text/untrusted.js';
 import type { Octokit, Repo } from './client.js';
 
 /** GitHub refuses longer comment bodies with 422. */
@@ -91,10 +91,10 @@ export class PreviewComment {
 
   /**
    * Edits our comment, or creates it (unless `updateOnly`). Returns the id written, or undefined when `updateOnly`
-   * found none. Secrets are scrubbed from the body whatever produced it.
+   * found none. Secrets and internal addresses leave the body whatever produced it.
    */
   async write(body: string, o: { updateOnly?: boolean } = {}): Promise<number | undefined> {
-    const text = secrets.scrub(body).slice(0, MAX_BODY);
+    const text = publicText(body).slice(0, MAX_BODY);
     const [first] = await this.ours();
     if (first !== undefined) {
       await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: first, body: text });

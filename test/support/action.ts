@@ -71,6 +71,8 @@ export interface ActionRun {
   stderr: string;
   outputs: Record<string, string>;
   summary: string;
+  /** The inputs it ran with (leaks.ts reads the internal addresses from them). */
+  inputs: Record<string, string>;
 }
 
 export interface RunOptions {
@@ -139,6 +141,7 @@ export async function runAction(o: RunOptions): Promise<ActionRun> {
       stderr,
       outputs: parseOutputFile(readFileSync(outputPath, 'utf8')),
       summary: readFileSync(summaryPath, 'utf8'),
+      inputs: o.inputs,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -24,8 +24,8 @@
  * - wire.ts: auth, bodies, error shapes, pagination, headers; router.ts: which module answers; model.ts: the store.
  *
  * What it is NOT: no webhooks, no rate limiting (headers only), no commit statuses or check runs, no
- * permissions model for the Actions token or `addToken` tokens (they may do everything; only `ghu_` tokens are
- * held to roles), no organization members or teams, no device flow, no conditional requests / ETags.
+ * permissions model for `addToken` tokens (they may do everything; only `ghu_` tokens are held to roles, and the
+ * Actions token to `permissions` when given: github/permissions.ts), no organization members or teams, no device flow, no conditional requests / ETags.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -44,6 +44,7 @@ import {
   type RepoRole,
 } from './github/model.js';
 import { registerApp } from './github/oauth.js';
+import type { Permissions } from './github/permissions.js';
 import { addPackage, packageVersions } from './github/packages.js';
 import { setPull } from './github/pulls.js';
 import { requestListener } from './github/router.js';
@@ -59,6 +60,7 @@ export interface GitHubOptions {
   oauth?: OAuthApp; // the registered GitHub App whose users sign in
   users?: Record<string, UserProfile>; // GitHub accounts that can sign in, by login
   collaborators?: Record<string, RepoRole>; // roles on the repository; only `write` on a personal repository
+  permissions?: Permissions; // the Actions token's `permissions:` (github/permissions.ts); default: all allowed
 }
 
 export interface GitHubEmulator {
@@ -110,6 +112,7 @@ export async function startGitHub(options: GitHubOptions = {}): Promise<GitHubEm
   const token = options.token ?? 'ghs_test_token';
   const s = new Store(options.owner ?? 'Codertocat', options.repo ?? 'Hello-World', options.now ?? Date.now);
   s.logins.set(token, BOT_LOGIN);
+  s.permissions = options.permissions;
   configureAccess(s, options);
   if (options.oauth) registerApp(s, options.oauth);
   const server = createServer(requestListener(s));

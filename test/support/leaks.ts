@@ -4,7 +4,12 @@
  * searched for in everything the run left readable: stdout and stderr (minus the runner's `::add-mask::` commands,
  * which the runner consumes), the outputs, the step summary, every PR comment and every deployment status, and the
  * builder's recorded environment when a test records it.
+ *
+ * Public text (the comment, the deployments, the job summary, the outputs but the documented `url` and `image`)
+ * must not name an internal address either: the gateway's, the S3 endpoint's, the registry's or the database's, as
+ * the run's inputs gave them (src/text/addresses.ts hides them). `assertNoLeaks` checks both.
  */
+import { isPublicRegistry, registryHost } from '../../src/text/addresses.js';
 import { derivedForms } from '../../src/text/secrets.js';
 import type { ActionRun } from './action.js';
 import type { GitHubEmulator } from './github.js';
@@ -60,4 +65,42 @@ export function findLeaks(texts: Record<string, string>, forms: string[]): strin
 export function assertNoLeaks(run: ActionRun, set: SecretSet, github?: GitHubEmulator, issues: number[] = []): void {
   const leaks = findLeaks(readableTexts(run, github, issues), secretForms(set));
   if (leaks.length) throw new Error(`secrets readable after the run:\n${leaks.join('\n')}`);
+  const addresses = addressLeaks(run, github, issues);
+  if (addresses.length) throw new Error(`internal addresses in public text after the run:\n${addresses.join('\n')}`);
+}
+
+/** The forms an address takes in text: `host:port`, and a dotted name or address other than loopback on its own. */
+function addressForms(address: string): string[] {
+  let u: URL;
+  try {
+    u = new URL(address.includes('://') ? address : `x://${address}`);
+  } catch {
+    return [];
+  }
+  const forms = [u.host];
+  if (u.hostname.includes('.') && !/^(127\.|localhost$)/.test(u.hostname)) forms.push(u.hostname);
+  return forms.filter(Boolean);
+}
+
+/** The internal addresses a run's inputs name. */
+export function internalAddressForms(inputs: Record<string, string>): string[] {
+  const registries = [inputs.registry, inputs.image]
+    .map((i) => (i ? registryHost(i) : undefined))
+    .filter((h): h is string => h !== undefined && !isPublicRegistry(h));
+  const addresses = [inputs['gateway-url'], inputs['s3-endpoint'], inputs['database-url'], ...registries];
+  return [...new Set(addresses.filter(Boolean).flatMap((a) => addressForms(a!)))];
+}
+
+/** The texts of a run anyone who can read the PR may read: comments, deployments, summary, outputs but url and image. */
+export function publicTexts(run: ActionRun, github?: GitHubEmulator, issues: number[] = []): Record<string, string> {
+  const { url: _url, image: _image, ...outputs } = run.outputs;
+  const texts: Record<string, string> = { outputs: JSON.stringify(outputs), summary: run.summary };
+  for (const n of issues) for (const c of github?.comments(n) ?? []) texts[`comment ${c.id} on #${n}`] = c.body;
+  for (const d of github?.deployments() ?? []) texts[`deployment ${d.id}`] = JSON.stringify(d);
+  return texts;
+}
+
+/** `where: address` for every internal address of the run's inputs found in its public text. */
+export function addressLeaks(run: ActionRun, github?: GitHubEmulator, issues: number[] = []): string[] {
+  return findLeaks(publicTexts(run, github, issues), internalAddressForms(run.inputs));
 }

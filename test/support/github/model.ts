@@ -5,6 +5,7 @@
  * module reads and writes the one `Store`.
  */
 import { createHash } from 'node:crypto';
+import type { Permissions } from './permissions.js';
 
 export const WEB = 'https://github.com';
 export const BOT_LOGIN = 'github-actions[bot]';
@@ -194,6 +195,8 @@ export class Store {
   readonly accounts: Map<string, Account>;
   readonly packages = new Map<string, StoredPackage>();
   packagesPermission: PackagesPermission = 'read';
+  /** The Actions token's `permissions:` (permissions.ts); undefined: it may do everything. */
+  permissions?: Permissions;
   visibility: 'private' | 'public' = 'private';
   /** Accounts that can sign in, by lower-case login. */
   readonly users = new Map<string, GitHubUser>();

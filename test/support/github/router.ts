@@ -7,9 +7,10 @@ import type { IncomingMessage, RequestListener } from 'node:http';
 import { commentRoutes } from './comments.js';
 import { deploymentRoutes } from './deployments.js';
 import { identity } from './identity.js';
-import type { Store } from './model.js';
+import { BOT_LOGIN, type Store } from './model.js';
 import { oauthWeb } from './oauth.js';
 import { packagesApi } from './packages.js';
+import { checkPermission } from './permissions.js';
 import { pullRoutes } from './pulls.js';
 import { expireUserTokens, userTokenApi } from './users.js';
 import {
@@ -38,6 +39,7 @@ function dispatch(s: Store, routes: Route[], ctx: Ctx, rawBody: string): Reply {
     throw new HttpError(404, 'Not Found');
   }
   const rest = m[3].replace(/\/$/, '');
+  checkPermission(s, ctx, rest, BOT_LOGIN);
   for (const r of routes) {
     const hit = r.re.exec(rest);
     if (!hit || r.method !== ctx.method) continue;
