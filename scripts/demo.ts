@@ -9,13 +9,23 @@
  * It runs the bundled action (dist/index.js, exactly as the runner does) for a sample pull request of
  * examples/app through opened → synchronize → sweep (the preview falls asleep) → a visit that wakes it → closed,
  * prints each step, the PR comment as it reads on GitHub and the preview URL `http://<name>.preview.localhost:<port>/`
- * (browsers and curl resolve *.localhost to 127.0.0.1; the edge routes on the Host header). Before `closed` it waits:
- * open the URL, then press Enter to close the PR, or Ctrl-C to stop. `--once` runs straight through and exits.
- * Everything lives in temp directories and is removed on exit.
+ * (browsers and curl resolve *.localhost to 127.0.0.1; the edge routes on the Host header).
+ *
+ * With nginx installed it also shows the preview private: a second nginx with the sign-in gate on (auth_request)
+ * and a second edge service with WAKER_GATE=github, signing visitors in with the emulated GitHub (a GitHub App
+ * registered there, user `alice` a collaborator), at `http://<name>.private.localhost:<port + 1>/`. Real requests
+ * show that an anonymous visitor is refused, that alice signs in and gets the page, that a share link opens it in
+ * a fresh cookie jar without GitHub, and that the bypass header lets a tool in. The stand-in edge cannot gate
+ * (it has no auth_request), so without nginx that part is skipped, saying so. The gate's signing key, client
+ * secret and bypass token are made for the run and never printed; DEMO_GATE_KEY, DEMO_GITHUB_CLIENT_SECRET and
+ * DEMO_BYPASS_TOKEN set them instead (the test does, to scan the output for them).
+ *
+ * Before `closed` it waits: open the URLs, then press Enter (a line on stdin) to close the PR, or Ctrl-C to stop.
+ * `--once` runs straight through and exits. Everything lives in temp directories and is removed on exit.
  *
  *   npm run demo [-- --once] [-- --port 8080]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -27,7 +37,6 @@ import { GatewayClient } from '../src/openfaas/client.js';
 import { readJson, writeJson } from '../src/state/store.js';
 import {
   BUNDLE,
-  DIST,
   OWNER,
   REPO,
   ROOT,
@@ -39,11 +48,13 @@ import {
 } from '../test/support/action.js';
 import { edgeRequest, startEdge, type Edge } from '../test/support/edge.js';
 import { startGateway, type GatewayEmulator } from '../test/support/gateway.js';
-import { startGitHub, type GitHubEmulator } from '../test/support/github.js';
+import { startGitHub, type GitHubEmulator, type GitHubOptions } from '../test/support/github.js';
 import { postgresBin, startPostgres, type Postgres } from '../test/support/postgres.js';
 import { startRegistry, type Registry } from '../test/support/registry.js';
 import { startS3, type S3Emulator } from '../test/support/s3.js';
-import { freePort, hasCommand, waitFor } from '../test/support/tools.js';
+import { freePort, hasCommand } from '../test/support/tools.js';
+import { Visitor, expectReply, signInWithGitHub, tagsOf, type Hop, type Reply } from '../test/support/visitor.js';
+import { WAKER_BUNDLE, startWakerProcess, type WakerProcess } from '../test/support/waker.js';
 
 const PR = 7;
 const SHA_OPENED = '3f2c1a9' + '0'.repeat(33);
@@ -52,8 +63,20 @@ const GATEWAY_PASSWORD = 'demo-gateway-password';
 const PREBUILT_IMAGE = 'localhost/examples/hello-world:prebuilt';
 const PREVIEW_DOMAIN = 'preview.localhost';
 const STATE_PREFIX = '.faas-preview';
-const WAKER_BUNDLE = path.join(DIST, 'waker/index.js');
 const HOUR = 3_600_000;
+const PRIVATE_DOMAIN = 'private.localhost';
+const DEMO_USER = 'alice';
+const CLIENT_ID = 'Iv1.faaspreviewdemo';
+
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+/**
+ * On Node < 22 the AWS SDK warns that its releases after January 2027 will need Node 22. The runner runs the action
+ * on Node 24 (action.yml), so the warning says nothing about what the demo shows: it is turned off, with the SDK's
+ * documented variable, in the demo and in the action and edge service processes it starts.
+ */
+const QUIET_SDK: Record<string, string> =
+  NODE_MAJOR < 22 ? { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } : {};
+Object.assign(process.env, QUIET_SDK);
 
 const args = process.argv.slice(2);
 const once = args.includes('--once');
@@ -83,16 +106,29 @@ async function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-/** The action's log as a reader wants it: workflow commands turned into words, masks and debug dropped. */
-function actionLog(run: ActionRun): string {
-  const lines: string[] = [];
-  for (const line of run.stdout.split('\n')) {
-    if (!line.trim() || /^::(add-mask|debug|endgroup|stop-commands)::/.test(line) || /^::[0-9a-z-]+::$/.test(line))
-      continue;
-    const m = /^::(error|warning|notice|group)[^:]*::(.*)$/.exec(line);
-    lines.push(m ? `${m[1] === 'group' ? '▸' : m[1] + ':'} ${m[2]}` : line);
-  }
-  return lines.join('\n');
+/** A line of the action's log as a reader wants it: workflow commands turned into words; masks and debug dropped. */
+function readable(line: string): string | undefined {
+  if (!line.trim() || /^::(add-mask|debug|endgroup|stop-commands)::/.test(line) || /^::[0-9a-z-]+::$/.test(line))
+    return undefined;
+  const m = /^::(error|warning|notice|group)[^:]*::(.*)$/.exec(line);
+  return m ? `${m[1] === 'group' ? '▸' : m[1] + ':'} ${m[2]}` : line;
+}
+
+/** Prints the action's log line by line as it comes (a step's build output shows while it builds). */
+function printer(prefix: string): { write(chunk: string): void; end(): void } {
+  let partial = '';
+  const print = (line: string) => {
+    const text = readable(line);
+    if (text !== undefined) say(prefix + text);
+  };
+  return {
+    write(chunk) {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop()!;
+      lines.forEach(print);
+    },
+    end: () => print(partial),
+  };
 }
 
 interface Stack {
@@ -101,9 +137,25 @@ interface Stack {
   github: GitHubEmulator;
   registry?: Registry;
   postgres?: Postgres;
-  waker: Waker;
+  waker: WakerProcess;
   edge: Edge;
+  /** The same previews behind the sign-in gate; absent without nginx. */
+  gated?: Gated;
   workspace: string;
+}
+
+interface Gated {
+  service: WakerProcess;
+  edge: Edge;
+  /** The automation bypass token, for the CI tool's request. */
+  bypass: string;
+}
+
+/** The gate's secrets: made for this run, or given (see the header). */
+interface GateSecrets {
+  key: string;
+  clientSecret: string;
+  bypass: string;
 }
 
 let stack: Partial<Stack> = {};
@@ -111,10 +163,12 @@ let stopping: Promise<void> | undefined;
 
 function stop(): Promise<void> {
   stopping ??= (async () => {
-    const { edge, waker, s3, gateway, github, registry, postgres, workspace } = stack;
+    const { edge, waker, gated, s3, gateway, github, registry, postgres, workspace } = stack;
     await Promise.allSettled([
       edge?.close(),
       waker?.close(),
+      gated?.edge.close(),
+      gated?.service.close(),
       s3?.close(),
       gateway?.close(),
       github?.close(),
@@ -133,85 +187,113 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-interface Waker {
-  url: string;
-  /** What it printed so far, one line each. */
-  lines: string[];
-  close(): Promise<void>;
+function gateSecrets(): GateSecrets {
+  const made = () => randomBytes(36).toString('base64url');
+  return {
+    key: process.env.DEMO_GATE_KEY || made(),
+    clientSecret: process.env.DEMO_GITHUB_CLIENT_SECRET || made(),
+    bypass: process.env.DEMO_BYPASS_TOKEN || made(),
+  };
 }
 
-/** The waker as users run it: `node dist/waker/index.js` configured by WAKER_* variables. */
-async function startWakerProcess(s3: S3Emulator, gateway: GatewayEmulator): Promise<Waker> {
-  const port = await freePort();
-  const env = {
-    PATH: process.env.PATH,
-    WAKER_LISTEN: `127.0.0.1:${port}`,
+/** The edge service's variables (users run `node dist/waker/index.js` with these) for previews under `domain`. */
+function wakerEnv(s3: S3Emulator, gateway: GatewayEmulator, domain: string): Record<string, string> {
+  return {
     WAKER_GATEWAY_URL: gateway.url,
     WAKER_GATEWAY_PASSWORD: GATEWAY_PASSWORD,
     WAKER_BUCKET: s3.bucket,
     WAKER_S3_ENDPOINT: s3.endpoint,
     WAKER_AWS_ACCESS_KEY_ID: s3.settings.accessKeyId ?? 'S3RVER',
     WAKER_AWS_SECRET_ACCESS_KEY: s3.settings.secretAccessKey ?? 'S3RVER',
-    WAKER_PREVIEW_DOMAIN: PREVIEW_DOMAIN,
+    WAKER_PREVIEW_DOMAIN: domain,
     WAKER_REPOSITORIES: `${OWNER}/${REPO}`,
     WAKER_STATE_PREFIX: STATE_PREFIX,
+    ...QUIET_SDK,
   };
-  const child: ChildProcess = spawn(process.execPath, [WAKER_BUNDLE], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  const collect = (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean));
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const close = async () => {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    await exited;
-  };
-  try {
-    // An exited waker ends the wait at once: it said why (a bad variable exits with status 2 and names it).
-    await waitFor(
-      async () => child.exitCode !== null || lines.some((l) => l.includes('waker listening')),
-      'the waker',
-      10_000,
-    );
-    if (child.exitCode !== null) throw new Error(`it exited with status ${child.exitCode}`);
-  } catch (err) {
-    await close();
-    throw new Error(`the waker did not start (${(err as Error).message}):\n${lines.join('\n')}`, { cause: err });
-  }
-  return { url: `http://127.0.0.1:${port}`, lines, close };
 }
 
-async function startStack(port: number, build: boolean): Promise<Stack> {
+/** github.com's side of the sign-in: a GitHub App whose callback is the gated edge's sign-in host, and alice. */
+function signInOptions(gatedPort: number, secrets: GateSecrets): GitHubOptions {
+  return {
+    oauth: {
+      clientId: CLIENT_ID,
+      clientSecret: secrets.clientSecret,
+      callbackUrls: [`http://login.${PRIVATE_DOMAIN}:${gatedPort}/.faas-preview/callback`],
+    },
+    users: { [DEMO_USER]: { name: 'Alice' } },
+    // A personal repository knows no read-only role: every collaborator can push.
+    collaborators: { [DEMO_USER]: 'write' },
+  };
+}
+
+/** nginx with auth_request and the edge service with WAKER_GATE=github, as docs/private-previews.md sets them up. */
+async function startGated(
+  { s3, gateway, github }: Pick<Stack, 's3' | 'gateway' | 'github'>,
+  port: number,
+  secrets: GateSecrets,
+): Promise<Gated> {
+  const service = await startWakerProcess({
+    ...wakerEnv(s3, gateway, `${PRIVATE_DOMAIN}:${port}`),
+    WAKER_GATE: 'github',
+    WAKER_GATE_KEY: secrets.key,
+    WAKER_GITHUB_CLIENT_ID: CLIENT_ID,
+    WAKER_GITHUB_CLIENT_SECRET: secrets.clientSecret,
+    WAKER_GITHUB_URL: github.url,
+    WAKER_GITHUB_API_URL: github.url,
+    WAKER_PUBLIC_SCHEME: 'http',
+    WAKER_BYPASS_TOKEN: secrets.bypass,
+  });
+  try {
+    const edge = await startEdge('nginx', {
+      gatewayUrl: gateway.url,
+      bucketUrl: `${s3.endpoint}/${s3.bucket}`,
+      previewDomain: PRIVATE_DOMAIN,
+      port,
+      wakerUrl: service.url,
+      gate: true,
+    });
+    return { service, edge, bypass: secrets.bypass };
+  } catch (err) {
+    await service.close();
+    throw err;
+  }
+}
+
+async function startStack(port: number, build: boolean, secrets: GateSecrets): Promise<Stack> {
+  const nginx = hasCommand('nginx');
+  const gatedPort = nginx ? ((await portIsFree(port + 1)) ? port + 1 : await freePort()) : undefined;
   const [s3, gateway, github, registry, postgres] = await Promise.all([
     startS3(),
     // faasd: OpenFaaS on one machine, the bare-machine case; it pulls with its own credentials, so a prebuilt image name will do.
     startGateway({ edition: 'faasd-ce', password: GATEWAY_PASSWORD }),
-    startGitHub({}),
+    startGitHub(gatedPort ? signInOptions(gatedPort, secrets) : {}),
     // Public like a public GHCR package: Community Edition on Kubernetes only runs images anyone can pull.
     build ? startRegistry({ auth: 'token', anonymousPull: true }) : Promise.resolve(undefined),
     postgresBin() ? startPostgres() : Promise.resolve(undefined),
   ]);
   stack = { s3, gateway, github, registry, postgres };
-  stack.waker = await startWakerProcess(s3, gateway);
-  const kind = hasCommand('nginx') ? 'nginx' : 'node';
-  stack.edge = await startEdge(kind, {
+  stack.waker = await startWakerProcess(wakerEnv(s3, gateway, PREVIEW_DOMAIN));
+  stack.edge = await startEdge(nginx ? 'nginx' : 'node', {
     gatewayUrl: gateway.url,
     bucketUrl: `${s3.endpoint}/${s3.bucket}`,
     previewDomain: PREVIEW_DOMAIN,
     port,
     wakerUrl: stack.waker.url,
   });
+  if (gatedPort) stack.gated = await startGated({ s3, gateway, github }, gatedPort, secrets);
   stack.workspace = mkdtempSync(path.join(tmpdir(), 'faas-preview-demo-'));
   return stack as Stack;
 }
 
-function describeStack({ s3, gateway, github, registry, postgres, waker, edge }: Stack): void {
+function describeStack({ s3, gateway, github, registry, postgres, waker, edge, gated }: Stack): void {
   say('Local stack:');
   say(`  bucket    s3rver                 ${s3.endpoint}/${s3.bucket}`);
   say(
     `  gateway   emulated faasd CE      ${gateway.url}  ${dim('(deploys and answers for functions; runs no containers)')}`,
   );
-  say(`  GitHub    emulated REST API      ${github.url}  ${dim(`(repository ${OWNER}/${REPO})`)}`);
+  say(
+    `  GitHub    emulated REST API      ${github.url}  ${dim(`(repository ${OWNER}/${REPO}${gated ? `; sign-in for a GitHub App, user ${DEMO_USER}` : ''})`)}`,
+  );
   if (registry)
     say(
       `  registry  docker-registry        ${registry.host}  ${dim('(buildah builds examples/app/function and pushes here)')}`,
@@ -229,6 +311,10 @@ function describeStack({ s3, gateway, github, registry, postgres, waker, edge }:
       `  edge      stand-in (node)        http://*.${PREVIEW_DOMAIN}:${edge.port}/  ${dim("(nginx.conf's rules in test/support/edge-node.ts; for the real one: sudo apt-get install nginx)")}`,
     );
   say(`  waker     dist/waker/index.js    ${waker.url}  ${dim('(wakes a sleeping preview on its next API request)')}`);
+  if (gated)
+    say(
+      `  private   nginx + edge service   http://*.${PRIVATE_DOMAIN}:${gated.edge.port}/  ${dim(`(the same previews behind the sign-in gate: dist/waker/index.js with WAKER_GATE=github at ${gated.service.url})`)}`,
+    );
   if (postgres)
     say(
       `  database  PostgreSQL ${postgres.major}          ${postgres.host}:${postgres.port}  ${dim('(a database per preview; examples/app/db/*.sql migrate and seed it)')}`,
@@ -264,15 +350,24 @@ class Demo {
     this.step += 1;
     say(bold(`── ${this.step}. ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}`));
     say(dim(`node dist/index.js  (event ${event}${typeof payload.action === 'string' ? `.${payload.action}` : ''})`));
+    const log = printer('  ');
+    const { registry } = this.st;
     const run = await runAction({
       event,
       payload,
       inputs: this.inputs,
       apiUrl: this.st.github.url,
       workspace: this.st.workspace,
-      env: this.st.registry?.buildahEnv,
+      // The registries.conf marking the local plain-HTTP registry insecure: the build's --cache-to pushes to it,
+      // and a build has no --tls-verify=false for its cache (src/image/cache.ts).
+      env: {
+        ...registry?.buildahEnv,
+        ...(registry ? { CONTAINERS_REGISTRIES_CONF: registry.registriesConf } : {}),
+        ...QUIET_SDK,
+      },
+      onStdout: (chunk) => log.write(chunk),
     });
-    say(indent(actionLog(run), '  '));
+    log.end();
     if (run.code !== 0) {
       say(indent(run.stderr, '  ! '));
       throw new Error(`the action failed in step ${this.step} (exit code ${run.code})`);
@@ -314,10 +409,12 @@ class Demo {
     say(
       `  through the edge: GET / → ${page.status}${commit ? ` (page of commit ${commit})` : ''}; GET /api/hello → ${api.status} in ${ms} ms`,
     );
-    if (api.status === 200) say(indent(api.body, '    '));
+    if (api.status === 200 || api.status === 410) say(indent(api.body, '    '));
     if (expect === 'live' && (page.status !== 200 || api.status !== 200))
       throw new Error(`the preview does not answer through the edge:\n${edge.log()}`);
-    if (expect === 'gone' && (page.status !== 404 || api.status !== 404))
+    // A removed preview: 410 from the edge service's status answer (nginx asks it about a miss), 404 from the stand-in.
+    const gone = (status: number) => status === 410 || status === 404;
+    if (expect === 'gone' && (!gone(page.status) || !gone(api.status)))
       throw new Error(`the torn-down preview still answers: page ${page.status}, API ${api.status}`);
     return { ms };
   }
@@ -344,6 +441,91 @@ class Demo {
   }
 }
 
+/** A URL as the demo prints it: without its query (a sign-in state, a code) or a share link's token. */
+function shown(url: string): string {
+  const u = new URL(url);
+  const share = u.pathname.startsWith('/.faas-preview/s/');
+  return `${u.origin}${share ? '/.faas-preview/s/…' : u.pathname}${u.search ? '?…' : ''}`;
+}
+
+const commitOf = (html: string) => /<code id="commit">([^<]*)<\/code>/.exec(html)?.[1];
+
+/** What an answer was, in a few words: where it sends, whose page it is, or its short text. */
+function gist(h: Hop): string {
+  if (h.location) return `to ${shown(h.location)}`;
+  const commit = commitOf(h.body);
+  if (commit) return `page of commit ${commit}`;
+  const title = /<title>([^<]*)<\/title>/.exec(h.body)?.[1];
+  if (title) return `page "${title}"`;
+  if (h.body.startsWith('{')) return "the function's answer";
+  return h.body.trim().split('\n')[0].slice(0, 80);
+}
+
+/** The visitor's requests from `from` on, one line each. */
+function showHops(v: Visitor, from = 0): void {
+  for (const h of v.history.slice(from)) {
+    const fields = h.fields ? ` (${new URLSearchParams(h.fields).toString().replace(/&/g, ', ')})` : '';
+    const cookies = h.set.length ? `; sets cookie ${h.set.join(', ')}` : '';
+    say(`    ${h.method.padEnd(4)} ${shown(h.url)}${fields} → ${h.status} ${gist(h)}${cookies}`);
+  }
+}
+
+/** The page of the pushed commit, or an error naming what came instead. */
+function expectPage(r: Reply): Reply {
+  if (commitOf(r.body) !== SHA_PUSHED.slice(0, 7)) throw new Error(`${r.url} is not the preview's page: ${r.body}`);
+  return r;
+}
+
+/**
+ * The protected part: the same preview through the gated edge, with the requests a browser and a CI tool make.
+ * Every answer is checked; a wrong one stops the demo.
+ */
+async function privateTour(g: Gated, name: string): Promise<void> {
+  const home = g.edge.url(name);
+  say(bold(`── the same preview, private: ${home}`));
+  say(dim('  nginx asks the second edge service about every request (auth_request); it signs people in with the'));
+  say(
+    dim(
+      "  emulated GitHub. Its signing key, the App's client secret and the bypass token: made for this run, never printed.",
+    ),
+  );
+
+  say('  an anonymous visitor, no cookies: a script gets 401, a page navigation is sent to sign in');
+  const anonymous = new Visitor();
+  expectReply(await anonymous.fetch(`${home}api/hello`), 401);
+  expectReply(await anonymous.navigate(home), 302, new RegExp(`^http://login\\.${PRIVATE_DOMAIN}:`));
+  showHops(anonymous);
+
+  say(`  ${DEMO_USER}, a collaborator of ${OWNER}/${REPO}, signs in, hop by hop as a browser goes:`);
+  const alice = new Visitor();
+  expectPage(await signInWithGitHub(alice, home, DEMO_USER));
+  expectReply(await alice.fetch(`${home}api/hello`), 200);
+  showHops(alice);
+
+  say(`  ${DEMO_USER} makes a share link on ${home}.faas-preview/share:`);
+  const from = alice.history.length;
+  const form = expectReply(await alice.navigate(`${home}.faas-preview/share`), 200);
+  const made = expectReply(await alice.submit(form, { days: '1' }), 200);
+  showHops(alice, from);
+  const link = tagsOf(made.body, 'input').find((i) => 'readonly' in i)?.value;
+  if (!link) throw new Error(`no share link on the page: ${made.body}`);
+  say(`    the link: ${link}`);
+  say(dim('    (shown since this stack is a throwaway; the action never puts a share link in a PR comment or a log)'));
+
+  say('  someone without a GitHub account opens the link, in a fresh cookie jar:');
+  const guest = new Visitor();
+  expectReply(await guest.navigate(link), 302);
+  expectPage(expectReply(await guest.navigate(home), 200));
+  expectReply(await guest.fetch(`${home}api/hello`), 200);
+  showHops(guest);
+
+  say('  a CI tool (Playwright, Lighthouse, curl) sends X-Faas-Preview-Bypass: <the token>:');
+  const tool = new Visitor();
+  expectReply(await tool.fetch(`${home}api/hello`, { 'x-faas-preview-bypass': g.bypass }), 200);
+  showHops(tool);
+  for (const line of g.service.lines().filter((l) => /sign-in:|share link:/.test(l))) say(`  edge service: ${line}`);
+}
+
 async function main(): Promise<void> {
   if (!existsSync(BUNDLE) || !existsSync(WAKER_BUNDLE))
     die(`${path.relative(process.cwd(), existsSync(BUNDLE) ? WAKER_BUNDLE : BUNDLE)} is missing; fix: npm run bundle`);
@@ -352,9 +534,18 @@ async function main(): Promise<void> {
     die(`--port: '${args[args.indexOf('--port') + 1]}' is not a port`);
   if (portArg && !(await portIsFree(port))) die(`port ${port} is in use; pick another with --port`);
 
+  if (NODE_MAJOR < 20) die(`Node ${process.version}: the demo needs Node 20 or later`);
+
   say(bold('faas-preview demo: one pull request of examples/app, from opened to closed'));
+  say(dim(`Node ${process.version} (the demo needs 20 or later; GitHub's runner runs the action on Node 24)`));
+  if (QUIET_SDK.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED)
+    say(
+      dim(
+        "The AWS SDK's notice that its releases after January 2027 need Node 22 is turned off here (AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true)",
+      ),
+    );
   say();
-  const st = await startStack(port, hasCommand('buildah') && hasCommand('docker-registry'));
+  const st = await startStack(port, hasCommand('buildah') && hasCommand('docker-registry'), gateSecrets());
   describeStack(st);
   const inputs = stackInputs(
     {
@@ -420,12 +611,26 @@ async function run(demo: Demo, st: Stack): Promise<void> {
 
   say(bold(`── a visit: someone opens ${url}`));
   const { ms } = await demo.check(name, 'live');
-  for (const line of st.waker.lines.filter((l) => l.includes(`preview=${name} `))) say(`  waker: ${line}`);
+  for (const line of st.waker.lines().filter((l) => l.includes(`preview=${name} `))) say(`  waker: ${line}`);
   say(`  the preview woke on that visit: its first API answer took ${ms} ms, nothing to click, no workflow run`);
+  say();
+
+  if (st.gated) await privateTour(st.gated, name);
+  else
+    say(
+      bold('── private previews: skipped') +
+        " (the sign-in gate needs nginx's auth_request; the stand-in edge does not gate: sudo apt-get install nginx)",
+    );
   say();
 
   say(bold(`Preview of PR #${PR}: ${url}`));
   say(`  open it in Chromium or Firefox, or: curl ${url}api/hello`);
+  if (st.gated) {
+    say(bold(`Private: ${st.gated.edge.url(name)}`));
+    say(
+      `  the emulated GitHub asks who you are: type ${DEMO_USER} and press Authorize; or open the share link above in a private window`,
+    );
+  }
   await waitForReader();
   say();
 
@@ -444,17 +649,19 @@ async function run(demo: Demo, st: Stack): Promise<void> {
   say(bold('Done: opened → synchronize → sweep (asleep) → a visit wakes it → closed. Stopping the stack.'));
 }
 
-/** Unless --once: Enter closes the PR; without a terminal the stack stays up until Ctrl-C. */
+/** Unless --once: a line on stdin (Enter) closes the PR; once stdin has ended, the stack stays up until Ctrl-C. */
 async function waitForReader(): Promise<void> {
   if (once) return;
-  if (!process.stdin.isTTY) {
-    say(`  The stack stays up until Ctrl-C.`);
-    return new Promise<void>(() => undefined);
-  }
   say(`  The stack stays up. Press Enter to close PR #${PR} (teardown), or Ctrl-C to stop here.`);
   const rl = createInterface({ input: process.stdin });
-  await new Promise<void>((resolve) => rl.once('line', () => resolve()));
+  const entered = await new Promise<boolean>((resolve) => {
+    rl.once('line', () => resolve(true));
+    rl.once('close', () => resolve(false));
+  });
   rl.close();
+  if (entered) return;
+  say('  (stdin has ended: the stack stays up until Ctrl-C)');
+  return new Promise<void>(() => undefined);
 }
 
 /** A non-superuser admin role with CREATEDB and CREATEROLE, as the README asks a team to create, and the hooks. */

@@ -85,6 +85,8 @@ export interface RunOptions {
   /** Node binary; defaults to the one running the tests. */
   node?: string;
   timeoutMs?: number;
+  /** Called with each piece of stdout as the action writes it (the result holds it all the same). */
+  onStdout?: (chunk: string) => void;
 }
 
 /** Parses the GITHUB_OUTPUT file format (`name<<delimiter` … `delimiter`) the toolkit writes. */
@@ -130,7 +132,11 @@ export async function runAction(o: RunOptions): Promise<ActionRun> {
     const child = spawn(o.node ?? process.execPath, [BUNDLE], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      stdout += d;
+      o.onStdout?.(d);
+    });
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 120_000);
     const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
