@@ -177,7 +177,7 @@ withNginx('the rendered nginx site passes nginx -t', () => {
       { TLS_CERTIFICATE: '', TLS_CERTIFICATE_KEY: '', HTTP_REDIRECT_LISTEN: '', LISTEN: '127.0.0.1:8081' },
     ],
     ['public previews on a public bucket', { GATE: 'off', BUCKET_READS: 'anonymous' }],
-  ])('%s', (_, changes) => {
+  ] as [string, Record<string, string>][])('%s', (_, changes) => {
     const file = envFile('nginx.env', changes);
     const site = hostFiles(loadOneHost(file), { envFile: file, dist: path.join(DIST, 'waker') }).find(
       (f) => f.path === NGINX_SITE,

@@ -57,6 +57,7 @@ const PASSED = [
   'SHARE_DAYS',
   'SHARE_MAX_DAYS',
   'BUCKET_READS',
+  'PUBLIC_SCHEME',
 ];
 
 /** The router's and the check's own. */
