@@ -329,10 +329,17 @@ function lifecycle(profile: Profile): void {
         /::error::function 'hello-world-pr-9' was not ready within 2s \(input 'ready-timeout'\); /,
       );
       expect(run.stdout).toMatch(profile.lastSeen);
-      expect(github.comments(9)[0].body).toMatch(
-        /deployed the function, but it did not become ready for commit `aaaaaaa`/,
+      const body = github.comments(9)[0].body;
+      expect(body).toMatch(/Preview of `aaaaaaa` failed: deployed the function, but it did not become ready/);
+      expect(body).toMatch(/This PR had no preview before/);
+      // A first deploy has no previous version or pages to speak of; the advice names this provider's log command.
+      expect(body).not.toMatch(/previous/i);
+      expect(body).toMatch(
+        /\*\*What to do:\*\* read the function's log: on (faasd `journalctl|faas-netes `kubectl logs)/,
       );
-      expect(github.comments(9)[0].body).toMatch(/This PR had no preview before/);
+      expect(run.stdout).toMatch(
+        /::error::function 'hello-world-pr-9' was not ready.*What to do: read the function's log/,
+      );
       expect(
         github
           .deployments()

@@ -124,7 +124,7 @@ withRegistry('readiness means the URL answers this commit', () => {
     expect(probes.map((c) => c.status)).toContain(500);
     expect(probes.at(-1)!.status).toBe(200);
     expect(comment(w)).toMatch(/Preview is ready/);
-    expect(comment(w)).toMatch(/answered 200 from aaaaaaa \(x-faas-preview-sha\)/);
+    expect(comment(w)).toContain('- Ready check: `GET /` answered 200 from `aaaaaaa` (it sent `X-Faas-Preview-Sha`)');
   });
 
   test('faas-netes CE: a new version that never starts leaves the old one serving; no "ready" for it, and the comment says the old one still answers', async () => {
@@ -146,7 +146,8 @@ withRegistry('readiness means the URL answers this commit', () => {
       /::error::function 'hello-world-pr-21' was not ready within 3s .*answered 200, but from aaaaaaa \(x-faas-preview-sha\); waiting for bbbbbbb/,
     );
     expect(comment(w)).not.toMatch(/Preview is ready/);
-    expect(comment(w)).toMatch(/did not become ready for commit `bbbbbbb`/);
+    expect(comment(w)).toMatch(/Preview of `bbbbbbb` failed: deployed the function, but it did not become ready/);
+    expect(comment(w)).toContain('| ❌ Failed; the previous version answers |');
     expect(comment(w)).toMatch(/the previous version of this preview keeps answering/);
     const success = w.github.deployments().filter((d) => d.statuses.at(-1)?.state === 'success');
     expect(success.map((d) => d.sha)).toEqual([SHA_A]);
