@@ -147,8 +147,8 @@ describeWithPostgres()('a database and secrets per preview', () => {
     await client.end();
 
     expect(readFileSync(path.join(workspace, 'on-deploy.out'), 'utf8').trim()).toBe(`${name(1)} ${sha('a')}`);
-    expect(comment(1)).toContain(`| Database | \`${ident(1)}\`, created, migrated and seeded by this run |`);
-    expect(comment(1)).toContain(`| Secrets | \`${name(1)}-api-key\`, \`${name(1)}-database-url\` |`);
+    expect(comment(1)).toContain(`- Database: \`${ident(1)}\`, created, migrated and seeded by this run\n`);
+    expect(comment(1)).toContain(`- Secrets: \`${name(1)}-api-key\`, \`${name(1)}-database-url\`\n`);
   });
 
   test('synchronize: migrated again, never seeded again; the URL in the secret is unchanged', async () => {
@@ -158,7 +158,7 @@ describeWithPostgres()('a database and secrets per preview', () => {
     expect(await count(1, 'migrations')).toBe(2);
     expect(await count(1, 'visits')).toBe(2);
     expect(gateway.secretValue(`${name(1)}-database-url`)).toBe(before);
-    expect(comment(1)).toContain(`| Database | \`${ident(1)}\`, migrated by this run |`);
+    expect(comment(1)).toContain(`- Database: \`${ident(1)}\`, migrated by this run\n`);
   });
 
   test('a failing migration: the previous version keeps running, and the comment says so with the hook and its output', async () => {

@@ -86,7 +86,7 @@ describe('build only what changed', () => {
     const run = await push('a', { handler: 'v1', page: '<h1>one</h1>' });
     expect(built(run)).toBe(true);
     expect(gateway.get(NAME)!.labels['faas-preview/build-digest']).toMatch(/^[0-9a-f]{40}$/);
-    expect(comment()).toMatch(/\| Backend \| built \(build digest `[0-9a-f]{12}`\) \|/);
+    expect(comment()).toMatch(/- Image: `[^`]+`, built \(build digest `[0-9a-f]{12}`\)\n/);
   });
 
   test('a front-end-only push (and an ignored file): no build, no push, no function update; the assets are synced', async () => {
@@ -99,7 +99,7 @@ describe('build only what changed', () => {
     expect(run.outputs).toMatchObject({ result: 'deployed', image: before.image });
     expect(await s3.listKeys(`${NAME}/`)).toEqual([`${NAME}/index.html`]);
     expect(run.stdout).toMatch(/Backend unchanged since aaaaaaa/);
-    expect(comment()).toMatch(/\| Backend \| unchanged since `aaaaaaa`: not rebuilt/);
+    expect(comment()).toMatch(/- Image: `[^`]+`, unchanged since `aaaaaaa`: not rebuilt/);
   });
 
   test('a backend change builds', async () => {
@@ -115,7 +115,7 @@ describe('build only what changed', () => {
     expect(run.stdout).toMatch(/Retagged pr-41-aaaaaaa as .*:pr-41-ddddddd/);
     expect(await registry.tags('acme/hello-world')).toEqual(['pr-41-aaaaaaa', 'pr-41-ccccccc', 'pr-41-ddddddd']);
     expect(gateway.get(NAME)!.image).toMatch(/pr-41-ddddddd$/);
-    expect(comment()).toMatch(/\| Backend \| same as `aaaaaaa`: its image retagged, not rebuilt/);
+    expect(comment()).toMatch(/- Image: `[^`]+`, same as `aaaaaaa`: its image retagged, not rebuilt/);
   });
 
   test('rebuild: always builds anyway', async () => {
