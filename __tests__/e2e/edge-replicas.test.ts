@@ -156,10 +156,10 @@ withTools('the edge service as two replicas behind one nginx (round-robin balanc
 
   const output = () => replicas.map((r, i) => `--- replica ${i}:\n${r.output()}`).join('\n');
 
-  // Skipped: under CI load the second replica can list the functions after the first created them but before it
-  // removed the saved spec, and then refuses its held POSTs (the open race in docs/private-previews.md): it failed
-  // one fresh-clone CI run here. The create-once fix itself is covered deterministically by __tests__/integration/waker.test.ts.
-  test.skip('skipped until the late-replica race is fixed (flaky under load): concurrent wakes of one sleeping preview spread over both replicas: the function is created once, every request is answered by it', async () => {
+  // Under load the second replica may list the functions after the first created them but before it removed the saved
+  // spec: it then waits for that wake, which marked itself in the bucket (src/waker/wake.ts); the deterministic cases
+  // are in __tests__/integration/waker.test.ts.
+  test('concurrent wakes of one sleeping preview spread over both replicas: the function is created once, every request is answered by it', async () => {
     const pr = 41;
     const spec: FunctionDeployment = {
       service: name(pr),

@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { request } from 'node:http';
 import { previewLabels, secretPath } from '../../src/naming.js';
 import type { FunctionDeployment } from '../../src/openfaas/types.js';
-import { deleteSleeping, readSleeping, saveSleeping, sleepingKey } from '../../src/state/sleeping.js';
+import {
+  clearWaking,
+  deleteSleeping,
+  markWaking,
+  readSleeping,
+  saveSleeping,
+  sleepingKey,
+} from '../../src/state/sleeping.js';
 import type { StateStore } from '../../src/state/store.js';
 import { loadConfig } from '../../src/waker/config.js';
 import { wakerLog } from '../../src/waker/log.js';
@@ -18,7 +25,7 @@ import { startFaultProxy } from '../../test/support/faults.js';
 import { startGateway, type Edition, type GatewayCall, type GatewayEmulator } from '../../test/support/gateway.js';
 import { startRegistry, type Registry } from '../../test/support/registry.js';
 import { startS3, type S3Emulator } from '../../test/support/s3.js';
-import { describeWith } from '../../test/support/tools.js';
+import { describeWith, waitFor } from '../../test/support/tools.js';
 
 const DOMAIN = 'preview.localhost';
 const GATEWAY_PASSWORD = 'gw-pass-8b1f0c2d9e';
@@ -353,6 +360,61 @@ function wakerSuite(edition: Edition): void {
     });
     expect(post.status).toBe(503);
     expect(invocations(stack.gateway.calls.slice(seen), name)).toEqual([]);
+  });
+
+  describe("another replica's wake under way (it marked the wake, created the function, has not seen it ready yet)", () => {
+    /** The other replica's state: the function it created, the saved spec it has not deleted yet, its mark. */
+    async function wakingElsewhere(name: string): Promise<void> {
+      stack.gateway.seed({ name, image: await stack.image(name), labels: previewLabels('octo-org', 'shop', 7, SHA) });
+      await asleep(name);
+      await markWaking(stack.store, name, new Date(Date.now() + 30_000));
+    }
+
+    /** A POST the gateway answered 404 (the function did not exist yet), handed to this waker while the other wakes. */
+    function post(name: string) {
+      const headers = { 'x-faas-preview-gateway-status': '404' };
+      return send(waker.url, {
+        host: host(name),
+        path: `/function/${name}/orders`,
+        method: 'POST',
+        headers,
+        body: '{}',
+      });
+    }
+
+    /** Resolves once this waker has listed the functions (it read the saved spec before). */
+    const listed = (since: number) =>
+      waitFor(async () => stack.gateway.calls.slice(since).some((c) => c.path === '/system/functions'), 'a listing');
+
+    test('the waker waits until the other has seen it ready, then sends the POST once: it never ran', async () => {
+      const name = 'shop-pr-111';
+      await wakingElsewhere(name);
+      const before = stack.gateway.calls.length;
+      const answer = post(name);
+      await listed(before);
+      await deleteSleeping(stack.store, name); // what the other replica does once the function is ready
+      const res = await answer;
+      await clearWaking(stack.store, name);
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.body)).toMatchObject({ function: name, method: 'POST', path: '/orders' });
+      const calls = stack.gateway.calls.slice(before);
+      expect(writes(calls)).toEqual([]);
+      expect(invocations(calls, name).map((c) => c.method)).toEqual(['POST']);
+    });
+
+    test('when the other wake ends without deleting the saved spec (it failed), the waiting POST gets 503, unsent', async () => {
+      const name = 'shop-pr-112';
+      await wakingElsewhere(name);
+      const before = stack.gateway.calls.length;
+      const answer = post(name);
+      await listed(before);
+      await clearWaking(stack.store, name); // what the other replica does when its wake fails
+      const res = await answer;
+      expect(res.status).toBe(503);
+      const calls = stack.gateway.calls.slice(before);
+      expect(writes(calls)).toEqual([]);
+      expect(invocations(calls, name)).toEqual([]);
+    });
   });
 
   test("a function that is awake and answered an error of its own is asked a GET once more and its answer returned; someone else's function is not", async () => {

@@ -58,3 +58,25 @@ export async function readSleeping(store: StateStore, name: string): Promise<Sle
 export async function deleteSleeping(store: StateStore, name: string): Promise<void> {
   await deleteJson(store.client, store.bucket, sleepingKey(store.statePrefix, name));
 }
+
+/**
+ * `<state-prefix>/waking/<name>.json`: a wake of `name` is under way until `until` (ISO 8601, its deadline). Another
+ * replica of the waker that finds the functions already there reads it to tell that wake (wait for it) from a
+ * sweeper about to put the preview to sleep (the functions were there all along).
+ */
+const wakingKey = (statePrefix: string, name: string) => stateKey(statePrefix, `waking/${name}.json`);
+
+export async function markWaking(store: StateStore, name: string, until: Date): Promise<void> {
+  await writeJson(store.client, store.bucket, wakingKey(store.statePrefix, name), { until: until.toISOString() });
+}
+
+/** When the wake under way ends at the latest, or undefined when none is. */
+export async function wakingUntil(store: StateStore, name: string): Promise<number | undefined> {
+  const raw = await readJson<{ until?: unknown }>(store.client, store.bucket, wakingKey(store.statePrefix, name));
+  const until = typeof raw?.until === 'string' ? Date.parse(raw.until) : NaN;
+  return Number.isNaN(until) ? undefined : until;
+}
+
+export async function clearWaking(store: StateStore, name: string): Promise<void> {
+  await deleteJson(store.client, store.bucket, wakingKey(store.statePrefix, name));
+}

@@ -4,16 +4,18 @@
  * function), then delete the saved specs: the preview is awake. Every step runs within one deadline.
  *
  * A function that exists is never deployed again, not even when it appears between the listing and the create: it
- * may be a newer version a deploy just created. When all of them
- * exist, the preview is awake already and the saved specs are left alone: the sweeper may be between saving them
- * and deleting the functions, and removing them then would leave a preview that can never wake.
+ * may be a newer version a deploy just created. When all of them exist, either another replica's wake created them
+ * (it marked its wake in the bucket first: this one waits until that wake is done, and its requests then count as
+ * never run, as they would had it created the functions itself), or the preview is awake already and the saved
+ * specs are left alone: the sweeper may be between saving them and deleting the functions, and removing them then
+ * would leave a preview that can never wake.
  */
 import { CE_FUNCTION_LIMIT } from '../decide/quota.js';
 import type { GatewayClient } from '../openfaas/client.js';
 import { waitUntilReady } from '../openfaas/readiness.js';
 import type { FunctionDeployment } from '../openfaas/types.js';
 import { LABELS } from '../naming.js';
-import { deleteSleeping, readSleeping } from '../state/sleeping.js';
+import { clearWaking, deleteSleeping, markWaking, readSleeping, wakingUntil } from '../state/sleeping.js';
 import type { StateStore } from '../state/store.js';
 import { refusal, type Repository } from './specs.js';
 
@@ -24,7 +26,8 @@ export type WakeOutcome =
   | { kind: 'full'; running: number; needed: number }
   /**
    * `functions`: every function of the preview; `created`: those missing when this wake looked, re-created by it or
-   * meanwhile by another waker (a replica) or a deploy. Requests waiting for the wake have not run on them.
+   * meanwhile by another waker (a replica) or a deploy, or all of them when another replica's wake was under way
+   * and created them. Requests waiting for the wake have not run on them.
    */
   | { kind: 'awake'; functions: string[]; created: string[] }
   | { kind: 'failed'; functions: string[]; reason: string }
@@ -38,7 +41,12 @@ export interface WakeDeps {
   timeoutMs: number;
   requestTimeoutMs: number;
   now?: () => number;
+  /** How another replica's wake is waited for (tests pass a fake). */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** How often a replica looks whether another replica's wake of the same preview is done. */
+const POLL_MS = 200;
 
 /** Outcomes not worth repeating for a while: a failed wake, and specs this waker refuses (each try would read and log them again). */
 export function isFailure(o: WakeOutcome): boolean {
@@ -50,6 +58,7 @@ export async function wake(d: WakeDeps, name: string): Promise<WakeOutcome> {
   const deadline = now() + d.timeoutMs;
   const remaining = () => Math.max(1, deadline - now());
   let functions: string[] = [];
+  let marked = false;
   try {
     const saved = await readSleeping(d.store, name);
     if (!saved) return { kind: 'not-asleep' };
@@ -59,9 +68,11 @@ export async function wake(d: WakeDeps, name: string): Promise<WakeOutcome> {
     const [provider, listed] = await Promise.all([d.gateway.provider(), d.gateway.list()]);
     const existing = new Set(listed.map((f) => f.name));
     const missing = saved.specs.filter((s) => !existing.has(s.service));
-    if (missing.length === 0) return { kind: 'awake', functions, created: [] };
+    if (missing.length === 0) return await wokenElsewhere(d, name, functions, deadline);
     if (provider.edition === 'community' && listed.length + missing.length > CE_FUNCTION_LIMIT)
       return { kind: 'full', running: listed.length, needed: missing.length };
+    await markWaking(d.store, name, new Date(deadline));
+    marked = true;
     // Create only, never twice: when the gateway says the function exists now (faasd 400 "already exists"), another
     // replica of the waker is waking the same preview at the same moment, or a deploy created a newer version. Its
     // create is not repeated and the function is not overwritten; it is waited for like ours, as it is (its own image
@@ -81,10 +92,32 @@ export async function wake(d: WakeDeps, name: string): Promise<WakeOutcome> {
       ),
     );
     await deleteSleeping(d.store, name);
+    await clearWaking(d.store, name);
     return { kind: 'awake', functions, created: created.map((s) => s.service) };
   } catch (err) {
+    // Another replica waiting for this wake stops waiting; the mark is harmless when it cannot be removed.
+    if (marked) await clearWaking(d.store, name).catch(() => undefined);
     const reason = err instanceof Error ? err.message : String(err);
     return now() >= deadline ? { kind: 'timeout', functions, reason } : { kind: 'failed', functions, reason };
+  }
+}
+
+/**
+ * Every function exists. With another replica's wake under way, it created them after this replica's requests were
+ * answered 404: wait until it has seen them ready (it deletes the saved specs), and they count as created here.
+ * Without one, the preview was awake already (created: none).
+ */
+async function wokenElsewhere(d: WakeDeps, name: string, functions: string[], deadline: number): Promise<WakeOutcome> {
+  const now = d.now ?? Date.now;
+  const sleep = d.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  if (((await wakingUntil(d.store, name)) ?? 0) <= now()) return { kind: 'awake', functions, created: [] };
+  for (;;) {
+    if (!(await readSleeping(d.store, name))) return { kind: 'awake', functions, created: functions };
+    if (((await wakingUntil(d.store, name)) ?? 0) <= now())
+      return { kind: 'failed', functions, reason: 'the wake another replica began did not finish' };
+    if (now() >= deadline)
+      return { kind: 'timeout', functions, reason: "another replica's wake was not done within the deadline" };
+    await sleep(Math.min(POLL_MS, deadline - now()));
   }
 }
 
