@@ -255,7 +255,8 @@ describe('sweep on Community Edition', () => {
     expect(await w.s3.listKeys(`${name(5)}/`)).toEqual([]);
     expect(await w.s3.listKeys(`${name(6)}/`)).toEqual([]);
     expect(await w.s3.listKeys(`${name(7)}/`)).toHaveLength(2);
-    expect(await w.s3.listKeys('.faas-preview/')).toEqual([STATE_KEY]);
+    // What is left of the closed PR's preview is its tombstone (the edge's 410, state/closed.ts).
+    expect(await w.s3.listKeys('.faas-preview/')).toEqual([`.faas-preview/closed/${name(5)}.json`, STATE_KEY]);
     expect(ours(w, 5)[0].body).toContain('was torn down: PR #5 is closed');
     expect(w.github.deployments()[0].statuses.at(-1)!.state).toBe('inactive');
     expect(writes(w.gateway)).toHaveLength(1);
