@@ -159,7 +159,7 @@ exec '${real}' "$@"
     const run = await running;
     if (run.code !== 0) throw new Error(`action failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
     expect(html(await keys()).sort()).toEqual([`${NAME}/about.html`, `${NAME}/index.html`]);
-    expect(comment()).toMatch(/\| Static assets \| 4 uploaded/);
+    expect(comment()).toMatch(/- Static assets: 4 uploaded/);
   }, 180_000);
 
   test('a failed build: no new HTML, the previous pages stay, and the comment says which files went up', async () => {

@@ -101,6 +101,10 @@ const HELLO: Fn = {
   ].join('\n'),
 };
 
+/** A function's row at the top of the comment: ready, its route linked, the commit it runs. */
+const rowOf = (fn: string, route: string, sha: string) =>
+  new RegExp(`\\| \`${fn}\` \\| ✅ Ready \\| \\[${route}\\]\\(https://[^)]+${route}\\) \\| \`${sha}\` \\|`);
+
 describe('a faas-cli stack: several functions per preview', () => {
   let gateway: GatewayEmulator;
   let github: GitHubEmulator;
@@ -280,9 +284,14 @@ describe('a faas-cli stack: several functions per preview', () => {
       });
 
       const body = comment(51);
-      expect(body).toContain(`| \`${name(51)}\` | \`/api/\` | \`${acme}/stack-api:pr-51-aaaaaaa\` | built`);
+      // One row per function with its route and commit; the images, with the registry's address hidden, folded.
+      expect(body).toMatch(rowOf(name(51), '/api/', 'aaaaaaa'));
+      expect(body).toMatch(rowOf(`${name(51)}-hello`, '/fn/hello/', 'aaaaaaa'));
       expect(body).toContain(
-        `| \`${name(51)}-hello\` | \`/fn/hello/\` | \`${acme}/stack-hello:pr-51-aaaaaaa\` | built`,
+        `- \`${name(51)}\` at \`/api/\`\n  - Image: \`<registry>/acme/stack-api:pr-51-aaaaaaa\`, built`,
+      );
+      expect(body).toContain(
+        `- \`${name(51)}-hello\` at \`/fn/hello/\`\n  - Image: \`<registry>/acme/stack-hello:pr-51-aaaaaaa\`, built`,
       );
       expect(run.stdout).toContain(
         "stack file app/stack.yml, field 'provider.gateway': 'http://127.0.0.1:8080' is not used; the preview deploys to the gateway of input 'gateway-url'",
@@ -305,11 +314,16 @@ describe('a faas-cli stack: several functions per preview', () => {
       });
       expect(gateway.get(`${name(51)}-hello`)!.image).toBe(`${acme}/stack-hello:pr-51-bbbbbbb`);
       expect(run.stdout).toMatch(new RegExp(`Function ${name(51)} already runs this spec and image`));
-      expect(comment(51)).toMatch(
-        new RegExp(`\\| \`${name(51)}\` \\| \`/api/\` \\| .* \\| unchanged since \`aaaaaaa\`: not rebuilt`),
+      // Each row says the commit its function runs; that api was not rebuilt is a detail, never the preview's summary.
+      const body = comment(51);
+      expect(body).toMatch(rowOf(name(51), '/api/', 'aaaaaaa'));
+      expect(body).toMatch(rowOf(`${name(51)}-hello`, '/fn/hello/', 'bbbbbbb'));
+      expect(body.split('<details>')[0]).not.toMatch(/unchanged|not rebuilt/);
+      expect(body).toContain(
+        `- \`${name(51)}\` at \`/api/\`\n  - Image: \`<registry>/acme/stack-api:pr-51-aaaaaaa\`, unchanged since \`aaaaaaa\`: not rebuilt`,
       );
-      expect(comment(51)).toContain(
-        `| \`${name(51)}-hello\` | \`/fn/hello/\` | \`${acme}/stack-hello:pr-51-bbbbbbb\` | built`,
+      expect(body).toContain(
+        `- \`${name(51)}-hello\` at \`/fn/hello/\`\n  - Image: \`<registry>/acme/stack-hello:pr-51-bbbbbbb\`, built`,
       );
     });
 
@@ -365,6 +379,7 @@ describe('a faas-cli stack: several functions per preview', () => {
       expect(await registry.tags('acme/stack-hello')).toEqual([]);
       expect(comment(51)).toContain(`- the function \`${name(51)}\``);
       expect(comment(51)).toContain(`- the function \`${name(51)}-hello\``);
+      // The comment is public: the registry's address is hidden (src/text/addresses.ts).
       const tags = [
         `${acme}/stack-api:pr-51-aaaaaaa`,
         `${acme}/stack-api:pr-51-ccccccc`,
@@ -375,7 +390,9 @@ describe('a faas-cli stack: several functions per preview', () => {
       const line = comment(51)
         .split('\n')
         .find((l) => l.startsWith('- 5 image tags '))!;
-      expect([...line.matchAll(/`([^`]+)`/g)].map((m) => m[1]).sort()).toEqual(tags);
+      expect([...line.matchAll(/`([^`]+)`/g)].map((m) => m[1]).sort()).toEqual(
+        tags.map((t) => t.replace(registry.host, '<registry>')),
+      );
     });
   });
 
