@@ -122,12 +122,13 @@ describe.each(['faas-netes', 'faas-netes-ce'] as const)('a two-function stack on
       expect(gateway.get(`${name(61)}-worker`)!.image).toBe(`${registry.host}/acme/stack-worker:pr-61-bbbbbbb`);
       expect(gateway.get(name(61))!.image).toBe(`${registry.host}/acme/stack-api:pr-61-aaaaaaa`);
       expect(comment(61)).toMatch(/### Preview is ready/);
-      expect(comment(61)).toMatch(
-        /\| `hello-world-pr-61` \| `\/api\/` \| `[^`]+stack-api:pr-61-aaaaaaa` \| unchanged since `aaaaaaa`/,
-      );
-      expect(comment(61)).toMatch(
-        /\| `hello-world-pr-61-worker` \| `\/fn\/worker\/` \| `[^`]+stack-worker:pr-61-bbbbbbb` \| built/,
-      );
+      // A row per function, with the commit it runs; which one was not rebuilt is in the details only.
+      const [top, folded] = comment(61).split('<details>');
+      expect(top).toMatch(/\| `hello-world-pr-61` \| ✅ Ready \| \[\/api\/\]\([^)]+\) \| `aaaaaaa` \|/);
+      expect(top).toMatch(/\| `hello-world-pr-61-worker` \| ✅ Ready \| \[\/fn\/worker\/\]\([^)]+\) \| `bbbbbbb` \|/);
+      expect(top).not.toMatch(/unchanged|not rebuilt/);
+      expect(folded).toMatch(/- Image: `[^`]+stack-api:pr-61-aaaaaaa`, unchanged since `aaaaaaa`/);
+      expect(folded).toMatch(/- Image: `[^`]+stack-worker:pr-61-bbbbbbb`, built/);
 
       const closed = await push(61, 'b', 'closed');
       expect(closed.code).toBe(0);
