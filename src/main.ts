@@ -6,6 +6,7 @@ import * as core from '@actions/core';
 import { readRunContext } from './context.js';
 import { commandFor, runGuard, type Decision } from './decide/event.js';
 import { parseSettings } from './inputs/parse.js';
+import { staticDirWarning, unknownInputWarnings } from './inputs/warnings.js';
 import { writeOutputs } from './report.js';
 import { log } from './log.js';
 import { registerInternalAddresses } from './text/addresses.js';
@@ -38,6 +39,9 @@ export async function run(): Promise<void> {
     const decision = commandFor(ctx, settings.command, settings.label);
     if (decision.kind === 'skip') return await skip(decision);
     log.info(`faas-preview: ${decision.command} (${ctx.eventName}${ctx.action ? `.${ctx.action}` : ''})`);
+    for (const warning of unknownInputWarnings(process.env)) log.warning(warning);
+    const staticDir = decision.command === 'deploy' && staticDirWarning(settings, core.getInput('static-dir'));
+    if (staticDir) log.warning(staticDir);
     await (await import('./commands/run.js')).runCommand(decision.command, settings, ctx);
   } catch (err) {
     log.fail(err instanceof Error ? err.message : String(err));

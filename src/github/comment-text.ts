@@ -7,6 +7,7 @@
  * text/untrusted.ts, so it renders inert and without the run's internal addresses.
  */
 import { whatToDo, type ProviderKind, type Trouble } from '../decide/advice.js';
+import type { Refusal } from '../decide/quota.js';
 import { commentMarker } from '../naming.js';
 import type {
   AssetCounts,
@@ -61,16 +62,7 @@ export type CommentView =
       idleFor: string;
       wake?: { seconds?: number };
     }
-  | {
-      state: 'refused';
-      name: string;
-      runUrl: string;
-      time: string;
-      limit: number;
-      holders: { name: string; pr: number }[];
-      foreign: number;
-      why: 'max-previews' | 'community-edition';
-    };
+  | ({ state: 'refused'; name: string; runUrl: string; time: string } & Omit<Refusal, 'kind'>);
 
 const HEADING = '### Preview';
 
@@ -283,7 +275,7 @@ function answering(step: FailedStep, b: Before): Answering {
 const BEFORE_WRITE = new Set<FailedStep>(['stack', 'gateway', 'state', 'build', 'image']);
 
 /** What is still true of the preview that ran before, said only from what the run knew. */
-export function previousText(step: FailedStep, b: Before): string {
+function previousText(step: FailedStep, b: Before): string {
   if (BEFORE_WRITE.has(step)) {
     if (b.existed === false)
       return 'The function was not touched; this PR had no preview before, so nothing answers at its URL yet.';
@@ -344,16 +336,17 @@ function failed(view: Extract<CommentView, { state: 'failed' }>): string[] {
 }
 
 function refused(view: Extract<CommentView, { state: 'refused' }>): string[] {
+  const many = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
   const head =
     view.why === 'community-edition'
-      ? `${HEADING} was not created: this OpenFaaS Community Edition gateway already runs ${view.holders.length + view.foreign} functions, its limit is ${view.limit}, and ${view.foreign} of them are not previews of this repository.`
-      : `${HEADING} was not created: this gateway already runs ${view.holders.length} previews and the limit is ${view.limit} (input \`max-previews\`).`;
+      ? `${HEADING} was not created: this OpenFaaS Community Edition gateway runs ${view.used} of the ${view.limit} functions it allows, and this preview needs ${many(view.needed, 'free slot')} (one per function). Every function counts: ${view.used - view.foreign} of the ${view.used} are previews of this repository, ${view.foreign} are not.`
+      : `${HEADING} was not created: this repository already has ${many(view.used, 'preview')} on this gateway and the limit is ${view.limit} (input \`max-previews\`).`;
+  const holder = (h: Refusal['holders'][number]) =>
+    `- #${h.pr} (\`${h.name}\`${h.functions === 1 ? '' : `, ${h.functions} functions`})`;
   return [
     head,
     '',
-    ...(view.holders.length
-      ? ['Previews of this repository holding slots:', ...view.holders.map((h) => `- #${h.pr} (\`${h.name}\`)`), '']
-      : []),
+    ...(view.holders.length ? ['Previews of this repository holding slots:', ...view.holders.map(holder), ''] : []),
     'Close one of those PRs (or wait for the idle sweeper to put idle previews to sleep), then push or re-run the workflow.',
   ];
 }

@@ -9,7 +9,7 @@
  */
 import type { Settings } from '../settings.js';
 
-export type AddressKind = 'gateway' | 's3-endpoint' | 'registry' | 'database' | 'prometheus';
+type AddressKind = 'gateway' | 's3-endpoint' | 'registry' | 'database' | 'prometheus';
 
 /** Registries that are public services: naming them reveals nothing about the user's network. */
 const PUBLIC_REGISTRIES = [
@@ -85,7 +85,7 @@ export class InternalAddresses {
 }
 
 /** Every internal address a run's settings name. */
-export function internalAddresses(s: Settings): [AddressKind, string][] {
+function internalAddresses(s: Settings): [AddressKind, string][] {
   const images = [s.build.repository, s.build.prebuiltImage, ...(s.stack?.parsed?.functions.map((f) => f.image) ?? [])];
   const registries = [...new Set(images.map(registryHost))].filter(
     (h): h is string => h !== undefined && !isPublicRegistry(h),
@@ -100,7 +100,7 @@ export function internalAddresses(s: Settings): [AddressKind, string][] {
 }
 
 /** The host of the preview URLs a `url-template` makes (its placeholders filled with a label). */
-export function previewHost(urlTemplate: string): string | undefined {
+function previewHost(urlTemplate: string): string | undefined {
   return hostOf(urlTemplate.replace(/\{(name|pr|sha)\}/g, 'x'))?.host;
 }
 

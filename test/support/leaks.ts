@@ -83,7 +83,7 @@ function addressForms(address: string): string[] {
 }
 
 /** The internal addresses a run's inputs name. */
-export function internalAddressForms(inputs: Record<string, string>): string[] {
+function internalAddressForms(inputs: Record<string, string>): string[] {
   const registries = [inputs.registry, inputs.image]
     .map((i) => (i ? registryHost(i) : undefined))
     .filter((h): h is string => h !== undefined && !isPublicRegistry(h));
@@ -92,7 +92,7 @@ export function internalAddressForms(inputs: Record<string, string>): string[] {
 }
 
 /** The texts of a run anyone who can read the PR may read: comments, deployments, summary, outputs but url and image. */
-export function publicTexts(run: ActionRun, github?: GitHubEmulator, issues: number[] = []): Record<string, string> {
+function publicTexts(run: ActionRun, github?: GitHubEmulator, issues: number[] = []): Record<string, string> {
   const { url: _url, image: _image, ...outputs } = run.outputs;
   const texts: Record<string, string> = { outputs: JSON.stringify(outputs), summary: run.summary };
   for (const n of issues) for (const c of github?.comments(n) ?? []) texts[`comment ${c.id} on #${n}`] = c.body;

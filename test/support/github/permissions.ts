@@ -12,8 +12,8 @@
 import type { Store } from './model.js';
 import { HttpError, type Ctx } from './wire.js';
 
-export type Scope = 'issues' | 'pull-requests' | 'deployments' | 'contents';
-export type Access = 'none' | 'read' | 'write';
+type Scope = 'issues' | 'pull-requests' | 'deployments' | 'contents';
+type Access = 'none' | 'read' | 'write';
 export type Permissions = Partial<Record<Scope, Access>>;
 
 const RANK: Record<Access, number> = { none: 0, read: 1, write: 2 };
