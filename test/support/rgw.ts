@@ -144,6 +144,8 @@ export interface RgwServer extends S3Emulator {
   directEndpoint: string;
   /** Milliseconds from the first command to radosgw answering with the user and bucket made. */
   startMs: number;
+  /** Another S3 user (`radosgw-admin user create --uid=<uid>`) with fresh keys; it owns nothing and is granted nothing. */
+  addUser(uid: string): Promise<{ accessKeyId: string; secretAccessKey: string }>;
 }
 
 /** A new cluster's configuration and stores in `dir`: a mon store and an OSD that already exist in the maps. */
@@ -229,7 +231,10 @@ async function waitForRgw(port: number, daemons: Daemons, dir: string): Promise<
  * segfault in RGWWatcher::reinit after "Transport endpoint is not connected"), so the creation is tried three times,
  * and a crash after the user was written counts once `user info` shows the keys.
  */
-async function createUser(conf: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+async function createUser(
+  conf: string,
+  uid = 'faas-preview',
+): Promise<{ accessKeyId: string; secretAccessKey: string }> {
   const credentials = {
     accessKeyId: randomBytes(10).toString('hex').toUpperCase(),
     secretAccessKey: randomBytes(20).toString('hex'),
@@ -240,14 +245,14 @@ async function createUser(conf: string): Promise<{ accessKeyId: string; secretAc
     try {
       await admin(
         'create',
-        '--uid=faas-preview',
-        '--display-name=faas-preview',
+        `--uid=${uid}`,
+        `--display-name=${uid}`,
         `--access-key=${accessKeyId}`,
         `--secret-key=${secretAccessKey}`,
       );
       return credentials;
     } catch (err) {
-      const info = await admin('info', '--uid=faas-preview').catch(() => undefined);
+      const info = await admin('info', `--uid=${uid}`).catch(() => undefined);
       if (info?.stdout.includes(accessKeyId)) return credentials;
       if (attempt === 3) throw err;
     }
@@ -294,7 +299,12 @@ export async function startRgw(options: StartS3Options = {}): Promise<RgwServer>
       tap,
       stop,
     });
-    return { ...s3, directEndpoint: `http://127.0.0.1:${rgwPort}`, startMs: Date.now() - started };
+    return {
+      ...s3,
+      directEndpoint: `http://127.0.0.1:${rgwPort}`,
+      startMs: Date.now() - started,
+      addUser: (uid) => createUser(conf, uid),
+    };
   } catch (err) {
     await stop();
     throw err;
