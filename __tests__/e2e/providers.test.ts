@@ -240,8 +240,11 @@ withRegistry('Community Edition as it really is', () => {
       expect(r.stdout).not.toMatch(/buildah/);
       expect(await privateRegistry.tags('quota/hello-world')).toEqual([]);
       expect(gatewayWrites(w.gateway)).toEqual([]);
-      expect(comment(w)).toMatch(
-        /already runs 15 functions, its limit is 15, and 15 of them are not previews of this repository/,
+      expect(comment(w)).toContain(
+        'runs 15 of the 15 functions it allows, and this preview needs 1 free slot (one per function). Every function counts: 0 of the 15 are previews of this repository, 15 are not.',
+      );
+      expect(r.stdout).toContain(
+        '::warning::preview hello-world-pr-21 refused: the gateway runs 15 of the 15 functions Community Edition allows',
       );
     } finally {
       rmSync(ws, { recursive: true, force: true });

@@ -192,6 +192,10 @@ describe('sweep on Community Edition', () => {
       expect(run.summary).toContain('<code>hello-world-pr-2</code>');
       expect(run.summary).toMatch(/Last activity/);
       expect(run.summary).toContain('2 of 15 (max-previews)');
+      // What CE's cap counts: every function left on the gateway, whoever deployed it.
+      expect(run.summary).toContain(
+        '2 of 15 (Community Edition counts every function; 2 are previews of this repository)',
+      );
 
       // Nothing changed since: the state object is not rewritten.
       w.s3.clearRequests();

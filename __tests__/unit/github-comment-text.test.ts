@@ -34,7 +34,9 @@ const refusal = {
   runUrl: facts.runUrl,
   time: facts.time,
   limit: 1,
-  holders: [{ name: 'shop-pr-1', pr: 1 }],
+  used: 1,
+  needed: 1,
+  holders: [{ name: 'shop-pr-1', pr: 1, functions: 1 }],
   foreign: 0,
   why: 'max-previews' as const,
 };
@@ -162,28 +164,33 @@ describe('renderComment', () => {
       state: 'refused',
       ...refusal,
       limit: 2,
+      used: 2,
       holders: [
-        { name: 'shop-pr-1', pr: 1 },
-        { name: 'shop-pr-5', pr: 5 },
+        { name: 'shop-pr-1', pr: 1, functions: 1 },
+        { name: 'shop-pr-5', pr: 5, functions: 1 },
       ],
     });
-    expect(refused).toMatch(/limit is 2/);
+    expect(refused).toMatch(/already has 2 previews on this gateway and the limit is 2 \(input `max-previews`\)/);
     expect(refused).toContain('- #1 (`shop-pr-1`)');
     expect(refused).toContain('- #5 (`shop-pr-5`)');
   });
 
-  test('a Community Edition refusal counts the functions that are not previews', () => {
+  test('a Community Edition refusal counts functions: used of the cap, what the preview needs, whose they are', () => {
+    // Issue 23, measured on faasd-ce: a two-function stack and 13 other functions; the old text said "14 … 13".
     const body = renderComment({
       state: 'refused',
       ...refusal,
       limit: 15,
-      holders: [{ name: 'shop-pr-1', pr: 1 }],
-      foreign: 14,
+      used: 15,
+      needed: 2,
+      holders: [{ name: 'shop-pr-1', pr: 1, functions: 2 }],
+      foreign: 13,
       why: 'community-edition',
     });
-    expect(body).toMatch(
-      /already runs 15 functions, its limit is 15, and 14 of them are not previews of this repository/,
+    expect(body).toContain(
+      'runs 15 of the 15 functions it allows, and this preview needs 2 free slots (one per function). Every function counts: 2 of the 15 are previews of this repository, 13 are not.',
     );
+    expect(body).toContain('- #1 (`shop-pr-1`, 2 functions)');
   });
 });
 

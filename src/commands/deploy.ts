@@ -12,7 +12,7 @@
  */
 import type { RunContext } from '../context.js';
 import { deployGuard } from '../decide/event.js';
-import { quotaDecision, type QuotaDecision } from '../decide/quota.js';
+import { quotaDecision, refusalText, type Refusal } from '../decide/quota.js';
 import { getPull } from '../github/pulls.js';
 import { anonymousPullProblem } from '../image/public.js';
 import { log } from '../log.js';
@@ -223,25 +223,27 @@ class DeployRun {
   private quota(provider: Provider) {
     const { settings, ctx } = this.s;
     const managed = this.functions.filter((f) => isManagedBy(f.labels, ctx.repo.owner, ctx.repo.repo));
-    const previews = [...new Set(managed.map((f) => previewOfFunction(settings.app, f)?.preview ?? f.name))];
-    const needed = this.units.filter((u) => !this.running(u.name)).length;
+    const previews = new Map<string, number>();
+    for (const f of managed) {
+      const name = previewOfFunction(settings.app, f)?.preview ?? f.name;
+      previews.set(name, (previews.get(name) ?? 0) + 1);
+    }
     return quotaDecision({
       name: this.facts.name,
       app: settings.app,
-      managed: previews,
-      managedFunctions: managed.length,
+      previews: [...previews].map(([name, functions]) => ({ name, functions })),
       total: this.functions.length,
-      needed,
+      needed: this.units.filter((u) => !this.running(u.name)).length,
       maxPreviews: settings.sweep.maxPreviews,
       edition: provider.edition,
     });
   }
 
-  private async refuse(quota: Extract<QuotaDecision, { kind: 'refuse' }>): Promise<void> {
-    log.warning(
-      `preview ${this.facts.name} refused: ${quota.why === 'community-edition' ? `the gateway runs ${this.functions.length} functions, Community Edition's limit is ${quota.limit}` : `${quota.holders.length} previews hold the ${quota.limit} slots (input 'max-previews')`}`,
-    );
-    await this.status.refused({ limit: quota.limit, holders: quota.holders, foreign: quota.foreign, why: quota.why });
+  private async refuse(quota: Refusal): Promise<void> {
+    const text = refusalText(quota);
+    log.warning(`preview ${this.facts.name} refused: ${text}`);
+    const { kind: _, ...decision } = quota;
+    await this.status.refused(decision, text);
   }
 
   private specs(

@@ -121,11 +121,13 @@ export class PrStatus {
     );
   }
 
+  /** `text`: the refusal in one line (decide/quota.ts), for the job summary as for the log. */
   async refused(
     decision: Omit<Extract<CommentView, { state: 'refused' }>, 'state' | 'name' | 'runUrl' | 'time' | 'tookMs'>,
+    text: string,
   ): Promise<void> {
     await this.comment?.write(renderComment({ ...this.view('refused'), ...decision }));
-    await writeOutputs({ result: 'refused', name: this.facts.name }, 'Preview refused');
+    await writeOutputs({ result: 'refused', name: this.facts.name }, 'Preview refused', [['Why', text]]);
   }
 
   /**

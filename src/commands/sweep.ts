@@ -12,7 +12,7 @@
 import * as core from '@actions/core';
 import { deletePrefix } from '../assets/sync.js';
 import { forEachLimited } from '../concurrency.js';
-import { effectiveLimit } from '../decide/quota.js';
+import { CE_FUNCTION_LIMIT, effectiveLimit } from '../decide/quota.js';
 import { renderComment } from '../github/comment-text.js';
 import { PreviewComment } from '../github/comment.js';
 import { listOpenPulls } from '../github/pulls.js';
@@ -63,6 +63,8 @@ interface Item {
 
 interface Inventory {
   edition: Edition;
+  /** Every function the gateway listed, managed or not: what Community Edition's cap counts. */
+  total: number;
   ours: FunctionStatus[];
   /** One per preview (sweep/groups.ts): activity summed over its functions. */
   managed: ManagedFunction[];
@@ -106,6 +108,7 @@ async function inventory(s: Services): Promise<Inventory> {
     log.info(`${f}: managed by this repository but no preview named ${settings.app}-pr-<n> (input 'app'); left alone`);
   const inv: Inventory = {
     edition,
+    total: listed.length,
     ours,
     managed: groups.previews,
     members: groups.members,
@@ -369,12 +372,19 @@ async function report(
   const removed = sw.dryRun
     ? []
     : items.filter((i) => i.removesFunction && results.has(i) && !results.get(i)!.startsWith('failed:'));
-  const functions = inv.ours.length - removed.reduce((n, i) => n + (i.functions ?? 1), 0);
+  const removedFunctions = removed.reduce((n, i) => n + (i.functions ?? 1), 0);
+  const functions = inv.ours.length - removedFunctions;
   const previews = inv.managed.length - removed.length;
   const remaining = previews === functions ? String(previews) : `${previews} (${functions} functions)`;
   const limit = effectiveLimit(sw.maxPreviews, inv.edition);
   const count = limit > 0 ? `${remaining} of ${limit} (max-previews)` : `${remaining} (no limit)`;
-  log.info(`Previews on the gateway: ${count}`);
+  log.info(`Previews of this repository on the gateway: ${count}`);
+  // What decides whether the next preview fits on Community Edition: every function, whoever deployed it.
+  const cap =
+    inv.edition === 'community'
+      ? `${inv.total - removedFunctions} of ${CE_FUNCTION_LIMIT} (Community Edition counts every function; ${functions} are previews of this repository)`
+      : undefined;
+  if (cap) log.info(`Functions on the gateway: ${cap}`);
   const acted = items.filter((i) => i.run).length;
   await writeOutputs({ result: 'swept' }, sw.dryRun ? 'Preview sweep (dry run: nothing changed)' : 'Preview sweep', [
     [
@@ -382,7 +392,8 @@ async function report(
       inv.edition === 'pro' ? 'Pro / Edge (scale to zero)' : 'Community Edition (sleep = delete function, keep assets)',
     ],
     ['Idleness from', inv.increases ? where : { code: where }],
-    ['Previews', count],
+    ['Previews of this repository', count],
+    ...(cap ? [['Functions on the gateway', cap] as [string, string]] : []),
     ['Acted on', `${acted}${failures ? ` (${failures} failed)` : ''}`],
   ]);
   if (!process.env.GITHUB_STEP_SUMMARY) return;
