@@ -7,6 +7,8 @@
  */
 import { afterAll, afterEach, beforeAll, expect, test } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ANNOTATIONS, commentMarker, previewLabels } from '../../src/naming.js';
@@ -207,6 +209,27 @@ withRegistry('Community Edition as it really is', () => {
     expect(gatewayWrites(w.gateway)).toEqual([]);
     expect(comment(w)).toMatch(/cannot run the image on this gateway/);
     expect(comment(w)).toMatch(/The function was not touched/);
+  });
+
+  test('faas-netes CE: a registry the runner cannot reach is no verdict: a warning, and the deploy goes on', async () => {
+    // A closed port on 127.0.0.1: connection refused, as a registry only the cluster reaches would be.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const img = `127.0.0.1:${port}/acme/hello:a`;
+    const w = await world({ edition: 'faas-netes-ce' });
+    w.github.setPull({ number: PR, state: 'open', headSha: SHA_A });
+    const r = await run(w, 'pull_request', prPayload('opened', { number: PR, sha: SHA_A }), deployInputs(img));
+    expect(r.code).toBe(0);
+    expect(r.outputs.result).toBe('deployed');
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `::warning::could not verify that ${img.replace(/\./g, '\\.')} can be pulled without credentials, as faas-netes-ce .* needs: the registry gave no answer that decides it \\(.*127\\.0\\.0\\.1:${port}`,
+      ),
+    );
+    expect(r.stdout).not.toMatch(/::error::/);
+    expect(w.gateway.get(NAME)?.image).toBe(img);
   });
 
   test('15 functions that are not previews: refused before any build or push, and the comment counts them', async () => {

@@ -14,7 +14,7 @@ import type { RunContext } from '../context.js';
 import { deployGuard } from '../decide/event.js';
 import { quotaDecision, refusalText, type Refusal } from '../decide/quota.js';
 import { getPull } from '../github/pulls.js';
-import { anonymousPullProblem } from '../image/public.js';
+import { anonymousPull } from '../image/public.js';
 import { log } from '../log.js';
 import {
   bucketPrefix,
@@ -276,17 +276,25 @@ class DeployRun {
     return skip(reason);
   }
 
+  /** Refuses an image the registry itself denies to anonymous pulls; one it could not ask about is only a warning. */
   private async checkPublic(provider: Provider, images: UnitImage[]): Promise<void> {
     const { settings } = this.s;
     for (const { image } of images) {
-      const problem = await anonymousPullProblem(image, {
+      const pull = await anonymousPull(image, {
         insecure: settings.build.registryInsecure,
         timeoutMs: settings.requestTimeoutMs,
         log: log.info,
       });
-      if (!problem) continue;
+      if (pull.kind === 'unverified') {
+        log.warning(
+          `could not verify that ${image} can be pulled without credentials, as ${provider.name} (OpenFaaS Community Edition on Kubernetes) needs: the registry gave no answer that decides it (${pull.why}). ` +
+            'Deploying anyway: the gateway pulls from where it runs, and the readiness check reports an image it cannot pull',
+        );
+        continue;
+      }
+      if (pull.kind === 'public') continue;
       throw new Error(
-        `${provider.name} (OpenFaaS Community Edition on Kubernetes) only runs images anyone can pull, and ${image} cannot be pulled without credentials (${problem}). ` +
+        `${provider.name} (OpenFaaS Community Edition on Kubernetes) only runs images anyone can pull, and the registry refuses ${image} to a pull without credentials (${pull.why}). ` +
           'Make the image public (GHCR: the package settings → Change visibility → Public), deploy to faasd, which pulls with its own credentials, or use OpenFaaS Pro with image pull secrets',
       );
     }

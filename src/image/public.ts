@@ -3,6 +3,10 @@
  * registry's anonymous Bearer token if it challenges, then HEAD on the manifest. OpenFaaS Community Edition on
  * Kubernetes only runs such images, and tells nobody when it cannot (faas-netes logs the error and answers 202),
  * so the deploy asks first and explains the fix.
+ *
+ * Only the registry's own answer is a verdict: a runner that cannot reach the registry (name not found, connection
+ * refused, timeout) or gets an answer that says nothing about credentials (5xx) has not learnt that the cluster
+ * cannot pull (issue 23): the image may sit on a registry only the cluster reaches.
  */
 import { StatusError } from '../http/call.js';
 import { RegistryClient } from './distribution-client.js';
@@ -29,11 +33,21 @@ export function apiOrigin(host: string, insecure: boolean): URL {
   return new URL(`${scheme}://${host === 'docker.io' ? 'registry-1.docker.io' : host}`);
 }
 
-/** Why `image` cannot be pulled without credentials, or undefined when it can. */
-export async function anonymousPullProblem(
+/** What an anonymous pull of an image would meet: the manifest, the registry's refusal, or no verdict. */
+export type AnonymousPull =
+  | { kind: 'public' }
+  /** The registry answered 401, 403 or 404 without credentials: a kubelet without pull secrets fails the same way. */
+  | { kind: 'denied'; why: string }
+  /** No answer that decides it: unreachable from the runner, or an answer about something else (5xx). */
+  | { kind: 'unverified'; why: string };
+
+/** Statuses that are the registry's own "no" to an anonymous pull. */
+const DENIALS = new Set([401, 403, 404]);
+
+export async function anonymousPull(
   image: string,
   o: { insecure: boolean; timeoutMs: number; log?: (line: string) => void },
-): Promise<string | undefined> {
+): Promise<AnonymousPull> {
   const { repository, reference } = splitImage(image);
   const repo = parseRepository(repository);
   const client = new RegistryClient({
@@ -43,16 +57,15 @@ export async function anonymousPullProblem(
     log: o.log,
   });
   try {
-    const res = await client.request(
-      'HEAD',
-      client.url(`manifests/${reference}`),
-      (s) => s === 200 || s === 403 || s === 404,
-      { accept: MANIFEST_TYPES },
-    );
-    if (res.status === 200) return undefined;
-    return `${res.call} answered ${res.status} without credentials`;
+    const res = await client.request('HEAD', client.url(`manifests/${reference}`), (s) => s === 200 || DENIALS.has(s), {
+      accept: MANIFEST_TYPES,
+    });
+    if (res.status === 200) return { kind: 'public' };
+    return { kind: 'denied', why: `${res.call} answered ${res.status} without credentials` };
   } catch (err) {
     // The client's hints are about the action's own credentials, which do not matter to an anonymous pull.
-    return err instanceof StatusError ? `${err.call} answered ${err.status}` : (err as Error).message;
+    if (err instanceof StatusError && DENIALS.has(err.status))
+      return { kind: 'denied', why: `${err.call} answered ${err.status}` };
+    return { kind: 'unverified', why: (err as Error).message };
   }
 }
