@@ -16,6 +16,7 @@ import { shareToken } from '../../src/gate/share.js';
 import { SigningKey } from '../../src/gate/signed.js';
 import { readRecord } from '../../src/state/records.js';
 import { readSleeping, saveSleeping } from '../../src/state/sleeping.js';
+import { readVisit } from '../../src/state/visits.js';
 import { OWNER, REPO, ROOT, prPayload, runAction, stackInputs } from '../../test/support/action.js';
 import { edgeRequest, startEdge, type Edge, type EdgeResponse } from '../../test/support/edge.js';
 import { startGateway, type GatewayEmulator } from '../../test/support/gateway.js';
@@ -23,7 +24,7 @@ import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
 import { findLeaks, secretForms } from '../../test/support/leaks.js';
 import { RGW_PROGRAMS, startRgw } from '../../test/support/rgw.js';
 import type { S3Emulator } from '../../test/support/s3.js';
-import { describeWith, freePort } from '../../test/support/tools.js';
+import { describeWith, freePort, waitFor } from '../../test/support/tools.js';
 import { startWakerProcess, type WakerProcess } from '../../test/support/waker.js';
 
 const PASSWORD = 'gw-private-Pw3';
@@ -49,6 +50,7 @@ withTools('private previews (bundle → nginx auth_request → edge service gate
   let port: number;
   const key = new SigningKey(Buffer.from(KEY));
   const previewUrl = (name = NAME, rest = '/') => `http://${name}.${DOMAIN}:${port}${rest}`;
+  const stateOf = () => ({ client: s3.client, bucket: s3.bucket, statePrefix: '.faas-preview' });
   const get = (rest: string, headers: Record<string, string> = {}, name = NAME): Promise<EdgeResponse> =>
     edgeRequest(port, `${name}.${DOMAIN}:${port}`, rest, 'GET', undefined, headers);
 
@@ -154,6 +156,8 @@ withTools('private previews (bundle → nginx auth_request → edge service gate
       expect([api.status, file.status]).toEqual([401, 401]);
       expect(api.body).not.toContain('hello-world-pr-31');
       expect(gateway.calls.slice(before).filter((c) => c.path.startsWith('/function/'))).toEqual([]);
+      // A refused request is no use of the preview: no visit is recorded.
+      expect(await readVisit(stateOf(), NAME)).toBeUndefined();
     });
 
     test("a protected preview's status is not told to them: a missing page, an unknown preview and the status path itself get 401", async () => {
@@ -188,6 +192,8 @@ withTools('private previews (bundle → nginx auth_request → edge service gate
       expect(toFunction.length).toBeGreaterThan(0);
       for (const c of toFunction) expect(JSON.stringify(c.headers)).not.toContain('faas-preview-session');
       await page.context().close();
+      // Let in, the visit is marked in the bucket (in the background, after the answers).
+      await waitFor(async () => (await readVisit(stateOf(), NAME)) !== undefined, 'the visit mark');
     });
 
     test('someone who cannot read the repository gets a 403 page that offers another account', async () => {
@@ -276,7 +282,7 @@ withTools('private previews (bundle → nginx auth_request → edge service gate
     });
 
     test('a sleeping protected preview is not woken by an anonymous request, and is woken by a signed-in one', async () => {
-      const store = { client: s3.client, bucket: s3.bucket, statePrefix: '.faas-preview' };
+      const store = stateOf();
       const specs = (await readRecord(store, NAME))!.specs!;
       const removed = await fetch(`${gateway.url}/system/functions`, {
         method: 'DELETE',

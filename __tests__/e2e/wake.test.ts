@@ -22,6 +22,7 @@ import type { FunctionDeployment } from '../../src/openfaas/types.js';
 import { readRecord } from '../../src/state/records.js';
 import { BUILDING_RETRY_S, WAKING_RETRY_S } from '../../src/gate/status.js';
 import { readClosed } from '../../src/state/closed.js';
+import { deleteVisit, readVisit } from '../../src/state/visits.js';
 import { readSleeping, saveSleeping } from '../../src/state/sleeping.js';
 import type { StateStore } from '../../src/state/store.js';
 import { writeJson } from '../../src/state/store.js';
@@ -646,6 +647,29 @@ withTools('wake on the next visit (bundle deploy → sweeper sleep → nginx / H
       expect([script.status, script.body]).toEqual([404, `no such preview: ${name(74)}\n`]);
     });
   });
+
+  test('nginx asking the edge service about every request, its gate off: previews stay public, and a page read from the bucket alone marks the preview as visited', async () => {
+    const visitor = await startEdge('nginx', {
+      gatewayUrl: gateway.url,
+      bucketUrl: `${s3.endpoint}/${s3.bucket}`,
+      // The waker that never handled this preview: each writes a preview's mark at most every 5 minutes.
+      wakerUrl: wakers.haproxy.url,
+      gate: true,
+    });
+    try {
+      await deleteVisit(store, name(VIA_NGINX)); // written when nginx's waker woke it
+      expect(await readVisit(store, name(VIA_NGINX))).toBeUndefined();
+      const calls = gateway.calls.length;
+      const page = await visitor.get(name(VIA_NGINX), '/');
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('<code id="commit">');
+      expect(gateway.calls.slice(calls).filter((c) => c.path.startsWith('/function/'))).toEqual([]);
+      // Written in the background, after the answer.
+      await waitFor(async () => (await readVisit(store, name(VIA_NGINX))) !== undefined, 'the visit mark');
+    } finally {
+      await visitor.close();
+    }
+  }, 30_000);
 
   test("the wakers' logs hold no credential", () => {
     const basic = Buffer.from(`admin:${PASSWORD}`).toString('base64');

@@ -35,6 +35,7 @@ import {
   wakingUntil,
 } from '../../src/state/sleeping.js';
 import { stateKey, type StateStore } from '../../src/state/store.js';
+import { deleteVisit, readVisit, saveVisit } from '../../src/state/visits.js';
 import { RGW_PROGRAMS, startRgw, type RgwServer } from '../../test/support/rgw.js';
 import { describeWith } from '../../test/support/tools.js';
 
@@ -42,8 +43,14 @@ const PAGE = new URL('../../docs/private-previews.md', import.meta.url);
 const SECTION = '## The bucket: anonymous or signed reads';
 
 /** The names the page uses, and ours. */
-const DOC = { bucket: 'previews', statePrefix: '.faas-preview', edgeUid: 'faas-preview-edge' };
-const OURS = { bucket: 'site-files', statePrefix: 'preview-state', edgeUid: 'edge-reader' };
+const DOC = {
+  bucket: 'previews',
+  statePrefix: '.faas-preview',
+  edgeUid: 'faas-preview-edge',
+  actionUid: 'faas-preview-action',
+};
+/** `actionUid`: the owner test/support/rgw.ts creates. */
+const OURS = { bucket: 'site-files', statePrefix: 'preview-state', edgeUid: 'edge-reader', actionUid: 'faas-preview' };
 
 interface Statement {
   Effect: string;
@@ -88,14 +95,21 @@ function withOurNames(json: string): string {
   const ours = json
     .replaceAll(`arn:aws:s3:::${DOC.bucket}/${DOC.statePrefix}/`, `arn:aws:s3:::${OURS.bucket}/${OURS.statePrefix}/`)
     .replaceAll(`arn:aws:s3:::${DOC.bucket}`, `arn:aws:s3:::${OURS.bucket}`)
-    .replaceAll(`arn:aws:iam:::user/${DOC.edgeUid}`, `arn:aws:iam:::user/${OURS.edgeUid}`);
+    .replaceAll(`arn:aws:iam:::user/${DOC.edgeUid}`, `arn:aws:iam:::user/${OURS.edgeUid}`)
+    .replaceAll(`arn:aws:iam:::user/${DOC.actionUid}`, `arn:aws:iam:::user/${OURS.actionUid}`);
   expect(ours).not.toContain(DOC.bucket);
   expect(ours).not.toContain(DOC.statePrefix);
   expect(ours).not.toContain(DOC.edgeUid);
+  expect(ours).not.toContain(DOC.actionUid);
   return ours;
 }
 
 const radosgwSigned = () => docBlock(/^\*\*Ceph radosgw\*\*/);
+/** The statements of a radosgw policy for the edge's user (the rest is for the action's). */
+const edgeStatements = (p: Policy) =>
+  p.Statement.filter(
+    (s) => JSON.stringify(s.Principal) !== JSON.stringify({ AWS: [`arn:aws:iam:::user/${OURS.actionUid}`] }),
+  );
 const awsSigned = () => docBlock(/^\*\*AWS S3\*\*/);
 const anonymous = () => docBlock(/\*\*anonymous reads\*\*/);
 
@@ -125,6 +139,8 @@ const EDGE: { action: string; key?: string; allowed: boolean }[] = [
   { action: 's3:PutObject', key: state(`waking/${NAME}.json`), allowed: true },
   { action: 's3:DeleteObject', key: state(`waking/${NAME}.json`), allowed: true },
   { action: 's3:DeleteObject', key: state(`sleeping/${NAME}.json`), allowed: true },
+  { action: 's3:PutObject', key: state(`visited/${NAME}.json`), allowed: true },
+  { action: 's3:DeleteObject', key: state(`visited/${NAME}.json`), allowed: false },
   { action: 's3:PutObject', key: state(`sleeping/${NAME}.json`), allowed: false },
   { action: 's3:PutObject', key: state(`previews/${NAME}.json`), allowed: false },
   { action: 's3:DeleteObject', key: state(`previews/${NAME}.json`), allowed: false },
@@ -193,9 +209,18 @@ describe('the bucket policies of docs/private-previews.md, offline', () => {
     }
   });
 
-  test('the radosgw policy names only the edge user, the IAM policy no principal, the anonymous one everyone', () => {
+  test("the radosgw policy names the edge user, and the action's user only to read the visit marks; the IAM policy no principal, the anonymous one everyone", () => {
     const rgw = JSON.parse(withOurNames(radosgwSigned())) as Policy;
-    for (const s of rgw.Statement) expect(s.Principal).toEqual({ AWS: [`arn:aws:iam:::user/${OURS.edgeUid}`] });
+    const action = { AWS: [`arn:aws:iam:::user/${OURS.actionUid}`] };
+    expect(rgw.Statement.filter((s) => JSON.stringify(s.Principal) === JSON.stringify(action))).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: action,
+        Action: ['s3:GetObject'],
+        Resource: [`arn:aws:s3:::${OURS.bucket}/${OURS.statePrefix}/visited/*`],
+      },
+    ]);
+    for (const s of edgeStatements(rgw)) expect(s.Principal).toEqual({ AWS: [`arn:aws:iam:::user/${OURS.edgeUid}`] });
     const iam = JSON.parse(withOurNames(awsSigned())) as Policy;
     for (const s of iam.Statement) expect(s.Principal).toBeUndefined();
     const anon = JSON.parse(withOurNames(anonymous())) as Policy;
@@ -204,10 +229,10 @@ describe('the bucket policies of docs/private-previews.md, offline', () => {
     ]);
   });
 
-  test('the AWS S3 / MinIO policy grants the radosgw one: the same actions on the same resources', () => {
+  test("the AWS S3 / MinIO policy grants the radosgw one's to the edge: the same actions on the same resources", () => {
     const pairs = (p: Policy) =>
       p.Statement.flatMap((s) => s.Action.flatMap((a) => s.Resource.map((r) => `${a} ${r}`))).sort();
-    const rgw = pairs(JSON.parse(withOurNames(radosgwSigned())) as Policy);
+    const rgw = pairs({ Version: '', Statement: edgeStatements(JSON.parse(withOurNames(radosgwSigned())) as Policy) });
     expect(pairs(JSON.parse(withOurNames(awsSigned())) as Policy)).toEqual(rgw);
     expect(new Set(rgw).size).toBe(rgw.length);
   });
@@ -341,9 +366,17 @@ withCeph('the bucket policies of docs/private-previews.md, on radosgw', () => {
       expect(await readSleeping(ownerStore, NAME)).toBeUndefined();
     });
 
+    test('the edge writes its visit mark, which the action (the sweeper) reads and the teardown deletes', async () => {
+      const at = new Date('2026-12-07T09:00:00.000Z');
+      await saveVisit(edgeStore, NAME, at);
+      expect(await readVisit(ownerStore, NAME)).toBe(at.getTime());
+      await deleteVisit(ownerStore, NAME);
+      expect(await readVisit(ownerStore, NAME)).toBeUndefined();
+    });
+
     test.each(EDGE.map((c) => [label(c), c] as const))('the edge user: %s', async (_, c) => {
-      if (c.key?.includes('/sleeping/') || c.key?.includes('/previews/') || c.key?.startsWith(`${NAME}/`))
-        await put(c.key, '{}'); // exists before, so a refused delete leaves it and an allowed one is seen
+      const before = (k: string) => /\/(sleeping|previews|visited)\//.test(k) || k.startsWith(`${NAME}/`);
+      if (c.key && before(c.key)) await put(c.key, '{}'); // exists before, so a refused delete leaves it and an allowed one is seen
       const send = (): Promise<{ $metadata: { httpStatusCode?: number } }> => {
         switch (c.action) {
           case 's3:ListBucket':
@@ -366,7 +399,7 @@ withCeph('the bucket policies of docs/private-previews.md, on radosgw', () => {
         // afterwards a refused write or delete changed nothing (the edge's HEAD: on radosgw an object the edge wrote
         // is the edge's, and the owner's HEAD of it is refused, see below)
         const after = await status(edge.send(new HeadObjectCommand({ Bucket: OURS.bucket, Key: c.key })));
-        const existed = c.key.includes('/sleeping/') || c.key.includes('/previews/') || c.key.startsWith(`${NAME}/`);
+        const existed = before(c.key);
         const exists = c.action === 's3:PutObject' ? existed || c.allowed : existed && !c.allowed;
         expect(after).toBe(exists ? 200 : 404);
       }

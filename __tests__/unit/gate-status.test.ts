@@ -6,6 +6,7 @@ import { describe, expect, test } from '@jest/globals';
 import { isNavigation } from '../../src/gate/navigation.js';
 import {
   BUILDING_RETRY_S,
+  MAX_DEPLOY_MS,
   previewState,
   statusAnswer,
   WAKING_RETRY_S,
@@ -36,36 +37,46 @@ const closed = (extra: Partial<ClosedPreview> = {}): ClosedPreview => ({
   ...extra,
 });
 
+/** Ten minutes after the record's deploy began. */
+const NOW = Date.parse('2026-12-07T08:10:00Z');
+
 describe('previewState', () => {
+  test('a first deploy whose record is older than a job may run, never ready nor failed: it did not finish', () => {
+    const began = Date.parse('2026-12-07T08:00:00Z');
+    expect(previewState(record(), undefined, began + MAX_DEPLOY_MS - 1).kind).toBe('building');
+    expect(previewState(record(), undefined, began + MAX_DEPLOY_MS)).toEqual({ kind: 'failed', pr: 5 });
+    expect(previewState(record({ updatedAt: 'not a date' }), undefined, NOW).kind).toBe('failed');
+  });
+
   test('a record without readyAt, specs or a failed step: the first deploy is running', () => {
-    expect(previewState(record(), undefined)).toEqual({ kind: 'building', pr: 5 });
+    expect(previewState(record(), undefined, NOW)).toEqual({ kind: 'building', pr: 5 });
   });
 
   test('a failed step and never ready: the first deploy failed', () => {
-    expect(previewState(record({ failedStep: 'build' }), undefined)).toEqual({ kind: 'failed', pr: 5 });
+    expect(previewState(record({ failedStep: 'build' }), undefined, NOW)).toEqual({ kind: 'failed', pr: 5 });
   });
 
   test('ready once seen ready, also when a later deploy failed or runs; records from before readyAt by their specs', () => {
-    expect(previewState(record({ readyAt: '2026-12-07T08:01:00Z' }), undefined)).toEqual({ kind: 'ready' });
-    expect(previewState(record({ readyAt: '2026-12-07T08:01:00Z', failedStep: 'readiness' }), undefined)).toEqual({
+    expect(previewState(record({ readyAt: '2026-12-07T08:01:00Z' }), undefined, NOW)).toEqual({ kind: 'ready' });
+    expect(previewState(record({ readyAt: '2026-12-07T08:01:00Z', failedStep: 'readiness' }), undefined, NOW)).toEqual({
       kind: 'ready',
     });
-    expect(previewState(record({ specs: [] }), undefined)).toEqual({ kind: 'ready' });
+    expect(previewState(record({ specs: [] }), undefined, NOW)).toEqual({ kind: 'ready' });
   });
 
   test('the record wins over a tombstone (a reopened PR); a tombstone alone: removed; nothing: unknown', () => {
-    expect(previewState(record(), closed()).kind).toBe('building');
-    expect(previewState(undefined, closed())).toEqual({
+    expect(previewState(record(), closed(), NOW).kind).toBe('building');
+    expect(previewState(undefined, closed(), NOW)).toEqual({
       kind: 'closed',
       reason: 'PR #5 was merged',
       closedAt: '2026-12-01T10:00:00.000Z',
     });
-    expect(previewState(undefined, undefined)).toEqual({ kind: 'unknown' });
+    expect(previewState(undefined, undefined, NOW)).toEqual({ kind: 'unknown' });
   });
 
   test('a PR number that is not a positive integer is not repeated', () => {
     const hostile = record({ pr: '5<script>' as unknown as number });
-    expect(previewState(hostile, undefined)).toEqual({ kind: 'building', pr: undefined });
+    expect(previewState(hostile, undefined, NOW)).toEqual({ kind: 'building', pr: undefined });
   });
 });
 

@@ -15,6 +15,7 @@ function store(records: Record<string, unknown>) {
     send: async (command: { input: { Key: string } }) => {
       reads.push(command.input.Key);
       const value = records[command.input.Key];
+      if (value === 'denied') throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
       if (value === undefined) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' });
       return { Body: { transformToString: async () => JSON.stringify(value) } };
     },
@@ -41,7 +42,11 @@ describe('repositoryLookup', () => {
     const s = store({});
     const lookup = repositoryLookup(
       [repos[0]],
-      storedFactsLookup(s.store, () => 0),
+      storedFactsLookup(
+        s.store,
+        () => 0,
+        () => undefined,
+      ),
     );
     expect(await lookup('shop-pr-1')).toBe('acme/shop');
     expect(s.reads).toEqual([]);
@@ -52,7 +57,11 @@ describe('repositoryLookup', () => {
     expect(
       await repositoryLookup(
         repos,
-        storedFactsLookup(s.store, () => 0),
+        storedFactsLookup(
+          s.store,
+          () => 0,
+          () => undefined,
+        ),
       )('blog-pr-2'),
     ).toBe('acme/blog');
   });
@@ -64,7 +73,11 @@ describe('repositoryLookup', () => {
     });
     const lookup = repositoryLookup(
       repos,
-      storedFactsLookup(s.store, () => 0),
+      storedFactsLookup(
+        s.store,
+        () => 0,
+        () => undefined,
+      ),
     );
     expect(await lookup('evil-pr-1')).toBeUndefined();
     expect(await lookup('old-pr-1')).toBeUndefined();
@@ -78,25 +91,49 @@ describe('repositoryLookup', () => {
     });
     const lookup = repositoryLookup(
       repos,
-      storedFactsLookup(s.store, () => 0),
+      storedFactsLookup(
+        s.store,
+        () => 0,
+        () => undefined,
+      ),
     );
     expect(await lookup('blog-pr-3')).toBe('acme/blog');
     expect(await lookup('evil-pr-3')).toBeUndefined();
   });
 
-  test('an answer is reused for FACTS_TTL_MS, then read again (record and tombstone: two reads each time)', async () => {
+  test('an answer is reused for FACTS_TTL_MS, then read again (a live preview: its record alone)', async () => {
     const s = store({ '.faas-preview/previews/blog-pr-2.json': { githubRepository: 'acme/blog' } });
     let now = 0;
     const lookup = repositoryLookup(
       repos,
-      storedFactsLookup(s.store, () => now),
+      storedFactsLookup(
+        s.store,
+        () => now,
+        () => undefined,
+      ),
     );
     await lookup('blog-pr-2');
     now = FACTS_TTL_MS - 1;
     await lookup('blog-pr-2');
-    expect(s.reads).toHaveLength(2);
+    expect(s.reads).toEqual(['.faas-preview/previews/blog-pr-2.json']);
     now = FACTS_TTL_MS;
     await lookup('blog-pr-2');
-    expect(s.reads).toHaveLength(4);
+    expect(s.reads).toHaveLength(2);
+  });
+
+  test("a tombstone that cannot be read (a bucket granting no listing answers a missing key 403) is no tombstone, logged; the record's failure is not hidden", async () => {
+    const s = store({
+      '.faas-preview/closed/blog-pr-5.json': 'denied',
+      '.faas-preview/previews/blog-pr-6.json': 'denied',
+    });
+    const lines: string[] = [];
+    const facts = storedFactsLookup(
+      s.store,
+      () => 0,
+      (l) => lines.push(l),
+    );
+    expect(await facts('blog-pr-5')).toEqual({ record: undefined, closed: undefined });
+    expect(lines).toEqual(['tombstone of blog-pr-5 could not be read: Access Denied']);
+    await expect(facts('blog-pr-6')).rejects.toThrow('Access Denied');
   });
 });

@@ -17,7 +17,8 @@ import { writeOutputs } from '../report.js';
 import { saveClosed } from '../state/closed.js';
 import { deleteRecord, readRecord, recordRepositories } from '../state/records.js';
 import type { StateStore } from '../state/store.js';
-import { deleteSleeping, readSleeping } from '../state/sleeping.js';
+import { clearWaking, deleteSleeping, readSleeping } from '../state/sleeping.js';
+import { deleteVisit } from '../state/visits.js';
 import { inlineCode } from '../text/untrusted.js';
 import { removeData } from './preview-data.js';
 import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
@@ -75,6 +76,11 @@ export async function teardownPreview(
   if (store) await step('reading the saved specs', async () => void (saved = await savedSpecs(store, name)));
   // Then forgotten, so that a waker can no longer bring a closed PR's preview back while the rest goes.
   if (store) await step('forgetting the sleeping preview', () => deleteSleeping(store, name));
+  // What the edge service wrote of the preview (a wake's mark, its last visit) goes with it.
+  if (store)
+    await step("forgetting the edge's marks", async () => {
+      await Promise.all([clearWaking(store, name), deleteVisit(store, name)]);
+    });
   const images = saved.specs.map((x) => x.image);
   await step(
     'deleting the functions',

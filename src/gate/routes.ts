@@ -58,6 +58,8 @@ export interface GateDeps {
   now: () => number;
   /** Signed reads of a private bucket: the auth answer carries the presigned paths the router fetches. */
   signRead?: ReadSigner;
+  /** Told of every request let through (the preview is in use: waker/visits.ts). */
+  visited?: (preview: string) => void;
 }
 
 export interface Answer {
@@ -130,6 +132,7 @@ async function accessOf(req: http.IncomingMessage, preview: string, d: GateDeps)
 async function auth(req: http.IncomingMessage, preview: string, d: GateDeps): Promise<Answer> {
   const access = await accessOf(req, preview, d);
   if (!access.allow) return { status: 401 };
+  d.visited?.(preview);
   return allowed(req, preview, d.signRead);
 }
 

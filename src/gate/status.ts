@@ -27,12 +27,23 @@ export const WAKING_RETRY_S = 5;
 
 const prNumber = (n: unknown) => (Number.isSafeInteger(n) && (n as number) > 0 ? (n as number) : undefined);
 
+/**
+ * How long a first deploy may be running: GitHub stops a job after 6 hours, so a record older than that without
+ * `readyAt` or `failedStep` is a run that was cancelled or killed before it could say so.
+ */
+export const MAX_DEPLOY_MS = 6 * 3_600_000;
+
 /** The state of a preview from what the bucket holds; the objects are read as hostile (any field may be missing). */
-export function previewState(record: PreviewRecord | undefined, closed: ClosedPreview | undefined): PreviewState {
+export function previewState(
+  record: PreviewRecord | undefined,
+  closed: ClosedPreview | undefined,
+  now: number,
+): PreviewState {
   if (record) {
     if (record.readyAt || record.specs) return { kind: 'ready' };
     const pr = prNumber(record.pr);
-    return record.failedStep ? { kind: 'failed', pr } : { kind: 'building', pr };
+    const stale = !(now - Date.parse(record.updatedAt) < MAX_DEPLOY_MS);
+    return record.failedStep || stale ? { kind: 'failed', pr } : { kind: 'building', pr };
   }
   if (closed) return { kind: 'closed', reason: closed.reason, closedAt: closed.closedAt };
   return { kind: 'unknown' };
@@ -79,7 +90,7 @@ export function statusAnswer(state: PreviewState, preview: string): StatusAnswer
           503,
           'This preview is not available',
           `<p>The first deploy${ofPr(state.pr)} did not finish, so ${name} has nothing to show. ` +
-            'The comment on the pull request says why; the next push deploys it again.</p>',
+            'The comment on the pull request says why, or its run was stopped; the next push deploys it again.</p>',
         ),
         text: `preview ${preview} is not available: its first deploy did not finish\n`,
       };

@@ -1,7 +1,8 @@
 /**
  * The gate inside the edge service: which repository a preview belongs to, and the `/.faas-preview/` requests
- * (without the gate, only the router's auth question, for signed reads of a private bucket, and `status`, where the
- * router sends a request it found nothing for).
+ * (without the gate, only the router's auth question, which lets everyone through, for signed reads of a private
+ * bucket or to record visits, and `status`, where the router sends a request it found nothing for). Every request
+ * let through marks its preview as visited.
  * With one repository configured every preview is that repository's; with several, the preview's record in the
  * bucket names it (the action writes it on every deploy), and only a configured repository is believed.
  */
@@ -19,8 +20,10 @@ import {
   type GateConfig,
 } from '../gate/routes.js';
 import { previewState, STATUS_PATH, statusAnswer, type StatusAnswer } from '../gate/status.js';
+import { sanitize } from '../text/untrusted.js';
 import type { Repository } from './specs.js';
 import type { FactsLookup } from './stored-facts.js';
+import type { VisitRecorder } from './visits.js';
 
 export interface GateService {
   /** Answers a gate request and returns true; false for any other path. */
@@ -50,21 +53,35 @@ export function gateService(o: {
   log: (line: string) => void;
   now: () => number;
   signRead?: ReadSigner;
+  visited?: VisitRecorder;
 }): GateService {
   const repositoryOf = repositoryLookup(o.repositories, o.facts);
   const hostOf = (r: http.IncomingMessage) => {
     const v = r.headers[o.hostHeader];
     return typeof v === 'string' ? v : undefined;
   };
-  const deps = o.gate && { config: o.gate, repositoryOf, hostOf, log: o.log, now: o.now, signRead: o.signRead };
+  const deps = o.gate && {
+    config: o.gate,
+    repositoryOf,
+    hostOf,
+    log: o.log,
+    now: o.now,
+    signRead: o.signRead,
+    visited: o.visited,
+  };
 
   /** The status of a preview with nothing to serve (gate/status.ts); with the gate, only for those let in. */
   const status = async (req: http.IncomingMessage, preview: string): Promise<Answer> => {
     const refused = deps && (await gateRefusal(req, preview, deps));
     if (refused) return refused;
-    const { record, closed } = await o.facts(preview);
+    const facts = await o.facts(preview).catch((err: Error) => {
+      o.log(`state of ${preview} could not be read: ${sanitize(err.message, { max: 300 })}`);
+      return undefined;
+    });
+    if (!facts) return { status: 404, body: 'not found\n' };
+    const { record, closed } = facts;
     const method = header(req, 'x-original-method') ?? req.method ?? '';
-    return statusReply(statusAnswer(previewState(record, closed), preview), isNavigation(req.headers, method));
+    return statusReply(statusAnswer(previewState(record, closed, o.now()), preview), isNavigation(req.headers, method));
   };
 
   return {
@@ -77,8 +94,10 @@ export function gateService(o: {
         return true;
       }
       if (!deps) {
-        // Public previews with a private bucket: everyone is let through, with signed reads.
-        const open = preview && o.signRead && url === `${GATE_PREFIX}auth`;
+        // Public previews the router asks about anyway (signed reads of a private bucket, or visits to record):
+        // everyone is let through.
+        const open = preview && url === `${GATE_PREFIX}auth`;
+        if (open) o.visited?.(preview);
         sendAnswer(res, open ? await allowed(req, preview, o.signRead) : { status: 404, body: 'not found\n' });
         return true;
       }

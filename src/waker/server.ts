@@ -23,6 +23,7 @@ import { previewState, statusAnswer, wakingAnswer } from '../gate/status.js';
 import { readSleeping } from '../state/sleeping.js';
 import { gateService, statusReply, type GateService } from './gate-service.js';
 import { storedFactsLookup, type FactsLookup } from './stored-facts.js';
+import { visitRecorder, type VisitRecorder } from './visits.js';
 import { forward } from './proxy.js';
 import {
   GATEWAY_STATUS_HEADER,
@@ -100,15 +101,18 @@ class Waker {
   private readonly now: () => number;
   private readonly gate: GateService;
   private readonly facts: FactsLookup;
+  private readonly visited: VisitRecorder;
 
   constructor(private readonly o: WakerOptions) {
     this.now = o.now ?? Date.now;
     const { config } = o;
-    this.facts = storedFactsLookup(o.store, this.now);
+    this.facts = storedFactsLookup(o.store, this.now, o.log);
+    this.visited = visitRecorder(o.store, this.now, o.log);
     this.gate = gateService({
       gate: config.gate,
       repositories: config.repositories,
       facts: this.facts,
+      visited: this.visited,
       hostHeader: config.hostHeader,
       previewDomain: config.previewDomain,
       log: o.log,
@@ -160,6 +164,7 @@ class Waker {
     target: Target,
   ): Promise<void> {
     const { config } = this.o;
+    this.visited(name);
     const body = await readBody(req, config.maxBodyBytes);
     if (!body)
       return send(res, {
@@ -169,7 +174,8 @@ class Waker {
       });
     // A person opening a sleeping preview's page is not kept waiting on a blank tab: the wake starts, and a page
     // that reloads itself says so. API calls wait for the wake and get their answer.
-    const asleep = isNavigation(req.headers, req.method!) && (await readSleeping(this.o.store, name)) !== undefined;
+    const asleep =
+      SAFE_METHODS.has(req.method!) && isNavigation(req.headers, req.method!) && (await this.isAsleep(name));
     const admission = this.flights.admit(name, () => this.timedWake(name));
     if ('held' in admission) return send(res, this.failure(name, admission.held, admission.retryAfterMs));
     if (asleep) {
@@ -185,6 +191,11 @@ class Waker {
     // Created by this wake: it did not exist when the gateway was asked, so the request has not run anywhere yet.
     if (outcome.created.includes(target.fn)) return this.forward(req, res, target, body);
     return this.again(req, res, target, body);
+  }
+
+  /** Whether the preview's specs are saved; an unreadable bucket says no here, and the wake itself tells more. */
+  private async isAsleep(name: string): Promise<boolean> {
+    return (await readSleeping(this.o.store, name).catch(() => undefined)) !== undefined;
   }
 
   /** Not asleep: the function may answer again when it exists and is one of ours (it answered an error of its own). */
@@ -215,7 +226,7 @@ class Waker {
       return undefined;
     });
     if (!facts) return send(res, NOT_FOUND);
-    const answer = statusAnswer(previewState(facts.record, facts.closed), name);
+    const answer = statusAnswer(previewState(facts.record, facts.closed, this.now()), name);
     sendAnswer(res, statusReply(answer, isNavigation(req.headers, req.method!)));
   }
 
@@ -277,6 +288,7 @@ class Waker {
         timeoutMs: config.wakeTimeoutMs,
         requestTimeoutMs: config.requestTimeoutMs,
         now: this.now,
+        log: (line) => this.o.log(sanitize(line, { max: 500 })),
       },
       name,
     );

@@ -43,6 +43,8 @@ export interface WakeDeps {
   now?: () => number;
   /** How another replica's wake is waited for (tests pass a fake). */
   sleep?: (ms: number) => Promise<void>;
+  /** What went wrong without failing the wake; the caller scrubs secrets. */
+  log?: (line: string) => void;
 }
 
 /** How often a replica looks whether another replica's wake of the same preview is done. */
@@ -71,8 +73,11 @@ export async function wake(d: WakeDeps, name: string): Promise<WakeOutcome> {
     if (missing.length === 0) return await wokenElsewhere(d, name, functions, deadline);
     if (provider.edition === 'community' && listed.length + missing.length > CE_FUNCTION_LIMIT)
       return { kind: 'full', running: listed.length, needed: missing.length };
-    await markWaking(d.store, name, new Date(deadline));
-    marked = true;
+    marked = await markWaking(d.store, name, new Date(deadline)).then(
+      () => true,
+      // Without the mark this wake still works; only a replica finding the functions early does not wait for it.
+      (err: Error) => (d.log?.(`wake of ${name} not marked in the bucket: ${err.message}`), false),
+    );
     // Create only, never twice: when the gateway says the function exists now (faasd 400 "already exists"), another
     // replica of the waker is waking the same preview at the same moment, or a deploy created a newer version. Its
     // create is not repeated and the function is not overwritten; it is waited for like ours, as it is (its own image
@@ -92,7 +97,8 @@ export async function wake(d: WakeDeps, name: string): Promise<WakeOutcome> {
       ),
     );
     await deleteSleeping(d.store, name);
-    await clearWaking(d.store, name);
+    // The preview is awake; a mark left behind expires at the deadline, and the teardown removes it.
+    if (marked) await clearWaking(d.store, name).catch(() => undefined);
     return { kind: 'awake', functions, created: created.map((s) => s.service) };
   } catch (err) {
     // Another replica waiting for this wake stops waiting; the mark is harmless when it cannot be removed.
@@ -112,8 +118,11 @@ async function wokenElsewhere(d: WakeDeps, name: string, functions: string[], de
   const sleep = d.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   if (((await wakingUntil(d.store, name)) ?? 0) <= now()) return { kind: 'awake', functions, created: [] };
   for (;;) {
+    // The mark before the specs: that wake deletes the specs first, so a mark gone while the specs are still there
+    // means it failed, never that it finished between the two reads.
+    const markedUntil = (await wakingUntil(d.store, name)) ?? 0;
     if (!(await readSleeping(d.store, name))) return { kind: 'awake', functions, created: functions };
-    if (((await wakingUntil(d.store, name)) ?? 0) <= now())
+    if (markedUntil <= now())
       return { kind: 'failed', functions, reason: 'the wake another replica began did not finish' };
     if (now() >= deadline)
       return { kind: 'timeout', functions, reason: "another replica's wake was not done within the deadline" };

@@ -69,7 +69,11 @@ export function assertNoLeaks(run: ActionRun, set: SecretSet, github?: GitHubEmu
   if (addresses.length) throw new Error(`internal addresses in public text after the run:\n${addresses.join('\n')}`);
 }
 
-/** The forms an address takes in text: `host:port`, and a dotted name or address other than loopback on its own. */
+/**
+ * The forms an address takes in text: `host:port`, and a dotted name or address other than loopback on its own. A
+ * single label without a port (a registry named `localhost`) is a word found inside other names (the preview
+ * domain `preview.localhost`), so it is not looked for.
+ */
 function addressForms(address: string): string[] {
   let u: URL;
   try {
@@ -77,7 +81,7 @@ function addressForms(address: string): string[] {
   } catch {
     return [];
   }
-  const forms = [u.host];
+  const forms = u.port || u.hostname.includes('.') ? [u.host] : [];
   if (u.hostname.includes('.') && !/^(127\.|localhost$)/.test(u.hostname)) forms.push(u.hostname);
   return forms.filter(Boolean);
 }
