@@ -106,7 +106,7 @@ describe('the lean S3 calls against raw servers', () => {
     body: Buffer | (() => Readable),
     size: number,
     lines: string[] = [],
-  ): Promise<void> {
+  ): Promise<string> {
     return s3Operation({ operation: 'PutObject', bucket: 'previews', key }, () => lean.put(key, body, size, TEXT), {
       retry: true,
       policy: POLICY,

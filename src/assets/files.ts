@@ -10,8 +10,18 @@
  * streamed.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, createReadStream, fstatSync, openSync, readSync, type ReadStream } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  fstatSync,
+  openSync,
+  readSync,
+  statSync,
+  type ReadStream,
+} from 'node:fs';
 import { FileChanged } from './local.js';
+import { contentId, PartHasher } from './manifest.js';
 import { multipartEtag, PART_SIZE, type HashKind } from './plan.js';
 
 export const SMALL_FILE = 256 * 1024;
@@ -55,40 +65,52 @@ export function readSmall(path: string, size: number): Buffer {
   }
 }
 
-/** The file's hash in ETag form: `<md5>` or, for `multipart`, `md5(part md5s)-<N>` with PART_SIZE parts. */
-export async function hashFile(
+/** What to compute in one read of a file: its ETag form (`<md5>` or `md5(part md5s)-<N>`), its content id, or both. */
+export interface HashWant {
+  etag?: HashKind;
+  id?: boolean;
+}
+
+/** One running hash per wanted result, fed the same bytes. */
+function hashers(want: HashWant, partSize: number): { update(b: Buffer): void; results(): FileHashes } {
+  const md5 = want.etag === 'md5' ? createHash('md5') : undefined;
+  const parts = want.etag === 'multipart' ? new PartHasher('md5', partSize) : undefined;
+  const id = want.id ? new PartHasher('sha256', partSize) : undefined;
+  return {
+    update(b) {
+      md5?.update(b);
+      parts?.update(b);
+      id?.update(b);
+    },
+    results: () => ({
+      etag:
+        md5?.digest('hex') ??
+        (parts && multipartEtag(parts.digests(), (d) => createHash('md5').update(d).digest('hex'))),
+      id: id && contentId(id.digests()),
+    }),
+  };
+}
+
+export interface FileHashes {
+  etag?: string;
+  id?: string;
+}
+
+/** The hashes `want` asks for, in one read of the file (whole when small, else streamed). */
+export async function fileHashes(
   path: string,
-  kind: HashKind,
-  opts: { size?: number; partSize?: number } = {},
-): Promise<string> {
-  if (kind === 'md5' && opts.size !== undefined && opts.size <= SMALL_FILE) {
-    return createHash('md5').update(readSmall(path, opts.size)).digest('hex');
-  }
-  const stream = fileStream(path);
-  if (kind === 'md5') {
-    const h = createHash('md5');
-    for await (const chunk of stream) h.update(chunk as Buffer);
-    return h.digest('hex');
-  }
-  const partSize = opts.partSize ?? PART_SIZE;
-  const digests: Buffer[] = [];
-  let part = createHash('md5');
-  let inPart = 0;
-  for await (const c of stream) {
-    const chunk = c as Buffer;
-    let off = 0;
-    while (off < chunk.length) {
-      const take = Math.min(chunk.length - off, partSize - inPart);
-      part.update(chunk.subarray(off, off + take));
-      inPart += take;
-      off += take;
-      if (inPart === partSize) {
-        digests.push(part.digest());
-        part = createHash('md5');
-        inPart = 0;
-      }
-    }
-  }
-  if (inPart > 0 || digests.length === 0) digests.push(part.digest());
-  return multipartEtag(digests, (d) => createHash('md5').update(d).digest('hex'));
+  size: number,
+  want: HashWant,
+  partSize = PART_SIZE,
+): Promise<FileHashes> {
+  const h = hashers(want, partSize);
+  if (size <= SMALL_FILE) h.update(readSmall(path, size));
+  else for await (const chunk of fileStream(path)) h.update(chunk as Buffer);
+  return h.results();
+}
+
+/** The file's hash in ETag form: `<md5>` or, for `multipart`, `md5(part md5s)-<N>` with PART_SIZE parts. */
+export async function hashFile(path: string, kind: HashKind, opts: { partSize?: number } = {}): Promise<string> {
+  const { size } = statSync(path);
+  return (await fileHashes(path, size, { etag: kind }, opts.partSize)).etag!;
 }

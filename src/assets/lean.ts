@@ -37,6 +37,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { createLeanHttp, type LeanHttpRequest, type LeanHttpResponse } from './lean-http.js';
 import { FileChanged } from './local.js';
+import { manifestMac, type Mac } from './manifest.js';
+import { normalizeEtag } from './plan.js';
 import { requestTimeoutOf } from './s3.js';
 
 type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date };
@@ -107,9 +109,14 @@ export interface ListPage {
 export interface LeanS3 {
   /**
    * One PUT attempt of `body` (a Buffer, or a function opening a fresh stream of exactly `size` bytes) to
-   * `key`. Resolves once S3 answered 2xx and the answer was read.
+   * `key`. Resolves with the answer's ETag (normalised; empty when there was none) once S3 answered 2xx and the
+   * answer was read.
    */
-  put(key: string, body: Buffer | (() => Readable), size: number, headers: PutHeaders): Promise<void>;
+  put(key: string, body: Buffer | (() => Readable), size: number, headers: PutHeaders): Promise<string>;
+  /** One GetObject attempt of a small object (at most `maxBytes`): its bytes, or undefined when it does not exist. */
+  get(key: string, maxBytes: number): Promise<Buffer | undefined>;
+  /** The asset manifest's MAC, keyed from the credentials' secret (manifest.ts). */
+  manifestMac(): Promise<Mac>;
   /** One ListObjectsV2 attempt: the page of `prefix` after `token`. */
   list(prefix: string, token?: string): Promise<ListPage>;
   /** HTTP attempts made so far. */
@@ -284,9 +291,9 @@ export async function createLeanS3(
   };
 
   return {
-    async put(key, body, size, h): Promise<void> {
+    async put(key, body, size, h): Promise<string> {
       const path = base + encodeKeyPath(key);
-      await send({
+      const res = await send({
         method: 'PUT',
         path,
         headers: { 'content-type': h.contentType, 'cache-control': h.cacheControl },
@@ -301,7 +308,18 @@ export async function createLeanS3(
               : `it shrank to ${sent} of the ${size} bytes the walk saw`,
           ),
       });
+      const etag = res.headers.etag;
+      return normalizeEtag(typeof etag === 'string' ? etag : undefined);
     },
+    async get(key, maxBytes): Promise<Buffer | undefined> {
+      try {
+        return (await send({ method: 'GET', path: base + encodeKeyPath(key), size: 0, maxBody: maxBytes })).body;
+      } catch (err) {
+        if (err instanceof S3ResponseError && err.$metadata.httpStatusCode === 404) return undefined;
+        throw err;
+      }
+    },
+    manifestMac: async () => manifestMac((await signing.credentials()).secretAccessKey),
     async list(prefix, token): Promise<ListPage> {
       const query: Record<string, string> = {
         'list-type': '2',

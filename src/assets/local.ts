@@ -10,7 +10,8 @@
  *   cannot produce them;
  * - keys longer than S3's limit (1,024 bytes of UTF-8, the bucket prefix included) are skipped, all reported in
  *   one warning at the end of the walk, before anything is uploaded;
- * - dotfiles and dot-directories are skipped unless `includeDotfiles`.
+ * - dotfiles and dot-directories are skipped unless `includeDotfiles`; `.faas-preview/` at the top always is: the edge
+ *   routes that path to the edge service, and the sync keeps its content manifest there (manifest.ts).
  * Only metadata (lstat/stat/realpath) is read here, with synchronous calls: a few microseconds each for a local
  * directory, a third of the time of their promise forms (thread-pool round trips) on a 2,000-file site. Contents are
  * read by the sync, from `path`, which is always the real path inside the directory.
@@ -42,6 +43,9 @@ export class FileChanged extends Error {
     this.name = 'FileChanged';
   }
 }
+
+/** The top-level folder the edge reserves for the edge service (never served from the bucket): not synced. */
+export const RESERVED_DIR = '.faas-preview';
 
 /** S3's limit on an object key, in bytes of UTF-8. */
 export const MAX_KEY_BYTES = 1024;
@@ -121,6 +125,10 @@ export function walkLocal(dir: string, opts: WalkOptions): LocalFile[] {
       return;
     }
     const key = dirKey + name;
+    if (key === RESERVED_DIR) {
+      warn(`skipping ${key}/: the edge reserves that path, and the sync keeps its own state there`);
+      return;
+    }
     if (!isSafeKey(key)) {
       warn(`skipping ${JSON.stringify(key)}: not a safe object key`);
       return;

@@ -16,11 +16,11 @@
  * remote.ts; the lean calls (PUT, listing): lean.ts. Every S3 call goes through s3-call.ts.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { forEachLimited } from '../concurrency.js';
 import { DEFAULT_UPLOAD_CONCURRENCY } from '../settings.js';
-import { hashFile } from './files.js';
+import { compareFiles, nextManifest, readManifest, saveManifest, type ManifestState } from './compare.js';
 import { walkLocal } from './local.js';
-import { hashRequests, planSync, type SyncPlan } from './plan.js';
+import { MANIFEST_KEY } from './manifest.js';
+import { planSync, type RemoteObject, type SyncPlan } from './plan.js';
 import { createLeanS3, type LeanS3 } from './lean.js';
 import { checkPrefix, deleteKeys, listRemote, RequestCounter } from './remote.js';
 import { Uploader } from './upload.js';
@@ -37,6 +37,8 @@ export interface SyncOptions {
   cacheControl: string;
   cacheControlFingerprinted: string;
   concurrency: number;
+  /** Keep the content manifest (manifest.ts); default true. Off, files are compared by MD5 alone. */
+  contentManifest?: boolean;
   log?: (line: string) => void;
 }
 
@@ -48,9 +50,6 @@ export interface SyncResult {
   /** S3 requests made (every HTTP attempt). */
   requests: number;
 }
-
-/** Files hashed at a time (most are read synchronously anyway: see files.ts). */
-const HASH_CONCURRENCY = 8;
 
 const ORDER = ['prepareSync', 'uploadAssets', 'uploadHtml', 'deleteStale'] as const;
 type Phase = (typeof ORDER)[number];
@@ -69,6 +68,12 @@ export class PreparedSync {
     private readonly counter: RequestCounter,
     private readonly uploader: Uploader,
     private readonly lean: LeanS3 | undefined,
+    /** The manifest as read, the listing and the content ids read, for the manifest written at the end. */
+    private readonly manifest: {
+      state: ManifestState;
+      remote: ReadonlyMap<string, RemoteObject>;
+      ids: Map<string, string>;
+    },
   ) {}
 
   /** Uploads every changed file but HTML. */
@@ -81,17 +86,24 @@ export class PreparedSync {
     return this.phase('uploadHtml', () => this.uploader.upload(this.plan.html));
   }
 
-  /** Deletes the keys that have no local file (DeleteObjects, 1,000 a request), then logs the sync's summary; only after uploadHtml. */
+  /**
+   * Deletes the keys that have no local file (DeleteObjects, 1,000 a request) and writes the content manifest (at the
+   * same time), then logs the sync's summary; only after uploadHtml.
+   */
   deleteStale(): Promise<void> {
     return this.phase('deleteStale', async () => {
-      const { client, counter, opts, plan } = this;
-      this.deleted = await deleteKeys(
-        client,
-        counter,
-        opts.bucket,
-        opts.prefix,
-        plan.deletes.map((k) => opts.prefix + k),
-      );
+      const { client, counter, opts, plan, manifest } = this;
+      const next = nextManifest(plan.skipped, manifest.remote, manifest.ids, this.uploader.sent);
+      [this.deleted] = await Promise.all([
+        deleteKeys(
+          client,
+          counter,
+          opts.bucket,
+          opts.prefix,
+          plan.deletes.map((k) => opts.prefix + k),
+        ),
+        saveManifest(this.lean, opts, manifest.state, next, opts.log),
+      ]);
       for (const k of plan.deletes) opts.log(`deleted ${k}`);
       const r = this.result();
       opts.log(
@@ -141,7 +153,10 @@ function checkHeaderValue(name: string, value: string): void {
     throw new Error(`asset sync: ${name} ${JSON.stringify(value)} is not one line of printable ASCII`);
 }
 
-/** Walks the directory and lists the prefix (together), hashes the files that may be unchanged, and plans the sync. */
+/**
+ * Walks the directory while the listing and the content manifest are on their way, reads the files that may be
+ * unchanged (compare.ts), and plans the sync.
+ */
 export async function prepareSync(client: S3Client, options: SyncOptions): Promise<PreparedSync> {
   checkPrefix(options.prefix);
   checkHeaderValue('cacheControl', options.cacheControl);
@@ -155,21 +170,17 @@ export async function prepareSync(client: S3Client, options: SyncOptions): Promi
   try {
     const remoteReady = leanReady.then((lean) => listRemote({ client, lean, counter, log }, bucket, prefix));
     remoteReady.catch(() => undefined); // awaited below
-    // The listing's request goes out first; the walk (synchronous calls) runs while its answer is on the way.
+    const manifestReady = leanReady.then((lean) =>
+      readManifest(opts.contentManifest === false ? undefined : lean, opts, log),
+    );
+    manifestReady.catch(() => undefined); // awaited below
+    // The requests go out first; the walk (synchronous calls) runs while their answers are on the way.
     await new Promise((resolve) => setImmediate(resolve));
     const local = walkLocal(opts.dir, { includeDotfiles: opts.includeDotfiles, keyPrefix: prefix, log });
-    const remote = await remoteReady;
-    const hashes = new Map<string, string>();
-    // largest first: the big files' reads (streamed, in the thread pool) overlap with hashing the small ones
-    const requests = hashRequests(local, remote).sort((a, b) => b.file.size - a.file.size);
-    await forEachLimited(requests, HASH_CONCURRENCY, async (req) => {
-      hashes.set(req.file.key, await hashFile(req.file.path, req.kind, { size: req.file.size }));
-    });
-    const checksumMode = await (
-      client.config as { requestChecksumCalculation?: () => Promise<string> }
-    ).requestChecksumCalculation?.();
+    const remote = withoutManifest(await remoteReady);
+    const state = await manifestReady;
+    const { hashes, ids } = await compareFiles(local, remote, state, log);
     const lean = await leanReady;
-    const rules = { cacheControl: opts.cacheControl, cacheControlFingerprinted: opts.cacheControlFingerprinted };
     const uploader = new Uploader({
       client,
       counter,
@@ -177,15 +188,28 @@ export async function prepareSync(client: S3Client, options: SyncOptions): Promi
       bucket,
       prefix,
       concurrency,
-      rules,
-      partChecksums: checksumMode === 'WHEN_SUPPORTED',
+      rules: { cacheControl: opts.cacheControl, cacheControlFingerprinted: opts.cacheControlFingerprinted },
+      partChecksums: (await checksumMode(client)) === 'WHEN_SUPPORTED',
+      recordIds: state.recording,
       log,
     });
-    return new PreparedSync(client, opts, planSync(local, remote, hashes), counter, uploader, lean);
+    const plan = planSync(local, remote, hashes);
+    return new PreparedSync(client, opts, plan, counter, uploader, lean, { state, remote, ids });
   } catch (err) {
     (await leanReady.catch(() => undefined))?.close();
     throw err;
   }
+}
+
+/** The listing without the manifest's own object: neither a file to compare nor a stale key. */
+function withoutManifest(remote: Map<string, RemoteObject>): Map<string, RemoteObject> {
+  remote.delete(MANIFEST_KEY);
+  return remote;
+}
+
+function checksumMode(client: S3Client): Promise<string | undefined> {
+  const config = client.config as { requestChecksumCalculation?: () => Promise<string> };
+  return config.requestChecksumCalculation?.() ?? Promise.resolve(undefined);
 }
 
 /** The whole sync in one call: prepare, assets, HTML, stale deletes. */

@@ -21,12 +21,15 @@ import {
   type CompletedPart,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { createHash, type Hash } from 'node:crypto';
 import type { ReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { forEachLimited } from '../concurrency.js';
 import { fileStream, readSmall, SMALL_FILE } from './files.js';
 import { cacheControl, contentType, type CacheRules } from './headers.js';
 import type { LocalFile } from './local.js';
-import { partCount, PART_SIZE, usesMultipart } from './plan.js';
+import { contentId, contentIdOf, PartHasher, type ManifestEntry } from './manifest.js';
+import { normalizeEtag, partCount, PART_SIZE, usesMultipart } from './plan.js';
 import type { LeanS3 } from './lean.js';
 import type { RequestCounter } from './remote.js';
 import { s3Operation, type S3Target } from './s3-call.js';
@@ -42,6 +45,8 @@ export interface UploaderOptions {
   rules: CacheRules;
   /** With the SDK's default checksums (real AWS), parts carry CRC32s that CompleteMultipartUpload must repeat. */
   partChecksums: boolean;
+  /** Record the content id and ETag of each file sent (for the manifest: manifest.ts). */
+  recordIds: boolean;
   log: (line: string) => void;
 }
 
@@ -51,6 +56,8 @@ class Multipart {
   uploadId?: string;
   completed = false;
   private parts: CompletedPart[] = [];
+  /** SHA-256 of each part as sent, for the content id. */
+  readonly digests: Buffer[] = [];
   private left: number;
 
   constructor(
@@ -81,6 +88,8 @@ type Job = { kind: 'single'; file: LocalFile } | { kind: 'part'; upload: Multipa
 export class Uploader {
   bytesUploaded = 0;
   filesUploaded = 0;
+  /** With recordIds: key (relative) → the id of the bytes sent and the ETag the server gave them. */
+  readonly sent = new Map<string, ManifestEntry>();
 
   constructor(private readonly o: UploaderOptions) {}
 
@@ -114,49 +123,61 @@ export class Uploader {
     return { contentType: contentType(file.key), cacheControl: cacheControl(file.key, this.o.rules) };
   }
 
-  private uploaded(file: LocalFile): void {
+  private uploaded(file: LocalFile, id?: string, etag?: string): void {
+    if (this.o.recordIds && id && etag) this.sent.set(file.key, { id, etag: normalizeEtag(etag), size: file.size });
     this.bytesUploaded += file.size;
     this.filesUploaded++;
     this.o.log(`uploaded ${file.key} (${file.size} bytes)`);
   }
 
   private async single(file: LocalFile): Promise<void> {
-    const { lean, log } = this.o;
-    const key = this.o.prefix + file.key;
-    const headers = this.headersOf(file);
     // read once, sent from the same buffer by every attempt; larger files get a fresh stream per attempt
     const body = file.size > SMALL_FILE ? undefined : readSmall(file.path, file.size);
+    if (this.o.lean) await this.singleLean(this.o.lean, file, body);
+    else await this.singleSdk(file, body);
+  }
+
+  private async singleLean(lean: LeanS3, file: LocalFile, body: Buffer | undefined): Promise<void> {
+    const { recordIds, log } = this.o;
+    // the id of the bytes the attempt that succeeded sent: each attempt reads the file again
+    let streamed: PartHasher | undefined;
+    const open = (): Readable =>
+      recordIds ? hashing(fileStream(file.path), (streamed = new PartHasher())) : fileStream(file.path);
+    const etag = await s3Operation(
+      this.target('PutObject', file),
+      () => lean.put(this.o.prefix + file.key, body ?? open, file.size, this.headersOf(file)),
+      { retry: true, log },
+    );
+    const id = !recordIds ? undefined : body ? contentIdOf(body) : contentId(streamed!.digests());
+    this.uploaded(file, id, etag);
+  }
+
+  private async singleSdk(file: LocalFile, body: Buffer | undefined): Promise<void> {
+    const headers = this.headersOf(file);
     const target = this.target('PutObject', file);
-    if (lean) {
-      await s3Operation(target, () => lean.put(key, body ?? (() => fileStream(file.path)), file.size, headers), {
-        retry: true,
-        log,
-      });
-    } else {
-      const command = (Body: Buffer | ReadStream): PutObjectCommand =>
-        this.o.counter.count(
-          new PutObjectCommand({
-            Bucket: this.o.bucket,
-            Key: key,
-            Body,
-            ContentLength: file.size,
-            ContentType: headers.contentType,
-            CacheControl: headers.cacheControl,
-          }),
-        );
-      // a Buffer body the SDK repeats by itself; a stream it cannot
-      if (body) await s3Operation(target, () => this.o.client.send(command(body)));
-      else
-        await s3Operation(
-          target,
-          () =>
-            withStream(
-              () => fileStream(file.path),
-              (s) => this.o.client.send(command(s)),
-            ),
-          { retry: true, log },
-        );
-    }
+    const command = (Body: Buffer | ReadStream): PutObjectCommand =>
+      this.o.counter.count(
+        new PutObjectCommand({
+          Bucket: this.o.bucket,
+          Key: this.o.prefix + file.key,
+          Body,
+          ContentLength: file.size,
+          ContentType: headers.contentType,
+          CacheControl: headers.cacheControl,
+        }),
+      );
+    // a Buffer body the SDK repeats by itself; a stream it cannot
+    if (body) await s3Operation(target, () => this.o.client.send(command(body)));
+    else
+      await s3Operation(
+        target,
+        () =>
+          withStream(
+            () => fileStream(file.path),
+            (s) => this.o.client.send(command(s)),
+          ),
+        { retry: true, log: this.o.log },
+      );
     this.uploaded(file);
   }
 
@@ -186,7 +207,12 @@ export class Uploader {
     const start = index * PART_SIZE;
     const end = Math.min(file.size, start + PART_SIZE) - 1;
     const PartNumber = index + 1;
-    const command = (Body: ReadStream): UploadPartCommand =>
+    let digest: Hash | undefined;
+    const open = (): Readable => {
+      const part = fileStream(file.path, { start, end });
+      return this.o.recordIds ? hashing(part, (digest = createHash('sha256'))) : part;
+    };
+    const command = (Body: Readable): UploadPartCommand =>
       counter.count(
         new UploadPartCommand({
           Bucket: bucket,
@@ -200,18 +226,15 @@ export class Uploader {
       );
     const out = await s3Operation(
       this.target('UploadPart', file),
-      () =>
-        withStream(
-          () => fileStream(file.path, { start, end }),
-          (body) => client.send(command(body)),
-        ),
+      () => withStream(open, (body) => client.send(command(body))),
       { retry: true, log },
     );
+    if (digest) upload.digests[index] = digest.digest();
     if (
       !upload.done({ PartNumber, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) })
     )
       return;
-    await s3Operation(this.target('CompleteMultipartUpload', file), () =>
+    const completed = await s3Operation(this.target('CompleteMultipartUpload', file), () =>
       client.send(
         counter.count(
           new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId, MultipartUpload: { Parts: upload.all } }),
@@ -219,7 +242,7 @@ export class Uploader {
       ),
     );
     upload.completed = true;
-    this.uploaded(file);
+    this.uploaded(file, digest && contentId(upload.digests), completed.ETag);
   }
 
   private async abort(upload: Multipart): Promise<void> {
@@ -233,8 +256,21 @@ export class Uploader {
   }
 }
 
+/** `stream`'s bytes, each also given to `hash` on the way (the bytes an attempt really sent). */
+function hashing(stream: Readable, hash: { update(b: Buffer): unknown }): Readable {
+  return Readable.from(
+    (async function* () {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        yield chunk;
+      }
+    })(),
+    { objectMode: false },
+  );
+}
+
 /** One attempt of a command whose body is a fresh file stream, destroyed whatever the outcome. */
-async function withStream<T>(open: () => ReadStream, send: (body: ReadStream) => Promise<T>): Promise<T> {
+async function withStream<T, S extends Readable>(open: () => S, send: (body: S) => Promise<T>): Promise<T> {
   const body = open();
   try {
     return await send(body);

@@ -1,0 +1,163 @@
+/**
+ * Which local files are unchanged: the hashes planSync compares, and the content manifest that spares most of them
+ * (manifest.ts). A file is read at most once: with a usable manifest entry, for its SHA-256 content id only (equal:
+ * unchanged; different: changed, no MD5 needed); without one, for the hash its ETag needs (MD5 or multipart) and,
+ * while the manifest is kept, its content id too, for the next push.
+ *
+ * The manifest is an optimisation and nothing depends on it: one that cannot be read or written is a log line, one
+ * that does not verify is ignored and no longer rewritten (`recording` off: with credentials that change every run
+ * no manifest would ever verify, and computing ids for it would only cost time).
+ */
+import { forEachLimited } from '../concurrency.js';
+import { fileHashes, type HashWant } from './files.js';
+import type { LeanS3 } from './lean.js';
+import type { LocalFile } from './local.js';
+import {
+  decodeManifest,
+  encodeManifest,
+  MANIFEST_KEY,
+  usableEntry,
+  type Mac,
+  type Manifest,
+  type ManifestEntry,
+  type ManifestScope,
+} from './manifest.js';
+import { hashRequests, type RemoteObject } from './plan.js';
+import { s3Operation } from './s3-call.js';
+
+/** Files hashed at a time (most are read synchronously anyway: see files.ts). */
+const HASH_CONCURRENCY = 8;
+/** A manifest larger than this is not read (about 100,000 files). */
+const MAX_MANIFEST = 16 * 1024 * 1024;
+
+/** The manifest as this run found it. */
+export interface ManifestState {
+  /** Verified entries; undefined when there was none or it did not verify. */
+  entries?: Manifest;
+  /** Whether this run records content ids and writes the manifest back. */
+  recording: boolean;
+  mac?: Mac;
+}
+
+/** Reads `<prefix>.faas-preview/assets.json` (needs the lean calls: without them, no manifest). */
+export async function readManifest(
+  lean: LeanS3 | undefined,
+  scope: ManifestScope,
+  log: (line: string) => void,
+): Promise<ManifestState> {
+  if (!lean) return { recording: false };
+  const key = scope.prefix + MANIFEST_KEY;
+  try {
+    const [mac, raw] = await Promise.all([
+      lean.manifestMac(),
+      s3Operation({ operation: 'GetObject', bucket: scope.bucket, key }, () => lean.get(key, MAX_MANIFEST), {
+        retry: true,
+        log,
+      }),
+    ]);
+    if (!raw) return { recording: true, mac };
+    const entries = decodeManifest(raw.toString('utf8'), scope, mac);
+    if (!entries) log(`the asset manifest ${key} does not verify: files are compared by MD5`);
+    return { entries, recording: !!entries, mac };
+  } catch (err) {
+    log(`warning: the asset manifest ${key} could not be read (${(err as Error).message}): files are compared by MD5`);
+    return { recording: false };
+  }
+}
+
+export interface Comparison {
+  /** key → hash in the ETag form planSync compares with the listing. */
+  hashes: Map<string, string>;
+  /** key → content id, for the files read (entries of the next manifest). */
+  ids: Map<string, string>;
+}
+
+interface Job {
+  file: LocalFile;
+  want: HashWant;
+  /** The manifest entry the file is compared with, instead of its ETag. */
+  entry?: ManifestEntry;
+}
+
+/** What each file needs read, largest first (the big files' reads, streamed, overlap with the small ones). */
+function jobsFor(local: readonly LocalFile[], remote: ReadonlyMap<string, RemoteObject>, state: ManifestState): Job[] {
+  const byEtag = new Map(hashRequests(local, remote).map((r) => [r.file.key, r.kind]));
+  const jobs: Job[] = [];
+  for (const file of local) {
+    const r = remote.get(file.key);
+    const entry = r && usableEntry(state.entries, file.key, r, file.size);
+    const kind = byEtag.get(file.key);
+    if (entry) jobs.push({ file, want: { id: true }, entry });
+    else if (kind) jobs.push({ file, want: { etag: kind, id: state.recording } });
+  }
+  return jobs.sort((a, b) => b.file.size - a.file.size);
+}
+
+/** Reads the files that may be unchanged, each once. */
+export async function compareFiles(
+  local: readonly LocalFile[],
+  remote: ReadonlyMap<string, RemoteObject>,
+  state: ManifestState,
+  log: (line: string) => void,
+): Promise<Comparison> {
+  const out: Comparison = { hashes: new Map(), ids: new Map() };
+  const jobs = jobsFor(local, remote, state);
+  const byId = jobs.filter((j) => j.entry).length;
+  if (jobs.length) log(`compared ${byId} file(s) by content id (manifest), ${jobs.length - byId} by MD5`);
+  await forEachLimited(jobs, HASH_CONCURRENCY, async ({ file, want, entry }) => {
+    const h = await fileHashes(file.path, file.size, want);
+    if (h.id !== undefined) out.ids.set(file.key, h.id);
+    // the entry's bytes are the object's (same ETag): equal ids prove the file unchanged
+    if (entry && h.id === entry.id) out.hashes.set(file.key, remote.get(file.key)!.etag);
+    else if (h.etag !== undefined) out.hashes.set(file.key, h.etag);
+  });
+  return out;
+}
+
+/** The next manifest: the unchanged files read this run (the listing's ETag) and the files sent (the answers' ETag). */
+export function nextManifest(
+  skipped: readonly LocalFile[],
+  remote: ReadonlyMap<string, RemoteObject>,
+  ids: ReadonlyMap<string, string>,
+  sent: ReadonlyMap<string, ManifestEntry>,
+): Map<string, ManifestEntry> {
+  const next = new Map<string, ManifestEntry>();
+  for (const file of skipped) {
+    const id = ids.get(file.key);
+    const r = remote.get(file.key);
+    if (id && r) next.set(file.key, { id, etag: r.etag, size: file.size });
+  }
+  for (const [key, e] of sent) next.set(key, e);
+  return next;
+}
+
+function sameEntries(a: Manifest | undefined, b: Manifest): boolean {
+  if (!a || a.size !== b.size) return false;
+  for (const [k, e] of b) {
+    const o = a.get(k);
+    if (!o || o.id !== e.id || o.etag !== e.etag || o.size !== e.size) return false;
+  }
+  return true;
+}
+
+/** Writes the manifest back when this run records one and it changed; a failure is only logged (see above). */
+export async function saveManifest(
+  lean: LeanS3 | undefined,
+  scope: ManifestScope,
+  state: ManifestState,
+  next: Manifest,
+  log: (line: string) => void,
+): Promise<void> {
+  if (!lean || !state.recording || !state.mac || sameEntries(state.entries, next)) return;
+  const key = scope.prefix + MANIFEST_KEY;
+  const body = Buffer.from(encodeManifest(next, scope, state.mac));
+  const headers = { contentType: 'application/json', cacheControl: 'no-store' };
+  await s3Operation(
+    { operation: 'PutObject', bucket: scope.bucket, key },
+    () => lean.put(key, body, body.length, headers),
+    {
+      retry: true,
+      log,
+    },
+  ).catch((err: Error) => log(`warning: the asset manifest ${key} was not written (${err.message})`));
+}
