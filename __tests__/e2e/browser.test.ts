@@ -9,7 +9,8 @@
  * prebuilt image name otherwise); the emulated gateway never runs it and answers for it with a JSON stand-in that
  * names the function, its image, its commit and the request path, which is what the page shows.
  *
- * Screenshots: test-artifacts/browser-preview.png (after deploy) and test-artifacts/browser-preview-synchronized.png.
+ * Screenshots: test-artifacts/browser-preview.png (after deploy) and test-artifacts/browser-preview-synchronized.png;
+ * the README's pictures in docs/images/, taken again with FAAS_PREVIEW_PICTURES=write (test/support/pictures.ts).
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { startGateway, type GatewayEmulator } from '../../test/support/gateway.j
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
 import { startRegistry, type Registry } from '../../test/support/registry.js';
 import { assertNoLeaks } from '../../test/support/leaks.js';
+import { PICTURES_ENV, commentPicture, pictureMarkdown } from '../../test/support/pictures.js';
 import { startS3, type S3Emulator } from '../../test/support/s3.js';
 import { describeWith, hasCommand } from '../../test/support/tools.js';
 
@@ -185,6 +187,35 @@ withTools('the preview URL in a real browser (bundle → bucket + gateway → ng
     });
     await page.close();
   }, 120_000);
+
+  // The pictures show a built image: without buildah the comment says 'prebuilt' and would not match.
+  (withBuildah ? test : test.skip)(
+    "the README's pictures show this run's comment and page (skipped without buildah and docker-registry: the pictures show a built image; FAAS_PREVIEW_PICTURES=write takes them again)",
+    async () => {
+      const origin = `http://${NAME}.preview.localhost:${nginx.port}`;
+      const body = github.comments(PR).find((c) => c.body.includes(NAME))!.body;
+      const markdown = pictureMarkdown(body, origin);
+      const committed = path.join(ROOT, 'docs/images/pr-comment.md');
+      if (process.env[PICTURES_ENV] === 'write') {
+        writeFileSync(committed, markdown);
+        await commentPicture(browser, markdown, path.join(ROOT, 'docs/images/pr-comment.png'));
+        const page = await context.newPage();
+        await open(page, `${origin}/`);
+        await page.screenshot({ path: path.join(ROOT, 'docs/images/preview.png') });
+        await page.close();
+      }
+      // The comment the pictures were taken from is the one the action writes now.
+      expect(readFileSync(committed, 'utf8')).toBe(markdown);
+      await commentPicture(browser, markdown, path.join(ARTIFACTS, 'pr-comment.png'));
+      for (const png of ['pr-comment.png', 'preview.png'])
+        expect(
+          readFileSync(path.join(ROOT, 'docs/images', png))
+            .subarray(1, 4)
+            .toString(),
+        ).toBe('PNG');
+    },
+    30_000,
+  );
 
   test("a stack's second function answers on the same origin at /fn/<fn>, from the page, through nginx and HAProxy; another preview's function cannot be reached", async () => {
     // The routing only: a second function of this preview as a deploy of a stack leaves it (<name>-<fn>).

@@ -256,7 +256,8 @@ describe('.github/workflows', () => {
   });
 
   test('the examples in the README and docs use this action at @v1 or a commit sha', () => {
-    const files = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).map((f) => `docs/${f}`)];
+    const docs = readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md'));
+    const files = ['README.md', ...docs.map((f) => `docs/${f}`)];
     const pins = files.flatMap((f) =>
       [...read(f).matchAll(/^\s*-?\s*uses:\s*faas-preview\/faas-preview@(\S+)/gm)].map((m) => m[1]),
     );
