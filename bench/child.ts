@@ -37,6 +37,7 @@ const result =
         cacheControl: s.cacheControl,
         cacheControlFingerprinted: s.cacheControlFingerprinted,
         concurrency: s.concurrency,
+        contentManifest: true,
       })
     : await deletePrefix(client, s.bucket, job.prefix);
 const ru = process.resourceUsage();

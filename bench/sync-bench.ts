@@ -9,7 +9,8 @@
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fmtMb, fmtMs, median, table, type Row } from './report.js';
-import { written, type BenchServer } from './servers.js';
+import { MANIFEST_KEY } from '../src/assets/manifest.js';
+import { written, type BenchServer, type Listing } from './servers.js';
 import { TOOL_NAMES, type Op, type Tool, type ToolRunner } from './tools.js';
 import { ciRebuild, editTree, type Tree } from './tree.js';
 
@@ -31,6 +32,13 @@ export interface ToolRun {
   teardown: Phase;
 }
 
+/** The site's objects under `prefix`: without our content manifest (its requests still count). */
+async function siteObjects(server: BenchServer, prefix: string): Promise<Listing> {
+  const all = await server.list(prefix);
+  all.delete(prefix + MANIFEST_KEY);
+  return all;
+}
+
 async function phase(
   server: BenchServer,
   exec: ToolRunner,
@@ -39,12 +47,12 @@ async function phase(
   prefix: string,
   dir: string,
 ): Promise<Phase> {
-  const before = await server.list(prefix);
+  const before = await siteObjects(server, prefix);
   const c0 = await server.counters();
   const p = await exec(tool, op, prefix, dir);
   const c1 = await server.counters();
   if (p.code !== 0) throw new Error(`${TOOL_NAMES[tool]} ${op} failed (${p.code}): ${p.stderr || p.stdout}`);
-  const after = await server.list(prefix);
+  const after = await siteObjects(server, prefix);
   return {
     ms: p.ms,
     requests: c1.requests - c0.requests,
@@ -57,7 +65,7 @@ async function phase(
 }
 
 async function expectObjects(server: BenchServer, tool: Tool, prefix: string, what: string, n: number): Promise<void> {
-  const found = (await server.list(prefix)).size;
+  const found = (await siteObjects(server, prefix)).size;
   if (found !== n) throw new Error(`${TOOL_NAMES[tool]} ${what} left ${found} objects under ${prefix}, expected ${n}`);
 }
 

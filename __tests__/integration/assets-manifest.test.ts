@@ -49,6 +49,7 @@ function suite(kind: S3Kind): void {
     cacheControl: 'no-cache',
     cacheControlFingerprinted: 'no-cache',
     concurrency: 4,
+    contentManifest: true,
     log: (l) => lines.push(l),
     ...extra,
   });

@@ -37,7 +37,10 @@ export interface SyncOptions {
   cacheControl: string;
   cacheControlFingerprinted: string;
   concurrency: number;
-  /** Keep the content manifest (manifest.ts); default true. Off, files are compared by MD5 alone. */
+  /**
+   * Keep the content manifest (manifest.ts): read it, prove unchanged files by content id, write it back. Off (the
+   * default until the deploy turns it on), files are compared by MD5 alone and no manifest is read or written.
+   */
   contentManifest?: boolean;
   log?: (line: string) => void;
 }
@@ -170,9 +173,7 @@ export async function prepareSync(client: S3Client, options: SyncOptions): Promi
   try {
     const remoteReady = leanReady.then((lean) => listRemote({ client, lean, counter, log }, bucket, prefix));
     remoteReady.catch(() => undefined); // awaited below
-    const manifestReady = leanReady.then((lean) =>
-      readManifest(opts.contentManifest === false ? undefined : lean, opts, log),
-    );
+    const manifestReady = leanReady.then((lean) => readManifest(opts.contentManifest ? lean : undefined, opts, log));
     manifestReady.catch(() => undefined); // awaited below
     // The requests go out first; the walk (synchronous calls) runs while their answers are on the way.
     await new Promise((resolve) => setImmediate(resolve));
