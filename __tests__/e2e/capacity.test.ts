@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ANNOTATIONS, FUNCTION_LABEL, commentMarker, previewLabels } from '../../src/naming.js';
+import { readJson, writeJson } from '../../src/state/store.js';
 import { OWNER, REPO, prPayload, runAction, type ActionRun } from '../../test/support/action.js';
 import { startGateway, type GatewayEmulator } from '../../test/support/gateway.js';
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
@@ -16,6 +17,7 @@ import { assertNoLeaks } from '../../test/support/leaks.js';
 import { startS3, type S3Emulator } from '../../test/support/s3.js';
 
 const MIN = 60_000;
+const HOUR = 60 * MIN;
 const PASSWORD = 'gw-capacity-Pw4';
 const IMAGE = 'registry.example.com/acme/hello-world:1';
 
@@ -111,6 +113,22 @@ async function deploy(w: World, pr: number, extra: Record<string, string> = {}):
 }
 
 const stack = { 'stack-file': 'app/stack.yml' };
+const single = { image: IMAGE };
+
+/** The sweeper's memory (state/sweeper.ts): when each preview's invocation count last changed. */
+async function usedAgo(w: World, previews: Record<number, number>) {
+  const functions = Object.fromEntries(
+    Object.entries(previews).map(([pr, ms]) => [name(Number(pr)), { count: 0, changedAt: ago(ms) }]),
+  );
+  await writeJson(w.s3.client, w.s3.bucket, '.faas-preview/sweeper.json', {
+    version: 1,
+    updatedAt: ago(MIN),
+    functions,
+  });
+}
+
+const sleeping = (w: World, pr: number) =>
+  readJson<{ specs: { service: string }[] }>(w.s3.client, w.s3.bucket, `.faas-preview/sleeping/${name(pr)}.json`);
 const comment = (w: World, pr: number) =>
   w.github
     .comments(pr)
@@ -149,5 +167,75 @@ describe('counts: what the cap counts, used / cap, and what the new preview need
     expect(run.outputs.result).toBe('refused');
     expect(comment(w, 2)).toContain('runs 14 of the 15 functions it allows, and this preview needs 2 free slots');
     expect(w.gateway.functions()).toHaveLength(14);
+  });
+});
+
+describe('making room: idle previews of this repository sleep for a new one', () => {
+  test('a cap full of idle previews: the new preview deploys, the least recently used one sleeps and its PR is told', async () => {
+    const w = await world(12);
+    for (const pr of [1, 2, 3]) preview(w, pr, { deployedAgo: 6 * HOUR });
+    await usedAgo(w, { 1: 2 * HOUR, 2: 5 * HOUR, 3: HOUR });
+    const run = await deploy(w, 9, { ...single, waker: 'true' });
+
+    expect(run.outputs.result).toBe('deployed');
+    expect(w.gateway.get(name(2))).toBeUndefined();
+    expect(w.gateway.get(name(1))).toBeDefined();
+    expect(w.gateway.get(name(3))).toBeDefined();
+    expect(w.gateway.get(name(9))).toBeDefined();
+    expect(w.gateway.functions()).toHaveLength(15);
+    // Exactly as the sweeper sleeps it: the spec saved for the waker, the function gone.
+    expect((await sleeping(w, 2))?.specs.map((x) => x.service)).toEqual([name(2)]);
+    expect(run.stdout).toContain(
+      `::notice::Made room for #9: ${name(2)} (PR #2, 1 function, idle for 5h) was put to sleep`,
+    );
+    const told = comment(w, 2);
+    expect(told).toContain('is asleep: it was put to sleep to make room for #9');
+    expect(told).toContain('nobody had called it for 5h');
+    expect(told).toMatch(/wakes on the next visit/);
+    expect(comment(w, 1)).toBe('');
+    // Another repository's functions were never candidates.
+    expect(w.gateway.functions().filter((f) => f.name.startsWith('other-app-'))).toHaveLength(12);
+  });
+
+  test('a cap full of previews in use: refused, the counts right, each holder with its last use', async () => {
+    const w = await world(12);
+    for (const pr of [1, 2, 3]) preview(w, pr, { deployedAgo: 6 * HOUR });
+    await usedAgo(w, { 1: 5 * MIN, 2: 10 * MIN, 3: 20 * MIN });
+    const run = await deploy(w, 9, single);
+
+    expect(run.outputs.result).toBe('refused');
+    expect(writes(w.gateway)).toEqual([]);
+    const body = comment(w, 9);
+    expect(body).toContain(
+      'runs 15 of the 15 functions it allows, and this preview needs 1 free slot (one per function). Every function counts: 3 of the 15 are previews of this repository, 12 are not.',
+    );
+    expect(body).toMatch(
+      new RegExp(`- #1 \\(\`${name(1)}\`\\): last used .* UTC; used less than idle-after \\(30m\\) ago`),
+    );
+    expect(body).toMatch(
+      new RegExp(`- #3 \\(\`${name(3)}\`\\): last used .* UTC; used less than idle-after \\(30m\\) ago`),
+    );
+    expect(body).toMatch(/these cannot free enough now/);
+    for (const pr of [1, 2, 3]) expect(comment(w, pr)).toBe('');
+  });
+
+  test('a stack needing 2 slots: two idle previews sleep, least recently used first; the one in use stays', async () => {
+    const w = await world(11);
+    preview(w, 1, { deployedAgo: 6 * HOUR });
+    preview(w, 2, { deployedAgo: 6 * HOUR });
+    preview(w, 3, { deployedAgo: 6 * HOUR });
+    preview(w, 4, { deployedAgo: 6 * HOUR });
+    await usedAgo(w, { 1: 2 * HOUR, 2: 5 * HOUR, 3: 5 * MIN, 4: HOUR });
+    const run = await deploy(w, 9, stack);
+
+    expect(run.outputs.result).toBe('deployed');
+    expect(w.gateway.get(name(2))).toBeUndefined();
+    expect(w.gateway.get(name(1))).toBeUndefined();
+    expect([3, 4].map((pr) => w.gateway.get(name(pr)) !== undefined)).toEqual([true, true]);
+    expect(w.gateway.get(`${name(9)}-worker`)).toBeDefined();
+    expect(w.gateway.functions()).toHaveLength(15);
+    for (const pr of [1, 2]) expect(comment(w, pr)).toContain('to make room for #9');
+    // Without the waker the evicted PR is told how it comes back.
+    expect(comment(w, 2)).toMatch(/push a commit or re-run the preview workflow/);
   });
 });

@@ -194,6 +194,50 @@ describe('renderComment', () => {
   });
 });
 
+describe('making room on a full Community Edition gateway (issue 23)', () => {
+  test('an evicted preview says for which PR, how long it was idle, and how it wakes', () => {
+    const view = {
+      state: 'sleeping' as const,
+      name: 'shop-pr-2',
+      url: facts.url,
+      runUrl: 'r',
+      time: 't',
+      idleFor: '2h',
+      madeRoomFor: 7,
+    };
+    const body = renderComment(view);
+    expect(body).toContain('is asleep: it was put to sleep to make room for #7');
+    expect(body).toContain('nobody had called it for 2h');
+    expect(body).toMatch(/push a commit or re-run/);
+    expect(renderComment({ ...view, wake: { seconds: 3 } })).toMatch(/wakes on the next visit/);
+  });
+
+  test('a refusal after trying names when each holder was last used and why it stays', () => {
+    const body = renderComment({
+      state: 'refused',
+      ...refusal,
+      why: 'community-edition',
+      limit: 15,
+      used: 15,
+      needed: 1,
+      foreign: 13,
+      holders: [
+        {
+          name: 'shop-pr-1',
+          pr: 1,
+          functions: 2,
+          lastUsedAt: '2026-03-01T11:55:00Z',
+          stays: 'used less than idle-after (30m) ago',
+        },
+      ],
+    });
+    expect(body).toContain(
+      '- #1 (`shop-pr-1`, 2 functions): last used 1 Mar 2026, 11:55 UTC; used less than idle-after (30m) ago',
+    );
+    expect(body).toMatch(/is put to sleep to make room for a new one, least recently used first/);
+  });
+});
+
 describe('the sleeping comment', () => {
   const base = {
     state: 'sleeping' as const,

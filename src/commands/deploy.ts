@@ -12,7 +12,7 @@
  */
 import type { RunContext } from '../context.js';
 import { deployGuard } from '../decide/event.js';
-import { quotaDecision, refusalText, type Refusal } from '../decide/quota.js';
+import { quotaDecision, refusalText, type QuotaInput, type Refusal } from '../decide/quota.js';
 import { getPull } from '../github/pulls.js';
 import { anonymousPull } from '../image/public.js';
 import { log } from '../log.js';
@@ -34,6 +34,7 @@ import { deleteSleeping } from '../state/sleeping.js';
 import { AssetStages } from './asset-stages.js';
 import type { FailedStep, ImageSource, Preview } from '../preview.js';
 import { functionSpec, untouchedSpec } from './function-spec.js';
+import { makeRoom } from './make-room.js';
 import { PrStatus } from './pr-status.js';
 import { prepareData, type PreparedData } from './preview-data.js';
 import { awaitReady, prepareImages, sendSpecs, type Sent, type UnitImage } from './rollout.js';
@@ -180,7 +181,11 @@ class DeployRun {
     this.provider = provider;
     this.functions = functions;
     this.existed = this.running(facts.name) !== undefined;
-    const quota = this.quota(provider);
+    const wanted = this.quotaInput(provider);
+    let quota = quotaDecision(wanted);
+    // A full Community Edition gateway: idle previews of this repository may make room (make-room.ts).
+    if (quota.kind === 'refuse' && provider.edition === 'community')
+      quota = await this.step('gateway', () => makeRoom(s, wanted, this.functions, facts.pr));
     if (quota.kind === 'refuse') return this.refuse(quota);
     const building = this.status.building(this.existed);
     this.assets = this.startAssets();
@@ -220,7 +225,7 @@ class DeployRun {
   }
 
   /** This repository's previews and how many functions this deploy adds, against max-previews and CE's cap. */
-  private quota(provider: Provider) {
+  private quotaInput(provider: Provider): QuotaInput {
     const { settings, ctx } = this.s;
     const managed = this.functions.filter((f) => isManagedBy(f.labels, ctx.repo.owner, ctx.repo.repo));
     const previews = new Map<string, number>();
@@ -228,7 +233,7 @@ class DeployRun {
       const name = previewOfFunction(settings.app, f)?.preview ?? f.name;
       previews.set(name, (previews.get(name) ?? 0) + 1);
     }
-    return quotaDecision({
+    return {
       name: this.facts.name,
       app: settings.app,
       previews: [...previews].map(([name, functions]) => ({ name, functions })),
@@ -236,7 +241,7 @@ class DeployRun {
       needed: this.units.filter((u) => !this.running(u.name)).length,
       maxPreviews: settings.sweep.maxPreviews,
       edition: provider.edition,
-    });
+    };
   }
 
   private async refuse(quota: Refusal): Promise<void> {

@@ -13,17 +13,14 @@ import * as core from '@actions/core';
 import { deletePrefix } from '../assets/sync.js';
 import { forEachLimited } from '../concurrency.js';
 import { CE_FUNCTION_LIMIT, effectiveLimit } from '../decide/quota.js';
-import { renderComment } from '../github/comment-text.js';
-import { PreviewComment } from '../github/comment.js';
 import { listOpenPulls } from '../github/pulls.js';
 import { log } from '../log.js';
-import { ANNOTATIONS, LABELS, isManagedBy, prFromName, previewUrl } from '../naming.js';
+import { isManagedBy, prFromName } from '../naming.js';
 import type { Edition } from '../openfaas/client.js';
 import type { FunctionStatus } from '../openfaas/types.js';
 import { cellHtml, writeOutputs } from '../report.js';
 import { CLOSED_KEEP_DAYS, closedBefore, deleteClosed } from '../state/closed.js';
-import { listRecords, readRecord } from '../state/records.js';
-import { saveSleeping } from '../state/sleeping.js';
+import { listRecords } from '../state/records.js';
 import {
   actsOn,
   finalState,
@@ -36,12 +33,11 @@ import {
   type Memory,
   type SweepPlan,
 } from '../sweep/plan.js';
-import { queryIncreases } from '../sweep/prometheus.js';
 import { groupPreviews } from '../sweep/groups.js';
-import { idleSource, listTopPrefixes, loadState, saveState, sweeperKey } from '../state/sweeper.js';
+import { idleSource, listTopPrefixes, saveState, sweeperKey } from '../state/sweeper.js';
 import { htmlText } from '../text/untrusted.js';
-import { runningSpec } from './function-spec.js';
 import { dropPreviewDatabase, withDatabases } from './preview-data.js';
+import { readActivity, sleepPreview } from './sleep.js';
 import { stateStore, type Services } from './services.js';
 import { teardownPreview } from './teardown.js';
 
@@ -87,22 +83,14 @@ function bucketOf(s: Services) {
 /** Everything the decision needs, each source read once. */
 async function inventory(s: Services): Promise<Inventory> {
   const { settings, ctx, gateway } = s;
-  const sw = settings.sweep;
   const bucket = bucketOf(s);
   // Before anything is asked: a sweep without a source of idleness stops here, naming the inputs.
-  const source = idleSource(settings);
+  idleSource(settings);
   // The only function listing of the run: everything below works from it.
   const listed = await gateway.list();
   const { edition } = await gateway.provider();
   const ours = listed.filter((f) => isManagedBy(f.labels, ctx.repo.owner, ctx.repo.repo));
-  const increases =
-    source === 'prometheus'
-      ? await queryIncreases(
-          { url: sw.prometheusUrl!, auth: sw.prometheusAuth, timeoutMs: settings.requestTimeoutMs, log: log.info },
-          sw.idleAfterMs,
-          settings.gateway.namespace,
-        )
-      : undefined;
+  const { increases, previous } = await readActivity(s);
   const groups = groupPreviews(settings.app, ours, increases);
   for (const f of groups.strays)
     log.info(`${f}: managed by this repository but no preview named ${settings.app}-pr-<n> (input 'app'); left alone`);
@@ -113,6 +101,7 @@ async function inventory(s: Services): Promise<Inventory> {
     managed: groups.previews,
     members: groups.members,
     increases: groups.increases,
+    previous,
     openPulls: await listOpenPulls(s.octokit, ctx.repo),
     prefixes: [],
     records: [],
@@ -120,11 +109,6 @@ async function inventory(s: Services): Promise<Inventory> {
     databases: [],
     secrets: [],
   };
-  if (source !== 'prometheus') {
-    const loaded = await loadState(stateStore(s)!);
-    if (loaded.warning) log.warning(loaded.warning);
-    inv.previous = loaded.memory;
-  }
   if (bucket) {
     inv.prefixes = await listTopPrefixes(bucket.client, bucket.name);
     inv.records = await listRecords(stateStore(s)!);
@@ -285,6 +269,12 @@ async function remember(
   log.info(`State written to s3://${store.bucket}/${key} (${Object.keys(state.next).length} functions)`);
 }
 
+const sleeper = (s: Services, a: FunctionAction) => ({
+  name: a.name,
+  pr: a.pr,
+  idleFor: a.idleFor ?? formatDuration(s.settings.sweep.idleAfterMs),
+});
+
 /** One acted-on preview: one gateway write per function (scale or delete; a scale that did not reach zero adds the delete). */
 async function act(s: Services, a: FunctionAction, fns: FunctionStatus[], listed: FunctionStatus[]): Promise<string> {
   switch (a.decision) {
@@ -300,63 +290,15 @@ async function act(s: Services, a: FunctionAction, fns: FunctionStatus[], listed
       log.warning(
         `${a.name}: ${seen}, which a Community Edition gateway does (it clamps to 1); putting it to sleep instead`,
       );
-      return `${seen}; ${await sleep(s, a, fns)}`;
+      return `${seen}; ${await sleepPreview(s, sleeper(s, a), fns)}`;
     }
     case 'sleep':
-      return sleep(s, a, fns);
+      return sleepPreview(s, sleeper(s, a), fns);
     case 'teardown':
       return `torn down: ${receipt((await teardownPreview(s, a.pr, a.reason, listed)).removed)}`;
     default:
       return 'nothing to do';
   }
-}
-
-/**
- * Community Edition's idle state: the specs of all the preview's functions are saved for the waker
- * (state/sleeping.ts), then the functions are deleted; the assets and data stay, and the PR is told how it wakes.
- */
-async function sleep(s: Services, a: FunctionAction, fns: FunctionStatus[]): Promise<string> {
-  const { settings, ctx } = s;
-  const store = stateStore(s);
-  const record = store ? await readRecord(store, a.name) : undefined;
-  if (store) await saveSleeping(store, a.name, record?.specs ?? fns.map(runningSpec), s.now());
-  let gone = 0;
-  for (const f of fns) gone += (await s.gateway.remove(f.name)) ? 1 : 0;
-  const main = fns.find((f) => f.name === a.name) ?? fns[0];
-  let comment = '';
-  if (settings.github.comment) {
-    const url =
-      main.annotations?.[ANNOTATIONS.url] ||
-      previewUrl(settings.urlTemplate, a.name, a.pr, main.labels?.[LABELS.sha] ?? '');
-    const wake =
-      settings.sweep.waker && store
-        ? { seconds: record?.readyMs === undefined ? undefined : Math.max(1, Math.round(record.readyMs / 1000)) }
-        : undefined;
-    const body = renderComment({
-      state: 'sleeping',
-      name: a.name,
-      url,
-      runUrl: ctx.runUrl,
-      time: s.now().toISOString(),
-      idleFor: a.idleFor ?? formatDuration(settings.sweep.idleAfterMs),
-      wake,
-    });
-    // The preview is asleep either way; a comment that could not be edited is worth a warning, not a failed sweep.
-    comment = await new PreviewComment(s.octokit, ctx.repo, a.pr, a.name, log.info).write(body).then(
-      () => ', PR comment says it sleeps',
-      (err: Error) => {
-        log.warning(`${a.name}: could not update the PR comment: ${err.message}`);
-        return `, PR comment not updated (${err.message})`;
-      },
-    );
-  }
-  const deleted =
-    fns.length === 1
-      ? gone
-        ? 'function deleted'
-        : 'function was already gone'
-      : `${gone} of ${fns.length} functions deleted`;
-  return `${deleted}, assets kept${comment}`;
 }
 
 /** The count against the limit, the outputs, and the summary's decision table. */

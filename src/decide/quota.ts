@@ -16,6 +16,10 @@ export interface Holder {
   name: string;
   pr: number;
   functions: number;
+  /** ISO 8601: its last use, when the source of idleness knows it (set when making room was tried). */
+  lastUsedAt?: string;
+  /** Why it was not put to sleep to make room (set when making room was tried). */
+  stays?: string;
 }
 
 export interface Refusal {

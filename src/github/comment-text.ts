@@ -61,6 +61,8 @@ export type CommentView =
       time: string;
       idleFor: string;
       wake?: { seconds?: number };
+      /** The PR whose new preview it was put to sleep for, on a full Community Edition gateway. */
+      madeRoomFor?: number;
     }
   | ({ state: 'refused'; name: string; runUrl: string; time: string } & Omit<Refusal, 'kind'>);
 
@@ -228,7 +230,9 @@ export function renderComment(view: CommentView): string {
       break;
     case 'sleeping':
       lines.push(
-        `${HEADING} \`${view.name}\` is asleep: nobody called it for ${view.idleFor}, so its function was removed to free capacity. The static assets and data are kept.`,
+        view.madeRoomFor === undefined
+          ? `${HEADING} \`${view.name}\` is asleep: nobody called it for ${view.idleFor}, so its function was removed to free capacity. The static assets and data are kept.`
+          : `${HEADING} \`${view.name}\` is asleep: it was put to sleep to make room for #${view.madeRoomFor} on this full OpenFaaS Community Edition gateway, as nobody had called it for ${view.idleFor}. Its functions were removed; the static assets and data are kept.`,
         '',
         view.wake
           ? `It wakes on the next visit to ${view.url}: the first call to its API re-creates the function and waits until it is ready${view.wake.seconds ? ` (its last deploy took about ${view.wake.seconds}s)` : ''}; pages load at once.`
@@ -341,12 +345,19 @@ function refused(view: Extract<CommentView, { state: 'refused' }>): string[] {
     view.why === 'community-edition'
       ? `${HEADING} was not created: this OpenFaaS Community Edition gateway runs ${view.used} of the ${view.limit} functions it allows, and this preview needs ${many(view.needed, 'free slot')} (one per function). Every function counts: ${view.used - view.foreign} of the ${view.used} are previews of this repository, ${view.foreign} are not.`
       : `${HEADING} was not created: this repository already has ${many(view.used, 'preview')} on this gateway and the limit is ${view.limit} (input \`max-previews\`).`;
-  const holder = (h: Refusal['holders'][number]) =>
-    `- #${h.pr} (\`${h.name}\`${h.functions === 1 ? '' : `, ${h.functions} functions`})`;
+  const holder = (h: Refusal['holders'][number]) => {
+    const used = h.lastUsedAt ? `last used ${humanTime(h.lastUsedAt)}; ` : '';
+    const stays = h.stays === undefined ? '' : `: ${used}${h.stays}`;
+    return `- #${h.pr} (\`${h.name}\`${h.functions === 1 ? '' : `, ${h.functions} functions`})${stays}`;
+  };
+  // Making room was tried: each holder says why it stays, and what would change that.
+  const tried = view.holders.some((h) => h.stays !== undefined);
   return [
     head,
     '',
     ...(view.holders.length ? ['Previews of this repository holding slots:', ...view.holders.map(holder), ''] : []),
-    'Close one of those PRs (or wait for the idle sweeper to put idle previews to sleep), then push or re-run the workflow.',
+    tried
+      ? 'A preview unused for `idle-after` is put to sleep to make room for a new one, least recently used first; these cannot free enough now. Close one of those PRs, or push or re-run the workflow once enough are idle.'
+      : 'Close one of those PRs (or wait for the idle sweeper to put idle previews to sleep), then push or re-run the workflow.',
   ];
 }

@@ -1,0 +1,72 @@
+/**
+ * A new preview on a full Community Edition gateway makes room instead of being refused (issue 23): this
+ * repository's previews that the sweeper would put to sleep now are put to sleep exactly as it does (sleep.ts), least
+ * recently used first, until the new preview's functions fit (sweep/evict-plan.ts decides, pure). Last use comes from
+ * the sweeper's own source (Prometheus, or its memory in the bucket), read, never written: the sweeper stays the one
+ * writer of its memory. A preview whose last use is unknown (not in that memory yet, or no source) is never evicted.
+ */
+import type { QuotaDecision, QuotaInput } from '../decide/quota.js';
+import { log } from '../log.js';
+import { isManagedBy } from '../naming.js';
+import type { FunctionStatus } from '../openfaas/types.js';
+import { evictionPlan, type Candidate } from '../sweep/evict-plan.js';
+import { groupPreviews } from '../sweep/groups.js';
+import { planSweep } from '../sweep/plan.js';
+import type { Services } from './services.js';
+import { readActivity, sleepPreview } from './sleep.js';
+
+/** The refusal, each holder saying why it stays, when no eviction can make room; else the victims sleep. */
+export async function makeRoom(
+  s: Services,
+  q: QuotaInput,
+  listed: FunctionStatus[],
+  pr: number,
+): Promise<QuotaDecision> {
+  const candidates = await judge(s, listed);
+  const plan = evictionPlan(q, candidates, { idleAfterMs: s.settings.sweep.idleAfterMs, now: s.now().getTime() });
+  if (plan.kind === 'refuse') return plan.refusal;
+  const members = groupPreviews(s.settings.app, listed.filter(ours(s))).members;
+  for (const v of plan.victims) {
+    const idleFor = v.judged!.idleFor!;
+    const result = await sleepPreview(s, { name: v.name, pr: v.pr, idleFor, madeRoomFor: pr }, members.get(v.name)!);
+    log.notice(
+      `Made room for #${pr}: ${v.name} (PR #${v.pr}, ${v.functions} function${v.functions === 1 ? '' : 's'}, idle for ${idleFor}) was put to sleep: ${result}`,
+    );
+  }
+  return { kind: 'allow' };
+}
+
+const ours = (s: Services) => (f: FunctionStatus) => isManagedBy(f.labels, s.ctx.repo.owner, s.ctx.repo.repo);
+
+/** This repository's previews with the sweeper's judgment of each, or none where last use is unknown. */
+async function judge(s: Services, listed: FunctionStatus[]): Promise<Candidate[]> {
+  const { settings } = s;
+  const activity = await readActivity(s).catch((err: Error) => {
+    log.warning(`cannot tell which previews are idle (${err.message}); none is put to sleep to make room`);
+    return undefined;
+  });
+  const groups = groupPreviews(settings.app, listed.filter(ours(s)), activity?.increases);
+  const judged = activity
+    ? planSweep({
+        functions: groups.previews,
+        previous: activity.previous,
+        increases: groups.increases,
+        // Every preview counts as open and none as expired: closing and expiry are the sweeper's to act on.
+        openPulls: new Set(groups.previews.map((p) => p.pr)),
+        prefixes: [],
+        app: settings.app,
+        edition: 'community',
+        now: s.now().getTime(),
+        idleAfterMs: settings.sweep.idleAfterMs,
+      }).actions
+    : [];
+  // In the sweeper's memory a preview it has not seen yet counts as used now: here, as unknown.
+  const known = (name: string) => activity?.increases !== undefined || Object.hasOwn(activity?.previous ?? {}, name);
+  return groups.previews.map((p) => ({
+    name: p.name,
+    pr: p.pr,
+    functions: groups.members.get(p.name)!.length,
+    deployedAt: p.deployedAt,
+    judged: known(p.name) ? judged.find((a) => a.name === p.name) : undefined,
+  }));
+}

@@ -1,0 +1,66 @@
+/**
+ * Making room on Community Edition (issue 23), pure: when a new preview needs slots a full gateway does not have,
+ * which of this repository's previews to put to sleep. Only a preview the sweeper itself would put to sleep now
+ * (sweep/plan.ts said `sleep`: idle for `idle-after`, by the same source of last use) is a candidate, least recently
+ * used first; never the deploying preview, another repository's preview or an unmanaged function (they are not
+ * candidates at all). Either enough candidates free what the quota needs, or none is touched and the refusal says,
+ * per holder, when it was last used and why it stays.
+ */
+import { quotaDecision, type Holder, type QuotaInput, type Refusal } from '../decide/quota.js';
+import { formatDuration, type FunctionAction } from './plan.js';
+
+/** A preview of this repository on the gateway, with the sweeper's judgment of it (none: last use unknown). */
+export interface Candidate {
+  name: string;
+  pr: number;
+  functions: number;
+  /** Epoch ms of its last deploy, when known. */
+  deployedAt?: number;
+  judged?: FunctionAction;
+}
+
+export type EvictPlan = { kind: 'evict'; victims: Candidate[] } | { kind: 'refuse'; refusal: Refusal };
+
+/** When a candidate was last used; the deploy time when the source gives none (Prometheus: idle for the window). */
+const lastUse = (c: Candidate) => c.judged?.lastActivityAt ?? c.deployedAt ?? 0;
+
+export function evictionPlan(
+  q: QuotaInput,
+  candidates: readonly Candidate[],
+  o: { idleAfterMs: number; now: number },
+): EvictPlan {
+  const idle = candidates
+    .filter((c) => c.name !== q.name && c.judged?.decision === 'sleep')
+    .sort((a, b) => lastUse(a) - lastUse(b) || a.pr - b.pr);
+  let left = q;
+  const victims: Candidate[] = [];
+  for (const c of idle) {
+    if (quotaDecision(left).kind === 'allow') break;
+    victims.push(c);
+    left = { ...left, previews: left.previews.filter((p) => p.name !== c.name), total: left.total - c.functions };
+  }
+  if (quotaDecision(left).kind === 'allow') return { kind: 'evict', victims };
+  const refusal = quotaDecision(q) as Refusal;
+  const byName = new Map(candidates.map((c) => [c.name, c]));
+  const holders = refusal.holders.map((h) => ({ ...h, ...use(h, q.name, byName.get(h.name), o) }));
+  return { kind: 'refuse', refusal: { ...refusal, holders } };
+}
+
+/** Why a holder stays, for the refusal: its last use when known, and what keeps it. */
+function use(
+  h: Holder,
+  self: string,
+  c: Candidate | undefined,
+  o: { idleAfterMs: number; now: number },
+): Pick<Holder, 'lastUsedAt' | 'stays'> {
+  const within = `less than idle-after (${formatDuration(o.idleAfterMs)}) ago`;
+  if (h.name === self) return { stays: "this PR's own preview" };
+  const a = c?.judged;
+  if (!a) return { stays: 'last use unknown, so it is not put to sleep' };
+  const at = a.lastActivityAt === undefined ? {} : { lastUsedAt: new Date(a.lastActivityAt).toISOString() };
+  if (a.decision === 'sleep')
+    return { ...at, stays: `idle for ${a.idleFor}, but the idle previews together free too few slots` };
+  // The sweeper's rule 1: a deploy younger than idle-after is never touched, whatever the calls say.
+  if (c.deployedAt !== undefined && o.now - c.deployedAt < o.idleAfterMs) return { ...at, stays: `deployed ${within}` };
+  return { ...at, stays: a.lastActivityAt === undefined ? a.lastActivity : `used ${within}` };
+}
