@@ -37,6 +37,24 @@ export interface DataFacts {
   database?: { name: string; created: boolean; migrated: boolean; seeded: boolean };
 }
 
+/**
+ * What a failed first deploy's data step undid (commands/preview-data.ts): what this run had created and removed,
+ * what it had created and could not remove (the log says why), and a database found from an earlier deploy, which is
+ * not this run's to remove.
+ */
+export interface DataUndo {
+  removed: DataItems;
+  left: DataItems;
+  /** The database's name, when it was there before this run. */
+  kept?: string;
+}
+
+/** Secrets and a database, by name. */
+export interface DataItems {
+  secrets: string[];
+  database?: string;
+}
+
 /** What the asset sync did. */
 export interface AssetCounts {
   uploaded: number;

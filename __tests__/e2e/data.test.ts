@@ -249,4 +249,44 @@ describeWithPostgres()('a database and secrets per preview', () => {
     expect(gateway.secrets().filter((s) => s.startsWith(`${name(5)}-`))).toEqual([]);
     expect(existsSync(path.join(workspace, 'on-deploy.out'))).toBe(true);
   });
+
+  test('a failing seed on a first deploy: what it created is removed, and the comment names it as removed', async () => {
+    github.setPull({ number: 6, state: 'open', headSha: sha('2') });
+    const run = await act('pull_request', prPayload('opened', { number: 6, sha: sha('2') }), 6, {
+      'database-seed': 'exit 4',
+    });
+    expect(run.code).toBe(1);
+    expect(await exists(6)).toEqual({ roles: 0, dbs: 0 });
+    expect(gateway.secrets().filter((s) => s.startsWith(`${name(6)}-`))).toEqual([]);
+    expect(comment(6)).toContain(
+      `This was the preview's first deploy: the database \`${ident(6)}\` and the secrets \`${name(6)}-api-key\`, \`${name(6)}-database-url\` were removed, so the next push starts clean.`,
+    );
+  });
+
+  test('a failing seed on a first deploy whose database cannot be dropped: the comment says it is left, and what removes it', async () => {
+    // A superuser session in the new database, which the admin role may not end: DROP … WITH (FORCE) fails.
+    const su = db.urlFor({ database: ident(7), ...db.superuser });
+    github.setPull({ number: 7, state: 'open', headSha: sha('3') });
+    try {
+      const run = await act('pull_request', prPayload('opened', { number: 7, sha: sha('3') }), 7, {
+        'database-seed': `setsid -f psql "${su}" -q -c "SELECT pg_sleep(60)" </dev/null >/dev/null 2>&1; sleep 1; exit 4`,
+      });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(new RegExp(`::warning::could not drop database ${ident(7)} after the failure`));
+      expect((await exists(7)).dbs).toBe(1);
+      expect(gateway.secrets().filter((s) => s.startsWith(`${name(7)}-`))).toEqual([]);
+      expect(comment(7)).toContain(
+        `This was the preview's first deploy: the secrets \`${name(7)}-api-key\`, \`${name(7)}-database-url\` were removed; the database \`${ident(7)}\` could not be removed (the run's log says why) and is left until the PR is closed: the teardown removes it then, or the sweeper if no teardown does.`,
+      );
+      expect(comment(7)).not.toMatch(/starts clean/);
+    } finally {
+      const c = await db.connect();
+      await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [ident(7)]);
+      await c.end();
+    }
+    // What was left goes with the teardown.
+    github.setPull({ number: 7, state: 'closed', headSha: sha('3') });
+    ok(await act('pull_request', prPayload('closed', { number: 7, sha: sha('3') }), 7));
+    expect(await exists(7)).toEqual({ roles: 0, dbs: 0 });
+  }, 60_000);
 });

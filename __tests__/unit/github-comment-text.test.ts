@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { Trouble } from '../../src/decide/advice.js';
 import { humanTime, renderComment, type Before, type CommentView } from '../../src/github/comment-text.js';
-import type { FailedStep, FunctionFacts, ReadyCheck } from '../../src/preview.js';
+import type { DataUndo, FailedStep, FunctionFacts, ReadyCheck } from '../../src/preview.js';
 import { internal } from '../../src/text/addresses.js';
 
 const facts = {
@@ -296,6 +296,55 @@ describe('every comment is true of its facts', () => {
     { kind: 'never-ready', provider, functions: fns, namespace: 'openfaas-fn' },
   ];
 
+  // What the undo of a failed first deploy's data step may have done (commands/preview-data.ts).
+  const UNDONE: [string, DataUndo | undefined][] = [
+    ['all removed', { removed: { database: 'shop_pr_2', secrets: ['shop-pr-2-api-key'] }, left: { secrets: [] } }],
+    ['database left', { removed: { secrets: ['shop-pr-2-api-key'] }, left: { database: 'shop_pr_2', secrets: [] } }],
+    [
+      'all left',
+      {
+        removed: { secrets: [] },
+        left: { database: 'shop_pr_2', secrets: ['shop-pr-2-api-key', 'shop-pr-2-database-url'] },
+      },
+    ],
+    ['nothing created', { removed: { secrets: [] }, left: { secrets: [] } }],
+    ['database kept', { removed: { secrets: ['shop-pr-2-api-key'] }, left: { secrets: [] }, kept: 'shop_pr_2' }],
+    ['undo unknown', undefined],
+  ];
+
+  /** The facts a failure at `step` may come with: gone or not, functions already updated, what the undo did. */
+  function befores(step: FailedStep, existed: boolean, stack: boolean): { label: string; facts: Partial<Before> }[] {
+    if (step === 'data' && !existed)
+      return UNDONE.map(([label, undone]) => ({ label: `, ${label}`, facts: undone ? { undone } : {} }));
+    if (!existed || (step !== 'deploy' && step !== 'readiness')) return [{ label: '', facts: {} }];
+    const out: { label: string; facts: Partial<Before> }[] = [];
+    for (const gone of [false, true])
+      for (const updated of step === 'deploy' ? (stack ? [0, 1] : [0]) : [undefined])
+        out.push({
+          label: `${gone ? ', gone' : ''}${updated ? `, ${updated} updated before` : ''}`,
+          facts: { gone, ...(updated === undefined ? {} : { updated }) },
+        });
+    return out;
+  }
+
+  /**
+   * Whether the previous version still runs after a failure, from the facts alone: untouched before the gateway is
+   * written to; faas-netes rolls; faasd replaces a function only when the gateway accepts its update, so a deploy
+   * request refused (401) or that never reached it changed nothing, and one left unanswered may or may not have.
+   */
+  function previousRuns(
+    v: Extract<CommentView, { state: 'failed' }>,
+    provider: 'faasd' | 'faas-netes',
+  ): 'yes' | 'no' | 'maybe' | 'partly' {
+    const b = v.before;
+    if (!b.existed || b.gone || v.step === 'assets') return 'no';
+    if (!['deploy', 'readiness'].includes(v.step) || provider === 'faas-netes') return 'yes';
+    if (v.step === 'readiness') return 'no';
+    if (v.trouble.kind === 'timeout') return 'maybe';
+    if (v.trouble.kind !== 'credentials' && v.trouble.kind !== 'unreachable') return 'no';
+    return b.updated === 0 ? 'yes' : 'partly';
+  }
+
   function cases(): Case[] {
     const out: Case[] = [];
     for (const existed of [false, true])
@@ -323,7 +372,7 @@ describe('every comment is true of its facts', () => {
               );
             for (const step of STEPS)
               for (const trouble of TROUBLES(step, provider, names))
-                for (const gone of existed && (step === 'deploy' || step === 'readiness') ? [false, true] : [false])
+                for (const before of befores(step, existed, stack))
                   add(
                     {
                       state: 'failed',
@@ -331,9 +380,9 @@ describe('every comment is true of its facts', () => {
                       step,
                       error: GATEWAY_ERROR,
                       trouble,
-                      before: { existed, provider, gone, earlyUploads: step === 'assets' ? 0 : 2 },
+                      before: { existed, provider, earlyUploads: step === 'assets' ? 0 : 2, ...before.facts },
                     },
-                    `failed at ${step} (${trouble.kind}${gone ? ', gone' : ''})`,
+                    `failed at ${step} (${trouble.kind}${before.label})`,
                   );
           }
     return out;
@@ -374,6 +423,34 @@ describe('every comment is true of its facts', () => {
         );
       // Nothing answering is never linked as a preview to visit.
       if (/nothing answers/.test(top)) expect(top).not.toContain('Visit preview');
+      // The previous version is said to run, to be gone, or not known to be, as the facts say.
+      const runs = previousRuns(c.view, c.provider);
+      if (runs === 'yes') {
+        expect(top).toContain('| ❌ Failed; the previous version answers |');
+        expect(body).not.toMatch(/nothing answers|no longer runs|may still run/);
+      }
+      if (runs === 'maybe' || runs === 'partly') {
+        expect(top).toContain('| ❌ Failed |');
+        expect(body).not.toMatch(/nothing answers|previous version of this preview (still runs|no longer runs)/);
+      }
+      if (runs === 'maybe' && c.view.before.updated === 0) expect(body).toContain('may still run');
+      if (runs === 'partly') expect(body).toContain('faasd replaced 1 function of this preview');
+      // A first deploy's data says "removed" only of what was removed, and "starts clean" only when nothing is left.
+      if (c.view.step === 'data' && !c.existed) {
+        const u = c.view.before.undone;
+        const removedPhrases = body.match(/[^.:;]* (?:was|were) removed/g) ?? [];
+        const left = u ? [...u.left.secrets, ...(u.left.database ? [u.left.database] : [])] : [];
+        const removed = u ? [...u.removed.secrets, ...(u.removed.database ? [u.removed.database] : [])] : [];
+        if (!removed.length) expect(removedPhrases).toEqual([]);
+        for (const name of removed) expect(removedPhrases.join('\n')).toContain(`\`${name}\``);
+        for (const name of left) {
+          expect(removedPhrases.join('\n')).not.toContain(name);
+          expect(body).toMatch(new RegExp(`\`${name}\`[^.]* could not be removed`));
+        }
+        if (left.length) expect(body).toMatch(/the teardown removes (it|them) then, or the sweeper/);
+        if (!u || left.length || u.kept) expect(body).not.toMatch(/starts clean/);
+        else expect(body).toMatch(/starts clean/);
+      }
     }
     if (c.view.state === 'rolling-out') expect(body).not.toMatch(/✅|is ready/);
   });

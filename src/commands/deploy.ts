@@ -32,7 +32,7 @@ import { deleteClosed } from '../state/closed.js';
 import { readRecord, recordRepositories, saveRecord, type PreviewRecord } from '../state/records.js';
 import { deleteSleeping } from '../state/sleeping.js';
 import { AssetStages } from './asset-stages.js';
-import type { FailedStep, ImageSource, Preview } from '../preview.js';
+import type { DataUndo, FailedStep, ImageSource, Preview } from '../preview.js';
 import { functionSpec, untouchedSpec } from './function-spec.js';
 import { makeRoom } from './make-room.js';
 import { PrStatus } from './pr-status.js';
@@ -131,6 +131,10 @@ class DeployRun {
   /** This deploy's record is in the bucket. */
   private recorded = false;
   private assets?: AssetStages;
+  /** What the undo of a failed first deploy's data step removed and left. */
+  private undone?: DataUndo;
+  /** The functions the gateway accepted in the deploy step, so far. */
+  private readonly sending: Sent[] = [];
 
   constructor(
     private readonly s: Services,
@@ -156,7 +160,14 @@ class DeployRun {
       const earlyUploads = step === 'assets' ? 0 : ((await this.assets?.abandon()) ?? 0);
       await this.recordFailure(step);
       const { provider, existed } = this;
-      const before = { provider, existed: provider ? existed : undefined, gone: gone?.(err), earlyUploads };
+      const before = {
+        provider,
+        existed: provider ? existed : undefined,
+        gone: gone?.(err),
+        earlyUploads,
+        ...(step === 'data' && this.undone ? { undone: this.undone } : {}),
+        ...(step === 'deploy' ? { updated: this.sending.filter((x) => x.how === 'updated').length } : {}),
+      };
       const functions = this.units.map((u) => u.name);
       throw await this.status.failed(step, err, before, functions);
     }
@@ -203,8 +214,10 @@ class DeployRun {
       );
     await building;
 
-    const data = await this.step('data', () => prepareData(s, facts, !this.existed));
-    const sent = await this.step('deploy', () => sendSpecs(s, this.specs(provider, images, data), this.running));
+    const data = await this.step('data', () => prepareData(s, facts, !this.existed, (u) => (this.undone = u)));
+    const sent = await this.step('deploy', () =>
+      sendSpecs(s, this.specs(provider, images, data), this.running, this.sending),
+    );
     const started = Date.now();
     const readiness = await this.step(
       'readiness',

@@ -7,7 +7,7 @@
  */
 import { whatToDo } from '../decide/advice.js';
 import { renderComment, type Before, type CommentView } from '../github/comment-text.js';
-import type { AssetCounts, DataFacts, FailedStep, FunctionFacts, Preview, ReadyCheck } from '../preview.js';
+import type { AssetCounts, DataFacts, DataUndo, FailedStep, FunctionFacts, Preview, ReadyCheck } from '../preview.js';
 import { PreviewComment } from '../github/comment.js';
 import { finishDeployment, markDeployment, startDeployment, type FinalState } from '../github/deployments.js';
 import { environmentName } from '../naming.js';
@@ -25,6 +25,10 @@ export interface Previously {
   existed?: boolean;
   gone?: boolean;
   earlyUploads?: number;
+  /** The deploy step: functions whose update the gateway had accepted before it failed. */
+  updated?: number;
+  /** The data step of a first deploy: what its undo removed and left. */
+  undone?: DataUndo;
 }
 
 /** GitHub deployment state of a failed step: `failure` when the change itself is at fault, `error` otherwise. */

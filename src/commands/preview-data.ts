@@ -5,11 +5,12 @@
  * Order on deploy: the database (created on first deploy) → the secrets (preview-secrets and the database URL, as
  * `<name>-<key>`) → `database-migrate` → `database-seed` (only right after the database was created) → `on-deploy`.
  * A failure on a preview's first deploy removes what this run created, so the next push starts clean (and seeds
- * again); a later failure leaves the database and secrets as they were, and the previous function running.
+ * again); what it could not remove is reported (`DataUndo`), and the teardown or the sweeper removes it once the PR is
+ * closed. A later failure leaves the database and secrets as they were, and the previous function running.
  */
 import type { DroppedDatabase, EnsuredDatabase } from '../data/databases.js';
 import { PreviewDatabases } from '../data/databases.js';
-import type { DataFacts, Preview } from '../preview.js';
+import type { DataFacts, DataUndo, Preview } from '../preview.js';
 import { runHook } from '../hooks/run.js';
 import { log } from '../log.js';
 import { DATABASE_KEY, previewOfSecret, secretName, secretPath } from '../naming.js';
@@ -64,11 +65,21 @@ export async function dropPreviewDatabase(
   return dropped.database || dropped.role ? dropped : undefined;
 }
 
-export async function prepareData(s: Services, p: PreviewIdentity, firstDeploy: boolean): Promise<PreparedData> {
-  const dbs = await openDatabases(s);
+/**
+ * The data step. On a first deploy that fails, `undone` is told what the undo removed and what it could not, before
+ * the error is thrown: the comment says "removed" only of what was.
+ */
+export async function prepareData(
+  s: Services,
+  p: PreviewIdentity,
+  firstDeploy: boolean,
+  undone?: (u: DataUndo) => void,
+): Promise<PreparedData> {
+  let dbs: PreviewDatabases | undefined;
   const written: string[] = [];
   let db: EnsuredDatabase | undefined;
   try {
+    dbs = await openDatabases(s);
     db = dbs ? await dbs.ensure(p.name) : undefined;
     const values: Record<string, string> = {
       ...s.settings.data.previewSecrets,
@@ -88,7 +99,7 @@ export async function prepareData(s: Services, p: PreviewIdentity, firstDeploy: 
       database: db && { name: db.name, created: db.created, migrated: Boolean(s.settings.data.hooks.migrate), seeded },
     };
   } catch (err) {
-    if (firstDeploy) await undo(s, dbs, p.name, written, db);
+    if (firstDeploy) undone?.(await undo(s, dbs, p.name, written, db));
     throw err;
   } finally {
     await dbs?.close();
@@ -110,24 +121,44 @@ async function runDeployHooks(s: Services, p: PreviewIdentity, db: EnsuredDataba
   return seeded;
 }
 
-/** A first deploy that failed: remove what this run created, so the next push starts clean and seeds again. */
+/**
+ * A first deploy that failed: remove what this run created, so the next push starts clean and seeds again. Each
+ * removal that fails is a warning, and is reported as left.
+ */
 async function undo(
   s: Services,
   dbs: PreviewDatabases | undefined,
   name: string,
   secrets: string[],
   db: EnsuredDatabase | undefined,
-): Promise<void> {
-  for (const secret of secrets)
-    await s.gateway
-      .deleteSecret(secret)
-      .catch((err: Error) => log.warning(`could not remove secret ${secret} after the failure: ${err.message}`));
-  if (dbs && db?.created) {
-    await dbs.drop(name).then(
-      () => log.info(`dropped database ${db.name} created by this failed first deploy`),
-      (err: Error) => log.warning(`could not drop database ${db.name} after the failure: ${err.message}`),
+): Promise<DataUndo> {
+  const result: DataUndo = { removed: { secrets: [] }, left: { secrets: [] } };
+  for (const secret of secrets) {
+    const gone = await s.gateway.deleteSecret(secret).then(
+      () => true,
+      (err: Error) => {
+        log.warning(`could not remove secret ${secret} after the failure: ${err.message}`);
+        return false;
+      },
     );
+    (gone ? result.removed : result.left).secrets.push(secret);
   }
+  if (db && !db.created) result.kept = db.name;
+  if (dbs && db?.created) {
+    const dropped = await dbs.drop(name).then(
+      (d) => {
+        for (const why of d.leftAlone) log.warning(why);
+        return d.database || d.leftAlone.length === 0; // not found: gone already
+      },
+      (err: Error) => {
+        log.warning(`could not drop database ${db.name} after the failure: ${err.message}`);
+        return false;
+      },
+    );
+    if (dropped) log.info(`dropped database ${db.name} created by this failed first deploy`);
+    (dropped ? result.removed : result.left).database = db.name;
+  }
+  return result;
 }
 
 /** Teardown's part: `on-teardown`, then the preview's secrets and database. Returns receipt lines (Markdown). */

@@ -56,16 +56,17 @@ export interface Sent {
 }
 
 /**
- * Sends each spec, unless the function already runs it: only when the build digest proved the image the same (a
- * prebuilt image's tag may have moved, so it is always sent again) and the spec digest proves the rest.
+ * Sends each spec, one after the other, unless the function already runs it: only when the build digest proved the
+ * image the same (a prebuilt image's tag may have moved, so it is always sent again) and the spec digest proves the
+ * rest. `sent` fills as the gateway accepts each: when a later one fails, it holds those the gateway took before.
  */
 export async function sendSpecs(
   s: Services,
   specs: { unit: Unit; spec: FunctionDeployment; backend: ImageSource }[],
   running: (name: string) => FunctionStatus | undefined,
+  sent: Sent[] = [],
 ): Promise<Sent[]> {
   const { settings } = s;
-  const sent: Sent[] = [];
   for (const { unit, spec, backend } of specs) {
     const current = running(unit.name);
     if (backend.how === 'reused' && unchangedFunction(current, spec)) {

@@ -12,6 +12,8 @@ import { commentMarker } from '../naming.js';
 import type {
   AssetCounts,
   DataFacts,
+  DataItems,
+  DataUndo,
   FailedStep,
   FunctionFacts,
   ImageSource,
@@ -32,6 +34,13 @@ export interface Before {
   gone?: boolean;
   /** Static files of this commit (none of them HTML) uploaded before the deploy stopped. */
   earlyUploads?: number;
+  /**
+   * A failure in the deploy step: how many of the preview's functions the gateway had accepted as updates before it
+   * (faasd replaced those); undefined when not known.
+   */
+  updated?: number;
+  /** A failed first deploy's data step: what its undo removed and what it left (commands/preview-data.ts). */
+  undone?: DataUndo;
 }
 
 export type CommentView =
@@ -268,18 +277,36 @@ function building(view: Extract<CommentView, { state: 'building' }>): string[] {
 /** What answers at the preview's URL after a failure: the previous version, this commit's function, or nothing. */
 type Answering = 'previous' | 'this' | 'nothing' | 'unknown';
 
-function answering(step: FailedStep, b: Before): Answering {
+/**
+ * What became of the deploy request that failed, when the trouble says: the gateway refused its credentials or was
+ * not reached (it changed nothing), or did not answer in time (it may or may not have applied it).
+ */
+type RequestFate = 'refused' | 'unreached' | 'unanswered';
+
+function fateOf(t: Trouble): RequestFate | undefined {
+  if (t.kind === 'credentials') return 'refused';
+  if (t.kind === 'unreachable') return 'unreached';
+  if (t.kind === 'timeout') return 'unanswered';
+  return undefined;
+}
+
+function answering(step: FailedStep, b: Before, t: Trouble): Answering {
   if (b.existed === undefined) return 'unknown';
   if (step === 'assets') return 'this';
   if (!b.existed || b.gone) return 'nothing';
-  if ((step === 'deploy' || step === 'readiness') && b.provider !== 'faas-netes') return 'nothing';
+  if (step === 'deploy' && b.provider !== 'faas-netes') {
+    const fate = fateOf(t);
+    if (!fate) return 'nothing';
+    return fate === 'unanswered' || b.updated !== 0 ? 'unknown' : 'previous';
+  }
+  if (step === 'readiness' && b.provider !== 'faas-netes') return 'nothing';
   return 'previous';
 }
 
 const BEFORE_WRITE = new Set<FailedStep>(['stack', 'gateway', 'state', 'build', 'image']);
 
 /** What is still true of the preview that ran before, said only from what the run knew. */
-function previousText(step: FailedStep, b: Before): string {
+function previousText(step: FailedStep, b: Before, t: Trouble): string {
   if (BEFORE_WRITE.has(step)) {
     if (b.existed === false)
       return 'The function was not touched; this PR had no preview before, so nothing answers at its URL yet.';
@@ -288,16 +315,79 @@ function previousText(step: FailedStep, b: Before): string {
   if (step === 'data')
     return b.existed
       ? 'The function was not touched: the previous version keeps running, with the database as the failed step left it.'
-      : "This was the preview's first deploy: what it had created (database, secrets) was removed, so the next push starts clean.";
+      : undoneText(b.undone);
   if (step === 'assets')
     return b.existed
       ? "The function of this commit runs, but the pages may still be the previous commit's, or incomplete."
       : 'This PR had no preview before: the function of this commit runs, but its pages may be missing or incomplete.';
   if (!b.existed) return 'This PR had no preview before, so nothing else answers at its URL.';
-  if (b.provider !== 'faas-netes')
+  if (b.provider !== 'faas-netes') {
+    const fate = step === 'deploy' ? fateOf(t) : undefined;
+    if (fate) return faasdUnsentText(fate, b.updated);
     return 'faasd replaces a function on update, so the previous version of this preview no longer runs.';
+  }
   if (b.gone) return 'The function was deleted while this run waited for it, so nothing answers at its URL.';
   return 'faas-netes rolls updates out: the previous version of this preview keeps answering until a new one is ready.';
+}
+
+/**
+ * faasd replaces a function only when the gateway accepts its update: a request refused or never received changed
+ * nothing, one left unanswered may or may not have been applied. Functions accepted before it were replaced.
+ */
+function faasdUnsentText(fate: RequestFate, updated: number | undefined): string {
+  if (updated === 0)
+    return {
+      refused:
+        'The gateway refused the credentials, so it changed nothing: faasd replaces a function only when the gateway accepts its update, and the previous version of this preview still runs.',
+      unreached:
+        'The request did not reach the gateway, so it changed nothing: faasd replaces a function only when the gateway accepts its update, and the previous version of this preview still runs.',
+      unanswered:
+        'The gateway did not answer in time, so whether faasd applied the update is not known: the previous version of this preview may still run, or may have been replaced.',
+    }[fate];
+  const n = updated === undefined ? 'the functions' : updated === 1 ? '1 function' : `${updated} functions`;
+  const next = {
+    refused: 'it refused the credentials for the next',
+    unreached: 'the next request could not reach it',
+    unanswered: 'it did not answer the next request in time',
+  }[fate];
+  const rest =
+    fate === 'unanswered'
+      ? 'whether faasd applied that next update is not known, and the functions after it still run their previous versions'
+      : 'the others still run their previous versions';
+  const gone = updated === 1 ? 'its previous version no longer runs' : 'their previous versions no longer run';
+  return `faasd replaced ${n} of this preview that the gateway accepted before ${next}: ${gone}; ${rest}.`;
+}
+
+/** "the database `x` and the secrets `a`, `b`", and how many they are. */
+function itemsText(i: DataItems): { text: string; count: number } {
+  const parts: string[] = [];
+  if (i.database) parts.push(`the database \`${i.database}\``);
+  if (i.secrets.length)
+    parts.push(`the secret${i.secrets.length === 1 ? '' : 's'} ${i.secrets.map((n) => `\`${n}\``).join(', ')}`);
+  return { text: parts.join(' and '), count: i.secrets.length + (i.database ? 1 : 0) };
+}
+
+/** A first deploy's data step failed: "removed" only of what was, and what is left, and what removes it. */
+function undoneText(u: DataUndo | undefined): string {
+  const first = "This was the preview's first deploy";
+  if (!u)
+    return `${first}; whether the database and secrets it had created are gone is in the run's log: what is left goes with the teardown when the PR is closed, or the sweeper if no teardown does.`;
+  const removed = itemsText(u.removed);
+  const left = itemsText(u.left);
+  const parts: string[] = [];
+  if (removed.count) parts.push(`${removed.text} ${removed.count === 1 ? 'was' : 'were'} removed`);
+  if (left.count) {
+    const one = left.count === 1;
+    parts.push(
+      `${left.text} could not be removed (the run's log says why) and ${one ? 'is' : 'are'} left until the PR is closed: the teardown removes ${one ? 'it' : 'them'} then, or the sweeper if no teardown does`,
+    );
+  }
+  if (!removed.count && !left.count) parts.push('it had created no database or secret yet');
+  let text = `${first}: ${parts.join('; ')}`;
+  if (u.kept)
+    text += `. The database \`${u.kept}\` was there before this run and is kept: the next push uses it and does not seed it again`;
+  else if (!left.count) text += ', so the next push starts clean';
+  return `${text}.`;
 }
 
 /** Files of this commit that went up before the deploy stopped: on pages only when there were pages before. */
@@ -318,7 +408,7 @@ const ANSWERING_STATE: Record<Answering, string> = {
 };
 
 function failed(view: Extract<CommentView, { state: 'failed' }>): string[] {
-  const answers = answering(view.step, view.before);
+  const answers = answering(view.step, view.before, view.trouble);
   const where = answers === 'nothing' ? '—' : link(view.url, 'Visit preview');
   return [
     `${HEADING} of \`${short(view.sha)}\` failed: ${stepText(view.step, view.trouble)}.`,
@@ -331,7 +421,7 @@ function failed(view: Extract<CommentView, { state: 'failed' }>): string[] {
     '',
     codeBlock(view.error),
     '',
-    previousText(view.step, view.before) + earlyUploadText(view.before),
+    previousText(view.step, view.before, view.trouble) + earlyUploadText(view.before),
     '',
     `See [the run](${view.runUrl}) for the full log.`,
     '',
