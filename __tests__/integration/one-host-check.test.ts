@@ -360,8 +360,16 @@ withParts('one-host check', () => {
       return edgeRequestTls(nginxPort, 'openfaas.preview.test', p, method, extra);
     };
     expect((await runner('/system/info')).status).toBe(200);
-    // the gateway's own answer (there is no such function here), not nginx's refusal
-    expect(await runner('/function/shop-pr-1/healthz')).not.toEqual({ status: 404, body: 'not found\n' });
+    // the readiness GET reaches the gateway, which answers from the function (its stand-in's 200), not nginx
+    gateway.seed({ name: 'shop-pr-1', image: 'ghcr.io/octo-org/shop:1' });
+    const before = gateway.calls.length;
+    const ready = await runner('/function/shop-pr-1/healthz');
+    expect(ready.status).toBe(200);
+    expect(JSON.parse(ready.body)).toMatchObject({ function: 'shop-pr-1', method: 'GET', path: '/healthz' });
+    expect(gateway.calls.slice(before).map((c) => [c.method, c.path, c.status])).toEqual([
+      ['GET', '/function/shop-pr-1/healthz', 200],
+    ]);
+    const beforeRefused = gateway.calls.length;
     for (const p of [
       '/function/shop-pr-1/',
       '/function/shop-pr-1/admin',
@@ -370,6 +378,8 @@ withParts('one-host check', () => {
     ])
       expect([p, await runner(p)]).toEqual([p, { status: 404, body: 'not found\n' }]);
     expect((await runner('/function/shop-pr-1/healthz', 'POST')).status).toBe(403);
+    // nginx answered those itself: none reached the gateway
+    expect(gateway.calls.slice(beforeRefused)).toEqual([]);
   });
 });
 
