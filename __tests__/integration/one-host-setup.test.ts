@@ -6,7 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DIST, ROOT } from '../../test/support/action.js';
@@ -17,6 +26,9 @@ import { NGINX_SITE, SERVICE_ENV, UNIT, hostFiles } from '../../deploy/one-host/
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const SETUP = path.join(ROOT, 'deploy/one-host/setup.ts');
 const { describe: withNginx } = describeWith(['nginx', 'openssl']);
+
+/** TLS ends in front of the host: nginx listens in plain HTTP. */
+const PLAIN = { TLS_CERTIFICATE: '', TLS_CERTIFICATE_KEY: '', HTTP_REDIRECT_LISTEN: '', LISTEN: '127.0.0.1:8081' };
 
 let dir: string;
 const secrets: Record<string, string> = {};
@@ -55,12 +67,66 @@ function envFile(name: string, changes: Record<string, string> = {}): string {
   return file;
 }
 
-function setup(env: string, root: string): { status: number | null; out: string; err: string } {
-  const r = spawnSync(TSX, [SETUP, '--env', env, '--root', root, '--dist', path.join(DIST, 'waker')], {
-    encoding: 'utf8',
-  });
+function setup(
+  env: string,
+  root: string,
+  o: { args?: string[]; env?: NodeJS.ProcessEnv } = {},
+): { status: number | null; out: string; err: string } {
+  const r = spawnSync(
+    TSX,
+    [SETUP, '--env', env, '--root', root, '--dist', path.join(DIST, 'waker'), ...(o.args ?? [])],
+    {
+      encoding: 'utf8',
+      env: o.env ?? process.env,
+    },
+  );
   return { status: r.status, out: r.stdout, err: r.stderr };
 }
+
+/**
+ * Stand-ins for nginx and systemctl first on PATH, for the set-up's commands under --root --run-commands: each call
+ * is recorded; `nginx -t` is the real nginx testing a main config that includes <root>/etc/nginx/conf.d/*.conf, as
+ * the distribution's does; a systemctl call whose arguments are in FAKE_FAIL fails.
+ */
+function standIns(root: string): { env: (fail?: string) => NodeJS.ProcessEnv; calls: () => string[] } {
+  const bin = mkdtempSync(path.join(dir, 'bin-'));
+  const prefix = mkdtempSync(path.join(dir, 'nginx-main-'));
+  const calls = path.join(bin, 'calls');
+  const real = execFileSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' }).trim();
+  writeFileSync(
+    path.join(prefix, 'nginx.conf'),
+    `pid ${prefix}/nginx.pid;\nerror_log ${prefix}/error.log;\nevents {}\nhttp {\n    access_log off;\n` +
+      `    include ${root}/etc/nginx/conf.d/*.conf;\n}\n`,
+  );
+  writeFileSync(
+    path.join(bin, 'nginx'),
+    `#!/bin/sh\necho "nginx $*" >> '${calls}'\n[ "$*" = "-t" ] || exit 3\n` +
+      `exec '${real}' -t -q -p '${prefix}' -c '${prefix}/nginx.conf' -e '${prefix}/error.log'\n`,
+    { mode: 0o755 },
+  );
+  writeFileSync(
+    path.join(bin, 'systemctl'),
+    `#!/bin/sh\necho "systemctl $*" >> '${calls}'\n[ "$*" != "$FAKE_FAIL" ]\n`,
+    { mode: 0o755 },
+  );
+  return {
+    env: (fail = '') => ({ ...process.env, PATH: `${bin}:${process.env.PATH}`, FAKE_FAIL: fail }),
+    /** The calls since the last look. */
+    calls: () => {
+      const text = existsSync(calls) ? readFileSync(calls, 'utf8') : '';
+      rmSync(calls, { force: true });
+      return text.split('\n').filter(Boolean);
+    },
+  };
+}
+
+const ALL_COMMANDS = [
+  'nginx -t',
+  'systemctl reload nginx',
+  'systemctl daemon-reload',
+  'systemctl enable faas-preview-waker.service',
+  'systemctl restart faas-preview-waker.service',
+];
 
 /** nginx -t of the site inside a minimal main config, as conf.d/ includes it. */
 function nginxTest(site: string): void {
@@ -172,9 +238,10 @@ withNginx('the rendered nginx site passes nginx -t', () => {
       'TLS with the wildcard certificate, the redirect and the runner host',
       { RUNNER_HOST: 'openfaas.preview.test', READY_PATH: '/healthz' },
     ],
+    ['TLS in front (plain HTTP listener)', PLAIN],
     [
-      'TLS in front (plain HTTP listener)',
-      { TLS_CERTIFICATE: '', TLS_CERTIFICATE_KEY: '', HTTP_REDIRECT_LISTEN: '', LISTEN: '127.0.0.1:8081' },
+      'TLS in front with the runner host (TLS_IN_FRONT=true)',
+      { ...PLAIN, TLS_IN_FRONT: 'true', RUNNER_HOST: 'openfaas.preview.test', READY_PATH: '/healthz' },
     ],
     ['public previews on a public bucket', { GATE: 'off', BUCKET_READS: 'anonymous' }],
   ] as [string, Record<string, string>][])('%s', (_, changes) => {
@@ -184,7 +251,84 @@ withNginx('the rendered nginx site passes nginx -t', () => {
     )!;
     const text = site.content.toString();
     expect(text.includes('ssl_certificate ')).toBe(changes.TLS_CERTIFICATE !== '');
+    expect(text.includes(`server_name ${changes.RUNNER_HOST};`)).toBe(changes.RUNNER_HOST !== undefined);
     expect(() => nginxTest(text)).not.toThrow();
+  });
+});
+
+withNginx("the set-up's commands: a refused site or a failed command is neither installed nor forgotten", () => {
+  test('nginx -t refusing the new site: the previous file is back, exit 1, and the next run tries again', () => {
+    const root = path.join(dir, 'root-refused');
+    const site = path.join(root, NGINX_SITE);
+    const fake = standIns(root);
+    writeFileSync(path.join(dir, 'not-a-certificate.pem'), 'not a certificate\n');
+    // one env file, rewritten: its path is in every file's header
+    const bad = () => envFile('refused.env', { TLS_CERTIFICATE: path.join(dir, 'not-a-certificate.pem') });
+    const good = () => envFile('refused.env');
+    const run = (env: () => string) => setup(env(), root, { args: ['--run-commands'], env: fake.env() });
+
+    // the first install: no site was there, none is left; the service's commands are still owed
+    const first = run(bad);
+    expect([first.status, fake.calls()]).toEqual([1, ['nginx -t']]);
+    expect(first.err).toContain(
+      `nginx -t refused the new site (exit status 1): ${site} is removed again (there was none)`,
+    );
+    expect(first.err).toContain('not-a-certificate.pem'); // the real nginx's own complaint
+    expect(existsSync(site)).toBe(false);
+    // not 'unchanged': it tries again
+    expect([run(bad).status, fake.calls()]).toEqual([1, ['nginx -t']]);
+
+    const fixed = run(good);
+    expect([fixed.err, fixed.status, fake.calls()]).toEqual(['', 0, ALL_COMMANDS]);
+    const installed = readFileSync(site);
+
+    const broken = run(bad);
+    expect([broken.status, fake.calls()]).toEqual([1, ['nginx -t']]);
+    expect(broken.err).toContain(`nginx -t refused the new site (exit status 1): ${site} is restored to what it was`);
+    expect(readFileSync(site).equals(installed)).toBe(true);
+
+    const same = run(good);
+    expect([same.status, same.out.trim().split('\n').at(-1), fake.calls()]).toEqual([
+      0,
+      'unchanged: nothing to reload or restart',
+      [],
+    ]);
+  });
+
+  test('--no-reload, then a run without changes does what it skipped; then nothing is owed', () => {
+    const root = path.join(dir, 'root-owed');
+    const fake = standIns(root);
+    const env = envFile('owed.env');
+    const skipped = setup(env, root, { args: ['--no-reload'], env: fake.env() });
+    expect([skipped.status, fake.calls()]).toEqual([0, []]);
+    expect(skipped.out).toContain('skipped (--no-reload): nginx -t');
+
+    const later = setup(env, root, { args: ['--run-commands'], env: fake.env() });
+    expect([later.err, later.status, fake.calls()]).toEqual(['', 0, ALL_COMMANDS]);
+    expect(later.out).not.toContain('wrote');
+    expect(later.out).toContain('owed by an earlier run');
+
+    const again = setup(env, root, { args: ['--run-commands'], env: fake.env() });
+    expect([again.status, again.out.trim().split('\n').at(-1), fake.calls()]).toEqual([
+      0,
+      'unchanged: nothing to reload or restart',
+      [],
+    ]);
+  });
+
+  test('a failed restart: exit 1, and the next run restarts the service though nothing changed', () => {
+    const root = path.join(dir, 'root-restart');
+    const fake = standIns(root);
+    const env = envFile('restart.env');
+    const failed = setup(env, root, {
+      args: ['--run-commands'],
+      env: fake.env('restart faas-preview-waker.service'),
+    });
+    expect([failed.status, fake.calls()]).toEqual([1, ALL_COMMANDS]);
+    expect(failed.err).toContain('systemctl restart faas-preview-waker.service failed (exit status 1)');
+
+    const retried = setup(env, root, { args: ['--run-commands'], env: fake.env() });
+    expect([retried.status, fake.calls()]).toEqual([0, ALL_COMMANDS.slice(2)]);
   });
 });
 
@@ -207,6 +351,12 @@ describe('bad env files are refused, naming the variable', () => {
     [{ GATE_KEY_FILE: '/nonexistent/gate-key' }, 'GATE_KEY_FILE:'],
     [{ RUNNER_HOST: 'openfaas.preview.test' }, "READY_PATH: is '/'"],
     [{ RUNNER_HOST: 'login.preview.test', READY_PATH: '/healthz' }, 'RUNNER_HOST:'],
+    [
+      { ...PLAIN, RUNNER_HOST: 'openfaas.preview.test', READY_PATH: '/healthz' },
+      "RUNNER_HOST: needs TLS: the runners send the gateway's admin password (Basic auth) to it; set TLS_CERTIFICATE and TLS_CERTIFICATE_KEY, or TLS_IN_FRONT=true when TLS ends in front of this host",
+    ],
+    [{ ...PLAIN, TLS_IN_FRONT: 'yes' }, "TLS_IN_FRONT: 'yes' is neither true nor false"],
+    [{ TLS_IN_FRONT: 'true' }, 'TLS_IN_FRONT: is true while TLS_CERTIFICATE is set'],
     [{ HTTP_REDIRECT_LISTEN: '80' }, 'HTTP_REDIRECT_LISTEN:'],
     [{ PUBLIC_ADDRESSES: 'my-host' }, "PUBLIC_ADDRESSES: 'my-host' is not an IP address"],
     [{ LISTN: '0.0.0.0:443' }, 'LISTN: is not a variable of the one-host env file'],

@@ -65,6 +65,7 @@ const EDGE = [
   'LISTEN',
   'TLS_CERTIFICATE',
   'TLS_CERTIFICATE_KEY',
+  'TLS_IN_FRONT',
   'HTTP_REDIRECT_LISTEN',
   'RESOLVER',
   'API_PATH',
@@ -223,9 +224,31 @@ function tlsSide(v: Record<string, string>): OneHost['tls'] {
   return { certificate: v.TLS_CERTIFICATE, key: v.TLS_CERTIFICATE_KEY };
 }
 
-function runnerHost(v: Record<string, string>): string | undefined {
+/** TLS_IN_FRONT=true: this host's listener is plain HTTP because TLS ends in front of it (a load balancer). */
+function tlsInFront(v: Record<string, string>, tls: boolean): boolean {
+  const value = v.TLS_IN_FRONT || 'false';
+  if (value !== 'true' && value !== 'false')
+    throw new EnvError(
+      'TLS_IN_FRONT',
+      `${show(value)} is neither true nor false; true only when TLS ends in front of this host (a load balancer)`,
+    );
+  if (value === 'true' && tls)
+    throw new EnvError(
+      'TLS_IN_FRONT',
+      'is true while TLS_CERTIFICATE is set: TLS ends here; leave TLS_IN_FRONT empty, or the two TLS variables',
+    );
+  return value === 'true';
+}
+
+function runnerHost(v: Record<string, string>, tls: boolean, inFront: boolean): string | undefined {
   const host = v.RUNNER_HOST;
   if (!host) return undefined;
+  // the runners send the gateway's admin password with each /system/* request: never in cleartext
+  if (!tls && !inFront)
+    throw new EnvError(
+      'RUNNER_HOST',
+      "needs TLS: the runners send the gateway's admin password (Basic auth) to it; set TLS_CERTIFICATE and TLS_CERTIFICATE_KEY, or TLS_IN_FRONT=true when TLS ends in front of this host",
+    );
   const label = host.endsWith(`.${v.PREVIEW_DOMAIN}`) ? host.slice(0, -v.PREVIEW_DOMAIN.length - 1) : '';
   if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(label) || label === 'login' || /(^|-)pr-\d+(-|$)/.test(label))
     throw new EnvError(
@@ -277,12 +300,13 @@ export function loadOneHost(file: string): OneHost {
   const { service, credentials } = serviceSide(values);
   checkService(service, credentials);
   const tls = tlsSide(values);
+  const inFront = tlsInFront(values, tls !== undefined);
   return {
     domain: values.PREVIEW_DOMAIN,
     edge: edgeSide(values, service, tls !== undefined),
     tls,
     httpRedirectListen: redirectListen(values.HTTP_REDIRECT_LISTEN, tls !== undefined),
-    runnerHost: runnerHost(values),
+    runnerHost: runnerHost(values, tls !== undefined, inFront),
     readyPath: values.READY_PATH || '/',
     service,
     credentials,
