@@ -29,7 +29,7 @@ export interface PreviewRecord {
    * still running, or failed (`failedStep`), and the edge says so instead of "not found".
    */
   readyAt?: string;
-  /** The step this deploy failed in (comment-text.ts FailedStep), when it failed after writing the record. */
+  /** The step this deploy failed in (preview.ts FailedStep), when it failed after writing the record. */
   failedStep?: string;
   /**
    * Every repository this PR's deploys pushed to, or were about to: the teardown deletes the PR's tags in each, also
