@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ANNOTATIONS, FUNCTION_LABEL, commentMarker, previewLabels } from '../../src/naming.js';
 import { readJson, writeJson } from '../../src/state/store.js';
+import { saveVisit } from '../../src/state/visits.js';
 import { OWNER, REPO, prPayload, runAction, type ActionRun } from '../../test/support/action.js';
 import { startGateway, type GatewayEmulator } from '../../test/support/gateway.js';
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
@@ -195,6 +196,21 @@ describe('making room: idle previews of this repository sleep for a new one', ()
     expect(comment(w, 1)).toBe('');
     // Another repository's functions were never candidates.
     expect(w.gateway.functions().filter((f) => f.name.startsWith('other-app-'))).toHaveLength(12);
+  });
+
+  test('page views keep a preview from being evicted: the least recently called one was read through the edge a moment ago, so the next one sleeps', async () => {
+    const w = await world(12);
+    for (const pr of [1, 2, 3]) preview(w, pr, { deployedAgo: 6 * HOUR });
+    await usedAgo(w, { 1: 2 * HOUR, 2: 5 * HOUR, 3: HOUR });
+    const store = { client: w.s3.client, bucket: w.s3.bucket, statePrefix: '.faas-preview' };
+    await saveVisit(store, name(2), new Date(Date.now() - 5 * MIN)); // as the edge service writes it
+    const run = await deploy(w, 9, single);
+
+    expect(run.outputs.result).toBe('deployed');
+    expect(w.gateway.get(name(2))).toBeDefined();
+    expect(w.gateway.get(name(1))).toBeUndefined();
+    expect(comment(w, 1)).toContain('nobody had called it for 2h');
+    expect(comment(w, 2)).toBe('');
   });
 
   test('a cap full of previews in use: refused, the counts right, each holder with its last use', async () => {

@@ -126,6 +126,35 @@ describe('idleness from the invocation counter (state mode)', () => {
   });
 });
 
+describe("the edge's visits (pages from the bucket never reach the gateway's counters)", () => {
+  const visits = (agoMs: number) => new Map([['shop-pr-1', NOW - agoMs]]);
+
+  test('a visit within idle-after keeps a preview whose invocations stopped long ago, in both modes', () => {
+    const state = only({ functions: [fn(1)], previous: { 'shop-pr-1': seen(10, 3 * HOUR) }, visits: visits(5 * MIN) });
+    expect(state.a.decision).toBe('keep');
+    expect(state.a.lastActivity).toBe(`${iso(NOW - 5 * MIN)} (5m ago); visited through the edge`);
+    expect(state.a.lastActivityAt).toBe(NOW - 5 * MIN);
+    const prom = only({ functions: [fn(1)], increases: new Map([['shop-pr-1', 0]]), visits: visits(5 * MIN) });
+    expect(prom.a.decision).toBe('keep');
+  });
+
+  test('a visit older than idle-after is idle from the visit on; an older visit than the last invocation changes nothing', () => {
+    const old = only({ functions: [fn(1)], previous: { 'shop-pr-1': seen(10, 3 * HOUR) }, visits: visits(HOUR) });
+    expect([old.a.decision, old.a.idleFor]).toEqual(['sleep', '1h']);
+    const stale = only({ functions: [fn(1)], previous: { 'shop-pr-1': seen(10, HOUR) }, visits: visits(3 * HOUR) });
+    expect([stale.a.decision, stale.a.idleFor]).toEqual(['sleep', '1h']);
+    expect(stale.a.lastActivity).not.toContain('visited');
+  });
+
+  test("a visit does not change the sweeper's memory of the counter, and one in the future counts as now", () => {
+    const previous = { 'shop-pr-1': seen(10, 3 * HOUR) };
+    const future = only({ functions: [fn(1)], previous, visits: visits(-HOUR) });
+    expect(future.a.decision).toBe('keep');
+    expect(future.a.lastActivityAt).toBe(NOW);
+    expect(future.a.observed).toEqual(previous['shop-pr-1']);
+  });
+});
+
 describe('the deploy-age guard', () => {
   test('never touches a function deployed less than idle-after ago, whatever else holds', () => {
     const recent = fn(9, { deployedAt: NOW - 10 * MIN, replicas: undefined });

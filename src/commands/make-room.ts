@@ -13,7 +13,7 @@ import { evictionPlan, type Candidate } from '../sweep/evict-plan.js';
 import { groupPreviews } from '../sweep/groups.js';
 import { planSweep } from '../sweep/plan.js';
 import type { Services } from './services.js';
-import { readActivity, sleepPreview } from './sleep.js';
+import { readActivity, readVisits, sleepPreview } from './sleep.js';
 
 /** The refusal, each holder saying why it stays, when no eviction can make room; else the victims sleep. */
 export async function makeRoom(
@@ -46,11 +46,17 @@ async function judge(s: Services, listed: FunctionStatus[]): Promise<Candidate[]
     return undefined;
   });
   const groups = groupPreviews(settings.app, listed.filter(ours(s)), activity?.increases);
+  // Pages read from the bucket count as use too: a preview someone is reading is not put to sleep.
+  const visits = await readVisits(
+    s,
+    groups.previews.map((p) => p.name),
+  );
   const judged = activity
     ? planSweep({
         functions: groups.previews,
         previous: activity.previous,
         increases: groups.increases,
+        visits,
         // Every preview counts as open and none as expired: closing and expiry are the sweeper's to act on.
         openPulls: new Set(groups.previews.map((p) => p.pr)),
         prefixes: [],

@@ -2,7 +2,8 @@
  * Putting a Community Edition preview to sleep, for the sweeper (idle for `idle-after`) and for a deploy that makes
  * room for a new preview (issue 23): the specs of all the preview's functions are saved for the waker
  * (state/sleeping.ts), then the functions are deleted; the assets, secrets and data stay, and the PR is told why and
- * how it wakes. Also where both read last use from: the sweeper's source (Prometheus, or its memory in the bucket).
+ * how it wakes. Also where both read last use from: the sweeper's source (Prometheus, or its memory in the bucket)
+ * and the edge's visit marks.
  */
 import { renderComment } from '../github/comment-text.js';
 import { PreviewComment } from '../github/comment.js';
@@ -11,6 +12,8 @@ import { ANNOTATIONS, LABELS, previewUrl } from '../naming.js';
 import type { FunctionStatus } from '../openfaas/types.js';
 import { readRecord } from '../state/records.js';
 import { saveSleeping } from '../state/sleeping.js';
+import { readVisit } from '../state/visits.js';
+import { forEachLimited } from '../concurrency.js';
 import { idleSource, loadState } from '../state/sweeper.js';
 import type { Memory } from '../sweep/plan.js';
 import { queryIncreases } from '../sweep/prometheus.js';
@@ -32,6 +35,29 @@ export async function readActivity(s: Services): Promise<{ increases?: Map<strin
   const loaded = await loadState(stateStore(s)!);
   if (loaded.warning) log.warning(loaded.warning);
   return { previous: loaded.memory };
+}
+
+/** Visit marks read at once: a sweep of many previews does not wait on them one by one. */
+const VISIT_READS = 8;
+
+/**
+ * The edge's last visit of each preview (state/visits.ts), epoch ms by name; none without a bucket. A mark that
+ * cannot be read counts as no visit, with a warning: the invocations still count.
+ */
+export async function readVisits(s: Services, names: readonly string[]): Promise<Map<string, number>> {
+  const store = stateStore(s);
+  const visits = new Map<string, number>();
+  if (!store) return visits;
+  await forEachLimited(names, VISIT_READS, async (name) => {
+    const at = await readVisit(store, name).catch((err: Error) => {
+      log.warning(
+        `the edge's last visit of ${name} could not be read (${err.message}); on radosgw the bucket policy must let the action read <state-prefix>/visited/ (docs/private-previews.md)`,
+      );
+      return undefined;
+    });
+    if (at !== undefined) visits.set(name, at);
+  });
+  return visits;
 }
 
 export interface Sleeper {

@@ -37,7 +37,7 @@ import { groupPreviews } from '../sweep/groups.js';
 import { idleSource, listTopPrefixes, saveState, sweeperKey } from '../state/sweeper.js';
 import { htmlText } from '../text/untrusted.js';
 import { dropPreviewDatabase, withDatabases } from './preview-data.js';
-import { readActivity, sleepPreview } from './sleep.js';
+import { readActivity, readVisits, sleepPreview } from './sleep.js';
 import { stateStore, type Services } from './services.js';
 import { teardownPreview } from './teardown.js';
 
@@ -68,6 +68,8 @@ interface Inventory {
   openPulls: Set<number>;
   previous?: Memory;
   increases?: Map<string, number>;
+  /** The edge's last visit of each preview (state/visits.ts). */
+  visits: Map<string, number>;
   prefixes: string[];
   records: string[];
   /** This app's removed previews whose 410 tombstone outlived CLOSED_KEEP_DAYS (state/closed.ts). */
@@ -92,6 +94,10 @@ async function inventory(s: Services): Promise<Inventory> {
   const ours = listed.filter((f) => isManagedBy(f.labels, ctx.repo.owner, ctx.repo.repo));
   const { increases, previous } = await readActivity(s);
   const groups = groupPreviews(settings.app, ours, increases);
+  const visits = await readVisits(
+    s,
+    groups.previews.map((p) => p.name),
+  );
   for (const f of groups.strays)
     log.info(`${f}: managed by this repository but no preview named ${settings.app}-pr-<n> (input 'app'); left alone`);
   const inv: Inventory = {
@@ -102,6 +108,7 @@ async function inventory(s: Services): Promise<Inventory> {
     members: groups.members,
     increases: groups.increases,
     previous,
+    visits,
     openPulls: await listOpenPulls(s.octokit, ctx.repo),
     prefixes: [],
     records: [],

@@ -48,6 +48,11 @@ export interface PlanInput {
   previous?: Memory;
   /** Prometheus mode when present: invocation increase over the `idle-after` window, by function name. */
   increases?: ReadonlyMap<string, number>;
+  /**
+   * When the edge last let a request of each preview through (state/visits.ts), by preview name, epoch ms: pages
+   * from the bucket never reach the gateway's counters, so a visit is activity in both modes.
+   */
+  visits?: ReadonlyMap<string, number>;
   openPulls: ReadonlySet<number>;
   /** Top-level bucket prefixes that exist (`<name>/` or `<name>`). */
   prefixes: readonly string[];
@@ -196,6 +201,20 @@ function prometheusActivity(f: ManagedFunction, increases: ReadonlyMap<string, n
   return { text: `no invocations in the last ${window} (Prometheus)`, idle: true, idleFor: `at least ${window}` };
 }
 
+/** The activity, or the edge's last visit when that is later (a visit in the future counts as now). */
+function withVisit(a: Activity, visit: number | undefined, i: PlanInput): Activity {
+  if (visit === undefined || (a.at !== undefined && a.at >= visit) || (a.at === undefined && !a.idle)) return a;
+  const at = Math.min(visit, i.now);
+  const ago = i.now - at;
+  return {
+    ...a,
+    text: `${ago <= 0 ? 'now' : `${iso(at)} (${formatDuration(ago)} ago)`}; visited through the edge`,
+    at,
+    idle: ago >= i.idleAfterMs,
+    idleFor: formatDuration(Math.max(0, ago)),
+  };
+}
+
 export function planSweep(i: PlanInput): SweepPlan {
   const mode = i.increases ? 'prometheus' : 'state';
   const previous = i.previous ?? {};
@@ -203,7 +222,8 @@ export function planSweep(i: PlanInput): SweepPlan {
   const actions: FunctionAction[] = [];
 
   for (const f of [...i.functions].sort((a, b) => a.pr - b.pr || a.name.localeCompare(b.name))) {
-    const activity = i.increases ? prometheusActivity(f, i.increases, i) : stateActivity(f, previous, i);
+    const counted = i.increases ? prometheusActivity(f, i.increases, i) : stateActivity(f, previous, i);
+    const activity = withVisit(counted, i.visits?.get(f.name), i);
     const base = {
       name: f.name,
       pr: f.pr,

@@ -8,7 +8,7 @@ import { readRecord, type PreviewRecord } from '../state/records.js';
 import type { StateStore } from '../state/store.js';
 import { sanitize } from '../text/untrusted.js';
 
-export interface StoredFacts {
+interface StoredFacts {
   record?: PreviewRecord;
   closed?: ClosedPreview;
 }
