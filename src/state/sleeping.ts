@@ -5,7 +5,7 @@
  * again, on a newer spec) and a wake delete it; a teardown deletes it, so a closed PR never wakes.
  */
 import type { FunctionDeployment } from '../openfaas/types.js';
-import { deleteJson, readJson, stateKey, writeJson, type StateStore } from './store.js';
+import { deleteJson, readJson, readTime, stateKey, writeJson, writeTime, type StateStore } from './store.js';
 
 const SLEEPING_VERSION = 1;
 
@@ -67,14 +67,12 @@ export async function deleteSleeping(store: StateStore, name: string): Promise<v
 const wakingKey = (statePrefix: string, name: string) => stateKey(statePrefix, `waking/${name}.json`);
 
 export async function markWaking(store: StateStore, name: string, until: Date): Promise<void> {
-  await writeJson(store.client, store.bucket, wakingKey(store.statePrefix, name), { until: until.toISOString() });
+  await writeTime(store, wakingKey(store.statePrefix, name), 'until', until);
 }
 
 /** When the wake under way ends at the latest, or undefined when none is. */
 export async function wakingUntil(store: StateStore, name: string): Promise<number | undefined> {
-  const raw = await readJson<{ until?: unknown }>(store.client, store.bucket, wakingKey(store.statePrefix, name));
-  const until = typeof raw?.until === 'string' ? Date.parse(raw.until) : NaN;
-  return Number.isNaN(until) ? undefined : until;
+  return readTime(store, wakingKey(store.statePrefix, name), 'until');
 }
 
 export async function clearWaking(store: StateStore, name: string): Promise<void> {

@@ -53,6 +53,19 @@ export async function writeJson(client: S3Client, bucket: string, key: string, v
   );
 }
 
+/** A state object holding one time, `{ <field>: ISO 8601 }`: the edge service's marks (a wake's deadline, a visit). */
+export async function writeTime(store: StateStore, key: string, field: string, at: Date): Promise<void> {
+  await writeJson(store.client, store.bucket, key, { [field]: at.toISOString() });
+}
+
+/** The time of such an object, epoch ms; undefined when there is none, or it holds no time under `field`. */
+export async function readTime(store: StateStore, key: string, field: string): Promise<number | undefined> {
+  const raw = await readJson<Record<string, unknown>>(store.client, store.bucket, key);
+  const value = raw?.[field];
+  const ms = typeof value === 'string' ? Date.parse(value) : NaN;
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
 /** Deletes the object; deleting a key that does not exist is fine (S3 answers 204 either way). */
 export async function deleteJson(client: S3Client, bucket: string, key: string): Promise<void> {
   await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));

@@ -3,19 +3,17 @@
  * bucket never reach the gateway, so invocation counts alone take a preview someone is reading for an idle one.
  * The edge service writes it (at most once per preview every few minutes, src/waker/visits.ts); the sweeper reads it.
  */
-import { deleteJson, readJson, stateKey, writeJson, type StateStore } from './store.js';
+import { deleteJson, readTime, stateKey, writeTime, type StateStore } from './store.js';
 
 const visitKey = (statePrefix: string, name: string) => stateKey(statePrefix, `visited/${name}.json`);
 
 export async function saveVisit(store: StateStore, name: string, at: Date): Promise<void> {
-  await writeJson(store.client, store.bucket, visitKey(store.statePrefix, name), { at: at.toISOString() });
+  await writeTime(store, visitKey(store.statePrefix, name), 'at', at);
 }
 
 /** Epoch ms of the last visit the edge recorded, or undefined when none (or the object is not one of ours). */
 export async function readVisit(store: StateStore, name: string): Promise<number | undefined> {
-  const raw = await readJson<{ at?: unknown }>(store.client, store.bucket, visitKey(store.statePrefix, name));
-  const at = typeof raw?.at === 'string' ? Date.parse(raw.at) : NaN;
-  return Number.isNaN(at) ? undefined : at;
+  return readTime(store, visitKey(store.statePrefix, name), 'at');
 }
 
 export async function deleteVisit(store: StateStore, name: string): Promise<void> {
