@@ -240,7 +240,7 @@ for (const c of CASES) {
       expect(run.code).toBe(1);
       const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error::'));
       expect(errors).toEqual([
-        `::error::input 'builder': '${c.builder}' needs the program '${c.builder}', which is not on the runner's PATH: install it in an earlier step, or choose another builder (docker, podman, buildah; none deploys the prebuilt 'image')`,
+        `::error::input 'builder': '${c.builder}' needs the program '${c.builder}', which is not on the runner's PATH: install it in an earlier step, or choose another builder (docker, podman, buildah; none deploys the prebuilt 'image'). What to do: change the \`builder\` input, or what it needs on the runner, as the error says, then re-run the workflow`,
       ]);
       expect(gateway.get('hello-world-pr-6')).toBeUndefined();
     });

@@ -294,6 +294,7 @@ describe('every comment is true of its facts', () => {
     { kind: 'bucket-missing' },
     { kind: 'image-pull' },
     { kind: 'never-ready', provider, functions: fns, namespace: 'openfaas-fn' },
+    { kind: 'input', input: 'builder' },
   ];
 
   // What the undo of a failed first deploy's data step may have done (commands/preview-data.ts).

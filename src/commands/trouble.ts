@@ -9,6 +9,7 @@ import { NetworkError, StatusError } from '../http/call.js';
 import { NotReady } from '../openfaas/readiness.js';
 import type { FailedStep } from '../preview.js';
 import { RetriesExhausted } from '../retry.js';
+import { InputError } from '../rules/errors.js';
 import type { Settings } from '../settings.js';
 
 /** The error and every error it wraps, outermost first. */
@@ -41,6 +42,7 @@ function troubleOf(e: unknown, s: Settings): Trouble | undefined {
   const permission = /add `([^`]+)` under `permissions:`/.exec(e instanceof Error ? e.message : '');
   if (permission) return { kind: 'permission', need: permission[1] };
   if (e instanceof StatusError && e.status === 401) return { kind: 'credentials', target: targetOf(e.call, s) };
+  if (e instanceof InputError) return { kind: 'input', input: e.input };
   if (e instanceof NetworkError) {
     const target = targetOf(e.call, s);
     if (e.code === 'ETIMEDOUT') return { kind: 'timeout', target };

@@ -21,6 +21,8 @@ export type Trouble =
   | { kind: 'image-pull' }
   /** `functions`: the preview's functions, for the log commands; `namespace`: where they run. */
   | { kind: 'never-ready'; provider?: ProviderKind; functions: string[]; namespace: string }
+  /** An input (or what it needs on the runner) is wrong, and the error says how: a build's advice would mislead. */
+  | { kind: 'input'; input: string }
   /** Nothing more specific is known: the step decides the advice. */
   | { kind: 'step'; step: FailedStep };
 
@@ -84,6 +86,8 @@ export function whatToDo(t: Trouble): string {
       return 'make the image pullable by the gateway: public, or with the gateway given pull credentials (faasd: `/var/lib/faasd/.docker/config.json`; faas-netes: an image pull secret)';
     case 'never-ready':
       return logCommands(t);
+    case 'input':
+      return `change the \`${t.input}\` input, or what it needs on the runner, as the error says, then re-run the workflow`;
     case 'step':
       return BY_STEP[t.step];
   }
