@@ -911,7 +911,7 @@ async function store_readJson(client, bucket, key) {
         throw err;
     }
 }
-async function store_writeJson(client, bucket, key, value) {
+async function writeJson(client, bucket, key, value) {
     await client.send(new dist_cjs/* PutObjectCommand */.wKZ({
         Bucket: bucket,
         Key: key,
@@ -919,6 +919,17 @@ async function store_writeJson(client, bucket, key, value) {
         ContentType: 'application/json; charset=utf-8',
         CacheControl: 'no-cache',
     }));
+}
+/** A state object holding one time, `{ <field>: ISO 8601 }`: the edge service's marks (a wake's deadline, a visit). */
+async function store_writeTime(store, key, field, at) {
+    await writeJson(store.client, store.bucket, key, { [field]: at.toISOString() });
+}
+/** The time of such an object, epoch ms; undefined when there is none, or it holds no time under `field`. */
+async function store_readTime(store, key, field) {
+    const raw = await store_readJson(store.client, store.bucket, key);
+    const value = raw?.[field];
+    const ms = typeof value === 'string' ? Date.parse(value) : NaN;
+    return Number.isNaN(ms) ? undefined : ms;
 }
 /** Deletes the object; deleting a key that does not exist is fine (S3 answers 204 either way). */
 async function deleteJson(client, bucket, key) {
@@ -956,7 +967,7 @@ function folder(statePrefix) {
 }
 const closedKey = (statePrefix, name) => `${folder(statePrefix)}${name}.json`;
 async function saveClosed(store, closed) {
-    await store_writeJson(store.client, store.bucket, closedKey(store.statePrefix, closed.name), {
+    await writeJson(store.client, store.bucket, closedKey(store.statePrefix, closed.name), {
         version: CLOSED_VERSION,
         ...closed,
     });
@@ -991,7 +1002,7 @@ function recordKey(statePrefix, name) {
     return `${records_folder(statePrefix)}${name}.json`;
 }
 async function saveRecord(store, record) {
-    await store_writeJson(store.client, store.bucket, recordKey(store.statePrefix, record.name), {
+    await writeJson(store.client, store.bucket, recordKey(store.statePrefix, record.name), {
         version: RECORD_VERSION,
         ...record,
     });
@@ -1020,7 +1031,7 @@ function sleepingKey(statePrefix, name) {
 }
 async function saveSleeping(store, name, specs, since) {
     const body = { version: SLEEPING_VERSION, since: since.toISOString(), specs };
-    await store_writeJson(store.client, store.bucket, sleepingKey(store.statePrefix, name), body);
+    await writeJson(store.client, store.bucket, sleepingKey(store.statePrefix, name), body);
 }
 /** A spec of preview `name`: its own function or one of its `<name>-<fn>` functions. */
 function belongs(name, spec) {
@@ -1050,13 +1061,11 @@ async function deleteSleeping(store, name) {
  */
 const wakingKey = (statePrefix, name) => stateKey(statePrefix, `waking/${name}.json`);
 async function markWaking(store, name, until) {
-    await writeJson(store.client, store.bucket, wakingKey(store.statePrefix, name), { until: until.toISOString() });
+    await writeTime(store, wakingKey(store.statePrefix, name), 'until', until);
 }
 /** When the wake under way ends at the latest, or undefined when none is. */
 async function wakingUntil(store, name) {
-    const raw = await readJson(store.client, store.bucket, wakingKey(store.statePrefix, name));
-    const until = typeof raw?.until === 'string' ? Date.parse(raw.until) : NaN;
-    return Number.isNaN(until) ? undefined : until;
+    return readTime(store, wakingKey(store.statePrefix, name), 'until');
 }
 async function clearWaking(store, name) {
     await deleteJson(store.client, store.bucket, wakingKey(store.statePrefix, name));
@@ -4194,6 +4203,8 @@ function whatToDo(t) {
             return 'make the image pullable by the gateway: public, or with the gateway given pull credentials (faasd: `/var/lib/faasd/.docker/config.json`; faas-netes: an image pull secret)';
         case 'never-ready':
             return logCommands(t);
+        case 'input':
+            return `change the \`${t.input}\` input, or what it needs on the runner, as the error says, then re-run the workflow`;
         case 'step':
             return BY_STEP[t.step];
     }
@@ -4674,13 +4685,11 @@ class PreviewComment {
 
 const visitKey = (statePrefix, name) => stateKey(statePrefix, `visited/${name}.json`);
 async function saveVisit(store, name, at) {
-    await writeJson(store.client, store.bucket, visitKey(store.statePrefix, name), { at: at.toISOString() });
+    await writeTime(store, visitKey(store.statePrefix, name), 'at', at);
 }
 /** Epoch ms of the last visit the edge recorded, or undefined when none (or the object is not one of ours). */
 async function readVisit(store, name) {
-    const raw = await store_readJson(store.client, store.bucket, visitKey(store.statePrefix, name));
-    const at = typeof raw?.at === 'string' ? Date.parse(raw.at) : NaN;
-    return Number.isNaN(at) ? undefined : at;
+    return store_readTime(store, visitKey(store.statePrefix, name), 'at');
 }
 async function deleteVisit(store, name) {
     await deleteJson(store.client, store.bucket, visitKey(store.statePrefix, name));
@@ -4766,7 +4775,7 @@ async function loadState(store) {
 }
 async function saveState(store, memory, now) {
     const file = { version: STATE_VERSION, updatedAt: now.toISOString(), functions: memory };
-    await store_writeJson(store.client, store.bucket, sweeperKey(store.statePrefix), file);
+    await writeJson(store.client, store.bucket, sweeperKey(store.statePrefix), file);
 }
 /** Top-level "directories" of the bucket (`<name>/`), every page of a delimited listing. */
 async function listTopPrefixes(client, bucket) {
@@ -5503,12 +5512,15 @@ async function markInactive(octokit, repo, environment, logUrl, o = {}) {
     return changed;
 }
 
+// EXTERNAL MODULE: ./src/rules/errors.ts
+var errors = __webpack_require__(4632);
 ;// CONCATENATED MODULE: ./src/commands/trouble.ts
 /**
  * A deploy's error read into what went wrong (decide/advice.ts words what to do about it): the HTTP status or the
  * network cause the call got, which server it went to, an S3 code. Errors carry their cause chain (retries wrap the
  * last attempt's error), so the chain is searched, the outermost first.
  */
+
 
 
 
@@ -5544,6 +5556,8 @@ function troubleOf(e, s) {
         return { kind: 'permission', need: permission[1] };
     if (e instanceof StatusError && e.status === 401)
         return { kind: 'credentials', target: targetOf(e.call, s) };
+    if (e instanceof errors/* InputError */.dz)
+        return { kind: 'input', input: e.input };
     if (e instanceof NetworkError) {
         const target = targetOf(e.call, s);
         if (e.code === 'ETIMEDOUT')
@@ -5746,8 +5760,6 @@ function checkLine(c) {
 var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __webpack_require__(8161);
-// EXTERNAL MODULE: ./src/rules/errors.ts
-var errors = __webpack_require__(4632);
 // EXTERNAL MODULE: ./src/stack/errors.ts
 var stack_errors = __webpack_require__(2573);
 // EXTERNAL MODULE: ./src/stack/files.ts
