@@ -12,10 +12,12 @@ import { ANNOTATIONS, FUNCTION_LABEL, commentMarker, previewLabels } from '../..
 import { readJson, writeJson } from '../../src/state/store.js';
 import { saveVisit } from '../../src/state/visits.js';
 import { OWNER, REPO, prPayload, runAction, type ActionRun } from '../../test/support/action.js';
+import { startFaultProxy } from '../../test/support/faults.js';
 import { startGateway, type GatewayEmulator } from '../../test/support/gateway.js';
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
 import { assertNoLeaks } from '../../test/support/leaks.js';
 import { startS3, type S3Emulator } from '../../test/support/s3.js';
+import { waitFor } from '../../test/support/tools.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -211,6 +213,32 @@ describe('making room: idle previews of this repository sleep for a new one', ()
     expect(w.gateway.get(name(1))).toBeUndefined();
     expect(comment(w, 1)).toContain('nobody had called it for 2h');
     expect(comment(w, 2)).toBe('');
+  });
+
+  test('a race for the slot made: another deploy takes it while the create is on its way; the gateway refuses, room is made once more, and the gateway never holds more than 15', async () => {
+    const w = await world(12);
+    for (const pr of [1, 2, 3]) preview(w, pr, { deployedAgo: 6 * HOUR });
+    await usedAgo(w, { 1: 2 * HOUR, 2: 5 * HOUR, 3: HOUR });
+    const front = await startFaultProxy(w.gateway.url, [
+      { method: 'POST', path: '/system/functions', times: 1, fault: { delay: 3000 } },
+    ]);
+    try {
+      const running = deploy(w, 9, { ...single, 'gateway-url': front.url });
+      await waitFor(async () => front.requests.some((r) => r.action === 'delay'), 'the create to be held', 60_000);
+      // What another deploy does meanwhile: the slot made for #9 is taken.
+      w.gateway.seed({ name: 'other-app-late', image: 'ghcr.io/else/app:1' });
+      const run = await running;
+
+      expect(run.outputs.result).toBe('deployed');
+      expect(run.stdout).toContain(`the gateway is full again (another deploy took the slot made for ${name(9)})`);
+      expect(w.gateway.get(name(9))).toBeDefined();
+      // The least recently used first, then the next one; the one used an hour ago stays.
+      expect([1, 2, 3].map((pr) => w.gateway.get(name(pr)) !== undefined)).toEqual([false, false, true]);
+      expect(w.gateway.functions()).toHaveLength(15);
+      for (const pr of [1, 2]) expect(comment(w, pr)).toContain('to make room for #9');
+    } finally {
+      await front.close();
+    }
   });
 
   test('a cap full of previews in use: refused, the counts right, each holder with its last use', async () => {

@@ -25,6 +25,7 @@ import {
   previewUrl,
 } from '../naming.js';
 import type { Provider } from '../openfaas/client.js';
+import { StatusError } from '../http/call.js';
 import { NotReady } from '../openfaas/readiness.js';
 import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
 import { writeOutputs } from '../report.js';
@@ -215,9 +216,7 @@ class DeployRun {
     await building;
 
     const data = await this.step('data', () => prepareData(s, facts, !this.existed, (u) => (this.undone = u)));
-    const sent = await this.step('deploy', () =>
-      sendSpecs(s, this.specs(provider, images, data), this.running, this.sending),
-    );
+    const sent = await this.step('deploy', () => this.send(provider, this.specs(provider, images, data)));
     const started = Date.now();
     const readiness = await this.step(
       'readiness',
@@ -235,6 +234,37 @@ class DeployRun {
       { assets, data, functions: fns },
       this.s.settings.assets ? bucketPrefix(facts.name) : undefined,
     );
+  }
+
+  /**
+   * Sends the specs. On Community Edition the room made before the build may be gone when they arrive: another
+   * deploy took the freed slot meanwhile, and the gateway refuses the create (400). When the gateway, listed again,
+   * is indeed full, room is made once more (the other deploy's new preview is never a candidate: it was deployed
+   * within idle-after) and the rest is sent once more; otherwise the error stands.
+   */
+  private async send(provider: Provider, specs: ReturnType<DeployRun['specs']>): Promise<Sent[]> {
+    const { s, facts } = this;
+    try {
+      return await sendSpecs(s, specs, this.running, this.sending);
+    } catch (err) {
+      if (provider.edition !== 'community' || !(err instanceof StatusError && err.status === 400)) throw err;
+      this.functions = await s.gateway.list();
+      const wanted = this.quotaInput(provider);
+      if (quotaDecision(wanted).kind !== 'refuse') throw err;
+      log.info(
+        `the gateway is full again (another deploy took the slot made for ${facts.name}): making room once more`,
+      );
+      const room = await makeRoom(s, wanted, this.functions, facts.pr);
+      if (room.kind === 'refuse')
+        throw new Error(`${err.message}; no room could be made again: ${refusalText(room)}`, { cause: err });
+      const done = new Set(this.sending.map((x) => x.unit.name));
+      return sendSpecs(
+        s,
+        specs.filter((x) => !done.has(x.unit.name)),
+        this.running,
+        this.sending,
+      );
+    }
   }
 
   /** This repository's previews and how many functions this deploy adds, against max-previews and CE's cap. */
