@@ -7553,6 +7553,7 @@ function stackSpec(fn) {
 
 
 
+
 function skip(reason) {
     log/* log */.R.notice(reason);
     return (0,src_report/* writeOutputs */.K)({ result: 'skipped' }, 'Preview skipped', [['Reason', reason]]);
@@ -7726,7 +7727,7 @@ class DeployRun {
             return this.stop(before === 'closed' ? `PR #${facts.pr} was closed while this run built it; not deployed` : before);
         await building;
         const data = await this.step('data', () => prepareData(s, facts, !this.existed, (u) => (this.undone = u)));
-        const sent = await this.step('deploy', () => sendSpecs(s, this.specs(provider, images, data), this.running, this.sending));
+        const sent = await this.step('deploy', () => this.send(provider, this.specs(provider, images, data)));
         const started = Date.now();
         const readiness = await this.step('readiness', () => awaitReady(s, provider, sent, facts.sha), (err) => err instanceof NotReady && err.gone);
         const bookkeeping = Promise.all([this.awake(sent, Date.now() - started), this.prune()]); // both only warn
@@ -7738,6 +7739,32 @@ class DeployRun {
             return this.stop(`${after} (this run's functions were deployed; the newer run replaces them)`);
         const fns = images.map((x) => ({ name: x.unit.name, route: x.unit.route, image: x.image, backend: x.backend }));
         await this.status.live(readiness, { assets, data, functions: fns }, this.s.settings.assets ? (0,naming/* bucketPrefix */.TU)(facts.name) : undefined);
+    }
+    /**
+     * Sends the specs. On Community Edition the room made before the build may be gone when they arrive: another
+     * deploy took the freed slot meanwhile, and the gateway refuses the create (400). When the gateway, listed again,
+     * is indeed full, room is made once more (the other deploy's new preview is never a candidate: it was deployed
+     * within idle-after) and the rest is sent once more; otherwise the error stands.
+     */
+    async send(provider, specs) {
+        const { s, facts } = this;
+        try {
+            return await sendSpecs(s, specs, this.running, this.sending);
+        }
+        catch (err) {
+            if (provider.edition !== 'community' || !(err instanceof StatusError && err.status === 400))
+                throw err;
+            this.functions = await s.gateway.list();
+            const wanted = this.quotaInput(provider);
+            if (quotaDecision(wanted).kind !== 'refuse')
+                throw err;
+            log/* log */.R.info(`the gateway is full again (another deploy took the slot made for ${facts.name}): making room once more`);
+            const room = await makeRoom(s, wanted, this.functions, facts.pr);
+            if (room.kind === 'refuse')
+                throw new Error(`${err.message}; no room could be made again: ${refusalText(room)}`, { cause: err });
+            const done = new Set(this.sending.map((x) => x.unit.name));
+            return sendSpecs(s, specs.filter((x) => !done.has(x.unit.name)), this.running, this.sending);
+        }
     }
     /** This repository's previews and how many functions this deploy adds, against max-previews and CE's cap. */
     quotaInput(provider) {
