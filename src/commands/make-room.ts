@@ -22,10 +22,9 @@ export async function makeRoom(
   listed: FunctionStatus[],
   pr: number,
 ): Promise<QuotaDecision> {
-  const candidates = await judge(s, listed);
+  const { candidates, members } = await judge(s, listed);
   const plan = evictionPlan(q, candidates, { idleAfterMs: s.settings.sweep.idleAfterMs, now: s.now().getTime() });
   if (plan.kind === 'refuse') return plan.refusal;
-  const members = groupPreviews(s.settings.app, listed.filter(ours(s))).members;
   for (const v of plan.victims) {
     const idleFor = v.judged!.idleFor!;
     const result = await sleepPreview(s, { name: v.name, pr: v.pr, idleFor, madeRoomFor: pr }, members.get(v.name)!);
@@ -38,8 +37,14 @@ export async function makeRoom(
 
 const ours = (s: Services) => (f: FunctionStatus) => isManagedBy(f.labels, s.ctx.repo.owner, s.ctx.repo.repo);
 
-/** This repository's previews with the sweeper's judgment of each, or none where last use is unknown. */
-async function judge(s: Services, listed: FunctionStatus[]): Promise<Candidate[]> {
+/**
+ * This repository's previews with the sweeper's judgment of each (none where last use is unknown), and each
+ * preview's functions.
+ */
+async function judge(
+  s: Services,
+  listed: FunctionStatus[],
+): Promise<{ candidates: Candidate[]; members: Map<string, FunctionStatus[]> }> {
   const { settings } = s;
   const activity = await readActivity(s).catch((err: Error) => {
     log.warning(`cannot tell which previews are idle (${err.message}); none is put to sleep to make room`);
@@ -68,11 +73,12 @@ async function judge(s: Services, listed: FunctionStatus[]): Promise<Candidate[]
     : [];
   // In the sweeper's memory a preview it has not seen yet counts as used now: here, as unknown.
   const known = (name: string) => activity?.increases !== undefined || Object.hasOwn(activity?.previous ?? {}, name);
-  return groups.previews.map((p) => ({
+  const candidates = groups.previews.map((p) => ({
     name: p.name,
     pr: p.pr,
     functions: groups.members.get(p.name)!.length,
     deployedAt: p.deployedAt,
     judged: known(p.name) ? judged.find((a) => a.name === p.name) : undefined,
   }));
+  return { candidates, members: groups.members };
 }
