@@ -5,6 +5,7 @@
  */
 import { S3OperationError } from '../assets/s3-call.js';
 import type { ProviderKind, Target, Trouble } from '../decide/advice.js';
+import { lackedPermission } from '../github/client.js';
 import { NetworkError, StatusError } from '../http/call.js';
 import { NotReady } from '../openfaas/readiness.js';
 import type { FailedStep } from '../preview.js';
@@ -39,8 +40,8 @@ function troubleOf(e: unknown, s: Settings): Trouble | undefined {
     return { kind: 'bucket-missing' };
   if (e instanceof S3OperationError && ['InvalidAccessKeyId', 'SignatureDoesNotMatch'].includes(e.code ?? ''))
     return { kind: 'credentials', target: 'bucket' };
-  const permission = /add `([^`]+)` under `permissions:`/.exec(e instanceof Error ? e.message : '');
-  if (permission) return { kind: 'permission', need: permission[1] };
+  const need = lackedPermission(e);
+  if (need) return { kind: 'permission', need };
   if (e instanceof StatusError && e.status === 401) return { kind: 'credentials', target: targetOf(e.call, s) };
   if (e instanceof InputError) return { kind: 'input', input: e.input };
   if (e instanceof NetworkError) {

@@ -87,17 +87,31 @@ export function permissionFor(method: string, path: string): string | undefined 
 
 const NOT_ACCESSIBLE = 'Resource not accessible by integration';
 
-/** `answered 403: …` plus what to add under `permissions:`, when GitHub said the token may not. */
-function permissionHint(status: number | undefined, message: string, call: string): string {
-  if (status !== 403 || !message.includes(NOT_ACCESSIBLE)) return '';
+/**
+ * When GitHub said the token may not (403 "Resource not accessible by integration"): the entry the call needs, and
+ * the hint for the error's message.
+ */
+function missingPermission(
+  status: number | undefined,
+  message: string,
+  call: string,
+): { need?: string; hint: string } | undefined {
+  if (status !== 403 || !message.includes(NOT_ACCESSIBLE)) return undefined;
   const [, method, path] = /^GitHub (\S+) (\S+)/.exec(call) ?? [];
   const need = method && path ? permissionFor(method, path) : undefined;
   const packages = need?.startsWith('packages: write')
     ? " (deleting a package version also needs the token's account to be an admin of the package)"
     : '';
-  return need
+  const hint = need
     ? `; the workflow's token lacks a permission: add \`${need}\` under \`permissions:\`${packages}`
     : "; the workflow's token lacks a permission this call needs (see the action's permissions in the README)";
+  return { need, hint };
+}
+
+/** The `permissions:` entry a failed GitHub call lacked, as the client found it, or undefined. */
+export function lackedPermission(err: unknown): string | undefined {
+  const need = (err as { missingPermission?: unknown } | null)?.missingPermission;
+  return typeof need === 'string' ? need : undefined;
 }
 
 export function createOctokit(token: string, o: OctokitOptions): Octokit {
@@ -147,8 +161,9 @@ export function createOctokit(token: string, o: OctokitOptions): Octokit {
       const e = err as Error & { status?: number };
       if (e instanceof Error && !e.message.startsWith('GitHub ')) {
         const call = callName(octokit, options);
-        const hint = permissionHint(e.status, e.message, call);
-        e.message = `${call}${e.status && e.status !== 500 ? ` answered ${e.status}` : ' failed'}: ${e.message}${hint}`;
+        const missing = missingPermission(e.status, e.message, call);
+        if (missing?.need) Object.assign(e, { missingPermission: missing.need });
+        e.message = `${call}${e.status && e.status !== 500 ? ` answered ${e.status}` : ' failed'}: ${e.message}${missing?.hint ?? ''}`;
       }
       throw err;
     }
