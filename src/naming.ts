@@ -10,6 +10,21 @@ export function isPreviewName(name: string): boolean {
   return name.length <= MAX_LABEL && DNS_LABEL.test(name);
 }
 
+const PORT = /:\d{1,5}$/;
+
+/**
+ * The preview name of a Host, by the edge's rule (deploy/edge/nginx.conf): lowercased, port removed, exactly one
+ * valid label before `.<domain>`; undefined for any other host.
+ */
+export function previewFromHost(host: string | undefined, domain: string): string | undefined {
+  if (!host) return undefined;
+  const bare = host.toLowerCase().replace(PORT, '');
+  const suffix = `.${domain}`;
+  if (!bare.endsWith(suffix)) return undefined;
+  const label = bare.slice(0, -suffix.length);
+  return isPreviewName(label) ? label : undefined;
+}
+
 /** Lowercases, turns anything outside [a-z0-9-] into '-', folds runs of '-' and trims them from both ends. */
 export function sanitizeApp(app: string): string {
   return app

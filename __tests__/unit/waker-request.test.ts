@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { gatewayStatus, parseTarget, previewFromHost } from '../../src/waker/request.js';
+import { previewFromHost } from '../../src/naming.js';
+import { gatewayStatus, parseTarget } from '../../src/waker/request.js';
 
 const DOMAIN = 'preview.example.com';
 const A = 'shop-pr-1';

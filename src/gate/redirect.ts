@@ -3,6 +3,8 @@
  * the edge's own scheme and port. Anything else (another domain, a look-alike suffix, credentials in the URL, a
  * scheme-relative or javascript: URL, the sign-in host itself) is refused, so the sign-in host is no open redirect.
  */
+import { previewFromHost } from '../naming.js';
+
 export interface PublicOrigin {
   /** 'https:' in production; 'http:' only for a local edge. */
   protocol: 'https:' | 'http:';
@@ -11,19 +13,15 @@ export interface PublicOrigin {
   port: string;
 }
 
-const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
 /** The sign-in host: one fixed host, so one callback URL serves every preview. */
 export function loginHost(o: PublicOrigin): string {
   return `login.${o.domain}${o.port ? `:${o.port}` : ''}`;
 }
 
-/** The preview name of a host `<name>.<domain>` (port ignored), or undefined for any other host. */
+/** The preview name of a host `<name>.<domain>` (the edge's rule), never the sign-in host. */
 export function previewOfHost(host: string | undefined, domain: string): string | undefined {
-  const hostname = (host ?? '').toLowerCase().replace(/:\d+$/, '');
-  if (!hostname.endsWith(`.${domain}`)) return undefined;
-  const label = hostname.slice(0, -domain.length - 1);
-  return LABEL.test(label) && label !== 'login' ? label : undefined;
+  const name = previewFromHost(host, domain);
+  return name === 'login' ? undefined : name;
 }
 
 /** `next` as an absolute URL when it is a preview page of this domain; undefined otherwise. */

@@ -70,7 +70,8 @@ export interface Answer {
 }
 
 const nowS = (d: GateDeps) => Math.floor(d.now() / 1000);
-const header = (req: http.IncomingMessage, name: string) => {
+/** A request header's (first) value. */
+export const header = (req: http.IncomingMessage, name: string) => {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 };

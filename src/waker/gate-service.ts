@@ -15,6 +15,7 @@ import {
   GATE_PREFIX,
   gateAnswer,
   gateRefusal,
+  header,
   sendAnswer,
   type Answer,
   type GateConfig,
@@ -114,8 +115,3 @@ export function statusReply(a: StatusAnswer, navigation: boolean): Answer {
     ? { status: a.status, body: a.page.html, html: true, headers }
     : { status: a.status, body: a.text, headers };
 }
-
-const header = (req: http.IncomingMessage, name: string) => {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-};

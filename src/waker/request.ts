@@ -1,10 +1,10 @@
 /**
  * What the waker accepts from the edge, decided before anything is read or called (pure). The edge sends an API
  * request exactly as it sent it to the gateway: `METHOD /function/<fn>/<rest>?<query>` with the visitor's Host.
- * The preview name comes from the Host by the edge's own rule (deploy/edge/nginx.conf): lowercased, port removed,
- * exactly one valid DNS label before `.<preview-domain>`. The function must be the preview's own (`<name>`) or one
- * of its named functions (`<name>-<fn>`), and the path must not be one the edge would have refused (dot segments,
- * encoded dots, slashes, backslashes, NUL), so that nothing reaches the waker that could not reach the gateway.
+ * The preview name comes from the Host by the edge's own rule (naming.ts previewFromHost). The function must be the
+ * preview's own (`<name>`) or one of its named functions (`<name>-<fn>`), and the path must not be one the edge would
+ * have refused (dot segments, encoded dots, slashes, backslashes, NUL), so that nothing reaches the waker that could
+ * not reach the gateway.
  */
 import { isPreviewName } from '../naming.js';
 
@@ -40,18 +40,6 @@ export function gatewayStatus(value: string | string[] | undefined): number | un
   const m = typeof value === 'string' ? /(?:^|[\s,:])(\d{3})\s*$/.exec(value) : null;
   const status = m ? Number(m[1]) : NaN;
   return HANDED_OVER.has(status) ? status : undefined;
-}
-
-const PORT = /:\d{1,5}$/;
-
-/** The preview name of `host`, or undefined when the Host is not `<valid name>.<domain>` (optionally with a port). */
-export function previewFromHost(host: string | undefined, domain: string): string | undefined {
-  if (!host) return undefined;
-  const bare = host.toLowerCase().replace(PORT, '');
-  const suffix = `.${domain}`;
-  if (!bare.endsWith(suffix)) return undefined;
-  const label = bare.slice(0, -suffix.length);
-  return isPreviewName(label) ? label : undefined;
 }
 
 export interface Target {

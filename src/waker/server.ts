@@ -29,12 +29,12 @@ import {
   GATEWAY_STATUS_HEADER,
   gatewayStatus,
   parseTarget,
-  previewFromHost,
   PROXIED_METHODS,
   SAFE_METHODS,
   type Target,
 } from './request.js';
 import { managedByAny } from './specs.js';
+import { previewFromHost } from '../naming.js';
 import { CE_FUNCTION_LIMIT } from '../decide/quota.js';
 import { isFailure, wake, type WakeOutcome } from './wake.js';
 
