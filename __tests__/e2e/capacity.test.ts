@@ -230,7 +230,7 @@ describe('making room: idle previews of this repository sleep for a new one', ()
       const run = await running;
 
       expect(run.outputs.result).toBe('deployed');
-      expect(run.stdout).toContain(`the gateway is full again (another deploy took the slot made for ${name(9)})`);
+      expect(run.stdout).toContain(`the gateway is full again (the slot made for ${name(9)} was taken meanwhile)`);
       expect(w.gateway.get(name(9))).toBeDefined();
       // The least recently used first, then the next one; the one used an hour ago stays.
       expect([1, 2, 3].map((pr) => w.gateway.get(name(pr)) !== undefined)).toEqual([false, false, true]);

@@ -108,7 +108,7 @@ describe('statusAnswer', () => {
 
   test('building names the PR; removed says when and why, in UTC', () => {
     expect(statusAnswer({ kind: 'building', pr: 5 }, 'shop-pr-5').page.html).toContain(
-      'The first deploy of PR #5 is still running',
+      'The first deploy of PR #5 began and has not finished',
     );
     const removed = statusAnswer(
       { kind: 'closed', reason: 'PR #5 was merged', closedAt: '2026-12-01T23:30:00-02:00' },

@@ -237,8 +237,8 @@ class DeployRun {
   }
 
   /**
-   * Sends the specs. On Community Edition the room made before the build may be gone when they arrive: another
-   * deploy took the freed slot meanwhile, and the gateway refuses the create (400). When the gateway, listed again,
+   * Sends the specs. On Community Edition the room made before the build may be gone when they arrive: something
+   * (another deploy, usually) took the freed slot meanwhile, and the gateway refuses the create (400). When the gateway, listed again,
    * is indeed full, room is made once more (the other deploy's new preview is never a candidate: it was deployed
    * within idle-after) and the rest is sent once more; otherwise the error stands.
    */
@@ -252,7 +252,7 @@ class DeployRun {
       const wanted = this.quotaInput(provider);
       if (quotaDecision(wanted).kind !== 'refuse') throw err;
       log.info(
-        `the gateway is full again (another deploy took the slot made for ${facts.name}): making room once more`,
+        `the gateway is full again (the slot made for ${facts.name} was taken meanwhile): making room once more`,
       );
       const room = await makeRoom(s, wanted, this.functions, facts.pr);
       if (room.kind === 'refuse')

@@ -77,7 +77,7 @@ export function statusAnswer(state: PreviewState, preview: string): StatusAnswer
         page: page(
           503,
           'This preview is being built',
-          `<p role="status">The first deploy${ofPr(state.pr)} is still running, so ${name} has nothing to show yet. ` +
+          `<p role="status">The first deploy${ofPr(state.pr)} began and has not finished, so ${name} has nothing to show yet. ` +
             `This page reloads every ${BUILDING_RETRY_S} seconds.</p>`,
           BUILDING_RETRY_S,
         ),
