@@ -4953,18 +4953,27 @@ function permissionFor(method, path) {
     return undefined;
 }
 const NOT_ACCESSIBLE = 'Resource not accessible by integration';
-/** `answered 403: …` plus what to add under `permissions:`, when GitHub said the token may not. */
-function permissionHint(status, message, call) {
+/**
+ * When GitHub said the token may not (403 "Resource not accessible by integration"): the entry the call needs, and
+ * the hint for the error's message.
+ */
+function missingPermission(status, message, call) {
     if (status !== 403 || !message.includes(NOT_ACCESSIBLE))
-        return '';
+        return undefined;
     const [, method, path] = /^GitHub (\S+) (\S+)/.exec(call) ?? [];
     const need = method && path ? permissionFor(method, path) : undefined;
     const packages = need?.startsWith('packages: write')
         ? " (deleting a package version also needs the token's account to be an admin of the package)"
         : '';
-    return need
+    const hint = need
         ? `; the workflow's token lacks a permission: add \`${need}\` under \`permissions:\`${packages}`
         : "; the workflow's token lacks a permission this call needs (see the action's permissions in the README)";
+    return { need, hint };
+}
+/** The `permissions:` entry a failed GitHub call lacked, as the client found it, or undefined. */
+function lackedPermission(err) {
+    const need = err?.missingPermission;
+    return typeof need === 'string' ? need : undefined;
 }
 function createOctokit(token, o) {
     const logged = new Set();
@@ -5000,8 +5009,10 @@ function createOctokit(token, o) {
             const e = err;
             if (e instanceof Error && !e.message.startsWith('GitHub ')) {
                 const call = callName(octokit, options);
-                const hint = permissionHint(e.status, e.message, call);
-                e.message = `${call}${e.status && e.status !== 500 ? ` answered ${e.status}` : ' failed'}: ${e.message}${hint}`;
+                const missing = missingPermission(e.status, e.message, call);
+                if (missing?.need)
+                    Object.assign(e, { missingPermission: missing.need });
+                e.message = `${call}${e.status && e.status !== 500 ? ` answered ${e.status}` : ' failed'}: ${e.message}${missing?.hint ?? ''}`;
             }
             throw err;
         }
@@ -5344,11 +5355,10 @@ async function tellPr(s, p, main, readyMs, saved) {
 
 /** The refusal, each holder saying why it stays, when no eviction can make room; else the victims sleep. */
 async function makeRoom(s, q, listed, pr) {
-    const candidates = await judge(s, listed);
+    const { candidates, members } = await judge(s, listed);
     const plan = evictionPlan(q, candidates, { idleAfterMs: s.settings.sweep.idleAfterMs, now: s.now().getTime() });
     if (plan.kind === 'refuse')
         return plan.refusal;
-    const members = groupPreviews(s.settings.app, listed.filter(ours(s))).members;
     for (const v of plan.victims) {
         const idleFor = v.judged.idleFor;
         const result = await sleepPreview(s, { name: v.name, pr: v.pr, idleFor, madeRoomFor: pr }, members.get(v.name));
@@ -5357,7 +5367,10 @@ async function makeRoom(s, q, listed, pr) {
     return { kind: 'allow' };
 }
 const ours = (s) => (f) => (0,naming/* isManagedBy */.xr)(f.labels, s.ctx.repo.owner, s.ctx.repo.repo);
-/** This repository's previews with the sweeper's judgment of each, or none where last use is unknown. */
+/**
+ * This repository's previews with the sweeper's judgment of each (none where last use is unknown), and each
+ * preview's functions.
+ */
 async function judge(s, listed) {
     const { settings } = s;
     const activity = await readActivity(s).catch((err) => {
@@ -5384,13 +5397,14 @@ async function judge(s, listed) {
         : [];
     // In the sweeper's memory a preview it has not seen yet counts as used now: here, as unknown.
     const known = (name) => activity?.increases !== undefined || Object.hasOwn(activity?.previous ?? {}, name);
-    return groups.previews.map((p) => ({
+    const candidates = groups.previews.map((p) => ({
         name: p.name,
         pr: p.pr,
         functions: groups.members.get(p.name).length,
         deployedAt: p.deployedAt,
         judged: known(p.name) ? judged.find((a) => a.name === p.name) : undefined,
     }));
+    return { candidates, members: groups.members };
 }
 
 ;// CONCATENATED MODULE: ./src/github/deployments.ts
@@ -5525,6 +5539,7 @@ var errors = __webpack_require__(4632);
 
 
 
+
 /** The error and every error it wraps, outermost first. */
 function chain(err) {
     const out = [];
@@ -5551,9 +5566,9 @@ function troubleOf(e, s) {
         return { kind: 'bucket-missing' };
     if (e instanceof S3OperationError && ['InvalidAccessKeyId', 'SignatureDoesNotMatch'].includes(e.code ?? ''))
         return { kind: 'credentials', target: 'bucket' };
-    const permission = /add `([^`]+)` under `permissions:`/.exec(e instanceof Error ? e.message : '');
-    if (permission)
-        return { kind: 'permission', need: permission[1] };
+    const need = lackedPermission(e);
+    if (need)
+        return { kind: 'permission', need };
     if (e instanceof StatusError && e.status === 401)
         return { kind: 'credentials', target: targetOf(e.call, s) };
     if (e instanceof errors/* InputError */.dz)
@@ -7741,8 +7756,8 @@ class DeployRun {
         await this.status.live(readiness, { assets, data, functions: fns }, this.s.settings.assets ? (0,naming/* bucketPrefix */.TU)(facts.name) : undefined);
     }
     /**
-     * Sends the specs. On Community Edition the room made before the build may be gone when they arrive: another
-     * deploy took the freed slot meanwhile, and the gateway refuses the create (400). When the gateway, listed again,
+     * Sends the specs. On Community Edition the room made before the build may be gone when they arrive: something
+     * (another deploy, usually) took the freed slot meanwhile, and the gateway refuses the create (400). When the gateway, listed again,
      * is indeed full, room is made once more (the other deploy's new preview is never a candidate: it was deployed
      * within idle-after) and the rest is sent once more; otherwise the error stands.
      */
@@ -7758,7 +7773,7 @@ class DeployRun {
             const wanted = this.quotaInput(provider);
             if (quotaDecision(wanted).kind !== 'refuse')
                 throw err;
-            log/* log */.R.info(`the gateway is full again (another deploy took the slot made for ${facts.name}): making room once more`);
+            log/* log */.R.info(`the gateway is full again (the slot made for ${facts.name} was taken meanwhile): making room once more`);
             const room = await makeRoom(s, wanted, this.functions, facts.pr);
             if (room.kind === 'refuse')
                 throw new Error(`${err.message}; no room could be made again: ${refusalText(room)}`, { cause: err });
