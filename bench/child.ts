@@ -3,7 +3,7 @@
  * `node` on an esbuild bundle of this file (the action ships an ncc bundle). Argument: the job as JSON. Prints
  * `__RESULT__<json>` with the result, the time inside the process and its CPU and peak RSS.
  */
-import { createS3Client } from '../src/assets/s3.js';
+import { s3Connection } from '../src/assets/s3.js';
 import { deletePrefix, syncAssets, type SyncResult } from '../src/assets/sync.js';
 import type { AssetSettings } from '../src/settings.js';
 
@@ -24,12 +24,12 @@ export interface ChildResult {
 }
 
 const job = JSON.parse(process.argv[2]) as ChildJob;
-const client = createS3Client(job.settings);
+const s3 = s3Connection(job.settings);
 const t0 = performance.now();
 const { settings: s } = job;
 const result =
   job.op === 'sync'
-    ? await syncAssets(client, {
+    ? await syncAssets(s3, {
         bucket: s.bucket,
         prefix: job.prefix,
         dir: job.dir,
@@ -39,7 +39,7 @@ const result =
         concurrency: s.concurrency,
         contentManifest: true,
       })
-    : await deletePrefix(client, s.bucket, job.prefix);
+    : await deletePrefix(s3, s.bucket, job.prefix);
 const ru = process.resourceUsage();
 const out: ChildResult = {
   result,
@@ -47,5 +47,5 @@ const out: ChildResult = {
   maxRssKb: ru.maxRSS,
   cpuMs: (ru.userCPUTime + ru.systemCPUTime) / 1000,
 };
-client.destroy();
+s3.destroy();
 process.stdout.write(`\n__RESULT__${JSON.stringify(out)}\n`);

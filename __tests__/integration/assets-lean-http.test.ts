@@ -1,10 +1,9 @@
 /**
- * The lean S3 calls (src/assets/lean.ts over lean-http.ts, undici) against raw servers on 127.0.0.1 that answer
+ * The lean S3 calls (src/assets/lean.ts over lean-http.ts, node's http client) against raw servers on 127.0.0.1 that answer
  * byte by byte what a test tells them to: framing and keep-alive, answers that never come, that are too long, that
  * are not HTTP or end early, local files that change while they are sent, and TLS trusted through
  * NODE_EXTRA_CA_CERTS. Failures are run through s3-call.ts, so the tests see what the retry policy sees.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +14,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createLeanS3, type LeanS3 } from '../../src/assets/lean.js';
 import { FileChanged } from '../../src/assets/local.js';
-import { createS3Client } from '../../src/assets/s3.js';
+import { s3Connection } from '../../src/assets/s3.js';
 import { S3OperationError, s3Operation } from '../../src/assets/s3-call.js';
 import { bucketSettings } from '../../test/support/s3.js';
 import { describeWith } from '../../test/support/tools.js';
@@ -90,8 +89,9 @@ describe('the lean S3 calls against raw servers', () => {
   async function start(answer: Parameters<typeof rawServer>[0], o: { maxSockets?: number; timeoutMs?: number } = {}) {
     const raw = await rawServer(answer);
     cleanups.push(() => raw.close());
-    const client: S3Client = createS3Client(bucketSettings('previews', raw.endpoint, CREDS), {
+    const client = s3Connection(bucketSettings('previews', raw.endpoint, CREDS), {
       requestTimeoutMs: o.timeoutMs ?? 5000,
+      env: {},
     });
     cleanups.push(() => client.destroy());
     const lean = (await createLeanS3(client, 'previews', { maxSockets: o.maxSockets ?? 4 }))!;
@@ -118,7 +118,7 @@ describe('the lean S3 calls against raw servers', () => {
     const { raw, lean } = await start((s) => s.write(OK));
     const keys = ['a', 'b b', 'c', 'd', 'e', 'f'];
     for (const k of keys) await lean.put(`pr-1/${k}.txt`, Buffer.from(`body of ${k}`), `body of ${k}`.length, TEXT);
-    // undici hands a request to a second connection while the first is settling after its answer: two, not six
+    // a request may go to a second connection while the first is settling after its answer: two, not six
     expect(raw.connections.length).toBeLessThanOrEqual(2);
     expect(raw.requests.map((r) => r.split('\r\n')[0])).toEqual(
       keys.map((k) => `PUT /previews/pr-1/${encodeURIComponent(k)}.txt HTTP/1.1`),
@@ -186,8 +186,9 @@ describe('the lean S3 calls against raw servers', () => {
   it('a TLS handshake that never completes: ETIMEDOUT naming the connection', async () => {
     const silent = await rawServer(() => undefined); // accepts TCP, never speaks TLS
     cleanups.push(() => silent.close());
-    const client = createS3Client(bucketSettings('previews', silent.endpoint.replace('http:', 'https:'), CREDS), {
+    const client = s3Connection(bucketSettings('previews', silent.endpoint.replace('http:', 'https:'), CREDS), {
       requestTimeoutMs: 300,
+      env: {},
     });
     cleanups.push(() => client.destroy());
     const lean = (await createLeanS3(client, 'previews', { maxSockets: 1 }))!;
@@ -313,7 +314,6 @@ describe('the lean S3 calls against raw servers', () => {
       expect((err as Error).cause).toBeInstanceOf(FileChanged);
     }
     expect(raw.requests).toEqual([]);
-    expect(raw.connections.length).toBeGreaterThan(0); // the heads were sent
   });
 
   it('streams a body of exactly the announced size', async () => {
@@ -406,8 +406,8 @@ describeWith(['openssl']).describe('the lean S3 calls over TLS', () => {
     writeFileSync(
       script,
       `import { createLeanS3 } from ${JSON.stringify(join(ROOT, 'src/assets/lean.ts'))};
-import { createS3Client } from ${JSON.stringify(join(ROOT, 'src/assets/s3.ts'))};
-const client = createS3Client({ bucket: 'previews', endpoint: ${JSON.stringify(child.endpoint)}, region: 'us-east-1', accessKeyId: 'a', secretAccessKey: 'b', concurrency: 1 });
+import { s3Connection } from ${JSON.stringify(join(ROOT, 'src/assets/s3.ts'))};
+const client = s3Connection({ bucket: 'previews', endpoint: ${JSON.stringify(child.endpoint)}, region: 'us-east-1', accessKeyId: 'a', secretAccessKey: 'b', concurrency: 1 });
 const lean = await createLeanS3(client, 'previews', { maxSockets: 1 });
 try {
   for (const k of ['a', 'b']) await lean.put('pr-1/' + k, Buffer.from('payload ' + k), 9, { contentType: 'text/plain', cacheControl: 'no-cache' });

@@ -11,12 +11,13 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createS3Client } from '../../src/assets/s3.js';
+import { s3Connection, type S3Connection } from '../../src/assets/s3.js';
+import { createS3Client } from '../../src/assets/s3-client.js';
 import { createLeanS3, encodeKeyPath, parseS3Error, resolveTarget, S3ResponseError } from '../../src/assets/lean.js';
 import { S3OperationError, s3Operation } from '../../src/assets/s3-call.js';
 import { syncAssets, type SyncOptions } from '../../src/assets/sync.js';
 import { S3_SERVERS, startS3Server } from '../../test/support/s3-servers.js';
-import { bucketSettings, type S3Emulator, type S3Kind } from '../../test/support/s3.js';
+import { bucketSettings, sdkConnection, type S3Emulator, type S3Kind } from '../../test/support/s3.js';
 
 import { jest } from '@jest/globals';
 
@@ -245,6 +246,31 @@ describe('resolveTarget', () => {
       custom.destroy();
     }
   });
+
+  it('signs without the SDK at the URL the SDK resolves, for a custom endpoint with static credentials only', async () => {
+    for (const endpoint of ['http://127.0.0.1:9000', 'https://s3.example.com/', 'http://[::1]:9000/storage/s3']) {
+      const settings = bucketSettings('previews', endpoint, creds);
+      const sdk = createS3Client(settings);
+      try {
+        const direct = s3Connection(settings, { env: {} }).direct('my-bucket');
+        expect(direct?.url.href).toBe((await resolveTarget(sdk, 'my-bucket'))!.url.href);
+        expect(direct).toMatchObject({ region: 'us-east-1', credentials: creds });
+      } finally {
+        sdk.destroy();
+      }
+    }
+    const noKeys = bucketSettings('previews', 'http://127.0.0.1:9000', { accessKeyId: '', secretAccessKey: '' });
+    const env = { AWS_ACCESS_KEY_ID: 'ENVKEY', AWS_SECRET_ACCESS_KEY: 'envsecret', AWS_SESSION_TOKEN: 'tok' };
+    expect(s3Connection(noKeys, { env }).direct('b')?.credentials).toEqual({
+      accessKeyId: 'ENVKEY',
+      secretAccessKey: 'envsecret',
+      sessionToken: 'tok',
+    });
+    // the SDK's chain: a named profile wins over these variables; AWS's own endpoints need its rules
+    expect(s3Connection(noKeys, { env: { ...env, AWS_PROFILE: 'ci' } }).direct('b')).toBeUndefined();
+    expect(s3Connection(noKeys, { env: {} }).direct('b')).toBeUndefined();
+    expect(s3Connection({ ...noKeys, endpoint: undefined }, { env }).direct('b')).toBeUndefined();
+  });
 });
 
 const TEXT = { contentType: 'text/plain; charset=utf-8', cacheControl: 'no-cache' };
@@ -254,14 +280,14 @@ for (const { kind, describe } of S3_SERVERS) describe(`on ${kind}`, () => suite(
 function suite(kind: S3Kind): void {
   let s3: S3Emulator;
   let proxy: Proxy;
-  let client: S3Client;
+  let client: S3Connection;
   let work: string;
 
   beforeAll(async () => {
     s3 = await startS3Server(kind);
     const { accessKeyId, secretAccessKey } = s3.settings;
     proxy = await startProxy(s3.endpoint, { [accessKeyId!]: secretAccessKey! }, kind === 's3rver');
-    client = createS3Client({ ...s3.settings, endpoint: proxy.endpoint });
+    client = s3Connection({ ...s3.settings, endpoint: proxy.endpoint }, { env: {} });
     work = mkdtempSync(join(tmpdir(), 'assets-put-'));
   });
 
@@ -325,6 +351,22 @@ function suite(kind: S3Kind): void {
       expect(h).toMatchObject({ ContentType: 'text/javascript; charset=utf-8', CacheControl: 'public, max-age=60' });
     });
 
+    it('deletes keys that need escaping in one signed DeleteObjects, and lists them first', async () => {
+      const lean = (await createLeanS3(client, s3.bucket, { maxSockets: 2 }))!;
+      const keys = ['del/a&b<c>.txt', `del/quote"'.txt`, 'del/ünï €.js', 'del/plain.txt'];
+      try {
+        for (const k of keys) await lean.put(k, Buffer.from('x'), 1, TEXT);
+        expect((await lean.list('del/')).objects.map((o) => o.key).sort()).toEqual([...keys].sort());
+        proxy.seen.length = 0;
+        expect(await lean.deleteMany(keys)).toEqual([]);
+      } finally {
+        lean.close();
+      }
+      expect(proxy.seen).toMatchObject([{ url: `/${s3.bucket}?delete=`, status: 200 }]);
+      expect(proxy.seen[0].sigError).toBeUndefined();
+      expect(await s3.listKeys('del/')).toEqual([]);
+    });
+
     it('streams a body from a fresh stream per call', async () => {
       const path = join(work, 'medium.bin');
       const data = Buffer.alloc(700_000, 7);
@@ -360,13 +402,14 @@ function suite(kind: S3Kind): void {
 
     it('signs session tokens (x-amz-security-token) from the client credentials', async () => {
       const withToken = createS3Client({ ...s3.settings, endpoint: proxy.endpoint });
+      const settings = { ...s3.settings, endpoint: proxy.endpoint };
       (withToken.config as unknown as { credentials: () => Promise<unknown> }).credentials = async () => ({
         accessKeyId: s3.settings.accessKeyId,
         secretAccessKey: s3.settings.secretAccessKey,
         sessionToken: 'SESSION-TOKEN', // radosgw without STS checks the signature and ignores the token
         expiration: new Date(Date.now() + 3_600_000),
       });
-      const put = (await createLeanS3(withToken, s3.bucket, { maxSockets: 1 }))!;
+      const put = (await createLeanS3(sdkConnection(withToken, settings), s3.bucket, { maxSockets: 1 }))!;
       try {
         await put.put('token/a.txt', Buffer.from('a'), 1, TEXT);
       } finally {
@@ -382,7 +425,8 @@ function suite(kind: S3Kind): void {
       const skewed = createS3Client({ ...s3.settings, endpoint: proxy.endpoint });
       const config = skewed.config as unknown as { systemClockOffset?: number };
       config.systemClockOffset = -3_600_000; // an hour behind: both servers refuse more than 15 minutes
-      const put = (await createLeanS3(skewed, s3.bucket, { maxSockets: 1 }))!;
+      const settings = { ...s3.settings, endpoint: proxy.endpoint };
+      const put = (await createLeanS3(sdkConnection(skewed, settings), s3.bucket, { maxSockets: 1 }))!;
       const lines: string[] = [];
       try {
         await s3Operation(
@@ -426,12 +470,10 @@ function suite(kind: S3Kind): void {
         ),
       );
 
-      const stranger = createS3Client({
-        ...s3.settings,
-        endpoint: proxy.endpoint,
-        accessKeyId: 'NOBODY',
-        secretAccessKey: 'x',
-      });
+      const stranger = s3Connection(
+        { ...s3.settings, endpoint: proxy.endpoint, accessKeyId: 'NOBODY', secretAccessKey: 'x' },
+        { env: {} },
+      );
       const denied = (await createLeanS3(stranger, s3.bucket, { maxSockets: 1 }))!;
       const err403 = await denied.put('a.txt', Buffer.from('a'), 1, TEXT).catch((e: unknown) => e);
       denied.close();
@@ -442,7 +484,7 @@ function suite(kind: S3Kind): void {
         $fault: 'client',
       });
 
-      const forged = createS3Client({ ...s3.settings, endpoint: proxy.endpoint, secretAccessKey: 'WRONG' });
+      const forged = s3Connection({ ...s3.settings, endpoint: proxy.endpoint, secretAccessKey: 'WRONG' }, { env: {} });
       const bad = (await createLeanS3(forged, s3.bucket, { maxSockets: 1 }))!;
       const errSig = await bad.put('a.txt', Buffer.from('a'), 1, TEXT).catch((e: unknown) => e);
       bad.close();

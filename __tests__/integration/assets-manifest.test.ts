@@ -89,45 +89,45 @@ function suite(kind: S3Kind): void {
   it('is written by the first sync, proves every file of a rebuilt site unchanged, and goes with the prefix', async () => {
     const P = 'm-pr-1/';
     const site = siteOf('one');
-    expect(await syncAssets(s3.client, opts(P, site))).toMatchObject({ uploaded: 5, skipped: 0 });
+    expect(await syncAssets(s3.connection, opts(P, site))).toMatchObject({ uploaded: 5, skipped: 0 });
     expect((await s3.listKeys(P)).includes(P + MANIFEST_KEY)).toBe(true);
     // s3rver's multipart ETag in the listing is not the one its CompleteMultipartUpload answered: one MD5, then settled
-    await syncAssets(s3.client, opts(P, site));
+    await syncAssets(s3.connection, opts(P, site));
     lines = [];
     s3.clearRequests();
     for (const [k, v] of Object.entries(FILES)) write(site, k, v); // a CI rebuild: same bytes, new mtimes
-    expect(await syncAssets(s3.client, opts(P, site))).toMatchObject({ uploaded: 0, skipped: 5, deleted: 0 });
+    expect(await syncAssets(s3.connection, opts(P, site))).toMatchObject({ uploaded: 0, skipped: 5, deleted: 0 });
     expect(compared()).toBe('compared 5 file(s) by content id (manifest), 0 by MD5');
     expect(putKeys()).toEqual([]); // nothing changed, the manifest neither
     await expectInSync(P, site);
-    await deletePrefix(s3.client, s3.bucket, P);
+    await deletePrefix(s3.connection, s3.bucket, P);
     expect(await s3.listKeys(P)).toEqual([]);
   });
 
   it('a changed file of the same size is sent without an MD5, and the manifest follows', async () => {
     const P = 'm-pr-2/';
     const site = siteOf('two');
-    await syncAssets(s3.client, opts(P, site));
-    await syncAssets(s3.client, opts(P, site));
+    await syncAssets(s3.connection, opts(P, site));
+    await syncAssets(s3.connection, opts(P, site));
     write(site, 'assets/app.js', 'console.log("APP")');
     write(site, 'img/mid.bin', Buffer.alloc(300 * 1024, 4));
     lines = [];
     s3.clearRequests();
-    expect(await syncAssets(s3.client, opts(P, site))).toMatchObject({ uploaded: 2, skipped: 3 });
+    expect(await syncAssets(s3.connection, opts(P, site))).toMatchObject({ uploaded: 2, skipped: 3 });
     expect(compared()).toBe('compared 5 file(s) by content id (manifest), 0 by MD5');
     expect(putKeys().sort()).toEqual(
       [`${P}assets/app.js`, `${P}img/mid.bin`, P + MANIFEST_KEY].map((k) => `/${s3.bucket}/${k}`).sort(),
     );
     await expectInSync(P, site);
     lines = [];
-    expect(await syncAssets(s3.client, opts(P, site))).toMatchObject({ uploaded: 0, skipped: 5 });
+    expect(await syncAssets(s3.connection, opts(P, site))).toMatchObject({ uploaded: 0, skipped: 5 });
     expect(compared()).toBe('compared 5 file(s) by content id (manifest), 0 by MD5');
   });
 
   it('a forged manifest that calls a changed file unchanged is ignored: the file is sent, the lie stays unused', async () => {
     const P = 'm-pr-3/';
     const site = siteOf('three');
-    await syncAssets(s3.client, opts(P, site, { contentManifest: false }));
+    await syncAssets(s3.connection, opts(P, site, { contentManifest: false }));
     const listed = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: P + 'assets/app.js' }));
     const etag = (listed.ETag ?? '').replace(/"/g, '');
     write(site, 'assets/app.js', 'console.log("APP")');
@@ -138,7 +138,7 @@ function suite(kind: S3Kind): void {
     const forged = encodeManifest(lie, { bucket: s3.bucket, prefix: P }, manifestMac('not-the-secret'));
     await put(P + MANIFEST_KEY, forged);
     s3.clearRequests();
-    expect(await syncAssets(s3.client, opts(P, site))).toMatchObject({ uploaded: 1, skipped: 4 });
+    expect(await syncAssets(s3.connection, opts(P, site))).toMatchObject({ uploaded: 1, skipped: 4 });
     expect(lines).toContain(`the asset manifest ${P}${MANIFEST_KEY} does not verify: files are compared by MD5`);
     expect(compared()).toBe('compared 0 file(s) by content id (manifest), 5 by MD5');
     expect(putKeys()).toEqual([`/${s3.bucket}/${P}assets/app.js`]); // not rewritten: it might never verify
@@ -149,10 +149,10 @@ function suite(kind: S3Kind): void {
   it('a stale entry (the object rewritten by another tool since) is not used: the local bytes win', async () => {
     const P = 'm-pr-4/';
     const site = siteOf('four');
-    await syncAssets(s3.client, opts(P, site));
+    await syncAssets(s3.connection, opts(P, site));
     await put(P + 'assets/app.js', 'console.log("OLD")'); // same size, other bytes, a new ETag
     s3.clearRequests();
-    expect(await syncAssets(s3.client, opts(P, site))).toMatchObject({ uploaded: 1 });
+    expect(await syncAssets(s3.connection, opts(P, site))).toMatchObject({ uploaded: 1 });
     expect(putKeys()).toContain(`/${s3.bucket}/${P}assets/app.js`);
     await expectInSync(P, site);
   });
@@ -161,12 +161,12 @@ function suite(kind: S3Kind): void {
     const [A, B] = ['m-pr-5/', 'm-pr-6/'];
     const siteA = siteOf('five');
     const siteB = siteOf('six');
-    await syncAssets(s3.client, opts(A, siteA));
-    await syncAssets(s3.client, opts(B, siteB));
+    await syncAssets(s3.connection, opts(A, siteA));
+    await syncAssets(s3.connection, opts(B, siteB));
     write(siteB, 'assets/app.js', 'console.log("BBB")');
     await put(B + MANIFEST_KEY, await body(A + MANIFEST_KEY));
     lines = [];
-    expect(await syncAssets(s3.client, opts(B, siteB))).toMatchObject({ uploaded: 1 });
+    expect(await syncAssets(s3.connection, opts(B, siteB))).toMatchObject({ uploaded: 1 });
     expect(lines).toContain(`the asset manifest ${B}${MANIFEST_KEY} does not verify: files are compared by MD5`);
     await expectInSync(B, siteB);
   });
@@ -175,12 +175,12 @@ function suite(kind: S3Kind): void {
     const P = 'm-pr-7/';
     const site = siteOf('seven');
     write(site, '.faas-preview/assets.json', 'not a manifest');
-    expect(await syncAssets(s3.client, opts(P, site, { includeDotfiles: true }))).toMatchObject({ uploaded: 5 });
+    expect(await syncAssets(s3.connection, opts(P, site, { includeDotfiles: true }))).toMatchObject({ uploaded: 5 });
     expect(lines).toContain(
       'warning: skipping .faas-preview/: the edge reserves that path, and the sync keeps its own state there',
     );
     expect((await body(P + MANIFEST_KEY)).toString()).not.toBe('not a manifest');
-    expect(await syncAssets(s3.client, opts(P, site, { includeDotfiles: true }))).toMatchObject({ deleted: 0 });
+    expect(await syncAssets(s3.connection, opts(P, site, { includeDotfiles: true }))).toMatchObject({ deleted: 0 });
     await expectInSync(P, site);
   });
 }

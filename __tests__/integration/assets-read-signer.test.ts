@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createReadSigner, type ReadSigner } from '../../src/assets/read-signer.js';
-import { createS3Client } from '../../src/assets/s3.js';
+import { s3Connection } from '../../src/assets/s3.js';
 import { RGW_PROGRAMS, startRgw, type RgwServer } from '../../test/support/rgw.js';
 import { describeWith } from '../../test/support/tools.js';
 
@@ -20,17 +20,20 @@ withCeph('createReadSigner on radosgw', () => {
     s3 = await startRgw();
     for (const key of keys)
       await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: `body of ${key}` }));
-    const client = createS3Client({
-      bucket: s3.bucket,
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      accessKeyId: s3.settings.accessKeyId,
-      secretAccessKey: s3.settings.secretAccessKey,
-      includeDotfiles: false,
-      cacheControl: 'no-cache',
-      cacheControlFingerprinted: 'no-cache',
-      concurrency: 1,
-    });
+    const client = s3Connection(
+      {
+        bucket: s3.bucket,
+        endpoint: s3.endpoint,
+        region: 'us-east-1',
+        accessKeyId: s3.settings.accessKeyId,
+        secretAccessKey: s3.settings.secretAccessKey,
+        includeDotfiles: false,
+        cacheControl: 'no-cache',
+        cacheControlFingerprinted: 'no-cache',
+        concurrency: 1,
+      },
+      { env: {} },
+    );
     sign = (await createReadSigner(client, s3.bucket))!;
   }, 60_000);
 

@@ -73,7 +73,7 @@ function suite(kind: S3Kind): void {
     ]);
     s3.clearRequests();
 
-    const sync = await prepareSync(s3.client, opts(P, site));
+    const sync = await prepareSync(s3.connection, opts(P, site));
     try {
       expect(methods()).toEqual(['GET']);
       expect(sync.plan.assets.map((f) => f.key)).toEqual(['assets/app.1a2b3c4d.js']);
@@ -118,7 +118,7 @@ function suite(kind: S3Kind): void {
     const P = 'phases-pr-2/';
     const site = join(work, 'site-2');
     write(site, { 'index.html': '<p>x</p>', 'app.js': 'x' });
-    const sync = await prepareSync(s3.client, opts(P, site));
+    const sync = await prepareSync(s3.connection, opts(P, site));
     s3.clearRequests();
     try {
       await expect(sync.uploadHtml()).rejects.toThrow(
@@ -147,7 +147,7 @@ function suite(kind: S3Kind): void {
         ? { status: 403, code: 'AccessDenied', message: 'no' }
         : undefined,
     );
-    const sync = await prepareSync(s3.client, opts(P, site));
+    const sync = await prepareSync(s3.connection, opts(P, site));
     try {
       await expect(sync.uploadAssets()).rejects.toThrow(
         /^PutObject s3:\/\/\S+\/phases-pr-3\/b\.js: HTTP 403 AccessDenied/,
@@ -169,9 +169,9 @@ function suite(kind: S3Kind): void {
     for (let i = 0; i < 1100; i++) files[`p/${String(i).padStart(4, '0')}.txt`] = `file ${i}`;
     Object.assign(files, { 'a & b <c>.txt': 'amp', 'quote\'s "double".txt': 'quotes' });
     write(site, files);
-    expect(await syncAssets(s3.client, opts(P, site, { concurrency: 32 }))).toMatchObject({ uploaded: 1102 });
+    expect(await syncAssets(s3.connection, opts(P, site, { concurrency: 32 }))).toMatchObject({ uploaded: 1102 });
     s3.clearRequests();
-    expect(await syncAssets(s3.client, opts(P, site))).toEqual({
+    expect(await syncAssets(s3.connection, opts(P, site))).toEqual({
       uploaded: 0,
       skipped: 1102,
       deleted: 0,

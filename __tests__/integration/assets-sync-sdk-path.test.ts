@@ -51,7 +51,7 @@ for (const { kind, describe } of S3_SERVERS) {
         req.method === 'PUT' && req.url?.includes('data.bin') && drops-- > 0 ? { reset: true } : undefined,
       );
       try {
-        const result = await syncAssets(s3.client, { ...opts, dir: site });
+        const result = await syncAssets(s3.connection, { ...opts, dir: site });
         expect(createLeanS3).toHaveBeenCalled();
         expect(result).toMatchObject({ uploaded: 2, skipped: 0 });
         expect(result.requests).toBe(4); // list + index.html + data.bin dropped + its retry with a fresh stream

@@ -22,8 +22,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { createReadSigner, type ReadSigner } from '../../src/assets/read-signer.js';
-import { createS3Client } from '../../src/assets/s3.js';
+import { s3Connection } from '../../src/assets/s3.js';
+import { createS3Client } from '../../src/assets/s3-client.js';
 import { readClosed } from '../../src/state/closed.js';
+import { deleteMadeRoom, readMadeRoom, saveMadeRoom } from '../../src/state/made-room.js';
 import { readRecord, saveRecord } from '../../src/state/records.js';
 import {
   clearWaking,
@@ -141,7 +143,9 @@ const EDGE: { action: string; key?: string; allowed: boolean }[] = [
   { action: 's3:DeleteObject', key: state(`sleeping/${NAME}.json`), allowed: true },
   { action: 's3:PutObject', key: state(`visited/${NAME}.json`), allowed: true },
   { action: 's3:DeleteObject', key: state(`visited/${NAME}.json`), allowed: false },
-  { action: 's3:PutObject', key: state(`sleeping/${NAME}.json`), allowed: false },
+  { action: 's3:PutObject', key: state(`sleeping/${NAME}.json`), allowed: true },
+  { action: 's3:PutObject', key: state(`made-room/${NAME}.json`), allowed: true },
+  { action: 's3:DeleteObject', key: state(`made-room/${NAME}.json`), allowed: false },
   { action: 's3:PutObject', key: state(`previews/${NAME}.json`), allowed: false },
   { action: 's3:DeleteObject', key: state(`previews/${NAME}.json`), allowed: false },
   { action: 's3:PutObject', key: key('index.html'), allowed: false },
@@ -209,7 +213,7 @@ describe('the bucket policies of docs/private-previews.md, offline', () => {
     }
   });
 
-  test("the radosgw policy names the edge user, and the action's user only to read the visit marks; the IAM policy no principal, the anonymous one everyone", () => {
+  test("the radosgw policy names the edge user, and the action's user only to read what the edge writes; the IAM policy no principal, the anonymous one everyone", () => {
     const rgw = JSON.parse(withOurNames(radosgwSigned())) as Policy;
     const action = { AWS: [`arn:aws:iam:::user/${OURS.actionUid}`] };
     expect(rgw.Statement.filter((s) => JSON.stringify(s.Principal) === JSON.stringify(action))).toEqual([
@@ -217,7 +221,9 @@ describe('the bucket policies of docs/private-previews.md, offline', () => {
         Effect: 'Allow',
         Principal: action,
         Action: ['s3:GetObject'],
-        Resource: [`arn:aws:s3:::${OURS.bucket}/${OURS.statePrefix}/visited/*`],
+        Resource: ['visited', 'sleeping', 'made-room'].map(
+          (f) => `arn:aws:s3:::${OURS.bucket}/${OURS.statePrefix}/${f}/*`,
+        ),
       },
     ]);
     for (const s of edgeStatements(rgw)) expect(s.Principal).toEqual({ AWS: [`arn:aws:iam:::user/${OURS.edgeUid}`] });
@@ -293,7 +299,7 @@ withCeph('the bucket policies of docs/private-previews.md, on radosgw', () => {
     owner = s3.client;
     const credentials = await s3.addUser(OURS.edgeUid);
     // as src/waker/server.ts builds the edge's client (config.s3) and its read signer
-    edge = createS3Client({
+    const edgeSettings = {
       bucket: OURS.bucket,
       endpoint: s3.endpoint,
       region: 'us-east-1',
@@ -302,10 +308,11 @@ withCeph('the bucket policies of docs/private-previews.md, on radosgw', () => {
       cacheControl: 'no-cache',
       cacheControlFingerprinted: 'no-cache',
       concurrency: 1,
-    });
+    };
+    edge = createS3Client(edgeSettings);
     edgeStore = { client: edge, bucket: OURS.bucket, statePrefix: OURS.statePrefix };
     ownerStore = { client: owner, bucket: OURS.bucket, statePrefix: OURS.statePrefix };
-    sign = (await createReadSigner(edge, OURS.bucket))!;
+    sign = (await createReadSigner(s3Connection(edgeSettings, { client: edge, env: {} }), OURS.bucket))!;
     for (const k of [key('index.html'), `${OTHER}/index.html`]) await put(k);
     await saveRecord(ownerStore, record);
   }, 120_000);
@@ -374,8 +381,21 @@ withCeph('the bucket policies of docs/private-previews.md, on radosgw', () => {
       expect(await readVisit(ownerStore, NAME)).toBeUndefined();
     });
 
+    test('a wake making room: the edge saves the specs of the preview it puts to sleep and leaves a note, which the action reads and deletes', async () => {
+      const since = new Date('2026-12-07T10:00:00.000Z');
+      await saveSleeping(edgeStore, OTHER, [{ ...spec, service: OTHER } as never], since);
+      const note = { name: OTHER, pr: 2, forName: NAME, forPr: 1, at: since.toISOString(), idleFor: '2h' };
+      await saveMadeRoom(edgeStore, note);
+      expect((await readSleeping(ownerStore, OTHER))?.since).toBe(since.toISOString());
+      expect(await readMadeRoom(ownerStore, OTHER)).toEqual({ version: 1, ...note });
+      await deleteMadeRoom(ownerStore, OTHER);
+      await deleteSleeping(ownerStore, OTHER);
+      expect(await readMadeRoom(ownerStore, OTHER)).toBeUndefined();
+      expect(await readSleeping(ownerStore, OTHER)).toBeUndefined();
+    });
+
     test.each(EDGE.map((c) => [label(c), c] as const))('the edge user: %s', async (_, c) => {
-      const before = (k: string) => /\/(sleeping|previews|visited)\//.test(k) || k.startsWith(`${NAME}/`);
+      const before = (k: string) => /\/(sleeping|previews|visited|made-room)\//.test(k) || k.startsWith(`${NAME}/`);
       if (c.key && before(c.key)) await put(c.key, '{}'); // exists before, so a refused delete leaves it and an allowed one is seen
       const send = (): Promise<{ $metadata: { httpStatusCode?: number } }> => {
         switch (c.action) {

@@ -7,7 +7,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createS3Client } from '../../src/assets/s3.js';
+import { createS3Client } from '../../src/assets/s3-client.js';
 import { startFaultProxy, type FaultProxy } from '../../test/support/faults.js';
 import { startS3, type S3Emulator } from '../../test/support/s3.js';
 import { freePort, waitFor } from '../../test/support/tools.js';

@@ -1,7 +1,8 @@
 /**
- * Parsing what S3 servers answer, without sockets: ListObjectsV2 pages (parseListPage, src/assets/lean.ts).
+ * Parsing what S3 servers answer, without sockets: ListObjectsV2 pages (parseListPage) and DeleteObjects results
+ * (parseDeleteResult), src/assets/lean.ts.
  */
-import { parseListPage } from '../../src/assets/lean.js';
+import { parseDeleteResult, parseListPage } from '../../src/assets/lean.js';
 
 describe('parseListPage', () => {
   const page = (contents: string, tail = '<IsTruncated>false</IsTruncated>'): string =>
@@ -48,5 +49,22 @@ describe('parseListPage', () => {
     expect(() => parseListPage('<Error><Code>AccessDenied</Code></Error>')).toThrow(/not a ListBucketResult/);
     expect(() => parseListPage(page('<Contents><Key>p/a</Key></Contents>'))).toThrow(/without a Key or a Size/);
     expect(() => parseListPage(page('<Contents><Size>1</Size></Contents>'))).toThrow(/without a Key or a Size/);
+  });
+});
+
+describe('parseDeleteResult', () => {
+  const result = (inner: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?><DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${inner}</DeleteResult>`;
+
+  it('reads the keys that failed, with their code and message (XML-unescaped); deleted ones are not failures', () => {
+    const xml = result(
+      '<Deleted><Key>p/ok.txt</Key></Deleted><Error><Key>p/a &amp; b.txt</Key><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+    );
+    expect(parseDeleteResult(xml)).toEqual([{ key: 'p/a & b.txt', code: 'AccessDenied', message: 'Access Denied' }]);
+    expect(parseDeleteResult(result('<Deleted><Key>p/ok.txt</Key></Deleted>'))).toEqual([]);
+  });
+
+  it('refuses an answer that is not a DeleteResult', () => {
+    expect(() => parseDeleteResult('<Error><Code>AccessDenied</Code></Error>')).toThrow('not a DeleteResult');
   });
 });

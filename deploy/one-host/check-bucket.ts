@@ -8,7 +8,9 @@ import { ListObjectsV2Command, PutObjectCommand, DeleteObjectCommand, type S3Cli
 import { readFileSync } from 'node:fs';
 import { escapeUriPath } from '@smithy/core/protocols';
 import { createReadSigner } from '../../src/assets/read-signer.js';
-import { createS3Client } from '../../src/assets/s3.js';
+import { s3Connection } from '../../src/assets/s3.js';
+import { createS3Client } from '../../src/assets/s3-client.js';
+import type { AssetSettings } from '../../src/settings.js';
 import { call, type CallResponse } from '../../src/http/call.js';
 import { show } from '../../src/rules/errors.js';
 import type { OneHost } from './env.js';
@@ -21,8 +23,9 @@ function secret(file: string | undefined): string | undefined {
   return file ? readFileSync(file, 'utf8').replace(/\r?\n$/, '') : undefined;
 }
 
-function client(h: OneHost): S3Client {
-  return createS3Client({
+/** The edge service's bucket settings, from its credential files. */
+function edgeSettings(h: OneHost): AssetSettings {
+  return {
     bucket: h.values.BUCKET,
     endpoint: h.values.S3_ENDPOINT || undefined,
     region: h.values.S3_REGION || 'us-east-1',
@@ -32,7 +35,7 @@ function client(h: OneHost): S3Client {
     cacheControl: 'no-cache',
     cacheControlFingerprinted: 'no-cache',
     concurrency: 1,
-  });
+  };
 }
 
 function statusOf(err: unknown): number | undefined {
@@ -69,7 +72,7 @@ async function get(url: string, seen: DateLog): Promise<CallResponse> {
 }
 
 async function edgeRead(h: OneHost, s3: S3Client, key: string, seen: DateLog): Promise<Line> {
-  const sign = await createReadSigner(s3, h.values.BUCKET);
+  const sign = await createReadSigner(s3Connection(edgeSettings(h), { client: s3 }), h.values.BUCKET);
   if (!sign) return notChecked('bucket edge read', 'the SDK alone can sign for this endpoint; not checked');
   const res = await get(`${h.edge.bucketUrl}${await sign(key)}`, seen);
   if (res.status === 200) return ok('bucket edge read', `the edge's credentials read ${show(key)}`);
@@ -129,7 +132,7 @@ async function edgeWrite(h: OneHost, s3: S3Client): Promise<Line> {
 export async function checkBucket(h: OneHost, seen: DateLog): Promise<Line[]> {
   let s3: S3Client;
   try {
-    s3 = client(h);
+    s3 = createS3Client(edgeSettings(h));
   } catch (err) {
     return [notChecked('bucket', `the edge's credential files cannot be read (${reason(err)}): run the check as root`)];
   }

@@ -1,12 +1,14 @@
 /**
- * The lean S3 calls' transport (lean.ts): an undici Pool of keep-alive HTTP/1.1 connections to the bucket's origin.
+ * The lean S3 calls' transport (lean.ts): node's own http/https agent, keep-alive HTTP/1.1 connections to the
+ * bucket's origin. Node's built-in client costs nothing to load, where undici (used before) took about 75 ms of every
+ * run's start-up on the bench machine, more than a whole incremental sync's requests.
  *
  * - At most `connections` of them (the sync's concurrency: it never has more requests in flight), one request at a
- *   time on each. Idle ones are closed after 4 s, below the keep-alive timeouts of S3 servers, whatever the server's
- *   `Keep-Alive` hint says, so one reused after a long pause between phases is not one the server is closing; idle,
- *   they never keep the process alive (undici unrefs them).
- * - `timeoutMs` (the S3 client's request-timeout) for connecting and for silence while waiting for the answer's head
- *   or between pieces of its body.
+ *   time on each. Idle ones are closed after 4 s (or 1 s before the server's `Keep-Alive: timeout` when that is
+ *   sooner), so one reused after a long pause between phases is not one the server is closing; idle, they never keep
+ *   the process alive (the agent unrefs them).
+ * - `timeoutMs` (the S3 client's request-timeout) for connecting (TLS handshake included) and for silence while
+ *   waiting for the answer's head or between pieces of its body.
  * - Answers are untrusted: a body longer than the call's `maxBody` fails it and drops the connection (checked on the
  *   announced Content-Length and while reading, whatever the framing).
  * - A body is a Buffer, or a stream opened per attempt that must give exactly `size` bytes: more or fewer fails the
@@ -14,11 +16,13 @@
  * - No proxies (the SDK's node:http agents use none either), no redirects, no compression.
  *
  * Failures reject with node's error codes for what went wrong on the way (ETIMEDOUT, ECONNRESET, EPROTO for a
- * malformed or oversized answer, ECONNABORTED once closed, or the socket's own ECONNREFUSED, EPIPE, TLS codes…),
- * undici's error as the cause: s3-call.ts classifies any of them as a network failure worth another attempt.
+ * malformed or oversized answer, ECONNABORTED once closed, or the socket's own ECONNREFUSED, EPIPE, TLS codes…):
+ * s3-call.ts classifies any of them as a network failure worth another attempt.
  */
-import { Readable } from 'node:stream';
-import { Pool } from 'undici';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 
 export interface LeanHttpOptions {
   /** The origin: `http:` or `https:`, host and port; the path is ignored. */
@@ -59,62 +63,69 @@ const IDLE_MS = 4000;
 
 type CodedError = Error & { code?: string };
 
-/** undici's error as node's code for it and one line that says what happened. */
-function networkError(err: CodedError, timeoutMs: number): CodedError {
-  const coded = (code: string, text: string): CodedError =>
-    Object.assign(new Error(`${text} (${code})`, { cause: err }), { code });
-  switch (err.code) {
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return coded('ETIMEDOUT', `could not connect within ${timeoutMs} ms`);
-    case 'UND_ERR_HEADERS_TIMEOUT':
-    case 'UND_ERR_BODY_TIMEOUT':
-      return coded('ETIMEDOUT', `the server was silent for ${timeoutMs} ms`);
-    case 'UND_ERR_SOCKET':
-      return coded('ECONNRESET', `the connection closed before the answer was complete: ${err.message}`);
-    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
-      return coded('EPROTO', "the answer's body does not match its Content-Length");
-    case 'UND_ERR_HEADERS_OVERFLOW':
-      return coded('EPROTO', "the answer's head is too large");
-    case 'UND_ERR_CLOSED':
-    case 'UND_ERR_DESTROYED':
-      return coded('ECONNABORTED', 'the connection pool is closed');
-  }
-  if (err.code?.startsWith('HPE_')) return coded('EPROTO', `a malformed answer: ${err.message} [${err.code}]`);
+const coded = (code: string, text: string, cause?: unknown): CodedError =>
+  Object.assign(new Error(`${text} (${code})`, { cause }), { code });
+
+/** Node's parser and socket errors as one line that says what happened, with node's code. */
+function networkError(err: CodedError): CodedError {
+  if (err.code === 'HPE_UNEXPECTED_CONTENT_LENGTH')
+    return coded('EPROTO', "the answer's body does not match its Content-Length", err);
+  if (err.code === 'HPE_HEADER_OVERFLOW') return coded('EPROTO', "the answer's head is too large", err);
+  if (err.code?.startsWith('HPE_')) return coded('EPROTO', `a malformed answer: ${err.message} [${err.code}]`, err);
+  if (err.code === 'ECONNRESET' && (err.message === 'aborted' || err.message === 'socket hang up'))
+    return coded('ECONNRESET', `the connection closed before the answer was complete: ${err.message}`, err);
   return err;
 }
 
-/**
- * The stream, failing with `req.sizeMismatch` when it is not exactly `req.size` bytes. Each chunk is passed on only
- * once the next one came or the stream ended at the right size: the server never gets a whole body of the announced
- * length from a file that grew.
- */
-async function* exactly(stream: Readable, req: LeanHttpRequest): AsyncGenerator<Buffer> {
-  const mismatch = (n: number): Error => req.sizeMismatch?.(n) ?? new Error(`the body was ${n} bytes, not ${req.size}`);
-  let read = 0;
-  let held: Buffer | undefined;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    read += chunk.length;
-    if (read > req.size) throw mismatch(read);
-    if (held) yield held;
-    held = chunk;
+/** An agent that keeps connections only until close(): afterwards each is closed once its answer was read. */
+function closingAgent(secure: boolean, maxSockets: number): http.Agent & { closed: boolean } {
+  const Base: typeof http.Agent = secure ? https.Agent : http.Agent;
+  class Closing extends Base {
+    closed = false;
+    keepSocketAlive(socket: Socket): boolean {
+      // node's returns whether it kept the socket (typed as void)
+      return !this.closed && (super.keepSocketAlive(socket) as unknown as boolean);
+    }
   }
-  if (read !== req.size) throw mismatch(read);
-  if (held) yield held;
+  return new Closing({ keepAlive: true, maxSockets, timeout: IDLE_MS, scheduling: 'lifo' });
 }
 
-/** The whole body, or an over-size error (the body is destroyed, and with it the connection). */
-async function readAtMost(body: Readable, announced: string | string[] | undefined, max: number): Promise<Buffer> {
-  const tooLong = (): CodedError =>
-    Object.assign(new Error(`the answer's body is over ${max} bytes (EPROTO)`), { code: 'EPROTO' });
-  if (typeof announced === 'string' && Number(announced) > max) {
-    body.on('error', () => undefined).destroy(); // undici reports the abort as the body's error: nobody reads it now
+/**
+ * Writes the stream to `req`, failing with `r.sizeMismatch` when it is not exactly `r.size` bytes. Each chunk is
+ * written only once the next one came or the stream ended at the right size: the server never gets a whole body of
+ * the announced length from a file that grew.
+ */
+async function writeExactly(req: http.ClientRequest, stream: Readable, r: LeanHttpRequest): Promise<void> {
+  const mismatch = (n: number): Error => r.sizeMismatch?.(n) ?? new Error(`the body was ${n} bytes, not ${r.size}`);
+  let read = 0;
+  let held: Buffer | undefined;
+  const write = async (chunk: Buffer): Promise<void> => {
+    if (!req.write(chunk)) await new Promise((resolve) => req.once('drain', resolve).once('close', resolve));
+  };
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    if (req.destroyed) return;
+    read += chunk.length;
+    if (read > r.size) throw mismatch(read);
+    if (held) await write(held);
+    held = chunk;
+  }
+  if (read !== r.size) throw mismatch(read);
+  req.end(held);
+}
+
+/** The whole body, or an over-size error (the answer is destroyed, and with it the connection). */
+async function readAtMost(res: http.IncomingMessage, max: number): Promise<Buffer> {
+  const tooLong = (): CodedError => coded('EPROTO', `the answer's body is over ${max} bytes`);
+  const announced = res.headers['content-length'];
+  if (announced !== undefined && Number(announced) > max) {
+    res.destroy();
     throw tooLong();
   }
   const chunks: Buffer[] = [];
   let n = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
+  for await (const chunk of res as AsyncIterable<Buffer>) {
     n += chunk.length;
-    if (n > max) throw tooLong(); // leaving the loop destroys the body
+    if (n > max) throw tooLong(); // leaving the loop destroys the answer
     chunks.push(chunk);
   }
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, n);
@@ -123,33 +134,57 @@ async function readAtMost(body: Readable, announced: string | string[] | undefin
 export function createLeanHttp(o: LeanHttpOptions): LeanHttp {
   if (o.origin.protocol !== 'http:' && o.origin.protocol !== 'https:')
     throw new TypeError(`not an http(s) URL: ${o.origin.protocol}`);
-  const pool = new Pool(o.origin.origin, {
-    connections: Math.max(1, Math.floor(o.connections) || 1),
-    connectTimeout: o.timeoutMs,
-    headersTimeout: o.timeoutMs,
-    bodyTimeout: o.timeoutMs,
-    keepAliveTimeout: IDLE_MS,
-    keepAliveMaxTimeout: IDLE_MS,
-  });
+  const secure = o.origin.protocol === 'https:';
+  const agent = closingAgent(secure, Math.max(1, Math.floor(o.connections) || 1));
+  const target = {
+    agent,
+    protocol: o.origin.protocol,
+    hostname: o.origin.hostname.replace(/^\[|\]$/g, ''), // an IPv6 literal without its brackets
+    port: o.origin.port || undefined,
+    timeout: o.timeoutMs, // from the first byte of the connect on, then each silence
+  };
+  const request = (r: LeanHttpRequest): Promise<LeanHttpResponse> =>
+    new Promise((resolve, reject) => {
+      const headers = r.body ? { ...r.headers, 'content-length': String(r.size) } : r.headers;
+      const req = (secure ? https : http).request({ ...target, method: r.method, path: r.path, headers });
+      let connected = false;
+      let failed: Error | undefined;
+      const fail = (err: Error): void => {
+        failed ??= err;
+        req.destroy(err);
+        reject(err);
+      };
+      req.on('socket', (socket: Socket) => {
+        if (req.reusedSocket) connected = true;
+        else socket.once(secure ? 'secureConnect' : 'connect', () => (connected = true));
+      });
+      req.on('timeout', () =>
+        fail(
+          connected
+            ? coded('ETIMEDOUT', `the server was silent for ${o.timeoutMs} ms`)
+            : coded('ETIMEDOUT', `could not connect within ${o.timeoutMs} ms`),
+        ),
+      );
+      req.on('error', (err) => fail(failed ?? networkError(err)));
+      req.on('response', (res) => {
+        res.on('error', () => undefined); // read below: its failure arrives as the iteration's
+        readAtMost(res, r.maxBody).then(
+          (body) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }),
+          (err: CodedError) => fail(failed ?? (err.code === 'EPROTO' ? err : networkError(err))),
+        );
+      });
+      if (typeof r.body === 'function') {
+        const stream = r.body();
+        writeExactly(req, stream, r)
+          .catch(fail)
+          .finally(() => stream.destroy());
+      } else req.end(r.body);
+    });
   return {
-    async request(req) {
-      const stream = typeof req.body === 'function' ? req.body() : undefined;
-      const body = stream
-        ? Readable.from(exactly(stream, req), { objectMode: false })
-        : (req.body as Buffer | undefined);
-      const headers = body ? { ...req.headers, 'content-length': String(req.size) } : req.headers;
-      try {
-        const res = await pool.request({ method: req.method as 'GET', path: req.path, headers, body });
-        const data = await readAtMost(res.body, res.headers['content-length'], req.maxBody);
-        return { status: res.statusCode, headers: res.headers, body: data };
-      } catch (err) {
-        throw networkError(err as CodedError, o.timeoutMs);
-      } finally {
-        stream?.destroy(); // read to its end, or abandoned: an answer before the whole body, or no connection at all
-      }
-    },
+    request: (r) => (agent.closed ? Promise.reject(coded('ECONNABORTED', 'the connections are closed')) : request(r)),
     close() {
-      pool.close().catch(() => undefined); // closing only fails when it was already destroyed
+      agent.closed = true;
+      for (const sockets of Object.values(agent.freeSockets)) for (const s of sockets ?? []) s.destroy();
     },
   };
 }

@@ -1,57 +1,83 @@
 /**
- * The S3 client for the asset bucket.
- * - Custom endpoint (MinIO, R2, Ceph, s3rver…): path-style addressing, and checksums only when an
- *   operation requires them: with the SDK's default checksums some S3-compatible servers reject uploads and
- *   s3rver stores streamed bodies with their aws-chunked framing (silent corruption).
- * - Credentials from the settings when given, else the SDK default chain (env, OIDC web identity, …).
- * - Keep-alive connections, at most `concurrency` sockets: the sync never has more requests in flight.
- * - Time limits from the `request-timeout` input: connecting, and silence on the socket (smithy's `socketTimeout`;
- *   its `requestTimeout` only logs a warning unless `throwOnRequestTimeout`, and a whole-request limit would cut a
- *   large part upload on a slow link that is still making progress). The lean calls (lean.ts) read the same limit
- *   with `requestTimeoutOf`.
+ * The asset bucket's S3 access, in two parts that load apart:
+ * - the lean calls (lean.ts: PUT, GET, listing, DeleteObjects, on node's http client and sigv4.ts), which sign with
+ *   the settings alone when those name a custom endpoint (MinIO, R2, Ceph, s3rver…) and static credentials (inputs,
+ *   or the `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN` variables the SDK would read first);
+ * - the SDK's S3 client (s3-client.ts), made on first use: for multipart uploads, for AWS's own endpoints (its
+ *   endpoint rules) and for credentials only its provider chain finds (web identity, profiles, instance roles).
+ * A sync that needs neither never loads the SDK: loading it took about 150 ms of a run's start-up on the bench
+ * machine, more than an incremental sync's own requests.
  */
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_TIMEOUT_MS } from '../http/call.js';
 import type { AssetSettings } from '../settings.js';
+import type { Credentials } from './sigv4.js';
 
-const timeouts = new WeakMap<S3Client, number>();
-
-/** The connect and idle-socket limit `client` was made with (the default for clients made elsewhere). */
-export function requestTimeoutOf(client: S3Client): number {
-  return timeouts.get(client) ?? DEFAULT_TIMEOUT_MS;
+/** What the lean calls need to sign without the SDK. */
+export interface DirectTarget {
+  /** The bucket's URL, path-style: `<endpoint>/<bucket>`. */
+  url: URL;
+  region: string;
+  credentials: Credentials;
 }
 
-export interface S3ClientOptions {
+export interface S3Connection {
+  readonly settings: AssetSettings;
+  /** Connect and idle-socket limit (input `request-timeout`). */
+  readonly requestTimeoutMs: number;
+  /** The SDK client, loaded and made on first use. */
+  client(): Promise<S3Client>;
+  /** Signing without the SDK for `bucket`, when the settings allow it. */
+  direct(bucket: string): DirectTarget | undefined;
+  /** Closes the SDK client's connections, if it was made. */
+  destroy(): void;
+}
+
+export interface S3ConnectionOptions {
   /** `Settings.requestTimeoutMs`. */
   requestTimeoutMs?: number;
+  /** An SDK client made already (tests, the bench's server helpers): used instead of making one. */
+  client?: S3Client;
+  env?: NodeJS.ProcessEnv;
 }
 
-export function createS3Client(a: AssetSettings, o: S3ClientOptions = {}): S3Client {
-  const sockets = Math.max(1, Math.floor(a.concurrency) || 1);
-  const agent = { keepAlive: true, maxSockets: sockets };
-  const timeout = o.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const config: S3ClientConfig = {
-    region: a.region || 'us-east-1',
-    requestHandler: new NodeHttpHandler({
-      httpAgent: new http.Agent(agent),
-      httpsAgent: new https.Agent(agent),
-      connectionTimeout: timeout,
-      socketTimeout: timeout,
-    }),
+/** Static credentials: the settings', else the variables the SDK's chain reads first; none when incomplete. */
+function staticCredentials(a: AssetSettings, env: NodeJS.ProcessEnv): Credentials | undefined {
+  if (a.accessKeyId && a.secretAccessKey) return { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey };
+  const { AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: secret, AWS_SESSION_TOKEN: token } = env;
+  // with a profile named, the SDK's chain skips these variables: so does this
+  if (!id || !secret || env.AWS_PROFILE) return undefined;
+  return { accessKeyId: id, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) };
+}
+
+/** `<endpoint>/<bucket>` as the SDK resolves a custom endpoint with path-style addressing; undefined otherwise. */
+function pathStyleUrl(endpoint: string | undefined, bucket: string): URL | undefined {
+  if (!endpoint) return undefined;
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return undefined; // the SDK reports it in its own words
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username)
+    return undefined;
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/${bucket}`;
+  return url;
+}
+
+export function s3Connection(settings: AssetSettings, o: S3ConnectionOptions = {}): S3Connection {
+  const requestTimeoutMs = o.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const env = o.env ?? process.env;
+  let made: Promise<S3Client> | undefined = o.client && Promise.resolve(o.client);
+  return {
+    settings,
+    requestTimeoutMs,
+    client: () => (made ??= import('./s3-client.js').then((m) => m.createS3Client(settings, { requestTimeoutMs }))),
+    direct(bucket) {
+      const url = pathStyleUrl(settings.endpoint, bucket);
+      const credentials = url && staticCredentials(settings, env);
+      return url && credentials ? { url, region: settings.region || 'us-east-1', credentials } : undefined;
+    },
+    destroy: () => void made?.then((c) => c.destroy()),
   };
-  if (a.endpoint) {
-    config.endpoint = a.endpoint;
-    config.forcePathStyle = true;
-    config.requestChecksumCalculation = 'WHEN_REQUIRED';
-    config.responseChecksumValidation = 'WHEN_REQUIRED';
-  }
-  if (a.accessKeyId && a.secretAccessKey) {
-    config.credentials = { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey };
-  }
-  const client = new S3Client(config);
-  timeouts.set(client, timeout);
-  return client;
 }

@@ -1,21 +1,20 @@
 /**
  * Static-asset sync: `static-dir` → `s3://<bucket>/<name>/`, in phases a deploy can spread over its own steps:
  *
- *   const sync = await prepareSync(client, opts); // walk, list the prefix once, hash what may be unchanged, plan
+ *   const sync = await prepareSync(s3, opts);     // walk, list the prefix once, hash what may be unchanged, plan
  *   await sync.uploadAssets();                    // everything but HTML (may run while the image builds)
  *   await sync.uploadHtml();                      // HTML, only after every asset is in place
  *   await sync.deleteStale();                     // keys with no local file, last
  *   sync.close();                                 // in a finally: idle connections go
  *
- * `syncAssets(client, opts)` runs the four in a row. The phases refuse to run out of order: a page never references
+ * `syncAssets(s3, opts)` runs the four in a row. The phases refuse to run out of order: a page never references
  * an asset that is not there yet, and the keys the live pages still use are deleted only after the new pages
  * replaced them. Files are compared by content (MD5 or the multipart ETag, hashed only when the sizes match), never
  * by modification time: a fresh CI build rewrites every file.
  *
  * Walk: local.ts; reading and hashing: files.ts; the diff: plan.ts; uploads: upload.ts; listing and deletes:
- * remote.ts; the lean calls (PUT, listing): lean.ts. Every S3 call goes through s3-call.ts.
+ * remote.ts; the lean calls (PUT, listing, deletes): lean.ts. Every S3 call goes through s3-call.ts.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_UPLOAD_CONCURRENCY } from '../settings.js';
 import { compareFiles, nextManifest, readManifest, saveManifest, type ManifestState } from './compare.js';
 import { walkLocal } from './local.js';
@@ -23,6 +22,7 @@ import { MANIFEST_KEY } from './manifest.js';
 import { planSync, type RemoteObject, type SyncPlan } from './plan.js';
 import { createLeanS3, type LeanS3 } from './lean.js';
 import { checkPrefix, deleteKeys, listRemote, RequestCounter } from './remote.js';
+import type { S3Connection } from './s3.js';
 import { Uploader } from './upload.js';
 
 /** Teardown's and the sweeper's call, next to the sync's. */
@@ -64,7 +64,7 @@ export class PreparedSync {
   private deleted = 0;
 
   constructor(
-    private readonly client: S3Client,
+    private readonly s3: S3Connection,
     private readonly opts: SyncOptions & { log: (line: string) => void },
     /** What the phases will do: uploads (assets, then HTML), unchanged files, stale keys. */
     readonly plan: SyncPlan,
@@ -95,12 +95,11 @@ export class PreparedSync {
    */
   deleteStale(): Promise<void> {
     return this.phase('deleteStale', async () => {
-      const { client, counter, opts, plan, manifest } = this;
+      const { s3, counter, opts, plan, manifest, lean } = this;
       const next = nextManifest(plan.skipped, manifest.remote, manifest.ids, this.uploader.sent);
       [this.deleted] = await Promise.all([
         deleteKeys(
-          client,
-          counter,
+          { s3, lean, counter, log: opts.log },
           opts.bucket,
           opts.prefix,
           plan.deletes.map((k) => opts.prefix + k),
@@ -160,7 +159,7 @@ function checkHeaderValue(name: string, value: string): void {
  * Walks the directory while the listing and the content manifest are on their way, reads the files that may be
  * unchanged (compare.ts), and plans the sync.
  */
-export async function prepareSync(client: S3Client, options: SyncOptions): Promise<PreparedSync> {
+export async function prepareSync(s3: S3Connection, options: SyncOptions): Promise<PreparedSync> {
   checkPrefix(options.prefix);
   checkHeaderValue('cacheControl', options.cacheControl);
   checkHeaderValue('cacheControlFingerprinted', options.cacheControlFingerprinted);
@@ -168,10 +167,10 @@ export async function prepareSync(client: S3Client, options: SyncOptions): Promi
   const { bucket, prefix, log } = opts;
   const concurrency = Math.max(1, Math.floor(opts.concurrency) || DEFAULT_UPLOAD_CONCURRENCY);
   const counter = new RequestCounter();
-  const leanReady = createLeanS3(client, bucket, { maxSockets: concurrency }); // endpoint and credentials
+  const leanReady = createLeanS3(s3, bucket, { maxSockets: concurrency }); // endpoint and credentials
   leanReady.catch(() => undefined); // awaited below
   try {
-    const remoteReady = leanReady.then((lean) => listRemote({ client, lean, counter, log }, bucket, prefix));
+    const remoteReady = leanReady.then((lean) => listRemote({ s3, lean, counter, log }, bucket, prefix));
     remoteReady.catch(() => undefined); // awaited below
     const manifestReady = leanReady.then((lean) => readManifest(opts.contentManifest ? lean : undefined, opts, log));
     manifestReady.catch(() => undefined); // awaited below
@@ -183,19 +182,18 @@ export async function prepareSync(client: S3Client, options: SyncOptions): Promi
     const { hashes, ids } = await compareFiles(local, remote, state, log);
     const lean = await leanReady;
     const uploader = new Uploader({
-      client,
+      s3,
       counter,
       lean,
       bucket,
       prefix,
       concurrency,
       rules: { cacheControl: opts.cacheControl, cacheControlFingerprinted: opts.cacheControlFingerprinted },
-      partChecksums: (await checksumMode(client)) === 'WHEN_SUPPORTED',
       recordIds: state.recording,
       log,
     });
     const plan = planSync(local, remote, hashes);
-    return new PreparedSync(client, opts, plan, counter, uploader, lean, { state, remote, ids });
+    return new PreparedSync(s3, opts, plan, counter, uploader, lean, { state, remote, ids });
   } catch (err) {
     (await leanReady.catch(() => undefined))?.close();
     throw err;
@@ -208,14 +206,9 @@ function withoutManifest(remote: Map<string, RemoteObject>): Map<string, RemoteO
   return remote;
 }
 
-function checksumMode(client: S3Client): Promise<string | undefined> {
-  const config = client.config as { requestChecksumCalculation?: () => Promise<string> };
-  return config.requestChecksumCalculation?.() ?? Promise.resolve(undefined);
-}
-
 /** The whole sync in one call: prepare, assets, HTML, stale deletes. */
-export async function syncAssets(client: S3Client, opts: SyncOptions): Promise<SyncResult> {
-  const sync = await prepareSync(client, opts);
+export async function syncAssets(s3: S3Connection, opts: SyncOptions): Promise<SyncResult> {
+  const sync = await prepareSync(s3, opts);
   try {
     await sync.uploadAssets();
     await sync.uploadHtml();

@@ -7,20 +7,24 @@
  *
  * Single-part uploads go through the lean PUT (lean.ts) when there is one, else through the SDK (an endpoint only
  * the SDK can sign for, or credentials that are not a provider: see createLeanS3); multipart uploads always use the
- * SDK. Files up to SMALL_FILE are read once and every attempt sends the same bytes; larger ones get a fresh stream
+ * SDK, loaded for them only. Files up to SMALL_FILE are read once and every attempt sends the same bytes; larger ones get a fresh stream
  * per attempt.
  * What the SDK cannot repeat by itself (streamed bodies) and the lean PUT (one attempt a call) are retried with the
  * action's one retry policy (s3-call.ts).
  */
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  PutObjectCommand,
-  UploadPartCommand,
-  type CompletedPart,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import type { CompletedPart, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
+
+interface SdkParts {
+  client: S3Client;
+  sdk: typeof import('@aws-sdk/client-s3');
+  /** With the SDK's default checksums (real AWS), parts carry CRC32s that CompleteMultipartUpload must repeat. */
+  partChecksums: boolean;
+}
+
+function checksumMode(client: S3Client): Promise<string | undefined> {
+  const config = client.config as { requestChecksumCalculation?: () => Promise<string> };
+  return config.requestChecksumCalculation?.() ?? Promise.resolve(undefined);
+}
 import { createHash, type Hash } from 'node:crypto';
 import type { ReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -32,10 +36,11 @@ import { contentId, contentIdOf, PartHasher, type ManifestEntry } from './manife
 import { normalizeEtag, partCount, PART_SIZE, usesMultipart } from './plan.js';
 import type { LeanS3 } from './lean.js';
 import type { RequestCounter } from './remote.js';
+import type { S3Connection } from './s3.js';
 import { s3Operation, type S3Target } from './s3-call.js';
 
 export interface UploaderOptions {
-  client: S3Client;
+  s3: S3Connection;
   counter: RequestCounter;
   /** The lean calls, when the client allows them. */
   lean?: LeanS3;
@@ -43,8 +48,6 @@ export interface UploaderOptions {
   prefix: string;
   concurrency: number;
   rules: CacheRules;
-  /** With the SDK's default checksums (real AWS), parts carry CRC32s that CompleteMultipartUpload must repeat. */
-  partChecksums: boolean;
   /** Record the content id and ETag of each file sent (for the manifest: manifest.ts). */
   recordIds: boolean;
   log: (line: string) => void;
@@ -91,7 +94,19 @@ export class Uploader {
   /** With recordIds: key (relative) → the id of the bytes sent and the ETag the server gave them. */
   readonly sent = new Map<string, ManifestEntry>();
 
+  private sdkReady?: Promise<SdkParts>;
+
   constructor(private readonly o: UploaderOptions) {}
+
+  /** The SDK's client and commands, loaded on first use. */
+  private sdk(): Promise<SdkParts> {
+    this.sdkReady ??= Promise.all([this.o.s3.client(), import('@aws-sdk/client-s3')]).then(async ([client, sdk]) => ({
+      client,
+      sdk,
+      partChecksums: (await checksumMode(client)) === 'WHEN_SUPPORTED',
+    }));
+    return this.sdkReady;
+  }
 
   async upload(files: readonly LocalFile[]): Promise<void> {
     const jobs: Job[] = [];
@@ -153,11 +168,12 @@ export class Uploader {
   }
 
   private async singleSdk(file: LocalFile, body: Buffer | undefined): Promise<void> {
+    const { client, sdk } = await this.sdk();
     const headers = this.headersOf(file);
     const target = this.target('PutObject', file);
     const command = (Body: Buffer | ReadStream): PutObjectCommand =>
       this.o.counter.count(
-        new PutObjectCommand({
+        new sdk.PutObjectCommand({
           Bucket: this.o.bucket,
           Key: this.o.prefix + file.key,
           Body,
@@ -167,14 +183,14 @@ export class Uploader {
         }),
       );
     // a Buffer body the SDK repeats by itself; a stream it cannot
-    if (body) await s3Operation(target, () => this.o.client.send(command(body)));
+    if (body) await s3Operation(target, () => client.send(command(body)));
     else
       await s3Operation(
         target,
         () =>
           withStream(
             () => fileStream(file.path),
-            (s) => this.o.client.send(command(s)),
+            (s) => client.send(command(s)),
           ),
         { retry: true, log: this.o.log },
       );
@@ -182,7 +198,8 @@ export class Uploader {
   }
 
   private async part(upload: Multipart, index: number): Promise<void> {
-    const { client, counter, bucket, partChecksums, log } = this.o;
+    const { counter, bucket, log } = this.o;
+    const { client, sdk, partChecksums } = await this.sdk();
     const { file } = upload;
     const Key = this.o.prefix + file.key;
     const checksum = partChecksums ? { ChecksumAlgorithm: 'CRC32' as const } : {};
@@ -191,7 +208,7 @@ export class Uploader {
       const created = await s3Operation(this.target('CreateMultipartUpload', file), () =>
         client.send(
           counter.count(
-            new CreateMultipartUploadCommand({
+            new sdk.CreateMultipartUploadCommand({
               Bucket: bucket,
               Key,
               ContentType: headers.contentType,
@@ -214,7 +231,7 @@ export class Uploader {
     };
     const command = (Body: Readable): UploadPartCommand =>
       counter.count(
-        new UploadPartCommand({
+        new sdk.UploadPartCommand({
           Bucket: bucket,
           Key,
           UploadId,
@@ -237,7 +254,12 @@ export class Uploader {
     const completed = await s3Operation(this.target('CompleteMultipartUpload', file), () =>
       client.send(
         counter.count(
-          new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId, MultipartUpload: { Parts: upload.all } }),
+          new sdk.CompleteMultipartUploadCommand({
+            Bucket: bucket,
+            Key,
+            UploadId,
+            MultipartUpload: { Parts: upload.all },
+          }),
         ),
       ),
     );
@@ -246,10 +268,13 @@ export class Uploader {
   }
 
   private async abort(upload: Multipart): Promise<void> {
-    const { client, counter, bucket, log } = this.o;
+    const { counter, bucket, log } = this.o;
+    const { client, sdk } = await this.sdk();
     const Key = this.o.prefix + upload.file.key;
     await s3Operation(this.target('AbortMultipartUpload', upload.file), () =>
-      client.send(counter.count(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId: upload.uploadId }))),
+      client.send(
+        counter.count(new sdk.AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId: upload.uploadId })),
+      ),
     ).catch((e: Error) =>
       log(`warning: ${e.message}; the parts stay in the bucket until a lifecycle rule removes them`),
     );

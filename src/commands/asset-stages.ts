@@ -8,7 +8,7 @@
  * for the uploads already started, writes no HTML and reports how many files went up, so the PR is told that the
  * previous pages may already load some of this commit's files.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Connection } from '../assets/s3.js';
 import { prepareSync, type PreparedSync, type SyncOptions } from '../assets/sync.js';
 import type { AssetCounts } from '../preview.js';
 import { log } from '../log.js';
@@ -19,8 +19,8 @@ export class AssetStages {
   /** The walk, the listing and the upload of everything but HTML. */
   private readonly early: Promise<PreparedSync>;
 
-  private constructor(client: S3Client, opts: SyncOptions) {
-    this.early = prepareSync(client, opts).then(async (sync) => {
+  private constructor(s3: S3Connection, opts: SyncOptions) {
+    this.early = prepareSync(s3, opts).then(async (sync) => {
       this.sync = sync;
       await sync.uploadAssets();
       return sync;
@@ -28,11 +28,11 @@ export class AssetStages {
     this.early.catch(() => undefined); // awaited by finish() or abandon()
   }
 
-  static start(client: S3Client, opts: SyncOptions): AssetStages {
+  static start(s3: S3Connection, opts: SyncOptions): AssetStages {
     log.info(
       'Static files: uploading all but HTML now, while the image builds and the function rolls out; HTML once it is ready',
     );
-    return new AssetStages(client, opts);
+    return new AssetStages(s3, opts);
   }
 
   /** Once the functions are ready: the HTML, then the stale deletes. A failure of the early stage surfaces here. */

@@ -439,8 +439,8 @@ class DeployRun {
   /** The static files' early stages, when this preview has a static-dir. */
   private startAssets(): AssetStages | undefined {
     const a = this.s.settings.assets;
-    if (!a?.staticDir || !this.s.s3) return undefined;
-    return AssetStages.start(this.s.s3, {
+    if (!a?.staticDir || !this.s.bucket) return undefined;
+    return AssetStages.start(this.s.bucket, {
       bucket: a.bucket,
       prefix: bucketPrefix(this.facts.name),
       dir: a.staticDir,

@@ -1,6 +1,7 @@
 /** The clients every command works through, built once from Settings; tests and the sweeper build their own. */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createS3Client } from '../assets/s3.js';
+import { s3Connection, type S3Connection } from '../assets/s3.js';
+import { createS3Client } from '../assets/s3-client.js';
 import type { RunContext } from '../context.js';
 import { createOctokit, type Octokit } from '../github/client.js';
 import { GatewayClient } from '../openfaas/client.js';
@@ -13,8 +14,10 @@ export interface Services {
   ctx: RunContext;
   gateway: GatewayClient;
   octokit: Octokit;
-  /** Present when a bucket is configured. */
+  /** Present when a bucket is configured: the SDK's client, for the state store. */
   s3?: S3Client;
+  /** The same bucket for the asset calls, which sign without the SDK where they can (assets/s3.ts). */
+  bucket?: S3Connection;
   now: () => Date;
 }
 
@@ -38,6 +41,7 @@ export function createServices(settings: Settings, ctx: RunContext, o: { pacedWr
       pacedWrites: o.pacedWrites,
     }),
     s3,
+    bucket: s3 && s3Connection(settings.assets!, { requestTimeoutMs: settings.requestTimeoutMs, client: s3 }),
     now: () => new Date(),
   };
 }

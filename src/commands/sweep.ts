@@ -79,7 +79,9 @@ interface Inventory {
 }
 
 function bucketOf(s: Services) {
-  return s.settings.assets && s.s3 ? { client: s.s3, name: s.settings.assets.bucket } : undefined;
+  return s.settings.assets && s.s3 && s.bucket
+    ? { client: s.s3, s3: s.bucket, name: s.settings.assets.bucket }
+    : undefined;
 }
 
 /** Everything the decision needs, each source read once. */
@@ -223,7 +225,7 @@ function workItems(s: Services, plan: SweepPlan, inv: Inventory): Item[] {
       pr: o.pr,
       lastActivity: none,
       decision: `delete orphan prefix: PR #${o.pr} is closed`,
-      run: async () => `${(await deletePrefix(bucket!.client, bucket!.name, o.prefix)).deleted} objects deleted`,
+      run: async () => `${(await deletePrefix(bucket!.s3, bucket!.name, o.prefix)).deleted} objects deleted`,
     })),
     ...inv.tombstones.map((t) => ({
       name: t.name,

@@ -90,10 +90,11 @@ export async function teardownPreview(
     const sha = s.ctx.pr?.number === pr ? s.ctx.pr.headSha : '';
     r.removed.push(...(await removeData(s, { name, pr, sha, url: previewUrl(settings.urlTemplate, name, pr, sha) })));
   });
-  if (settings.assets && s.s3) {
+  const s3 = s.bucket;
+  if (settings.assets && s3) {
     const { bucket } = settings.assets;
     await step('deleting the static assets', async () => {
-      r.objectsDeleted = (await deletePrefix(s.s3!, bucket, bucketPrefix(name))).deleted;
+      r.objectsDeleted = (await deletePrefix(s3, bucket, bucketPrefix(name))).deleted;
       log.info(`Deleted ${r.objectsDeleted} objects under s3://${bucket}/${bucketPrefix(name)}`);
       if (r.objectsDeleted)
         r.removed.push(`${plural(r.objectsDeleted, 'static asset')} under \`${bucketPrefix(name)}\``);

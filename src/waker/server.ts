@@ -11,7 +11,8 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createReadSigner, type ReadSigner } from '../assets/read-signer.js';
-import { createS3Client } from '../assets/s3.js';
+import { s3Connection } from '../assets/s3.js';
+import { createS3Client } from '../assets/s3-client.js';
 import { GatewayClient } from '../openfaas/client.js';
 import type { StateStore } from '../state/store.js';
 import { sanitize } from '../text/untrusted.js';
@@ -325,7 +326,8 @@ export function connect(config: WakerConfig, log: (line: string) => void): Pick<
 /** The signer of a private bucket's reads (WAKER_BUCKET_READS=signed); throws when the bucket's endpoint needs more than SigV4. */
 export async function readSigner(config: WakerConfig, store: StateStore): Promise<ReadSigner | undefined> {
   if (config.bucketReads !== 'signed') return undefined;
-  const signer = await createReadSigner(store.client, store.bucket);
+  const s3 = s3Connection(config.s3, { requestTimeoutMs: config.requestTimeoutMs, client: store.client });
+  const signer = await createReadSigner(s3, store.bucket);
   if (!signer) throw new Error('WAKER_BUCKET_READS=signed: the bucket endpoint needs another signature than SigV4');
   return signer;
 }

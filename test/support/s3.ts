@@ -18,7 +18,8 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createS3Client } from '../../src/assets/s3.js';
+import { s3Connection, type S3Connection } from '../../src/assets/s3.js';
+import { createS3Client } from '../../src/assets/s3-client.js';
 import type { AssetSettings } from '../../src/settings.js';
 
 interface S3rverInstance {
@@ -106,6 +107,8 @@ export interface S3Emulator {
   endpoint: string;
   bucket: string;
   client: S3Client;
+  /** The same bucket as the asset calls take it (they sign without the SDK here: endpoint and keys are static). */
+  connection: S3Connection;
   settings: AssetSettings;
   listKeys(prefix?: string): Promise<string[]>;
   /** Requests the server received so far (all clients, including aws-cli and rclone in the bench). */
@@ -236,6 +239,15 @@ export interface StartedServer {
   stop(): Promise<void>;
 }
 
+/**
+ * The asset calls' connection signing through `client`: its endpoint rules, credentials and clock, as for credentials
+ * only the SDK's provider chain finds (none in the settings or the environment).
+ */
+export function sdkConnection(client: S3Client, settings: AssetSettings, requestTimeoutMs?: number): S3Connection {
+  const withoutKeys = { ...settings, accessKeyId: undefined, secretAccessKey: undefined };
+  return s3Connection(withoutKeys, { client, env: {}, requestTimeoutMs });
+}
+
 /** A started server as tests use it: a client with the server's user, the bucket made, the tap's log empty. */
 export async function connectTo(server: StartedServer): Promise<S3Emulator> {
   const { kind, endpoint, bucket, tap } = server;
@@ -256,6 +268,7 @@ export async function connectTo(server: StartedServer): Promise<S3Emulator> {
     endpoint,
     bucket,
     client,
+    connection: s3Connection(settings, { client, env: {} }),
     settings,
     listKeys: (prefix) => listAllKeys(client, bucket, prefix),
     ...tap,
