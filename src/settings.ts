@@ -113,6 +113,8 @@ export interface GithubSettings {
   token: string;
   comment: boolean;
   deployment: boolean;
+  /** `show-internal-addresses`: public text (comment, summary, deployments, annotations) names them as they are. */
+  showInternalAddresses: boolean;
 }
 
 export interface Settings {

@@ -227,7 +227,7 @@ for (const c of CASES) {
       expect(errors).toEqual([
         expect.stringMatching(
           new RegExp(
-            `^::error::${c.builder} build failed for image ${registry.host}/acme/hello-world:pr-5-aaaaaaa \\(exit code [1-9]\\d*\\)`,
+            `^::error::${c.builder} build failed for image <registry>/acme/hello-world:pr-5-aaaaaaa \\(exit code [1-9]\\d*\\)`,
           ),
         ),
       ]);

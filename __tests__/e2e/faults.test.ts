@@ -193,9 +193,11 @@ describe('a hung call is cut by the timeouts and the run ends by itself', () => 
     w.proxies.gateway.add({ method: 'GET', path: `/system/function/${NAME}`, fault: { hang: true } });
     const run = await deploy(w, { 'ready-timeout': '3s' });
     expect(run.code).toBe(1);
+    // The annotation (public: the checks page) says <gateway>; the log line just before it names the address.
     expect(run.stdout).toMatch(
       new RegExp(
-        `::error::function '${NAME}' was not ready within 3s \\(input 'ready-timeout'\\); last seen: GET http://127\\.0\\.0\\.1:\\d+/system/function/${NAME}: no answer within`,
+        `^function '${NAME}' was not ready within 3s \\(input 'ready-timeout'\\); last seen: GET http://127\\.0\\.0\\.1:\\d+/system/function/${NAME}: no answer within.*\\n::error::function '${NAME}' was not ready within 3s \\(input 'ready-timeout'\\); last seen: GET <gateway>/system/function/${NAME}: no answer within`,
+        'm',
       ),
     );
     expect(comment(w)).toMatch(/did not become ready/);
@@ -206,7 +208,8 @@ describe('a hung call is cut by the timeouts and the run ends by itself', () => 
     w.proxies.gateway.add({ method: 'PUT', path: '/system/functions', fault: { hang: true } });
     const run = await deploy(w, { 'request-timeout': '1s', 'ready-timeout': '2s' });
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/::error::PUT http:\/\/127\.0\.0\.1:\d+\/system\/functions: no answer within/);
+    expect(run.stdout).toMatch(/^PUT http:\/\/127\.0\.0\.1:\d+\/system\/functions: no answer within/m);
+    expect(run.stdout).toMatch(/::error::PUT <gateway>\/system\/functions: no answer within/);
     expect(comment(w)).toMatch(/could not deploy the function/);
     expect(comment(w)).toMatch(/This PR had no preview before/);
   });
@@ -237,7 +240,7 @@ describe('a permanent fault fails with an error that names the call, and the PR 
     const run = await deploy(w, { 'gateway-url': 'http://127.0.0.1:1' });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(
-      /::error::GET http:\/\/127\.0\.0\.1:1\/system\/info: ECONNREFUSED 127\.0\.0\.1:1 \(after 3 attempts\)/,
+      /^GET http:\/\/127\.0\.0\.1:1\/system\/info: ECONNREFUSED 127\.0\.0\.1:1 \(after 3 attempts\).*\n::error::GET <gateway>\/system\/info: ECONNREFUSED <gateway> \(after 3 attempts\)/m,
     );
     expect(comment(w)).toMatch(/could not reach the OpenFaaS gateway/);
     expect(comment(w)).toMatch(/The function was not touched/);
@@ -251,12 +254,24 @@ describe('a permanent fault fails with an error that names the call, and the PR 
     expect(w.github.deployments().at(-1)!.statuses.at(-1)!.state).toBe('error');
   });
 
+  test('show-internal-addresses: true: the annotation names the gateway as it is, in one line', async () => {
+    const w = await world();
+    const run = await deploy(w, { 'gateway-url': 'http://127.0.0.1:1', 'show-internal-addresses': 'true' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/::error::GET http:\/\/127\.0\.0\.1:1\/system\/info: ECONNREFUSED 127\.0\.0\.1:1 /);
+    // No second, unredacted line before it: nothing was hidden.
+    expect(
+      run.stdout.split('\n').filter((l) => l.includes('ECONNREFUSED 127.0.0.1:1 (after 3 attempts)')),
+    ).toHaveLength(1);
+    expect(run.stdout + comment(w)).not.toContain('<gateway>');
+  });
+
   test("the gateway's Prometheus is down: the dropped list names the likely cause", async () => {
     const w = await world({ prometheus: 'down' });
     const run = await deploy(w);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(
-      /::error::GET http:\/\/127\.0\.0\.1:\d+\/system\/functions: (socket hang up|read ECONNRESET).*cannot reach its Prometheus/,
+      /::error::GET <gateway>\/system\/functions: (socket hang up|read ECONNRESET).*cannot reach its Prometheus/,
     );
   });
 

@@ -98,7 +98,9 @@ describe('parseSettings', () => {
       dryRun: false,
       waker: false,
     });
-    expect(s.github).toEqual({ token: 'ghs_x', comment: true, deployment: true });
+    expect(s.github).toEqual({ token: 'ghs_x', comment: true, deployment: true, showInternalAddresses: false });
+    expect(parse({ ...minimal, 'show-internal-addresses': 'true' }).github.showInternalAddresses).toBe(true);
+    expect(errorOf({ ...minimal, 'show-internal-addresses': 'yes please' }).input).toBe('show-internal-addresses');
     expect(s.apiPath).toBe('/api');
     expect(s.label).toBeUndefined();
     expect(s.requestTimeoutMs).toBe(30_000);

@@ -304,7 +304,12 @@ function sweepSettings(read: Read, app: string): SweepSettings {
 
 function githubSettings(read: Read): GithubSettings {
   const token = checkSecret(read, 'github-token', { spaces: false });
-  const settings = { token, comment: bool(read, 'comment', true), deployment: bool(read, 'deployment', true) };
+  const settings = {
+    token,
+    comment: bool(read, 'comment', true),
+    deployment: bool(read, 'deployment', true),
+    showInternalAddresses: bool(read, 'show-internal-addresses', false),
+  };
   if (!token) {
     // Every command reads pull requests with it (deploy: the PR's head; sweep: the open PRs), not only the writes.
     throw new InputError(

@@ -18,8 +18,9 @@ export const INPUT_NAMES = [
   'on-deploy', 'on-teardown', 'hook-timeout', 'memory-limit', 'cpu-limit', 'ready-timeout', 'ready-path',
   'static-dir', 'bucket', 's3-endpoint', 's3-region', 'aws-access-key-id', 'aws-secret-access-key',
   'include-dotfiles', 'cache-control', 'cache-control-fingerprinted', 'upload-concurrency', 'github-token',
-  'comment', 'deployment', 'allow-fork-builds', 'label', 'idle-after', 'prometheus-url', 'prometheus-username',
-  'prometheus-password', 'state-prefix', 'max-age', 'max-previews', 'dry-run', 'waker', 'request-timeout',
+  'comment', 'deployment', 'show-internal-addresses', 'allow-fork-builds', 'label', 'idle-after', 'prometheus-url',
+  'prometheus-username', 'prometheus-password', 'state-prefix', 'max-age', 'max-previews', 'dry-run', 'waker',
+  'request-timeout',
 ]; // prettier-ignore
 
 /** The runner's variable for an input: spaces to `_`, upper case (`static-dir` → INPUT_STATIC-DIR). */

@@ -1,8 +1,10 @@
 /**
  * The run's internal addresses (gateway, S3 endpoint, registry, database, Prometheus), kept out of public text: the
- * PR comment, the job summary and the deployment descriptions are read by everyone who can read the PR, which on a
- * public repository is everyone, and the gateway's address is its admin API. The job log keeps them: an operator
- * reading it needs them, and on a private repository it is no more public than the workflow file that names them.
+ * PR comment, the job summary, the deployment descriptions and the annotations (the checks page) are read by everyone
+ * who can read the PR, which on a public repository is everyone, and the gateway's address is its admin API. The job
+ * log keeps them (log.ts writes an annotation's whole line before it): an operator reading it needs them, and on a
+ * private repository it is no more public than the workflow file that names them. `show-internal-addresses: true`
+ * registers none, so every text names them.
  *
  * An address the preview URL itself uses (a `url-template` on the gateway's host) is public by the user's choice and
  * is not registered. A registry that is a public service (GHCR, Docker Hub…) is not an internal address either.
@@ -107,8 +109,12 @@ function previewHost(urlTemplate: string): string | undefined {
 /** The run's addresses; empty in the edge service, which writes no public text. */
 export const internal = new InternalAddresses();
 
-/** Registers the addresses of `s` (main.ts, once the settings are parsed). */
+/**
+ * Registers the addresses of `s` (main.ts, once the settings are parsed); none when the user opted in to showing them
+ * (`show-internal-addresses: true`, for a repository whose readers may know the network).
+ */
 export function registerInternalAddresses(s: Settings): void {
+  if (s.github.showInternalAddresses) return;
   const publicHost = previewHost(s.urlTemplate);
   for (const [kind, address] of internalAddresses(s)) internal.add(kind, address, publicHost);
 }

@@ -5,9 +5,10 @@
  * which the runner consumes), the outputs, the step summary, every PR comment and every deployment status, and the
  * builder's recorded environment when a test records it.
  *
- * Public text (the comment, the deployments, the job summary, the outputs but the documented `url` and `image`)
- * must not name an internal address either: the gateway's, the S3 endpoint's, the registry's or the database's, as
- * the run's inputs gave them (src/text/addresses.ts hides them). `assertNoLeaks` checks both.
+ * Public text (the comment, the deployments, the job summary, the annotations, the outputs but the documented `url`
+ * and `image`) must not name an internal address either: the gateway's, the S3 endpoint's, the registry's or the
+ * database's, as the run's inputs gave them (src/text/addresses.ts hides them), unless the run opted in with
+ * `show-internal-addresses: true`. `assertNoLeaks` checks both.
  */
 import { isPublicRegistry, registryHost } from '../../src/text/addresses.js';
 import { derivedForms } from '../../src/text/secrets.js';
@@ -95,16 +96,33 @@ function internalAddressForms(inputs: Record<string, string>): string[] {
   return [...new Set(addresses.filter(Boolean).flatMap((a) => addressForms(a!)))];
 }
 
-/** The texts of a run anyone who can read the PR may read: comments, deployments, summary, outputs but url and image. */
+/**
+ * The annotations of a run: the runner's `::notice`, `::warning` and `::error` commands on stdout (with or without
+ * properties), their messages unescaped as the runner does. They are shown on the checks page.
+ */
+export function annotations(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .map((l) => /^::(?:notice|warning|error)(?: [^:]*)?::(.*)$/.exec(l)?.[1])
+    .filter((m): m is string => m !== undefined)
+    .map((m) => m.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%'));
+}
+
+/** The texts of a run anyone who can read the PR may read: comments, deployments, summary, annotations, outputs but url and image. */
 function publicTexts(run: ActionRun, github?: GitHubEmulator, issues: number[] = []): Record<string, string> {
   const { url: _url, image: _image, ...outputs } = run.outputs;
-  const texts: Record<string, string> = { outputs: JSON.stringify(outputs), summary: run.summary };
+  const texts: Record<string, string> = {
+    outputs: JSON.stringify(outputs),
+    summary: run.summary,
+    annotations: annotations(run.stdout).join('\n'),
+  };
   for (const n of issues) for (const c of github?.comments(n) ?? []) texts[`comment ${c.id} on #${n}`] = c.body;
   for (const d of github?.deployments() ?? []) texts[`deployment ${d.id}`] = JSON.stringify(d);
   return texts;
 }
 
-/** `where: address` for every internal address of the run's inputs found in its public text. */
+/** `where: address` for every internal address of the run's inputs found in its public text; none when it opted in. */
 export function addressLeaks(run: ActionRun, github?: GitHubEmulator, issues: number[] = []): string[] {
+  if (run.inputs['show-internal-addresses'] === 'true') return [];
   return findLeaks(publicTexts(run, github, issues), internalAddressForms(run.inputs));
 }
