@@ -18,6 +18,7 @@ import { ROOT } from '../../test/support/action.js';
 import { startDns, type DnsServer } from '../../test/support/dns.js';
 import { startGateway, type GatewayEmulator } from '../../test/support/gateway.js';
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
+import { guideCommands } from '../../test/support/guide-commands.js';
 import { RGW_PROGRAMS, startRgw, type RgwServer } from '../../test/support/rgw.js';
 import { describeWith, freePort, waitFor } from '../../test/support/tools.js';
 import { startWakerProcess, type WakerProcess } from '../../test/support/waker.js';
@@ -243,9 +244,11 @@ withParts('one-host check', () => {
 
   test('the command: one line per check, trusted with the certificate as a CA, exit 1 for the exposed gateway, no secret printed', async () => {
     const env = file('cli.env', envText({ PUBLIC_ADDRESSES: '127.0.0.1' }));
+    // docs/one-host.md's command, run by the shell from the repository, with this env file and DNS server.
+    const [command] = guideCommands('one-host check');
     const r = await run(
-      path.join(ROOT, 'node_modules/.bin/tsx'),
-      [path.join(ROOT, 'deploy/one-host/check.ts'), '--env', env, '--dns-server', dnsServer.address],
+      'sh',
+      ['-c', `${command.replace('/etc/faas-preview/one-host.env', env)} --dns-server ${dnsServer.address}`],
       { ...process.env, NODE_EXTRA_CA_CERTS: path.join(dir, 'wildcard.pem') },
     );
     const lines = r.stdout.trim().split('\n');
@@ -390,7 +393,7 @@ function run(
   env: NodeJS.ProcessEnv,
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(program, args, { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let [stdout, stderr] = ['', ''];
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));

@@ -1,8 +1,9 @@
 /**
- * deploy/one-host/setup.ts as docs/one-host.md runs it (npx tsx …, here with --root): a second run changes nothing,
+ * deploy/one-host/setup.ts as docs/one-host.md runs it (the guide's own command, here with --root): a second run changes nothing,
  * a changed value rewrites only its file, the nginx site passes a real `nginx -t` with and without TLS (a throwaway
  * self-signed wildcard certificate), the unit hands every secret over as a credential and no written file holds a
- * secret, and bad env files are refused naming the variable.
+ * secret, systemd's own `systemd-analyze verify` accepts the unit, and bad env files are refused naming the variable.
+ * The guide's `openssl rand` lines make the gate key and the bypass token.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -19,6 +20,7 @@ import {
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DIST, ROOT } from '../../test/support/action.js';
+import { guideCommands } from '../../test/support/guide-commands.js';
 import { describeWith } from '../../test/support/tools.js';
 import { loadOneHost } from '../../deploy/one-host/env.js';
 import { NGINX_SITE, SERVICE_ENV, UNIT, hostFiles } from '../../deploy/one-host/files.js';
@@ -65,6 +67,17 @@ function envFile(name: string, changes: Record<string, string> = {}): string {
   const file = path.join(dir, name);
   writeFileSync(file, [...lines, ...extra, ''].join('\n'));
   return file;
+}
+
+/** The guide's set-up command, run by the shell from the repository, its env file this one and `args` added. */
+function guideSetup(env: string, args: string[]): { status: number | null; out: string; err: string } {
+  const [command] = guideCommands('one-host set-up');
+  const quoted = args.map((a) => `'${a}'`).join(' ');
+  const r = spawnSync('sh', ['-c', `${command.replace('/etc/faas-preview/one-host.env', env)} ${quoted}`], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  return { status: r.status, out: r.stdout, err: r.stderr };
 }
 
 function setup(
@@ -151,9 +164,13 @@ beforeAll(() => {
     secrets[name] = `${name}-${Math.random().toString(36).slice(2)}-value`;
     writeFileSync(path.join(dir, name), `${secrets[name]}\n`);
   }
+  // The guide's own lines, writing into this test's directory instead of /etc/faas-preview/.
+  const made = guideCommands('one-host secrets');
+  expect(made.map((c) => c.replace(/^.* > \/etc\/faas-preview\//, ''))).toEqual(['gate-key', 'bypass-token']);
+  for (const command of made) execFileSync('sh', ['-c', command.replace('/etc/faas-preview/', `${dir}/`)]);
   for (const name of ['gate-key', 'bypass-token']) {
-    secrets[name] = execFileSync('openssl', ['rand', '-base64', '48'], { encoding: 'utf8' }).trim();
-    writeFileSync(path.join(dir, name), `${secrets[name]}\n`);
+    secrets[name] = readFileSync(path.join(dir, name), 'utf8').trim();
+    expect(Buffer.from(secrets[name], 'base64')).toHaveLength(48);
   }
   execFileSync(
     'openssl',
@@ -172,7 +189,7 @@ describe('one-host set-up into a destination root', () => {
   test('the first run writes every file; a second run with the same env file changes nothing and says so', () => {
     const root = path.join(dir, 'root-twice');
     const env = envFile('twice.env');
-    const first = setup(env, root);
+    const first = guideSetup(env, ['--root', root, '--dist', path.join(DIST, 'waker')]);
     expect(first.err).toBe('');
     expect(first.status).toBe(0);
     expect(first.out).toContain(`wrote     ${path.join(root, NGINX_SITE)}`);
@@ -229,6 +246,35 @@ describe('one-host set-up into a destination root', () => {
       const text = readFileSync(path.join(root, file), 'utf8');
       for (const value of Object.values(secrets)) expect(text).not.toContain(value);
     }
+  });
+});
+
+const withSystemd = describeWith(['systemd-analyze']).describe;
+
+withSystemd("systemd's own check of the unit the set-up writes", () => {
+  /** `systemd-analyze verify` of `unit`: its exit status and what it said (a warning is a problem too). */
+  const verify = (unit: string) => {
+    const file = path.join(mkdtempSync(path.join(dir, 'unit-')), 'faas-preview-waker.service');
+    writeFileSync(file, unit);
+    const r = spawnSync('systemd-analyze', ['verify', '--man=no', file], { encoding: 'utf8' });
+    return { status: r.status, said: `${r.stdout}${r.stderr}`.trim() };
+  };
+  const written = () => {
+    const root = path.join(dir, 'root-systemd');
+    expect(setup(envFile('systemd.env'), root).status).toBe(0);
+    return readFileSync(path.join(root, UNIT), 'utf8');
+  };
+
+  test('systemd-analyze verify accepts it, saying nothing', () => {
+    expect(verify(written())).toEqual({ status: 0, said: '' });
+  });
+
+  test('it refuses a unit whose program is missing, and names a key systemd does not know', () => {
+    const unit = written();
+    const missing = verify(unit.replace('ExecStart=/usr/bin/node ', 'ExecStart=/usr/bin/no-such-node '));
+    expect(missing.status).not.toBe(0);
+    expect(missing.said).toContain('/usr/bin/no-such-node');
+    expect(verify(unit.replace('MemoryMax=', 'MemoryMaximum=')).said).toContain("Unknown key 'MemoryMaximum'");
   });
 });
 

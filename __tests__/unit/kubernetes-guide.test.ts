@@ -8,8 +8,13 @@
  * applied to the manifests' environment, give the edge service a configuration its own loader accepts and the edge an
  * nginx config a real `nginx -t` accepts; the guide's workflow step agrees with the Ingress and the certificate. The
  * checkers also run on broken in-memory copies, so they are shown to report what they look for.
+ *
+ * The guide's kubectl lines that need no cluster are run by kubectl itself, offline (a kubeconfig naming a closed
+ * port on 127.0.0.1): `create namespace` and `create secret` with `--dry-run=client -o json`, `set env` with `--local`
+ * on the manifest's Deployment, and `get secret basic-auth … -o jsonpath` on a Secret of the OpenFaaS chart's shape
+ * made the same way, in place of the cluster's. guide-commands.test.ts lists which commands are run here.
  */
-import { describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +22,7 @@ import * as path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { renderTemplate } from '../../deploy/edge/render.js';
 import { ROOT } from '../../test/support/action.js';
+import { commandsOf, guideCommands } from '../../test/support/guide-commands.js';
 import { describeWith } from '../../test/support/tools.js';
 import { loadConfig, type WakerConfig } from '../../src/waker/config.js';
 
@@ -466,6 +472,108 @@ withNginx("kubernetes.yaml's nginx config, as rendered by the nginx image", () =
 
   test('a value nginx refuses fails it', () => {
     expect(() => nginxTest({ ...variants[0][1], LISTEN: '0.0.0.0:http' })).toThrow(/nginx/);
+  });
+});
+
+const withKubectl = describeWith(['kubectl', 'openssl']).describe;
+
+withKubectl("the guide's kubectl lines that need no cluster, run by kubectl offline", () => {
+  const files = onDisk();
+  const { manifests } = parseManifests(files);
+  const guide = guideScenarios(files[GUIDE], manifests);
+  const PASSWORD = 'gateway-password-of-the-kubernetes-guide-test';
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'kubernetes-guide-kubectl-'));
+    writeFileSync(
+      path.join(dir, 'kubeconfig'),
+      'apiVersion: v1\nkind: Config\nclusters:\n- name: none\n  cluster: {server: "https://127.0.0.1:1"}\n' +
+        'contexts:\n- name: none\n  context: {cluster: none, user: none}\ncurrent-context: none\nusers:\n- name: none\n  user: {token: not-a-token}\n',
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** `command` as the guide has it, made offline as `changes` say, run by the shell in the test's directory. */
+  const sh = (command: string, changes: [string | RegExp, string][] = []) => {
+    let line = command;
+    for (const [from, to] of changes) {
+      const next = line.replace(from, to);
+      expect([command, next]).not.toEqual([command, line]);
+      line = next;
+    }
+    return execFileSync('sh', ['-c', line], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, KUBECONFIG: path.join(dir, 'kubeconfig') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  };
+  const dryRun = (command: string) => JSON.parse(sh(`${command} --dry-run=client -o json`)) as Doc;
+  /** The chart's Secret `basic-auth` (keys basic-auth-user and basic-auth-password), made by kubectl, for `get`. */
+  const chartSecret: [string, string] = [
+    'kubectl -n openfaas get secret basic-auth',
+    `kubectl -n openfaas create secret generic basic-auth --from-literal=basic-auth-user=admin --from-literal=basic-auth-password=${PASSWORD} --dry-run=client`,
+  ];
+  const decoded = (secret: Doc) =>
+    Object.fromEntries(
+      Object.entries(secret.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]),
+    );
+
+  test("the Namespace of the manifests, and the Secret and key of the Issuer's DNS-01 solver", () => {
+    const [namespace, token] = guideCommands('kubernetes namespace and DNS token').map(dryRun);
+    expect(namespace).toMatchObject({ kind: 'Namespace', metadata: { name: NAMESPACE } });
+    const issuer = named(manifests, 'Issuer', 'preview-dns01')!;
+    const ref = issuer.spec.acme.solvers[0].dns01.cloudflare.apiTokenSecretRef;
+    expect(token).toMatchObject({ kind: 'Secret', metadata: { name: ref.name, namespace: NAMESPACE } });
+    expect(Object.keys(token.data)).toEqual([ref.key]);
+  });
+
+  test('the gateway password line prints the password of the Secret', () => {
+    const [line] = guideCommands('kubernetes gateway password');
+    expect(sh(line, [chartSecret])).toBe(PASSWORD);
+  });
+
+  test("the edge service's Secret: the keys the manifest's files name, the openssl keys and the gateway's password", () => {
+    writeFileSync(path.join(dir, 'github-client-secret'), 'the-github-client-secret');
+    const lines = guideCommands('kubernetes edge service secrets');
+    expect(lines.map((l) => l.split(' ')[0])).toEqual(['openssl', 'openssl', 'kubectl']);
+    for (const line of lines.slice(0, 2)) sh(line);
+    const secret = JSON.parse(sh(lines[2], [chartSecret, [/$/, ' --dry-run=client -o json']])) as Doc;
+    expect(secret.metadata).toMatchObject({ name: WAKER, namespace: NAMESPACE });
+    expect(Object.keys(secret.data).sort()).toEqual([...guide.secretKeys].sort());
+    const values = decoded(secret);
+    expect(values['gateway-password']).toBe(PASSWORD);
+    expect(values['github-client-secret']).toBe('the-github-client-secret');
+    for (const key of ['gate-key', 'bypass-token']) {
+      expect(values[key]).toBe(readFileSync(path.join(dir, key), 'utf8'));
+      expect(Buffer.from(values[key].trim(), 'base64')).toHaveLength(48);
+    }
+  });
+
+  test("each block's set env lines, run by kubectl on the manifests' Deployments, give the environment read from them", () => {
+    const lines = guideCommands('kubernetes set env');
+    const all = commandsOf(GUIDE).filter((c) => lines.includes(c.text));
+    expect([...new Set(all.map((c) => c.block))]).toEqual(guide.scenarios.map((s) => s.block));
+    for (const s of guide.scenarios) {
+      for (const name of [EDGE, WAKER])
+        writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(named(manifests, 'Deployment', name)));
+      for (const c of all.filter((x) => x.block === s.block)) {
+        const target = /deployment\/(\S+)/.exec(c.text)![1];
+        const out = sh(c.text, [[`deployment/${target}`, `--local -f ${target}.json -o json`]]);
+        writeFileSync(path.join(dir, `${target}.json`), out);
+      }
+      const after = (name: string) => envOf(JSON.parse(readFileSync(path.join(dir, `${name}.json`), 'utf8')) as Doc);
+      expect({ block: s.block, edge: after(EDGE), waker: after(WAKER) }).toEqual({
+        block: s.block,
+        edge: s.edgeEnv,
+        waker: s.wakerEnv,
+      });
+    }
+  });
+
+  test('a set env line kubectl refuses fails it', () => {
+    expect(() => sh('kubectl -n faas-preview set env --local -f nowhere.json A=1 -o json')).toThrow();
   });
 });
 
