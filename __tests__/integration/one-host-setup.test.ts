@@ -199,7 +199,7 @@ describe('one-host set-up into a destination root', () => {
       readdirSync(root, { recursive: true }).map((f) => `${String(f)}:${statSync(path.join(root, String(f))).mtimeMs}`);
     const before = stamps();
 
-    const second = setup(env, root);
+    const second = guideSetup(env, ['--root', root, '--dist', path.join(DIST, 'waker')]);
     expect(second.status).toBe(0);
     const lines = second.out.trim().split('\n');
     expect(lines.filter((l) => !l.startsWith('unchanged '))).toEqual(['unchanged: nothing to reload or restart']);
