@@ -31,7 +31,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { runningSpec } from '../src/commands/function-spec.js';
+import { runningSpec } from '../src/openfaas/types.js';
 import { ANNOTATIONS } from '../src/naming.js';
 import { GatewayClient } from '../src/openfaas/client.js';
 import { readJson, writeJson } from '../src/state/store.js';

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { request } from 'node:http';
 import { previewLabels, secretPath } from '../../src/naming.js';
 import type { FunctionDeployment } from '../../src/openfaas/types.js';
+import { listMadeRoom, readMadeRoom } from '../../src/state/made-room.js';
 import {
   clearWaking,
   deleteSleeping,
@@ -16,8 +17,11 @@ import {
   readSleeping,
   saveSleeping,
   sleepingKey,
+  wakingUntil,
 } from '../../src/state/sleeping.js';
 import type { StateStore } from '../../src/state/store.js';
+import { saveState } from '../../src/state/sweeper.js';
+import { readVisit } from '../../src/state/visits.js';
 import { loadConfig } from '../../src/waker/config.js';
 import { wakerLog } from '../../src/waker/log.js';
 import { connect, startWaker, type RunningWaker } from '../../src/waker/server.js';
@@ -715,6 +719,149 @@ describe('waker against a Community Edition gateway with no room, or one that re
     } finally {
       await waker.close();
       await proxy.close();
+    }
+  });
+});
+
+describe('a wake on a full Community Edition gateway makes room, as a deploy does (issue 23)', () => {
+  const HOUR = 3_600_000;
+  let s3: S3Emulator;
+  let store: StateStore;
+  const gateways: GatewayEmulator[] = [];
+
+  beforeAll(async () => {
+    s3 = await startS3();
+    store = { client: s3.client, bucket: s3.bucket, statePrefix: '.faas-preview' };
+  });
+
+  afterAll(async () => {
+    await Promise.all([...gateways.map((g) => g.close()), s3?.close()]);
+  });
+
+  const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+
+  /**
+   * A faasd-ce gateway full to its 15 functions: `previews` of octo-org/shop (and, with `repo`, of another
+   * repository), each deployed 6 h ago and called 3 times in its life, the rest foreign functions.
+   */
+  async function fullGateway(previews: { name: string; repo?: [string, string] }[]): Promise<GatewayEmulator> {
+    const g = await startGateway({ edition: 'faasd-ce', password: GATEWAY_PASSWORD });
+    gateways.push(g);
+    for (const p of previews) {
+      const [owner, repo] = p.repo ?? ['octo-org', 'shop'];
+      g.seed({
+        name: p.name,
+        image: `ghcr.io/${owner}/${repo}:1`,
+        labels: previewLabels(owner, repo, Number(/\d+$/.exec(p.name)![0]), SHA),
+        annotations: { 'faas-preview/deployed-at': ago(6 * HOUR) },
+        invocationCount: 3,
+      });
+    }
+    for (let i = previews.length; i < 15; i++) g.seed({ name: `other-${i}`, image: 'ghcr.io/other/app:1' });
+    return g;
+  }
+
+  /** The sweeper's memory: each preview's count (3, as seeded) last changed `usedAgo` ms ago. */
+  async function lastUsed(usedAgo: Record<string, number>): Promise<void> {
+    const functions = Object.fromEntries(
+      Object.entries(usedAgo).map(([name, ms]) => [name, { count: 3, changedAt: ago(ms) }]),
+    );
+    await saveState(store, functions, new Date());
+  }
+
+  test('the least recently used idle preview of the same repository sleeps, with a note for the sweeper; nothing else is touched', async () => {
+    const woken = 'shop-pr-210';
+    const [inUse, lru, idle, wakingToo, unknown] = [201, 202, 203, 204, 205].map((n) => `shop-pr-${n}`);
+    // Named like this app's previews, but deployed from octo-org/blog.
+    const foreignRepo = 'shop-pr-206';
+    // The other repository's preview is the least recently used of all: another repository's is never a candidate.
+    const gateway = await fullGateway([
+      ...[inUse, lru, idle, wakingToo, unknown].map((name) => ({ name })),
+      { name: foreignRepo, repo: ['octo-org', 'blog'] as [string, string] },
+    ]);
+    await lastUsed({
+      [inUse]: 10 * 60_000,
+      [lru]: 5 * HOUR,
+      [idle]: 2 * HOUR,
+      [wakingToo]: 9 * HOUR,
+      [foreignRepo]: 10 * HOUR,
+    });
+    // Another replica is waking shop-pr-204 (its wake mark): never a victim, however long it was idle.
+    await markWaking(store, wakingToo, new Date(Date.now() + 60_000));
+    await saveSleeping(store, woken, [savedSpec(woken, 'ghcr.io/octo-org/shop:pr-210')], new Date());
+    gateway.setSecret(`${woken}-database-url`, 'postgres://shop-pr-210@db/shop_pr_210');
+    const waker = await startTestWaker(gateway.url, s3, { WAKER_IDLE_AFTER: '30m' });
+    try {
+      const before = gateway.calls.length;
+      const res = await send(waker.url, { host: host(woken), path: `/function/${woken}/cart` });
+
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.body)).toMatchObject({ function: woken, path: '/cart' });
+      expect(writes(gateway.calls.slice(before)).map((c) => `${c.method} ${c.path} ${JSON.stringify(c.body)}`)).toEqual(
+        [
+          `DELETE /system/functions {"functionName":"${lru}"}`,
+          expect.stringMatching(/^POST \/system\/functions \{"service":"shop-pr-210"/),
+        ],
+      );
+      expect(gateway.functions()).toHaveLength(15);
+      for (const stays of [inUse, idle, wakingToo, unknown, foreignRepo, 'other-6'])
+        expect(gateway.get(stays)).toBeDefined();
+      // Put to sleep as the sweeper does: its spec saved from the listing (no record), to wake on its next visit.
+      const slept = await readSleeping(store, lru);
+      expect(slept?.specs).toEqual([expect.objectContaining({ service: lru, image: 'ghcr.io/octo-org/shop:1' })]);
+      expect(await readMadeRoom(store, lru)).toEqual({
+        version: 1,
+        name: lru,
+        pr: 202,
+        forName: woken,
+        forPr: 210,
+        at: slept!.since,
+        idleFor: '5h',
+      });
+      expect(await listMadeRoom(store)).toEqual([lru]);
+      expect(await readSleeping(store, woken)).toBeUndefined();
+      expect(await wakingUntil(store, woken)).toBeUndefined();
+      // The woken preview's visit is recorded: a deploy right after does not take it for idle.
+      await waitFor(async () => (await readVisit(store, woken)) !== undefined, 'the visit of the woken preview');
+      expect(waker.lines).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            ` made room for ${woken} \\(PR #210\\): ${lru} \\(PR #202, 1 function\\(s\\), idle for 5h\\) put to sleep`,
+          ),
+        ),
+      );
+      expect(waker.lines).toContainEqual(expect.stringMatching(new RegExp(` wake preview=${woken} .*outcome=awake`)));
+    } finally {
+      await waker.close();
+      await clearWaking(store, wakingToo);
+    }
+  });
+
+  test('every preview in use, or of unknown last use: 503 full with the counts, nothing touched, no note', async () => {
+    const woken = 'shop-pr-220';
+    const previews = ['shop-pr-221', 'shop-pr-222', 'shop-pr-223'];
+    const gateway = await fullGateway(previews.map((name) => ({ name })));
+    // Two used within idle-after (2 h here), the third not in the sweeper's memory: last use unknown.
+    await lastUsed({ 'shop-pr-221': 90 * 60_000, 'shop-pr-222': 20 * 60_000 });
+    await saveSleeping(store, woken, [savedSpec(woken, 'ghcr.io/octo-org/shop:pr-220')], new Date());
+    const waker = await startTestWaker(gateway.url, s3, { WAKER_IDLE_AFTER: '2h', WAKER_RETRY_AFTER: '40s' });
+    try {
+      const before = gateway.calls.length;
+      const res = await send(waker.url, { host: host(woken), path: `/function/${woken}/` });
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('40');
+      expect(res.body).toBe(
+        `preview ${woken} is asleep, and waking it up needs 1 more function(s) on an OpenFaaS Community Edition gateway that already runs 15 of the 15 it allows; try again later, or close pull requests whose previews are no longer needed\n`,
+      );
+      expect(writes(gateway.calls.slice(before))).toEqual([]);
+      expect(gateway.functions()).toHaveLength(15);
+      for (const p of previews) expect(await readSleeping(store, p)).toBeUndefined();
+      expect(await listMadeRoom(store)).not.toEqual(expect.arrayContaining(previews));
+      // Still asleep, and no wake mark left behind to hold another replica.
+      expect(await readSleeping(store, woken)).toBeDefined();
+      expect(await wakingUntil(store, woken)).toBeUndefined();
+    } finally {
+      await waker.close();
     }
   });
 });

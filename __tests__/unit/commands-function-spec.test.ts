@@ -5,18 +5,12 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { SPEC_DIGEST_LABEL, specDigest } from '../../src/decide/backend-change.js';
-import {
-  functionSpec,
-  runningSpec,
-  SCALE_ZERO_LABEL,
-  untouchedSpec,
-  type SpecInput,
-} from '../../src/commands/function-spec.js';
+import { functionSpec, SCALE_ZERO_LABEL, untouchedSpec, type SpecInput } from '../../src/commands/function-spec.js';
 import type { StackSpec } from '../../src/commands/units.js';
 import { BUILD_DIGEST_LABEL } from '../../src/naming.js';
 import { parseSettings } from '../../src/inputs/parse.js';
 import { ANNOTATIONS, FUNCTION_LABEL, LABELS } from '../../src/naming.js';
-import type { FunctionStatus } from '../../src/openfaas/types.js';
+import { runningSpec, type FunctionStatus } from '../../src/openfaas/types.js';
 import { Secrets } from '../../src/text/secrets.js';
 
 const SHA = 'abcdef1' + '2'.repeat(33);

@@ -1,6 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import type { QuotaInput } from '../../src/decide/quota.js';
-import { evictionPlan, type Candidate } from '../../src/sweep/evict-plan.js';
+import { ANNOTATIONS, previewLabels } from '../../src/naming.js';
+import type { FunctionStatus } from '../../src/openfaas/types.js';
+import { evictionPlan, judgeCandidates, type Candidate, type Judging } from '../../src/sweep/evict-plan.js';
+import { groupPreviews } from '../../src/sweep/groups.js';
 import type { FunctionAction } from '../../src/sweep/plan.js';
 
 const MIN = 60_000;
@@ -88,5 +91,59 @@ describe('evictionPlan', () => {
   test('room already: nothing sleeps', () => {
     const c = [preview(1, 5 * 60 * MIN)];
     expect(evictionPlan(quota(c, 3), c, o)).toEqual({ kind: 'evict', victims: [] });
+  });
+});
+
+describe('judgeCandidates: last use as the sweeper sees it, unknown where it cannot tell', () => {
+  const iso = (ago: number) => new Date(NOW - ago).toISOString();
+  /** A listed function of PR `pr`, deployed `deployedAgo` ms ago, called `count` times in its life. */
+  const fn = (pr: number, deployedAgo: number, count = 0): FunctionStatus => ({
+    name: `shop-pr-${pr}`,
+    image: 'ghcr.io/octo-org/shop:1',
+    labels: previewLabels('octo-org', 'shop', pr, 'a'.repeat(40)),
+    annotations: { [ANNOTATIONS.deployedAt]: iso(deployedAgo) },
+    invocationCount: count,
+  });
+  const judging = (fns: FunctionStatus[], o: Partial<Judging> = {}): Judging => ({
+    app: 'shop',
+    groups: groupPreviews('shop', fns),
+    previous: {},
+    readable: true,
+    visits: new Map(),
+    now: NOW,
+    idleAfterMs: o.idleAfterMs ?? 30 * MIN,
+    ...o,
+  });
+  const decisions = (c: Candidate[]) => Object.fromEntries(c.map((x) => [x.pr, x.judged?.decision ?? 'unknown']));
+
+  test('from the memory: unchanged for idle-after is idle, a new call or a visit since is use, absent is unknown', () => {
+    const fns = [fn(1, 5 * 60 * MIN, 3), fn(2, 5 * 60 * MIN, 4), fn(3, 5 * 60 * MIN, 3), fn(4, 5 * 60 * MIN)];
+    const previous = {
+      'shop-pr-1': { count: 3, changedAt: iso(2 * 60 * MIN) },
+      'shop-pr-2': { count: 3, changedAt: iso(2 * 60 * MIN) },
+      'shop-pr-3': { count: 3, changedAt: iso(2 * 60 * MIN) },
+    };
+    const visits = new Map([['shop-pr-3', NOW - 5 * MIN]]);
+    const c = judgeCandidates(judging(fns, { previous, visits }));
+    expect(decisions(c)).toEqual({ 1: 'sleep', 2: 'keep', 3: 'keep', 4: 'unknown' });
+    expect(c.find((x) => x.pr === 1)).toMatchObject({ functions: 1, judged: { lastActivityAt: NOW - 2 * 60 * MIN } });
+  });
+
+  test('a deploy within idle-after is kept whatever the memory says', () => {
+    const previous = { 'shop-pr-1': { count: 0, changedAt: iso(3 * 60 * MIN) } };
+    expect(decisions(judgeCandidates(judging([fn(1, 10 * MIN)], { previous })))).toEqual({ 1: 'keep' });
+  });
+
+  test('an unreadable source judges none; Prometheus increases judge every preview', () => {
+    const previous = { 'shop-pr-1': { count: 0, changedAt: iso(3 * 60 * MIN) } };
+    expect(decisions(judgeCandidates(judging([fn(1, 5 * 60 * MIN)], { previous, readable: false })))).toEqual({
+      1: 'unknown',
+    });
+    const fns = [fn(1, 5 * 60 * MIN), fn(2, 5 * 60 * MIN)];
+    const groups = groupPreviews('shop', fns, new Map([['shop-pr-2', 3]]));
+    expect(decisions(judgeCandidates(judging(fns, { groups, previous: undefined })))).toEqual({
+      1: 'sleep',
+      2: 'keep',
+    });
   });
 });

@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       wakeTimeoutMs: 50_000,
       requestTimeoutMs: 30_000,
       retryAfterMs: 30_000,
+      idleAfterMs: 30 * 60_000,
       maxPending: 256,
       maxBodyBytes: 1024 * 1024,
       bucketReads: 'anonymous',
@@ -57,6 +58,7 @@ describe('loadConfig', () => {
       WAKER_WAKE_TIMEOUT: '2m',
       WAKER_REQUEST_TIMEOUT: '10s',
       WAKER_RETRY_AFTER: '5s',
+      WAKER_IDLE_AFTER: '2h',
       WAKER_MAX_PENDING: '10',
       WAKER_MAX_BODY_BYTES: '0',
     });
@@ -81,6 +83,7 @@ describe('loadConfig', () => {
       wakeTimeoutMs: 120_000,
       requestTimeoutMs: 10_000,
       retryAfterMs: 5_000,
+      idleAfterMs: 2 * 3_600_000,
       maxPending: 10,
       maxBodyBytes: 0,
     });
@@ -166,6 +169,11 @@ describe('loadConfig', () => {
       'an unknown WAKER_ variable',
       { WAKER_REPOSITORY: 'octo-org/shop' },
       /^WAKER_REPOSITORY: is not a variable of the waker \(a typo\?\); it reads WAKER_LISTEN, .*WAKER_REPOSITORIES/,
+    ],
+    [
+      'an idle-after below the action minimum',
+      { WAKER_IDLE_AFTER: '30' },
+      /^WAKER_IDLE_AFTER: '30' is below the minimum 1m/,
     ],
     ['max pending zero', { WAKER_MAX_PENDING: '0' }, /^WAKER_MAX_PENDING: '0' is not a whole number from 1/],
   ])('%s is refused, naming the variable', (_what, change, message) => {

@@ -4,7 +4,7 @@ import type { FunctionDeployment } from '../../src/openfaas/types.js';
 import { CE_FUNCTION_LIMIT } from '../../src/decide/quota.js';
 import { isFailure } from '../../src/waker/wake.js';
 import { wakeLine } from '../../src/waker/server.js';
-import { refusal } from '../../src/waker/specs.js';
+import { previewOwner, refusal } from '../../src/waker/specs.js';
 
 const REPOS = [{ owner: 'octo-org', repo: 'shop' }];
 const SHA = 'a'.repeat(40);
@@ -95,5 +95,35 @@ describe('wake outcomes', () => {
     expect(line).toBe(
       'wake preview=shop-pr-1 functions=shop-pr-1 created=0 outcome=failed duration=1.00s reason="POST answered 400: unable to pull \\"image\\""',
     );
+  });
+});
+
+describe('previewOwner: whose previews a wake may make room among', () => {
+  const BOTH = [...REPOS, { owner: 'octo-org', repo: 'blog' }];
+
+  test('the repository of the saved specs, the app the name carries, the PR', () => {
+    expect(previewOwner('shop-pr-1', [spec('shop-pr-1'), spec('shop-pr-1-api')], BOTH)).toEqual({
+      repository: { owner: 'octo-org', repo: 'shop' },
+      app: 'shop',
+      pr: 1,
+    });
+    const blog = previewLabels('octo-org', 'blog', 12, SHA);
+    expect(previewOwner('my-blog-pr-12', [spec('my-blog-pr-12', blog)], BOTH)).toEqual({
+      repository: { owner: 'octo-org', repo: 'blog' },
+      app: 'my-blog',
+      pr: 12,
+    });
+    // An app input of digits only, or none left after trimming: the name is pr-<n>.
+    expect(previewOwner('pr-3', [spec('pr-3')], BOTH)).toMatchObject({ app: '', pr: 3 });
+  });
+
+  test('no owner: a name the action cannot have made, specs of two repositories, none of an allowed one', () => {
+    expect(previewOwner('shop-pr-01', [spec('shop-pr-01')], BOTH)).toBeUndefined();
+    expect(previewOwner('shop--x-pr-1', [spec('shop--x-pr-1')], BOTH)).toBeUndefined();
+    expect(previewOwner('shop-1', [spec('shop-1')], BOTH)).toBeUndefined();
+    const mixed = [spec('shop-pr-1'), spec('shop-pr-1-api', previewLabels('octo-org', 'blog', 1, SHA))];
+    expect(previewOwner('shop-pr-1', mixed, BOTH)).toBeUndefined();
+    expect(previewOwner('shop-pr-1', [spec('shop-pr-1')], [{ owner: 'octo-org', repo: 'blog' }])).toBeUndefined();
+    expect(previewOwner('shop-pr-1', [], BOTH)).toBeUndefined();
   });
 });

@@ -9,7 +9,7 @@ import { BUILD_DIGEST_LABEL } from '../naming.js';
 import { normalReference } from '../image/reference.js';
 import { ANNOTATIONS, FUNCTION_LABEL, LABELS, previewLabels } from '../naming.js';
 import type { Edition } from '../openfaas/client.js';
-import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
+import { runningSpec, type FunctionDeployment, type FunctionStatus } from '../openfaas/types.js';
 import type { Settings } from '../settings.js';
 import { previewEnv, type PreparedData } from './preview-data.js';
 import type { Unit } from './units.js';
@@ -66,21 +66,6 @@ export function functionSpec(settings: Settings, o: SpecInput): FunctionDeployme
   };
   labels[SPEC_DIGEST_LABEL] = specDigest(spec);
   return spec;
-}
-
-/** What the gateway lists of a running function, as a spec to POST again (the sweeper's fallback, untouched functions). */
-export function runningSpec(f: FunctionStatus): FunctionDeployment {
-  return {
-    service: f.name,
-    image: f.image,
-    ...(f.envProcess ? { envProcess: f.envProcess } : {}),
-    envVars: f.envVars,
-    labels: f.labels,
-    annotations: f.annotations,
-    secrets: f.secrets,
-    limits: f.limits,
-    requests: f.requests,
-  };
 }
 
 /**

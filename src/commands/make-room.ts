@@ -9,9 +9,8 @@ import type { QuotaDecision, QuotaInput } from '../decide/quota.js';
 import { log } from '../log.js';
 import { isManagedBy } from '../naming.js';
 import type { FunctionStatus } from '../openfaas/types.js';
-import { evictionPlan, type Candidate } from '../sweep/evict-plan.js';
+import { evictionPlan, judgeCandidates, type Candidate } from '../sweep/evict-plan.js';
 import { groupPreviews } from '../sweep/groups.js';
-import { planSweep } from '../sweep/plan.js';
 import type { Services } from './services.js';
 import { readActivity, readVisits, sleepPreview } from './sleep.js';
 
@@ -56,29 +55,14 @@ async function judge(
     s,
     groups.previews.map((p) => p.name),
   );
-  const judged = activity
-    ? planSweep({
-        functions: groups.previews,
-        previous: activity.previous,
-        increases: groups.increases,
-        visits,
-        // Every preview counts as open and none as expired: closing and expiry are the sweeper's to act on.
-        openPulls: new Set(groups.previews.map((p) => p.pr)),
-        prefixes: [],
-        app: settings.app,
-        edition: 'community',
-        now: s.now().getTime(),
-        idleAfterMs: settings.sweep.idleAfterMs,
-      }).actions
-    : [];
-  // In the sweeper's memory a preview it has not seen yet counts as used now: here, as unknown.
-  const known = (name: string) => activity?.increases !== undefined || Object.hasOwn(activity?.previous ?? {}, name);
-  const candidates = groups.previews.map((p) => ({
-    name: p.name,
-    pr: p.pr,
-    functions: groups.members.get(p.name)!.length,
-    deployedAt: p.deployedAt,
-    judged: known(p.name) ? judged.find((a) => a.name === p.name) : undefined,
-  }));
+  const candidates = judgeCandidates({
+    app: settings.app,
+    groups,
+    previous: activity?.previous,
+    readable: activity !== undefined,
+    visits,
+    now: s.now().getTime(),
+    idleAfterMs: settings.sweep.idleAfterMs,
+  });
   return { candidates, members: groups.members };
 }

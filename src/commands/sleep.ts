@@ -1,23 +1,20 @@
 /**
  * Putting a Community Edition preview to sleep, for the sweeper (idle for `idle-after`) and for a deploy that makes
- * room for a new preview (issue 23): the specs of all the preview's functions are saved for the waker
- * (state/sleeping.ts), then the functions are deleted; the assets, secrets and data stay, and the PR is told why and
- * how it wakes. Also where both read last use from: the sweeper's source (Prometheus, or its memory in the bucket)
- * and the edge's visit marks.
+ * room for a new preview (issue 23): sweep/put-to-sleep.ts saves the specs of all the preview's functions for the
+ * waker and deletes the functions (assets, secrets and data stay), then the PR is told why and how it wakes. Also
+ * where both read last use from: the sweeper's source (Prometheus, or its memory in the bucket) and the edge's visit
+ * marks.
  */
 import { renderComment } from '../github/comment-text.js';
 import { PreviewComment } from '../github/comment.js';
 import { log } from '../log.js';
 import { ANNOTATIONS, LABELS, previewUrl } from '../naming.js';
 import type { FunctionStatus } from '../openfaas/types.js';
-import { readRecord } from '../state/records.js';
-import { saveSleeping } from '../state/sleeping.js';
-import { readVisit } from '../state/visits.js';
-import { forEachLimited } from '../concurrency.js';
+import { readVisits as readStoredVisits } from '../state/visits.js';
 import { idleSource, loadState } from '../state/sweeper.js';
 import type { Memory } from '../sweep/plan.js';
 import { queryIncreases } from '../sweep/prometheus.js';
-import { runningSpec } from './function-spec.js';
+import { putToSleep } from '../sweep/put-to-sleep.js';
 import { stateStore, type Services } from './services.js';
 
 /** Last use as the sweeper sees it: Prometheus increases over `idle-after` by function, or the sweeper's memory. */
@@ -37,27 +34,18 @@ export async function readActivity(s: Services): Promise<{ increases?: Map<strin
   return { previous: loaded.memory };
 }
 
-/** Visit marks read at once: a sweep of many previews does not wait on them one by one. */
-const VISIT_READS = 8;
-
 /**
  * The edge's last visit of each preview (state/visits.ts), epoch ms by name; none without a bucket. A mark that
  * cannot be read counts as no visit, with a warning: the invocations still count.
  */
 export async function readVisits(s: Services, names: readonly string[]): Promise<Map<string, number>> {
   const store = stateStore(s);
-  const visits = new Map<string, number>();
-  if (!store) return visits;
-  await forEachLimited(names, VISIT_READS, async (name) => {
-    const at = await readVisit(store, name).catch((err: Error) => {
-      log.warning(
-        `the edge's last visit of ${name} could not be read (${err.message}); on radosgw the bucket policy must let the action read <state-prefix>/visited/ (docs/private-previews.md)`,
-      );
-      return undefined;
-    });
-    if (at !== undefined) visits.set(name, at);
-  });
-  return visits;
+  if (!store) return new Map();
+  return readStoredVisits(store, names, (name, err) =>
+    log.warning(
+      `the edge's last visit of ${name} could not be read (${err.message}); on radosgw the bucket policy must let the action read <state-prefix>/visited/ (docs/private-previews.md)`,
+    ),
+  );
 }
 
 export interface Sleeper {
@@ -70,54 +58,71 @@ export interface Sleeper {
 }
 
 export async function sleepPreview(s: Services, p: Sleeper, fns: FunctionStatus[]): Promise<string> {
-  const store = stateStore(s);
-  const record = store ? await readRecord(store, p.name) : undefined;
-  if (store) await saveSleeping(store, p.name, record?.specs ?? fns.map(runningSpec), s.now());
-  let gone = 0;
-  for (const f of fns) gone += (await s.gateway.remove(f.name)) ? 1 : 0;
+  const slept = await putToSleep({ gateway: s.gateway, store: stateStore(s) }, p.name, fns, s.now());
   const main = fns.find((f) => f.name === p.name) ?? fns[0];
-  const comment = s.settings.github.comment ? await tellPr(s, p, main, record?.readyMs, Boolean(store)) : '';
+  const comment = s.settings.github.comment
+    ? await tellPr(s, p, { url: addressOf(s, p, main), readyMs: slept.readyMs, saved: slept.saved })
+    : '';
   const deleted =
     fns.length === 1
-      ? gone
+      ? slept.gone
         ? 'function deleted'
         : 'function was already gone'
-      : `${gone} of ${fns.length} functions deleted`;
+      : `${slept.gone} of ${fns.length} functions deleted`;
   return `${deleted}, assets kept${comment}`;
 }
 
-/** The PR's comment says it sleeps, why, and how it wakes; a comment that could not be edited is only a warning. */
-async function tellPr(
+/** The preview's address as its deploy gave it (annotation), else from the template; from a listing or a saved spec. */
+export function addressOf(
   s: Services,
-  p: Sleeper,
-  main: FunctionStatus,
-  readyMs: number | undefined,
-  saved: boolean,
-): Promise<string> {
-  const { settings, ctx } = s;
-  const url =
-    main.annotations?.[ANNOTATIONS.url] ||
-    previewUrl(settings.urlTemplate, p.name, p.pr, main.labels?.[LABELS.sha] ?? '');
-  // Without a saved spec there is nothing to wake from, waker or not.
-  const wake =
-    settings.sweep.waker && saved
-      ? { seconds: readyMs === undefined ? undefined : Math.max(1, Math.round(readyMs / 1000)) }
-      : undefined;
-  const body = renderComment({
-    state: 'sleeping',
-    name: p.name,
-    url,
-    runUrl: ctx.runUrl,
-    time: s.now().toISOString(),
-    idleFor: p.idleFor,
-    wake,
-    ...(p.madeRoomFor === undefined ? {} : { madeRoomFor: p.madeRoomFor }),
-  });
-  return new PreviewComment(s.octokit, ctx.repo, p.pr, p.name, log.info).write(body).then(
+  p: Pick<Sleeper, 'name' | 'pr'>,
+  main: { annotations?: Record<string, string>; labels?: Record<string, string> } | undefined,
+): string {
+  return (
+    main?.annotations?.[ANNOTATIONS.url] ||
+    previewUrl(s.settings.urlTemplate, p.name, p.pr, main?.labels?.[LABELS.sha] ?? '')
+  );
+}
+
+/** The PR's comment says it sleeps, why, and how it wakes; a comment that could not be edited is only a warning. */
+async function tellPr(s: Services, p: Sleeper, o: SleepComment): Promise<string> {
+  return writeSleepComment(s, p, o).then(
     () => ', PR comment says it sleeps',
     (err: Error) => {
       log.warning(`${p.name}: could not update the PR comment: ${err.message}`);
       return `, PR comment not updated (${err.message})`;
     },
   );
+}
+
+export interface SleepComment {
+  url: string;
+  /** How long its last deploy took to become ready: roughly what a wake costs. */
+  readyMs?: number;
+  /** Whether its specs are saved: only then can it wake. */
+  saved: boolean;
+}
+
+/**
+ * The sleeping comment. Also for a preview the edge service put to sleep to make room for a wake (it cannot reach
+ * GitHub): the sweeper writes it from the edge's note (made-room-notes.ts).
+ */
+export async function writeSleepComment(s: Services, p: Sleeper, o: SleepComment): Promise<void> {
+  const { settings, ctx } = s;
+  // Without a saved spec there is nothing to wake from, waker or not.
+  const wake =
+    settings.sweep.waker && o.saved
+      ? { seconds: o.readyMs === undefined ? undefined : Math.max(1, Math.round(o.readyMs / 1000)) }
+      : undefined;
+  const body = renderComment({
+    state: 'sleeping',
+    name: p.name,
+    url: o.url,
+    runUrl: ctx.runUrl,
+    time: s.now().toISOString(),
+    idleFor: p.idleFor,
+    wake,
+    ...(p.madeRoomFor === undefined ? {} : { madeRoomFor: p.madeRoomFor }),
+  });
+  await new PreviewComment(s.octokit, ctx.repo, p.pr, p.name, log.info).write(body);
 }

@@ -3,7 +3,8 @@
  * records, the previews' databases and secrets) → decide (sweep/plan.ts, pure) → act, one gateway write per
  * acted-on function: scale to zero on Pro/Edge, sleep on Community Edition (delete the function, keep the assets and
  * data, say so on the PR), full teardown for closed PRs and expired previews, finish teardowns that died half-way
- * (from the preview records), delete orphan prefixes, databases and secrets. `dry-run` decides and changes nothing.
+ * (from the preview records), delete orphan prefixes, databases and secrets, and tell the PRs of previews the edge
+ * service put to sleep to make room for a wake (made-room-notes.ts). `dry-run` decides and changes nothing.
  *
  * A scale to zero is read back: a Community Edition gateway that does not call itself `-ce` (releases before 2023/24)
  * answers 200 and clamps the request to one replica, so the sweeper only says "scaled to 0" when it saw 0, and
@@ -36,6 +37,7 @@ import {
 import { groupPreviews } from '../sweep/groups.js';
 import { idleSource, listTopPrefixes, saveState, sweeperKey } from '../state/sweeper.js';
 import { htmlText } from '../text/untrusted.js';
+import { noteItems, type NoteItem } from './made-room-notes.js';
 import { dropPreviewDatabase, withDatabases } from './preview-data.js';
 import { readActivity, readVisits, sleepPreview } from './sleep.js';
 import { stateStore, type Services } from './services.js';
@@ -76,6 +78,8 @@ interface Inventory {
   tombstones: { name: string; pr: number }[];
   databases: { preview: string; pr: number }[];
   secrets: string[];
+  /** The edge service's notes of previews it put to sleep to make room for a wake (made-room-notes.ts). */
+  notes: NoteItem[];
 }
 
 function bucketOf(s: Services) {
@@ -117,11 +121,13 @@ async function inventory(s: Services): Promise<Inventory> {
     tombstones: [],
     databases: [],
     secrets: [],
+    notes: [],
   };
   if (bucket) {
     inv.prefixes = await listTopPrefixes(bucket.client, bucket.name);
     inv.records = await listRecords(stateStore(s)!);
     inv.tombstones = await oldTombstones(s, s.now());
+    inv.notes = await noteItems(s, new Set(groups.members.keys()), inv.openPulls);
   }
   inv.secrets = await gateway.secretNames();
   inv.databases = await listDatabases(s);
@@ -248,6 +254,7 @@ function workItems(s: Services, plan: SweepPlan, inv: Inventory): Item[] {
       decision: `delete orphan secret: PR #${x.pr} is closed`,
       run: async () => (await s.gateway.deleteSecret(x.name), 'deleted'),
     })),
+    ...inv.notes,
   ];
 }
 

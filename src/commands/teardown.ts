@@ -15,6 +15,7 @@ import { deletePrTags } from '../image/tag-cleanup.js';
 import { bucketPrefix, environmentName, functionsOfPreview, previewName, previewUrl } from '../naming.js';
 import { writeOutputs } from '../report.js';
 import { saveClosed } from '../state/closed.js';
+import { deleteMadeRoom } from '../state/made-room.js';
 import { deleteRecord, readRecord, recordRepositories } from '../state/records.js';
 import type { StateStore } from '../state/store.js';
 import { clearWaking, deleteSleeping, readSleeping } from '../state/sleeping.js';
@@ -76,10 +77,11 @@ export async function teardownPreview(
   if (store) await step('reading the saved specs', async () => void (saved = await savedSpecs(store, name)));
   // Then forgotten, so that a waker can no longer bring a closed PR's preview back while the rest goes.
   if (store) await step('forgetting the sleeping preview', () => deleteSleeping(store, name));
-  // What the edge service wrote of the preview (a wake's mark, its last visit) goes with it.
+  // What the edge service wrote of the preview (a wake's mark, its last visit, a note that it was put to sleep to make
+  // room for a wake) goes with it: the sweeper would only delete a closed PR's note anyway.
   if (store)
     await step("forgetting the edge's marks", async () => {
-      await Promise.all([clearWaking(store, name), deleteVisit(store, name)]);
+      await Promise.all([clearWaking(store, name), deleteVisit(store, name), deleteMadeRoom(store, name)]);
     });
   const images = saved.specs.map((x) => x.image);
   await step(

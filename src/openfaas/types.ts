@@ -41,3 +41,22 @@ export interface SystemInfo {
   provider?: { provider?: string; orchestration?: string; version?: { release?: string } };
   version?: { release?: string };
 }
+
+/**
+ * What the gateway lists of a running function, as a spec to POST again: the fallback of whoever puts a preview to
+ * sleep (the sweeper, a deploy or a wake making room) when the preview's record has no specs, and of untouched
+ * functions. Here, beside the wire types, because the action and the edge service both need it.
+ */
+export function runningSpec(f: FunctionStatus): FunctionDeployment {
+  return {
+    service: f.name,
+    image: f.image,
+    ...(f.envProcess ? { envProcess: f.envProcess } : {}),
+    envVars: f.envVars,
+    labels: f.labels,
+    annotations: f.annotations,
+    secrets: f.secrets,
+    limits: f.limits,
+    requests: f.requests,
+  };
+}

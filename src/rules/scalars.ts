@@ -44,6 +44,15 @@ export interface DurationBounds {
   max: string;
 }
 
+/**
+ * `idle-after`: the action's input and the edge service's WAKER_IDLE_AFTER (a wake making room) read it alike, so
+ * that one value means the same on both sides.
+ */
+export const IDLE_AFTER: { fallback: string; bounds: DurationBounds } = {
+  fallback: '30m',
+  bounds: { min: '1m', max: '30d' },
+};
+
 export function duration(read: Read, name: string, fallback: string, bounds: DurationBounds): number | undefined {
   const value = read(name) || fallback;
   if (!value) return undefined;

@@ -3,6 +3,7 @@
  * bucket never reach the gateway, so invocation counts alone take a preview someone is reading for an idle one.
  * The edge service writes it (at most once per preview every few minutes, src/waker/visits.ts); the sweeper reads it.
  */
+import { forEachLimited } from '../concurrency.js';
 import { deleteJson, readTime, stateKey, writeTime, type StateStore } from './store.js';
 
 const visitKey = (statePrefix: string, name: string) => stateKey(statePrefix, `visited/${name}.json`);
@@ -18,4 +19,25 @@ export async function readVisit(store: StateStore, name: string): Promise<number
 
 export async function deleteVisit(store: StateStore, name: string): Promise<void> {
   await deleteJson(store.client, store.bucket, visitKey(store.statePrefix, name));
+}
+
+/** Visit marks read at once: a sweep of many previews does not wait on them one by one. */
+const VISIT_READS = 8;
+
+/**
+ * The last visit of each of `names`, epoch ms by name, for the sweeper and for making room (action and edge
+ * service). A mark that cannot be read counts as no visit and is passed to `unreadable`: the other signs of use
+ * still count.
+ */
+export async function readVisits(
+  store: StateStore,
+  names: readonly string[],
+  unreadable: (name: string, err: Error) => void,
+): Promise<Map<string, number>> {
+  const visits = new Map<string, number>();
+  await forEachLimited(names, VISIT_READS, async (name) => {
+    const at = await readVisit(store, name).catch((err: Error) => void unreadable(name, err));
+    if (at !== undefined) visits.set(name, at);
+  });
+  return visits;
 }

@@ -7,7 +7,8 @@
  * per holder, when it was last used and why it stays.
  */
 import { quotaDecision, type Holder, type QuotaInput, type Refusal } from '../decide/quota.js';
-import { formatDuration, type FunctionAction } from './plan.js';
+import type { PreviewGroups } from './groups.js';
+import { formatDuration, planSweep, type FunctionAction, type Memory } from './plan.js';
 
 /** A preview of this repository on the gateway, with the sweeper's judgment of it (none: last use unknown). */
 export interface Candidate {
@@ -17,6 +18,50 @@ export interface Candidate {
   /** Epoch ms of its last deploy, when known. */
   deployedAt?: number;
   judged?: FunctionAction;
+}
+
+/** What judging this repository's previews takes: the same sources of last use the sweeper reads. */
+export interface Judging {
+  app: string;
+  /** This repository's previews on the gateway (sweep/groups.ts), with Prometheus increases by preview if any. */
+  groups: Pick<PreviewGroups, 'previews' | 'members' | 'increases'>;
+  /** The sweeper's memory (state mode); undefined with `groups.increases` (Prometheus mode). */
+  previous?: Memory;
+  /** False when the sweeper's source could not be read: then no preview is judged, so none is evicted. */
+  readable: boolean;
+  /** The edge's visit marks, epoch ms by preview. */
+  visits: ReadonlyMap<string, number>;
+  now: number;
+  idleAfterMs: number;
+}
+
+/** Each preview with the sweeper's judgment of it now, or none where its last use is unknown. */
+export function judgeCandidates(j: Judging): Candidate[] {
+  const { previews, members, increases } = j.groups;
+  const judged = j.readable
+    ? planSweep({
+        functions: previews,
+        previous: j.previous,
+        increases,
+        visits: j.visits,
+        // Every preview counts as open and none as expired: closing and expiry are the sweeper's to act on.
+        openPulls: new Set(previews.map((p) => p.pr)),
+        prefixes: [],
+        app: j.app,
+        edition: 'community',
+        now: j.now,
+        idleAfterMs: j.idleAfterMs,
+      }).actions
+    : [];
+  // In the sweeper's memory a preview it has not seen yet counts as used now: here, as unknown.
+  const known = (name: string) => j.readable && (increases !== undefined || Object.hasOwn(j.previous ?? {}, name));
+  return previews.map((p) => ({
+    name: p.name,
+    pr: p.pr,
+    functions: members.get(p.name)?.length ?? 0,
+    deployedAt: p.deployedAt,
+    judged: known(p.name) ? judged.find((a) => a.name === p.name) : undefined,
+  }));
 }
 
 export type EvictPlan = { kind: 'evict'; victims: Candidate[] } | { kind: 'refuse'; refusal: Refusal };

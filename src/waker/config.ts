@@ -11,7 +11,7 @@ import { checkSecret } from '../rules/credentials.js';
 import { InputError, show, type Read } from '../rules/errors.js';
 import { gatewaySettings, type GatewayNames } from '../rules/gateway.js';
 import { readyPath, statePrefix } from '../rules/paths.js';
-import { choice, duration, integer, list } from '../rules/scalars.js';
+import { choice, duration, IDLE_AFTER, integer, list } from '../rules/scalars.js';
 import { previewTemplate, serviceUrl } from '../rules/urls.js';
 import type { GateConfig } from '../gate/routes.js';
 import { GATE_SECRETS, GATE_VARIABLES, gateConfig } from './gate-config.js';
@@ -31,6 +31,11 @@ export interface WakerConfig {
   wakeTimeoutMs: number;
   requestTimeoutMs: number;
   retryAfterMs: number;
+  /**
+   * The action's `idle-after`: a wake on a full Community Edition gateway puts to sleep only previews nobody used for
+   * that long (waker/room.ts).
+   */
+  idleAfterMs: number;
   maxPending: number;
   maxBodyBytes: number;
   /** How the router reads preview files: anonymously (a public bucket) or with URLs this service signs. */
@@ -46,6 +51,7 @@ const VARIABLE_OF: Record<string, string> = {
   'state-prefix': 'WAKER_STATE_PREFIX',
   'ready-path': 'WAKER_READY_PATH',
   'preview-domain': 'WAKER_PREVIEW_DOMAIN',
+  'idle-after': 'WAKER_IDLE_AFTER',
 };
 
 /** Secrets that may be given in a file instead. */
@@ -208,6 +214,7 @@ function parse(read: Read): WakerConfig {
     wakeTimeoutMs: duration(read, 'WAKER_WAKE_TIMEOUT', '50s', { min: '1s', max: '10m' })!,
     requestTimeoutMs: duration(read, 'WAKER_REQUEST_TIMEOUT', '30s', { min: '1s', max: '10m' })!,
     retryAfterMs: duration(read, 'WAKER_RETRY_AFTER', '30s', { min: '1s', max: '1h' })!,
+    idleAfterMs: duration(read, 'idle-after', IDLE_AFTER.fallback, IDLE_AFTER.bounds)!,
     maxPending: integer(read, 'WAKER_MAX_PENDING', 256, 1, 100_000),
     maxBodyBytes: integer(read, 'WAKER_MAX_BODY_BYTES', 1024 * 1024, 0, 100 * 1024 * 1024),
     bucketReads: choice(read, 'WAKER_BUCKET_READS', ['anonymous', 'signed'] as const) ?? 'anonymous',

@@ -286,6 +286,7 @@ class Waker {
         store,
         repositories: config.repositories,
         readyPath: config.readyPath,
+        idleAfterMs: config.idleAfterMs,
         timeoutMs: config.wakeTimeoutMs,
         requestTimeoutMs: config.requestTimeoutMs,
         now: this.now,

@@ -5,7 +5,7 @@
  * (readSleeping checks `<name>` / `<name>-<fn>`), carry the commit it runs (`faas-preview/sha`, which the readiness
  * check reads back), and stay in the waker's namespace.
  */
-import { isManagedBy, isPreviewName, LABELS } from '../naming.js';
+import { isManagedBy, isPreviewName, LABELS, prFromName } from '../naming.js';
 import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
 
 export interface Repository {
@@ -38,4 +38,22 @@ export function refusal(
       return `function ${service} was saved for namespace ${spec.namespace}, this waker deploys to ${o.namespace}`;
   }
   return undefined;
+}
+
+/**
+ * Whose preview the checked specs of `name` are: the repository they were deployed from, the app its previews are
+ * named after (`<app>-pr-<n>`: the waker has no `app` input, the name carries it) and the PR. Undefined when the
+ * name is not a preview's: such a wake makes no room, since no other preview could be told to be of the same app.
+ */
+export function previewOwner(
+  name: string,
+  specs: readonly FunctionDeployment[],
+  repositories: readonly Repository[],
+): { repository: Repository; app: string; pr: number } | undefined {
+  const m = /^(?:(.*)-)?pr-([1-9][0-9]*)$/.exec(name);
+  const repository = repositories.find((r) => specs.every((s) => isManagedBy(s.labels, r.owner, r.repo)));
+  if (!m || !repository || specs.length === 0) return undefined;
+  const app = m[1] ?? '';
+  const pr = prFromName(app, name);
+  return pr === undefined ? undefined : { repository, app, pr };
 }

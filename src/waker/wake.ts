@@ -1,7 +1,8 @@
 /**
  * One wake of a sleeping preview: read its saved specs, check them, re-create the functions that are missing within
- * Community Edition's function limit, wait until each is ready (docs/architecture.md, "What a preview promises", for a new
- * function), then delete the saved specs: the preview is awake. Every step runs within one deadline.
+ * Community Edition's function limit (making room when the gateway is full: room.ts), wait until each is ready
+ * (docs/architecture.md, "What a preview promises", for a new function), then delete the saved specs: the preview is
+ * awake. Every step runs within one deadline.
  *
  * A function that exists is never deployed again, not even when it appears between the listing and the create: it
  * may be a newer version a deploy just created. When all of them exist, either another replica's wake created them
@@ -17,6 +18,7 @@ import type { FunctionDeployment } from '../openfaas/types.js';
 import { LABELS } from '../naming.js';
 import { clearWaking, deleteSleeping, markWaking, readSleeping, wakingUntil } from '../state/sleeping.js';
 import type { StateStore } from '../state/store.js';
+import { makeRoomForWake, type RoomDeps } from './room.js';
 import { refusal, type Repository } from './specs.js';
 
 export type WakeOutcome =
@@ -38,6 +40,8 @@ export interface WakeDeps {
   store: StateStore;
   repositories: readonly Repository[];
   readyPath: string;
+  /** On a full Community Edition gateway, previews nobody used for this long may be put to sleep to make room. */
+  idleAfterMs: number;
   timeoutMs: number;
   requestTimeoutMs: number;
   now?: () => number;
@@ -71,13 +75,13 @@ export async function wake(d: WakeDeps, name: string): Promise<WakeOutcome> {
     const existing = new Set(listed.map((f) => f.name));
     const missing = saved.specs.filter((s) => !existing.has(s.service));
     if (missing.length === 0) return await wokenElsewhere(d, name, functions, deadline);
-    if (provider.edition === 'community' && listed.length + missing.length > CE_FUNCTION_LIMIT)
+    // Marked before room is made: another replica making room for another wake leaves this preview alone.
+    marked = await mark(d, name, deadline);
+    const full = provider.edition === 'community' && listed.length + missing.length > CE_FUNCTION_LIMIT;
+    if (full && !(await makeRoomForWake(roomDeps(d, deadline), { name, specs: saved.specs }, listed, missing.length))) {
+      if (marked) await clearWaking(d.store, name).catch(() => undefined);
       return { kind: 'full', running: listed.length, needed: missing.length };
-    marked = await markWaking(d.store, name, new Date(deadline)).then(
-      () => true,
-      // Without the mark this wake still works; only a replica finding the functions early does not wait for it.
-      (err: Error) => (d.log?.(`wake of ${name} not marked in the bucket: ${err.message}`), false),
-    );
+    }
     // Create only, never twice: when the gateway says the function exists now (faasd 400 "already exists"), another
     // replica of the waker is waking the same preview at the same moment, or a deploy created a newer version. Its
     // create is not repeated and the function is not overwritten; it is waited for like ours, as it is (its own image
@@ -106,6 +110,23 @@ export async function wake(d: WakeDeps, name: string): Promise<WakeOutcome> {
     const reason = err instanceof Error ? err.message : String(err);
     return now() >= deadline ? { kind: 'timeout', functions, reason } : { kind: 'failed', functions, reason };
   }
+}
+
+/**
+ * Marks the wake in the bucket. Without the mark it still works; only a replica finding the functions early does not
+ * wait for it, and a replica making room for another wake may take this preview's new functions for idle ones.
+ */
+async function mark(d: WakeDeps, name: string, deadline: number): Promise<boolean> {
+  return markWaking(d.store, name, new Date(deadline)).then(
+    () => true,
+    (err: Error) => (d.log?.(`wake of ${name} not marked in the bucket: ${err.message}`), false),
+  );
+}
+
+function roomDeps(d: WakeDeps, deadline: number): RoomDeps {
+  const { gateway, store, repositories, idleAfterMs } = d;
+  const log = d.log ?? (() => undefined);
+  return { gateway, store, repositories, idleAfterMs, now: d.now ?? Date.now, deadline, log };
 }
 
 /**
