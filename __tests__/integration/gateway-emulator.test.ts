@@ -546,6 +546,44 @@ describe('Community Edition: 15 functions', () => {
     expect(gw.functions()).toHaveLength(15);
   });
 
+  it('faas-netes-ce deletes in the foreground: with terminationMs a deleted function is still listed and counted, and its name taken, until its pods have terminated', async () => {
+    const gw = await gateway({ edition: 'faas-netes-ce', terminationMs: 600_000 });
+    for (let i = 1; i <= 15; i++) gw.seed({ name: `fn-${i}`, image: 'x:1' });
+    expect((await remove(gw, { functionName: 'fn-1' })).status).toBe(202);
+    expect((await list(gw)).find((f) => f.name === 'fn-1')).toMatchObject({ replicas: 1 });
+    expect((await describeFn(gw, 'fn-1')).availableReplicas).toBeUndefined();
+    const full = await deploy(gw, { service: 'fn-16', image: 'x:1' });
+    expect(full.status).toBe(400);
+    expect(await full.text()).toMatch(/maximum: 15/);
+    // Its Service went with the first DELETE: a second DELETE and an update answer 404.
+    expect((await remove(gw, { functionName: 'fn-1' })).status).toBe(404);
+    expect((await update(gw, { service: 'fn-1', image: 'x:2' })).status).toBe(404);
+    expect((await remove(gw, { functionName: 'fn-2' })).status).toBe(202);
+    expect((await deploy(gw, { service: 'fn-1', image: 'x:1' })).status).toBe(400); // still 15 Deployments
+    expect(gw.functions()).toHaveLength(15);
+
+    const named = await gateway({ edition: 'faas-netes-ce', terminationMs: 600_000 });
+    named.seed({ name: 'fn', image: 'x:1' });
+    expect((await remove(named, { functionName: 'fn' })).status).toBe(202);
+    const again = await deploy(named, { service: 'fn', image: 'x:1' });
+    expect(again.status).toBe(500);
+    expect(await again.text()).toMatch(/already exists/);
+  });
+
+  it('faas-netes-ce: once the pods have terminated the Deployment is gone and its slot free; without terminationMs at once', async () => {
+    const gw = await gateway({ edition: 'faas-netes-ce', terminationMs: 200 });
+    for (let i = 1; i <= 15; i++) gw.seed({ name: `fn-${i}`, image: 'x:1' });
+    expect((await remove(gw, { functionName: 'fn-1' })).status).toBe(202);
+    await waitFor(async () => !(await list(gw)).some((f) => f.name === 'fn-1'), 'fn-1 to go');
+    expect((await deploy(gw, { service: 'fn-16', image: 'x:1' })).status).toBe(202);
+
+    const instant = await gateway({ edition: 'faas-netes-ce' });
+    for (let i = 1; i <= 15; i++) instant.seed({ name: `fn-${i}`, image: 'x:1' });
+    expect((await remove(instant, { functionName: 'fn-1' })).status).toBe(202);
+    expect((await list(instant)).some((f) => f.name === 'fn-1')).toBe(false);
+    expect((await deploy(instant, { service: 'fn-16', image: 'x:1' })).status).toBe(202);
+  });
+
   it('faasd-ce: POST counts existing+1, PUT refuses only beyond 15', async () => {
     const gw = await gateway({ edition: 'faasd-ce' });
     for (let i = 1; i <= 15; i++) expect((await deploy(gw, { service: `fn-${i}`, image: 'x:1' })).status).toBe(200);

@@ -3,7 +3,8 @@
  * provider profiles, each following the measured behaviour in docs/architecture.md ("Provider facts") and the
  * providers' handlers where that is silent:
  * - `faas-netes-ce` / `faas-netes` (Pro): test/support/gateway/faas-netes.ts — 202s, Kubernetes validation, rolling
- *   updates, swallowed update errors, CE limits (15 functions, public images, scaling labels);
+ *   updates, swallowed update errors, CE limits (15 functions, public images, scaling labels), foreground deletes
+ *   (`terminationMs`: a deleted function stays listed and counted until its pods have terminated);
  * - `faasd-ce` / `faasd` (OpenFaaS Edge): test/support/gateway/faasd.ts — 200s, no validation, delete + recreate on
  *   update, one task per function.
  * The gateway layer here adds what the CE gateway does itself: Basic auth on /system/*, the CE clamp of scale
@@ -64,6 +65,12 @@ export interface GatewayOptions {
   now?: () => number; // clock for createdAt (default Date.now)
   namespaces?: string[]; // namespaces Pro / Edge allow; default ['openfaas-fn']; CE only ever allows 'openfaas-fn'
   maxFunctions?: number; // default 15 on CE editions, unlimited otherwise
+  /**
+   * faas-netes: how long a deleted function's Deployment stays while its pods terminate (listed, counted by the CE
+   * cap, its name taken; see gateway/faas-netes.ts). Default 0, gone at once: kinder than Kubernetes, where it takes
+   * the pods' termination (seconds). faasd deletes before it answers and ignores this.
+   */
+  terminationMs?: number;
   /** Report the provider name of CE releases before faas-netes 2023-01 / faasd 2024-09: `faas-netes` / `faasd`. */
   legacyProviderName?: boolean;
   /** Can the image be pulled without credentials (faas-netes CE runs only those)? Default: every image. */
@@ -167,6 +174,7 @@ function world(options: GatewayOptions, edition: Edition, images: Map<string, Im
     ce,
     namespaces: ce ? [DEFAULT_NAMESPACE] : [...(options.namespaces ?? [DEFAULT_NAMESPACE])],
     maxFunctions: options.maxFunctions ?? (ce ? 15 : Number.POSITIVE_INFINITY),
+    terminationMs: options.terminationMs ?? 0,
     readiness: new Readiness(options.readyAfterMs ?? 0),
     now: options.now ?? Date.now,
     behaviour: (image) => images.get(image) ?? {},

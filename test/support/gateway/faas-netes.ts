@@ -2,6 +2,14 @@
  * faas-netes (Community Edition and, where its closed source is unknown, the same minus the CE limits for Pro), after
  * pkg/handlers/{deploy,update,delete,replica_updater,replica_reader,reader,secrets,validate}.go and
  * pkg/k8s/{function_status,secrets,proxy}.go, with the Kubernetes API server's checks in front of the objects.
+ *
+ * A DELETE is a foreground deletion (delete.go: DeletePropagationForeground): the Deployment stays until its pods have
+ * terminated, and meanwhile the list, the single GET and the CE count (k8s/function_list.go), all read from the same
+ * Deployment lister, still see it; its Service is gone. With `terminationMs` (World) a deleted function lingers that
+ * long: listed with no available replica, counted against the cap, its name taken (a create answers 500 "already
+ * exists"), a second DELETE answers 404 for the Service, an update 404 and a scale 202 without effect. From the
+ * sources and Kubernetes' garbage collector, not measured; how long pods take is the pod's grace period and the
+ * watchdog's drain.
  */
 import { Deployment } from './deployment.js';
 import {
@@ -58,6 +66,8 @@ interface NetesFunction {
   deployCount: number;
   /** The `uid` label an update puts on the pod template (time.Now().Nanosecond()). */
   uid?: string;
+  /** Deleted: epoch ms when its pods have terminated and the Deployment is gone (see above). */
+  goneAt?: number;
 }
 
 /** validate.go validateScalingLabels: what CE refuses among the scaling labels (not annotations). */
@@ -119,6 +129,22 @@ export class FaasNetes extends FunctionStore<NetesFunction> implements Provider 
     super();
   }
 
+  /** Deployments whose foreground deletion is over are gone; every read and write looks after this. */
+  private reap(now = Date.now()): void {
+    for (const f of [...this.fns.values()])
+      if (f.goneAt !== undefined && f.goneAt <= now) this.drop(f.name, f.namespace);
+  }
+
+  protected override fn(name: string, namespace: string): NetesFunction | undefined {
+    this.reap();
+    return super.fn(name, namespace);
+  }
+
+  override records() {
+    this.reap();
+    return super.records();
+  }
+
   private namespaceError(namespace: string): Reply | undefined {
     if (this.w.ce && namespace !== DEFAULT_NAMESPACE) return goError(400, `namespace must be: ${DEFAULT_NAMESPACE}`);
     if (namespace === 'kube-system') return goError(401, 'unable to list within the kube-system namespace');
@@ -171,6 +197,8 @@ export class FaasNetes extends FunctionStore<NetesFunction> implements Provider 
     if (anonymous) return goError(400, anonymous);
     const specError = resourceError(d) ?? (this.w.ce ? ceAnnotationError(d.annotations) : undefined);
     if (specError) return goError(400, `failed create Deployment spec: ${specError}`);
+    this.reap();
+    // Every Deployment with the faas_function label, those still being deleted too.
     if (this.fns.size + 1 > this.w.maxFunctions) {
       return goError(
         400,
@@ -224,6 +252,11 @@ export class FaasNetes extends FunctionStore<NetesFunction> implements Provider 
    * server refuses). A missing secret is a "not found" and answers 400.
    */
   private apply(fn: NetesFunction, d: FunctionDeployment): Reply {
+    if (fn.goneAt !== undefined)
+      return goError(
+        404,
+        `unable update Service: ${d.service}.${fn.namespace}, error: services "${d.service}" not found`,
+      );
     if (this.w.ce && this.anonymousError(d.image)) return empty(200);
     if (resourceError(d)) return empty(200);
     const missing = missingSecret(this.w, d.secrets, fn.namespace);
@@ -257,8 +290,14 @@ export class FaasNetes extends FunctionStore<NetesFunction> implements Provider 
     if (!name) return empty(400);
     const fn = this.fn(name, ns);
     if (!fn) return { status: 404, text: `deployments.apps "${name}" not found` };
-    this.drop(name, ns);
-    return fn.service ? empty(202) : { status: 404, text: `services "${name}" not found` };
+    const service = fn.service;
+    if (this.w.terminationMs > 0) {
+      // The Deployment's delete is accepted again while it is in progress; the Service went with the first one.
+      fn.goneAt ??= Date.now() + this.w.terminationMs;
+      fn.service = false;
+      fn.deployment.pods = [];
+    } else this.drop(name, ns);
+    return service ? empty(202) : { status: 404, text: `services "${name}" not found` };
   }
 
   /** replica_updater.go: name from the path, namespace from the query. */
@@ -274,6 +313,7 @@ export class FaasNetes extends FunctionStore<NetesFunction> implements Provider 
     if (this.w.ce && replicas === 0) return goError(400, 'replicas cannot be set to 0 in OpenFaaS CE');
     const fn = this.fn(name, ns);
     if (!fn) return { status: 500, text: `Unable to lookup function deployment ${name}` };
+    if (fn.goneAt !== undefined) return empty(202); // the garbage collector removes what a scale would add
     fn.deployment.scale(this.w.ce ? Math.min(replicas, CE_MAX_REPLICAS) : replicas);
     return empty(202);
   }
@@ -282,6 +322,7 @@ export class FaasNetes extends FunctionStore<NetesFunction> implements Provider 
     const ns = query.get('namespace') || DEFAULT_NAMESPACE;
     const nsError = this.namespaceError(ns);
     if (nsError) return nsError;
+    this.reap();
     return { status: 200, json: [...this.fns.values()].filter((f) => f.namespace === ns).map((f) => this.status(f)) };
   }
 
@@ -406,6 +447,7 @@ export class FaasNetes extends FunctionStore<NetesFunction> implements Provider 
   }
 
   instances(): Instance[] {
+    this.reap();
     return [...this.fns.values()].flatMap((f) => f.deployment.pods);
   }
 }

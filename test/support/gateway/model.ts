@@ -98,6 +98,8 @@ export interface World {
   ce: boolean;
   namespaces: string[];
   maxFunctions: number;
+  /** faas-netes: how long a deleted function's Deployment stays while its pods terminate (0: gone at once). */
+  terminationMs: number;
   readiness: Readiness;
   /** Clock for createdAt. */
   now: () => number;
