@@ -12,7 +12,7 @@
  */
 import type { RunContext } from '../context.js';
 import { deployGuard } from '../decide/event.js';
-import { quotaDecision, refusalText, type QuotaInput, type Refusal } from '../decide/quota.js';
+import { quotaDecision, refusalText, type QuotaDecision, type QuotaInput, type Refusal } from '../decide/quota.js';
 import { getPull } from '../github/pulls.js';
 import { anonymousPull } from '../image/public.js';
 import { log } from '../log.js';
@@ -35,7 +35,7 @@ import { deleteSleeping } from '../state/sleeping.js';
 import { AssetStages } from './asset-stages.js';
 import type { DataUndo, FailedStep, ImageSource, Preview } from '../preview.js';
 import { functionSpec, untouchedSpec } from './function-spec.js';
-import { makeRoom } from './make-room.js';
+import { makeRoom, roomPossible } from './make-room.js';
 import { PrStatus } from './pr-status.js';
 import { prepareData, type PreparedData } from './preview-data.js';
 import { awaitReady, prepareImages, sendSpecs, type Sent, type UnitImage } from './rollout.js';
@@ -136,6 +136,8 @@ class DeployRun {
   private undone?: DataUndo;
   /** The functions the gateway accepted in the deploy step, so far. */
   private readonly sending: Sent[] = [];
+  /** The gateway was full before the build, and idle previews can make room: they sleep just before the create. */
+  private roomNeeded = false;
 
   constructor(
     private readonly s: Services,
@@ -195,9 +197,12 @@ class DeployRun {
     this.existed = this.running(facts.name) !== undefined;
     const wanted = this.quotaInput(provider);
     let quota = quotaDecision(wanted);
-    // A full Community Edition gateway: idle previews of this repository may make room (make-room.ts).
-    if (quota.kind === 'refuse' && provider.edition === 'community')
-      quota = await this.step('gateway', () => makeRoom(s, wanted, this.functions, facts.pr));
+    // A full Community Edition gateway: idle previews of this repository may make room (make-room.ts). Only asked
+    // here, so a deploy no eviction can help is refused before it builds; they sleep in the deploy step (send).
+    if (quota.kind === 'refuse' && provider.edition === 'community') {
+      quota = await this.step('gateway', () => roomPossible(s, wanted, this.functions));
+      this.roomNeeded = quota.kind === 'allow';
+    }
     if (quota.kind === 'refuse') return this.refuse(quota);
     const building = this.status.building(this.existed);
     this.assets = this.startAssets();
@@ -237,24 +242,36 @@ class DeployRun {
   }
 
   /**
-   * Sends the specs. On Community Edition the room made before the build may be gone when they arrive: something
-   * (another deploy, usually) took the freed slot meanwhile, and the gateway refuses the create (400). When the gateway, listed again,
-   * is indeed full, room is made once more (the other deploy's new preview is never a candidate: it was deployed
-   * within idle-after) and the rest is sent once more; otherwise the error stands.
+   * Sends the specs. Room is made first when the gateway was full before the build: only now, with the images built
+   * and the data ready, is it certain that this deploy creates functions, so a failed build or data step has put no
+   * preview to sleep. On Community Edition the room may still be gone when the specs arrive: something (another
+   * deploy, usually) took the freed slot meanwhile, and the gateway refuses the create (400). When the gateway, listed
+   * again, is indeed full, room is made once more (the other deploy's new preview is never a candidate: it was
+   * deployed within idle-after) and the rest is sent once more; otherwise the error stands.
    */
   private async send(provider: Provider, specs: ReturnType<DeployRun['specs']>): Promise<Sent[]> {
     const { s, facts } = this;
+    if (this.roomNeeded) {
+      const room = await this.roomNow(
+        provider,
+        `the gateway is full: making room for ${facts.name} now that it is built`,
+      );
+      if (room?.kind === 'refuse')
+        throw new Error(
+          `the gateway is full, and no room can be made now (when the build began, idle previews could have made it): ${refusalText(room)}`,
+        );
+    }
     try {
       return await sendSpecs(s, specs, this.running, this.sending);
     } catch (err) {
       if (provider.edition !== 'community' || !(err instanceof StatusError && err.status === 400)) throw err;
-      this.functions = await s.gateway.list();
-      const wanted = this.quotaInput(provider);
-      if (quotaDecision(wanted).kind !== 'refuse') throw err;
-      log.info(
-        `the gateway is full again (the slot made for ${facts.name} was taken meanwhile): making room once more`,
+      const room = await this.roomNow(
+        provider,
+        this.roomNeeded
+          ? `the gateway is full again (the slot made for ${facts.name} was taken meanwhile): making room once more`
+          : `the gateway filled up after the check before the build: making room for ${facts.name}`,
       );
-      const room = await makeRoom(s, wanted, this.functions, facts.pr);
+      if (!room) throw err;
       if (room.kind === 'refuse')
         throw new Error(`${err.message}; no room could be made again: ${refusalText(room)}`, { cause: err });
       const done = new Set(this.sending.map((x) => x.unit.name));
@@ -265,6 +282,18 @@ class DeployRun {
         this.sending,
       );
     }
+  }
+
+  /**
+   * Lists the gateway again (the listing before the build may be minutes old) and, when this deploy's new functions
+   * do not fit, says `why` and makes room: undefined when they fit, else what making room decided.
+   */
+  private async roomNow(provider: Provider, why: string): Promise<QuotaDecision | undefined> {
+    this.functions = await this.s.gateway.list();
+    const wanted = this.quotaInput(provider);
+    if (quotaDecision(wanted).kind !== 'refuse') return undefined;
+    log.info(why);
+    return makeRoom(this.s, wanted, this.functions, this.facts.pr);
   }
 
   /** This repository's previews and how many functions this deploy adds, against max-previews and CE's cap. */
