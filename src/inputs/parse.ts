@@ -24,7 +24,7 @@ import { CONTROL, InputError, show, type Read } from '../rules/errors.js';
 import { buildArgs, prebuiltImage, pushRepository, registryInput } from '../rules/image.js';
 import { annotations, CPU, envVars, labels, MEMORY, quantity, secretNames } from '../rules/kubernetes.js';
 import { apiPath, containedPath, readyPath, realWorkspace, statePrefix } from '../rules/paths.js';
-import { bool, choice, duration, integer, type DurationBounds } from '../rules/scalars.js';
+import { bool, choice, duration, IDLE_AFTER, integer, type DurationBounds } from '../rules/scalars.js';
 import { previewTemplate, serviceUrl } from '../rules/urls.js';
 import { dataSettings } from './data.js';
 import { gatewaySettings } from '../rules/gateway.js';
@@ -59,7 +59,7 @@ const BUILDERS: readonly Builder[] = ['docker', 'buildah', 'podman', 'none'];
 const DURATIONS: Record<string, DurationBounds> = {
   'ready-timeout': { min: '1s', max: '1h' },
   'request-timeout': { min: '1s', max: '10m' },
-  'idle-after': { min: '1m', max: '30d' },
+  'idle-after': IDLE_AFTER.bounds,
   'max-age': { min: '1h', max: '365d' },
 };
 
@@ -291,7 +291,7 @@ function sweepSettings(read: Read, app: string): SweepSettings {
       "is set without 'prometheus-url'; set the URL too, or remove the credentials",
     );
   return {
-    idleAfterMs: duration(read, 'idle-after', '30m', DURATIONS['idle-after'])!,
+    idleAfterMs: duration(read, 'idle-after', IDLE_AFTER.fallback, DURATIONS['idle-after'])!,
     prometheusUrl,
     prometheusAuth: username ? { username, password } : undefined,
     statePrefix: statePrefix(read, app),
