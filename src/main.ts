@@ -10,6 +10,7 @@ import { staticDirWarning, unknownInputWarnings } from './inputs/warnings.js';
 import { writeOutputs } from './report.js';
 import { log } from './log.js';
 import { registerInternalAddresses } from './text/addresses.js';
+import { secrets } from './text/run-secrets.js';
 
 async function skip(decision: Extract<Decision, { kind: 'skip' }>): Promise<void> {
   if (decision.level === 'warning') log.warning(decision.reason);
@@ -18,6 +19,7 @@ async function skip(decision: Extract<Decision, { kind: 'skip' }>): Promise<void
 }
 
 export async function run(): Promise<void> {
+  secrets.maskWith((form) => core.setSecret(form));
   try {
     const ctx = readRunContext();
     const guard = runGuard({

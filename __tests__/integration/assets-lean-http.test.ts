@@ -143,7 +143,7 @@ describe('the lean S3 calls against raw servers', () => {
         `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${page.length.toString(16)}\r\n${page}\r\n0\r\n\r\n`,
       ),
     );
-    expect(await lean.list('pr 1/', 'tok/+=')).toEqual({
+    expect(await lean.list('pr 1/', { token: 'tok/+=' })).toEqual({
       objects: [{ key: 'pr 1/a', size: 3, etag: '"x"' }],
       truncated: false,
       nextToken: undefined,

@@ -34,6 +34,16 @@ describe('Secrets', () => {
     s.add('token-123');
     expect(masked).toEqual(derivedForms('token-123'));
   });
+
+  test('a mask given later gets the forms registered before it, then each new one', () => {
+    const masked: string[] = [];
+    const s = new Secrets();
+    s.add('early-secret');
+    s.maskWith((f) => masked.push(f));
+    expect(masked).toEqual(derivedForms('early-secret'));
+    s.add('later-secret');
+    expect(masked).toEqual([...derivedForms('early-secret'), ...derivedForms('later-secret')]);
+  });
 });
 
 describe('untrusted text', () => {

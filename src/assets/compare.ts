@@ -8,7 +8,6 @@
  * that does not verify is ignored and no longer rewritten (`recording` off: with credentials that change every run
  * no manifest would ever verify, and computing ids for it would only cost time).
  */
-import { forEachLimited } from '../concurrency.js';
 import { fileHashes, type HashWant } from './files.js';
 import type { LeanS3 } from './lean.js';
 import type { LocalFile } from './local.js';
@@ -25,8 +24,6 @@ import {
 import { hashRequests, type RemoteObject } from './plan.js';
 import { s3Operation } from './s3-call.js';
 
-/** Files hashed at a time (most are read synchronously anyway: see files.ts). */
-const HASH_CONCURRENCY = 8;
 /** A manifest larger than this is not read (about 100,000 files). */
 const MAX_MANIFEST = 16 * 1024 * 1024;
 
@@ -79,7 +76,7 @@ interface Job {
   entry?: ManifestEntry;
 }
 
-/** What each file needs read, largest first (the big files' reads, streamed, overlap with the small ones). */
+/** What each file needs read. */
 function jobsFor(local: readonly LocalFile[], remote: ReadonlyMap<string, RemoteObject>, state: ManifestState): Job[] {
   const byEtag = new Map(hashRequests(local, remote).map((r) => [r.file.key, r.kind]));
   const jobs: Job[] = [];
@@ -90,27 +87,27 @@ function jobsFor(local: readonly LocalFile[], remote: ReadonlyMap<string, Remote
     if (entry) jobs.push({ file, want: { id: true }, entry });
     else if (kind) jobs.push({ file, want: { etag: kind, id: state.recording } });
   }
-  return jobs.sort((a, b) => b.file.size - a.file.size);
+  return jobs;
 }
 
-/** Reads the files that may be unchanged, each once. */
-export async function compareFiles(
+/** Reads the files that may be unchanged, each once (synchronously: files.ts). */
+export function compareFiles(
   local: readonly LocalFile[],
   remote: ReadonlyMap<string, RemoteObject>,
   state: ManifestState,
   log: (line: string) => void,
-): Promise<Comparison> {
+): Comparison {
   const out: Comparison = { hashes: new Map(), ids: new Map() };
   const jobs = jobsFor(local, remote, state);
   const byId = jobs.filter((j) => j.entry).length;
   if (jobs.length) log(`compared ${byId} file(s) by content id (manifest), ${jobs.length - byId} by MD5`);
-  await forEachLimited(jobs, HASH_CONCURRENCY, async ({ file, want, entry }) => {
-    const h = await fileHashes(file.path, file.size, want);
+  for (const { file, want, entry } of jobs) {
+    const h = fileHashes(file.path, file.size, want);
     if (h.id !== undefined) out.ids.set(file.key, h.id);
     // the entry's bytes are the object's (same ETag): equal ids prove the file unchanged
     if (entry && h.id === entry.id) out.hashes.set(file.key, remote.get(file.key)!.etag);
     else if (h.etag !== undefined) out.hashes.set(file.key, h.etag);
-  });
+  }
   return out;
 }
 

@@ -93,6 +93,14 @@ interface PutHeaders {
   cacheControl: string;
 }
 
+/** Where a listing page starts: after a continuation token, or after a key; at the prefix's start without either. */
+export interface PageStart {
+  token?: string;
+  startAfter?: string;
+  /** At most this many keys (the server's limit, 1,000, without it). */
+  maxKeys?: number;
+}
+
 /** One page of a ListObjectsV2 answer. */
 export interface ListPage {
   objects: { key: string; size: number; etag: string }[];
@@ -111,8 +119,8 @@ export interface LeanS3 {
   get(key: string, maxBytes: number): Promise<Buffer | undefined>;
   /** The asset manifest's MAC, keyed from the credentials' secret (manifest.ts). */
   manifestMac(): Promise<Mac>;
-  /** One ListObjectsV2 attempt: the page of `prefix` after `token`. */
-  list(prefix: string, token?: string): Promise<ListPage>;
+  /** One ListObjectsV2 attempt: the page of `prefix` after `from` (a continuation token, or a key to start after). */
+  list(prefix: string, from?: PageStart): Promise<ListPage>;
   /** One DeleteObjects attempt (Quiet, at most 1,000 keys): the keys S3 says it could not delete. */
   deleteMany(keys: readonly string[]): Promise<{ key: string; code: string; message: string }[]>;
   /** HTTP attempts made so far. */
@@ -164,10 +172,7 @@ export interface PutTarget {
  * neither http nor https, or an endpoint the rules reject (the SDK path then reports it in its own words).
  */
 export async function resolveTarget(client: S3Client, bucket: string): Promise<PutTarget | undefined> {
-  const [{ PutObjectCommand }, { getEndpointFromInstructions }] = await Promise.all([
-    import('@aws-sdk/client-s3'),
-    import('@smithy/core/endpoints'),
-  ]);
+  const { PutObjectCommand, getEndpointFromInstructions } = await import('./sdk.js');
   let endpoint: Awaited<ReturnType<typeof getEndpointFromInstructions>>;
   try {
     endpoint = await getEndpointFromInstructions(
@@ -342,11 +347,13 @@ export async function createLeanS3(
       }
     },
     manifestMac: async () => manifestMac((await signing.credentials()).secretAccessKey),
-    async list(prefix, token): Promise<ListPage> {
+    async list(prefix, from = {}): Promise<ListPage> {
       const query: Record<string, string> = {
         'list-type': '2',
         prefix,
-        ...(token ? { 'continuation-token': token } : {}),
+        ...(from.token ? { 'continuation-token': from.token } : {}),
+        ...(from.startAfter ? { 'start-after': from.startAfter } : {}),
+        ...(from.maxKeys ? { 'max-keys': String(from.maxKeys) } : {}),
       };
       const res = await send({ method: 'GET', path: bucketPath, query, size: 0, maxBody: MAX_LISTING });
       return parseListPage(res.body.toString('utf8'));

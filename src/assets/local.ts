@@ -16,6 +16,7 @@
  * directory, a third of the time of their promise forms (thread-pool round trips) on a 2,000-file site. Contents are
  * read by the sync, from `path`, which is always the real path inside the directory.
  */
+import { isUtf8 } from 'node:buffer';
 import { readdirSync, realpathSync, Stats, statSync, type Dirent } from 'node:fs';
 import { inside } from '../rules/paths.js';
 import * as path from 'node:path';
@@ -70,8 +71,7 @@ function specialKind(e: Dirent<Buffer> | Stats): string | undefined {
 
 /** The name decoded, or undefined when it is not valid UTF-8 (decoding would not give the same bytes back). */
 function utf8Name(raw: Buffer): string | undefined {
-  const name = raw.toString('utf8');
-  return Buffer.from(name, 'utf8').equals(raw) ? name : undefined;
+  return isUtf8(raw) ? raw.toString('utf8') : undefined;
 }
 
 /** A name that is not UTF-8, printable: ASCII as it is, every other byte as `\xNN`. */

@@ -5,7 +5,7 @@
  * HTTP attempts they made. The count is attached to each SDK command, not to the client, which other parts of the
  * action use at the same time (the state store).
  */
-import type { LeanS3, ListPage } from './lean.js';
+import type { LeanS3, ListPage, PageStart } from './lean.js';
 import { createLeanS3 } from './lean.js';
 import { batches, normalizeEtag, type RemoteObject } from './plan.js';
 import type { S3Connection } from './s3.js';
@@ -51,16 +51,19 @@ export interface Remote {
 }
 
 /** One page of `prefix`'s listing. */
-async function page(l: Remote, bucket: string, prefix: string, token: string | undefined): Promise<ListPage> {
+async function page(l: Remote, bucket: string, prefix: string, from: PageStart): Promise<ListPage> {
   const { lean } = l;
   const target = { operation: 'ListObjectsV2', bucket, prefix };
-  if (lean) return s3Operation(target, () => lean.list(prefix, token), { retry: true, log: l.log });
-  const [client, { ListObjectsV2Command }] = await Promise.all([l.s3.client(), import('@aws-sdk/client-s3')]);
-  const p = await s3Operation(target, () =>
-    client.send(
-      l.counter.count(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token })),
-    ),
-  );
+  if (lean) return s3Operation(target, () => lean.list(prefix, from), { retry: true, log: l.log });
+  const [client, { ListObjectsV2Command }] = await Promise.all([l.s3.client(), import('./sdk.js')]);
+  const command = new ListObjectsV2Command({
+    Bucket: bucket,
+    Prefix: prefix,
+    ContinuationToken: from.token,
+    StartAfter: from.startAfter,
+    MaxKeys: from.maxKeys,
+  });
+  const p = await s3Operation(target, () => client.send(l.counter.count(command)));
   return {
     objects: (p.Contents ?? []).map((o) => ({ key: o.Key ?? '', size: o.Size ?? 0, etag: o.ETag ?? '' })),
     truncated: !!p.IsTruncated,
@@ -68,18 +71,79 @@ async function page(l: Remote, bucket: string, prefix: string, token: string | u
   };
 }
 
-/** Every object under `prefix`, by key relative to it. */
-export async function listRemote(l: Remote, bucket: string, prefix: string): Promise<Map<string, RemoteObject>> {
+/** S3's order of keys: by their UTF-8 bytes. */
+export function keyOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** Local keys per range of a cut listing: about a page, with room for keys only the bucket has (at most 1,000 a page). */
+const RANGE_KEYS = 900;
+
+/**
+ * Where to cut `prefix`'s listing, from the keys expected there (any keys: they only decide where). Only printable
+ * ASCII keys are cuts: any key compares with one alike by its UTF-8 bytes (S3's order) and by its UTF-16 code units
+ * (some S3-compatible servers'), so a range ends where the server thinks it does.
+ */
+export function rangeCuts(expected: readonly string[], rangeKeys = RANGE_KEYS): string[] {
+  const sorted = expected.filter((k) => /^[\x20-\x7e]*$/.test(k)).sort(keyOrder);
+  const cuts: string[] = [];
+  for (let i = rangeKeys - 1; i < sorted.length - 1; i += rangeKeys) cuts.push(sorted[i]);
+  return cuts;
+}
+
+/**
+ * The objects in (`after`, `upTo`] (unbounded where absent): pages from `after` on, until one is the last or reaches
+ * `upTo`. `first` is that first page when it was asked for already.
+ */
+async function listRange(
+  l: Remote,
+  bucket: string,
+  prefix: string,
+  r: { after?: string; upTo?: string; maxKeys?: number },
+  first?: Promise<ListPage>,
+): Promise<ListPage['objects']> {
+  const out: ListPage['objects'] = [];
+  const { maxKeys } = r;
+  let p = await (first ?? page(l, bucket, prefix, { startAfter: r.after, maxKeys }));
+  for (;;) {
+    out.push(...p.objects);
+    const last = p.objects.at(-1)?.key;
+    const reached = r.upTo !== undefined && last !== undefined && keyOrder(last, r.upTo) >= 0;
+    if (!p.truncated || !p.nextToken || reached) break;
+    p = await page(l, bucket, prefix, { token: p.nextToken, maxKeys });
+  }
+  const inRange = (k: string) =>
+    (r.after === undefined || keyOrder(k, r.after) > 0) && (r.upTo === undefined || keyOrder(k, r.upTo) <= 0);
+  return out.filter((o) => inRange(o.key));
+}
+
+/**
+ * Every object under `prefix`, by key relative to it. The first page is asked for at once; with `expected` (the keys
+ * the caller expects there: the local files'), the rest of the listing is cut into ranges of about a page each
+ * (rangeCuts), listed at the same time instead of one page after the other. A range's listing goes on until it has
+ * passed the range's end, so the listing is whole whatever `expected` holds: it only decides where to cut.
+ */
+export async function listRemote(
+  l: Remote,
+  bucket: string,
+  prefix: string,
+  expected?: Promise<readonly string[]>,
+  /** Smaller ranges and pages than S3's (tests). */
+  tuning: { rangeKeys?: number; maxKeys?: number } = {},
+): Promise<Map<string, RemoteObject>> {
+  const { maxKeys } = tuning;
+  const first = page(l, bucket, prefix, { maxKeys });
+  first.catch(() => undefined); // awaited below
+  const cuts = rangeCuts((await expected) ?? [], tuning.rangeKeys);
+  const ranges = [
+    listRange(l, bucket, prefix, { upTo: cuts[0], maxKeys }, first),
+    ...cuts.map((after, i) => listRange(l, bucket, prefix, { after, upTo: cuts[i + 1], maxKeys })),
+  ];
   const remote = new Map<string, RemoteObject>();
-  let token: string | undefined;
-  do {
-    const p = await page(l, bucket, prefix, token);
-    for (const o of p.objects) {
+  for (const objects of await Promise.all(ranges))
+    for (const o of objects)
       if (o.key.startsWith(prefix))
         remote.set(o.key.slice(prefix.length), { size: o.size, etag: normalizeEtag(o.etag) });
-    }
-    token = p.truncated ? p.nextToken : undefined;
-  } while (token);
   return remote;
 }
 
@@ -93,7 +157,7 @@ async function deleteBatch(
   const { lean } = l;
   const target = { operation: 'DeleteObjects', bucket, prefix };
   if (lean) return s3Operation(target, () => lean.deleteMany(batch), { retry: true, log: l.log });
-  const [client, { DeleteObjectsCommand }] = await Promise.all([l.s3.client(), import('@aws-sdk/client-s3')]);
+  const [client, { DeleteObjectsCommand }] = await Promise.all([l.s3.client(), import('./sdk.js')]);
   const Delete = { Objects: batch.map((Key) => ({ Key })), Quiet: true };
   const out = await s3Operation(target, () =>
     client.send(l.counter.count(new DeleteObjectsCommand({ Bucket: bucket, Delete }))),
@@ -136,7 +200,7 @@ export async function deletePrefix(
     let deleted = 0;
     let token: string | undefined;
     do {
-      const p = await page(l, bucket, prefix, token);
+      const p = await page(l, bucket, prefix, { token });
       const keys = p.objects.map((o) => o.key).filter((k) => k.startsWith(prefix));
       deleted += await deleteKeys(l, bucket, prefix, keys);
       token = p.truncated ? p.nextToken : undefined;

@@ -7,8 +7,8 @@
  * - Keep-alive connections, at most `concurrency` sockets: the sync never has more requests in flight.
  * - Time limits from the `request-timeout` input: connecting, and silence on the socket (smithy's `socketTimeout`;
  *   its `requestTimeout` only logs a warning unless `throwOnRequestTimeout`, and a whole-request limit would cut a
- *   large part upload on a slow link that is still making progress). The lean calls (lean.ts) read the same limit
- *   with `requestTimeoutOf`.
+ *   large part upload on a slow link that is still making progress). The lean calls (lean.ts) take the same limit
+ *   from the connection (s3.ts).
  */
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -16,13 +16,6 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { DEFAULT_TIMEOUT_MS } from '../http/call.js';
 import type { AssetSettings } from '../settings.js';
-
-const timeouts = new WeakMap<S3Client, number>();
-
-/** The connect and idle-socket limit `client` was made with (the default for clients made elsewhere). */
-export function requestTimeoutOf(client: S3Client): number {
-  return timeouts.get(client) ?? DEFAULT_TIMEOUT_MS;
-}
 
 export interface S3ClientOptions {
   /** `Settings.requestTimeoutMs`. */
@@ -51,7 +44,5 @@ export function createS3Client(a: AssetSettings, o: S3ClientOptions = {}): S3Cli
   if (a.accessKeyId && a.secretAccessKey) {
     config.credentials = { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey };
   }
-  const client = new S3Client(config);
-  timeouts.set(client, timeout);
-  return client;
+  return new S3Client(config);
 }

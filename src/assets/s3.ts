@@ -14,7 +14,7 @@ import type { AssetSettings } from '../settings.js';
 import type { Credentials } from './sigv4.js';
 
 /** What the lean calls need to sign without the SDK. */
-export interface DirectTarget {
+interface DirectTarget {
   /** The bucket's URL, path-style: `<endpoint>/<bucket>`. */
   url: URL;
   region: string;
@@ -72,7 +72,7 @@ export function s3Connection(settings: AssetSettings, o: S3ConnectionOptions = {
   return {
     settings,
     requestTimeoutMs,
-    client: () => (made ??= import('./s3-client.js').then((m) => m.createS3Client(settings, { requestTimeoutMs }))),
+    client: () => (made ??= import('./sdk.js').then((m) => m.createS3Client(settings, { requestTimeoutMs }))),
     direct(bucket) {
       const url = pathStyleUrl(settings.endpoint, bucket);
       const credentials = url && staticCredentials(settings, env);

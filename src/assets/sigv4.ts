@@ -51,7 +51,7 @@ const UNSIGNED = new Set([
 ]);
 
 /** RFC 3986 encoding: everything but the unreserved characters, as SigV4 canonicalises a query or path segment. */
-export function encodeRfc3986(s: string): string {
+function encodeRfc3986(s: string): string {
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 

@@ -17,7 +17,7 @@
  */
 import { DEFAULT_UPLOAD_CONCURRENCY } from '../settings.js';
 import { compareFiles, nextManifest, readManifest, saveManifest, type ManifestState } from './compare.js';
-import { walkLocal } from './local.js';
+import { walkLocal, type LocalFile } from './local.js';
 import { MANIFEST_KEY } from './manifest.js';
 import { planSync, type RemoteObject, type SyncPlan } from './plan.js';
 import { createLeanS3, type LeanS3 } from './lean.js';
@@ -170,16 +170,27 @@ export async function prepareSync(s3: S3Connection, options: SyncOptions): Promi
   const leanReady = createLeanS3(s3, bucket, { maxSockets: concurrency }); // endpoint and credentials
   leanReady.catch(() => undefined); // awaited below
   try {
-    const remoteReady = leanReady.then((lean) => listRemote({ s3, lean, counter, log }, bucket, prefix));
+    // The listing's first page and the manifest go out first; the walk (synchronous calls) runs while their answers
+    // are on the way, and its keys tell the listing where to cut the rest into ranges listed at once (remote.ts).
+    const walked: { resolve?: (keys: readonly string[]) => void; reject?: (err: unknown) => void } = {};
+    const keys = new Promise<readonly string[]>((resolve, reject) => Object.assign(walked, { resolve, reject }));
+    keys.catch(() => undefined); // the listing's; a failed walk fails the sync below
+    const remoteReady = leanReady.then((lean) => listRemote({ s3, lean, counter, log }, bucket, prefix, keys));
     remoteReady.catch(() => undefined); // awaited below
     const manifestReady = leanReady.then((lean) => readManifest(opts.contentManifest ? lean : undefined, opts, log));
     manifestReady.catch(() => undefined); // awaited below
-    // The requests go out first; the walk (synchronous calls) runs while their answers are on the way.
     await new Promise((resolve) => setImmediate(resolve));
-    const local = walkLocal(opts.dir, { includeDotfiles: opts.includeDotfiles, keyPrefix: prefix, log });
+    let local: LocalFile[];
+    try {
+      local = walkLocal(opts.dir, { includeDotfiles: opts.includeDotfiles, keyPrefix: prefix, log });
+    } catch (err) {
+      walked.reject!(err);
+      throw err;
+    }
+    walked.resolve!(local.map((f) => prefix + f.key));
     const remote = withoutManifest(await remoteReady);
     const state = await manifestReady;
-    const { hashes, ids } = await compareFiles(local, remote, state, log);
+    const { hashes, ids } = compareFiles(local, remote, state, log);
     const lean = await leanReady;
     const uploader = new Uploader({
       s3,

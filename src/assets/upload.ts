@@ -16,7 +16,7 @@ import type { CompletedPart, PutObjectCommand, S3Client, UploadPartCommand } fro
 
 interface SdkParts {
   client: S3Client;
-  sdk: typeof import('@aws-sdk/client-s3');
+  sdk: typeof import('./sdk.js');
   /** With the SDK's default checksums (real AWS), parts carry CRC32s that CompleteMultipartUpload must repeat. */
   partChecksums: boolean;
 }
@@ -100,7 +100,7 @@ export class Uploader {
 
   /** The SDK's client and commands, loaded on first use. */
   private sdk(): Promise<SdkParts> {
-    this.sdkReady ??= Promise.all([this.o.s3.client(), import('@aws-sdk/client-s3')]).then(async ([client, sdk]) => ({
+    this.sdkReady ??= Promise.all([this.o.s3.client(), import('./sdk.js')]).then(async ([client, sdk]) => ({
       client,
       sdk,
       partChecksums: (await checksumMode(client)) === 'WHEN_SUPPORTED',

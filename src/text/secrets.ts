@@ -28,7 +28,13 @@ export class Secrets {
   private readonly values = new Set<string>();
   private pattern: RegExp | undefined;
 
-  constructor(private readonly onForm: (form: string) => void = () => undefined) {}
+  constructor(private onForm: (form: string) => void = () => undefined) {}
+
+  /** From now on every form is also given to `mask`, and so is each form registered before. */
+  maskWith(mask: (form: string) => void): void {
+    this.onForm = mask;
+    for (const form of this.values) mask(form);
+  }
 
   /** Registers a secret (and its derived forms); empty and very short values are ignored. */
   add(secret: string | undefined): void {
