@@ -37855,7 +37855,7 @@ const TypeOverrides = __webpack_require__(365)
 const ConnectionParameters = __webpack_require__(646)
 const Query = __webpack_require__(4473)
 const defaults = __webpack_require__(8995)
-const Connection = __webpack_require__(9809)
+const Connection = __webpack_require__(2190)
 const crypto = __webpack_require__(4150)
 
 const activeQueryDeprecationNotice = nodeUtils.deprecate(
@@ -38887,7 +38887,7 @@ module.exports = ConnectionParameters
 
 /***/ }),
 
-/***/ 9809:
+/***/ 2190:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -39746,7 +39746,7 @@ module.exports.__defineSetter__('parseInt8', function (val) {
 
 const Client = __webpack_require__(5042)
 const defaults = __webpack_require__(8995)
-const Connection = __webpack_require__(9809)
+const Connection = __webpack_require__(2190)
 const Result = __webpack_require__(8014)
 const utils = __webpack_require__(9652)
 const Pool = __webpack_require__(7558)

@@ -1,8 +1,66 @@
-export const id = 874;
-export const ids = [874];
+export const id = 770;
+export const ids = [770];
 export const modules = {
 
-/***/ 8874:
+/***/ 6059:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   q: () => (/* binding */ createS3Client)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(3711);
+/* harmony import */ var _smithy_node_http_handler__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1279);
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7067);
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4708);
+/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_https__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _http_call_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2006);
+/**
+ * The S3 client for the asset bucket.
+ * - Custom endpoint (MinIO, R2, Ceph, s3rver…): path-style addressing, and checksums only when an
+ *   operation requires them: with the SDK's default checksums some S3-compatible servers reject uploads and
+ *   s3rver stores streamed bodies with their aws-chunked framing (silent corruption).
+ * - Credentials from the settings when given, else the SDK default chain (env, OIDC web identity, …).
+ * - Keep-alive connections, at most `concurrency` sockets: the sync never has more requests in flight.
+ * - Time limits from the `request-timeout` input: connecting, and silence on the socket (smithy's `socketTimeout`;
+ *   its `requestTimeout` only logs a warning unless `throwOnRequestTimeout`, and a whole-request limit would cut a
+ *   large part upload on a slow link that is still making progress). The lean calls (lean.ts) take the same limit
+ *   from the connection (s3.ts).
+ */
+
+
+
+
+
+function createS3Client(a, o = {}) {
+    const sockets = Math.max(1, Math.floor(a.concurrency) || 1);
+    const agent = { keepAlive: true, maxSockets: sockets };
+    const timeout = o.requestTimeoutMs ?? _http_call_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULT_TIMEOUT_MS */ .t1;
+    const config = {
+        region: a.region || 'us-east-1',
+        requestHandler: new _smithy_node_http_handler__WEBPACK_IMPORTED_MODULE_3__.NodeHttpHandler({
+            httpAgent: new node_http__WEBPACK_IMPORTED_MODULE_0__.Agent(agent),
+            httpsAgent: new node_https__WEBPACK_IMPORTED_MODULE_1__.Agent(agent),
+            connectionTimeout: timeout,
+            socketTimeout: timeout,
+        }),
+    };
+    if (a.endpoint) {
+        config.endpoint = a.endpoint;
+        config.forcePathStyle = true;
+        config.requestChecksumCalculation = 'WHEN_REQUIRED';
+        config.responseChecksumValidation = 'WHEN_REQUIRED';
+    }
+    if (a.accessKeyId && a.secretAccessKey) {
+        config.credentials = { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey };
+    }
+    return new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_4__/* .S3Client */ .YxF(config);
+}
+
+
+/***/ }),
+
+/***/ 5770:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -76,217 +134,8 @@ async function listOpenPulls(octokit, repo) {
     return new Set(pulls.map((p) => p.number));
 }
 
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __webpack_require__(7067);
-// EXTERNAL MODULE: external "node:https"
-var external_node_https_ = __webpack_require__(4708);
-;// CONCATENATED MODULE: ./src/retry.ts
-/**
- * The one retry policy of the action: a few attempts with exponential backoff and full jitter, for failures the
- * caller classifies as transient, never past a deadline. A retry is logged once per call (the first one), not per
- * attempt, so a flaky minute does not flood the log; the final error says how many attempts were made.
- *
- * Octokit's own plugins (plugin-retry, plugin-throttling) retry GitHub calls; everything else comes through here.
- */
-const DEFAULT_RETRY = { attempts: 3, baseDelayMs: 500, maxDelayMs: 4000 };
-class RetriesExhausted extends Error {
-    attempts;
-    last;
-    constructor(attempts, last) {
-        super(`${last instanceof Error ? last.message : String(last)} (after ${attempts} attempts)`);
-        this.attempts = attempts;
-        this.last = last;
-        this.name = 'RetriesExhausted';
-    }
-}
-/** The error as one line that names the call once, whether or not the error's message already does. */
-function describe(what, err) {
-    const message = err instanceof Error ? err.message : String(err);
-    return message.startsWith(what) ? message : `${what}: ${message}`;
-}
-const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/** The wait before attempt `attempt + 1` (attempt counts from 1): full jitter over the capped exponential. */
-function backoffMs(policy, attempt, random = Math.random) {
-    const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(cap / 2 + (random() * cap) / 2);
-}
-/**
- * Runs `fn` until it succeeds, fails with a non-transient error (rethrown as it is), or the attempts or the deadline
- * run out (then a RetriesExhausted wrapping the last error, whose message ends with the attempt count).
- */
-async function withRetry(fn, o) {
-    const policy = o.policy ?? DEFAULT_RETRY;
-    const sleep = o.sleep ?? realSleep;
-    const now = o.now ?? Date.now;
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn(attempt);
-        }
-        catch (err) {
-            const verdict = o.transient(err);
-            if (verdict === false)
-                throw err;
-            const wait = Math.max(verdict.afterMs ?? 0, backoffMs(policy, attempt, o.random));
-            const outOfTime = o.deadline !== undefined && now() + wait >= o.deadline;
-            if (attempt >= policy.attempts || outOfTime) {
-                if (attempt === 1)
-                    throw err;
-                throw new RetriesExhausted(attempt, err);
-            }
-            if (attempt === 1)
-                o.log?.(`${describe(o.what, err)}; retrying up to ${policy.attempts - 1} more times`);
-            await sleep(wait);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/http/call.ts
-/**
- * One HTTP request to a server we do not control (gateway, registry, Prometheus, the function itself), bounded in
- * time, with an error that names the call: method, URL without credentials, and the HTTP status or the network
- * cause as the OS said it (`ECONNREFUSED 127.0.0.1:1`, `socket hang up`, `no answer within 30s`).
- *
- * node:http rather than fetch: fetch refuses the WHATWG "bad ports" (1, 6000, 10080…) with a bare "fetch failed"
- * and wraps every network error the same way; node:http reports the real cause. Keep-alive agents are shared.
- */
-
-
-
-const DEFAULT_TIMEOUT_MS = 30_000;
-/** Bodies are read up to this size; the rest is dropped (error bodies go into logs and comments, clipped anyway). */
-const MAX_BODY = 8 * 1024 * 1024;
-const agents = {
-    'http:': new external_node_http_.Agent({ keepAlive: true, maxSockets: 16 }),
-    'https:': new external_node_https_.Agent({ keepAlive: true, maxSockets: 16 }),
-};
-/** The URL as it may be printed: no user or password. */
-function safeUrl(url) {
-    const u = new URL(String(url));
-    u.username = '';
-    u.password = '';
-    return u.toString();
-}
-function describeCall(method, url) {
-    return `${method} ${safeUrl(url)}`;
-}
-/** A call that got no HTTP answer: refused, reset, timed out, name not found. */
-class NetworkError extends Error {
-    call;
-    code;
-    constructor(call, code, cause) {
-        super(`${call}: ${cause}`);
-        this.call = call;
-        this.code = code;
-        this.name = 'NetworkError';
-    }
-}
-/** A call that got an HTTP answer the caller did not accept. */
-class StatusError extends Error {
-    call;
-    status;
-    body;
-    headers;
-    constructor(call, status, body, headers = {}, hint = '') {
-        const text = body.trim().replace(/\s+/g, ' ').slice(0, 300);
-        super(`${call} answered ${status}${text ? `: ${text}` : ''}${hint}`);
-        this.call = call;
-        this.status = status;
-        this.body = body;
-        this.headers = headers;
-        this.name = 'StatusError';
-    }
-}
-function networkCause(err, timeoutMs) {
-    const code = err.code ?? 'ERROR';
-    if (code === 'ETIMEDOUT' && err.message === 'faas-preview timeout')
-        return { code, text: `no answer within ${formatSeconds(timeoutMs)}` };
-    if (code === 'ECONNRESET' && /socket hang up/.test(err.message))
-        return { code, text: 'socket hang up (the server closed the connection without answering)' };
-    if (err.address)
-        return { code, text: `${code} ${err.address}${err.port ? `:${err.port}` : ''}` };
-    return { code, text: err.message || code };
-}
-function formatSeconds(ms) {
-    return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
-}
-/** One attempt. Any HTTP status resolves; only a missing answer rejects (NetworkError). */
-function call(req) {
-    const url = new URL(String(req.url));
-    const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const name = describeCall(req.method, url);
-    const lib = url.protocol === 'https:' ? external_node_https_ : external_node_http_;
-    const agent = agents[url.protocol];
-    const headers = { 'user-agent': 'faas-preview', ...req.headers };
-    if (req.body !== undefined)
-        headers['content-length'] = String(Buffer.byteLength(req.body));
-    return new Promise((resolve, reject) => {
-        const r = lib.request(url, { method: req.method, headers, agent });
-        const timer = setTimeout(() => r.destroy(Object.assign(new Error('faas-preview timeout'), { code: 'ETIMEDOUT' })), timeoutMs);
-        const fail = (err) => {
-            clearTimeout(timer);
-            const cause = networkCause(err, timeoutMs);
-            reject(new NetworkError(name, cause.code, cause.text));
-        };
-        r.on('error', fail);
-        r.on('response', (res) => {
-            const chunks = [];
-            let size = 0;
-            res.on('data', (c) => {
-                size += c.length;
-                if (size <= MAX_BODY)
-                    chunks.push(c);
-            });
-            res.on('error', fail);
-            res.on('end', () => {
-                clearTimeout(timer);
-                resolve({
-                    status: res.statusCode ?? 0,
-                    headers: res.headers,
-                    text: Buffer.concat(chunks).toString('utf8'),
-                    call: name,
-                });
-            });
-        });
-        r.end(req.body);
-    });
-}
-/** 408, 429 and 5xx: worth another attempt; `retry-after` (seconds) is honoured when the server sends it. */
-function transientStatus(status, headers = {}) {
-    if (status !== 408 && status !== 429 && status < 500)
-        return false;
-    const after = Number(headers['retry-after']);
-    return Number.isFinite(after) && after > 0 ? { afterMs: Math.min(after, 60) * 1000 } : {};
-}
-/**
- * For idempotent calls: retries network failures and transient statuses with the one retry policy, and resolves with
- * the first accepted answer. Anything else becomes a StatusError or NetworkError naming the call.
- */
-async function callWithRetry(req) {
-    return withRetry(async () => {
-        const res = await call({ ...req, timeoutMs: budget(req) });
-        if (req.accept(res.status))
-            return res;
-        throw new StatusError(res.call, res.status, res.text, res.headers, req.hint?.(res.status, res.text) ?? '');
-    }, {
-        what: describeCall(req.method, req.url),
-        transient: (err) => err instanceof NetworkError
-            ? {}
-            : err instanceof StatusError
-                ? transientStatus(err.status, err.headers)
-                : false,
-        log: req.log,
-        policy: req.policy ?? DEFAULT_RETRY,
-        deadline: req.deadline,
-    });
-}
-/** The per-attempt timeout, shortened so that no attempt runs past the caller's deadline. */
-function budget(req) {
-    const timeout = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (req.deadline === undefined)
-        return timeout;
-    return Math.max(1, Math.min(timeout, req.deadline - Date.now()));
-}
-
+// EXTERNAL MODULE: ./src/http/call.ts
+var call = __webpack_require__(2006);
 // EXTERNAL MODULE: ./src/text/run-secrets.ts + 1 modules
 var run_secrets = __webpack_require__(3725);
 ;// CONCATENATED MODULE: ./src/image/distribution-client.ts
@@ -338,14 +187,14 @@ class RegistryClient {
             return first;
         const challenge = bearerChallenge(first.headers['www-authenticate']);
         if (!challenge)
-            throw new StatusError(first.call, 401, first.text, first.headers, this.refused());
+            throw new call/* StatusError */.Xs(first.call, 401, first.text, first.headers, this.refused());
         const scope = challenge.scope || `repository:${this.o.name}:${NEED_ACTIONS[need]}`;
         this.tokens.set(need, await this.fetchToken(challenge, scope));
         const again = await this.send(method, url, need, accept, headers, body);
         if (again.status !== 401)
             return again;
         const hint = ` (the token service granted a token for ${scope}, and the registry still refused it: the registry credentials need ${need} access to ${this.o.name})`;
-        throw new StatusError(again.call, 401, again.text, again.headers, hint);
+        throw new call/* StatusError */.Xs(again.call, 401, again.text, again.headers, hint);
     }
     /**
      * A blob's bytes. Registries that keep blobs elsewhere (S3-backed distribution, GHCR, Docker Hub) answer with a
@@ -359,7 +208,7 @@ class RegistryClient {
         const location = res.headers.location;
         if (!location)
             throw new Error(`${res.call} answered ${res.status} without a Location to follow`);
-        return callWithRetry({
+        return (0,call/* callWithRetry */.ZG)({
             method: 'GET',
             url: new URL(location, url),
             accept: (s) => s === 200,
@@ -370,7 +219,7 @@ class RegistryClient {
     send(method, url, need, accept, headers, body) {
         const token = this.tokens.get(need);
         const auth = token ? `Bearer ${token}` : this.basic;
-        return callWithRetry({
+        return (0,call/* callWithRetry */.ZG)({
             method,
             url,
             headers: auth ? { ...headers, authorization: auth } : headers,
@@ -385,7 +234,7 @@ class RegistryClient {
         if (challenge.service)
             url.searchParams.set('service', challenge.service);
         url.searchParams.set('scope', scope);
-        const res = await callWithRetry({
+        const res = await (0,call/* callWithRetry */.ZG)({
             method: 'GET',
             url,
             headers: this.basic ? { authorization: this.basic } : {},
@@ -724,7 +573,7 @@ async function anonymousPull(image, o) {
     }
     catch (err) {
         // The client's hints are about the action's own credentials, which do not matter to an anonymous pull.
-        if (err instanceof StatusError && DENIALS.has(err.status))
+        if (err instanceof call/* StatusError */.Xs && DENIALS.has(err.status))
             return { kind: 'denied', why: `${err.call} answered ${err.status}` };
         return { kind: 'unverified', why: err.message };
     }
@@ -911,7 +760,7 @@ async function store_readJson(client, bucket, key) {
         throw err;
     }
 }
-async function writeJson(client, bucket, key, value) {
+async function store_writeJson(client, bucket, key, value) {
     await client.send(new dist_cjs/* PutObjectCommand */.wKZ({
         Bucket: bucket,
         Key: key,
@@ -922,7 +771,7 @@ async function writeJson(client, bucket, key, value) {
 }
 /** A state object holding one time, `{ <field>: ISO 8601 }`: the edge service's marks (a wake's deadline, a visit). */
 async function store_writeTime(store, key, field, at) {
-    await writeJson(store.client, store.bucket, key, { [field]: at.toISOString() });
+    await store_writeJson(store.client, store.bucket, key, { [field]: at.toISOString() });
 }
 /** The time of such an object, epoch ms; undefined when there is none, or it holds no time under `field`. */
 async function store_readTime(store, key, field) {
@@ -967,7 +816,7 @@ function folder(statePrefix) {
 }
 const closedKey = (statePrefix, name) => `${folder(statePrefix)}${name}.json`;
 async function saveClosed(store, closed) {
-    await writeJson(store.client, store.bucket, closedKey(store.statePrefix, closed.name), {
+    await store_writeJson(store.client, store.bucket, closedKey(store.statePrefix, closed.name), {
         version: CLOSED_VERSION,
         ...closed,
     });
@@ -1002,7 +851,7 @@ function recordKey(statePrefix, name) {
     return `${records_folder(statePrefix)}${name}.json`;
 }
 async function saveRecord(store, record) {
-    await writeJson(store.client, store.bucket, recordKey(store.statePrefix, record.name), {
+    await store_writeJson(store.client, store.bucket, recordKey(store.statePrefix, record.name), {
         version: RECORD_VERSION,
         ...record,
     });
@@ -1031,7 +880,7 @@ function sleepingKey(statePrefix, name) {
 }
 async function saveSleeping(store, name, specs, since) {
     const body = { version: SLEEPING_VERSION, since: since.toISOString(), specs };
-    await writeJson(store.client, store.bucket, sleepingKey(store.statePrefix, name), body);
+    await store_writeJson(store.client, store.bucket, sleepingKey(store.statePrefix, name), body);
 }
 /** A spec of preview `name`: its own function or one of its `<name>-<fn>` functions. */
 function belongs(name, spec) {
@@ -1077,6 +926,8 @@ var settings = __webpack_require__(8750);
 var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __webpack_require__(4573);
 // EXTERNAL MODULE: ./src/rules/paths.ts
 var paths = __webpack_require__(6619);
 // EXTERNAL MODULE: external "node:path"
@@ -1100,6 +951,7 @@ var external_node_path_ = __webpack_require__(6760);
  * directory, a third of the time of their promise forms (thread-pool round trips) on a 2,000-file site. Contents are
  * read by the sync, from `path`, which is always the real path inside the directory.
  */
+
 
 
 
@@ -1138,8 +990,7 @@ function specialKind(e) {
 }
 /** The name decoded, or undefined when it is not valid UTF-8 (decoding would not give the same bytes back). */
 function utf8Name(raw) {
-    const name = raw.toString('utf8');
-    return Buffer.from(name, 'utf8').equals(raw) ? name : undefined;
+    return (0,external_node_buffer_.isUtf8)(raw) ? raw.toString('utf8') : undefined;
 }
 /** A name that is not UTF-8, printable: ASCII as it is, every other byte as `\xNN`. */
 function escapeBytes(raw) {
@@ -1542,9 +1393,11 @@ function usableEntry(manifest, key, remote, size) {
  * the walk fails at once instead of blocking the sync on a writer that never comes. A file whose size is no longer
  * the walk's fails with FileChanged rather than be sent or hashed as something else.
  *
- * Files up to SMALL_FILE are read whole with one synchronous open/read/close (microseconds for a small file, less
- * than the thread-pool round trips of the asynchronous calls, and most of a site's files are small); larger ones are
- * streamed.
+ * For uploads, files up to SMALL_FILE are read whole with one synchronous open/read/close (microseconds for a small
+ * file, less than the thread-pool round trips of the asynchronous calls, and most of a site's files are small); larger
+ * ones are streamed. Hashing reads every file synchronously through one reused buffer: nothing else waits on the event
+ * loop while the sync compares (the listing is in), and a buffer per read cost more in allocation and garbage
+ * collection than the hashing itself (a third of a CI rebuild's time on the bench).
  */
 
 
@@ -1553,6 +1406,8 @@ function usableEntry(manifest, key, remote, size) {
 
 const SMALL_FILE = 256 * 1024;
 const READ_CHUNK = 256 * 1024;
+/** A divisor of PART_SIZE, so that a part's digest never needs a read split across two parts. */
+const HASH_CHUNK = 1024 * 1024;
 /** Opening never waits (a FIFO would block it until a writer comes); regular files read as usual. */
 const READ_FLAGS = external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK;
 /** A descriptor of `path` for reading, if it is still the regular file the walk saw. */
@@ -1607,22 +1462,37 @@ function hashers(want, partSize) {
         }),
     };
 }
-/** The hashes `want` asks for, in one read of the file (whole when small, else streamed). */
-async function fileHashes(path, size, want, partSize = PART_SIZE) {
+/** The buffer every hashing read goes through (reads are synchronous: one at a time). */
+let scratch;
+/** The hashes `want` asks for, in one read of the file; throws FileChanged when its size is no longer `size`. */
+function fileHashes(path, size, want, partSize = PART_SIZE) {
     const h = hashers(want, partSize);
-    if (size <= SMALL_FILE)
-        h.update(readSmall(path, size));
-    else
-        for await (const chunk of fileStream(path))
-            h.update(chunk);
+    const buf = (scratch ??= Buffer.allocUnsafe(HASH_CHUNK));
+    const fd = openRegular(path);
+    try {
+        let n = 0;
+        for (let r; (r = (0,external_node_fs_.readSync)(fd, buf, 0, buf.length, null)) > 0;) {
+            n += r;
+            if (n > size)
+                throw new FileChanged(path, `it grew past the ${size} bytes the walk saw`);
+            h.update(buf.subarray(0, r));
+        }
+        if (n !== size)
+            throw new FileChanged(path, `${n} bytes, the walk saw ${size}`);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
     return h.results();
 }
 /** The file's hash in ETag form: `<md5>` or, for `multipart`, `md5(part md5s)-<N>` with PART_SIZE parts. */
-async function hashFile(path, kind, opts = {}) {
+function hashFile(path, kind, opts = {}) {
     const { size } = statSync(path);
-    return (await fileHashes(path, size, { etag: kind }, opts.partSize)).etag;
+    return fileHashes(path, size, { etag: kind }, opts.partSize).etag;
 }
 
+// EXTERNAL MODULE: ./src/retry.ts
+var retry = __webpack_require__(9809);
 ;// CONCATENATED MODULE: ./src/assets/s3-call.ts
 
 
@@ -1669,7 +1539,7 @@ function transientS3(f) {
         return false; // the file changed or cannot be read: another attempt reads the same
     if (f.code && TRANSIENT_CODES.has(f.code))
         return {};
-    return f.status === undefined ? false : transientStatus(f.status, f.headers);
+    return f.status === undefined ? false : (0,call/* transientStatus */.fO)(f.status, f.headers);
 }
 const HINTS = {
     SignatureDoesNotMatch: 'the server signs with another secret for this access key: check aws-secret-access-key',
@@ -1723,7 +1593,7 @@ async function s3Operation(target, fn, o = {}) {
     if (!o.retry)
         return attempt();
     try {
-        return await withRetry(attempt, {
+        return await (0,retry/* withRetry */.bD)(attempt, {
             what: `${target.operation} ${describeTarget(target)}`,
             transient: (err) => (err instanceof S3OperationError ? transientS3(err.failure) : false),
             log: o.log,
@@ -1731,7 +1601,7 @@ async function s3Operation(target, fn, o = {}) {
         });
     }
     catch (err) {
-        if (err instanceof RetriesExhausted && err.last instanceof S3OperationError) {
+        if (err instanceof retry/* RetriesExhausted */.w1 && err.last instanceof S3OperationError) {
             throw new S3OperationError(target, err.last.failure, err.attempts, err.last.cause);
         }
         throw err;
@@ -1753,9 +1623,6 @@ async function s3Operation(target, fn, o = {}) {
 
 
 
-
-/** Files hashed at a time (most are read synchronously anyway: see files.ts). */
-const HASH_CONCURRENCY = 8;
 /** A manifest larger than this is not read (about 100,000 files). */
 const MAX_MANIFEST = 16 * 1024 * 1024;
 /** Reads `<prefix>.faas-preview/assets.json` (needs the lean calls: without them, no manifest). */
@@ -1783,7 +1650,7 @@ async function readManifest(lean, scope, log) {
         return { recording: false };
     }
 }
-/** What each file needs read, largest first (the big files' reads, streamed, overlap with the small ones). */
+/** What each file needs read. */
 function jobsFor(local, remote, state) {
     const byEtag = new Map(hashRequests(local, remote).map((r) => [r.file.key, r.kind]));
     const jobs = [];
@@ -1796,17 +1663,17 @@ function jobsFor(local, remote, state) {
         else if (kind)
             jobs.push({ file, want: { etag: kind, id: state.recording } });
     }
-    return jobs.sort((a, b) => b.file.size - a.file.size);
+    return jobs;
 }
-/** Reads the files that may be unchanged, each once. */
-async function compareFiles(local, remote, state, log) {
+/** Reads the files that may be unchanged, each once (synchronously: files.ts). */
+function compareFiles(local, remote, state, log) {
     const out = { hashes: new Map(), ids: new Map() };
     const jobs = jobsFor(local, remote, state);
     const byId = jobs.filter((j) => j.entry).length;
     if (jobs.length)
         log(`compared ${byId} file(s) by content id (manifest), ${jobs.length - byId} by MD5`);
-    await forEachLimited(jobs, HASH_CONCURRENCY, async ({ file, want, entry }) => {
-        const h = await fileHashes(file.path, file.size, want);
+    for (const { file, want, entry } of jobs) {
+        const h = fileHashes(file.path, file.size, want);
         if (h.id !== undefined)
             out.ids.set(file.key, h.id);
         // the entry's bytes are the object's (same ETag): equal ids prove the file unchanged
@@ -1814,7 +1681,7 @@ async function compareFiles(local, remote, state, log) {
             out.hashes.set(file.key, remote.get(file.key).etag);
         else if (h.etag !== undefined)
             out.hashes.set(file.key, h.etag);
-    });
+    }
     return out;
 }
 /** The next manifest: the unchanged files read this run (the listing's ETag) and the files sent (the answers' ETag). */
@@ -1853,28 +1720,22 @@ async function saveManifest(lean, scope, state, next, log) {
     }).catch((err) => log(`warning: the asset manifest ${key} was not written (${err.message})`));
 }
 
-// EXTERNAL MODULE: ./node_modules/@smithy/core/dist-cjs/submodules/checksum/index.js
-var checksum = __webpack_require__(9542);
-// EXTERNAL MODULE: ./node_modules/@smithy/core/dist-cjs/submodules/endpoints/index.js
-var endpoints = __webpack_require__(2085);
-// EXTERNAL MODULE: ./node_modules/@smithy/core/dist-cjs/submodules/protocols/index.js
-var protocols = __webpack_require__(3422);
-// EXTERNAL MODULE: ./node_modules/@smithy/signature-v4/dist-cjs/index.js
-var signature_v4_dist_cjs = __webpack_require__(5118);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __webpack_require__(7075);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __webpack_require__(6752);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __webpack_require__(7067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __webpack_require__(4708);
 ;// CONCATENATED MODULE: ./src/assets/lean-http.ts
 /**
- * The lean S3 calls' transport (lean.ts): an undici Pool of keep-alive HTTP/1.1 connections to the bucket's origin.
+ * The lean S3 calls' transport (lean.ts): node's own http/https agent, keep-alive HTTP/1.1 connections to the
+ * bucket's origin. Node's built-in client costs nothing to load, where undici (used before) took about 75 ms of every
+ * run's start-up on the bench machine, more than a whole incremental sync's requests.
  *
  * - At most `connections` of them (the sync's concurrency: it never has more requests in flight), one request at a
- *   time on each. Idle ones are closed after 4 s, below the keep-alive timeouts of S3 servers, whatever the server's
- *   `Keep-Alive` hint says, so one reused after a long pause between phases is not one the server is closing; idle,
- *   they never keep the process alive (undici unrefs them).
- * - `timeoutMs` (the S3 client's request-timeout) for connecting and for silence while waiting for the answer's head
- *   or between pieces of its body.
+ *   time on each. Idle ones are closed after 4 s (or 1 s before the server's `Keep-Alive: timeout` when that is
+ *   sooner), so one reused after a long pause between phases is not one the server is closing; idle, they never keep
+ *   the process alive (the agent unrefs them).
+ * - `timeoutMs` (the S3 client's request-timeout) for connecting (TLS handshake included) and for silence while
+ *   waiting for the answer's head or between pieces of its body.
  * - Answers are untrusted: a body longer than the call's `maxBody` fails it and drops the connection (checked on the
  *   announced Content-Length and while reading, whatever the framing).
  * - A body is a Buffer, or a stream opened per attempt that must give exactly `size` bytes: more or fewer fails the
@@ -1882,70 +1743,79 @@ var undici = __webpack_require__(6752);
  * - No proxies (the SDK's node:http agents use none either), no redirects, no compression.
  *
  * Failures reject with node's error codes for what went wrong on the way (ETIMEDOUT, ECONNRESET, EPROTO for a
- * malformed or oversized answer, ECONNABORTED once closed, or the socket's own ECONNREFUSED, EPIPE, TLS codes…),
- * undici's error as the cause: s3-call.ts classifies any of them as a network failure worth another attempt.
+ * malformed or oversized answer, ECONNABORTED once closed, or the socket's own ECONNREFUSED, EPIPE, TLS codes…):
+ * s3-call.ts classifies any of them as a network failure worth another attempt.
  */
 
 
 const IDLE_MS = 4000;
-/** undici's error as node's code for it and one line that says what happened. */
-function networkError(err, timeoutMs) {
-    const coded = (code, text) => Object.assign(new Error(`${text} (${code})`, { cause: err }), { code });
-    switch (err.code) {
-        case 'UND_ERR_CONNECT_TIMEOUT':
-            return coded('ETIMEDOUT', `could not connect within ${timeoutMs} ms`);
-        case 'UND_ERR_HEADERS_TIMEOUT':
-        case 'UND_ERR_BODY_TIMEOUT':
-            return coded('ETIMEDOUT', `the server was silent for ${timeoutMs} ms`);
-        case 'UND_ERR_SOCKET':
-            return coded('ECONNRESET', `the connection closed before the answer was complete: ${err.message}`);
-        case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
-            return coded('EPROTO', "the answer's body does not match its Content-Length");
-        case 'UND_ERR_HEADERS_OVERFLOW':
-            return coded('EPROTO', "the answer's head is too large");
-        case 'UND_ERR_CLOSED':
-        case 'UND_ERR_DESTROYED':
-            return coded('ECONNABORTED', 'the connection pool is closed');
-    }
+const coded = (code, text, cause) => Object.assign(new Error(`${text} (${code})`, { cause }), { code });
+/** Node's parser and socket errors as one line that says what happened, with node's code. */
+function networkError(err) {
+    if (err.code === 'HPE_UNEXPECTED_CONTENT_LENGTH')
+        return coded('EPROTO', "the answer's body does not match its Content-Length", err);
+    if (err.code === 'HPE_HEADER_OVERFLOW')
+        return coded('EPROTO', "the answer's head is too large", err);
     if (err.code?.startsWith('HPE_'))
-        return coded('EPROTO', `a malformed answer: ${err.message} [${err.code}]`);
+        return coded('EPROTO', `a malformed answer: ${err.message} [${err.code}]`, err);
+    if (err.code === 'ECONNRESET' && (err.message === 'aborted' || err.message === 'socket hang up'))
+        return coded('ECONNRESET', `the connection closed before the answer was complete: ${err.message}`, err);
     return err;
 }
+/** An agent that keeps connections only until close(): afterwards each is closed once its answer was read. */
+function closingAgent(secure, maxSockets) {
+    const Base = secure ? external_node_https_.Agent : external_node_http_.Agent;
+    class Closing extends Base {
+        closed = false;
+        keepSocketAlive(socket) {
+            // node's returns whether it kept the socket (typed as void)
+            return !this.closed && super.keepSocketAlive(socket);
+        }
+    }
+    // noDelay: a request's last segment goes at once, not after the server's (possibly delayed) ACK of the one before
+    return new Closing({ keepAlive: true, maxSockets, timeout: IDLE_MS, scheduling: 'lifo', noDelay: true });
+}
 /**
- * The stream, failing with `req.sizeMismatch` when it is not exactly `req.size` bytes. Each chunk is passed on only
- * once the next one came or the stream ended at the right size: the server never gets a whole body of the announced
- * length from a file that grew.
+ * Writes the stream to `req`, failing with `r.sizeMismatch` when it is not exactly `r.size` bytes. Each chunk is
+ * written only once the next one came or the stream ended at the right size: the server never gets a whole body of
+ * the announced length from a file that grew.
  */
-async function* exactly(stream, req) {
-    const mismatch = (n) => req.sizeMismatch?.(n) ?? new Error(`the body was ${n} bytes, not ${req.size}`);
+async function writeExactly(req, stream, r) {
+    const mismatch = (n) => r.sizeMismatch?.(n) ?? new Error(`the body was ${n} bytes, not ${r.size}`);
     let read = 0;
     let held;
+    const write = async (chunk) => {
+        if (!req.write(chunk))
+            await new Promise((resolve) => req.once('drain', resolve).once('close', resolve));
+    };
     for await (const chunk of stream) {
+        if (req.destroyed)
+            return;
         read += chunk.length;
-        if (read > req.size)
+        if (read > r.size)
             throw mismatch(read);
         if (held)
-            yield held;
+            await write(held);
         held = chunk;
     }
-    if (read !== req.size)
+    if (read !== r.size)
         throw mismatch(read);
-    if (held)
-        yield held;
+    req.end(held);
 }
-/** The whole body, or an over-size error (the body is destroyed, and with it the connection). */
-async function readAtMost(body, announced, max) {
-    const tooLong = () => Object.assign(new Error(`the answer's body is over ${max} bytes (EPROTO)`), { code: 'EPROTO' });
-    if (typeof announced === 'string' && Number(announced) > max) {
-        body.on('error', () => undefined).destroy(); // undici reports the abort as the body's error: nobody reads it now
+/** The whole body, or an over-size error (the answer is destroyed, and with it the connection). */
+async function readAtMost(res, max) {
+    const tooLong = () => coded('EPROTO', `the answer's body is over ${max} bytes`);
+    const announced = res.headers['content-length'];
+    if (announced !== undefined && Number(announced) > max) {
+        res.destroy();
         throw tooLong();
     }
     const chunks = [];
     let n = 0;
-    for await (const chunk of body) {
+    for await (const chunk of res) {
         n += chunk.length;
         if (n > max)
-            throw tooLong(); // leaving the loop destroys the body
+            throw tooLong(); // leaving the loop destroys the answer
         chunks.push(chunk);
     }
     return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, n);
@@ -1953,125 +1823,172 @@ async function readAtMost(body, announced, max) {
 function createLeanHttp(o) {
     if (o.origin.protocol !== 'http:' && o.origin.protocol !== 'https:')
         throw new TypeError(`not an http(s) URL: ${o.origin.protocol}`);
-    const pool = new undici.Pool(o.origin.origin, {
-        connections: Math.max(1, Math.floor(o.connections) || 1),
-        connectTimeout: o.timeoutMs,
-        headersTimeout: o.timeoutMs,
-        bodyTimeout: o.timeoutMs,
-        keepAliveTimeout: IDLE_MS,
-        keepAliveMaxTimeout: IDLE_MS,
+    const secure = o.origin.protocol === 'https:';
+    const agent = closingAgent(secure, Math.max(1, Math.floor(o.connections) || 1));
+    const target = {
+        agent,
+        protocol: o.origin.protocol,
+        hostname: o.origin.hostname.replace(/^\[|\]$/g, ''), // an IPv6 literal without its brackets
+        port: o.origin.port || undefined,
+        timeout: o.timeoutMs, // from the first byte of the connect on, then each silence
+    };
+    const request = (r) => new Promise((resolve, reject) => {
+        const headers = r.body ? { ...r.headers, 'content-length': String(r.size) } : r.headers;
+        const req = (secure ? external_node_https_ : external_node_http_).request({ ...target, method: r.method, path: r.path, headers });
+        let connected = false;
+        let failed;
+        const fail = (err) => {
+            failed ??= err;
+            req.destroy(err);
+            reject(err);
+        };
+        req.on('socket', (socket) => {
+            if (req.reusedSocket)
+                connected = true;
+            else
+                socket.once(secure ? 'secureConnect' : 'connect', () => (connected = true));
+        });
+        req.on('timeout', () => fail(connected
+            ? coded('ETIMEDOUT', `the server was silent for ${o.timeoutMs} ms`)
+            : coded('ETIMEDOUT', `could not connect within ${o.timeoutMs} ms`)));
+        req.on('error', (err) => fail(failed ?? networkError(err)));
+        req.on('response', (res) => {
+            res.on('error', () => undefined); // read below: its failure arrives as the iteration's
+            readAtMost(res, r.maxBody).then((body) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }), (err) => fail(failed ?? (err.code === 'EPROTO' ? err : networkError(err))));
+        });
+        if (typeof r.body === 'function') {
+            const stream = r.body();
+            writeExactly(req, stream, r)
+                .catch(fail)
+                .finally(() => stream.destroy());
+        }
+        else
+            req.end(r.body);
     });
     return {
-        async request(req) {
-            const stream = typeof req.body === 'function' ? req.body() : undefined;
-            const body = stream
-                ? external_node_stream_.Readable.from(exactly(stream, req), { objectMode: false })
-                : req.body;
-            const headers = body ? { ...req.headers, 'content-length': String(req.size) } : req.headers;
-            try {
-                const res = await pool.request({ method: req.method, path: req.path, headers, body });
-                const data = await readAtMost(res.body, res.headers['content-length'], req.maxBody);
-                return { status: res.statusCode, headers: res.headers, body: data };
-            }
-            catch (err) {
-                throw networkError(err, o.timeoutMs);
-            }
-            finally {
-                stream?.destroy(); // read to its end, or abandoned: an answer before the whole body, or no connection at all
-            }
-        },
+        request: (r) => (agent.closed ? Promise.reject(coded('ECONNABORTED', 'the connections are closed')) : request(r)),
         close() {
-            pool.close().catch(() => undefined); // closing only fails when it was already destroyed
+            agent.closed = true;
+            for (const sockets of Object.values(agent.freeSockets))
+                for (const s of sockets ?? [])
+                    s.destroy();
         },
     };
 }
 
-// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
-var node_http_handler_dist_cjs = __webpack_require__(1279);
-;// CONCATENATED MODULE: ./src/assets/s3.ts
+;// CONCATENATED MODULE: ./src/assets/sigv4.ts
 /**
- * The S3 client for the asset bucket.
- * - Custom endpoint (MinIO, R2, Ceph, s3rver…): path-style addressing, and checksums only when an
- *   operation requires them: with the SDK's default checksums some S3-compatible servers reject uploads and
- *   s3rver stores streamed bodies with their aws-chunked framing (silent corruption).
- * - Credentials from the settings when given, else the SDK default chain (env, OIDC web identity, …).
- * - Keep-alive connections, at most `concurrency` sockets: the sync never has more requests in flight.
- * - Time limits from the `request-timeout` input: connecting, and silence on the socket (smithy's `socketTimeout`;
- *   its `requestTimeout` only logs a warning unless `throwOnRequestTimeout`, and a whole-request limit would cut a
- *   large part upload on a slow link that is still making progress). The lean calls (lean.ts) read the same limit
- *   with `requestTimeoutOf`.
+ * AWS Signature Version 4 for S3 requests, on node:crypto: the Authorization header of the lean calls (lean.ts) and
+ * the query of the edge's presigned reads (read-signer.ts). It is the algorithm of AWS's SigV4 documentation, as
+ * S3 checks it (the path signed as sent, encoded once; the payload not hashed: UNSIGNED-PAYLOAD). Written here
+ * rather than taken from @smithy/signature-v4 because loading that library and what it pulls in took about 50 ms of
+ * every run's start-up; a unit test signs the same requests with it and expects the same signatures, and every
+ * integration test against radosgw, which checks each signature, goes through this one.
  */
 
-
-
-
-
-const timeouts = new WeakMap();
-/** The connect and idle-socket limit `client` was made with (the default for clients made elsewhere). */
-function requestTimeoutOf(client) {
-    return timeouts.get(client) ?? DEFAULT_TIMEOUT_MS;
+const ALGORITHM = 'AWS4-HMAC-SHA256';
+/** What proxies and clients change on the way, never signed (as AWS's own SDKs leave them out). */
+const UNSIGNED = new Set([
+    'authorization',
+    'cache-control',
+    'connection',
+    'expect',
+    'from',
+    'keep-alive',
+    'max-forwards',
+    'pragma',
+    'referer',
+    'te',
+    'trailer',
+    'transfer-encoding',
+    'upgrade',
+    'user-agent',
+    'x-amzn-trace-id',
+]);
+/** RFC 3986 encoding: everything but the unreserved characters, as SigV4 canonicalises a query or path segment. */
+function encodeRfc3986(s) {
+    return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
-function createS3Client(a, o = {}) {
-    const sockets = Math.max(1, Math.floor(a.concurrency) || 1);
-    const agent = { keepAlive: true, maxSockets: sockets };
-    const timeout = o.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const config = {
-        region: a.region || 'us-east-1',
-        requestHandler: new node_http_handler_dist_cjs.NodeHttpHandler({
-            httpAgent: new external_node_http_.Agent(agent),
-            httpsAgent: new external_node_https_.Agent(agent),
-            connectionTimeout: timeout,
-            socketTimeout: timeout,
-        }),
-    };
-    if (a.endpoint) {
-        config.endpoint = a.endpoint;
-        config.forcePathStyle = true;
-        config.requestChecksumCalculation = 'WHEN_REQUIRED';
-        config.responseChecksumValidation = 'WHEN_REQUIRED';
+/** An object key as a URL path: each segment encoded, `/` kept. */
+function encodeKeyPath(key) {
+    return key.split('/').map(encodeRfc3986).join('/');
+}
+/** The canonical query string, which is also what is sent: names and values encoded, sorted by name then value. */
+function canonicalQuery(query = {}) {
+    return Object.entries(query)
+        .map(([k, v]) => [encodeRfc3986(k), encodeRfc3986(v)])
+        .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0))
+        .map(([k, v]) => `${k}=${v}`)
+        .join('&');
+}
+const hmac = (key, data) => (0,external_node_crypto_.createHmac)('sha256', key).update(data).digest();
+/** `YYYYMMDDTHHMMSSZ`. */
+const longDate = (d) => d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+class SigV4 {
+    scope;
+    keys = new Map();
+    constructor(scope) {
+        this.scope = scope;
     }
-    if (a.accessKeyId && a.secretAccessKey) {
-        config.credentials = { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey };
+    /** The request's headers with `x-amz-date`, the session token if any, and `authorization` added. */
+    sign(r, creds, date) {
+        const amzDate = longDate(date);
+        const headers = { ...r.headers, 'x-amz-date': amzDate };
+        if (creds.sessionToken)
+            headers['x-amz-security-token'] = creds.sessionToken;
+        const payload = headers['x-amz-content-sha256'] ?? 'UNSIGNED-PAYLOAD';
+        const signed = Object.keys(headers)
+            .filter((h) => !UNSIGNED.has(h) && !/^(proxy|sec)-/.test(h))
+            .sort();
+        const { scope, signature } = this.signature(r, { headers, signed, payload, amzDate }, creds);
+        headers.authorization = `${ALGORITHM} Credential=${creds.accessKeyId}/${scope}, SignedHeaders=${signed.join(';')}, Signature=${signature}`;
+        return headers;
     }
-    const client = new dist_cjs/* S3Client */.YxF(config);
-    timeouts.set(client, timeout);
-    return client;
+    /** The query that presigns a GET of `path` (only `host` signed, the payload unsigned), valid `expiresS` seconds. */
+    presign(r, creds, date, expiresS) {
+        const amzDate = longDate(date);
+        const query = {
+            'X-Amz-Algorithm': ALGORITHM,
+            'X-Amz-Credential': `${creds.accessKeyId}/${this.scopeOf(amzDate)}`,
+            'X-Amz-Date': amzDate,
+            'X-Amz-Expires': String(expiresS),
+            'X-Amz-SignedHeaders': 'host',
+            ...(creds.sessionToken ? { 'X-Amz-Security-Token': creds.sessionToken } : {}),
+            // in the query, as the SDK's presigner puts it (and so signed with it): the payload is not hashed
+            'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+        };
+        const { signature } = this.signature({ ...r, query }, { headers: r.headers, signed: ['host'], payload: 'UNSIGNED-PAYLOAD', amzDate }, creds);
+        return canonicalQuery({ ...query, 'X-Amz-Signature': signature });
+    }
+    scopeOf(amzDate) {
+        return `${amzDate.slice(0, 8)}/${this.scope.region}/${this.scope.service}/aws4_request`;
+    }
+    signature(r, c, creds) {
+        const canonicalHeaders = c.signed.map((h) => `${h}:${c.headers[h].replace(/\s+/g, ' ').trim()}\n`).join('');
+        const canonical = [r.method, r.path, canonicalQuery(r.query), canonicalHeaders, c.signed.join(';'), c.payload].join('\n');
+        const scope = this.scopeOf(c.amzDate);
+        const toSign = [ALGORITHM, c.amzDate, scope, (0,external_node_crypto_.createHash)('sha256').update(canonical).digest('hex')].join('\n');
+        return { scope, signature: (0,external_node_crypto_.createHmac)('sha256', this.key(creds, c.amzDate)).update(toSign).digest('hex') };
+    }
+    /** The day's signing key, derived once per day and secret. */
+    key(creds, amzDate) {
+        const day = amzDate.slice(0, 8);
+        const id = `${day}\n${creds.secretAccessKey}`;
+        let key = this.keys.get(id);
+        if (!key) {
+            const { region, service } = this.scope;
+            key = hmac(hmac(hmac(hmac(`AWS4${creds.secretAccessKey}`, day), region), service), 'aws4_request');
+            this.keys.clear(); // one day and secret at a time: a long-lived edge service does not collect them
+            this.keys.set(id, key);
+        }
+        return key;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/assets/lean.ts
-/**
- * Lean S3 calls for the sync's hot path: single-part PutObject for its many small objects, and ListObjectsV2. They
- * bypass the SDK's client for what it costs per request (its middleware stack): a cold upload of the bench's 2,000
- * files to radosgw takes 1.4 s this way against 3.4 s through the SDK, 0.9 s of client CPU against 2.4 s (median of
- * 5 each, back to back: `npm run bench -- --server rgw --runs 5 --tools ours`, then the same with createLeanS3
- * declining), and the SDK takes 70–95 ms to list the bench's 2,000 keys from radosgw (two pages, warm) where this
- * takes 15–16 ms.
- *
- * - URL: the client's own endpoint resolution, run once per sync for the bucket (path-style with a custom
- *   endpoint, virtual-hosted `https://<bucket>.s3.<region>.amazonaws.com` otherwise, path-style for dotted
- *   buckets; FIPS, dual-stack, China partitions as the client resolves them). The key is appended with each
- *   segment RFC 3986-encoded, `/` kept, encoded once (the canonical URI S3 expects).
- * - Signing: @smithy/signature-v4, the SDK's own signer, configured as the SDK's S3 client configures it (the path
- *   signed as sent, not encoded again), with `x-amz-content-sha256: UNSIGNED-PAYLOAD` (no body hash), credentials
- *   from the client's own provider chain (env, OIDC web identity, session tokens), re-resolved before they expire,
- *   and the client's clock-skew offset, which an answer `RequestTimeTooSkewed` corrects for the next attempt (the
- *   SDK's too).
- * - Transport: undici (lean-http.ts), `maxSockets` keep-alive connections, the client's time limits for connecting
- *   and for silence (`requestTimeoutOf`), bounded answers, `User-Agent: faas-preview`.
- *   A hand-written HTTP/1.1 client and signer did the same cold upload with 0.3 s less client CPU (0.6 s against
- *   0.9 s, most of it undici's code running for the first time) and no wall-time difference we could measure; the
- *   parsing of untrusted answers and the signing are left to well-kept libraries for that price.
- * - A non-2xx answer rejects with an S3ResponseError that carries the status, S3's XML Code and Message (empty
- *   on radosgw) and the headers, in the SDK's error shape (`name`, `$metadata.httpStatusCode`), so s3-call.ts
- *   reads both alike; network errors and timeouts reject with the request and node's `code` (no `$metadata`).
- *   One attempt per call: the caller retries.
- *
- * Not for multipart uploads or deletes (rare, few requests): those stay on the SDK, as does everything when the
- * endpoint needs what only the SDK does (see resolveTarget).
- */
-
-
-
 
 
 
@@ -2102,8 +2019,6 @@ class S3ResponseError extends Error {
         this.$fault = status >= 500 ? 'server' : 'client';
     }
 }
-/** An object key as a URL path: each segment RFC 3986-encoded (unreserved characters kept), `/` kept, as the signer encodes it. */
-const encodeKeyPath = protocols.escapeUriPath;
 /** `<Code>` and `<Message>` of an S3 XML error body (empty strings when absent, e.g. HEAD or no body). */
 function parseS3Error(xml) {
     const tag = (name) => unescapeXml((lean_elements(xml, name)[0] ?? '').trim());
@@ -2162,9 +2077,10 @@ function parseListPage(xml) {
  * neither http nor https, or an endpoint the rules reject (the SDK path then reports it in its own words).
  */
 async function resolveTarget(client, bucket) {
+    const { PutObjectCommand, getEndpointFromInstructions } = await __webpack_require__.e(/* import() */ 221).then(__webpack_require__.bind(__webpack_require__, 5221));
     let endpoint;
     try {
-        endpoint = await (0,endpoints.getEndpointFromInstructions)({ Bucket: bucket, Key: 'k' }, dist_cjs/* PutObjectCommand */.wKZ, client.config);
+        endpoint = await getEndpointFromInstructions({ Bucket: bucket, Key: 'k' }, PutObjectCommand, client.config);
     }
     catch {
         return undefined;
@@ -2178,18 +2094,15 @@ async function resolveTarget(client, bucket) {
         return undefined;
     return { url, signingRegion: scheme.signingRegion, signingName: scheme.signingName ?? 's3' };
 }
-/**
- * `bucket`'s endpoint as `client` resolves it and a signer configured as the SDK's S3 client signs (for the lean
- * calls and the edge's presigned reads); undefined when only the SDK can sign for it.
- */
-async function bucketSigner(client, bucket) {
+/** The target and credentials from the SDK's client: its endpoint rules and provider chain. */
+async function fromSdk(s3, bucket) {
+    const client = await s3.client();
     const config = client.config;
     if (typeof config.credentials !== 'function')
         return undefined;
     const resolved = await resolveTarget(client, bucket);
-    if (!resolved)
+    if (!resolved || resolved.signingName !== 's3')
         return undefined;
-    const { url } = resolved;
     const provider = config.credentials;
     let creds;
     const credentials = async () => {
@@ -2198,45 +2111,66 @@ async function bucketSigner(client, bucket) {
             creds = await provider();
         return creds;
     };
-    // S3's canonical URI is the path as sent, encoded once (the SDK's S3 signer: signingEscapePath false)
-    const signer = new signature_v4_dist_cjs.SignatureV4({
-        credentials,
-        region: resolved.signingRegion,
-        service: resolved.signingName,
-        sha256: checksum.Sha256,
-        uriEscapePath: false,
-        applyChecksum: false,
-    });
-    const base = url.pathname.endsWith('/') ? url.pathname : url.pathname + '/';
-    const signingDate = () => new Date(Date.now() + (config.systemClockOffset ?? 0));
-    return { url, base, signer, credentials, config, signingDate };
+    return { url: resolved.url, region: resolved.signingRegion, credentials, clock: config };
 }
-/** Lean calls to `bucket` through `client`'s endpoint, credentials and clock; undefined: use the SDK. */
-async function createLeanS3(client, bucket, opts) {
-    const signing = await bucketSigner(client, bucket);
+/**
+ * `bucket`'s endpoint and a signer for it (for the lean calls and the edge's presigned reads): from the settings alone
+ * when they allow it (s3.ts), else as the SDK's client resolves them; undefined when only the SDK can sign for it.
+ */
+async function bucketSigner(s3, bucket) {
+    const direct = s3.direct(bucket);
+    const target = direct
+        ? { ...direct, credentials: () => Promise.resolve(direct.credentials), clock: {} }
+        : await fromSdk(s3, bucket);
+    if (!target)
+        return undefined;
+    const { url, clock } = target;
+    const base = url.pathname.endsWith('/') ? url.pathname : url.pathname + '/';
+    const signingDate = () => new Date(Date.now() + (clock.systemClockOffset ?? 0));
+    const signer = new SigV4({ region: target.region, service: 's3' });
+    return { url, base, signer, credentials: target.credentials, clock, signingDate };
+}
+const XML_ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+/** A DeleteObjects body: the keys XML-escaped (control characters as character references, as the SDK sends them). */
+function deleteBody(keys) {
+    const escape = (k) => k.replace(/[&<>"'\p{Cc}\u2028]/gu, (c) => XML_ESCAPES[c] ?? `&#x${c.charCodeAt(0).toString(16)};`);
+    const objects = keys.map((k) => `<Object><Key>${escape(k)}</Key></Object>`).join('');
+    return Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><Delete><Quiet>true</Quiet>${objects}</Delete>`);
+}
+/** The keys a DeleteObjects answer (DeleteResult) says failed, with S3's code and message; throws when it is not one. */
+function parseDeleteResult(xml) {
+    if (!xml.includes('<DeleteResult'))
+        throw new Error('the answer is not a DeleteResult');
+    return lean_elements(xml, 'Error').map((e) => {
+        const tag = (name) => unescapeXml(lean_elements(e, name)[0] ?? '');
+        return { key: tag('Key'), code: tag('Code'), message: tag('Message') };
+    });
+}
+/** Lean calls to `bucket` with `s3`'s endpoint, credentials and clock; undefined: use the SDK. */
+async function createLeanS3(s3, bucket, opts) {
+    const signing = await bucketSigner(s3, bucket);
     if (!signing)
         return undefined;
-    const { url, base, signer, config } = signing;
+    const { url, base, signer, clock } = signing;
     await signing.credentials(); // fail early (no credentials at all) rather than once per file
-    const http = createLeanHttp({ origin: url, connections: opts.maxSockets, timeoutMs: requestTimeoutOf(client) });
+    const http = createLeanHttp({ origin: url, connections: opts.maxSockets, timeoutMs: s3.requestTimeoutMs });
     let attempts = 0;
     /** One attempt; resolves with a 2xx answer, rejects with S3ResponseError or a network error naming the request. */
     const send = async (r) => {
-        const query = r.query ? (0,protocols.buildQueryString)(r.query) : '';
+        const query = canonicalQuery(r.query);
         const target = query ? `${r.path}?${query}` : r.path;
         const what = `${r.method} ${url.protocol}//${url.host}${target}`;
-        const signed = await signer.sign({
+        const toSign = {
             method: r.method,
-            protocol: url.protocol,
-            hostname: url.hostname,
             path: r.path,
             query: r.query,
             headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...r.headers },
-        }, { signingDate: signing.signingDate() });
+        };
+        const signed = signer.sign(toSign, await signing.credentials(), signing.signingDate());
         attempts++;
         let res;
         try {
-            res = await http.request({ ...r, path: target, headers: { ...signed.headers, 'user-agent': 'faas-preview' } });
+            res = await http.request({ ...r, path: target, headers: { ...signed, 'user-agent': 'faas-preview' } });
         }
         catch (err) {
             if (err instanceof FileChanged)
@@ -2251,10 +2185,11 @@ async function createLeanS3(client, bucket, opts) {
             // the SDK's own skew correction, shared with it: the next attempt is signed with the server's time
             const serverTime = Date.parse(typeof res.headers.date === 'string' ? res.headers.date : '');
             if (!Number.isNaN(serverTime))
-                config.systemClockOffset = serverTime - Date.now();
+                clock.systemClockOffset = serverTime - Date.now();
         }
         throw new S3ResponseError(res.status, code, message, what, res.headers);
     };
+    const bucketPath = base === '/' ? base : base.slice(0, -1); // the bucket itself: `/<bucket>` path-style, `/` virtual-hosted
     return {
         async put(key, body, size, h) {
             const path = base + encodeKeyPath(key);
@@ -2283,21 +2218,34 @@ async function createLeanS3(client, bucket, opts) {
             }
         },
         manifestMac: async () => manifestMac((await signing.credentials()).secretAccessKey),
-        async list(prefix, token) {
+        async list(prefix, from = {}) {
             const query = {
                 'list-type': '2',
                 prefix,
-                ...(token ? { 'continuation-token': token } : {}),
+                ...(from.token ? { 'continuation-token': from.token } : {}),
+                ...(from.startAfter ? { 'start-after': from.startAfter } : {}),
+                ...(from.maxKeys ? { 'max-keys': String(from.maxKeys) } : {}),
             };
-            // the bucket itself: `/<bucket>` path-style, `/` virtual-hosted
+            const res = await send({ method: 'GET', path: bucketPath, query, size: 0, maxBody: MAX_LISTING });
+            return parseListPage(res.body.toString('utf8'));
+        },
+        async deleteMany(keys) {
+            const body = deleteBody(keys);
             const res = await send({
-                method: 'GET',
-                path: base === '/' ? base : base.slice(0, -1),
-                query,
-                size: 0,
+                method: 'POST',
+                path: bucketPath,
+                query: { delete: '' },
+                // S3 requires the body's MD5 (or a checksum) on DeleteObjects; the payload hash is signed too
+                headers: {
+                    'content-type': 'application/xml',
+                    'content-md5': (0,external_node_crypto_.createHash)('md5').update(body).digest('base64'),
+                    'x-amz-content-sha256': (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex'),
+                },
+                body,
+                size: body.length,
                 maxBody: MAX_LISTING,
             });
-            return parseListPage(res.body.toString('utf8'));
+            return parseDeleteResult(res.body.toString('utf8'));
         },
         requests: () => attempts,
         close: () => http.close(),
@@ -2305,12 +2253,6 @@ async function createLeanS3(client, bucket, opts) {
 }
 
 ;// CONCATENATED MODULE: ./src/assets/remote.ts
-/**
- * The calls of the sync and the teardown on a bucket prefix: ListObjectsV2 pages (lean.ts's when there is one, else
- * the SDK's) and DeleteObjects batches (the SDK's), each through s3-call.ts (a failure names the operation, the
- * prefix, the status and S3's code), and a count of the HTTP attempts they made. The count is attached to each
- * command, not to the client, which other parts of the action use at the same time (the state store).
- */
 
 
 
@@ -2334,88 +2276,144 @@ function checkPrefix(prefix) {
     }
 }
 /** One page of `prefix`'s listing. */
-function listPage(client, counter, bucket, prefix, token) {
-    return s3Operation({ operation: 'ListObjectsV2', bucket, prefix }, () => client.send(counter.count(new dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }))));
-}
-/** One page, through the lean call (one attempt a call: retried here) or the SDK (which retries by itself). */
-async function page(l, bucket, prefix, token) {
+async function page(l, bucket, prefix, from) {
     const { lean } = l;
+    const target = { operation: 'ListObjectsV2', bucket, prefix };
     if (lean)
-        return s3Operation({ operation: 'ListObjectsV2', bucket, prefix }, () => lean.list(prefix, token), {
-            retry: true,
-            log: l.log,
-        });
-    const p = await listPage(l.client, l.counter, bucket, prefix, token);
+        return s3Operation(target, () => lean.list(prefix, from), { retry: true, log: l.log });
+    const [client, { ListObjectsV2Command }] = await Promise.all([l.s3.client(), __webpack_require__.e(/* import() */ 221).then(__webpack_require__.bind(__webpack_require__, 5221))]);
+    const command = new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix,
+        ContinuationToken: from.token,
+        StartAfter: from.startAfter,
+        MaxKeys: from.maxKeys,
+    });
+    const p = await s3Operation(target, () => client.send(l.counter.count(command)));
     return {
         objects: (p.Contents ?? []).map((o) => ({ key: o.Key ?? '', size: o.Size ?? 0, etag: o.ETag ?? '' })),
         truncated: !!p.IsTruncated,
         nextToken: p.NextContinuationToken,
     };
 }
-/** Every object under `prefix`, by key relative to it. */
-async function listRemote(l, bucket, prefix) {
+/** S3's order of keys: by their UTF-8 bytes. */
+function keyOrder(a, b) {
+    return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+/** Local keys per range of a cut listing: about a page, with room for keys only the bucket has (at most 1,000 a page). */
+const RANGE_KEYS = 900;
+/**
+ * Where to cut `prefix`'s listing, from the keys expected there (any keys: they only decide where). Only printable
+ * ASCII keys are cuts: any key compares with one alike by its UTF-8 bytes (S3's order) and by its UTF-16 code units
+ * (some S3-compatible servers'), so a range ends where the server thinks it does.
+ */
+function rangeCuts(expected, rangeKeys = RANGE_KEYS) {
+    const sorted = expected.filter((k) => /^[\x20-\x7e]*$/.test(k)).sort(keyOrder);
+    const cuts = [];
+    for (let i = rangeKeys - 1; i < sorted.length - 1; i += rangeKeys)
+        cuts.push(sorted[i]);
+    return cuts;
+}
+/**
+ * The objects in (`after`, `upTo`] (unbounded where absent): pages from `after` on, until one is the last or reaches
+ * `upTo`. `first` is that first page when it was asked for already.
+ */
+async function listRange(l, bucket, prefix, r, first) {
+    const out = [];
+    const { maxKeys } = r;
+    let p = await (first ?? page(l, bucket, prefix, { startAfter: r.after, maxKeys }));
+    for (;;) {
+        out.push(...p.objects);
+        const last = p.objects.at(-1)?.key;
+        const reached = r.upTo !== undefined && last !== undefined && keyOrder(last, r.upTo) >= 0;
+        if (!p.truncated || !p.nextToken || reached)
+            break;
+        p = await page(l, bucket, prefix, { token: p.nextToken, maxKeys });
+    }
+    const inRange = (k) => (r.after === undefined || keyOrder(k, r.after) > 0) && (r.upTo === undefined || keyOrder(k, r.upTo) <= 0);
+    return out.filter((o) => inRange(o.key));
+}
+/**
+ * Every object under `prefix`, by key relative to it. The first page is asked for at once; with `expected` (the keys
+ * the caller expects there: the local files'), the rest of the listing is cut into ranges of about a page each
+ * (rangeCuts), listed at the same time instead of one page after the other. A range's listing goes on until it has
+ * passed the range's end, so the listing is whole whatever `expected` holds: it only decides where to cut.
+ */
+async function listRemote(l, bucket, prefix, expected, 
+/** Smaller ranges and pages than S3's (tests). */
+tuning = {}) {
+    const { maxKeys } = tuning;
+    const first = page(l, bucket, prefix, { maxKeys });
+    first.catch(() => undefined); // awaited below
+    const cuts = rangeCuts((await expected) ?? [], tuning.rangeKeys);
+    const ranges = [
+        listRange(l, bucket, prefix, { upTo: cuts[0], maxKeys }, first),
+        ...cuts.map((after, i) => listRange(l, bucket, prefix, { after, upTo: cuts[i + 1], maxKeys })),
+    ];
     const remote = new Map();
-    let token;
-    do {
-        const p = await page(l, bucket, prefix, token);
-        for (const o of p.objects) {
+    for (const objects of await Promise.all(ranges))
+        for (const o of objects)
             if (o.key.startsWith(prefix))
                 remote.set(o.key.slice(prefix.length), { size: o.size, etag: normalizeEtag(o.etag) });
-        }
-        token = p.truncated ? p.nextToken : undefined;
-    } while (token);
     return remote;
+}
+/** One DeleteObjects request (Quiet): the keys S3 says it could not delete. */
+async function deleteBatch(l, bucket, prefix, batch) {
+    const { lean } = l;
+    const target = { operation: 'DeleteObjects', bucket, prefix };
+    if (lean)
+        return s3Operation(target, () => lean.deleteMany(batch), { retry: true, log: l.log });
+    const [client, { DeleteObjectsCommand }] = await Promise.all([l.s3.client(), __webpack_require__.e(/* import() */ 221).then(__webpack_require__.bind(__webpack_require__, 5221))]);
+    const Delete = { Objects: batch.map((Key) => ({ Key })), Quiet: true };
+    const out = await s3Operation(target, () => client.send(l.counter.count(new DeleteObjectsCommand({ Bucket: bucket, Delete }))));
+    return (out.Errors ?? []).map((e) => ({ key: e.Key, code: e.Code, message: e.Message }));
 }
 /**
  * Deletes `keys` (all under `prefix`) in batches of 1,000. Quiet mode: the answer lists only the keys that failed
- * (radosgw honours Quiet; s3rver ignores it and lists every key, which is read the same way).
+ * (radosgw honours Quiet; s3rver ignores it and lists every key as deleted, which is read the same way).
  */
-async function deleteKeys(client, counter, bucket, prefix, keys) {
+async function deleteKeys(l, bucket, prefix, keys) {
     let deleted = 0;
     for (const batch of batches(keys, 1000)) {
-        const out = await s3Operation({ operation: 'DeleteObjects', bucket, prefix }, () => client.send(counter.count(new dist_cjs/* DeleteObjectsCommand */.xvx({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }))));
-        const failed = out.Errors ?? [];
+        const failed = await deleteBatch(l, bucket, prefix, batch);
         if (failed.length) {
             const [e] = failed;
             const others = failed.length > 1 ? `; ${failed.length - 1} other key(s) of the same request failed too` : '';
             // S3 answered 200: the error is the key's own, without an HTTP status
-            throw new S3OperationError({ operation: 'DeleteObjects', bucket, key: e.Key ?? prefix }, { kind: 'answer', code: e.Code, message: `${e.Message ?? ''}${others}`, headers: {} });
+            throw new S3OperationError({ operation: 'DeleteObjects', bucket, key: e.key ?? prefix }, { kind: 'answer', code: e.code, message: `${e.message ?? ''}${others}`, headers: {} });
         }
         deleted += batch.length;
     }
     return deleted;
 }
 /** Delete every object under `prefix` (teardown). Empty or missing prefix: 0 deleted. */
-async function deletePrefix(client, bucket, prefix) {
+async function deletePrefix(s3, bucket, prefix) {
     checkPrefix(prefix);
-    const counter = new RequestCounter();
-    let deleted = 0;
-    let token;
-    do {
-        const page = await listPage(client, counter, bucket, prefix, token);
-        const keys = (page.Contents ?? []).map((o) => o.Key).filter((k) => !!k && k.startsWith(prefix));
-        deleted += await deleteKeys(client, counter, bucket, prefix, keys);
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return { deleted, requests: counter.requests };
+    const lean = await createLeanS3(s3, bucket, { maxSockets: 2 });
+    const l = { s3, lean, counter: new RequestCounter(), log: () => undefined };
+    try {
+        let deleted = 0;
+        let token;
+        do {
+            const p = await page(l, bucket, prefix, { token });
+            const keys = p.objects.map((o) => o.key).filter((k) => k.startsWith(prefix));
+            deleted += await deleteKeys(l, bucket, prefix, keys);
+            token = p.truncated ? p.nextToken : undefined;
+        } while (token);
+        return { deleted, requests: l.counter.requests + (lean?.requests() ?? 0) };
+    }
+    finally {
+        lean?.close();
+    }
 }
 
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(7075);
 ;// CONCATENATED MODULE: ./src/assets/upload.ts
-/**
- * Uploading a list of files, at most `concurrency` S3 requests at a time (forEachLimited over one list of requests:
- * a single-part file is one, a file in parts is one per part; its CreateMultipartUpload runs with its first part,
- * its CompleteMultipartUpload with its last). Largest files first, so their parts overlap with the many small files
- * instead of trailing at the end. After a failure no new request starts; the running ones settle, multipart uploads
- * left open are aborted, and the first failure is thrown.
- *
- * Single-part uploads go through the lean PUT (lean.ts) when there is one, else through the SDK (an endpoint only
- * the SDK can sign for, or credentials that are not a provider: see createLeanS3); multipart uploads always use the
- * SDK. Files up to SMALL_FILE are read once and every attempt sends the same bytes; larger ones get a fresh stream
- * per attempt.
- * What the SDK cannot repeat by itself (streamed bodies) and the lean PUT (one attempt a call) are retried with the
- * action's one retry policy (s3-call.ts).
- */
-
+function checksumMode(client) {
+    const config = client.config;
+    return config.requestChecksumCalculation?.() ?? Promise.resolve(undefined);
+}
 
 
 
@@ -2459,8 +2457,18 @@ class Uploader {
     filesUploaded = 0;
     /** With recordIds: key (relative) → the id of the bytes sent and the ETag the server gave them. */
     sent = new Map();
+    sdkReady;
     constructor(o) {
         this.o = o;
+    }
+    /** The SDK's client and commands, loaded on first use. */
+    sdk() {
+        this.sdkReady ??= Promise.all([this.o.s3.client(), __webpack_require__.e(/* import() */ 221).then(__webpack_require__.bind(__webpack_require__, 5221))]).then(async ([client, sdk]) => ({
+            client,
+            sdk,
+            partChecksums: (await checksumMode(client)) === 'WHEN_SUPPORTED',
+        }));
+        return this.sdkReady;
     }
     async upload(files) {
         const jobs = [];
@@ -2514,9 +2522,10 @@ class Uploader {
         this.uploaded(file, id, etag);
     }
     async singleSdk(file, body) {
+        const { client, sdk } = await this.sdk();
         const headers = this.headersOf(file);
         const target = this.target('PutObject', file);
-        const command = (Body) => this.o.counter.count(new dist_cjs/* PutObjectCommand */.wKZ({
+        const command = (Body) => this.o.counter.count(new sdk.PutObjectCommand({
             Bucket: this.o.bucket,
             Key: this.o.prefix + file.key,
             Body,
@@ -2526,19 +2535,20 @@ class Uploader {
         }));
         // a Buffer body the SDK repeats by itself; a stream it cannot
         if (body)
-            await s3Operation(target, () => this.o.client.send(command(body)));
+            await s3Operation(target, () => client.send(command(body)));
         else
-            await s3Operation(target, () => withStream(() => fileStream(file.path), (s) => this.o.client.send(command(s))), { retry: true, log: this.o.log });
+            await s3Operation(target, () => withStream(() => fileStream(file.path), (s) => client.send(command(s))), { retry: true, log: this.o.log });
         this.uploaded(file);
     }
     async part(upload, index) {
-        const { client, counter, bucket, partChecksums, log } = this.o;
+        const { counter, bucket, log } = this.o;
+        const { client, sdk, partChecksums } = await this.sdk();
         const { file } = upload;
         const Key = this.o.prefix + file.key;
         const checksum = partChecksums ? { ChecksumAlgorithm: 'CRC32' } : {};
         const UploadId = await upload.id(async () => {
             const headers = this.headersOf(file);
-            const created = await s3Operation(this.target('CreateMultipartUpload', file), () => client.send(counter.count(new dist_cjs/* CreateMultipartUploadCommand */.nG4({
+            const created = await s3Operation(this.target('CreateMultipartUpload', file), () => client.send(counter.count(new sdk.CreateMultipartUploadCommand({
                 Bucket: bucket,
                 Key,
                 ContentType: headers.contentType,
@@ -2557,7 +2567,7 @@ class Uploader {
             const part = fileStream(file.path, { start, end });
             return this.o.recordIds ? hashing(part, (digest = (0,external_node_crypto_.createHash)('sha256'))) : part;
         };
-        const command = (Body) => counter.count(new dist_cjs/* UploadPartCommand */.iVK({
+        const command = (Body) => counter.count(new sdk.UploadPartCommand({
             Bucket: bucket,
             Key,
             UploadId,
@@ -2571,14 +2581,20 @@ class Uploader {
             upload.digests[index] = digest.digest();
         if (!upload.done({ PartNumber, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) }))
             return;
-        const completed = await s3Operation(this.target('CompleteMultipartUpload', file), () => client.send(counter.count(new dist_cjs/* CompleteMultipartUploadCommand */.Gym({ Bucket: bucket, Key, UploadId, MultipartUpload: { Parts: upload.all } }))));
+        const completed = await s3Operation(this.target('CompleteMultipartUpload', file), () => client.send(counter.count(new sdk.CompleteMultipartUploadCommand({
+            Bucket: bucket,
+            Key,
+            UploadId,
+            MultipartUpload: { Parts: upload.all },
+        }))));
         upload.completed = true;
         this.uploaded(file, digest && contentId(upload.digests), completed.ETag);
     }
     async abort(upload) {
-        const { client, counter, bucket, log } = this.o;
+        const { counter, bucket, log } = this.o;
+        const { client, sdk } = await this.sdk();
         const Key = this.o.prefix + upload.file.key;
-        await s3Operation(this.target('AbortMultipartUpload', upload.file), () => client.send(counter.count(new dist_cjs/* AbortMultipartUploadCommand */.tfP({ Bucket: bucket, Key, UploadId: upload.uploadId })))).catch((e) => log(`warning: ${e.message}; the parts stay in the bucket until a lifecycle rule removes them`));
+        await s3Operation(this.target('AbortMultipartUpload', upload.file), () => client.send(counter.count(new sdk.AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId: upload.uploadId })))).catch((e) => log(`warning: ${e.message}; the parts stay in the bucket until a lifecycle rule removes them`));
     }
 }
 /** `stream`'s bytes, each also given to `hash` on the way (the bytes an attempt really sent). */
@@ -2602,6 +2618,23 @@ async function withStream(open, send) {
 }
 
 ;// CONCATENATED MODULE: ./src/assets/sync.ts
+/**
+ * Static-asset sync: `static-dir` → `s3://<bucket>/<name>/`, in phases a deploy can spread over its own steps:
+ *
+ *   const sync = await prepareSync(s3, opts);     // walk, list the prefix once, hash what may be unchanged, plan
+ *   await sync.uploadAssets();                    // everything but HTML (may run while the image builds)
+ *   await sync.uploadHtml();                      // HTML, only after every asset is in place
+ *   await sync.deleteStale();                     // keys with no local file, last
+ *   sync.close();                                 // in a finally: idle connections go
+ *
+ * `syncAssets(s3, opts)` runs the four in a row. The phases refuse to run out of order: a page never references
+ * an asset that is not there yet, and the keys the live pages still use are deleted only after the new pages
+ * replaced them. Files are compared by content (MD5 or the multipart ETag, hashed only when the sizes match), never
+ * by modification time: a fresh CI build rewrites every file.
+ *
+ * Walk: local.ts; reading and hashing: files.ts; the diff: plan.ts; uploads: upload.ts; listing and deletes:
+ * remote.ts; the lean calls (PUT, listing, deletes): lean.ts. Every S3 call goes through s3-call.ts.
+ */
 
 
 
@@ -2614,7 +2647,7 @@ async function withStream(open, send) {
 
 const ORDER = ['prepareSync', 'uploadAssets', 'uploadHtml', 'deleteStale'];
 class PreparedSync {
-    client;
+    s3;
     opts;
     plan;
     counter;
@@ -2625,12 +2658,12 @@ class PreparedSync {
     running = false;
     closed = false;
     deleted = 0;
-    constructor(client, opts, 
+    constructor(s3, opts, 
     /** What the phases will do: uploads (assets, then HTML), unchanged files, stale keys. */
     plan, counter, uploader, lean, 
     /** The manifest as read, the listing and the content ids read, for the manifest written at the end. */
     manifest) {
-        this.client = client;
+        this.s3 = s3;
         this.opts = opts;
         this.plan = plan;
         this.counter = counter;
@@ -2652,10 +2685,10 @@ class PreparedSync {
      */
     deleteStale() {
         return this.phase('deleteStale', async () => {
-            const { client, counter, opts, plan, manifest } = this;
+            const { s3, counter, opts, plan, manifest, lean } = this;
             const next = nextManifest(plan.skipped, manifest.remote, manifest.ids, this.uploader.sent);
             [this.deleted] = await Promise.all([
-                deleteKeys(client, counter, opts.bucket, opts.prefix, plan.deletes.map((k) => opts.prefix + k)),
+                deleteKeys({ s3, lean, counter, log: opts.log }, opts.bucket, opts.prefix, plan.deletes.map((k) => opts.prefix + k)),
                 saveManifest(this.lean, opts, manifest.state, next, opts.log),
             ]);
             for (const k of plan.deletes)
@@ -2707,7 +2740,7 @@ function checkHeaderValue(name, value) {
  * Walks the directory while the listing and the content manifest are on their way, reads the files that may be
  * unchanged (compare.ts), and plans the sync.
  */
-async function prepareSync(client, options) {
+async function prepareSync(s3, options) {
     checkPrefix(options.prefix);
     checkHeaderValue('cacheControl', options.cacheControl);
     checkHeaderValue('cacheControlFingerprinted', options.cacheControlFingerprinted);
@@ -2715,34 +2748,45 @@ async function prepareSync(client, options) {
     const { bucket, prefix, log } = opts;
     const concurrency = Math.max(1, Math.floor(opts.concurrency) || settings/* DEFAULT_UPLOAD_CONCURRENCY */.w);
     const counter = new RequestCounter();
-    const leanReady = createLeanS3(client, bucket, { maxSockets: concurrency }); // endpoint and credentials
+    const leanReady = createLeanS3(s3, bucket, { maxSockets: concurrency }); // endpoint and credentials
     leanReady.catch(() => undefined); // awaited below
     try {
-        const remoteReady = leanReady.then((lean) => listRemote({ client, lean, counter, log }, bucket, prefix));
+        // The listing's first page and the manifest go out first; the walk (synchronous calls) runs while their answers
+        // are on the way, and its keys tell the listing where to cut the rest into ranges listed at once (remote.ts).
+        const walked = {};
+        const keys = new Promise((resolve, reject) => Object.assign(walked, { resolve, reject }));
+        keys.catch(() => undefined); // the listing's; a failed walk fails the sync below
+        const remoteReady = leanReady.then((lean) => listRemote({ s3, lean, counter, log }, bucket, prefix, keys));
         remoteReady.catch(() => undefined); // awaited below
         const manifestReady = leanReady.then((lean) => readManifest(opts.contentManifest ? lean : undefined, opts, log));
         manifestReady.catch(() => undefined); // awaited below
-        // The requests go out first; the walk (synchronous calls) runs while their answers are on the way.
         await new Promise((resolve) => setImmediate(resolve));
-        const local = walkLocal(opts.dir, { includeDotfiles: opts.includeDotfiles, keyPrefix: prefix, log });
+        let local;
+        try {
+            local = walkLocal(opts.dir, { includeDotfiles: opts.includeDotfiles, keyPrefix: prefix, log });
+        }
+        catch (err) {
+            walked.reject(err);
+            throw err;
+        }
+        walked.resolve(local.map((f) => prefix + f.key));
         const remote = withoutManifest(await remoteReady);
         const state = await manifestReady;
-        const { hashes, ids } = await compareFiles(local, remote, state, log);
+        const { hashes, ids } = compareFiles(local, remote, state, log);
         const lean = await leanReady;
         const uploader = new Uploader({
-            client,
+            s3,
             counter,
             lean,
             bucket,
             prefix,
             concurrency,
             rules: { cacheControl: opts.cacheControl, cacheControlFingerprinted: opts.cacheControlFingerprinted },
-            partChecksums: (await checksumMode(client)) === 'WHEN_SUPPORTED',
             recordIds: state.recording,
             log,
         });
         const plan = planSync(local, remote, hashes);
-        return new PreparedSync(client, opts, plan, counter, uploader, lean, { state, remote, ids });
+        return new PreparedSync(s3, opts, plan, counter, uploader, lean, { state, remote, ids });
     }
     catch (err) {
         (await leanReady.catch(() => undefined))?.close();
@@ -2754,13 +2798,9 @@ function withoutManifest(remote) {
     remote.delete(MANIFEST_KEY);
     return remote;
 }
-function checksumMode(client) {
-    const config = client.config;
-    return config.requestChecksumCalculation?.() ?? Promise.resolve(undefined);
-}
 /** The whole sync in one call: prepare, assets, HTML, stale deletes. */
-async function syncAssets(client, opts) {
-    const sync = await prepareSync(client, opts);
+async function syncAssets(s3, opts) {
+    const sync = await prepareSync(s3, opts);
     try {
         await sync.uploadAssets();
         await sync.uploadHtml();
@@ -2780,17 +2820,17 @@ class AssetStages {
     sync;
     /** The walk, the listing and the upload of everything but HTML. */
     early;
-    constructor(client, opts) {
-        this.early = prepareSync(client, opts).then(async (sync) => {
+    constructor(s3, opts) {
+        this.early = prepareSync(s3, opts).then(async (sync) => {
             this.sync = sync;
             await sync.uploadAssets();
             return sync;
         });
         this.early.catch(() => undefined); // awaited by finish() or abandon()
     }
-    static start(client, opts) {
+    static start(s3, opts) {
         log/* log */.R.info('Static files: uploading all but HTML now, while the image builds and the function rolls out; HTML once it is ready');
-        return new AssetStages(client, opts);
+        return new AssetStages(s3, opts);
     }
     /** Once the functions are ready: the HTML, then the stale deletes. A failure of the early stage surfaces here. */
     async finish() {
@@ -2864,6 +2904,27 @@ function unchangedFunction(running, spec) {
     return (running !== undefined &&
         (0,image_reference/* normalReference */.xT)(running.image) === (0,image_reference/* normalReference */.xT)(spec.image) &&
         running.labels?.[SPEC_DIGEST_LABEL] === specDigest(spec));
+}
+
+;// CONCATENATED MODULE: ./src/openfaas/types.ts
+/** Wire types of the OpenFaaS gateway REST API (faas-provider's types; every field is omitempty on the wire). */
+/**
+ * What the gateway lists of a running function, as a spec to POST again: the fallback of whoever puts a preview to
+ * sleep (the sweeper, a deploy or a wake making room) when the preview's record has no specs, and of untouched
+ * functions. Here, beside the wire types, because the action and the edge service both need it.
+ */
+function runningSpec(f) {
+    return {
+        service: f.name,
+        image: f.image,
+        ...(f.envProcess ? { envProcess: f.envProcess } : {}),
+        envVars: f.envVars,
+        labels: f.labels,
+        annotations: f.annotations,
+        secrets: f.secrets,
+        limits: f.limits,
+        requests: f.requests,
+    };
 }
 
 // EXTERNAL MODULE: ./src/data/url.ts
@@ -3025,12 +3086,12 @@ class AdminSession {
         const connectTimeoutMs = o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
         const statementTimeoutMs = o.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
         const log = o.log ?? (() => undefined);
-        const client = await withRetry(() => connect(target, connectTimeoutMs, statementTimeoutMs), {
+        const client = await (0,retry/* withRetry */.bD)(() => connect(target, connectTimeoutMs, statementTimeoutMs), {
             what: `connect to PostgreSQL at ${target.server}`,
             transient: transientConnect,
             log,
         }).catch((err) => {
-            throw err instanceof RetriesExhausted && err.last instanceof DataError
+            throw err instanceof retry/* RetriesExhausted */.w1 && err.last instanceof DataError
                 ? new DataError(err.message, err.last.code)
                 : err;
         });
@@ -3262,11 +3323,11 @@ class PreviewDatabases {
         const template = this.o.template ? ` TEMPLATE ${(0,names/* quoteTemplate */.nB)(this.o.template)}` : '';
         const what = `create database ${name}${this.o.template ? ` from template '${this.o.template}'` : ''}`;
         try {
-            await withRetry(() => this.session.query(what, `CREATE DATABASE ${(0,names/* quoteIdent */.v4)(name)} OWNER ${(0,names/* quoteIdent */.v4)(name)}${template}`), {
+            await (0,retry/* withRetry */.bD)(() => this.session.query(what, `CREATE DATABASE ${(0,names/* quoteIdent */.v4)(name)} OWNER ${(0,names/* quoteIdent */.v4)(name)}${template}`), {
                 what,
                 transient: (err) => (err instanceof DataError && err.code === SQLSTATE.objectInUse ? {} : false),
                 log: this.session.log,
-                policy: this.o.busyRetry ?? { ...DEFAULT_RETRY, baseDelayMs: 1_000 },
+                policy: this.o.busyRetry ?? { ...retry/* DEFAULT_RETRY */.vI, baseDelayMs: 1_000 },
             });
         }
         catch (err) {
@@ -3282,7 +3343,7 @@ class PreviewDatabases {
     }
     /** The template's problems in words a team can act on. */
     async explainCreate(err) {
-        const last = err instanceof RetriesExhausted ? err.last : err;
+        const last = err instanceof retry/* RetriesExhausted */.w1 ? err.last : err;
         const tpl = this.o.template;
         if (!(last instanceof DataError) || !tpl)
             return err;
@@ -3985,6 +4046,7 @@ async function removeData(s, p) {
 
 
 
+
 const SCALE_ZERO_LABEL = 'com.openfaas.scale.zero';
 function functionSpec(settings, o) {
     const stack = o.unit.stackSpec ?? {};
@@ -4025,20 +4087,6 @@ function functionSpec(settings, o) {
     labels[SPEC_DIGEST_LABEL] = specDigest(spec);
     return spec;
 }
-/** What the gateway lists of a running function, as a spec to POST again (the sweeper's fallback, untouched functions). */
-function runningSpec(f) {
-    return {
-        service: f.name,
-        image: f.image,
-        ...(f.envProcess ? { envProcess: f.envProcess } : {}),
-        envVars: f.envVars,
-        labels: f.labels,
-        annotations: f.annotations,
-        secrets: f.secrets,
-        limits: f.limits,
-        requests: f.requests,
-    };
-}
 /**
  * What an untouched function runs, to record: the spec the deploy that made it recorded (`recorded`, from the bucket),
  * while that is still the one running (the gateway lists less than a deploy sends: faasd has no requests, cpu limit
@@ -4063,6 +4111,34 @@ function untouchedSpec(recorded, running) {
  */
 
 
+/** Each preview with the sweeper's judgment of it now, or none where its last use is unknown. */
+function judgeCandidates(j) {
+    const { previews, members, increases } = j.groups;
+    const judged = j.readable
+        ? planSweep({
+            functions: previews,
+            previous: j.previous,
+            increases,
+            visits: j.visits,
+            // Every preview counts as open and none as expired: closing and expiry are the sweeper's to act on.
+            openPulls: new Set(previews.map((p) => p.pr)),
+            prefixes: [],
+            app: j.app,
+            edition: 'community',
+            now: j.now,
+            idleAfterMs: j.idleAfterMs,
+        }).actions
+        : [];
+    // In the sweeper's memory a preview it has not seen yet counts as used now: here, as unknown.
+    const known = (name) => j.readable && (increases !== undefined || Object.hasOwn(j.previous ?? {}, name));
+    return previews.map((p) => ({
+        name: p.name,
+        pr: p.pr,
+        functions: members.get(p.name)?.length ?? 0,
+        deployedAt: p.deployedAt,
+        judged: known(p.name) ? judged.find((a) => a.name === p.name) : undefined,
+    }));
+}
 /** When a candidate was last used; the deploy time when the source gives none (Prometheus: idle for the window). */
 const lastUse = (c) => c.judged?.lastActivityAt ?? c.deployedAt ?? 0;
 function evictionPlan(q, candidates, o) {
@@ -4145,6 +4221,40 @@ function groupPreviews(app, ours, increases) {
     }));
     const byPreview = increases && new Map([...members].map(([name, fns]) => [name, sum(fns.map((f) => increases.get(f.name)))]));
     return { previews, members, strays, ...(byPreview ? { increases: byPreview } : {}) };
+}
+
+;// CONCATENATED MODULE: ./src/sweep/put-to-sleep.ts
+
+
+
+async function putToSleep(io, name, fns, since) {
+    const { store } = io;
+    // The record holds what the deploy sent; the gateway lists less (faasd: no requests, cpu limit, read-only flag).
+    const record = store ? await readRecord(store, name) : undefined;
+    // Saved before anything is deleted: a preview whose functions are gone but specs are not saved could never wake.
+    if (store)
+        await saveSleeping(store, name, record?.specs ?? fns.map(runningSpec), since);
+    let gone = 0;
+    for (const f of fns)
+        gone += (await io.gateway.remove(f.name)) ? 1 : 0;
+    return { gone, saved: Boolean(store), ...(record?.readyMs === undefined ? {} : { readyMs: record.readyMs }) };
+}
+/** Between listings of the gateway while deleted functions go: a Deployment's pods take seconds. */
+const GONE_POLL_MS = 500;
+/**
+ * Waits until the gateway no longer lists `names`, until `deadline` (epoch ms; then it throws). faas-netes deletes a
+ * function's Deployment in the foreground: it stays listed, and counted by the CE cap, until its pods have
+ * terminated, and a create sent before then is refused as if no slot had been freed. faasd: one listing.
+ */
+async function untilGone(gateway, names, deadline, sleep = (ms) => new Promise((r) => setTimeout(r, ms))) {
+    for (;;) {
+        const left = (await gateway.list()).filter((f) => names.has(f.name)).map((f) => f.name);
+        if (left.length === 0)
+            return;
+        if (Date.now() >= deadline)
+            throw new Error(`the functions put to sleep to make room are still on the gateway: ${left.join(', ')}`);
+        await sleep(Math.min(GONE_POLL_MS, Math.max(1, deadline - Date.now())));
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/decide/advice.ts
@@ -4575,7 +4685,7 @@ function refused(view) {
 
 
 /** GitHub refuses longer comment bodies with 422. */
-const comment_MAX_BODY = 65_536;
+const MAX_BODY = 65_536;
 /** Whether a REST comment author is the token's identity, however GraphQL spelled the viewer's login. */
 function isAuthor(author, viewer) {
     if (!author)
@@ -4643,7 +4753,7 @@ class PreviewComment {
      * found none. Secrets and internal addresses leave the body whatever produced it.
      */
     async write(body, o = {}) {
-        const text = (0,untrusted/* publicText */.jk)(body).slice(0, comment_MAX_BODY);
+        const text = (0,untrusted/* publicText */.jk)(body).slice(0, MAX_BODY);
         const [first] = await this.ours();
         if (first !== undefined) {
             await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: first, body: text });
@@ -4683,6 +4793,7 @@ class PreviewComment {
  * The edge service writes it (at most once per preview every few minutes, src/waker/visits.ts); the sweeper reads it.
  */
 
+
 const visitKey = (statePrefix, name) => stateKey(statePrefix, `visited/${name}.json`);
 async function saveVisit(store, name, at) {
     await writeTime(store, visitKey(store.statePrefix, name), 'at', at);
@@ -4693,6 +4804,22 @@ async function readVisit(store, name) {
 }
 async function deleteVisit(store, name) {
     await deleteJson(store.client, store.bucket, visitKey(store.statePrefix, name));
+}
+/** Visit marks read at once: a sweep of many previews does not wait on them one by one. */
+const VISIT_READS = 8;
+/**
+ * The last visit of each of `names`, epoch ms by name, for the sweeper and for making room (action and edge
+ * service). A mark that cannot be read counts as no visit and is passed to `unreadable`: the other signs of use
+ * still count.
+ */
+async function readVisits(store, names, unreadable) {
+    const visits = new Map();
+    await forEachLimited(names, VISIT_READS, async (name) => {
+        const at = await readVisit(store, name).catch((err) => void unreadable(name, err));
+        if (at !== undefined)
+            visits.set(name, at);
+    });
+    return visits;
 }
 
 ;// CONCATENATED MODULE: ./src/state/sweeper.ts
@@ -4775,7 +4902,7 @@ async function loadState(store) {
 }
 async function saveState(store, memory, now) {
     const file = { version: STATE_VERSION, updatedAt: now.toISOString(), functions: memory };
-    await writeJson(store.client, store.bucket, sweeperKey(store.statePrefix), file);
+    await store_writeJson(store.client, store.bucket, sweeperKey(store.statePrefix), file);
 }
 /** Top-level "directories" of the bucket (`<name>/`), every page of a delimited listing. */
 async function listTopPrefixes(client, bucket) {
@@ -4848,7 +4975,7 @@ async function queryIncreases(target, idleAfterMs, namespace) {
             'Basic ' + Buffer.from(`${target.auth.username}:${target.auth.password}`).toString('base64');
     let res;
     try {
-        res = await callWithRetry({
+        res = await (0,call/* callWithRetry */.ZG)({
             method: 'GET',
             url,
             headers,
@@ -4876,6 +5003,53 @@ async function queryIncreases(target, idleAfterMs, namespace) {
     return increasesByFunction(body.data.result, namespace);
 }
 
+;// CONCATENATED MODULE: ./src/assets/s3.ts
+
+/** Static credentials: the settings', else the variables the SDK's chain reads first; none when incomplete. */
+function staticCredentials(a, env) {
+    if (a.accessKeyId && a.secretAccessKey)
+        return { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey };
+    const { AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: secret, AWS_SESSION_TOKEN: token } = env;
+    // with a profile named, the SDK's chain skips these variables: so does this
+    if (!id || !secret || env.AWS_PROFILE)
+        return undefined;
+    return { accessKeyId: id, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) };
+}
+/** `<endpoint>/<bucket>` as the SDK resolves a custom endpoint with path-style addressing; undefined otherwise. */
+function pathStyleUrl(endpoint, bucket) {
+    if (!endpoint)
+        return undefined;
+    let url;
+    try {
+        url = new URL(endpoint);
+    }
+    catch {
+        return undefined; // the SDK reports it in its own words
+    }
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username)
+        return undefined;
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}/${bucket}`;
+    return url;
+}
+function s3Connection(settings, o = {}) {
+    const requestTimeoutMs = o.requestTimeoutMs ?? call/* DEFAULT_TIMEOUT_MS */.t1;
+    const env = o.env ?? process.env;
+    let made = o.client && Promise.resolve(o.client);
+    return {
+        settings,
+        requestTimeoutMs,
+        client: () => (made ??= __webpack_require__.e(/* import() */ 221).then(__webpack_require__.bind(__webpack_require__, 5221)).then((m) => m.createS3Client(settings, { requestTimeoutMs }))),
+        direct(bucket) {
+            const url = pathStyleUrl(settings.endpoint, bucket);
+            const credentials = url && staticCredentials(settings, env);
+            return url && credentials ? { url, region: settings.region || 'us-east-1', credentials } : undefined;
+        },
+        destroy: () => void made?.then((c) => c.destroy()),
+    };
+}
+
+// EXTERNAL MODULE: ./src/assets/s3-client.ts
+var s3_client = __webpack_require__(6059);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js + 21 modules
 var github = __webpack_require__(1758);
 // EXTERNAL MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -5057,7 +5231,7 @@ class GatewayClient {
     }
     /** `limit`: a longer budget per attempt (deploys: faasd pulls the image inside the request), or a deadline for all attempts. */
     request(method, path, accept, body, limit = {}) {
-        return callWithRetry({
+        return (0,call/* callWithRetry */.ZG)({
             method,
             url: this.settings.url + path,
             headers: { authorization: this.auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -5077,7 +5251,7 @@ class GatewayClient {
             return JSON.parse(res.text);
         }
         catch {
-            throw new StatusError(res.call, res.status, res.text, res.headers, ' (not JSON: is this the OpenFaaS gateway?)');
+            throw new call/* StatusError */.Xs(res.call, res.status, res.text, res.headers, ' (not JSON: is this the OpenFaaS gateway?)');
         }
     }
     async info() {
@@ -5132,7 +5306,7 @@ class GatewayClient {
         // Another run created it between our PUT and POST (faasd 400 "already exists", faas-netes 500): update it.
         if ((await update()).status !== 404)
             return 'updated';
-        throw new Error(`${describeCall('POST', this.settings.url + '/system/functions')} and PUT both failed: the function ${spec.service} neither could be created nor exists`);
+        throw new Error(`${(0,call/* describeCall */.GC)('POST', this.settings.url + '/system/functions')} and PUT both failed: the function ${spec.service} neither could be created nor exists`);
     }
     /**
      * Create only, never update: true when this call created the function, false when it exists (the waker must not
@@ -5150,7 +5324,7 @@ class GatewayClient {
      */
     async post(body, deadline) {
         const url = this.settings.url + '/system/functions';
-        const send = () => call({
+        const send = () => (0,call/* call */.T1)({
             method: 'POST',
             url,
             headers: { authorization: this.auth, 'content-type': 'application/json' },
@@ -5164,7 +5338,7 @@ class GatewayClient {
                 res = await send();
                 if (OK.has(res.status))
                     return true;
-                failure = new StatusError(res.call, res.status, res.text, res.headers, hint('/system/functions')(res.status));
+                failure = new call/* StatusError */.Xs(res.call, res.status, res.text, res.headers, hint('/system/functions')(res.status));
             }
             catch (err) {
                 failure = err;
@@ -5172,10 +5346,10 @@ class GatewayClient {
             // It exists: another run's create, or ours that landed before the failure. Either way the caller updates it.
             if (await this.get(body.service, deadline).catch(() => undefined))
                 return false;
-            const transient = failure instanceof NetworkError || (res !== undefined && (res.status >= 500 || res.status === 429));
+            const transient = failure instanceof call/* NetworkError */.Dr || (res !== undefined && (res.status >= 500 || res.status === 429));
             if (!transient || attempt >= 2 || Date.now() >= deadline)
                 throw failure;
-            this.o.log?.(`${describeCall('POST', url)} failed (${failure.message}) and the function does not exist; sending it once more`);
+            this.o.log?.(`${(0,call/* describeCall */.GC)('POST', url)} failed (${failure.message}) and the function does not exist; sending it once more`);
         }
     }
     /** Deletes the function; false when it did not exist. faas-netes reads the namespace from the query, faasd from the body. */
@@ -5214,7 +5388,7 @@ class GatewayClient {
     /** One GET through the gateway's invoke route, as a visitor's request would travel (no auth, no retry). */
     async invoke(name, path, timeoutMs) {
         const target = this.settings.namespace ? `${name}.${this.settings.namespace}` : name;
-        return call({
+        return (0,call/* call */.T1)({
             method: 'GET',
             url: `${this.settings.url}/function/${encodeURIComponent(target)}${path}`,
             timeoutMs,
@@ -5227,6 +5401,7 @@ class GatewayClient {
 
 
 
+
 /** The bucket's state objects (records, sleeping specs, the sweeper's memory), when a bucket is configured. */
 function stateStore(s) {
     const { assets, sweep } = s.settings;
@@ -5234,7 +5409,7 @@ function stateStore(s) {
 }
 function createServices(settings, ctx, o = {}) {
     const s3 = settings.assets
-        ? createS3Client(settings.assets, { requestTimeoutMs: settings.requestTimeoutMs })
+        ? (0,s3_client/* createS3Client */.q)(settings.assets, { requestTimeoutMs: settings.requestTimeoutMs })
         : undefined;
     return {
         settings,
@@ -5246,6 +5421,7 @@ function createServices(settings, ctx, o = {}) {
             pacedWrites: o.pacedWrites,
         }),
         s3,
+        bucket: s3 && s3Connection(settings.assets, { requestTimeoutMs: settings.requestTimeoutMs, client: s3 }),
         now: () => new Date(),
     };
 }
@@ -5253,14 +5429,11 @@ function createServices(settings, ctx, o = {}) {
 ;// CONCATENATED MODULE: ./src/commands/sleep.ts
 /**
  * Putting a Community Edition preview to sleep, for the sweeper (idle for `idle-after`) and for a deploy that makes
- * room for a new preview (issue 23): the specs of all the preview's functions are saved for the waker
- * (state/sleeping.ts), then the functions are deleted; the assets, secrets and data stay, and the PR is told why and
- * how it wakes. Also where both read last use from: the sweeper's source (Prometheus, or its memory in the bucket)
- * and the edge's visit marks.
+ * room for a new preview (issue 23): sweep/put-to-sleep.ts saves the specs of all the preview's functions for the
+ * waker and deletes the functions (assets, secrets and data stay), then the PR is told why and how it wakes. Also
+ * where both read last use from: the sweeper's source (Prometheus, or its memory in the bucket) and the edge's visit
+ * marks.
  */
-
-
-
 
 
 
@@ -5283,67 +5456,62 @@ async function readActivity(s) {
         log/* log */.R.warning(loaded.warning);
     return { previous: loaded.memory };
 }
-/** Visit marks read at once: a sweep of many previews does not wait on them one by one. */
-const VISIT_READS = 8;
 /**
  * The edge's last visit of each preview (state/visits.ts), epoch ms by name; none without a bucket. A mark that
  * cannot be read counts as no visit, with a warning: the invocations still count.
  */
-async function readVisits(s, names) {
+async function sleep_readVisits(s, names) {
     const store = stateStore(s);
-    const visits = new Map();
     if (!store)
-        return visits;
-    await forEachLimited(names, VISIT_READS, async (name) => {
-        const at = await readVisit(store, name).catch((err) => {
-            log/* log */.R.warning(`the edge's last visit of ${name} could not be read (${err.message}); on radosgw the bucket policy must let the action read <state-prefix>/visited/ (docs/private-previews.md)`);
-            return undefined;
-        });
-        if (at !== undefined)
-            visits.set(name, at);
-    });
-    return visits;
+        return new Map();
+    return readVisits(store, names, (name, err) => log/* log */.R.warning(`the edge's last visit of ${name} could not be read (${err.message}); on radosgw the bucket policy must let the action read <state-prefix>/visited/ (docs/private-previews.md)`));
 }
 async function sleepPreview(s, p, fns) {
-    const store = stateStore(s);
-    const record = store ? await readRecord(store, p.name) : undefined;
-    if (store)
-        await saveSleeping(store, p.name, record?.specs ?? fns.map(runningSpec), s.now());
-    let gone = 0;
-    for (const f of fns)
-        gone += (await s.gateway.remove(f.name)) ? 1 : 0;
+    const slept = await putToSleep({ gateway: s.gateway, store: stateStore(s) }, p.name, fns, s.now());
     const main = fns.find((f) => f.name === p.name) ?? fns[0];
-    const comment = s.settings.github.comment ? await tellPr(s, p, main, record?.readyMs, Boolean(store)) : '';
+    const comment = s.settings.github.comment
+        ? await tellPr(s, p, { url: addressOf(s, p, main), readyMs: slept.readyMs, saved: slept.saved })
+        : '';
     const deleted = fns.length === 1
-        ? gone
+        ? slept.gone
             ? 'function deleted'
             : 'function was already gone'
-        : `${gone} of ${fns.length} functions deleted`;
+        : `${slept.gone} of ${fns.length} functions deleted`;
     return `${deleted}, assets kept${comment}`;
 }
+/** The preview's address as its deploy gave it (annotation), else from the template; from a listing or a saved spec. */
+function addressOf(s, p, main) {
+    return (main?.annotations?.[naming/* ANNOTATIONS */.BC.url] ||
+        (0,naming/* previewUrl */.e6)(s.settings.urlTemplate, p.name, p.pr, main?.labels?.[naming/* LABELS */.kg.sha] ?? ''));
+}
 /** The PR's comment says it sleeps, why, and how it wakes; a comment that could not be edited is only a warning. */
-async function tellPr(s, p, main, readyMs, saved) {
+async function tellPr(s, p, o) {
+    return writeSleepComment(s, p, o).then(() => ', PR comment says it sleeps', (err) => {
+        log/* log */.R.warning(`${p.name}: could not update the PR comment: ${err.message}`);
+        return `, PR comment not updated (${err.message})`;
+    });
+}
+/**
+ * The sleeping comment. Also for a preview the edge service put to sleep to make room for a wake (it cannot reach
+ * GitHub): the sweeper writes it from the edge's note (made-room-notes.ts).
+ */
+async function writeSleepComment(s, p, o) {
     const { settings, ctx } = s;
-    const url = main.annotations?.[naming/* ANNOTATIONS */.BC.url] ||
-        (0,naming/* previewUrl */.e6)(settings.urlTemplate, p.name, p.pr, main.labels?.[naming/* LABELS */.kg.sha] ?? '');
     // Without a saved spec there is nothing to wake from, waker or not.
-    const wake = settings.sweep.waker && saved
-        ? { seconds: readyMs === undefined ? undefined : Math.max(1, Math.round(readyMs / 1000)) }
+    const wake = settings.sweep.waker && o.saved
+        ? { seconds: o.readyMs === undefined ? undefined : Math.max(1, Math.round(o.readyMs / 1000)) }
         : undefined;
     const body = renderComment({
         state: 'sleeping',
         name: p.name,
-        url,
+        url: o.url,
         runUrl: ctx.runUrl,
         time: s.now().toISOString(),
         idleFor: p.idleFor,
         wake,
         ...(p.madeRoomFor === undefined ? {} : { madeRoomFor: p.madeRoomFor }),
     });
-    return new PreviewComment(s.octokit, ctx.repo, p.pr, p.name, log/* log */.R.info).write(body).then(() => ', PR comment says it sleeps', (err) => {
-        log/* log */.R.warning(`${p.name}: could not update the PR comment: ${err.message}`);
-        return `, PR comment not updated (${err.message})`;
-    });
+    await new PreviewComment(s.octokit, ctx.repo, p.pr, p.name, log/* log */.R.info).write(body);
 }
 
 ;// CONCATENATED MODULE: ./src/commands/make-room.ts
@@ -5353,10 +5521,17 @@ async function tellPr(s, p, main, readyMs, saved) {
 
 
 
-/** The refusal, each holder saying why it stays, when no eviction can make room; else the victims sleep. */
+/** Whether idle previews could make room now: the refusal, each holder saying why it stays, or allow. Nothing is touched. */
+async function roomPossible(s, q, listed) {
+    const { plan } = await evictionFor(s, q, listed);
+    return plan.kind === 'refuse' ? plan.refusal : { kind: 'allow' };
+}
+/**
+ * The refusal, each holder saying why it stays, when no eviction can make room; else the victims sleep and, once
+ * the gateway no longer lists them, the slots are free.
+ */
 async function makeRoom(s, q, listed, pr) {
-    const { candidates, members } = await judge(s, listed);
-    const plan = evictionPlan(q, candidates, { idleAfterMs: s.settings.sweep.idleAfterMs, now: s.now().getTime() });
+    const { plan, members } = await evictionFor(s, q, listed);
     if (plan.kind === 'refuse')
         return plan.refusal;
     for (const v of plan.victims) {
@@ -5364,7 +5539,19 @@ async function makeRoom(s, q, listed, pr) {
         const result = await sleepPreview(s, { name: v.name, pr: v.pr, idleFor, madeRoomFor: pr }, members.get(v.name));
         log/* log */.R.notice(`Made room for #${pr}: ${v.name} (PR #${v.pr}, ${v.functions} function${v.functions === 1 ? '' : 's'}, idle for ${idleFor}) was put to sleep: ${result}`);
     }
+    // The slots are free once the gateway stops listing the victims: faas-netes deletes in the foreground, and a
+    // Deployment counts against the cap until its pods have terminated (seconds); faasd before it answers.
+    const timeoutMs = s.settings.fn.readyTimeoutMs;
+    const victims = new Set(plan.victims.flatMap((v) => members.get(v.name).map((f) => f.name)));
+    await untilGone(s.gateway, victims, Date.now() + timeoutMs).catch((err) => {
+        throw new Error(`${err.message} (waited ${Math.round(timeoutMs / 1000)}s, input 'ready-timeout')`, { cause: err });
+    });
     return { kind: 'allow' };
+}
+async function evictionFor(s, q, listed) {
+    const { candidates, members } = await judge(s, listed);
+    const plan = evictionPlan(q, candidates, { idleAfterMs: s.settings.sweep.idleAfterMs, now: s.now().getTime() });
+    return { plan, members };
 }
 const ours = (s) => (f) => (0,naming/* isManagedBy */.xr)(f.labels, s.ctx.repo.owner, s.ctx.repo.repo);
 /**
@@ -5379,31 +5566,16 @@ async function judge(s, listed) {
     });
     const groups = groupPreviews(settings.app, listed.filter(ours(s)), activity?.increases);
     // Pages read from the bucket count as use too: a preview someone is reading is not put to sleep.
-    const visits = await readVisits(s, groups.previews.map((p) => p.name));
-    const judged = activity
-        ? planSweep({
-            functions: groups.previews,
-            previous: activity.previous,
-            increases: groups.increases,
-            visits,
-            // Every preview counts as open and none as expired: closing and expiry are the sweeper's to act on.
-            openPulls: new Set(groups.previews.map((p) => p.pr)),
-            prefixes: [],
-            app: settings.app,
-            edition: 'community',
-            now: s.now().getTime(),
-            idleAfterMs: settings.sweep.idleAfterMs,
-        }).actions
-        : [];
-    // In the sweeper's memory a preview it has not seen yet counts as used now: here, as unknown.
-    const known = (name) => activity?.increases !== undefined || Object.hasOwn(activity?.previous ?? {}, name);
-    const candidates = groups.previews.map((p) => ({
-        name: p.name,
-        pr: p.pr,
-        functions: groups.members.get(p.name).length,
-        deployedAt: p.deployedAt,
-        judged: known(p.name) ? judged.find((a) => a.name === p.name) : undefined,
-    }));
+    const visits = await sleep_readVisits(s, groups.previews.map((p) => p.name));
+    const candidates = judgeCandidates({
+        app: settings.app,
+        groups,
+        previous: activity?.previous,
+        readable: activity !== undefined,
+        visits,
+        now: s.now().getTime(),
+        idleAfterMs: settings.sweep.idleAfterMs,
+    });
     return { candidates, members: groups.members };
 }
 
@@ -5545,7 +5717,7 @@ function chain(err) {
     const out = [];
     for (let e = err; e !== undefined && out.length < 10;) {
         out.push(e);
-        e = e instanceof RetriesExhausted ? e.last : e instanceof Error ? e.cause : undefined;
+        e = e instanceof retry/* RetriesExhausted */.w1 ? e.last : e instanceof Error ? e.cause : undefined;
     }
     return out;
 }
@@ -5569,11 +5741,11 @@ function troubleOf(e, s) {
     const need = lackedPermission(e);
     if (need)
         return { kind: 'permission', need };
-    if (e instanceof StatusError && e.status === 401)
+    if (e instanceof call/* StatusError */.Xs && e.status === 401)
         return { kind: 'credentials', target: targetOf(e.call, s) };
     if (e instanceof errors/* InputError */.dz)
         return { kind: 'input', input: e.input };
-    if (e instanceof NetworkError) {
+    if (e instanceof call/* NetworkError */.Dr) {
         const target = targetOf(e.call, s);
         if (e.code === 'ETIMEDOUT')
             return { kind: 'timeout', target };
@@ -6529,7 +6701,7 @@ async function buildDigest(input, o = {}) {
     const { entries, ignoreFiles } = await selectContext(input.builder, context, dockerfile, limit);
     let bytes = 0;
     const lines = await Promise.all(entries.map((e) => limit(async () => {
-        const line = await digest_describe(e);
+        const line = await describe(e);
         bytes += line.bytes;
         return line.text;
     })));
@@ -6594,7 +6766,7 @@ async function requireUtf8Name(file) {
         throw new Error(`${file}: a file name that is not valid UTF-8 has no stable digest; rename it or add it to .dockerignore`);
 }
 /** `[path, type, permission bits, content hash | link target]` as one JSON line; never opens anything but a file. */
-async function digest_describe(e) {
+async function describe(e) {
     const st = await external_node_fs_.promises.lstat(e.abs);
     const mode = (st.mode & 0o7777).toString(8);
     if (e.dirent.isSymbolicLink())
@@ -7127,6 +7299,43 @@ function distributionClient(b, repo, deps) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/state/made-room.ts
+/**
+ * A note the edge service leaves for the action, `<state-prefix>/made-room/<name>.json`: it put preview `name` to
+ * sleep to make room for a wake of another preview. The edge service cannot reach GitHub, so the sweeper's next run
+ * tells the evicted PR (its comment: "put to sleep to make room for #n") and deletes the note
+ * (commands/made-room-notes.ts); a teardown deletes the note of the preview it removes.
+ */
+
+const NOTE_VERSION = 1;
+const made_room_folder = (statePrefix) => stateKey(statePrefix, 'made-room/');
+const noteKey = (statePrefix, name) => `${made_room_folder(statePrefix)}${name}.json`;
+async function saveMadeRoom(store, note) {
+    await writeJson(store.client, store.bucket, noteKey(store.statePrefix, note.name), {
+        version: NOTE_VERSION,
+        ...note,
+    });
+}
+/** The note of `name`, or undefined when there is none or the object is not one of ours. */
+async function readMadeRoom(store, name) {
+    const raw = await store_readJson(store.client, store.bucket, noteKey(store.statePrefix, name));
+    const ok = raw?.version === NOTE_VERSION &&
+        raw.name === name &&
+        Number.isSafeInteger(raw.pr) &&
+        typeof raw.forName === 'string' &&
+        Number.isSafeInteger(raw.forPr) &&
+        typeof raw.at === 'string' &&
+        typeof raw.idleFor === 'string';
+    return ok ? raw : undefined;
+}
+async function deleteMadeRoom(store, name) {
+    await deleteJson(store.client, store.bucket, noteKey(store.statePrefix, name));
+}
+/** Names of the previews with a note. */
+async function listMadeRoom(store) {
+    return (await listJsonNames(store, made_room_folder(store.statePrefix))).map((o) => o.name);
+}
+
 ;// CONCATENATED MODULE: ./src/commands/teardown.ts
 /**
  * teardown: the saved sleeping spec (read, then forgotten, so no waker brings it back) → function → data
@@ -7137,6 +7346,7 @@ function distributionClient(b, repo, deps) {
  * failed step, and the record stays, so the sweeper finishes the job later (sweep.ts).
  * The comment ends as a receipt of what this teardown removed, and of what it kept and why.
  */
+
 
 
 
@@ -7185,10 +7395,11 @@ async function teardownPreview(s, pr, reason, listed) {
     // Then forgotten, so that a waker can no longer bring a closed PR's preview back while the rest goes.
     if (store)
         await step('forgetting the sleeping preview', () => deleteSleeping(store, name));
-    // What the edge service wrote of the preview (a wake's mark, its last visit) goes with it.
+    // What the edge service wrote of the preview (a wake's mark, its last visit, a note that it was put to sleep to make
+    // room for a wake) goes with it: the sweeper would only delete a closed PR's note anyway.
     if (store)
         await step("forgetting the edge's marks", async () => {
-            await Promise.all([clearWaking(store, name), deleteVisit(store, name)]);
+            await Promise.all([clearWaking(store, name), deleteVisit(store, name), deleteMadeRoom(store, name)]);
         });
     const images = saved.specs.map((x) => x.image);
     await step('deleting the functions', async () => void images.push(...(await removeFunctions(s, saved.specs, r, listed))));
@@ -7196,10 +7407,11 @@ async function teardownPreview(s, pr, reason, listed) {
         const sha = s.ctx.pr?.number === pr ? s.ctx.pr.headSha : '';
         r.removed.push(...(await removeData(s, { name, pr, sha, url: (0,naming/* previewUrl */.e6)(settings.urlTemplate, name, pr, sha) })));
     });
-    if (settings.assets && s.s3) {
+    const s3 = s.bucket;
+    if (settings.assets && s3) {
         const { bucket } = settings.assets;
         await step('deleting the static assets', async () => {
-            r.objectsDeleted = (await deletePrefix(s.s3, bucket, (0,naming/* bucketPrefix */.TU)(name))).deleted;
+            r.objectsDeleted = (await deletePrefix(s3, bucket, (0,naming/* bucketPrefix */.TU)(name))).deleted;
             log/* log */.R.info(`Deleted ${r.objectsDeleted} objects under s3://${bucket}/${(0,naming/* bucketPrefix */.TU)(name)}`);
             if (r.objectsDeleted)
                 r.removed.push(`${teardown_plural(r.objectsDeleted, 'static asset')} under \`${(0,naming/* bucketPrefix */.TU)(name)}\``);
@@ -7666,6 +7878,8 @@ class DeployRun {
     undone;
     /** The functions the gateway accepted in the deploy step, so far. */
     sending = [];
+    /** The gateway was full before the build, and idle previews can make room: they sleep just before the create. */
+    roomNeeded = false;
     constructor(s, facts, units, status, gatewayFacts) {
         this.s = s;
         this.facts = facts;
@@ -7722,9 +7936,12 @@ class DeployRun {
         this.existed = this.running(facts.name) !== undefined;
         const wanted = this.quotaInput(provider);
         let quota = quotaDecision(wanted);
-        // A full Community Edition gateway: idle previews of this repository may make room (make-room.ts).
-        if (quota.kind === 'refuse' && provider.edition === 'community')
-            quota = await this.step('gateway', () => makeRoom(s, wanted, this.functions, facts.pr));
+        // A full Community Edition gateway: idle previews of this repository may make room (make-room.ts). Only asked
+        // here, so a deploy no eviction can help is refused before it builds; they sleep in the deploy step (send).
+        if (quota.kind === 'refuse' && provider.edition === 'community') {
+            quota = await this.step('gateway', () => roomPossible(s, wanted, this.functions));
+            this.roomNeeded = quota.kind === 'allow';
+        }
         if (quota.kind === 'refuse')
             return this.refuse(quota);
         const building = this.status.building(this.existed);
@@ -7756,30 +7973,48 @@ class DeployRun {
         await this.status.live(readiness, { assets, data, functions: fns }, this.s.settings.assets ? (0,naming/* bucketPrefix */.TU)(facts.name) : undefined);
     }
     /**
-     * Sends the specs. On Community Edition the room made before the build may be gone when they arrive: something
-     * (another deploy, usually) took the freed slot meanwhile, and the gateway refuses the create (400). When the gateway, listed again,
-     * is indeed full, room is made once more (the other deploy's new preview is never a candidate: it was deployed
-     * within idle-after) and the rest is sent once more; otherwise the error stands.
+     * Sends the specs. Room is made first when the gateway was full before the build: only now, with the images built
+     * and the data ready, is it certain that this deploy creates functions, so a failed build or data step has put no
+     * preview to sleep. On Community Edition the room may still be gone when the specs arrive: something (another
+     * deploy, usually) took the freed slot meanwhile, and the gateway refuses the create (400). When the gateway, listed
+     * again, is indeed full, room is made once more (the other deploy's new preview is never a candidate: it was
+     * deployed within idle-after) and the rest is sent once more; otherwise the error stands.
      */
     async send(provider, specs) {
         const { s, facts } = this;
+        if (this.roomNeeded) {
+            const room = await this.roomNow(provider, `the gateway is full: making room for ${facts.name} now that it is built`);
+            if (room?.kind === 'refuse')
+                throw new Error(`the gateway is full, and no room can be made now (when the build began, idle previews could have made it): ${refusalText(room)}`);
+        }
         try {
             return await sendSpecs(s, specs, this.running, this.sending);
         }
         catch (err) {
-            if (provider.edition !== 'community' || !(err instanceof StatusError && err.status === 400))
+            if (provider.edition !== 'community' || !(err instanceof call/* StatusError */.Xs && err.status === 400))
                 throw err;
-            this.functions = await s.gateway.list();
-            const wanted = this.quotaInput(provider);
-            if (quotaDecision(wanted).kind !== 'refuse')
+            const room = await this.roomNow(provider, this.roomNeeded
+                ? `the gateway is full again (the slot made for ${facts.name} was taken meanwhile): making room once more`
+                : `the gateway filled up after the check before the build: making room for ${facts.name}`);
+            if (!room)
                 throw err;
-            log/* log */.R.info(`the gateway is full again (the slot made for ${facts.name} was taken meanwhile): making room once more`);
-            const room = await makeRoom(s, wanted, this.functions, facts.pr);
             if (room.kind === 'refuse')
                 throw new Error(`${err.message}; no room could be made again: ${refusalText(room)}`, { cause: err });
             const done = new Set(this.sending.map((x) => x.unit.name));
             return sendSpecs(s, specs.filter((x) => !done.has(x.unit.name)), this.running, this.sending);
         }
+    }
+    /**
+     * Lists the gateway again (the listing before the build may be minutes old) and, when this deploy's new functions
+     * do not fit, says `why` and makes room: undefined when they fit, else what making room decided.
+     */
+    async roomNow(provider, why) {
+        this.functions = await this.s.gateway.list();
+        const wanted = this.quotaInput(provider);
+        if (quotaDecision(wanted).kind !== 'refuse')
+            return undefined;
+        log/* log */.R.info(why);
+        return makeRoom(this.s, wanted, this.functions, this.facts.pr);
     }
     /** This repository's previews and how many functions this deploy adds, against max-previews and CE's cap. */
     quotaInput(provider) {
@@ -7929,9 +8164,9 @@ class DeployRun {
     /** The static files' early stages, when this preview has a static-dir. */
     startAssets() {
         const a = this.s.settings.assets;
-        if (!a?.staticDir || !this.s.s3)
+        if (!a?.staticDir || !this.s.bucket)
             return undefined;
-        return AssetStages.start(this.s.s3, {
+        return AssetStages.start(this.s.bucket, {
             bucket: a.bucket,
             prefix: (0,naming/* bucketPrefix */.TU)(this.facts.name),
             dir: a.staticDir,
@@ -7952,13 +8187,107 @@ class DeployRun {
     }
 }
 
+;// CONCATENATED MODULE: ./src/sweep/made-room-plan.ts
+function noteFate(f) {
+    const n = f.note;
+    if (!n)
+        return { kind: 'forget', why: 'not a note of this action' };
+    if (!f.open)
+        return { kind: 'forget', why: `PR #${n.pr} is closed` };
+    if (f.onGateway)
+        return { kind: 'forget', why: 'woken again since: its functions run, the comment stays' };
+    if (f.sleepingSince === undefined)
+        return { kind: 'forget', why: 'no longer asleep: no saved specs' };
+    if (Date.parse(f.sleepingSince) !== Date.parse(n.at))
+        return { kind: 'forget', why: `put to sleep again since (${f.sleepingSince}), which told the PR itself` };
+    return { kind: 'tell', note: n };
+}
+
+;// CONCATENATED MODULE: ./src/commands/made-room-notes.ts
+/**
+ * The sweeper's part of a wake that made room (issue 23): the edge service put a preview to sleep for another one's
+ * wake and, unable to reach GitHub, left a note in the bucket (state/made-room.ts). Each sweep turns the notes of
+ * this app's previews into their PRs' comments ("put to sleep to make room for #n; wakes on its next visit") and
+ * deletes them; a note whose sleep is over (sweep/made-room-plan.ts) is only deleted. A comment that cannot be
+ * written keeps its note for the next sweep.
+ */
+
+
+
+
+
+
+
+
+/**
+ * One item per note of this app's previews. `running`: the previews with a function on the gateway; `openPulls`:
+ * the open PRs, both from the sweep's one look at each.
+ */
+async function noteItems(s, running, openPulls) {
+    const store = stateStore(s);
+    if (!store)
+        return [];
+    const names = (await listMadeRoom(store)).filter((n) => (0,naming/* prFromName */.OS)(s.settings.app, n) !== undefined);
+    const items = [];
+    for (const name of names) {
+        const pr = (0,naming/* prFromName */.OS)(s.settings.app, name);
+        const [note, sleeping] = await Promise.all([readMadeRoom(store, name), readSleeping(store, name)]);
+        const fate = noteFate({
+            note,
+            open: openPulls.has(pr),
+            onGateway: running.has(name),
+            sleepingSince: sleeping?.since,
+        });
+        items.push(item(s, store, name, pr, fate, note));
+    }
+    return items;
+}
+function item(s, store, name, pr, fate, note) {
+    const lastActivity = note ? `idle for ${note.idleFor} when put to sleep at ${note.at}` : '(no note)';
+    if (fate.kind === 'forget')
+        return {
+            name,
+            pr,
+            lastActivity,
+            decision: `forget the edge's note that it made room with this preview: ${fate.why}`,
+            run: async () => (await deleteMadeRoom(store, name), 'note deleted, comment untouched'),
+        };
+    return {
+        name,
+        pr,
+        lastActivity,
+        decision: `tell PR #${pr} its preview was put to sleep by the edge service to make room for #${fate.note.forPr}`,
+        run: () => tell(s, store, fate.note),
+    };
+}
+/** The comment, then the note goes; with comments off, only the note goes. */
+async function tell(s, store, note) {
+    if (s.settings.github.comment) {
+        const [sleeping, record] = await Promise.all([readSleeping(store, note.name), readRecord(store, note.name)]);
+        const main = sleeping?.specs.find((x) => x.service === note.name) ?? sleeping?.specs[0];
+        const p = { name: note.name, pr: note.pr, idleFor: note.idleFor, madeRoomFor: note.forPr };
+        const failed = await writeSleepComment(s, p, {
+            url: addressOf(s, p, main),
+            readyMs: record?.readyMs,
+            saved: true,
+        }).then(() => undefined, (err) => err);
+        if (failed) {
+            log/* log */.R.warning(`${note.name}: could not update the PR comment (${failed.message}); the note stays for the next sweep`);
+            return `PR comment not updated (${failed.message}); note kept`;
+        }
+    }
+    await deleteMadeRoom(store, note.name);
+    return s.settings.github.comment ? 'PR comment says it sleeps; note deleted' : 'note deleted (comments are off)';
+}
+
 ;// CONCATENATED MODULE: ./src/commands/sweep.ts
 /**
  * sweep: take stock once (one function listing, the open PRs, the sweeper's memory, the bucket's prefixes and preview
  * records, the previews' databases and secrets) → decide (sweep/plan.ts, pure) → act, one gateway write per
  * acted-on function: scale to zero on Pro/Edge, sleep on Community Edition (delete the function, keep the assets and
  * data, say so on the PR), full teardown for closed PRs and expired previews, finish teardowns that died half-way
- * (from the preview records), delete orphan prefixes, databases and secrets. `dry-run` decides and changes nothing.
+ * (from the preview records), delete orphan prefixes, databases and secrets, and tell the PRs of previews the edge
+ * service put to sleep to make room for a wake (made-room-notes.ts). `dry-run` decides and changes nothing.
  *
  * A scale to zero is read back: a Community Edition gateway that does not call itself `-ce` (releases before 2023/24)
  * answers 200 and clamps the request to one replica, so the sweeper only says "scaled to 0" when it saw 0, and
@@ -7982,10 +8311,13 @@ class DeployRun {
 
 
 
+
 /** Acted-on previews handled at once: enough to sweep hundreds quickly, few enough for GitHub's secondary limits. */
 const ACT_CONCURRENCY = 4;
 function bucketOf(s) {
-    return s.settings.assets && s.s3 ? { client: s.s3, name: s.settings.assets.bucket } : undefined;
+    return s.settings.assets && s.s3 && s.bucket
+        ? { client: s.s3, s3: s.bucket, name: s.settings.assets.bucket }
+        : undefined;
 }
 /** Everything the decision needs, each source read once. */
 async function inventory(s) {
@@ -7999,7 +8331,7 @@ async function inventory(s) {
     const ours = listed.filter((f) => (0,naming/* isManagedBy */.xr)(f.labels, ctx.repo.owner, ctx.repo.repo));
     const { increases, previous } = await readActivity(s);
     const groups = groupPreviews(settings.app, ours, increases);
-    const visits = await readVisits(s, groups.previews.map((p) => p.name));
+    const visits = await sleep_readVisits(s, groups.previews.map((p) => p.name));
     for (const f of groups.strays)
         log/* log */.R.info(`${f}: managed by this repository but no preview named ${settings.app}-pr-<n> (input 'app'); left alone`);
     const inv = {
@@ -8017,11 +8349,13 @@ async function inventory(s) {
         tombstones: [],
         databases: [],
         secrets: [],
+        notes: [],
     };
     if (bucket) {
         inv.prefixes = await listTopPrefixes(bucket.client, bucket.name);
         inv.records = await listRecords(stateStore(s));
         inv.tombstones = await oldTombstones(s, s.now());
+        inv.notes = await noteItems(s, new Set(groups.members.keys()), inv.openPulls);
     }
     inv.secrets = await gateway.secretNames();
     inv.databases = await listDatabases(s);
@@ -8111,7 +8445,7 @@ function workItems(s, plan, inv) {
             pr: o.pr,
             lastActivity: none,
             decision: `delete orphan prefix: PR #${o.pr} is closed`,
-            run: async () => `${(await deletePrefix(bucket.client, bucket.name, o.prefix)).deleted} objects deleted`,
+            run: async () => `${(await deletePrefix(bucket.s3, bucket.name, o.prefix)).deleted} objects deleted`,
         })),
         ...inv.tombstones.map((t) => ({
             name: t.name,
@@ -8134,6 +8468,7 @@ function workItems(s, plan, inv) {
             decision: `delete orphan secret: PR #${x.pr} is closed`,
             run: async () => (await s.gateway.deleteSecret(x.name), 'deleted'),
         })),
+        ...inv.notes,
     ];
 }
 const receipt = (removed) => (removed.length ? removed.join(', ') : 'nothing was left');
@@ -8241,8 +8576,245 @@ async function runCommand(command, settings, ctx) {
 }
 
 
+/***/ }),
+
+/***/ 2006:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Dr: () => (/* binding */ NetworkError),
+/* harmony export */   GC: () => (/* binding */ describeCall),
+/* harmony export */   T1: () => (/* binding */ call),
+/* harmony export */   Xs: () => (/* binding */ StatusError),
+/* harmony export */   ZG: () => (/* binding */ callWithRetry),
+/* harmony export */   fO: () => (/* binding */ transientStatus),
+/* harmony export */   t1: () => (/* binding */ DEFAULT_TIMEOUT_MS)
+/* harmony export */ });
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7067);
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4708);
+/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_https__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _retry_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9809);
+/**
+ * One HTTP request to a server we do not control (gateway, registry, Prometheus, the function itself), bounded in
+ * time, with an error that names the call: method, URL without credentials, and the HTTP status or the network
+ * cause as the OS said it (`ECONNREFUSED 127.0.0.1:1`, `socket hang up`, `no answer within 30s`).
+ *
+ * node:http rather than fetch: fetch refuses the WHATWG "bad ports" (1, 6000, 10080…) with a bare "fetch failed"
+ * and wraps every network error the same way; node:http reports the real cause. Keep-alive agents are shared.
+ */
+
+
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** Bodies are read up to this size; the rest is dropped (error bodies go into logs and comments, clipped anyway). */
+const MAX_BODY = 8 * 1024 * 1024;
+const agents = {
+    'http:': new node_http__WEBPACK_IMPORTED_MODULE_0__.Agent({ keepAlive: true, maxSockets: 16 }),
+    'https:': new node_https__WEBPACK_IMPORTED_MODULE_1__.Agent({ keepAlive: true, maxSockets: 16 }),
+};
+/** The URL as it may be printed: no user or password. */
+function safeUrl(url) {
+    const u = new URL(String(url));
+    u.username = '';
+    u.password = '';
+    return u.toString();
+}
+function describeCall(method, url) {
+    return `${method} ${safeUrl(url)}`;
+}
+/** A call that got no HTTP answer: refused, reset, timed out, name not found. */
+class NetworkError extends Error {
+    call;
+    code;
+    constructor(call, code, cause) {
+        super(`${call}: ${cause}`);
+        this.call = call;
+        this.code = code;
+        this.name = 'NetworkError';
+    }
+}
+/** A call that got an HTTP answer the caller did not accept. */
+class StatusError extends Error {
+    call;
+    status;
+    body;
+    headers;
+    constructor(call, status, body, headers = {}, hint = '') {
+        const text = body.trim().replace(/\s+/g, ' ').slice(0, 300);
+        super(`${call} answered ${status}${text ? `: ${text}` : ''}${hint}`);
+        this.call = call;
+        this.status = status;
+        this.body = body;
+        this.headers = headers;
+        this.name = 'StatusError';
+    }
+}
+function networkCause(err, timeoutMs) {
+    const code = err.code ?? 'ERROR';
+    if (code === 'ETIMEDOUT' && err.message === 'faas-preview timeout')
+        return { code, text: `no answer within ${formatSeconds(timeoutMs)}` };
+    if (code === 'ECONNRESET' && /socket hang up/.test(err.message))
+        return { code, text: 'socket hang up (the server closed the connection without answering)' };
+    if (err.address)
+        return { code, text: `${code} ${err.address}${err.port ? `:${err.port}` : ''}` };
+    return { code, text: err.message || code };
+}
+function formatSeconds(ms) {
+    return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+/** One attempt. Any HTTP status resolves; only a missing answer rejects (NetworkError). */
+function call(req) {
+    const url = new URL(String(req.url));
+    const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const name = describeCall(req.method, url);
+    const lib = url.protocol === 'https:' ? node_https__WEBPACK_IMPORTED_MODULE_1__ : node_http__WEBPACK_IMPORTED_MODULE_0__;
+    const agent = agents[url.protocol];
+    const headers = { 'user-agent': 'faas-preview', ...req.headers };
+    if (req.body !== undefined)
+        headers['content-length'] = String(Buffer.byteLength(req.body));
+    return new Promise((resolve, reject) => {
+        const r = lib.request(url, { method: req.method, headers, agent });
+        const timer = setTimeout(() => r.destroy(Object.assign(new Error('faas-preview timeout'), { code: 'ETIMEDOUT' })), timeoutMs);
+        const fail = (err) => {
+            clearTimeout(timer);
+            const cause = networkCause(err, timeoutMs);
+            reject(new NetworkError(name, cause.code, cause.text));
+        };
+        r.on('error', fail);
+        r.on('response', (res) => {
+            const chunks = [];
+            let size = 0;
+            res.on('data', (c) => {
+                size += c.length;
+                if (size <= MAX_BODY)
+                    chunks.push(c);
+            });
+            res.on('error', fail);
+            res.on('end', () => {
+                clearTimeout(timer);
+                resolve({
+                    status: res.statusCode ?? 0,
+                    headers: res.headers,
+                    text: Buffer.concat(chunks).toString('utf8'),
+                    call: name,
+                });
+            });
+        });
+        r.end(req.body);
+    });
+}
+/** 408, 429 and 5xx: worth another attempt; `retry-after` (seconds) is honoured when the server sends it. */
+function transientStatus(status, headers = {}) {
+    if (status !== 408 && status !== 429 && status < 500)
+        return false;
+    const after = Number(headers['retry-after']);
+    return Number.isFinite(after) && after > 0 ? { afterMs: Math.min(after, 60) * 1000 } : {};
+}
+/**
+ * For idempotent calls: retries network failures and transient statuses with the one retry policy, and resolves with
+ * the first accepted answer. Anything else becomes a StatusError or NetworkError naming the call.
+ */
+async function callWithRetry(req) {
+    return (0,_retry_js__WEBPACK_IMPORTED_MODULE_2__/* .withRetry */ .bD)(async () => {
+        const res = await call({ ...req, timeoutMs: budget(req) });
+        if (req.accept(res.status))
+            return res;
+        throw new StatusError(res.call, res.status, res.text, res.headers, req.hint?.(res.status, res.text) ?? '');
+    }, {
+        what: describeCall(req.method, req.url),
+        transient: (err) => err instanceof NetworkError
+            ? {}
+            : err instanceof StatusError
+                ? transientStatus(err.status, err.headers)
+                : false,
+        log: req.log,
+        policy: req.policy ?? _retry_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULT_RETRY */ .vI,
+        deadline: req.deadline,
+    });
+}
+/** The per-attempt timeout, shortened so that no attempt runs past the caller's deadline. */
+function budget(req) {
+    const timeout = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (req.deadline === undefined)
+        return timeout;
+    return Math.max(1, Math.min(timeout, req.deadline - Date.now()));
+}
+
+
+/***/ }),
+
+/***/ 9809:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   bD: () => (/* binding */ withRetry),
+/* harmony export */   vI: () => (/* binding */ DEFAULT_RETRY),
+/* harmony export */   w1: () => (/* binding */ RetriesExhausted)
+/* harmony export */ });
+/* unused harmony export backoffMs */
+/**
+ * The one retry policy of the action: a few attempts with exponential backoff and full jitter, for failures the
+ * caller classifies as transient, never past a deadline. A retry is logged once per call (the first one), not per
+ * attempt, so a flaky minute does not flood the log; the final error says how many attempts were made.
+ *
+ * Octokit's own plugins (plugin-retry, plugin-throttling) retry GitHub calls; everything else comes through here.
+ */
+const DEFAULT_RETRY = { attempts: 3, baseDelayMs: 500, maxDelayMs: 4000 };
+class RetriesExhausted extends Error {
+    attempts;
+    last;
+    constructor(attempts, last) {
+        super(`${last instanceof Error ? last.message : String(last)} (after ${attempts} attempts)`);
+        this.attempts = attempts;
+        this.last = last;
+        this.name = 'RetriesExhausted';
+    }
+}
+/** The error as one line that names the call once, whether or not the error's message already does. */
+function describe(what, err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return message.startsWith(what) ? message : `${what}: ${message}`;
+}
+const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The wait before attempt `attempt + 1` (attempt counts from 1): full jitter over the capped exponential. */
+function backoffMs(policy, attempt, random = Math.random) {
+    const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(cap / 2 + (random() * cap) / 2);
+}
+/**
+ * Runs `fn` until it succeeds, fails with a non-transient error (rethrown as it is), or the attempts or the deadline
+ * run out (then a RetriesExhausted wrapping the last error, whose message ends with the attempt count).
+ */
+async function withRetry(fn, o) {
+    const policy = o.policy ?? DEFAULT_RETRY;
+    const sleep = o.sleep ?? realSleep;
+    const now = o.now ?? Date.now;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (err) {
+            const verdict = o.transient(err);
+            if (verdict === false)
+                throw err;
+            const wait = Math.max(verdict.afterMs ?? 0, backoffMs(policy, attempt, o.random));
+            const outOfTime = o.deadline !== undefined && now() + wait >= o.deadline;
+            if (attempt >= policy.attempts || outOfTime) {
+                if (attempt === 1)
+                    throw err;
+                throw new RetriesExhausted(attempt, err);
+            }
+            if (attempt === 1)
+                o.log?.(`${describe(o.what, err)}; retrying up to ${policy.attempts - 1} more times`);
+            await sleep(wait);
+        }
+    }
+}
+
+
 /***/ })
 
 };
 
-//# sourceMappingURL=874.index.js.map
+//# sourceMappingURL=770.index.js.map
