@@ -395,6 +395,24 @@ function suite(kind: S3Kind): void {
       expect((await body(P + 'index.html')).toString()).toContain('v3');
     });
 
+    it('takes a CompleteMultipartUpload answered 200 with an error document for the error it is, and repeats it', async () => {
+      write(site, 'img/big.bin', bytes(BIG, 44)); // same size, other content: re-uploaded in parts
+      let errors = 1;
+      const undo = s3.intercept((req) =>
+        req.method === 'POST' && req.url?.includes('uploadId=') && errors-- > 0
+          ? { status: 200, code: 'InternalError', message: 'We encountered an internal error. Please try again.' }
+          : undefined,
+      );
+      try {
+        await syncAssets(s3.connection, opts(P));
+      } finally {
+        undo();
+      }
+      const completes = s3.requests().filter((r) => r.method === 'POST' && r.url?.includes('uploadId='));
+      expect(completes.length).toBeGreaterThanOrEqual(2);
+      expect((await body(P + 'img/big.bin')).equals(readFileSync(join(site, 'img/big.bin')))).toBe(true);
+    });
+
     it('refuses an empty or malformed prefix (it would sync into the bucket root)', async () => {
       await expect(syncAssets(s3.connection, opts(''))).rejects.toThrow(/invalid asset prefix/);
       await expect(syncAssets(s3.connection, opts('no-slash'))).rejects.toThrow(/invalid asset prefix/);

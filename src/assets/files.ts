@@ -22,6 +22,7 @@ import {
   statSync,
   type ReadStream,
 } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { FileChanged } from './local.js';
 import { contentId, PartHasher } from './manifest.js';
 import { multipartEtag, PART_SIZE, type HashKind } from './plan.js';
@@ -126,4 +127,14 @@ export function fileHashes(path: string, size: number, want: HashWant, partSize 
 export function hashFile(path: string, kind: HashKind, opts: { partSize?: number } = {}): string {
   const { size } = statSync(path);
   return fileHashes(path, size, { etag: kind }, opts.partSize).etag!;
+}
+
+/** One attempt of a command whose body is a fresh file stream, destroyed whatever the outcome. */
+export async function withStream<T, S extends Readable>(open: () => S, send: (body: S) => Promise<T>): Promise<T> {
+  const body = open();
+  try {
+    return await send(body);
+  } finally {
+    body.destroy();
+  }
 }

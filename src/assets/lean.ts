@@ -24,14 +24,13 @@
  *   reads both alike; network errors and timeouts reject with the request and node's `code` (no `$metadata`).
  *   One attempt per call: the caller retries.
  *
- * Not for multipart uploads (rare, few requests): those stay on the SDK, as does everything when the endpoint needs
- * what only the SDK does (see resolveTarget).
+ * Everything stays on the SDK when the endpoint needs what only it does (see resolveTarget).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { createLeanHttp, type LeanHttpRequest, type LeanHttpResponse } from './lean-http.js';
+import { createLeanHttp, type LeanHttp, type LeanHttpRequest, type LeanHttpResponse } from './lean-http.js';
 import { FileChanged } from './local.js';
 import { manifestMac, type Mac } from './manifest.js';
 import { normalizeEtag } from './plan.js';
@@ -121,6 +120,13 @@ export interface LeanS3 {
   manifestMac(): Promise<Mac>;
   /** One ListObjectsV2 attempt: the page of `prefix` after `from` (a continuation token, or a key to start after). */
   list(prefix: string, from?: PageStart): Promise<ListPage>;
+  /** CreateMultipartUpload: the upload's id. */
+  createMultipart(key: string, headers: PutHeaders): Promise<string>;
+  /** One UploadPart attempt of a fresh stream of exactly `size` bytes: the part's ETag (normalised). */
+  putPart(key: string, uploadId: string, partNumber: number, body: () => Readable, size: number): Promise<string>;
+  /** CompleteMultipartUpload of the parts (ETags normalised), in order: the object's ETag (normalised). */
+  completeMultipart(key: string, uploadId: string, parts: readonly { number: number; etag: string }[]): Promise<string>;
+  abortMultipart(key: string, uploadId: string): Promise<void>;
   /** One DeleteObjects attempt (Quiet, at most 1,000 keys): the keys S3 says it could not delete. */
   deleteMany(keys: readonly string[]): Promise<{ key: string; code: string; message: string }[]>;
   /** HTTP attempts made so far. */
@@ -267,26 +273,17 @@ export function parseDeleteResult(xml: string): { key: string; code: string; mes
   });
 }
 
-/** Lean calls to `bucket` with `s3`'s endpoint, credentials and clock; undefined: use the SDK. */
-export async function createLeanS3(
-  s3: S3Connection,
-  bucket: string,
-  opts: { maxSockets: number },
-): Promise<LeanS3 | undefined> {
-  const signing = await bucketSigner(s3, bucket);
-  if (!signing) return undefined;
-  const { url, base, signer, clock } = signing;
-  await signing.credentials(); // fail early (no credentials at all) rather than once per file
+type Call = Pick<LeanHttpRequest, 'method' | 'path' | 'body' | 'size' | 'sizeMismatch' | 'maxBody'> & {
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+};
+/** One attempt; resolves with a 2xx answer, rejects with S3ResponseError or a network error naming the request. */
+type Send = (r: Call) => Promise<LeanHttpResponse>;
 
-  const http = createLeanHttp({ origin: url, connections: opts.maxSockets, timeoutMs: s3.requestTimeoutMs });
-  let attempts = 0;
-
-  type Call = Pick<LeanHttpRequest, 'method' | 'path' | 'body' | 'size' | 'sizeMismatch' | 'maxBody'> & {
-    query?: Record<string, string>;
-    headers?: Record<string, string>;
-  };
-  /** One attempt; resolves with a 2xx answer, rejects with S3ResponseError or a network error naming the request. */
-  const send = async (r: Call): Promise<LeanHttpResponse> => {
+/** Signs each call, sends it once, and turns a non-2xx answer into an S3ResponseError; counts the attempts. */
+function sender(signing: BucketSigner, http: LeanHttp, attempts: { n: number }): Send {
+  const { url, signer, clock } = signing;
+  return async (r) => {
     const query = canonicalQuery(r.query);
     const target = query ? `${r.path}?${query}` : r.path;
     const what = `${r.method} ${url.protocol}//${url.host}${target}`;
@@ -297,7 +294,7 @@ export async function createLeanS3(
       headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...r.headers },
     };
     const signed = signer.sign(toSign, await signing.credentials(), signing.signingDate());
-    attempts++;
+    attempts.n++;
     let res: LeanHttpResponse;
     try {
       res = await http.request({ ...r, path: target, headers: { ...signed, 'user-agent': 'faas-preview' } });
@@ -315,9 +312,111 @@ export async function createLeanS3(
     }
     throw new S3ResponseError(res.status, code, message, what, res.headers);
   };
+}
+
+/** A body that must be `size` bytes: the file changed since the walk when it is not (lean-http.ts checks). */
+function sizeCheck(what: string, size: number): Pick<Call, 'size' | 'sizeMismatch'> {
+  return {
+    size,
+    sizeMismatch: (sent) =>
+      new FileChanged(
+        what,
+        sent > size
+          ? `it grew past the ${size} bytes the walk saw`
+          : `it shrank to ${sent} of the ${size} bytes the walk saw`,
+      ),
+  };
+}
+
+/** The answer's ETag header, normalised (empty when there was none). */
+const etagOf = (res: LeanHttpResponse): string =>
+  normalizeEtag(typeof res.headers.etag === 'string' ? res.headers.etag : undefined);
+
+/**
+ * A multipart upload's calls (when the target is signed here, the SDK is not needed for large files either). S3 may
+ * answer CompleteMultipartUpload with 200 and an error document: that rejects like an error status.
+ */
+function multipartCalls(
+  send: Send,
+  signing: BucketSigner,
+): Pick<LeanS3, 'createMultipart' | 'putPart' | 'completeMultipart' | 'abortMultipart'> {
+  const { url, base } = signing;
+  const path = (key: string) => base + encodeKeyPath(key);
+  return {
+    async createMultipart(key, h) {
+      const headers = { 'content-type': h.contentType, 'cache-control': h.cacheControl };
+      const res = await send({
+        method: 'POST',
+        path: path(key),
+        query: { uploads: '' },
+        headers,
+        size: 0,
+        maxBody: MAX_ANSWER,
+      });
+      const id = elements(res.body.toString('utf8'), 'UploadId')[0];
+      if (!id) throw new Error(`POST ${url.protocol}//${url.host}${path(key)}?uploads: the answer holds no UploadId`);
+      return unescapeXml(id);
+    },
+    async putPart(key, uploadId, partNumber, body, size) {
+      const query = { partNumber: String(partNumber), uploadId };
+      const what = `PUT ${url.protocol}//${url.host}${path(key)} part ${partNumber}`;
+      return etagOf(
+        await send({ method: 'PUT', path: path(key), query, body, ...sizeCheck(what, size), maxBody: MAX_ANSWER }),
+      );
+    },
+    async completeMultipart(key, uploadId, parts) {
+      const list = parts.map((p) => `<Part><PartNumber>${p.number}</PartNumber><ETag>"${p.etag}"</ETag></Part>`);
+      const body = Buffer.from(`<CompleteMultipartUpload>${list.join('')}</CompleteMultipartUpload>`);
+      const headers = {
+        'content-type': 'application/xml',
+        'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'),
+      };
+      const res = await send({
+        method: 'POST',
+        path: path(key),
+        query: { uploadId },
+        headers,
+        body,
+        size: body.length,
+        maxBody: MAX_ANSWER,
+      });
+      const xml = res.body.toString('utf8');
+      if (!xml.includes('<CompleteMultipartUploadResult')) {
+        const { code, message } = parseS3Error(xml);
+        throw new S3ResponseError(
+          res.status,
+          code,
+          message,
+          `POST ${url.protocol}//${url.host}${path(key)}?uploadId`,
+          res.headers,
+        );
+      }
+      return normalizeEtag(unescapeXml(elements(xml, 'ETag')[0] ?? ''));
+    },
+    async abortMultipart(key, uploadId) {
+      await send({ method: 'DELETE', path: path(key), query: { uploadId }, size: 0, maxBody: MAX_ANSWER });
+    },
+  };
+}
+
+/** Lean calls to `bucket` with `s3`'s endpoint, credentials and clock; undefined: use the SDK. */
+export async function createLeanS3(
+  s3: S3Connection,
+  bucket: string,
+  opts: { maxSockets: number },
+): Promise<LeanS3 | undefined> {
+  const signing = await bucketSigner(s3, bucket);
+  if (!signing) return undefined;
+  const { url, base } = signing;
+  await signing.credentials(); // fail early (no credentials at all) rather than once per file
+
+  const http = createLeanHttp({ origin: url, connections: opts.maxSockets, timeoutMs: s3.requestTimeoutMs });
+  const attempts = { n: 0 };
+  const send = sender(signing, http, attempts);
   const bucketPath = base === '/' ? base : base.slice(0, -1); // the bucket itself: `/<bucket>` path-style, `/` virtual-hosted
 
   return {
+    ...multipartCalls(send, signing),
     async put(key, body, size, h): Promise<string> {
       const path = base + encodeKeyPath(key);
       const res = await send({
@@ -325,18 +424,10 @@ export async function createLeanS3(
         path,
         headers: { 'content-type': h.contentType, 'cache-control': h.cacheControl },
         body,
-        size,
+        ...sizeCheck(`PUT ${url.protocol}//${url.host}${path}`, size),
         maxBody: MAX_ANSWER,
-        sizeMismatch: (sent) =>
-          new FileChanged(
-            `PUT ${url.protocol}//${url.host}${path}`,
-            sent > size
-              ? `it grew past the ${size} bytes the walk saw`
-              : `it shrank to ${sent} of the ${size} bytes the walk saw`,
-          ),
       });
-      const etag = res.headers.etag;
-      return normalizeEtag(typeof etag === 'string' ? etag : undefined);
+      return etagOf(res);
     },
     async get(key, maxBytes): Promise<Buffer | undefined> {
       try {
@@ -376,7 +467,7 @@ export async function createLeanS3(
       });
       return parseDeleteResult(res.body.toString('utf8'));
     },
-    requests: () => attempts,
+    requests: () => attempts.n,
     close: () => http.close(),
   };
 }

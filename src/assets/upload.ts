@@ -5,31 +5,19 @@
  * instead of trailing at the end. After a failure no new request starts; the running ones settle, multipart uploads
  * left open are aborted, and the first failure is thrown.
  *
- * Single-part uploads go through the lean PUT (lean.ts) when there is one, else through the SDK (an endpoint only
- * the SDK can sign for, or credentials that are not a provider: see createLeanS3); multipart uploads always use the
- * SDK, loaded for them only. Files up to SMALL_FILE are read once and every attempt sends the same bytes; larger ones get a fresh stream
- * per attempt.
- * What the SDK cannot repeat by itself (streamed bodies) and the lean PUT (one attempt a call) are retried with the
+ * Uploads go through the lean calls (lean.ts; multipart ones through multipart.ts) when there are, else through the
+ * SDK, loaded then (an endpoint only the SDK can sign for: see createLeanS3). Files up to SMALL_FILE are read once
+ * and every attempt sends the same bytes; larger ones get a fresh stream per attempt.
+ * What the SDK cannot repeat by itself (streamed bodies) and the lean calls (one attempt a call) are retried with the
  * action's one retry policy (s3-call.ts).
  */
-import type { CompletedPart, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
-
-interface SdkParts {
-  client: S3Client;
-  sdk: typeof import('./sdk.js');
-  /** With the SDK's default checksums (real AWS), parts carry CRC32s that CompleteMultipartUpload must repeat. */
-  partChecksums: boolean;
-}
-
-function checksumMode(client: S3Client): Promise<string | undefined> {
-  const config = client.config as { requestChecksumCalculation?: () => Promise<string> };
-  return config.requestChecksumCalculation?.() ?? Promise.resolve(undefined);
-}
+import type { CompletedPart, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHash, type Hash } from 'node:crypto';
 import type { ReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { forEachLimited } from '../concurrency.js';
-import { fileStream, readSmall, SMALL_FILE } from './files.js';
+import { fileStream, readSmall, SMALL_FILE, withStream } from './files.js';
+import { leanParts, sdkParts, type PartCalls } from './multipart.js';
 import { cacheControl, contentType, type CacheRules } from './headers.js';
 import type { LocalFile } from './local.js';
 import { contentId, contentIdOf, PartHasher, type ManifestEntry } from './manifest.js';
@@ -94,18 +82,15 @@ export class Uploader {
   /** With recordIds: key (relative) → the id of the bytes sent and the ETag the server gave them. */
   readonly sent = new Map<string, ManifestEntry>();
 
-  private sdkReady?: Promise<SdkParts>;
+  private partCalls?: Promise<PartCalls>;
 
   constructor(private readonly o: UploaderOptions) {}
 
-  /** The SDK's client and commands, loaded on first use. */
-  private sdk(): Promise<SdkParts> {
-    this.sdkReady ??= Promise.all([this.o.s3.client(), import('./sdk.js')]).then(async ([client, sdk]) => ({
-      client,
-      sdk,
-      partChecksums: (await checksumMode(client)) === 'WHEN_SUPPORTED',
-    }));
-    return this.sdkReady;
+  /** A multipart upload's calls: the lean ones when there are, else the SDK's (multipart.ts). */
+  private parts(): Promise<PartCalls> {
+    const { lean, s3, counter, bucket } = this.o;
+    this.partCalls ??= lean ? Promise.resolve(leanParts(lean)) : sdkParts(s3, counter, bucket);
+    return this.partCalls;
   }
 
   async upload(files: readonly LocalFile[]): Promise<void> {
@@ -168,7 +153,7 @@ export class Uploader {
   }
 
   private async singleSdk(file: LocalFile, body: Buffer | undefined): Promise<void> {
-    const { client, sdk } = await this.sdk();
+    const [client, sdk] = await Promise.all([this.o.s3.client(), import('./sdk.js')]);
     const headers = this.headersOf(file);
     const target = this.target('PutObject', file);
     const command = (Body: Buffer | ReadStream): PutObjectCommand =>
@@ -198,85 +183,47 @@ export class Uploader {
   }
 
   private async part(upload: Multipart, index: number): Promise<void> {
-    const { counter, bucket, log } = this.o;
-    const { client, sdk, partChecksums } = await this.sdk();
+    const calls = await this.parts();
     const { file } = upload;
-    const Key = this.o.prefix + file.key;
-    const checksum = partChecksums ? { ChecksumAlgorithm: 'CRC32' as const } : {};
-    const UploadId = await upload.id(async () => {
-      const headers = this.headersOf(file);
-      const created = await s3Operation(this.target('CreateMultipartUpload', file), () =>
-        client.send(
-          counter.count(
-            new sdk.CreateMultipartUploadCommand({
-              Bucket: bucket,
-              Key,
-              ContentType: headers.contentType,
-              CacheControl: headers.cacheControl,
-              ...checksum,
-            }),
-          ),
-        ),
-      );
-      if (!created.UploadId) throw new Error(`CreateMultipartUpload s3://${bucket}/${Key} returned no UploadId`);
-      return created.UploadId;
-    });
+    const key = this.o.prefix + file.key;
+    const retry = { retry: true, log: this.o.log };
+    const itself = calls.retried ? undefined : retry;
+    const uploadId = await upload.id(() =>
+      s3Operation(this.target('CreateMultipartUpload', file), () => calls.create(key, this.headersOf(file)), itself),
+    );
     const start = index * PART_SIZE;
-    const end = Math.min(file.size, start + PART_SIZE) - 1;
-    const PartNumber = index + 1;
+    const size = Math.min(file.size, start + PART_SIZE) - start;
     let digest: Hash | undefined;
     const open = (): Readable => {
-      const part = fileStream(file.path, { start, end });
+      const part = fileStream(file.path, { start, end: start + size - 1 });
       return this.o.recordIds ? hashing(part, (digest = createHash('sha256'))) : part;
     };
-    const command = (Body: Readable): UploadPartCommand =>
-      counter.count(
-        new sdk.UploadPartCommand({
-          Bucket: bucket,
-          Key,
-          UploadId,
-          PartNumber,
-          Body,
-          ContentLength: end - start + 1,
-          ...checksum,
-        }),
-      );
-    const out = await s3Operation(
+    const sent = await s3Operation(
       this.target('UploadPart', file),
-      () => withStream(open, (body) => client.send(command(body))),
-      { retry: true, log },
+      () => calls.put(key, uploadId, index + 1, open, size),
+      retry,
     );
     if (digest) upload.digests[index] = digest.digest();
-    if (
-      !upload.done({ PartNumber, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) })
-    )
-      return;
-    const completed = await s3Operation(this.target('CompleteMultipartUpload', file), () =>
-      client.send(
-        counter.count(
-          new sdk.CompleteMultipartUploadCommand({
-            Bucket: bucket,
-            Key,
-            UploadId,
-            MultipartUpload: { Parts: upload.all },
-          }),
-        ),
-      ),
+    if (!upload.done(sent)) return;
+    const etag = await s3Operation(
+      this.target('CompleteMultipartUpload', file),
+      () => calls.complete(key, uploadId, upload.all),
+      itself,
     );
     upload.completed = true;
-    this.uploaded(file, digest && contentId(upload.digests), completed.ETag);
+    this.uploaded(file, digest && contentId(upload.digests), etag);
   }
 
   private async abort(upload: Multipart): Promise<void> {
-    const { counter, bucket, log } = this.o;
-    const { client, sdk } = await this.sdk();
-    const Key = this.o.prefix + upload.file.key;
-    await s3Operation(this.target('AbortMultipartUpload', upload.file), () =>
-      client.send(
-        counter.count(new sdk.AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId: upload.uploadId })),
-      ),
+    const calls = await this.parts();
+    const { file, uploadId } = upload;
+    const retry = calls.retried ? undefined : { retry: true, log: this.o.log };
+    await s3Operation(
+      this.target('AbortMultipartUpload', file),
+      () => calls.abort(this.o.prefix + file.key, uploadId!),
+      retry,
     ).catch((e: Error) =>
-      log(`warning: ${e.message}; the parts stay in the bucket until a lifecycle rule removes them`),
+      this.o.log(`warning: ${e.message}; the parts stay in the bucket until a lifecycle rule removes them`),
     );
   }
 }
@@ -292,14 +239,4 @@ function hashing(stream: Readable, hash: { update(b: Buffer): unknown }): Readab
     })(),
     { objectMode: false },
   );
-}
-
-/** One attempt of a command whose body is a fresh file stream, destroyed whatever the outcome. */
-async function withStream<T, S extends Readable>(open: () => S, send: (body: S) => Promise<T>): Promise<T> {
-  const body = open();
-  try {
-    return await send(body);
-  } finally {
-    body.destroy();
-  }
 }
