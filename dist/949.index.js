@@ -1,5 +1,5 @@
-export const id = 770;
-export const ids = [770];
+export const id = 949;
+export const ids = [949];
 export const modules = {
 
 /***/ 6059:
@@ -60,7 +60,7 @@ function createS3Client(a, o = {}) {
 
 /***/ }),
 
-/***/ 5770:
+/***/ 5949:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -1490,6 +1490,16 @@ function hashFile(path, kind, opts = {}) {
     const { size } = statSync(path);
     return fileHashes(path, size, { etag: kind }, opts.partSize).etag;
 }
+/** One attempt of a command whose body is a fresh file stream, destroyed whatever the outcome. */
+async function withStream(open, send) {
+    const body = open();
+    try {
+        return await send(body);
+    }
+    finally {
+        body.destroy();
+    }
+}
 
 // EXTERNAL MODULE: ./src/retry.ts
 var retry = __webpack_require__(9809);
@@ -2146,17 +2156,10 @@ function parseDeleteResult(xml) {
         return { key: tag('Key'), code: tag('Code'), message: tag('Message') };
     });
 }
-/** Lean calls to `bucket` with `s3`'s endpoint, credentials and clock; undefined: use the SDK. */
-async function createLeanS3(s3, bucket, opts) {
-    const signing = await bucketSigner(s3, bucket);
-    if (!signing)
-        return undefined;
-    const { url, base, signer, clock } = signing;
-    await signing.credentials(); // fail early (no credentials at all) rather than once per file
-    const http = createLeanHttp({ origin: url, connections: opts.maxSockets, timeoutMs: s3.requestTimeoutMs });
-    let attempts = 0;
-    /** One attempt; resolves with a 2xx answer, rejects with S3ResponseError or a network error naming the request. */
-    const send = async (r) => {
+/** Signs each call, sends it once, and turns a non-2xx answer into an S3ResponseError; counts the attempts. */
+function sender(signing, http, attempts) {
+    const { url, signer, clock } = signing;
+    return async (r) => {
         const query = canonicalQuery(r.query);
         const target = query ? `${r.path}?${query}` : r.path;
         const what = `${r.method} ${url.protocol}//${url.host}${target}`;
@@ -2167,7 +2170,7 @@ async function createLeanS3(s3, bucket, opts) {
             headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...r.headers },
         };
         const signed = signer.sign(toSign, await signing.credentials(), signing.signingDate());
-        attempts++;
+        attempts.n++;
         let res;
         try {
             res = await http.request({ ...r, path: target, headers: { ...signed, 'user-agent': 'faas-preview' } });
@@ -2189,8 +2192,87 @@ async function createLeanS3(s3, bucket, opts) {
         }
         throw new S3ResponseError(res.status, code, message, what, res.headers);
     };
+}
+/** A body that must be `size` bytes: the file changed since the walk when it is not (lean-http.ts checks). */
+function sizeCheck(what, size) {
+    return {
+        size,
+        sizeMismatch: (sent) => new FileChanged(what, sent > size
+            ? `it grew past the ${size} bytes the walk saw`
+            : `it shrank to ${sent} of the ${size} bytes the walk saw`),
+    };
+}
+/** The answer's ETag header, normalised (empty when there was none). */
+const etagOf = (res) => normalizeEtag(typeof res.headers.etag === 'string' ? res.headers.etag : undefined);
+/**
+ * A multipart upload's calls (when the target is signed here, the SDK is not needed for large files either). S3 may
+ * answer CompleteMultipartUpload with 200 and an error document: that rejects like an error status.
+ */
+function multipartCalls(send, signing) {
+    const { url, base } = signing;
+    const path = (key) => base + encodeKeyPath(key);
+    return {
+        async createMultipart(key, h) {
+            const headers = { 'content-type': h.contentType, 'cache-control': h.cacheControl };
+            const res = await send({
+                method: 'POST',
+                path: path(key),
+                query: { uploads: '' },
+                headers,
+                size: 0,
+                maxBody: MAX_ANSWER,
+            });
+            const id = lean_elements(res.body.toString('utf8'), 'UploadId')[0];
+            if (!id)
+                throw new Error(`POST ${url.protocol}//${url.host}${path(key)}?uploads: the answer holds no UploadId`);
+            return unescapeXml(id);
+        },
+        async putPart(key, uploadId, partNumber, body, size) {
+            const query = { partNumber: String(partNumber), uploadId };
+            const what = `PUT ${url.protocol}//${url.host}${path(key)} part ${partNumber}`;
+            return etagOf(await send({ method: 'PUT', path: path(key), query, body, ...sizeCheck(what, size), maxBody: MAX_ANSWER }));
+        },
+        async completeMultipart(key, uploadId, parts) {
+            const list = parts.map((p) => `<Part><PartNumber>${p.number}</PartNumber><ETag>"${p.etag}"</ETag></Part>`);
+            const body = Buffer.from(`<CompleteMultipartUpload>${list.join('')}</CompleteMultipartUpload>`);
+            const headers = {
+                'content-type': 'application/xml',
+                'x-amz-content-sha256': (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex'),
+            };
+            const res = await send({
+                method: 'POST',
+                path: path(key),
+                query: { uploadId },
+                headers,
+                body,
+                size: body.length,
+                maxBody: MAX_ANSWER,
+            });
+            const xml = res.body.toString('utf8');
+            if (!xml.includes('<CompleteMultipartUploadResult')) {
+                const { code, message } = parseS3Error(xml);
+                throw new S3ResponseError(res.status, code, message, `POST ${url.protocol}//${url.host}${path(key)}?uploadId`, res.headers);
+            }
+            return normalizeEtag(unescapeXml(lean_elements(xml, 'ETag')[0] ?? ''));
+        },
+        async abortMultipart(key, uploadId) {
+            await send({ method: 'DELETE', path: path(key), query: { uploadId }, size: 0, maxBody: MAX_ANSWER });
+        },
+    };
+}
+/** Lean calls to `bucket` with `s3`'s endpoint, credentials and clock; undefined: use the SDK. */
+async function createLeanS3(s3, bucket, opts) {
+    const signing = await bucketSigner(s3, bucket);
+    if (!signing)
+        return undefined;
+    const { url, base } = signing;
+    await signing.credentials(); // fail early (no credentials at all) rather than once per file
+    const http = createLeanHttp({ origin: url, connections: opts.maxSockets, timeoutMs: s3.requestTimeoutMs });
+    const attempts = { n: 0 };
+    const send = sender(signing, http, attempts);
     const bucketPath = base === '/' ? base : base.slice(0, -1); // the bucket itself: `/<bucket>` path-style, `/` virtual-hosted
     return {
+        ...multipartCalls(send, signing),
         async put(key, body, size, h) {
             const path = base + encodeKeyPath(key);
             const res = await send({
@@ -2198,14 +2280,10 @@ async function createLeanS3(s3, bucket, opts) {
                 path,
                 headers: { 'content-type': h.contentType, 'cache-control': h.cacheControl },
                 body,
-                size,
+                ...sizeCheck(`PUT ${url.protocol}//${url.host}${path}`, size),
                 maxBody: MAX_ANSWER,
-                sizeMismatch: (sent) => new FileChanged(`PUT ${url.protocol}//${url.host}${path}`, sent > size
-                    ? `it grew past the ${size} bytes the walk saw`
-                    : `it shrank to ${sent} of the ${size} bytes the walk saw`),
             });
-            const etag = res.headers.etag;
-            return normalizeEtag(typeof etag === 'string' ? etag : undefined);
+            return etagOf(res);
         },
         async get(key, maxBytes) {
             try {
@@ -2247,7 +2325,7 @@ async function createLeanS3(s3, bucket, opts) {
             });
             return parseDeleteResult(res.body.toString('utf8'));
         },
-        requests: () => attempts,
+        requests: () => attempts.n,
         close: () => http.close(),
     };
 }
@@ -2409,11 +2487,60 @@ async function deletePrefix(s3, bucket, prefix) {
 
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __webpack_require__(7075);
-;// CONCATENATED MODULE: ./src/assets/upload.ts
+;// CONCATENATED MODULE: ./src/assets/multipart.ts
+
+
+function leanParts(lean) {
+    return {
+        retried: false,
+        create: (key, headers) => lean.createMultipart(key, headers),
+        put: async (key, uploadId, PartNumber, open, size) => ({
+            PartNumber,
+            ETag: await lean.putPart(key, uploadId, PartNumber, open, size),
+        }),
+        complete: (key, uploadId, parts) => lean.completeMultipart(key, uploadId, parts.map((p) => ({ number: p.PartNumber, etag: normalizeEtag(p.ETag) }))),
+        abort: (key, uploadId) => lean.abortMultipart(key, uploadId),
+    };
+}
 function checksumMode(client) {
     const config = client.config;
     return config.requestChecksumCalculation?.() ?? Promise.resolve(undefined);
 }
+async function sdkParts(s3, counter, Bucket) {
+    const [client, sdk] = await Promise.all([s3.client(), __webpack_require__.e(/* import() */ 221).then(__webpack_require__.bind(__webpack_require__, 5221))]);
+    // With the SDK's default checksums (real AWS), parts carry CRC32s that CompleteMultipartUpload must repeat.
+    const checksum = (await checksumMode(client)) === 'WHEN_SUPPORTED' ? { ChecksumAlgorithm: 'CRC32' } : {};
+    return {
+        retried: true,
+        async create(Key, h) {
+            const command = new sdk.CreateMultipartUploadCommand({
+                Bucket,
+                Key,
+                ContentType: h.contentType,
+                CacheControl: h.cacheControl,
+                ...checksum,
+            });
+            const { UploadId } = await client.send(counter.count(command));
+            if (!UploadId)
+                throw new Error(`CreateMultipartUpload s3://${Bucket}/${Key} returned no UploadId`);
+            return UploadId;
+        },
+        async put(Key, UploadId, PartNumber, open, ContentLength) {
+            const out = await withStream(open, (Body) => client.send(counter.count(new sdk.UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body, ContentLength, ...checksum }))));
+            return { PartNumber, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) };
+        },
+        async complete(Key, UploadId, Parts) {
+            const command = new sdk.CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts } });
+            return (await client.send(counter.count(command))).ETag;
+        },
+        async abort(Key, UploadId) {
+            await client.send(counter.count(new sdk.AbortMultipartUploadCommand({ Bucket, Key, UploadId })));
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/assets/upload.ts
+
 
 
 
@@ -2457,18 +2584,15 @@ class Uploader {
     filesUploaded = 0;
     /** With recordIds: key (relative) → the id of the bytes sent and the ETag the server gave them. */
     sent = new Map();
-    sdkReady;
+    partCalls;
     constructor(o) {
         this.o = o;
     }
-    /** The SDK's client and commands, loaded on first use. */
-    sdk() {
-        this.sdkReady ??= Promise.all([this.o.s3.client(), __webpack_require__.e(/* import() */ 221).then(__webpack_require__.bind(__webpack_require__, 5221))]).then(async ([client, sdk]) => ({
-            client,
-            sdk,
-            partChecksums: (await checksumMode(client)) === 'WHEN_SUPPORTED',
-        }));
-        return this.sdkReady;
+    /** A multipart upload's calls: the lean ones when there are, else the SDK's (multipart.ts). */
+    parts() {
+        const { lean, s3, counter, bucket } = this.o;
+        this.partCalls ??= lean ? Promise.resolve(leanParts(lean)) : sdkParts(s3, counter, bucket);
+        return this.partCalls;
     }
     async upload(files) {
         const jobs = [];
@@ -2522,7 +2646,7 @@ class Uploader {
         this.uploaded(file, id, etag);
     }
     async singleSdk(file, body) {
-        const { client, sdk } = await this.sdk();
+        const [client, sdk] = await Promise.all([this.o.s3.client(), __webpack_require__.e(/* import() */ 221).then(__webpack_require__.bind(__webpack_require__, 5221))]);
         const headers = this.headersOf(file);
         const target = this.target('PutObject', file);
         const command = (Body) => this.o.counter.count(new sdk.PutObjectCommand({
@@ -2541,60 +2665,33 @@ class Uploader {
         this.uploaded(file);
     }
     async part(upload, index) {
-        const { counter, bucket, log } = this.o;
-        const { client, sdk, partChecksums } = await this.sdk();
+        const calls = await this.parts();
         const { file } = upload;
-        const Key = this.o.prefix + file.key;
-        const checksum = partChecksums ? { ChecksumAlgorithm: 'CRC32' } : {};
-        const UploadId = await upload.id(async () => {
-            const headers = this.headersOf(file);
-            const created = await s3Operation(this.target('CreateMultipartUpload', file), () => client.send(counter.count(new sdk.CreateMultipartUploadCommand({
-                Bucket: bucket,
-                Key,
-                ContentType: headers.contentType,
-                CacheControl: headers.cacheControl,
-                ...checksum,
-            }))));
-            if (!created.UploadId)
-                throw new Error(`CreateMultipartUpload s3://${bucket}/${Key} returned no UploadId`);
-            return created.UploadId;
-        });
+        const key = this.o.prefix + file.key;
+        const retry = { retry: true, log: this.o.log };
+        const itself = calls.retried ? undefined : retry;
+        const uploadId = await upload.id(() => s3Operation(this.target('CreateMultipartUpload', file), () => calls.create(key, this.headersOf(file)), itself));
         const start = index * PART_SIZE;
-        const end = Math.min(file.size, start + PART_SIZE) - 1;
-        const PartNumber = index + 1;
+        const size = Math.min(file.size, start + PART_SIZE) - start;
         let digest;
         const open = () => {
-            const part = fileStream(file.path, { start, end });
+            const part = fileStream(file.path, { start, end: start + size - 1 });
             return this.o.recordIds ? hashing(part, (digest = (0,external_node_crypto_.createHash)('sha256'))) : part;
         };
-        const command = (Body) => counter.count(new sdk.UploadPartCommand({
-            Bucket: bucket,
-            Key,
-            UploadId,
-            PartNumber,
-            Body,
-            ContentLength: end - start + 1,
-            ...checksum,
-        }));
-        const out = await s3Operation(this.target('UploadPart', file), () => withStream(open, (body) => client.send(command(body))), { retry: true, log });
+        const sent = await s3Operation(this.target('UploadPart', file), () => calls.put(key, uploadId, index + 1, open, size), retry);
         if (digest)
             upload.digests[index] = digest.digest();
-        if (!upload.done({ PartNumber, ETag: out.ETag, ...(out.ChecksumCRC32 ? { ChecksumCRC32: out.ChecksumCRC32 } : {}) }))
+        if (!upload.done(sent))
             return;
-        const completed = await s3Operation(this.target('CompleteMultipartUpload', file), () => client.send(counter.count(new sdk.CompleteMultipartUploadCommand({
-            Bucket: bucket,
-            Key,
-            UploadId,
-            MultipartUpload: { Parts: upload.all },
-        }))));
+        const etag = await s3Operation(this.target('CompleteMultipartUpload', file), () => calls.complete(key, uploadId, upload.all), itself);
         upload.completed = true;
-        this.uploaded(file, digest && contentId(upload.digests), completed.ETag);
+        this.uploaded(file, digest && contentId(upload.digests), etag);
     }
     async abort(upload) {
-        const { counter, bucket, log } = this.o;
-        const { client, sdk } = await this.sdk();
-        const Key = this.o.prefix + upload.file.key;
-        await s3Operation(this.target('AbortMultipartUpload', upload.file), () => client.send(counter.count(new sdk.AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId: upload.uploadId })))).catch((e) => log(`warning: ${e.message}; the parts stay in the bucket until a lifecycle rule removes them`));
+        const calls = await this.parts();
+        const { file, uploadId } = upload;
+        const retry = calls.retried ? undefined : { retry: true, log: this.o.log };
+        await s3Operation(this.target('AbortMultipartUpload', file), () => calls.abort(this.o.prefix + file.key, uploadId), retry).catch((e) => this.o.log(`warning: ${e.message}; the parts stay in the bucket until a lifecycle rule removes them`));
     }
 }
 /** `stream`'s bytes, each also given to `hash` on the way (the bytes an attempt really sent). */
@@ -2605,16 +2702,6 @@ function hashing(stream, hash) {
             yield chunk;
         }
     })(), { objectMode: false });
-}
-/** One attempt of a command whose body is a fresh file stream, destroyed whatever the outcome. */
-async function withStream(open, send) {
-    const body = open();
-    try {
-        return await send(body);
-    }
-    finally {
-        body.destroy();
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/assets/sync.ts
@@ -8817,4 +8904,4 @@ async function withRetry(fn, o) {
 
 };
 
-//# sourceMappingURL=770.index.js.map
+//# sourceMappingURL=949.index.js.map
