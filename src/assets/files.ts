@@ -47,6 +47,14 @@ export function fileStream(path: string, range: { start?: number; end?: number }
   return createReadStream(path, { fd: openRegular(path), highWaterMark: READ_CHUNK, ...range });
 }
 
+/** A file read to `n` bytes where the walk saw `size`. */
+function sizeChanged(path: string, n: number, size: number): FileChanged {
+  return new FileChanged(
+    path,
+    n > size ? `it grew past the ${size} bytes the walk saw` : `${n} bytes, the walk saw ${size}`,
+  );
+}
+
 /** A small file's bytes, read whole; throws FileChanged when its size is no longer `size`. */
 export function readSmall(path: string, size: number): Buffer {
   const buf = Buffer.allocUnsafe(size + 1); // one byte more: a file that grew fills it
@@ -59,11 +67,7 @@ export function readSmall(path: string, size: number): Buffer {
       n += r;
       if (n === buf.length) break;
     }
-    if (n !== size)
-      throw new FileChanged(
-        path,
-        n > size ? `it grew past the ${size} bytes the walk saw` : `${n} bytes, the walk saw ${size}`,
-      );
+    if (n !== size) throw sizeChanged(path, n, size);
     return buf.subarray(0, n);
   } finally {
     closeSync(fd);
@@ -113,10 +117,10 @@ export function fileHashes(path: string, size: number, want: HashWant, partSize 
     let n = 0;
     for (let r; (r = readSync(fd, buf, 0, buf.length, null)) > 0;) {
       n += r;
-      if (n > size) throw new FileChanged(path, `it grew past the ${size} bytes the walk saw`);
+      if (n > size) throw sizeChanged(path, n, size);
       h.update(buf.subarray(0, r));
     }
-    if (n !== size) throw new FileChanged(path, `${n} bytes, the walk saw ${size}`);
+    if (n !== size) throw sizeChanged(path, n, size);
   } finally {
     closeSync(fd);
   }

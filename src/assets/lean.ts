@@ -1,5 +1,5 @@
 /**
- * Lean S3 calls for the sync's hot path: single-part PutObject for its many small objects, ListObjectsV2,
+ * Lean S3 calls for the sync's hot path: PutObject for its many small objects, multipart uploads, ListObjectsV2,
  * DeleteObjects, and GetObject of the content manifest. They
  * bypass the SDK's client for what it costs per request (its middleware stack): a cold upload of the bench's 2,000
  * files to radosgw takes 1.4 s this way against 3.4 s through the SDK, 0.9 s of client CPU against 2.4 s (median of
@@ -13,7 +13,7 @@
  *   dual-stack, China partitions as the client resolves them). The key is appended with each segment RFC
  *   3986-encoded, `/` kept, encoded once (the canonical URI S3 expects).
  * - Signing: sigv4.ts, as the SDK's S3 client signs (the path signed as sent, not encoded again), with
- *   `x-amz-content-sha256: UNSIGNED-PAYLOAD` (no body hash) but for DeleteObjects, whose small body is hashed;
+ *   `x-amz-content-sha256: UNSIGNED-PAYLOAD` (no body hash) but for the small XML bodies, which are hashed;
  *   credentials from the settings, or from the client's own provider chain (env, OIDC web identity, session tokens),
  *   re-resolved before they expire; the clock-skew offset (the client's, when the SDK resolved the target), which an
  *   answer `RequestTimeTooSkewed` corrects for the next attempt (the SDK's too).
@@ -328,6 +328,12 @@ function sizeCheck(what: string, size: number): Pick<Call, 'size' | 'sizeMismatc
   };
 }
 
+/** The headers of a small XML body (DeleteObjects, CompleteMultipartUpload): its hash is signed, not UNSIGNED-PAYLOAD. */
+const xmlBody = (body: Buffer): Record<string, string> => ({
+  'content-type': 'application/xml',
+  'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'),
+});
+
 /** The answer's ETag header, normalised (empty when there was none). */
 const etagOf = (res: LeanHttpResponse): string =>
   normalizeEtag(typeof res.headers.etag === 'string' ? res.headers.etag : undefined);
@@ -368,8 +374,7 @@ function multipartCalls(
       const list = parts.map((p) => `<Part><PartNumber>${p.number}</PartNumber><ETag>"${p.etag}"</ETag></Part>`);
       const body = Buffer.from(`<CompleteMultipartUpload>${list.join('')}</CompleteMultipartUpload>`);
       const headers = {
-        'content-type': 'application/xml',
-        'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'),
+        ...xmlBody(body),
       };
       const res = await send({
         method: 'POST',
@@ -457,9 +462,8 @@ export async function createLeanS3(
         query: { delete: '' },
         // S3 requires the body's MD5 (or a checksum) on DeleteObjects; the payload hash is signed too
         headers: {
-          'content-type': 'application/xml',
+          ...xmlBody(body),
           'content-md5': createHash('md5').update(body).digest('base64'),
-          'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'),
         },
         body,
         size: body.length,

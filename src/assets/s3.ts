@@ -1,10 +1,11 @@
 /**
  * The asset bucket's S3 access, in two parts that load apart:
- * - the lean calls (lean.ts: PUT, GET, listing, DeleteObjects, on node's http client and sigv4.ts), which sign with
+ * - the lean calls (lean.ts: PUT, multipart, GET, listing, DeleteObjects, on node's http client and sigv4.ts), which sign with
  *   the settings alone when those name a custom endpoint (MinIO, R2, Ceph, s3rver…) and static credentials (inputs,
  *   or the `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN` variables the SDK would read first);
- * - the SDK's S3 client (s3-client.ts), made on first use: for multipart uploads, for AWS's own endpoints (its
- *   endpoint rules) and for credentials only its provider chain finds (web identity, profiles, instance roles).
+ * - the SDK's S3 client (s3-client.ts), made on first use: for AWS's own endpoints (its endpoint rules) and for
+ *   credentials only its provider chain finds (web identity, profiles, instance roles), and for every call when the
+ *   endpoint needs what only the SDK can sign for (lean.ts resolveTarget).
  * A sync that needs neither never loads the SDK: loading it took about 150 ms of a run's start-up on the bench
  * machine, more than an incremental sync's own requests.
  */
