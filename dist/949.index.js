@@ -1422,6 +1422,10 @@ function openRegular(path) {
 function fileStream(path, range = {}) {
     return (0,external_node_fs_.createReadStream)(path, { fd: openRegular(path), highWaterMark: READ_CHUNK, ...range });
 }
+/** A file read to `n` bytes where the walk saw `size`. */
+function sizeChanged(path, n, size) {
+    return new FileChanged(path, n > size ? `it grew past the ${size} bytes the walk saw` : `${n} bytes, the walk saw ${size}`);
+}
 /** A small file's bytes, read whole; throws FileChanged when its size is no longer `size`. */
 function readSmall(path, size) {
     const buf = Buffer.allocUnsafe(size + 1); // one byte more: a file that grew fills it
@@ -1437,7 +1441,7 @@ function readSmall(path, size) {
                 break;
         }
         if (n !== size)
-            throw new FileChanged(path, n > size ? `it grew past the ${size} bytes the walk saw` : `${n} bytes, the walk saw ${size}`);
+            throw sizeChanged(path, n, size);
         return buf.subarray(0, n);
     }
     finally {
@@ -1474,11 +1478,11 @@ function fileHashes(path, size, want, partSize = PART_SIZE) {
         for (let r; (r = (0,external_node_fs_.readSync)(fd, buf, 0, buf.length, null)) > 0;) {
             n += r;
             if (n > size)
-                throw new FileChanged(path, `it grew past the ${size} bytes the walk saw`);
+                throw sizeChanged(path, n, size);
             h.update(buf.subarray(0, r));
         }
         if (n !== size)
-            throw new FileChanged(path, `${n} bytes, the walk saw ${size}`);
+            throw sizeChanged(path, n, size);
     }
     finally {
         (0,external_node_fs_.closeSync)(fd);
@@ -2202,6 +2206,11 @@ function sizeCheck(what, size) {
             : `it shrank to ${sent} of the ${size} bytes the walk saw`),
     };
 }
+/** The headers of a small XML body (DeleteObjects, CompleteMultipartUpload): its hash is signed, not UNSIGNED-PAYLOAD. */
+const xmlBody = (body) => ({
+    'content-type': 'application/xml',
+    'x-amz-content-sha256': (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex'),
+});
 /** The answer's ETag header, normalised (empty when there was none). */
 const etagOf = (res) => normalizeEtag(typeof res.headers.etag === 'string' ? res.headers.etag : undefined);
 /**
@@ -2236,8 +2245,7 @@ function multipartCalls(send, signing) {
             const list = parts.map((p) => `<Part><PartNumber>${p.number}</PartNumber><ETag>"${p.etag}"</ETag></Part>`);
             const body = Buffer.from(`<CompleteMultipartUpload>${list.join('')}</CompleteMultipartUpload>`);
             const headers = {
-                'content-type': 'application/xml',
-                'x-amz-content-sha256': (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex'),
+                ...xmlBody(body),
             };
             const res = await send({
                 method: 'POST',
@@ -2315,9 +2323,8 @@ async function createLeanS3(s3, bucket, opts) {
                 query: { delete: '' },
                 // S3 requires the body's MD5 (or a checksum) on DeleteObjects; the payload hash is signed too
                 headers: {
-                    'content-type': 'application/xml',
+                    ...xmlBody(body),
                     'content-md5': (0,external_node_crypto_.createHash)('md5').update(body).digest('base64'),
-                    'x-amz-content-sha256': (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex'),
                 },
                 body,
                 size: body.length,
