@@ -58,6 +58,20 @@ describe('walkLocal', () => {
     expect(lines).toEqual(['warning: skipping .caf\\xe9: its name is not valid UTF-8, so it has no object key']);
   });
 
+  it('keeps a UTF-8 name holding U+FFFD and skips the name that is not UTF-8 and decodes to the same text', async () => {
+    // names are read as text; only a directory with U+FFFD in a name is read again by bytes to tell the two apart
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub', 'a\ufffdb.txt'), 'valid UTF-8');
+    writeFileSync(Buffer.concat([Buffer.from(`${dir}/sub/a`), Buffer.from([0xff]), Buffer.from('b.txt')]), 'not UTF-8');
+    writeFileSync(join(dir, 'sub', 'plain.txt'), 'plain');
+    const files = walkLocal(dir, { includeDotfiles: false, log });
+    expect(files.map((f) => [f.key, f.size])).toEqual([
+      ['sub/a\ufffdb.txt', 11],
+      ['sub/plain.txt', 5],
+    ]);
+    expect(lines).toEqual(['warning: skipping sub/a\\xffb.txt: its name is not valid UTF-8, so it has no object key']);
+  });
+
   it('follows a link to a file inside whose name starts with "..", with the target\'s size', async () => {
     writeFileSync(join(dir, '..data.txt'), 'twelve bytes');
     symlinkSync(join(dir, '..data.txt'), join(dir, 'link.txt'));

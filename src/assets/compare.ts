@@ -8,7 +8,7 @@
  * that does not verify is ignored and no longer rewritten (`recording` off: with credentials that change every run
  * no manifest would ever verify, and computing ids for it would only cost time).
  */
-import { fileHashes, type HashWant } from './files.js';
+import { fileHashes, type FileHashes, type HashWant } from './files.js';
 import type { LeanS3 } from './lean.js';
 import type { LocalFile } from './local.js';
 import {
@@ -90,19 +90,68 @@ function jobsFor(local: readonly LocalFile[], remote: ReadonlyMap<string, Remote
   return jobs;
 }
 
-/** Reads the files that may be unchanged, each once (synchronously: files.ts). */
+/** Files read before the listing came, with what was computed for each. */
+export type EarlyHashes = ReadonlyMap<string, { want: HashWant; hashes: FileHashes }>;
+
+/** How long hashAhead reads before it lets the listing's requests and answers through. */
+const SLICE_MS = 4;
+
+/**
+ * While the listing is on its way (until `listed` settles): the content ids a push compares most files by, read in
+ * slices of a few milliseconds with the event loop let through between them, so the listing's requests go out and
+ * its answers come in meanwhile. Until the manifest is in, every file is read (a push's manifest comes after the
+ * walk, about when the listing does); then only the files it has an entry of their size for, and none when there is no
+ * verified manifest. What is not read by then, compareFiles reads. A file that cannot be read here is left to
+ * compareFiles too: it fails the sync only if it has to be read at all.
+ */
+export async function hashAhead(
+  local: readonly LocalFile[],
+  manifest: Promise<ManifestState>,
+  listed: Promise<unknown>,
+): Promise<EarlyHashes> {
+  const out = new Map<string, { want: HashWant; hashes: FileHashes }>();
+  let state: ManifestState | undefined;
+  let done = false;
+  const stop = (): void => void (done = true);
+  manifest.then((s) => (state = s), stop);
+  listed.then(stop, stop);
+  const want: HashWant = { id: true };
+  for (let i = 0; ;) {
+    await new Promise((resolve) => setImmediate(resolve)); // first: what has come in decides
+    if (done || i >= local.length || (state && !state.entries)) return out;
+    const entries = state?.entries;
+    for (const end = performance.now() + SLICE_MS; i < local.length && performance.now() < end; i++) {
+      const f = local[i];
+      if (entries && entries.get(f.key)?.size !== f.size) continue;
+      try {
+        out.set(f.key, { want, hashes: fileHashes(f.path, f.size, want) });
+      } catch {
+        // compareFiles reads it again, if it needs it
+      }
+    }
+  }
+}
+
+/** What an early read computed for the file, when it is all `want` asks for. */
+function earlyFor(early: EarlyHashes, key: string, want: HashWant): FileHashes | undefined {
+  const e = early.get(key);
+  return e && (!want.etag || e.want.etag === want.etag) && (!want.id || e.want.id) ? e.hashes : undefined;
+}
+
+/** Reads the files that may be unchanged, each once (synchronously: files.ts), but those read early. */
 export function compareFiles(
   local: readonly LocalFile[],
   remote: ReadonlyMap<string, RemoteObject>,
   state: ManifestState,
   log: (line: string) => void,
+  early: EarlyHashes = new Map(),
 ): Comparison {
   const out: Comparison = { hashes: new Map(), ids: new Map() };
   const jobs = jobsFor(local, remote, state);
   const byId = jobs.filter((j) => j.entry).length;
   if (jobs.length) log(`compared ${byId} file(s) by content id (manifest), ${jobs.length - byId} by MD5`);
   for (const { file, want, entry } of jobs) {
-    const h = fileHashes(file.path, file.size, want);
+    const h = earlyFor(early, file.key, want) ?? fileHashes(file.path, file.size, want);
     if (h.id !== undefined) out.ids.set(file.key, h.id);
     // the entry's bytes are the object's (same ETag): equal ids prove the file unchanged
     if (entry && h.id === entry.id) out.hashes.set(file.key, remote.get(file.key)!.etag);

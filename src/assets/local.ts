@@ -19,7 +19,6 @@
 import { isUtf8 } from 'node:buffer';
 import { readdirSync, realpathSync, Stats, statSync, type Dirent } from 'node:fs';
 import { inside } from '../rules/paths.js';
-import * as path from 'node:path';
 
 export interface LocalFile {
   /** POSIX relative path under static-dir, e.g. `assets/app.3f9a1c2b.js`. */
@@ -61,7 +60,7 @@ export function isSafeKey(key: string): boolean {
 }
 
 /** What a non-regular, non-directory entry is, for the warning; undefined for files and directories. */
-function specialKind(e: Dirent<Buffer> | Stats): string | undefined {
+function specialKind(e: Dirent<string | Buffer> | Stats): string | undefined {
   if (e.isFIFO()) return 'a FIFO (named pipe)';
   if (e.isSocket()) return 'a socket';
   if (e.isBlockDevice()) return 'a block device';
@@ -104,37 +103,56 @@ export function walkLocal(dir: string, opts: WalkOptions): LocalFile[] {
   const files: LocalFile[] = [];
   const tooLong: string[] = [];
 
+  /**
+   * A directory's entries with their names. Read as strings (a walk's own cost halves against names as bytes); a name
+   * that is not valid UTF-8 decodes with U+FFFD, and only a directory with such a name is read again by bytes, to
+   * skip (with a warning) the names that really are not UTF-8.
+   */
+  function entriesOf(realDir: string, dirKey: string): [Dirent<string | Buffer>, string][] {
+    const entries = readdirSync(realDir, { withFileTypes: true });
+    if (!entries.some((e) => e.name.includes('\ufffd'))) return entries.map((e) => [e, e.name]);
+    const named: [Dirent<string | Buffer>, string][] = [];
+    for (const entry of readdirSync(realDir, { withFileTypes: true, encoding: 'buffer' })) {
+      const name = utf8Name(entry.name);
+      if (name !== undefined) named.push([entry, name]);
+      else if (entry.name[0] !== 0x2e /* . */ || opts.includeDotfiles)
+        warn(`skipping ${dirKey}${escapeBytes(entry.name)}: its name is not valid UTF-8, so it has no object key`);
+    }
+    return named;
+  }
+
   /** `ancestors`: real paths of the directories on the way down, to cut symlink cycles. */
   function walk(realDir: string, dirKey: string, ancestors: ReadonlySet<string>): void {
-    let entries: Dirent<Buffer>[];
+    let entries: [Dirent<string | Buffer>, string][];
     try {
-      entries = readdirSync(realDir, { withFileTypes: true, encoding: 'buffer' });
+      entries = entriesOf(realDir, dirKey);
     } catch (err) {
       warn(`cannot read directory ${dirKey || '.'}: ${(err as Error).message}`);
       return;
     }
-    for (const entry of entries) visit(entry, realDir, dirKey, ancestors);
+    for (const [entry, name] of entries) visit(entry, name, realDir, dirKey, ancestors);
   }
 
-  /** `dirKey`: the key of the entry's directory, `''` or ending with `/`. */
-  function visit(entry: Dirent<Buffer>, realDir: string, dirKey: string, ancestors: ReadonlySet<string>): void {
-    if (entry.name[0] === 0x2e /* . */ && !opts.includeDotfiles) return;
-    const name = utf8Name(entry.name);
-    if (name === undefined) {
-      warn(`skipping ${dirKey}${escapeBytes(entry.name)}: its name is not valid UTF-8, so it has no object key`);
-      return;
-    }
+  /** `dirKey`: the key of the entry's directory, `''` or ending with `/` (a safe key, as the name is checked to be). */
+  function visit(
+    entry: Dirent<string | Buffer>,
+    name: string,
+    realDir: string,
+    dirKey: string,
+    ancestors: ReadonlySet<string>,
+  ): void {
+    if (name[0] === '.' && !opts.includeDotfiles) return;
     const key = dirKey + name;
     if (key === RESERVED_DIR) {
       warn(`skipping ${key}/: the edge reserves that path, and the sync keeps its own state there`);
       return;
     }
-    if (!isSafeKey(key)) {
+    if (!isSafeKey(name)) {
       warn(`skipping ${JSON.stringify(key)}: not a safe object key`);
       return;
     }
-    let full = path.join(realDir, name);
-    let kind: Dirent<Buffer> | Stats = entry;
+    let full = realDir.endsWith('/') ? realDir + name : `${realDir}/${name}`; // real paths: nothing to normalise
+    let kind: Dirent<string | Buffer> | Stats = entry;
     if (entry.isSymbolicLink()) {
       let real: string;
       try {

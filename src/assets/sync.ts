@@ -16,7 +16,7 @@
  * remote.ts; the lean calls (PUT, listing, deletes): lean.ts. Every S3 call goes through s3-call.ts.
  */
 import { DEFAULT_UPLOAD_CONCURRENCY } from '../settings.js';
-import { compareFiles, nextManifest, readManifest, saveManifest, type ManifestState } from './compare.js';
+import { compareFiles, hashAhead, nextManifest, readManifest, saveManifest, type ManifestState } from './compare.js';
 import { walkLocal, type LocalFile } from './local.js';
 import { MANIFEST_KEY } from './manifest.js';
 import { planSync, type RemoteObject, type SyncPlan } from './plan.js';
@@ -188,9 +188,10 @@ export async function prepareSync(s3: S3Connection, options: SyncOptions): Promi
       throw err;
     }
     walked.resolve!(local.map((f) => prefix + f.key));
-    const remote = withoutManifest(await remoteReady);
+    const early = await hashAhead(local, manifestReady, remoteReady);
     const state = await manifestReady;
-    const { hashes, ids } = compareFiles(local, remote, state, log);
+    const remote = withoutManifest(await remoteReady);
+    const { hashes, ids } = compareFiles(local, remote, state, log, early);
     const lean = await leanReady;
     const uploader = new Uploader({
       s3,
