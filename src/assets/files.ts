@@ -24,7 +24,7 @@ import {
 } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { FileChanged } from './local.js';
-import { contentId, PartHasher } from './manifest.js';
+import { contentId, contentIdOf, PartHasher } from './manifest.js';
 import { multipartEtag, PART_SIZE, type HashKind } from './plan.js';
 
 export const SMALL_FILE = 256 * 1024;
@@ -115,7 +115,7 @@ let scratch: Buffer | undefined;
 function wholeHashes(data: Buffer, want: HashWant): FileHashes {
   return {
     etag: want.etag === 'md5' ? hash('md5', data, 'hex') : undefined,
-    id: want.id ? hash('sha256', hash('sha256', data, 'buffer'), 'hex') : undefined, // contentId of one part
+    id: want.id ? contentIdOf(data) : undefined,
   };
 }
 

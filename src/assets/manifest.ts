@@ -17,7 +17,7 @@
  * The object lives under the preview's own prefix, `<name>/.faas-preview/assets.json`: teardown and the sweeper
  * delete it with the prefix, and the edge routes `/.faas-preview/` to the edge service, never to the bucket.
  */
-import { createHash, createHmac, timingSafeEqual, type Hash } from 'node:crypto';
+import { createHash, createHmac, hash, timingSafeEqual, type Hash } from 'node:crypto';
 import { RESERVED_DIR } from './local.js';
 import { PART_SIZE } from './plan.js';
 
@@ -90,8 +90,9 @@ export function contentId(partDigests: readonly Buffer[]): string {
   return h.digest('hex');
 }
 
-/** The content id of bytes in memory. */
+/** The content id of bytes in memory (one part at most: by one-shot calls, no hash object per file). */
 export function contentIdOf(data: Buffer, partSize = PART_SIZE): string {
+  if (data.length <= partSize) return hash('sha256', hash('sha256', data, 'buffer'), 'hex');
   const h = new PartHasher('sha256', partSize);
   h.update(data);
   return contentId(h.digests());
