@@ -83,4 +83,12 @@ describe('rangeCuts', () => {
     expect(rangeCuts(expected, 10)).toEqual([]);
     expect(keyOrder('p/\uFFFD', 'p/\u{1F600}')).toBeLessThan(0); // bytes: EF BF BD < F0 9F 98 80
   });
+
+  it('orders keys as their UTF-8 bytes do, surrogate pairs against U+E000–U+FFFF included', () => {
+    const units = ['a', 'z', '~', '\u00e9', '\u07ff', '\u0800', '\ud7ff', '\ue000', '\uffff', '\u{10000}', '\u{1F600}'];
+    const strings = [''];
+    for (const u of units) for (const v of ['', ...units]) strings.push(u + v);
+    const bytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+    for (const a of strings) for (const b of strings) expect([a, b, keyOrder(a, b)]).toEqual([a, b, bytes(a, b)]);
+  });
 });

@@ -71,9 +71,22 @@ async function page(l: Remote, bucket: string, prefix: string, from: PageStart):
   };
 }
 
-/** S3's order of keys: by their UTF-8 bytes. */
+/**
+ * S3's order of keys: by their UTF-8 bytes, compared on the UTF-16 code units without encoding (a listing compares
+ * thousands). The two orders agree but where a surrogate (half of a code point past U+FFFF, four bytes in UTF-8) meets
+ * a unit from U+E000 to U+FFFF (three bytes, lower): there the surrogate's code point is the greater.
+ */
 export function keyOrder(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const surrogateX = x >= 0xd800 && x < 0xe000;
+    if (surrogateX !== (y >= 0xd800 && y < 0xe000) && Math.max(x, y) >= 0xe000) return surrogateX ? 1 : -1;
+    return x < y ? -1 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
 /** Local keys per range of a cut listing: about a page, with room for keys only the bucket has (at most 1,000 a page). */
