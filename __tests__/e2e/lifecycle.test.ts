@@ -20,6 +20,7 @@ import {
   stackInputs,
   type ActionRun,
 } from '../../test/support/action.js';
+import { MANIFEST_KEY } from '../../src/assets/manifest.js';
 import { startGateway, type Edition, type GatewayEmulator } from '../../test/support/gateway.js';
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
 import { addressLeaks, findLeaks, readableTexts, secretForms } from '../../test/support/leaks.js';
@@ -197,16 +198,20 @@ function lifecycle(profile: Profile): void {
     expect(fn.availableReplicas).toBe(1);
 
     expect(await s3.listKeys(`${NAME}/`)).toEqual([
+      `${NAME}/${MANIFEST_KEY}`,
       `${NAME}/app.0123abcd.js`,
       `${NAME}/img/logo.svg`,
       `${NAME}/index.html`,
       `${NAME}/old.css`,
     ]);
+    // the manifest is no static file: not among the files uploaded, neither in the log nor in the comment
+    expect(run.stdout).toMatch(/^assets: 4 uploaded \(43 bytes\), 0 unchanged, 0 deleted, /m);
 
     const ours = github.comments(PR).filter((c) => c.body.startsWith(`<!-- faas-preview:${NAME} -->`));
     expect(ours).toHaveLength(1);
     expect(ours[0].body).toContain(`http://${NAME}.preview.localhost:8080/`);
     expect(ours[0].body).toContain('`aaaaaaa`');
+    expect(ours[0].body).toContain('- Static assets: 4 uploaded, 0 unchanged, 0 removed');
 
     const [deployment] = github.deployments();
     expect(deployment).toMatchObject({
@@ -236,8 +241,12 @@ function lifecycle(profile: Profile): void {
     const ours = github.comments(PR).filter((c) => c.body.includes(`faas-preview:${NAME}`));
     expect(ours.map((c) => c.id)).toEqual([commentId]);
     expect(ours[0].body).toContain('`bbbbbbb`');
+    // index.html and the logo have the sizes of commit A's: proved by the ids the first push recorded, not by MD5
+    expect(run.stdout).toContain('compared 2 file(s) by content id (manifest), 0 by MD5');
+    expect(ours[0].body).toContain('- Static assets: 2 uploaded, 1 unchanged, 2 removed');
 
     expect(await s3.listKeys(`${NAME}/`)).toEqual([
+      `${NAME}/${MANIFEST_KEY}`,
       `${NAME}/app.4567cdef.js`,
       `${NAME}/img/logo.svg`,
       `${NAME}/index.html`,
@@ -272,7 +281,7 @@ function lifecycle(profile: Profile): void {
     expectOk(run);
     expect(run.outputs).toMatchObject({ result: 'torn-down', name: NAME });
     expect(gateway.get(NAME)).toBeUndefined();
-    expect(await s3.listKeys(`${NAME}/`)).toEqual([]);
+    expect(await s3.listKeys(`${NAME}/`)).toEqual([]); // the content manifest went with the files
     expect(await registry.tags('acme/hello-world')).toEqual([]);
     for (const d of github.deployments()) expect(d.statuses.at(-1)!.state).toBe('inactive');
     const ours = github.comments(PR).filter((c) => c.body.includes(`faas-preview:${NAME}`));

@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { MANIFEST_KEY } from '../../src/assets/manifest.js';
 import { commentMarker } from '../../src/naming.js';
 import { prPayload, runAction, stackInputs, type ActionRun } from '../../test/support/action.js';
 import { startGateway, type GatewayEmulator } from '../../test/support/gateway.js';
@@ -141,6 +142,7 @@ exec '${real}' "$@"
       return ks.includes(`${NAME}/app.css`) && ks.includes(`${NAME}/app.js`) ? ks : undefined;
     });
     expect(html(during)).toEqual([]);
+    expect(during).toEqual([`${NAME}/app.css`, `${NAME}/app.js`]); // the content manifest comes last, with the deletes
     expect(await until('the building comment', () => comment())).toMatch(
       /is being built[^]*static files other than HTML upload while the image builds/,
     );
@@ -159,7 +161,10 @@ exec '${real}' "$@"
     const run = await running;
     if (run.code !== 0) throw new Error(`action failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
     expect(html(await keys()).sort()).toEqual([`${NAME}/about.html`, `${NAME}/index.html`]);
-    expect(comment()).toMatch(/- Static assets: 4 uploaded/);
+    expect(await keys()).toEqual(
+      [MANIFEST_KEY, 'about.html', 'app.css', 'app.js', 'index.html'].map((k) => `${NAME}/${k}`),
+    );
+    expect(comment()).toMatch(/- Static assets: 4 uploaded, 0 unchanged, 0 removed/);
   }, 180_000);
 
   test('a failed build: no new HTML, the previous pages stay, and the comment says which files went up', async () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { MANIFEST_KEY } from '../../src/assets/manifest.js';
 import { commentMarker } from '../../src/naming.js';
 import { prPayload, runAction, stackInputs, type ActionRun } from '../../test/support/action.js';
 import { startGateway, type GatewayEmulator } from '../../test/support/gateway.js';
@@ -97,7 +98,10 @@ describe('build only what changed', () => {
     expect(puts()).toBe(before.puts);
     expect(gateway.get(NAME)!.image).toBe(before.image);
     expect(run.outputs).toMatchObject({ result: 'deployed', image: before.image });
-    expect(await s3.listKeys(`${NAME}/`)).toEqual([`${NAME}/index.html`]);
+    expect(await s3.listKeys(`${NAME}/`)).toEqual([`${NAME}/${MANIFEST_KEY}`, `${NAME}/index.html`]);
+    // the page has the first one's size: compared by the id the first push recorded, found changed, sent
+    expect(run.stdout).toContain('compared 1 file(s) by content id (manifest), 0 by MD5');
+    expect(comment()).toContain('- Static assets: 1 uploaded, 0 unchanged, 0 removed');
     expect(run.stdout).toMatch(/Backend unchanged since aaaaaaa/);
     expect(comment()).toMatch(/- Image: `[^`]+`, unchanged since `aaaaaaa`: not rebuilt/);
   });
@@ -120,6 +124,7 @@ describe('build only what changed', () => {
 
   test('rebuild: always builds anyway', async () => {
     writeFileSync(path.join(workspace, 'fn/handler.txt'), 'v1');
+    writeFileSync(path.join(workspace, 'site/index.html'), '<h1>four</h1>'); // a CI build writes it again, same bytes
     github.setPull({ number: PR, state: 'open', headSha: sha('e') });
     const inputs = stackInputs(
       { gateway, gatewayPassword: PASSWORD, s3, github, registry, registryNamespace: 'acme' },
@@ -141,5 +146,8 @@ describe('build only what changed', () => {
     });
     expect(run.code).toBe(0);
     expect(built(run)).toBe(true);
+    // the page as the last push left it, proved unchanged by its content id: nothing sent
+    expect(run.stdout).toContain('compared 1 file(s) by content id (manifest), 0 by MD5');
+    expect(comment()).toContain('- Static assets: 0 uploaded, 1 unchanged, 0 removed');
   });
 });

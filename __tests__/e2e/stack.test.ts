@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { MANIFEST_KEY } from '../../src/assets/manifest.js';
 import { ANNOTATIONS, FUNCTION_LABEL, LABELS, commentMarker } from '../../src/naming.js';
 import type { FunctionDeployment } from '../../src/openfaas/types.js';
 import { readSleeping } from '../../src/state/sleeping.js';
@@ -354,7 +355,7 @@ describe('a faas-cli stack: several functions per preview', () => {
       expect(gateway.get(`${name(51)}-hello`)).toBeUndefined();
       expect((await readSleeping(store(), name(51)))?.specs).toEqual(specs);
       expect(comment(51)).toContain('is asleep');
-      expect(await s3.listKeys(`${name(51)}/`)).toEqual([`${name(51)}/index.html`]);
+      expect(await s3.listKeys(`${name(51)}/`)).toEqual([`${name(51)}/${MANIFEST_KEY}`, `${name(51)}/index.html`]);
     });
 
     test('a push wakes it: both functions back, the saved specs forgotten, nothing rebuilt', async () => {

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { getOctokit } from '@actions/github';
+import { MANIFEST_KEY } from '../../src/assets/manifest.js';
 import { readJson, writeJson } from '../../src/state/store.js';
 import { markDeployment } from '../../src/github/deployments.js';
 import { ANNOTATIONS, commentMarker, previewLabels } from '../../src/naming.js';
@@ -75,9 +76,13 @@ function preview(
   w.github.setPull({ number: pr, state: o.prState ?? 'open', headSha: sha(pr) });
 }
 
-async function putAssets(w: World, pr: number, files = ['index.html', 'app.0123abcd.js']) {
-  for (const f of files)
-    await w.s3.client.send(new PutObjectCommand({ Bucket: w.s3.bucket, Key: `${name(pr)}/${f}`, Body: `${pr}:${f}` }));
+/** What a deploy leaves under the prefix: its files and the sync's content manifest. */
+const ASSETS = [MANIFEST_KEY, 'app.0123abcd.js', 'index.html'];
+const assetKeys = (pr: number) => ASSETS.map((f) => `${name(pr)}/${f}`);
+
+async function putAssets(w: World, pr: number) {
+  for (const key of assetKeys(pr))
+    await w.s3.client.send(new PutObjectCommand({ Bucket: w.s3.bucket, Key: key, Body: `${pr}:${key}` }));
 }
 
 async function seedState(w: World, functions: Record<string, { count: number; changedAt: string }>) {
@@ -159,7 +164,7 @@ describe('sweep on Community Edition', () => {
       expect(w.gateway.get(name(2))).toBeUndefined();
       expect(w.gateway.get(name(3))).toBeDefined();
       expect(w.gateway.get(name(4))).toBeDefined();
-      expect(await w.s3.listKeys(`${name(2)}/`)).toEqual([`${name(2)}/app.0123abcd.js`, `${name(2)}/index.html`]);
+      expect(await w.s3.listKeys(`${name(2)}/`)).toEqual(assetKeys(2));
       const [comment] = ours(w, 2);
       expect(comment.body).toContain('is asleep: nobody called it for 2h');
       expect(comment.body).toContain(`https://${name(2)}.preview.example.com`);
@@ -258,7 +263,7 @@ describe('sweep on Community Edition', () => {
     expect(w.gateway.functions()).toHaveLength(0);
     expect(await w.s3.listKeys(`${name(5)}/`)).toEqual([]);
     expect(await w.s3.listKeys(`${name(6)}/`)).toEqual([]);
-    expect(await w.s3.listKeys(`${name(7)}/`)).toHaveLength(2);
+    expect(await w.s3.listKeys(`${name(7)}/`)).toEqual(assetKeys(7));
     // What is left of the closed PR's preview is its tombstone (the edge's 410, state/closed.ts).
     expect(await w.s3.listKeys('.faas-preview/')).toEqual([`.faas-preview/closed/${name(5)}.json`, STATE_KEY]);
     expect(ours(w, 5)[0].body).toContain('was torn down: PR #5 is closed');
@@ -304,7 +309,7 @@ describe('sweep on Community Edition', () => {
     expect(run.summary).toContain('dry run: not applied');
     expect(writes(w.gateway)).toHaveLength(0);
     expect(w.gateway.functions()).toHaveLength(2);
-    expect(await w.s3.listKeys(`${name(6)}/`)).toHaveLength(2);
+    expect(await w.s3.listKeys(`${name(6)}/`)).toEqual(assetKeys(6));
     expect(w.s3.requests().filter((r) => r.method !== 'GET')).toEqual([]);
     expect(await readState(w)).toEqual(before);
     expect(w.github.calls.slice(callsBefore).filter((c) => c.method !== 'GET')).toEqual([]);

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { MANIFEST_KEY } from '../../src/assets/manifest.js';
 import { commentMarker } from '../../src/naming.js';
 import { prPayload, runAction, stackInputs, type ActionRun } from '../../test/support/action.js';
 import { startGateway, type GatewayEmulator } from '../../test/support/gateway.js';
@@ -146,7 +147,7 @@ describe('a hostile static-dir publishes only its regular files', () => {
       inputs: { 'static-dir': 'hostile' },
     });
     expect(run.code).toBe(0);
-    expect(await s3.listKeys(`${name(5)}/`)).toEqual([`${name(5)}/index.html`]);
+    expect(await s3.listKeys(`${name(5)}/`)).toEqual([`${name(5)}/${MANIFEST_KEY}`, `${name(5)}/index.html`]);
     expect(run.stdout).toMatch(/skipping pipe\.html: .*FIFO/i);
     expect(run.stdout).toMatch(/caf\\xe9\.html.*not valid UTF-8/);
     expect(run.stdout).toMatch(/skipping leak\.txt: symlink points outside static-dir/);
