@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { NGINX_TEMPLATE, edgeVariables, renderNginx, renderTemplate } from '../../deploy/edge/render.js';
+import { MANIFEST_KEY } from '../../src/assets/manifest.js';
 import { ROOT } from '../../test/support/action.js';
 import { edgeRequest, startEdge, type Edge } from '../../test/support/edge.js';
 import { startGateway, type GatewayEmulator } from '../../test/support/gateway.js';
@@ -28,6 +29,8 @@ const NESTED = `${A}-pr-2`;
 const LONG = `${'l'.repeat(54)}-pr-9`;
 const SECRET = 'SECRET-OF-PR-2';
 const OUTSIDE = 'NOT-A-PREVIEW-KEY';
+/** The body of A's content manifest, which the action keeps under A's prefix and the edge never serves. */
+const MANIFEST = 'MANIFEST-OF-PR-1';
 
 const OBJECTS: Array<[key: string, body: string, type: string]> = [
   [`${A}/index.html`, '<h1>preview A</h1>', 'text/html; charset=utf-8'],
@@ -35,6 +38,7 @@ const OBJECTS: Array<[key: string, body: string, type: string]> = [
   [`${A}/img/logo.svg`, '<svg xmlns="http://www.w3.org/2000/svg"/>', 'image/svg+xml; charset=utf-8'],
   [`${A}/my file.txt`, 'spaces are fine', 'text/plain; charset=utf-8'],
   [`${A}/LICENSE`, 'MIT (extension-less file)', 'text/plain; charset=utf-8'],
+  [`${A}/${MANIFEST_KEY}`, MANIFEST, 'application/json'],
   [`${B}/index.html`, '<h1>preview B</h1>', 'text/html; charset=utf-8'],
   [`${B}/secret.json`, JSON.stringify({ secret: SECRET }), 'application/json; charset=utf-8'],
   ['secret.txt', OUTSIDE, 'text/plain; charset=utf-8'],
@@ -465,6 +469,22 @@ describe('edge router in front of the bucket and the gateway', () => {
         expect(res.status).toBe(404);
         expectNoLeak(res.body);
         expect(gateway.calls.slice(before).filter((c) => !c.path.startsWith(`/function/${A}/`))).toEqual([]);
+      });
+
+      test.each([
+        '/.faas-preview/assets.json',
+        '//.faas-preview/assets.json',
+        '///.faas-preview/assets.json',
+        '/.faas-preview//assets.json',
+        '/.faas-preview/assets.json?x=1',
+        '/.faas-preview/assets',
+      ])("%s is the edge service's path, never the bucket's: the content manifest is not served", async (p) => {
+        for (const method of ['GET', 'HEAD']) {
+          const res = await edge.get(A, p, method);
+          expect({ method, status: res.status }).toEqual({ method, status: 404 });
+          expect(res.body).not.toContain(MANIFEST);
+          expect(res.body).not.toContain('preview A'); // nor the SPA's page
+        }
       });
 
       test('the bucket is read-only and S3 sub-resources cannot be reached through the edge', async () => {

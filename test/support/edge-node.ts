@@ -7,6 +7,8 @@
  *   <name>.<domain>/<api>[/<rest>]          → gateway /function/<name>[<rest>]?query
  *   <name>.<domain>/<fns>/<fn>[/<rest>]     → gateway /function/<name>-<fn>[<rest>]?query
  *   gateway 404, 502, 503 with a waker      → the same request to the waker, Host kept
+ *   <name>.<domain>/.faas-preview/<rest>    → 404: the edge service's pages (nginx.conf sends them to it) are not
+ *                                             modelled, and the bucket's <name>/.faas-preview/ is the action's
  *   <name>.<domain>/<path>                  → bucket <name>/<path>, else <name>/index.html when <path> has no
  *                                             extension; GET and HEAD only; 403/404 → 404
  */
@@ -38,6 +40,8 @@ type Route =
 const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const OTHER_PR = /(^|-)pr-[0-9]+(-|$)/;
 const EXTENSION = /\.[A-Za-z0-9]+$/;
+/** The edge service's paths (gate/routes.ts GATE_PREFIX), never the bucket's: nginx.conf's `location ^~ /.faas-preview/`. */
+const SERVICE_PREFIX = '/.faas-preview/';
 /** What nginx.conf passes to the waker: the gateway's status, so a request the function already ran is answered with it. */
 const GATEWAY_STATUS = 'x-faas-preview-gateway-status';
 /** What nginx's client_max_body_size allows by default; larger API bodies are refused there too. */
@@ -71,6 +75,9 @@ function route(c: NodeEdgeConfig, method: string, host: string | undefined, rawU
   const path = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
   const query = q >= 0 ? rawUrl.slice(q) : '';
   if (badPath(path)) return { kind: 'answer', status: 404, text: 'not found\n' };
+  // as nginx, which merges slashes before it matches its locations
+  if (path.replace(/\/{2,}/g, '/').startsWith(SERVICE_PREFIX))
+    return { kind: 'answer', status: 404, text: 'not found\n' };
   if (path === c.apiPath || path.startsWith(`${c.apiPath}/`))
     return { kind: 'function', path: `/function/${name}${path.slice(c.apiPath.length)}${query}` };
   if (path === c.functionsPath || path.startsWith(`${c.functionsPath}/`)) {
