@@ -20,9 +20,13 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MANIFEST_KEY } from '../../src/assets/manifest.js';
 import { createReadSigner, type ReadSigner } from '../../src/assets/read-signer.js';
 import { s3Connection } from '../../src/assets/s3.js';
+import { deletePrefix, syncAssets } from '../../src/assets/sync.js';
 import { createS3Client } from '../../src/assets/s3-client.js';
 import { readClosed } from '../../src/state/closed.js';
 import { deleteMadeRoom, readMadeRoom, saveMadeRoom } from '../../src/state/made-room.js';
@@ -150,6 +154,7 @@ const EDGE: { action: string; key?: string; allowed: boolean }[] = [
   { action: 's3:DeleteObject', key: state(`previews/${NAME}.json`), allowed: false },
   { action: 's3:PutObject', key: key('index.html'), allowed: false },
   { action: 's3:DeleteObject', key: key('index.html'), allowed: false },
+  { action: 's3:PutObject', key: key(MANIFEST_KEY), allowed: false },
   { action: 's3:PutObject', key: `${OURS.statePrefix}-waking/x.json`, allowed: false },
 ];
 
@@ -431,6 +436,37 @@ withCeph('the bucket policies of docs/private-previews.md, on radosgw', () => {
       expect(await status(owner.send(new HeadObjectCommand({ Bucket: OURS.bucket, Key: mark })))).toBe(403);
       expect(await status(owner.send(new DeleteObjectCommand({ Bucket: OURS.bucket, Key: mark })))).toBe(204);
       expect(await wakingUntil(edgeStore, OTHER)).toBeUndefined();
+    });
+
+    test("the action's sync keeps its content manifest under the preview, which nobody reads anonymously", async () => {
+      const prefix = 'manifest-pr-3/';
+      const site = mkdtempSync(join(tmpdir(), 'bucket-policies-'));
+      writeFileSync(join(site, 'index.html'), '<h1>3</h1>');
+      writeFileSync(join(site, 'app.js'), 'go()');
+      const lines: string[] = [];
+      const sync = () =>
+        syncAssets(s3.connection, {
+          bucket: OURS.bucket,
+          prefix,
+          dir: site,
+          includeDotfiles: false,
+          cacheControl: 'no-cache',
+          cacheControlFingerprinted: 'no-cache',
+          concurrency: 2,
+          contentManifest: true,
+          log: (l) => lines.push(l),
+        });
+      try {
+        await sync();
+        expect(await s3.listKeys(prefix)).toEqual([MANIFEST_KEY, 'app.js', 'index.html'].map((k) => prefix + k));
+        expect(await sync()).toMatchObject({ uploaded: 0, skipped: 2 });
+        expect(lines).toContain('compared 2 file(s) by content id (manifest), 0 by MD5'); // written, read, verified
+        expect(lines.filter((l) => l.startsWith('warning'))).toEqual([]);
+        expect(await anon(`/${prefix}${MANIFEST_KEY}`)).toBe(403);
+      } finally {
+        await deletePrefix(s3.connection, OURS.bucket, prefix);
+        rmSync(site, { recursive: true, force: true });
+      }
     });
 
     test('the edge user cannot change the bucket policy', async () => {
