@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { signUserSession } from '../../src/gate/session.js';
 import { shareToken } from '../../src/gate/share.js';
+import { MANIFEST_KEY } from '../../src/assets/manifest.js';
 import { SigningKey } from '../../src/gate/signed.js';
 import { readRecord } from '../../src/state/records.js';
 import { readSleeping, saveSleeping } from '../../src/state/sleeping.js';
@@ -338,6 +339,15 @@ withTools('private previews (bundle → nginx auth_request → edge service gate
     expect((await get('/no-such-file.js', bypass)).status).toBe(404);
     const head = await edgeRequest(port, `${NAME}.${DOMAIN}:${port}`, '/', 'HEAD', undefined, bypass);
     expect([head.status, head.body]).toEqual([200, '']);
+  });
+
+  test("the deploy's content manifest is in the bucket; the edge sends its path to the edge service, which has no such page", async () => {
+    expect(await s3.listKeys(`${NAME}/`)).toContain(`${NAME}/${MANIFEST_KEY}`);
+    for (const p of [`/${MANIFEST_KEY}`, `//${MANIFEST_KEY}`]) {
+      const res = await get(p, { 'x-faas-preview-bypass': BYPASS }); // let in: only the route keeps it out
+      expect({ p, status: res.status }).toEqual({ p, status: 404 });
+      expect(res.body).not.toContain('"files"');
+    }
   });
 
   test('the bypass header lets a plain HTTP client in, and never reaches the function; a wrong one does not', async () => {
