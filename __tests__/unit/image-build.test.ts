@@ -115,6 +115,14 @@ describe('buildImage', () => {
     expect(calls[0].input).toBe('top-secret');
   });
 
+  test('says when the build command itself starts: after login, before the build, once', async () => {
+    const { calls, run } = recorder();
+    const seen: string[][] = [];
+    await buildImage(base, tag, { run, parent: parent(), building: () => seen.push(calls.map((c) => c.args[0])) });
+    expect(seen).toEqual([['login']]);
+    expect(calls.map((c) => c.args[0])).toEqual(['login', 'bud', 'push']);
+  });
+
   test('a failing step names the builder, the step, the image and the exit code', async () => {
     const { calls, run } = recorder({ step: 'push', code: 125 });
     await expect(buildImage(base, tag, { run, parent: parent() })).rejects.toThrow(

@@ -54,6 +54,7 @@ export async function prepareImage(
   unit: Unit,
   running: FunctionStatus | undefined,
   templates: Templates,
+  building?: () => void,
 ): Promise<PreparedImage> {
   if (!unit.build) return { backend: { how: 'prebuilt' }, image: unit.tag };
   const made = unit.context ? await unit.context(templates) : undefined;
@@ -61,7 +62,10 @@ export async function prepareImage(
     const b = made
       ? { ...unit.build, context: made.context, dockerfile: made.dockerfile, buildArgs: made.buildArgs }
       : unit.build;
-    return { ...(await imageFor(s, b, unit.tag, running)), ...(made?.fprocess ? { envProcess: made.fprocess } : {}) };
+    return {
+      ...(await imageFor(s, b, unit.tag, running, building)),
+      ...(made?.fprocess ? { envProcess: made.fprocess } : {}),
+    };
   } finally {
     await made?.cleanup();
   }
@@ -72,6 +76,7 @@ async function imageFor(
   b: BuildSettings,
   tag: string,
   running: FunctionStatus | undefined,
+  building?: () => void,
 ): Promise<PreparedImage> {
   const digest = await digestOf(b);
   if (digest) {
@@ -103,6 +108,7 @@ async function imageFor(
     labels: digest ? { [BUILD_DIGEST_LABEL]: digest } : {},
     cache: { write: !fork },
     log: log.info,
+    building,
   });
   for (const w of result.warnings) log.warning(w);
   return { backend: { how: 'built', digest, cache: result.cache }, image: tag };

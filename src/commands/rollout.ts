@@ -26,6 +26,8 @@ export async function prepareImages(
   s: Services,
   units: Unit[],
   running: (name: string) => FunctionStatus | undefined,
+  /** Called as a build command starts (buildImage's `building`), for each unit built. */
+  building?: () => void,
 ): Promise<UnitImage[]> {
   const stack = s.settings.stack?.parsed;
   const templates = stack
@@ -35,7 +37,7 @@ export async function prepareImages(
     const out: UnitImage[] = [];
     for (const unit of units) {
       try {
-        out.push({ unit, ...(await prepareImage(s, unit, running(unit.name), templates!)) });
+        out.push({ unit, ...(await prepareImage(s, unit, running(unit.name), templates!, building)) });
       } catch (err) {
         throw unit.fn ? new Error(`function '${unit.fn}': ${(err as Error).message}`, { cause: err }) : err;
       }

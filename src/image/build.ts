@@ -135,6 +135,8 @@ export interface BuildOptions {
   probe?: Probe;
   /** The environment the allow-list picks from: the action's own, unless a test gives another. */
   parent?: NodeJS.ProcessEnv;
+  /** Called as the build command itself starts (after login and the cache's pull): the deploy's cue for its uploads. */
+  building?: () => void;
 }
 
 export interface BuildResult {
@@ -159,6 +161,7 @@ export async function buildImage(b: BuildSettings, tag: string, o: BuildOptions 
   for (const s of buildCommands(b, tag, { labels: o.labels, cache })) {
     if (s.optional && skipped.has(s.optional)) continue;
     const run = (args: string[]) => attempt(o.run ?? execRun, s, args, env);
+    if (s.step === 'build') o.building?.();
     let outcome = await run(s.args);
     if (outcome.code !== 0 && s.fallback?.when.test(outcome.stderr)) {
       o.log?.(`${b.builder} ${s.step} failed because ${s.fallback.why}; building again without it`);
