@@ -8,7 +8,8 @@
  *   npm run bench -- --sweep 8,16,32,64    our cold upload at each concurrency, on each server (tuning)
  *   options: --small (40 files), --runs N, --concurrency N (default: the action's), --tools ours,aws,rclone,
  *            rclone-checksum,rclone-tuned, --rollout-ms MS (pipeline, default 3000), --latency MS (s3rver delays
- *            each request: a network round trip), --seed N, --out FILE, --no-write (print only)
+ *            each request: a network round trip), --timeline (pipeline: each push's log lines and builder commands,
+ *            timed from the action's start, on stderr), --seed N, --out FILE, --no-write (print only)
  *
  * Parts: the sync comparison on each server (sync-bench.ts, tools.ts, servers.ts), the pipeline (pipeline.ts,
  * bundle-run.ts, function.ts), the bundle's start-up and the sweep decision (extras.ts). Without Ceph,
@@ -37,6 +38,8 @@ interface Args {
   servers: ServerKind[];
   sync: boolean;
   pipeline: boolean;
+  /** Print each pipeline push's log lines and builder commands, timed from the action's start (stderr). */
+  timeline: boolean;
   sweep?: number[];
   rolloutMs: number;
   out?: string;
@@ -61,6 +64,7 @@ function parseArgs(argv: string[]): Args {
     servers: [...SERVER_KINDS],
     sync: true,
     pipeline: true,
+    timeline: false,
     rolloutMs: 3000,
     out: join(ROOT, 'bench', 'results.md'),
     seed: 20240611,
@@ -87,7 +91,8 @@ function parseArgs(argv: string[]): Args {
     } else if (v === '--pipeline') {
       a.pipeline = true;
       a.sync = false;
-    } else if (v === '--sweep') {
+    } else if (v === '--timeline') a.timeline = true;
+    else if (v === '--sweep') {
       a.sweep = next()
         .split(',')
         .map((c) => positiveInt('--sweep', c));
@@ -265,6 +270,7 @@ async function main(): Promise<void> {
         seed: args.seed,
         rolloutMs: args.rolloutMs,
         concurrency: args.concurrency,
+        timeline: args.timeline,
         work,
       });
       sections.push(`## Deploy pipeline\n\n${text}`);

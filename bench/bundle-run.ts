@@ -53,6 +53,19 @@ export function emptyImageStore(env: Record<string, string>): void {
   execFileSync(spawnPath('buildah'), ['rmi', '--all', '--force'], { env: { ...process.env, ...env }, stdio: 'ignore' });
 }
 
+/** The run's log lines and the builder's commands in `record`, in time order, each `+<ms since the start>`. */
+export function timeline(run: ActionRun, record: string): string {
+  const builder = readFileSync(record, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(' '))
+    .map(([event, at, cmd]) => ({ at: Number(at), text: `[buildah ${cmd} ${event}]` }));
+  return [...run.lines, ...builder]
+    .sort((a, b) => a.at - b.at)
+    .map((l) => `+${String(l.at - run.startedAt).padStart(6)} ms  ${l.text.slice(0, 150)}`)
+    .join('\n');
+}
+
 /** The builder's span in `record`: first start to last end (epoch ms) and its subcommands in order; undefined when it never ran. */
 export function builderSpan(record: string): { start: number; end: number; commands: string[] } | undefined {
   const events = readFileSync(record, 'utf8')

@@ -37,6 +37,7 @@ import {
   output,
   runBundle,
   timedBuildah,
+  timeline,
   type ActionRun,
 } from './bundle-run.js';
 import { editHandler, writeFunction } from './function.js';
@@ -50,6 +51,8 @@ export interface PipelineOptions {
   seed: number;
   rolloutMs: number;
   concurrency: number;
+  /** Print each push's timeline (bundle-run.ts) on stderr. */
+  timeline?: boolean;
   work: string;
 }
 
@@ -225,7 +228,9 @@ export async function benchPipeline(o: PipelineOptions): Promise<string> {
         const uploads = c.push({ tree, fn, run: r });
         emptyImageStore(registry.buildahEnv);
         timedBuildah(bin, record);
-        const m = measure(await act(c.action, shaOf(r, i + 1)), record, c, uploads, o.rolloutMs);
+        const run = await act(c.action, shaOf(r, i + 1));
+        if (o.timeline) console.error(`pipeline run ${r}, ${c.title}:\n${timeline(run, record)}`);
+        const m = measure(run, record, c, uploads, o.rolloutMs);
         runs[i].push(m);
         const builder = m.commands.length ? `${m.commands.join(', ')}; ${m.cached} step(s) from the cache` : 'not run';
         console.log(
