@@ -362,7 +362,7 @@ function suite(kind: S3Kind): void {
       expect(err).toBeInstanceOf(S3OperationError);
       expect((err as Error).message).toBe(
         `PutObject s3://${s3.bucket}/${P}assets/app.3f9a1c2b.js: HTTP 403 AccessDenied: Access Denied; ` +
-          'the credentials may not do this: they need s3:ListBucket, s3:PutObject and s3:DeleteObject on the bucket',
+          'the credentials may not do this: they need s3:ListBucket, s3:GetObject, s3:PutObject and s3:DeleteObject on the bucket',
       );
       const writes = s3.requests().filter((r) => r.method === 'PUT' || r.method === 'POST');
       // The refused PUT is the only write that reached the server: no HTML, no retry of a 403, no deletion.

@@ -97,7 +97,7 @@ const HINTS: Record<string, string> = {
   SignatureDoesNotMatch: 'the server signs with another secret for this access key: check aws-secret-access-key',
   InvalidAccessKeyId: 'the server does not know this access key: check aws-access-key-id (and s3-endpoint)',
   AccessDenied:
-    'the credentials may not do this: they need s3:ListBucket, s3:PutObject and s3:DeleteObject on the bucket',
+    'the credentials may not do this: they need s3:ListBucket, s3:GetObject, s3:PutObject and s3:DeleteObject on the bucket',
   NoSuchBucket: 'check the bucket input (and s3-endpoint)',
   RequestTimeTooSkewed: "the runner's clock is too far from the server's",
   InvalidObjectName: "S3 keys are at most 1,024 bytes of UTF-8, the preview's prefix included",

@@ -38,8 +38,8 @@ export interface SyncOptions {
   cacheControlFingerprinted: string;
   concurrency: number;
   /**
-   * Keep the content manifest (manifest.ts): read it, prove unchanged files by content id, write it back. Off (the
-   * default until the deploy turns it on), files are compared by MD5 alone and no manifest is read or written.
+   * Keep the content manifest (manifest.ts): read it, prove unchanged files by content id, write it back (every
+   * deploy does). Off, files are compared by MD5 alone and no manifest is read or written.
    */
   contentManifest?: boolean;
   log?: (line: string) => void;
