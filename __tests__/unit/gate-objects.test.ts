@@ -23,6 +23,9 @@ describe('objectKeys', () => {
     ['a dot segment', '/./index.html'],
     ['a bad percent-encoding', '/%E0%A4%A'],
     ['no leading slash', 'index.html'],
+    ["the sync's own folder (the content manifest)", '/.faas-preview/assets.json'],
+    ["the sync's own folder, encoded", '/%2Efaas-preview/assets.json'],
+    ["the sync's own folder after doubled slashes", '//.faas-preview/assets.json'],
   ])('%s names nothing', (_, uri) => {
     expect(objectKeys('shop-pr-1', uri)).toBeUndefined();
   });

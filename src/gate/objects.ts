@@ -1,9 +1,12 @@
 /**
  * The bucket keys a preview request may read, for signed reads of a private bucket: the object its path names
  * (`<name>/<path>`, the path percent-decoded once, as the bucket would decode it) and the preview's `index.html`
- * (for `/` and the single-page-app fallback). Anything that could step outside `<name>/`, or a host label that is
- * no preview name, names nothing.
+ * (for `/` and the single-page-app fallback). Anything that could step outside `<name>/`, a host label that is no
+ * preview name, or the folder the sync keeps its own state in (`/.faas-preview/`, the edge service's path, which a
+ * router never sends here), names nothing.
  */
+import { RESERVED_DIR } from '../assets/local.js';
+
 export interface ObjectKeys {
   object: string;
   index: string;
@@ -25,5 +28,6 @@ export function objectKeys(preview: string, uri: string): ObjectKeys | undefined
   }
   if (decoded.some((s) => s === '.' || s === '..' || s.includes('/') || s.includes('\\') || s.includes('\0')))
     return undefined;
+  if (decoded.find((s) => s !== '') === RESERVED_DIR) return undefined;
   return { object: `${preview}${decoded.join('/')}`, index: `${preview}/index.html` };
 }
