@@ -145,6 +145,7 @@ describe('the lean S3 calls against raw servers', () => {
     );
     expect(await lean.list('pr 1/', { token: 'tok/+=' })).toEqual({
       objects: [{ key: 'pr 1/a', size: 3, etag: '"x"' }],
+      prefixes: [],
       truncated: false,
       nextToken: undefined,
     });

@@ -10,19 +10,31 @@ describe('parseListPage', () => {
   const entry = (key: string, size: number, etag: string): string =>
     `<Contents><Key>${key}</Key><LastModified>2026-11-24T08:18:40.744Z</LastModified><ETag>${etag}</ETag><Size>${size}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
 
-  it('reads keys (XML-unescaped), sizes and ETags', () => {
+  it('reads keys (XML-unescaped), sizes, ETags and the time each was last written', () => {
     const xml = page(
       entry('p/a &amp; b &lt;1&gt;.js', 12, '&quot;0cc175b9c0f1b6a831c399e269772661&quot;') +
         entry('p/big.mp4', 20_000_000, '"d41d8cd98f00b204e9800998ecf8427e-3"'),
     );
+    const lastModified = new Date('2026-11-24T08:18:40.744Z');
     expect(parseListPage(xml)).toEqual({
       objects: [
-        { key: 'p/a & b <1>.js', size: 12, etag: '"0cc175b9c0f1b6a831c399e269772661"' },
-        { key: 'p/big.mp4', size: 20_000_000, etag: '"d41d8cd98f00b204e9800998ecf8427e-3"' },
+        { key: 'p/a & b <1>.js', size: 12, etag: '"0cc175b9c0f1b6a831c399e269772661"', lastModified },
+        { key: 'p/big.mp4', size: 20_000_000, etag: '"d41d8cd98f00b204e9800998ecf8427e-3"', lastModified },
       ],
+      prefixes: [],
       truncated: false,
       nextToken: undefined,
     });
+  });
+
+  it("reads the CommonPrefixes of a delimited listing, not the request's own Prefix; a bad date is no date", () => {
+    const xml = page(
+      '<Contents><Key>p/x.json</Key><LastModified>yesterday</LastModified><Size>2</Size></Contents>' +
+        '<CommonPrefixes><Prefix>p/a &amp; b/</Prefix></CommonPrefixes><CommonPrefixes><Prefix>p/c/</Prefix></CommonPrefixes>',
+    );
+    const parsed = parseListPage(xml);
+    expect(parsed.prefixes).toEqual(['p/a & b/', 'p/c/']);
+    expect(parsed.objects).toEqual([{ key: 'p/x.json', size: 2, etag: '', lastModified: undefined }]);
   });
 
   it('reads the continuation of a truncated page, wherever the elements are', () => {
@@ -34,7 +46,7 @@ describe('parseListPage', () => {
       truncated: true,
       nextToken: '1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=',
     });
-    expect(parseListPage(page(''))).toEqual({ objects: [], truncated: false, nextToken: undefined });
+    expect(parseListPage(page(''))).toEqual({ objects: [], prefixes: [], truncated: false, nextToken: undefined });
   });
 
   it('does not take a key named like an element for the element', () => {
