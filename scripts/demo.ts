@@ -434,9 +434,9 @@ class Demo {
     const spec = runningSpec((await client.get(name))!);
     await client.deploy({ ...spec, annotations: { ...spec.annotations, [ANNOTATIONS.deployedAt]: past } }, 10_000);
     const key = `${STATE_PREFIX}/sweeper.json`;
-    const state = (await readJson<{ functions: Record<string, { changedAt: string }> }>(s3.client, s3.bucket, key))!;
+    const state = (await readJson<{ functions: Record<string, { changedAt: string }> }>(s3.state(), key))!;
     state.functions[name].changedAt = past;
-    await writeJson(s3.client, s3.bucket, key, state);
+    await writeJson(s3.state(), key, state);
     say(dim(`  (the demo moves ${name}'s deploy time and last activity two hours back: idle-after is 30m)`));
   }
 }

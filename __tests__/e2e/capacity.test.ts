@@ -202,7 +202,7 @@ function capacity(profile: Profile): void {
     const functions = Object.fromEntries(
       Object.entries(previews).map(([pr, ms]) => [name(Number(pr)), { count: 0, changedAt: ago(ms) }]),
     );
-    await writeJson(w.s3.client, w.s3.bucket, '.faas-preview/sweeper.json', {
+    await writeJson(w.s3.state(), '.faas-preview/sweeper.json', {
       version: 1,
       updatedAt: ago(MIN),
       functions,
@@ -210,7 +210,7 @@ function capacity(profile: Profile): void {
   }
 
   const sleeping = (w: World, pr: number) =>
-    readJson<{ specs: { service: string }[] }>(w.s3.client, w.s3.bucket, `.faas-preview/sleeping/${name(pr)}.json`);
+    readJson<{ specs: { service: string }[] }>(w.s3.state(), `.faas-preview/sleeping/${name(pr)}.json`);
   const comment = (w: World, pr: number) =>
     w.github
       .comments(pr)
@@ -313,7 +313,7 @@ function capacity(profile: Profile): void {
       const w = await world(12);
       for (const pr of [1, 2, 3]) preview(w, pr, { deployedAgo: 6 * HOUR });
       await usedAgo(w, { 1: 2 * HOUR, 2: 5 * HOUR, 3: HOUR });
-      const store = { client: w.s3.client, bucket: w.s3.bucket, statePrefix: '.faas-preview' };
+      const store = w.s3.state();
       await saveVisit(store, name(2), new Date(Date.now() - 5 * MIN)); // as the edge service writes it
       const run = await deploy(w, 9, single());
 

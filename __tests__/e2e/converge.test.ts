@@ -144,7 +144,7 @@ describe('a teardown that died half-way', () => {
     const w = await world();
     w.github.setPull({ number: PR, state: 'open', headSha: SHA_A });
     ok(await run(w, 'pull_request', prPayload('opened', { number: PR, sha: SHA_A })));
-    expect(await readJson(w.s3.client, w.s3.bucket, RECORD)).toMatchObject({
+    expect(await readJson(w.s3.state(), RECORD)).toMatchObject({
       name: NAME,
       pr: PR,
       sha: SHA_A,
@@ -166,7 +166,7 @@ describe('a teardown that died half-way', () => {
     expect(active(w)).toEqual([]);
     expect(ours(w).at(-1)!.body).toMatch(/torn down: PR #12 is closed \(an earlier teardown did not finish\)/);
     expect(await w.s3.listKeys(`${NAME}/`)).toEqual([]);
-    expect(await readJson(w.s3.client, w.s3.bucket, RECORD)).toBeUndefined();
+    expect(await readJson(w.s3.state(), RECORD)).toBeUndefined();
 
     // Finished means finished: the next sweep has nothing left to do for it.
     const again = ok(await run(w, 'workflow_dispatch', dispatchPayload(), { 'idle-after': '1h' }));
@@ -196,20 +196,20 @@ describe('a teardown step that fails', () => {
     expect(await w.s3.listKeys(`${NAME}/`)).toEqual([]);
     expect(active(w)).toEqual([]);
     expect(ours(w).at(-1)!.body).toMatch(/torn down: PR #12 was closed/);
-    expect(await readJson(w.s3.client, w.s3.bucket, RECORD)).toMatchObject({ name: NAME });
+    expect(await readJson(w.s3.state(), RECORD)).toMatchObject({ name: NAME });
   });
 });
 
 describe('a sleeping preview', () => {
   test('a deploy wakes it for good (its saved spec goes, the record keeps the new spec); a teardown forgets it', async () => {
     const w = await world();
-    const store = { client: w.s3.client, bucket: w.s3.bucket, statePrefix: '.faas-preview' };
+    const store = w.s3.state();
     const asleep = { service: NAME, image: IMAGE };
     await saveSleeping(store, NAME, [asleep], new Date());
     w.github.setPull({ number: PR, state: 'open', headSha: SHA_A });
     ok(await run(w, 'pull_request', prPayload('opened', { number: PR, sha: SHA_A })));
     expect(await readSleeping(store, NAME)).toBeUndefined();
-    expect(await readJson(w.s3.client, w.s3.bucket, RECORD)).toMatchObject({
+    expect(await readJson(w.s3.state(), RECORD)).toMatchObject({
       specs: [expect.objectContaining({ service: NAME, image: IMAGE })],
       readyMs: expect.any(Number),
     });

@@ -239,9 +239,7 @@ describeWithPostgres()('a database and secrets per preview', () => {
       headers: { authorization: 'Basic ' + Buffer.from(`admin:${PASSWORD}`).toString('base64') },
       body: JSON.stringify({ functionName: name(5) }),
     });
-    await (
-      await import('../../src/state/store.js')
-    ).deleteJson(s3.client, s3.bucket, `.faas-preview/previews/${name(5)}.json`);
+    await (await import('../../src/state/store.js')).deleteJson(s3.state(), `.faas-preview/previews/${name(5)}.json`);
     github.setPull({ number: 5, state: 'closed', headSha: sha('1') });
     const run = ok(await act('workflow_dispatch', dispatchPayload(), 5, { 'idle-after': '1h' }));
     expect(run.stdout).toMatch(/hello-world-pr-5 \(PR #5\): drop orphan database: PR #5 is closed/);

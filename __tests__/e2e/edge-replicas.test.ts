@@ -109,7 +109,7 @@ withTools('the edge service as two replicas behind one nginx (round-robin balanc
     slowListing = await startFaultProxy(gateway.url, [
       { method: 'GET', path: '/system/functions', fault: { delay: 500 } },
     ]);
-    store = { client: s3.client, bucket: s3.bucket, statePrefix: STATE_PREFIX };
+    store = s3.state(STATE_PREFIX);
     env = {
       WAKER_GATEWAY_URL: slowListing.url,
       WAKER_GATEWAY_PASSWORD: PASSWORD,

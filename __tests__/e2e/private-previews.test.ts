@@ -51,7 +51,7 @@ withTools('private previews (bundle → nginx auth_request → edge service gate
   let port: number;
   const key = new SigningKey(Buffer.from(KEY));
   const previewUrl = (name = NAME, rest = '/') => `http://${name}.${DOMAIN}:${port}${rest}`;
-  const stateOf = () => ({ client: s3.client, bucket: s3.bucket, statePrefix: '.faas-preview' });
+  const stateOf = () => s3.state();
   const get = (rest: string, headers: Record<string, string> = {}, name = NAME): Promise<EdgeResponse> =>
     edgeRequest(port, `${name}.${DOMAIN}:${port}`, rest, 'GET', undefined, headers);
 

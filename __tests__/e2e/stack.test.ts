@@ -224,7 +224,7 @@ describe('a faas-cli stack: several functions per preview', () => {
     sent()
       .filter((s) => s.service === fn)
       .at(-1)!;
-  const store = () => ({ client: s3.client, bucket: s3.bucket, statePrefix: '.faas-preview' });
+  const store = () => s3.state();
 
   describe('PR 51: the stack of app/', () => {
     test("opened: both functions deployed as <name> and <name>-hello with the stack's fields, inputs on top, the contract over all", async () => {
@@ -342,7 +342,7 @@ describe('a faas-cli stack: several functions per preview', () => {
         });
         gateway.seed({ ...f, annotations: { ...f.annotations, [ANNOTATIONS.deployedAt]: ago(3 * HOUR) } });
       }
-      await writeJson(s3.client, s3.bucket, '.faas-preview/sweeper.json', {
+      await writeJson(s3.state(), '.faas-preview/sweeper.json', {
         version: 1,
         updatedAt: ago(HOUR),
         functions: { [name(51)]: { count, changedAt: ago(2 * HOUR) } },

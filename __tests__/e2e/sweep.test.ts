@@ -86,13 +86,12 @@ async function putAssets(w: World, pr: number) {
 }
 
 async function seedState(w: World, functions: Record<string, { count: number; changedAt: string }>) {
-  await writeJson(w.s3.client, w.s3.bucket, STATE_KEY, { version: 1, updatedAt: ago(HOUR), functions });
+  await writeJson(w.s3.state(), STATE_KEY, { version: 1, updatedAt: ago(HOUR), functions });
 }
 
 const readState = (w: World) =>
   readJson<{ version: number; functions: Record<string, { count: number; changedAt: string }> }>(
-    w.s3.client,
-    w.s3.bucket,
+    w.s3.state(),
     STATE_KEY,
   );
 
@@ -172,8 +171,7 @@ describe('sweep on Community Edition', () => {
       expect(ours(w, 3)).toHaveLength(0);
       // The spec the waker re-creates it from: exactly what the gateway had.
       const saved = await readJson<{ specs: { service: string; image: string; labels: Record<string, string> }[] }>(
-        w.s3.client,
-        w.s3.bucket,
+        w.s3.state(),
         `.faas-preview/sleeping/${name(2)}.json`,
       );
       expect(saved?.specs).toEqual([

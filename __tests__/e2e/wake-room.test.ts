@@ -76,7 +76,7 @@ async function world(): Promise<World> {
     startGitHub({}),
     startS3(),
   ]);
-  const store = { client: s3.client, bucket: s3.bucket, statePrefix: STATE_PREFIX };
+  const store = s3.state(STATE_PREFIX);
   for (const pr of [VICTIM, IN_USE, AWAKE_AGAIN]) {
     const s = spec(pr);
     gateway.seed({ name: s.service, image: s.image, labels: s.labels, annotations: s.annotations, invocationCount: 2 });

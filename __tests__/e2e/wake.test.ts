@@ -94,7 +94,7 @@ withTools('wake on the next visit (bundle deploy → sweeper sleep → nginx / H
       startGitHub({}),
       startS3(),
     ]);
-    store = { client: s3.client, bucket: s3.bucket, statePrefix: STATE_PREFIX };
+    store = s3.state(STATE_PREFIX);
     const common = {
       WAKER_GATEWAY_URL: gateway.url,
       WAKER_GATEWAY_PASSWORD: PASSWORD,
@@ -243,7 +243,7 @@ withTools('wake on the next visit (bundle deploy → sweeper sleep → nginx / H
       await admin('PUT', { ...spec, annotations: { ...spec.annotations, [ANNOTATIONS.deployedAt]: ago(3 * HOUR) } });
       state[name(pr)] = { count: gateway.get(name(pr))!.invocationCount, changedAt: ago(2 * HOUR) };
     }
-    await writeJson(s3.client, s3.bucket, `${STATE_PREFIX}/sweeper.json`, {
+    await writeJson(s3.state(), `${STATE_PREFIX}/sweeper.json`, {
       version: 1,
       updatedAt: ago(HOUR),
       functions: state,

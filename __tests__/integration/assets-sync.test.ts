@@ -20,7 +20,6 @@ import { s3Connection } from '../../src/assets/s3.js';
 import { S3OperationError, s3Operation } from '../../src/assets/s3-call.js';
 import { hashFile } from '../../src/assets/files.js';
 import { deletePrefix, syncAssets, type SyncOptions } from '../../src/assets/sync.js';
-import { readJson, writeJson } from '../../src/state/store.js';
 import { PART_SIZE } from '../../src/assets/plan.js';
 import { S3_SERVERS, startS3Server } from '../../test/support/s3-servers.js';
 import type { Interception, S3Emulator, S3Kind, S3Request } from '../../test/support/s3.js';
@@ -665,15 +664,6 @@ function suite(kind: S3Kind): void {
 
     it('succeeds with 0 on an empty or missing prefix', async () => {
       expect(await deletePrefix(s3.connection, s3.bucket, 'never-deployed-pr-9/')).toEqual({ deleted: 0, requests: 1 });
-    });
-  });
-
-  describe('readJson / writeJson', () => {
-    it('round-trips a small state object and reads a missing key as undefined', async () => {
-      expect(await readJson(s3.client, s3.bucket, 'state/missing.json')).toBeUndefined();
-      await writeJson(s3.client, s3.bucket, 'state/sweep.json', { a: 1, list: ['x'] });
-      expect(await readJson<{ a: number }>(s3.client, s3.bucket, 'state/sweep.json')).toEqual({ a: 1, list: ['x'] });
-      expect(await head('state/sweep.json')).toMatchObject({ type: 'application/json; charset=utf-8' });
     });
   });
 }

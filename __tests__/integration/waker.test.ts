@@ -144,7 +144,7 @@ async function startTestWaker(
     lines,
     close: async () => {
       await waker.close();
-      services.store.client.destroy();
+      services.s3.destroy();
     },
   };
 }
@@ -170,7 +170,7 @@ function wakerSuite(edition: Edition): void {
       await registry.pushImage('octo-org/shop', [`pr-7-${name}`], name);
       return `${registry.host}/octo-org/shop:pr-7-${name}`;
     };
-    stack = { gateway, s3, store: { client: s3.client, bucket: s3.bucket, statePrefix: '.faas-preview' }, image };
+    stack = { gateway, s3, store: s3.state(), image };
     waker = await startTestWaker(gateway.url, s3);
   }, 30_000);
 
@@ -651,7 +651,7 @@ describe('waker against a Community Edition gateway with no room, or one that re
 
   beforeAll(async () => {
     s3 = await startS3();
-    store = { client: s3.client, bucket: s3.bucket, statePrefix: '.faas-preview' };
+    store = s3.state();
   });
 
   afterAll(async () => {
@@ -731,7 +731,7 @@ describe('a wake on a full Community Edition gateway makes room, as a deploy doe
 
   beforeAll(async () => {
     s3 = await startS3();
-    store = { client: s3.client, bucket: s3.bucket, statePrefix: '.faas-preview' };
+    store = s3.state();
   });
 
   afterAll(async () => {

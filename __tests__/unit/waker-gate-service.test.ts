@@ -4,23 +4,20 @@
  * and read once per FACTS_TTL_MS at most.
  */
 import { describe, expect, test } from '@jest/globals';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { StateStore } from '../../src/state/store.js';
 import { repositoryLookup } from '../../src/waker/gate-service.js';
 import { FACTS_TTL_MS, storedFactsLookup } from '../../src/waker/stored-facts.js';
 
 /** A bucket holding the preview records given (key → JSON), counting reads. */
 function store(records: Record<string, unknown>) {
   const reads: string[] = [];
-  const client = {
-    send: async (command: { input: { Key: string } }) => {
-      reads.push(command.input.Key);
-      const value = records[command.input.Key];
-      if (value === 'denied') throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
-      if (value === undefined) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' });
-      return { Body: { transformToString: async () => JSON.stringify(value) } };
-    },
-  } as unknown as S3Client;
-  return { reads, store: { client, bucket: 'previews', statePrefix: '.faas-preview' } };
+  const get = async (key: string): Promise<Buffer | undefined> => {
+    reads.push(key);
+    const value = records[key];
+    if (value === 'denied') throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+    return value === undefined ? undefined : Buffer.from(JSON.stringify(value));
+  };
+  return { reads, store: { bucket: 'previews', statePrefix: '.faas-preview', objects: { get } } as StateStore };
 }
 
 const tombstone = (name: string, githubRepository: string) => ({

@@ -3,7 +3,8 @@
  * a failed write is tried again on the next request; the sweeper reads what was written.
  */
 import { describe, expect, test } from '@jest/globals';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { BucketObjects } from '../../src/state/objects.js';
+import type { StateStore } from '../../src/state/store.js';
 import { readVisit } from '../../src/state/visits.js';
 import { VISIT_WRITE_MS, visitRecorder } from '../../src/waker/visits.js';
 
@@ -11,21 +12,19 @@ import { VISIT_WRITE_MS, visitRecorder } from '../../src/waker/visits.js';
 function bucket() {
   const objects = new Map<string, string>();
   const state = { failing: false, writes: [] as string[] };
-  const client = {
-    send: async (command: { constructor: { name: string }; input: { Key: string; Body?: string } }) => {
-      const { Key, Body } = command.input;
-      if (command.constructor.name === 'PutObjectCommand') {
-        if (state.failing) throw new Error('the bucket is down');
-        state.writes.push(Key);
-        objects.set(Key, Body!);
-        return {};
-      }
-      const text = objects.get(Key);
-      if (text === undefined) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' });
-      return { Body: { transformToString: async () => text } };
+  const calls: Pick<BucketObjects, 'get' | 'put'> = {
+    get: async (key) => {
+      const text = objects.get(key);
+      return text === undefined ? undefined : Buffer.from(text);
     },
-  } as unknown as S3Client;
-  return { state, store: { client, bucket: 'previews', statePrefix: '.faas-preview' } };
+    put: async (key, body) => {
+      if (state.failing) throw new Error('the bucket is down');
+      state.writes.push(key);
+      objects.set(key, body);
+    },
+  };
+  const store = { bucket: 'previews', statePrefix: '.faas-preview', objects: calls } as StateStore;
+  return { state, store };
 }
 
 const settle = () => new Promise((r) => setImmediate(r));
@@ -76,13 +75,10 @@ describe('visitRecorder', () => {
   test('readVisit: nothing written, or an object that is not a visit, is no visit', async () => {
     const b = bucket();
     expect(await readVisit(b.store, 'shop-pr-4')).toBeUndefined();
-    await b.store.client.send(
-      new PutObjectCommand({
-        Bucket: 'previews',
-        Key: '.faas-preview/visited/shop-pr-4.json',
-        Body: '{"at":"yesterday"}',
-      }),
-    );
+    await b.store.objects.put('.faas-preview/visited/shop-pr-4.json', '{"at":"yesterday"}', {
+      contentType: 'application/json',
+      cacheControl: 'no-cache',
+    });
     expect(await readVisit(b.store, 'shop-pr-4')).toBeUndefined();
   });
 });

@@ -39,7 +39,7 @@ import { makeRoom, roomPossible } from './make-room.js';
 import { PrStatus } from './pr-status.js';
 import { prepareData, type PreparedData } from './preview-data.js';
 import { awaitReady, prepareImages, sendSpecs, type Sent, type UnitImage } from './rollout.js';
-import { stateStore, type Services } from './services.js';
+import type { Services } from './services.js';
 import { teardownPreview } from './teardown.js';
 import { stackNotes, unitsOf, type Unit } from './units.js';
 
@@ -382,7 +382,7 @@ class DeployRun {
 
   /** The preview's record in the bucket, before the first gateway write (teardown finishes from it). */
   private async record(): Promise<void> {
-    const store = stateStore(this.s);
+    const store = this.s.state;
     if (!store) return;
     await this.step('state', async () => {
       // Only what this deploy keeps from its predecessor (repositories, untouched specs) comes from it: an unreadable
@@ -402,7 +402,7 @@ class DeployRun {
    * readiness (the assets step): the functions were seen ready and the record already says so.
    */
   private async recordFailure(step: FailedStep): Promise<void> {
-    const store = stateStore(this.s);
+    const store = this.s.state;
     if (!store || !this.recorded || step === 'assets') return;
     await saveRecord(store, this.recordOf({ failedStep: step })).catch((err: Error) =>
       log.warning(`the preview's record in the bucket does not say that the deploy failed: ${err.message}`),
@@ -439,7 +439,7 @@ class DeployRun {
    * spec goes (the preview is awake, on a newer spec). The preview is live either way: a failure here is a warning.
    */
   private async awake(sent: Sent[], readyMs: number): Promise<void> {
-    const store = stateStore(this.s);
+    const store = this.s.state;
     if (!store) return;
     const specs = sent.map((x) => (x.how === 'unchanged' ? untouchedSpec(this.previous?.specs, x.running!) : x.spec));
     await Promise.all([

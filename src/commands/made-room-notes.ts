@@ -13,7 +13,7 @@ import { readSleeping } from '../state/sleeping.js';
 import type { StateStore } from '../state/store.js';
 import { noteFate, type NoteFate } from '../sweep/made-room-plan.js';
 import { addressOf, writeSleepComment } from './sleep.js';
-import { stateStore, type Services } from './services.js';
+import type { Services } from './services.js';
 
 /** A line of the sweep's plan (commands/sweep.ts Item). */
 export interface NoteItem {
@@ -33,7 +33,7 @@ export async function noteItems(
   running: ReadonlySet<string>,
   openPulls: ReadonlySet<number>,
 ): Promise<NoteItem[]> {
-  const store = stateStore(s);
+  const store = s.state;
   if (!store) return [];
   const names = (await listMadeRoom(store)).filter((n) => prFromName(s.settings.app, n) !== undefined);
   const items: NoteItem[] = [];

@@ -1,12 +1,10 @@
 /** The clients every command works through, built once from Settings; tests and the sweeper build their own. */
-import type { S3Client } from '@aws-sdk/client-s3';
 import { s3Connection, type S3Connection } from '../assets/s3.js';
-import { createS3Client } from '../assets/s3-client.js';
 import type { RunContext } from '../context.js';
 import { createOctokit, type Octokit } from '../github/client.js';
 import { GatewayClient } from '../openfaas/client.js';
 import type { Settings } from '../settings.js';
-import type { StateStore } from '../state/store.js';
+import { createStateStore, type StateStore } from '../state/store.js';
 import { log } from '../log.js';
 
 export interface Services {
@@ -14,23 +12,19 @@ export interface Services {
   ctx: RunContext;
   gateway: GatewayClient;
   octokit: Octokit;
-  /** Present when a bucket is configured: the SDK's client, for the state store. */
-  s3?: S3Client;
-  /** The same bucket for the asset calls, which sign without the SDK where they can (assets/s3.ts). */
+  /**
+   * Present when a bucket is configured: its connection, for the asset calls and the state store alike, which sign
+   * without the SDK where they can (assets/s3.ts); its SDK client is made on first use, if ever.
+   */
   bucket?: S3Connection;
+  /** The bucket's state objects (records, sleeping specs, the sweeper's memory), when a bucket is configured. */
+  state?: StateStore;
   now: () => Date;
 }
 
-/** The bucket's state objects (records, sleeping specs, the sweeper's memory), when a bucket is configured. */
-export function stateStore(s: Pick<Services, 'settings' | 's3'>): StateStore | undefined {
-  const { assets, sweep } = s.settings;
-  return assets && s.s3 ? { client: s.s3, bucket: assets.bucket, statePrefix: sweep.statePrefix } : undefined;
-}
-
 export function createServices(settings: Settings, ctx: RunContext, o: { pacedWrites?: boolean } = {}): Services {
-  const s3 = settings.assets
-    ? createS3Client(settings.assets, { requestTimeoutMs: settings.requestTimeoutMs })
-    : undefined;
+  const { assets } = settings;
+  const bucket = assets && s3Connection(assets, { requestTimeoutMs: settings.requestTimeoutMs });
   return {
     settings,
     ctx,
@@ -40,8 +34,8 @@ export function createServices(settings: Settings, ctx: RunContext, o: { pacedWr
       log: log.info,
       pacedWrites: o.pacedWrites,
     }),
-    s3,
-    bucket: s3 && s3Connection(settings.assets!, { requestTimeoutMs: settings.requestTimeoutMs, client: s3 }),
+    bucket,
+    state: bucket && createStateStore(bucket, assets.bucket, settings.sweep.statePrefix, { log: log.info }),
     now: () => new Date(),
   };
 }

@@ -15,7 +15,7 @@ import { idleSource, loadState } from '../state/sweeper.js';
 import type { Memory } from '../sweep/plan.js';
 import { queryIncreases } from '../sweep/prometheus.js';
 import { putToSleep } from '../sweep/put-to-sleep.js';
-import { stateStore, type Services } from './services.js';
+import type { Services } from './services.js';
 
 /** Last use as the sweeper sees it: Prometheus increases over `idle-after` by function, or the sweeper's memory. */
 export async function readActivity(s: Services): Promise<{ increases?: Map<string, number>; previous?: Memory }> {
@@ -29,7 +29,7 @@ export async function readActivity(s: Services): Promise<{ increases?: Map<strin
     );
     return { increases };
   }
-  const loaded = await loadState(stateStore(s)!);
+  const loaded = await loadState(s.state!);
   if (loaded.warning) log.warning(loaded.warning);
   return { previous: loaded.memory };
 }
@@ -39,7 +39,7 @@ export async function readActivity(s: Services): Promise<{ increases?: Map<strin
  * cannot be read counts as no visit, with a warning: the invocations still count.
  */
 export async function readVisits(s: Services, names: readonly string[]): Promise<Map<string, number>> {
-  const store = stateStore(s);
+  const store = s.state;
   if (!store) return new Map();
   return readStoredVisits(store, names, (name, err) =>
     log.warning(
@@ -58,7 +58,7 @@ export interface Sleeper {
 }
 
 export async function sleepPreview(s: Services, p: Sleeper, fns: FunctionStatus[]): Promise<string> {
-  const slept = await putToSleep({ gateway: s.gateway, store: stateStore(s) }, p.name, fns, s.now());
+  const slept = await putToSleep({ gateway: s.gateway, store: s.state }, p.name, fns, s.now());
   const main = fns.find((f) => f.name === p.name) ?? fns[0];
   const comment = s.settings.github.comment
     ? await tellPr(s, p, { url: addressOf(s, p, main), readyMs: slept.readyMs, saved: slept.saved })

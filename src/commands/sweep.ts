@@ -40,7 +40,7 @@ import { htmlText } from '../text/untrusted.js';
 import { noteItems, type NoteItem } from './made-room-notes.js';
 import { dropPreviewDatabase, withDatabases } from './preview-data.js';
 import { readActivity, readVisits, sleepPreview } from './sleep.js';
-import { stateStore, type Services } from './services.js';
+import type { Services } from './services.js';
 import { teardownPreview } from './teardown.js';
 
 /** Acted-on previews handled at once: enough to sweep hundreds quickly, few enough for GitHub's secondary limits. */
@@ -83,8 +83,8 @@ interface Inventory {
 }
 
 function bucketOf(s: Services) {
-  return s.settings.assets && s.s3 && s.bucket
-    ? { client: s.s3, s3: s.bucket, name: s.settings.assets.bucket }
+  return s.settings.assets && s.bucket && s.state
+    ? { s3: s.bucket, state: s.state, name: s.settings.assets.bucket }
     : undefined;
 }
 
@@ -124,8 +124,8 @@ async function inventory(s: Services): Promise<Inventory> {
     notes: [],
   };
   if (bucket) {
-    inv.prefixes = await listTopPrefixes(bucket.client, bucket.name);
-    inv.records = await listRecords(stateStore(s)!);
+    inv.prefixes = await listTopPrefixes(bucket.state);
+    inv.records = await listRecords(s.state!);
     inv.tombstones = await oldTombstones(s, s.now());
     inv.notes = await noteItems(s, new Set(groups.members.keys()), inv.openPulls);
   }
@@ -136,7 +136,7 @@ async function inventory(s: Services): Promise<Inventory> {
 
 async function oldTombstones(s: Services, now: Date): Promise<{ name: string; pr: number }[]> {
   const before = new Date(now.getTime() - CLOSED_KEEP_DAYS * 86_400_000);
-  const names = await closedBefore(stateStore(s)!, before);
+  const names = await closedBefore(s.state!, before);
   return names.flatMap((name) => {
     const pr = prFromName(s.settings.app, name);
     return pr === undefined ? [] : [{ name, pr }];
@@ -238,7 +238,7 @@ function workItems(s: Services, plan: SweepPlan, inv: Inventory): Item[] {
       pr: t.pr,
       lastActivity: none,
       decision: `forget the removed preview: its address has answered 410 for over ${CLOSED_KEEP_DAYS} days`,
-      run: async () => (await deleteClosed(stateStore(s)!, t.name), 'tombstone deleted'),
+      run: async () => (await deleteClosed(s.state!, t.name), 'tombstone deleted'),
     })),
     ...data.databases.map((d) => ({
       name: d.preview,
@@ -274,7 +274,7 @@ async function remember(
   now: Date,
 ): Promise<void> {
   if (plan.mode !== 'state') return;
-  const store = stateStore(s)!;
+  const store = s.state!;
   const key = sweeperKey(store.statePrefix);
   const state = finalState(plan.actions, previous, failedRemovals);
   if (!state.changed) {

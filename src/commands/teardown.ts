@@ -23,7 +23,7 @@ import { deleteVisit } from '../state/visits.js';
 import { inlineCode } from '../text/untrusted.js';
 import { removeData } from './preview-data.js';
 import type { FunctionDeployment, FunctionStatus } from '../openfaas/types.js';
-import { stateStore, type Services } from './services.js';
+import type { Services } from './services.js';
 import { log } from '../log.js';
 
 export interface TeardownReport {
@@ -71,7 +71,7 @@ export async function teardownPreview(
     }
   };
 
-  const store = stateStore(s);
+  const store = s.state;
   // What a sleeping preview saved is read before it is forgotten: its images name the repositories to clean.
   let saved: Saved = { specs: [], repositories: [] };
   if (store) await step('reading the saved specs', async () => void (saved = await savedSpecs(store, name)));

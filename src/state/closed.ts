@@ -30,7 +30,7 @@ function folder(statePrefix: string): string {
 const closedKey = (statePrefix: string, name: string) => `${folder(statePrefix)}${name}.json`;
 
 export async function saveClosed(store: StateStore, closed: Omit<ClosedPreview, 'version'>): Promise<void> {
-  await writeJson(store.client, store.bucket, closedKey(store.statePrefix, closed.name), {
+  await writeJson(store, closedKey(store.statePrefix, closed.name), {
     version: CLOSED_VERSION,
     ...closed,
   });
@@ -38,7 +38,7 @@ export async function saveClosed(store: StateStore, closed: Omit<ClosedPreview, 
 
 /** The tombstone of `name`, or undefined when there is none or the object is not one of ours. */
 export async function readClosed(store: StateStore, name: string): Promise<ClosedPreview | undefined> {
-  const raw = await readJson<ClosedPreview>(store.client, store.bucket, closedKey(store.statePrefix, name));
+  const raw = await readJson<ClosedPreview>(store, closedKey(store.statePrefix, name));
   const ok =
     raw?.version === CLOSED_VERSION &&
     raw.name === name &&
@@ -50,7 +50,7 @@ export async function readClosed(store: StateStore, name: string): Promise<Close
 }
 
 export async function deleteClosed(store: StateStore, name: string): Promise<void> {
-  await deleteJson(store.client, store.bucket, closedKey(store.statePrefix, name));
+  await deleteJson(store, closedKey(store.statePrefix, name));
 }
 
 /** Names of the tombstones last written before `before` (the bucket's LastModified, not the object's own word). */

@@ -29,7 +29,7 @@ const folder = (statePrefix: string) => stateKey(statePrefix, 'made-room/');
 const noteKey = (statePrefix: string, name: string) => `${folder(statePrefix)}${name}.json`;
 
 export async function saveMadeRoom(store: StateStore, note: Omit<MadeRoomNote, 'version'>): Promise<void> {
-  await writeJson(store.client, store.bucket, noteKey(store.statePrefix, note.name), {
+  await writeJson(store, noteKey(store.statePrefix, note.name), {
     version: NOTE_VERSION,
     ...note,
   });
@@ -37,7 +37,7 @@ export async function saveMadeRoom(store: StateStore, note: Omit<MadeRoomNote, '
 
 /** The note of `name`, or undefined when there is none or the object is not one of ours. */
 export async function readMadeRoom(store: StateStore, name: string): Promise<MadeRoomNote | undefined> {
-  const raw = await readJson<MadeRoomNote>(store.client, store.bucket, noteKey(store.statePrefix, name));
+  const raw = await readJson<MadeRoomNote>(store, noteKey(store.statePrefix, name));
   const ok =
     raw?.version === NOTE_VERSION &&
     raw.name === name &&
@@ -50,7 +50,7 @@ export async function readMadeRoom(store: StateStore, name: string): Promise<Mad
 }
 
 export async function deleteMadeRoom(store: StateStore, name: string): Promise<void> {
-  await deleteJson(store.client, store.bucket, noteKey(store.statePrefix, name));
+  await deleteJson(store, noteKey(store.statePrefix, name));
 }
 
 /** Names of the previews with a note. */

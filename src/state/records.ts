@@ -47,14 +47,14 @@ function recordKey(statePrefix: string, name: string): string {
 }
 
 export async function saveRecord(store: StateStore, record: Omit<PreviewRecord, 'version'>): Promise<void> {
-  await writeJson(store.client, store.bucket, recordKey(store.statePrefix, record.name), {
+  await writeJson(store, recordKey(store.statePrefix, record.name), {
     version: RECORD_VERSION,
     ...record,
   });
 }
 
 export async function readRecord(store: StateStore, name: string): Promise<PreviewRecord | undefined> {
-  return readJson<PreviewRecord>(store.client, store.bucket, recordKey(store.statePrefix, name));
+  return readJson<PreviewRecord>(store, recordKey(store.statePrefix, name));
 }
 
 /** A record's repositories: the strings of its list, whatever else the object in the bucket holds. */
@@ -64,7 +64,7 @@ export function recordRepositories(record: PreviewRecord | undefined): string[] 
 }
 
 export async function deleteRecord(store: StateStore, name: string): Promise<void> {
-  await deleteJson(store.client, store.bucket, recordKey(store.statePrefix, name));
+  await deleteJson(store, recordKey(store.statePrefix, name));
 }
 
 /** Names of every recorded preview (the part of each key between the folder and `.json`). */

@@ -28,7 +28,7 @@ export async function saveSleeping(
   since: Date,
 ): Promise<void> {
   const body: SleepingPreview = { version: SLEEPING_VERSION, since: since.toISOString(), specs };
-  await writeJson(store.client, store.bucket, sleepingKey(store.statePrefix, name), body);
+  await writeJson(store, sleepingKey(store.statePrefix, name), body);
 }
 
 /** A spec of preview `name`: its own function or one of its `<name>-<fn>` functions. */
@@ -43,7 +43,7 @@ function belongs(name: string, spec: unknown): boolean {
 
 /** The saved specs, or undefined when the preview is not asleep (or the object is not one of ours). */
 export async function readSleeping(store: StateStore, name: string): Promise<SleepingPreview | undefined> {
-  const raw = await readJson<SleepingPreview>(store.client, store.bucket, sleepingKey(store.statePrefix, name));
+  const raw = await readJson<SleepingPreview>(store, sleepingKey(store.statePrefix, name));
   if (
     !raw ||
     raw.version !== SLEEPING_VERSION ||
@@ -56,7 +56,7 @@ export async function readSleeping(store: StateStore, name: string): Promise<Sle
 }
 
 export async function deleteSleeping(store: StateStore, name: string): Promise<void> {
-  await deleteJson(store.client, store.bucket, sleepingKey(store.statePrefix, name));
+  await deleteJson(store, sleepingKey(store.statePrefix, name));
 }
 
 /**
@@ -76,5 +76,5 @@ export async function wakingUntil(store: StateStore, name: string): Promise<numb
 }
 
 export async function clearWaking(store: StateStore, name: string): Promise<void> {
-  await deleteJson(store.client, store.bucket, wakingKey(store.statePrefix, name));
+  await deleteJson(store, wakingKey(store.statePrefix, name));
 }

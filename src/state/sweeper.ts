@@ -2,7 +2,6 @@
  * The sweeper's bucket I/O: its state object (`<state-prefix>/sweeper.json`: last seen invocation count and when it
  * last changed, per function) and the list of top-level preview prefixes for garbage collection.
  */
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { readJson, stateKey, writeJson, type StateStore } from './store.js';
 import type { Settings } from '../settings.js';
 import type { FunctionMemory, Memory } from '../sweep/plan.js';
@@ -76,7 +75,7 @@ export async function loadState(store: StateStore): Promise<{ memory: Memory; fo
   const key = sweeperKey(store.statePrefix);
   let raw: unknown;
   try {
-    raw = await readJson<unknown>(store.client, bucket, key);
+    raw = await readJson<unknown>(store, key);
   } catch (err) {
     // A corrupt object must not stop the sweep forever; an unreachable bucket must stop it.
     if (err instanceof SyntaxError)
@@ -92,19 +91,10 @@ export async function loadState(store: StateStore): Promise<{ memory: Memory; fo
 
 export async function saveState(store: StateStore, memory: Memory, now: Date): Promise<void> {
   const file: StateFile = { version: STATE_VERSION, updatedAt: now.toISOString(), functions: memory };
-  await writeJson(store.client, store.bucket, sweeperKey(store.statePrefix), file);
+  await writeJson(store, sweeperKey(store.statePrefix), file);
 }
 
 /** Top-level "directories" of the bucket (`<name>/`), every page of a delimited listing. */
-export async function listTopPrefixes(client: S3Client, bucket: string): Promise<string[]> {
-  const out: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.send(
-      new ListObjectsV2Command({ Bucket: bucket, Delimiter: '/', ContinuationToken: token }),
-    );
-    for (const p of page.CommonPrefixes ?? []) if (p.Prefix) out.push(p.Prefix);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return out;
+export async function listTopPrefixes(store: StateStore): Promise<string[]> {
+  return (await store.objects.list('', '/')).prefixes;
 }

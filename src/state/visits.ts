@@ -18,7 +18,7 @@ export async function readVisit(store: StateStore, name: string): Promise<number
 }
 
 export async function deleteVisit(store: StateStore, name: string): Promise<void> {
-  await deleteJson(store.client, store.bucket, visitKey(store.statePrefix, name));
+  await deleteJson(store, visitKey(store.statePrefix, name));
 }
 
 /** Visit marks read at once: a sweep of many previews does not wait on them one by one. */

@@ -20,8 +20,8 @@ function configure(): WakerConfig {
 const config = configure();
 const log = wakerLog(config, (line) => process.stdout.write(`${line}\n`));
 
-const services = connect(config, log);
-const waker = await startWaker({ config, ...services, signRead: await readSigner(config, services.store), log });
+const { s3, ...services } = connect(config, log);
+const waker = await startWaker({ config, ...services, signRead: await readSigner(config, s3), log });
 log(
   `faas-preview waker listening on ${waker.url} for *.${config.previewDomain}, gateway ${config.gateway.url}, repositories ${config.repositories.map((r) => `${r.owner}/${r.repo}`).join(', ')}, gate ${config.gate ? 'github' : 'off'}, bucket reads ${config.bucketReads}`,
 );

@@ -11,10 +11,9 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createReadSigner, type ReadSigner } from '../assets/read-signer.js';
-import { s3Connection } from '../assets/s3.js';
-import { createS3Client } from '../assets/s3-client.js';
+import { s3Connection, type S3Connection } from '../assets/s3.js';
 import { GatewayClient } from '../openfaas/client.js';
-import type { StateStore } from '../state/store.js';
+import { createStateStore, type StateStore } from '../state/store.js';
 import { sanitize } from '../text/untrusted.js';
 import type { WakerConfig } from './config.js';
 import { Flights } from './flight.js';
@@ -312,23 +311,26 @@ export function wakeLine(name: string, o: WakeOutcome, ms: number): string {
   return `wake preview=${name} functions=${functions} created=${created} outcome=${o.kind} duration=${(ms / 1000).toFixed(2)}s${reason}`;
 }
 
-/** The gateway client and the bucket store of `config`, with the action's timeouts and retries. */
-export function connect(config: WakerConfig, log: (line: string) => void): Pick<WakerOptions, 'gateway' | 'store'> {
+/**
+ * The gateway client, the bucket's connection and the state store on it, with the action's timeouts and retries
+ * (the store signs without the SDK where the connection allows it, assets/s3.ts).
+ */
+export function connect(
+  config: WakerConfig,
+  log: (line: string) => void,
+): Pick<WakerOptions, 'gateway' | 'store'> & { s3: S3Connection } {
+  const s3 = s3Connection(config.s3, { requestTimeoutMs: config.requestTimeoutMs });
   return {
     gateway: new GatewayClient(config.gateway, { timeoutMs: config.requestTimeoutMs, log }),
-    store: {
-      client: createS3Client(config.s3, { requestTimeoutMs: config.requestTimeoutMs }),
-      bucket: config.s3.bucket,
-      statePrefix: config.statePrefix,
-    },
+    s3,
+    store: createStateStore(s3, config.s3.bucket, config.statePrefix, { log }),
   };
 }
 
 /** The signer of a private bucket's reads (WAKER_BUCKET_READS=signed); throws when the bucket's endpoint needs more than SigV4. */
-export async function readSigner(config: WakerConfig, store: StateStore): Promise<ReadSigner | undefined> {
+export async function readSigner(config: WakerConfig, s3: S3Connection): Promise<ReadSigner | undefined> {
   if (config.bucketReads !== 'signed') return undefined;
-  const s3 = s3Connection(config.s3, { requestTimeoutMs: config.requestTimeoutMs, client: store.client });
-  const signer = await createReadSigner(s3, store.bucket);
+  const signer = await createReadSigner(s3, config.s3.bucket);
   if (!signer) throw new Error('WAKER_BUCKET_READS=signed: the bucket endpoint needs another signature than SigV4');
   return signer;
 }

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { s3Connection, type S3Connection } from '../../src/assets/s3.js';
 import { createS3Client } from '../../src/assets/s3-client.js';
 import type { AssetSettings } from '../../src/settings.js';
+import { createStateStore, type StateStore } from '../../src/state/store.js';
 
 interface S3rverInstance {
   run(): Promise<AddressInfo>;
@@ -109,6 +110,8 @@ export interface S3Emulator {
   client: S3Client;
   /** The same bucket as the asset calls take it (they sign without the SDK here: endpoint and keys are static). */
   connection: S3Connection;
+  /** The state store on `connection` (src/state/store.ts), under `statePrefix` (default `.faas-preview`). */
+  state(statePrefix?: string): StateStore;
   settings: AssetSettings;
   listKeys(prefix?: string): Promise<string[]>;
   /** Requests the server received so far (all clients, including aws-cli and rclone in the bench). */
@@ -263,12 +266,14 @@ export async function connectTo(server: StartedServer): Promise<S3Emulator> {
     throw err;
   }
   tap.clearRequests();
+  const connection = s3Connection(settings, { client, env: {} });
   return {
     kind,
     endpoint,
     bucket,
     client,
-    connection: s3Connection(settings, { client, env: {} }),
+    connection,
+    state: (statePrefix = '.faas-preview') => createStateStore(connection, bucket, statePrefix),
     settings,
     listKeys: (prefix) => listAllKeys(client, bucket, prefix),
     ...tap,
