@@ -65,17 +65,21 @@ for (const c of CASES) {
 
     test('a wrong registry password stops at login, named with the image and the exit code', async () => {
       const wrong = { ...settings, registryPassword: 'not-the-password' };
-      await expect(buildImage(wrong, tag, { parent: parent() })).rejects.toThrow(
+      let cued = 0;
+      await expect(buildImage(wrong, tag, { parent: parent(), building: () => cued++ })).rejects.toThrow(
         new RegExp(
           `^${c.builder} login failed for image ${tag} \\(exit code [1-9]\\d*\\); its output is in the log above$`,
         ),
       );
       expect(await registry.tags('acme/shop')).toEqual([]);
+      expect(cued).toBe(0); // the deploy's uploads never started
     }, 60_000);
 
     test('with the right password the image arrives', async () => {
-      await buildImage(settings, tag, { parent: parent() });
+      let cued = 0;
+      await buildImage(settings, tag, { parent: parent(), building: () => cued++ });
       expect(await registry.tags('acme/shop')).toEqual(['pr-3-ec26c3e']);
+      expect(cued).toBe(1); // once, from the build command's first output
     }, 60_000);
   });
 }

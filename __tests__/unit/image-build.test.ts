@@ -100,6 +100,7 @@ describe('buildImage', () => {
     const calls: { cmd: string; args: string[]; env: Record<string, string>; input?: string }[] = [];
     const run: Run = async (cmd, args, o) => {
       calls.push({ cmd, args, env: o.env, input: o.input?.toString() });
+      o.started?.(); // as the first output of a real command would
       const failing = fail && args[0] === fail.step;
       return { code: failing ? fail.code : 0, stderr: failing ? (fail.stderr ?? '') : '' };
     };
@@ -115,11 +116,11 @@ describe('buildImage', () => {
     expect(calls[0].input).toBe('top-secret');
   });
 
-  test('says when the build command itself starts: after login, before the build, once', async () => {
+  test('says when the build command itself runs: after login, while the build runs, once', async () => {
     const { calls, run } = recorder();
     const seen: string[][] = [];
     await buildImage(base, tag, { run, parent: parent(), building: () => seen.push(calls.map((c) => c.args[0])) });
-    expect(seen).toEqual([['login']]);
+    expect(seen).toEqual([['login', 'bud']]);
     expect(calls.map((c) => c.args[0])).toEqual(['login', 'bud', 'push']);
   });
 
