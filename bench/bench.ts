@@ -9,7 +9,8 @@
  *   options: --small (40 files), --runs N, --concurrency N (default: the action's), --tools ours,aws,rclone,
  *            rclone-checksum,rclone-tuned, --rollout-ms MS (pipeline, default 3000), --latency MS (s3rver delays
  *            each request: a network round trip), --timeline (pipeline: each push's log lines and builder commands,
- *            timed from the action's start, on stderr), --seed N, --out FILE, --no-write (print only)
+ *            timed from the action's start, on stderr; BENCH_NODE_ARGS='--cpu-prof ...' profiles each action run),
+ *            --seed N, --out FILE, --no-write (print only)
  *
  * Parts: the sync comparison on each server (sync-bench.ts, tools.ts, servers.ts), the pipeline (pipeline.ts,
  * bundle-run.ts, function.ts), the bundle's start-up and the sweep decision (extras.ts). Without Ceph,

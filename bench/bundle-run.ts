@@ -107,7 +107,9 @@ export function runBundle(o: RunOptions): Promise<ActionRun> {
   for (const [name, value] of Object.entries(o.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   return new Promise((resolve, reject) => {
     const startedAt = Date.now();
-    const child = spawn(process.execPath, [BUNDLE], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // profiling the action: BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (never set by the bench itself)
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, BUNDLE], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: Line[] = [];
     let partial = '';
     let stderr = '';
