@@ -66,14 +66,16 @@ describe('deploy order: static files beside the build, HTML after readiness', ()
     for (const d of [path.join(workspace, 'fn'), path.join(workspace, 'site'), bin, gates])
       mkdirSync(d, { recursive: true });
     writeFileSync(path.join(workspace, 'fn/Dockerfile'), 'FROM scratch\nCOPY handler.txt /handler.txt\n');
-    // The builder: a build announces itself, then waits for the test's gate ("go" or "fail") before the real one runs.
-    // Not the `bud --help` that asks what the builder supports: the deploy's uploads start with the build itself.
+    // The builder: a build announces itself and prints its first step, as buildah does at once, then waits for the
+    // test's gate ("go" or "fail") before the real one runs. Not the `bud --help` that asks what the builder supports:
+    // the deploy's uploads start with the build's first output.
     const real = execFileSync('sh', ['-c', 'command -v buildah'], { encoding: 'utf8' }).trim();
     writeFileSync(
       path.join(bin, 'buildah'),
       `#!/bin/sh
 case "$1 $2" in "bud --help"|"build --help") ;; "bud "*|"build "*)
   touch '${gates}/building'
+  echo "STEP 1/2: held by the test"
   i=0; while [ ! -e '${gates}/go' ] && [ ! -e '${gates}/fail' ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done
   rm -f '${gates}/building'
   if [ -e '${gates}/fail' ]; then echo "error: the test failed this build" >&2; exit 1; fi;;
