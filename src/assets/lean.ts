@@ -28,7 +28,7 @@
  * Everything stays on the SDK when the endpoint needs what only it does (see resolveTarget).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { createLeanHttp, type LeanHttp, type LeanHttpRequest, type LeanHttpResponse } from './lean-http.js';
@@ -347,7 +347,7 @@ function sizeCheck(what: string, size: number): Pick<Call, 'size' | 'sizeMismatc
 /** The headers of a small XML body (DeleteObjects, CompleteMultipartUpload): its hash is signed, not UNSIGNED-PAYLOAD. */
 const xmlBody = (body: Buffer): Record<string, string> => ({
   'content-type': 'application/xml',
-  'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'),
+  'x-amz-content-sha256': hash('sha256', body, 'hex'),
 });
 
 /** The answer's ETag header, normalised (empty when there was none). */
@@ -389,14 +389,11 @@ function multipartCalls(
     async completeMultipart(key, uploadId, parts) {
       const list = parts.map((p) => `<Part><PartNumber>${p.number}</PartNumber><ETag>"${p.etag}"</ETag></Part>`);
       const body = Buffer.from(`<CompleteMultipartUpload>${list.join('')}</CompleteMultipartUpload>`);
-      const headers = {
-        ...xmlBody(body),
-      };
       const res = await send({
         method: 'POST',
         path: path(key),
         query: { uploadId },
-        headers,
+        headers: xmlBody(body),
         body,
         size: body.length,
         maxBody: MAX_ANSWER,
@@ -483,7 +480,7 @@ export async function createLeanS3(
         // S3 requires the body's MD5 (or a checksum) on DeleteObjects; the payload hash is signed too
         headers: {
           ...xmlBody(body),
-          'content-md5': createHash('md5').update(body).digest('base64'),
+          'content-md5': hash('md5', body, 'base64'),
         },
         body,
         size: body.length,

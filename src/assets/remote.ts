@@ -50,8 +50,31 @@ export interface Remote {
   log: (line: string) => void;
 }
 
-/** One page of `prefix`'s listing. */
-async function page(l: Remote, bucket: string, prefix: string, from: PageStart): Promise<ListPage> {
+/** What is read of the SDK's ListObjectsV2 output. */
+interface SdkListOutput {
+  Contents?: { Key?: string; Size?: number; ETag?: string; LastModified?: Date }[];
+  CommonPrefixes?: { Prefix?: string }[];
+  IsTruncated?: boolean;
+  NextContinuationToken?: string;
+}
+
+/** A page of the SDK's ListObjectsV2 output, as lean.ts reads one. */
+function sdkPage(p: SdkListOutput): ListPage {
+  return {
+    objects: (p.Contents ?? []).map((o) => ({
+      key: o.Key ?? '',
+      size: o.Size ?? 0,
+      etag: o.ETag ?? '',
+      lastModified: o.LastModified,
+    })),
+    prefixes: (p.CommonPrefixes ?? []).flatMap((c) => (c.Prefix ? [c.Prefix] : [])),
+    truncated: !!p.IsTruncated,
+    nextToken: p.NextContinuationToken,
+  };
+}
+
+/** One page of `prefix`'s listing (the sync's, the teardown's and the state store's). */
+export async function listPage(l: Remote, bucket: string, prefix: string, from: PageStart): Promise<ListPage> {
   const { lean } = l;
   const target = { operation: 'ListObjectsV2', bucket, prefix };
   if (lean) return s3Operation(target, () => lean.list(prefix, from), { retry: true, log: l.log });
@@ -59,16 +82,12 @@ async function page(l: Remote, bucket: string, prefix: string, from: PageStart):
   const command = new ListObjectsV2Command({
     Bucket: bucket,
     Prefix: prefix,
+    Delimiter: from.delimiter,
     ContinuationToken: from.token,
     StartAfter: from.startAfter,
     MaxKeys: from.maxKeys,
   });
-  const p = await s3Operation(target, () => client.send(l.counter.count(command)));
-  return {
-    objects: (p.Contents ?? []).map((o) => ({ key: o.Key ?? '', size: o.Size ?? 0, etag: o.ETag ?? '' })),
-    truncated: !!p.IsTruncated,
-    nextToken: p.NextContinuationToken,
-  };
+  return sdkPage(await s3Operation(target, () => client.send(l.counter.count(command))));
 }
 
 /**
@@ -117,13 +136,13 @@ async function listRange(
 ): Promise<ListPage['objects']> {
   const out: ListPage['objects'] = [];
   const { maxKeys } = r;
-  let p = await (first ?? page(l, bucket, prefix, { startAfter: r.after, maxKeys }));
+  let p = await (first ?? listPage(l, bucket, prefix, { startAfter: r.after, maxKeys }));
   for (;;) {
     out.push(...p.objects);
     const last = p.objects.at(-1)?.key;
     const reached = r.upTo !== undefined && last !== undefined && keyOrder(last, r.upTo) >= 0;
     if (!p.truncated || !p.nextToken || reached) break;
-    p = await page(l, bucket, prefix, { token: p.nextToken, maxKeys });
+    p = await listPage(l, bucket, prefix, { token: p.nextToken, maxKeys });
   }
   const inRange = (k: string) =>
     (r.after === undefined || keyOrder(k, r.after) > 0) && (r.upTo === undefined || keyOrder(k, r.upTo) <= 0);
@@ -145,7 +164,7 @@ export async function listRemote(
   tuning: { rangeKeys?: number; maxKeys?: number } = {},
 ): Promise<Map<string, RemoteObject>> {
   const { maxKeys } = tuning;
-  const first = page(l, bucket, prefix, { maxKeys });
+  const first = listPage(l, bucket, prefix, { maxKeys });
   first.catch(() => undefined); // awaited below
   const cuts = rangeCuts((await expected) ?? [], tuning.rangeKeys);
   const ranges = [
@@ -213,7 +232,7 @@ export async function deletePrefix(
     let deleted = 0;
     let token: string | undefined;
     do {
-      const p = await page(l, bucket, prefix, { token });
+      const p = await listPage(l, bucket, prefix, { token });
       const keys = p.objects.map((o) => o.key).filter((k) => k.startsWith(prefix));
       deleted += await deleteKeys(l, bucket, prefix, keys);
       token = p.truncated ? p.nextToken : undefined;

@@ -10,6 +10,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createLeanS3, type LeanS3, type ListPage } from '../assets/lean.js';
 import type { S3Connection } from '../assets/s3.js';
+import { listPage, RequestCounter } from '../assets/remote.js';
 import { s3Operation, type S3Target } from '../assets/s3-call.js';
 import type * as SdkParts from '../assets/sdk.js';
 
@@ -56,29 +57,6 @@ async function readBounded(body: unknown): Promise<Buffer> {
   return Buffer.concat(chunks, n);
 }
 
-/** What the state store reads of the SDK's ListObjectsV2 output. */
-interface SdkListOutput {
-  Contents?: { Key?: string; Size?: number; ETag?: string; LastModified?: Date }[];
-  CommonPrefixes?: { Prefix?: string }[];
-  IsTruncated?: boolean;
-  NextContinuationToken?: string;
-}
-
-/** A page of the SDK's ListObjectsV2 output, as lean.ts reads one. */
-function sdkPage(p: SdkListOutput): ListPage {
-  return {
-    objects: (p.Contents ?? []).map((o) => ({
-      key: o.Key ?? '',
-      size: o.Size ?? 0,
-      etag: o.ETag ?? '',
-      lastModified: o.LastModified,
-    })),
-    prefixes: (p.CommonPrefixes ?? []).flatMap((c) => (c.Prefix ? [c.Prefix] : [])),
-    truncated: !!p.IsTruncated,
-    nextToken: p.NextContinuationToken,
-  };
-}
-
 /** The calls on `bucket`: lean ones made on first use, or the SDK's client. */
 export function bucketObjects(s3: S3Connection, bucket: string, o: BucketObjectsOptions = {}): BucketObjects {
   const maxSockets = Math.max(1, Math.floor(s3.settings.concurrency) || 1);
@@ -99,15 +77,13 @@ export function bucketObjects(s3: S3Connection, bucket: string, o: BucketObjects
     const [client, sdk] = await Promise.all([s3.client(), import('../assets/sdk.js')]);
     return s3Operation(target, () => viaSdk(client, sdk));
   }
-  const page = (prefix: string, delimiter: string | undefined, token: string | undefined): Promise<ListPage> =>
-    call(
-      { operation: 'ListObjectsV2', bucket, prefix },
-      (l) => l.list(prefix, { token, delimiter, maxKeys: o.maxKeys }),
-      async (client, { ListObjectsV2Command }) => {
-        const input = { Bucket: bucket, Prefix: prefix, Delimiter: delimiter, ContinuationToken: token };
-        return sdkPage(await client.send(new ListObjectsV2Command({ ...input, MaxKeys: o.maxKeys })));
-      },
-    );
+  const counter = new RequestCounter(); // listPage counts the SDK's attempts; nothing here reads the count
+  const page = async (prefix: string, delimiter: string | undefined, token: string | undefined): Promise<ListPage> =>
+    listPage({ s3, lean: await lean(), counter, log: o.log ?? (() => undefined) }, bucket, prefix, {
+      token,
+      delimiter,
+      maxKeys: o.maxKeys,
+    });
 
   return {
     get: (key) =>
