@@ -1639,7 +1639,7 @@ function sizeCheck(what, size) {
 /** The headers of a small XML body (DeleteObjects, CompleteMultipartUpload): its hash is signed, not UNSIGNED-PAYLOAD. */
 const xmlBody = (body) => ({
     'content-type': 'application/xml',
-    'x-amz-content-sha256': (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex'),
+    'x-amz-content-sha256': (0,external_node_crypto_.hash)('sha256', body, 'hex'),
 });
 /** The answer's ETag header, normalised (empty when there was none). */
 const etagOf = (res) => normalizeEtag(typeof res.headers.etag === 'string' ? res.headers.etag : undefined);
@@ -1674,14 +1674,11 @@ function multipartCalls(send, signing) {
         async completeMultipart(key, uploadId, parts) {
             const list = parts.map((p) => `<Part><PartNumber>${p.number}</PartNumber><ETag>"${p.etag}"</ETag></Part>`);
             const body = Buffer.from(`<CompleteMultipartUpload>${list.join('')}</CompleteMultipartUpload>`);
-            const headers = {
-                ...xmlBody(body),
-            };
             const res = await send({
                 method: 'POST',
                 path: path(key),
                 query: { uploadId },
-                headers,
+                headers: xmlBody(body),
                 body,
                 size: body.length,
                 maxBody: MAX_ANSWER,
@@ -1758,7 +1755,7 @@ async function createLeanS3(s3, bucket, opts) {
                 // S3 requires the body's MD5 (or a checksum) on DeleteObjects; the payload hash is signed too
                 headers: {
                     ...xmlBody(body),
-                    'content-md5': (0,external_node_crypto_.createHash)('md5').update(body).digest('base64'),
+                    'content-md5': (0,external_node_crypto_.hash)('md5', body, 'base64'),
                 },
                 body,
                 size: body.length,
@@ -1888,7 +1885,188 @@ async function s3Operation(target, fn, o = {}) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/assets/remote.ts
+
+
+
+/** Counts the HTTP attempts of the commands passed through `count` (the deserialize step runs once per attempt). */
+class RequestCounter {
+    n = 0;
+    count(command) {
+        command.middlewareStack.add((next) => async (args) => {
+            this.n++;
+            return next(args);
+        }, { step: 'deserialize', name: 'faasPreviewRequestCounter' });
+        return command;
+    }
+    get requests() {
+        return this.n;
+    }
+}
+function checkPrefix(prefix) {
+    if (!prefix || !prefix.endsWith('/') || prefix.startsWith('/') || prefix.split('/').includes('..')) {
+        throw new Error(`invalid asset prefix ${JSON.stringify(prefix)}: expected "<name>/"`);
+    }
+}
+/** A page of the SDK's ListObjectsV2 output, as lean.ts reads one. */
+function sdkPage(p) {
+    return {
+        objects: (p.Contents ?? []).map((o) => ({
+            key: o.Key ?? '',
+            size: o.Size ?? 0,
+            etag: o.ETag ?? '',
+            lastModified: o.LastModified,
+        })),
+        prefixes: (p.CommonPrefixes ?? []).flatMap((c) => (c.Prefix ? [c.Prefix] : [])),
+        truncated: !!p.IsTruncated,
+        nextToken: p.NextContinuationToken,
+    };
+}
+/** One page of `prefix`'s listing (the sync's, the teardown's and the state store's). */
+async function listPage(l, bucket, prefix, from) {
+    const { lean } = l;
+    const target = { operation: 'ListObjectsV2', bucket, prefix };
+    if (lean)
+        return s3Operation(target, () => lean.list(prefix, from), { retry: true, log: l.log });
+    const [client, { ListObjectsV2Command }] = await Promise.all([l.s3.client(), Promise.all(/* import() */[__webpack_require__.e(711), __webpack_require__.e(927)]).then(__webpack_require__.bind(__webpack_require__, 8927))]);
+    const command = new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix,
+        Delimiter: from.delimiter,
+        ContinuationToken: from.token,
+        StartAfter: from.startAfter,
+        MaxKeys: from.maxKeys,
+    });
+    return sdkPage(await s3Operation(target, () => client.send(l.counter.count(command))));
+}
+/**
+ * S3's order of keys: by their UTF-8 bytes, compared on the UTF-16 code units without encoding (a listing compares
+ * thousands). The two orders agree but where a surrogate (half of a code point past U+FFFF, four bytes in UTF-8) meets
+ * a unit from U+E000 to U+FFFF (three bytes, lower): there the surrogate's code point is the greater.
+ */
+function keyOrder(a, b) {
+    const n = Math.min(a.length, b.length);
+    for (let i = 0; i < n; i++) {
+        const x = a.charCodeAt(i);
+        const y = b.charCodeAt(i);
+        if (x === y)
+            continue;
+        const surrogateX = x >= 0xd800 && x < 0xe000;
+        if (surrogateX !== (y >= 0xd800 && y < 0xe000) && Math.max(x, y) >= 0xe000)
+            return surrogateX ? 1 : -1;
+        return x < y ? -1 : 1;
+    }
+    return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
+/** Local keys per range of a cut listing: about a page, with room for keys only the bucket has (at most 1,000 a page). */
+const RANGE_KEYS = 900;
+/**
+ * Where to cut `prefix`'s listing, from the keys expected there (any keys: they only decide where). Only printable
+ * ASCII keys are cuts: any key compares with one alike by its UTF-8 bytes (S3's order) and by its UTF-16 code units
+ * (some S3-compatible servers'), so a range ends where the server thinks it does.
+ */
+function rangeCuts(expected, rangeKeys = RANGE_KEYS) {
+    const sorted = expected.filter((k) => /^[\x20-\x7e]*$/.test(k)).sort(keyOrder);
+    const cuts = [];
+    for (let i = rangeKeys - 1; i < sorted.length - 1; i += rangeKeys)
+        cuts.push(sorted[i]);
+    return cuts;
+}
+/**
+ * The objects in (`after`, `upTo`] (unbounded where absent): pages from `after` on, until one is the last or reaches
+ * `upTo`. `first` is that first page when it was asked for already.
+ */
+async function listRange(l, bucket, prefix, r, first) {
+    const out = [];
+    const { maxKeys } = r;
+    let p = await (first ?? listPage(l, bucket, prefix, { startAfter: r.after, maxKeys }));
+    for (;;) {
+        out.push(...p.objects);
+        const last = p.objects.at(-1)?.key;
+        const reached = r.upTo !== undefined && last !== undefined && keyOrder(last, r.upTo) >= 0;
+        if (!p.truncated || !p.nextToken || reached)
+            break;
+        p = await listPage(l, bucket, prefix, { token: p.nextToken, maxKeys });
+    }
+    const inRange = (k) => (r.after === undefined || keyOrder(k, r.after) > 0) && (r.upTo === undefined || keyOrder(k, r.upTo) <= 0);
+    return out.filter((o) => inRange(o.key));
+}
+/**
+ * Every object under `prefix`, by key relative to it. The first page is asked for at once; with `expected` (the keys
+ * the caller expects there: the local files'), the rest of the listing is cut into ranges of about a page each
+ * (rangeCuts), listed at the same time instead of one page after the other. A range's listing goes on until it has
+ * passed the range's end, so the listing is whole whatever `expected` holds: it only decides where to cut.
+ */
+async function listRemote(l, bucket, prefix, expected, 
+/** Smaller ranges and pages than S3's (tests). */
+tuning = {}) {
+    const { maxKeys } = tuning;
+    const first = listPage(l, bucket, prefix, { maxKeys });
+    first.catch(() => undefined); // awaited below
+    const cuts = rangeCuts((await expected) ?? [], tuning.rangeKeys);
+    const ranges = [
+        listRange(l, bucket, prefix, { upTo: cuts[0], maxKeys }, first),
+        ...cuts.map((after, i) => listRange(l, bucket, prefix, { after, upTo: cuts[i + 1], maxKeys })),
+    ];
+    const remote = new Map();
+    for (const objects of await Promise.all(ranges))
+        for (const o of objects)
+            if (o.key.startsWith(prefix))
+                remote.set(o.key.slice(prefix.length), { size: o.size, etag: normalizeEtag(o.etag) });
+    return remote;
+}
+/** One DeleteObjects request (Quiet): the keys S3 says it could not delete. */
+async function deleteBatch(l, bucket, prefix, batch) {
+    const { lean } = l;
+    const target = { operation: 'DeleteObjects', bucket, prefix };
+    if (lean)
+        return s3Operation(target, () => lean.deleteMany(batch), { retry: true, log: l.log });
+    const [client, { DeleteObjectsCommand }] = await Promise.all([l.s3.client(), Promise.all(/* import() */[__webpack_require__.e(711), __webpack_require__.e(927)]).then(__webpack_require__.bind(__webpack_require__, 8927))]);
+    const Delete = { Objects: batch.map((Key) => ({ Key })), Quiet: true };
+    const out = await s3Operation(target, () => client.send(l.counter.count(new DeleteObjectsCommand({ Bucket: bucket, Delete }))));
+    return (out.Errors ?? []).map((e) => ({ key: e.Key, code: e.Code, message: e.Message }));
+}
+/**
+ * Deletes `keys` (all under `prefix`) in batches of 1,000. Quiet mode: the answer lists only the keys that failed
+ * (radosgw honours Quiet; s3rver ignores it and lists every key as deleted, which is read the same way).
+ */
+async function deleteKeys(l, bucket, prefix, keys) {
+    let deleted = 0;
+    for (const batch of batches(keys, 1000)) {
+        const failed = await deleteBatch(l, bucket, prefix, batch);
+        if (failed.length) {
+            const [e] = failed;
+            const others = failed.length > 1 ? `; ${failed.length - 1} other key(s) of the same request failed too` : '';
+            // S3 answered 200: the error is the key's own, without an HTTP status
+            throw new S3OperationError({ operation: 'DeleteObjects', bucket, key: e.key ?? prefix }, { kind: 'answer', code: e.code, message: `${e.message ?? ''}${others}`, headers: {} });
+        }
+        deleted += batch.length;
+    }
+    return deleted;
+}
+/** Delete every object under `prefix` (teardown). Empty or missing prefix: 0 deleted. */
+async function deletePrefix(s3, bucket, prefix) {
+    checkPrefix(prefix);
+    const lean = await createLeanS3(s3, bucket, { maxSockets: 2 });
+    const l = { s3, lean, counter: new RequestCounter(), log: () => undefined };
+    try {
+        let deleted = 0;
+        let token;
+        do {
+            const p = await listPage(l, bucket, prefix, { token });
+            const keys = p.objects.map((o) => o.key).filter((k) => k.startsWith(prefix));
+            deleted += await deleteKeys(l, bucket, prefix, keys);
+            token = p.truncated ? p.nextToken : undefined;
+        } while (token);
+        return { deleted, requests: l.counter.requests + (lean?.requests() ?? 0) };
+    }
+    finally {
+        lean?.close();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/state/objects.ts
+
 
 
 /** Far above what the action writes (a sleeping preview holds the specs of at most 15 functions): a hostile answer's bound. */
@@ -1909,20 +2087,6 @@ async function readBounded(body) {
     }
     return Buffer.concat(chunks, n);
 }
-/** A page of the SDK's ListObjectsV2 output, as lean.ts reads one. */
-function sdkPage(p) {
-    return {
-        objects: (p.Contents ?? []).map((o) => ({
-            key: o.Key ?? '',
-            size: o.Size ?? 0,
-            etag: o.ETag ?? '',
-            lastModified: o.LastModified,
-        })),
-        prefixes: (p.CommonPrefixes ?? []).flatMap((c) => (c.Prefix ? [c.Prefix] : [])),
-        truncated: !!p.IsTruncated,
-        nextToken: p.NextContinuationToken,
-    };
-}
 /** The calls on `bucket`: lean ones made on first use, or the SDK's client. */
 function bucketObjects(s3, bucket, o = {}) {
     const maxSockets = Math.max(1, Math.floor(s3.settings.concurrency) || 1);
@@ -1939,9 +2103,11 @@ function bucketObjects(s3, bucket, o = {}) {
         const [client, sdk] = await Promise.all([s3.client(), Promise.all(/* import() */[__webpack_require__.e(711), __webpack_require__.e(927)]).then(__webpack_require__.bind(__webpack_require__, 8927))]);
         return s3Operation(target, () => viaSdk(client, sdk));
     }
-    const page = (prefix, delimiter, token) => call({ operation: 'ListObjectsV2', bucket, prefix }, (l) => l.list(prefix, { token, delimiter, maxKeys: o.maxKeys }), async (client, { ListObjectsV2Command }) => {
-        const input = { Bucket: bucket, Prefix: prefix, Delimiter: delimiter, ContinuationToken: token };
-        return sdkPage(await client.send(new ListObjectsV2Command({ ...input, MaxKeys: o.maxKeys })));
+    const counter = new RequestCounter(); // listPage counts the SDK's attempts; nothing here reads the count
+    const page = async (prefix, delimiter, token) => listPage({ s3, lean: await lean(), counter, log: o.log ?? (() => undefined) }, bucket, prefix, {
+        token,
+        delimiter,
+        maxKeys: o.maxKeys,
     });
     return {
         get: (key) => call({ operation: 'GetObject', bucket, key }, (l) => l.get(key, MAX_OBJECT_BYTES), async (client, { GetObjectCommand }) => {
@@ -2441,176 +2607,6 @@ async function saveManifest(lean, scope, state, next, log) {
         retry: true,
         log,
     }).catch((err) => log(`warning: the asset manifest ${key} was not written (${err.message})`));
-}
-
-;// CONCATENATED MODULE: ./src/assets/remote.ts
-
-
-
-/** Counts the HTTP attempts of the commands passed through `count` (the deserialize step runs once per attempt). */
-class RequestCounter {
-    n = 0;
-    count(command) {
-        command.middlewareStack.add((next) => async (args) => {
-            this.n++;
-            return next(args);
-        }, { step: 'deserialize', name: 'faasPreviewRequestCounter' });
-        return command;
-    }
-    get requests() {
-        return this.n;
-    }
-}
-function checkPrefix(prefix) {
-    if (!prefix || !prefix.endsWith('/') || prefix.startsWith('/') || prefix.split('/').includes('..')) {
-        throw new Error(`invalid asset prefix ${JSON.stringify(prefix)}: expected "<name>/"`);
-    }
-}
-/** One page of `prefix`'s listing. */
-async function page(l, bucket, prefix, from) {
-    const { lean } = l;
-    const target = { operation: 'ListObjectsV2', bucket, prefix };
-    if (lean)
-        return s3Operation(target, () => lean.list(prefix, from), { retry: true, log: l.log });
-    const [client, { ListObjectsV2Command }] = await Promise.all([l.s3.client(), Promise.all(/* import() */[__webpack_require__.e(711), __webpack_require__.e(927)]).then(__webpack_require__.bind(__webpack_require__, 8927))]);
-    const command = new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: prefix,
-        ContinuationToken: from.token,
-        StartAfter: from.startAfter,
-        MaxKeys: from.maxKeys,
-    });
-    const p = await s3Operation(target, () => client.send(l.counter.count(command)));
-    return {
-        objects: (p.Contents ?? []).map((o) => ({ key: o.Key ?? '', size: o.Size ?? 0, etag: o.ETag ?? '' })),
-        truncated: !!p.IsTruncated,
-        nextToken: p.NextContinuationToken,
-    };
-}
-/**
- * S3's order of keys: by their UTF-8 bytes, compared on the UTF-16 code units without encoding (a listing compares
- * thousands). The two orders agree but where a surrogate (half of a code point past U+FFFF, four bytes in UTF-8) meets
- * a unit from U+E000 to U+FFFF (three bytes, lower): there the surrogate's code point is the greater.
- */
-function keyOrder(a, b) {
-    const n = Math.min(a.length, b.length);
-    for (let i = 0; i < n; i++) {
-        const x = a.charCodeAt(i);
-        const y = b.charCodeAt(i);
-        if (x === y)
-            continue;
-        const surrogateX = x >= 0xd800 && x < 0xe000;
-        if (surrogateX !== (y >= 0xd800 && y < 0xe000) && Math.max(x, y) >= 0xe000)
-            return surrogateX ? 1 : -1;
-        return x < y ? -1 : 1;
-    }
-    return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
-}
-/** Local keys per range of a cut listing: about a page, with room for keys only the bucket has (at most 1,000 a page). */
-const RANGE_KEYS = 900;
-/**
- * Where to cut `prefix`'s listing, from the keys expected there (any keys: they only decide where). Only printable
- * ASCII keys are cuts: any key compares with one alike by its UTF-8 bytes (S3's order) and by its UTF-16 code units
- * (some S3-compatible servers'), so a range ends where the server thinks it does.
- */
-function rangeCuts(expected, rangeKeys = RANGE_KEYS) {
-    const sorted = expected.filter((k) => /^[\x20-\x7e]*$/.test(k)).sort(keyOrder);
-    const cuts = [];
-    for (let i = rangeKeys - 1; i < sorted.length - 1; i += rangeKeys)
-        cuts.push(sorted[i]);
-    return cuts;
-}
-/**
- * The objects in (`after`, `upTo`] (unbounded where absent): pages from `after` on, until one is the last or reaches
- * `upTo`. `first` is that first page when it was asked for already.
- */
-async function listRange(l, bucket, prefix, r, first) {
-    const out = [];
-    const { maxKeys } = r;
-    let p = await (first ?? page(l, bucket, prefix, { startAfter: r.after, maxKeys }));
-    for (;;) {
-        out.push(...p.objects);
-        const last = p.objects.at(-1)?.key;
-        const reached = r.upTo !== undefined && last !== undefined && keyOrder(last, r.upTo) >= 0;
-        if (!p.truncated || !p.nextToken || reached)
-            break;
-        p = await page(l, bucket, prefix, { token: p.nextToken, maxKeys });
-    }
-    const inRange = (k) => (r.after === undefined || keyOrder(k, r.after) > 0) && (r.upTo === undefined || keyOrder(k, r.upTo) <= 0);
-    return out.filter((o) => inRange(o.key));
-}
-/**
- * Every object under `prefix`, by key relative to it. The first page is asked for at once; with `expected` (the keys
- * the caller expects there: the local files'), the rest of the listing is cut into ranges of about a page each
- * (rangeCuts), listed at the same time instead of one page after the other. A range's listing goes on until it has
- * passed the range's end, so the listing is whole whatever `expected` holds: it only decides where to cut.
- */
-async function listRemote(l, bucket, prefix, expected, 
-/** Smaller ranges and pages than S3's (tests). */
-tuning = {}) {
-    const { maxKeys } = tuning;
-    const first = page(l, bucket, prefix, { maxKeys });
-    first.catch(() => undefined); // awaited below
-    const cuts = rangeCuts((await expected) ?? [], tuning.rangeKeys);
-    const ranges = [
-        listRange(l, bucket, prefix, { upTo: cuts[0], maxKeys }, first),
-        ...cuts.map((after, i) => listRange(l, bucket, prefix, { after, upTo: cuts[i + 1], maxKeys })),
-    ];
-    const remote = new Map();
-    for (const objects of await Promise.all(ranges))
-        for (const o of objects)
-            if (o.key.startsWith(prefix))
-                remote.set(o.key.slice(prefix.length), { size: o.size, etag: normalizeEtag(o.etag) });
-    return remote;
-}
-/** One DeleteObjects request (Quiet): the keys S3 says it could not delete. */
-async function deleteBatch(l, bucket, prefix, batch) {
-    const { lean } = l;
-    const target = { operation: 'DeleteObjects', bucket, prefix };
-    if (lean)
-        return s3Operation(target, () => lean.deleteMany(batch), { retry: true, log: l.log });
-    const [client, { DeleteObjectsCommand }] = await Promise.all([l.s3.client(), Promise.all(/* import() */[__webpack_require__.e(711), __webpack_require__.e(927)]).then(__webpack_require__.bind(__webpack_require__, 8927))]);
-    const Delete = { Objects: batch.map((Key) => ({ Key })), Quiet: true };
-    const out = await s3Operation(target, () => client.send(l.counter.count(new DeleteObjectsCommand({ Bucket: bucket, Delete }))));
-    return (out.Errors ?? []).map((e) => ({ key: e.Key, code: e.Code, message: e.Message }));
-}
-/**
- * Deletes `keys` (all under `prefix`) in batches of 1,000. Quiet mode: the answer lists only the keys that failed
- * (radosgw honours Quiet; s3rver ignores it and lists every key as deleted, which is read the same way).
- */
-async function deleteKeys(l, bucket, prefix, keys) {
-    let deleted = 0;
-    for (const batch of batches(keys, 1000)) {
-        const failed = await deleteBatch(l, bucket, prefix, batch);
-        if (failed.length) {
-            const [e] = failed;
-            const others = failed.length > 1 ? `; ${failed.length - 1} other key(s) of the same request failed too` : '';
-            // S3 answered 200: the error is the key's own, without an HTTP status
-            throw new S3OperationError({ operation: 'DeleteObjects', bucket, key: e.key ?? prefix }, { kind: 'answer', code: e.code, message: `${e.message ?? ''}${others}`, headers: {} });
-        }
-        deleted += batch.length;
-    }
-    return deleted;
-}
-/** Delete every object under `prefix` (teardown). Empty or missing prefix: 0 deleted. */
-async function deletePrefix(s3, bucket, prefix) {
-    checkPrefix(prefix);
-    const lean = await createLeanS3(s3, bucket, { maxSockets: 2 });
-    const l = { s3, lean, counter: new RequestCounter(), log: () => undefined };
-    try {
-        let deleted = 0;
-        let token;
-        do {
-            const p = await page(l, bucket, prefix, { token });
-            const keys = p.objects.map((o) => o.key).filter((k) => k.startsWith(prefix));
-            deleted += await deleteKeys(l, bucket, prefix, keys);
-            token = p.truncated ? p.nextToken : undefined;
-        } while (token);
-        return { deleted, requests: l.counter.requests + (lean?.requests() ?? 0) };
-    }
-    finally {
-        lean?.close();
-    }
 }
 
 // EXTERNAL MODULE: external "node:stream"
