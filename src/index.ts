@@ -1,3 +1,5 @@
 import { run } from './main.js';
+import { mapStacksOnCrashOnly } from './process/stack-maps.js';
 
+mapStacksOnCrashOnly();
 await run();

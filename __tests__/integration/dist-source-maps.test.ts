@@ -1,12 +1,15 @@
 /**
  * A stack trace from a user's run points at src/: every bundle loads ncc's source-map register first, and its map
- * takes a position in the minified code back to the source file it came from.
+ * takes a position in the minified code back to the source file it came from. The register maps stacks only when
+ * the process crashes (process/stack-maps.ts): the stacks formatted on the way cost no parse of the map.
  */
 import { describe, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import * as path from 'node:path';
-import { DIST, ROOT } from '../../test/support/action.js';
+import { pathToFileURL } from 'node:url';
+import { BUNDLE, DIST, ROOT } from '../../test/support/action.js';
 
 /** The generated position (0-based line and column) of the first occurrence of `needle` in `code`. */
 function positionOf(code: string, needle: string): { line: number; column: number } {
@@ -39,4 +42,24 @@ describe.each([
     expect(entry.originalLine).toBeGreaterThanOrEqual(0);
     expect(entry.originalLine).toBeLessThan(lines);
   });
+});
+
+test('the action formats plain stacks while it runs and mapped ones when it crashes', () => {
+  // The run fails at once (no event: an ::error:: line), then the script crashes on purpose.
+  const script = `
+    await import(${JSON.stringify(pathToFileURL(BUNDLE).href)});
+    process.stderr.write('while running: ' + typeof Error.prepareStackTrace + '\\n');
+    process.on('uncaughtExceptionMonitor', () => process.stderr.write('on crash: ' + typeof Error.prepareStackTrace + '\\n'));
+    setTimeout(() => { throw new Error('crashed on purpose'); });
+  `;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '' },
+    timeout: 60_000,
+  });
+  expect(child.stdout).toContain('::error::');
+  expect(child.stderr).toContain('while running: undefined');
+  expect(child.stderr).toContain('on crash: function');
+  expect(child.stderr).toContain('Error: crashed on purpose');
+  expect(child.status).toBe(1);
 });

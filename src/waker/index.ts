@@ -6,6 +6,9 @@
 import { ConfigError, loadConfig, type WakerConfig } from './config.js';
 import { wakerLog } from './log.js';
 import { connect, readSigner, startWaker } from './server.js';
+import { mapStacksOnCrashOnly } from '../process/stack-maps.js';
+
+mapStacksOnCrashOnly();
 
 function configure(): WakerConfig {
   try {
