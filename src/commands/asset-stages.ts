@@ -1,15 +1,16 @@
 /**
- * The preview's static files in the order a deploy needs them (issue 14). The walk, the listing and the comparison
- * start with the deploy; the upload of everything but HTML waits for the cue that the build command runs (or that
- * nothing is to be built) and goes on while the image builds and the function rolls out: on a new preview it is most
- * of the sync, and before the cue its requests would compete with the steps that start the builder, which is the
- * deploy's critical path (a cold build reached the builder seconds later on the bench). HTML goes only once the
- * functions are ready, so a page never calls an API older than itself; keys no local file needs any more go last,
- * after the new pages replaced the ones that used them.
+ * The preview's static files in the order a deploy needs them (issue 14). Nothing starts before the cue that the
+ * build command runs (its first output) or that nothing is to be built: the walk, the listing and the comparison
+ * are synchronous work on the event loop and the upload of a new preview is thousands of requests, and before the cue
+ * either would hold up the steps that start the builder, the deploy's critical path (on the bench the walk alone
+ * delayed the builder by about 100 ms, the uploads by seconds). Then the comparison and the upload of everything but
+ * HTML go on while the image builds and the function rolls out. HTML goes only once the functions are ready, so a
+ * page never calls an API older than itself; keys no local file needs any more go last, after the new pages replaced
+ * the ones that used them.
  *
  * A deploy that ends before its functions are ready (failed build, overtaken, closed) abandons the stages: it waits
  * for the uploads already started, writes no HTML and reports how many files went up, so the PR is told that the
- * previous pages may already load some of this commit's files. Abandoned before the cue, nothing was uploaded.
+ * previous pages may already load some of this commit's files. Abandoned before the cue, nothing was read or sent.
  */
 import type { S3Connection } from '../assets/s3.js';
 import { prepareSync, type PreparedSync, type SyncOptions } from '../assets/sync.js';
@@ -19,29 +20,30 @@ import { log } from '../log.js';
 export class AssetStages {
   /** Set once the sync is planned; its counts stay readable after a failed upload. */
   private sync?: PreparedSync;
-  /** The walk, the listing, the comparison and, after the cue, the upload of everything but HTML. */
-  private readonly early: Promise<PreparedSync>;
-  /** The cue: true to upload, false when the deploy ended first. The first answer counts. */
-  private cue!: (upload: boolean) => void;
+  /** After the cue: the walk, the listing, the comparison and the upload of everything but HTML; none without it. */
+  private readonly early: Promise<PreparedSync | undefined>;
+  /** The cue: true to go, false when the deploy ended first. The first answer counts. */
+  private cue!: (go: boolean) => void;
 
   private constructor(s3: S3Connection, opts: SyncOptions) {
     const cued = new Promise<boolean>((resolve) => (this.cue = resolve));
-    this.early = prepareSync(s3, opts).then(async (sync) => {
-      this.sync = sync;
-      if (await cued) await sync.uploadAssets();
-      return sync;
+    this.early = cued.then(async (go) => {
+      if (!go) return undefined;
+      this.sync = await prepareSync(s3, opts);
+      await this.sync.uploadAssets();
+      return this.sync;
     });
     this.early.catch(() => undefined); // awaited by finish() or abandon()
   }
 
   static start(s3: S3Connection, opts: SyncOptions): AssetStages {
     log.info(
-      'Static files: comparing now; all but HTML go up once the build runs (while the image builds and the function rolls out), HTML once it is ready',
+      'Static files: compared and, but HTML, uploaded once the build runs (while the image builds and the function rolls out), or at once when nothing is built; HTML once the function is ready',
     );
     return new AssetStages(s3, opts);
   }
 
-  /** The build command runs, or nothing is to be built: the upload of all but HTML may start. Idempotent. */
+  /** The build command runs, or nothing is to be built: the comparison and the upload of all but HTML start. Idempotent. */
   startUploads(): void {
     this.cue(true);
   }
@@ -51,6 +53,7 @@ export class AssetStages {
     this.startUploads();
     try {
       const sync = await this.early;
+      if (!sync) throw new Error('static files: finish() after abandon()');
       await sync.uploadHtml();
       await sync.deleteStale();
       const { uploaded, skipped, deleted } = sync.result();
