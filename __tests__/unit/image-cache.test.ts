@@ -269,6 +269,25 @@ describe('buildImage with a cache', () => {
     expect(b.calls).toHaveLength(1);
   });
 
+  test('the builder logs in while its --help is read; a failed login fails the build before it starts', async () => {
+    const creds = { ...base, registryUsername: 'ci', registryPassword: 'pw' };
+    const b = builder();
+    let loginWhileProbing = false;
+    const probe: Probe = async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      loginWhileProbing = b.calls.some((c) => c[0] === 'login');
+      return { code: 0, output: '--cache-to' };
+    };
+    await buildImage(creds, tag, { ...options(b), probe });
+    expect(loginWhileProbing).toBe(true);
+    expect(b.calls.map((c) => c[0])).toEqual(['login', 'bud', 'push']);
+    expect(b.lines).toEqual([expect.stringMatching(/^layer cache: /)]);
+
+    const denied = builder({ login: { code: 1, stderr: 'unauthorized' } });
+    await expect(buildImage(creds, tag, options(denied))).rejects.toThrow(`buildah login failed for image ${tag}`);
+    expect(denied.calls.map((c) => c[0])).toEqual(['login']);
+  });
+
   test('without cache options there is no probe and no cache step', async () => {
     const b = builder();
     const probe: Probe = async () => {
