@@ -43,7 +43,7 @@ export class AssetStages {
     return new AssetStages(s3, opts);
   }
 
-  /** The build command runs, or nothing is to be built: the comparison and the upload of all but HTML start. Idempotent. */
+  /** The build command runs, or nothing is to be built: the comparison and the upload but HTML start. Idempotent. */
   startUploads(): void {
     this.cue(true);
   }

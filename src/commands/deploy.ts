@@ -1,8 +1,9 @@
 /**
  * deploy: guards → gateway facts and quota → record → images → PR head re-check → data → functions → readiness →
- * HTML and stale deletes → PR re-check → comment, deployment and outputs. Orchestration only. What does not depend
- * on the new functions runs beside those steps instead of adding to them (issue 14): the building comment and
- * deployment from the start, and the static files but HTML from the start of the build (asset-stages.ts).
+ * HTML and stale deletes (the PR re-checked meanwhile) → comment, deployment and outputs. Orchestration only. What
+ * does not depend on the new functions runs beside those steps instead of adding to them (issue 14): the build digest
+ * while GitHub and the gateway are asked, the building comment and deployment from the start, and the static files
+ * but HTML from the start of the build (asset-stages.ts).
  *
  * A preview is one function, or several with a stack file (units.ts); each step covers all of them. Each step that
  * fails tells the PR what is true (pr-status.ts): before the gateway is touched the previous preview is as it was;
@@ -35,6 +36,7 @@ import { deleteSleeping } from '../state/sleeping.js';
 import { AssetStages } from './asset-stages.js';
 import type { DataUndo, FailedStep, ImageSource, Preview } from '../preview.js';
 import { functionSpec, untouchedSpec } from './function-spec.js';
+import { digestAhead } from './image-source.js';
 import { makeRoom, roomPossible } from './make-room.js';
 import { PrStatus } from './pr-status.js';
 import { prepareData, type PreparedData } from './preview-data.js';
@@ -72,9 +74,11 @@ export async function deploy(s: Services): Promise<void> {
     if (guard.level === 'warning') log.warning(guard.reason);
     return skip(guard.reason);
   }
-  // The gateway's facts are read while GitHub is asked about the PR: reads, harmless when the run stops here.
+  // The gateway's facts are read and the build digest computed while GitHub is asked about the PR: reads, harmless
+  // when the run stops here. A stack's functions get their build contexts made later, and their digests then.
   const onGateway = gatewayFacts(s);
   onGateway.catch(() => undefined); // awaited in the 'gateway' step
+  if (!settings.stack) void digestAhead(settings.build);
   // The event may be minutes old (queued runs, re-runs): deploy only what the PR's head still is.
   const early = await overtaken(s, pr);
   if (early) return skip(early === 'closed' ? `PR #${pr.number} is closed; a closed PR gets no preview` : early);
@@ -232,8 +236,11 @@ class DeployRun {
       (err) => err instanceof NotReady && err.gone,
     );
     const bookkeeping = Promise.all([this.awake(sent, Date.now() - started), this.prune()]); // both only warn
+    // GitHub is asked while the HTML goes up: a round trip less before the PR is told, still before anything is marked
+    const asked = overtaken(s, { number: facts.pr, headSha: facts.sha });
+    asked.catch(() => undefined); // awaited below, once the static files are done
     const assets = await this.step('assets', async () => this.assets?.finish()).finally(() => bookkeeping);
-    const after = await overtaken(s, { number: facts.pr, headSha: facts.sha });
+    const after = await asked;
     if (after === 'closed') return this.closedMeanwhile();
     if (after) return this.stop(`${after} (this run's functions were deployed; the newer run replaces them)`);
     const fns = images.map((x) => ({ name: x.unit.name, route: x.unit.route, image: x.image, backend: x.backend }));

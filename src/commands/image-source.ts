@@ -9,7 +9,7 @@ import type { ImageSource } from '../preview.js';
 import { isFork } from '../decide/event.js';
 import { buildImage } from '../image/build.js';
 import { BUILD_DIGEST_LABEL } from '../naming.js';
-import { buildDigest } from '../image/digest.js';
+import { buildDigest, type BuildDigest } from '../image/digest.js';
 import { retagByDigest } from '../image/retag.js';
 import { log } from '../log.js';
 import type { FunctionStatus } from '../openfaas/types.js';
@@ -20,16 +20,37 @@ import type { Unit } from './units.js';
 
 /** The comment shows it as it is. */
 
+type Built = BuildSettings & { builder: Exclude<BuildSettings['builder'], 'none'> };
+
+const digestWanted = (b: BuildSettings): b is Built => b.rebuild !== 'always' && b.builder !== 'none';
+
+const computeDigest = (b: Built): Promise<BuildDigest> =>
+  buildDigest({ builder: b.builder, context: b.context, dockerfile: b.dockerfile, buildArgs: b.buildArgs });
+
+/** Digests started before the image is decided, by the build settings they are of. */
+const ahead = new WeakMap<BuildSettings, Promise<BuildDigest>>();
+
+/**
+ * Starts `b`'s digest now, for the image decision to use: the deploy starts it while GitHub and the gateway are
+ * asked (about 60 ms of reading and hashing on the bench, seconds for a large context). It only reads the context;
+ * its outcome is logged when the decision takes it, so a run that stops before says nothing about it. Resolves once
+ * it is computed (or failed), never rejects.
+ */
+export function digestAhead(b: BuildSettings): Promise<void> {
+  if (!digestWanted(b)) return Promise.resolve();
+  const digest = ahead.get(b) ?? computeDigest(b);
+  ahead.set(b, digest);
+  return digest.then(
+    () => undefined,
+    () => undefined, // taken by digestOf
+  );
+}
+
 /** The digest, or undefined (and a log line) when it cannot be computed: the build then runs as before. */
 async function digestOf(b: BuildSettings): Promise<string | undefined> {
-  if (b.rebuild === 'always' || b.builder === 'none') return undefined;
+  if (!digestWanted(b)) return undefined;
   try {
-    const d = await buildDigest({
-      builder: b.builder,
-      context: b.context,
-      dockerfile: b.dockerfile,
-      buildArgs: b.buildArgs,
-    });
+    const d = await (ahead.get(b) ?? computeDigest(b));
     log.info(
       `Build digest ${d.value}: ${d.entries} context entries, ${d.bytes} bytes${d.ignoreFiles.length ? `, ignore files ${d.ignoreFiles.join(', ')}` : ''}`,
     );
