@@ -74,7 +74,7 @@ function suite(kind: S3Kind): void {
     const P = 'stages-pr-2/';
     const stages = AssetStages.start(s3.connection, opts(P, site('site-2')));
     expect(await seenUnder(P)).toEqual([]);
-    stages.startUploads();
+    stages.begin();
     expect(await stages.finish()).toEqual({ uploaded: 2, skipped: 0, deleted: 0 });
     expect(await s3.listKeys(P)).toEqual([
       `${P}.faas-preview/assets.json`,

@@ -38,19 +38,19 @@ export class AssetStages {
 
   static start(s3: S3Connection, opts: SyncOptions): AssetStages {
     log.info(
-      'Static files: compared and, but HTML, uploaded once the build runs (while the image builds and the function rolls out), or at once when nothing is built; HTML once the function is ready',
+      'Static files: compared and uploaded but HTML once the build runs (while the image builds and the function rolls out) or at once when nothing is built; HTML once the function is ready',
     );
     return new AssetStages(s3, opts);
   }
 
   /** The build command runs, or nothing is to be built: the comparison and the upload but HTML start. Idempotent. */
-  startUploads(): void {
+  begin(): void {
     this.cue(true);
   }
 
   /** Once the functions are ready: the HTML, then the stale deletes. A failure of the early stage surfaces here. */
   async finish(): Promise<AssetCounts> {
-    this.startUploads();
+    this.begin();
     try {
       const sync = await this.early;
       if (!sync) throw new Error('static files: finish() after abandon()');

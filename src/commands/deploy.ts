@@ -212,9 +212,9 @@ class DeployRun {
     this.assets = this.startAssets();
     await this.record();
     const images = await this.step('build', () =>
-      prepareImages(s, this.units, this.running, () => this.assets?.startUploads()),
+      prepareImages(s, this.units, this.running, () => this.assets?.begin()),
     );
-    this.assets?.startUploads(); // nothing was built: reused, retagged or prebuilt
+    this.assets?.begin(); // nothing was built: reused, retagged or prebuilt
     facts.image = images.find((x) => x.unit.isDefault)!.image;
     // Community Edition on Kubernetes runs public images only, and says nothing when it cannot (see image/public.ts).
     if (provider.edition === 'community' && provider.rolling)
