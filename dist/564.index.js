@@ -3030,33 +3030,36 @@ async function syncAssets(s3, opts) {
 class AssetStages {
     /** Set once the sync is planned; its counts stay readable after a failed upload. */
     sync;
-    /** The walk, the listing, the comparison and, after the cue, the upload of everything but HTML. */
+    /** After the cue: the walk, the listing, the comparison and the upload of everything but HTML; none without it. */
     early;
-    /** The cue: true to upload, false when the deploy ended first. The first answer counts. */
+    /** The cue: true to go, false when the deploy ended first. The first answer counts. */
     cue;
     constructor(s3, opts) {
         const cued = new Promise((resolve) => (this.cue = resolve));
-        this.early = prepareSync(s3, opts).then(async (sync) => {
-            this.sync = sync;
-            if (await cued)
-                await sync.uploadAssets();
-            return sync;
+        this.early = cued.then(async (go) => {
+            if (!go)
+                return undefined;
+            this.sync = await prepareSync(s3, opts);
+            await this.sync.uploadAssets();
+            return this.sync;
         });
         this.early.catch(() => undefined); // awaited by finish() or abandon()
     }
     static start(s3, opts) {
-        log/* log */.R.info('Static files: comparing now; all but HTML go up once the build runs (while the image builds and the function rolls out), HTML once it is ready');
+        log/* log */.R.info('Static files: compared and uploaded but HTML once the build runs (while the image builds and the function rolls out) or at once when nothing is built; HTML once the function is ready');
         return new AssetStages(s3, opts);
     }
-    /** The build command runs, or nothing is to be built: the upload of all but HTML may start. Idempotent. */
-    startUploads() {
+    /** The build command runs, or nothing is to be built: the comparison and the upload but HTML start. Idempotent. */
+    begin() {
         this.cue(true);
     }
     /** Once the functions are ready: the HTML, then the stale deletes. A failure of the early stage surfaces here. */
     async finish() {
-        this.startUploads();
+        this.begin();
         try {
             const sync = await this.early;
+            if (!sync)
+                throw new Error('static files: finish() after abandon()');
             await sync.uploadHtml();
             await sync.deleteStale();
             const { uploaded, skipped, deleted } = sync.result();
@@ -4322,6 +4325,971 @@ function untouchedSpec(recorded, running) {
         runningSpec(running));
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
+var exec = __webpack_require__(2876);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+// EXTERNAL MODULE: ./src/rules/errors.ts
+var errors = __webpack_require__(4632);
+;// CONCATENATED MODULE: ./src/image/cache.ts
+/**
+ * The registry layer cache of a real rebuild, with the flags each builder version has (measured here: docker 20.10
+ * daemon with the 20.10 and 28.2 CLIs, buildah 1.28.2, podman 4.3.1):
+ *
+ * - docker: `--cache-from <image>` plus `--build-arg BUILDKIT_INLINE_CACHE=1`, and the built image pushed as the cache
+ *   image afterwards. BuildKit (buildx, or the 20.10 CLI with DOCKER_BUILDKIT=1) reads the inline cache metadata
+ *   straight from the registry; the classic builder (the CLI without buildx) only uses a local image, so the cache
+ *   image is pulled first. Either way the cache holds the final stage's layers only (no `--cache-to type=registry`:
+ *   the docker driver of buildx cannot export it). A cache image that is missing or unreachable is not an error for
+ *   either builder; the pull and the push are allowed to fail.
+ * - buildah, podman: `--layers --cache-from <repo> --cache-to <repo>` (buildah ≥ 1.27): every layer is pushed to the
+ *   cache repository, tagged by its cache key, and pulled back by key. A missing or unreachable cache is ignored, but
+ *   a cache push that fails fails the build ("failed pushing cache to …"), so such a build is run again without
+ *   `--cache-to`: with `--layers` the steps already built are reused from local storage. Neither gets
+ *   `--tls-verify=false` for the cache: it would apply to every pull of the build. A plain-HTTP registry needs an
+ *   `insecure = true` entry in registries.conf for the cache.
+ *
+ * The cache lives in its own repository, `<repository>-buildcache`: a cache tag in the preview repository would
+ * point at a PR's manifest, and the teardown keeps a manifest that a foreign tag shares.
+ */
+
+const CACHE_PUSH_FAILED = /failed pushing cache to/;
+function cacheRepository(b, o) {
+    return o.repository ?? `${b.repository}-buildcache`;
+}
+function planCache(b, support, o) {
+    const repo = cacheRepository(b, o);
+    const write = o.write ?? true;
+    if (b.builder === 'docker') {
+        const image = `${repo}:latest`;
+        const how = support.buildkit
+            ? 'BuildKit reads its inline cache from the registry'
+            : 'the classic builder uses it once pulled';
+        return {
+            pull: support.buildkit ? undefined : image,
+            buildFlags: ['--cache-from', image, '--build-arg', 'BUILDKIT_INLINE_CACHE=1'],
+            push: write ? image : undefined,
+            note: `layer cache: ${image} (${how}${write ? '' : '; read only'})`,
+        };
+    }
+    if (!support.registryCache) {
+        return {
+            buildFlags: ['--layers'],
+            note: `layer cache: none (this ${b.builder} has no --cache-from/--cache-to; buildah 1.27 and podman 4.3 have them)`,
+        };
+    }
+    const from = ['--layers', '--cache-from', repo];
+    return {
+        buildFlags: write ? [...from, '--cache-to', repo] : from,
+        withoutPush: write ? from : undefined,
+        note: `layer cache: ${repo}${write ? '' : ' (read only)'}`,
+    };
+}
+const execProbe = (cmd, args, env) => new Promise((resolve) => {
+    (0,external_node_child_process_.execFile)(cmd, args, { env, timeout: 20_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, output: `${stdout}${stderr}` });
+    });
+});
+/** Reads what the builder supports from `build --help` (buildx's help lists --cache-to, the classic one does not). */
+async function detectCacheSupport(builder, env, probe = execProbe) {
+    const help = await probe(builder, [builder === 'buildah' ? 'bud' : 'build', '--help'], env);
+    const cacheTo = help.code === 0 && /--cache-to\b/.test(help.output);
+    if (builder !== 'docker')
+        return { registryCache: cacheTo, buildkit: false };
+    return {
+        registryCache: true,
+        buildkit: cacheTo || ['1', 'true'].includes((env.DOCKER_BUILDKIT ?? '').toLowerCase()),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/image/build.ts
+/**
+ * Build and push the preview image with the builder the user chose. The registry password goes through stdin
+ * (`login --password-stdin`), never argv, so it cannot show in the process list or the echoed command line. Every
+ * builder runs with the allow-listed child environment: a Dockerfile's `RUN` step must not see the action's inputs.
+ *
+ * Optionally the image gets labels (`--label`, the same flag on all three builders; the build digest goes there) and
+ * a registry layer cache (cache.ts). The cache's own steps may fail: a build never fails because of its cache.
+ */
+
+
+
+
+
+
+const STDERR_TAIL = 8_192;
+const execRun = async (cmd, args, { input, env, started }) => {
+    let stderr = '';
+    let quiet = true;
+    const output = () => {
+        if (quiet)
+            started?.();
+        quiet = false;
+    };
+    const code = await exec/* exec */.m(cmd, args, {
+        input,
+        env,
+        ignoreReturnCode: true,
+        listeners: {
+            stdout: output,
+            stderr: (data) => {
+                output();
+                stderr = (stderr + data.toString()).slice(-STDERR_TAIL);
+            },
+        },
+    });
+    return { code, stderr };
+};
+function registryHost(repository) {
+    return repository.split('/')[0];
+}
+/** The argv of each step, apart from running them so the choice is testable without a builder. */
+function buildCommands(b, tag, extras = {}) {
+    if (b.builder === 'none')
+        return [];
+    // docker has no --tls-verify: its daemon decides (insecure-registries, and 127.0.0.0/8 is always plain HTTP).
+    const tls = b.registryInsecure && b.builder !== 'docker' ? ['--tls-verify=false'] : [];
+    const steps = [];
+    if (b.registryUsername && b.registryPassword) {
+        steps.push({
+            step: 'login',
+            cmd: b.builder,
+            args: ['login', ...tls, '--username', b.registryUsername, '--password-stdin', registryHost(b.repository)],
+            input: Buffer.from(b.registryPassword),
+        });
+    }
+    const cache = extras.cache;
+    if (cache?.pull)
+        steps.push({ step: 'cache-pull', cmd: b.builder, args: ['pull', cache.pull], optional: 'cache-read' });
+    const build = buildArgv(b, tag, extras.labels ?? {});
+    const step = { step: 'build', cmd: b.builder, args: build(cache?.buildFlags ?? []) };
+    if (cache?.withoutPush)
+        step.fallback = {
+            when: CACHE_PUSH_FAILED,
+            args: build(cache.withoutPush),
+            why: 'the layer cache could not be pushed',
+        };
+    steps.push(step);
+    steps.push({ step: 'push', cmd: b.builder, args: ['push', ...tls, tag] });
+    if (cache?.push) {
+        steps.push({ step: 'cache-tag', cmd: b.builder, args: ['tag', tag, cache.push], optional: 'cache-write' });
+        steps.push({ step: 'cache-push', cmd: b.builder, args: ['push', cache.push], optional: 'cache-write' });
+    }
+    return steps;
+}
+function buildArgv(b, tag, labels) {
+    const buildArgs = Object.entries(b.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
+    const labelArgs = Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+    const dockerfile = external_node_path_.resolve(b.context, b.dockerfile);
+    const verb = b.builder === 'buildah' ? 'bud' : 'build';
+    return (cacheFlags) => [
+        verb,
+        '--file',
+        dockerfile,
+        '--tag',
+        tag,
+        ...labelArgs,
+        ...cacheFlags,
+        ...buildArgs,
+        b.context,
+    ];
+}
+async function buildImage(b, tag, o = {}) {
+    const result = { warnings: [] };
+    if (b.builder === 'none')
+        return result;
+    const env = childEnv({}, o.parent ?? process.env);
+    requireProgram(b.builder, env.PATH ?? '');
+    // The builder's --help (its cache flags) is read while it logs in: neither needs the other, and both come before
+    // the build, on the deploy's critical path (a cold build on the bench: about 90 ms and 60 ms).
+    const support = o.cache ? detectCacheSupport(b.builder, env, o.probe ?? execProbe) : undefined;
+    support?.catch(() => undefined); // awaited below
+    const login = buildCommands(b, tag).filter((s) => s.step === 'login');
+    await runSteps(b, tag, login, env, o, result);
+    let cache;
+    if (o.cache && support) {
+        cache = planCache(b, await support, o.cache);
+        result.cache = cache.note;
+        o.log?.(cache.note);
+    }
+    const steps = buildCommands(b, tag, { labels: o.labels, cache }).filter((s) => s.step !== 'login');
+    await runSteps(b, tag, steps, env, o, result);
+    return result;
+}
+/** Runs the steps in order; a failed step throws, a failed optional one skips the steps of its kind and warns. */
+async function runSteps(b, tag, steps, env, o, result) {
+    const skipped = new Set();
+    for (const s of steps) {
+        if (s.optional && skipped.has(s.optional))
+            continue;
+        // the deploy's uploads start once the build prints: started before, they held up its spawn (the bench saw 0.6 s)
+        const started = s.step === 'build' ? o.building : undefined;
+        const run = (args) => attempt(o.run ?? execRun, s, args, env, started);
+        let outcome = await run(s.args);
+        if (outcome.code !== 0 && s.fallback?.when.test(outcome.stderr)) {
+            o.log?.(`${b.builder} ${s.step} failed because ${s.fallback.why}; building again without it`);
+            result.warnings.push(`${s.fallback.why}; the image was built without updating the cache`);
+            outcome = await run(s.fallback.args);
+        }
+        if (outcome.code === 0)
+            continue;
+        const what = `${b.builder} ${s.step} failed for image ${tag}`;
+        const failure = outcome.spawn !== undefined
+            ? `${what}: could not run '${s.cmd}': ${outcome.spawn}`
+            : `${what} (exit code ${outcome.code}); its output is in the log above`;
+        if (!s.optional)
+            throw new Error(failure + (outcome.spawn !== undefined ? '' : hint(b, s.step, outcome.stderr)));
+        skipped.add(s.optional);
+        result.warnings.push(failure);
+        o.log?.(`${failure}; the layer cache is skipped, the build goes on`);
+    }
+}
+/** One run of a step; a program that cannot be started is an outcome too (`spawn` says why). */
+async function attempt(run, s, args, env, started) {
+    try {
+        return await run(s.cmd, args, { input: s.input, env, started });
+    }
+    catch (err) {
+        return { code: -1, stderr: '', spawn: err.message };
+    }
+}
+function requireProgram(program, PATH) {
+    const found = PATH.split(external_node_path_.delimiter).some((dir) => dir !== '' && isExecutable(external_node_path_.join(dir, program)));
+    if (!found) {
+        throw new errors/* InputError */.dz('builder', `'${program}' needs the program '${program}', which is not on the runner's PATH: install it in an earlier step, or choose another builder (docker, podman, buildah; none deploys the prebuilt 'image')`);
+    }
+}
+function isExecutable(file) {
+    try {
+        (0,external_node_fs_.accessSync)(file, external_node_fs_.constants.X_OK);
+        return (0,external_node_fs_.statSync)(file).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** What docker prints when the registry speaks plain HTTP or has a certificate the daemon does not trust. */
+const DOCKER_TLS_MISMATCH = /server gave HTTP response to HTTPS client|x509: certificate/;
+/** Login and push talk to the preview registry (a build's pulls go elsewhere): advise on the daemon's TLS rule. */
+function hint(b, step, stderr) {
+    if (b.builder !== 'docker' || (step !== 'login' && step !== 'push') || !DOCKER_TLS_MISMATCH.test(stderr))
+        return '';
+    const host = registryHost(b.repository);
+    return (`. The docker daemon reached ${host} over HTTPS and the registry speaks plain HTTP or has an untrusted certificate;` +
+        ` docker has no --tls-verify, so the input 'registry-insecure' cannot change that: add "${host}" to "insecure-registries"` +
+        ` in the daemon's /etc/docker/daemon.json and restart it (only 127.0.0.0/8 is plain HTTP by default), or use builder podman or buildah`);
+}
+
+;// CONCATENATED MODULE: ./src/image/ignore.ts
+/**
+ * `.dockerignore` / `.containerignore` exactly as the builders read and match them, so the build digest covers the
+ * files a build can see and nothing else. The builders do not agree, so each way is kept apart:
+ *
+ * - Reading the file. docker (moby `ignorefile.ReadAll`): a line is a comment only when `#` is its first byte; then
+ *   the line is trimmed, `!` is split off and the rest trimmed again, cleaned like Go's `filepath.Clean`, and one
+ *   leading `/` dropped. buildah and podman (openshift/imagebuilder `ParseIgnore`): lines split at `\n`, empty lines
+ *   and lines starting with `#` dropped, `/` trimmed from both ends; the matcher then trims and cleans.
+ * - Compiling a pattern (moby/patternmatcher): `*` is any run of non-`/`, `?` one non-`/`, `**` any number of path
+ *   elements, `[…]` a class, `\` escapes. Docker 20.10 and containers/storage compiled every pattern to a regexp and
+ *   escaped only `.` and `$` ("old"); patternmatcher ≥ 0.5 escapes `.+()|{}$` and matches plain and `**`-anchored
+ *   patterns as strings ("modern"), so `**foo` means "ends with foo" there.
+ * - Matching a path: the last pattern that matches the path or one of its parent directories decides
+ *   (`MatchesOrParentMatches`, "parents"), with two older variants: docker 20.10's `Matches` checks only the parent at
+ *   the pattern's own depth ("legacy"), and `MatchesUsingParentResults` (docker ≥ 23's CLI, BuildKit) carries each
+ *   pattern's result down from the parent directory, computed only where the pattern was evaluated ("parent-results").
+ */
+/** An ignore file the builder would refuse (an illegal `!`, a malformed class): the build fails on it too. */
+class IgnoreFileError extends Error {
+    constructor(file, problem) {
+        super(`${file}: ${problem}`);
+        this.name = 'IgnoreFileError';
+    }
+}
+/** Go's strings.TrimSpace: ASCII and Unicode white space at both ends. */
+const trimSpace = (s) => s.replace(/^[\s\u0085]+|[\s\u0085]+$/gu, '');
+/** Go's path/filepath.Clean on Unix. */
+function cleanPath(p) {
+    if (p === '')
+        return '.';
+    const rooted = p.startsWith('/');
+    const out = [];
+    for (const part of p.split('/')) {
+        if (part === '' || part === '.')
+            continue;
+        if (part !== '..')
+            out.push(part);
+        else if (out.length > 0 && out[out.length - 1] !== '..')
+            out.pop();
+        else if (!rooted)
+            out.push('..');
+    }
+    const joined = out.join('/');
+    return rooted ? '/' + joined : joined || '.';
+}
+/** The pattern lines of an ignore file's text, as the builder hands them to its matcher. */
+function readIgnoreLines(text, syntax) {
+    return syntax === 'docker' ? readDocker(text) : readImagebuilder(text);
+}
+function readDocker(text) {
+    const lines = text
+        .replace(/^\uFEFF/, '')
+        .split('\n')
+        .map((l) => l.replace(/\r$/, ''));
+    const out = [];
+    for (const line of lines) {
+        if (line.startsWith('#'))
+            continue;
+        let pattern = trimSpace(line);
+        if (pattern === '')
+            continue;
+        const invert = pattern.startsWith('!');
+        if (invert)
+            pattern = trimSpace(pattern.slice(1));
+        if (pattern !== '') {
+            pattern = cleanPath(pattern);
+            if (pattern.length > 1 && pattern.startsWith('/'))
+                pattern = pattern.slice(1);
+        }
+        out.push(invert ? '!' + pattern : pattern);
+    }
+    return out;
+}
+function readImagebuilder(text) {
+    return text
+        .split('\n')
+        .filter((l) => l !== '' && !l.startsWith('#'))
+        .map((l) => l.replace(/^\/+|\/+$/g, ''))
+        .filter((l) => l !== '');
+}
+/** PatternMatcher.New: trim, clean, split off `!`, compile; `file` names the ignore file in errors. */
+function compilePatterns(lines, compiler, file) {
+    const patterns = [];
+    for (const raw of lines) {
+        let p = trimSpace(raw);
+        if (p === '')
+            continue;
+        p = cleanPath(p);
+        const exclusion = p.startsWith('!');
+        if (exclusion) {
+            if (p.length === 1)
+                throw new IgnoreFileError(file, 'illegal exclusion pattern "!" (a "!" needs a pattern after it)');
+            p = p.slice(1);
+        }
+        patterns.push({ text: p, exclusion, depth: p.split('/').length, match: compileOne(p, compiler, file) });
+    }
+    return patterns;
+}
+const ESCAPED = { modern: new Set([...'.+()|{}$']), old: new Set([...'.$']) };
+/** Pattern.compile of moby/patternmatcher (modern) or of docker 20.10 and containers/storage (old). */
+function compileOne(pattern, compiler, file) {
+    const chars = [...pattern];
+    let re = '^';
+    let kind = 'exact';
+    for (let i = 0, n = 0; i < chars.length; n++) {
+        const ch = chars[i++];
+        if (ch === '*' && chars[i] === '*') {
+            i++;
+            if (chars[i] === '/')
+                i++;
+            // "**" at the end is everything below (like .gitignore); elsewhere any number of path elements, even none.
+            re += i === chars.length ? '[^\\n]*' : '(?:[^\\n]*/)?';
+            kind = i === chars.length && kind === 'exact' ? 'prefix' : 'regexp';
+            if (n === 0)
+                kind = 'suffix';
+        }
+        else if (ch === '*' || ch === '?') {
+            re += ch === '*' ? '[^/]*' : '[^/]';
+            kind = 'regexp';
+        }
+        else if (ch === '\\') {
+            if (i === chars.length)
+                throw new IgnoreFileError(file, `the pattern "${pattern}" ends in a lone backslash (the builders refuse it with "syntax error in pattern")`);
+            re += '\\' + chars[i++];
+            kind = 'regexp';
+        }
+        else {
+            re += ESCAPED[compiler].has(ch) ? '\\' + ch : ch;
+            if (ch === '[' || ch === ']')
+                kind = 'regexp';
+        }
+    }
+    if (compiler === 'modern' && kind === 'exact')
+        return (path) => path === pattern;
+    if (compiler === 'modern' && kind === 'prefix')
+        return (path) => path.startsWith(pattern.slice(0, -2));
+    if (compiler === 'modern' && kind === 'suffix') {
+        const suffix = pattern.slice(2);
+        return (path) => path.endsWith(suffix) || (suffix.startsWith('/') && path === suffix.slice(1));
+    }
+    let regexp;
+    try {
+        regexp = new RegExp(re + '$');
+    }
+    catch {
+        throw new IgnoreFileError(file, `the pattern "${pattern}" is malformed (the builders refuse it with "syntax error in pattern")`);
+    }
+    return (path) => regexp.test(path);
+}
+/** Whether `path` (slash-separated, relative to the context) is excluded, by one matching rule. */
+function excluded(patterns, rule, path, parent) {
+    if (rule === 'parent-results')
+        return matchUsingParentResults(patterns, path, parent);
+    const dirs = path.split('/').slice(0, -1);
+    let matched = false;
+    for (const p of patterns) {
+        if (p.exclusion !== matched)
+            continue;
+        let hit = p.match(path);
+        if (!hit && dirs.length > 0) {
+            if (rule === 'legacy')
+                hit = p.depth <= dirs.length && p.match(dirs.slice(0, p.depth).join('/'));
+            else
+                hit = dirs.some((_, i) => p.match(dirs.slice(0, i + 1).join('/')));
+        }
+        if (hit)
+            matched = !p.exclusion;
+    }
+    return { excluded: matched, info: undefined };
+}
+function matchUsingParentResults(patterns, path, parent) {
+    const info = [];
+    let matched = false;
+    patterns.forEach((p, i) => {
+        let hit = parent?.[i] ?? false;
+        if (!hit) {
+            if (p.exclusion !== matched) {
+                info.push(false);
+                return;
+            }
+            hit = p.match(path);
+        }
+        info.push(hit);
+        if (hit)
+            matched = !p.exclusion;
+    });
+    return { excluded: matched, info };
+}
+
+;// CONCATENATED MODULE: ./src/image/context-rules.ts
+/**
+ * Which files of the build context a builder can see, for every builder generation the action may meet, measured
+ * here with the real programs (see __tests__/integration/image-digest-context-real.test.ts) and read from their
+ * sources:
+ *
+ * | generation                        | ignore file                                         | compile | match          | prune  |
+ * | docker 20.10, classic builder     | `.dockerignore`                                     | old     | legacy         | docker |
+ * | docker 20.10, BuildKit            | `<Dockerfile>.dockerignore`, else `.dockerignore`   | old     | legacy         | docker |
+ * | docker ≥ 23 CLI, classic builder  | `.dockerignore`                                     | modern  | parent-results | docker |
+ * | BuildKit (buildx)                 | `<Dockerfile>.dockerignore`, else `.dockerignore`   | modern  | parent-results | fsutil |
+ * | buildah 1.28, podman 4.3          | `<Containerfile>.dockerignore`, `….containerignore`, `.containerignore`, `.dockerignore` (first found) | old | parents | buildah |
+ *
+ * A file counts when any generation of the chosen builder would send it: a digest that misses a file the builder
+ * copies would reuse a stale image, while one extra file only costs a rebuild. Pruning is where a builder's walk stops
+ * descending into an excluded directory; it matters because the legacy matcher alone would let files under an
+ * excluded directory back in.
+ */
+
+
+
+const GENERATIONS = {
+    docker: [
+        { choice: 'context', syntax: 'docker', compiler: 'old', rule: 'legacy', prune: 'docker' },
+        { choice: 'dockerfile-first', syntax: 'docker', compiler: 'old', rule: 'legacy', prune: 'docker' },
+        { choice: 'context', syntax: 'docker', compiler: 'modern', rule: 'parent-results', prune: 'docker' },
+        { choice: 'dockerfile-first', syntax: 'docker', compiler: 'modern', rule: 'parent-results', prune: 'fsutil' },
+    ],
+    containers: [
+        { choice: 'containerfile-first', syntax: 'imagebuilder', compiler: 'old', rule: 'parents', prune: 'buildah' },
+    ],
+};
+/** The ignore file each choice reads, first found wins; paths are absolute. */
+function candidates(choice, context, dockerfile) {
+    const ctx = (name) => external_node_path_.join(context, name);
+    switch (choice) {
+        case 'context':
+            return [ctx('.dockerignore')];
+        case 'dockerfile-first':
+            return [`${dockerfile}.dockerignore`, ctx('.dockerignore')];
+        case 'containerfile-first':
+            // buildah checks .containerignore, then lets .dockerignore override it, beside the Containerfile.
+            return [
+                `${dockerfile}.dockerignore`,
+                `${dockerfile}.containerignore`,
+                ctx('.containerignore'),
+                ctx('.dockerignore'),
+            ];
+    }
+}
+function builderFamily(builder) {
+    return builder === 'docker' ? 'docker' : 'containers';
+}
+/**
+ * Every selection the builder family may use, with the text of each ignore file read (for the digest: the files'
+ * own bytes count even where their effect does not change the selected set). `dockerfile` is absolute.
+ */
+async function selectionsFor(family, context, dockerfile) {
+    const ignoreFiles = new Map();
+    const read = async (file) => {
+        if (!ignoreFiles.has(file)) {
+            const data = await external_node_fs_.promises.readFile(file).catch((err) => {
+                if (err.code === 'ENOENT' || err.code === 'ENOTDIR')
+                    return undefined;
+                throw new Error(`cannot read the ignore file ${file}: ${err.message}`);
+            });
+            if (data)
+                ignoreFiles.set(file, data);
+        }
+        return ignoreFiles.get(file);
+    };
+    const selections = [];
+    for (const g of GENERATIONS[family]) {
+        let file;
+        for (const candidate of candidates(g.choice, context, dockerfile)) {
+            if (await read(candidate)) {
+                file = candidate;
+                break;
+            }
+        }
+        const lines = file ? readIgnoreLines(ignoreFiles.get(file).toString('utf8'), g.syntax) : [];
+        selections.push({ patterns: compilePatterns(lines, g.compiler, file ?? ''), rule: g.rule, prune: g.prune, file });
+    }
+    return { selections, ignoreFiles };
+}
+const ROOT_STATE = { visible: true, info: undefined };
+/** One selection's verdict on an entry: sent to the builder, and (for a directory) walked into. */
+function judge(s, rel, isDir, parent) {
+    if (!parent.visible)
+        return { included: false, descend: { visible: false, info: undefined } };
+    const r = excluded(s.patterns, s.rule, rel, parent.info);
+    const walk = isDir && (!r.excluded || (walksInto(s, rel) && someExceptionBelow(s.patterns, rel)));
+    return { included: !r.excluded, descend: { visible: walk, info: r.info } };
+}
+const WILDCARD = /[*[\]?^\\]/;
+/** The builder's own rule for walking into an excluded directory. */
+function walksInto(s, dir) {
+    const exceptions = s.patterns.filter((p) => p.exclusion);
+    if (exceptions.length === 0)
+        return false;
+    if (s.prune === 'buildah')
+        return true;
+    const trim = s.prune === 'fsutil' ? withoutTrailingGlob : (t) => t;
+    if (s.prune === 'fsutil' && exceptions.some((p) => WILDCARD.test(withoutTrailingGlob(p.text))))
+        return true;
+    return exceptions.some((p) => (trim(p.text) + '/').startsWith(dir + '/'));
+}
+function withoutTrailingGlob(text) {
+    return text.replace(/\/\*\*$/, '').replace(/\/\*$/, '');
+}
+/**
+ * Whether some exception could match a path below `dir`: its literal start (up to the first wildcard) and `dir/`
+ * must agree. Without one, nothing below an excluded directory comes back under the parents and parent-results rules,
+ * so skipping it changes nothing but the time spent.
+ */
+function someExceptionBelow(patterns, dir) {
+    const prefix = dir + '/';
+    return patterns.some((p) => {
+        if (!p.exclusion)
+            return false;
+        const literal = p.text.split(WILDCARD)[0];
+        return prefix.startsWith(literal) || literal.startsWith(prefix);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/image/digest.ts
+/**
+ * The build digest: a content address of what determines the preview image, so a push that changes nothing the
+ * build can see reuses the image it already has. It covers
+ * - every file of the build context the builder can see (context-rules.ts: `.dockerignore` / `.containerignore` as
+ *   each builder generation reads them): path, type, permission bits, and the content of files or target of symlinks
+ *   (symlinks are not followed, as COPY does not follow them); never mtimes, owners or the context's own location;
+ * - the Dockerfile's content, wherever it lives (outside the context, or ignored by it), and every ignore file read;
+ * - the build args, the target platform, and anything the caller adds (`extra`).
+ * It does not cover what the build fetches (a base image tag that moves, `RUN curl …`): `rebuild: always` is for that.
+ *
+ * Files are read as streams, a bounded number at a time, so a large context neither exhausts file descriptors nor
+ * memory.
+ */
+
+
+
+
+/** Bumped whenever what goes into the digest changes, so old labels never match new digests by accident. */
+const FORMAT = 'faas-preview build digest v1';
+/** Hex characters kept: 160 bits, and a valid Kubernetes label value (at most 63 characters). */
+const LENGTH = 40;
+const DEFAULT_CONCURRENCY = 16;
+/** Files up to this size are read in one call; larger ones are streamed. */
+const WHOLE_READ = 1 << 20;
+async function buildDigest(input, o = {}) {
+    const context = external_node_path_.resolve(input.context);
+    const dockerfile = external_node_path_.resolve(context, input.dockerfile);
+    const limit = limiter(o.concurrency ?? DEFAULT_CONCURRENCY);
+    const { entries, ignoreFiles } = await selectContext(input.builder, context, dockerfile, limit);
+    let bytes = 0;
+    const lines = await Promise.all(entries.map((e) => limit(async () => {
+        const line = await describe(e);
+        bytes += line.bytes;
+        return line.text;
+    })));
+    const rel = (file) => external_node_path_.relative(context, file);
+    const header = {
+        platform: input.platform ?? hostPlatform(),
+        buildArgs: sorted(input.buildArgs),
+        extra: sorted(input.extra ?? {}),
+        dockerfile: await limit(() => digest_hashFile(dockerfile, 'the Dockerfile')),
+        ignoreFiles: [...ignoreFiles].map(([file, data]) => [rel(file), sha256(data)]).sort(),
+    };
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(`${FORMAT}\n${JSON.stringify(header)}\n`);
+    for (const line of lines)
+        hash.update(line + '\n');
+    return {
+        value: hash.digest('hex').slice(0, LENGTH),
+        entries: entries.length,
+        bytes,
+        ignoreFiles: [...ignoreFiles.keys()].map(rel).sort(),
+    };
+}
+/**
+ * The context entries the builder may send, sorted by path, and the ignore files read. Exported for the tests that
+ * compare it with what the real builders copy.
+ */
+async function selectContext(builder, context, dockerfile, limit = limiter(DEFAULT_CONCURRENCY)) {
+    const { selections, ignoreFiles } = await selectionsFor(builderFamily(builder), context, dockerfile);
+    const entries = [];
+    await walk(context, '', selections.map(() => ROOT_STATE), selections, entries, limit);
+    entries.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+    return { entries, ignoreFiles };
+}
+/** Collects the entries some selection includes; returns how many it collected under `dir`. */
+async function walk(dir, rel, states, selections, out, limit) {
+    const dirents = await limit(() => external_node_fs_.promises.readdir(dir, { withFileTypes: true }));
+    const counts = await Promise.all(dirents.map(async (d) => {
+        const childRel = rel ? `${rel}/${d.name}` : d.name;
+        if (d.name.includes('\uFFFD'))
+            await requireUtf8Name(external_node_path_.join(dir, d.name));
+        const verdicts = selections.map((s, i) => judge(s, childRel, d.isDirectory(), states[i]));
+        const included = verdicts.some((v) => v.included);
+        const entry = { rel: childRel, abs: external_node_path_.join(dir, d.name), dirent: d };
+        if (!d.isDirectory()) {
+            if (included)
+                out.push(entry);
+            return included ? 1 : 0;
+        }
+        const below = verdicts.some((v) => v.descend.visible)
+            ? await walk(entry.abs, childRel, verdicts.map((v) => v.descend), selections, out, limit)
+            : 0;
+        // An excluded directory with files sent from below still reaches the builder (BuildKit sends its metadata).
+        if (included || below > 0)
+            out.push(entry);
+        return below + (included || below > 0 ? 1 : 0);
+    }));
+    return counts.reduce((a, b) => a + b, 0);
+}
+/** readdir decodes names as UTF-8, so a name that is not UTF-8 comes back with U+FFFD and cannot be opened. */
+async function requireUtf8Name(file) {
+    const exists = await external_node_fs_.promises.lstat(file).then(() => true, () => false);
+    if (!exists)
+        throw new Error(`${file}: a file name that is not valid UTF-8 has no stable digest; rename it or add it to .dockerignore`);
+}
+/** `[path, type, permission bits, content hash | link target]` as one JSON line; never opens anything but a file. */
+async function describe(e) {
+    const st = await external_node_fs_.promises.lstat(e.abs);
+    const mode = (st.mode & 0o7777).toString(8);
+    if (e.dirent.isSymbolicLink())
+        return { text: JSON.stringify([e.rel, 'symlink', mode, await external_node_fs_.promises.readlink(e.abs)]), bytes: 0 };
+    if (st.isDirectory())
+        return { text: JSON.stringify([e.rel, 'dir', mode, '']), bytes: 0 };
+    if (!st.isFile())
+        return { text: JSON.stringify([e.rel, 'special', mode, String(st.rdev)]), bytes: 0 };
+    return { text: JSON.stringify([e.rel, 'file', mode, await digest_hashFile(e.abs, e.rel, st.size)]), bytes: st.size };
+}
+async function digest_hashFile(file, what, size) {
+    try {
+        if (size !== undefined && size <= WHOLE_READ)
+            return sha256(await external_node_fs_.promises.readFile(file));
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        await pipeInto(file, hash);
+        return hash.digest('hex');
+    }
+    catch (err) {
+        throw new Error(`cannot read ${what} (${file}) for the build digest: ${err.message}`, { cause: err });
+    }
+}
+function pipeInto(file, hash) {
+    return new Promise((resolve, reject) => {
+        (0,external_node_fs_.createReadStream)(file)
+            .on('data', (chunk) => hash.update(chunk))
+            .on('error', reject)
+            .on('end', () => resolve());
+    });
+}
+const sha256 = (data) => (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+function sorted(record) {
+    return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+/** Node's architecture names → the OCI platform names the builders use. */
+const OCI_ARCH = {
+    x64: 'amd64',
+    arm64: 'arm64',
+    arm: 'arm',
+    ia32: '386',
+    ppc64: 'ppc64le',
+    s390x: 's390x',
+    riscv64: 'riscv64',
+};
+function hostPlatform() {
+    return `linux/${OCI_ARCH[process.arch] ?? process.arch}`;
+}
+/** At most `n` of the given tasks run at once; the others wait in order. */
+function limiter(n) {
+    let active = 0;
+    const waiting = [];
+    return async (fn) => {
+        // A finishing task hands its slot straight to the next waiting one, so no newcomer can slip in between.
+        if (active >= n)
+            await new Promise((resolve) => waiting.push(resolve));
+        else
+            active++;
+        try {
+            return await fn();
+        }
+        finally {
+            const next = waiting.shift();
+            if (next)
+                next();
+            else
+                active--;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/image/retag.ts
+/**
+ * Retag instead of rebuild: when another commit of the same PR already built an image with the same build digest,
+ * its manifest is copied to the new tag through the registry API (GET the manifest with every Accept type, PUT the
+ * same bytes under the new tag), which distribution, GHCR and Docker Hub all allow with push access. Nothing is
+ * pulled or rebuilt, and the new tag names exactly the bytes the old one did (the PUT's digest is checked).
+ *
+ * The image is found by its label: every PR tag (`pr-<n>-<sha>`) other than the new one is read (manifest, and the
+ * config blob that carries the labels), a few at a time, until one carries the digest in `faas-preview/build-digest`.
+ */
+
+
+
+
+
+
+
+
+const CONCURRENCY = 4;
+const INDEX_TYPES = new Set([
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+]);
+/** Copies the manifest of the PR's image whose build digest is `digest` to `tag`; registry errors are thrown. */
+async function retagByDigest(b, pr, tag, digest, deps) {
+    const client = registryClient(b, deps);
+    const target = tagOf(tag);
+    const tags = (deps.candidates ?? (await listAllTags(client))).filter((t) => t !== target && isPrTag(t, pr));
+    for (let i = 0; i < tags.length; i += CONCURRENCY) {
+        const batch = tags.slice(i, i + CONCURRENCY);
+        const found = await Promise.all(batch.map((t) => labelledManifest(client, t, digest, deps.platform ?? hostPlatform())));
+        const hit = found.findIndex((m) => m !== undefined);
+        if (hit >= 0) {
+            const manifest = await putManifest(client, found[hit], target);
+            return { retagged: true, from: batch[hit], sha: batch[hit].replace(/^pr-\d+-/, ''), manifest };
+        }
+    }
+    const looked = tags.length === 0
+        ? 'the registry has no other image of this PR'
+        : `none of the PR's ${tags.length} other image(s) has it`;
+    return { retagged: false, reason: `no image with build digest ${digest}: ${looked}` };
+}
+function registryClient(b, deps) {
+    const repo = (0,image_reference/* parseRepository */.SU)(b.repository);
+    return new RegistryClient({
+        origin: apiOrigin(repo.host, b.registryInsecure),
+        name: repo.path,
+        username: b.registryUsername || undefined,
+        password: b.registryPassword || undefined,
+        timeoutMs: deps.timeoutMs,
+        log: deps.log,
+    });
+}
+/** `registry/repo:tag` → `tag`. */
+function tagOf(image) {
+    const m = /:([\w][\w.-]{0,127})$/.exec(image);
+    if (!m || m[1].includes('/'))
+        throw new Error(`image '${image}' has no tag; expected <repository>:<tag>`);
+    return m[1];
+}
+/** The tag's manifest when its image (for `platform`, in an index) is labelled with `digest`. */
+async function labelledManifest(client, tag, digest, platform) {
+    const top = await getManifest(client, tag);
+    if (!top)
+        return undefined;
+    let image = parseJson(top.body, 'manifest');
+    if (INDEX_TYPES.has(top.mediaType)) {
+        const child = pickPlatform(image, platform);
+        const fetched = child ? await getManifest(client, child) : undefined;
+        if (!fetched)
+            return undefined;
+        image = parseJson(fetched.body, 'manifest');
+    }
+    const config = image.config?.digest;
+    if (typeof config !== 'string')
+        return undefined;
+    const res = await client.blob(config);
+    const labels = parseJson(verified(res, config), 'image config')
+        .config?.Labels;
+    return labels?.[naming/* BUILD_DIGEST_LABEL */.V_] === digest ? top : undefined;
+}
+async function getManifest(client, reference) {
+    const res = await client.request('GET', client.url(`manifests/${encodeURIComponent(reference)}`), (s) => s === 200 || s === 404, { accept: MANIFEST_TYPES });
+    if (res.status === 404)
+        return undefined;
+    const body = Buffer.from(res.text, 'utf8');
+    const digest = retag_sha256(body);
+    const header = res.headers['docker-content-digest'];
+    if (typeof header === 'string' && header !== digest)
+        throw new Error(`${res.call}: the manifest read does not hash to its Docker-Content-Digest ${header}`);
+    const declared = parseJson(body, 'manifest').mediaType;
+    const mediaType = (res.headers['content-type'] ?? (typeof declared === 'string' ? declared : ''))
+        .split(';')[0]
+        .trim();
+    return { body, mediaType, digest };
+}
+/** The child manifest of an index for `os/arch[/variant]`. */
+function pickPlatform(index, platform) {
+    const [os, arch, variant] = platform.split('/');
+    const entries = index.manifests ?? [];
+    const match = entries.find((m) => m.platform?.os === os &&
+        m.platform?.architecture === arch &&
+        (variant === undefined || m.platform?.variant === variant));
+    return typeof match?.digest === 'string' ? match.digest : undefined;
+}
+async function putManifest(client, m, tag) {
+    const res = await client.request('PUT', client.url(`manifests/${encodeURIComponent(tag)}`), (s) => s === 201, { 'content-type': m.mediaType }, m.body);
+    const digest = res.headers['docker-content-digest'];
+    if (typeof digest === 'string' && digest !== m.digest)
+        throw new Error(`${res.call} stored the manifest as ${digest}, not ${m.digest}: the copy is not the image that was found`);
+    return m.digest;
+}
+function verified(res, digest) {
+    const body = Buffer.from(res.text, 'utf8');
+    if (retag_sha256(body) !== digest)
+        throw new Error(`${res.call}: the blob read does not hash to ${digest}`);
+    return body;
+}
+function parseJson(body, what) {
+    try {
+        return JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        throw new Error(`the registry sent a ${what} that is not JSON`);
+    }
+}
+const retag_sha256 = (data) => 'sha256:' + (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+
+;// CONCATENATED MODULE: ./src/commands/image-source.ts
+/**
+ * The image a deploy runs (issue 15): prebuilt (`builder: none`), reused (the function already runs an image with
+ * this push's build digest: no build, no push), retagged (another commit of the PR built this digest: its manifest
+ * gets this commit's tag, no build), or built (with the registry layer cache; a fork PR reads it but never writes
+ * it, so it cannot poison layers that trusted builds reuse). `rebuild: always` skips the digest and builds.
+ */
+
+
+
+
+
+
+
+const digestWanted = (b) => b.rebuild !== 'always' && b.builder !== 'none';
+const computeDigest = (b) => buildDigest({ builder: b.builder, context: b.context, dockerfile: b.dockerfile, buildArgs: b.buildArgs });
+/** Digests started before the image is decided, by the build settings they are of. */
+const ahead = new WeakMap();
+/**
+ * Starts `b`'s digest now, for the image decision to use: the deploy starts it while GitHub and the gateway are
+ * asked (about 60 ms of reading and hashing on the bench, seconds for a large context). It only reads the context;
+ * its outcome is logged when the decision takes it, so a run that stops before says nothing about it. Resolves once
+ * it is computed (or failed), never rejects.
+ */
+function digestAhead(b) {
+    if (!digestWanted(b))
+        return Promise.resolve();
+    const digest = ahead.get(b) ?? computeDigest(b);
+    ahead.set(b, digest);
+    return digest.then(() => undefined, () => undefined);
+}
+/** The digest, or undefined (and a log line) when it cannot be computed: the build then runs as before. */
+async function digestOf(b) {
+    if (!digestWanted(b))
+        return undefined;
+    try {
+        const d = await (ahead.get(b) ?? computeDigest(b));
+        log/* log */.R.info(`Build digest ${d.value}: ${d.entries} context entries, ${d.bytes} bytes${d.ignoreFiles.length ? `, ignore files ${d.ignoreFiles.join(', ')}` : ''}`);
+        return d.value;
+    }
+    catch (err) {
+        log/* log */.R.warning(`no build digest (${err.message}); building as usual`);
+        return undefined;
+    }
+}
+/** Decides and makes one function's image (stack functions get their build context made, and removed, here). */
+async function prepareImage(s, unit, running, templates, building) {
+    if (!unit.build)
+        return { backend: { how: 'prebuilt' }, image: unit.tag };
+    const made = unit.context ? await unit.context(templates) : undefined;
+    try {
+        const b = made
+            ? { ...unit.build, context: made.context, dockerfile: made.dockerfile, buildArgs: made.buildArgs }
+            : unit.build;
+        return {
+            ...(await imageFor(s, b, unit.tag, running, building)),
+            ...(made?.fprocess ? { envProcess: made.fprocess } : {}),
+        };
+    }
+    finally {
+        await made?.cleanup();
+    }
+}
+async function imageFor(s, b, tag, running, building) {
+    const digest = await digestOf(b);
+    if (digest) {
+        const reuse = reusableImage(running, digest);
+        if (reuse) {
+            log/* log */.R.info(`Backend unchanged since ${reuse.since.slice(0, 7)}: the function already runs ${reuse.image}, built from digest ${digest}; no build, no push`);
+            return { backend: { how: 'reused', digest, since: reuse.since }, image: reuse.image };
+        }
+        const retag = await retagByDigest(b, s.ctx.pr.number, tag, digest, {
+            timeoutMs: s.settings.requestTimeoutMs,
+            log: log/* log */.R.info,
+        }).catch((err) => {
+            log/* log */.R.warning(`could not look for an image of this digest in the registry (${err.message}); building`);
+            return undefined;
+        });
+        if (retag?.retagged) {
+            log/* log */.R.info(`Retagged ${retag.from} as ${tag}: commit ${retag.sha.slice(0, 7)} built the same digest ${digest}; no build`);
+            return { backend: { how: 'retagged', digest, from: retag.sha }, image: tag };
+        }
+        if (retag)
+            log/* log */.R.info(retag.reason);
+    }
+    const fork = (0,decide_event/* isFork */.B0)(`${s.ctx.repo.owner}/${s.ctx.repo.repo}`, s.ctx.pr.headRepo);
+    log/* log */.R.info(`Building ${tag} with ${b.builder}`);
+    const result = await buildImage(b, tag, {
+        labels: digest ? { [naming/* BUILD_DIGEST_LABEL */.V_]: digest } : {},
+        cache: { write: !fork },
+        log: log/* log */.R.info,
+        building,
+    });
+    for (const w of result.warnings)
+        log/* log */.R.warning(w);
+    return { backend: { how: 'built', digest, cache: result.cache }, image: tag };
+}
+
 ;// CONCATENATED MODULE: ./src/sweep/evict-plan.ts
 /**
  * Making room on Community Edition (issue 23), pure: when a new preview needs slots a full gateway does not have,
@@ -5337,7 +6305,7 @@ async function makeRoom(s, q, listed, pr) {
     return { kind: 'allow' };
 }
 async function evictionFor(s, q, listed) {
-    const { candidates, members } = await judge(s, listed);
+    const { candidates, members } = await make_room_judge(s, listed);
     const plan = evictionPlan(q, candidates, { idleAfterMs: s.settings.sweep.idleAfterMs, now: s.now().getTime() });
     return { plan, members };
 }
@@ -5346,7 +6314,7 @@ const ours = (s) => (f) => (0,naming/* isManagedBy */.xr)(f.labels, s.ctx.repo.o
  * This repository's previews with the sweeper's judgment of each (none where last use is unknown), and each
  * preview's functions.
  */
-async function judge(s, listed) {
+async function make_room_judge(s, listed) {
     const { settings } = s;
     const activity = await readActivity(s).catch((err) => {
         log/* log */.R.warning(`cannot tell which previews are idle (${err.message}); none is put to sleep to make room`);
@@ -5630,8 +6598,6 @@ function createOctokit(token, o) {
     return octokit;
 }
 
-// EXTERNAL MODULE: ./src/rules/errors.ts
-var errors = __webpack_require__(4632);
 ;// CONCATENATED MODULE: ./src/commands/trouble.ts
 /**
  * A deploy's error read into what went wrong (decide/advice.ts words what to do about it): the HTTP status or the
@@ -5879,8 +6845,6 @@ function checkLine(c) {
 var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __webpack_require__(8161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./src/stack/errors.ts
 var stack_errors = __webpack_require__(2573);
 // EXTERNAL MODULE: ./src/stack/files.ts
@@ -5959,7 +6923,7 @@ function cloneRepo(repo, dir, o) {
         const child = (0,external_node_child_process_.spawn)('git', args, { env, cwd: '/', detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
         let stderr = '';
         let timedOut = false;
-        child.stderr.on('data', (d) => (stderr = (stderr + d.toString()).slice(-STDERR_TAIL)));
+        child.stderr.on('data', (d) => (stderr = (stderr + d.toString()).slice(-git_STDERR_TAIL)));
         const timer = setTimeout(() => {
             timedOut = true;
             killGroup(child.pid, 'SIGKILL'); // an empty group would throw from this timer and end the run
@@ -5979,7 +6943,7 @@ function cloneRepo(repo, dir, o) {
         });
     });
 }
-const STDERR_TAIL = 8_192;
+const git_STDERR_TAIL = 8_192;
 /** userinfo in any URL git may echo. */
 function redact(text) {
     return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s@]*@/gi, '$1***@');
@@ -6059,945 +7023,6 @@ class Templates {
     async cleanup() {
         await Promise.all(this.dirs.splice(0).map((d) => (0,promises_.rm)(d, { recursive: true, force: true })));
     }
-}
-
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
-var exec = __webpack_require__(2876);
-;// CONCATENATED MODULE: ./src/image/cache.ts
-/**
- * The registry layer cache of a real rebuild, with the flags each builder version has (measured here: docker 20.10
- * daemon with the 20.10 and 28.2 CLIs, buildah 1.28.2, podman 4.3.1):
- *
- * - docker: `--cache-from <image>` plus `--build-arg BUILDKIT_INLINE_CACHE=1`, and the built image pushed as the cache
- *   image afterwards. BuildKit (buildx, or the 20.10 CLI with DOCKER_BUILDKIT=1) reads the inline cache metadata
- *   straight from the registry; the classic builder (the CLI without buildx) only uses a local image, so the cache
- *   image is pulled first. Either way the cache holds the final stage's layers only (no `--cache-to type=registry`:
- *   the docker driver of buildx cannot export it). A cache image that is missing or unreachable is not an error for
- *   either builder; the pull and the push are allowed to fail.
- * - buildah, podman: `--layers --cache-from <repo> --cache-to <repo>` (buildah ≥ 1.27): every layer is pushed to the
- *   cache repository, tagged by its cache key, and pulled back by key. A missing or unreachable cache is ignored, but
- *   a cache push that fails fails the build ("failed pushing cache to …"), so such a build is run again without
- *   `--cache-to`: with `--layers` the steps already built are reused from local storage. Neither gets
- *   `--tls-verify=false` for the cache: it would apply to every pull of the build. A plain-HTTP registry needs an
- *   `insecure = true` entry in registries.conf for the cache.
- *
- * The cache lives in its own repository, `<repository>-buildcache`: a cache tag in the preview repository would
- * point at a PR's manifest, and the teardown keeps a manifest that a foreign tag shares.
- */
-
-const CACHE_PUSH_FAILED = /failed pushing cache to/;
-function cacheRepository(b, o) {
-    return o.repository ?? `${b.repository}-buildcache`;
-}
-function planCache(b, support, o) {
-    const repo = cacheRepository(b, o);
-    const write = o.write ?? true;
-    if (b.builder === 'docker') {
-        const image = `${repo}:latest`;
-        const how = support.buildkit
-            ? 'BuildKit reads its inline cache from the registry'
-            : 'the classic builder uses it once pulled';
-        return {
-            pull: support.buildkit ? undefined : image,
-            buildFlags: ['--cache-from', image, '--build-arg', 'BUILDKIT_INLINE_CACHE=1'],
-            push: write ? image : undefined,
-            note: `layer cache: ${image} (${how}${write ? '' : '; read only'})`,
-        };
-    }
-    if (!support.registryCache) {
-        return {
-            buildFlags: ['--layers'],
-            note: `layer cache: none (this ${b.builder} has no --cache-from/--cache-to; buildah 1.27 and podman 4.3 have them)`,
-        };
-    }
-    const from = ['--layers', '--cache-from', repo];
-    return {
-        buildFlags: write ? [...from, '--cache-to', repo] : from,
-        withoutPush: write ? from : undefined,
-        note: `layer cache: ${repo}${write ? '' : ' (read only)'}`,
-    };
-}
-const execProbe = (cmd, args, env) => new Promise((resolve) => {
-    (0,external_node_child_process_.execFile)(cmd, args, { env, timeout: 20_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, output: `${stdout}${stderr}` });
-    });
-});
-/** Reads what the builder supports from `build --help` (buildx's help lists --cache-to, the classic one does not). */
-async function detectCacheSupport(builder, env, probe = execProbe) {
-    const help = await probe(builder, [builder === 'buildah' ? 'bud' : 'build', '--help'], env);
-    const cacheTo = help.code === 0 && /--cache-to\b/.test(help.output);
-    if (builder !== 'docker')
-        return { registryCache: cacheTo, buildkit: false };
-    return {
-        registryCache: true,
-        buildkit: cacheTo || ['1', 'true'].includes((env.DOCKER_BUILDKIT ?? '').toLowerCase()),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/image/build.ts
-/**
- * Build and push the preview image with the builder the user chose. The registry password goes through stdin
- * (`login --password-stdin`), never argv, so it cannot show in the process list or the echoed command line. Every
- * builder runs with the allow-listed child environment: a Dockerfile's `RUN` step must not see the action's inputs.
- *
- * Optionally the image gets labels (`--label`, the same flag on all three builders; the build digest goes there) and
- * a registry layer cache (cache.ts). The cache's own steps may fail: a build never fails because of its cache.
- */
-
-
-
-
-
-
-const build_STDERR_TAIL = 8_192;
-const execRun = async (cmd, args, { input, env, started }) => {
-    let stderr = '';
-    let quiet = true;
-    const output = () => {
-        if (quiet)
-            started?.();
-        quiet = false;
-    };
-    const code = await exec/* exec */.m(cmd, args, {
-        input,
-        env,
-        ignoreReturnCode: true,
-        listeners: {
-            stdout: output,
-            stderr: (data) => {
-                output();
-                stderr = (stderr + data.toString()).slice(-build_STDERR_TAIL);
-            },
-        },
-    });
-    return { code, stderr };
-};
-function registryHost(repository) {
-    return repository.split('/')[0];
-}
-/** The argv of each step, apart from running them so the choice is testable without a builder. */
-function buildCommands(b, tag, extras = {}) {
-    if (b.builder === 'none')
-        return [];
-    // docker has no --tls-verify: its daemon decides (insecure-registries, and 127.0.0.0/8 is always plain HTTP).
-    const tls = b.registryInsecure && b.builder !== 'docker' ? ['--tls-verify=false'] : [];
-    const steps = [];
-    if (b.registryUsername && b.registryPassword) {
-        steps.push({
-            step: 'login',
-            cmd: b.builder,
-            args: ['login', ...tls, '--username', b.registryUsername, '--password-stdin', registryHost(b.repository)],
-            input: Buffer.from(b.registryPassword),
-        });
-    }
-    const cache = extras.cache;
-    if (cache?.pull)
-        steps.push({ step: 'cache-pull', cmd: b.builder, args: ['pull', cache.pull], optional: 'cache-read' });
-    const build = buildArgv(b, tag, extras.labels ?? {});
-    const step = { step: 'build', cmd: b.builder, args: build(cache?.buildFlags ?? []) };
-    if (cache?.withoutPush)
-        step.fallback = {
-            when: CACHE_PUSH_FAILED,
-            args: build(cache.withoutPush),
-            why: 'the layer cache could not be pushed',
-        };
-    steps.push(step);
-    steps.push({ step: 'push', cmd: b.builder, args: ['push', ...tls, tag] });
-    if (cache?.push) {
-        steps.push({ step: 'cache-tag', cmd: b.builder, args: ['tag', tag, cache.push], optional: 'cache-write' });
-        steps.push({ step: 'cache-push', cmd: b.builder, args: ['push', cache.push], optional: 'cache-write' });
-    }
-    return steps;
-}
-function buildArgv(b, tag, labels) {
-    const buildArgs = Object.entries(b.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
-    const labelArgs = Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
-    const dockerfile = external_node_path_.resolve(b.context, b.dockerfile);
-    const verb = b.builder === 'buildah' ? 'bud' : 'build';
-    return (cacheFlags) => [
-        verb,
-        '--file',
-        dockerfile,
-        '--tag',
-        tag,
-        ...labelArgs,
-        ...cacheFlags,
-        ...buildArgs,
-        b.context,
-    ];
-}
-async function buildImage(b, tag, o = {}) {
-    const result = { warnings: [] };
-    if (b.builder === 'none')
-        return result;
-    const env = childEnv({}, o.parent ?? process.env);
-    requireProgram(b.builder, env.PATH ?? '');
-    let cache;
-    if (o.cache) {
-        cache = planCache(b, await detectCacheSupport(b.builder, env, o.probe ?? execProbe), o.cache);
-        result.cache = cache.note;
-        o.log?.(cache.note);
-    }
-    const skipped = new Set();
-    for (const s of buildCommands(b, tag, { labels: o.labels, cache })) {
-        if (s.optional && skipped.has(s.optional))
-            continue;
-        // the deploy's uploads start once the build prints: started before, they held up its spawn (the bench saw 0.6 s)
-        const started = s.step === 'build' ? o.building : undefined;
-        const run = (args) => attempt(o.run ?? execRun, s, args, env, started);
-        let outcome = await run(s.args);
-        if (outcome.code !== 0 && s.fallback?.when.test(outcome.stderr)) {
-            o.log?.(`${b.builder} ${s.step} failed because ${s.fallback.why}; building again without it`);
-            result.warnings.push(`${s.fallback.why}; the image was built without updating the cache`);
-            outcome = await run(s.fallback.args);
-        }
-        if (outcome.code === 0)
-            continue;
-        const what = `${b.builder} ${s.step} failed for image ${tag}`;
-        const failure = outcome.spawn !== undefined
-            ? `${what}: could not run '${s.cmd}': ${outcome.spawn}`
-            : `${what} (exit code ${outcome.code}); its output is in the log above`;
-        if (!s.optional)
-            throw new Error(failure + (outcome.spawn !== undefined ? '' : hint(b, s.step, outcome.stderr)));
-        skipped.add(s.optional);
-        result.warnings.push(failure);
-        o.log?.(`${failure}; the layer cache is skipped, the build goes on`);
-    }
-    return result;
-}
-/** One run of a step; a program that cannot be started is an outcome too (`spawn` says why). */
-async function attempt(run, s, args, env, started) {
-    try {
-        return await run(s.cmd, args, { input: s.input, env, started });
-    }
-    catch (err) {
-        return { code: -1, stderr: '', spawn: err.message };
-    }
-}
-function requireProgram(program, PATH) {
-    const found = PATH.split(external_node_path_.delimiter).some((dir) => dir !== '' && isExecutable(external_node_path_.join(dir, program)));
-    if (!found) {
-        throw new errors/* InputError */.dz('builder', `'${program}' needs the program '${program}', which is not on the runner's PATH: install it in an earlier step, or choose another builder (docker, podman, buildah; none deploys the prebuilt 'image')`);
-    }
-}
-function isExecutable(file) {
-    try {
-        (0,external_node_fs_.accessSync)(file, external_node_fs_.constants.X_OK);
-        return (0,external_node_fs_.statSync)(file).isFile();
-    }
-    catch {
-        return false;
-    }
-}
-/** What docker prints when the registry speaks plain HTTP or has a certificate the daemon does not trust. */
-const DOCKER_TLS_MISMATCH = /server gave HTTP response to HTTPS client|x509: certificate/;
-/** Login and push talk to the preview registry (a build's pulls go elsewhere): advise on the daemon's TLS rule. */
-function hint(b, step, stderr) {
-    if (b.builder !== 'docker' || (step !== 'login' && step !== 'push') || !DOCKER_TLS_MISMATCH.test(stderr))
-        return '';
-    const host = registryHost(b.repository);
-    return (`. The docker daemon reached ${host} over HTTPS and the registry speaks plain HTTP or has an untrusted certificate;` +
-        ` docker has no --tls-verify, so the input 'registry-insecure' cannot change that: add "${host}" to "insecure-registries"` +
-        ` in the daemon's /etc/docker/daemon.json and restart it (only 127.0.0.0/8 is plain HTTP by default), or use builder podman or buildah`);
-}
-
-;// CONCATENATED MODULE: ./src/image/ignore.ts
-/**
- * `.dockerignore` / `.containerignore` exactly as the builders read and match them, so the build digest covers the
- * files a build can see and nothing else. The builders do not agree, so each way is kept apart:
- *
- * - Reading the file. docker (moby `ignorefile.ReadAll`): a line is a comment only when `#` is its first byte; then
- *   the line is trimmed, `!` is split off and the rest trimmed again, cleaned like Go's `filepath.Clean`, and one
- *   leading `/` dropped. buildah and podman (openshift/imagebuilder `ParseIgnore`): lines split at `\n`, empty lines
- *   and lines starting with `#` dropped, `/` trimmed from both ends; the matcher then trims and cleans.
- * - Compiling a pattern (moby/patternmatcher): `*` is any run of non-`/`, `?` one non-`/`, `**` any number of path
- *   elements, `[…]` a class, `\` escapes. Docker 20.10 and containers/storage compiled every pattern to a regexp and
- *   escaped only `.` and `$` ("old"); patternmatcher ≥ 0.5 escapes `.+()|{}$` and matches plain and `**`-anchored
- *   patterns as strings ("modern"), so `**foo` means "ends with foo" there.
- * - Matching a path: the last pattern that matches the path or one of its parent directories decides
- *   (`MatchesOrParentMatches`, "parents"), with two older variants: docker 20.10's `Matches` checks only the parent at
- *   the pattern's own depth ("legacy"), and `MatchesUsingParentResults` (docker ≥ 23's CLI, BuildKit) carries each
- *   pattern's result down from the parent directory, computed only where the pattern was evaluated ("parent-results").
- */
-/** An ignore file the builder would refuse (an illegal `!`, a malformed class): the build fails on it too. */
-class IgnoreFileError extends Error {
-    constructor(file, problem) {
-        super(`${file}: ${problem}`);
-        this.name = 'IgnoreFileError';
-    }
-}
-/** Go's strings.TrimSpace: ASCII and Unicode white space at both ends. */
-const trimSpace = (s) => s.replace(/^[\s\u0085]+|[\s\u0085]+$/gu, '');
-/** Go's path/filepath.Clean on Unix. */
-function cleanPath(p) {
-    if (p === '')
-        return '.';
-    const rooted = p.startsWith('/');
-    const out = [];
-    for (const part of p.split('/')) {
-        if (part === '' || part === '.')
-            continue;
-        if (part !== '..')
-            out.push(part);
-        else if (out.length > 0 && out[out.length - 1] !== '..')
-            out.pop();
-        else if (!rooted)
-            out.push('..');
-    }
-    const joined = out.join('/');
-    return rooted ? '/' + joined : joined || '.';
-}
-/** The pattern lines of an ignore file's text, as the builder hands them to its matcher. */
-function readIgnoreLines(text, syntax) {
-    return syntax === 'docker' ? readDocker(text) : readImagebuilder(text);
-}
-function readDocker(text) {
-    const lines = text
-        .replace(/^\uFEFF/, '')
-        .split('\n')
-        .map((l) => l.replace(/\r$/, ''));
-    const out = [];
-    for (const line of lines) {
-        if (line.startsWith('#'))
-            continue;
-        let pattern = trimSpace(line);
-        if (pattern === '')
-            continue;
-        const invert = pattern.startsWith('!');
-        if (invert)
-            pattern = trimSpace(pattern.slice(1));
-        if (pattern !== '') {
-            pattern = cleanPath(pattern);
-            if (pattern.length > 1 && pattern.startsWith('/'))
-                pattern = pattern.slice(1);
-        }
-        out.push(invert ? '!' + pattern : pattern);
-    }
-    return out;
-}
-function readImagebuilder(text) {
-    return text
-        .split('\n')
-        .filter((l) => l !== '' && !l.startsWith('#'))
-        .map((l) => l.replace(/^\/+|\/+$/g, ''))
-        .filter((l) => l !== '');
-}
-/** PatternMatcher.New: trim, clean, split off `!`, compile; `file` names the ignore file in errors. */
-function compilePatterns(lines, compiler, file) {
-    const patterns = [];
-    for (const raw of lines) {
-        let p = trimSpace(raw);
-        if (p === '')
-            continue;
-        p = cleanPath(p);
-        const exclusion = p.startsWith('!');
-        if (exclusion) {
-            if (p.length === 1)
-                throw new IgnoreFileError(file, 'illegal exclusion pattern "!" (a "!" needs a pattern after it)');
-            p = p.slice(1);
-        }
-        patterns.push({ text: p, exclusion, depth: p.split('/').length, match: compileOne(p, compiler, file) });
-    }
-    return patterns;
-}
-const ESCAPED = { modern: new Set([...'.+()|{}$']), old: new Set([...'.$']) };
-/** Pattern.compile of moby/patternmatcher (modern) or of docker 20.10 and containers/storage (old). */
-function compileOne(pattern, compiler, file) {
-    const chars = [...pattern];
-    let re = '^';
-    let kind = 'exact';
-    for (let i = 0, n = 0; i < chars.length; n++) {
-        const ch = chars[i++];
-        if (ch === '*' && chars[i] === '*') {
-            i++;
-            if (chars[i] === '/')
-                i++;
-            // "**" at the end is everything below (like .gitignore); elsewhere any number of path elements, even none.
-            re += i === chars.length ? '[^\\n]*' : '(?:[^\\n]*/)?';
-            kind = i === chars.length && kind === 'exact' ? 'prefix' : 'regexp';
-            if (n === 0)
-                kind = 'suffix';
-        }
-        else if (ch === '*' || ch === '?') {
-            re += ch === '*' ? '[^/]*' : '[^/]';
-            kind = 'regexp';
-        }
-        else if (ch === '\\') {
-            if (i === chars.length)
-                throw new IgnoreFileError(file, `the pattern "${pattern}" ends in a lone backslash (the builders refuse it with "syntax error in pattern")`);
-            re += '\\' + chars[i++];
-            kind = 'regexp';
-        }
-        else {
-            re += ESCAPED[compiler].has(ch) ? '\\' + ch : ch;
-            if (ch === '[' || ch === ']')
-                kind = 'regexp';
-        }
-    }
-    if (compiler === 'modern' && kind === 'exact')
-        return (path) => path === pattern;
-    if (compiler === 'modern' && kind === 'prefix')
-        return (path) => path.startsWith(pattern.slice(0, -2));
-    if (compiler === 'modern' && kind === 'suffix') {
-        const suffix = pattern.slice(2);
-        return (path) => path.endsWith(suffix) || (suffix.startsWith('/') && path === suffix.slice(1));
-    }
-    let regexp;
-    try {
-        regexp = new RegExp(re + '$');
-    }
-    catch {
-        throw new IgnoreFileError(file, `the pattern "${pattern}" is malformed (the builders refuse it with "syntax error in pattern")`);
-    }
-    return (path) => regexp.test(path);
-}
-/** Whether `path` (slash-separated, relative to the context) is excluded, by one matching rule. */
-function excluded(patterns, rule, path, parent) {
-    if (rule === 'parent-results')
-        return matchUsingParentResults(patterns, path, parent);
-    const dirs = path.split('/').slice(0, -1);
-    let matched = false;
-    for (const p of patterns) {
-        if (p.exclusion !== matched)
-            continue;
-        let hit = p.match(path);
-        if (!hit && dirs.length > 0) {
-            if (rule === 'legacy')
-                hit = p.depth <= dirs.length && p.match(dirs.slice(0, p.depth).join('/'));
-            else
-                hit = dirs.some((_, i) => p.match(dirs.slice(0, i + 1).join('/')));
-        }
-        if (hit)
-            matched = !p.exclusion;
-    }
-    return { excluded: matched, info: undefined };
-}
-function matchUsingParentResults(patterns, path, parent) {
-    const info = [];
-    let matched = false;
-    patterns.forEach((p, i) => {
-        let hit = parent?.[i] ?? false;
-        if (!hit) {
-            if (p.exclusion !== matched) {
-                info.push(false);
-                return;
-            }
-            hit = p.match(path);
-        }
-        info.push(hit);
-        if (hit)
-            matched = !p.exclusion;
-    });
-    return { excluded: matched, info };
-}
-
-;// CONCATENATED MODULE: ./src/image/context-rules.ts
-/**
- * Which files of the build context a builder can see, for every builder generation the action may meet, measured
- * here with the real programs (see __tests__/integration/image-digest-context-real.test.ts) and read from their
- * sources:
- *
- * | generation                        | ignore file                                         | compile | match          | prune  |
- * | docker 20.10, classic builder     | `.dockerignore`                                     | old     | legacy         | docker |
- * | docker 20.10, BuildKit            | `<Dockerfile>.dockerignore`, else `.dockerignore`   | old     | legacy         | docker |
- * | docker ≥ 23 CLI, classic builder  | `.dockerignore`                                     | modern  | parent-results | docker |
- * | BuildKit (buildx)                 | `<Dockerfile>.dockerignore`, else `.dockerignore`   | modern  | parent-results | fsutil |
- * | buildah 1.28, podman 4.3          | `<Containerfile>.dockerignore`, `….containerignore`, `.containerignore`, `.dockerignore` (first found) | old | parents | buildah |
- *
- * A file counts when any generation of the chosen builder would send it: a digest that misses a file the builder
- * copies would reuse a stale image, while one extra file only costs a rebuild. Pruning is where a builder's walk stops
- * descending into an excluded directory; it matters because the legacy matcher alone would let files under an
- * excluded directory back in.
- */
-
-
-
-const GENERATIONS = {
-    docker: [
-        { choice: 'context', syntax: 'docker', compiler: 'old', rule: 'legacy', prune: 'docker' },
-        { choice: 'dockerfile-first', syntax: 'docker', compiler: 'old', rule: 'legacy', prune: 'docker' },
-        { choice: 'context', syntax: 'docker', compiler: 'modern', rule: 'parent-results', prune: 'docker' },
-        { choice: 'dockerfile-first', syntax: 'docker', compiler: 'modern', rule: 'parent-results', prune: 'fsutil' },
-    ],
-    containers: [
-        { choice: 'containerfile-first', syntax: 'imagebuilder', compiler: 'old', rule: 'parents', prune: 'buildah' },
-    ],
-};
-/** The ignore file each choice reads, first found wins; paths are absolute. */
-function candidates(choice, context, dockerfile) {
-    const ctx = (name) => external_node_path_.join(context, name);
-    switch (choice) {
-        case 'context':
-            return [ctx('.dockerignore')];
-        case 'dockerfile-first':
-            return [`${dockerfile}.dockerignore`, ctx('.dockerignore')];
-        case 'containerfile-first':
-            // buildah checks .containerignore, then lets .dockerignore override it, beside the Containerfile.
-            return [
-                `${dockerfile}.dockerignore`,
-                `${dockerfile}.containerignore`,
-                ctx('.containerignore'),
-                ctx('.dockerignore'),
-            ];
-    }
-}
-function builderFamily(builder) {
-    return builder === 'docker' ? 'docker' : 'containers';
-}
-/**
- * Every selection the builder family may use, with the text of each ignore file read (for the digest: the files'
- * own bytes count even where their effect does not change the selected set). `dockerfile` is absolute.
- */
-async function selectionsFor(family, context, dockerfile) {
-    const ignoreFiles = new Map();
-    const read = async (file) => {
-        if (!ignoreFiles.has(file)) {
-            const data = await external_node_fs_.promises.readFile(file).catch((err) => {
-                if (err.code === 'ENOENT' || err.code === 'ENOTDIR')
-                    return undefined;
-                throw new Error(`cannot read the ignore file ${file}: ${err.message}`);
-            });
-            if (data)
-                ignoreFiles.set(file, data);
-        }
-        return ignoreFiles.get(file);
-    };
-    const selections = [];
-    for (const g of GENERATIONS[family]) {
-        let file;
-        for (const candidate of candidates(g.choice, context, dockerfile)) {
-            if (await read(candidate)) {
-                file = candidate;
-                break;
-            }
-        }
-        const lines = file ? readIgnoreLines(ignoreFiles.get(file).toString('utf8'), g.syntax) : [];
-        selections.push({ patterns: compilePatterns(lines, g.compiler, file ?? ''), rule: g.rule, prune: g.prune, file });
-    }
-    return { selections, ignoreFiles };
-}
-const ROOT_STATE = { visible: true, info: undefined };
-/** One selection's verdict on an entry: sent to the builder, and (for a directory) walked into. */
-function context_rules_judge(s, rel, isDir, parent) {
-    if (!parent.visible)
-        return { included: false, descend: { visible: false, info: undefined } };
-    const r = excluded(s.patterns, s.rule, rel, parent.info);
-    const walk = isDir && (!r.excluded || (walksInto(s, rel) && someExceptionBelow(s.patterns, rel)));
-    return { included: !r.excluded, descend: { visible: walk, info: r.info } };
-}
-const WILDCARD = /[*[\]?^\\]/;
-/** The builder's own rule for walking into an excluded directory. */
-function walksInto(s, dir) {
-    const exceptions = s.patterns.filter((p) => p.exclusion);
-    if (exceptions.length === 0)
-        return false;
-    if (s.prune === 'buildah')
-        return true;
-    const trim = s.prune === 'fsutil' ? withoutTrailingGlob : (t) => t;
-    if (s.prune === 'fsutil' && exceptions.some((p) => WILDCARD.test(withoutTrailingGlob(p.text))))
-        return true;
-    return exceptions.some((p) => (trim(p.text) + '/').startsWith(dir + '/'));
-}
-function withoutTrailingGlob(text) {
-    return text.replace(/\/\*\*$/, '').replace(/\/\*$/, '');
-}
-/**
- * Whether some exception could match a path below `dir`: its literal start (up to the first wildcard) and `dir/`
- * must agree. Without one, nothing below an excluded directory comes back under the parents and parent-results rules,
- * so skipping it changes nothing but the time spent.
- */
-function someExceptionBelow(patterns, dir) {
-    const prefix = dir + '/';
-    return patterns.some((p) => {
-        if (!p.exclusion)
-            return false;
-        const literal = p.text.split(WILDCARD)[0];
-        return prefix.startsWith(literal) || literal.startsWith(prefix);
-    });
-}
-
-;// CONCATENATED MODULE: ./src/image/digest.ts
-/**
- * The build digest: a content address of what determines the preview image, so a push that changes nothing the
- * build can see reuses the image it already has. It covers
- * - every file of the build context the builder can see (context-rules.ts: `.dockerignore` / `.containerignore` as
- *   each builder generation reads them): path, type, permission bits, and the content of files or target of symlinks
- *   (symlinks are not followed, as COPY does not follow them); never mtimes, owners or the context's own location;
- * - the Dockerfile's content, wherever it lives (outside the context, or ignored by it), and every ignore file read;
- * - the build args, the target platform, and anything the caller adds (`extra`).
- * It does not cover what the build fetches (a base image tag that moves, `RUN curl …`): `rebuild: always` is for that.
- *
- * Files are read as streams, a bounded number at a time, so a large context neither exhausts file descriptors nor
- * memory.
- */
-
-
-
-
-/** Bumped whenever what goes into the digest changes, so old labels never match new digests by accident. */
-const FORMAT = 'faas-preview build digest v1';
-/** Hex characters kept: 160 bits, and a valid Kubernetes label value (at most 63 characters). */
-const LENGTH = 40;
-const DEFAULT_CONCURRENCY = 16;
-/** Files up to this size are read in one call; larger ones are streamed. */
-const WHOLE_READ = 1 << 20;
-async function buildDigest(input, o = {}) {
-    const context = external_node_path_.resolve(input.context);
-    const dockerfile = external_node_path_.resolve(context, input.dockerfile);
-    const limit = limiter(o.concurrency ?? DEFAULT_CONCURRENCY);
-    const { entries, ignoreFiles } = await selectContext(input.builder, context, dockerfile, limit);
-    let bytes = 0;
-    const lines = await Promise.all(entries.map((e) => limit(async () => {
-        const line = await describe(e);
-        bytes += line.bytes;
-        return line.text;
-    })));
-    const rel = (file) => external_node_path_.relative(context, file);
-    const header = {
-        platform: input.platform ?? hostPlatform(),
-        buildArgs: sorted(input.buildArgs),
-        extra: sorted(input.extra ?? {}),
-        dockerfile: await limit(() => digest_hashFile(dockerfile, 'the Dockerfile')),
-        ignoreFiles: [...ignoreFiles].map(([file, data]) => [rel(file), sha256(data)]).sort(),
-    };
-    const hash = (0,external_node_crypto_.createHash)('sha256').update(`${FORMAT}\n${JSON.stringify(header)}\n`);
-    for (const line of lines)
-        hash.update(line + '\n');
-    return {
-        value: hash.digest('hex').slice(0, LENGTH),
-        entries: entries.length,
-        bytes,
-        ignoreFiles: [...ignoreFiles.keys()].map(rel).sort(),
-    };
-}
-/**
- * The context entries the builder may send, sorted by path, and the ignore files read. Exported for the tests that
- * compare it with what the real builders copy.
- */
-async function selectContext(builder, context, dockerfile, limit = limiter(DEFAULT_CONCURRENCY)) {
-    const { selections, ignoreFiles } = await selectionsFor(builderFamily(builder), context, dockerfile);
-    const entries = [];
-    await walk(context, '', selections.map(() => ROOT_STATE), selections, entries, limit);
-    entries.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-    return { entries, ignoreFiles };
-}
-/** Collects the entries some selection includes; returns how many it collected under `dir`. */
-async function walk(dir, rel, states, selections, out, limit) {
-    const dirents = await limit(() => external_node_fs_.promises.readdir(dir, { withFileTypes: true }));
-    const counts = await Promise.all(dirents.map(async (d) => {
-        const childRel = rel ? `${rel}/${d.name}` : d.name;
-        if (d.name.includes('\uFFFD'))
-            await requireUtf8Name(external_node_path_.join(dir, d.name));
-        const verdicts = selections.map((s, i) => context_rules_judge(s, childRel, d.isDirectory(), states[i]));
-        const included = verdicts.some((v) => v.included);
-        const entry = { rel: childRel, abs: external_node_path_.join(dir, d.name), dirent: d };
-        if (!d.isDirectory()) {
-            if (included)
-                out.push(entry);
-            return included ? 1 : 0;
-        }
-        const below = verdicts.some((v) => v.descend.visible)
-            ? await walk(entry.abs, childRel, verdicts.map((v) => v.descend), selections, out, limit)
-            : 0;
-        // An excluded directory with files sent from below still reaches the builder (BuildKit sends its metadata).
-        if (included || below > 0)
-            out.push(entry);
-        return below + (included || below > 0 ? 1 : 0);
-    }));
-    return counts.reduce((a, b) => a + b, 0);
-}
-/** readdir decodes names as UTF-8, so a name that is not UTF-8 comes back with U+FFFD and cannot be opened. */
-async function requireUtf8Name(file) {
-    const exists = await external_node_fs_.promises.lstat(file).then(() => true, () => false);
-    if (!exists)
-        throw new Error(`${file}: a file name that is not valid UTF-8 has no stable digest; rename it or add it to .dockerignore`);
-}
-/** `[path, type, permission bits, content hash | link target]` as one JSON line; never opens anything but a file. */
-async function describe(e) {
-    const st = await external_node_fs_.promises.lstat(e.abs);
-    const mode = (st.mode & 0o7777).toString(8);
-    if (e.dirent.isSymbolicLink())
-        return { text: JSON.stringify([e.rel, 'symlink', mode, await external_node_fs_.promises.readlink(e.abs)]), bytes: 0 };
-    if (st.isDirectory())
-        return { text: JSON.stringify([e.rel, 'dir', mode, '']), bytes: 0 };
-    if (!st.isFile())
-        return { text: JSON.stringify([e.rel, 'special', mode, String(st.rdev)]), bytes: 0 };
-    return { text: JSON.stringify([e.rel, 'file', mode, await digest_hashFile(e.abs, e.rel, st.size)]), bytes: st.size };
-}
-async function digest_hashFile(file, what, size) {
-    try {
-        if (size !== undefined && size <= WHOLE_READ)
-            return sha256(await external_node_fs_.promises.readFile(file));
-        const hash = (0,external_node_crypto_.createHash)('sha256');
-        await pipeInto(file, hash);
-        return hash.digest('hex');
-    }
-    catch (err) {
-        throw new Error(`cannot read ${what} (${file}) for the build digest: ${err.message}`, { cause: err });
-    }
-}
-function pipeInto(file, hash) {
-    return new Promise((resolve, reject) => {
-        (0,external_node_fs_.createReadStream)(file)
-            .on('data', (chunk) => hash.update(chunk))
-            .on('error', reject)
-            .on('end', () => resolve());
-    });
-}
-const sha256 = (data) => (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
-function sorted(record) {
-    return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-/** Node's architecture names → the OCI platform names the builders use. */
-const OCI_ARCH = {
-    x64: 'amd64',
-    arm64: 'arm64',
-    arm: 'arm',
-    ia32: '386',
-    ppc64: 'ppc64le',
-    s390x: 's390x',
-    riscv64: 'riscv64',
-};
-function hostPlatform() {
-    return `linux/${OCI_ARCH[process.arch] ?? process.arch}`;
-}
-/** At most `n` of the given tasks run at once; the others wait in order. */
-function limiter(n) {
-    let active = 0;
-    const waiting = [];
-    return async (fn) => {
-        // A finishing task hands its slot straight to the next waiting one, so no newcomer can slip in between.
-        if (active >= n)
-            await new Promise((resolve) => waiting.push(resolve));
-        else
-            active++;
-        try {
-            return await fn();
-        }
-        finally {
-            const next = waiting.shift();
-            if (next)
-                next();
-            else
-                active--;
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/image/retag.ts
-/**
- * Retag instead of rebuild: when another commit of the same PR already built an image with the same build digest,
- * its manifest is copied to the new tag through the registry API (GET the manifest with every Accept type, PUT the
- * same bytes under the new tag), which distribution, GHCR and Docker Hub all allow with push access. Nothing is
- * pulled or rebuilt, and the new tag names exactly the bytes the old one did (the PUT's digest is checked).
- *
- * The image is found by its label: every PR tag (`pr-<n>-<sha>`) other than the new one is read (manifest, and the
- * config blob that carries the labels), a few at a time, until one carries the digest in `faas-preview/build-digest`.
- */
-
-
-
-
-
-
-
-
-const CONCURRENCY = 4;
-const INDEX_TYPES = new Set([
-    'application/vnd.oci.image.index.v1+json',
-    'application/vnd.docker.distribution.manifest.list.v2+json',
-]);
-/** Copies the manifest of the PR's image whose build digest is `digest` to `tag`; registry errors are thrown. */
-async function retagByDigest(b, pr, tag, digest, deps) {
-    const client = registryClient(b, deps);
-    const target = tagOf(tag);
-    const tags = (deps.candidates ?? (await listAllTags(client))).filter((t) => t !== target && isPrTag(t, pr));
-    for (let i = 0; i < tags.length; i += CONCURRENCY) {
-        const batch = tags.slice(i, i + CONCURRENCY);
-        const found = await Promise.all(batch.map((t) => labelledManifest(client, t, digest, deps.platform ?? hostPlatform())));
-        const hit = found.findIndex((m) => m !== undefined);
-        if (hit >= 0) {
-            const manifest = await putManifest(client, found[hit], target);
-            return { retagged: true, from: batch[hit], sha: batch[hit].replace(/^pr-\d+-/, ''), manifest };
-        }
-    }
-    const looked = tags.length === 0
-        ? 'the registry has no other image of this PR'
-        : `none of the PR's ${tags.length} other image(s) has it`;
-    return { retagged: false, reason: `no image with build digest ${digest}: ${looked}` };
-}
-function registryClient(b, deps) {
-    const repo = (0,image_reference/* parseRepository */.SU)(b.repository);
-    return new RegistryClient({
-        origin: apiOrigin(repo.host, b.registryInsecure),
-        name: repo.path,
-        username: b.registryUsername || undefined,
-        password: b.registryPassword || undefined,
-        timeoutMs: deps.timeoutMs,
-        log: deps.log,
-    });
-}
-/** `registry/repo:tag` → `tag`. */
-function tagOf(image) {
-    const m = /:([\w][\w.-]{0,127})$/.exec(image);
-    if (!m || m[1].includes('/'))
-        throw new Error(`image '${image}' has no tag; expected <repository>:<tag>`);
-    return m[1];
-}
-/** The tag's manifest when its image (for `platform`, in an index) is labelled with `digest`. */
-async function labelledManifest(client, tag, digest, platform) {
-    const top = await getManifest(client, tag);
-    if (!top)
-        return undefined;
-    let image = parseJson(top.body, 'manifest');
-    if (INDEX_TYPES.has(top.mediaType)) {
-        const child = pickPlatform(image, platform);
-        const fetched = child ? await getManifest(client, child) : undefined;
-        if (!fetched)
-            return undefined;
-        image = parseJson(fetched.body, 'manifest');
-    }
-    const config = image.config?.digest;
-    if (typeof config !== 'string')
-        return undefined;
-    const res = await client.blob(config);
-    const labels = parseJson(verified(res, config), 'image config')
-        .config?.Labels;
-    return labels?.[naming/* BUILD_DIGEST_LABEL */.V_] === digest ? top : undefined;
-}
-async function getManifest(client, reference) {
-    const res = await client.request('GET', client.url(`manifests/${encodeURIComponent(reference)}`), (s) => s === 200 || s === 404, { accept: MANIFEST_TYPES });
-    if (res.status === 404)
-        return undefined;
-    const body = Buffer.from(res.text, 'utf8');
-    const digest = retag_sha256(body);
-    const header = res.headers['docker-content-digest'];
-    if (typeof header === 'string' && header !== digest)
-        throw new Error(`${res.call}: the manifest read does not hash to its Docker-Content-Digest ${header}`);
-    const declared = parseJson(body, 'manifest').mediaType;
-    const mediaType = (res.headers['content-type'] ?? (typeof declared === 'string' ? declared : ''))
-        .split(';')[0]
-        .trim();
-    return { body, mediaType, digest };
-}
-/** The child manifest of an index for `os/arch[/variant]`. */
-function pickPlatform(index, platform) {
-    const [os, arch, variant] = platform.split('/');
-    const entries = index.manifests ?? [];
-    const match = entries.find((m) => m.platform?.os === os &&
-        m.platform?.architecture === arch &&
-        (variant === undefined || m.platform?.variant === variant));
-    return typeof match?.digest === 'string' ? match.digest : undefined;
-}
-async function putManifest(client, m, tag) {
-    const res = await client.request('PUT', client.url(`manifests/${encodeURIComponent(tag)}`), (s) => s === 201, { 'content-type': m.mediaType }, m.body);
-    const digest = res.headers['docker-content-digest'];
-    if (typeof digest === 'string' && digest !== m.digest)
-        throw new Error(`${res.call} stored the manifest as ${digest}, not ${m.digest}: the copy is not the image that was found`);
-    return m.digest;
-}
-function verified(res, digest) {
-    const body = Buffer.from(res.text, 'utf8');
-    if (retag_sha256(body) !== digest)
-        throw new Error(`${res.call}: the blob read does not hash to ${digest}`);
-    return body;
-}
-function parseJson(body, what) {
-    try {
-        return JSON.parse(body.toString('utf8'));
-    }
-    catch {
-        throw new Error(`the registry sent a ${what} that is not JSON`);
-    }
-}
-const retag_sha256 = (data) => 'sha256:' + (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
-
-;// CONCATENATED MODULE: ./src/commands/image-source.ts
-/**
- * The image a deploy runs (issue 15): prebuilt (`builder: none`), reused (the function already runs an image with
- * this push's build digest: no build, no push), retagged (another commit of the PR built this digest: its manifest
- * gets this commit's tag, no build), or built (with the registry layer cache; a fork PR reads it but never writes
- * it, so it cannot poison layers that trusted builds reuse). `rebuild: always` skips the digest and builds.
- */
-
-
-
-
-
-
-
-/** The comment shows it as it is. */
-/** The digest, or undefined (and a log line) when it cannot be computed: the build then runs as before. */
-async function digestOf(b) {
-    if (b.rebuild === 'always' || b.builder === 'none')
-        return undefined;
-    try {
-        const d = await buildDigest({
-            builder: b.builder,
-            context: b.context,
-            dockerfile: b.dockerfile,
-            buildArgs: b.buildArgs,
-        });
-        log/* log */.R.info(`Build digest ${d.value}: ${d.entries} context entries, ${d.bytes} bytes${d.ignoreFiles.length ? `, ignore files ${d.ignoreFiles.join(', ')}` : ''}`);
-        return d.value;
-    }
-    catch (err) {
-        log/* log */.R.warning(`no build digest (${err.message}); building as usual`);
-        return undefined;
-    }
-}
-/** Decides and makes one function's image (stack functions get their build context made, and removed, here). */
-async function prepareImage(s, unit, running, templates, building) {
-    if (!unit.build)
-        return { backend: { how: 'prebuilt' }, image: unit.tag };
-    const made = unit.context ? await unit.context(templates) : undefined;
-    try {
-        const b = made
-            ? { ...unit.build, context: made.context, dockerfile: made.dockerfile, buildArgs: made.buildArgs }
-            : unit.build;
-        return {
-            ...(await imageFor(s, b, unit.tag, running, building)),
-            ...(made?.fprocess ? { envProcess: made.fprocess } : {}),
-        };
-    }
-    finally {
-        await made?.cleanup();
-    }
-}
-async function imageFor(s, b, tag, running, building) {
-    const digest = await digestOf(b);
-    if (digest) {
-        const reuse = reusableImage(running, digest);
-        if (reuse) {
-            log/* log */.R.info(`Backend unchanged since ${reuse.since.slice(0, 7)}: the function already runs ${reuse.image}, built from digest ${digest}; no build, no push`);
-            return { backend: { how: 'reused', digest, since: reuse.since }, image: reuse.image };
-        }
-        const retag = await retagByDigest(b, s.ctx.pr.number, tag, digest, {
-            timeoutMs: s.settings.requestTimeoutMs,
-            log: log/* log */.R.info,
-        }).catch((err) => {
-            log/* log */.R.warning(`could not look for an image of this digest in the registry (${err.message}); building`);
-            return undefined;
-        });
-        if (retag?.retagged) {
-            log/* log */.R.info(`Retagged ${retag.from} as ${tag}: commit ${retag.sha.slice(0, 7)} built the same digest ${digest}; no build`);
-            return { backend: { how: 'retagged', digest, from: retag.sha }, image: tag };
-        }
-        if (retag)
-            log/* log */.R.info(retag.reason);
-    }
-    const fork = (0,decide_event/* isFork */.B0)(`${s.ctx.repo.owner}/${s.ctx.repo.repo}`, s.ctx.pr.headRepo);
-    log/* log */.R.info(`Building ${tag} with ${b.builder}`);
-    const result = await buildImage(b, tag, {
-        labels: digest ? { [naming/* BUILD_DIGEST_LABEL */.V_]: digest } : {},
-        cache: { write: !fork },
-        log: log/* log */.R.info,
-        building,
-    });
-    for (const w of result.warnings)
-        log/* log */.R.warning(w);
-    return { backend: { how: 'built', digest, cache: result.cache }, image: tag };
 }
 
 ;// CONCATENATED MODULE: ./src/commands/rollout.ts
@@ -7733,6 +7758,7 @@ function stackSpec(fn) {
 
 
 
+
 function skip(reason) {
     log/* log */.R.notice(reason);
     return (0,src_report/* writeOutputs */.K)({ result: 'skipped' }, 'Preview skipped', [['Reason', reason]]);
@@ -7762,9 +7788,12 @@ async function deploy(s) {
             log/* log */.R.warning(guard.reason);
         return skip(guard.reason);
     }
-    // The gateway's facts are read while GitHub is asked about the PR: reads, harmless when the run stops here.
+    // The gateway's facts are read and the build digest computed while GitHub is asked about the PR: reads, harmless
+    // when the run stops here. A stack's functions get their build contexts made later, and their digests then.
     const onGateway = gatewayFacts(s);
     onGateway.catch(() => undefined); // awaited in the 'gateway' step
+    if (!settings.stack)
+        void digestAhead(settings.build);
     // The event may be minutes old (queued runs, re-runs): deploy only what the PR's head still is.
     const early = await overtaken(s, pr);
     if (early)
@@ -7899,8 +7928,8 @@ class DeployRun {
         const building = this.status.building(this.existed);
         this.assets = this.startAssets();
         await this.record();
-        const images = await this.step('build', () => prepareImages(s, this.units, this.running, () => this.assets?.startUploads()));
-        this.assets?.startUploads(); // nothing was built: reused, retagged or prebuilt
+        const images = await this.step('build', () => prepareImages(s, this.units, this.running, () => this.assets?.begin()));
+        this.assets?.begin(); // nothing was built: reused, retagged or prebuilt
         facts.image = images.find((x) => x.unit.isDefault).image;
         // Community Edition on Kubernetes runs public images only, and says nothing when it cannot (see image/public.ts).
         if (provider.edition === 'community' && provider.rolling)
@@ -7916,8 +7945,11 @@ class DeployRun {
         const started = Date.now();
         const readiness = await this.step('readiness', () => awaitReady(s, provider, sent, facts.sha), (err) => err instanceof NotReady && err.gone);
         const bookkeeping = Promise.all([this.awake(sent, Date.now() - started), this.prune()]); // both only warn
+        // GitHub is asked while the HTML goes up: a round trip less before the PR is told, still before anything is marked
+        const asked = overtaken(s, { number: facts.pr, headSha: facts.sha });
+        asked.catch(() => undefined); // awaited below, once the static files are done
         const assets = await this.step('assets', async () => this.assets?.finish()).finally(() => bookkeeping);
-        const after = await overtaken(s, { number: facts.pr, headSha: facts.sha });
+        const after = await asked;
         if (after === 'closed')
             return this.closedMeanwhile();
         if (after)
