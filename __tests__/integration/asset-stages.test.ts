@@ -70,16 +70,20 @@ function suite(kind: S3Kind): void {
     expect(await s3.listKeys(P)).toEqual([]);
   });
 
-  it('after the cue compares and uploads all but HTML; finish() sends the HTML and the manifest', async () => {
+  it('after the cue walks, compares and uploads all but HTML; finish() sends the HTML and the manifest', async () => {
     const P = 'stages-pr-2/';
-    const stages = AssetStages.start(s3.connection, opts(P, site('site-2')));
+    const dir = site('site-2');
+    const stages = AssetStages.start(s3.connection, opts(P, dir));
     expect(await seenUnder(P)).toEqual([]);
+    // written before the cue: the walk starts with it, not with start()
+    writeFileSync(join(dir, 'late.txt'), 'built late');
     stages.begin();
-    expect(await stages.finish()).toEqual({ uploaded: 2, skipped: 0, deleted: 0 });
+    expect(await stages.finish()).toEqual({ uploaded: 3, skipped: 0, deleted: 0 });
     expect(await s3.listKeys(P)).toEqual([
       `${P}.faas-preview/assets.json`,
       `${P}assets/app.1a2b3c4d.js`,
       `${P}index.html`,
+      `${P}late.txt`,
     ]);
   });
 

@@ -44,7 +44,7 @@ describe.each([
   });
 });
 
-test('the action formats plain stacks while it runs and mapped ones when it crashes', () => {
+test("the action formats plain stacks while it runs and puts the register's formatter back when it crashes", () => {
   // The run fails at once (no event: an ::error:: line), then the script crashes on purpose.
   const script = `
     await import(${JSON.stringify(pathToFileURL(BUNDLE).href)});

@@ -272,14 +272,21 @@ describe('buildImage with a cache', () => {
   test('the builder logs in while its --help is read; a failed login fails the build before it starts', async () => {
     const creds = { ...base, registryUsername: 'ci', registryPassword: 'pw' };
     const b = builder();
-    let loginWhileProbing = false;
+    // both at once: login starts while the probe has not answered yet
+    let probing = false;
+    let overlapped = false;
     const probe: Probe = async () => {
+      probing = true;
       await new Promise((resolve) => setImmediate(resolve));
-      loginWhileProbing = b.calls.some((c) => c[0] === 'login');
+      probing = false;
       return { code: 0, output: '--cache-to' };
     };
-    await buildImage(creds, tag, { ...options(b), probe });
-    expect(loginWhileProbing).toBe(true);
+    const run: Run = async (cmd, args, opts) => {
+      if (args[0] === 'login') overlapped = probing;
+      return b.run(cmd, args, opts);
+    };
+    await buildImage(creds, tag, { ...options(b), run, probe });
+    expect(overlapped).toBe(true);
     expect(b.calls.map((c) => c[0])).toEqual(['login', 'bud', 'push']);
     expect(b.lines).toEqual([expect.stringMatching(/^layer cache: /)]);
 

@@ -1,9 +1,9 @@
 /**
  * deploy: guards → gateway facts and quota → record → images → PR head re-check → data → functions → readiness →
- * HTML and stale deletes (the PR re-checked meanwhile) → comment, deployment and outputs. Orchestration only. What
- * does not depend on the new functions runs beside those steps instead of adding to them (issue 14): the build digest
- * while GitHub and the gateway are asked, the building comment and deployment from the start, and the static files
- * but HTML from the start of the build (asset-stages.ts).
+ * HTML and stale deletes → PR re-check → comment, deployment and outputs. Orchestration only. What does not depend
+ * on the new functions runs beside those steps instead of adding to them (issue 14): the build digest while GitHub
+ * and the gateway are asked, the building comment and deployment from the start, and the static files but HTML from
+ * the start of the build (asset-stages.ts).
  *
  * A preview is one function, or several with a stack file (units.ts); each step covers all of them. Each step that
  * fails tells the PR what is true (pr-status.ts): before the gateway is touched the previous preview is as it was;
@@ -74,8 +74,8 @@ export async function deploy(s: Services): Promise<void> {
     if (guard.level === 'warning') log.warning(guard.reason);
     return skip(guard.reason);
   }
-  // The gateway's facts are read and the build digest computed while GitHub is asked about the PR: reads, harmless
-  // when the run stops here. A stack's functions get their build contexts made later, and their digests then.
+  // The gateway's facts are read and the build digest computed while GitHub is asked about the PR: reads only; a run
+  // that stops here waits for the digest before it exits. A stack's build contexts are made later, and digested then.
   const onGateway = gatewayFacts(s);
   onGateway.catch(() => undefined); // awaited in the 'gateway' step
   if (!settings.stack) void digestAhead(settings.build);
@@ -236,11 +236,9 @@ class DeployRun {
       (err) => err instanceof NotReady && err.gone,
     );
     const bookkeeping = Promise.all([this.awake(sent, Date.now() - started), this.prune()]); // both only warn
-    // GitHub is asked while the HTML goes up: a round trip less before the PR is told, still before anything is marked
-    const asked = overtaken(s, { number: facts.pr, headSha: facts.sha });
-    asked.catch(() => undefined); // awaited below, once the static files are done
     const assets = await this.step('assets', async () => this.assets?.finish()).finally(() => bookkeeping);
-    const after = await asked;
+    // asked after the last write to the bucket: a close meanwhile is seen, and the run tears down what it wrote
+    const after = await overtaken(s, { number: facts.pr, headSha: facts.sha });
     if (after === 'closed') return this.closedMeanwhile();
     if (after) return this.stop(`${after} (this run's functions were deployed; the newer run replaces them)`);
     const fns = images.map((x) => ({ name: x.unit.name, route: x.unit.route, image: x.image, backend: x.backend }));

@@ -18,8 +18,6 @@ import type { Templates } from '../stack/templates.js';
 import type { Services } from './services.js';
 import type { Unit } from './units.js';
 
-/** The comment shows it as it is. */
-
 type Built = BuildSettings & { builder: Exclude<BuildSettings['builder'], 'none'> };
 
 const digestWanted = (b: BuildSettings): b is Built => b.rebuild !== 'always' && b.builder !== 'none';
