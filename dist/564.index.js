@@ -7788,8 +7788,8 @@ async function deploy(s) {
             log/* log */.R.warning(guard.reason);
         return skip(guard.reason);
     }
-    // The gateway's facts are read and the build digest computed while GitHub is asked about the PR: reads, harmless
-    // when the run stops here. A stack's functions get their build contexts made later, and their digests then.
+    // The gateway's facts are read and the build digest computed while GitHub is asked about the PR: reads only; a run
+    // that stops here waits for the digest before it exits. A stack's build contexts are made later, and digested then.
     const onGateway = gatewayFacts(s);
     onGateway.catch(() => undefined); // awaited in the 'gateway' step
     if (!settings.stack)
@@ -7945,11 +7945,9 @@ class DeployRun {
         const started = Date.now();
         const readiness = await this.step('readiness', () => awaitReady(s, provider, sent, facts.sha), (err) => err instanceof NotReady && err.gone);
         const bookkeeping = Promise.all([this.awake(sent, Date.now() - started), this.prune()]); // both only warn
-        // GitHub is asked while the HTML goes up: a round trip less before the PR is told, still before anything is marked
-        const asked = overtaken(s, { number: facts.pr, headSha: facts.sha });
-        asked.catch(() => undefined); // awaited below, once the static files are done
         const assets = await this.step('assets', async () => this.assets?.finish()).finally(() => bookkeeping);
-        const after = await asked;
+        // asked after the last write to the bucket: a close meanwhile is seen, and the run tears down what it wrote
+        const after = await overtaken(s, { number: facts.pr, headSha: facts.sha });
         if (after === 'closed')
             return this.closedMeanwhile();
         if (after)
