@@ -240,6 +240,20 @@ describe('faults', () => {
     expect(p.requests).toEqual([{ method: 'PUT', path: '/later', query: '', action: 'delay', status: 201 }]);
   });
 
+  test('until: held until the promise settles, then forwarded; nothing reaches the upstream before', async () => {
+    const p = await proxy();
+    let release = (): void => undefined;
+    p.add({ path: '/later', fault: { until: new Promise<void>((r) => (release = r)) } });
+    const answer = send(p, 'PUT', '/later', 'payload');
+    await waitFor(async () => p.requests.length === 1, 'the proxy to receive the request');
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual([]);
+    release();
+    expect((await answer).body.toString()).toBe('got 7 bytes');
+    expect(seen.map((s) => s.body.toString())).toEqual(['payload']);
+    expect(p.requests).toEqual([{ method: 'PUT', path: '/later', query: '', action: 'delay', status: 201 }]);
+  });
+
   test('status: answers without forwarding — 502, 429 with retry-after, GitHub rate limits — for the first N matches', async () => {
     const p = await proxy();
     const reset = String(Math.floor(Date.now() / 1000) + 60);

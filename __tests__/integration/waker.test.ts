@@ -313,15 +313,19 @@ function wakerSuite(edition: Edition): void {
       ...savedSpec(name, await stack.image(`${name}-newer`)),
       labels: { ...previewLabels('octo-org', 'shop', 7, 'd'.repeat(40)) },
     };
+    let release = (): void => undefined;
+    const held = new Promise<void>((r) => (release = r));
     const proxy = await startFaultProxy(stack.gateway.url, [
-      { method: 'POST', path: '/system/functions', times: 1, fault: { delay: 300 } },
+      { method: 'POST', path: '/system/functions', times: 1, fault: { until: held } },
     ]);
     const raced = await startTestWaker(proxy.url, stack.s3);
     try {
       const answer = send(raced.url, { host: host(name), path: `/function/${name}/` });
-      // The deploy of a newer commit lands while the waker's create is on its way.
-      await new Promise((r) => setTimeout(r, 100));
+      // The deploy of a newer commit lands while the waker's create is on its way: the waker has listed and sent it.
+      const creating = () => proxy.requests.some((r) => r.method === 'POST' && r.path === '/system/functions');
+      await waitFor(() => Promise.resolve(creating()), "the waker's create");
       stack.gateway.seed({ name, image: newer.image, labels: newer.labels });
+      release();
       expect((await answer).status).toBe(200);
       expect(stack.gateway.get(name)).toMatchObject({
         labels: expect.objectContaining({ 'faas-preview/sha': 'd'.repeat(40) }),

@@ -10,6 +10,7 @@
  * - `hang`: accept the request, never answer (the socket stays open until the client or `close()` ends it);
  * - `reset`: destroy the connection with a TCP reset, no answer;
  * - `delay`: wait that many milliseconds, then forward;
+ * - `until`: hold the request until the promise settles, then forward (a race a test orders by itself, not by time);
  * - `status`: answer with this status, headers and body without forwarding (502, 429 + retry-after, GitHub's
  *   rate-limit 403, ...);
  * - `drop`: forward, let the upstream act, then cut the client connection before any byte of the answer.
@@ -31,6 +32,7 @@ type Fault =
   | { hang: true }
   | { reset: true }
   | { delay: number }
+  | { until: Promise<unknown> }
   | { status: number; headers?: Record<string, string>; body?: string }
   | { drop: true };
 
@@ -72,7 +74,7 @@ interface LiveRule extends FaultRule {
 function actionOf(fault: Fault): FaultAction {
   if ('hang' in fault) return 'hang';
   if ('reset' in fault) return 'reset';
-  if ('delay' in fault) return 'delay';
+  if ('delay' in fault || 'until' in fault) return 'delay';
   if ('drop' in fault) return 'drop';
   return 'status';
 }
@@ -94,6 +96,7 @@ export async function startFaultProxy(upstream: string, rules: FaultRule[] = [])
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const outgoing = new Set<ClientRequest>();
+  let closed = false;
 
   function add(rule: FaultRule): () => void {
     const entry: LiveRule = { ...rule, left: rule.times ?? Number.POSITIVE_INFINITY };
@@ -152,6 +155,11 @@ export async function startFaultProxy(upstream: string, rules: FaultRule[] = [])
       timers.add(timer);
       return;
     }
+    if ('until' in fault) {
+      req.pause();
+      const go = () => void (closed || forward(req, record, relay(res, record)));
+      return void fault.until.then(go, go);
+    }
     req.resume();
     record.status = fault.status;
     res.writeHead(fault.status, fault.headers);
@@ -189,6 +197,7 @@ export async function startFaultProxy(upstream: string, rules: FaultRule[] = [])
     add,
     clearRules: () => void live.splice(0),
     close(): Promise<void> {
+      closed = true;
       timers.forEach(clearTimeout);
       timers.clear();
       outgoing.forEach((r) => r.destroy());
