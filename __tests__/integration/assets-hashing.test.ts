@@ -1,13 +1,14 @@
 /**
  * Reading files for the comparison, on real files: fileHashes' one-read path for small files against the streamed
  * one (the same hashes at every size around the buffer and part boundaries, and a size the walk did not see fails),
- * and hashAhead, which reads content ids while the listing is on its way and leaves compareFiles what it did not read.
+ * and hashAhead, which reads content ids while the listing is on its way and leaves compareFiles what it did not read;
+ * both read in slices that let the event loop through (inSlices).
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareFiles, hashAhead, type ManifestState } from '../../src/assets/compare.js';
+import { compareFiles, hashAhead, inSlices, type ManifestState } from '../../src/assets/compare.js';
 import { fileHashes } from '../../src/assets/files.js';
 import type { LocalFile } from '../../src/assets/local.js';
 import { contentIdOf, type ManifestEntry } from '../../src/assets/manifest.js';
@@ -95,7 +96,7 @@ describe('hashAhead and compareFiles', () => {
       ['a.txt', { size: 10, etag: md5(da) }],
       ['b.txt', { size: 20, etag: md5(db) }],
     ]);
-    const { hashes, ids } = compareFiles(local, remote, state, () => undefined, early);
+    const { hashes, ids } = await compareFiles(local, remote, state, () => undefined, early);
     expect(hashes).toEqual(
       new Map([
         ['a.txt', md5(da)],
@@ -118,6 +119,49 @@ describe('hashAhead and compareFiles', () => {
     truncateSync(local[0].path, 4); // the early read saw 10 bytes; this read fails on the size, so it did read
     // the object was written since by someone else: the entry no longer matches its ETag, MD5 is needed
     const remote = new Map([['a.txt', { size: 10, etag: 'f'.repeat(32) }]]);
-    expect(() => compareFiles(local, remote, state, () => undefined, early)).toThrow(/the file changed/);
+    await expect(compareFiles(local, remote, state, () => undefined, early)).rejects.toThrow(/the file changed/);
+  });
+});
+
+describe('inSlices', () => {
+  const busy = (ms: number): void => {
+    for (const end = performance.now() + ms; performance.now() < end;);
+  };
+
+  it('hands the event loop back between slices: a read longer than a slice is a slice of its own', async () => {
+    const done: number[] = [];
+    const seen: number[] = []; // how many items were read each time other work got the event loop
+    let on = true;
+    const other = (): void => {
+      seen.push(done.length);
+      if (on) setImmediate(other);
+    };
+    setImmediate(other);
+    await inSlices([0, 1, 2, 3, 4], (i) => {
+      busy(5);
+      done.push(i);
+    });
+    on = false;
+    expect(done).toEqual([0, 1, 2, 3, 4]);
+    for (const n of [0, 1, 2, 3, 4]) expect(seen).toContain(n);
+  });
+
+  it('stops when told, before the next slice; reads nothing when told at once', async () => {
+    const done: number[] = [];
+    await inSlices(
+      [0, 1, 2],
+      (i) => {
+        busy(5);
+        done.push(i);
+      },
+      () => done.length === 2,
+    );
+    expect(done).toEqual([0, 1]);
+    await inSlices(
+      [0],
+      () => done.push(9),
+      () => true,
+    );
+    expect(done).toEqual([0, 1]);
   });
 });

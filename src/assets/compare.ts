@@ -93,16 +93,32 @@ function jobsFor(local: readonly LocalFile[], remote: ReadonlyMap<string, Remote
 /** Files read before the listing came, with what was computed for each. */
 export type EarlyHashes = ReadonlyMap<string, { want: HashWant; hashes: FileHashes }>;
 
-/** How long hashAhead reads before it lets the listing's requests and answers through. */
+/** How long the reads go on before they let other work through (the listing's answers, the deploy's requests). */
 const SLICE_MS = 4;
 
 /**
- * While the listing is on its way (until `listed` settles): the content ids a push compares most files by, read in
- * slices of a few milliseconds with the event loop let through between them, so the listing's requests go out and
- * its answers come in meanwhile. Until the manifest is in, every file is read (a push's manifest comes after the
- * walk, about when the listing does); then only the files it has an entry of their size for, and none when there is no
- * verified manifest. What is not read by then, compareFiles reads. A file that cannot be read here is left to
- * compareFiles too: it fails the sync only if it has to be read at all.
+ * Calls `read` for each item, handing the event loop back every SLICE_MS (first of all: what has come in decides),
+ * until `stop` says so or every item is done. The reads are synchronous (files.ts); in slices, a deploy's requests
+ * (GitHub, the gateway) go out and their answers come in while a push's files are read.
+ */
+export async function inSlices<T>(
+  items: readonly T[],
+  read: (item: T) => void,
+  stop = (): boolean => false,
+): Promise<void> {
+  for (let i = 0; ;) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (stop() || i >= items.length) return;
+    for (const end = performance.now() + SLICE_MS; i < items.length && performance.now() < end; i++) read(items[i]);
+  }
+}
+
+/**
+ * While the listing is on its way (until `listed` settles): the content ids a push compares most files by. Until
+ * the manifest is in, every file is read (a push's manifest comes after the walk, about when the listing does); then
+ * only the files it has an entry of their size for, and none when there is no verified manifest. What is not read by
+ * then, compareFiles reads. A file that cannot be read here is left to compareFiles too: it fails the sync only if it
+ * has to be read at all.
  */
 export async function hashAhead(
   local: readonly LocalFile[],
@@ -116,20 +132,19 @@ export async function hashAhead(
   manifest.then((s) => (state = s), stop);
   listed.then(stop, stop);
   const want: HashWant = { id: true };
-  for (let i = 0; ;) {
-    await new Promise((resolve) => setImmediate(resolve)); // first: what has come in decides
-    if (done || i >= local.length || (state && !state.entries)) return out;
-    const entries = state?.entries;
-    for (const end = performance.now() + SLICE_MS; i < local.length && performance.now() < end; i++) {
-      const f = local[i];
-      if (entries && entries.get(f.key)?.size !== f.size) continue;
+  await inSlices(
+    local,
+    (f) => {
+      if (state?.entries && state.entries.get(f.key)?.size !== f.size) return;
       try {
         out.set(f.key, { want, hashes: fileHashes(f.path, f.size, want) });
       } catch {
         // compareFiles reads it again, if it needs it
       }
-    }
-  }
+    },
+    () => done || (state !== undefined && !state.entries),
+  );
+  return out;
 }
 
 /** What an early read computed for the file, when it is all `want` asks for. */
@@ -138,25 +153,25 @@ function earlyFor(early: EarlyHashes, key: string, want: HashWant): FileHashes |
   return e && (!want.etag || e.want.etag === want.etag) && (!want.id || e.want.id) ? e.hashes : undefined;
 }
 
-/** Reads the files that may be unchanged, each once (synchronously: files.ts), but those read early. */
-export function compareFiles(
+/** Reads the files that may be unchanged, each once (in slices: inSlices), but those read early. */
+export async function compareFiles(
   local: readonly LocalFile[],
   remote: ReadonlyMap<string, RemoteObject>,
   state: ManifestState,
   log: (line: string) => void,
   early: EarlyHashes = new Map(),
-): Comparison {
+): Promise<Comparison> {
   const out: Comparison = { hashes: new Map(), ids: new Map() };
   const jobs = jobsFor(local, remote, state);
   const byId = jobs.filter((j) => j.entry).length;
   if (jobs.length) log(`compared ${byId} file(s) by content id (manifest), ${jobs.length - byId} by MD5`);
-  for (const { file, want, entry } of jobs) {
+  await inSlices(jobs, ({ file, want, entry }) => {
     const h = earlyFor(early, file.key, want) ?? fileHashes(file.path, file.size, want);
     if (h.id !== undefined) out.ids.set(file.key, h.id);
     // the entry's bytes are the object's (same ETag): equal ids prove the file unchanged
     if (entry && h.id === entry.id) out.hashes.set(file.key, remote.get(file.key)!.etag);
     else if (h.etag !== undefined) out.hashes.set(file.key, h.etag);
-  }
+  });
   return out;
 }
 

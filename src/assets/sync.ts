@@ -191,7 +191,7 @@ export async function prepareSync(s3: S3Connection, options: SyncOptions): Promi
     const early = await hashAhead(local, manifestReady, remoteReady);
     const state = await manifestReady;
     const remote = withoutManifest(await remoteReady);
-    const { hashes, ids } = compareFiles(local, remote, state, log, early);
+    const { hashes, ids } = await compareFiles(local, remote, state, log, early);
     const lean = await leanReady;
     const uploader = new Uploader({
       s3,
