@@ -8,6 +8,8 @@
  *
  * Two runs for one PR can both find no comment and both create one: after creating, the comments are listed again
  * and only the oldest of ours survives (ours included, if it is the younger), so concurrent runs converge on one.
+ * A run's later writes edit the comment it found or kept without listing again; one deleted meanwhile (404) is looked
+ * for again, and created when none is left.
  */
 import { commentMarker } from '../naming.js';
 import { publicText } from '../text/untrusted.js';
@@ -54,6 +56,8 @@ interface Listed {
 
 export class PreviewComment {
   private viewer?: Promise<string>;
+  /** Our comment, once this object found, edited or created it. */
+  private known?: number;
 
   constructor(
     private readonly octokit: Octokit,
@@ -95,15 +99,31 @@ export class PreviewComment {
    */
   async write(body: string, o: { updateOnly?: boolean } = {}): Promise<number | undefined> {
     const text = publicText(body).slice(0, MAX_BODY);
+    if (this.known !== undefined) {
+      // the comment this run wrote before: edited without listing again, unless it was deleted meanwhile
+      const gone = await this.update(this.known, text).then(
+        () => false,
+        (err: { status?: number }) => {
+          if (err.status !== 404) throw err;
+          return true;
+        },
+      );
+      if (!gone) return this.known;
+      this.known = undefined;
+    }
     const [first] = await this.ours();
     if (first !== undefined) {
-      await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: first, body: text });
-      return first;
+      await this.update(first, text);
+      return (this.known = first);
     }
     if (o.updateOnly) return undefined;
     const created = (await this.octokit.rest.issues.createComment({ ...this.repo, issue_number: this.pr, body: text }))
       .data.id;
-    return this.converge(created, text);
+    return (this.known = await this.converge(created, text));
+  }
+
+  private async update(id: number, text: string): Promise<void> {
+    await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: id, body: text });
   }
 
   /** After a create: keep the oldest of ours, delete the rest; the survivor gets this run's body. */
@@ -121,7 +141,7 @@ export class PreviewComment {
       this.log(
         `another run created the preview comment at the same time; kept comment ${keep}, removed ${extra.join(', ')}`,
       );
-      await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: keep, body: text });
+      await this.update(keep, text);
     }
     return keep;
   }

@@ -76,8 +76,11 @@ export async function finishDeployment(
     auto_inactive: false,
   });
   if (state !== 'success') return;
-  await markInactive(octokit, repo, mark.environment, mark.logUrl, { olderThan: id });
-  await retireIfOvertaken(octokit, repo, id, mark);
+  // independent: one touches older deployments only, the other this one only; both look after the success was written
+  await Promise.all([
+    markInactive(octokit, repo, mark.environment, mark.logUrl, { olderThan: id }),
+    retireIfOvertaken(octokit, repo, id, mark),
+  ]);
 }
 
 /**
