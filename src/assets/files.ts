@@ -29,7 +29,12 @@ import { contentId, contentIdOf, PartHasher } from './manifest.js';
 import { multipartEtag, PART_SIZE, type HashKind } from './plan.js';
 
 export const SMALL_FILE = 256 * 1024;
-const READ_CHUNK = 256 * 1024;
+/**
+ * A streamed upload's reads. Each is a new buffer that lives until the socket took it and garbage collection came:
+ * with a cold upload's large files streaming at once, 64 KiB rather than 256 KiB took the sync's peak of buffers
+ * from 31–37 MB to 19–24 MB on the bench (s3rver, 2,000 files), for a few hundred more reads.
+ */
+const READ_CHUNK = 64 * 1024;
 /** A divisor of PART_SIZE, so that a part's digest never needs a read split across two parts. */
 const HASH_CHUNK = 1024 * 1024;
 /** Opening never waits (a FIFO would block it until a writer comes); regular files read as usual. */
