@@ -15,6 +15,7 @@ import { startGateway, type GatewayEmulator } from '../../test/support/gateway.j
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
 import { assertNoLeaks } from '../../test/support/leaks.js';
 import { startS3, type S3Emulator } from '../../test/support/s3.js';
+import { waitFor } from '../../test/support/tools.js';
 
 const PASSWORD = 'gw-converge-Pw3';
 const SHA_A = 'a'.repeat(7) + '4'.repeat(33);
@@ -125,8 +126,7 @@ describe('concurrent runs converge', () => {
     w.github.setPull({ number: PR, state: 'open', headSha: SHA_A });
     const deploying = run(w, 'pull_request', prPayload('opened', { number: PR, sha: SHA_A }));
     // Close while the deploy waits for its function to become ready.
-    for (let i = 0; i < 100 && !w.gateway.get(NAME); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(w.gateway.get(NAME)).toBeDefined();
+    await waitFor(async () => w.gateway.get(NAME) !== undefined, 'the deploy to create the function', 60_000);
     w.github.setPull({ number: PR, state: 'closed', headSha: SHA_A });
     const closing = await run(w, 'pull_request', prPayload('closed', { number: PR, sha: SHA_A }));
     const deployed = await deploying;

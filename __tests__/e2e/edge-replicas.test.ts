@@ -23,13 +23,16 @@ import { readSleeping, saveSleeping } from '../../src/state/sleeping.js';
 import type { StateStore } from '../../src/state/store.js';
 import { OWNER, REPO } from '../../test/support/action.js';
 import { startBalancer, type Balancer } from '../../test/support/balancer.js';
-import { startFaultProxy, type FaultProxy } from '../../test/support/faults.js';
+import { startFaultProxy, type FaultProxy, type FaultRule } from '../../test/support/faults.js';
 import { edgeRequest, startEdge, type Edge, type EdgeResponse } from '../../test/support/edge.js';
 import { startGateway, type GatewayCall, type GatewayEmulator } from '../../test/support/gateway.js';
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
 import { startS3, type S3Emulator } from '../../test/support/s3.js';
-import { describeWith, freePort } from '../../test/support/tools.js';
+import { describeWith, freePort, waitFor } from '../../test/support/tools.js';
 import { WAKER_BUNDLE, startWakerProcess, type WakerProcess } from '../../test/support/waker.js';
+
+/** The gateway's listing, slow, so that wakes overlap. */
+const SLOW_LISTING: FaultRule = { method: 'GET', path: '/system/functions', fault: { delay: 500 } };
 
 const PASSWORD = 'gw-replicas-Pw5';
 const DOMAIN = 'preview.localhost';
@@ -106,9 +109,7 @@ withTools('the edge service as two replicas behind one nginx (round-robin balanc
       }),
       startS3(),
     ]);
-    slowListing = await startFaultProxy(gateway.url, [
-      { method: 'GET', path: '/system/functions', fault: { delay: 500 } },
-    ]);
+    slowListing = await startFaultProxy(gateway.url, [SLOW_LISTING]);
     store = s3.state(STATE_PREFIX);
     env = {
       WAKER_GATEWAY_URL: slowListing.url,
@@ -178,13 +179,24 @@ withTools('the edge service as two replicas behind one nginx (round-robin balanc
     // connections alternate between the two replicas, so each is handed at least two POSTs.
     const n = 8;
     const method = (i: number) => (i % 4 === 3 ? 'GET' : 'POST');
-    const answers = await Promise.all(
+    // Both replicas' listings are held until both came: each has read the saved spec and sees the function missing.
+    let release = (): void => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const listedSince = slowListing.requests.length;
+    slowListing.clearRules();
+    slowListing.add({ method: 'GET', path: '/system/functions', times: 2, fault: { until: held } });
+    slowListing.add(SLOW_LISTING);
+    const answering = Promise.all(
       Array.from({ length: n }, (_, i) =>
         method(i) === 'GET'
           ? plain.get(name(pr), `/api/item/${i}`)
           : plain.get(name(pr), `/api/item/${i}`, 'POST', JSON.stringify({ i })),
       ),
     );
+    const listings = () => slowListing.requests.slice(listedSince).filter((r) => r.path === '/system/functions');
+    await waitFor(async () => listings().length >= 2, "both replicas' listings");
+    release();
+    const answers = await answering;
     const context = { answers: answers.map(summary), output: output() };
     expect({ ...context, answers: answers.map((a) => a.status) }).toEqual({ ...context, answers: Array(n).fill(200) });
     expect(answers.map((a) => JSON.parse(a.body) as { function: string; path: string; method: string })).toEqual(

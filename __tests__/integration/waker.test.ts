@@ -393,13 +393,25 @@ function wakerSuite(edition: Edition): void {
     /** Resolves once this waker has listed the functions (it read the saved spec before). */
     const listed = (since: number) =>
       waitFor(async () => stack.gateway.calls.slice(since).some((c) => c.path === '/system/functions'), 'a listing');
+    /** Resolves once the bucket has answered this waker's read of the other wake's mark (it reads it after listing). */
+    const markRead = (name: string, since: number) =>
+      waitFor(
+        async () =>
+          stack.s3
+            .requests()
+            .slice(since)
+            .some((r) => r.method === 'GET' && r.url.includes(`/waking/${name}.json`) && r.end !== undefined),
+        "the waker's read of the wake mark",
+      );
 
     test('the waker waits until the other has seen it ready, then sends the POST once: it never ran', async () => {
       const name = 'shop-pr-111';
       await wakingElsewhere(name);
       const before = stack.gateway.calls.length;
+      const read = stack.s3.requests().length;
       const answer = post(name);
       await listed(before);
+      await markRead(name, read);
       await deleteSleeping(stack.store, name); // what the other replica does once the function is ready
       const res = await answer;
       await clearWaking(stack.store, name);
@@ -414,8 +426,10 @@ function wakerSuite(edition: Edition): void {
       const name = 'shop-pr-112';
       await wakingElsewhere(name);
       const before = stack.gateway.calls.length;
+      const read = stack.s3.requests().length;
       const answer = post(name);
       await listed(before);
+      await markRead(name, read); // cleared before the waker saw it, the mark would prove nothing was waking
       await clearWaking(stack.store, name); // what the other replica does when its wake fails
       const res = await answer;
       expect(res.status).toBe(503);
