@@ -140,10 +140,11 @@ describe('runHook', () => {
 
   test('a timeout kills the whole process group, children included, and says so', async () => {
     const pidFile = path.join(workspace, 'child.pid');
-    const err = await failure(hook(`sleep 300 & echo $! > ${pidFile}; echo started; wait`, { timeoutMs: 1_000 }));
+    // 3 s: time enough for the shell to start and write the pid file on a loaded machine
+    const err = await failure(hook(`sleep 300 & echo $! > ${pidFile}; echo started; wait`, { timeoutMs: 3_000 }));
     expect(err.timedOut).toBe(true);
     expect(err.headline).toBe(
-      "hook 'database-migrate' did not finish within 1s and was killed with its child processes",
+      "hook 'database-migrate' did not finish within 3s and was killed with its child processes",
     );
     expect(err.output).toBe('started');
     const child = Number(readFileSync(pidFile, 'utf8'));
@@ -151,7 +152,8 @@ describe('runHook', () => {
   });
 
   test('a hook that ignores SIGTERM is killed with SIGKILL after the grace period', async () => {
-    const err = await failure(hook(`trap '' TERM; echo stubborn; while :; do sleep 0.1; done`, { timeoutMs: 500 }));
+    // 3 s: the shell has set its trap by then even on a loaded machine (a SIGTERM before it would end the shell)
+    const err = await failure(hook(`trap '' TERM; echo stubborn; while :; do sleep 0.1; done`, { timeoutMs: 3_000 }));
     expect(err.timedOut).toBe(true);
     expect(err.signal).toBe('SIGKILL');
   }, 20_000);
