@@ -74,18 +74,16 @@ export async function deploy(s: Services): Promise<void> {
     if (guard.level === 'warning') log.warning(guard.reason);
     return skip(guard.reason);
   }
-  const name = previewName(settings.app, pr.number);
-  // The gateway's facts and the preview's record are read and the build digest computed while GitHub is asked about
-  // the PR: reads only; a run that stops here waits for the digest before it exits. A stack's build contexts are made
-  // later, and digested then.
-  const ahead: ReadsAhead = { gateway: gatewayFacts(s), record: s.state && readRecord(s.state, name) };
-  ahead.gateway.catch(() => undefined); // awaited in the 'gateway' step
-  ahead.record?.catch(() => undefined); // awaited in the 'state' step
+  // The gateway's facts are read and the build digest computed while GitHub is asked about the PR: reads only; a run
+  // that stops here waits for the digest before it exits. A stack's build contexts are made later, and digested then.
+  const onGateway = gatewayFacts(s);
+  onGateway.catch(() => undefined); // awaited in the 'gateway' step
   if (!settings.stack) void digestAhead(settings.build);
   // The event may be minutes old (queued runs, re-runs): deploy only what the PR's head still is.
   const early = await overtaken(s, pr);
   if (early) return skip(early === 'closed' ? `PR #${pr.number} is closed; a closed PR gets no preview` : early);
 
+  const name = previewName(settings.app, pr.number);
   const facts: Preview = {
     name,
     url: previewUrl(settings.urlTemplate, name, pr.number, pr.headSha),
@@ -97,14 +95,7 @@ export async function deploy(s: Services): Promise<void> {
   for (const note of stackNotes(settings)) log.info(note);
   const units = unitsOf(settings, name, pr.number, pr.headSha);
   facts.image = units.find((u) => u.isDefault)!.tag;
-  await new DeployRun(s, facts, units, new PrStatus(s, facts), ahead).run();
-}
-
-/** What a deploy reads before it knows whether it goes on. */
-interface ReadsAhead {
-  gateway: Promise<[Provider, FunctionStatus[]]>;
-  /** The preview's record, with a state store. */
-  record?: Promise<PreviewRecord | undefined>;
+  await new DeployRun(s, facts, units, new PrStatus(s, facts), onGateway).run();
 }
 
 /** The provider and the functions, read together; when both fail, the provider's error (the first call) is the one. */
@@ -157,7 +148,7 @@ class DeployRun {
     private readonly facts: Preview,
     private readonly units: Unit[],
     private readonly status: PrStatus,
-    private readonly ahead: ReadsAhead,
+    private readonly gatewayFacts: Promise<[Provider, FunctionStatus[]]>,
   ) {}
 
   /** Runs `fn`; a failure is reported on the PR as a failed `step` and rethrown. */
@@ -204,7 +195,7 @@ class DeployRun {
 
   private async steps(): Promise<void> {
     const { s, facts } = this;
-    const [provider, functions] = await this.step('gateway', () => this.ahead.gateway);
+    const [provider, functions] = await this.step('gateway', () => this.gatewayFacts);
     this.provider = provider;
     this.functions = functions;
     this.existed = this.running(facts.name) !== undefined;
@@ -397,12 +388,11 @@ class DeployRun {
   /** The preview's record in the bucket, before the first gateway write (teardown finishes from it). */
   private async record(): Promise<void> {
     const store = this.s.state;
-    const read = this.ahead.record; // there is one with a store
-    if (!store || !read) return;
+    if (!store) return;
     await this.step('state', async () => {
       // Only what this deploy keeps from its predecessor (repositories, untouched specs) comes from it: an unreadable
       // record costs that, not the deploy.
-      this.previous = await read.catch((err: Error) => {
+      this.previous = await readRecord(store, this.facts.name).catch((err: Error) => {
         log.warning(`the preview's previous record could not be read (${err.message}); deploying without it`);
         return undefined;
       });
