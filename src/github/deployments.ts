@@ -76,11 +76,10 @@ export async function finishDeployment(
     auto_inactive: false,
   });
   if (state !== 'success') return;
-  // independent: one touches older deployments only, the other this one only; both look after the success was written
-  await Promise.all([
-    markInactive(octokit, repo, mark.environment, mark.logUrl, { olderThan: id }),
-    retireIfOvertaken(octokit, repo, id, mark),
-  ]);
+  // in this order: retireIfOvertaken marks this deployment REPLACED, where a later walk of markInactive stops, so the
+  // older ones must be retired first
+  await markInactive(octokit, repo, mark.environment, mark.logUrl, { olderThan: id });
+  await retireIfOvertaken(octokit, repo, id, mark);
 }
 
 /**
