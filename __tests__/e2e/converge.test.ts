@@ -126,7 +126,7 @@ describe('concurrent runs converge', () => {
     w.github.setPull({ number: PR, state: 'open', headSha: SHA_A });
     const deploying = run(w, 'pull_request', prPayload('opened', { number: PR, sha: SHA_A }));
     // Close while the deploy waits for its function to become ready.
-    await waitFor(async () => w.gateway.get(NAME) !== undefined, 'the deploy to create the function', 60_000);
+    await waitFor(async () => w.gateway.get(NAME) !== undefined, 'the deploy to create the function', 25_000);
     w.github.setPull({ number: PR, state: 'closed', headSha: SHA_A });
     const closing = await run(w, 'pull_request', prPayload('closed', { number: PR, sha: SHA_A }));
     const deployed = await deploying;

@@ -267,7 +267,8 @@ describeWithPostgres()('a database and secrets per preview', () => {
     github.setPull({ number: 7, state: 'open', headSha: sha('3') });
     try {
       const run = await act('pull_request', prPayload('opened', { number: 7, sha: sha('3') }), 7, {
-        'database-seed': `setsid -f psql "${su}" -q -c "SELECT pg_sleep(60)" </dev/null >/dev/null 2>&1; sleep 1; exit 4`,
+        // fails once the session is there (polled for up to 20 s, not slept for: a loaded machine connects late)
+        'database-seed': `setsid -f psql "${su}" -q -c "SELECT pg_sleep(60)" </dev/null >/dev/null 2>&1; for i in $(seq 400); do [ "$(psql "${su}" -tAc "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = 'SELECT pg_sleep(60)'")" != 0 ] && break; sleep 0.05; done; exit 4`,
       });
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(new RegExp(`::warning::could not drop database ${ident(7)} after the failure`));

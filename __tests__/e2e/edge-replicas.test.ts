@@ -28,7 +28,7 @@ import { edgeRequest, startEdge, type Edge, type EdgeResponse } from '../../test
 import { startGateway, type GatewayCall, type GatewayEmulator } from '../../test/support/gateway.js';
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
 import { startS3, type S3Emulator } from '../../test/support/s3.js';
-import { describeWith, freePort, waitFor } from '../../test/support/tools.js';
+import { describeWith, freePort, gate, waitFor } from '../../test/support/tools.js';
 import { WAKER_BUNDLE, startWakerProcess, type WakerProcess } from '../../test/support/waker.js';
 
 /** The gateway's listing, slow, so that wakes overlap. */
@@ -180,11 +180,10 @@ withTools('the edge service as two replicas behind one nginx (round-robin balanc
     const n = 8;
     const method = (i: number) => (i % 4 === 3 ? 'GET' : 'POST');
     // Both replicas' listings are held until both came: each has read the saved spec and sees the function missing.
-    let release = (): void => undefined;
-    const held = new Promise<void>((r) => (release = r));
+    const held = gate();
     const listedSince = slowListing.requests.length;
     slowListing.clearRules();
-    slowListing.add({ method: 'GET', path: '/system/functions', times: 2, fault: { until: held } });
+    slowListing.add({ method: 'GET', path: '/system/functions', times: 2, fault: { until: held.promise } });
     slowListing.add(SLOW_LISTING);
     const answering = Promise.all(
       Array.from({ length: n }, (_, i) =>
@@ -195,7 +194,7 @@ withTools('the edge service as two replicas behind one nginx (round-robin balanc
     );
     const listings = () => slowListing.requests.slice(listedSince).filter((r) => r.path === '/system/functions');
     await waitFor(async () => listings().length >= 2, "both replicas' listings");
-    release();
+    held.open();
     const answers = await answering;
     const context = { answers: answers.map(summary), output: output() };
     expect({ ...context, answers: answers.map((a) => a.status) }).toEqual({ ...context, answers: Array(n).fill(200) });

@@ -111,6 +111,16 @@ describe('hashAhead and compareFiles', () => {
     );
   });
 
+  it('hands the event loop back before it reads: other work runs before the comparison ends', async () => {
+    const data = bytes(10, 1);
+    const local = [file('a.txt', data)];
+    let turned = false;
+    setImmediate(() => (turned = true));
+    const remote = new Map([['a.txt', { size: 10, etag: md5(data) }]]);
+    await compareFiles(local, remote, { recording: false }, () => undefined);
+    expect(turned).toBe(true);
+  });
+
   it('reads again a file whose early read lacks the MD5 the listing turns out to need', async () => {
     const data = bytes(10, 1);
     const local = [file('a.txt', data)];

@@ -333,7 +333,7 @@ describe('the lean S3 calls against raw servers', () => {
     );
     await lean.put('a', Buffer.from('x'), 1, TEXT);
     await new Promise((r) => setTimeout(r, 3500));
-    expect(raw.ended).toBe(0); // a timer never fires early: still open
+    expect(raw.ended).toBe(0); // this 3.5 s timer comes due before the client's 4 s idle one: still open
     while (raw.ended < 1) await new Promise((r) => setTimeout(r, 50));
     await lean.put('b', Buffer.from('x'), 1, TEXT);
     expect(raw.connections).toHaveLength(2);

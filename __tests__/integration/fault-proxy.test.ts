@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { createS3Client } from '../../src/assets/s3-client.js';
 import { startFaultProxy, type FaultProxy } from '../../test/support/faults.js';
 import { startS3, type S3Emulator } from '../../test/support/s3.js';
-import { freePort, waitFor } from '../../test/support/tools.js';
+import { freePort, gate, waitFor } from '../../test/support/tools.js';
 
 interface Seen {
   method: string;
@@ -242,13 +242,13 @@ describe('faults', () => {
 
   test('until: held until the promise settles, then forwarded; nothing reaches the upstream before', async () => {
     const p = await proxy();
-    let release = (): void => undefined;
-    p.add({ path: '/later', fault: { until: new Promise<void>((r) => (release = r)) } });
+    const held = gate();
+    p.add({ path: '/later', fault: { until: held.promise } });
     const answer = send(p, 'PUT', '/later', 'payload');
     await waitFor(async () => p.requests.length === 1, 'the proxy to receive the request');
     await new Promise((r) => setImmediate(r));
     expect(seen).toEqual([]);
-    release();
+    held.open();
     expect((await answer).body.toString()).toBe('got 7 bytes');
     expect(seen.map((s) => s.body.toString())).toEqual(['payload']);
     expect(p.requests).toEqual([{ method: 'PUT', path: '/later', query: '', action: 'delay', status: 201 }]);

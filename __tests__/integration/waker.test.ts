@@ -29,7 +29,7 @@ import { startFaultProxy } from '../../test/support/faults.js';
 import { startGateway, type Edition, type GatewayCall, type GatewayEmulator } from '../../test/support/gateway.js';
 import { startRegistry, type Registry } from '../../test/support/registry.js';
 import { startS3, type S3Emulator } from '../../test/support/s3.js';
-import { describeWith, waitFor } from '../../test/support/tools.js';
+import { describeWith, gate, waitFor } from '../../test/support/tools.js';
 
 const DOMAIN = 'preview.localhost';
 const GATEWAY_PASSWORD = 'gw-pass-8b1f0c2d9e';
@@ -313,10 +313,9 @@ function wakerSuite(edition: Edition): void {
       ...savedSpec(name, await stack.image(`${name}-newer`)),
       labels: { ...previewLabels('octo-org', 'shop', 7, 'd'.repeat(40)) },
     };
-    let release = (): void => undefined;
-    const held = new Promise<void>((r) => (release = r));
+    const held = gate();
     const proxy = await startFaultProxy(stack.gateway.url, [
-      { method: 'POST', path: '/system/functions', times: 1, fault: { until: held } },
+      { method: 'POST', path: '/system/functions', times: 1, fault: { until: held.promise } },
     ]);
     const raced = await startTestWaker(proxy.url, stack.s3);
     try {
@@ -325,7 +324,7 @@ function wakerSuite(edition: Edition): void {
       const creating = () => proxy.requests.some((r) => r.method === 'POST' && r.path === '/system/functions');
       await waitFor(() => Promise.resolve(creating()), "the waker's create");
       stack.gateway.seed({ name, image: newer.image, labels: newer.labels });
-      release();
+      held.open();
       expect((await answer).status).toBe(200);
       expect(stack.gateway.get(name)).toMatchObject({
         labels: expect.objectContaining({ 'faas-preview/sha': 'd'.repeat(40) }),

@@ -1,13 +1,7 @@
 /** forEachLimited (src/concurrency.ts): the bound, the order, and what happens after a failure. */
 import { jest } from '@jest/globals';
 import { forEachLimited } from '../../src/concurrency.js';
-
-/** A task that resolves when the test says so. */
-function gate(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
-}
+import { gate } from '../../test/support/tools.js';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
