@@ -1,7 +1,7 @@
 /**
  * The preview's static files in the order a deploy needs them (issue 14). Nothing starts before the cue that the
- * build command runs (its first output) or that nothing is to be built: the walk, the listing and the comparison
- * are synchronous work on the event loop and the upload of a new preview is thousands of requests, and before the cue
+ * build command runs (its first output) or that nothing is to be built: the walk is synchronous work on the event
+ * loop, the listing and the comparison take it in slices of a few milliseconds, and the upload of a new preview is thousands of requests, and before the cue
  * either would hold up the steps that start the builder, the deploy's critical path (on the bench the walk alone
  * delayed the builder by about 100 ms, the uploads by seconds). Then the comparison and the upload of everything but
  * HTML go on while the image builds and the function rolls out. HTML goes only once the functions are ready, so a
