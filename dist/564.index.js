@@ -2328,8 +2328,8 @@ var settings = __webpack_require__(8750);
  *
  * For uploads, files up to SMALL_FILE are read whole with one synchronous open/read/close (microseconds for a small
  * file, less than the thread-pool round trips of the asynchronous calls, and most of a site's files are small); larger
- * ones are streamed. Hashing reads each file synchronously through one reused buffer (reads while the listing is on
- * its way hand the event loop back between slices of files: compare.ts), a small file in one read hashed by one-shot
+ * ones are streamed. Hashing reads each file synchronously through one reused buffer (the reads hand the event loop
+ * back between slices of files: compare.ts), a small file in one read hashed by one-shot
  * calls: a buffer or a hash object per file cost more in allocation and garbage collection than the hashing itself
  * (a third of a CI rebuild's time on the bench).
  */
@@ -3379,7 +3379,7 @@ class AdminSession {
     }
 }
 async function connect(target, connectTimeoutMs, statementTimeoutMs) {
-    // loaded here, not with the deploy's code: most runs have no database, and loading pg took ~15 ms of each
+    // loaded here, not with the deploy's code: most runs have no database, and pg's modules took ~23 ms of CPU (profiled)
     const { Client } = (await __webpack_require__.e(/* import() */ 849).then(__webpack_require__.bind(__webpack_require__, 3849))).default;
     const client = new Client({
         connectionString: target.url,
@@ -6409,11 +6409,10 @@ async function finishDeployment(octokit, repo, id, mark, state) {
     });
     if (state !== 'success')
         return;
-    // independent: one touches older deployments only, the other this one only; both look after the success was written
-    await Promise.all([
-        markInactive(octokit, repo, mark.environment, mark.logUrl, { olderThan: id }),
-        retireIfOvertaken(octokit, repo, id, mark),
-    ]);
+    // in this order: retireIfOvertaken marks this deployment REPLACED, where a later walk of markInactive stops, so the
+    // older ones must be retired first
+    await markInactive(octokit, repo, mark.environment, mark.logUrl, { olderThan: id });
+    await retireIfOvertaken(octokit, repo, id, mark);
 }
 /**
  * A newer run that already succeeded may have retired this deployment before this success was written, which made
@@ -7814,19 +7813,17 @@ async function deploy(s) {
             log/* log */.R.warning(guard.reason);
         return skip(guard.reason);
     }
-    const name = (0,naming/* previewName */.gz)(settings.app, pr.number);
-    // The gateway's facts and the preview's record are read and the build digest computed while GitHub is asked about
-    // the PR: reads only; a run that stops here waits for the digest before it exits. A stack's build contexts are made
-    // later, and digested then.
-    const ahead = { gateway: gatewayFacts(s), record: s.state && readRecord(s.state, name) };
-    ahead.gateway.catch(() => undefined); // awaited in the 'gateway' step
-    ahead.record?.catch(() => undefined); // awaited in the 'state' step
+    // The gateway's facts are read and the build digest computed while GitHub is asked about the PR: reads only; a run
+    // that stops here waits for the digest before it exits. A stack's build contexts are made later, and digested then.
+    const onGateway = gatewayFacts(s);
+    onGateway.catch(() => undefined); // awaited in the 'gateway' step
     if (!settings.stack)
         void digestAhead(settings.build);
     // The event may be minutes old (queued runs, re-runs): deploy only what the PR's head still is.
     const early = await overtaken(s, pr);
     if (early)
         return skip(early === 'closed' ? `PR #${pr.number} is closed; a closed PR gets no preview` : early);
+    const name = (0,naming/* previewName */.gz)(settings.app, pr.number);
     const facts = {
         name,
         url: (0,naming/* previewUrl */.e6)(settings.urlTemplate, name, pr.number, pr.headSha),
@@ -7840,7 +7837,7 @@ async function deploy(s) {
         log/* log */.R.info(note);
     const units = unitsOf(settings, name, pr.number, pr.headSha);
     facts.image = units.find((u) => u.isDefault).tag;
-    await new DeployRun(s, facts, units, new PrStatus(s, facts), ahead).run();
+    await new DeployRun(s, facts, units, new PrStatus(s, facts), onGateway).run();
 }
 /** The provider and the functions, read together; when both fail, the provider's error (the first call) is the one. */
 async function gatewayFacts(s) {
@@ -7874,7 +7871,7 @@ class DeployRun {
     facts;
     units;
     status;
-    ahead;
+    gatewayFacts;
     provider;
     existed = false;
     functions = [];
@@ -7889,12 +7886,12 @@ class DeployRun {
     sending = [];
     /** The gateway was full before the build, and idle previews can make room: they sleep just before the create. */
     roomNeeded = false;
-    constructor(s, facts, units, status, ahead) {
+    constructor(s, facts, units, status, gatewayFacts) {
         this.s = s;
         this.facts = facts;
         this.units = units;
         this.status = status;
-        this.ahead = ahead;
+        this.gatewayFacts = gatewayFacts;
     }
     /** Runs `fn`; a failure is reported on the PR as a failed `step` and rethrown. */
     async step(step, fn, gone) {
@@ -7939,7 +7936,7 @@ class DeployRun {
     running = (name) => this.functions.find((f) => f.name === name);
     async steps() {
         const { s, facts } = this;
-        const [provider, functions] = await this.step('gateway', () => this.ahead.gateway);
+        const [provider, functions] = await this.step('gateway', () => this.gatewayFacts);
         this.provider = provider;
         this.functions = functions;
         this.existed = this.running(facts.name) !== undefined;
@@ -8099,13 +8096,12 @@ class DeployRun {
     /** The preview's record in the bucket, before the first gateway write (teardown finishes from it). */
     async record() {
         const store = this.s.state;
-        const read = this.ahead.record; // there is one with a store
-        if (!store || !read)
+        if (!store)
             return;
         await this.step('state', async () => {
             // Only what this deploy keeps from its predecessor (repositories, untouched specs) comes from it: an unreadable
             // record costs that, not the deploy.
-            this.previous = await read.catch((err) => {
+            this.previous = await readRecord(store, this.facts.name).catch((err) => {
                 log/* log */.R.warning(`the preview's previous record could not be read (${err.message}); deploying without it`);
                 return undefined;
             });
