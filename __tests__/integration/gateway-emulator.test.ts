@@ -459,12 +459,14 @@ describe('update semantics', () => {
       const createdAt = (await describeFn(gw, 'fn')).createdAt;
       expect(createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 
+      gw.setReadiness('never'); // the new pod stays unready while the old one is looked at, however slow the test
       expect((await update(gw, v('bbb'))).status).toBe(202);
       const during = await describeFn(gw, 'fn');
       expect(during).toMatchObject({ image: 'r/app:bbb', replicas: 1, availableReplicas: 1, createdAt });
       const old = await invoke(gw, 'fn/hello');
       expect(old.headers.get('x-faas-preview-sha')).toBe('aaa');
       expect(await old.json()).toMatchObject({ image: 'r/app:aaa', sha: 'aaa' });
+      gw.setReadiness('normal'); // ready readyAfterMs from now
 
       await waitFor(
         async () => (await invoke(gw, 'fn')).headers.get('x-faas-preview-sha') === 'bbb',
@@ -901,9 +903,13 @@ describe('the function behind /function/<name>', () => {
     '%s: a request during a cold start is held until a replica is ready',
     async (edition) => {
       const gw = await gateway({ edition, readyAfterMs: 1500 });
+      gw.setReadiness('never'); // unready until the request has arrived, however slow the test
       await deploy(gw, { service: 'fn', image: 'x:1' });
       expect(gw.get('fn')?.availableReplicas).toBe(0);
-      const res = await invoke(gw, 'fn');
+      const answer = invoke(gw, 'fn');
+      await waitFor(async () => gw.calls.some((c) => c.path === '/function/fn'), 'the request to arrive');
+      gw.setReadiness('normal'); // ready readyAfterMs from now
+      const res = await answer;
       expect(res.status).toBe(200);
       expect(gw.get('fn')?.availableReplicas).toBe(1);
     },
