@@ -1,9 +1,9 @@
 /**
  * The preview's static files in the order a deploy needs them (issue 14). Nothing starts before the cue that the
  * build command runs (its first output) or that nothing is to be built: the walk is synchronous work on the event
- * loop, the listing and the comparison take it in slices of a few milliseconds, and the upload of a new preview is thousands of requests, and before the cue
- * either would hold up the steps that start the builder, the deploy's critical path (on the bench the walk alone
- * delayed the builder by about 100 ms, the uploads by seconds). Then the comparison and the upload of everything but
+ * loop, the comparison takes it in slices of a few milliseconds, and the upload of a new preview is thousands of
+ * requests; before the cue any of them would hold up the steps that start the builder, the deploy's critical path
+ * (on the bench the walk alone delayed the builder by about 100 ms, the uploads by seconds). Then the comparison and the upload of everything but
  * HTML go on while the image builds and the function rolls out. HTML goes only once the functions are ready, so a
  * page never calls an API older than itself; keys no local file needs any more go last, after the new pages replaced
  * the ones that used them.
