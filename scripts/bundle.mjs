@@ -3,8 +3,9 @@
 // a temporary folder so the end-to-end suites run the sources as they are now).
 //
 // Minified, with source maps and ncc's source-map register: a stack trace from a user's run names src/ files and
-// lines (the entries keep the register for crashes only: src/process/stack-maps.ts). ncc emits ESM for a "type": "module" package; the output folder gets its own package.json so Node loads
-// index.js as ESM even when the action is checked out without the root package.json next to it.
+// lines (the entries keep the register for crashes only: src/process/stack-maps.ts). ncc emits ESM for a "type":
+// "module" package; the output folder gets its own package.json so Node loads index.js as ESM even when the action is
+// checked out without the root package.json next to it.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -3,10 +3,10 @@
  * build command runs (its first output) or that nothing is to be built: the walk is synchronous work on the event
  * loop, the comparison takes it in slices of a few milliseconds, and the upload of a new preview is thousands of
  * requests; before the cue any of them would hold up the steps that start the builder, the deploy's critical path
- * (on the bench the walk alone delayed the builder by about 100 ms, the uploads by seconds). Then the comparison and the upload of everything but
- * HTML go on while the image builds and the function rolls out. HTML goes only once the functions are ready, so a
- * page never calls an API older than itself; keys no local file needs any more go last, after the new pages replaced
- * the ones that used them.
+ * (on the bench the walk alone delayed the builder by about 100 ms, the uploads by seconds). Then the comparison and
+ * the upload of everything but HTML go on while the image builds and the function rolls out. HTML goes only once the
+ * functions are ready, so a page never calls an API older than itself; keys no local file needs any more go last,
+ * after the new pages replaced the ones that used them.
  *
  * A deploy that ends before its functions are ready (failed build, overtaken, closed) abandons the stages: it waits
  * for the uploads already started, writes no HTML and reports how many files went up, so the PR is told that the

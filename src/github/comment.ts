@@ -101,15 +101,13 @@ export class PreviewComment {
     const text = publicText(body).slice(0, MAX_BODY);
     if (this.known !== undefined) {
       // the comment this run wrote before: edited without listing again, unless it was deleted meanwhile
-      const gone = await this.update(this.known, text).then(
-        () => false,
-        (err: { status?: number }) => {
-          if (err.status !== 404) throw err;
-          return true;
-        },
-      );
-      if (!gone) return this.known;
-      this.known = undefined;
+      try {
+        await this.update(this.known, text);
+        return this.known;
+      } catch (err) {
+        if ((err as { status?: number }).status !== 404) throw err;
+        this.known = undefined;
+      }
     }
     const [first] = await this.ours();
     if (first !== undefined) {
