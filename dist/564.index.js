@@ -5955,14 +5955,15 @@ class PreviewComment {
         const text = (0,untrusted/* publicText */.jk)(body).slice(0, MAX_BODY);
         if (this.known !== undefined) {
             // the comment this run wrote before: edited without listing again, unless it was deleted meanwhile
-            const gone = await this.update(this.known, text).then(() => false, (err) => {
+            try {
+                await this.update(this.known, text);
+                return this.known;
+            }
+            catch (err) {
                 if (err.status !== 404)
                     throw err;
-                return true;
-            });
-            if (!gone)
-                return this.known;
-            this.known = undefined;
+                this.known = undefined;
+            }
         }
         const [first] = await this.ours();
         if (first !== undefined) {
