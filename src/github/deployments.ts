@@ -76,20 +76,26 @@ export async function finishDeployment(
     auto_inactive: false,
   });
   if (state !== 'success') return;
-  // in this order: retireIfOvertaken marks this deployment REPLACED, where a later walk of markInactive stops, so the
-  // older ones must be retired first
-  await markInactive(octokit, repo, mark.environment, mark.logUrl, { olderThan: id });
-  await retireIfOvertaken(octokit, repo, id, mark);
+  // One listing, taken after this success was written, serves both steps, in this order: retireIfOvertaken marks this
+  // deployment REPLACED, where a later walk stops, so the older ones are retired first.
+  const { newest } = await retireOlder(octokit, repo, mark.environment, mark.logUrl, id);
+  await retireIfOvertaken(octokit, repo, id, mark, newest);
 }
 
 /**
  * A newer run that already succeeded may have retired this deployment before this success was written, which made
- * it active again: then it is retired once more. Each run writes its success before it looks at the others, so of
- * two racing runs at least one sees the other's success, and one deployment stays active.
+ * it active again: then it is retired once more. Each run writes its success before it lists the others, so of
+ * two racing runs at least one sees the other's success, and one deployment stays active. `newest`: the first page
+ * of that listing (newest first).
  */
-async function retireIfOvertaken(octokit: Octokit, repo: Repo, id: number, mark: DeploymentMark): Promise<void> {
-  const { data } = await octokit.rest.repos.listDeployments({ ...repo, environment: mark.environment, per_page: 100 });
-  for (const d of data) {
+async function retireIfOvertaken(
+  octokit: Octokit,
+  repo: Repo,
+  id: number,
+  mark: DeploymentMark,
+  newest: readonly { id: number }[],
+): Promise<void> {
+  for (const d of newest) {
     if (d.id <= id) continue;
     const [latest] = (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: d.id, per_page: 1 }))
       .data;
@@ -120,28 +126,35 @@ export async function markDeployment(
 const TORN_DOWN = 'Preview torn down';
 const REPLACED = 'Replaced by a newer deployment';
 
+/** Marks all the environment's deployments inactive (a teardown); returns how many changed. */
+export async function markInactive(octokit: Octokit, repo: Repo, environment: string, logUrl: string): Promise<number> {
+  return (await retireOlder(octokit, repo, environment, logUrl)).changed;
+}
+
 /**
- * Marks the environment's deployments inactive (only those older than `olderThan` when given); returns how many
- * changed. Deployments come newest first and each walk retires all older ones, so the first one a walk retired
- * (its description says so) ends the next walk: a PR with fifty pushes costs a few requests, not a hundred. A
- * deployment retired otherwise (a run overtaken by a newer push) proves nothing about older ones: the walk goes on.
+ * Marks the environment's deployments inactive: those older than `olderThan` when given (a success retires them),
+ * else all. Deployments come newest first and each walk retires all older ones, so the first one a walk retired (its
+ * description says so) ends the next walk: a PR with fifty pushes costs a few requests, not a hundred. A deployment
+ * retired otherwise (a run overtaken by a newer push) proves nothing about older ones: the walk goes on. Returns how
+ * many changed, and the listing's first page (`newest`).
  */
-export async function markInactive(
+async function retireOlder(
   octokit: Octokit,
   repo: Repo,
   environment: string,
   logUrl: string,
-  o: { olderThan?: number } = {},
-): Promise<number> {
-  let changed = 0;
+  olderThan?: number,
+): Promise<{ changed: number; newest: { id: number }[] }> {
+  const walked = { changed: 0, newest: [] as { id: number }[] };
   const pages = octokit.paginate.iterator(octokit.rest.repos.listDeployments, { ...repo, environment, per_page: 100 });
   for await (const page of pages) {
+    if (!walked.newest.length) walked.newest = page.data;
     for (const d of page.data) {
-      if (o.olderThan !== undefined && d.id >= o.olderThan) continue;
+      if (olderThan !== undefined && d.id >= olderThan) continue;
       const [latest] = (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: d.id, per_page: 1 }))
         .data;
       if (latest?.state === 'inactive') {
-        if (latest.description === TORN_DOWN || latest.description === REPLACED) return changed;
+        if (latest.description === TORN_DOWN || latest.description === REPLACED) return walked;
         continue;
       }
       await octokit.rest.repos.createDeploymentStatus({
@@ -149,10 +162,10 @@ export async function markInactive(
         deployment_id: d.id,
         state: 'inactive',
         log_url: logUrl,
-        description: o.olderThan === undefined ? TORN_DOWN : REPLACED,
+        description: olderThan === undefined ? TORN_DOWN : REPLACED,
       });
-      changed++;
+      walked.changed++;
     }
   }
-  return changed;
+  return walked;
 }

@@ -1,0 +1,81 @@
+/**
+ * A run's GitHub deployment (src/github/deployments.ts) against the emulated GitHub over real sockets: a success
+ * retires the older deployments and, when a newer one already succeeded, itself, from one listing of the
+ * environment taken after the success was written; a teardown retires them all.
+ */
+import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
+import { createOctokit, type Octokit } from '../../src/github/client.js';
+import { finishDeployment, markInactive, startDeployment, type DeploymentMark } from '../../src/github/deployments.js';
+import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
+
+const repo = { owner: 'Codertocat', repo: 'Hello-World' };
+let github: GitHubEmulator;
+let octokit: Octokit;
+let environment: string;
+let n = 0;
+const apiUrl = process.env.GITHUB_API_URL;
+const SHA = 'a'.repeat(40);
+beforeAll(async () => {
+  github = await startGitHub();
+  process.env.GITHUB_API_URL = github.url; // createOctokit reads it, as on a runner
+  octokit = createOctokit(github.token, { timeoutMs: 10_000, log: () => undefined });
+  github.setPull({ number: 1, state: 'open', headSha: SHA });
+});
+afterAll(async () => {
+  if (apiUrl === undefined) delete process.env.GITHUB_API_URL;
+  else process.env.GITHUB_API_URL = apiUrl;
+  await github.close();
+});
+beforeEach(() => {
+  environment = `preview/hello-world-pr-${++n}`;
+  github.calls.length = 0;
+});
+
+const mark = (description: string): DeploymentMark => ({
+  environment,
+  sha: SHA,
+  url: 'https://hello-world-pr-1.preview.example.test/',
+  logUrl: 'https://github.com/Codertocat/Hello-World/actions/runs/1',
+  description,
+});
+/** The listings of the environment's deployments since the last reset. */
+const listings = () =>
+  github.calls.filter((c) => c.method === 'GET' && c.path.endsWith('/deployments') && c.query.includes('environment='))
+    .length;
+const latest = async (id: number) =>
+  (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: id, per_page: 1 })).data[0];
+const started = async (n: number) => {
+  const ids: number[] = [];
+  for (let i = 0; i < n; i++) ids.push(await startDeployment(octokit, repo, mark(`run ${i}`)));
+  return ids;
+};
+
+test('a success retires the older deployments and stays active itself, from one listing of the environment', async () => {
+  const [a, b, c] = await started(3);
+  await finishDeployment(octokit, repo, a, mark('a'), 'success');
+  github.calls.length = 0;
+  await finishDeployment(octokit, repo, c, mark('c'), 'success');
+  expect(listings()).toBe(1);
+  expect(await latest(c)).toMatchObject({ state: 'success' });
+  for (const older of [a, b])
+    expect(await latest(older)).toMatchObject({ state: 'inactive', description: 'Replaced by a newer deployment' });
+});
+
+test('a success written after a newer one succeeded retires itself, from the same one listing', async () => {
+  const [a, b] = await started(2);
+  await finishDeployment(octokit, repo, b, mark('b'), 'success');
+  github.calls.length = 0;
+  await finishDeployment(octokit, repo, a, mark('a'), 'success');
+  expect(listings()).toBe(1);
+  expect(await latest(a)).toMatchObject({ state: 'inactive', description: 'Replaced by a newer deployment' });
+  expect(await latest(b)).toMatchObject({ state: 'success' });
+});
+
+test('a teardown retires the live deployment, and stops at the first one a success already retired', async () => {
+  const [a, b, c] = await started(3);
+  await finishDeployment(octokit, repo, b, mark('b'), 'success');
+  expect(await markInactive(octokit, repo, environment, mark('').logUrl)).toBe(2);
+  for (const id of [b, c])
+    expect(await latest(id)).toMatchObject({ state: 'inactive', description: 'Preview torn down' });
+  expect(await latest(a)).toMatchObject({ state: 'inactive', description: 'Replaced by a newer deployment' });
+});
