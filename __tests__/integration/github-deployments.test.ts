@@ -1,12 +1,15 @@
 /**
  * A run's GitHub deployment (src/github/deployments.ts) against the emulated GitHub over real sockets: a success
  * retires the older deployments and, when a newer one already succeeded, itself, from one listing of the
- * environment taken after the success was written; a teardown retires them all.
+ * environment taken after the success was written; a teardown retires the live one; the walk reads the next status
+ * while the one before is on its way.
  */
 import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
 import { createOctokit, type Octokit } from '../../src/github/client.js';
 import { finishDeployment, markInactive, startDeployment, type DeploymentMark } from '../../src/github/deployments.js';
+import { startFaultProxy } from '../../test/support/faults.js';
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
+import { gate, waitFor } from '../../test/support/tools.js';
 
 const repo = { owner: 'Codertocat', repo: 'Hello-World' };
 let github: GitHubEmulator;
@@ -78,4 +81,29 @@ test('a teardown retires the live deployment, and stops at the first one a succe
   for (const id of [b, c])
     expect(await latest(id)).toMatchObject({ state: 'inactive', description: 'Preview torn down' });
   expect(await latest(a)).toMatchObject({ state: 'inactive', description: 'Replaced by a newer deployment' });
+});
+
+test("the walk asks for the next deployment's status while the first one's answer is on its way", async () => {
+  const [a, b, c] = await started(3);
+  await finishDeployment(octokit, repo, a, mark('a'), 'success');
+  await finishDeployment(octokit, repo, b, mark('b'), 'success'); // b live, a retired by it
+  const proxy = await startFaultProxy(github.url);
+  try {
+    process.env.GITHUB_API_URL = proxy.url;
+    const proxied = createOctokit(github.token, { timeoutMs: 10_000, log: () => undefined });
+    const held = gate();
+    const statusesOf = (id: number) => new RegExp(`/deployments/${id}/statuses\\?`);
+    proxy.add({ method: 'GET', path: statusesOf(b), times: 1, fault: { until: held.promise } });
+    const finished = finishDeployment(proxied, repo, c, mark('c'), 'success');
+    const reads = () => proxy.requests.filter((r) => r.method === 'GET' && /\/statuses$/.test(r.path));
+    // b's answer is held: a's read arrives all the same
+    await waitFor(async () => reads().some((r) => r.path.endsWith(`/deployments/${a}/statuses`)), "a's status read");
+    held.open();
+    await finished;
+  } finally {
+    process.env.GITHUB_API_URL = github.url;
+    await proxy.close();
+  }
+  expect(await latest(b)).toMatchObject({ state: 'inactive', description: 'Replaced by a newer deployment' });
+  expect(await latest(c)).toMatchObject({ state: 'success' });
 });
