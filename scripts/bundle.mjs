@@ -3,9 +3,13 @@
 // a temporary folder so the end-to-end suites run the sources as they are now).
 //
 // Minified, with source maps and ncc's source-map register: a stack trace from a user's run names src/ files and
-// lines (the entries keep the register for crashes only: src/process/stack-maps.ts). ncc emits ESM for a "type":
-// "module" package; the output folder gets its own package.json so Node loads index.js as ESM even when the action is
-// checked out without the root package.json next to it.
+// lines (the entries keep the register for crashes only: src/process/stack-maps.ts). ncc minifies each entry but not
+// the chunks it splits off for what the code imports lazily (a deploy's own code, GitHub's client, the AWS SDK, the
+// PostgreSQL client); esbuild minifies those afterwards, reading each chunk's map and writing one that still points
+// into src/. A deploy loads two of them before its builder starts. ncc emits ESM for a "type": "module" package; the
+// output folder gets its own package.json so Node loads index.js as ESM even when the action is checked out without
+// the root package.json next to it.
+import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,6 +33,7 @@ for (const { source, folder } of ENTRIES) {
     },
   );
   relativeToMaps(join(out, folder));
+  await minifyChunks(join(out, folder));
 }
 writeFileSync(join(out, 'package.json'), JSON.stringify({ type: 'module' }, null, 2) + '\n');
 
@@ -42,5 +47,23 @@ function relativeToMaps(folder) {
     const map = JSON.parse(readFileSync(file, 'utf8'));
     map.sources = map.sources.map((source) => relative(folder, resolve(source.replace(/^\.\.\//, ''))));
     writeFileSync(file, JSON.stringify(map));
+  }
+}
+
+/** The chunks (`<id>.index.js`) minified in place, their maps rewritten through the old ones. */
+async function minifyChunks(folder) {
+  for (const name of readdirSync(folder).filter((f) => /^\d+\.index\.js$/.test(f))) {
+    const file = join(folder, name);
+    await build({
+      entryPoints: [file],
+      outfile: file,
+      allowOverwrite: true,
+      minify: true,
+      sourcemap: 'linked',
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'error',
+    });
   }
 }
