@@ -59,6 +59,7 @@ async function minifyChunks(folder) {
       outfile: file,
       allowOverwrite: true,
       minify: true,
+      keepNames: true, // as ncc's own minifier keeps them: libraries may read a class's or function's name
       sourcemap: 'linked',
       format: 'esm',
       platform: 'node',
