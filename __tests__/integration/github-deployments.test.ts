@@ -1,8 +1,8 @@
 /**
  * A run's GitHub deployment (src/github/deployments.ts) against the emulated GitHub over real sockets: a success
  * retires the older deployments and, when a newer one already succeeded, itself, from one listing of the
- * environment taken after the success was written; a teardown retires the live one; the walk reads the next status
- * while the one before is on its way.
+ * environment taken after the success was written; a teardown retires the live one; the walk reads its first two
+ * statuses at once, and none past the deployment where it stops.
  */
 import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
 import { createOctokit, type Octokit } from '../../src/github/client.js';
@@ -106,4 +106,25 @@ test("the walk asks for the next deployment's status while the first one's answe
   }
   expect(await latest(b)).toMatchObject({ state: 'inactive', description: 'Replaced by a newer deployment' });
   expect(await latest(c)).toMatchObject({ state: 'success' });
+});
+
+test('the walk reads no status past the deployment where it stops', async () => {
+  const [a, b, c, d] = await started(4);
+  for (const [id, name] of [
+    [a, 'a'],
+    [b, 'b'],
+    [c, 'c'],
+  ] as const)
+    await finishDeployment(octokit, repo, id, mark(name), 'success');
+  github.calls.length = 0;
+  await finishDeployment(octokit, repo, d, mark('d'), 'success');
+  // one more round trip (d's own status): a read the walk had started would have reached the emulator by then
+  expect(await latest(d)).toMatchObject({ state: 'success' });
+  expect(await latest(c)).toMatchObject({ state: 'inactive', description: 'Replaced by a newer deployment' });
+  // c was live and is retired; b was retired by c's walk, so the walk stops there, and a is not looked at
+  const looked = github.calls
+    .filter((x) => x.method === 'GET' && /\/deployments\/\d+\/statuses$/.test(x.path))
+    .map((x) => Number(x.path.split('/').at(-2)));
+  expect(looked).not.toContain(a);
+  expect(looked).toEqual(expect.arrayContaining([b, c]));
 });

@@ -126,28 +126,6 @@ export async function markDeployment(
 const TORN_DOWN = 'Preview torn down';
 const REPLACED = 'Replaced by a newer deployment';
 
-/**
- * How many statuses the walk asks for at once: it usually reads two (the live deployment, then the one the walk
- * before retired) and stops, and the second read need not wait for the first.
- */
-const STATUS_READS_AHEAD = 2;
-
-/**
- * `get(i)` for the items in order, each started up to STATUS_READS_AHEAD - 1 items before the caller asks for it; an
- * item read ahead that the caller never asks for (the walk stopped) is left to settle unseen.
- */
-function readAhead<T>(count: number, get: (i: number) => Promise<T>): (i: number) => Promise<T> {
-  const started: Promise<T>[] = [];
-  return (i) => {
-    while (started.length < Math.min(count, i + STATUS_READS_AHEAD)) {
-      const read = get(started.length);
-      read.catch(() => undefined); // awaited when asked for; a failure then fails the walk as before
-      started.push(read);
-    }
-    return started[i];
-  };
-}
-
 /** Marks all the environment's deployments inactive (a teardown); returns how many changed. */
 export async function markInactive(octokit: Octokit, repo: Repo, environment: string, logUrl: string): Promise<number> {
   return (await retireOlder(octokit, repo, environment, logUrl)).changed;
@@ -172,11 +150,14 @@ async function retireOlder(
   for await (const page of pages) {
     if (!walked.newest.length) walked.newest = page.data;
     const older = page.data.filter((d) => olderThan === undefined || d.id < olderThan);
-    const latestOf = readAhead(older.length, (i) =>
-      octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: older[i].id, per_page: 1 }),
-    );
+    const statuses = (d: { id: number }) =>
+      octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: d.id, per_page: 1 });
+    // The first two are asked for at once: a walk usually reads two (the live deployment, then the one the walk
+    // before retired) and stops. Any further one is asked for when the walk gets there.
+    const firstTwo = older.slice(0, 2).map(statuses);
+    for (const read of firstTwo) read.catch(() => undefined); // awaited in turn; a failure then fails the walk
     for (const [i, d] of older.entries()) {
-      const [latest] = (await latestOf(i)).data;
+      const [latest] = (await (firstTwo[i] ?? statuses(d))).data;
       if (latest?.state === 'inactive') {
         if (latest.description === TORN_DOWN || latest.description === REPLACED) return walked;
         continue;
