@@ -1,13 +1,14 @@
 /**
  * A run's GitHub deployment (src/github/deployments.ts) against the emulated GitHub over real sockets: a success
  * retires the older deployments and, when a newer one already succeeded, itself, from one listing of the
- * environment taken after the success was written; a teardown retires the live one; the walk reads its first two
- * statuses at once, and none past the deployment where it stops.
+ * environment taken after the success was written (also when a third run retired the newer deployment after that
+ * listing); a teardown retires the live one; the walk reads its first two statuses at once, and none past the
+ * deployment where it stops.
  */
 import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
 import { createOctokit, type Octokit } from '../../src/github/client.js';
 import { finishDeployment, markInactive, startDeployment, type DeploymentMark } from '../../src/github/deployments.js';
-import { startFaultProxy } from '../../test/support/faults.js';
+import { startFaultProxy, type FaultProxy } from '../../test/support/faults.js';
 import { startGitHub, type GitHubEmulator } from '../../test/support/github.js';
 import { gate, waitFor } from '../../test/support/tools.js';
 
@@ -83,27 +84,41 @@ test('a teardown retires the live deployment, and stops at the first one a succe
   expect(await latest(a)).toMatchObject({ state: 'inactive', description: 'Replaced by a newer deployment' });
 });
 
-test("the walk asks for the next deployment's status while the first one's answer is on its way", async () => {
-  const [a, b, c] = await started(3);
-  await finishDeployment(octokit, repo, a, mark('a'), 'success');
-  await finishDeployment(octokit, repo, b, mark('b'), 'success'); // b live, a retired by it
+/** An Octokit whose requests go through a fault proxy in front of the emulator, for the test's `use`. */
+async function throughProxy(use: (proxied: Octokit, proxy: FaultProxy) => Promise<void>): Promise<void> {
   const proxy = await startFaultProxy(github.url);
   try {
     process.env.GITHUB_API_URL = proxy.url;
-    const proxied = createOctokit(github.token, { timeoutMs: 10_000, log: () => undefined });
-    const held = gate();
-    const statusesOf = (id: number) => new RegExp(`/deployments/${id}/statuses\\?`);
-    proxy.add({ method: 'GET', path: statusesOf(b), times: 1, fault: { until: held.promise } });
-    const finished = finishDeployment(proxied, repo, c, mark('c'), 'success');
-    const reads = () => proxy.requests.filter((r) => r.method === 'GET' && /\/statuses$/.test(r.path));
-    // b's answer is held: a's read arrives all the same
-    await waitFor(async () => reads().some((r) => r.path.endsWith(`/deployments/${a}/statuses`)), "a's status read");
-    held.open();
-    await finished;
+    await use(createOctokit(github.token, { timeoutMs: 10_000, log: () => undefined }), proxy);
   } finally {
     process.env.GITHUB_API_URL = github.url;
     await proxy.close();
   }
+}
+const statusesOf = (id: number) => new RegExp(`/deployments/${id}/statuses\\?`);
+/** Status reads the emulator answered since the last reset: the deployment ids, in order. */
+const statusReads = () =>
+  github.calls
+    .filter((x) => x.method === 'GET' && /\/deployments\/\d+\/statuses$/.test(x.path))
+    .map((x) => Number(x.path.split('/').at(-2)));
+
+test("the walk asks for the next deployment's status while the first one's answer is on its way", async () => {
+  const [a, b, c] = await started(3);
+  await finishDeployment(octokit, repo, a, mark('a'), 'success');
+  await finishDeployment(octokit, repo, b, mark('b'), 'success'); // b live, a retired by it
+  await throughProxy(async (proxied, proxy) => {
+    const held = gate();
+    proxy.add({ method: 'GET', path: statusesOf(b), times: 1, fault: { until: held.promise } });
+    const finished = finishDeployment(proxied, repo, c, mark('c'), 'success');
+    try {
+      // b's answer is held: a's read arrives all the same
+      const reads = () => proxy.requests.filter((r) => r.method === 'GET' && /\/statuses$/.test(r.path));
+      await waitFor(async () => reads().some((r) => r.path.endsWith(`/deployments/${a}/statuses`)), "a's status read");
+    } finally {
+      held.open();
+      await finished;
+    }
+  });
   expect(await latest(b)).toMatchObject({ state: 'inactive', description: 'Replaced by a newer deployment' });
   expect(await latest(c)).toMatchObject({ state: 'success' });
 });
@@ -118,13 +133,38 @@ test('the walk reads no status past the deployment where it stops', async () => 
     await finishDeployment(octokit, repo, id, mark(name), 'success');
   github.calls.length = 0;
   await finishDeployment(octokit, repo, d, mark('d'), 'success');
-  // one more round trip (d's own status): a read the walk had started would have reached the emulator by then
-  expect(await latest(d)).toMatchObject({ state: 'success' });
-  expect(await latest(c)).toMatchObject({ state: 'inactive', description: 'Replaced by a newer deployment' });
+  // taken as the walk ends: it waits for every read it started, so each one has been answered by now
+  const looked = statusReads();
   // c was live and is retired; b was retired by c's walk, so the walk stops there, and a is not looked at
-  const looked = github.calls
-    .filter((x) => x.method === 'GET' && /\/deployments\/\d+\/statuses$/.test(x.path))
-    .map((x) => Number(x.path.split('/').at(-2)));
-  expect(looked).not.toContain(a);
-  expect(looked).toEqual(expect.arrayContaining([b, c]));
+  expect([...looked].sort()).toEqual([b, c].sort());
+  expect(await latest(c)).toMatchObject({ state: 'inactive', description: 'Replaced by a newer deployment' });
+  expect(await latest(d)).toMatchObject({ state: 'success' });
+});
+
+test('three runs: a success whose newer deployment a third run retired after the listing retires itself', async () => {
+  const [o, a, x, y] = await started(4);
+  await finishDeployment(octokit, repo, y, mark('y'), 'success'); // x, a and o retired by y's walk, still running
+  expect(await latest(x)).toMatchObject({ state: 'inactive', description: 'Replaced by a newer deployment' });
+  await throughProxy(async (proxied, proxy) => {
+    const held = gate();
+    proxy.add({ method: 'GET', path: statusesOf(o), times: 1, fault: { until: held.promise } });
+    // a succeeds late and lists [y, x, a, o]; its walk is held at o
+    const finished = finishDeployment(proxied, repo, a, mark('a'), 'success');
+    try {
+      await waitFor(async () => proxy.requests.some((r) => r.path.endsWith(`/deployments/${o}/statuses`)), "a's walk");
+      // meanwhile a newer run succeeds: its walk retires y and stops at x, which y retired; it never reaches a
+      const [d] = await started(1);
+      await finishDeployment(octokit, repo, d, mark('d'), 'success');
+      expect(await latest(d)).toMatchObject({ state: 'success' });
+    } finally {
+      held.open();
+      await finished;
+    }
+  });
+  // a's listing shows y and x, neither a success any more: their being retired as replaced proves a newer success
+  expect(await latest(a)).toMatchObject({ state: 'inactive', description: 'Replaced by a newer deployment' });
+  const active = github
+    .deployments()
+    .filter((x) => x.environment === environment && x.statuses.at(-1)?.state === 'success');
+  expect(active).toHaveLength(1);
 });

@@ -78,7 +78,7 @@ export async function finishDeployment(
   if (state !== 'success') return;
   // One listing, taken after this success was written, serves both steps, in this order: retireIfOvertaken marks this
   // deployment REPLACED, where a later walk stops, so the older ones are retired first.
-  const { newest } = await retireOlder(octokit, repo, mark.environment, mark.logUrl, id);
+  const { newest } = await retireDeployments(octokit, repo, mark.environment, mark.logUrl, id);
   await retireIfOvertaken(octokit, repo, id, mark, newest);
 }
 
@@ -87,19 +87,24 @@ export async function finishDeployment(
  * it active again: then it is retired once more. Each run writes its success before it lists the others, so of
  * two racing runs at least one sees the other's success, and one deployment stays active. `newest`: the first page
  * of that listing (newest first).
+ *
+ * A newer deployment retired as REPLACED proves it too: only a success retires a deployment so, and only one newer
+ * than it. That covers a third run that succeeded after the listing and retired the newer one this run would have
+ * seen succeed (its walk stops before reaching this deployment); the newest success never sees such a proof.
  */
 async function retireIfOvertaken(
   octokit: Octokit,
   repo: Repo,
   id: number,
   mark: DeploymentMark,
-  newest: readonly { id: number }[],
+  newest: readonly Listed[],
 ): Promise<void> {
   for (const d of newest) {
     if (d.id <= id) continue;
     const [latest] = (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: d.id, per_page: 1 }))
       .data;
-    if (latest?.state !== 'success') continue;
+    const overtaken = latest?.state === 'success' || (latest?.state === 'inactive' && latest.description === REPLACED);
+    if (!overtaken) continue;
     await octokit.rest.repos.createDeploymentStatus({
       ...repo,
       deployment_id: id,
@@ -128,8 +133,11 @@ const REPLACED = 'Replaced by a newer deployment';
 
 /** Marks all the environment's deployments inactive (a teardown); returns how many changed. */
 export async function markInactive(octokit: Octokit, repo: Repo, environment: string, logUrl: string): Promise<number> {
-  return (await retireOlder(octokit, repo, environment, logUrl)).changed;
+  return (await retireDeployments(octokit, repo, environment, logUrl)).changed;
 }
+
+/** A deployment as the walks need it from a listing. */
+type Listed = { id: number };
 
 /**
  * Marks the environment's deployments inactive: those older than `olderThan` when given (a success retires them),
@@ -138,38 +146,42 @@ export async function markInactive(octokit: Octokit, repo: Repo, environment: st
  * retired otherwise (a run overtaken by a newer push) proves nothing about older ones: the walk goes on. Returns how
  * many changed, and the listing's first page (`newest`).
  */
-async function retireOlder(
+async function retireDeployments(
   octokit: Octokit,
   repo: Repo,
   environment: string,
   logUrl: string,
   olderThan?: number,
-): Promise<{ changed: number; newest: { id: number }[] }> {
-  const walked = { changed: 0, newest: [] as { id: number }[] };
+): Promise<{ changed: number; newest: Listed[] }> {
+  const walked = { changed: 0, newest: [] as Listed[] };
+  const statuses = (d: Listed) =>
+    octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: d.id, per_page: 1 });
   const pages = octokit.paginate.iterator(octokit.rest.repos.listDeployments, { ...repo, environment, per_page: 100 });
   for await (const page of pages) {
     if (!walked.newest.length) walked.newest = page.data;
     const older = page.data.filter((d) => olderThan === undefined || d.id < olderThan);
-    const statuses = (d: { id: number }) =>
-      octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: d.id, per_page: 1 });
-    // The first two are asked for at once: a walk usually reads two (the live deployment, then the one the walk
-    // before retired) and stops. Any further one is asked for when the walk gets there.
+    // The first two of a page are asked for at once: a walk usually reads two (the live deployment, then the one the
+    // walk before retired) and stops. Any further one is asked for when the walk gets there.
     const firstTwo = older.slice(0, 2).map(statuses);
     for (const read of firstTwo) read.catch(() => undefined); // awaited in turn; a failure then fails the walk
-    for (const [i, d] of older.entries()) {
-      const [latest] = (await (firstTwo[i] ?? statuses(d))).data;
-      if (latest?.state === 'inactive') {
-        if (latest.description === TORN_DOWN || latest.description === REPLACED) return walked;
-        continue;
+    try {
+      for (const [i, d] of older.entries()) {
+        const [latest] = (await (firstTwo[i] ?? statuses(d))).data;
+        if (latest?.state === 'inactive') {
+          if (latest.description === TORN_DOWN || latest.description === REPLACED) return walked;
+          continue;
+        }
+        await octokit.rest.repos.createDeploymentStatus({
+          ...repo,
+          deployment_id: d.id,
+          state: 'inactive',
+          log_url: logUrl,
+          description: olderThan === undefined ? TORN_DOWN : REPLACED,
+        });
+        walked.changed++;
       }
-      await octokit.rest.repos.createDeploymentStatus({
-        ...repo,
-        deployment_id: d.id,
-        state: 'inactive',
-        log_url: logUrl,
-        description: olderThan === undefined ? TORN_DOWN : REPLACED,
-      });
-      walked.changed++;
+    } finally {
+      await Promise.allSettled(firstTwo); // a walk that stopped or failed at the first leaves no read behind
     }
   }
   return walked;
