@@ -58,8 +58,11 @@ async function minifyChunks(folder) {
       entryPoints: [file],
       outfile: file,
       allowOverwrite: true,
-      minify: true,
-      keepNames: true, // as ncc's own minifier keeps them: libraries may read a class's or function's name
+      // as ncc's own minifier does for the entries (terser without compress, names kept): spaces and local names go,
+      // the code stays as written, and a library that reads a class's or function's name still finds it
+      minifyWhitespace: true,
+      minifyIdentifiers: true,
+      keepNames: true,
       sourcemap: 'linked',
       format: 'esm',
       platform: 'node',
