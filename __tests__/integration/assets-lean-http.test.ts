@@ -1,12 +1,14 @@
 /**
  * The lean S3 calls (src/assets/lean.ts over lean-http.ts, node's http client) against raw servers on 127.0.0.1 that answer
  * byte by byte what a test tells them to: framing and keep-alive, answers that never come, that are too long, that
- * are not HTTP or end early, local files that change while they are sent, and TLS trusted through
- * NODE_EXTRA_CA_CERTS. Failures are run through s3-call.ts, so the tests see what the retry policy sees.
+ * are not HTTP or end early, local files that change while they are sent, a body that waits for the socket many
+ * times, and TLS trusted through NODE_EXTRA_CA_CERTS. Failures are run through s3-call.ts, so the tests see what the
+ * retry policy sees.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { ClientRequest } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -325,6 +327,31 @@ describe('the lean S3 calls against raw servers', () => {
     await lean.put('big.bin', stream, big.length, TEXT);
     expect(raw.requests).toHaveLength(1);
     expect(Buffer.from(raw.requests[0], 'latin1').subarray(-big.length).equals(big)).toBe(true);
+  });
+
+  it('a body that waits for the socket again and again leaves no listener behind on its request', async () => {
+    // every listener added to a request while it is sent, counted through node's own client
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the request as `this`
+    const on = ClientRequest.prototype.on;
+    const counts = { waits: 0, mostClose: 0 };
+    const counting = function (this: ClientRequest, event: string, fn: () => void) {
+      const r = on.call(this, event, fn);
+      if (event === 'drain') counts.waits++;
+      counts.mostClose = Math.max(counts.mostClose, this.listenerCount('close'));
+      return r;
+    };
+    ClientRequest.prototype.on = counting as typeof on;
+    try {
+      const big = Buffer.alloc(8 << 20, 9);
+      const { raw, lean } = await start((s) => s.write(OK));
+      const chunks = () => Readable.from(Array.from({ length: 128 }, (_, i) => big.subarray(i << 16, (i + 1) << 16)));
+      await lean.put('big.bin', chunks, big.length, TEXT);
+      expect(raw.requests).toHaveLength(1);
+    } finally {
+      ClientRequest.prototype.on = on;
+    }
+    expect(counts.waits).toBeGreaterThan(10); // 8 MiB in 64 KiB writes: the socket's buffer fills many times
+    expect(counts.mostClose).toBeLessThan(5);
   });
 
   it('closes a connection idle for 4 s even when the server would keep it for minutes', async () => {

@@ -101,7 +101,15 @@ async function writeExactly(req: http.ClientRequest, stream: Readable, r: LeanHt
   let read = 0;
   let held: Buffer | undefined;
   const write = async (chunk: Buffer): Promise<void> => {
-    if (!req.write(chunk)) await new Promise((resolve) => req.once('drain', resolve).once('close', resolve));
+    if (req.write(chunk)) return;
+    // whichever comes first removes both: a large body waits for many drains on one request
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        req.off('drain', done).off('close', done);
+        resolve();
+      };
+      req.on('drain', done).on('close', done);
+    });
   };
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     if (req.destroyed) return;
