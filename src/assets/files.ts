@@ -8,9 +8,9 @@
  * For uploads, files up to SMALL_FILE are read whole with one synchronous open/read/close (microseconds for a small
  * file, less than the thread-pool round trips of the asynchronous calls, and most of a site's files are small); larger
  * ones are streamed. Hashing reads each file synchronously through one reused buffer (the reads hand the event loop
- * back between slices of files: compare.ts), a small file in one read hashed by one-shot
- * calls: a buffer or a hash object per file cost more in allocation and garbage collection than the hashing itself
- * (a third of a CI rebuild's time on the bench).
+ * back between slices of files: compare.ts), a small file in one read hashed by one-shot calls: a buffer or a hash
+ * object per file cost more in allocation and garbage collection than the hashing itself (a third of a CI rebuild's
+ * time on the bench).
  */
 import { createHash, hash } from 'node:crypto';
 import {

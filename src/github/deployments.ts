@@ -101,8 +101,7 @@ async function retireIfOvertaken(
 ): Promise<void> {
   for (const d of newest) {
     if (d.id <= id) continue;
-    const [latest] = (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: d.id, per_page: 1 }))
-      .data;
+    const latest = await latestStatus(octokit, repo, d.id);
     const overtaken = latest?.state === 'success' || (latest?.state === 'inactive' && latest.description === REPLACED);
     if (!overtaken) continue;
     await octokit.rest.repos.createDeploymentStatus({
@@ -139,6 +138,11 @@ export async function markInactive(octokit: Octokit, repo: Repo, environment: st
 /** A deployment as the walks need it from a listing. */
 type Listed = { id: number };
 
+/** The deployment's latest status (GitHub lists them newest first); undefined when it has none. */
+async function latestStatus(octokit: Octokit, repo: Repo, id: number) {
+  return (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: id, per_page: 1 })).data[0];
+}
+
 /**
  * Marks the environment's deployments inactive: those older than `olderThan` when given (a success retires them),
  * else all. Deployments come newest first and each walk retires all older ones, so the first one a walk retired (its
@@ -154,19 +158,17 @@ async function retireDeployments(
   olderThan?: number,
 ): Promise<{ changed: number; newest: Listed[] }> {
   const walked = { changed: 0, newest: [] as Listed[] };
-  const statuses = (d: Listed) =>
-    octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: d.id, per_page: 1 });
   const pages = octokit.paginate.iterator(octokit.rest.repos.listDeployments, { ...repo, environment, per_page: 100 });
   for await (const page of pages) {
     if (!walked.newest.length) walked.newest = page.data;
     const older = page.data.filter((d) => olderThan === undefined || d.id < olderThan);
     // The first two of a page are asked for at once: a walk usually reads two (the live deployment, then the one the
     // walk before retired) and stops. Any further one is asked for when the walk gets there.
-    const firstTwo = older.slice(0, 2).map(statuses);
+    const firstTwo = older.slice(0, 2).map((d) => latestStatus(octokit, repo, d.id));
     for (const read of firstTwo) read.catch(() => undefined); // awaited in turn; a failure then fails the walk
     try {
       for (const [i, d] of older.entries()) {
-        const [latest] = (await (firstTwo[i] ?? statuses(d))).data;
+        const latest = await (firstTwo[i] ?? latestStatus(octokit, repo, d.id));
         if (latest?.state === 'inactive') {
           if (latest.description === TORN_DOWN || latest.description === REPLACED) return walked;
           continue;
