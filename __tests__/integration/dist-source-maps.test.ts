@@ -19,6 +19,21 @@ function positionOf(code: string, needle: string): { line: number; column: numbe
   return { line: before.split('\n').length - 1, column: at - (before.lastIndexOf('\n') + 1) };
 }
 
+/**
+ * The file `needle`'s first occurrence in `file` comes from (absolute), by the map beside it; the line the map gives is
+ * checked to be a line of that file (the maps are statement-granular: the line is a pointer into the file).
+ */
+function mappedSource(file: string, needle: string): string {
+  const map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
+  const { line, column } = positionOf(readFileSync(file, 'utf8'), needle);
+  const entry = map.findEntry(line, column) as { originalSource?: string; originalLine?: number };
+  const original = path.resolve(path.dirname(file), entry.originalSource ?? '');
+  const lines = readFileSync(original, 'utf8').split('\n').length;
+  expect(entry.originalLine).toBeGreaterThanOrEqual(0);
+  expect(entry.originalLine).toBeLessThan(lines);
+  return original;
+}
+
 describe.each([
   { bundle: 'index.js', needle: 'faas-preview: ', source: 'src/main.ts' },
   { bundle: 'waker/index.js', needle: 'is empty while its pair is set', source: 'src/waker/config.ts' },
@@ -32,15 +47,9 @@ describe.each([
   });
 
   test(`maps its code back to ${source}`, () => {
-    const map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
-    const { line, column } = positionOf(code, needle);
-    const entry = map.findEntry(line, column) as { originalSource?: string; originalLine?: number };
-    expect(path.resolve(path.dirname(file), entry.originalSource ?? '')).toBe(path.join(ROOT, source));
     // ncc's maps through TypeScript and the minifier are statement-granular and may land some lines off (measured:
     // src/main.ts 1 line, src/waker/config.ts 25): the file is exact, the line a pointer into it.
-    const lines = readFileSync(path.join(ROOT, source), 'utf8').split('\n').length;
-    expect(entry.originalLine).toBeGreaterThanOrEqual(0);
-    expect(entry.originalLine).toBeLessThan(lines);
+    expect(mappedSource(file, needle)).toBe(path.join(ROOT, source));
   });
 });
 
@@ -73,19 +82,11 @@ describe('the chunks split off for lazy imports', () => {
     { folder: '.', needle: 'octokit-core.js/', source: 'node_modules/@octokit/core/' },
     { folder: 'waker', needle: 'aws-sdk-js', source: 'node_modules/@aws-sdk/' },
   ])("map their code back to its source: '$needle' in $source", ({ folder, needle, source }) => {
-    const file = chunkWith(folder, needle);
-    const code = readFileSync(file, 'utf8');
-    const map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
-    const { line, column } = positionOf(code, needle);
-    const entry = map.findEntry(line, column) as { originalSource?: string; originalLine?: number };
-    const original = path.resolve(path.dirname(file), entry.originalSource ?? '');
-    if (source.endsWith('/')) expect(original.startsWith(path.join(ROOT, source))).toBe(true);
-    else expect(original).toBe(path.join(ROOT, source));
     // as precise as ncc's own map, which the minifier's map is composed with: the file exact, the line a pointer
     // into it (measured for the deploy's string: the statement before the function's first await, 25 lines up)
-    const lines = readFileSync(original, 'utf8').split('\n').length;
-    expect(entry.originalLine).toBeGreaterThanOrEqual(0);
-    expect(entry.originalLine).toBeLessThan(lines);
+    const original = mappedSource(chunkWith(folder, needle), needle);
+    if (source.endsWith('/')) expect(original.startsWith(path.join(ROOT, source))).toBe(true);
+    else expect(original).toBe(path.join(ROOT, source));
   });
 });
 
